@@ -1,0 +1,63 @@
+"""Shared fixtures: a moto server on loopback for every AWS API the tests touch."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = SHARED / "corpus" / "panther-tests.jsonl"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """One moto server on 127.0.0.1 for the session; stopped at the end."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Fake credentials and a region, so boto3 never looks for real ones; returns the endpoint."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return moto_endpoint
+
+
+@pytest.fixture()
+def corpus_path() -> Path:
+    """The public Panther corpus in ../shared; tests using it skip cleanly when it is absent."""
+    if not CORPUS.is_file():
+        pytest.skip(f"public corpus not present at {CORPUS} (only in the developers' checkout)")
+    return CORPUS
+
+
+@pytest.fixture()
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty workspace; settings resolve relative to it and ignore the developer's env."""
+    for key in list(os.environ):
+        if key.startswith("MANTISSA_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("MANTISSA_WORKSPACE", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

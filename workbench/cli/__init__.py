@@ -1,0 +1,30 @@
+"""The `mantissa` command. Each area adds its commands from its own module through `register()`."""
+
+from __future__ import annotations
+
+import typer
+
+from workbench.cli import lake, query, synth
+
+app = typer.Typer(
+    name="mantissa",
+    help="Mantissa workbench: hunt, detect and investigate over AWS security logs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+for module in (lake, synth, query):
+    module.register(app)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    from importlib.metadata import version as dist_version
+
+    typer.echo(f"mantissa-workbench {dist_version('mantissa-workbench')}")

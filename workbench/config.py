@@ -1,0 +1,124 @@
+"""One settings object: `mantissa.yaml` at the workspace root, overridden by `MANTISSA_*` variables.
+
+No file is needed for the embedded default. Nested keys are reached from the environment with a
+double underscore: `MANTISSA_ATHENA__WORKGROUP=primary` sets `athena.workgroup`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+CONFIG_FILE = "mantissa.yaml"
+ENV_PREFIX = "MANTISSA_"
+
+
+class ConfigError(ValueError):
+    """A config file or variable that cannot be used; the message names the file and key."""
+
+
+class AthenaSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    database: str = "mantissa"
+    workgroup: str = "primary"
+    output_location: str | None = Field(None, description="s3://bucket/prefix/ for query results")
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = Field(None, description="only for tests against a local AWS stand-in")
+    lake_location: str | None = Field(None, description="s3://bucket/prefix/ where the Parquet lake lives")
+    poll_interval: float = 0.5
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    workspace: Path = Field(default_factory=Path.cwd)
+    engine: str = "local"
+    lake_path: Path = Path("lake")
+    state_path: Path = Path("state")
+    rules_paths: list[Path] = Field(default_factory=list)
+    hunts_paths: list[Path] = Field(default_factory=list)
+    default_window: str = "24h"
+    row_limit: int = 10_000
+    price_per_tb_usd: float = 5.0
+    athena: AthenaSettings = Field(default_factory=AthenaSettings)
+
+    def resolve(self, path: Path) -> Path:
+        """A path from config, taken relative to the workspace unless absolute."""
+        path = Path(os.path.expanduser(str(path)))
+        return path if path.is_absolute() else self.workspace / path
+
+    @property
+    def lake(self) -> Path:
+        return self.resolve(self.lake_path)
+
+    @property
+    def state(self) -> Path:
+        return self.resolve(self.state_path)
+
+
+def find_workspace(start: Path | None = None) -> Path:
+    """The nearest folder holding `mantissa.yaml`, else `MANTISSA_WORKSPACE`, else the current folder."""
+    if env := os.environ.get(f"{ENV_PREFIX}WORKSPACE"):
+        return Path(env).expanduser().resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return here
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == f"{ENV_PREFIX}WORKSPACE":
+            continue
+        path = key[len(ENV_PREFIX):].lower().split("__")
+        node = overrides
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        # YAML parsing lets "10", "true" and "[a, b]" arrive typed, as they would from the file.
+        node[path[-1]] = yaml.safe_load(value) if value != "" else None
+    return overrides
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(workspace: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    root = Path(workspace).resolve() if workspace else find_workspace()
+    config_path = root / CONFIG_FILE
+    data: dict[str, Any] = {}
+    if config_path.is_file():
+        try:
+            data = yaml.safe_load(config_path.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{config_path}: not valid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"{config_path}: expected a mapping of settings at the top level")
+    data = _merge(data, _env_overrides(environ))
+    data["workspace"] = root
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        source = config_path if config_path.is_file() else "environment"
+        raise ConfigError(
+            f"{source}: invalid settings — {problems} "
+            f"(set them in {CONFIG_FILE} or as {ENV_PREFIX}<KEY> variables)"
+        ) from exc

@@ -1,0 +1,141 @@
+"""The engine interface: run Athena SQL over the log tables, return a frame and its stats.
+
+As in papermill's engines, the public `run()` owns timing, the window rewrite and the stats; a
+subclass implements one hook, `_execute()`. Dialect differences between engines are class
+constants with a docstring each, never `if engine == ...` branches.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+import pandas as pd
+
+from workbench.registry import Registry
+from workbench.timewindow import Window
+
+if TYPE_CHECKING:
+    from workbench.config import Settings
+
+BYTES_PER_TB = 1024**4
+
+
+class EngineError(RuntimeError):
+    """The engine refused or failed the query; the message says why and what to try."""
+
+
+@dataclass
+class Execution:
+    """What an engine's hook returns: the rows plus what only the engine knows."""
+
+    frame: pd.DataFrame
+    query_id: str
+    bytes_scanned: int = 0
+
+
+@dataclass
+class Result:
+    frame: pd.DataFrame
+    engine: str
+    sql: str  # the Athena SQL as written by the person or rule
+    executed_sql: str  # what the engine actually ran (window-bounded, in its own dialect)
+    query_id: str
+    elapsed_s: float
+    bytes_scanned: int
+    cost_usd: float
+    window: Window | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+    def status_line(self) -> str:
+        return (
+            f"{self.engine}: {self.rows:,} rows in {self.elapsed_s:.2f}s, "
+            f"{_human_bytes(self.bytes_scanned)} scanned, ~${self.cost_usd:.6f}, query id {self.query_id}"
+        )
+
+    def stats(self) -> dict:
+        return {
+            "engine": self.engine,
+            "rows": self.rows,
+            "elapsed_s": round(self.elapsed_s, 4),
+            "bytes_scanned": self.bytes_scanned,
+            "cost_usd": self.cost_usd,
+            "query_id": self.query_id,
+            "window": str(self.window) if self.window else None,
+        }
+
+
+def _human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+class Engine:
+    name: ClassVar[str]
+    dialect: ClassVar[str]
+    """sqlglot dialect the engine executes; Athena SQL is transpiled to it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def prepare(self, sql: str, window: Window | None = None) -> str:
+        """Athena SQL → the window-bounded SQL this engine will execute."""
+        from workbench.engines.window import bound_to_window
+
+        return bound_to_window(sql, window, write_dialect=self.dialect)
+
+    def run(self, sql: str, window: Window | None = None) -> Result:
+        executed = self.prepare(sql, window)
+        started = time.perf_counter()
+        execution = self._execute(executed)
+        elapsed = time.perf_counter() - started
+        return Result(
+            frame=execution.frame,
+            engine=self.name,
+            sql=sql,
+            executed_sql=executed,
+            query_id=execution.query_id,
+            elapsed_s=elapsed,
+            bytes_scanned=execution.bytes_scanned,
+            cost_usd=self.cost(execution.bytes_scanned),
+            window=window,
+        )
+
+    def cost(self, bytes_scanned: int) -> float:
+        return bytes_scanned / BYTES_PER_TB * self.settings.price_per_tb_usd
+
+    def _execute(self, sql: str) -> Execution:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release connections; engines are also context managers."""
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+ENGINES: Registry[type[Engine]] = Registry("engine")
+
+
+def get_engine(name: str | None = None, settings: Settings | None = None) -> Engine:
+    """The configured engine (or `name`), built from settings."""
+    from workbench.config import load_settings
+
+    settings = settings or load_settings()
+    # Importing the modules registers the built-ins.
+    import workbench.engines.athena  # noqa: F401
+    import workbench.engines.local  # noqa: F401
+
+    return ENGINES.get(name or settings.engine)(settings)

@@ -1,0 +1,103 @@
+"""Time windows: '24h', '15m', '7d' or explicit ISO start/end, always timezone-aware UTC."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|days|w|wk)\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600,
+                 "d": 86400, "day": 86400, "days": 86400, "w": 604800, "wk": 604800}
+
+
+def parse_duration(text: str | timedelta) -> timedelta:
+    """'15m' → 15 minutes. Units: s, m, h, d, w."""
+    if isinstance(text, timedelta):
+        return text
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ValueError(f"cannot read duration {text!r}: use a number and a unit, e.g. 15m, 24h, 7d")
+    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()])
+
+
+def parse_time(value: str | datetime | date) -> datetime:
+    """An ISO 8601 date or datetime (naive means UTC), or 'now'."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    text = str(value).strip()
+    if text.lower() == "now":
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"cannot read time {value!r}: use ISO 8601, e.g. 2026-11-28 or 2026-11-28T09:30:00Z"
+        ) from None
+    return parse_time(parsed)
+
+
+def iso_z(moment: datetime) -> str:
+    """CloudTrail's own timestamp form: 2026-11-28T09:30:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A half-open interval [start, end) in UTC."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("window bounds must be timezone-aware")
+        if self.end <= self.start:
+            raise ValueError(f"window end {iso_z(self.end)} is not after its start {iso_z(self.start)}")
+
+    @classmethod
+    def last(cls, duration: str | timedelta, now: datetime | None = None) -> Window:
+        end = parse_time(now) if now else datetime.now(UTC)
+        return cls(end - parse_duration(duration), end)
+
+    @classmethod
+    def between(cls, start: str | datetime, end: str | datetime | None = None) -> Window:
+        return cls(parse_time(start), parse_time(end) if end is not None else datetime.now(UTC))
+
+    @classmethod
+    def from_options(
+        cls,
+        window: str | None = None,
+        start: str | datetime | None = None,
+        end: str | datetime | None = None,
+        default: str | None = None,
+        now: datetime | None = None,
+    ) -> Window | None:
+        """The one place CLI flags and magic options (--window | --start/--end) become a Window."""
+        if window and (start or end):
+            raise ValueError("give either --window or --start/--end, not both")
+        if start or end:
+            if not start:
+                raise ValueError("--end needs --start")
+            return cls.between(start, end)
+        if window or default:
+            return cls.last(window or default, now=now)  # type: ignore[arg-type]
+        return None
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    def days(self) -> list[date]:
+        """Every UTC day the window touches (the partitions it must read)."""
+        last = (self.end - timedelta(microseconds=1)).date()
+        day, out = self.start.date(), []
+        while day <= last:
+            out.append(day)
+            day += timedelta(days=1)
+        return out
+
+    def __str__(self) -> str:
+        return f"[{iso_z(self.start)}, {iso_z(self.end)})"
