@@ -9,7 +9,7 @@ with `resource` and `service` kept as JSON strings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 PARTITION_KEYS: tuple[str, ...] = ("year", "month", "day")
 
@@ -17,7 +17,7 @@ PARTITION_KEYS: tuple[str, ...] = ("year", "month", "day")
 EXTRA_COLUMN = "extra"
 
 
-class TimeFormat(str, Enum):
+class TimeFormat(StrEnum):
     """How a table's event-time column stores time; the window rewrite compares in this form."""
 
     ISO8601 = "iso8601"  # string 'YYYY-MM-DDTHH:MM:SSZ', compares lexicographically
