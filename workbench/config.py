@@ -34,6 +34,17 @@ class AthenaSettings(BaseModel):
     poll_interval: float = 0.5
 
 
+class StoreSettings(BaseModel):
+    """Where alert state lives: `sqlite` (a file under state/) or `dynamodb` (one table per prefix)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str = "sqlite"
+    table_prefix: str = Field("mantissa-", description="DynamoDB table names start with this")
+    endpoint_url: str | None = Field(None, description="only for tests against a local AWS stand-in")
+    region: str | None = None
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -47,6 +58,7 @@ class Settings(BaseModel):
     row_limit: int = 10_000
     price_per_tb_usd: float = 5.0
     athena: AthenaSettings = Field(default_factory=AthenaSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
 
     def resolve(self, path: Path) -> Path:
         """A path from config, taken relative to the workspace unless absolute."""
