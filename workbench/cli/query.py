@@ -1,7 +1,129 @@
-"""CLI commands: query (filled by its area)."""
+"""CLI commands: `mantissa query` (Athena SQL from the shell) and `mantissa athena ddl|setup`.
 
+Results go to stdout and the stats line to stderr, so `--format csv|json` output can be piped or
+redirected by scripts and cron untouched. User mistakes end in one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import NoReturn
+
+import pandas as pd
 import typer
+
+USAGE_ERROR = 2
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(USAGE_ERROR)
+
+
+def _render(frame: pd.DataFrame, fmt: OutputFormat) -> str:
+    if fmt is OutputFormat.csv:
+        return frame.to_csv(index=False).rstrip("\n")
+    if fmt is OutputFormat.json:
+        return frame.to_json(orient="records", date_format="iso", default_handler=str)
+    if frame.empty:
+        return "(no rows)" if len(frame.columns) else ""
+    return frame.to_string(index=False)
+
+
+def query(
+    sql: str = typer.Argument(..., help="Athena SQL; '-' reads it from stdin"),
+    window: str | None = typer.Option(None, "--window", "-w", help="look back this far, e.g. 15m, 24h, 7d"),
+    start: str | None = typer.Option(None, "--start", help="window start, ISO 8601 (UTC unless zoned)"),
+    end: str | None = typer.Option(None, "--end", help="window end, ISO 8601; default now"),
+    engine: str | None = typer.Option(None, "--engine", "-e", help="local or athena; default from config"),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json"),
+    limit_rows: int | None = typer.Option(None, "--limit-rows", "-n", min=0, help="print at most N rows"),
+) -> None:
+    """Run Athena SQL on the configured engine, bounded by a time window; print rows and stats."""
+    from workbench.config import ConfigError, load_settings
+    from workbench.engines import EngineError, get_engine
+    from workbench.registry import UnknownPluginError
+    from workbench.timewindow import Window
+
+    if sql.strip() == "-":
+        sql = sys.stdin.read()
+    try:
+        settings = load_settings()
+        bounds = Window.from_options(window, start, end, default=settings.default_window)
+        with get_engine(engine, settings) as runner:
+            result = runner.run(sql, bounds)
+    except (EngineError, ConfigError, UnknownPluginError, ValueError) as exc:
+        _fail(str(exc))
+    frame = result.frame
+    shown = frame if limit_rows is None else frame.head(limit_rows)
+    text = _render(shown, fmt)
+    if text:
+        typer.echo(text)
+    note = f" (showing {len(shown):,})" if len(shown) < len(frame) else ""
+    typer.echo(result.status_line() + note + f", window {bounds or 'none'}", err=True)
+
+
+athena_app = typer.Typer(
+    help="Set up Amazon Athena over the S3 lake (tables with partition projection).",
+    no_args_is_help=True,
+)
+
+
+def _lake_location(location: str | None) -> str:
+    from workbench.config import load_settings
+
+    location = location or load_settings().athena.lake_location
+    if not location:
+        _fail("give --location s3://bucket/prefix/ (or set MANTISSA_ATHENA__LAKE_LOCATION)")
+    if not location.startswith("s3://"):
+        _fail(f"--location must be an s3:// URI, got {location!r}")
+    return location
+
+
+@athena_app.command("ddl")
+def ddl(
+    location: str | None = typer.Option(None, "--location", "-l", help="s3:// prefix holding the lake"),
+    database: str | None = typer.Option(None, "--database", "-d", help="Glue database; default from config"),
+) -> None:
+    """Print the CREATE DATABASE / CREATE EXTERNAL TABLE statements for the lake."""
+    from workbench.catalog import all_ddl
+    from workbench.config import load_settings
+
+    database = database or load_settings().athena.database
+    statements = all_ddl(_lake_location(location), database)
+    typer.echo(";\n\n".join(statements) + ";")
+
+
+@athena_app.command("setup")
+def setup(
+    location: str | None = typer.Option(None, "--location", "-l", help="s3:// prefix holding the lake"),
+    database: str | None = typer.Option(None, "--database", "-d", help="Glue database; default from config"),
+) -> None:
+    """Create the database and the three tables on Athena (safe to re-run: IF NOT EXISTS)."""
+    from workbench.catalog import all_ddl
+    from workbench.config import ConfigError, load_settings
+    from workbench.engines import EngineError, get_engine
+
+    try:
+        settings = load_settings()
+        database = database or settings.athena.database
+        statements = all_ddl(_lake_location(location), database)
+        with get_engine("athena", settings) as engine:
+            ids = engine.run_ddl(statements)  # type: ignore[attr-defined]
+    except (EngineError, ConfigError, ValueError) as exc:
+        _fail(str(exc))
+    for statement, query_id in zip(statements, ids, strict=True):
+        typer.echo(f"{statement.splitlines()[0]}  -- query id {query_id}")
+    typer.echo(f"athena: {len(ids)} statements ran in database {database}", err=True)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("query")(query)
+    app.add_typer(athena_app, name="athena")

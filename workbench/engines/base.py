@@ -18,6 +18,7 @@ from workbench.timewindow import Window
 
 if TYPE_CHECKING:
     from workbench.config import Settings
+    from workbench.engines.window import BoundQuery
 
 BYTES_PER_TB = 1024**4
 
@@ -89,14 +90,19 @@ class Engine:
 
     def prepare(self, sql: str, window: Window | None = None) -> str:
         """Athena SQL → the window-bounded SQL this engine will execute."""
-        from workbench.engines.window import bound_to_window
+        return self.bind(sql, window).sql
 
-        return bound_to_window(sql, window, write_dialect=self.dialect)
+    def bind(self, sql: str, window: Window | None = None) -> BoundQuery:
+        """The window-bounded SQL plus the log tables it reads (cached per sql/window/dialect)."""
+        from workbench.engines.window import bind
+
+        return bind(sql, window, write_dialect=self.dialect)
 
     def run(self, sql: str, window: Window | None = None) -> Result:
-        executed = self.prepare(sql, window)
+        bound = self.bind(sql, window)
+        executed = bound.sql
         started = time.perf_counter()
-        execution = self._execute(executed)
+        execution = self._execute(executed, bound)
         elapsed = time.perf_counter() - started
         return Result(
             frame=execution.frame,
@@ -113,7 +119,9 @@ class Engine:
     def cost(self, bytes_scanned: int) -> float:
         return bytes_scanned / BYTES_PER_TB * self.settings.price_per_tb_usd
 
-    def _execute(self, sql: str) -> Execution:
+    def _execute(self, sql: str, bound: BoundQuery) -> Execution:
+        """The one hook: run `sql` (already bounded, in `self.dialect`); `bound` says which log
+        tables and window it reads, for engines that account bytes scanned themselves."""
         raise NotImplementedError
 
     def close(self) -> None:

@@ -1,0 +1,95 @@
+"""The two SQL dialects the engines speak, as sqlglot dialect subclasses.
+
+Everyone writes Athena (Trino) SQL. Where sqlglot's stock Athena → DuckDB translation gives a
+different answer from Athena, the fix lives here as a generator transform with a docstring saying
+which Athena behaviour it keeps — never as string edits on SQL. Differences the window rewrite
+needs to know about are typed class constants.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlglot import exp
+from sqlglot.dialects.athena import Athena
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.dialects.duckdb import DuckDB
+
+
+class MantissaAthena(Athena):
+    """Athena as written by people and rules, and as run on Amazon Athena."""
+
+    KEEPS_TABLE_QUALIFIERS: ClassVar[bool] = True
+    """Athena resolves `mantissa.cloudtrail` in the Glue catalog, so a database qualifier stays."""
+
+
+def _date_diff_complete_units(self: DuckDB.Generator, expression: exp.DateDiff) -> str:
+    """Trino's `date_diff(unit, a, b)` counts *complete* units; DuckDB's DATE_DIFF counts boundaries
+    crossed (23:00 → 01:00 next day is 0 days in Athena, 1 in DATE_DIFF). DuckDB's DATE_SUB counts
+    complete units, as Athena does."""
+    unit = expression.args.get("unit")
+    unit_name = unit.name if unit is not None else "DAY"
+    return self.func("DATE_SUB", exp.Literal.string(unit_name.upper()), expression.expression, expression.this)
+
+
+def _json_extract_scalar_only(self: DuckDB.Generator, expression: exp.JSONExtractScalar) -> str:
+    """Athena's json_extract_scalar returns NULL when the path names an object or array; DuckDB's
+    `->>` would return the JSON text. sqlglot's `scalar_only` form (JSON_VALUE) keeps Athena's answer."""
+    if not expression.args.get("scalar_only"):
+        expression = expression.copy()
+        expression.set("scalar_only", True)
+    return DuckDB.Generator.jsonextractscalar_sql(self, expression)
+
+
+def _unnest_rows(self: DuckDB.Generator, expression: exp.Unnest) -> str:
+    """`CROSS JOIN UNNEST(resources) AS t(arn, accountid, type)`: Athena spreads each element's
+    fields over the aliased columns. DuckDB's UNNEST in FROM would bind the whole struct to the
+    first alias, so an array of rows aliased with several columns becomes
+    `LATERAL (SELECT UNNEST(x, max_depth => 2)) AS t(...)`, which expands one struct level."""
+    alias = expression.args.get("alias")
+    in_from = isinstance(expression.parent, (exp.Join, exp.From))
+    if (not in_from or not isinstance(alias, exp.TableAlias) or len(expression.expressions) != 1
+            or len(alias.columns) < 2 or expression.args.get("offset")):
+        return DuckDB.Generator.unnest_sql(self, expression)
+    unnest = exp.Unnest(expressions=[
+        expression.expressions[0].copy(),
+        exp.Kwarg(this=exp.var("max_depth"), expression=exp.Literal.number(2)),
+    ])
+    lateral = exp.Subquery(this=exp.select(unnest), alias=alias.copy())
+    return f"LATERAL {self.sql(lateral)}"
+
+
+class MantissaDuckDB(DuckDB):
+    """DuckDB over the local lake, reached by transpiling Athena SQL."""
+
+    KEEPS_TABLE_QUALIFIERS: ClassVar[bool] = False
+    """The embedded lake has one namespace: `mantissa.cloudtrail` is the view `cloudtrail`."""
+
+    class Generator(DuckDB.Generator):
+        TRANSFORMS = {
+            **DuckDB.Generator.TRANSFORMS,
+            exp.DateDiff: _date_diff_complete_units,
+            exp.JSONExtractScalar: _json_extract_scalar_only,
+        }
+
+        def unnest_sql(self, expression: exp.Unnest) -> str:
+            return _unnest_rows(self, expression)
+
+
+READ_DIALECT: type[Dialect] = MantissaAthena
+"""Every query is read as Athena SQL."""
+
+WRITE_DIALECTS: dict[str, type[MantissaAthena] | type[MantissaDuckDB]] = {
+    "athena": MantissaAthena,
+    "duckdb": MantissaDuckDB,
+}
+
+
+def write_dialect_for(name: str) -> type[MantissaAthena] | type[MantissaDuckDB]:
+    """The dialect class an engine's `dialect` name stands for."""
+    try:
+        return WRITE_DIALECTS[name]
+    except KeyError:
+        from workbench.registry import unknown_name_message
+
+        raise ValueError(unknown_name_message("SQL dialect", name, list(WRITE_DIALECTS))) from None

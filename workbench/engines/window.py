@@ -1,0 +1,200 @@
+"""The window rewrite: every log-table reference becomes a scan bounded by the time window.
+
+Query authors write `FROM cloudtrail`; the engine turns it into
+`FROM (SELECT * FROM cloudtrail WHERE <partitions> AND <event-time bounds>) AS cloudtrail`, so no
+query can forget its partition filter and both engines prune the same files. The subquery keeps
+the reference's alias (or the table name), so column references such as `c.eventname` or
+`cloudtrail.eventname` keep working. A CTE whose name shadows a log table is not a log table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from workbench.catalog import TABLES, Table, TimeFormat
+from workbench.engines.base import EngineError
+from workbench.engines.dialect import READ_DIALECT, write_dialect_for
+from workbench.timewindow import Window, iso_z
+
+MONTHS_PER_YEAR = 12
+
+
+@dataclass(frozen=True)
+class BoundQuery:
+    """A query ready to run: the SQL in the engine's dialect and the log tables it reads."""
+
+    sql: str
+    tables: frozenset[str]
+    window: Window | None
+
+
+def bound_to_window(sql: str, window: Window | None, write_dialect: str) -> str:
+    """Athena SQL → the same query in `write_dialect`, every log-table scan bounded by `window`."""
+    return bind(sql, window, write_dialect).sql
+
+
+@lru_cache(maxsize=1024)
+def bind(sql: str, window: Window | None, write_dialect: str) -> BoundQuery:
+    """Parse, bound and generate; cached because detection runs the same rules window after window."""
+    tree = parse_athena(sql)
+    target = write_dialect_for(write_dialect)
+    tables: set[str] = set()
+    for table in list(tree.find_all(exp.Table)):
+        catalog_table = log_table_of(table)
+        if catalog_table is None:
+            continue
+        tables.add(catalog_table.name)
+        _strip_column_qualifiers(tree, table, keep_db=target.KEEPS_TABLE_QUALIFIERS and window is None)
+        if not target.KEEPS_TABLE_QUALIFIERS:
+            table.set("db", None)
+            table.set("catalog", None)
+        if window is not None:
+            table.replace(_bounded_scan(table, catalog_table, window))
+    return BoundQuery(sql=tree.sql(dialect=target), tables=frozenset(tables), window=window)
+
+
+def parse_athena(sql: str) -> exp.Expression:
+    """One Athena statement as a tree; syntax errors become one readable line."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=READ_DIALECT) if s is not None]
+    except ParseError as exc:
+        first = exc.errors[0] if exc.errors else {}
+        where = f" at line {first.get('line')}, column {first.get('col')}" if first else ""
+        detail = first.get("description") or str(exc).splitlines()[0]
+        raise EngineError(f"cannot parse the SQL as Athena SQL{where}: {detail}") from None
+    if not statements:
+        raise EngineError("no SQL statement given")
+    if len(statements) > 1:
+        raise EngineError(f"give one SQL statement at a time (got {len(statements)})")
+    return statements[0]
+
+
+def log_table_of(table: exp.Table) -> Table | None:
+    """The catalog table this reference reads, or None (another table, or a CTE of that name)."""
+    catalog_table = TABLES.get(table.name.lower())
+    if catalog_table is None:
+        return None
+    if table.args.get("db") is not None:
+        return catalog_table  # CTE names are never qualified
+    return None if _shadowed_by_cte(table) else catalog_table
+
+
+def _with_of(query: exp.Expression) -> exp.With | None:
+    for value in query.args.values():
+        if isinstance(value, exp.With):
+            return value
+    return None
+
+
+def _shadowed_by_cte(table: exp.Table) -> bool:
+    """Whether a CTE in scope at this reference has the table's name (Trino's scoping rules)."""
+    name = table.name.lower()
+
+    def named(ctes: list[exp.Expression]) -> bool:
+        return any(cte.alias_or_name.lower() == name for cte in ctes)
+
+    child: exp.Expression | None = table
+    parent = table.parent
+    while child is not None and parent is not None:
+        if isinstance(parent, exp.With):
+            # Inside a CTE body: only earlier CTEs are visible (and itself, if WITH RECURSIVE).
+            ctes = list(parent.expressions)
+            index = next(i for i, cte in enumerate(ctes) if cte is child)
+            visible = ctes[: index + 1] if parent.args.get("recursive") else ctes[:index]
+            if named(visible):
+                return True
+            # Skip the owning query: its WITH has been accounted for.
+            child = parent.parent
+            parent = child.parent if child is not None else None
+            continue
+        with_ = _with_of(parent)
+        if with_ is not None and named(list(with_.expressions)):
+            return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _strip_column_qualifiers(tree: exp.Expression, table: exp.Table, keep_db: bool) -> None:
+    """`mantissa.cloudtrail.eventname` → `cloudtrail.eventname` once the reference is a subquery
+    (or a view with no database), so the column still resolves."""
+    if keep_db or table.args.get("db") is None or table.alias:
+        return
+    for column in tree.find_all(exp.Column):
+        if column.table.lower() == table.name.lower() and column.args.get("db") is not None:
+            column.set("db", None)
+            column.set("catalog", None)
+
+
+def _bounded_scan(table: exp.Table, catalog_table: Table, window: Window) -> exp.Subquery:
+    source = table.copy()
+    source.set("alias", None)
+    alias = table.args.get("alias")
+    alias = alias.copy() if alias is not None else exp.TableAlias(this=exp.to_identifier(table.name))
+    condition = exp.and_(partition_predicate(window), time_predicate(catalog_table, window))
+    select = exp.select(exp.Star()).from_(source).where(condition)
+    return exp.Subquery(this=select, alias=alias)
+
+
+def _eq(column: str, value: str) -> exp.Expression:
+    return exp.EQ(this=exp.column(column), expression=exp.Literal.string(value))
+
+
+def _in_or_eq(column: str, values: list[str]) -> exp.Expression:
+    if len(values) == 1:
+        return _eq(column, values[0])
+    return exp.In(this=exp.column(column), expressions=[exp.Literal.string(v) for v in values])
+
+
+def _month_days(year: int, month: int) -> int:
+    following = date(year + 1, 1, 1) if month == MONTHS_PER_YEAR else date(year, month + 1, 1)
+    return (following - date(year, month, 1)).days
+
+
+def partition_predicate(window: Window) -> exp.Expression:
+    """year/month/day predicates naming exactly the days the window touches.
+
+    Days are listed per month; a fully covered month collapses to `month`, a fully covered year to
+    `year`, so a 90-day window stays a short predicate Athena can still prune with.
+    """
+    by_month: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for day in window.days():
+        by_month[day.year][day.month].append(day.day)
+
+    dated_terms: list[tuple[int, int, exp.Expression]] = []  # (year, first month, term) to sort by
+    for year, months in sorted(by_month.items()):
+        full_months = sorted(m for m, days in months.items() if len(days) == _month_days(year, m))
+        if len(full_months) == MONTHS_PER_YEAR:
+            dated_terms.append((year, 0, _eq("year", f"{year:04d}")))
+            continue
+        if full_months:
+            term = exp.and_(_eq("year", f"{year:04d}"), _in_or_eq("month", [f"{m:02d}" for m in full_months]))
+            dated_terms.append((year, full_months[0], term))
+        for month, days in months.items():
+            if month not in full_months:
+                term = exp.and_(_eq("year", f"{year:04d}"), _eq("month", f"{month:02d}"),
+                                _in_or_eq("day", [f"{d:02d}" for d in days]))
+                dated_terms.append((year, month, term))
+    terms = [term for _, _, term in sorted(dated_terms, key=lambda t: (t[0], t[1]))]
+    if len(terms) == 1:
+        return exp.paren(terms[0], copy=False)
+    return exp.paren(exp.or_(*(exp.paren(t, copy=False) for t in terms)), copy=False)
+
+
+def time_predicate(table: Table, window: Window) -> exp.Expression:
+    """The half-open event-time bound [start, end), in the form the table stores time."""
+    column = exp.column(exp.to_identifier(table.time_column, quoted=False))
+    if table.time_format is TimeFormat.EPOCH_SECONDS:
+        low: exp.Expression = exp.Literal.number(math.floor(window.start.timestamp()))
+        high: exp.Expression = exp.Literal.number(math.ceil(window.end.timestamp()))
+    else:
+        # ISO 8601 'YYYY-MM-DDTHH:MM:SSZ' strings order like the times they name.
+        low, high = exp.Literal.string(iso_z(window.start)), exp.Literal.string(iso_z(window.end))
+    return exp.and_(exp.GTE(this=column, expression=low), exp.LT(this=column.copy(), expression=high))
