@@ -1,0 +1,84 @@
+"""CLI: `mantissa rules lint|list` (and `rules test`, added by the detection runner's area)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from workbench.rules.issues import display_path
+
+rules_app = typer.Typer(help="Detection rules: lint, list and test the rule pack.", no_args_is_help=True)
+
+PATHS_ARG = typer.Argument(
+    None, help="Rule files or folders; default: the workspace's rules/, rules_paths and the bundled pack."
+)
+
+
+def resolve_paths(paths: list[Path] | None) -> list[Path]:
+    """The paths given, else the workspace's and bundled rule folders (shared with `rules test`)."""
+    if paths:
+        return list(paths)
+    from workbench.config import ConfigError, load_settings
+    from workbench.resources import search_paths
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    found = search_paths("rules", settings)
+    if not found:
+        typer.echo("error: no rule folders found; pass a PATH or create rules/ in the workspace", err=True)
+        raise typer.Exit(2)
+    return found
+
+
+@rules_app.command("lint")
+def lint_command(
+    paths: list[Path] | None = PATHS_ARG,
+    strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only, not warnings."),
+) -> None:
+    """Check rules: YAML fields, Athena SQL against the catalog, thresholds, alert templates, tests."""
+    from workbench.rules import lint_rules, load_rules
+
+    ruleset = load_rules(resolve_paths(paths))
+    issues = lint_rules(ruleset)
+    errors = [i for i in issues if i.level == "error"]
+    warnings = [i for i in issues if i.level == "warning"]
+    for issue in issues:
+        if issue.level == "error" or not quiet:
+            typer.echo(issue.format())
+    broken = len({i.path for i in errors})
+    typer.echo(
+        f"{len(ruleset.files)} files, {len(ruleset.rules)} rules loaded: "
+        f"{len(errors)} errors in {broken} files, {len(warnings)} warnings"
+    )
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+@rules_app.command("list")
+def list_command(
+    paths: list[Path] | None = PATHS_ARG,
+    all_rules: bool = typer.Option(True, "--all/--enabled", help="Show disabled rules too."),
+) -> None:
+    """Print every rule: id, severity, table, enabled, title."""
+    from workbench.rules import load_rules
+
+    ruleset = load_rules(resolve_paths(paths))
+    rules = ruleset.rules if all_rules else ruleset.enabled()
+    width = max((len(r.id) for r in rules), default=2)
+    typer.echo(f"{'id':<{width}}  {'severity':<8}  {'table':<10}  {'enabled':<7}  title")
+    for rule in sorted(rules, key=lambda r: (r.table or "", r.id)):
+        typer.echo(f"{rule.id:<{width}}  {rule.severity:<8}  {rule.table or '?':<10}  "
+                   f"{'yes' if rule.enabled else 'no':<7}  {rule.title}")
+    if ruleset.errors:
+        files = sorted({display_path(e.path) for e in ruleset.errors})
+        typer.echo(f"{len(ruleset.errors)} load errors in {', '.join(files)}; run `mantissa rules lint`",
+                   err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(rules_app, name="rules")
