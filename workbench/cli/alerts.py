@@ -1,0 +1,204 @@
+"""`mantissa alerts ...`: triage from a terminal, and backup/restore of the alert store.
+
+The actor recorded in the audit trail is the JupyterHub user when set, else the OS user; `--actor`
+overrides it (e.g. for a shared service account acting on someone's behalf).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from workbench.alerts import Alert, AlertStore
+
+alerts_app = typer.Typer(help="Triage alerts: list, show, acknowledge, assign, resolve, note; export/import.",
+                         no_args_is_help=True)
+
+ActorOption = typer.Option(None, "--actor", help="who is acting (default: JUPYTERHUB_USER or the OS user)")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(alerts_app, name="alerts")
+
+
+def current_actor() -> str:
+    return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def _store() -> Iterator[AlertStore]:
+    """The configured store; every store error becomes one clean line on stderr."""
+    from workbench.alerts import AlertNotFound, AlertStoreError, get_store
+    from workbench.config import ConfigError, load_settings
+
+    try:
+        store = get_store(load_settings())
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        yield store
+    except AlertNotFound as exc:
+        raise _fail(str(exc)) from None
+    except (ValueError, AlertStoreError) as exc:  # InvalidTransition, missing reason, bad filter
+        raise _fail(str(exc), 2 if isinstance(exc, ValueError) else 1) from None
+    finally:
+        store.close()
+
+
+def _when(moment: object) -> str:
+    from workbench.timewindow import iso_z
+
+    return iso_z(moment) if moment else "-"  # type: ignore[arg-type]
+
+
+@alerts_app.command("list")
+def list_alerts(
+    status: list[str] = typer.Option(None, "--status", help="new, acknowledged, investigating, resolved, false_positive (repeatable)"),
+    severity: str = typer.Option(None, "--severity", help="only this severity"),
+    min_severity: str = typer.Option(None, "--min-severity", help="this severity or worse"),
+    rule: str = typer.Option(None, "--rule", help="rule id"),
+    assignee: str = typer.Option(None, "--assignee"),
+    text: str = typer.Option(None, "--text", help="substring of title, id, rule, group keys"),
+    since: str = typer.Option(None, "--since", help="active at or after this time (ISO 8601)"),
+    limit: int = typer.Option(50, "--limit", min=1),
+    offset: int = typer.Option(0, "--offset", min=0),
+) -> None:
+    """Alerts, most recently seen first."""
+    with _store() as store:
+        filters = {"status": status or None, "severity": severity, "min_severity": min_severity, "rule_id": rule,
+                   "assignee": assignee, "text": text, "since": since}
+        alerts = store.list(**filters, limit=limit, offset=offset)
+        total = store.count(**filters)
+        if not alerts:
+            typer.echo("no alerts match" if total == 0 else f"no alerts on this page ({total} match)")
+            return
+        typer.echo(f"{'ID':<20} {'SEVERITY':<8} {'STATUS':<14} {'COUNT':>5}  {'LAST SEEN':<20} {'ASSIGNEE':<10} TITLE")
+        for a in alerts:
+            typer.echo(f"{a.id[:20]:<20} {a.severity.value:<8} {a.status.value:<14} {a.count:>5}  "
+                       f"{_when(a.last_seen):<20} {(a.assignee or '-')[:10]:<10} {_one_line(a.title)}")
+        typer.echo(f"{offset + 1}-{offset + len(alerts)} of {total}")
+
+
+def _one_line(text: str, width: int = 80) -> str:
+    # Titles are built from log fields: keep terminal control characters out.
+    flat = "".join(ch if ch.isprintable() else " " for ch in text)
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@alerts_app.command("show")
+def show(alert_id: str, as_json: bool = typer.Option(False, "--json", help="the full record as JSON")) -> None:
+    """One alert: what, when, evidence, notes and audit trail."""
+    with _store() as store:
+        alert = store.get(alert_id)
+        if as_json:
+            typer.echo(alert.model_dump_json(indent=2))
+            return
+        typer.echo(_describe(alert))
+
+
+def _describe(a: Alert) -> str:
+    lines = [
+        f"{a.id}  [{a.severity.value}] {_one_line(a.title, 200)}",
+        f"  rule {a.rule_id} · status {a.status.value} · assignee {a.assignee or '-'} · count {a.count} · v{a.version}",
+        f"  seen {_when(a.first_seen)} → {_when(a.last_seen)}" + (f" · account {a.account}" if a.account else ""),
+    ]
+    if a.group_keys:
+        lines.append("  group keys: " + ", ".join(f"{k}={_one_line(v, 80)}" for k, v in a.group_keys.items()))
+    for key, value in a.fields.items():
+        lines.append(f"  {key}: {_one_line(str(value), 120)}")
+    if a.tags:
+        lines.append("  tags: " + ", ".join(a.tags))
+    ev = a.evidence
+    if ev.sql:
+        lines += ["  evidence SQL:", *("    " + line for line in ev.sql.splitlines())]
+    if ev.query_id or ev.bytes_scanned is not None:
+        lines.append(f"  query {ev.query_id or '-'} · {ev.bytes_scanned or 0:,} bytes scanned")
+    lines.append(f"  evidence rows: {len(ev.rows)}")
+    for row in ev.rows[:5]:
+        lines.append("    " + _one_line(json.dumps(row, sort_keys=True), 160))
+    for note in a.notes:
+        lines.append(f"  note {_when(note.when)} {note.who}: {_one_line(note.text, 200)}")
+    lines.append("  audit:")
+    for entry in a.audit:
+        changes = ", ".join(f"{k}={_one_line(json.dumps(v), 80)}" for k, v in entry.changes.items())
+        lines.append(f"    {_when(entry.when)} {entry.who} {entry.action} {changes}".rstrip())
+    return "\n".join(lines)
+
+
+@alerts_app.command("ack")
+def ack(alert_id: str, actor: str = ActorOption) -> None:
+    """Acknowledge an alert (someone is on it)."""
+    with _store() as store:
+        alert = store.acknowledge(alert_id, actor or current_actor())
+        typer.echo(f"{alert.id}: {alert.status.value}")
+
+
+@alerts_app.command("assign")
+def assign(alert_id: str, name: str, actor: str = ActorOption) -> None:
+    """Assign an alert to NAME ('-' to unassign)."""
+    with _store() as store:
+        alert = store.assign(alert_id, None if name == "-" else name, actor or current_actor())
+        typer.echo(f"{alert.id}: assigned to {alert.assignee or 'nobody'}")
+
+
+@alerts_app.command("resolve")
+def resolve(
+    alert_id: str,
+    false_positive: bool = typer.Option(False, "--false-positive", help="benign: close as a false positive"),
+    reason: str = typer.Option(None, "--reason", help="why (required with --false-positive)"),
+    actor: str = ActorOption,
+) -> None:
+    """Close an alert as resolved, or as a false positive with a reason."""
+    with _store() as store:
+        status = "false_positive" if false_positive else "resolved"
+        alert = store.set_status(alert_id, status, actor or current_actor(), reason=reason)
+        typer.echo(f"{alert.id}: {alert.status.value}")
+
+
+@alerts_app.command("note")
+def note(alert_id: str, text: str, actor: str = ActorOption) -> None:
+    """Add a note to an alert."""
+    with _store() as store:
+        alert = store.add_note(alert_id, text, actor or current_actor())
+        typer.echo(f"{alert.id}: {len(alert.notes)} notes")
+
+
+@alerts_app.command("export")
+def export(file: Path = typer.Argument(None, help="JSON lines file to write (default: standard output)")) -> None:
+    """Back up alerts, event ids, checkpoints and runs as JSON lines."""
+    with _store() as store:
+        if file is None or str(file) == "-":
+            counts = store.export_jsonl(sys.stdout)
+        else:
+            with file.open("w", encoding="utf-8") as fp:
+                counts = store.export_jsonl(fp)
+        summary = ", ".join(f"{n} {kind}s" for kind, n in counts.items())
+        typer.echo(f"exported {summary}" + (f" to {file}" if file else ""), err=True)
+
+
+@alerts_app.command("import")
+def import_(file: Path = typer.Argument(..., help="a file written by `mantissa alerts export`")) -> None:
+    """Restore a backup; safe to repeat (newer alerts are never overwritten by older copies)."""
+    if not file.is_file():
+        raise _fail(f"{file}: no such file")
+    with _store() as store, file.open(encoding="utf-8") as fp:
+        report = store.import_jsonl(fp)
+    for error in report.errors:
+        typer.echo(f"skipped {error}", err=True)
+    typer.echo(f"imported {file}: {report.summary()}")
+    if report.errors:
+        raise typer.Exit(1)
