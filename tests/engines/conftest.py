@@ -28,6 +28,12 @@ def write_rows(lake: Path, table: str, day: date, rows: list[dict], name: str = 
     return path
 
 
+@pytest.fixture(scope="session", name="write_rows")
+def write_rows_fixture() -> WriteRows:
+    """The lake writer, as a fixture so test modules need not import this conftest."""
+    return write_rows
+
+
 @pytest.fixture()
 def settings(workspace: Path) -> Settings:
     return load_settings()

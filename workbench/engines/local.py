@@ -90,16 +90,19 @@ class LocalEngine(Engine):
         if self._has_files.get(table) == has_files:
             return
         name = exp.to_identifier(table, quoted=True).sql("duckdb")
+        keys = TABLES[table].partition_keys
         if has_files:
-            hive_types = ", ".join(f"'{k}': '{self.PARTITION_TYPE}'" for k in TABLES[table].partition_keys)
+            hive_types = ", ".join(f"'{k}': '{self.PARTITION_TYPE}'" for k in keys)
             source = (
                 f"read_parquet({exp.Literal.string(self._glob(table)).sql('duckdb')}, "
                 f"hive_partitioning = true, hive_types = {{{hive_types}}}, "
                 f"hive_types_autocast = false, union_by_name = true)"
             )
+            # Partition keys last, in catalog order, as Athena's SELECT * returns them.
+            columns = f"* EXCLUDE ({', '.join(keys)}), {', '.join(keys)}"
         else:
-            source = f'"_empty_{table}"'
-        self.connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {source}")
+            source, columns = f'"_empty_{table}"', "*"
+        self.connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM {source}")
         self._has_files[table] = has_files
 
     def sync_views(self, tables: frozenset[str] | None = None) -> None:

@@ -1,0 +1,146 @@
+"""The Athena engine end to end through pyathena, against the moto server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import boto3
+import httpx
+import pandas as pd
+import pytest
+import sqlglot
+from typer.testing import CliRunner
+
+from workbench.catalog import TABLES
+from workbench.cli import app
+from workbench.config import load_settings
+from workbench.engines import EngineError, get_engine
+from workbench.engines.athena import AthenaEngine
+from workbench.engines.dialect import MantissaAthena
+from workbench.engines.window import bound_to_window
+from workbench.timewindow import Window
+
+WINDOW = Window(datetime(2026, 11, 27, 10, tzinfo=UTC), datetime(2026, 11, 28, 10, tzinfo=UTC))
+
+
+def _column(name: str, athena_type: str) -> dict:
+    """Column metadata as Athena's GetQueryResults returns it."""
+    return {"CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": name, "Label": name,
+            "Type": athena_type, "Precision": 0, "Scale": 0, "Nullable": "UNKNOWN", "CaseSensitive": True}
+
+
+def queue_result(endpoint: str, columns: list[tuple[str, str]], rows: list[list[str | None]]) -> None:
+    """Queue the rows moto returns for the next query (Athena's first row repeats the header)."""
+    def row(values: list[str | None]) -> dict:
+        return {"Data": [{} if v is None else {"VarCharValue": v} for v in values]}
+
+    body = {"results": [{
+        "rows": [row([name for name, _ in columns])] + [row(r) for r in rows],
+        "column_info": [_column(name, kind) for name, kind in columns],
+    }]}
+    response = httpx.post(f"{endpoint}/moto-api/static/athena/query-results", json=body)
+    assert response.status_code == 201
+
+
+@pytest.fixture()
+def athena_settings(workspace: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("MANTISSA_ATHENA__ENDPOINT_URL", aws_env)
+    monkeypatch.setenv("MANTISSA_ATHENA__OUTPUT_LOCATION", "s3://mantissa-results/queries/")
+    monkeypatch.setenv("MANTISSA_ATHENA__REGION", "us-east-1")
+    monkeypatch.setenv("MANTISSA_ATHENA__POLL_INTERVAL", "0.01")
+    return aws_env
+
+
+@pytest.fixture()
+def athena(athena_settings: str) -> Iterator[AthenaEngine]:
+    engine = get_engine("athena", load_settings())
+    assert isinstance(engine, AthenaEngine)
+    yield engine
+    engine.close()
+
+
+def _athena_client(endpoint: str):  # noqa: ANN202 - boto3 client types are generated
+    return boto3.client("athena", endpoint_url=endpoint, region_name="us-east-1")
+
+
+def test_runs_window_bounded_sql_and_returns_rows(athena: AthenaEngine, athena_settings: str) -> None:
+    sql = ("SELECT eventname, count(*) AS n FROM cloudtrail WHERE eventsource = 'iam.amazonaws.com' "
+           "GROUP BY 1 ORDER BY 2 DESC")
+    queue_result(athena_settings, [("eventname", "varchar"), ("n", "bigint")],
+                 [["AttachUserPolicy", "3"], ["CreateAccessKey", "1"], [None, "7"]])
+
+    result = athena.run(sql, WINDOW)
+
+    execution = _athena_client(athena_settings).get_query_execution(QueryExecutionId=result.query_id)
+    received = execution["QueryExecution"]["Query"]
+    assert received == bound_to_window(sql, WINDOW, write_dialect="athena") == result.executed_sql
+    assert "year = '2026' AND month = '11' AND day IN ('27', '28')" in received
+    assert list(result.frame.columns) == ["eventname", "n"]
+    assert result.frame["eventname"].tolist()[:2] == ["AttachUserPolicy", "CreateAccessKey"]
+    assert pd.isna(result.frame["eventname"].iloc[2])  # Athena's NULL
+    assert result.frame["n"].tolist() == [3, 1, 7]  # typed from the column's bigint
+    assert result.engine == "athena"
+    assert result.bytes_scanned == execution["QueryExecution"]["Statistics"]["DataScannedInBytes"]
+    assert execution["QueryExecution"]["QueryExecutionContext"]["Database"] == "mantissa"
+
+
+def test_missing_output_location_says_what_to_set(athena_settings: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MANTISSA_ATHENA__OUTPUT_LOCATION")
+    with pytest.raises(EngineError, match="MANTISSA_ATHENA__OUTPUT_LOCATION=s3://"):
+        get_engine("athena", load_settings()).run("SELECT 1")
+
+
+def test_missing_credentials_says_what_to_set(
+    athena_settings: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", raising=False)
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", raising=False)
+    with pytest.raises(EngineError, match="no AWS credentials found: set AWS_PROFILE"):
+        get_engine("athena", load_settings()).run("SELECT 1")
+
+
+def test_ddl_command_prints_statements_that_parse_as_athena(workspace: Path) -> None:
+    result = CliRunner().invoke(app, ["athena", "ddl", "--location", "s3://lake-bucket/logs/", "-d", "sec"])
+    assert result.exit_code == 0, result.output
+    statements = [s for s in result.stdout.split(";\n") if s.strip()]
+    assert len(statements) == 1 + len(TABLES)
+    parsed = [sqlglot.parse_one(s, read=MantissaAthena) for s in statements]
+    created = sorted(p.find(sqlglot.exp.Table).name for p in parsed[1:])
+    assert created == sorted(TABLES)
+    assert "s3://lake-bucket/logs/cloudtrail/" in result.stdout
+    assert "`sec`.`cloudtrail`" in result.stdout
+
+
+def test_ddl_command_without_location_is_one_line(workspace: Path) -> None:
+    result = CliRunner().invoke(app, ["athena", "ddl"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: give --location s3://bucket/prefix/ (or set MANTISSA_ATHENA__LAKE_LOCATION)"
+
+
+def test_setup_command_creates_database_and_tables_on_athena(athena_settings: str) -> None:
+    client = _athena_client(athena_settings)
+    before = set(client.list_query_executions()["QueryExecutionIds"])
+
+    result = CliRunner().invoke(app, ["athena", "setup", "--location", "s3://lake-bucket/logs/",
+                                      "--database", "secops"])
+
+    assert result.exit_code == 0, result.output
+    assert "4 statements ran in database secops" in result.stderr
+    database = client.get_database(CatalogName="awsdatacatalog", DatabaseName="secops")["Database"]
+    assert database["Name"] == "secops"
+    new_ids = set(client.list_query_executions()["QueryExecutionIds"]) - before
+    received = sorted(client.get_query_execution(QueryExecutionId=i)["QueryExecution"]["Query"].split("(")[0]
+                      for i in new_ids)
+    assert received == sorted(
+        ["CREATE DATABASE IF NOT EXISTS `secops`"]
+        + [f"CREATE EXTERNAL TABLE IF NOT EXISTS `secops`.`{t}` " for t in TABLES]
+    )
+    for query_id in new_ids:
+        assert query_id in result.stdout

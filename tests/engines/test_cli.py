@@ -1,0 +1,91 @@
+"""`mantissa query` from the shell: table/csv/json output, stats on stderr, one-line errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from workbench.cli import app
+
+DAY = date(2026, 11, 27)
+WINDOW = ["--start", "2026-11-27T00:00:00Z", "--end", "2026-11-28T00:00:00Z"]
+SQL = ("SELECT eventname, count(*) AS n FROM cloudtrail GROUP BY eventname ORDER BY n DESC, eventname")
+
+
+@pytest.fixture()
+def lake_with_events(lake: Path, write_rows: Callable[..., Path]) -> Path:
+    names = ["ConsoleLogin", "ConsoleLogin", "GetObject", "ListBuckets", "ConsoleLogin", "GetObject"]
+    write_rows(lake, "cloudtrail", DAY, [
+        {"eventtime": f"2026-11-27T{10 + i:02d}:00:00Z", "eventname": n, "eventid": str(i)}
+        for i, n in enumerate(names)
+    ])
+    # A day outside the window must not be counted.
+    write_rows(lake, "cloudtrail", date(2026, 11, 26), [{"eventtime": "2026-11-26T10:00:00Z", "eventname": "X"}])
+    return lake
+
+
+def _invoke(*args: str, stdin: str | None = None):  # noqa: ANN202 - click's Result
+    return CliRunner().invoke(app, list(args), input=stdin)
+
+
+def test_csv_output_is_machine_readable_and_stats_go_to_stderr(lake_with_events: Path) -> None:
+    result = _invoke("query", SQL, *WINDOW, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert frame.to_dict("records") == [
+        {"eventname": "ConsoleLogin", "n": 3}, {"eventname": "GetObject", "n": 2},
+        {"eventname": "ListBuckets", "n": 1},
+    ]
+    assert result.stderr.startswith("local: 3 rows in ")
+    assert "window [2026-11-27T00:00:00Z, 2026-11-28T00:00:00Z)" in result.stderr
+
+
+def test_json_output(lake_with_events: Path) -> None:
+    result = _invoke("query", SQL, *WINDOW, "-f", "json", "--limit-rows", "2")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"eventname": "ConsoleLogin", "n": 3}, {"eventname": "GetObject", "n": 2}]
+    assert "(showing 2)" in result.stderr
+
+
+def test_table_output(lake_with_events: Path) -> None:
+    result = _invoke("query", SQL, *WINDOW)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["eventname", "n"]
+    assert lines[1].split() == ["ConsoleLogin", "3"]
+    assert len(lines) == 4
+
+
+def test_sql_from_stdin_and_default_window(lake_with_events: Path) -> None:
+    # guardduty has no files yet: a relative window over an empty table is one row, n = 0.
+    result = _invoke("query", "-", "--window", "7d", "-f", "csv", stdin="SELECT count(*) AS n FROM guardduty")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines() == ["n", "0"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "SELEC * FROM cloudtrail"], "error: cannot parse the SQL as Athena SQL"),
+        (["query", "SELECT eventnme FROM cloudtrail"], "did you mean 'eventname'?"),
+        (["query", "SELECT 1", "--engine", "duckb"], "unknown engine 'duckb'"),
+        (["query", "SELECT 1", "--engine", "lcoal"], "did you mean 'local'?"),
+        (["query", "SELECT 1", "--window", "yesterday"], "cannot read duration 'yesterday'"),
+        (["query", "SELECT 1", "--window", "1h", "--start", "2026-11-27"], "either --window or --start/--end"),
+    ],
+    ids=["bad_sql", "bad_column", "unknown_engine", "engine_typo", "bad_window", "window_and_start"],
+)
+def test_user_errors_are_one_line_without_traceback(workspace: Path, args: list[str], message: str) -> None:
+    result = _invoke(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
