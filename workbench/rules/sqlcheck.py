@@ -214,6 +214,10 @@ def _scope_outputs(scope: Scope, out: QueryAnalysis,
         names = [c.name.lower() for c in alias.columns] if alias and alias.columns else []
         if not names:
             return None
+        if (len(types) == 1 and types[0] is not None and pa.types.is_struct(types[0])
+                and len(names) > 1):
+            # Athena spreads an array of rows over the aliases: UNNEST(resources) AS t(arn, accountid, type).
+            types = [f.type for f in types[0]]
         return {n: (types[i] if i < len(types) else None) for i, n in enumerate(names)}
     branches = getattr(scope, "set_operation_scopes", None) or getattr(scope, "union_scopes", None)
     if branches:

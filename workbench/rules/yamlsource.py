@@ -91,18 +91,25 @@ def load_yaml(text: str) -> tuple[Any, SourceMap]:
 def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str,
            lines: dict[str, int], text_lines: dict[str, int]) -> Any:
     if isinstance(node, yaml.MappingNode):
+        merge_keys = sum(1 for k, _ in node.value if k.tag == "tag:yaml.org,2002:merge")
+        own = len(node.value) - merge_keys
         loader.flatten_mapping(node)  # resolves `<<:` merge keys as safe_load does
+        # flatten_mapping puts merged entries first; the mapping's own keys may override them.
+        merged = len(node.value) - own
         out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        own_keys: set[Any] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) and key is not None:
                 raise YamlSourceError(_line(key_node), "a mapping key must be a plain value")
             child = join_path(path, str(key))
-            if key in out:
-                raise YamlSourceError(
-                    _line(key_node),
-                    f"key '{child}' appears twice (first on line {lines[child]}); keep one",
-                )
+            if index >= merged:
+                if key in own_keys:
+                    raise YamlSourceError(
+                        _line(key_node),
+                        f"key '{child}' appears twice (first on line {lines[child]}); keep one",
+                    )
+                own_keys.add(key)
             lines[child] = _line(key_node)
             out[key] = _build(loader, value_node, child, lines, text_lines)
         return out
