@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workbench.alerts.base import STORES, AlertFilter, AlertStore
+from workbench.alerts.base import STORES, AlertStore
+from workbench.alerts.filters import AlertFilter
 from workbench.alerts.model import (
     EVIDENCE_ROW_CAP,
     Alert,

@@ -40,7 +40,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from workbench.alerts.base import STORES, AlertFilter, AlertStore, sort_value, ts
+from workbench.alerts.base import STORES, AlertStore
+from workbench.alerts.filters import AlertFilter, sort_value, ts
 from workbench.alerts.model import Alert, entities, utcnow
 from workbench.timewindow import parse_time
 

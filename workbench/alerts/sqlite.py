@@ -20,7 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.alerts.base import STORES, AlertFilter, AlertStore, ts
+from workbench.alerts.base import STORES, AlertStore
+from workbench.alerts.filters import AlertFilter, ts
 from workbench.alerts.model import Alert, Severity, entities, search_text
 from workbench.timewindow import parse_time
 
