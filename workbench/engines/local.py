@@ -58,7 +58,7 @@ class LocalEngine(Engine):
         super().__init__(settings)
         self.lake = settings.lake
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._has_files: dict[str, bool] = {}  # what each view currently reads: files or empty
+        self._view_files: dict[str, tuple[Path, ...]] = {}  # the files each view reads now
 
     # -- connection and views -------------------------------------------------------------------
 
@@ -68,6 +68,8 @@ class LocalEngine(Engine):
             con = duckdb.connect(":memory:")
             # Athena evaluates timestamps in UTC; so must from_iso8601_timestamp, date_trunc, hour().
             con.execute("SET TimeZone = 'UTC'")
+            # Rules re-read the same recent files window after window; keep their footers.
+            con.execute("SET parquet_metadata_cache = true")
             for table in TABLES.values():
                 con.register(f"_empty_{table.name}", pa.table(
                     {f.name: pa.array([], type=f.type) for f in arrow_schema(table, with_partitions=True)}
@@ -75,27 +77,23 @@ class LocalEngine(Engine):
             self._con = con
         return self._con
 
-    def _glob(self, table: str) -> str:
-        return str(self.lake / table / "year=*" / "month=*" / "day=*" / "*.parquet")
+    def _point_view(self, table: str, files: list[Path]) -> None:
+        """Point a table's view at exactly `files` (or at its empty typed stand-in).
 
-    def _any_file(self, table: str) -> bool:
-        root = self.lake / table
-        if not root.is_dir():
-            return False
-        return next(iter(root.glob("year=*/month=*/day=*/*.parquet")), None) is not None
-
-    def _sync_view(self, table: str) -> None:
-        """(Re)create a table's view when it goes from no files to some, or back."""
-        has_files = self._any_file(table)
-        if self._has_files.get(table) == has_files:
+        Listing the window's files rather than globbing the whole lake keeps bind time in
+        proportion to the window, not to the lake's age: with `union_by_name`, DuckDB reads the
+        footer of every file it is given before any partition filter applies.
+        """
+        key = tuple(files)
+        if self._view_files.get(table) == key:
             return
         name = exp.to_identifier(table, quoted=True).sql("duckdb")
         keys = TABLES[table].partition_keys
-        if has_files:
+        if files:
+            paths = ", ".join(exp.Literal.string(str(f)).sql("duckdb") for f in files)
             hive_types = ", ".join(f"'{k}': '{self.PARTITION_TYPE}'" for k in keys)
             source = (
-                f"read_parquet({exp.Literal.string(self._glob(table)).sql('duckdb')}, "
-                f"hive_partitioning = true, hive_types = {{{hive_types}}}, "
+                f"read_parquet([{paths}], hive_partitioning = true, hive_types = {{{hive_types}}}, "
                 f"hive_types_autocast = false, union_by_name = true)"
             )
             # Partition keys last, in catalog order, as Athena's SELECT * returns them.
@@ -103,11 +101,7 @@ class LocalEngine(Engine):
         else:
             source, columns = f'"_empty_{table}"', "*"
         self.connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM {source}")
-        self._has_files[table] = has_files
-
-    def sync_views(self, tables: frozenset[str] | None = None) -> None:
-        for table in tables if tables is not None else frozenset(TABLES):
-            self._sync_view(table)
+        self._view_files[table] = key
 
     # -- bytes scanned --------------------------------------------------------------------------
 
@@ -116,10 +110,10 @@ class LocalEngine(Engine):
         files: list[Path] = []
         for table in sorted(tables):
             if window is None:
-                files.extend((self.lake / table).glob("year=*/month=*/day=*/*.parquet"))
+                files.extend(sorted((self.lake / table).glob("year=*/month=*/day=*/*.parquet")))
                 continue
             for day in window.days():
-                files.extend(Path(e.path) for e in _parquet_in(partition_dir(self.lake, table, day)))
+                files.extend(sorted(Path(e.path) for e in _parquet_in(partition_dir(self.lake, table, day))))
         return files
 
     def bytes_scanned(self, tables: frozenset[str], window: Window | None) -> int:
@@ -128,16 +122,16 @@ class LocalEngine(Engine):
     # -- the hook -------------------------------------------------------------------------------
 
     def _execute(self, sql: str, bound: BoundQuery) -> Execution:
-        self.sync_views(bound.tables)
+        scanned = 0
+        for table in bound.tables:
+            files = self.files_read(frozenset({table}), bound.window)
+            self._point_view(table, files)
+            scanned += sum(path.stat().st_size for path in files)
         try:
             frame = self.connection.execute(sql).fetch_df()
         except duckdb.Error as exc:
             raise EngineError(self._explain(exc, bound)) from None
-        return Execution(
-            frame=frame,
-            query_id=str(uuid.uuid4()),
-            bytes_scanned=self.bytes_scanned(bound.tables, bound.window),
-        )
+        return Execution(frame=frame, query_id=str(uuid.uuid4()), bytes_scanned=scanned)
 
     def _explain(self, exc: duckdb.Error, bound: BoundQuery) -> str:
         """DuckDB's error as one line, naming the closest valid table or column."""
@@ -160,4 +154,4 @@ class LocalEngine(Engine):
         if self._con is not None:
             self._con.close()
             self._con = None
-            self._has_files.clear()
+            self._view_files.clear()
