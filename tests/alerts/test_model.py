@@ -70,6 +70,8 @@ def test_evidence_rows_from_a_dataframe_are_capped_and_plain_json() -> None:
     assert len(alert.evidence.rows) == EVIDENCE_ROW_CAP
     assert alert.evidence.rows[1] == {"eventtime": "2026-01-01T00:01:00+00:00", "n": 1, "raw": "bytes"}
     assert Alert.from_json(alert.to_json()) == alert
+    gaps = build_alert(evidence={"rows": [{"t": pd.NaT, "x": np.nan, "n": pd.NA, "i": np.int32(7)}]})
+    assert gaps.evidence.rows == [{"t": None, "x": None, "n": None, "i": 7}]
 
 
 def test_entities_read_group_keys_and_fields() -> None:

@@ -117,7 +117,12 @@ def _to_utc(value: datetime) -> datetime:
 
 
 def jsonable(value: Any) -> Any:
-    """Evidence rows come from DataFrames: numpy scalars, Timestamps, bytes. Make them plain JSON."""
+    """Evidence rows come from DataFrames: numpy scalars, Timestamps, bytes, NaT/NA. Make them plain JSON."""
+    try:
+        if value != value:  # NaT (and NaN) are the only values unequal to themselves
+            return None
+    except TypeError:  # pd.NA refuses to be a bool
+        return None
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
     if isinstance(value, date):
@@ -131,6 +136,11 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):  # pandas Timestamp without tz handled above via datetime
         return value.isoformat()
     return str(value)
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    # NaN/Infinity are not JSON: they become null, as they would in any JSON consumer downstream.
+    return json.loads(json.dumps(data, default=jsonable), parse_constant=lambda _: None)
 
 
 class Note(BaseModel):
@@ -178,7 +188,7 @@ class Evidence(BaseModel):
     @classmethod
     def _plain_capped(cls, rows: Any) -> list[dict[str, Any]]:
         rows = list(rows or [])[:EVIDENCE_ROW_CAP]
-        return [json.loads(json.dumps(dict(row), default=jsonable)) for row in rows]
+        return [_plain(dict(row)) for row in rows]
 
 
 class Alert(BaseModel):
@@ -209,7 +219,7 @@ class Alert(BaseModel):
     @field_validator("fields", mode="before")
     @classmethod
     def _plain_fields(cls, fields: Any) -> dict[str, Any]:
-        return json.loads(json.dumps(dict(fields or {}), default=jsonable))
+        return _plain(dict(fields or {}))
 
     def to_json(self) -> str:
         return self.model_dump_json()
