@@ -1,1 +1,39 @@
-"""Mantissa workbench."""
+"""Mantissa workbench: hunt, detect and investigate over AWS security logs.
+
+Heavy pieces (DuckDB, pandas, boto3, IPython) are imported only when used, so
+`import workbench` stays cheap for the CLI and for papermill kernels.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from workbench.detect.backtest import Backtest
+
+
+def backtest(rule: Any, start: Any, end: Any, engine: Any = None, max_threshold: int | None = None) -> Backtest:
+    """Run a rule (a Rule, a rule id or a YAML path) over history without writing alerts."""
+    from pathlib import Path
+
+    from workbench.detect.backtest import backtest as run_backtest
+    from workbench.rules import Rule
+
+    if not isinstance(rule, Rule):
+        if Path(str(rule)).suffix in {".yaml", ".yml"}:
+            rule = Rule.from_yaml(rule)
+        else:
+            from workbench.config import load_settings
+            from workbench.resources import search_paths
+            from workbench.rules import load_rules
+
+            ruleset = load_rules(search_paths("rules", load_settings()))
+            by_id = {r.id: r for r in ruleset.rules}
+            if rule not in by_id:
+                from workbench.registry import unknown_name_message
+
+                raise KeyError(unknown_name_message("rule", str(rule), list(by_id)))
+            rule = by_id[rule]
+    return run_backtest(rule, start, end, engine=engine, max_threshold=max_threshold)

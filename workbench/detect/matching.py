@@ -1,0 +1,190 @@
+"""From a rule's query output to alert candidates: thresholds over sliding windows, then dedup.
+
+Pure functions over a DataFrame, so the same code serves scheduled runs, rule tests and
+backtests. An alert's id derives from the rule id, the dedup key values and the dedup period the
+match falls in, so evaluating the same events again (an overlapping or repeated run) yields the
+same ids and the store merges instead of duplicating.
+
+Thresholds slide: for each `group_by` combination the events are ordered by time and a burst
+fires at the first event where `count` events (or `count` distinct values of `distinct`) lie
+within `window`. The dedup bucket of a burst is that trigger time, which every run that sees the
+`window` before it computes identically — so a burst straddling two scheduled runs alerts once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from workbench.catalog import TABLES, TimeFormat
+from workbench.rules import EVENT_ID_COLUMNS, Rule
+
+ACCOUNT_COLUMNS = ("recipientaccountid", "account_id", "accountid", "account")
+
+
+@dataclass
+class Candidate:
+    """One alert-to-be: the matched events of one dedup group in one dedup period."""
+
+    alert_id: str
+    rule_id: str
+    group_keys: dict[str, str]
+    bucket_start: datetime
+    first_seen: datetime
+    last_seen: datetime
+    event_ids: list[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(set(self.event_ids))
+
+
+def event_times(rule: Rule, frame: pd.DataFrame) -> pd.Series:
+    """The UTC event time of every output row, from the table's time column."""
+    table = TABLES[rule.table or "cloudtrail"]
+    column = table.time_column
+    if column not in frame.columns:
+        raise ValueError(
+            f"rule '{rule.id}': the query must output the time column '{column}' so matches have a time"
+        )
+    values = frame[column]
+    if table.time_format is TimeFormat.EPOCH_SECONDS:
+        return pd.to_datetime(values.astype("int64"), unit="s", utc=True)
+    return pd.to_datetime(values, utc=True, format="ISO8601")
+
+
+def event_ids(rule: Rule, frame: pd.DataFrame) -> list[str]:
+    """The table's event id column, or a content hash for tables without one (VPC flows)."""
+    column = EVENT_ID_COLUMNS.get(rule.table or "")
+    if column and column in frame.columns:
+        ids = frame[column].astype(str)
+        if rule.table == "guardduty" and "updatedat" in frame.columns:
+            # A finding is re-delivered as it updates; each update is its own event.
+            ids = ids + "@" + frame["updatedat"].astype(str)
+        return ids.tolist()
+    records = frame.to_dict("records")
+    return [hashlib.sha1(json.dumps(r, sort_keys=True, default=str).encode()).hexdigest()[:20] for r in records]
+
+
+def alert_id(rule_id: str, keys: dict[str, str], bucket_start: datetime) -> str:
+    material = json.dumps([rule_id, sorted(keys.items()), bucket_start.isoformat()], default=str)
+    return f"{rule_id}-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
+
+
+def _bucket(moment: datetime, period: timedelta) -> datetime:
+    seconds = period.total_seconds()
+    return datetime.fromtimestamp(math.floor(moment.timestamp() / seconds) * seconds, tz=UTC)
+
+
+def _key_values(row: pd.Series, columns: tuple[str, ...]) -> dict[str, str]:
+    return {c: ("" if pd.isna(row[c]) else str(row[c])) for c in columns}
+
+
+def _bursts(times: list[datetime], values: list[Any] | None, count: int, window: timedelta) -> list[tuple[int, list[int]]]:
+    """(trigger index, member indexes) of each burst in time-ordered events.
+
+    A burst opens at the first event where the trailing `window` holds `count` events (or distinct
+    values); it takes in the events of that window and every later event that keeps the trailing
+    window at or above the threshold; a gap that drops below the threshold closes it.
+    """
+    bursts: list[tuple[int, list[int]]] = []
+    trailing: deque[int] = deque()
+    current: list[int] | None = None
+    for i, moment in enumerate(times):
+        trailing.append(i)
+        while times[trailing[0]] < moment - window:
+            trailing.popleft()
+        size = len({values[j] for j in trailing}) if values is not None else len(trailing)
+        if size >= count:
+            if current is None:
+                current = list(trailing)
+                bursts.append((i, current))
+            else:
+                current.extend(j for j in trailing if j > current[-1])
+        else:
+            current = None
+    return bursts
+
+
+def candidates(rule: Rule, frame: pd.DataFrame, trusted_from: datetime | None = None) -> list[Candidate]:
+    """Alert candidates from one evaluation of `rule`.
+
+    `trusted_from`: for threshold rules, bursts whose trigger lies before this time are ignored,
+    because the rows before them were not fetched and another run (which saw them) owns them.
+    """
+    if frame.empty:
+        return []
+    frame = frame.reset_index(drop=True)
+    times = event_times(rule, frame)
+    ids = event_ids(rule, frame)
+    dedup = rule.effective_dedup
+    dedup_keys = tuple(dedup.keys or ())
+    missing = [c for c in (*dedup_keys, *(rule.threshold.group_by if rule.threshold else ())) if c not in frame]
+    if missing:
+        raise ValueError(f"rule '{rule.id}': the query output lacks column(s) {missing} used as group/dedup keys")
+
+    # (member row indexes, bucket time) per group before dedup.
+    matched: list[tuple[list[int], datetime]] = []
+    if rule.threshold is None:
+        matched = [([i], _bucket(times[i], dedup.period)) for i in range(len(frame))]
+    else:
+        th = rule.threshold
+        order = times.sort_values(kind="stable").index
+        grouped = frame.loc[order].groupby(list(th.group_by), dropna=False, sort=False) if th.group_by else [((), frame.loc[order])]
+        for _, part in grouped:
+            idx = list(part.index)
+            part_times = [times[i].to_pydatetime() for i in idx]
+            values = part[th.distinct].tolist() if th.distinct else None
+            for trigger, members in _bursts(part_times, values, th.count, th.window):
+                if trusted_from is not None and part_times[trigger] < trusted_from:
+                    continue
+                matched.append(([idx[m] for m in members], _bucket(part_times[trigger], dedup.period)))
+
+    groups: dict[str, Candidate] = {}
+    for members, bucket in matched:
+        keys = _key_values(frame.loc[members[0]], dedup_keys)
+        aid = alert_id(rule.id, keys, bucket)
+        cand = groups.get(aid)
+        if cand is None:
+            cand = groups[aid] = Candidate(aid, rule.id, keys, bucket, times[members[0]].to_pydatetime(),
+                                           times[members[0]].to_pydatetime(), [], [])
+        for m in members:
+            moment = times[m].to_pydatetime()
+            cand.first_seen, cand.last_seen = min(cand.first_seen, moment), max(cand.last_seen, moment)
+            cand.event_ids.append(ids[m])
+            cand.rows.append(m)  # type: ignore[arg-type]  # indexes until materialised below
+    for cand in groups.values():
+        unique = list(dict.fromkeys(cand.rows))
+        cand.rows = frame.loc[unique].sort_values(by=TABLES[rule.table or "cloudtrail"].time_column).to_dict("records")
+        cand.event_ids = list(dict.fromkeys(cand.event_ids))
+    return sorted(groups.values(), key=lambda c: (c.first_seen, c.alert_id))
+
+
+class _Defaulting(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render_title(template: str, row: dict[str, Any]) -> str:
+    values = _Defaulting({k: ("" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
+                          for k, v in row.items()})
+    try:
+        return template.format_map(values)
+    except (ValueError, IndexError, AttributeError):
+        return template
+
+
+def account_of(row: dict[str, Any]) -> str | None:
+    for column in ACCOUNT_COLUMNS:
+        value = row.get(column)
+        if isinstance(value, str) and value:
+            return value
+    return None
