@@ -130,6 +130,11 @@ CASES: list[tuple[str, str, object]] = [
      "from_iso8601_timestamp('2026-11-27T10:00:00Z') + interval '2' hour) FROM cloudtrail", [2]),
     ("current_timestamp_minus_interval",
      "SELECT date_diff('minute', current_timestamp - interval '1' hour, current_timestamp)", [60]),
+    ("cidr_contains",
+     "SELECT count_if(contains('10.0.0.0/8', CAST(sourceipaddress AS ipaddress))) FROM cloudtrail", [2]),
+    ("cidr_contains_narrow",
+     "SELECT sourceipaddress FROM cloudtrail WHERE contains('203.0.113.0/24', TRY_CAST(sourceipaddress AS ipaddress))",
+     ["203.0.113.9"]),
     ("partition_columns_are_strings",
      f"SELECT year || '/' || month || '/' || day FROM cloudtrail WHERE {R1}", ["2026/11/27"]),
 ]

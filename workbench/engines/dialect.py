@@ -8,6 +8,7 @@ needs to know about are typed class constants.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import ClassVar
 
 from sqlglot import exp
@@ -59,6 +60,48 @@ def _unnest_rows(self: DuckDB.Generator, expression: exp.Unnest) -> str:
     return f"LATERAL {self.sql(lateral)}"
 
 
+_IPV4_TEXT = r"^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$"
+
+
+def _ipv4_as_integer(address: exp.Expression) -> exp.Expression:
+    """The dotted-quad string `address` as a BIGINT, NULL when it is not an IPv4 address."""
+    octets = [
+        exp.Mul(this=exp.TryCast(this=exp.SplitPart(this=address.copy(), delimiter=exp.Literal.string("."),
+                                                     part_index=exp.Literal.number(i + 1)),
+                                  to=exp.DataType.build("BIGINT")),
+                expression=exp.Literal.number(256 ** (3 - i)))
+        for i in range(4)
+    ]
+    total: exp.Expression = octets[0]
+    for octet in octets[1:]:
+        total = exp.Add(this=total, expression=octet)
+    is_ipv4 = exp.RegexpLike(this=address.copy(), expression=exp.Literal.string(_IPV4_TEXT))
+    return exp.Case(ifs=[exp.If(this=is_ipv4, true=exp.paren(total))])
+
+
+def _cidr_contains(self: DuckDB.Generator, expression: exp.ArrayContains) -> str:
+    """Athena's `contains('10.0.0.0/8', CAST(ip AS ipaddress))` tests CIDR membership; DuckDB has
+    no IPADDRESS type without the inet extension (a download), so an IPv4 CIDR literal becomes
+    an integer range test on the address (NULL when it is not IPv4 text). Any other `contains` is
+    the array function."""
+    cidr, address = expression.this, expression.expression
+    is_ip_cast = isinstance(address, exp.Cast) and address.to.is_type(exp.DType.IPADDRESS)
+    if not (isinstance(cidr, exp.Literal) and cidr.is_string and is_ip_cast):
+        return DuckDB.Generator.TRANSFORMS[exp.ArrayContains](self, expression)
+    try:
+        network = ipaddress.ip_network(cidr.name, strict=False)
+    except ValueError:
+        self.unsupported(f"contains() with CIDR {cidr.name!r}: not an IP network")
+        return DuckDB.Generator.TRANSFORMS[exp.ArrayContains](self, expression)
+    if network.version != 4:
+        self.unsupported("IPv6 CIDR checks need Athena (the local engine compares IPv4 only)")
+        return DuckDB.Generator.TRANSFORMS[exp.ArrayContains](self, expression)
+    low, high = int(network.network_address), int(network.broadcast_address)
+    test = exp.Between(this=_ipv4_as_integer(address.this), low=exp.Literal.number(low),
+                       high=exp.Literal.number(high))
+    return self.sql(test)
+
+
 class MantissaDuckDB(DuckDB):
     """DuckDB over the local lake, reached by transpiling Athena SQL."""
 
@@ -70,6 +113,7 @@ class MantissaDuckDB(DuckDB):
             **DuckDB.Generator.TRANSFORMS,
             exp.DateDiff: _date_diff_complete_units,
             exp.JSONExtractScalar: _json_extract_scalar_only,
+            exp.ArrayContains: _cidr_contains,
         }
 
         def unnest_sql(self, expression: exp.Unnest) -> str:
