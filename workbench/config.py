@@ -45,6 +45,16 @@ class StoreSettings(BaseModel):
     region: str | None = None
 
 
+class DetectionSettings(BaseModel):
+    """How scheduled detection walks time: window size, re-read overlap, catch-up bound."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interval: str = Field("15m", description="the scheduled window; the detect job runs this often")
+    lookback: str = Field("15m", description="overlap re-read before each window (CloudTrail delivery delay)")
+    max_catchup_windows: int = Field(96, ge=1, description="windows one run catches up after downtime")
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -52,6 +62,7 @@ class Settings(BaseModel):
     engine: str = "local"
     lake_path: Path = Path("lake")
     state_path: Path = Path("state")
+    runs_path: Path = Field(Path("runs"), description="executed playbooks, archived as the audit record")
     rules_paths: list[Path] = Field(default_factory=list)
     hunts_paths: list[Path] = Field(default_factory=list)
     default_window: str = "24h"
@@ -59,6 +70,7 @@ class Settings(BaseModel):
     price_per_tb_usd: float = 5.0
     athena: AthenaSettings = Field(default_factory=AthenaSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
+    detection: DetectionSettings = Field(default_factory=DetectionSettings)
 
     def resolve(self, path: Path) -> Path:
         """A path from config, taken relative to the workspace unless absolute."""
@@ -72,6 +84,10 @@ class Settings(BaseModel):
     @property
     def state(self) -> Path:
         return self.resolve(self.state_path)
+
+    @property
+    def runs(self) -> Path:
+        return self.resolve(self.runs_path)
 
 
 def find_workspace(start: Path | None = None) -> Path:
