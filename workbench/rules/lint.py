@@ -104,6 +104,18 @@ class NoHandWrittenWindow(_SqlKinds):
     name, kinds = "no-hand-window", ("window",)
 
 
+class _NeedsOutputs(Validator):
+    """Checks against the query's output columns, skipped when those cannot be listed."""
+
+    needs_query = True
+
+    def validate(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
+        return self.check(rule, query) if query.outputs_known else []
+
+    def check(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
+        raise NotImplementedError
+
+
 @VALIDATORS.register("rule-table")
 class RuleTable(Validator):
     """The rule's table is known and is what its query reads."""
@@ -170,10 +182,10 @@ class Documentation(Validator):
 
 
 @VALIDATORS.register("threshold")
-class ThresholdWellFormed(Validator):
-    name, needs_query = "threshold", True
+class ThresholdWellFormed(_NeedsOutputs):
+    name = "threshold"
 
-    def validate(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
+    def check(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
         t = rule.threshold
         if t is None:
             return []
@@ -202,12 +214,12 @@ class ThresholdWellFormed(Validator):
 
 
 @VALIDATORS.register("event-columns")
-class EventColumns(Validator):
+class EventColumns(_NeedsOutputs):
     """The time and event id columns the runner needs (see the module docstring)."""
 
-    name, needs_query = "event-columns", True
+    name = "event-columns"
 
-    def validate(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
+    def check(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
         table = TABLES.get(rule.table or "")
         if table is None or not query.outputs:
             return []
@@ -226,10 +238,10 @@ class EventColumns(Validator):
 
 
 @VALIDATORS.register("dedup")
-class DedupKeys(Validator):
-    name, needs_query = "dedup", True
+class DedupKeys(_NeedsOutputs):
+    name = "dedup"
 
-    def validate(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
+    def check(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
         if rule.dedup is None or rule.dedup.keys is None:
             return []
         return [_not_in_output(rule, f"dedup.keys[{i}]", key, query.outputs, "dedup key")
@@ -237,12 +249,12 @@ class DedupKeys(Validator):
 
 
 @VALIDATORS.register("alert")
-class AlertTemplate(Validator):
+class AlertTemplate(_NeedsOutputs):
     """Title placeholders and shown fields are output columns."""
 
-    name, needs_query = "alert", True
+    name = "alert"
 
-    def validate(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
+    def check(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
         issues = []
         try:
             names = [f for _, f, _, _ in string.Formatter().parse(rule.alert.title) if f is not None]

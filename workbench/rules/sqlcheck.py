@@ -41,6 +41,8 @@ class QueryAnalysis:
     outputs: list[str] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
     aggregates: bool = False
+    # False when the output columns cannot be listed (SELECT *): checks against them are skipped.
+    outputs_known: bool = True
 
     def of(self, *kinds: str) -> list[SqlProblem]:
         return [p for p in self.problems if p.kind in kinds]
@@ -127,6 +129,7 @@ def _check_outputs(ast: exp.Expression, out: QueryAnalysis) -> None:
     seen: set[str] = set()
     for projection in select.expressions:
         if _is_star(projection):
+            out.outputs_known = False
             continue
         name = projection.output_name.lower() if isinstance(projection, exp.Alias | exp.Column | exp.Dot) else ""
         if not name:
