@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.detect.conftest import BURST_RULE, ROOT_RULE, T0, api_call, burst, rule
+from tests.detect.events import BURST_RULE, ROOT_RULE, T0, api_call, burst, rule
 from workbench.detect import due_windows, run_detections, run_due
 from workbench.lake import write_records
 

@@ -195,6 +195,9 @@ def time_predicate(table: Table, window: Window) -> exp.Expression:
         low: exp.Expression = exp.Literal.number(math.floor(window.start.timestamp()))
         high: exp.Expression = exp.Literal.number(math.ceil(window.end.timestamp()))
     else:
-        # ISO 8601 'YYYY-MM-DDTHH:MM:SSZ' strings order like the times they name.
-        low, high = exp.Literal.string(iso_z(window.start)), exp.Literal.string(iso_z(window.end))
+        # ISO 8601 strings order like the times they name. The bounds drop the trailing 'Z' so that
+        # a value with fractional seconds ('…:00.123Z', as GuardDuty writes) sorts after its whole
+        # second ('…:00'), where against '…:00Z' it would sort before it ('.' < 'Z').
+        low = exp.Literal.string(iso_z(window.start).rstrip("Z"))
+        high = exp.Literal.string(iso_z(window.end).rstrip("Z"))
     return exp.and_(exp.GTE(this=column, expression=low), exp.LT(this=column.copy(), expression=high))
