@@ -1,7 +1,55 @@
-"""CLI commands: lake (filled by its area)."""
+"""CLI commands: `mantissa ingest PATH...` — logs as AWS delivers them into the Parquet lake.
+
+Quarantined lines are not a failure (exit 0, the summary says how many and where); a path that
+does not exist is (exit 2, naming it), and nothing is ingested in that case.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
+USAGE_ERROR = 2
+
+
+def ingest(
+    paths: list[str] = typer.Argument(..., help="files, folders (recursive) or s3://bucket/prefix"),
+    lake: Path | None = typer.Option(None, "--lake", help="lake folder; default from config (lake_path)"),
+    no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="parsing processes; default 2"),
+) -> None:
+    """Ingest CloudTrail, VPC flow and GuardDuty logs into the lake; malformed input is quarantined."""
+    from workbench.config import ConfigError, load_settings
+    from workbench.lake import SourceNotFound
+    from workbench.lake import ingest as run_ingest
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(USAGE_ERROR) from exc
+    target = lake.expanduser().resolve() if lake else settings.lake
+    client = None
+    if any(p.startswith("s3://") for p in paths):
+        client = _s3_client(settings)
+    try:
+        summary = run_ingest(paths, target, progress=not no_progress, s3_client=client, workers=workers)
+    except SourceNotFound as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(USAGE_ERROR) from exc
+    typer.echo(summary.format())
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+def _s3_client(settings):  # type: ignore[no-untyped-def]
+    """An S3 client from the Athena settings (profile, region, endpoint for a local stand-in)."""
+    import boto3
+
+    session = boto3.Session(profile_name=settings.athena.profile, region_name=settings.athena.region)
+    return session.client("s3", endpoint_url=settings.athena.endpoint_url)
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("ingest")(ingest)

@@ -1,0 +1,270 @@
+"""Ingest orchestration: objects → batches → (worker processes) → staged Parquet → published lake.
+
+The main process lists the sources, hashes each object (downloading S3 objects to a spool file as
+it goes), skips those the manifest already holds, and groups the rest into batches of about
+`batch_bytes`. Each batch is read by one worker: parsing is CPU-bound Python, so two processes on
+two cores nearly double the rate. A batch's Parquet files are staged and published (renamed into
+the lake) by the main process together with the batch's manifest entries, so a batch is either in
+the lake and the manifest, or in neither. At most `2 × workers` batches are in flight, which bounds
+memory and spool space whatever the input size.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import shutil
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from workbench.lake.manifest import Manifest
+from workbench.lake.normalize import Rejected
+from workbench.lake.quarantine import QUARANTINE_DIR, Quarantine
+from workbench.lake.readers import ObjectReader
+from workbench.lake.sources import expand, fetch
+from workbench.lake.summary import IngestSummary
+from workbench.lake.writer import LakeWriter, publish
+
+STAGING_DIR = "_staging"
+BATCH_BYTES = 8 << 20
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    path: str
+    digest: str
+    size: int
+    temporary: bool
+
+
+@dataclass
+class BatchResult:
+    staging: str
+    staged: list[str]
+    records: dict[str, int]
+    quarantined: dict[str, int]
+    files: list[tuple[str, str, int, int, int]] = field(default_factory=list)
+
+
+def _run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+
+def run_batch(jobs: list[Job], lake: str, run_id: str, options: dict[str, Any]) -> BatchResult:
+    """Read a batch of objects into staged Parquet files (runs in a worker process)."""
+    # Parsing allocates millions of acyclic dicts; the cyclic collector would rescan them for nothing.
+    gc_enabled = gc.isenabled()
+    gc.disable()
+    writer = LakeWriter(Path(lake), run_id=f"{run_id}/{uuid.uuid4().hex}", **options)
+    quarantine = Quarantine(Path(lake), run_id)
+    reader = ObjectReader(writer, quarantine)
+    files = []
+    try:
+        for job in jobs:
+            rows_before = sum(w.rows for w in writer.tables.values())
+            quarantined_before = sum(quarantine.counts.values())
+            try:
+                reader.read(Path(job.path), job.name)
+            except Exception as exc:  # noqa: BLE001 - one object's surprise must not cost the batch
+                quarantine.add("ingest_error", job.name, f"{type(exc).__name__}: {exc} (please report)")
+            files.append((job.digest, job.name, job.size,
+                          sum(w.rows for w in writer.tables.values()) - rows_before,
+                          sum(quarantine.counts.values()) - quarantined_before))
+        staged = writer.flush()
+    finally:
+        quarantine.close()
+        if gc_enabled:
+            gc.enable()
+    return BatchResult(str(writer.staging), [str(p) for p in staged], writer.counts(),
+                       dict(quarantine.counts), files)
+
+
+class _Run:
+    """One ingest call's state in the main process."""
+
+    def __init__(self, lake: Path, progress: bool, total_bytes: int) -> None:
+        self.lake = lake
+        self.run_id = _run_id()
+        self.manifest = Manifest(lake)
+        self.summary = IngestSummary(lake=lake)
+        self.quarantine = Quarantine(lake, f"{self.run_id}-main")
+        self.spool = lake / STAGING_DIR / self.run_id / "_spool"
+        self.seen: set[str] = set()
+        self.bar = tqdm(total=total_bytes, unit="B", unit_scale=True, desc="ingest",
+                        disable=None if progress else True, leave=False)
+
+    def batches(self, sources: list, client: Any, batch_bytes: int) -> Iterator[list[Job]]:
+        batch: list[Job] = []
+        size = 0
+        for source in sources:
+            try:
+                path, digest, temporary = fetch(source, self.spool, client)
+            except Exception as exc:  # noqa: BLE001 - OSError, botocore errors: the object is unreadable
+                self.quarantine.add("unreadable_file", source.name, f"{type(exc).__name__}: {exc}")
+                self.bar.update(source.size)
+                continue
+            if digest in self.seen or digest in self.manifest:
+                self.summary.files_skipped += 1
+                self.bar.update(source.size)
+                if temporary:
+                    path.unlink(missing_ok=True)
+                continue
+            self.seen.add(digest)
+            batch.append(Job(source.name, str(path), digest, source.size, temporary))
+            size += source.size
+            if size >= batch_bytes:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    def commit(self, jobs: list[Job], result: BatchResult) -> None:
+        staging = Path(result.staging)
+        publish(self.lake, staging, [Path(p) for p in result.staged])
+        self.manifest.record(result.files)
+        shutil.rmtree(staging, ignore_errors=True)
+        self.summary.records.update(result.records)
+        self.summary.quarantined.update(result.quarantined)
+        self.summary.files_read += len(jobs)
+        self.summary.bytes_read += sum(j.size for j in jobs)
+        self.summary.files_written += len(result.staged)
+        self._done(jobs)
+
+    def failed(self, jobs: list[Job], exc: BaseException) -> None:
+        names = ", ".join(j.name for j in jobs[:3]) + (" ..." if len(jobs) > 3 else "")
+        self.summary.errors.append(
+            f"a batch of {len(jobs)} objects failed ({type(exc).__name__}: {exc}); nothing of it was "
+            f"added or recorded, re-run the ingest to retry: {names}")
+        self._done(jobs)
+
+    def _done(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            if job.temporary:
+                Path(job.path).unlink(missing_ok=True)
+        self.bar.update(sum(j.size for j in jobs))
+
+    def close(self, started: float) -> IngestSummary:
+        self.bar.close()
+        self.quarantine.close()
+        self.manifest.close()
+        shutil.rmtree(self.lake / STAGING_DIR / self.run_id, ignore_errors=True)
+        self.summary.quarantined.update(self.quarantine.counts)
+        if self.summary.quarantined:
+            self.summary.quarantine_dir = self.lake / QUARANTINE_DIR
+        self.summary.elapsed_s = time.perf_counter() - started
+        return self.summary
+
+
+def ingest(paths: Iterable[str | Path], lake: Path, *, progress: bool = False, s3_client: Any = None,
+           workers: int | None = None, batch_bytes: int = BATCH_BYTES, **writer_options: Any) -> IngestSummary:
+    """Read logs as AWS delivers them (files, folders, s3://bucket/prefix) into the Parquet lake.
+
+    Raises `SourceNotFound` naming the first path that does not exist, before anything is written.
+    Malformed input is quarantined and counted, never fatal; objects already ingested are skipped.
+    """
+    started = time.perf_counter()
+    lake = Path(lake)
+    sources, client = expand(list(paths), s3_client)
+    lake.mkdir(parents=True, exist_ok=True)
+    run = _Run(lake, progress, sum(s.size for s in sources))
+    workers = workers or min(2, os.cpu_count() or 1)
+    total = sum(s.size for s in sources)
+    try:
+        if workers > 1 and total > batch_bytes:
+            _parallel(run, sources, client, batch_bytes, workers, writer_options)
+        else:
+            for jobs in run.batches(sources, client, batch_bytes):
+                try:
+                    result = run_batch(jobs, str(lake), run.run_id, writer_options)
+                except Exception as exc:  # noqa: BLE001 - reported in the summary, the rest goes on
+                    run.failed(jobs, exc)
+                else:
+                    run.commit(jobs, result)
+    finally:
+        summary = run.close(started)
+    return summary
+
+
+def _parallel(run: _Run, sources: list, client: Any, batch_bytes: int, workers: int,
+              options: dict[str, Any]) -> None:
+    # fork: a worker starts in milliseconds and never re-imports the caller's __main__ (a script
+    # without a main guard, a notebook); the workers only run `run_batch`, touching no inherited lock.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    in_flight: dict[Future, list[Job]] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        def settle(futures: Iterable[Future]) -> None:
+            for future in futures:
+                jobs = in_flight.pop(future)
+                try:
+                    run.commit(jobs, future.result())
+                except Exception as exc:  # noqa: BLE001
+                    run.failed(jobs, exc)
+
+        for jobs in run.batches(sources, client, batch_bytes):
+            try:
+                in_flight[pool.submit(run_batch, jobs, str(run.lake), run.run_id, options)] = jobs
+            except Exception as exc:  # noqa: BLE001 - a broken pool: report the batch, keep settling
+                run.failed(jobs, exc)
+                continue
+            while len(in_flight) >= 2 * workers:
+                done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                settle(done)
+        settle(list(in_flight))
+
+
+def write_records(table: str, records: Iterable[dict], lake: Path) -> IngestSummary:
+    """Write records already parsed (as delivered: CloudTrail camelCase dicts, GuardDuty findings,
+    VPC flow dicts with hyphenated or underscored names) to the lake, with the same quarantine."""
+    from workbench.catalog import get_table
+
+    name = get_table(table).name
+    started = time.perf_counter()
+    lake = Path(lake)
+    lake.mkdir(parents=True, exist_ok=True)
+    run_id = _run_id()
+    writer = LakeWriter(lake, run_id=run_id)
+    quarantine = Quarantine(lake, run_id)
+    source = f"write_records:{name}"
+    from workbench.lake.readers import _raw
+
+    try:
+        for index, record in enumerate(records):
+            try:
+                writer.add(name, record)
+            except Rejected as exc:
+                quarantine.add(exc.reason, source, exc.detail, _raw(record), record=index)
+        staged = writer.flush()
+        publish(lake, writer.staging, staged)
+    finally:
+        quarantine.close()
+        shutil.rmtree(lake / STAGING_DIR / run_id, ignore_errors=True)
+    summary = IngestSummary(records=Counter(writer.counts()), quarantined=Counter(quarantine.counts),
+                            files_written=len(staged), lake=lake,
+                            elapsed_s=time.perf_counter() - started)
+    if summary.quarantined:
+        summary.quarantine_dir = lake / QUARANTINE_DIR
+    return summary
+
+
+def lake_tables(lake: Path) -> dict[str, list[Path]]:
+    """The tables present in a lake and their Parquet files."""
+    from workbench.catalog import TABLES
+
+    out = {}
+    for name in TABLES:
+        files = sorted((Path(lake) / name).glob("year=*/month=*/day=*/*.parquet"))
+        if files:
+            out[name] = files
+    return out

@@ -1,0 +1,50 @@
+"""The manifest of ingested objects, by content hash: `<lake>/_manifest.sqlite`.
+
+Re-ingesting an object whose bytes were ingested before adds nothing. The hash is of the object as
+stored (compressed bytes included), so a renamed copy is still recognised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+MANIFEST_FILE = "_manifest.sqlite"
+
+
+def file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+class Manifest:
+    def __init__(self, lake: Path) -> None:
+        Path(lake).mkdir(parents=True, exist_ok=True)
+        self.path = Path(lake) / MANIFEST_FILE
+        self._db = sqlite3.connect(self.path, timeout=30)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS objects ("
+            " sha256 TEXT PRIMARY KEY, source TEXT NOT NULL, size INTEGER NOT NULL,"
+            " records INTEGER NOT NULL, quarantined INTEGER NOT NULL, ingested_at TEXT NOT NULL)"
+        )
+        self._db.commit()
+
+    def __contains__(self, digest: str) -> bool:
+        return self._db.execute("SELECT 1 FROM objects WHERE sha256 = ?", (digest,)).fetchone() is not None
+
+    def record(self, rows: list[tuple[str, str, int, int, int]]) -> None:
+        """(sha256, source, size, records, quarantined) of objects whose data is now in the lake."""
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._db:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO objects VALUES (?, ?, ?, ?, ?, ?)",
+                [(*row, now) for row in rows],
+            )
+
+    def sources(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT source FROM objects ORDER BY ingested_at, source")]
+
+    def close(self) -> None:
+        self._db.close()

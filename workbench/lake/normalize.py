@@ -1,0 +1,183 @@
+"""Per-table rules on top of the column plan: where a record's event time is and which day it is.
+
+CloudTrail is partitioned by `eventTime`, GuardDuty by `updatedAt` (a finding without `id` cannot be
+deduplicated downstream, so it is rejected too), VPC flow records by `start` (epoch seconds). A
+record that cannot be placed raises `Rejected` with a short reason: the quarantine's counter key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from workbench.catalog import CLOUDTRAIL, CLOUDTRAIL_JSON_COLUMNS, GUARDDUTY, GUARDDUTY_JSON_COLUMNS, VPC_FLOW
+from workbench.lake.columns import INT, STR, Node, Plan, _to_number
+from workbench.lake.jsontext import dumps
+
+Partition = tuple[str, str, str]
+_MISSING = object()
+
+
+class Rejected(ValueError):
+    """A record that cannot be placed in the lake; `reason` is the quarantine counter's key."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+_DAYS: dict[str, Partition | None] = {}
+
+
+def day_of_iso(value: Any) -> Partition | None:
+    """('YYYY', 'MM', 'DD') of an ISO-8601 time ('2024-03-04T05:06:07Z', '2024-03-04 05:06:07.1')."""
+    if type(value) is not str:
+        return None
+    prefix = value[:10]
+    try:
+        return _DAYS[prefix]
+    except KeyError:
+        pass
+    part = None
+    if len(prefix) == 10 and prefix[4] == "-" and prefix[7] == "-":
+        try:
+            datetime(int(prefix[:4]), int(prefix[5:7]), int(prefix[8:10]))
+            part = (prefix[:4], prefix[5:7], prefix[8:10])
+        except ValueError:
+            part = None
+    if len(_DAYS) < 100_000:
+        _DAYS[prefix] = part
+    return part
+
+
+_EPOCH_DAYS: dict[int, Partition] = {}
+
+
+def day_of_epoch(seconds: int) -> Partition:
+    key = seconds // 86400
+    try:
+        return _EPOCH_DAYS[key]
+    except KeyError:
+        day = datetime.fromtimestamp(key * 86400, UTC)
+        part = (f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}")
+        if len(_EPOCH_DAYS) < 100_000:
+            _EPOCH_DAYS[key] = part
+        return part
+
+
+def vpc_key(key: str) -> str:
+    return key.replace("-", "_").lower()
+
+
+class TableRules:
+    """A table's plan plus how to find a record's partition."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.name = plan.table.name
+
+    def lookup(self, record: dict, column: str) -> Any:
+        """The value `plan.put` will store in top-level `column`, converted like it will be."""
+        root = self.plan.root
+        node = root.members[column]
+        canonical = root.canonical.get(node.slot)
+        value = record.get(canonical, _MISSING) if canonical is not None else _MISSING
+        if value is _MISSING:
+            for key, item in record.items():
+                hit = root.by_key.get(key) if isinstance(key, str) else None
+                if hit is None and isinstance(key, str) and key not in root.by_key:
+                    hit = self.plan._resolve(root, key)
+                if hit is not None and hit[0] is node:
+                    value = item
+                    break
+            else:
+                return None
+        return _convert(node, value)
+
+    def partition(self, record: Any) -> Partition:
+        raise NotImplementedError
+
+
+def _convert(node: Node, value: Any) -> Any:
+    if value is None:
+        return None
+    if node.kind == STR:
+        return value if type(value) is str else dumps(value)
+    if node.kind == INT:
+        ok, number = _to_number(value, (INT, node.bound))
+        return number if ok else _MISSING
+    return value
+
+
+class CloudTrailRules(TableRules):
+    def __init__(self) -> None:
+        super().__init__(Plan(CLOUDTRAIL, CLOUDTRAIL_JSON_COLUMNS))
+
+    def partition(self, record: Any) -> Partition:
+        if not isinstance(record, dict):
+            raise Rejected("not_an_object", f"a CloudTrail record must be a JSON object, got {type(record).__name__}")
+        when = self.lookup(record, "eventtime")
+        if when is None:
+            raise Rejected("missing_event_time", "CloudTrail record has no eventTime")
+        day = day_of_iso(when)
+        if day is None:
+            raise Rejected("bad_event_time", f"eventTime {when!r} is not an ISO-8601 time")
+        return day
+
+
+class GuardDutyRules(TableRules):
+    def __init__(self) -> None:
+        super().__init__(Plan(GUARDDUTY, GUARDDUTY_JSON_COLUMNS))
+
+    def partition(self, record: Any) -> Partition:
+        if not isinstance(record, dict):
+            raise Rejected("not_an_object", f"a GuardDuty finding must be a JSON object, got {type(record).__name__}")
+        ident = self.lookup(record, "id")
+        if not ident:
+            raise Rejected("missing_finding_id", "GuardDuty finding has no id")
+        when = self.lookup(record, "updatedat")
+        if when is None:
+            raise Rejected("missing_updated_at", f"GuardDuty finding {ident} has no updatedAt")
+        day = day_of_iso(when)
+        if day is None:
+            raise Rejected("bad_event_time", f"GuardDuty finding {ident}: updatedAt {when!r} is not ISO-8601")
+        return day
+
+    def derived(self, record: dict) -> dict[str, Any]:
+        """`resourcetype` comes from `resource.resourceType` when the finding has no own field for it."""
+        if self.lookup(record, "resourcetype") is not None:
+            return {}
+        resource = self.lookup(record, "resource")
+        if isinstance(resource, dict):
+            for key, value in resource.items():
+                if isinstance(key, str) and key.lower() == "resourcetype" and value is not None:
+                    return {"resourcetype": value if type(value) is str else dumps(value)}
+        return {}
+
+
+class VpcFlowRules(TableRules):
+    """VPC flow records as dicts with the header's hyphenated names or underscored ones."""
+
+    def __init__(self) -> None:
+        super().__init__(Plan(VPC_FLOW, key_name=vpc_key))
+
+    def partition(self, record: Any) -> Partition:
+        if not isinstance(record, dict):
+            raise Rejected("not_an_object", f"a VPC flow record must be an object, got {type(record).__name__}")
+        start = self.lookup(record, "start")
+        return self.start_day(start)
+
+    @staticmethod
+    def start_day(start: Any) -> Partition:
+        if start is None or start == "-":
+            raise Rejected("missing_event_time", "VPC flow record has no start time")
+        if start is _MISSING or type(start) is not int:
+            raise Rejected("bad_event_time", f"VPC flow start {start!r} is not epoch seconds")
+        try:
+            return day_of_epoch(start)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise Rejected("bad_event_time", f"VPC flow start {start!r} is out of range") from exc
+
+
+RULES = {"cloudtrail": CloudTrailRules, "guardduty": GuardDutyRules, "vpc_flow": VpcFlowRules}

@@ -1,0 +1,62 @@
+"""What an ingest did: records per table, objects read and skipped, quarantined lines per reason."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class IngestSummary:
+    records: Counter[str] = field(default_factory=Counter)  # table → rows written
+    quarantined: Counter[str] = field(default_factory=Counter)  # reason → entries
+    files_read: int = 0
+    files_skipped: int = 0  # already in the manifest, or the same bytes twice in one run
+    bytes_read: int = 0
+    files_written: int = 0  # Parquet files added to the lake
+    elapsed_s: float = 0.0
+    lake: Path | None = None
+    quarantine_dir: Path | None = None
+    errors: list[str] = field(default_factory=list)  # objects that failed as a whole (and were not recorded)
+
+    @property
+    def total_records(self) -> int:
+        return sum(self.records.values())
+
+    @property
+    def total_quarantined(self) -> int:
+        return sum(self.quarantined.values())
+
+    @property
+    def rate(self) -> float:
+        return self.total_records / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def merge(self, other: IngestSummary) -> None:
+        self.records.update(other.records)
+        self.quarantined.update(other.quarantined)
+        self.files_read += other.files_read
+        self.files_skipped += other.files_skipped
+        self.bytes_read += other.bytes_read
+        self.files_written += other.files_written
+        self.errors += other.errors
+
+    def format(self) -> str:
+        lines = [
+            f"ingested {self.total_records:,} records from {self.files_read:,} objects "
+            f"({self.bytes_read / 1e6:,.1f} MB) in {self.elapsed_s:.1f}s"
+            + (f", {self.rate:,.0f} records/s" if self.total_records else "")
+        ]
+        for table, count in sorted(self.records.items()):
+            lines.append(f"  {table:<12} {count:>12,}")
+        if self.files_skipped:
+            lines.append(f"skipped {self.files_skipped:,} objects already ingested (same content)")
+        if self.quarantined:
+            lines.append(f"quarantined {self.total_quarantined:,} entries in {self.quarantine_dir}:")
+            for reason, count in sorted(self.quarantined.items()):
+                lines.append(f"  {reason:<22} {count:>10,}")
+        for error in self.errors:
+            lines.append(f"error: {error}")
+        if self.lake is not None:
+            lines.append(f"lake: {self.lake} ({self.files_written:,} Parquet files added)")
+        return "\n".join(lines)
