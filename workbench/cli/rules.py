@@ -80,5 +80,28 @@ def list_command(
                    err=True)
 
 
+@rules_app.command("test")
+def test_command(
+    paths: list[Path] | None = PATHS_ARG,
+    rule_id: list[str] | None = typer.Option(None, "--rule", "-k", help="Only these rule ids."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print the alerts each test raised."),
+) -> None:
+    """Run every rule's tests through the real runner on a throwaway lake; exit 1 on a failure."""
+    from workbench.detect.ruletests import format_report, run_rule_tests
+    from workbench.rules import load_rules
+
+    ruleset = load_rules(resolve_paths(paths))
+    for issue in ruleset.errors:
+        typer.echo(issue.format(), err=True)
+    rules = [r for r in ruleset.rules if not rule_id or r.id in rule_id]
+    results = run_rule_tests(rules)
+    typer.echo(format_report(results))
+    if verbose:
+        for result in results:
+            typer.echo(f"  {result.nodeid}: {result.alerts}")
+    if ruleset.errors or not all(r.passed for r in results):
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(rules_app, name="rules")

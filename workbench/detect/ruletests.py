@@ -57,10 +57,10 @@ def run_rule_test(rule: Rule, test_index: int) -> RuleTestResult:
     with tempfile.TemporaryDirectory(prefix="mantissa-ruletest-") as tmp:
         settings = Settings(workspace=Path(tmp))
         summary = write_records(table, list(test.events), settings.lake)
-        quarantined = getattr(summary, "quarantined_total", None)
-        if quarantined:
+        if summary.total_quarantined:
+            reasons = ", ".join(f"{n}× {why}" for why, n in summary.quarantined.items())
             return RuleTestResult(rule.id, test.name, False,
-                                  f"{quarantined} test event(s) could not be ingested: {summary}")
+                                  f"{summary.total_quarantined} test event(s) could not be ingested: {reasons}")
         times = _event_times(table, test.events)
         start, end = times.min().to_pydatetime() - PAD, times.max().to_pydatetime() + PAD
         with get_engine("local", settings) as engine, get_store(settings, backend="sqlite") as store:
