@@ -69,4 +69,4 @@ def bind_parameters(sql: str, values: Mapping[str, Any], dialect: str = "athena"
             return literal(values[node.name])
         return node
 
-    return tree.transform(replace).sql(dialect=dialect)
+    return tree.transform(replace).sql(dialect=dialect, pretty=True)
