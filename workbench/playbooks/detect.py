@@ -1,0 +1,187 @@
+"""The detect playbook's steps, shared by `playbooks/detect.ipynb` and `mantissa detect --no-notebook`.
+
+Two modes. With a start (and optionally an end) the rules run over exactly that window, which is
+how an analyst re-runs history. Without one, each rule catches up from its checkpoint in
+scheduled windows (`detection.interval`, at most `detection.max_catchup_windows`), which is what
+the schedule does every 15 minutes. `lookback` is the overlap re-read before each window for
+CloudTrail's delivery delay. A dry run writes nothing: it evaluates the window given, or the last
+full scheduled window, and lists the alerts it would raise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from workbench.timewindow import Window, iso_z, parse_duration
+
+if TYPE_CHECKING:
+    from workbench.config import Settings
+    from workbench.detect import RunRecord
+    from workbench.rules import LintIssue
+
+SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+
+
+@dataclass
+class DetectReport:
+    mode: str  # "window" | "catch-up" | "dry-run"
+    engine: str
+    dry_run: bool
+    interval: str
+    rules_loaded: int
+    runs: list[RunRecord] = field(default_factory=list)
+    rule_errors: list[LintIssue] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.rule_errors) or any(run.failed for run in self.runs)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "engine": self.engine, "dry_run": self.dry_run,
+                "interval": self.interval, "rules_loaded": self.rules_loaded,
+                "rule_errors": [issue.format() for issue in self.rule_errors],
+                "runs": [run.as_dict() for run in self.runs], "alerts": self.alerts,
+                "status": "failed" if self.failed else "ok"}
+
+
+def _time(value: str | datetime | None) -> datetime | None:
+    from workbench.timewindow import parse_time
+
+    return None if value is None or value == "" else parse_time(value)
+
+
+def run_detect(
+    start: str | datetime | None = None,
+    end: str | datetime | None = None,
+    lookback: str | None = None,
+    rules_path: str | Path | None = None,
+    engine: str | None = None,
+    dry_run: bool = False,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> DetectReport:
+    """Load the rules (collecting load errors), run them, and gather the new alerts."""
+    from workbench.alerts import get_store
+    from workbench.config import load_settings
+    from workbench.detect import due_windows, run_detections, run_due
+    from workbench.engines import get_engine
+    from workbench.resources import search_paths
+    from workbench.rules import load_rules
+
+    settings = settings or load_settings()
+    det = settings.detection
+    lookback = lookback or det.lookback
+    parse_duration(lookback)  # a bad value fails here, before any rule runs
+    start_t, end_t, now = _time(start), _time(end), now or datetime.now(UTC)
+    if end_t is not None and start_t is None:
+        raise ValueError("end needs start: give both, or neither to catch up from the checkpoints")
+    paths = [settings.resolve(Path(rules_path))] if rules_path else search_paths("rules", settings)
+    ruleset = load_rules(paths)
+    engine_name = engine or settings.engine
+    report = DetectReport(mode="window" if start_t else ("dry-run" if dry_run else "catch-up"),
+                          engine=engine_name, dry_run=dry_run, interval=det.interval,
+                          rules_loaded=len(ruleset.rules), rule_errors=list(ruleset.errors))
+    with get_engine(engine_name, settings) as eng, get_store(settings) as store:
+        if start_t is not None:
+            window = Window(start_t, end_t or now)
+            report.runs = [run_detections(ruleset.rules, window.start, window.end, eng, store,
+                                          lookback=lookback, dry_run=dry_run)]
+        elif dry_run:
+            windows = due_windows(None, now, parse_duration(det.interval), 1)
+            report.runs = [run_detections(ruleset.rules, s, e, eng, store, lookback=lookback, dry_run=True)
+                           for s, e in windows]
+        else:
+            report.runs = run_due(ruleset.rules, eng, store, now=now, interval=det.interval,
+                                  lookback=lookback, max_windows=det.max_catchup_windows)
+        report.alerts = _new_alerts(report, store, {r.id: r for r in ruleset.rules})
+    return report
+
+
+def _new_alerts(report: DetectReport, store: Any, rules: dict[str, Any]) -> list[dict[str, Any]]:
+    rows, seen = [], set()
+    for run in report.runs:
+        for outcome in run.rules:
+            for alert_id in outcome.alerts_new:
+                if alert_id in seen:
+                    continue
+                seen.add(alert_id)
+                rule = rules.get(outcome.rule_id)
+                if run.dry_run:
+                    # Nothing was stored: say what would have been, from the rule itself.
+                    rows.append({"severity": getattr(rule, "severity", "?"),
+                                 "title": f"{getattr(rule, 'title', outcome.rule_id)} (dry run, not stored)",
+                                 "count": None, "first_seen": None, "last_seen": None,
+                                 "rule": outcome.rule_id, "id": alert_id})
+                    continue
+                alert = store.get(alert_id)
+                rows.append({"severity": str(getattr(alert.severity, "value", alert.severity)),
+                             "title": alert.title, "count": alert.count,
+                             "first_seen": iso_z(alert.first_seen), "last_seen": iso_z(alert.last_seen),
+                             "rule": alert.rule_id, "id": alert.id})
+    return sorted(rows, key=lambda r: (-SEVERITY_RANK.get(r["severity"], -1), r["rule"], r["id"]))
+
+
+# ---- what the playbook shows --------------------------------------------------------------------
+def runs_frame(report: DetectReport) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "run": run.id, "window": str(Window(run.window_start, run.window_end)), "engine": run.engine,
+        "rules run": len(run.rules), "rules failed": len(run.failed), "new alerts": len(run.alerts_new),
+        "updated alerts": len(run.alerts_updated), "query s": round(sum(r.query_s for r in run.rules), 3),
+        "bytes scanned": sum(r.bytes_scanned for r in run.rules),
+        "cost usd": round(sum(r.cost_usd for r in run.rules), 6),
+    } for run in report.runs])
+
+
+def rules_frame(report: DetectReport) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "window": str(Window(run.window_start, run.window_end)), "rule": r.rule_id, "status": r.status,
+        "rows": r.rows, "query s": round(r.query_s, 3), "bytes scanned": r.bytes_scanned,
+        "new": len(r.alerts_new), "updated": len(r.alerts_updated), "error": r.error or "",
+    } for run in report.runs for r in run.rules])
+
+
+def errors_frame(report: DetectReport) -> pd.DataFrame:
+    return pd.DataFrame([{"where": i.location, "rule": i.rule_id or "-", "field": i.field or "-",
+                          "problem": i.message} for i in report.rule_errors])
+
+
+def alerts_frame(report: DetectReport) -> pd.DataFrame:
+    columns = ["severity", "title", "count", "first_seen", "last_seen", "rule", "id"]
+    return pd.DataFrame(report.alerts, columns=columns)
+
+
+# ---- the text a command line prints (from the dict, so it reads a notebook's result too) --------
+def summary_lines(data: dict[str, Any]) -> list[str]:
+    lines = []
+    for issue in data.get("rule_errors", []):
+        lines.append(f"rule load error: {issue}")
+    if not data.get("runs"):
+        lines.append(f"nothing due: every rule is checkpointed up to the last full {data.get('interval')} "
+                     f"window ({data.get('rules_loaded', 0)} rules loaded)")
+    for run in data.get("runs", []):
+        prefix = "dry run " if run.get("dry_run") else "run "
+        lines.append(
+            f"{prefix}{run['id']} [{_z(run['window_start'])}, {_z(run['window_end'])}) on {run['engine']}: "
+            f"{run['rules_run']} rules, {len(run['rules_failed'])} failed, {len(run['alerts_new'])} new "
+            f"alerts, {len(run['alerts_updated'])} updated, {run['query_s']:.2f}s query time, "
+            f"{run['bytes_scanned']:,} bytes scanned")
+        for rule_id, error in run.get("errors", {}).items():
+            lines.append(f"  FAILED {rule_id}: {error}")
+    for alert in data.get("alerts", []):
+        count = "" if alert.get("count") is None else f" ×{alert['count']}"
+        lines.append(f"  new [{alert['severity']}] {alert['title']}{count}  ({alert['id']})")
+    return lines
+
+
+def failed_rules(data: dict[str, Any]) -> list[str]:
+    return sorted({rule for run in data.get("runs", []) for rule in run.get("rules_failed", [])})
+
+
+def _z(value: Any) -> str:
+    return iso_z(value) if isinstance(value, datetime) else str(value)
