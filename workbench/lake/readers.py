@@ -16,7 +16,6 @@ quarantined.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -276,16 +275,13 @@ class ObjectReader:
             self._decode_failed(decoded.error, source, replay.tail())
 
 
-class _Replay(io.RawIOBase):
+class _Replay:
     """A file-like view over chunks already read followed by the rest of the stream (for ijson)."""
 
     def __init__(self, chunks: list[bytes], rest: Iterator[bytes]) -> None:
         self._chunks = list(chunks)
         self._rest = rest
         self._last = b""
-
-    def readable(self) -> bool:
-        return True
 
     def first_byte(self) -> bytes:
         for chunk in self._chunks:
@@ -295,6 +291,8 @@ class _Replay(io.RawIOBase):
         return b""
 
     def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            return b""  # ijson probes with read(0) to learn whether the stream is bytes or text
         while not self._chunks:
             chunk = next(self._rest, None)
             if chunk is None:
@@ -307,11 +305,6 @@ class _Replay(io.RawIOBase):
             chunk = chunk[:size]
         self._last = (self._last + chunk)[-SNIFF:]
         return chunk
-
-    def readinto(self, buffer: Any) -> int:  # pragma: no cover - ijson calls read()
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
     def tail(self) -> bytes:
         return self._last
