@@ -55,6 +55,30 @@ class DetectionSettings(BaseModel):
     max_catchup_windows: int = Field(96, ge=1, description="windows one run catches up after downtime")
 
 
+class NLSettings(BaseModel):
+    """English → SQL: which provider answers, and how the Anthropic one is reached."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: str | None = Field(None, description="anthropic | offline; unset: anthropic when a key is set")
+    model: str = "claude-sonnet-4-5"
+    api_key_env: str = Field("ANTHROPIC_API_KEY", description="environment variable holding the API key")
+    base_url: str | None = Field(None, description="Messages API endpoint; only for proxies and tests")
+    max_repairs: int = Field(2, ge=0, le=5, description="times a rejected query goes back to the model")
+    timeout_s: float = 60.0
+
+
+class GuardSettings(BaseModel):
+    """Limits on generated and interactive SQL (the guard in workbench.sqlguard)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_limit: int = Field(100_000, ge=1, description="LIMIT cap on any guarded query")
+    scan_budget_bytes: int = Field(
+        10 * 1024**3, ge=0, description="local engine: refuse a query whose window selects more Parquet bytes"
+    )
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -71,6 +95,8 @@ class Settings(BaseModel):
     athena: AthenaSettings = Field(default_factory=AthenaSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
+    nl: NLSettings = Field(default_factory=NLSettings)
+    guard: GuardSettings = Field(default_factory=GuardSettings)
 
     def resolve(self, path: Path) -> Path:
         """A path from config, taken relative to the workspace unless absolute."""
