@@ -8,6 +8,7 @@ constants with a docstring each, never `if engine == ...` branches.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -104,6 +105,29 @@ class Engine:
         started = time.perf_counter()
         execution = self._execute(executed, bound)
         elapsed = time.perf_counter() - started
+        return self._result(sql, executed, execution, elapsed, window)
+
+    def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
+                  windows: Sequence[Window | None] | None = None) -> list[Result | Exception]:
+        """Run several queries: each answer is the query's Result or the exception it raised, in the
+        order given, so one bad query fails only itself. All read `window`, unless `windows` gives
+        each query its own (detection rules with different threshold windows share one batch).
+
+        This default runs them one by one. An engine that can share work between queries (the local
+        engine reads each log table once per batch) overrides it; answers must be the same.
+        """
+        per_query = batch_windows(queries, window, windows)
+        return [self.run_captured(sql, w) for sql, w in zip(queries, per_query, strict=True)]
+
+    def run_captured(self, sql: str, window: Window | None = None) -> Result | Exception:
+        """`run()`, with any failure returned instead of raised (for batches)."""
+        try:
+            return self.run(sql, window)
+        except Exception as exc:  # noqa: BLE001 - the caller decides what a failed query means
+            return exc
+
+    def _result(self, sql: str, executed: str, execution: Execution, elapsed: float,
+                window: Window | None, extra: dict | None = None) -> Result:
         return Result(
             frame=execution.frame,
             engine=self.name,
@@ -114,6 +138,7 @@ class Engine:
             bytes_scanned=execution.bytes_scanned,
             cost_usd=self.cost(execution.bytes_scanned),
             window=window,
+            extra=extra or {},
         )
 
     def cost(self, bytes_scanned: int) -> float:
@@ -132,6 +157,16 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def batch_windows(queries: Sequence[str], window: Window | None,
+                  windows: Sequence[Window | None] | None) -> list[Window | None]:
+    """Each query's window in a batch: its own from `windows`, else the batch's `window`."""
+    if windows is None:
+        return [window] * len(queries)
+    if len(windows) != len(queries):
+        raise ValueError(f"run_batch: {len(queries)} queries but {len(windows)} windows — give one window per query")
+    return list(windows)
 
 
 ENGINES: Registry[type[Engine]] = Registry("engine")

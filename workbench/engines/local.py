@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
@@ -22,7 +23,8 @@ from sqlglot import exp
 
 from workbench.catalog import TABLES, arrow_schema
 from workbench.config import Settings
-from workbench.engines.base import ENGINES, Engine, EngineError, Execution
+from workbench.engines.base import ENGINES, Engine, EngineError, Execution, Result, batch_windows
+from workbench.engines.batch import Shareable, analyse, overlapping, shared_scan_sql, split_evenly
 from workbench.engines.window import BoundQuery
 from workbench.registry import unknown_name_message
 from workbench.timewindow import Window
@@ -53,6 +55,9 @@ class LocalEngine(Engine):
 
     PARTITION_TYPE: ClassVar[str] = "VARCHAR"
     """Partition values stay strings ('05' must not become 5), matching Athena's `string` keys."""
+
+    MIN_SHARED: ClassVar[int] = 2
+    """Queries over one table a batch needs before it shares a scan: one query alone gains nothing."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -132,6 +137,80 @@ class LocalEngine(Engine):
         except duckdb.Error as exc:
             raise EngineError(self._explain(exc, bound)) from None
         return Execution(frame=frame, query_id=str(uuid.uuid4()), bytes_scanned=scanned)
+
+    # -- batches: one shared scan per log table ------------------------------------------------
+
+    def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
+                  windows: Sequence[Window | None] | None = None) -> list[Result | Exception]:
+        """Each log table is read once for all the batch's simple queries over it whose windows
+        overlap (see `workbench.engines.batch`); the rest, and any query the shared path cannot
+        answer, run alone.
+
+        Accounting: the shared scan's bytes (the files it reads, as for any query) and its time are
+        split evenly across the queries it served, so a run's totals are what was really read and
+        spent; each Result's `extra["shared_scan"]` says what it shared, with how many, and its SQL.
+        """
+        per_query = batch_windows(queries, window, windows)
+        answers: list[Result | Exception | None] = [None] * len(queries)
+        by_table: dict[str, dict[int, Shareable]] = {}
+        for index, sql in enumerate(queries):
+            plan = analyse(sql)
+            if isinstance(plan, Shareable):
+                by_table.setdefault(plan.table, {})[index] = plan
+        for table, plans in by_table.items():
+            for scan_window, group in overlapping([(i, per_query[i]) for i in plans]):
+                if len(group) >= self.MIN_SHARED:
+                    members = [(i, plans[i], per_query[i]) for i in group]
+                    for index, result in self._run_shared(table, members, queries, scan_window).items():
+                        answers[index] = result
+        return [a if a is not None else self.run_captured(sql, w)
+                for a, sql, w in zip(answers, queries, per_query, strict=True)]
+
+    def _run_shared(self, table: str, members: list[tuple[int, Shareable, Window | None]],
+                    queries: Sequence[str], window: Window | None) -> dict[int, Result]:
+        """Answers for the members one scan of `table` over `window` (covering all theirs) could
+        serve; the others are left to run alone."""
+        scan = self.bind(shared_scan_sql(table, [plan for _, plan, _ in members]), window)
+        files = self.files_read(frozenset({table}), window)
+        self._point_view(table, files)
+        con = self.connection
+        shared = exp.to_identifier(f"_shared_{table}", quoted=True).sql("duckdb")
+        view = exp.to_identifier(table, quoted=True).sql("duckdb")
+        started = time.perf_counter()
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {scan.sql}")
+        except duckdb.Error:
+            return {}  # each query then runs alone and reports its own error
+        scan_s = time.perf_counter() - started
+        done: dict[int, tuple[str, Execution, float]] = {}
+        try:
+            # The queries run unchanged: their table's view now reads the shared rows instead.
+            con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {shared}")
+            self._view_files.pop(table, None)
+            for index, _, own_window in members:
+                # Its own window still bounds it: the shared rows keep partition keys and time.
+                bound = self.bind(queries[index], own_window)
+                began = time.perf_counter()
+                try:
+                    frame = con.execute(bound.sql).fetch_df()
+                except duckdb.Error:
+                    continue  # alone, it fails (or not) exactly as it would without batching
+                done[index] = (bound.sql, Execution(frame, str(uuid.uuid4())), time.perf_counter() - began)
+            rows = con.execute(f"SELECT count(*) FROM {shared}").fetchone()[0]  # type: ignore[index]
+        finally:
+            self._point_view(table, files)
+            con.execute(f"DROP TABLE IF EXISTS {shared}")
+        scanned = sum(path.stat().st_size for path in files)
+        info = {"id": str(uuid.uuid4()), "table": table, "queries": len(done), "rows": rows,
+                "bytes_scanned": scanned, "elapsed_s": scan_s, "sql": scan.sql}
+        results: dict[int, Result] = {}
+        windows = {index: own_window for index, _, own_window in members}
+        shares = zip(done.items(), split_evenly(scanned, len(done)), split_evenly(scan_s, len(done)), strict=True)
+        for (index, (executed, execution, own_s)), bytes_share, time_share in shares:
+            execution.bytes_scanned = bytes_share
+            results[index] = self._result(queries[index], executed, execution, own_s + time_share, windows[index],
+                                          extra={"shared_scan": info})
+        return results
 
     def _explain(self, exc: duckdb.Error, bound: BoundQuery) -> str:
         """DuckDB's error as one line, naming the closest valid table or column."""

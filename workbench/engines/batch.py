@@ -1,0 +1,203 @@
+"""Shared scans: many queries over one log table, one read of the columns they need.
+
+Detection runs dozens of rules over the same window, and each rule's query would re-read the same
+Parquet columns. A batch instead reads the table once — only the union of the columns its queries
+name, only the rows that satisfy at least one query's WHERE — into a small temporary table, then
+runs each query, unchanged, against that table. This module decides which queries can share a
+scan and what the scan reads; the local engine executes the plan.
+
+A query can share a scan ("simple") when:
+- it reads exactly one log table, once (any CTE or subquery around it is fine);
+- that reference is the FROM of its SELECT, joined at most with inner/cross `UNNEST` of its own
+  columns (an outer join would turn a filtered-out row into a NULL-extended one);
+- it has no `*` other than `count(*)` (the shared table holds only the columns the batch names);
+- the WHERE of that SELECT has at least one conjunct that can be lifted: it names only the log
+  table's columns, has no subquery, aggregate, window or non-deterministic call.
+
+Why the results are the same: the lifted predicate is a conjunction of some of the query's own
+WHERE conjuncts, so every row the query's SELECT keeps satisfies it and is in the shared table;
+rows that fail it are dropped by that WHERE anyway, before grouping, windowing or joining with
+the row's own UNNEST. The shared table keeps the partition keys and the time column, so the query's
+window bounds still apply, and it is filled in scan order, so un-ordered queries list rows in the
+same order as over the files.
+
+A query with no WHERE (or nothing liftable) would make the scan's filter TRUE and copy the whole
+window into memory; it runs on its own instead (its own scan costs the same and copies nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from workbench.catalog import TABLES
+from workbench.engines.base import EngineError
+from workbench.engines.dialect import READ_DIALECT
+from workbench.engines.window import log_table_of, parse_athena
+from workbench.timewindow import Window
+
+# Functions whose value may differ between the shared scan and the query's own evaluation.
+_VOLATILE = (exp.Rand, exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentTime, exp.Uuid)
+_VOLATILE_NAMES = frozenset({"random", "rand", "uuid", "gen_random_uuid", "now", "localtimestamp",
+                             "localtime", "current_timestamp", "current_date", "current_time"})
+_OUTER_SIDES = frozenset({"LEFT", "RIGHT", "FULL"})
+
+
+@dataclass(frozen=True)
+class Shareable:
+    """A query that can read from a shared scan of `table`."""
+
+    table: str
+    columns: frozenset[str]  # catalog columns the query may name (a superset is harmless)
+    predicate: exp.Expression  # Athena SQL over the table's unqualified columns; implied by the WHERE
+
+
+@dataclass(frozen=True)
+class Solo:
+    """A query that runs on its own, and why (for the run record and for tests)."""
+
+    reason: str
+
+
+def analyse(sql: str) -> Shareable | Solo:
+    """Whether `sql` can read from a shared scan, and what it needs from it."""
+    try:
+        tree = parse_athena(sql)
+    except EngineError as exc:
+        return Solo(f"does not parse ({exc}); it runs alone to report its own error")
+    refs = [t for t in tree.find_all(exp.Table) if log_table_of(t) is not None]
+    tables = {log_table_of(t).name for t in refs}  # type: ignore[union-attr]
+    if len(refs) != 1:
+        return Solo(f"reads {len(refs)} log-table references ({', '.join(sorted(tables)) or 'none'})")
+    ref = refs[0]
+    table = log_table_of(ref).name  # type: ignore[union-attr]
+    select = ref.parent.parent if isinstance(ref.parent, exp.From) else None
+    if not isinstance(select, exp.Select):
+        return Solo(f"{table} is not the FROM of its SELECT (joined or set operation)")
+    if any(not isinstance(star.parent, exp.Count) for star in tree.find_all(exp.Star)):
+        return Solo("selects * (the shared scan holds only the columns queries name)")
+    other_names: set[str] = set()
+    for join in select.args.get("joins") or []:
+        source = join.this
+        if not isinstance(source, exp.Unnest) or (join.side or "").upper() in _OUTER_SIDES:
+            return Solo("joins something other than an inner UNNEST of its own columns")
+        alias = source.args.get("alias")
+        if alias is not None:
+            other_names.add(alias.name.lower())
+            other_names.update(c.name.lower() for c in alias.columns)
+    where = select.args.get("where")
+    if where is None:
+        return Solo("has no WHERE: a shared scan would copy every row of the window")
+    qualifiers = _qualifiers(ref)
+    known = {c.lower() for c in TABLES[table].all_column_names}
+    lifted = [c for c in (_lift(conj, qualifiers, known, other_names) for conj in _conjuncts(where.this)) if c]
+    if not lifted:
+        return Solo("no WHERE condition names only the table's own columns; a shared scan would copy every row")
+    named = {i.name.lower() for i in tree.find_all(exp.Identifier)} & known
+    needed = named | set(TABLES[table].partition_keys) | {TABLES[table].time_column}
+    return Shareable(table=table, columns=frozenset(needed), predicate=exp.and_(*lifted, copy=False))
+
+
+def shared_scan_sql(table: str, members: list[Shareable]) -> str:
+    """Athena SQL for one read of `table` serving all `members`: their columns, the rows any needs.
+
+    It goes through the same window rewrite as any query, so it is bounded the same way."""
+    columns = sorted(set().union(*(m.columns for m in members)))
+    condition = exp.or_(*(exp.paren(m.predicate.copy(), copy=False) for m in members), copy=False)
+    select = exp.select(*(exp.column(c, quoted=True) for c in columns)).from_(exp.to_table(table))
+    return select.where(condition, copy=False).sql(dialect=READ_DIALECT)
+
+
+def overlapping(windows: list[tuple[int, Window | None]]) -> list[tuple[Window | None, list[int]]]:
+    """Members grouped so each group's windows overlap, with the window one scan of them reads.
+
+    Detection windows all end at the run's end and start a threshold window apart, so they form
+    one group; windows with a gap between them are scanned apart rather than reading the gap.
+    Unbounded queries (no window) form their own group.
+    """
+    groups: list[tuple[Window | None, list[int]]] = []
+    unbounded = [index for index, window in windows if window is None]
+    if unbounded:
+        groups.append((None, unbounded))
+    bounded = sorted(((w, i) for i, w in windows if w is not None), key=lambda pair: (pair[0].start, pair[1]))
+    for window, index in bounded:
+        if groups and groups[-1][0] is not None and window.start <= groups[-1][0].end:  # type: ignore[union-attr]
+            hull, members = groups[-1]
+            groups[-1] = (Window(hull.start, max(hull.end, window.end)), [*members, index])  # type: ignore[union-attr]
+        else:
+            groups.append((window, [index]))
+    return groups
+
+
+def split_evenly(total: int | float, parts: int) -> list:
+    """`total` shared across `parts` members so the shares add up exactly (integers stay integers)."""
+    if parts <= 0:
+        return []
+    if isinstance(total, int):
+        base, extra = divmod(total, parts)
+        return [base + (1 if i < extra else 0) for i in range(parts)]
+    return [total / parts] * parts
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+
+def _qualifiers(ref: exp.Table) -> set[tuple[str, ...]]:
+    """The qualifier prefixes that name the log-table reference (`c`, or `cloudtrail`,
+    `mantissa.cloudtrail`, `awsdatacatalog.mantissa.cloudtrail` when it has no alias)."""
+    if ref.alias:
+        return {(ref.alias.lower(),)}
+    parts = [p.name.lower() for p in (ref.args.get("catalog"), ref.args.get("db"), ref.this) if p is not None]
+    return {tuple(parts[i:]) for i in range(len(parts))}
+
+
+def _conjuncts(condition: exp.Expression) -> list[exp.Expression]:
+    while isinstance(condition, exp.Paren):
+        condition = condition.this
+    if isinstance(condition, exp.And):
+        return _conjuncts(condition.this) + _conjuncts(condition.expression)
+    return [condition]
+
+
+def _lift(conjunct: exp.Expression, qualifiers: set[tuple[str, ...]], known: set[str],
+          other_names: set[str]) -> exp.Expression | None:
+    """The conjunct over the table's unqualified columns, or None when it cannot be lifted."""
+    if conjunct.find(exp.Subquery, exp.Select, exp.AggFunc, exp.Window, exp.Placeholder, *_VOLATILE):
+        return None
+    if any(f.name.lower() in _VOLATILE_NAMES for f in conjunct.find_all(exp.Anonymous)):
+        return None
+    lifted = conjunct.copy()
+    for column in list(lifted.find_all(exp.Column)):
+        parts = [p.name.lower() for p in column.parts]
+        rest = _strip_qualifier(parts, qualifiers)
+        if rest is None:  # unqualified: it must not be a name another source brings in
+            if parts[0] in other_names:
+                return None
+            rest = parts
+        if not rest or rest[0] not in known or isinstance(column.this, exp.Star):
+            return None
+        if len(rest) < len(parts):
+            column.replace(_column_from(column.parts[len(parts) - len(rest):]))
+    return lifted
+
+
+def _strip_qualifier(parts: list[str], qualifiers: set[tuple[str, ...]]) -> list[str] | None:
+    """The column path without its table qualifier, or None when it has none."""
+    for prefix in sorted(qualifiers, key=len, reverse=True):
+        if len(parts) > len(prefix) and tuple(parts[: len(prefix)]) == prefix:
+            return parts[len(prefix):]
+    return None
+
+
+def _column_from(parts: list[exp.Identifier]) -> exp.Expression:
+    """A column path (`useridentity.sessioncontext.attributes`) as sqlglot would parse it."""
+    identifiers = [p.copy() for p in parts]
+    if len(identifiers) == 1:
+        return exp.Column(this=identifiers[0])
+    if len(identifiers) == 2:  # noqa: PLR2004 - `a.b`: column b of "table" a, read as struct access
+        return exp.Column(this=identifiers[1], table=identifiers[0])
+    column: exp.Expression = exp.Column(this=identifiers[1], table=identifiers[0])
+    for identifier in identifiers[2:]:
+        column = exp.Dot(this=column, expression=identifier)
+    return column
