@@ -175,3 +175,32 @@ def test_failed_rule_exits_1_and_the_others_still_alert(lake_workspace: Path, cl
 def test_detect_bad_options_exit_2(workspace: Path, cli, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, ["detect", "--no-notebook", *args])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_catch_up_walks_the_checkpoints_and_a_chosen_window_leaves_them(lake_workspace: Path) -> None:
+    from workbench.alerts import get_store
+    from workbench.config import load_settings
+    from workbench.playbooks.detect import run_detect, summary_lines
+
+    settings = load_settings()
+    rules = str(REPO / "rules" / "aws" / "cloudtrail" / f"{ROOT_RULE}.yaml")
+    by_hand = run_detect(start=WINDOW[0], end=WINDOW[1], rules_path=rules, settings=settings)
+    with get_store(settings) as store:
+        assert store.get_checkpoint(ROOT_RULE) is None  # history re-runs do not move the schedule
+    at = datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
+    first = run_detect(lookback="1h", rules_path=rules, settings=settings, now=at)
+    assert first.mode == "catch-up"
+    assert [(r.window_start.strftime("%H:%M"), r.window_end.strftime("%H:%M")) for r in first.runs] == [
+        ("09:45", "10:00")]
+    assert first.alerts == [] and by_hand.alerts[0]["count"] == 2  # seen already: updated or unchanged
+    later = run_detect(lookback="1h", rules_path=rules, settings=settings, now=at.replace(hour=11, minute=20))
+    assert [r.window_start.strftime("%H:%M") for r in later.runs] == ["10:00", "10:15", "10:30", "10:45",
+                                                                      "11:00"]
+    with get_store(settings) as store:
+        assert store.get_checkpoint(ROOT_RULE) == datetime(2026, 3, 2, 11, 15, tzinfo=UTC)
+    lines = summary_lines(later.as_dict())
+    assert lines[0].startswith("5 windows [2026-03-02T10:00:00Z, 2026-03-02T11:15:00Z) on local: "
+                               "0 rule failures, 0 new alerts")
+    assert len(lines) == 1  # nothing notable in any window: the totals line alone
+    assert run_detect(lookback="1h", rules_path=rules, settings=settings, now=at.replace(hour=11, minute=20)
+                      ).runs == []

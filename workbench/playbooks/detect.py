@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from workbench.detect import RunRecord
     from workbench.rules import LintIssue
 
+MAX_RUN_LINES = 4  # beyond this many windows, the command line prints totals and notable windows
 SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
 
@@ -90,8 +91,9 @@ def run_detect(
     with get_engine(engine_name, settings) as eng, get_store(settings) as store:
         if start_t is not None:
             window = Window(start_t, end_t or now)
+            # A window chosen by hand (history, a re-run) must not move the schedule's checkpoints.
             report.runs = [run_detections(ruleset.rules, window.start, window.end, eng, store,
-                                          lookback=lookback, dry_run=dry_run)]
+                                          lookback=lookback, dry_run=dry_run, checkpoint=False)]
         elif dry_run:
             windows = due_windows(None, now, parse_duration(det.interval), 1)
             report.runs = [run_detections(ruleset.rules, s, e, eng, store, lookback=lookback, dry_run=True)
@@ -139,11 +141,22 @@ def runs_frame(report: DetectReport) -> pd.DataFrame:
 
 
 def rules_frame(report: DetectReport) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "window": str(Window(run.window_start, run.window_end)), "rule": r.rule_id, "status": r.status,
-        "rows": r.rows, "query s": round(r.query_s, 3), "bytes scanned": r.bytes_scanned,
-        "new": len(r.alerts_new), "updated": len(r.alerts_updated), "error": r.error or "",
-    } for run in report.runs for r in run.rules])
+    """One row per rule, summed over the windows of the report (a catch-up run has many)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for run in report.runs:
+        for r in run.rules:
+            row = rows.setdefault(r.rule_id, {"rule": r.rule_id, "windows": 0, "failed": 0, "rows": 0,
+                                              "query s": 0.0, "bytes scanned": 0, "new": 0, "updated": 0,
+                                              "error": ""})
+            row["windows"] += 1
+            row["failed"] += r.status == "failed"
+            row["rows"] += r.rows
+            row["query s"] = round(row["query s"] + r.query_s, 3)
+            row["bytes scanned"] += r.bytes_scanned
+            row["new"] += len(r.alerts_new)
+            row["updated"] += len(r.alerts_updated)
+            row["error"] = row["error"] or (r.error or "")
+    return pd.DataFrame(list(rows.values()))
 
 
 def errors_frame(report: DetectReport) -> pd.DataFrame:
@@ -164,7 +177,17 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
     if not data.get("runs"):
         lines.append(f"nothing due: every rule is checkpointed up to the last full {data.get('interval')} "
                      f"window ({data.get('rules_loaded', 0)} rules loaded)")
-    for run in data.get("runs", []):
+    runs = data.get("runs", [])
+    if len(runs) > MAX_RUN_LINES:
+        # A long catch-up: totals, then only the windows worth reading (failures, alerts).
+        lines.append(f"{len(runs)} windows [{_z(runs[0]['window_start'])}, {_z(runs[-1]['window_end'])}) "
+                     f"on {runs[0]['engine']}: {sum(len(r['rules_failed']) for r in runs)} rule failures, "
+                     f"{sum(len(r['alerts_new']) for r in runs)} new alerts, "
+                     f"{sum(len(r['alerts_updated']) for r in runs)} updated, "
+                     f"{sum(r['query_s'] for r in runs):.2f}s query time, "
+                     f"{sum(r['bytes_scanned'] for r in runs):,} bytes scanned")
+        runs = [r for r in runs if r["rules_failed"] or r["alerts_new"] or r["alerts_updated"]]
+    for run in runs:
         prefix = "dry run " if run.get("dry_run") else "run "
         lines.append(
             f"{prefix}{run['id']} [{_z(run['window_start'])}, {_z(run['window_end'])}) on {run['engine']}: "
