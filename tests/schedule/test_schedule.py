@@ -249,3 +249,8 @@ def test_check_reports_yaml_errors_and_the_bundled_missing_reports(workspace: Pa
     (workspace / "schedule.yaml").write_text("jobs:\n  - name: a\n    cron: [unclosed\n")
     broken = CliRunner().invoke(cli, ["schedule", "--check"])
     assert broken.exit_code == 1 and "schedule.yaml:4: -: not valid YAML" in broken.output
+
+
+def test_unknown_job_is_named_with_a_suggestion(workspace: Path, cli) -> None:
+    result = CliRunner().invoke(cli, ["schedule", "--job", "detekt"])
+    assert result.exit_code == 2 and "unknown job 'detekt'" in result.output and "detect" in result.output
