@@ -11,9 +11,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import itertools
+import json
+import os
 import random
+import subprocess
+import tempfile
+import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -162,3 +168,47 @@ if __name__ == "__main__":
     parser.add_argument("--records", type=int, default=1_000_000)
     args = parser.parse_args()
     print(cached_objects(args.out, args.records))
+
+
+def default_cache() -> Path:
+    return Path(os.environ.get("MANTISSA_BENCH_CACHE", Path(tempfile.gettempdir()) / "mantissa-bench"))
+
+
+@dataclass
+class Measured:
+    name: str
+    wall_s: float
+    peak_mb: float
+    output: dict
+
+
+def measure(name: str, argv: list[str], poll_s: float = 0.02) -> Measured:
+    """Run `argv` in a subprocess; its peak memory is the largest sum of RSS over its process tree
+    (the ingest's worker processes count), sampled every `poll_s`. The child prints one JSON line."""
+    import psutil
+
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    proc = psutil.Process(child.pid)
+    peak = 0
+    while child.poll() is None:
+        try:
+            tree = [proc, *proc.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(poll_s)
+    wall = time.perf_counter() - started
+    out, _ = child.communicate()
+    if child.returncode != 0:
+        raise SystemExit(f"{name} failed with exit code {child.returncode}")
+    return Measured(name, wall, peak / 2**20, json.loads(out.strip().splitlines()[-1]))
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+            for r in rows]
+    return "\n".join(out)

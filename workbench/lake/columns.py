@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.catalog import EXTRA_COLUMN, Table, arrow_schema
 from workbench.lake.jsontext import dumps
@@ -265,10 +266,13 @@ class Plan:
 
     def _array(self, node: Node, lists: list[list], n: int) -> pa.Array:
         values = _head(lists[node.slot], n)
+        if values.count(None) == n:  # sparse columns are common (addendum, insightdetails, ...)
+            return pa.nulls(n, node.type)
         if node.kind != STRUCT:
             return pa.array(values, node.type)
         children = [self._array(node.members[f.name.lower()], lists, n) for f in node.type]
-        mask = pa.array([v is None for v in values], pa.bool_())
+        # validity lists hold True or None: pyarrow turns that into a null mask without a Python loop
+        mask = pc.is_null(pa.array(values, pa.bool_()))
         return pa.StructArray.from_arrays(children, fields=list(node.type), mask=mask)
 
     def record_batch(self, lists: list[list], n: int) -> pa.RecordBatch:

@@ -31,10 +31,34 @@ class Decoded:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.error: DecodeError | None = None
+        self._prefix: list[bytes] = []
+        self._stream: Iterator[bytes] | None = None
         with open(path, "rb") as handle:
             self.gzip = handle.read(2) == GZIP_MAGIC
 
+    def head(self, size: int) -> bytes:
+        """The first `size` decompressed bytes; `chunks()` then goes on from where this stopped."""
+        self._stream = self._generate()
+        self._prefix = []
+        got = 0
+        for chunk in self._stream:
+            self._prefix.append(chunk)
+            got += len(chunk)
+            if got >= size:
+                break
+        return b"".join(self._prefix)[:size]
+
     def chunks(self) -> Iterator[bytes]:
+        """Every decompressed chunk once (after `head()`, without decompressing its part again)."""
+        if self._stream is None:
+            yield from self._generate()
+            return
+        prefix, stream = self._prefix, self._stream
+        self._prefix, self._stream = [], None
+        yield from prefix
+        yield from stream
+
+    def _generate(self) -> Iterator[bytes]:
         self.error = None
         try:
             with open(self.path, "rb") as handle:

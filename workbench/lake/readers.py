@@ -155,7 +155,7 @@ class ObjectReader:
     def read(self, path: Path, source: str) -> None:
         try:
             decoded = Decoded(path)
-            head = _head(decoded)
+            head = decoded.head(SNIFF)
         except OSError as exc:
             self.quarantine.add("unreadable_file", source, f"{path}: {exc.strerror or exc}")
             return
@@ -308,15 +308,6 @@ class _Replay:
 
     def tail(self) -> bytes:
         return self._last
-
-
-def _head(decoded: Decoded) -> bytes:
-    out = b""
-    for chunk in decoded.chunks():
-        out += chunk
-        if len(out) >= SNIFF:
-            break
-    return out[:SNIFF]
 
 
 def _raw(value: Any) -> str:
