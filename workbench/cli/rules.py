@@ -103,5 +103,43 @@ def test_command(
         raise typer.Exit(1)
 
 
+@rules_app.command("import-sigma")
+def import_sigma_command(
+    paths: list[Path] = typer.Argument(..., help="Sigma rule files or folders (searched for .yml/.yaml)."),
+    out: Path | None = typer.Option(None, "--out", "-o",
+                                    help="Folder for the converted rules; default: the workspace's rules/sigma."),
+) -> None:
+    """Convert AWS CloudTrail Sigma rules to our format: one line per rule, converted or skipped and why."""
+    from workbench.rules.sigma import SigmaUnavailable, import_sigma
+
+    if out is None:
+        from workbench.config import ConfigError, load_settings
+
+        try:
+            out = load_settings().workspace / "rules" / "sigma"
+        except ConfigError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    try:
+        outcomes = import_sigma(paths, out)
+    except SigmaUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for o in outcomes:
+        where = f"{display_path(o.source)}: {o.title}"
+        if o.status == "converted":
+            notes = f" ({'; '.join(o.notes)})" if o.notes else ""
+            typer.echo(f"converted {where} → {display_path(o.written)}{notes}")
+        elif o.status == "included":
+            typer.echo(f"included  {where}: {o.reason}")
+        else:
+            typer.echo(f"skipped   {where}: {o.reason}")
+    converted = sum(o.status == "converted" for o in outcomes)
+    skipped = sum(o.status == "skipped" for o in outcomes)
+    typer.echo(f"{converted} converted, {skipped} skipped")
+    if not converted:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(rules_app, name="rules")
