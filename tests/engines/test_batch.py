@@ -1,0 +1,231 @@
+"""Shared scans: a batch answers exactly as each query alone does, reading each table once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.engines import Engine, EngineError, Result
+from workbench.engines.batch import Shareable, Solo, analyse, overlapping, split_evenly
+from workbench.engines.local import LocalEngine
+from workbench.timewindow import Window
+
+WriteRows = Callable[..., Path]
+DAY1, DAY2 = date(2026, 11, 26), date(2026, 11, 27)
+WEEK = Window(datetime(2026, 11, 25, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC))
+
+
+def _event(day: date, i: int) -> dict:
+    """A varied CloudTrail row: some NULLs, struct identities, JSON request documents."""
+    kinds = [("iam.amazonaws.com", "AttachUserPolicy"), ("s3.amazonaws.com", "GetObject"),
+             ("signin.amazonaws.com", "ConsoleLogin"), ("ec2.amazonaws.com", "DescribeInstances"),
+             ("iam.amazonaws.com", "CreateAccessKey")]
+    source, name = kinds[i % len(kinds)]
+    identity = None if i % 11 == 0 else {
+        "type": "Root" if i % 7 == 0 else "IAMUser",
+        "arn": f"arn:aws:iam::111122223333:user/u{i % 4}",
+        "username": None if i % 5 == 0 else f"u{i % 4}",
+        "invokedby": "s3.amazonaws.com" if i % 14 == 0 else None,
+    }
+    params = None if i % 6 == 0 else json.dumps({
+        "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess" if i % 3 == 0 else "arn:aws:iam::aws:policy/ReadOnly",
+        "userName": f"u{(i + 1) % 4}", "nested": {"list": [i, i + 1]},
+    })
+    return {
+        "eventtime": f"{day.isoformat()}T{i % 24:02d}:{(i * 7) % 60:02d}:00Z",
+        "eventid": f"{day}-{i:03d}", "eventsource": source, "eventname": name,
+        "useridentity": identity, "requestparameters": params,
+        "errorcode": "AccessDenied" if i % 4 == 0 else None,
+        "sourceipaddress": f"198.51.100.{i % 9}", "recipientaccountid": "111122223333" if i % 2 else "444455556666",
+        "awsregion": ["us-east-1", "eu-west-1", None][i % 3], "eventtype": "AwsApiCall",
+        "responseelements": json.dumps({"ConsoleLogin": "Failure" if i % 3 else "Success"}),
+    }
+
+
+@pytest.fixture()
+def trail(lake: Path, write_rows: WriteRows) -> list[Path]:
+    return [write_rows(lake, "cloudtrail", day, [_event(day, i) for i in range(60)]) for day in (DAY1, DAY2)]
+
+
+# (id, query, whether its rows are ordered by the query itself)
+QUERIES = [
+    ("struct-access", "SELECT eventid, useridentity.arn AS arn FROM cloudtrail WHERE useridentity.type = 'Root'", False),
+    ("json-extract", "SELECT eventid, json_extract_scalar(requestparameters, '$.policyArn') AS policy FROM cloudtrail "
+                     "WHERE eventsource = 'iam.amazonaws.com' AND json_extract_scalar(requestparameters, "
+                     "'$.policyArn') LIKE '%AdministratorAccess'", False),
+    ("json-object-path", "SELECT eventid, json_extract_scalar(requestparameters, '$.nested') AS obj FROM cloudtrail "
+                         "WHERE eventname = 'AttachUserPolicy'", False),
+    ("in-list", "SELECT eventid, eventname FROM cloudtrail WHERE eventname IN ('GetObject', 'ConsoleLogin') "
+                "AND errorcode IS NULL", False),
+    ("like-and-or", "SELECT eventid FROM cloudtrail WHERE (useridentity.arn LIKE '%u1' OR awsregion = 'eu-west-1') "
+                    "AND eventsource <> 's3.amazonaws.com'", False),
+    ("group-having-order", "SELECT useridentity.username AS who, count(*) AS n FROM cloudtrail "
+                           "WHERE errorcode = 'AccessDenied' GROUP BY 1 HAVING count(*) > 1 ORDER BY n DESC, who", True),
+    ("order-limit", "SELECT eventid, eventtime FROM cloudtrail WHERE eventsource = 'signin.amazonaws.com' "
+                    "ORDER BY eventtime DESC, eventid LIMIT 5", True),
+    ("aggregate-no-where", "SELECT count(*) AS n, count(useridentity.username) AS named FROM cloudtrail", True),
+    ("null-handling", "SELECT eventid, coalesce(useridentity.username, 'none') AS who FROM cloudtrail "
+                      "WHERE useridentity.invokedby IS NULL AND awsregion IS NULL", False),
+    ("aliased-qualified", "SELECT c.eventid FROM mantissa.cloudtrail c WHERE c.useridentity.type = 'IAMUser' "
+                          "AND c.recipientaccountid = '444455556666'", False),
+    ("unnest-predicate-not-lifted",
+     "SELECT eventid, n FROM cloudtrail CROSS JOIN UNNEST(CAST(json_extract(requestparameters, '$.nested.list') "
+     "AS ARRAY(INTEGER))) AS t(n) WHERE eventname = 'AttachUserPolicy' AND n % 2 = 0", False),
+    ("cte-window-fn", "WITH x AS (SELECT eventid, eventtime, row_number() OVER (PARTITION BY eventname "
+                      "ORDER BY eventtime, eventid) AS rn FROM cloudtrail WHERE eventname = 'GetObject') "
+                      "SELECT eventid, rn FROM x WHERE rn <= 3 ORDER BY eventid", True),
+    ("union-branch", "SELECT eventid FROM cloudtrail WHERE eventname = 'CreateAccessKey' UNION ALL "
+                     "SELECT 'literal-row'", False),
+    ("no-rows", "SELECT eventid FROM cloudtrail WHERE eventname = 'NoSuchCall'", False),
+    ("two-log-tables", "SELECT c.eventid FROM cloudtrail c JOIN vpc_flow v ON c.sourceipaddress = v.srcaddr "
+                       "WHERE c.eventname = 'GetObject'", False),
+]
+
+
+def _same(batched: pd.DataFrame, alone: pd.DataFrame, ordered: bool) -> None:
+    if not ordered:  # SQL promises no order without ORDER BY; compare as multisets
+        batched = batched.sort_values(list(batched.columns)).reset_index(drop=True)
+        alone = alone.sort_values(list(alone.columns)).reset_index(drop=True)
+    pd.testing.assert_frame_equal(batched, alone)
+
+
+def test_a_batch_answers_every_query_as_it_runs_alone(local: LocalEngine, trail: list[Path]) -> None:
+    queries = [q for _, q, _ in QUERIES]
+    batched = local.run_batch(queries, WEEK)
+    for (name, sql, ordered), answer in zip(QUERIES, batched, strict=True):
+        assert isinstance(answer, Result), f"{name}: {answer}"
+        _same(answer.frame, local.run(sql, WEEK).frame, ordered)
+    shared = {name for (name, _, _), a in zip(QUERIES, batched, strict=True) if "shared_scan" in a.extra}
+    # Everything with a liftable WHERE over one table shared the scan; the rest ran alone.
+    assert shared == {name for name, _, _ in QUERIES} - {"aggregate-no-where", "two-log-tables"}
+    assert sum(a.rows for a in batched) > 0
+
+
+def test_the_base_batch_runs_each_query_alone_with_the_same_answers(local: LocalEngine, trail: list[Path]) -> None:
+    queries = [q for _, q, _ in QUERIES]
+    one_by_one = Engine.run_batch(local, queries, WEEK)
+    for (_, _, ordered), shared, alone in zip(QUERIES, local.run_batch(queries, WEEK), one_by_one, strict=True):
+        assert isinstance(alone, Result) and "shared_scan" not in alone.extra
+        _same(shared.frame, alone.frame, ordered)  # type: ignore[union-attr]
+
+
+def test_one_scan_reads_the_window_once_and_its_bytes_are_split(local: LocalEngine, trail: list[Path]) -> None:
+    queries = [q for _, q, _ in QUERIES[:5]]
+    answers = local.run_batch(queries, WEEK)
+    scans = {a.extra["shared_scan"]["id"] for a in answers}  # type: ignore[union-attr]
+    assert len(scans) == 1
+    scan = answers[0].extra["shared_scan"]  # type: ignore[union-attr]
+    files = sum(p.stat().st_size for p in trail)
+    assert scan["bytes_scanned"] == files
+    assert sum(a.bytes_scanned for a in answers) == files  # type: ignore[union-attr]
+    assert max(a.bytes_scanned for a in answers) - min(a.bytes_scanned for a in answers) <= 1  # type: ignore[union-attr]
+    # Only candidate rows were copied: fewer than the window holds.
+    assert 0 < scan["rows"] < 120
+    assert scan["queries"] == len(queries)
+
+
+def test_a_failing_query_fails_alone_with_its_own_error(local: LocalEngine, trail: list[Path]) -> None:
+    bad = "SELECT eventid FROM cloudtrail WHERE eventnme = 'GetObject'"
+    runtime_bad = ("SELECT eventid FROM cloudtrail WHERE eventname = 'AttachUserPolicy' "
+                   "AND CAST(json_extract_scalar(requestparameters, '$.userName') AS INTEGER) > 1")
+    good = [q for _, q, _ in QUERIES[:3]]
+    answers = local.run_batch([good[0], bad, good[1], runtime_bad, good[2], "SELEC nonsense"], WEEK)
+    for index, sql in ((1, bad), (3, runtime_bad), (5, "SELEC nonsense")):
+        assert isinstance(answers[index], EngineError)
+        with pytest.raises(EngineError) as alone:
+            local.run(sql, WEEK)
+        assert str(answers[index]) == str(alone.value)
+    assert "eventname" in str(answers[1])  # "did you mean" survives batching
+    for index, sql in ((0, good[0]), (2, good[1]), (4, good[2])):
+        _same(answers[index].frame, local.run(sql, WEEK).frame, ordered=False)  # type: ignore[union-attr]
+
+
+def test_each_query_keeps_its_own_window_inside_one_scan(local: LocalEngine, trail: list[Path]) -> None:
+    sql = "SELECT eventid FROM cloudtrail WHERE eventsource IN ('s3.amazonaws.com', 'iam.amazonaws.com')"
+    end = datetime(2026, 11, 28, tzinfo=UTC)
+    windows = [Window(end - timedelta(hours=h), end) for h in (6, 30, 48)]
+    answers = local.run_batch([sql] * 3, windows=windows)
+    assert len({a.extra["shared_scan"]["id"] for a in answers}) == 1  # type: ignore[union-attr]
+    for answer, window in zip(answers, windows, strict=True):
+        assert answer.window == window  # type: ignore[union-attr]
+        _same(answer.frame, local.run(sql, window).frame, ordered=False)  # type: ignore[union-attr]
+    assert answers[0].rows < answers[1].rows < answers[2].rows  # type: ignore[union-attr]
+
+
+def test_windows_with_a_gap_are_scanned_apart(local: LocalEngine, trail: list[Path]) -> None:
+    sql = "SELECT eventid FROM cloudtrail WHERE eventname = 'GetObject'"
+    day1 = Window(datetime(2026, 11, 26, tzinfo=UTC), datetime(2026, 11, 26, 12, tzinfo=UTC))
+    day2 = Window(datetime(2026, 11, 27, tzinfo=UTC), datetime(2026, 11, 27, 12, tzinfo=UTC))
+    answers = local.run_batch([sql, sql, sql, sql], windows=[day1, day2, day1, day2])
+    scans = [a.extra["shared_scan"] for a in answers]  # type: ignore[union-attr]
+    assert scans[0]["id"] == scans[2]["id"] != scans[1]["id"] == scans[3]["id"]
+    assert scans[0]["bytes_scanned"] == trail[0].stat().st_size
+    for answer, window in zip(answers, [day1, day2, day1, day2], strict=True):
+        _same(answer.frame, local.run(sql, window).frame, ordered=False)  # type: ignore[union-attr]
+
+
+def test_the_view_reads_the_lake_again_after_a_batch(local: LocalEngine, trail: list[Path]) -> None:
+    local.run_batch([q for _, q, _ in QUERIES[:4]], WEEK)
+    assert local.run("SELECT count(*) AS n FROM cloudtrail", WEEK).frame["n"].iloc[0] == 120
+    tables = {r[0] for r in local.connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert not any(t.startswith("_shared_") for t in tables)
+
+
+def test_one_window_per_query_is_required(local: LocalEngine) -> None:
+    with pytest.raises(ValueError, match="2 queries but 1 windows"):
+        local.run_batch(["SELECT 1", "SELECT 2"], windows=[WEEK])
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    ("SELECT eventid FROM cloudtrail WHERE eventname = 'x' AND useridentity.arn LIKE '%a'",
+     "eventname = 'x' AND useridentity.arn LIKE '%a'"),
+    ("SELECT c.eventid FROM mantissa.cloudtrail AS c WHERE c.useridentity.sessioncontext.attributes.mfaauthenticated "
+     "= 'false'", "useridentity.sessioncontext.attributes.mfaauthenticated = 'false'"),
+    ("SELECT eventid FROM mantissa.cloudtrail WHERE mantissa.cloudtrail.eventname = 'x'", "eventname = 'x'"),
+    ("SELECT eventid FROM cloudtrail WHERE eventname = 'x' AND eventtime > (SELECT '1')", "eventname = 'x'"),
+    ("SELECT eventid FROM cloudtrail WHERE eventname = 'x' AND rand() < 0.5", "eventname = 'x'"),
+    ("SELECT r.arn FROM cloudtrail CROSS JOIN UNNEST(resources) AS r(arn, accountid, type) "
+     "WHERE type = 'x' AND r.arn = 'y' AND errorcode IS NULL", "errorcode IS NULL"),
+    ("SELECT eventname, count(*) FROM cloudtrail WHERE errorcode IS NOT NULL GROUP BY 1 HAVING count(*) > 2",
+     "NOT errorcode IS NULL"),
+    ("SELECT eventid FROM cloudtrail WHERE eventname = 'x' UNION ALL SELECT 'y'", "eventname = 'x'"),
+], ids=["struct", "alias-deep-struct", "db-qualified", "subquery-conjunct-dropped", "volatile-conjunct-dropped",
+        "unnest-names-dropped", "group-having", "union-branch"])
+def test_what_a_shareable_query_lifts(sql: str, expected: str) -> None:
+    plan = analyse(sql)
+    assert isinstance(plan, Shareable)
+    assert plan.predicate.sql(dialect="athena") == expected
+
+
+@pytest.mark.parametrize(("sql", "reason"), [
+    ("SELECT count(*) FROM cloudtrail", "no WHERE"),
+    ("SELECT eventid FROM cloudtrail WHERE rand() < 0.5", "no WHERE condition"),
+    ("SELECT * FROM cloudtrail WHERE eventname = 'x'", "selects *"),
+    ("SELECT a.eventid FROM cloudtrail a JOIN cloudtrail b ON a.eventid = b.eventid WHERE a.eventname = 'x'",
+     "2 log-table references"),
+    ("SELECT eventid FROM cloudtrail LEFT JOIN UNNEST(resources) AS r(arn) ON TRUE WHERE eventname = 'x'",
+     "inner UNNEST"),
+    ("SELECT v.a FROM (SELECT 1 AS a) AS v JOIN cloudtrail AS c ON TRUE WHERE c.eventname = 'x'",
+     "not the FROM of its SELECT"),
+    ("SELECT 1", "0 log-table references"),
+    ("SELECT FROM WHERE (((", "does not parse"),
+], ids=["aggregate-no-where", "nothing-liftable", "star", "self-join", "left-join-unnest", "joined-in", "no-table",
+        "parse-error"])
+def test_what_runs_alone_and_why(sql: str, reason: str) -> None:
+    plan = analyse(sql)
+    assert isinstance(plan, Solo) and reason in plan.reason
+
+
+def test_overlapping_windows_merge_and_gaps_split() -> None:
+    t = datetime(2026, 11, 27, tzinfo=UTC)
+    a, b, c = Window(t, t + timedelta(hours=2)), Window(t + timedelta(hours=1), t + timedelta(hours=3)), \
+        Window(t + timedelta(hours=5), t + timedelta(hours=6))
+    assert overlapping([(0, a), (1, c), (2, b), (3, None)]) == [
+        (None, [3]), (Window(t, t + timedelta(hours=3)), [0, 2]), (c, [1])]
+    assert split_evenly(10, 3) == [4, 3, 3] and sum(split_evenly(10**12 + 7, 6)) == 10**12 + 7
+    assert split_evenly(1.5, 3) == [0.5, 0.5, 0.5] and split_evenly(5, 0) == []
