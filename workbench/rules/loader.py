@@ -73,11 +73,14 @@ def _is_support(file: Path, root: Path) -> bool:
     return file.name in SUPPORT_FILES or any(p.startswith(("_", ".")) for p in parts)
 
 
-def load_rules(paths: Iterable[Path | str]) -> RuleSet:
+def load_rules(paths: Iterable[Path | str], tuning: bool = True) -> RuleSet:
     """Every rule under `paths`; `errors` names `file:line: field` for each problem found.
 
-    A duplicate id is an error naming both files; the first file read keeps the id.
+    A duplicate id is an error naming both files; the first file read keeps the id. With
+    `tuning` (the default) the applicable tuning files are applied, so every consumer sees the
+    tuned rules (see `workbench.rules.tuning`).
     """
+    paths = list(paths)
     files, problems = rule_files(paths)
     ruleset = RuleSet(errors=problems, files=files)
     by_id: dict[str, Rule] = {}
@@ -95,4 +98,8 @@ def load_rules(paths: Iterable[Path | str]) -> RuleSet:
             continue
         by_id[rule.id] = rule
         ruleset.rules.append(rule)
+    if tuning:
+        from workbench.rules.tuning import apply_tuning
+
+        apply_tuning(ruleset, paths)
     return ruleset

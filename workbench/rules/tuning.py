@@ -1,0 +1,400 @@
+"""Tuning: allowlists and per-rule overrides a team edits instead of the rules themselves.
+
+`rules/tuning.yaml` (bundled) declares the allowlists the pack uses; a workspace's
+`rules/tuning.yaml` extends the lists and overrides rules:
+
+    allowlists:
+      trusted_automation_principals:        # IAM role or user ARNs (the role, not the session)
+        - arn:aws:iam::111122223333:role/ci-deploy
+    rules:
+      recon-burst:
+        threshold: {count: 25, window: 2m}
+      console-login-without-mfa:
+        severity: low
+        enabled: false
+
+A rule names an allowlist as a `:name` placeholder and tests membership with
+`contains(:name, expr)`. The loader binds each placeholder to `CAST(ARRAY[...] AS ARRAY(VARCHAR))`
+built from quoted literals (`workbench.sqlparams.literal`), never spliced text, so an entry holding
+a quote stays one string. An ARRAY rather than an IN list because an empty allowlist must exclude
+nothing: `x NOT IN ()` is not valid SQL and `x NOT IN (NULL)` is never true, whereas
+`NOT contains(CAST(ARRAY[] AS ARRAY(VARCHAR)), x)` is true on Athena and on DuckDB alike.
+`contains(list, NULL)` is NULL, so wrap a nullable column: `NOT contains(:list, coalesce(x, ''))`.
+Placeholders are replaced token by token on their own line, so lint's line numbers still point
+into the rule file.
+
+Which files apply: the bundled tuning first (it declares the standard allowlists), then for each
+rule path the nearest `tuning.yaml` at or above it (up to the workspace or repository root);
+paths listed earlier win, as they do for duplicate rule ids. Lists from every file are merged;
+for overrides the higher-precedence file wins field by field. Every problem is a `LintIssue`
+naming the file, line and field; a bad entry is skipped and the rules still load.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlglot
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.tokens import TokenType
+
+from workbench.registry import unknown_name_message
+from workbench.rules.errors import validation_issues
+from workbench.rules.issues import LintIssue
+from workbench.rules.model import Duration, Rule, Severity, Threshold, _positive_int, _severity
+from workbench.rules.yamlsource import SourceMap, YamlSourceError, load_yaml
+from workbench.sqlparams import literal
+
+TUNING_NAMES = ("tuning.yaml", "tuning.yml")
+# Folders that end the search upwards for a tuning file: a workspace or a repository root.
+ROOT_MARKERS = ("mantissa.yaml", ".git", "pyproject.toml")
+MAX_LEVELS_UP = 5
+ALLOWLIST_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_ARRAY_TYPE = exp.DataType.build("ARRAY(VARCHAR)", dialect="athena")
+_RULE_ID_LINE = re.compile(r"^id:\s*[\"']?([a-z0-9][a-z0-9_-]*)", re.MULTILINE)
+_PLACEHOLDER_TEXT = re.compile(r"(?<![\w:/]):([a-z_][a-z0-9_]*)")
+
+
+class _Override(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class ThresholdOverride(_Override):
+    count: Annotated[int, BeforeValidator(_positive_int)] | None = None
+    window: Duration | None = None
+
+
+class DedupOverride(_Override):
+    period: Duration | None = None
+
+
+class RuleOverride(_Override):
+    """What a team may change without editing a rule."""
+
+    enabled: bool | None = None
+    severity: Annotated[Severity, BeforeValidator(_severity)] | None = None
+    threshold: ThresholdOverride | None = None
+    dedup: DedupOverride | None = None
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """An override and where it was written (for errors about it)."""
+
+    value: RuleOverride
+    path: Path
+    line: int
+    lines: dict[str, int]
+
+    def issue(self, rule_id: str, field_: str, message: str) -> LintIssue:
+        line = self.lines.get(field_, self.line)
+        return LintIssue(self.path, line, rule_id, f"rules.{rule_id}.{field_}", message)
+
+
+@dataclass
+class Tuning:
+    """Allowlists and overrides merged from every applicable tuning file."""
+
+    allowlists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    overrides: dict[str, list[_Placed]] = field(default_factory=dict)  # lowest precedence first
+    files: list[Path] = field(default_factory=list)
+    issues: list[LintIssue] = field(default_factory=list)
+    # Where each allowlist name was first declared, for "unused allowlist" errors.
+    declared_at: dict[str, tuple[Path, int]] = field(default_factory=dict)
+
+
+def bundled_tuning() -> Path | None:
+    from workbench.resources import bundled_dir
+
+    folder = bundled_dir("rules")
+    return next((folder / n for n in TUNING_NAMES if folder and (folder / n).is_file()), None)
+
+
+def nearest_tuning(path: Path) -> Path | None:
+    """The tuning file in `path`'s folder or the closest one above it, stopping at a root marker."""
+    folder = path if path.is_dir() else path.parent
+    for _ in range(MAX_LEVELS_UP + 1):
+        for name in TUNING_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        if any((folder / m).exists() for m in ROOT_MARKERS) or folder.parent == folder:
+            return None
+        folder = folder.parent
+    return None
+
+
+def tuning_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Applicable tuning files, lowest precedence first (the bundled one, then paths reversed)."""
+    found: list[Path] = []
+    for raw in paths:
+        tuning = nearest_tuning(Path(raw))
+        if tuning is not None:
+            found.append(tuning)
+    base = bundled_tuning()
+    ordered = ([base] if base else []) + list(reversed(found))
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for path in reversed(ordered):  # keep each file at its highest precedence
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            out.append(path)
+    return list(reversed(out))
+
+
+def _read(path: Path, tuning: Tuning) -> tuple[dict[str, Any], SourceMap] | None:
+    try:
+        data, smap = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        tuning.issues.append(LintIssue(path, 1, None, "", f"cannot read the tuning file: {exc}"))
+        return None
+    except YamlSourceError as exc:
+        tuning.issues.append(LintIssue(path, exc.line, None, "", exc.message))
+        return None
+    if data is None:
+        return {}, smap
+    if not isinstance(data, dict):
+        tuning.issues.append(LintIssue(path, smap.line_of(""), None, "", "a tuning file is a mapping "
+                                       "with `allowlists:` and `rules:`"))
+        return None
+    for key in data:
+        if key not in ("allowlists", "rules"):
+            tuning.issues.append(LintIssue(path, smap.line_of(str(key)), None, str(key),
+                                           unknown_name_message("key", str(key), ["allowlists", "rules"])))
+    return data, smap
+
+
+def _add_allowlists(data: Any, path: Path, smap: SourceMap, tuning: Tuning) -> None:
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        tuning.issues.append(LintIssue(path, smap.line_of("allowlists"), None, "allowlists",
+                                       "must map allowlist names to lists of values"))
+        return
+    for name, values in data.items():
+        where = f"allowlists.{name}"
+        if not isinstance(name, str) or not ALLOWLIST_NAME.match(name):
+            tuning.issues.append(LintIssue(path, smap.line_of(where), None, where, "an allowlist name is "
+                                           "lower-case letters, digits and '_', starting with a letter"))
+            continue
+        values = [] if values is None else values
+        if not isinstance(values, list):
+            tuning.issues.append(LintIssue(path, smap.line_of(where), None, where,
+                                           f"must be a list of strings (write `{name}: []` for none)"))
+            continue
+        good: list[str] = []
+        for i, value in enumerate(values):
+            problem = _value_problem(name, value)
+            if problem:
+                tuning.issues.append(LintIssue(path, smap.line_of(f"{where}[{i}]"), None, f"{where}[{i}]",
+                                               f"{problem}; the entry is ignored"))
+            else:
+                good.append(str(value).strip())
+        merged = list(tuning.allowlists.get(name, ()))
+        merged += [v for v in good if v not in merged]
+        tuning.allowlists[name] = tuple(merged)
+        tuning.declared_at.setdefault(name, (path, smap.line_of(where)))
+
+
+def _value_problem(name: str, value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return f"must be a non-empty string, got {value!r}"
+    if name.endswith("_cidrs"):
+        try:
+            ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError:
+            return f"{value!r} is not a CIDR range like 10.0.0.0/8"
+    return None
+
+
+def _add_overrides(data: Any, path: Path, smap: SourceMap, tuning: Tuning) -> None:
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        tuning.issues.append(LintIssue(path, smap.line_of("rules"), None, "rules",
+                                       "must map rule ids to overrides"))
+        return
+    for rule_id, raw in data.items():
+        prefix = f"rules.{rule_id}"
+        lines = {k[len(prefix) + 1:]: v for k, v in smap.lines.items() if k.startswith(prefix + ".")}
+        sub = SourceMap({"": smap.line_of(prefix), **lines}, {})
+        try:
+            value = RuleOverride.model_validate(raw if raw is not None else {})
+        except ValidationError as exc:
+            for issue in validation_issues(exc, RuleOverride, path, sub, str(rule_id)):
+                tuning.issues.append(replace(issue, field=f"{prefix}.{issue.field}".rstrip(".")))
+            continue
+        placed = _Placed(value, path, smap.line_of(prefix), lines)
+        tuning.overrides.setdefault(str(rule_id), []).append(placed)
+
+
+def load_tuning(files: Iterable[Path]) -> Tuning:
+    """Merge tuning files given lowest precedence first; problems go to `issues`, never raise."""
+    tuning = Tuning()
+    for path in files:
+        tuning.files.append(path)
+        read = _read(path, tuning)
+        if read is None:
+            continue
+        data, smap = read
+        _add_allowlists(data.get("allowlists"), path, smap, tuning)
+        _add_overrides(data.get("rules"), path, smap, tuning)
+    return tuning
+
+
+# -- binding allowlists into a rule's query ------------------------------------------------------
+
+def array_literal(values: Iterable[str]) -> str:
+    """`CAST(ARRAY['a', 'b'] AS ARRAY(VARCHAR))` — typed, so an empty list is a valid empty array."""
+    array = exp.Array(expressions=[literal(str(v)) for v in values])
+    return exp.Cast(this=array, to=_ARRAY_TYPE.copy()).sql(dialect="athena")
+
+
+def query_placeholders(query: str) -> list[tuple[str, int, int, int]]:
+    """Each `:name` in the SQL as (name, start, end, line) from sqlglot's tokens, so text in
+    strings and comments is never mistaken for a placeholder."""
+    try:
+        tokens = sqlglot.tokenize(query, read="athena")
+    except SqlglotError:
+        return []
+    found = []
+    for colon, name in zip(tokens, tokens[1:], strict=False):
+        if colon.token_type == TokenType.COLON and name.start == colon.end + 1 and name.text.isidentifier():
+            found.append((name.text, colon.start, name.end + 1, colon.line))
+    return found
+
+
+def _in_list_misuse(query: str) -> set[str]:
+    """Placeholders written inside `IN (...)`: an empty list there would be invalid SQL."""
+    try:
+        tree = sqlglot.parse_one(query, read="athena")
+    except SqlglotError:
+        return set()
+    return {item.name for node in tree.find_all(exp.In) for item in node.expressions
+            if isinstance(item, exp.Placeholder)}
+
+
+def bind_allowlists(rule: Rule, allowlists: dict[str, tuple[str, ...]]) -> tuple[str, list[LintIssue]]:
+    """The rule's query with every allowlist placeholder bound; an unknown name binds to an empty
+    list (nothing excluded, so the rule errs towards alerting) and is reported."""
+    places = query_placeholders(rule.query)
+    if not places:
+        return rule.query, []
+    issues: list[LintIssue] = []
+    base = rule.source_map.text_lines.get("query") if rule.source_map else None
+
+    def line_of(query_line: int) -> int:
+        return base + query_line - 1 if base else rule.line_of("query")
+
+    misused = _in_list_misuse(rule.query)
+    reported: set[str] = set()
+    text = rule.query
+    for name, start, end, qline in sorted(places, key=lambda p: p[1], reverse=True):
+        if name in misused and name not in reported:
+            issues.append(rule.issue("query", f"`IN (:{name})` breaks when the list is empty; write "
+                                     f"`contains(:{name}, column)` (or `NOT contains(...)`)", line=line_of(qline)))
+        if name not in allowlists and name not in reported:
+            issues.append(rule.issue("query", unknown_name_message("allowlist", name, list(allowlists)) +
+                                     "; declare it under `allowlists:` in rules/tuning.yaml",
+                                     line=line_of(qline)))
+        reported.add(name)
+        text = text[:start] + array_literal(allowlists.get(name, ())) + text[end:]
+    return text, issues
+
+
+# -- applying overrides --------------------------------------------------------------------------
+
+def _apply_override(rule: Rule, placed: _Placed) -> tuple[Rule, list[LintIssue]]:
+    o, issues, update = placed.value, [], {}
+    if o.enabled is not None:
+        update["enabled"] = o.enabled
+    if o.severity is not None:
+        update["severity"] = o.severity
+    dedup = rule.dedup
+    if o.dedup is not None and o.dedup.period is not None:
+        dedup = rule.effective_dedup.model_copy(update={"period": o.dedup.period})
+        if rule.dedup is None or rule.dedup.keys is None:
+            dedup = dedup.model_copy(update={"keys": None})
+        update["dedup"] = dedup
+    if o.threshold is not None:
+        if rule.threshold is None:
+            issues.append(placed.issue(rule.id, "threshold", f"rule '{rule.id}' has no threshold to "
+                                       "override; remove this entry"))
+        else:
+            changes = {k: v for k, v in o.threshold.model_dump().items() if v is not None}
+            threshold = Threshold.model_validate({**rule.threshold.model_dump(), **changes})
+            period = (dedup or rule.effective_dedup).period
+            if threshold.window > period:
+                issues.append(placed.issue(rule.id, "threshold.window", f"{threshold.window} is longer "
+                                           f"than the rule's dedup period {period}, so one burst would alert "
+                                           "more than once; also set dedup.period"))
+            else:
+                update["threshold"] = threshold
+    return rule.model_copy(update=update), issues
+
+
+def _declared(folder: Path | None) -> tuple[set[str], set[str]]:
+    """Rule ids and placeholder names written in the rule files under `folder` (a cheap text scan,
+    so overrides for rules that exist but were not loaded this time are not called unknown)."""
+    if folder is None or not folder.is_dir():
+        return set(), set()
+    from workbench.rules.loader import rule_files
+
+    ids: set[str] = set()
+    names: set[str] = set()
+    for file in rule_files([folder])[0]:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        ids.update(_RULE_ID_LINE.findall(text))
+        names.update(_PLACEHOLDER_TEXT.findall(text))
+    return ids, names
+
+
+def tune_rules(rules: list[Rule], tuning: Tuning) -> tuple[list[Rule], list[LintIssue]]:
+    """The rules with allowlists bound and overrides applied, and every problem found."""
+    issues = list(tuning.issues)
+    out: list[Rule] = []
+    used: set[str] = set()
+    for rule in rules:
+        query, bound = bind_allowlists(rule, tuning.allowlists)
+        issues.extend(bound)
+        used.update(name for name, *_ in query_placeholders(rule.query))
+        tuned = rule.model_copy(update={"query": query}) if query != rule.query else rule
+        for placed in tuning.overrides.get(rule.id, []):
+            tuned, problems = _apply_override(tuned, placed)
+            issues.extend(problems)
+        out.append(tuned)
+    known_ids = {r.id for r in rules}
+    folders = {p.parent for p in tuning.files}
+    for folder in folders:
+        ids, names = _declared(folder)
+        known_ids |= ids
+        used |= names
+    base = bundled_tuning()
+    for rule_id, placements in tuning.overrides.items():
+        if rule_id not in known_ids:
+            for placed in placements:
+                issues.append(LintIssue(placed.path, placed.line, rule_id, f"rules.{rule_id}",
+                                        unknown_name_message("rule", rule_id, sorted(known_ids)) +
+                                        "; fix the id or remove the entry"))
+    for name, (path, line) in tuning.declared_at.items():
+        if name not in used and (base is None or path.resolve() != base.resolve()):
+            issues.append(LintIssue(path, line, None, f"allowlists.{name}", unknown_name_message(
+                "allowlist", name, sorted(used)) + "; no rule uses it, so its entries change nothing"))
+    return out, issues
+
+
+def apply_tuning(ruleset: Any, paths: Iterable[Path | str]) -> Tuning:
+    """The loader's hook: tune `ruleset.rules` in place and add the problems to `ruleset.errors`."""
+    tuning = load_tuning(tuning_files(paths))
+    ruleset.rules, problems = tune_rules(ruleset.rules, tuning)
+    ruleset.errors.extend(problems)
+    return tuning
