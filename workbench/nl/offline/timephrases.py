@@ -1,0 +1,84 @@
+"""Time phrases → a window: "last hour", "past 3 days", "yesterday", "since Monday", "between … and …".
+
+Phrases count back from `now` (the session passes the end of a fixed window when replaying a past
+incident). The matched text is removed from the question so the rest can be read for intents.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from workbench.nl.base import TranslationError
+from workbench.timewindow import Window, iso_z, parse_time
+
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "24": 24}
+UNITS = {"minute": timedelta(minutes=1), "min": timedelta(minutes=1), "hour": timedelta(hours=1),
+         "hr": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+_ISO = r"\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?z?)?"
+_RELATIVE = re.compile(
+    r"\b(?:(?:in|during|over|for|within)\s+)?(?:the\s+)?(?:last|past|previous)\s+"
+    r"(?:(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+)?"
+    r"(minute|min|hour|hr|day|week)s?\b"
+)
+_SHORT = re.compile(r"\b(?:in\s+|over\s+)?(?:the\s+)?(?:last|past)\s+(\d+)(m|h|d|w)\b")
+_BETWEEN = re.compile(rf"\b(?:between|from)\s+({_ISO})\s+(?:and|to|until)\s+({_ISO})\b")
+_SINCE_DAY = re.compile(r"\bsince\s+(?:last\s+)?(" + "|".join(WEEKDAYS) + r")\b")
+_SINCE_ISO = re.compile(rf"\b(?:since|after)\s+({_ISO})\b")
+_ON_DAY = re.compile(r"\bon\s+(\d{4}-\d{2}-\d{2})\b")
+_YESTERDAY = re.compile(r"\byesterday\b")
+_TODAY = re.compile(r"\btoday\b")
+
+
+def _midnight(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _date_only(text: str) -> bool:
+    return len(text) == 10
+
+
+def extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
+    """(window or None, the text without the phrase, the phrase as a description)."""
+    if match := _BETWEEN.search(text):
+        start, end = parse_time(match.group(1).upper()), parse_time(match.group(2).upper())
+        if _date_only(match.group(2)):
+            end += timedelta(days=1)  # "between the 18th and the 19th" includes the 19th
+        return _cut(text, match, Window(start, end), f"between {match.group(1)} and {match.group(2)}")
+    if match := _RELATIVE.search(text):
+        count = match.group(1) or "1"
+        n = int(count) if count.isdigit() else NUMBER_WORDS[count]
+        unit = match.group(2)
+        phrase = f"in the last {n} {unit}{'s' if n != 1 else ''}"
+        return _cut(text, match, Window(now - n * UNITS[unit], now), phrase)
+    if match := _SHORT.search(text):
+        unit = {"m": "minute", "h": "hour", "d": "day", "w": "week"}[match.group(2)]
+        n = int(match.group(1))
+        return _cut(text, match, Window(now - n * UNITS[unit], now), f"in the last {n}{match.group(2)}")
+    if match := _YESTERDAY.search(text):
+        today = _midnight(now)
+        return _cut(text, match, Window(today - timedelta(days=1), today), "yesterday")
+    if match := _TODAY.search(text):
+        today = _midnight(now)
+        if now <= today:
+            raise TranslationError(f"'today' has not started yet at {iso_z(now)}: say 'yesterday' or 'last 24 hours'")
+        return _cut(text, match, Window(today, now), "today")
+    if match := _SINCE_DAY.search(text):
+        target = WEEKDAYS.index(match.group(1))
+        start = _midnight(now) - timedelta(days=(now.weekday() - target) % 7)
+        if start >= now:
+            start -= timedelta(weeks=1)
+        return _cut(text, match, Window(start, now), f"since {match.group(1).title()}")
+    if match := _SINCE_ISO.search(text):
+        return _cut(text, match, Window(parse_time(match.group(1).upper()), now), f"since {match.group(1)}")
+    if match := _ON_DAY.search(text):
+        day = parse_time(match.group(1))
+        return _cut(text, match, Window(day, day + timedelta(days=1)), f"on {match.group(1)}")
+    return None, text, None
+
+
+def _cut(text: str, match: re.Match[str], window: Window, phrase: str) -> tuple[Window, str, str]:
+    return window, (text[: match.start()] + " " + text[match.end():]).strip(), phrase

@@ -1,0 +1,163 @@
+"""The offline translator's vocabulary: words → tables, columns, services and event names.
+
+Kept as data so a team can read what the translator understands (and the suggestions it makes
+when it does not) in one place.
+"""
+
+from __future__ import annotations
+
+# Words that point at a table; the first table whose cue appears wins, CloudTrail is the default.
+TABLE_CUES: dict[str, tuple[str, ...]] = {
+    "guardduty": ("guardduty", "guard duty", "finding", "findings"),
+    "vpc_flow": ("vpc flow", "flow log", "flow logs", "flows", "flow", "traffic", "connections",
+                 "connection", "talkers", "talker", "packets", "network", "port scan"),
+    "cloudtrail": ("cloudtrail", "cloud trail", "api call", "api calls", "events", "activity", "calls"),
+}
+
+# (column expression, alias, description) per table for "per X", "by X", "top N X", "which X".
+DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "cloudtrail": {
+        "source ip": ("sourceipaddress", "sourceipaddress", "source IP"),
+        "ip address": ("sourceipaddress", "sourceipaddress", "source IP"),
+        "ip": ("sourceipaddress", "sourceipaddress", "source IP"),
+        "ips": ("sourceipaddress", "sourceipaddress", "source IP"),
+        "address": ("sourceipaddress", "sourceipaddress", "source IP"),
+        "access key": ("useridentity.accesskeyid", "accesskeyid", "access key"),
+        "user agent": ("useragent", "useragent", "user agent"),
+        "client": ("useragent", "useragent", "user agent"),
+        "principal": ("useridentity.arn", "principal", "principal"),
+        "identity": ("useridentity.arn", "principal", "principal"),
+        "user": ("useridentity.arn", "principal", "principal"),
+        "users": ("useridentity.arn", "principal", "principal"),
+        "who": ("useridentity.arn", "principal", "principal"),
+        "role": ("useridentity.sessioncontext.sessionissuer.username", "role", "role"),
+        "roles": ("useridentity.sessioncontext.sessionissuer.username", "role", "role"),
+        "event name": ("eventname", "eventname", "event name"),
+        "event": ("eventname", "eventname", "event name"),
+        "api": ("eventname", "eventname", "event name"),
+        "call": ("eventname", "eventname", "event name"),
+        "action": ("eventname", "eventname", "event name"),
+        "service": ("eventsource", "eventsource", "service"),
+        "services": ("eventsource", "eventsource", "service"),
+        "region": ("awsregion", "awsregion", "region"),
+        "regions": ("awsregion", "awsregion", "region"),
+        "error code": ("errorcode", "errorcode", "error code"),
+        "error": ("errorcode", "errorcode", "error code"),
+        "account": ("recipientaccountid", "recipientaccountid", "account"),
+        "hour": ("substr(eventtime, 1, 13)", "hour", "hour"),
+        "day": ("substr(eventtime, 1, 10)", "day", "day"),
+    },
+    "guardduty": {
+        "finding type": ("type", "type", "finding type"),
+        "type": ("type", "type", "finding type"),
+        "resource type": ("resourcetype", "resourcetype", "resource type"),
+        "resource": ("resourcetype", "resourcetype", "resource type"),
+        "severity": ("severity", "severity", "severity"),
+        "account": ("accountid", "accountid", "account"),
+        "region": ("region", "region", "region"),
+        "title": ("title", "title", "title"),
+    },
+    "vpc_flow": {
+        "destination port": ("dstport", "dstport", "destination port"),
+        "source port": ("srcport", "srcport", "source port"),
+        "port": ("dstport", "dstport", "destination port"),
+        "ports": ("dstport", "dstport", "destination port"),
+        "source address": ("srcaddr", "srcaddr", "source address"),
+        "source ip": ("srcaddr", "srcaddr", "source address"),
+        "source": ("srcaddr", "srcaddr", "source address"),
+        "sources": ("srcaddr", "srcaddr", "source address"),
+        "talkers": ("srcaddr", "srcaddr", "source address"),
+        "talker": ("srcaddr", "srcaddr", "source address"),
+        "destination address": ("dstaddr", "dstaddr", "destination address"),
+        "destination": ("dstaddr", "dstaddr", "destination address"),
+        "destinations": ("dstaddr", "dstaddr", "destination address"),
+        "ip": ("srcaddr", "srcaddr", "source address"),
+        "ips": ("srcaddr", "srcaddr", "source address"),
+        "address": ("srcaddr", "srcaddr", "source address"),
+        "addresses": ("srcaddr", "srcaddr", "source address"),
+        "action": ("action", "action", "action"),
+        "interface": ("interface_id", "interface_id", "network interface"),
+        "protocol": ("protocol", "protocol", "protocol"),
+    },
+}
+
+# What a plain listing shows, and its order.
+LIST_COLUMNS: dict[str, tuple[str, str]] = {
+    "cloudtrail": ("eventtime, useridentity.arn AS principal, sourceipaddress, eventsource, eventname, "
+                   "errorcode, eventid", "eventtime, eventid"),
+    "guardduty": ("updatedat, severity, type, title, resourcetype, id", "severity DESC, updatedat, id"),
+    "vpc_flow": ("start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id",
+                 "start, srcaddr, srcport, dstaddr, dstport"),
+}
+TIME_COLUMN = {"cloudtrail": "eventtime", "guardduty": "updatedat", "vpc_flow": "start"}
+COUNT_ALIAS = {"cloudtrail": "events", "guardduty": "findings", "vpc_flow": "flows"}
+
+SERVICES: dict[str, str] = {
+    "iam": "iam", "s3": "s3", "ec2": "ec2", "kms": "kms", "sts": "sts", "lambda": "lambda",
+    "cloudtrail": "cloudtrail", "cloudformation": "cloudformation", "dynamodb": "dynamodb", "ssm": "ssm",
+    "secrets manager": "secretsmanager", "secretsmanager": "secretsmanager", "ecr": "ecr",
+    "cloudwatch logs": "logs", "organizations": "organizations", "sign-in": "signin", "signin": "signin",
+}
+
+DENIED_CODES = ("AccessDenied", "AccessDeniedException", "Client.UnauthorizedOperation", "UnauthorizedOperation")
+
+# Phrases naming a family of CloudTrail calls.
+EVENT_GROUPS: dict[str, tuple[str, ...]] = {
+    "new access keys": ("CreateAccessKey",),
+    "access keys created": ("CreateAccessKey",),
+    "created access keys": ("CreateAccessKey",),
+    "access key creation": ("CreateAccessKey",),
+    "new users": ("CreateUser",),
+    "users created": ("CreateUser",),
+    "created users": ("CreateUser",),
+    "security group changes": ("AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress",
+                               "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress",
+                               "CreateSecurityGroup", "DeleteSecurityGroup"),
+    "security group": ("AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress",
+                       "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress",
+                       "CreateSecurityGroup", "DeleteSecurityGroup"),
+    "logging": ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"),
+    "trail": ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"),
+    "bucket policy": ("PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl",
+                      "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock"),
+    "public access": ("PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl",
+                      "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock"),
+    "policy attachments": ("AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy",
+                           "PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"),
+    "attached policies": ("AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy",
+                          "PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"),
+    "instances launched": ("RunInstances",),
+    "launched instances": ("RunInstances",),
+    "role assumptions": ("AssumeRole",),
+    "assumed roles": ("AssumeRole",),
+    "key deletion": ("ScheduleKeyDeletion", "DisableKey"),
+    "secret reads": ("GetSecretValue",),
+    "secrets read": ("GetSecretValue",),
+}
+
+FINDING_FAMILIES: dict[str, str] = {
+    "crypto": "CryptoCurrency:%", "bitcoin": "CryptoCurrency:%", "mining": "CryptoCurrency:%",
+    "recon": "Recon:%", "reconnaissance": "Recon:%", "port probe": "Recon:%",
+    "unauthorized access": "UnauthorizedAccess:%", "stealth": "Stealth:%", "discovery": "Discovery:%",
+    "policy": "Policy:%", "persistence": "Persistence:%", "exfiltration": "Exfiltration:%",
+    "trojan": "Trojan:%", "backdoor": "Backdoor:%", "impact": "Impact:%",
+}
+RESOURCE_TYPES: dict[str, str] = {
+    "s3": "S3Bucket", "bucket": "S3Bucket", "instance": "Instance", "ec2": "Instance",
+    "access key": "AccessKey", "iam": "AccessKey", "eks": "EKSCluster", "container": "Container",
+}
+WELL_KNOWN_PORTS: dict[str, int] = {"ssh": 22, "rdp": 3389, "telnet": 23, "http": 80, "https": 443,
+                                    "smb": 445, "mysql": 3306, "postgres": 5432, "redis": 6379, "vnc": 5900}
+
+SUGGESTIONS = (
+    "activity from 203.0.113.42 in the last hour",
+    "what did user alice do yesterday",
+    "failed console logins in the past 3 days",
+    "top 10 source IPs by number of calls",
+    "count AccessDenied errors per user",
+    "IAM changes since Monday",
+    "high severity GuardDuty findings",
+    "rejected traffic to port 22",
+    "top 5 talkers by bytes",
+    "first time 203.0.113.42 was seen",
+)
