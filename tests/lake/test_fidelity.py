@@ -62,3 +62,15 @@ def test_guardduty_fields_are_recoverable(lake: Path) -> None:
     assert recover_problems(finding(1), rows["finding-1"], GUARDDUTY_JSON_COLUMNS) == []
     assert recover_problems(odd, rows["finding-2"], GUARDDUTY_JSON_COLUMNS) == []
     assert rows["finding-2"]["severity"] is None
+
+
+def test_a_rare_first_spelling_does_not_capture_the_column(lake: Path) -> None:
+    lower = {k.lower(): v for k, v in ct_record(1).items()}  # the first record uses lower-case keys
+    records = [lower, ct_record(2), ct_record(3, eventtime="2024-03-04T09:00:00Z")]
+    write_records("cloudtrail", records, lake)
+    rows = {r["eventid"]: r for r in arrow_rows(lake, "cloudtrail")}
+    for record in records:
+        ident = record.get("eventID") or record.get("eventid")
+        assert recover_problems(record, rows[ident], CLOUDTRAIL_JSON_COLUMNS) == []
+    assert rows["evt-2"]["extra"] is None
+    assert json.loads(rows["evt-3"]["extra"]) == {"eventTime": "2024-03-04T03:00:00Z"}

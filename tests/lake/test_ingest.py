@@ -128,3 +128,16 @@ def test_cli_missing_path_fails_naming_it(workspace: Path) -> None:
     result = CliRunner().invoke(_cli(), ["ingest", "missing-folder", "--lake", str(workspace / "other")])
     assert result.exit_code == 2
     assert "missing-folder" in result.output
+
+
+def test_stale_staging_of_a_killed_run_is_cleared(tmp_path: Path, lake: Path) -> None:
+    import os
+
+    stale = lake / "_staging" / "20200101T000000Z-dead" / "x" / "cloudtrail"
+    stale.mkdir(parents=True)
+    (stale / "part.parquet").write_bytes(b"never published")
+    old = 1_000_000_000
+    os.utime(lake / "_staging" / "20200101T000000Z-dead", (old, old))
+    ingest([write(tmp_path / "ct.json", records_doc([ct_record(1)]))], lake)
+    assert not (lake / "_staging" / "20200101T000000Z-dead").exists()
+    assert len(lake_rows(lake, "cloudtrail")) == 1

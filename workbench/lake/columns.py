@@ -213,7 +213,9 @@ class Plan:
                 extra[prefix + str(key)] = value
                 continue
             node, first = hit
-            if not first and self._taken(parent, record, key, node):
+            # A second spelling of a field yields to the first spelling ever met (when the record
+            # has it too) or to a spelling earlier in this record; both checks are O(1).
+            if not first and (parent.canonical.get(node.slot) in record or lists[node.slot][i] is not None):
                 extra[prefix + key] = value
                 continue
             kind = node.kind
@@ -239,18 +241,6 @@ class Plan:
                     lists[node.slot][i] = number
                 else:
                     extra[prefix + key] = value
-
-    def _taken(self, parent: Node, record: dict, key: str, node: Node) -> bool:
-        """A second spelling of a field yields to the first spelling ever met, else to an earlier key."""
-        if parent.canonical.get(node.slot) in record:
-            return True
-        for other in record:
-            if other == key:
-                return False
-            hit = parent.by_key.get(other) if isinstance(other, str) else None
-            if hit is not None and hit[0] is node:
-                return True
-        return False
 
     # -- building ----------------------------------------------------------------------------
 

@@ -95,6 +95,7 @@ class _Run:
 
     def __init__(self, lake: Path, progress: bool, total_bytes: int) -> None:
         self.lake = lake
+        _clear_stale_staging(lake)
         self.run_id = _run_id()
         self.manifest = Manifest(lake)
         self.summary = IngestSummary(lake=lake)
@@ -164,6 +165,21 @@ class _Run:
             self.summary.quarantine_dir = self.lake / QUARANTINE_DIR
         self.summary.elapsed_s = time.perf_counter() - started
         return self.summary
+
+
+def _clear_stale_staging(lake: Path, older_than_s: float = 86400) -> None:
+    """Staging left by an ingest that was killed: never published, never in the manifest, so it
+    is safe to drop once no run could still be using it."""
+    root = lake / STAGING_DIR
+    if not root.is_dir():
+        return
+    cutoff = time.time() - older_than_s
+    for folder in root.iterdir():
+        try:
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except FileNotFoundError:
+            continue
 
 
 def ingest(paths: Iterable[str | Path], lake: Path, *, progress: bool = False, s3_client: Any = None,

@@ -29,7 +29,7 @@ from workbench.lake.normalize import Rejected
 from workbench.lake.quarantine import Quarantine
 from workbench.lake.writer import LakeWriter
 
-WHOLE_LIMIT = 48 << 20  # decompressed bytes parsed in one go; larger documents are streamed
+WHOLE_LIMIT = 16 << 20  # decompressed bytes parsed in one go (~5x that as Python objects); larger ones stream
 SNIFF = 64 << 10
 _RECORDS_DOC = re.compile(rb'^\{\s*"Records"\s*:')
 _VPC_TOKEN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

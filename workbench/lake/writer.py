@@ -44,7 +44,7 @@ class TableWriter:
     """One table's rows, buffered per partition, flushed as Parquet files into `staging`."""
 
     def __init__(self, rules: TableRules, staging: Path, *, batch_rows: int = 2048,
-                 file_rows: int = 250_000, max_pending_bytes: int = 96 << 20, max_open: int = 24) -> None:
+                 file_rows: int = 250_000, max_pending_bytes: int = 64 << 20, max_open: int = 16) -> None:
         self.rules = rules
         self.plan = rules.plan
         self.staging = staging
