@@ -11,6 +11,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 BUNDLED_FOLDERS = ("rules", "playbooks", "notebooks")
+BUNDLED_FILES = ("schedule.yaml",)
 
 
 class BuildWithBundledFolders(build_py):
@@ -23,6 +24,9 @@ class BuildWithBundledFolders(build_py):
                 target = Path(self.build_lib) / "workbench" / "bundled" / name
                 shutil.rmtree(target, ignore_errors=True)
                 shutil.copytree(source, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        for name in BUNDLED_FILES:
+            if (root / name).is_file():
+                shutil.copy2(root / name, Path(self.build_lib) / "workbench" / "bundled" / name)
 
 
 setup(cmdclass={"build_py": BuildWithBundledFolders})

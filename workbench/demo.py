@@ -16,7 +16,6 @@ import pandas as pd
 
 from workbench.alerts.model import Alert
 from workbench.config import Settings, load_settings
-from workbench.detect import RunRecord
 from workbench.engines import Result, get_engine
 from workbench.hunts import get_hunt
 from workbench.synth import GroundTruth, synthesize
@@ -83,6 +82,11 @@ def print_hunt(outcome: HuntOutcome, echo: Echo) -> None:
 def run_demo(workspace: Path, days: int = 7, seed: int = 42, end: str | None = None,
              echo: Echo = print, progress: bool | None = None) -> dict:
     workspace.mkdir(parents=True, exist_ok=True)
+    config = workspace / "mantissa.yaml"
+    if not config.exists():
+        # Marks the folder as a workspace, so `cd demo && mantissa detect` works on the demo's data.
+        config.write_text("# Mantissa workspace made by `mantissa demo`; every setting has its default.\n"
+                          "engine: local\n")
     settings = load_settings(workspace)
     progress = sys.stderr.isatty() if progress is None else progress
     echo(f"Mantissa demo in {workspace}")
@@ -104,28 +108,28 @@ def run_demo(workspace: Path, days: int = 7, seed: int = 42, end: str | None = N
     for outcome in hunts:
         print_hunt(outcome, echo)
 
-    echo("\n3. Detection: the rule pack over the synthetic week")
-    run, alerts = run_detection(settings, truth)
-    echo(f"   {run.summary()}")
-    for failed in run.failed:
-        echo(f"   ✗ rule {failed.rule_id} failed: {failed.error}")
+    echo("\n3. Detection: the detect playbook (papermill) runs the rule pack over the synthetic week")
+    run, notebook, alerts = run_detection(settings, truth)
+    from workbench.playbooks.detect import summary_lines
+
+    for line in summary_lines(run):
+        if not line.startswith("  new ["):  # the alerts are listed below, with their scenario
+            echo(f"   {line}")
+    echo(f"   executed notebook (the audit record): {notebook}")
     print_alerts(alerts, truth, echo)
     return {"settings": settings, "synth": report, "hunts": hunts, "run": run, "alerts": alerts}
 
 
-def run_detection(settings: Settings, truth: GroundTruth) -> tuple[RunRecord, list[Alert]]:
+def run_detection(settings: Settings, truth: GroundTruth) -> tuple[dict, Path, list[Alert]]:
+    """The detect playbook over the synthetic week, as the scheduler would run it (papermill)."""
     from workbench.alerts import get_store
-    from workbench.detect import run_detections
-    from workbench.resources import search_paths
-    from workbench.rules import load_rules
+    from workbench.playbooks import read_published, run_playbook
 
-    ruleset = load_rules(search_paths("rules", settings))
-    for issue in ruleset.errors:
-        print(issue.format(), file=sys.stderr)
-    with get_engine("local", settings) as engine, get_store(settings) as store:
-        run = run_detections(ruleset.rules, parse_time(truth.start), parse_time(truth.end), engine, store)
-        alerts = store.list(limit=None, order_by="-severity") if run.alerts_new or run.alerts_updated else []
-    return run, alerts
+    notebook = run_playbook("detect", {"start": truth.start, "end": truth.end}, settings=settings)
+    published = read_published(notebook, "detect")
+    with get_store(settings) as store:
+        alerts = store.list(limit=None, order_by="-severity")
+    return (published[-1] if published else {}), notebook, alerts
 
 
 def scenario_of(alert: Alert, truth: GroundTruth, event_ids: set[str] | None = None) -> str | None:

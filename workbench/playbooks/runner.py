@@ -132,6 +132,22 @@ def archive_path(runs_root: Path, playbook: str, now: datetime | None = None) ->
 
 
 # ---- running ------------------------------------------------------------------------------------
+def _local_kernel_manager() -> type:
+    from jupyter_client.manager import KernelManager
+
+    class _Local(KernelManager):
+        transport = "ipc"
+
+    return _Local
+
+
+def __getattr__(name: str) -> Any:
+    # Resolved lazily so importing this module does not import jupyter_client.
+    if name == "LocalKernelManager":
+        return _local_kernel_manager()
+    raise AttributeError(name)
+
+
 def run_playbook(
     name_or_path: str | Path,
     parameters: dict[str, Any] | None = None,
@@ -166,7 +182,10 @@ def run_playbook(
         params["workspace"] = str(settings.workspace)
     target = archive_path(Path(output_dir) if output_dir else settings.runs, source.stem)
     target.parent.mkdir(parents=True, exist_ok=True)
-    extra = {"execution_timeout": timeout} if timeout else {}
+    extra: dict[str, Any] = {"execution_timeout": timeout} if timeout else {}
+    # The kernel is local: talk to it over Unix sockets, not loopback TCP, so that no other local
+    # user can connect to it (and ipykernel does not warn about unencrypted TCP on every run).
+    extra["kernel_manager_class"] = "workbench.playbooks.runner.LocalKernelManager"
     try:
         papermill.execute_notebook(
             str(source), str(target), parameters=_plain(params), kernel_name=kernel_name or DEFAULT_KERNEL,
