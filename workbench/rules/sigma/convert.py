@@ -176,7 +176,7 @@ def _convert_base(backend: AthenaCloudTrailBackend, rule: SigmaRule) -> _Convert
 def _convert_correlation(backend: AthenaCloudTrailBackend, rule: SigmaCorrelationRule,
                          base: Any) -> tuple[_Converted, dict[str, Any]] | str:
     if rule.type not in THRESHOLD_TYPES:
-        return (f"correlation type {rule.type.value} is not supported; only event_count and value_count "
+        return (f"correlation type {rule.type} is not supported; only event_count and value_count "
                 "become thresholds")
     cond = rule.condition
     if not isinstance(cond, SigmaCorrelationCondition):

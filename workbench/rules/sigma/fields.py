@@ -71,6 +71,8 @@ def canonical_path(sigma_field: str) -> str:
     walked = head
     for part in parts[1:]:
         name = part.lower()
+        if pa.types.is_list(typ) or pa.types.is_map(typ):
+            break  # refused below, with the reason
         if not pa.types.is_struct(typ):
             raise FieldError(f"field '{sigma_field}': '{walked}' is not an object, so it has no '{part}'")
         names = [f.name for f in typ]
