@@ -37,3 +37,17 @@ def backtest(rule: Any, start: Any, end: Any, engine: Any = None, max_threshold:
                 raise KeyError(unknown_name_message("rule", str(rule), list(by_id)))
             rule = by_id[rule]
     return run_backtest(rule, start, end, engine=engine, max_threshold=max_threshold)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext workbench`: register %%athena, %ask, %hunt and %wb (IPython imported only here)."""
+    from workbench.magics import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """`%unload_ext workbench`: remove the magics this extension registered, and nothing else."""
+    from workbench.magics import unload
+
+    unload(ipython)

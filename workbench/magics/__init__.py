@@ -1,0 +1,198 @@
+"""The hunting magics: `%%athena`, `%ask`/`%%ask`, `%hunt`, `%wb` (loaded by `%load_ext workbench`).
+
+Thin, as IPython's own display magics are: options through `@magic_arguments`, user mistakes as
+one-line `UsageError`s, the work in `workbench.session.Session`. Nothing is written into the
+user's namespace except the frame asked for with `-o NAME`.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from workbench.magics.binding import bind_from_namespace
+from workbench.magics.display import show_outcome, show_table, show_text
+from workbench.session import Outcome, Session
+
+# Mistakes a person can fix from the message alone; anything else is a bug and keeps its traceback.
+_USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, RuntimeError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return " ".join(text.split())
+
+
+def _window_options(func: Any) -> Any:
+    for decorator in reversed((
+        argument("--engine", "-e", help="engine for this query (local, athena)"),
+        argument("--window", "-w", help="time window ending now, e.g. 24h; default: the session window"),
+        argument("--start", help="window start (ISO 8601)"),
+        argument("--end", help="window end (ISO 8601, default now)"),
+        argument("--limit", "-l", type=int, help="row limit (capped by guard.max_limit)"),
+        argument("--dry-run", "-n", action="store_true", help="show the SQL as it would run; run nothing"),
+        argument("-o", "--output", dest="output", metavar="NAME", help="store the DataFrame in this variable"),
+    )):
+        func = decorator(func)
+    return func
+
+
+@magics_class
+class WorkbenchMagics(Magics):
+    def __init__(self, shell: Any, session: Session | None = None) -> None:
+        super().__init__(shell)
+        self._session = session
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            try:
+                self._session = Session()
+            except _USER_ERRORS as exc:
+                raise UsageError(_one_line(exc)) from None
+        return self._session
+
+    def _deliver(self, outcome: Outcome, output: str | None, show_sql: bool = False) -> None:
+        show_outcome(outcome, show_sql=show_sql)
+        if output and outcome.result is not None:
+            self.shell.user_ns[output] = outcome.result.frame
+
+    def _window(self, args: Any) -> Any:
+        if args.window or args.start or args.end:
+            return self.session.window(args.window, args.start, args.end)
+        return None
+
+    @cell_magic
+    @magic_arguments()
+    @_window_options
+    @argument("--unsafe", action="store_true", help="skip the guard (the window still bounds every scan)")
+    def athena(self, line: str, cell: str) -> None:
+        """Run the cell as Athena SQL; `:name` placeholders take values from the notebook's variables."""
+        args = parse_argstring(self.athena, line)
+        try:
+            sql = bind_from_namespace(cell, self.shell.user_ns)
+            outcome = self.session.run_sql(sql, window=self._window(args), limit=args.limit, dry_run=args.dry_run,
+                                           unsafe=args.unsafe, engine=args.engine)
+        except _USER_ERRORS as exc:
+            raise UsageError(_one_line(exc)) from None
+        self._deliver(outcome, args.output, show_sql=args.dry_run)
+
+    @line_cell_magic
+    @magic_arguments()
+    @_window_options
+    @argument("--explain", action="store_true", help="explain the last query instead of asking")
+    @argument("question", nargs="*", help="the question in English")
+    def ask(self, line: str, cell: str | None = None) -> None:
+        """Ask in English: the SQL is shown with a one-line explanation, guarded, and run."""
+        args = parse_argstring(self.ask, line)
+        question = " ".join([*args.question, cell or ""]).strip()
+        if args.explain:
+            from workbench.nl.explain import explain_outcome
+
+            if self.session.last is None:
+                raise UsageError("no query to explain yet: run %ask, %%athena or %hunt first")
+            show_text(explain_outcome(self.session.last))
+            return
+        if not question:
+            raise UsageError('ask a question, e.g. %ask failed console logins in the last 24 hours')
+        try:
+            outcome = self.session.ask(question, window=self._window(args), dry_run=args.dry_run,
+                                       engine=args.engine, limit=args.limit)
+        except _USER_ERRORS as exc:
+            raise UsageError(_one_line(exc)) from None
+        self._deliver(outcome, args.output, show_sql=True)
+
+    @line_magic
+    @magic_arguments()
+    @_window_options
+    @argument("name", nargs="?", help="the hunt; omit to list the library")
+    @argument("params", nargs="*", help="parameters as key=value")
+    def hunt(self, line: str) -> None:
+        """Run a saved hunt: `%hunt suspicious_ip ip=203.0.113.42`; `%hunt` alone lists them."""
+        args = parse_argstring(self.hunt, line)
+        try:
+            if not args.name:
+                show_table(hunt_listing(self.session.hunts()))
+                return
+            values = parse_params(args.params)
+            outcome = self.session.hunt(args.name, values, window=self._window(args), dry_run=args.dry_run,
+                                        engine=args.engine, limit=args.limit)
+        except _USER_ERRORS as exc:
+            raise UsageError(_one_line(exc)) from None
+        self._deliver(outcome, args.output, show_sql=args.dry_run)
+
+    @line_magic
+    def wb(self, line: str) -> None:
+        """The session: `%wb`, `%wb engine local`, `%wb window 24h | START END`, `%wb limit 500`,
+        `%wb provider offline`, `%wb history [N]`."""
+        try:
+            words = shlex.split(line)
+            wb_command(self.session, words)
+        except _USER_ERRORS as exc:
+            raise UsageError(_one_line(exc)) from None
+
+
+def parse_params(words: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for word in words:
+        key, sep, value = word.partition("=")
+        if not sep or not key:
+            raise ValueError(f"hunt parameters are key=value, got {word!r}: e.g. %hunt suspicious_ip ip=203.0.113.42")
+        values[key] = value
+    return values
+
+
+def hunt_listing(hunts: dict[str, Any]) -> Any:
+    import pandas as pd
+
+    rows = [{"hunt": h.name, "title": h.title, "tables": ", ".join(h.tables),
+             "parameters": ", ".join(f"{k}={p.example if p.example is not None else '…'}"
+                                     + (f" (default {p.default})" if p.default is not None else "")
+                                     for k, p in h.parameters.items()) or "—",
+             "usage": f"%hunt {h.usage()}"} for h in hunts.values()]
+    return pd.DataFrame(rows)
+
+
+def wb_command(session: Session, words: list[str]) -> None:
+    if not words:
+        show_text("\n".join(f"{k:12} {v}" for k, v in session.describe().items()))
+        return
+    command, rest = words[0], words[1:]
+    if command == "engine" and len(rest) == 1:
+        session.set_engine(rest[0])
+    elif command == "window" and len(rest) in (1, 2):
+        session.set_window(rest[0], rest[1] if len(rest) == 2 else None)
+    elif command == "limit" and len(rest) == 1 and rest[0].isdigit():
+        session.set_row_limit(int(rest[0]))
+    elif command == "provider" and len(rest) == 1:
+        session.set_provider(None if rest[0] == "default" else rest[0])
+    elif command == "history" and len(rest) <= 1 and all(r.isdigit() for r in rest):
+        show_table(session.history.frame(int(rest[0]) if rest else 20))
+        return
+    else:
+        raise ValueError(
+            f"cannot read '%wb {' '.join(words)}': use %wb, %wb engine NAME, %wb window 24h | START END, "
+            "%wb limit N, %wb provider offline|anthropic|default, %wb history [N]"
+        )
+    show_text("\n".join(f"{k:12} {v}" for k, v in session.describe().items()))
+
+
+def load(shell: Any) -> WorkbenchMagics:
+    magics = WorkbenchMagics(shell)
+    shell.register_magics(magics)
+    return magics
+
+
+def unload(shell: Any) -> None:
+    """Remove exactly the magics this extension registered (IPython has no public unregister)."""
+    manager = shell.magics_manager
+    for kind, names in (("line", ("ask", "hunt", "wb")), ("cell", ("athena", "ask"))):
+        for name in names:
+            bound = manager.magics[kind].get(name)
+            if getattr(bound, "__self__", None).__class__ is WorkbenchMagics:
+                del manager.magics[kind][name]
+    manager.registry.pop("WorkbenchMagics", None)
