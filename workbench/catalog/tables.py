@@ -120,7 +120,7 @@ CLOUDTRAIL = Table(
         addendum struct<reason:string,updatedfields:string,originalrequestid:string,originaleventid:string>
         sessioncredentialfromconsole string
         edgedevicedetails string
-        tlsdetails struct<tlsversion:string,ciphersuite:string,clienthostheader:string>
+        tlsdetails struct<tlsversion:string,ciphersuite:string,clientprovidedhostheader:string>
         insightdetails string
         {EXTRA_COLUMN} string
         """
