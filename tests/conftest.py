@@ -6,6 +6,7 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -61,3 +62,28 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MANTISSA_WORKSPACE", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def demo_lake(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """A small synthetic lake (2 days, seed 7, ending 2026-11-20) shared by the session's tests.
+
+    `.workspace`, `.lake`, `.truth` (the injected scenarios' IPs and principals), `.report`.
+    """
+    from workbench.synth import synthesize
+
+    root = tmp_path_factory.mktemp("demo-workspace")
+    report = synthesize(root / "lake", days=2, seed=7, end="2026-11-20T00:00:00Z", progress=False)
+    return SimpleNamespace(workspace=root, lake=root / "lake", truth=report.truth, report=report)
+
+
+@pytest.fixture()
+def demo_lake_settings(demo_lake: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Settings over the demo lake, with state (query history) in a fresh folder per test."""
+    from workbench.config import load_settings
+
+    for key in list(os.environ):
+        if key.startswith("MANTISSA_"):
+            monkeypatch.delenv(key)
+    settings = load_settings(demo_lake.workspace)
+    return settings.model_copy(update={"state_path": tmp_path / "state"})

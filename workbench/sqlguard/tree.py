@@ -63,7 +63,30 @@ def _quiet_sqlglot() -> Iterator[None]:
         logger.setLevel(level)
 
 
+def _count_statements(sql: str) -> int:
+    """Statements by the tokenizer's semicolons: a second statement is refused even when it would
+    not parse (`SELECT …; MSCK REPAIR TABLE …`). Comments are not tokens, so one hidden behind
+    a comment line counts too."""
+    from sqlglot.dialects.athena import Athena
+    from sqlglot.tokens import TokenType
+
+    count, pending = 0, False
+    for token in Athena().tokenize(sql):
+        if token.token_type == TokenType.SEMICOLON:
+            count, pending = count + pending, False
+        else:
+            pending = True
+    return count + pending
+
+
 def parse_one_statement(sql: str) -> exp.Expression:
+    try:
+        counted = _count_statements(sql)
+    except (ParseError, TokenError):
+        counted = 1  # let the parser report the error with line and column
+    if counted > 1:
+        raise Refusal("statements", f"exactly one statement is allowed, got {counted}: remove everything after "
+                                    "the first semicolon")
     try:
         with _quiet_sqlglot():
             statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
@@ -103,12 +126,14 @@ def check_tree(tree: exp.Expression, database: str) -> frozenset[str]:
             raise Refusal("write", "SELECT … INTO writes a table: only reads are allowed")
         if isinstance(node, exp.Lock):
             raise Refusal("write", "SELECT … FOR UPDATE/SHARE takes locks: only reads are allowed")
-        if isinstance(node, exp.Func):
-            _check_function(node)
+        if isinstance(node, exp.Select) and not node.expressions:
+            raise Refusal("parse", "a SELECT without columns: name the columns to return, or *")
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     tables: set[str] = set()
     for table in tree.find_all(exp.Table):
         tables.update(_check_table(table, cte_names, database))
+    for node in tree.find_all(exp.Func):
+        _check_function(node)
     if not tables:
         raise Refusal("no_table", f"the query reads no log table: query one of {', '.join(TABLES)}")
     return frozenset(tables)
