@@ -76,6 +76,18 @@ MAPPING: list[Mapping] = [
     Mapping("guardduty-high-severity-finding",
             ("AWS.GuardDuty.HighSeverityFinding", "AWS.GuardDuty.CriticalSeverityFinding")),
     Mapping("vpc-port-scan", ("AWS.VPC.PortScanning",)),
+    Mapping("config-recorder-stopped", ("AWS.ConfigService.DisabledDeleted",)),
+    Mapping("ec2-snapshot-or-ami-shared",
+            ("AWS.CloudTrail.SnapshotMadePublic", "AWS.CloudTrail.AMIModifiedForPublicAccess")),
+    Mapping("rds-snapshot-shared", ("AWS.RDS.SnapshotShared",)),
+    Mapping("ec2-unusual-instance-types-launched", ("AWS.EC2.LaunchUnusualEC2Instances",)),
+    Mapping("ec2-user-data-modified", ("AWS.EC2.Startup.Script.Change",)),
+    Mapping("lambda-changed-by-human", ("AWS.Lambda.UpdateFunctionCode", "AWS.Lambda.UpdateFunctionConfiguration",
+                                        "AWS.Potential.Backdoor.Lambda")),
+    Mapping("organizations-leave", ("AWS.CloudTrail.AttemptToLeaveOrg",)),
+    Mapping("route53-resolver-query-logging-deleted", ("AWS.CloudTrail.DNSLogsDeleted",)),
+    Mapping("s3-public-access-block-deleted", ("AWS.S3.DeletePublicAccessBlock",)),
+    Mapping("vpc-flow-logs-deleted", ("AWS.VPCFlow.LogsDeleted",)),
 ]
 
 # (our rule, Panther rule, Panther test name) → why we disagree, from reading both rules and the event.
@@ -119,6 +131,14 @@ EXPLANATIONS: dict[tuple[str, str, str], str] = {
         "as 'Egress to Non-Common Port': no action field, so not a rejected probe under our definition. Kept",
     ("vpc-port-scan", "AWS.VPC.PortScanning", "Egress from Internal IP - High Severity"):
         "as 'Egress to Non-Common Port': no action field, so not a rejected probe under our definition. Kept",
+    ("lambda-changed-by-human", "AWS.Potential.Backdoor.Lambda", "Lambda Add Permission Event"):
+        "AddPermission by a plain assumed role ('tester', no SSO, no console-session flag); ours counts human "
+        "principals only and treats other role sessions as automation (we do not key on the console user agent). Kept",
+    ("lambda-changed-by-human", "AWS.Potential.Backdoor.Lambda", "Lambda Add Permission Event v2"):
+        "same as 'Lambda Add Permission Event' (the v2 API name matches our pattern; the principal does not). Kept",
+    ("organizations-leave", "AWS.CloudTrail.AttemptToLeaveOrg", "Failed Attempt to Leave Org"):
+        "MISS of ours: LeaveOrganization denied (AccessDenied); our query requires errorcode IS NULL, Panther "
+        "alerts on the attempt. A denied attempt shows intent; the rule should alert on it too",
 }
 
 
