@@ -88,6 +88,8 @@ MAPPING: list[Mapping] = [
     Mapping("route53-resolver-query-logging-deleted", ("AWS.CloudTrail.DNSLogsDeleted",)),
     Mapping("s3-public-access-block-deleted", ("AWS.S3.DeletePublicAccessBlock",)),
     Mapping("vpc-flow-logs-deleted", ("AWS.VPCFlow.LogsDeleted",)),
+    Mapping("console-login-failure-burst-per-ip", ("AWS.CloudTrail.PasswordSpraying",)),
+    Mapping("console-login-without-mfa", ("AWS.Console.LoginWithoutMFA",)),
 ]
 
 # (our rule, Panther rule, Panther test name) → why we disagree, from reading both rules and the event.
@@ -139,6 +141,14 @@ EXPLANATIONS: dict[tuple[str, str, str], str] = {
     ("organizations-leave", "AWS.CloudTrail.AttemptToLeaveOrg", "Failed Attempt to Leave Org"):
         "MISS of ours: LeaveOrganization denied (AccessDenied); our query requires errorcode IS NULL, Panther "
         "alerts on the attempt. A denied attempt shows intent; the rule should alert on it too",
+    ("console-login-without-mfa", "AWS.Console.LoginWithoutMFA", "No MFA Login - Root User"):
+        "ours covers IAM users only; a root console sign-in (MFA or not) is root-account-usage's alert. Kept",
+    ("console-login-without-mfa", "AWS.Console.LoginWithoutMFA", "MFA Login - SAML"):
+        "FALSE POSITIVE of ours: a sign-in through a SAML provider (additionalEventData.SamlProviderArn) says "
+        "MFAUsed=No because MFA happens at the identity provider; the rule should skip those",
+    ("console-login-without-mfa", "AWS.Console.LoginWithoutMFA", "No MFA Login - New User"):
+        "Panther's test mocks a user-creation lookup to spare users who have not enrolled MFA yet; ours has no "
+        "such state and alerts, as it should until MFA is on. Kept",
 }
 
 
