@@ -287,7 +287,7 @@ def _pct(agree: int, total: int) -> str:
 
 def report(results: list[PairResult], problems: list[str], seconds: float, verbose: bool) -> str:
     lines = []
-    w_ours = max([len(r.ours) for r in results] + [8])
+    w_ours = max([len(r.ours) + (4 if r.threshold else 0) for r in results] + [8])
     w_pan = max([len(r.panther) for r in results] + [13])
     lines.append(f"{'our rule':<{w_ours}}  {'Panther rule':<{w_pan}}  events  agree  disagree  n/a  agreement")
     total_agree = total_dis = 0
