@@ -21,7 +21,9 @@ _NAME = r"([a-z0-9][\w.@+=-]*[a-z0-9])\b(?!\s+keys?\b)"
 _STOP = {"and", "or", "the", "a", "an", "in", "on", "with", "from", "to", "by", "do", "did", "per", "each",
          "is", "was", "were", "has", "have", "events", "calls", "activity", "that", "who", "which", "what",
          "ipaddr", "accesskeyid", "principalarn", "eventname", "count", "number", "bytes", "packets",
-         "access", "all", "user", "users", "role", "roles", "errors", "error", "service", "region"}
+         "access", "all", "user", "users", "role", "roles", "errors", "error", "service", "region", "denied",
+         "failed", "failures", "volume", "severity", "type", "source", "destination", "name",
+         "hour", "day", "account", "ip", "ips", "address"}
 USER = [re.compile(p) for p in (
     rf"\b(?:user|username|iam user|principal|identity)\s+(?:named\s+|called\s+)?{_NAME}",
     rf"\b(?:did|has|does)\s+{_NAME}\s+(?:do|done|call|make|access)\b",
@@ -93,7 +95,7 @@ def cloudtrail_filters(found: Entities, text: str, out: Conditions) -> str:
             out.add(principal_condition(match.group(1)), f"by user {match.group(1)}")
             text = text.replace(match.group(0), " ")
             break
-    login = has(text, r"\b(console\s+)?(log ?ins?|sign ?ins?|logged in|signed in)\b")
+    login = has(text, r"\b(console\s+)?(log[- ]?ins?|sign[- ]?ins?|logged in|signed in)\b")
     if login:
         out.add("eventname = 'ConsoleLogin'", "console logins")
         if has(text, r"\b(failed|failures?|unsuccessful|bad)\b"):

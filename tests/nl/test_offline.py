@@ -1,0 +1,124 @@
+"""The offline translator: every question in questions.yaml answered with the reference's result set."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from workbench.config import Settings
+from workbench.engines import get_engine
+from workbench.nl import NLContext, TranslationError, default_provider_name, get_provider
+from workbench.nl.evaluate import evaluate, load_questions
+from workbench.nl.offline.translator import translate
+from workbench.sqlguard import guard
+from workbench.timewindow import Window
+
+from .conftest import DEMO_NOW, DEMO_WINDOW, QUESTIONS_FILE
+
+QUESTIONS = load_questions(QUESTIONS_FILE)
+
+
+@pytest.fixture(scope="module")
+def engine(demo_lake: SimpleNamespace):
+    from workbench.config import load_settings
+
+    with get_engine("local", load_settings(demo_lake.workspace, environ={})) as eng:
+        yield eng
+
+
+def test_there_are_enough_questions() -> None:
+    assert len(QUESTIONS) >= 80
+
+
+@pytest.mark.parametrize("item", QUESTIONS, ids=[q.question[:60] for q in QUESTIONS])
+def test_question_gives_the_reference_result(item, engine, demo_lake_settings: Settings) -> None:
+    provider = get_provider("offline", demo_lake_settings)
+    report = evaluate(provider, [item], engine, DEMO_WINDOW, DEMO_NOW)
+    verdict = report.verdicts[0]
+    assert verdict.correct, f"{verdict.error}\n{verdict.sql}"
+    assert verdict.seconds < 0.05
+    assert len(engine.run(item.sql, item.window or DEMO_WINDOW).frame) > 0, "reference returns no rows"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is the meaning of life", "tell me a story", "", "show me everything interesting",
+     "top results please"],
+    ids=["nonsense", "story", "empty", "vague", "top-what"],
+)
+def test_cannot_translate_says_so_and_suggests(question: str) -> None:
+    with pytest.raises(TranslationError) as info:
+        translate(question, DEMO_NOW)
+    message = str(info.value)
+    assert "e.g." in message or "Try:" in message
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end"),
+    [
+        ("in the last hour", "2026-11-19T23:00:00Z", "2026-11-20T00:00:00Z"),
+        ("past 3 days", "2026-11-17T00:00:00Z", "2026-11-20T00:00:00Z"),
+        ("yesterday", "2026-11-19T00:00:00Z", "2026-11-20T00:00:00Z"),
+        ("since Monday", "2026-11-16T00:00:00Z", "2026-11-20T00:00:00Z"),
+        ("since 2026-11-18", "2026-11-18T00:00:00Z", "2026-11-20T00:00:00Z"),
+        ("between 2026-11-18 and 2026-11-18", "2026-11-18T00:00:00Z", "2026-11-19T00:00:00Z"),
+        ("between 2026-11-18T10:00 and 2026-11-18T11:30", "2026-11-18T10:00:00Z", "2026-11-18T11:30:00Z"),
+        ("on 2026-11-19", "2026-11-19T00:00:00Z", "2026-11-20T00:00:00Z"),
+        ("last 90m", "2026-11-19T22:30:00Z", "2026-11-20T00:00:00Z"),
+        ("over the past two weeks", "2026-11-06T00:00:00Z", "2026-11-20T00:00:00Z"),
+    ],
+)
+def test_time_phrases(phrase: str, start: str, end: str) -> None:
+    _, _, window = translate(f"failed calls {phrase}", DEMO_NOW)
+    assert window == Window.between(start, end)
+
+
+def test_today_before_it_starts_is_refused_not_guessed() -> None:
+    with pytest.raises(TranslationError, match="has not started"):
+        translate("failed calls today", DEMO_NOW)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what did user bob'; DROP TABLE cloudtrail; -- do", "activity in bucket backups' OR '1'='1",
+     "events from 10.0.0.1' UNION SELECT * FROM information_schema.tables --"],
+    ids=["user", "bucket", "ip"],
+)
+def test_injection_in_a_question_never_becomes_sql(question: str) -> None:
+    sql, _, _ = translate(question, DEMO_NOW)
+    guarded = guard(sql, DEMO_WINDOW)  # still exactly one read-only SELECT over a log table
+    assert "DROP" not in guarded.sql and "information_schema" not in guarded.sql and "UNION" not in guarded.sql
+
+
+def test_offline_is_fast_and_deterministic() -> None:
+    started = time.perf_counter()
+    first = [translate(q.question, DEMO_NOW) for q in QUESTIONS]
+    elapsed = time.perf_counter() - started
+    assert first == [translate(q.question, DEMO_NOW) for q in QUESTIONS]
+    assert elapsed / len(QUESTIONS) < 0.05
+
+
+def test_default_provider_follows_the_key(demo_lake_settings: Settings) -> None:
+    assert default_provider_name(demo_lake_settings, environ={}) == "offline"
+    assert default_provider_name(demo_lake_settings, environ={"ANTHROPIC_API_KEY": "k"}) == "anthropic"
+    pinned = demo_lake_settings.model_copy(update={"nl": demo_lake_settings.nl.model_copy(update={"provider": "offline"})})
+    assert default_provider_name(pinned, environ={"ANTHROPIC_API_KEY": "k"}) == "offline"
+
+
+@pytest.mark.parametrize("name", ["offline", "anthropic"])
+def test_every_provider_is_reachable_by_name(name: str, demo_lake_settings: Settings) -> None:
+    assert get_provider(name, demo_lake_settings).name == name
+
+
+def test_unknown_provider_suggests_the_closest(demo_lake_settings: Settings) -> None:
+    with pytest.raises(KeyError, match="did you mean 'offline'"):
+        get_provider("ofline", demo_lake_settings)
+
+
+def test_translation_carries_provider_and_window(demo_lake_settings: Settings) -> None:
+    translation = get_provider("offline", demo_lake_settings).translate(
+        "failed console logins yesterday", NLContext(window=DEMO_WINDOW, now=DEMO_NOW))
+    assert translation.provider == "offline" and translation.window is not None
+    assert "failed" in translation.explanation.lower()
