@@ -66,6 +66,7 @@ def test_guardduty_findings_survive(corpus_path: Path, tmp_path: Path) -> None:
     assert summary.records["guardduty"] == len(events) and not summary.quarantined
     rows = arrow_rows(tmp_path / "lake", "guardduty")
     for event in events:
-        matches = [r for r in rows if r["id"] == event["id"] and r["updatedat"] == event["updatedAt"]
+        matches = [r for r in rows if r["id"] == event["id"]
+                   and event["updatedAt"] in (r["updatedat"], json.loads(r["extra"] or "{}").get("updatedat_as_delivered"))
                    and not recover_problems(event, r, GUARDDUTY_JSON_COLUMNS)]
         assert matches, f"finding {event['id']} not recoverable"

@@ -74,3 +74,19 @@ def test_a_rare_first_spelling_does_not_capture_the_column(lake: Path) -> None:
         assert recover_problems(record, rows[ident], CLOUDTRAIL_JSON_COLUMNS) == []
     assert rows["evt-2"]["extra"] is None
     assert json.loads(rows["evt-3"]["extra"]) == {"eventTime": "2024-03-04T03:00:00Z"}
+
+
+def test_event_times_are_stored_in_one_spelling(tmp_path: Path) -> None:
+    """Window bounds compare times as text, so every spelling of an instant becomes CloudTrail's own."""
+    records = [
+        {"eventTime": "2022-09-27 17:09:18.000", "eventID": "space"},
+        {"eventTime": "2026-11-20T23:30:00-05:00", "eventID": "offset"},
+        {"eventTime": "2026-11-20T10:00:00Z", "eventID": "canonical"},
+    ]
+    write_records("cloudtrail", records, tmp_path / "lake")
+    rows = {r["eventid"]: r for r in arrow_rows(tmp_path / "lake", "cloudtrail")}
+    assert rows["space"]["eventtime"] == "2022-09-27T17:09:18Z"
+    assert json.loads(rows["space"]["extra"]) == {"eventtime_as_delivered": "2022-09-27 17:09:18.000"}
+    assert rows["offset"]["eventtime"] == "2026-11-21T04:30:00Z"
+    assert (rows["offset"]["year"], rows["offset"]["month"], rows["offset"]["day"]) == ("2026", "11", "21")
+    assert rows["canonical"]["eventtime"] == "2026-11-20T10:00:00Z" and rows["canonical"]["extra"] is None

@@ -34,6 +34,9 @@ def day_of_iso(value: Any) -> Partition | None:
     """('YYYY', 'MM', 'DD') of an ISO-8601 time ('2024-03-04T05:06:07Z', '2024-03-04 05:06:07.1')."""
     if type(value) is not str:
         return None
+    if not value.endswith("Z") and len(value) > 19 and ("+" in value[19:] or "-" in value[19:]):
+        # An offset can move the instant to another UTC day; place it by its UTC time.
+        value = canonical_time(value) or value
     prefix = value[:10]
     try:
         return _DAYS[prefix]
@@ -49,6 +52,22 @@ def day_of_iso(value: Any) -> Partition | None:
     if len(_DAYS) < 100_000:
         _DAYS[prefix] = part
     return part
+
+
+# ISO time columns stored in CloudTrail's own spelling, 'YYYY-MM-DDTHH:MM:SS[.fff]Z', whatever
+# spelling arrived ('2022-09-27 17:09:18.000', '+00:00' offsets); the original goes to `extra`.
+TIME_COLUMNS: dict[str, tuple[str, ...]] = {"cloudtrail": ("eventtime",), "guardduty": ("updatedat", "createdat")}
+
+
+def canonical_time(value: str) -> str | None:
+    """The canonical UTC spelling of an ISO-8601 time, or None when it is not one."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    fraction = f".{moment.microsecond // 1000:03d}" if moment.microsecond else ""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
 
 
 _EPOCH_DAYS: dict[int, Partition] = {}

@@ -24,7 +24,16 @@ import pyarrow.parquet as pq
 
 from workbench.lake.columns import STR, Node
 from workbench.lake.jsontext import dumps
-from workbench.lake.normalize import RULES, GuardDutyRules, Partition, Rejected, TableRules, VpcFlowRules
+from workbench.lake.normalize import (
+    RULES,
+    TIME_COLUMNS,
+    GuardDutyRules,
+    Partition,
+    Rejected,
+    TableRules,
+    VpcFlowRules,
+    canonical_time,
+)
 
 
 @dataclass
@@ -60,6 +69,7 @@ class TableWriter:
         self._extra_slot = self.plan.extra_slot
         self._vpc = isinstance(rules, VpcFlowRules)
         self._guardduty = isinstance(rules, GuardDutyRules)
+        self._time_slots = [(self.plan.root.members[c].slot, c) for c in TIME_COLUMNS.get(rules.name, ())]
 
     def _buffer(self, day: Partition) -> _Buffer:
         buf = self.open.get(day)
@@ -82,6 +92,14 @@ class TableWriter:
         if self._guardduty:
             for column, value in self.rules.derived(record).items():
                 buf.lists[self.plan.root.members[column].slot][i] = value
+        for slot, column in self._time_slots:
+            value = buf.lists[slot][i]
+            if type(value) is str and not (len(value) > 19 and value[10] == "T" and value[-1] == "Z"):
+                canonical = canonical_time(value)
+                if canonical is not None and canonical != value:
+                    # The window rewrite compares these as text; one spelling keeps that exact.
+                    buf.lists[slot][i] = canonical
+                    extra[f"{column}_as_delivered"] = value
         if extra:
             buf.lists[self._extra_slot][i] = dumps(extra)
         self._advance(day, buf)
