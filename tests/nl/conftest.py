@@ -15,3 +15,22 @@ DEMO_NOW = parse_time("2026-11-20T00:00:00Z")
 @pytest.fixture(scope="session")
 def questions() -> list[Question]:
     return load_questions(QUESTIONS_FILE)
+
+
+@pytest.fixture()
+def messages_api():
+    from .messages_api import MessagesAPI
+
+    with MessagesAPI() as api:
+        yield api
+
+
+@pytest.fixture()
+def anthropic_settings(demo_lake_settings, messages_api, monkeypatch: pytest.MonkeyPatch):
+    """Settings whose anthropic provider talks to the loopback server, with a test key."""
+    monkeypatch.setenv("MANTISSA_TEST_ANTHROPIC_KEY", "test-key")
+    monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
+    nl = demo_lake_settings.nl.model_copy(update={
+        "provider": "anthropic", "base_url": messages_api.url, "api_key_env": "MANTISSA_TEST_ANTHROPIC_KEY",
+        "model": "claude-test", "timeout_s": 10.0})
+    return demo_lake_settings.model_copy(update={"nl": nl})
