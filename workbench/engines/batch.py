@@ -14,6 +14,11 @@ A query can share a scan ("simple") when:
 - the WHERE of that SELECT has at least one conjunct that can be lifted: it names only the log
   table's columns, has no subquery, aggregate, window or non-deterministic call.
 
+A struct column (CloudTrail's `useridentity`) that every query in the batch reads only through
+fields (`useridentity.arn`) is copied as a struct of just those fields: Parquet stores each field
+as its own column, and reading the whole identity (session context and all) would cost more than
+the rest of the scan. A query that names the bare struct gets it whole.
+
 Why the results are the same: the lifted predicate is a conjunction of some of the query's own
 WHERE conjuncts, so every row the query's SELECT keeps satisfies it and is in the shared table;
 rows that fail it are dropped by that WHERE anyway, before grouping, windowing or joining with
@@ -27,14 +32,17 @@ window into memory; it runs on its own instead (its own scan costs the same and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
+import pyarrow as pa
 from sqlglot import exp
 
-from workbench.catalog import TABLES
+from workbench.catalog import TABLES, arrow_schema
 from workbench.engines.base import EngineError
-from workbench.engines.dialect import READ_DIALECT
-from workbench.engines.window import log_table_of, parse_athena
+from workbench.engines.dialect import write_dialect_for
+from workbench.engines.window import log_table_of, parse_athena, partition_predicate, time_predicate
 from workbench.timewindow import Window
 
 # Functions whose value may differ between the shared scan and the query's own evaluation.
@@ -51,6 +59,8 @@ class Shareable:
     table: str
     columns: frozenset[str]  # catalog columns the query may name (a superset is harmless)
     predicate: exp.Expression  # Athena SQL over the table's unqualified columns; implied by the WHERE
+    fields: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
+    """Struct column → the first-level fields the query reads; None: it reads the struct whole."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +70,10 @@ class Solo:
     reason: str
 
 
+@lru_cache(maxsize=1024)
 def analyse(sql: str) -> Shareable | Solo:
-    """Whether `sql` can read from a shared scan, and what it needs from it."""
+    """Whether `sql` can read from a shared scan, and what it needs from it (cached: a scheduler
+    analyses the same rules run after run; callers must not mutate the answer's trees)."""
     try:
         tree = parse_athena(sql)
     except EngineError as exc:
@@ -96,17 +108,55 @@ def analyse(sql: str) -> Shareable | Solo:
         return Solo("no WHERE condition names only the table's own columns; a shared scan would copy every row")
     named = {i.name.lower() for i in tree.find_all(exp.Identifier)} & known
     needed = named | set(TABLES[table].partition_keys) | {TABLES[table].time_column}
-    return Shareable(table=table, columns=frozenset(needed), predicate=exp.and_(*lifted, copy=False))
+    return Shareable(table=table, columns=frozenset(needed), predicate=exp.and_(*lifted, copy=False),
+                     fields=_struct_fields_read(tree, table, qualifiers, needed))
 
 
-def shared_scan_sql(table: str, members: list[Shareable]) -> str:
-    """Athena SQL for one read of `table` serving all `members`: their columns, the rows any needs.
+def shared_scan_sql(table: str, members: list[Shareable], window: Window | None, dialect: str = "duckdb") -> str:
+    """One read of `table` serving all `members`: their columns, the rows any of them needs.
 
-    It goes through the same window rewrite as any query, so it is bounded the same way."""
+    The scan is bounded exactly as the window rewrite bounds any query (`FROM (SELECT * FROM t
+    WHERE <partitions> AND <time>) AS t`), built from the lifted trees and generated once in the
+    engine's dialect rather than written as Athena text and parsed again: with dozens of rules
+    the OR of their predicates is the biggest statement of the run.
+    """
     columns = sorted(set().union(*(m.columns for m in members)))
     condition = exp.or_(*(exp.paren(m.predicate.copy(), copy=False) for m in members), copy=False)
-    select = exp.select(*(exp.column(c, quoted=True) for c in columns)).from_(exp.to_table(table))
-    return select.where(condition, copy=False).sql(dialect=READ_DIALECT)
+    source: exp.Expression = exp.to_table(table)
+    if window is not None:
+        bounds = exp.and_(partition_predicate(window), time_predicate(TABLES[table], window), copy=False)
+        source = exp.Subquery(this=exp.select(exp.Star()).from_(source, copy=False).where(bounds, copy=False),
+                              alias=exp.TableAlias(this=exp.to_identifier(table)))
+    select = exp.select(*(exp.column(c, quoted=True) for c in columns)).from_(source, copy=False)
+    return select.where(condition, copy=False).sql(dialect=write_dialect_for(dialect))
+
+
+def shared_table_sql(scan_sql: str, members: list[Shareable]) -> str:
+    """DuckDB SQL for the shared table: the bound scan's rows, each struct column cut down to the
+    fields the members read (DuckDB then reads only those fields' Parquet columns)."""
+    wanted: dict[str, set[str] | None] = {}
+    for member in members:
+        for column, fields in member.fields.items():
+            if fields is None or wanted.get(column, set()) is None:
+                wanted[column] = None
+            else:
+                wanted.setdefault(column, set()).update(fields)  # type: ignore[union-attr]
+    source = exp.to_identifier("s", quoted=True)
+    projection: list[exp.Expression] = []
+    for column in sorted(set().union(*(m.columns for m in members))):
+        name = exp.to_identifier(column, quoted=True)
+        fields = wanted.get(column)
+        if not fields:
+            projection.append(exp.column(name, table=source.copy()))
+            continue
+        packed = exp.Struct(expressions=[
+            exp.PropertyEQ(this=exp.to_identifier(f, quoted=True),
+                           expression=exp.Dot.build([source.copy(), name.copy(), exp.to_identifier(f, quoted=True)]))
+            for f in sorted(fields)])
+        projection.append(exp.alias_(packed, name.copy()))
+    # The scan is already DuckDB SQL; it is wrapped as it is, never re-parsed.
+    columns = ", ".join(p.sql(dialect="duckdb") for p in projection)
+    return f"SELECT {columns} FROM ({scan_sql}) AS {source.sql(dialect='duckdb')}"
 
 
 def overlapping(windows: list[tuple[int, Window | None]]) -> list[tuple[Window | None, list[int]]]:
@@ -150,6 +200,33 @@ def _qualifiers(ref: exp.Table) -> set[tuple[str, ...]]:
         return {(ref.alias.lower(),)}
     parts = [p.name.lower() for p in (ref.args.get("catalog"), ref.args.get("db"), ref.this) if p is not None]
     return {tuple(parts[i:]) for i in range(len(parts))}
+
+
+@cache
+def _structs(table: str) -> dict[str, frozenset[str]]:
+    """The table's struct columns and their first-level field names."""
+    schema = arrow_schema(TABLES[table])
+    return {f.name.lower(): frozenset(c.name.lower() for c in f.type) for f in schema if pa.types.is_struct(f.type)}
+
+
+def _struct_fields_read(tree: exp.Expression, table: str, qualifiers: set[tuple[str, ...]],
+                        needed: set[str]) -> dict[str, frozenset[str] | None]:
+    """For each struct column the query names, the fields it reads, or None if it reads it whole."""
+    structs = _structs(table)
+    reads: dict[str, set[str] | None] = {}
+    for column in tree.find_all(exp.Column):
+        parts = [p.name.lower() for p in column.parts]
+        rest = _strip_qualifier(parts, qualifiers) or parts
+        if not rest or rest[0] not in structs:
+            continue
+        if len(rest) == 1 or rest[1] not in structs[rest[0]] or reads.get(rest[0], set()) is None:
+            reads[rest[0]] = None  # the bare struct (or a field it lacks: let the query say so)
+        else:
+            reads.setdefault(rest[0], set()).add(rest[1])  # type: ignore[union-attr]
+    # A struct named some other way (an identifier outside a column path) is read whole.
+    out: dict[str, frozenset[str] | None] = {name: None for name in needed if name in structs}
+    out.update({name: None if fields is None else frozenset(fields) for name, fields in reads.items()})
+    return out
 
 
 def _conjuncts(condition: exp.Expression) -> list[exp.Expression]:

@@ -24,7 +24,14 @@ from sqlglot import exp
 from workbench.catalog import TABLES, arrow_schema
 from workbench.config import Settings
 from workbench.engines.base import ENGINES, Engine, EngineError, Execution, Result, batch_windows
-from workbench.engines.batch import Shareable, analyse, overlapping, shared_scan_sql, split_evenly
+from workbench.engines.batch import (
+    Shareable,
+    analyse,
+    overlapping,
+    shared_scan_sql,
+    shared_table_sql,
+    split_evenly,
+)
 from workbench.engines.window import BoundQuery
 from workbench.registry import unknown_name_message
 from workbench.timewindow import Window
@@ -170,7 +177,8 @@ class LocalEngine(Engine):
                     queries: Sequence[str], window: Window | None) -> dict[int, Result]:
         """Answers for the members one scan of `table` over `window` (covering all theirs) could
         serve; the others are left to run alone."""
-        scan = self.bind(shared_scan_sql(table, [plan for _, plan, _ in members]), window)
+        plans = [plan for _, plan, _ in members]
+        scan_sql = shared_scan_sql(table, plans, window, dialect=self.dialect)
         files = self.files_read(frozenset({table}), window)
         self._point_view(table, files)
         con = self.connection
@@ -178,7 +186,7 @@ class LocalEngine(Engine):
         view = exp.to_identifier(table, quoted=True).sql("duckdb")
         started = time.perf_counter()
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {scan.sql}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {shared_table_sql(scan_sql, plans)}")
         except duckdb.Error:
             return {}  # each query then runs alone and reports its own error
         scan_s = time.perf_counter() - started
@@ -202,7 +210,7 @@ class LocalEngine(Engine):
             con.execute(f"DROP TABLE IF EXISTS {shared}")
         scanned = sum(path.stat().st_size for path in files)
         info = {"id": str(uuid.uuid4()), "table": table, "queries": len(done), "rows": rows,
-                "bytes_scanned": scanned, "elapsed_s": scan_s, "sql": scan.sql}
+                "bytes_scanned": scanned, "elapsed_s": scan_s, "sql": scan_sql}
         results: dict[int, Result] = {}
         windows = {index: own_window for index, _, own_window in members}
         shares = zip(done.items(), split_evenly(scanned, len(done)), split_evenly(scan_s, len(done)), strict=True)
