@@ -385,7 +385,8 @@ def tune_rules(rules: list[Rule], tuning: Tuning) -> tuple[list[Rule], list[Lint
                 issues.append(LintIssue(placed.path, placed.line, rule_id, f"rules.{rule_id}",
                                         unknown_name_message("rule", rule_id, sorted(known_ids)) +
                                         "; fix the id or remove the entry"))
-    for name, (path, line) in tuning.declared_at.items():
+    # With no rules loaded (an empty folder) "no rule uses it" would say nothing useful.
+    for name, (path, line) in tuning.declared_at.items() if rules else ():
         if name not in used and (base is None or path.resolve() != base.resolve()):
             issues.append(LintIssue(path, line, None, f"allowlists.{name}", unknown_name_message(
                 "allowlist", name, sorted(used)) + "; no rule uses it, so its entries change nothing"))
