@@ -79,6 +79,24 @@ class GuardSettings(BaseModel):
     )
 
 
+class RoutingSettings(BaseModel):
+    """Alert routing: named destinations and the routes that pick them (checked by workbench.routing
+    when the settings load, so a bad destination fails here, not at the first alert)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    base_url: str | None = Field(None, description="where reports/investigations/<alert id>.html is served")
+    max_attempts: int = Field(6, ge=1, le=100, description="attempts before a delivery is parked")
+    backoff_initial_s: float = Field(5.0, ge=0, description="first retry delay; doubles each attempt")
+    backoff_max_s: float = Field(600.0, ge=0, description="longest retry delay")
+    send_budget_s: float = Field(60.0, ge=0, description="time one detection run spends retrying deliveries")
+    timeout_s: float = Field(10.0, gt=0, description="per request to a destination")
+    max_age: str = Field("24h", description="alerts unchanged for longer are not announced when routing starts")
+    destinations: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    routes: list[dict[str, Any]] = Field(default_factory=list)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -97,6 +115,7 @@ class Settings(BaseModel):
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     nl: NLSettings = Field(default_factory=NLSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
 
     def resolve(self, path: Path) -> Path:
         """A path from config, taken relative to the workspace unless absolute."""
@@ -166,7 +185,7 @@ def load_settings(workspace: Path | None = None, environ: dict[str, str] | None 
     data = _merge(data, _env_overrides(environ))
     data["workspace"] = root
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
@@ -176,3 +195,12 @@ def load_settings(workspace: Path | None = None, environ: dict[str, str] | None 
             f"{source}: invalid settings — {problems} "
             f"(set them in {CONFIG_FILE} or as {ENV_PREFIX}<KEY> variables)"
         ) from exc
+    if settings.routing.destinations or settings.routing.routes:
+        # Routing validates its own section (destination types, secrets, URL schemes) with its registry.
+        from workbench.routing.config import check_routing
+
+        problems_found = check_routing(settings.routing, environ)
+        if problems_found:
+            source = config_path if config_path.is_file() else "environment"
+            raise ConfigError(f"{source}: " + "; ".join(problems_found))
+    return settings

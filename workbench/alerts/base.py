@@ -33,6 +33,7 @@ from workbench.alerts.model import (
     entities,
     utcnow,
 )
+from workbench.alerts.outbox import Outbox
 from workbench.registry import Registry
 from workbench.timewindow import parse_time
 
@@ -88,8 +89,9 @@ def merge_upsert(current: Alert | None, incoming: Alert, total: int, actor: str)
     return draft, "updated"
 
 
-class AlertStore(ABC):
-    """Alert state, lifecycle and the detection runner's bookkeeping (checkpoints and runs)."""
+class AlertStore(Outbox, ABC):
+    """Alert state, lifecycle, the detection runner's bookkeeping (checkpoints and runs) and the
+    delivery outbox (`Outbox`: what routing queued for each destination, and every attempt)."""
 
     name: ClassVar[str]
     max_attempts: ClassVar[int] = 100

@@ -9,6 +9,7 @@ Keys (`pk`, `sk`, both strings) and item types:
     entity       ENTITY#<kind>#<value>       ALERT#<alert id>      (kind: principal | accesskey | ip)
     checkpoint   CHECKPOINTS                 RULE#<rule id>        end, updated_at
     run          RUN#<run id>                #RUN                  kind="run", ts, doc
+    (the delivery outbox's routed / delivery / attempt items: see outbox_dynamodb.py)
 
 `doc` is the full record as JSON; `ts` is `<last_seen or started, fixed-width UTC>#<id>`, so every
 index sorts by time and pages by id. Global secondary indexes (projection ALL):
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.alerts.base import STORES, AlertStore
 from workbench.alerts.filters import AlertFilter, sort_value, ts
 from workbench.alerts.model import Alert, entities, utcnow
+from workbench.alerts.outbox_dynamodb import DynamoDBOutbox
 from workbench.timewindow import parse_time
 
 if TYPE_CHECKING:
@@ -52,7 +54,7 @@ _INDEXES = {"by_kind": "kind", "by_status": "status", "by_severity": "severity",
 _ALERT_SK, _RUN_SK, _CHECKPOINTS = "#ALERT", "#RUN", "CHECKPOINTS"
 
 
-class DynamoDBStore(AlertStore):
+class DynamoDBStore(DynamoDBOutbox, AlertStore):
     name = "dynamodb"
 
     def __init__(self, settings: Settings) -> None:

@@ -7,7 +7,7 @@ instead of failing half-way; WAL lets readers go on meanwhile. One connection pe
 Tables: `alerts` (indexed columns for filtering and sorting + the full record as JSON in `doc`),
 `alert_events(alert_id, event_id)` (the per-alert set of matched events; its primary key makes
 re-recording an event a no-op), `alert_entities(kind, value, alert_id)` (principal / access key /
-IP → alerts, for `related`), `checkpoints`, `runs`.
+IP → alerts, for `related`), `checkpoints`, `runs`; and the delivery outbox (see outbox_sqlite.py).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.alerts.base import STORES, AlertStore
 from workbench.alerts.filters import AlertFilter, ts
 from workbench.alerts.model import Alert, Severity, entities, search_text
+from workbench.alerts.outbox_sqlite import OUTBOX_SCHEMA, SQLiteOutbox
 from workbench.timewindow import parse_time
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ CREATE INDEX IF NOT EXISTS runs_started ON runs (started);
 _ORDER_COLUMNS = {"severity": "severity_rank"}
 
 
-class SQLiteStore(AlertStore):
+class SQLiteStore(SQLiteOutbox, AlertStore):
     name = "sqlite"
     busy_timeout_ms = 30_000
 
@@ -68,7 +69,7 @@ class SQLiteStore(AlertStore):
         conn = self._conn
         conn.execute("PRAGMA journal_mode=WAL")
         with self._transaction():
-            for statement in SCHEMA.split(";"):
+            for statement in (SCHEMA + OUTBOX_SCHEMA).split(";"):
                 if statement.strip():
                     conn.execute(statement)
 
