@@ -23,7 +23,9 @@ _USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, RuntimeEr
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    # A plain KeyError's str() is the repr of its key (quotes and all); subclasses may say better.
+    plain_key_error = isinstance(exc, KeyError) and type(exc).__str__ is KeyError.__str__ and exc.args
+    text = str(exc.args[0]) if plain_key_error else str(exc)
     return " ".join(text.split())
 
 

@@ -143,7 +143,7 @@ def build_sql(table: str, shape: Shape, where: list[str]) -> str:
 
 
 def describe(table: str, shape: Shape, said: list[str], phrase: str | None) -> str:
-    what = TABLE_NAMES[table] + (" " + ", ".join(said) if said else "")
+    what = TABLE_NAMES[table] + (f" ({', '.join(said)})" if said else "")
     dim = shape.dimension[2] if shape.dimension else ""
     measure = shape.measure[2] if shape.measure else "count"
     text = {
