@@ -14,6 +14,10 @@ A query can share a scan ("simple") when:
 - the WHERE of that SELECT has at least one conjunct that can be lifted: it names only the log
   table's columns, has no subquery, aggregate, window or non-deterministic call.
 
+Every shared row carries one boolean per query, "is a candidate for it" (the scan tags rows for
+all rules in one pass), and each query reads only its own candidates: a rule over a frequent event
+does not make every other rule wade through its rows.
+
 A struct column (CloudTrail's `useridentity`) that every query in the batch reads only through
 fields (`useridentity.arn`) is copied as a struct of just those fields: Parquet stores each field
 as its own column, and reading the whole identity (session context and all) would cost more than
@@ -122,13 +126,21 @@ def shared_scan_sql(table: str, members: list[Shareable], window: Window | None,
     """
     columns = sorted(set().union(*(m.columns for m in members)))
     condition = exp.or_(*(exp.paren(m.predicate.copy(), copy=False) for m in members), copy=False)
+    # Each row is tagged with the members it is a candidate for, so each query reads its own rows.
+    tags = [exp.alias_(exp.paren(m.predicate.copy(), copy=False), match_column(k), quoted=True)
+            for k, m in enumerate(members)]
     source: exp.Expression = exp.to_table(table)
     if window is not None:
         bounds = exp.and_(partition_predicate(window), time_predicate(TABLES[table], window), copy=False)
         source = exp.Subquery(this=exp.select(exp.Star()).from_(source, copy=False).where(bounds, copy=False),
                               alias=exp.TableAlias(this=exp.to_identifier(table)))
-    select = exp.select(*(exp.column(c, quoted=True) for c in columns)).from_(source, copy=False)
+    select = exp.select(*(exp.column(c, quoted=True) for c in columns), *tags).from_(source, copy=False)
     return select.where(condition, copy=False).sql(dialect=write_dialect_for(dialect))
+
+
+def match_column(index: int) -> str:
+    """The shared table's column saying whether a row is a candidate for member `index`."""
+    return f"_match_{index}"
 
 
 def shared_table_sql(scan_sql: str, members: list[Shareable]) -> str:
@@ -155,6 +167,8 @@ def shared_table_sql(scan_sql: str, members: list[Shareable]) -> str:
             for f in sorted(fields)])
         projection.append(exp.alias_(packed, name.copy()))
     # The scan is already DuckDB SQL; it is wrapped as it is, never re-parsed.
+    projection += [exp.column(exp.to_identifier(match_column(k), quoted=True), table=source.copy())
+                   for k in range(len(members))]
     columns = ", ".join(p.sql(dialect="duckdb") for p in projection)
     return f"SELECT {columns} FROM ({scan_sql}) AS {source.sql(dialect='duckdb')}"
 

@@ -27,6 +27,7 @@ from workbench.engines.base import ENGINES, Engine, EngineError, Execution, Resu
 from workbench.engines.batch import (
     Shareable,
     analyse,
+    match_column,
     overlapping,
     shared_scan_sql,
     shared_table_sql,
@@ -192,10 +193,12 @@ class LocalEngine(Engine):
         scan_s = time.perf_counter() - started
         done: dict[int, tuple[str, Execution, float]] = {}
         try:
-            # The queries run unchanged: their table's view now reads the shared rows instead.
-            con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {shared}")
+            # The queries run unchanged: their table's view now reads their own shared rows.
             self._view_files.pop(table, None)
-            for index, _, own_window in members:
+            tags = [exp.to_identifier(match_column(k), quoted=True).sql("duckdb") for k in range(len(members))]
+            for k, (index, _, own_window) in enumerate(members):
+                con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE ({', '.join(tags)}) "
+                            f"FROM {shared} WHERE {tags[k]}")
                 # Its own window still bounds it: the shared rows keep partition keys and time.
                 bound = self.bind(queries[index], own_window)
                 began = time.perf_counter()
