@@ -1,0 +1,289 @@
+"""`workbench.triage()`: the alert table an analyst works from.
+
+Filters (severity, status, rule, assignee, time range, text), sortable columns, and paging through
+the store's `list(limit, offset)` and `count()`, so thousands of alerts cost one page of rows. The
+row widgets are made once and reused for every page, which keeps redraws cheap in the browser.
+Every action writes to the store with the analyst's name (JUPYTERHUB_USER or the OS user), then
+the table and the open alert refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as W
+
+from workbench.alerts import AlertStoreError
+from workbench.investigate.html import esc, severity_badge, status_badge
+from workbench.timewindow import iso_z, parse_duration
+
+if TYPE_CHECKING:
+    from workbench.alerts import Alert, AlertStore
+    from workbench.config import Settings
+    from workbench.engines import Engine
+    from workbench.session import Session
+
+SEVERITY_FILTERS = [("any", None), ("critical", "critical"), ("high and above", "high"),
+                    ("medium and above", "medium"), ("low and above", "low")]
+OPEN = ("new", "acknowledged", "investigating")
+STATUS_FILTERS: list[tuple[str, Any]] = [("open", OPEN), ("any", None), ("new", "new"),
+                                         ("acknowledged", "acknowledged"), ("investigating", "investigating"),
+                                         ("resolved", "resolved"), ("false positive", "false_positive")]
+PERIODS = [("any time", None), ("last 24h", "24h"), ("last 7d", "7d"), ("last 30d", "30d"),
+           ("session window", "session")]
+# (header, sort key or None, grid width)
+COLUMNS = [("", None, "28px"), ("severity", "severity", "80px"), ("title", None, "minmax(240px, 3fr)"),
+           ("status", "status", "110px"), ("assignee", None, "100px"), ("count", "count", "60px"),
+           ("first seen", "first_seen", "150px"), ("last seen", "last_seen", "150px"),
+           ("rule", "rule_id", "minmax(140px, 1.2fr)")]
+ACTION_LABELS = {"acknowledge": "acknowledged", "investigating": "investigating", "resolve": "resolved",
+                 "false_positive": "marked false positive", "assign": "assigned", "note": "noted"}
+
+
+class _Row:
+    """The widgets of one table row; reused as pages change."""
+
+    def __init__(self, on_open: Callable[[str], None], on_check: Callable[[str, bool], None]) -> None:
+        self.alert_id: str | None = None
+        self.check = W.Checkbox(value=False, indent=False, layout=W.Layout(width="24px"))
+        # A button's label is drawn as a text node by ipywidgets, never as HTML.
+        self.title = W.Button(layout=W.Layout(width="auto", justify_content="flex-start"),
+                              style={"button_color": "transparent", "font_weight": "bold"})
+        self.cells = {name: W.HTML() for name in ("severity", "status", "assignee", "count", "first", "last", "rule")}
+        self.title.on_click(lambda _: self.alert_id and on_open(self.alert_id))
+        self.check.observe(lambda ch: self.alert_id and on_check(self.alert_id, ch["new"]), names="value")
+
+    @property
+    def widgets(self) -> list[W.Widget]:
+        c = self.cells
+        return [self.check, c["severity"], self.title, c["status"], c["assignee"], c["count"], c["first"],
+                c["last"], c["rule"]]
+
+    def show(self, alert: Alert | None, checked: bool) -> None:
+        self.alert_id = alert.id if alert else None
+        for widget in self.widgets:
+            widget.layout.display = "" if alert else "none"
+        if alert is None:
+            return
+        self.check.value = checked
+        self.title.description = alert.title[:140]
+        self.title.tooltip = alert.id
+        c = self.cells
+        c["severity"].value = severity_badge(alert.severity)
+        c["status"].value = status_badge(alert.status)
+        c["assignee"].value = esc(alert.assignee or "—")
+        c["count"].value = esc(f"{alert.count:,}")
+        c["first"].value = esc(iso_z(alert.first_seen))
+        c["last"].value = esc(iso_z(alert.last_seen))
+        c["rule"].value = f"<span style='opacity:.8'>{esc(alert.rule_id)}</span>"
+
+
+class TriageWidget(W.VBox):
+    def __init__(self, store: AlertStore, settings: Settings, session: Session | None = None,
+                 page_size: int = 20, actor: str | None = None) -> None:
+        from workbench.history import current_user
+        from workbench.widgets.detail import AlertDetail
+
+        self.store, self.settings, self.session = store, settings, session
+        self.actor = actor or current_user()
+        self.page_size, self.page, self.total = page_size, 0, 0
+        self.order_by = "-last_seen"
+        self.selected: set[str] = set()
+        self.alerts: list[Alert] = []  # the page shown
+        self._engine: Engine | None = None
+        self._updating = False
+        # ---- filters
+        self.severity = W.Dropdown(options=SEVERITY_FILTERS, value=None, description="severity")
+        self.status = W.Dropdown(options=STATUS_FILTERS, value=OPEN, description="status")
+        rule_ids = sorted({a.rule_id for a in store.list(limit=2000)})
+        self.rule = W.Combobox(options=rule_ids, placeholder="any rule", description="rule", ensure_option=False)
+        self.assignee = W.Combobox(options=["me", "unassigned"], placeholder="anyone", description="assignee")
+        self.period = W.Dropdown(options=PERIODS, value=None, description="time")
+        self.text = W.Text(placeholder="title, id, key…", description="search")
+        for widget in (self.severity, self.status, self.rule, self.assignee, self.period, self.text):
+            widget.style.description_width = "64px"
+            widget.layout.width = "250px"
+            widget.observe(lambda _: self._filters_changed(), names="value")
+        # ---- table
+        self.headers: dict[str, W.Button] = {}
+        header_widgets: list[W.Widget] = []
+        for label, key, _ in COLUMNS:
+            if key is None:
+                header_widgets.append(W.HTML(f"<b>{esc(label)}</b>"))
+                continue
+            button = W.Button(description=label, layout=W.Layout(width="auto"), tooltip=f"sort by {label}")
+            button.on_click(lambda _, k=key: self.sort_by(k))
+            self.headers[key] = button
+            header_widgets.append(button)
+        self.rows = [_Row(self.open_alert, self._check) for _ in range(page_size)]
+        self.grid = W.GridBox(header_widgets + [w for row in self.rows for w in row.widgets],
+                              layout=W.Layout(grid_template_columns=" ".join(w for _, _, w in COLUMNS),
+                                              grid_gap="2px 6px", align_items="center"))
+        self.prev = W.Button(description="◀ prev", layout=W.Layout(width="80px"))
+        self.next = W.Button(description="next ▶", layout=W.Layout(width="80px"))
+        self.page_label = W.HTML()
+        self.prev.on_click(lambda _: self.go(self.page - 1))
+        self.next.on_click(lambda _: self.go(self.page + 1))
+        # ---- bulk actions on the checked rows
+        self.select_page = W.Button(description="Select page")
+        self.clear_selection = W.Button(description="Clear selection")
+        self.bulk_ack = W.Button(description="Acknowledge selected", button_style="info")
+        self.bulk_assign = W.Button(description="Assign selected to me")
+        self.bulk_resolve = W.Button(description="Resolve selected", button_style="success")
+        self.bulk_reason = W.Text(placeholder="false-positive reason", layout=W.Layout(width="200px"))
+        self.bulk_fp = W.Button(description="False positive selected", button_style="danger")
+        self.select_page.on_click(lambda _: self._select_page())
+        self.clear_selection.on_click(lambda _: self._clear_selection())
+        self.bulk_ack.on_click(lambda _: self.act("acknowledge", sorted(self.selected)))
+        self.bulk_assign.on_click(lambda _: self.act("assign", sorted(self.selected), assignee=self.actor))
+        self.bulk_resolve.on_click(lambda _: self.act("resolve", sorted(self.selected)))
+        self.bulk_fp.on_click(lambda _: self.act("false_positive", sorted(self.selected), reason=self.bulk_reason.value))
+        self.message = W.HTML()
+        self.detail = AlertDetail(self)
+        super().__init__([
+            W.HBox([self.severity, self.status, self.rule], layout=W.Layout(flex_flow="row wrap")),
+            W.HBox([self.assignee, self.period, self.text], layout=W.Layout(flex_flow="row wrap")),
+            W.HBox([self.select_page, self.clear_selection, self.bulk_ack, self.bulk_assign, self.bulk_resolve,
+                    self.bulk_reason, self.bulk_fp], layout=W.Layout(flex_flow="row wrap")),
+            self.message, self.grid, W.HBox([self.prev, self.page_label, self.next]), self.detail,
+        ])
+        self.refresh()
+
+    # ---- querying -----------------------------------------------------------------------------
+    def filter_kwargs(self) -> dict[str, Any]:
+        """The store filters the widgets currently express."""
+        kwargs: dict[str, Any] = {"status": self.status.value, "min_severity": self.severity.value,
+                                  "rule_id": self.rule.value.strip() or None, "text": self.text.value.strip() or None}
+        who = self.assignee.value.strip()
+        if who == "me":
+            kwargs["assignee"] = self.actor
+        elif who and who != "unassigned":
+            kwargs["assignee"] = who
+        if self.period.value == "session":
+            window = self._session().window()
+            kwargs["since"], kwargs["until"] = window.start, window.end
+        elif self.period.value:
+            kwargs["since"] = datetime.now(UTC) - parse_duration(self.period.value)
+        return kwargs
+
+    def refresh(self) -> None:
+        kwargs = self.filter_kwargs()
+        unassigned = self.assignee.value.strip() == "unassigned"
+        if unassigned:
+            # The store filters by a named assignee only; "unassigned" is applied to the listed alerts.
+            matching = [a for a in self.store.list(limit=None, order_by=self.order_by, **kwargs) if not a.assignee]
+            self.total = len(matching)
+        else:
+            self.total = self.store.count(**kwargs)
+        pages = max(1, -(-self.total // self.page_size))
+        self.page = min(max(self.page, 0), pages - 1)
+        offset = self.page * self.page_size
+        if unassigned:
+            self.alerts = matching[offset: offset + self.page_size]
+        else:
+            self.alerts = self.store.list(limit=self.page_size, offset=offset, order_by=self.order_by, **kwargs)
+        for i, row in enumerate(self.rows):
+            alert = self.alerts[i] if i < len(self.alerts) else None
+            row.show(alert, alert is not None and alert.id in self.selected)
+        self.page_label.value = (f"&nbsp;page {self.page + 1} of {pages} · {self.total:,} alerts · "
+                                 f"{len(self.selected)} selected&nbsp;")
+        self.prev.disabled, self.next.disabled = self.page == 0, self.page >= pages - 1
+        key, descending = self.order_by.lstrip("-"), self.order_by.startswith("-")
+        for name, button in self.headers.items():
+            label = dict((k, lab) for lab, k, _ in COLUMNS if k)[name]
+            button.description = label + ((" ▼" if descending else " ▲") if name == key else "")
+        if self.detail.alert is not None:
+            self.detail.show(self.store.get(self.detail.alert.id))
+
+    def _filters_changed(self) -> None:
+        self.page = 0
+        self.refresh()
+
+    def go(self, page: int) -> None:
+        self.page = page
+        self.refresh()
+
+    def sort_by(self, key: str) -> None:
+        """Click a header: sort by it, descending first; a second click flips the direction."""
+        self.order_by = key if self.order_by == f"-{key}" else f"-{key}"
+        self.page = 0
+        self.refresh()
+
+    @property
+    def page_ids(self) -> list[str]:
+        return [a.id for a in self.alerts]
+
+    # ---- selecting ----------------------------------------------------------------------------
+    def open_alert(self, alert_id: str) -> Alert:
+        alert = self.store.get(alert_id)
+        self.detail.show(alert)
+        return alert
+
+    def _check(self, alert_id: str, checked: bool) -> None:
+        (self.selected.add if checked else self.selected.discard)(alert_id)
+        self.page_label.value = self.page_label.value.rsplit("·", 1)[0] + f"· {len(self.selected)} selected&nbsp;"
+
+    def _select_page(self) -> None:
+        self.selected |= set(self.page_ids)
+        self.refresh()
+
+    def _clear_selection(self) -> None:
+        self.selected.clear()
+        self.refresh()
+
+    # ---- acting -------------------------------------------------------------------------------
+    def act(self, action: str, alert_ids: list[str], **kwargs: Any) -> bool:
+        """Apply one action to each alert as this analyst; failures are listed, the others still land."""
+        if not alert_ids:
+            self._say("select alerts first (tick their boxes)", error=True)
+            return False
+        calls: dict[str, Callable[[str], Any]] = {
+            "acknowledge": lambda i: self.store.acknowledge(i, actor=self.actor),
+            "investigating": lambda i: self.store.set_status(i, "investigating", actor=self.actor),
+            "resolve": lambda i: self.store.set_status(i, "resolved", actor=self.actor),
+            "false_positive": lambda i: self.store.set_status(i, "false_positive", actor=self.actor,
+                                                              reason=(kwargs.get("reason") or "").strip()),
+            "assign": lambda i: self.store.assign(i, kwargs.get("assignee"), actor=self.actor),
+            "note": lambda i: self.store.add_note(i, kwargs.get("text") or "", actor=self.actor),
+        }
+        failures = []
+        for alert_id in alert_ids:
+            try:
+                calls[action](alert_id)
+            except (AlertStoreError, ValueError) as exc:
+                failures.append(f"{alert_id}: {exc}")
+        done = len(alert_ids) - len(failures)
+        text = f"{ACTION_LABELS[action]} {done} alert{'s' if done != 1 else ''} as {self.actor}"
+        self._say(text + ("" if not failures else f"; {len(failures)} refused:"), failures=failures,
+                  error=bool(failures) and not done)
+        if action != "note":
+            self.selected -= set(alert_ids) - {f.split(":", 1)[0] for f in failures}
+        self.refresh()
+        return not failures
+
+    def _say(self, text: str, failures: list[str] | None = None, error: bool = False) -> None:
+        colour = "#C62828" if error else "inherit"
+        items = "".join(f"<li>{esc(f)}</li>" for f in failures or [])
+        self.message.value = f"<div style='color:{colour}'>{esc(text)}{f'<ul>{items}</ul>' if items else ''}</div>"
+
+    # ---- engines ------------------------------------------------------------------------------
+    def _session(self) -> Session:
+        if self.session is None:
+            from workbench.widgets.workspace import shared_session
+
+            self.session = shared_session(self.settings)
+        return self.session
+
+    def engine(self) -> Engine:
+        return self._session().engine()
+
+
+def triage(settings: Settings | None = None, *, store: AlertStore | None = None, session: Session | None = None,
+           page_size: int = 20, actor: str | None = None) -> TriageWidget:
+    from workbench.alerts import get_store
+    from workbench.config import load_settings
+
+    settings = settings or load_settings()
+    return TriageWidget(store or get_store(settings), settings, session=session, page_size=page_size, actor=actor)
