@@ -79,14 +79,25 @@ def print_hunt(outcome: HuntOutcome, echo: Echo) -> None:
          "attack (checked against the ground truth)")
 
 
+DEMO_CONFIG_MARK = "# Mantissa workspace made by `mantissa demo`"
+DEMO_CONFIG = f"""{DEMO_CONFIG_MARK}; every other setting has its default.
+engine: local
+routing:
+  destinations:
+    demo-trail: {{type: jsonl, path: state/deliveries.jsonl}}
+  routes:
+    - to: demo-trail
+"""
+
+
 def run_demo(workspace: Path, days: int = 7, seed: int = 42, end: str | None = None,
              echo: Echo = print, progress: bool | None = None) -> dict:
     workspace.mkdir(parents=True, exist_ok=True)
     config = workspace / "mantissa.yaml"
-    if not config.exists():
-        # Marks the folder as a workspace, so `cd demo && mantissa detect` works on the demo's data.
-        config.write_text("# Mantissa workspace made by `mantissa demo`; every setting has its default.\n"
-                          "engine: local\n")
+    if not config.exists() or (config.read_text().startswith(DEMO_CONFIG_MARK) and "routing:" not in config.read_text()):
+        # Marks the folder as a workspace, so `cd demo && mantissa detect` works on the demo's data;
+        # alerts are routed to a local JSON-lines file, so deliveries show with no account anywhere.
+        config.write_text(DEMO_CONFIG)
     settings = load_settings(workspace)
     progress = sys.stderr.isatty() if progress is None else progress
     echo(f"Mantissa demo in {workspace}")
@@ -113,11 +124,19 @@ def run_demo(workspace: Path, days: int = 7, seed: int = 42, end: str | None = N
     from workbench.playbooks.detect import summary_lines
 
     for line in summary_lines(run):
-        if not line.startswith("  new ["):  # the alerts are listed below, with their scenario
+        if not line.startswith(("  new [", "deliveries:")):  # alerts and deliveries follow below
             echo(f"   {line}")
     echo(f"   executed notebook (the audit record): {notebook}")
     print_alerts(alerts, truth, echo)
-    return {"settings": settings, "synth": report, "hunts": hunts, "run": run, "alerts": alerts}
+    from workbench.routing import summary_line
+
+    if delivered := summary_line(run.get("deliveries")):
+        echo(f"   {delivered} → {settings.state / 'deliveries.jsonl'}")
+    from workbench.investigate import investigate_top
+
+    investigation = investigate_top(settings, alerts, echo)
+    return {"settings": settings, "synth": report, "hunts": hunts, "run": run, "alerts": alerts,
+            "investigation": investigation}
 
 
 def run_detection(settings: Settings, truth: GroundTruth) -> tuple[dict, Path, list[Alert]]:

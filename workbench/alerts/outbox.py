@@ -94,9 +94,9 @@ class Delivery(BaseModel):
                    created_at=now, updated_at=now)
 
     @property
-    def order_key(self) -> tuple[datetime, int, str]:
-        """Send order within one alert and destination: a trigger always precedes its resolve."""
-        return (self.created_at, _KIND_RANK[self.kind], self.id)
+    def order_key(self) -> tuple[datetime, str, int, str]:
+        """Send order: as queued, then by alert; within one alert a trigger precedes its resolve."""
+        return (self.created_at, self.alert_id, _KIND_RANK[self.kind], self.id)
 
     def to_json(self) -> str:
         return self.model_dump_json()

@@ -20,7 +20,8 @@ import typer
 if TYPE_CHECKING:
     from workbench.alerts import Alert, AlertStore
 
-alerts_app = typer.Typer(help="Triage alerts: list, show, acknowledge, assign, resolve, note; export/import.",
+alerts_app = typer.Typer(help="Triage alerts: list, show, acknowledge, assign, resolve, note; export/import; "
+                         "deliveries and redeliver (the routing outbox).",
                          no_args_is_help=True)
 
 ActorOption = typer.Option(None, "--actor", help="who is acting (default: JUPYTERHUB_USER or the OS user)")
@@ -161,12 +162,16 @@ def resolve(
     false_positive: bool = typer.Option(False, "--false-positive", help="benign: close as a false positive"),
     reason: str = typer.Option(None, "--reason", help="why (required with --false-positive)"),
     actor: str = ActorOption,
+    deliver: bool = typer.Option(True, "--deliver/--no-deliver",
+                                 help="tell the routed destinations now (e.g. resolve the PagerDuty incident)"),
 ) -> None:
     """Close an alert as resolved, or as a false positive with a reason."""
     with _store() as store:
         status = "false_positive" if false_positive else "resolved"
         alert = store.set_status(alert_id, status, actor or current_actor(), reason=reason)
         typer.echo(f"{alert.id}: {alert.status.value}")
+        if deliver:
+            _deliver_now(store, budget_s=15.0)
 
 
 @alerts_app.command("note")
@@ -202,3 +207,96 @@ def import_(file: Path = typer.Argument(..., help="a file written by `mantissa a
     typer.echo(f"imported {file}: {report.summary()}")
     if report.errors:
         raise typer.Exit(1)
+
+
+# ---- the routing outbox -------------------------------------------------------------------------
+def _deliver_now(store: AlertStore, budget_s: float | None = None) -> None:
+    """Route and send what is owed; one summary line. Routing problems are reported, not raised:
+    whatever could not go stays in the outbox for the next run."""
+    from workbench.config import ConfigError, load_settings
+    from workbench.routing import deliver, summary_line
+
+    try:
+        run = deliver(load_settings(), store, budget_s=budget_s)
+    except ConfigError as exc:
+        typer.echo(f"deliveries not sent: {exc}", err=True)
+        return
+    if run is None:
+        typer.echo("no routing destinations configured (routing.destinations in mantissa.yaml)")
+        return
+    typer.echo(summary_line(run.as_dict()))
+    for error in run.sent.errors[-5:]:
+        typer.echo(f"  {error}", err=True)
+
+
+@alerts_app.command("deliveries")
+def deliveries(
+    status: list[str] = typer.Option(None, "--status", help="pending, sending, delivered, failed, parked "
+                                     "(repeatable; parked = the dead letters)"),
+    alert: str = typer.Option(None, "--alert", help="one alert's deliveries"),
+    destination: str = typer.Option(None, "--destination", help="one destination's deliveries"),
+    limit: int = typer.Option(50, "--limit", min=1),
+    stats: bool = typer.Option(False, "--stats", help="per destination: attempts, failures, latency"),
+    since: str = typer.Option(None, "--since", help="with --stats: attempts at or after this time (default 24h ago)"),
+) -> None:
+    """The delivery outbox: what was sent where, what is retrying, what is parked."""
+    with _store() as store:
+        if stats:
+            _print_stats(store, since)
+            return
+        rows = store.deliveries(status=status or None, alert_id=alert, destination=destination, limit=limit)
+        if not rows:
+            typer.echo("no deliveries match")
+            return
+        typer.echo(f"{'DELIVERY':<23} {'ALERT':<20} {'DESTINATION':<14} {'KIND':<8} {'STATUS':<9} "
+                   f"{'TRIES':>5}  {'WHEN':<20} LAST ERROR")
+        for d in rows:
+            when = d.delivered_at if d.delivered_at else d.next_attempt_at
+            typer.echo(f"{d.id:<23} {d.alert_id[:20]:<20} {d.destination[:14]:<14} {d.kind:<8} "
+                       f"{d.status.value:<9} {d.attempts:>5}  {_when(when):<20} {_one_line(d.last_error or '', 90)}")
+        parked = sum(1 for d in rows if d.status.value == "parked")
+        typer.echo(f"{len(rows)} shown" + (f"; {parked} parked — retry with `mantissa alerts redeliver "
+                                           "--all-parked` once the destination is fixed" if parked else ""))
+
+
+def _print_stats(store: AlertStore, since: str | None) -> None:
+    from datetime import timedelta
+
+    from workbench.alerts.model import utcnow
+    from workbench.timewindow import parse_time
+
+    start = parse_time(since) if since else utcnow() - timedelta(hours=24)
+    table = store.delivery_stats(start, None)
+    if not table:
+        typer.echo(f"no delivery attempts since {_when(start)}")
+        return
+    typer.echo(f"since {_when(start)}")
+    typer.echo(f"{'DESTINATION':<16} {'ATTEMPTS':>8} {'DELIVERED':>9} {'FAILURES':>8} {'PARKED':>6} "
+               f"{'P50 MS':>8} {'P95 MS':>8} {'OWED':>5} {'PARKED NOW':>10}")
+    for name, row in table.items():
+        p50 = "-" if row["latency_ms_p50"] is None else f"{row['latency_ms_p50']:.0f}"
+        p95 = "-" if row["latency_ms_p95"] is None else f"{row['latency_ms_p95']:.0f}"
+        typer.echo(f"{name[:16]:<16} {row['attempts']:>8} {row['delivered']:>9} {row['failures']:>8} "
+                   f"{row['parked']:>6} {p50:>8} {p95:>8} {row['open_now']:>5} {row['parked_now']:>10}")
+
+
+@alerts_app.command("redeliver")
+def redeliver(
+    ids: list[str] = typer.Option(None, "--id", help="a delivery id to retry (repeatable)"),
+    all_parked: bool = typer.Option(False, "--all-parked", help="retry every parked delivery"),
+    no_send: bool = typer.Option(False, "--no-send", help="only put them back in the queue; the next "
+                                 "detection run sends them"),
+) -> None:
+    """Retry parked (or failed) deliveries with a fresh attempt budget, then send what is owed.
+    With no option: just route and send whatever is due now."""
+    from workbench.alerts.outbox import DeliveryNotFound
+
+    with _store() as store:
+        try:
+            requeued = store.requeue_deliveries(ids or [], parked=all_parked)
+        except DeliveryNotFound as exc:
+            raise _fail(str(exc)) from None
+        if ids or all_parked:
+            typer.echo(f"requeued {len(requeued)} deliveries")
+        if not no_send:
+            _deliver_now(store)

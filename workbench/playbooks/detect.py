@@ -38,6 +38,7 @@ class DetectReport:
     runs: list[RunRecord] = field(default_factory=list)
     rule_errors: list[LintIssue] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: dict[str, Any] | None = None  # workbench.routing: counts per destination, no secrets
 
     @property
     def failed(self) -> bool:
@@ -48,7 +49,7 @@ class DetectReport:
                 "interval": self.interval, "rules_loaded": self.rules_loaded,
                 "rule_errors": [issue.format() for issue in self.rule_errors],
                 "runs": [run.as_dict() for run in self.runs], "alerts": self.alerts,
-                "status": "failed" if self.failed else "ok"}
+                "deliveries": self.deliveries, "status": "failed" if self.failed else "ok"}
 
 
 def _time(value: str | datetime | None) -> datetime | None:
@@ -73,6 +74,7 @@ def run_detect(
     from workbench.detect import due_windows, run_detections, run_due
     from workbench.engines import get_engine
     from workbench.resources import search_paths
+    from workbench.routing import build_router
     from workbench.rules import load_rules
 
     settings = settings or load_settings()
@@ -88,6 +90,8 @@ def run_detect(
     report = DetectReport(mode="window" if start_t else ("dry-run" if dry_run else "catch-up"),
                           engine=engine_name, dry_run=dry_run, interval=det.interval,
                           rules_loaded=len(ruleset.rules), rule_errors=list(ruleset.errors))
+    # Routing is built first: a destination whose secret cannot be read fails the run before any rule.
+    router = None if dry_run else build_router(settings)
     with get_engine(engine_name, settings) as eng, get_store(settings) as store:
         if start_t is not None:
             window = Window(start_t, end_t or now)
@@ -102,7 +106,22 @@ def run_detect(
             report.runs = run_due(ruleset.rules, eng, store, now=now, interval=det.interval,
                                   lookback=lookback, max_windows=det.max_catchup_windows)
         report.alerts = _new_alerts(report, store, {r.id: r for r in ruleset.rules})
+        if router is not None:
+            report.deliveries = _deliver(settings, store, router)
     return report
+
+
+def _deliver(settings: Settings, store: Any, router: Any) -> dict[str, Any]:
+    """Queue and send what the stored alerts owe. A failure here loses nothing: the alerts are
+    stored and unrouted, so the next run routes them."""
+    from workbench.routing import deliver
+
+    try:
+        with router:
+            run = deliver(settings, store, router)
+        return run.as_dict() if run else {}
+    except Exception as exc:  # noqa: BLE001 - delivery trouble must not fail detection
+        return {"error": router.redactor(f"{type(exc).__name__}: {exc}")}
 
 
 def _new_alerts(report: DetectReport, store: Any, rules: dict[str, Any]) -> list[dict[str, Any]]:
@@ -199,6 +218,10 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
     for alert in data.get("alerts", []):
         count = "" if alert.get("count") is None else f" ×{alert['count']}"
         lines.append(f"  new [{alert['severity']}] {alert['title']}{count}  ({alert['id']})")
+    if data.get("deliveries"):
+        from workbench.routing import summary_line
+
+        lines.append(summary_line(data["deliveries"]) or "")
     return lines
 
 

@@ -59,6 +59,8 @@ def summary_line(data: dict[str, Any] | None) -> str | None:
     """One line for a run summary, from `DeliveryRun.as_dict()` (so it reads a notebook's result)."""
     if not data:
         return None
+    if "error" in data:
+        return f"deliveries: not sent this run ({data['error']}); the next run retries them"
     per = ", ".join(f"{dest} {c.get('delivered', 0)}/{sum(c.get(k, 0) for k in ('delivered', 'failed', 'parked'))}"
                     for dest, c in data.get("per_destination", {}).items())
     line = (f"deliveries: {data['queued']} queued, {data['delivered']} delivered, {data['failed']} failed "

@@ -41,7 +41,7 @@ class SNS(Destination):
         super().__init__(*args, **kwargs)
         self._sns: Any = None
 
-    def _client(self) -> Any:
+    def _sns_client(self) -> Any:
         if self._sns is None:
             import boto3
             from botocore.config import Config
@@ -61,7 +61,7 @@ class SNS(Destination):
         # SNS subjects: ASCII, no newlines, at most 100 characters.
         subject = escaping.one_line(headline(event), 100).encode("ascii", "replace").decode()
         try:
-            answer = self._client().publish(
+            answer = self._sns_client().publish(
                 TopicArn=self.config.topic_arn, Subject=subject,  # type: ignore[attr-defined]
                 Message=json.dumps(doc, sort_keys=True, default=str),
                 MessageAttributes={

@@ -96,8 +96,10 @@ class Email(Destination):
             raise DeliveryError(f"SMTP {cfg.host}:{port} refused the login ({exc.smtp_code})", retryable=False,
                                 status_code=exc.smtp_code) from None
         except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
             raise DeliveryError(f"SMTP {cfg.host}:{port} refused every recipient "
-                                f"({', '.join(sorted(exc.recipients))})", retryable=False) from None
+                                f"({', '.join(f'{a} {c}' for a, (c, _) in sorted(exc.recipients.items()))})",
+                                retryable=all(code < 500 for code in codes), status_code=max(codes)) from None
         except smtplib.SMTPResponseException as exc:
             # 4xx is the server asking to come back later; 5xx is a refusal retrying will not change.
             raise DeliveryError(f"SMTP {cfg.host}:{port} answered {exc.smtp_code}", retryable=exc.smtp_code < 500,
@@ -105,7 +107,9 @@ class Email(Destination):
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP {cfg.host}:{port}: {type(exc).__name__}: {exc}") from None
         if refused:
-            raise DeliveryError(f"SMTP {cfg.host}:{port} refused recipients {', '.join(sorted(refused))}",
+            # Some recipients took it: sending again would duplicate theirs, so this is parked, not retried.
+            raise DeliveryError(f"SMTP {cfg.host}:{port} delivered, but refused "
+                                f"{', '.join(f'{a} {c}' for a, (c, _) in sorted(refused.items()))}",
                                 retryable=False)
         return str(msg["Message-ID"])
 
