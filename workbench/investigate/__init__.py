@@ -13,8 +13,14 @@ runs it.
 from workbench.investigate.containment import Step, suggest
 from workbench.investigate.facts import first_seen_facts
 from workbench.investigate.gather import Investigation, QueryRun, investigate
-from workbench.investigate.report import ReportPaths, notebook_to_html, render_investigation, report_stem
+from workbench.investigate.report import (
+    ReportPaths,
+    investigate_top,
+    notebook_to_html,
+    render_investigation,
+    report_stem,
+)
 from workbench.investigate.subjects import Subjects, subjects_of
 
 __all__ = ["Investigation", "QueryRun", "ReportPaths", "Step", "Subjects", "first_seen_facts", "investigate",
-           "notebook_to_html", "render_investigation", "report_stem", "subjects_of", "suggest"]
+           "investigate_top", "notebook_to_html", "render_investigation", "report_stem", "subjects_of", "suggest"]

@@ -9,7 +9,7 @@
 from workbench.widgets.detail import AlertDetail
 from workbench.widgets.picker import WindowPicker, window_picker
 from workbench.widgets.triage import TriageWidget, triage
-from workbench.widgets.workspace import shared_session, use_workspace
+from workbench.widgets.workspace import lake_window, shared_session, use_workspace
 
-__all__ = ["AlertDetail", "TriageWidget", "WindowPicker", "shared_session", "triage", "use_workspace",
+__all__ = ["AlertDetail", "TriageWidget", "WindowPicker", "lake_window", "shared_session", "triage", "use_workspace",
            "window_picker"]

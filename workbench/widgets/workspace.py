@@ -67,3 +67,21 @@ def shared_session(settings: Settings | None = None) -> Session:
 
         _fallback = Session(settings)
     return _fallback
+
+
+def lake_window(settings: Settings) -> tuple[str, str]:
+    """(start, end) of the days the local lake holds, from its partition folders — where a replayed
+    incident or the demo's synthetic week lies, so the session window can be pointed at it."""
+    from datetime import date, timedelta
+
+    days = []
+    for folder in Path(settings.lake).glob("*/year=*/month=*/day=*"):
+        try:
+            y, m, d = (int(part.split("=", 1)[1]) for part in folder.parts[-3:])
+            days.append(date(y, m, d))
+        except ValueError:
+            continue  # a stray folder is not a partition
+    if not days:
+        raise ValueError(f"no partitions under {settings.lake}: ingest logs (mantissa lake ingest) or run "
+                         "`mantissa demo` first")
+    return min(days).isoformat(), (max(days) + timedelta(days=1)).isoformat()
