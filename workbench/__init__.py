@@ -39,6 +39,20 @@ def backtest(rule: Any, start: Any, end: Any, engine: Any = None, max_threshold:
     return run_backtest(rule, start, end, engine=engine, max_threshold=max_threshold)
 
 
+def triage(settings: Any = None, **options: Any) -> Any:
+    """The alert triage widget: filter, sort, page, open an alert, act on it (ipywidgets)."""
+    from workbench.widgets import triage as make_triage
+
+    return make_triage(settings, **options)
+
+
+def window_picker(session: Any = None, settings: Any = None) -> Any:
+    """A widget that sets the session window %%athena, %ask and %hunt use."""
+    from workbench.widgets import window_picker as make_picker
+
+    return make_picker(session, settings)
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext workbench`: register %%athena, %ask, %hunt and %wb (IPython imported only here)."""
     from workbench.magics import load
