@@ -23,6 +23,16 @@ CLEAN = [
      "HAVING count(DISTINCT dstport) > 5 ORDER BY ports DESC", ["srcaddr", "ports"]),
     ("union", "SELECT eventname AS name FROM cloudtrail UNION ALL SELECT type AS name FROM guardduty", ["name"]),
     ("quoted-reserved", 'SELECT "end", start FROM vpc_flow', ["end", "start"]),
+    # Two CTEs with the same columns: only the one the outer SELECT reads is a source there, and
+    # the second CTE does not see the first as a source either.
+    ("two-ctes-one-read", "WITH logins AS (SELECT eventtime, eventid, sourceipaddress FROM cloudtrail "
+     "WHERE eventname = 'ConsoleLogin'), keys AS (SELECT eventtime, eventid, sourceipaddress FROM cloudtrail "
+     "WHERE eventname = 'CreateAccessKey') SELECT eventtime, eventid, sourceipaddress FROM logins",
+     ["eventtime", "eventid", "sourceipaddress"]),
+    ("two-ctes-unnest", "WITH logins AS (SELECT eventid, resources FROM cloudtrail), keys AS (SELECT eventid "
+     "FROM cloudtrail) SELECT eventid, r.arn FROM logins CROSS JOIN UNNEST(resources) AS t(r)", ["eventid", "arn"]),
+    ("two-ctes-subquery", "WITH a AS (SELECT eventid FROM cloudtrail), b AS (SELECT eventid FROM cloudtrail) "
+     "SELECT eventid FROM a WHERE eventid IN (SELECT eventid FROM b)", ["eventid"]),
 ]
 
 
@@ -49,6 +59,11 @@ BAD = [
     ("unknown-table", "SELECT eventname FROM cloudtrial", "table", "did you mean 'cloudtrail'?"),
     ("ambiguous", "SELECT eventname FROM cloudtrail a JOIN cloudtrail b ON a.eventid = b.eventid", "column",
      "is in more than one source"),
+    ("ambiguous-ctes-joined", "WITH a AS (SELECT eventid, eventname FROM cloudtrail), b AS (SELECT eventid, "
+     "eventname FROM cloudtrail) SELECT a.eventid FROM a JOIN b ON a.eventid = b.eventid WHERE eventname = 'x'",
+     "column", "column 'eventname' is in more than one source"),
+    ("cte-not-read", "WITH a AS (SELECT eventid FROM cloudtrail), b AS (SELECT eventname FROM cloudtrail) "
+     "SELECT eventname FROM a", "column", "unknown column 'eventname'"),
     ("unnamed-output", "SELECT count(*) FROM cloudtrail", "output", "has no name; add `AS name`"),
     ("duplicate-output", "SELECT eventname, useridentity.type AS eventname FROM cloudtrail", "output",
      "two output columns are named 'eventname'"),

@@ -15,7 +15,7 @@ from functools import lru_cache
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, SqlglotError
+from sqlglot.errors import OptimizeError, ParseError, SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from workbench.catalog import CLOUDTRAIL_JSON_COLUMNS, GUARDDUTY_JSON_COLUMNS, TABLES, Table, arrow_type
@@ -177,7 +177,10 @@ def _sources(scope: Scope, out: QueryAnalysis, memo: dict[int, dict[str, _Source
     if id(scope) in memo:
         return memo[id(scope)]
     result: dict[str, _Source] = {}
+    visible = _visible(scope)
     for name, source in scope.sources.items():
+        if visible is not None and name not in visible:
+            continue
         if isinstance(source, exp.Table):
             table = TABLES.get(source.name.lower())
             if table is None:
@@ -196,6 +199,18 @@ def _sources(scope: Scope, out: QueryAnalysis, memo: dict[int, dict[str, _Source
             result[name.lower()] = _Source(_scope_outputs(source, out, memo))
     memo[id(scope)] = result
     return result
+
+
+def _visible(scope: Scope) -> set[str] | None:
+    """The sources a column in `scope` may name: what its FROM and JOINs read (for an UNNEST, the
+    sources joined before it). sqlglot's `scope.sources` also lists every CTE defined above the
+    scope, read or not; counting those made a column of a query over one of two CTEs "in more than
+    one source". None (keep them all) when sqlglot cannot list them, e.g. an alias used twice."""
+    try:
+        selected = set(scope.selected_sources)
+    except OptimizeError:
+        return None
+    return selected | set(scope.lateral_sources) | (set(scope.sources) - set(scope.cte_sources))
 
 
 def _scope_outputs(scope: Scope, out: QueryAnalysis,
