@@ -57,7 +57,7 @@ class Match(BaseModel):
     @classmethod
     def _accounts_are_text(cls, value: Any) -> Any:
         # YAML reads 111122223333 as a number; account ids are compared as text.
-        return [str(v) for v in value] if isinstance(value, list) else value
+        return [str(v) for v in _listify(value)] if isinstance(value, list | str | int) else value
 
     def matches(self, alert: Alert) -> bool:
         if self.severity is not None and alert.severity not in self.severity:

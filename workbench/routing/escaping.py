@@ -47,7 +47,7 @@ def html_text(text: object, limit: int | None = None) -> str:
     return html.escape(plain(text, limit), quote=True)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
 def teams(text: object, limit: int | None = None) -> str:

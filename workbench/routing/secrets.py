@@ -145,4 +145,4 @@ class Redactor:
         for secret in self.secrets:
             out = out.replace(secret, "***")
         # Webhook URLs carry their credential in the path; the host alone says where it went.
-        return _URL.sub(lambda m: m.group(1) + ("/***" if m.group(2) and m.group(2) != "/" else ""), out)
+        return _URL.sub(lambda m: m.group(1) + ("/***" if (m.group(2) or "/") != "/" else m.group(2) or ""), out)
