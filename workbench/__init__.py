@@ -19,15 +19,19 @@ def backtest(rule: Any, start: Any, end: Any, engine: Any = None, max_threshold:
     from pathlib import Path
 
     from workbench.detect.backtest import backtest as run_backtest
-    from workbench.rules import Rule
+    from workbench.rules import Rule, RuleLoadError, load_rules
 
     if not isinstance(rule, Rule):
         if Path(str(rule)).suffix in {".yaml", ".yml"}:
-            rule = Rule.from_yaml(rule)
+            # Through the loader, so the tuning files that apply to the path bind the rule's
+            # allowlists and overrides, as they do for `mantissa detect`.
+            loaded = load_rules([rule])
+            if not loaded.rules:
+                raise RuleLoadError(loaded.errors)
+            rule = loaded.rules[0]
         else:
             from workbench.config import load_settings
             from workbench.resources import search_paths
-            from workbench.rules import load_rules
 
             ruleset = load_rules(search_paths("rules", load_settings()))
             by_id = {r.id: r for r in ruleset.rules}
