@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -45,7 +46,8 @@ def _rules() -> list:
     ruleset = load_rules([RULES_PATH])
     for issue in ruleset.errors:  # a broken file skips that rule, as in a scheduled run
         print(f"warning: rule pack: {issue}", file=sys.stderr)
-    return [r for r in ruleset.rules if r.enabled]
+    skip = set(filter(None, os.environ.get("DETECT_BENCH_EXCLUDE", "").split(",")))
+    return [r for r in ruleset.rules if r.enabled and r.id not in skip]
 
 
 def _engine(lake: Path, shared: bool) -> Any:
@@ -246,9 +248,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--also", type=int, nargs="*", default=[], help="more sizes, e.g. --also 10000000")
     parser.add_argument("--repeat", type=int, default=3, help="runs per SQL measurement (best is reported)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--exclude", default="", help="comma-separated rule ids to leave out (diagnosis)")
     parser.add_argument("--measure", choices=sorted(MEASURES), help=argparse.SUPPRESS)
     parser.add_argument("--lake", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.exclude:
+        os.environ["DETECT_BENCH_EXCLUDE"] = args.exclude  # the children read it
     if args.measure:
         child(args.measure, args.lake, args.repeat)
         return
