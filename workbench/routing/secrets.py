@@ -131,18 +131,21 @@ class Redactor:
     """Scrubs known secret values, and every URL's path and query, out of text meant for people."""
 
     def __init__(self, secrets: list[str] | None = None) -> None:
-        self.secrets: list[str] = []
+        self.secrets: list[tuple[str, str]] = []
         for s in secrets or []:
             self.add(s)
 
     def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= 4 and secret not in self.secrets:
-            self.secrets.append(secret)
-            self.secrets.sort(key=len, reverse=True)  # longest first: a URL before the token inside it
+        if not secret or len(secret) < 4 or any(secret == known for known, _ in self.secrets):
+            return
+        # A secret URL keeps its host in messages (where it went), never its path (the credential).
+        url = _URL.fullmatch(secret.strip())
+        self.secrets.append((secret, url.group(1) + "/***" if url else "***"))
+        self.secrets.sort(key=lambda pair: len(pair[0]), reverse=True)  # a URL before the token inside it
 
     def __call__(self, text: object) -> str:
         out = str(text)
-        for secret in self.secrets:
-            out = out.replace(secret, "***")
+        for secret, replacement in self.secrets:
+            out = out.replace(secret, replacement)
         # Webhook URLs carry their credential in the path; the host alone says where it went.
         return _URL.sub(lambda m: m.group(1) + ("/***" if (m.group(2) or "/") != "/" else m.group(2) or ""), out)
