@@ -112,10 +112,6 @@ EXPLANATIONS: dict[tuple[str, str, str], str] = {
     ("root-account-usage", "AWS.Root.Activity", "Root Read-Only Enumeration"):
         "Panther ignores read-only root calls; ours alerts on any root use (CIS: root should not be used at all, "
         "and ListAccessKeys by root is a typical first step after theft). Kept",
-    ("s3-bucket-policy-made-public", "AWS.CloudTrail.ResourceMadePublic",
-     "All Restrictive Conditions Types (Should Not Alert)"):
-        "FALSE POSITIVE of ours: the statement has Principal '*' but a Condition (aws:PrincipalOrgID, "
-        "aws:SourceVpc, aws:SourceIp) that keeps it private; our query never reads Condition. Fix in the rule",
     ("iam-login-profile-for-another-user", "AWS.CloudTrail.LoginProfileCreatedOrModified", "ChangeOwnPassword"):
         "actor is a role session named 'alice' resetting IAM user alice; Panther trusts the session name, ours "
         "does not (whoever assumes a role picks the session name), so any role session counts as 'another'. Kept",
@@ -144,14 +140,16 @@ EXPLANATIONS: dict[tuple[str, str, str], str] = {
         "principals only and treats other role sessions as automation (we do not key on the console user agent). Kept",
     ("lambda-changed-by-human", "AWS.Potential.Backdoor.Lambda", "Lambda Add Permission Event v2"):
         "same as 'Lambda Add Permission Event' (the v2 API name matches our pattern; the principal does not). Kept",
-    ("organizations-leave", "AWS.CloudTrail.AttemptToLeaveOrg", "Failed Attempt to Leave Org"):
-        "MISS of ours: LeaveOrganization denied (AccessDenied); our query requires errorcode IS NULL, Panther "
-        "alerts on the attempt. A denied attempt shows intent; the rule should alert on it too",
     ("console-login-without-mfa", "AWS.Console.LoginWithoutMFA", "No MFA Login - Root User"):
         "ours covers IAM users only; a root console sign-in (MFA or not) is root-account-usage's alert. Kept",
-    ("console-login-without-mfa", "AWS.Console.LoginWithoutMFA", "MFA Login - SAML"):
-        "FALSE POSITIVE of ours: a sign-in through a SAML provider (additionalEventData.SamlProviderArn) says "
-        "MFAUsed=No because MFA happens at the identity provider; the rule should skip those",
+    ("s3-versioning-suspended", "AWS.S3.SuspendVersioning", "Versioning Disabled Successfully"):
+        "the event sets VersioningConfiguration.Status 'Disabled', a value S3 does not accept (Enabled | "
+        "Suspended; it refuses other values with MalformedXML), so a successful call like it cannot occur; "
+        "ours parses the same field and alerts on 'Suspended'. Kept",
+    ("access-denied-burst", "AWS.IAMUser.ReconAccessDenied", "Unauthorized API Call"):
+        "the event carries userIdentity.invokedBy (signin.amazonaws.com: made through AWS on the user's behalf), "
+        "which our predicate leaves out by design; Panther's silent sibling 'Unauthorized API Call - From AWS "
+        "console' differs from it only in the user agent, which we never key on. Kept",
     ("console-login-without-mfa", "AWS.Console.LoginWithoutMFA", "No MFA Login - New User"):
         "Panther's test mocks a user-creation lookup to spare users who have not enrolled MFA yet; ours has no "
         "such state and alerts, as it should until MFA is on. Kept",
