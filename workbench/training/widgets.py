@@ -1,0 +1,81 @@
+"""Answer widgets: a text box, a Check button and a Hint button per task, and a live scoreboard."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+import ipywidgets as W
+
+if TYPE_CHECKING:
+    from workbench.training.attempt import Attempt
+    from workbench.training.tasks import Task
+
+_OK = "<span style='color:#1a7f37'>✓ correct</span>"
+_WRONG = "<span style='color:#cf222e'>✗ not quite — look again, or ask for a hint</span>"
+
+
+def _verdict(attempt: Attempt, task: Task) -> str:
+    result = attempt.results.get(task.name)
+    if result is None:
+        return ""
+    return _OK if result.correct else _WRONG
+
+
+class TaskWidget(W.VBox):
+    """One task: its question, the answer box (pre-filled from the notebook's `answers`), its hints."""
+
+    def __init__(self, attempt: Attempt, task: Task) -> None:
+        self.attempt, self.spec = attempt, task
+        previous = attempt.results.get(task.name)
+        self.text = W.Text(value=previous.answer if previous else "", placeholder=task.format,
+                           layout=W.Layout(width="420px"))
+        self.check_button = W.Button(description="Check", button_style="primary")
+        self.hint_button = W.Button(description="Hint", disabled=not task.hints,
+                                    tooltip=f"{len(task.hints)} hints; each one used is noted in your score")
+        self.verdict = W.HTML(_verdict(attempt, task))
+        self.hints = W.HTML()
+        self.check_button.on_click(lambda _: self.check())
+        self.hint_button.on_click(lambda _: self.reveal_hint())
+        self._show_hints()
+        super().__init__([
+            W.HTML(f"<b>{escape(task.question)}</b> <small>({escape(task.format)})</small>"),
+            W.HBox([self.text, self.check_button, self.hint_button, self.verdict]),
+            self.hints,
+        ])
+
+    def check(self) -> bool:
+        correct = self.attempt.check(self.spec.name, self.text.value)
+        self.verdict.value = _verdict(self.attempt, self.spec) or "<i>type an answer first</i>"
+        return correct
+
+    def reveal_hint(self) -> str | None:
+        hint = self.attempt.hint(self.spec.name)
+        self._show_hints()
+        return hint
+
+    def _show_hints(self) -> None:
+        used = self.attempt.hints_used.get(self.spec.name, 0)
+        shown = self.spec.hints[:used]
+        self.hints.value = "".join(f"<div>💡 {escape(h)}</div>" for h in shown)
+        self.hint_button.disabled = used >= len(self.spec.hints)
+
+
+def task_widget(attempt: Attempt, task: Task) -> TaskWidget:
+    return TaskWidget(attempt, task)
+
+
+def scoreboard(attempt: Attempt) -> W.HTML:
+    """The score so far; it updates on every check and hint."""
+    board = W.HTML()
+
+    def update(current: Attempt) -> None:
+        marks = " ".join(("✓" if r.correct else "✗") if (r := current.results.get(t.name)) else "·"
+                         for t in current.exercise.tasks)
+        board.value = (f"<b>Score: {current.correct}/{current.total} ({current.percent:g}%)</b> "
+                       f"&nbsp; {marks} &nbsp; <small>hints used: {sum(current.hints_used.values())}</small>")
+
+    update(attempt)
+    attempt.on_change(update)
+    return board
+
