@@ -138,3 +138,27 @@ def test_redactor_scrubs_secrets_and_url_paths() -> None:
     text = "POST https://hooks.slack.com/services/T0/B0/xyz failed; token tok-ABCDEF; see http://127.0.0.1:80/"
     out = redact(text)
     assert out == "POST https://hooks.slack.com/*** failed; token ***; see http://127.0.0.1:80/"
+
+
+MINIMAL = {
+    "slack": {"webhook_url": "${env:U}"}, "teams": {"webhook_url": "${env:U}"},
+    "pagerduty": {"routing_key": "${env:K}"}, "webhook": {"url": "${env:U}", "secret": "${env:K}"},
+    "sns": {"topic_arn": "arn:aws:sns:us-east-1:111122223333:t"}, "jsonl": {},
+    "email": {"host": "127.0.0.1", "sender": "a@example.com", "to": "b@example.com"},
+    "jira": {"base_url": "https://team.atlassian.net", "project": "SEC", "user": "bot", "api_token": "${env:K}"},
+}
+
+
+def test_every_registered_destination_is_reachable_by_name(workspace: Path) -> None:
+    from workbench.routing import DESTINATIONS
+
+    assert sorted(MINIMAL) == DESTINATIONS.names()
+    write_config(workspace, {"destinations": {f"d-{kind}": {"type": kind, **cfg} for kind, cfg in MINIMAL.items()}})
+    environ = {"U": "https://hooks.example.com/services/x", "K": "key-0123"}
+    settings = load_settings(workspace, environ=environ)
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in environ.items():
+            mp.setenv(key, value)
+        router = build_router(settings)
+    assert router is not None
+    assert {name: dest.type for name, dest in router.destinations.items()} == {f"d-{k}": k for k in MINIMAL}

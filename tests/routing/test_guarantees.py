@@ -206,3 +206,20 @@ def test_old_alerts_are_not_announced_when_routing_is_switched_on(
     report = router.route_pending(store, now=utcnow() + timedelta(hours=2))
     assert report.skipped_old == 2 and report.queued == [] and store.unrouted_alerts() == []
     assert sender_for(settings, store, router).drain(1.0).attempts == 0
+
+
+def test_two_senders_at_once_send_each_delivery_once(
+        routed: Callable[..., Settings], receiver: Callable[..., Receiver],
+        open_store: Callable[..., AlertStore], backend: tuple[str, str | None]) -> None:
+    import threading
+
+    hook = receiver()
+    settings = routed(hook_config(hook), env={"HOOK_SECRET": "k3y-k3y"}, backend=backend[0], endpoint=backend[1])
+    ids = store_alerts(open_store(settings), 12)
+    stores = [open_store(settings), open_store(settings)]  # two processes' worth of connections
+    threads = [threading.Thread(target=deliver, args=(settings, s)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(r.json["alert"]["id"] for r in hook.delivered()) == ids
