@@ -35,11 +35,13 @@ def _date_diff_complete_units(self: DuckDB.Generator, expression: exp.DateDiff) 
 
 def _json_extract_scalar_only(self: DuckDB.Generator, expression: exp.JSONExtractScalar) -> str:
     """Athena's json_extract_scalar returns NULL when the path names an object or array; DuckDB's
-    `->>` would return the JSON text. sqlglot's `scalar_only` form (JSON_VALUE) keeps Athena's answer."""
+    `->>` would return the JSON text. sqlglot's `scalar_only` form (JSON_VALUE) keeps Athena's answer.
+    Parenthesised, because `->>` binds more loosely than `||` in DuckDB: concat('x', …, 'y') would
+    otherwise become ('x' || JSON_VALUE(…)) ->> ('$' || 'y')."""
     if not expression.args.get("scalar_only"):
         expression = expression.copy()
         expression.set("scalar_only", True)
-    return DuckDB.Generator.jsonextractscalar_sql(self, expression)
+    return f"({DuckDB.Generator.jsonextractscalar_sql(self, expression)})"
 
 
 def _unnest_rows(self: DuckDB.Generator, expression: exp.Unnest) -> str:
