@@ -112,6 +112,7 @@ def run_demo(workspace: Path, days: int = 7, seed: int = 42, end: str | None = N
     echo(f"   ground truth (never in the logs): {report.truth_path}")
     for scenario in truth.scenarios:
         summary = scenario.description.split(". ")[0].rstrip(".")
+        summary = summary if len(summary) <= 100 else summary[:99].rsplit(" ", 1)[0] + " …"
         echo(f"   • {scenario.name}: {summary} — from {', '.join(scenario.attacker_ips[:3])}")
 
     echo("\n2. The runbook's three hunting queries on the local engine")
