@@ -97,6 +97,26 @@ class RoutingSettings(BaseModel):
     routes: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class CostSettings(BaseModel):
+    """Spend on queries: a daily budget whose crossing raises the `mantissa-cost-budget` alert."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    daily_budget_usd: float | None = Field(
+        None, ge=0, description="detection + hunting query cost per UTC day; unset: no budget alert")
+
+
+class ReportSettings(BaseModel):
+    """The daily/weekly/monthly reports (workbench.reports)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    post_to: list[str] | None = Field(
+        None, description="destinations `mantissa report ... --post` tells; unset: every routing destination")
+    false_positive_rate: float = Field(
+        0.5, ge=0, le=1, description="rules at or above this false-positive rate get a backtest threshold suggestion")
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -116,6 +136,8 @@ class Settings(BaseModel):
     nl: NLSettings = Field(default_factory=NLSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
+    cost: CostSettings = Field(default_factory=CostSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     def resolve(self, path: Path) -> Path:
         """A path from config, taken relative to the workspace unless absolute."""

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS queries (
     query_id TEXT,
     window TEXT,
     elapsed_s REAL,
+    model_s REAL,
     bytes_scanned INTEGER,
     cost_usd REAL,
     rows INTEGER,
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS queries (
 );
 CREATE INDEX IF NOT EXISTS queries_at ON queries (at);
 """
+_ADDED_COLUMNS = (("model_s", "REAL"),)
 
 
 def current_user() -> str:
@@ -65,6 +67,7 @@ class QueryRecord:
     query_id: str | None = None
     window: str | None = None
     elapsed_s: float | None = None
+    model_s: float | None = None  # the NL provider's time to answer (English questions only)
     bytes_scanned: int | None = None
     cost_usd: float | None = None
     rows: int | None = None
@@ -85,6 +88,11 @@ class QueryHistory:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
             con.executescript(_SCHEMA)
+            # Files written before a column existed get it added (NULL for their older rows).
+            have = {row[1] for row in con.execute("PRAGMA table_info(queries)")}
+            for name, kind in _ADDED_COLUMNS:
+                if name not in have:
+                    con.execute(f"ALTER TABLE queries ADD COLUMN {name} {kind}")
 
     def _connect(self) -> sqlite3.Connection:
         # A short-lived connection per call: several kernels of one user may share the file.

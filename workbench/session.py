@@ -159,7 +159,8 @@ class Session:
         eng = self.engine(engine)
         window = window or self.window()
         record = QueryRecord(kind=kind, status="ok", question=question, sql=sql, engine=eng.name,
-                             provider=translation.provider if translation else None, window=str(window))
+                             provider=translation.provider if translation else None, window=str(window),
+                             model_s=round(translation.elapsed_s, 4) if translation else None)
         guarded: GuardedQuery | None = None
         try:
             if limit is not None and not 1 <= limit <= self.settings.guard.max_limit:
