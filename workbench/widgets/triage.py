@@ -36,7 +36,7 @@ PERIODS = [("any time", None), ("last 24h", "24h"), ("last 7d", "7d"), ("last 30
 # (header, sort key or None, grid width)
 COLUMNS = [("", None, "28px"), ("severity", "severity", "80px"), ("title", None, "minmax(240px, 3fr)"),
            ("status", "status", "110px"), ("assignee", None, "100px"), ("count", "count", "60px"),
-           ("first seen", "first_seen", "150px"), ("last seen", "last_seen", "150px"),
+           ("first seen", "first_seen", "170px"), ("last seen", "last_seen", "170px"),
            ("rule", "rule_id", "minmax(140px, 1.2fr)")]
 ACTION_LABELS = {"acknowledge": "acknowledged", "investigating": "investigating", "resolve": "resolved",
                  "false_positive": "marked false positive", "assign": "assigned", "note": "noted"}
@@ -75,9 +75,10 @@ class _Row:
         c["status"].value = status_badge(alert.status)
         c["assignee"].value = esc(alert.assignee or "—")
         c["count"].value = esc(f"{alert.count:,}")
-        c["first"].value = esc(iso_z(alert.first_seen))
-        c["last"].value = esc(iso_z(alert.last_seen))
-        c["rule"].value = f"<span style='opacity:.8'>{esc(alert.rule_id)}</span>"
+        c["first"].value = f"<span style='white-space:nowrap'>{esc(iso_z(alert.first_seen))}</span>"
+        c["last"].value = f"<span style='white-space:nowrap'>{esc(iso_z(alert.last_seen))}</span>"
+        c["rule"].value = (f"<div style='opacity:.8;white-space:nowrap;overflow:hidden;text-overflow:ellipsis' "
+                           f"title='{esc(alert.rule_id)}'>{esc(alert.rule_id)}</div>")
 
 
 class TriageWidget(W.VBox):
@@ -147,7 +148,7 @@ class TriageWidget(W.VBox):
             W.HBox([self.assignee, self.period, self.text], layout=W.Layout(flex_flow="row wrap")),
             W.HBox([self.select_page, self.clear_selection, self.bulk_ack, self.bulk_assign, self.bulk_resolve,
                     self.bulk_reason, self.bulk_fp], layout=W.Layout(flex_flow="row wrap")),
-            self.message, self.grid, W.HBox([self.prev, self.page_label, self.next]), self.detail,
+            self.grid, W.HBox([self.prev, self.page_label, self.next]), self.message, self.detail,
         ])
         self.refresh()
 
