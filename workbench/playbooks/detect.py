@@ -106,6 +106,11 @@ def run_detect(
             report.runs = run_due(ruleset.rules, eng, store, now=now, interval=det.interval,
                                   lookback=lookback, max_windows=det.max_catchup_windows)
         report.alerts = _new_alerts(report, store, {r.id: r for r in ruleset.rules})
+        if not dry_run:
+            from workbench.doctor import check_detection_health
+
+            # Detection failing run after run raises an alert of our own, routed with the others below.
+            check_detection_health(store, settings)
         if router is not None:
             report.deliveries = _deliver(settings, store, router)
     return report
