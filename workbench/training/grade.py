@@ -78,19 +78,20 @@ def grade_notebook(path: Path, root: Path | None = None, checker: _Checker | Non
     from workbench.playbooks import read_published
 
     name = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
-    row = GradeRow(notebook=name)
+    # Until the score names its trainee, the folder a notebook was collected into does (DIR/alice/x.ipynb).
+    row = GradeRow(notebook=name, trainee=path.parent.name if root is None or path.parent != root else "")
     try:
         published = read_published(path, SCORE_KIND)
     except Exception as exc:  # noqa: BLE001 - a broken file is one row, not the end of the table
         row.status = f"error: cannot read the notebook ({type(exc).__name__}: {exc})"
         return row
     if not published:
-        row.status = "no score (run the last cell, ex.submit())"
+        row.status = "no score (ex.submit() was not run)"
         return row
     record = published[-1]
     try:
         exercise = EXERCISES.get(record["scenario"])
-        row.trainee = str(record.get("trainee") or path.parent.name)
+        row.trainee = str(record.get("trainee") or row.trainee)
         row.scenario, row.seed = record["scenario"], int(record["seed"])
         row.hints = int(record.get("hints", 0))
         claimed = {t: bool((record.get("tasks", {}).get(t) or {}).get("correct")) for t in exercise.task_names}
@@ -120,13 +121,13 @@ def grade_folder(folder: Path | str) -> list[GradeRow]:
 
 
 def format_table(rows: list[GradeRow]) -> str:
-    header = ["trainee", "notebook", "scenario", "seed", "score", "tasks", "hints", "status"]
+    header = ["trainee", "notebook", "scenario", "seed", "score", "hints", "status", "tasks"]
     body = []
     for row in rows:
         tasks = "  ".join(f"{MARKS[v]} {t}" for t, v in row.tasks.items())
         score = f"{row.score:g}% ({row.correct}/{row.total})" if row.score is not None else "—"
         body.append([row.trainee or "—", row.notebook, row.scenario or "—",
-                     "—" if row.seed is None else str(row.seed), score, tasks or "—", str(row.hints), row.status])
+                     "—" if row.seed is None else str(row.seed), score, str(row.hints), row.status, tasks or "—"])
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in [header, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
