@@ -136,8 +136,13 @@ def run_demo(workspace: Path, days: int = 7, seed: int = 42, end: str | None = N
     from workbench.investigate import investigate_top
 
     investigation = investigate_top(settings, alerts, echo)
+    from workbench.reports.render import render_daily_for_demo
+
+    # The morning checklist for the demo's last day (its alerts link to the investigation above).
+    daily = render_daily_for_demo(settings, (parse_time(truth.end) - pd.Timedelta(microseconds=1)).date().isoformat(),
+                                  echo)
     return {"settings": settings, "synth": report, "hunts": hunts, "run": run, "alerts": alerts,
-            "investigation": investigation}
+            "investigation": investigation, "daily_report": daily}
 
 
 def run_detection(settings: Settings, truth: GroundTruth) -> tuple[dict, Path, list[Alert]]:

@@ -111,6 +111,10 @@ def run_detect(
 
             # Detection failing run after run raises an alert of our own, routed with the others below.
             check_detection_health(store, settings)
+            from workbench.cost import check_budget_after_run
+
+            # Today's query spend over cost.daily_budget_usd raises mantissa-cost-budget (once a day).
+            check_budget_after_run(settings, store)
         if router is not None:
             report.deliveries = _deliver(settings, store, router)
     return report

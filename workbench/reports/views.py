@@ -1,0 +1,165 @@
+"""What each report notebook cell shows: escaped HTML tables and interactive plotly figures."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from workbench.investigate.html import Html, definition_list, esc, frame_table, severity_badge, table
+from workbench.investigate.sections import Plot
+from workbench.reports import charts
+from workbench.reports.common import usd as _usd
+
+if TYPE_CHECKING:
+    from workbench.reports.daily import DailyFigures
+    from workbench.reports.monthly import MonthlyFigures
+    from workbench.reports.weekly import WeeklyFigures
+
+
+def _summary(lines: list[str], problems: list[str] = ()) -> Html:  # type: ignore[assignment]
+    out = "<ul>" + "".join(f"<li>{esc(line, limit=None)}</li>" for line in lines) + "</ul>"
+    if problems:
+        out += "<p><b>Problems:</b></p><ul>" + "".join(f"<li>{esc(p, limit=None)}</li>" for p in problems) + "</ul>"
+    return Html(out)
+
+
+class DailyView:
+    def __init__(self, figures: DailyFigures) -> None:
+        self.f = figures
+
+    def summary(self) -> Html:
+        return _summary(self.f.summary_lines())
+
+    def detection(self) -> Html:
+        d = self.f.detection
+        pairs = [("runs", d["runs"]), ("failed runs", d["failed_runs"]), ("rule evaluations", d["rules_run"]),
+                 ("new alerts", d["alerts_new"]), ("updated alerts", d["alerts_updated"]),
+                 ("query time", f"{d['query_s']:.2f} s"), ("bytes scanned", f"{d['bytes_scanned']:,}"),
+                 ("last run", d["last_run"] or "—")]
+        out = definition_list(pairs)
+        out += "<p><b>Failed rules</b></p>" + table(self.f.failed_rules, ["rule", "failed runs", "last error"],
+                                                     empty="no rule failed")
+        return Html(out)
+
+    def alerts(self) -> Html:
+        counts = [{"severity": severity_badge(s), "alerts": n} for s, n in self.f.alerts_by_severity.items()]
+        rows = []
+        for row in self.f.alerts:
+            link = (f'<a href="{esc(row["investigation"])}">investigation</a>' if row["investigation"] else "—")
+            rows.append({**row, "severity": severity_badge(row["severity"]), "investigation": link})
+        return Html(table(counts, ["severity", "alerts"], raw=("severity",))
+                    + table(rows, ["severity", "title", "rule", "status", "count", "first_seen", "last_seen",
+                                   "investigation"], empty="no alerts active this day",
+                            raw=("severity", "investigation")))
+
+    def alerts_chart(self) -> Plot:
+        return Plot(charts.severity_by_rule(self.f.alerts_by_rule))
+
+    def deliveries(self) -> Html:
+        t = self.f.delivery_totals
+        pairs = [("delivered", t["delivered"]), ("failed attempts", t["failures"]), ("parked this day", t["parked"]),
+                 ("parked now", t["parked_now"]), ("waiting now", t["open_now"])]
+        rows = list(self.f.deliveries.values())
+        return Html(definition_list(pairs) + table(rows, ["destination", "attempts", "delivered", "failures", "parked",
+                                                          "parked_now", "latency_ms_p50", "latency_ms_p95"],
+                                                   empty="no delivery attempts this day"))
+
+    def cost(self) -> Html:
+        c = self.f.cost
+        pairs = [("detection", f"{_usd(c.detection_usd)} · {c.detection_bytes:,} bytes in {c.runs} runs"),
+                 ("hunting", f"{_usd(c.hunting_usd)} · {c.hunting_bytes:,} bytes in {c.queries} queries"),
+                 ("total", f"{_usd(c.total_usd)} · {c.total_bytes:,} bytes")]
+        b = self.f.budget
+        if b.get("budget_usd") is not None:
+            pairs.append(("daily budget", f"{_usd(b['budget_usd'])} — {b['action']}"
+                                          + (f" (alert {b['alert_id']})" if b.get("alert_id") else "")))
+        else:
+            pairs.append(("daily budget", "none set (cost.daily_budget_usd in mantissa.yaml)"))
+        per_rule = sorted(({"rule": r, "bytes scanned": int(v["bytes"]), "cost": _usd(v["usd"])}
+                           for r, v in c.per_rule.items()), key=lambda r: -r["bytes scanned"])[:15]
+        return Html(definition_list(pairs) + table(per_rule, empty="no detection runs this day"))
+
+    def english(self) -> Html:
+        e = self.f.english
+        latency = "—" if e["model_s_p50"] is None else f"{e['model_s_p50']:.3f} s median, {e['model_s_p95']:.3f} s p95"
+        pairs = [("questions in English", e["questions"]), ("answered", e["answered"]),
+                 ("refused by the guard", e["refused"]), ("not translated", e["untranslated"]),
+                 ("errors", e["errors"]), ("model latency", latency),
+                 ("providers", ", ".join(e["providers"]) or "—"),
+                 ("all queries / guard refusals", f"{e['queries_all']} / {e['guard_refusals_all']}")]
+        return Html(definition_list(pairs))
+
+
+class WeeklyView:
+    def __init__(self, figures: WeeklyFigures) -> None:
+        self.f = figures
+
+    def summary(self) -> Html:
+        return _summary(self.f.summary_lines(), self.f.problems)
+
+    def trend(self) -> Plot:
+        return Plot(charts.trend_per_day(self.f.per_day))
+
+    def trend_table(self) -> Html:
+        rows = [{"severity": severity_badge(s), "this week": n, "previous week": self.f.previous_by_severity.get(s, 0)}
+                for s, n in self.f.by_severity.items()]
+        return Html(table(rows, raw=("severity",)))
+
+    def rule_changes(self) -> Html:
+        return Html(frame_table(self.f.rule_changes, empty="no rule was added or changed this week"))
+
+    def false_positives(self) -> Html:
+        return Html(frame_table(self.f.rules, empty="no alerts this week"))
+
+    def timings(self) -> Html:
+        return Html(frame_table(self.f.timings, empty="no alerts this week"))
+
+    def top(self) -> Html:
+        return Html("<p><b>Principals</b></p>" + frame_table(self.f.principals, empty="no principal named")
+                    + "<p><b>Source IPs</b></p>" + frame_table(self.f.ips, empty="no source IP named"))
+
+
+class MonthlyView:
+    def __init__(self, figures: MonthlyFigures) -> None:
+        self.f = figures
+
+    def summary(self) -> Html:
+        return _summary(self.f.summary_lines())
+
+    def tuning(self) -> Html:
+        return Html(frame_table(self.f.tuning, empty="no rule alerted this month"))
+
+    def triage(self) -> Html:
+        return Html(frame_table(self.f.triage_by_person, empty="nobody triaged an alert this month")
+                    + "<p><b>Every triage action</b></p>" + frame_table(self.f.triage, limit=300, empty="none"))
+
+    def queries(self) -> Html:
+        shown = self.f.queries.assign(sql=self.f.queries["sql"].map(lambda s: (s or "")[:160]))
+        return Html(frame_table(self.f.queries_by_user, empty="no queries this month")
+                    + "<p><b>Every query</b></p>" + frame_table(shown, limit=300, empty="none"))
+
+    def cost_trend(self) -> Plot:
+        return Plot(charts.cost_trend(self.f.cost_per_day))
+
+    def cost_per_rule(self) -> Plot:
+        return Plot(charts.cost_per_rule(self.f.cost_per_rule))
+
+    def cost_table(self) -> Html:
+        return Html(frame_table(self.f.cost_per_rule, empty="no detection runs this month"))
+
+    def lake_growth(self) -> Plot:
+        return Plot(charts.lake_growth(self.f.lake))
+
+    def lake_table(self) -> Html:
+        frame = self.f.lake
+        if frame.empty:
+            return Html(frame_table(frame, empty="no lake partitions this month"))
+        totals = frame.groupby("table", as_index=False)[["bytes", "files", "events"]].sum()
+        days = frame.groupby("table")["day"].nunique().rename("days").reset_index()
+        return Html(frame_table(pd.merge(totals, days, on="table")))
+
+
+def view_for(figures: Any) -> DailyView | WeeklyView | MonthlyView:
+    kind = figures.period.kind
+    return {"daily": DailyView, "weekly": WeeklyView, "monthly": MonthlyView}[kind](figures)
