@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workbench.catalog import TABLES, TimeFormat
@@ -88,8 +89,8 @@ def _key_values(row: pd.Series, columns: tuple[str, ...]) -> dict[str, str]:
     return {c: ("" if pd.isna(row[c]) else str(row[c])) for c in columns}
 
 
-def _bursts(times: list[datetime], values: list[Any] | None, count: int, window: timedelta) -> list[tuple[int, list[int]]]:
-    """(trigger index, member indexes) of each burst in time-ordered events.
+def _bursts(times: list[int], values: list[Any] | None, count: int, window: int) -> list[tuple[int, list[int]]]:
+    """(trigger index, member indexes) of each burst in time-ordered events (times in ns).
 
     A burst opens at the first event where the trailing `window` holds `count` events (or distinct
     values); it takes in the events of that window and every later event that keeps the trailing
@@ -114,6 +115,28 @@ def _bursts(times: list[datetime], values: list[Any] | None, count: int, window:
     return bursts
 
 
+def _can_reach(times: np.ndarray, count: int, window: int) -> bool:
+    """Whether some trailing window of these time-ordered events holds `count` events: a cheap
+    necessary condition for a burst (a distinct count is at most the event count)."""
+    if len(times) < count:
+        return False
+    starts = np.searchsorted(times, times - window, side="left")
+    return bool((np.arange(len(times)) - starts + 1 >= count).any())
+
+
+def _time_order(frame: pd.DataFrame, stamps: np.ndarray, ids: list[str]) -> np.ndarray:
+    """Row positions in event-time order, ties broken by event id and then by the row's content.
+
+    Engines return rows in no guaranteed order (Athena, or a window function over a shared
+    scan), so the order — which row of a burst comes first, whose fields fill the title — must
+    not depend on it.
+    """
+    keys = pd.DataFrame({"t": stamps, "id": ids})
+    if keys.duplicated().any():  # UNNEST rules: one event, several rows
+        keys["row"] = ["\x1f".join(map(repr, row)) for row in frame.itertuples(index=False)]
+    return keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()
+
+
 def candidates(rule: Rule, frame: pd.DataFrame, trusted_from: datetime | None = None) -> list[Candidate]:
     """Alert candidates from one evaluation of `rule`.
 
@@ -124,29 +147,47 @@ def candidates(rule: Rule, frame: pd.DataFrame, trusted_from: datetime | None = 
         return []
     frame = frame.reset_index(drop=True)
     times = event_times(rule, frame)
+    if times.isna().any():
+        column = TABLES[rule.table or "cloudtrail"].time_column
+        raise ValueError(f"rule '{rule.id}': {int(times.isna().sum())} output row(s) have no {column}; "
+                         "a match needs a time")
     ids = event_ids(rule, frame)
     dedup = rule.effective_dedup
     dedup_keys = tuple(dedup.keys or ())
     missing = [c for c in (*dedup_keys, *(rule.threshold.group_by if rule.threshold else ())) if c not in frame]
     if missing:
         raise ValueError(f"rule '{rule.id}': the query output lacks column(s) {missing} used as group/dedup keys")
+    stamps = times.dt.as_unit("ns").array.asi8  # ns since the epoch, UTC (whatever unit pandas parsed to)
+    moments = pd.DatetimeIndex(times).to_pydatetime()
+    order = _time_order(frame, stamps, ids)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
 
     # (member row indexes, bucket time) per group before dedup.
     matched: list[tuple[list[int], datetime]] = []
     if rule.threshold is None:
-        matched = [([i], _bucket(times[i], dedup.period)) for i in range(len(frame))]
+        matched = [([int(i)], _bucket(moments[i], dedup.period)) for i in order]
     else:
         th = rule.threshold
-        order = times.sort_values(kind="stable").index
-        grouped = frame.loc[order].groupby(list(th.group_by), dropna=False, sort=False) if th.group_by else [((), frame.loc[order])]
-        for _, part in grouped:
-            idx = list(part.index)
-            part_times = [times[i].to_pydatetime() for i in idx]
-            values = part[th.distinct].tolist() if th.distinct else None
-            for trigger, members in _bursts(part_times, values, th.count, th.window):
-                if trusted_from is not None and part_times[trigger] < trusted_from:
+        window = int(th.window.total_seconds() * 1_000_000_000)
+        if th.group_by:
+            codes = frame.groupby(list(th.group_by), dropna=False, sort=False).ngroup().to_numpy()
+            ordered = order[np.argsort(codes[order], kind="stable")]
+            bounds = np.flatnonzero(np.diff(codes[ordered])) + 1
+            parts = np.split(ordered, bounds)
+        else:
+            parts = [order]
+        distinct = frame[th.distinct].tolist() if th.distinct else None
+        for idx in parts:
+            part_stamps = stamps[idx]
+            if not _can_reach(part_stamps, th.count, window):
+                continue
+            values = [distinct[i] for i in idx] if distinct is not None else None
+            for trigger, members in _bursts(part_stamps.tolist(), values, th.count, window):
+                moment = moments[idx[trigger]]
+                if trusted_from is not None and moment < trusted_from:
                     continue
-                matched.append(([idx[m] for m in members], _bucket(part_times[trigger], dedup.period)))
+                matched.append(([int(idx[m]) for m in members], _bucket(moment, dedup.period)))
 
     groups: dict[str, Candidate] = {}
     for members, bucket in matched:
@@ -154,16 +195,14 @@ def candidates(rule: Rule, frame: pd.DataFrame, trusted_from: datetime | None = 
         aid = alert_id(rule.id, keys, bucket)
         cand = groups.get(aid)
         if cand is None:
-            cand = groups[aid] = Candidate(aid, rule.id, keys, bucket, times[members[0]].to_pydatetime(),
-                                           times[members[0]].to_pydatetime(), [], [])
+            cand = groups[aid] = Candidate(aid, rule.id, keys, bucket, moments[members[0]], moments[members[0]], [], [])
         for m in members:
-            moment = times[m].to_pydatetime()
-            cand.first_seen, cand.last_seen = min(cand.first_seen, moment), max(cand.last_seen, moment)
+            cand.first_seen, cand.last_seen = min(cand.first_seen, moments[m]), max(cand.last_seen, moments[m])
             cand.event_ids.append(ids[m])
             cand.rows.append(m)  # type: ignore[arg-type]  # indexes until materialised below
     for cand in groups.values():
-        unique = list(dict.fromkeys(cand.rows))
-        cand.rows = frame.loc[unique].sort_values(by=TABLES[rule.table or "cloudtrail"].time_column).to_dict("records")
+        unique = sorted(dict.fromkeys(cand.rows), key=lambda i: rank[i])  # type: ignore[arg-type,index]
+        cand.rows = frame.loc[unique].to_dict("records")
         cand.event_ids = list(dict.fromkeys(cand.event_ids))
     return sorted(groups.values(), key=lambda c: (c.first_seen, c.alert_id))
 

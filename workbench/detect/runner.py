@@ -19,6 +19,7 @@ from typing import Any
 from workbench.alerts import AlertStore
 from workbench.alerts.model import Alert, Evidence, EvidenceWindow
 from workbench.detect.matching import Candidate, account_of, candidates, render_title
+from workbench.detect.prefilter import prefiltered
 from workbench.engines import Engine, Result
 from workbench.engines.window import bound_to_window
 from workbench.rules import Rule
@@ -130,7 +131,7 @@ def evaluate_rule(rule: Rule, start: datetime, end: datetime, engine: Engine,
                   lookback: timedelta = DEFAULT_LOOKBACK) -> tuple[list[Alert], list[list[str]], Result]:
     """Run one rule's query and turn its rows into alerts (with their event ids); stores nothing."""
     window, trusted_from = evaluation_window(rule, start, end, lookback)
-    return _alerts_from(rule, engine.run(rule.query, window), window, trusted_from)
+    return _alerts_from(rule, engine.run(prefiltered(rule), window), window, trusted_from)
 
 
 def _alerts_from(rule: Rule, result: Result, window: Window,
@@ -146,11 +147,12 @@ def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: En
     All the rules go to the engine as one batch, each with its own evaluation window (threshold
     rules reach further back), so an engine that can share work between them does: the local
     engine reads each log table once for the whole pack rather than once per rule, or once per
-    distinct threshold window.
+    distinct threshold window. Threshold rules send their query wrapped by the prefilter, so the
+    engine returns only the rows a burst could use (`workbench.detect.prefilter`).
     """
     windows = [evaluation_window(rule, start, end, lookback) for rule in rules]
     try:
-        answers = engine.run_batch([rule.query for rule in rules], windows=[w for w, _ in windows])
+        answers = engine.run_batch([prefiltered(rule) for rule in rules], windows=[w for w, _ in windows])
     except Exception as exc:  # noqa: BLE001 - a batch that breaks fails its rules, not the run
         answers = [exc] * len(rules)
     return [(window, trusted_from, answer) for (window, trusted_from), answer in zip(windows, answers, strict=True)]

@@ -1,0 +1,111 @@
+"""The threshold prefilter is invisible: the matcher finds the same bursts in the rows the wrapped
+query returns as in every row the rule's query matches — same ids, members, times and rows —
+while the engine returns fewer rows. The events are built to hit the corners of the argument in
+workbench/detect/prefilter.py: ties at one second, two runs split by one cold row far later,
+bursts that only a distinct count keeps from firing, and groups that never come near."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.detect.events import BURST_RULE, T0, api_call, console_failure, rule
+from workbench.detect.matching import candidates
+from workbench.detect.prefilter import prefiltered
+from workbench.engines.batch import Shareable, analyse
+from workbench.lake import write_records
+from workbench.timewindow import Window
+
+WINDOW = Window(T0 - timedelta(hours=1), T0 + timedelta(hours=6))
+DISTINCT_RULE = {
+    "id": "distinct-apis", "title": "many APIs", "severity": "low",
+    "query": "SELECT eventtime, eventid, eventname, useridentity.username AS username FROM cloudtrail "
+             "WHERE eventsource = 'iam.amazonaws.com'",
+    "threshold": {"count": 4, "window": "1m", "distinct": "eventname", "group_by": ["username"]},
+    "alert": {"title": "{username}"},
+}
+
+
+def _failures(rng: random.Random) -> list[dict[str, Any]]:
+    events = []
+    for user in ("ann", "bob", "cy", "dee"):
+        # Background: a failure now and then, never ten in five minutes.
+        events += [console_failure(user, T0 + timedelta(minutes=rng.randrange(0, 300)), ip=f"10.0.0.{i}")
+                   for i in range(12)]
+    # bob: a burst, one cold failure two hours later, then another burst right after it — the cold
+    # row is all that keeps the two bursts apart.
+    events += [console_failure("bob", T0 + timedelta(minutes=30, seconds=10 * i), ip=f"10.1.0.{i}") for i in range(11)]
+    events.append(console_failure("bob", T0 + timedelta(hours=3), ip="10.2.0.1"))
+    events += [console_failure("bob", T0 + timedelta(hours=3, minutes=2, seconds=5 * i), ip=f"10.3.0.{i}")
+               for i in range(10)]
+    # eli: the same, with the cold row far (more than a window) from both bursts.
+    events += [console_failure("eli", T0 + timedelta(minutes=20, seconds=10 * i), ip=f"10.5.0.{i}") for i in range(12)]
+    events.append(console_failure("eli", T0 + timedelta(hours=2), ip="10.5.1.1"))
+    events += [console_failure("eli", T0 + timedelta(hours=4, seconds=10 * i), ip=f"10.5.2.{i}") for i in range(12)]
+    # cy: ties — twelve failures in the same second, beside quieter seconds.
+    events += [console_failure("cy", T0 + timedelta(hours=1), ip=f"10.4.0.{i}") for i in range(12)]
+    events += [console_failure("cy", T0 + timedelta(hours=1, seconds=s), ip="10.4.1.1") for s in (1, 2, 299, 301)]
+    return events
+
+
+def _apis(rng: random.Random) -> list[dict[str, Any]]:
+    names = ["ListUsers", "ListRoles", "GetUser", "GetRole", "ListPolicies"]
+    events = []
+    for i in range(40):  # eve polls one API fast: many events, one distinct name
+        events.append(api_call("ListUsers", "iam.amazonaws.com", T0 + timedelta(seconds=3 * i), user="eve"))
+    for i in range(25):  # fay sweeps several APIs, in two bursts
+        when = T0 + timedelta(minutes=10 if i < 12 else 40, seconds=4 * (i % 12))
+        events.append(api_call(names[rng.randrange(len(names))], "iam.amazonaws.com", when, user="fay",
+                               eventID=f"fay-{i}"))
+    for i in range(6):  # gus calls now and then: the prefilter drops him
+        events.append(api_call(names[i % len(names)], "iam.amazonaws.com", T0 + timedelta(minutes=7 * i), user="gus"))
+    return events
+
+
+def _key(cands: list) -> list:
+    return [(c.alert_id, c.group_keys, c.bucket_start, c.first_seen, c.last_seen, sorted(c.event_ids),
+             [r["eventid"] for r in c.rows]) for c in cands]
+
+
+@pytest.mark.parametrize(("data", "make"), [
+    (BURST_RULE, _failures),
+    ({**BURST_RULE, "id": "burst-by-ip", "threshold": {"count": 3, "window": "2m", "group_by": ["username"]}},
+     _failures),
+    ({**BURST_RULE, "id": "burst-no-groups", "threshold": {"count": 12, "window": "1m"}}, _failures),
+    (DISTINCT_RULE, _apis),
+], ids=["count-10-in-5m", "count-3-in-2m", "no-group-by", "distinct"])
+def test_prefiltered_rows_give_the_same_candidates(env, data: dict[str, Any], make) -> None:
+    settings, engine, _ = env
+    write_records("cloudtrail", make(random.Random(7)), settings.lake)
+    r = rule(data)
+    wrapped = prefiltered(r)
+    assert wrapped != r.query
+    everything = engine.run(r.query, WINDOW).frame
+    kept = engine.run(wrapped, WINDOW).frame
+    assert 0 < len(kept) < len(everything)
+    expected = candidates(r, everything)
+    assert expected, "the events must hold at least one burst"
+    assert _key(candidates(r, kept)) == _key(expected)
+    # Shuffled input (Athena returns rows in no order) changes nothing either.
+    assert _key(candidates(r, kept.sample(frac=1, random_state=3))) == _key(expected)
+
+
+def test_the_wrapped_query_still_shares_the_scan() -> None:
+    r = rule(BURST_RULE)
+    plain, wrapped = analyse(r.query), analyse(prefiltered(r))
+    assert isinstance(wrapped, Shareable) and isinstance(plain, Shareable)
+    assert wrapped.predicate.sql() == plain.predicate.sql()
+
+
+@pytest.mark.parametrize(("changes", "why"), [
+    ({"threshold": {"count": 1, "window": "5m"}}, "a count of one keeps every row"),
+    ({"query": "SELECT * FROM cloudtrail WHERE eventname = 'ConsoleLogin'"}, "output columns unknown"),
+    ({"query": "SELECT eventid, useridentity.username AS username FROM cloudtrail"}, "no time column"),
+    ({"threshold": {"count": 5, "window": "1.5s", "group_by": ["username"]}}, "fractional window"),
+], ids=["count-1", "star", "no-time", "fractional-window"])
+def test_queries_it_cannot_wrap_run_as_written(changes: dict[str, Any], why: str) -> None:
+    r = rule({**BURST_RULE, **changes})
+    assert prefiltered(r) == r.query, why
