@@ -31,6 +31,7 @@ class GradeRow:
     correct: int = 0
     total: int = 0
     hints: int = 0
+    debrief_seen: bool = False  # the solutions were shown before this score was submitted
     tasks: dict[str, bool | None] = field(default_factory=dict)  # None: not answered
     status: str = "ok"  # ok | regraded | unverified | no score | error: …
 
@@ -94,6 +95,7 @@ def grade_notebook(path: Path, root: Path | None = None, checker: _Checker | Non
         row.trainee = str(record.get("trainee") or row.trainee)
         row.scenario, row.seed = record["scenario"], int(record["seed"])
         row.hints = int(record.get("hints", 0))
+        row.debrief_seen = bool(record.get("debrief_seen", False))
         claimed = {t: bool((record.get("tasks", {}).get(t) or {}).get("correct")) for t in exercise.task_names}
         answered = {t for t in exercise.task_names if (record.get("tasks", {}).get(t) or {}).get("answer")}
         verdicts = (checker or _Checker()).verdicts(record)
@@ -127,7 +129,8 @@ def format_table(rows: list[GradeRow]) -> str:
         tasks = "  ".join(f"{MARKS[v]} {t}" for t, v in row.tasks.items())
         score = f"{row.score:g}% ({row.correct}/{row.total})" if row.score is not None else "—"
         body.append([row.trainee or "—", row.notebook, row.scenario or "—",
-                     "—" if row.seed is None else str(row.seed), score, str(row.hints), row.status, tasks or "—"])
+                     "—" if row.seed is None else str(row.seed), score, str(row.hints),
+                     row.status + (" (after the debrief)" if row.debrief_seen else ""), tasks or "—"])
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in [header, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
