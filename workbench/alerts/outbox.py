@@ -18,7 +18,9 @@ whose lease ran out (its sender died mid-way) is due again.
 from __future__ import annotations
 
 import hashlib
+import random
 import statistics
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -27,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from workbench.alerts.model import AlertStoreError, utcnow
+from workbench.alerts.model import AlertStoreError, ConcurrencyError, utcnow
 
 if TYPE_CHECKING:
     from workbench.alerts.model import Alert
@@ -185,6 +187,22 @@ class Outbox(ABC):
                           until: datetime | str | None = None) -> list[DeliveryAttempt]:
         """Attempts in [since, until), oldest first."""
 
+    @abstractmethod
+    def routed_marks(self) -> dict[str, tuple[int, datetime]]:
+        """alert id → (routed version, when routing got there); what a backup keeps."""
+
+    @abstractmethod
+    def _insert_delivery(self, delivery: Delivery) -> bool:
+        """Store the delivery exactly as given unless one with its id exists; True when stored."""
+
+    @abstractmethod
+    def _insert_attempt(self, attempt: DeliveryAttempt) -> bool:
+        """Store the attempt unless the same one (delivery id, attempt number, time) exists."""
+
+    @abstractmethod
+    def _raise_routed(self, alert_id: str, version: int, routed_at: datetime) -> bool:
+        """Set the alert's routed version (and time) if it is above the stored one; True when moved."""
+
     # ---- the interface routing and the sender use -----------------------------------------------
     def enqueue_deliveries(self, alert_id: str, version: int, deliveries: Sequence[Delivery]) -> list[str]:
         return self._enqueue(alert_id, version, deliveries)
@@ -228,6 +246,36 @@ class Outbox(ABC):
                 requeued.append(fresh)
         return requeued
 
+    # ---- restore from a backup (idempotent: importing the same records again changes nothing) ----------
+    def restore_delivery(self, delivery: Delivery) -> str:
+        """Put a backed-up delivery back as it was (status, attempts, next attempt, lease, error):
+        created when absent, replaced when the backup's copy is newer (`updated_at`), else left
+        alone, so an old backup never undoes later sends. Returns created / replaced / unchanged."""
+        for attempt in range(_RESTORE_TRIES):
+            try:
+                current = self.get_delivery(delivery.id)
+            except DeliveryNotFound:
+                if self._insert_delivery(delivery):
+                    return "created"
+            else:
+                if current.updated_at >= delivery.updated_at:
+                    return "unchanged"
+                if self._cas_delivery(delivery, current.status, current.attempts):
+                    return "replaced"
+            _pause(attempt)  # a sender changed it in between: look again
+        raise ConcurrencyError(f"delivery '{delivery.id}': gave up after {_RESTORE_TRIES} conflicting writes")
+
+    def restore_attempt(self, attempt: DeliveryAttempt) -> bool:
+        """Put a backed-up attempt back; False when it is already there."""
+        return self._insert_attempt(attempt)
+
+    def restore_routed(self, alert_id: str, version: int, routed_at: datetime | None = None) -> bool:
+        """Move an alert's routed version up to a backed-up one (never down); False when already there.
+        Without it a restored workspace would route every restored alert again."""
+        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+            raise ValueError(f"alert '{alert_id}': routed version must be a whole number >= 0, not {version!r}")
+        return self._raise_routed(alert_id, version, routed_at or utcnow())
+
     def delivery_stats(self, since: datetime | str | None = None,
                        until: datetime | str | None = None) -> dict[str, dict[str, Any]]:
         """Per destination over [since, until): attempts, delivered, failures, parked, success rate,
@@ -244,6 +292,14 @@ class Outbox(ABC):
             row.setdefault("parked_now", 0)
             row.setdefault("open_now", 0)
         return dict(sorted(stats.items()))
+
+
+_RESTORE_TRIES = 50
+
+
+def _pause(attempt: int) -> None:
+    # Jitter, as for alert writes, so a restore and a sender do not collide again in lock-step.
+    time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** min(attempt, 6))))
 
 
 def status_values(status: str | Sequence[str] | None) -> list[str] | None:

@@ -52,17 +52,25 @@ class DynamoDBOutbox(Outbox):
                 "ts": f"{ts(d.created_at)}#{d.id}", "dstatus": d.status.value, "attempts": d.attempts,
                 "alert_id": d.alert_id, "destination": d.destination, "doc": d.to_json()}
 
+    def _put_new(self, item: dict[str, Any]) -> bool:
+        """Put the item unless one with its key exists; True when it was put."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if not _conditional_failed(exc):
+                raise
+            return False
+        return True
+
+    def _insert_delivery(self, delivery: Delivery) -> bool:
+        return self._put_new(self._delivery_item(delivery))
+
     def _enqueue(self, alert_id: str, version: int, deliveries: Sequence[Delivery]) -> list[str]:
         from botocore.exceptions import ClientError
 
-        added = []
-        for d in deliveries:
-            try:
-                self._table.put_item(Item=self._delivery_item(d), ConditionExpression="attribute_not_exists(pk)")
-                added.append(d.id)
-            except ClientError as exc:
-                if not _conditional_failed(exc):
-                    raise
+        added = [d.id for d in deliveries if self._insert_delivery(d)]
         try:
             self._table.update_item(
                 Key={"pk": _ROUTING, "sk": f"ALERT#{alert_id}"},
@@ -78,6 +86,26 @@ class DynamoDBOutbox(Outbox):
         items = self._query(KeyConditionExpression="pk = :pk", ConsistentRead=True,
                             ExpressionAttributeValues={":pk": _ROUTING})
         return {i["sk"][len("ALERT#"):]: int(i["routed_version"]) for i in items}
+
+    def routed_marks(self) -> dict[str, tuple[int, datetime]]:
+        items = self._query(KeyConditionExpression="pk = :pk", ConsistentRead=True,
+                            ExpressionAttributeValues={":pk": _ROUTING})
+        return {i["sk"][len("ALERT#"):]: (int(i["routed_version"]), parse_time(i["routed_at"])) for i in items}
+
+    def _raise_routed(self, alert_id: str, version: int, routed_at: datetime) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._table.update_item(
+                Key={"pk": _ROUTING, "sk": f"ALERT#{alert_id}"},
+                UpdateExpression="SET routed_version = :v, routed_at = :at",
+                ConditionExpression="attribute_not_exists(routed_version) OR routed_version < :v",
+                ExpressionAttributeValues={":v": version, ":at": ts(routed_at)})
+        except ClientError as exc:
+            if not _conditional_failed(exc):
+                raise
+            return False
+        return True
 
     def _unrouted_ids(self) -> list[str]:
         routed = self.routed_versions()
@@ -100,11 +128,17 @@ class DynamoDBOutbox(Outbox):
             raise
         return True
 
-    def _put_attempt(self, attempt: DeliveryAttempt) -> None:
+    @staticmethod
+    def _attempt_item(attempt: DeliveryAttempt) -> dict[str, Any]:
         at = ts(attempt.at)
-        self._table.put_item(Item={"pk": f"ATTEMPT#{attempt.delivery_id}", "sk": f"{at}#{attempt.attempt:06d}",
-                                   "kind": "attempt", "ts": f"{at}#{attempt.delivery_id}#{attempt.attempt:06d}",
-                                   "doc": attempt.model_dump_json()})
+        return {"pk": f"ATTEMPT#{attempt.delivery_id}", "sk": f"{at}#{attempt.attempt:06d}", "kind": "attempt",
+                "ts": f"{at}#{attempt.delivery_id}#{attempt.attempt:06d}", "doc": attempt.model_dump_json()}
+
+    def _put_attempt(self, attempt: DeliveryAttempt) -> None:
+        self._table.put_item(Item=self._attempt_item(attempt))
+
+    def _insert_attempt(self, attempt: DeliveryAttempt) -> bool:
+        return self._put_new(self._attempt_item(attempt))
 
     def get_delivery(self, delivery_id: str) -> Delivery:
         item = self._table.get_item(Key={"pk": f"DELIVERY#{delivery_id}", "sk": _DELIVERY_SK},

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS delivery_attempts (
     status_code INTEGER, error TEXT, outcome TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS delivery_attempts_at ON delivery_attempts (at);
+CREATE INDEX IF NOT EXISTS delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
 """
 
 
@@ -52,16 +53,20 @@ class SQLiteOutbox(Outbox):
     _conn: Any
     _transaction: Any
 
+    def _insert_delivery(self, d: Delivery) -> bool:
+        with self._transaction():
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO deliveries (id, alert_id, destination, kind, status, attempts, "
+                "next_attempt_at, created_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (d.id, d.alert_id, d.destination, d.kind, d.status.value, d.attempts, ts(d.next_attempt_at),
+                 ts(d.created_at), d.to_json()))
+            return cur.rowcount == 1
+
     def _enqueue(self, alert_id: str, version: int, deliveries: Sequence[Delivery]) -> list[str]:
         added = []
         with self._transaction():
             for d in deliveries:
-                cur = self._conn.execute(
-                    "INSERT OR IGNORE INTO deliveries (id, alert_id, destination, kind, status, attempts, "
-                    "next_attempt_at, created_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (d.id, d.alert_id, d.destination, d.kind, d.status.value, d.attempts, ts(d.next_attempt_at),
-                     ts(d.created_at), d.to_json()))
-                if cur.rowcount == 1:
+                if self._insert_delivery(d):
                     added.append(d.id)
             self._conn.execute(
                 "INSERT INTO alert_routing (alert_id, routed_version, routed_at) VALUES (?, ?, ?) "
@@ -72,6 +77,19 @@ class SQLiteOutbox(Outbox):
     def routed_versions(self) -> dict[str, int]:
         return dict(self._conn.execute("SELECT alert_id, routed_version FROM alert_routing").fetchall())
 
+    def routed_marks(self) -> dict[str, tuple[int, datetime]]:
+        rows = self._conn.execute("SELECT alert_id, routed_version, routed_at FROM alert_routing").fetchall()
+        return {alert_id: (version, parse_time(at)) for alert_id, version, at in rows}
+
+    def _raise_routed(self, alert_id: str, version: int, routed_at: datetime) -> bool:
+        with self._transaction():
+            cur = self._conn.execute(
+                "INSERT INTO alert_routing (alert_id, routed_version, routed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (alert_id) DO UPDATE SET routed_version = excluded.routed_version, "
+                "routed_at = excluded.routed_at WHERE routed_version < excluded.routed_version",
+                (alert_id, version, ts(routed_at)))
+            return cur.rowcount == 1
+
     def _unrouted_ids(self) -> list[str]:
         rows = self._conn.execute(
             "SELECT a.id FROM alerts a LEFT JOIN alert_routing r ON r.alert_id = a.id "
@@ -81,10 +99,10 @@ class SQLiteOutbox(Outbox):
     def _cas_delivery(self, delivery: Delivery, expected_status: DeliveryStatus, expected_attempts: int) -> bool:
         with self._transaction():
             cur = self._conn.execute(
-                "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, doc = ? "
+                "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, created_at = ?, doc = ? "
                 "WHERE id = ? AND status = ? AND attempts = ?",
-                (delivery.status.value, delivery.attempts, ts(delivery.next_attempt_at), delivery.to_json(),
-                 delivery.id, expected_status.value, expected_attempts))
+                (delivery.status.value, delivery.attempts, ts(delivery.next_attempt_at), ts(delivery.created_at),
+                 delivery.to_json(), delivery.id, expected_status.value, expected_attempts))
             return cur.rowcount == 1
 
     def _put_attempt(self, attempt: DeliveryAttempt) -> None:
@@ -92,9 +110,18 @@ class SQLiteOutbox(Outbox):
             self._conn.execute(
                 "INSERT INTO delivery_attempts (delivery_id, alert_id, destination, kind, attempt, at, ok, "
                 "latency_ms, status_code, error, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (attempt.delivery_id, attempt.alert_id, attempt.destination, attempt.kind, attempt.attempt,
-                 ts(attempt.at), int(attempt.ok), attempt.latency_ms, attempt.status_code, attempt.error,
-                 attempt.outcome))
+                _attempt_row(attempt))
+
+    def _insert_attempt(self, attempt: DeliveryAttempt) -> bool:
+        # No unique key on the table (files made before restore existed may not satisfy one), so
+        # "already there" is checked in the same write transaction instead.
+        with self._transaction():
+            cur = self._conn.execute(
+                "INSERT INTO delivery_attempts (delivery_id, alert_id, destination, kind, attempt, at, ok, "
+                "latency_ms, status_code, error, outcome) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM delivery_attempts WHERE delivery_id = ? AND attempt = ? AND at = ?)",
+                (*_attempt_row(attempt), attempt.delivery_id, attempt.attempt, ts(attempt.at)))
+            return cur.rowcount == 1
 
     def get_delivery(self, delivery_id: str) -> Delivery:
         row = self._conn.execute("SELECT doc FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
@@ -134,3 +161,8 @@ class SQLiteOutbox(Outbox):
         keys = ("delivery_id", "alert_id", "destination", "kind", "attempt", "at", "ok", "latency_ms",
                 "status_code", "error", "outcome")
         return [DeliveryAttempt.model_validate({**dict(zip(keys, r, strict=True)), "ok": bool(r[6])}) for r in rows]
+
+
+def _attempt_row(a: DeliveryAttempt) -> tuple[Any, ...]:
+    return (a.delivery_id, a.alert_id, a.destination, a.kind, a.attempt, ts(a.at), int(a.ok), a.latency_ms,
+            a.status_code, a.error, a.outcome)
