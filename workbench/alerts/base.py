@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from workbench.config import Settings
 
 RUN_TIME_KEYS = ("started", "finished", "window_start", "window_end")
+# Audit actions the store itself writes; record_action refuses them so reports can trust them.
+_LIFECYCLE_ACTIONS = frozenset({"created", "recurred", "reopened", "assigned", "note", *(s.value for s in Status)})
 
 def merge_rows(old: list[dict], new: list[dict], cap: int) -> list[dict]:
     import json
@@ -265,6 +267,28 @@ class AlertStore(Outbox, ABC):
             return {"note": [None, text]}
 
         return self._mutate(alert_id, actor, "note", change)
+
+    def record_action(self, alert_id: str, actor: str, action: str, changes: dict[str, Any]) -> Alert:
+        """Record something done about the alert outside the store (containment, a ticket filed...):
+        appends an audit entry and bumps the version, racing writers retried like every change.
+        Lifecycle actions (acknowledged, assigned, note...) are refused: those have their own methods,
+        and reports read them as real state changes."""
+        name = (action or "").strip()
+        if not name or name in _LIFECYCLE_ACTIONS:
+            taken = f"'{name}' is a lifecycle action (use set_status, assign or add_note)" if name else "it is empty"
+            raise ValueError(f"alert '{alert_id}': cannot record action: {taken}; name it after what was "
+                             "done, e.g. 'containment-executed'")
+        if not (actor or "").strip():
+            raise ValueError(f"alert '{alert_id}': action '{name}' needs an actor (who did it)")
+        import json
+
+        try:  # a value the audit trail cannot store fails here, before anything is written
+            # Stored as JSON: hand back (and keep) what a later read returns, not the caller's objects.
+            stored = json.loads(AuditEntry(who=actor, action=name, changes=dict(changes)).model_dump_json())["changes"]
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"alert '{alert_id}': action '{name}': changes must be JSON values "
+                             f"({str(exc).splitlines()[0]})") from None
+        return self._mutate(alert_id, actor, name, lambda _draft: stored)
 
     def _mutate(self, alert_id: str, actor: str, action: str,
                 change: Callable[[Alert], dict[str, Any] | None]) -> Alert:

@@ -98,13 +98,9 @@ class Responder:
     def _audit(self, result: ActionResult) -> None:
         if result.alert_id is None or self.store is None:
             return
-        summary = result.audit_summary()
-
-        def change(_draft: Any) -> dict[str, Any]:
-            return {"containment": [None, summary]}
-
         # A dedicated audit action (not a note): reports and exports find containment by action name.
-        self.store._mutate(result.alert_id, self.actor, f"containment-{result.mode}", change)
+        self.store.record_action(result.alert_id, self.actor, f"containment-{result.mode}",
+                                 {"containment": [None, result.audit_summary()]})
 
     # ---- actions ------------------------------------------------------------------------------------
     def disable_access_keys(self, user_name: str, access_key_ids: list[str] | None = None, *,
