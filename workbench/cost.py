@@ -33,6 +33,13 @@ BUDGET_RULE_ID = "mantissa-cost-budget"
 ACTOR = "mantissa-cost"
 
 
+def usd(value: float | None) -> str:
+    """Money as people read it: cents when it is dollars, micro-dollars when a local lake costs little."""
+    if value is None:
+        return "—"
+    return f"${value:,.2f}" if abs(value) >= 1 else f"${value:.6f}"
+
+
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=UTC)
     return start, start + timedelta(days=1)
@@ -138,7 +145,7 @@ class BudgetOutcome:
     def format(self) -> str:
         if self.action == "off":
             return "cost budget: none set (cost.daily_budget_usd)"
-        head = f"cost budget {self.day}: ${self.spent_usd:.6f} of ${self.budget_usd:.6f}"
+        head = f"cost budget {self.day}: {usd(self.spent_usd)} of {usd(self.budget_usd)}"
         return head if self.action == "under" else f"{head} — {self.action} alert {self.alert_id}"
 
 
@@ -164,10 +171,10 @@ def check_budget(settings: Settings, store: AlertStore, day: date | None = None,
     top = sorted(cost.per_rule.items(), key=lambda kv: -kv[1]["usd"])[:10]
     alert = Alert(
         id=budget_alert_id(day), rule_id=BUDGET_RULE_ID, severity=Severity.medium,
-        title=f"Query cost over the daily budget on {day}: ${cost.total_usd:.4f} > ${budget:.4f}",
+        title=f"Query cost over the daily budget on {day}: {usd(cost.total_usd)} > {usd(budget)}",
         first_seen=seen, last_seen=seen, group_keys={"day": day.isoformat()},
-        fields={"spent_usd": round(cost.total_usd, 6), "budget_usd": budget,
-                "detection_usd": round(cost.detection_usd, 6), "hunting_usd": round(cost.hunting_usd, 6),
+        fields={"spent_usd": cost.total_usd, "budget_usd": budget,
+                "detection_usd": cost.detection_usd, "hunting_usd": cost.hunting_usd,
                 "bytes_scanned": cost.total_bytes,
                 "what_to_do": "see `mantissa report daily` for cost per rule; narrow costly rules or raise "
                               "cost.daily_budget_usd"},

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbench.alerts.model import Alert, Severity, Status, entities
+from workbench.cost import usd  # noqa: F401 - the report modules format money with it
 from workbench.timewindow import iso_z
 
 if TYPE_CHECKING:
@@ -26,13 +27,6 @@ SEVERITIES = [s.value for s in sorted(Severity, reverse=True)]  # critical first
 REPORTS_DIR = Path("reports")
 # Actors that are the system itself, not a person triaging.
 SYSTEM_ACTORS = ("detector", "mantissa-")
-
-
-def usd(value: float | None) -> str:
-    """Money as people read it: cents when it is dollars, micro-dollars when a local lake costs little."""
-    if value is None:
-        return "—"
-    return f"${value:,.2f}" if abs(value) >= 1 else f"${value:.6f}"
 
 
 def report_file(settings: Settings, kind: str, label: str, suffix: str = ".html") -> Path:
