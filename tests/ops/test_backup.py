@@ -1,5 +1,6 @@
-"""Backup → restore into an empty workspace loses nothing, compared record by record; archives are
-verified before anything is written; config secrets never reach the archive."""
+"""Backup → restore into an empty workspace loses nothing, compared record by record (the delivery
+outbox included: a parked delivery can be redelivered after restore); archives are verified before
+anything is written; config secrets never reach the archive."""
 
 from __future__ import annotations
 
@@ -15,12 +16,16 @@ from typing import Any
 
 import boto3
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from tests.ops.conftest import T0, make_alert
 from workbench.alerts import AlertStore, get_store
 from workbench.backup import BackupError, backup, redact_config, restore
+from workbench.cli.alerts import register as register_alerts
 from workbench.config import Settings, load_settings
 from workbench.history import QueryHistory, QueryRecord
+from workbench.routing import deliver
 from workbench.schedule import ScheduleState
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,6 +34,7 @@ CONFIG = """\
 engine: local
 detection: {interval: 30m}
 routing:
+  max_attempts: 1
   destinations:
     trail: {type: jsonl, path: state/deliveries.jsonl}
     chat: {type: slack, webhook_url: "${env:OPS_SLACK_URL}", min_severity: high}
@@ -49,9 +55,18 @@ def populate(ws: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     shutil.copy(rule, ws / "rules" / "team" / rule.name)
     shutil.copy(REPO / "rules" / "tuning.yaml", ws / "rules" / "tuning.yaml")
     settings = load_settings(ws)
+    trail = settings.workspace / "state" / "deliveries.jsonl"
     with get_store(settings) as store:
         for i in range(5):
+            if i == 3:
+                # The first three alerts reach the trail; then it breaks (a folder where the file
+                # should be), so the last two alerts' deliveries park (max_attempts: 1).
+                assert deliver(settings, store).sent.delivered == 3  # type: ignore[union-attr]
+                trail.rename(trail.with_name("delivered-before-the-break.jsonl"))
+                trail.mkdir()
             store.upsert_alert(make_alert(f"a-bk-{i}", last_seen=T0 + timedelta(minutes=i)), [f"e{i}", f"e{i}b"])
+        assert deliver(settings, store).sent.parked == 2  # type: ignore[union-attr]
+        assert len(store.deliveries(status="parked", limit=None)) == 2
         store.acknowledge("a-bk-1", actor="ana")
         store.add_note("a-bk-1", "looked at it — benign CI key", actor="ana")
         store.set_status("a-bk-2", "false_positive", actor="bo", reason="known scanner")
@@ -74,7 +89,11 @@ def store_records(settings: Settings) -> dict[str, Any]:
     with get_store(settings) as store:
         return {"alerts": {i: (json.loads(store.get(i).to_json()), sorted(store.event_ids(i)))
                            for i in sorted(store.all_ids())},
-                "checkpoints": store.checkpoints(), "runs": store.list_runs(limit=None)}
+                "checkpoints": store.checkpoints(), "runs": store.list_runs(limit=None),
+                "deliveries": {d.id: d.model_dump(mode="json") for d in store.deliveries(limit=None)},
+                "attempts": sorted((a.model_dump(mode="json") for a in store.delivery_attempts()),
+                                   key=lambda a: (a["at"], a["delivery_id"], a["attempt"])),
+                "routed": store.routed_marks()}
 
 
 def history_rows(settings: Settings) -> list[tuple]:
@@ -105,6 +124,7 @@ def test_round_trip_loses_nothing(workspace: Path, tmp_path: Path, monkeypatch: 
     source = populate(workspace, monkeypatch)
     report = backup(tmp_path / "out" / "b.tar.gz", source)
     assert report.counts == {"rule files": 2, "notebooks": 1, "alerts": 5, "checkpoints": 1, "runs": 3,
+                             "deliveries": 5, "delivery attempts": 5, "routed versions": 5,
                              "history rows": 4, "schedule jobs": 1}
     with tarfile.open(report.destination) as tar:
         names = tar.getnames()
@@ -123,6 +143,23 @@ def test_round_trip_loses_nothing(workspace: Path, tmp_path: Path, monkeypatch: 
 
     again = restore(report.destination, target)  # idempotent: nothing new, nothing clobbered
     assert again.ok and again.written == {} and "5 unchanged" in again.alerts
+    assert "deliveries: 0 created, 0 replaced, 5 unchanged" in again.alerts
+    assert store_records(load_settings(target)) == store_records(source)
+
+    # The restored workspace's trail works: the parked deliveries go out, and only those (the three
+    # delivered before the backup are not sent twice).
+    monkeypatch.setenv("MANTISSA_WORKSPACE", str(target))
+    monkeypatch.chdir(target)
+    cli = typer.Typer()
+    register_alerts(cli)
+    result = CliRunner().invoke(cli, ["alerts", "redeliver", "--all-parked"])
+    assert result.exit_code == 0, result.output
+    assert "requeued 2 deliveries" in result.output and "0 parked in all" in result.output
+    sent = [json.loads(line) for line in (target / "state" / "deliveries.jsonl").read_text().splitlines()]
+    assert sorted(d["alert"]["id"] for d in sent if d["event"] == "trigger") == ["a-bk-3", "a-bk-4"]
+    with get_store(load_settings(target)) as store:
+        triggers = [d for d in store.deliveries(limit=None) if d.kind == "trigger"]
+        assert {d.alert_id: d.status.value for d in triggers} == {f"a-bk-{i}": "delivered" for i in range(5)}
 
 
 def test_round_trip_through_s3(workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -4,14 +4,16 @@
     config/mantissa.yaml     the config, secrets replaced by ${env:NAME} references (comments dropped:
                              they may hold old secrets); config/schedule.yaml when the workspace has one
     rules/…                  the workspace's rules folder
-    store/alerts.jsonl       every alert with its event ids and audit trail, checkpoints, run records
+    store/alerts.jsonl       every alert with its event ids and audit trail, checkpoints, run records,
+                             and the delivery outbox (deliveries with their status, attempts, routed
+                             versions), so parked deliveries can be redelivered after a restore
     state/history.sqlite     query history (a consistent SQLite snapshot)
     state/schedule.json      the scheduler's per-job state
     runs/…                   executed playbooks (the audit record)
 
 DEST/SRC is a local path or `s3://bucket/key`. Restore checks every checksum before writing
 anything, never overwrites a file that differs unless `force`, and imports alerts idempotently.
-Not included: the Parquet lake (rebuilt by ingest, or kept by S3) and the delivery outbox.
+Not included: the Parquet lake (rebuilt by ingest, or kept by S3).
 """
 
 from workbench.backup.restore import RestoreReport, read_manifest, restore

@@ -146,7 +146,9 @@ def _stage(settings: Settings, staging: Path) -> tuple[dict[str, Any], list[str]
     (staging / "store").mkdir()
     with get_store(settings) as store, open(staging / "store" / "alerts.jsonl", "w") as fp:  # noqa: PTH123
         exported = store.export_jsonl(fp)
-    counts.update({"alerts": exported["alert"], "checkpoints": exported["checkpoint"], "runs": exported["run"]})
+    counts.update({"alerts": exported["alert"], "checkpoints": exported["checkpoint"], "runs": exported["run"],
+                   "deliveries": exported["delivery"], "delivery attempts": exported["attempt"],
+                   "routed versions": exported["routed"]})
     (staging / "state").mkdir()
     history = settings.state / HISTORY_FILE
     if history.is_file():
