@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from workbench.cli import alerts, demo, detect, investigate, lake, ops, query, rules, synth, training
+from workbench.cli import alerts, demo, detect, investigate, lake, ops, query, report, rules, synth, training
 
 app = typer.Typer(
     name="mantissa",
@@ -14,7 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (demo, lake, synth, query, rules, detect, alerts, investigate, training, ops):
+for module in (demo, lake, synth, query, rules, detect, alerts, investigate, report, training, ops):
     module.register(app)
 
 
