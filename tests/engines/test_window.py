@@ -105,3 +105,30 @@ def test_bad_sql_is_one_clear_error(sql: str, message: str) -> None:
 def test_unknown_write_dialect_suggests_closest() -> None:
     with pytest.raises(ValueError, match="did you mean 'duckdb'"):
         bound_to_window("SELECT 1", None, write_dialect="duckbd")
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "athena"])
+def test_a_new_window_splices_bounds_without_parsing_again(dialect: str) -> None:
+    from workbench.engines.window import _template
+
+    sql = ("SELECT c.eventname, count(*) AS n FROM cloudtrail c JOIN vpc_flow v ON c.sourceipaddress = v.srcaddr "
+           "WHERE c.eventname = 'StopLogging' GROUP BY 1")
+    first = Window(parse_time("2026-02-27T23:00:00Z"), parse_time("2026-03-01T01:00:00Z"))
+    later = Window(parse_time("2026-03-01T00:15:00Z"), parse_time("2026-03-01T00:30:00Z"))
+    bind(sql, first, dialect)
+    misses = _template.cache_info().misses
+    spliced = bind(sql, later, dialect)
+    assert _template.cache_info().misses == misses  # the second window parsed nothing
+    # The same text a whole-tree rewrite writes: the bounds of both tables, nothing else changed.
+    assert spliced.sql == bound_to_window(sql, first, dialect).replace("'2026-02-27T23:00:00'", "'2026-03-01T00:15:00'")\
+        .replace("'2026-03-01T01:00:00'", "'2026-03-01T00:30:00'").replace("1772233200", "1772324100")\
+        .replace("1772326800", "1772325000").replace(
+            "((year = '2026' AND month = '02' AND day IN ('27', '28')) OR (year = '2026' AND month = '03' AND day = '01'))",
+            "(year = '2026' AND month = '03' AND day = '01')")
+    assert spliced.tables == frozenset({"cloudtrail", "vpc_flow"})
+
+
+def test_the_rewrite_marker_is_reserved() -> None:
+    with pytest.raises(EngineError, match="reserved"):
+        bind("SELECT eventname FROM cloudtrail WHERE eventname = '__mantissa_window_cloudtrail__'",
+             Window(parse_time("2026-03-01T00:00:00Z"), parse_time("2026-03-01T01:00:00Z")), "duckdb")

@@ -43,7 +43,21 @@ def bound_to_window(sql: str, window: Window | None, write_dialect: str) -> str:
 
 @lru_cache(maxsize=1024)
 def bind(sql: str, window: Window | None, write_dialect: str) -> BoundQuery:
-    """Parse, bound and generate; cached because detection runs the same rules window after window."""
+    """Parse, bound and generate; cached because detection runs the same rules window after window.
+
+    The parse and rewrite happen once per query and dialect (`_template`): each log-table scan's
+    bounds are left as a marker, and a new window only splices in its bounds' text, which is
+    exactly what generating the whole tree with that window would write.
+    """
+    text, tables = _template(sql, write_dialect, window is not None)
+    if window is not None:
+        for table in tables:
+            text = text.replace(_marker(table), _bounds_sql(table, window, write_dialect))
+    return BoundQuery(sql=text, tables=tables, window=window)
+
+
+@lru_cache(maxsize=1024)
+def _template(sql: str, write_dialect: str, bounded: bool) -> tuple[str, frozenset[str]]:
     tree = parse_athena(sql)
     target = write_dialect_for(write_dialect)
     tables: set[str] = set()
@@ -52,13 +66,30 @@ def bind(sql: str, window: Window | None, write_dialect: str) -> BoundQuery:
         if catalog_table is None:
             continue
         tables.add(catalog_table.name)
-        _strip_column_qualifiers(tree, table, keep_db=target.KEEPS_TABLE_QUALIFIERS and window is None)
+        _strip_column_qualifiers(tree, table, keep_db=target.KEEPS_TABLE_QUALIFIERS and not bounded)
         if not target.KEEPS_TABLE_QUALIFIERS:
             table.set("db", None)
             table.set("catalog", None)
-        if window is not None:
-            table.replace(_bounded_scan(table, catalog_table, window))
-    return BoundQuery(sql=tree.sql(dialect=target), tables=frozenset(tables), window=window)
+        if bounded:
+            table.replace(_bounded_scan(table, exp.column(exp.to_identifier(_marker(catalog_table.name)))))
+    text = tree.sql(dialect=target)
+    if bounded and any(text.count(_marker(t)) != sum(1 for _ in _log_refs(tree, t)) for t in tables):
+        raise EngineError(f"the query names {_marker('<table>')!r}, a name reserved for the window rewrite; rename it")
+    return text, frozenset(tables)
+
+
+def _marker(table: str) -> str:
+    return f"__mantissa_window_{table}__"
+
+
+def _log_refs(tree: exp.Expression, table: str) -> list[exp.Expression]:
+    return [c for c in tree.find_all(exp.Column) if c.name == _marker(table)]
+
+
+@lru_cache(maxsize=256)
+def _bounds_sql(table: str, window: Window, write_dialect: str) -> str:
+    condition = exp.and_(partition_predicate(window), time_predicate(TABLES[table], window))
+    return condition.sql(dialect=write_dialect_for(write_dialect))
 
 
 def parse_athena(sql: str) -> exp.Expression:
@@ -133,12 +164,11 @@ def _strip_column_qualifiers(tree: exp.Expression, table: exp.Table, keep_db: bo
             column.set("catalog", None)
 
 
-def _bounded_scan(table: exp.Table, catalog_table: Table, window: Window) -> exp.Subquery:
+def _bounded_scan(table: exp.Table, condition: exp.Expression) -> exp.Subquery:
     source = table.copy()
     source.set("alias", None)
     alias = table.args.get("alias")
     alias = alias.copy() if alias is not None else exp.TableAlias(this=exp.to_identifier(table.name))
-    condition = exp.and_(partition_predicate(window), time_predicate(catalog_table, window))
     select = exp.select(exp.Star()).from_(source).where(condition)
     return exp.Subquery(this=select, alias=alias)
 
