@@ -82,9 +82,9 @@ def test_once_runs_what_is_due_once_and_skips_missing_playbooks(tick_workspace: 
             cron: "*/15 * * * *"
             playbook: tick
             parameters: {label: scheduled}
-          - name: report_daily
+          - name: report_quarterly
             cron: "0 6 * * *"
-            playbook: report_daily
+            playbook: report_quarterly
     """))
     settings = load_settings()
     state = ScheduleState(settings.state)
@@ -94,11 +94,11 @@ def test_once_runs_what_is_due_once_and_skips_missing_playbooks(tick_workspace: 
     assert result.exit_code == 0, result.output
     assert (tick_workspace / "ticks.txt").read_text() == "scheduled\n"  # once, not twelve times
     assert "tick: ok — coalesced" in result.output
-    assert "report_daily: skipped — unknown playbook 'report_daily'" in result.output
+    assert "report_quarterly: skipped — unknown playbook 'report_quarterly'" in result.output
     jobs = json.loads((settings.state / "schedule.json").read_text())["jobs"]
     assert jobs["tick"]["last_status"] == "ok" and t(jobs["tick"]["last_slot"]) >= slot
     assert Path(jobs["tick"]["last_notebook"]).is_relative_to(tick_workspace / "runs")
-    assert jobs["report_daily"]["last_status"] == "skipped"
+    assert jobs["report_quarterly"]["last_status"] == "skipped"
     # Nothing is due again until the next slot (checked at a fixed time: no race with the clock).
     plan = load_schedule(tick_workspace / "schedule.yaml")
     assert due_jobs(plan, state, t(jobs["tick"]["last_slot"]) + timedelta(minutes=1)) == []
@@ -193,10 +193,9 @@ def test_print_crontab_from_the_bundled_schedule(workspace: Path, cli) -> None:
     exe = Path(sys.executable).with_name("mantissa")
     assert f"*/15 * * * * cd {workspace} && {exe} detect --no-notebook" in lines
     assert "CRON_TZ=UTC" in lines
-    # The report playbooks do not exist yet: their lines are there, commented out.
-    assert f"# 0 6 * * * cd {workspace} && {exe} schedule --job report_daily" in lines
-    assert f"# 30 6 * * 1 cd {workspace} && {exe} schedule --job report_weekly" in lines
-    assert f"# 0 7 1 * * cd {workspace} && {exe} schedule --job report_monthly" in lines
+    assert f"0 6 * * * cd {workspace} && {exe} report daily" in lines
+    assert f"30 6 * * 1 cd {workspace} && {exe} report weekly" in lines
+    assert f"0 7 1 * * cd {workspace} && {exe} report monthly" in lines
 
 
 BAD = """\
@@ -241,11 +240,13 @@ def test_yaml_booleans_in_names_are_explained() -> None:
         "<string>:2: jobs[0].name: YAML reads yes/no/on/off/true/false as a boolean here; put the value in quotes"]
 
 
-def test_check_reports_yaml_errors_and_the_bundled_missing_reports(workspace: Path, cli) -> None:
+def test_check_passes_the_bundled_schedule_and_reports_yaml_errors(workspace: Path, cli) -> None:
     bundled = CliRunner().invoke(cli, ["schedule", "--check"])
-    assert bundled.exit_code == 1
-    assert [line.split(": ")[1] for line in bundled.output.splitlines()[:-1]] == [
-        "report_daily.playbook", "report_weekly.playbook", "report_monthly.playbook"]
+    assert bundled.exit_code == 0, bundled.output
+    (workspace / "schedule.yaml").write_text(
+        "jobs:\n  - name: q\n    cron: '0 6 * * *'\n    playbook: report_quarterly\n")
+    missing = CliRunner().invoke(cli, ["schedule", "--check"])
+    assert missing.exit_code == 1 and "q.playbook" in missing.output
     (workspace / "schedule.yaml").write_text("jobs:\n  - name: a\n    cron: [unclosed\n")
     broken = CliRunner().invoke(cli, ["schedule", "--check"])
     assert broken.exit_code == 1 and "schedule.yaml:4: -: not valid YAML" in broken.output
@@ -254,3 +255,14 @@ def test_check_reports_yaml_errors_and_the_bundled_missing_reports(workspace: Pa
 def test_unknown_job_is_named_with_a_suggestion(workspace: Path, cli) -> None:
     result = CliRunner().invoke(cli, ["schedule", "--job", "detekt"])
     assert result.exit_code == 2 and "unknown job 'detekt'" in result.output and "detect" in result.output
+
+
+def test_a_scheduled_report_job_renders_its_html(workspace: Path, cli) -> None:
+    (workspace / "schedule.yaml").write_text(
+        "jobs:\n  - name: daily\n    cron: '0 6 * * *'\n    playbook: report_daily\n"
+        "    parameters: {date: '2026-11-19'}\n")
+    result = CliRunner().invoke(cli, ["schedule", "--job", "daily"])
+    assert result.exit_code == 0, result.output
+    html = workspace / "reports" / "daily" / "2026-11-19.html"
+    assert f"report {html}" in result.output
+    assert "<html" in html.read_text().lower()

@@ -105,6 +105,9 @@ def _execute(job: Job, settings: Settings) -> JobResult:
     status 'failed' (the detect playbook does, when a rule fails) fails the job."""
     from workbench.playbooks import PlaybookError, PlaybookNotFound, read_published, run_playbook
 
+    report_kind = REPORT_PLAYBOOKS.get(Path(job.playbook).stem)
+    if report_kind:
+        return _render_report(job, report_kind, settings)
     try:
         notebook = run_playbook(job.playbook, dict(job.parameters), settings=settings)
     except PlaybookNotFound as exc:
@@ -119,6 +122,25 @@ def _execute(job: Job, settings: Settings) -> JobResult:
         return JobResult(job.name, "failed", f"rules failed: {', '.join(failed) or '-'}; "
                                              f"{len(errors)} rule load errors", notebook)
     return JobResult(job.name, "ok", "", notebook)
+
+
+# Report jobs also render the HTML a lead reads (reports/<kind>/…), not only the archived notebook.
+REPORT_PLAYBOOKS = {"report_daily": "daily", "report_weekly": "weekly", "report_monthly": "monthly"}
+
+
+def _render_report(job: Job, kind: str, settings: Settings) -> JobResult:
+    from workbench.playbooks import PlaybookError, PlaybookNotFound
+    from workbench.reports import render_report
+
+    params = dict(job.parameters)
+    try:
+        paths = render_report(kind, params.get("date"), settings=settings, post=bool(params.get("post_summary")))
+    except PlaybookNotFound as exc:
+        log.warning("job %s skipped: %s", job.name, exc)
+        return JobResult(job.name, "skipped", str(exc))
+    except (PlaybookError, ValueError) as exc:
+        return JobResult(job.name, "failed", str(exc).splitlines()[0], getattr(exc, "notebook", None))
+    return JobResult(job.name, "ok", f"report {paths.html}", paths.archived)
 
 
 def run_job(job: Job, settings: Settings, slot: datetime | None = None, missed: int = 0) -> JobResult:
