@@ -182,16 +182,20 @@ def note(alert_id: str, text: str, actor: str = ActorOption) -> None:
         typer.echo(f"{alert.id}: {len(alert.notes)} notes")
 
 
+EXPORT_LABELS = {"alert": "alerts", "checkpoint": "checkpoints", "run": "runs", "delivery": "deliveries",
+                 "attempt": "delivery attempts", "routed": "routed versions"}
+
+
 @alerts_app.command("export")
 def export(file: Path = typer.Argument(None, help="JSON lines file to write (default: standard output)")) -> None:
-    """Back up alerts, event ids, checkpoints and runs as JSON lines."""
+    """Back up alerts, event ids, checkpoints, runs and the delivery outbox as JSON lines."""
     with _store() as store:
         if file is None or str(file) == "-":
             counts = store.export_jsonl(sys.stdout)
         else:
             with file.open("w", encoding="utf-8") as fp:
                 counts = store.export_jsonl(fp)
-        summary = ", ".join(f"{n} {kind}s" for kind, n in counts.items())
+        summary = ", ".join(f"{n} {EXPORT_LABELS.get(kind, kind)}" for kind, n in counts.items())
         typer.echo(f"exported {summary}" + (f" to {file}" if file else ""), err=True)
 
 
