@@ -65,6 +65,9 @@ class Shareable:
     predicate: exp.Expression  # Athena SQL over the table's unqualified columns; implied by the WHERE
     fields: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
     """Struct column → the first-level fields the query reads; None: it reads the struct whole."""
+    windowed: bool = False
+    """The query computes window functions (a threshold prefilter): an engine may prefer to run it
+    on its own, streaming its rows through the window rather than copying them all first."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ def analyse(sql: str) -> Shareable | Solo:
     named = {i.name.lower() for i in tree.find_all(exp.Identifier)} & known
     needed = named | set(TABLES[table].partition_keys) | {TABLES[table].time_column}
     return Shareable(table=table, columns=frozenset(needed), predicate=exp.and_(*lifted, copy=False),
-                     fields=_struct_fields_read(tree, table, qualifiers, needed))
+                     fields=_struct_fields_read(tree, table, qualifiers, needed),
+                     windowed=tree.find(exp.Window) is not None)
 
 
 def shared_scan_sql(table: str, members: list[Shareable], window: Window | None, dialect: str = "duckdb") -> str:

@@ -67,6 +67,13 @@ class LocalEngine(Engine):
     MIN_SHARED: ClassVar[int] = 2
     """Queries over one table a batch needs before it shares a scan: one query alone gains nothing."""
 
+    SHARE_WINDOWED: ClassVar[bool] = False
+    """Whether queries with window functions join the shared scan. They do not: such a query is
+    typically a threshold rule over a frequent event (every GetObject, every List* call), and
+    copying all its candidate rows, every column, into the shared table costs more than the query
+    scanning its own few columns and streaming them through its window (measured: 1M events,
+    43% of them threshold candidates, see benchmarks/detect.py)."""
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.lake = settings.lake
@@ -163,7 +170,7 @@ class LocalEngine(Engine):
         by_table: dict[str, dict[int, Shareable]] = {}
         for index, sql in enumerate(queries):
             plan = analyse(sql)
-            if isinstance(plan, Shareable):
+            if isinstance(plan, Shareable) and (self.SHARE_WINDOWED or not plan.windowed):
                 by_table.setdefault(plan.table, {})[index] = plan
         for table, plans in by_table.items():
             for scan_window, group in overlapping([(i, per_query[i]) for i in plans]):
