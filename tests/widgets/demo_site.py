@@ -2,8 +2,9 @@
 
 `demo_site`: the synthetic lake (2 days, seed 7, ending 2026-11-20) with the bundled rule pack run over
 it, built once per test process. `hostile_site`: a tiny lake whose log fields carry HTML/JS payloads,
-and one alert whose evidence holds them. `fresh_settings` gives each test its own copy of the alert
-store, so actions in one test never show in another.
+and one alert whose evidence holds them. `demo_settings` / `hostile_settings` give each test its own
+copy of the site's alert store (`fresh_copy`), so actions in one test never show in another. A folder's
+conftest.py imports the four fixtures from here.
 """
 
 from __future__ import annotations
@@ -110,3 +111,14 @@ def fresh_copy(site: SimpleNamespace, tmp_path: Path):
     state = tmp_path / "state"
     shutil.copytree(site.settings.state, state)
     return site.settings.model_copy(update={"state_path": state})
+
+
+@pytest.fixture()
+def demo_settings(demo_site: SimpleNamespace, tmp_path: Path):
+    """The demo site with this test's own copy of the alert store."""
+    return fresh_copy(demo_site, tmp_path)
+
+
+@pytest.fixture()
+def hostile_settings(hostile_site: SimpleNamespace, tmp_path: Path):
+    return fresh_copy(hostile_site, tmp_path)
