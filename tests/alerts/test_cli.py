@@ -6,15 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
+from tests.helpers import area_app
 from workbench.alerts import Alert, AlertStore, get_store
 from workbench.cli.alerts import register
 from workbench.config import load_settings
 
-app = typer.Typer()
-register(app)
+app = area_app(register)
 runner = CliRunner()
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-import typer
 from typer.testing import CliRunner
 
+from tests.helpers import area_app
 from tests.widgets.demo_site import HOSTILE_ALERT, HOSTILE_ARN, HOSTILE_IP, HOSTILE_KEY
 from workbench.alerts import get_store
 from workbench.investigate import first_seen_facts, investigate, render_investigation, subjects_of, suggest
@@ -137,9 +137,7 @@ def test_cli_prints_the_html_path(demo_site, tmp_path: Path, monkeypatch: pytest
     (workspace / "mantissa.yaml").write_text(f"engine: local\nlake_path: {demo_site.settings.lake}\n")
     shutil.copytree(demo_site.settings.state, workspace / "state")
     monkeypatch.setenv("MANTISSA_WORKSPACE", str(workspace))
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
+    app = area_app(register)
     alert_id = demo_site.alert_ids[-1]
     result = CliRunner().invoke(app, ["investigate", alert_id, "--hours-around", "2"])
     assert result.exit_code == 0, result.output

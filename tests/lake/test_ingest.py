@@ -12,6 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tests.helpers import area_app
 from workbench.cli import lake as lake_cli
 from workbench.lake import MANIFEST_FILE, SourceNotFound, ingest, lake_tables, write_records
 
@@ -105,14 +106,7 @@ def test_s3_prefix_through_moto(aws_env: str, tmp_path: Path, lake: Path) -> Non
 
 
 def _cli() -> typer.Typer:
-    app = typer.Typer()
-    lake_cli.register(app)
-
-    @app.command()
-    def noop() -> None:  # typer needs two commands to keep `ingest` as a sub-command name
-        """Placeholder so the app has sub-commands."""
-
-    return app
+    return area_app(lake_cli.register)
 
 
 def test_cli_ingest_prints_summary_and_quarantine(workspace: Path) -> None:

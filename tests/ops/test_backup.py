@@ -16,9 +16,9 @@ from typing import Any
 
 import boto3
 import pytest
-import typer
 from typer.testing import CliRunner
 
+from tests.helpers import area_app
 from tests.ops.conftest import T0, make_alert
 from workbench.alerts import AlertStore, get_store
 from workbench.backup import BackupError, backup, redact_config, restore
@@ -150,8 +150,7 @@ def test_round_trip_loses_nothing(workspace: Path, tmp_path: Path, monkeypatch: 
     # delivered before the backup are not sent twice).
     monkeypatch.setenv("MANTISSA_WORKSPACE", str(target))
     monkeypatch.chdir(target)
-    cli = typer.Typer()
-    register_alerts(cli)
+    cli = area_app(register_alerts)
     result = CliRunner().invoke(cli, ["alerts", "redeliver", "--all-parked"])
     assert result.exit_code == 0, result.output
     assert "requeued 2 deliveries" in result.output and "0 parked in all" in result.output

@@ -9,6 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tests.helpers import area_app
 from tests.ops.test_doctor import healthy, write_day
 from workbench.cli import ops
 
@@ -17,10 +18,7 @@ runner = CliRunner()
 
 @pytest.fixture()
 def app() -> typer.Typer:
-    cli = typer.Typer()
-    cli.callback()(lambda: None)
-    ops.register(cli)
-    return cli
+    return area_app(ops.register)
 
 
 def test_doctor_exit_codes(app: typer.Typer, workspace: Path) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import typer
 
+from tests.helpers import area_app
+
 ROOT = {"type": "Root", "principalId": "111122223333", "arn": "arn:aws:iam::111122223333:root",
         "accountId": "111122223333"}
 ALICE = {"type": "IAMUser", "principalId": "AIDAEXAMPLEALICE0001", "userName": "alice",
@@ -44,10 +46,7 @@ def lake_workspace(workspace: Path) -> Path:
 
 @pytest.fixture()
 def cli() -> typer.Typer:
-    """The detect/schedule commands on a fresh app (a callback keeps typer in multi-command mode)."""
+    """The detect/schedule commands on a fresh app."""
     from workbench.cli.detect import register
 
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
-    return app
+    return area_app(register)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
+from tests.helpers import area_app
 from tests.routing.conftest import Receiver, store_alerts
 from workbench.alerts import get_store
 from workbench.cli.alerts import register
@@ -15,8 +15,7 @@ from workbench.config import Settings
 
 pytestmark = pytest.mark.timeout(60)
 
-app = typer.Typer()
-register(app)
+app = area_app(register)
 runner = CliRunner()
 
 

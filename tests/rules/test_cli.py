@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
+from tests.helpers import area_app
 from workbench.cli.rules import register
 from workbench.rules import VALIDATORS
 
@@ -16,14 +17,7 @@ runner = CliRunner()
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Test harness: the real app registers the same sub-app."""
-
-    register(app)
-    return app
+    return area_app(register)
 
 
 def test_lint_broken_rules_exits_1_with_one_line_per_issue() -> None:

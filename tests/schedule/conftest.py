@@ -9,6 +9,8 @@ import pytest
 import typer
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from tests.helpers import area_app
+
 
 def write_tick_playbook(folder: Path) -> Path:
     params = new_code_cell('label = "tick"')
@@ -36,7 +38,4 @@ def tick_workspace(workspace: Path) -> Path:
 def cli() -> typer.Typer:
     from workbench.cli.detect import register
 
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
-    return app
+    return area_app(register)

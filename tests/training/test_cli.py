@@ -10,6 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tests.helpers import area_app
 from tests.training.conftest import END
 from workbench.training import EXERCISES, load_workspace
 
@@ -18,10 +19,7 @@ from workbench.training import EXERCISES, load_workspace
 def cli() -> typer.Typer:
     from workbench.cli.training import register
 
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
-    return app
+    return area_app(register)
 
 
 def test_list_names_every_exercise_with_its_tasks(cli: typer.Typer) -> None:

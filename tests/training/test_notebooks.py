@@ -14,6 +14,7 @@ import typer
 from nbmake.nb_run import NotebookRun
 from typer.testing import CliRunner
 
+from tests.helpers import area_app
 from tests.training.conftest import NOTEBOOKS
 from workbench.playbooks import read_published
 from workbench.training import DEBRIEF_KIND, EXERCISES, SCORE_KIND
@@ -85,10 +86,7 @@ def test_wrong_answers_score_zero_on_those_tasks(executed: SimpleNamespace) -> N
 def _grade_app() -> typer.Typer:
     from workbench.cli.training import register
 
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
-    return app
+    return area_app(register)
 
 
 def test_grade_prints_the_table_and_rechecks_what_it_reads(executed: SimpleNamespace, tmp_path: Path) -> None:
