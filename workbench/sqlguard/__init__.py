@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+# One byte format for the engine's status line and the guard's budget messages.
+from workbench.engines.base import _human_bytes as human_bytes
 from workbench.sqlguard.text import unicode_problem
 from workbench.sqlguard.tree import Refusal, check_tree, enforce_limit, parse_one_statement
 from workbench.timewindow import Window
@@ -47,15 +49,6 @@ class GuardedQuery:
     window: Window
     notes: tuple[str, ...] = ()
     scan_bytes: int | None = None  # local engine: bytes of Parquet the window selects
-
-
-def human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
 
 
 def guard(
