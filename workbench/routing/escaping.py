@@ -33,8 +33,7 @@ def slack(text: object, limit: int | None = None) -> str:
     """Slack mrkdwn: `&`, `<`, `>` become entities (Slack's own rule, which disarms `<!channel>`,
     `<@U123>` and `<url|label>`), and a zero-width space after each formatting character keeps
     `*bold*`, `_italic_`, `~strike~` and code spans from pairing up."""
-    out = plain(text, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([*_~`])", rf"\1{ZWSP}", out)
+    return re.sub(r"([*_~`])", rf"\1{ZWSP}", slack_plain(text, limit))
 
 
 def slack_plain(text: object, limit: int | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from pydantic import Field
@@ -22,20 +23,32 @@ _TEAMS_COLOR = {"critical": "attention", "high": "attention", "medium": "warning
                 "info": "default"}
 
 
+class _ChatWebhook(Destination):
+    """A chat message posted as JSON to the secret incoming-webhook URL; subclasses build `payload`."""
+
+    secret_fields = ("webhook_url",)
+    main_secret = "webhook_url"
+    url_fields = ("webhook_url",)
+
+    @abstractmethod
+    def payload(self, event: Event) -> dict[str, Any]: ...
+
+    def _send(self, event: Event) -> str | None:
+        self.post(self.secrets["webhook_url"], json=self.payload(event))
+        return None
+
+
 class SlackConfig(DestinationConfig):
     webhook_url: Any = Field(None, description="secret: the incoming webhook URL")
     max_fields: int = Field(10, ge=1, le=10, description="Slack allows at most 10 fields per section")
 
 
-class Slack(Destination):
+class Slack(_ChatWebhook):
     """A Block Kit message: header, the facts as fields, and a button to the investigation report.
     Every value goes through `escaping.slack`, so log text never pings (`<!channel>`), links or formats."""
 
     type = "slack"
     Config = SlackConfig
-    secret_fields = ("webhook_url",)
-    main_secret = "webhook_url"
-    url_fields = ("webhook_url",)
 
     def payload(self, event: Event) -> dict[str, Any]:
         alert = event.alert
@@ -56,23 +69,16 @@ class Slack(Destination):
         return {"text": escaping.slack(title, 3000), "blocks": blocks, "unfurl_links": False,
                 "unfurl_media": False}
 
-    def _send(self, event: Event) -> str | None:
-        self.post(self.secrets["webhook_url"], json=self.payload(event))
-        return None
-
 
 class TeamsConfig(DestinationConfig):
     webhook_url: Any = Field(None, description="secret: the Teams / Power Automate workflow webhook URL")
 
 
-class Teams(Destination):
+class Teams(_ChatWebhook):
     """An Adaptive Card in a `message` envelope (what Teams workflow webhooks accept)."""
 
     type = "teams"
     Config = TeamsConfig
-    secret_fields = ("webhook_url",)
-    main_secret = "webhook_url"
-    url_fields = ("webhook_url",)
 
     def payload(self, event: Event) -> dict[str, Any]:
         alert = event.alert
@@ -94,10 +100,6 @@ class Teams(Destination):
                                 "url": event.report_url}]
         return {"type": "message", "attachments": [
             {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}]}
-
-    def _send(self, event: Event) -> str | None:
-        self.post(self.secrets["webhook_url"], json=self.payload(event))
-        return None
 
 
 DESTINATIONS.register("slack", Slack)
