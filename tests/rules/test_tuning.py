@@ -13,7 +13,7 @@ import sqlglot
 from workbench.detect.ruletests import run_rule_tests
 from workbench.engines.dialect import MantissaDuckDB
 from workbench.rules import lint_rules, load_rules
-from workbench.rules.tuning import array_literal, query_placeholders
+from workbench.rules.allowlists import array_literal, query_placeholders
 
 EVENT = """\
       - &denied
