@@ -12,6 +12,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from workbench.timewindow import iso_z
+
 FACT_COLUMNS = ["principal", "kind", "value", "first_at", "calls", "history"]
 _KINDS = (("IP", "sourceipaddress"), ("API", "_api"), ("region", "awsregion"))
 
@@ -51,7 +53,7 @@ def first_seen_facts(principals: list[str], activity: pd.DataFrame, history: pd.
             for value, part in mine.groupby(mine[col].astype("string").fillna("")):
                 if value and value not in known:
                     rows.append({"principal": principal, "kind": kind, "value": value,
-                                 "first_at": part["_when"].min().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                 "first_at": iso_z(part["_when"].min()),
                                  "calls": len(part),
                                  "history": f"{known_calls:,} calls in {history_label}" if known_calls
                                  else f"no calls at all in {history_label}"})

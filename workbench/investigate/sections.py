@@ -72,8 +72,8 @@ def section_evidence(inv: Investigation) -> Html:
     a = inv.alert
     out = frame_table(pd.DataFrame(a.evidence.rows), empty="the alert carries no evidence rows")
     if a.evidence.sql:
-        window = f" over {a.evidence.window.start:%Y-%m-%dT%H:%M:%SZ} – {a.evidence.window.end:%Y-%m-%dT%H:%M:%SZ}" \
-            if a.evidence.window else ""
+        ew = a.evidence.window
+        window = f" over {iso_z(ew.start)} – {iso_z(ew.end)}" if ew else ""
         out += f"<p><b>The query that reproduces it</b>{esc(window)}:</p>" + pre(a.evidence.sql)
     return Html(out)
 

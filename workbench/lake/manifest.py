@@ -11,6 +11,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workbench.timewindow import iso_z
+
 MANIFEST_FILE = "_manifest.sqlite"
 
 
@@ -36,7 +38,7 @@ class Manifest:
 
     def record(self, rows: list[tuple[str, str, int, int, int]]) -> None:
         """(sha256, source, size, records, quarantined) of objects whose data is now in the lake."""
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = iso_z(datetime.now(UTC))
         with self._db:
             self._db.executemany(
                 "INSERT OR IGNORE INTO objects VALUES (?, ?, ?, ?, ?, ?)",
