@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from workbench.cli.common import fail
+
 if TYPE_CHECKING:
     from workbench.alerts import Alert, AlertStore
 
@@ -35,11 +37,6 @@ def current_actor() -> str:
     return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
 @contextlib.contextmanager
 def _store() -> Iterator[AlertStore]:
     """The configured store; every store error becomes one clean line on stderr."""
@@ -49,13 +46,13 @@ def _store() -> Iterator[AlertStore]:
     try:
         store = get_store(load_settings())
     except ConfigError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     try:
         yield store
     except AlertNotFound as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except (ValueError, AlertStoreError) as exc:  # InvalidTransition, missing reason, bad filter
-        raise _fail(str(exc), 2 if isinstance(exc, ValueError) else 1) from None
+        raise fail(str(exc), 2 if isinstance(exc, ValueError) else 1) from None
     finally:
         store.close()
 
@@ -203,7 +200,7 @@ def export(file: Path = typer.Argument(None, help="JSON lines file to write (def
 def import_(file: Path = typer.Argument(..., help="a file written by `mantissa alerts export`")) -> None:
     """Restore a backup; safe to repeat (newer alerts are never overwritten by older copies)."""
     if not file.is_file():
-        raise _fail(f"{file}: no such file")
+        raise fail(f"{file}: no such file")
     with _store() as store, file.open(encoding="utf-8") as fp:
         report = store.import_jsonl(fp)
     for error in report.errors:
@@ -299,7 +296,7 @@ def redeliver(
         try:
             requeued = store.requeue_deliveries(ids or [], parked=all_parked)
         except DeliveryNotFound as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         if ids or all_parked:
             typer.echo(f"requeued {len(requeued)} deliveries")
         if not no_send:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from workbench.cli.common import fail, settings_or_exit
+
 if TYPE_CHECKING:
     from workbench.config import Settings
     from workbench.schedule import Schedule
@@ -21,21 +23,6 @@ DETECT_JOB = "detect"  # the lock a scheduled detection run holds, shared with s
 def register(app: typer.Typer) -> None:
     app.command("detect")(detect)
     app.command("schedule")(schedule)
-
-
-def _settings() -> Settings:
-    from workbench.config import ConfigError, load_settings
-
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _usage(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
 
 
 def detect(
@@ -54,18 +41,18 @@ def detect(
     from workbench.schedule import JobBusy, job_lock
     from workbench.timewindow import parse_duration, parse_time
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         start_t = parse_time(start) if start else None
         end_t = parse_time(end) if end else None
         if lookback:
             parse_duration(lookback)
     except ValueError as exc:
-        raise _usage(str(exc)) from None
+        raise fail(str(exc)) from None
     if end_t and not start_t:
-        raise _usage("--end needs --start (or give neither, to catch up from the rule checkpoints)")
+        raise fail("--end needs --start (or give neither, to catch up from the rule checkpoints)")
     if start_t and end_t and end_t <= start_t:
-        raise _usage(f"--end {end} is not after --start {start}")
+        raise fail(f"--end {end} is not after --start {start}")
     params: dict[str, Any] = {"start": start_t, "end": end_t, "lookback": lookback or settings.detection.lookback,
                               "rules_path": str(rules.resolve()) if rules else None, "engine": engine,
                               "dry_run": dry_run}
@@ -88,18 +75,15 @@ def _run_detect(params: dict[str, Any], settings: Settings, no_notebook: bool) -
         try:
             report = run_detect(settings=settings, **params)
         except ValueError as exc:
-            raise _usage(str(exc)) from None
+            raise fail(str(exc)) from None
         return report.as_dict(), None
     try:
         notebook = run_playbook("detect", params, settings=settings)
     except PlaybookError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(exc, 1) from None
     published = read_published(notebook, "detect")
     if not published:
-        typer.echo(f"error: the detect playbook finished without publishing its run record; see {notebook}",
-                   err=True)
-        raise typer.Exit(1)
+        raise fail(f"the detect playbook finished without publishing its run record; see {notebook}", 1)
     return published[-1], notebook
 
 
@@ -131,10 +115,10 @@ def schedule(
 
     logging.basicConfig(level=logging.INFO if verbose or not (once or job) else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(message)s")
-    settings = _settings()
+    settings = settings_or_exit()
     path = file or sched.find_schedule_file(settings)
     if path is None:
-        raise _usage(f"no {sched.SCHEDULE_FILE} in {settings.workspace} and none bundled; create one")
+        raise fail(f"no {sched.SCHEDULE_FILE} in {settings.workspace} and none bundled; create one")
     plan = sched.load_schedule(path)
     if check:
         _check(plan, settings)
@@ -148,7 +132,7 @@ def schedule(
         try:
             chosen = plan.get(job)
         except KeyError as exc:
-            raise _usage(str(exc.args[0])) from None
+            raise fail(str(exc.args[0])) from None
         result = sched.run_job(chosen, settings, sched.last_slot(chosen.cron, datetime.now(UTC), plan.tz))
         _report([result])
         return

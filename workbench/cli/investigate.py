@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from workbench.cli.common import fail
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -22,10 +24,8 @@ def register(app: typer.Typer) -> None:
         try:
             paths = render_investigation(alert_id, hours_around, settings=load_settings())
         except AlertNotFound as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
+            raise fail(exc) from None
         except (ConfigError, PlaybookError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(exc, 1) from None
         typer.echo(f"executed notebook: {paths.notebook}", err=True)
         typer.echo(str(paths.html))

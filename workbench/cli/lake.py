@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-USAGE_ERROR = 2
+from workbench.cli.common import fail, settings_or_exit
 
 
 def ingest(
@@ -20,15 +20,10 @@ def ingest(
     workers: int | None = typer.Option(None, "--workers", min=1, help="parsing processes; default 2"),
 ) -> None:
     """Ingest CloudTrail, VPC flow and GuardDuty logs into the lake; malformed input is quarantined."""
-    from workbench.config import ConfigError, load_settings
     from workbench.lake import SourceNotFound
     from workbench.lake import ingest as run_ingest
 
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(USAGE_ERROR) from exc
+    settings = settings_or_exit()
     target = lake.expanduser().resolve() if lake else settings.lake
     client = None
     if any(p.startswith("s3://") for p in paths):
@@ -36,8 +31,7 @@ def ingest(
     try:
         summary = run_ingest(paths, target, progress=not no_progress, s3_client=client, workers=workers)
     except SourceNotFound as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(USAGE_ERROR) from exc
+        raise fail(exc) from None
     typer.echo(summary.format())
     if summary.errors:
         raise typer.Exit(1)

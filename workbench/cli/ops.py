@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
-if TYPE_CHECKING:
-    from workbench.config import Settings
+from workbench.cli.common import fail, settings_or_exit
 
-USAGE_ERROR = 2
 lake_app = typer.Typer(help="Lake hygiene: what each table holds, and retention.", no_args_is_help=True)
 
 
@@ -20,16 +17,6 @@ def register(app: typer.Typer) -> None:
     app.command("backup")(backup)
     app.command("restore")(restore)
     app.add_typer(lake_app, name="lake")
-
-
-def _settings() -> Settings:
-    from workbench.config import ConfigError, load_settings
-
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(USAGE_ERROR) from None
 
 
 def doctor(
@@ -45,8 +32,7 @@ def doctor(
     try:
         results = run_doctor(send_test=send_test, stale_after=stale_after, only=only or None)
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(USAGE_ERROR) from None
+        raise fail(exc) from None
     for result in results:
         typer.echo(result.format())
     failed = [r for r in results if not r.ok]
@@ -63,12 +49,11 @@ def backup(
     from workbench.backup import BackupError
     from workbench.backup import backup as run_backup
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         report = run_backup(dest, settings)
     except BackupError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(exc, 1) from None
     for line in report.lines():
         typer.echo(line)
 
@@ -91,8 +76,7 @@ def restore(
             return
         report = run_restore(src, workspace, force=force)
     except BackupError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(exc, 1) from None
     for line in report.lines():
         typer.echo(line)
     if not report.ok:
@@ -100,7 +84,7 @@ def restore(
 
 
 def _lake_path(lake: Path | None) -> Path:
-    return lake.expanduser().resolve() if lake else _settings().lake
+    return lake.expanduser().resolve() if lake else settings_or_exit().lake
 
 
 @lake_app.command("stats")
@@ -113,8 +97,7 @@ def stats(
 
     path = _lake_path(lake)
     if not path.is_dir():
-        typer.echo(f"error: lake folder {path} does not exist; ingest logs with `mantissa ingest PATH`", err=True)
-        raise typer.Exit(USAGE_ERROR)
+        raise fail(f"lake folder {path} does not exist; ingest logs with `mantissa ingest PATH`")
     rows = lake_stats(path)
     if as_json:
         for row in rows:
@@ -139,13 +122,11 @@ def prune(
 
     for name in table or []:
         if name not in TABLES:
-            typer.echo(f"error: {unknown_name_message('table', name, list(TABLES))}", err=True)
-            raise typer.Exit(USAGE_ERROR)
+            raise fail(unknown_name_message('table', name, list(TABLES)))
     path = _lake_path(lake)
     try:
         report = run_prune(path, older_than, dry_run=dry_run, tables=table or None)
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(USAGE_ERROR) from None
+        raise fail(exc) from None
     for line in report.lines():
         typer.echo(line)

@@ -13,7 +13,7 @@ from typing import NoReturn
 import pandas as pd
 import typer
 
-USAGE_ERROR = 2
+from workbench.cli.common import fail
 
 
 class OutputFormat(StrEnum):
@@ -23,8 +23,7 @@ class OutputFormat(StrEnum):
 
 
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(USAGE_ERROR)
+    raise fail(message)
 
 
 def _render(frame: pd.DataFrame, fmt: OutputFormat) -> str:

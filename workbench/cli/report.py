@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from workbench.cli.common import fail
+
 _DATES = {"daily": "YYYY-MM-DD (default: yesterday, UTC)",
           "weekly": "YYYY-Www or a day in the week (default: last week)",
           "monthly": "YYYY-MM or a day in the month (default: last month)"}
@@ -17,13 +19,11 @@ def _run(kind: str, date: str | None, post: bool) -> None:
     try:
         period(kind, date)  # a malformed date is a usage error, reported before a kernel starts
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(exc) from None
     try:
         paths = render_report(kind, date, settings=load_settings(), post=post)
     except (ConfigError, PlaybookError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(exc, 1) from None
     for line in paths.figures.get("summary", []):
         typer.echo(line, err=True)
     failed = [p for p in paths.posted if not p.get("ok")]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from workbench.cli.common import fail, settings_or_exit
 from workbench.rules.issues import display_path
 
 rules_app = typer.Typer(help="Detection rules: lint, list and test the rule pack.", no_args_is_help=True)
@@ -19,14 +20,9 @@ def resolve_paths(paths: list[Path] | None) -> list[Path]:
     """The paths given, else the workspace's and bundled rule folders (shared with `rules test`)."""
     if paths:
         return list(paths)
-    from workbench.config import ConfigError, load_settings
     from workbench.resources import search_paths
 
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    settings = settings_or_exit()
     found = search_paths("rules", settings)
     if not found:
         typer.echo("error: no rule folders found; pass a PATH or create rules/ in the workspace", err=True)
@@ -113,18 +109,11 @@ def import_sigma_command(
     from workbench.rules.sigma import SigmaUnavailable, import_sigma
 
     if out is None:
-        from workbench.config import ConfigError, load_settings
-
-        try:
-            out = load_settings().workspace / "rules" / "sigma"
-        except ConfigError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
+        out = settings_or_exit().workspace / "rules" / "sigma"
     try:
         outcomes = import_sigma(paths, out)
     except SigmaUnavailable as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(exc) from None
     for o in outcomes:
         where = f"{display_path(o.source)}: {o.title}"
         if o.status == "converted":

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from workbench.cli.common import fail
+
 training_app = typer.Typer(help="Graded exercises on replayable attack scenarios.", no_args_is_help=True)
 
 
@@ -52,8 +54,7 @@ def new(
     try:
         ws = build_workspace(scenario, seed, root, days=days, end=end, scale=scale, detect=detect, replace=replace)
     except (TrainingError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(exc) from None
     info = ws.info
     typer.echo(f"window {info.start} .. {info.end}, company '{info.company}'")
     if info.alerts is not None:
@@ -79,8 +80,7 @@ def grade(
     try:
         rows = grade_folder(directory)
     except TrainingError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(exc) from None
     if as_json:
         typer.echo(rows_json(rows))
         return
