@@ -98,8 +98,10 @@ def _as_json(payload: Any) -> str:
     return payload if isinstance(payload, str) else json.dumps(payload)
 
 
-def notebook_to_html(notebook: Path) -> str:
-    """An executed notebook as one HTML page: outputs and markdown, no code, no network fetches."""
+def notebook_to_html(notebook: Path, title: str | None = None) -> str:
+    """An executed notebook as one HTML page: outputs and markdown, no code, no network fetches
+    (plotly MIME outputs become divs with plotly.js inlined once; kernel stderr is dropped).
+    The reports render through this too; `title` defaults to the investigation's."""
     import jinja2
     import nbformat
     from nbconvert import HTMLExporter
@@ -109,7 +111,7 @@ def notebook_to_html(notebook: Path) -> str:
                             exclude_output_prompt=True,
                             extra_loaders=[jinja2.DictLoader({_TEMPLATE: _TEMPLATE_SOURCE})])
     exporter.template_file = _TEMPLATE
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"Investigation {notebook.stem}"}})
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or f"Investigation {notebook.stem}"}})
     return body
 
 

@@ -35,20 +35,10 @@ class ReportPaths:
 
 def notebook_to_html(notebook: Path, title: str) -> str:
     """Outputs and markdown only; plotly.js inlined once; nothing fetched from the network."""
-    import jinja2
-    import nbformat
-    from nbconvert import HTMLExporter
+    # The investigation report's converter, so every rendered document looks and behaves alike.
+    from workbench.investigate.report import notebook_to_html as convert
 
-    # The investigation report's converter: plotly MIME outputs → divs, kernel stderr dropped.
-    from workbench.investigate.report import _TEMPLATE, _TEMPLATE_SOURCE, _plotly_outputs_to_html
-
-    nb = _plotly_outputs_to_html(nbformat.read(str(notebook), as_version=4))
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True,
-                            extra_loaders=[jinja2.DictLoader({_TEMPLATE: _TEMPLATE_SOURCE})])
-    exporter.template_file = _TEMPLATE
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
+    return convert(notebook, title)
 
 
 def render_report(kind: str, when: str | None = None, *, settings: Settings | None = None, post: bool = False,
