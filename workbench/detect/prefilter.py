@@ -4,23 +4,35 @@ A threshold rule's query matches every candidate event (every GetObject, every L
 most of them never reach the threshold: fetching them all and sliding a window over them in Python
 costs more than the scan. `prefiltered(rule)` wraps the query so the engine drops rows no burst
 can use, and leaves the exact burst logic to `workbench.detect.matching` (still the source of
-truth for membership, trigger times and ids). Built as a sqlglot tree and written as Athena SQL,
-so it runs on Athena as on the local engine.
+truth for membership, trigger times and ids). Built as Athena SQL, so it runs on Athena as on the
+local engine.
 
-Why the Python matcher gives the same answer on the reduced rows. In one `group_by` group, with
-rows in time order, the matcher calls a row "hot" when its trailing `window` holds `count` rows (or
-`count` distinct values); a burst is a run of consecutive hot rows, and its members are the rows in
-the trailing windows of its hot rows. In SQL, `n` = rows of the group in [t - window, t] (peers
-included, so n is at least the matcher's count, and a row count bounds a distinct count), and:
+Two shapes, both keeping a superset of what the matcher needs:
 
-- a row is kept when some row with n >= count lies in [t, t + window]: this keeps every hot row
-  and every row of every hot row's trailing window, so each kept hot row sees the same window;
-  a kept row that was not hot sees a subset of its window and stays below the threshold;
+**Buckets** (the default). Time is cut into buckets `window` long, `b = floor(t / window)`. A row
+at t in bucket b has its trailing window [t - window, t] inside buckets b-1 and b, so it can only
+be hot (its trailing window holds `count` rows, or `count` distinct values, which is no more than
+rows) when `c(b-1) + c(b) >= count`, where c counts a group's rows per bucket. The query counts
+rows per (key, bucket) with a hash aggregate — no sort — and keeps every row of buckets b-1 and b
+for each such b. `key` is the rule's `group_by`, or only its columns that are cheap to compute
+(no JSON or regex): grouping by fewer keys merges groups, so the counts only grow and the test
+stays necessary, while the aggregate no longer parses `requestParameters` for every candidate.
+The rows are then fetched with an inner join on the kept (key, bucket) pairs: when no bucket
+qualifies (the usual case) DuckDB skips the fetch side altogether, so the wide columns are read
+only near real bursts.
+
+Why the matcher gives the same answer on the reduced rows. Every kept row lies in a whole kept
+(key, bucket) cell, so:
+- a hot row's bucket pair qualified, so its whole trailing window is kept and it sees the same
+  window; a kept row that was not hot sees a subset of its window and stays below the threshold;
 - runs do not merge: the row just before a hot row lies in its trailing window (a count of two
   or more needs an earlier row there), so the cold row that ends one run before the next is kept;
 - rows with no time are kept (the matcher decides what they mean).
 
-Groups that never come near the threshold vanish entirely, which is most of them.
+**Sliding window** (for queries that UNNEST or join): `n` = rows of the group in [t - window, t]
+(a RANGE window), and a row is kept when some row with n >= count lies in [t, t + window] — the
+same three points hold. Such a query's rows come from parsing JSON arrays, which the bucket
+shape would do twice (aggregate and fetch), so one windowed pass is cheaper there.
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ from workbench.engines.window import parse_athena
 from workbench.rules import Rule
 
 _N, _NEAR = "_mantissa_n", "_mantissa_near"
+_BUCKET, _ROWS, _STEP = "_mantissa_bucket", "_mantissa_rows", "_mantissa_step"
 _ATHENA = write_dialect_for("athena")
 
 
@@ -64,8 +77,10 @@ def _wrap(sql: str, table: str, count: int, window: timedelta, group_by: tuple[s
     outputs = _output_names(tree)
     time_column = TABLES[table].time_column
     needed = {time_column, *group_by, *([distinct] if distinct else [])}
-    if outputs is None or not needed <= set(outputs) or {_N, _NEAR} & set(outputs):
+    if outputs is None or not needed <= set(outputs) or {_N, _NEAR, _BUCKET, _ROWS, _STEP} & set(outputs):
         return None
+    if not _joins(tree):
+        return _buckets(tree, outputs, table, count, int(seconds), _cheap_keys(tree, group_by))
 
     def col(name: str) -> exp.Column:
         return exp.column(exp.to_identifier(name, quoted=True))
@@ -96,6 +111,58 @@ def _wrap(sql: str, table: str, count: int, window: timedelta, group_by: tuple[s
     outer = exp.select(*[col(n) for n in outputs]).from_(
         exp.Subquery(this=level2, alias=exp.TableAlias(this=exp.to_identifier("_near")))).where(keep)
     return outer.sql(dialect=_ATHENA)
+
+
+def _buckets(tree: exp.Expression, outputs: list[str], table: str, count: int, seconds: int,
+             keys: tuple[str, ...]) -> str:
+    """The bucket shape (see the module docstring) as Athena SQL."""
+    query = tree.sql(dialect=_ATHENA)
+    time_column = _quote(TABLES[table].time_column)
+
+    def bucket(qualifier: str) -> str:
+        moment = f"{qualifier}{time_column}"
+        if TABLES[table].time_format is TimeFormat.EPOCH_SECONDS:
+            return f"floor(CAST({moment} AS DOUBLE) / {seconds})"
+        return f"floor(to_unixtime(from_iso8601_timestamp({moment})) / {seconds})"
+
+    lead = "".join(f"{_quote(k)}, " for k in keys)
+    bucket_, rows, step = _quote(_BUCKET), _quote(_ROWS), _quote(_STEP)
+    steps = f"(VALUES 0, 1) AS _steps({step})"
+    # Rows per (key, bucket); each count added to its own bucket's pair and to the next one's.
+    cells = (f"SELECT {lead}{bucket_}, count(*) AS {rows} FROM "
+             f"(SELECT {lead}{bucket('')} AS {bucket_} FROM ({query}) AS _rule) AS _timed GROUP BY {lead}{bucket_}")
+    pairs = (f"SELECT {lead}{bucket_} FROM (SELECT {lead}{bucket_} + {step} AS {bucket_}, {rows} "
+             f"FROM ({cells}) AS _cells CROSS JOIN {steps}) AS _spread "
+             f"GROUP BY {lead}{bucket_} HAVING sum({rows}) >= {count}")
+    kept = (f"SELECT DISTINCT {lead}{bucket_} - {step} AS {bucket_} "
+            f"FROM ({pairs}) AS _pairs CROSS JOIN {steps}")
+    on = " AND ".join([f"_kept.{_quote(k)} IS NOT DISTINCT FROM _rule.{_quote(k)}" for k in keys]
+                      + [f"_kept.{bucket_} = {bucket('_rule.')}"])
+    columns = ", ".join(f"_rule.{_quote(n)}" for n in outputs)
+    # An inner join, not EXISTS: DuckDB then builds the small side first and, when it is empty,
+    # never reads the query's wide columns. The kept pairs are distinct, so no row repeats.
+    text = (f"SELECT {columns} FROM ({query}) AS _rule JOIN ({kept}) AS _kept ON {on} "
+            f"UNION ALL SELECT {columns} FROM ({query}) AS _rule WHERE _rule.{time_column} IS NULL")
+    return parse_athena(text).sql(dialect=_ATHENA)
+
+
+def _quote(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql(dialect=_ATHENA)
+
+
+def _joins(tree: exp.Expression) -> bool:
+    """Whether the query joins or UNNESTs: its rows may then come from parsing JSON arrays."""
+    return tree.find(exp.Join, exp.Unnest) is not None
+
+
+def _cheap_keys(tree: exp.Expression, group_by: tuple[str, ...]) -> tuple[str, ...]:
+    """The `group_by` columns computed without JSON or regex, or all of them if none is."""
+    defined = {p.alias_or_name: p for p in tree.expressions}  # type: ignore[attr-defined]
+    cheap = tuple(k for k in group_by if k in defined and not defined[k].find(*_COSTLY))
+    return cheap or group_by
+
+
+_COSTLY = (exp.JSONExtract, exp.JSONExtractScalar, exp.RegexpLike, exp.RegexpExtract, exp.Anonymous)
 
 
 def _moment(table: str, column: exp.Expression) -> exp.Expression:
