@@ -80,7 +80,7 @@ def _wrap(sql: str, table: str, count: int, window: timedelta, group_by: tuple[s
     if outputs is None or not needed <= set(outputs) or {_N, _NEAR, _BUCKET, _ROWS, _STEP} & set(outputs):
         return None
     if not _joins(tree):
-        return _buckets(tree, outputs, table, count, int(seconds), _cheap_keys(tree, group_by))
+        return _buckets(tree, outputs, table, count, int(seconds), _cheap_keys(tree, group_by), distinct)
 
     def col(name: str) -> exp.Column:
         return exp.column(exp.to_identifier(name, quoted=True))
@@ -114,7 +114,7 @@ def _wrap(sql: str, table: str, count: int, window: timedelta, group_by: tuple[s
 
 
 def _buckets(tree: exp.Expression, outputs: list[str], table: str, count: int, seconds: int,
-             keys: tuple[str, ...]) -> str:
+             keys: tuple[str, ...], distinct: str | None) -> str:
     """The bucket shape (see the module docstring) as Athena SQL."""
     query = tree.sql(dialect=_ATHENA)
     time_column = _quote(TABLES[table].time_column)
@@ -129,8 +129,15 @@ def _buckets(tree: exp.Expression, outputs: list[str], table: str, count: int, s
     bucket_, rows, step = _quote(_BUCKET), _quote(_ROWS), _quote(_STEP)
     steps = f"(VALUES 0, 1) AS _steps({step})"
     # Rows per (key, bucket); each count added to its own bucket's pair and to the next one's.
-    cells = (f"SELECT {lead}{bucket_}, count(*) AS {rows} FROM "
-             f"(SELECT {lead}{bucket('')} AS {bucket_} FROM ({query}) AS _rule) AS _timed GROUP BY {lead}{bucket_}")
+    tally, value = "count(*)", ""
+    if distinct:
+        # Distinct values in a window are at most the sum of each bucket's; every NULL counts as
+        # its own value (the matcher's set may hold several NaN), so the bound never falls short.
+        value = f", {_quote(distinct)}"
+        tally = f"count(DISTINCT {_quote(distinct)}) + count(*) - count({_quote(distinct)})"
+    cells = (f"SELECT {lead}{bucket_}, {tally} AS {rows} FROM "
+             f"(SELECT {lead}{bucket('')} AS {bucket_}{value} FROM ({query}) AS _rule) AS _timed "
+             f"GROUP BY {lead}{bucket_}")
     pairs = (f"SELECT {lead}{bucket_} FROM (SELECT {lead}{bucket_} + {step} AS {bucket_}, {rows} "
              f"FROM ({cells}) AS _cells CROSS JOIN {steps}) AS _spread "
              f"GROUP BY {lead}{bucket_} HAVING sum({rows}) >= {count}")
