@@ -8,7 +8,8 @@ GuardDuty detector deleted, an admin policy attached, a public bucket ACL or pol
 group opened to the world, root usage, a burst of failed console logins), each beside near misses
 that must *not* match (the same call with an error, a non-admin policy, a private ACL, root invoked
 by a service). Files are written the way `workbench.lake` writes them (zstd, 128Ki-row row groups,
-at most 250k rows a file, `cloudtrail/year=/month=/day=/`), in time order within a day.
+at most 250k rows a file, `cloudtrail/year=/month=/day=/`), each file's rows in the lake's order
+(`workbench.lake.writer.SORT_KEYS`: by eventsource, eventname, then time).
 
 Same N and seed → the same lake; `cached_lake()` builds it once under benchmarks/out/.
 """
@@ -28,10 +29,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from workbench.catalog import arrow_schema, get_table
+from workbench.lake.writer import sorted_for_lake
 
 START = datetime(2024, 3, 4, tzinfo=UTC)
 DAYS = 7
 FILE_ROWS = 250_000
+LAYOUT = "by-source"  # names the cached lake: a change of the writer's row order builds anew
 ROW_GROUP = 128 * 1024
 ACCOUNTS = ["111111111111", "222222222222", "333333333333", "444444444444"]
 REGIONS = ["us-east-1", "us-east-1", "us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
@@ -297,7 +300,7 @@ def _write_day(table: pa.Table, lake: Path, day: datetime) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     files = 0
     for i in range(0, max(table.num_rows, 1), FILE_ROWS):
-        pq.write_table(table.slice(i, FILE_ROWS), folder / f"part-{i // FILE_ROWS:04d}.parquet",
+        pq.write_table(sorted_for_lake("cloudtrail", table.slice(i, FILE_ROWS)), folder / f"part-{i // FILE_ROWS:04d}.parquet",
                        compression="zstd", row_group_size=ROW_GROUP)
         files += 1
     return files
@@ -305,7 +308,7 @@ def _write_day(table: pa.Table, lake: Path, day: datetime) -> int:
 
 def cached_lake(out: Path, events: int, seed: int = 7) -> tuple[Path, dict]:
     """The lake for (events, seed) under `out`, built on first use; returns (lake, build stats)."""
-    lake = out / f"detect-lake-{events}-{seed}"
+    lake = out / f"detect-lake-{events}-{seed}-{LAYOUT}"
     stamp = lake / "BUILT.json"
     if stamp.exists():
         return lake, {**json.loads(stamp.read_text()), "cached": True}
