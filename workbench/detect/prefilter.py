@@ -150,7 +150,7 @@ def _buckets(tree: exp.Expression, outputs: list[str], table: str, count: int, s
     # never reads the query's wide columns. The kept pairs are distinct, so no row repeats.
     text = (f"SELECT {columns} FROM ({query}) AS _rule JOIN ({kept}) AS _kept ON {on} "
             f"UNION ALL SELECT {columns} FROM ({query}) AS _rule WHERE _rule.{time_column} IS NULL")
-    return parse_athena(text).sql(dialect=_ATHENA)
+    return text  # already Athena SQL: parsing it again here would only cost time
 
 
 def _quote(name: str) -> str:
