@@ -85,7 +85,7 @@ def _bucket(moment: datetime, period: timedelta) -> datetime:
     return datetime.fromtimestamp(math.floor(moment.timestamp() / seconds) * seconds, tz=UTC)
 
 
-def _key_values(row: pd.Series, columns: tuple[str, ...]) -> dict[str, str]:
+def _key_values(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, str]:
     return {c: ("" if pd.isna(row[c]) else str(row[c])) for c in columns}
 
 
@@ -189,9 +189,14 @@ def candidates(rule: Rule, frame: pd.DataFrame, trusted_from: datetime | None = 
                     continue
                 matched.append(([int(idx[m]) for m in members], _bucket(moment, dedup.period)))
 
+    if not matched:
+        return []
+    # Rows as dicts once per evaluation: `frame.loc` per matched row costs more than the rest.
+    needed = sorted({m for members, _ in matched for m in members})
+    records = dict(zip(needed, frame.iloc[needed].to_dict("records"), strict=True))
     groups: dict[str, Candidate] = {}
     for members, bucket in matched:
-        keys = _key_values(frame.loc[members[0]], dedup_keys)
+        keys = _key_values(records[members[0]], dedup_keys)
         aid = alert_id(rule.id, keys, bucket)
         cand = groups.get(aid)
         if cand is None:
@@ -202,7 +207,7 @@ def candidates(rule: Rule, frame: pd.DataFrame, trusted_from: datetime | None = 
             cand.rows.append(m)  # type: ignore[arg-type]  # indexes until materialised below
     for cand in groups.values():
         unique = sorted(dict.fromkeys(cand.rows), key=lambda i: rank[i])  # type: ignore[arg-type,index]
-        cand.rows = frame.loc[unique].to_dict("records")
+        cand.rows = [dict(records[i]) for i in unique]
         cand.event_ids = list(dict.fromkeys(cand.event_ids))
     return sorted(groups.values(), key=lambda c: (c.first_seen, c.alert_id))
 
