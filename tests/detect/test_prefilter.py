@@ -65,6 +65,29 @@ def _apis(rng: random.Random) -> list[dict[str, Any]]:
     return events
 
 
+def _roles(rng: random.Random) -> list[dict[str, Any]]:
+    """hal touches three roles and makes many calls that name none: the matcher counts the missing
+    name as a value of its own, so only a bound that counts NULLs keeps his burst."""
+    events = []
+    for i in range(30):
+        params = {"roleName": f"role-{i % 3}"} if i % 10 == 0 or i in (1, 2) else None
+        events.append(api_call("GetRole", "iam.amazonaws.com", T0 + timedelta(seconds=2 * i), user="hal",
+                               eventID=f"hal-{i}", requestParameters=params))
+    for i in range(5):  # ivy: a few calls, far apart
+        events.append(api_call("GetRole", "iam.amazonaws.com", T0 + timedelta(minutes=9 * i + rng.randrange(3)),
+                               user="ivy", eventID=f"ivy-{i}", requestParameters={"roleName": f"r{i}"}))
+    return events
+
+
+NULL_DISTINCT_RULE = {
+    **DISTINCT_RULE, "id": "null-distinct",
+    "query": "SELECT eventtime, eventid, useridentity.username AS username, "
+             "json_extract_scalar(requestparameters, '$.roleName') AS role FROM cloudtrail "
+             "WHERE eventsource = 'iam.amazonaws.com'",
+    "threshold": {"count": 4, "window": "1m", "distinct": "role", "group_by": ["username"]},
+}
+
+
 def _key(cands: list) -> list:
     return [(c.alert_id, c.group_keys, c.bucket_start, c.first_seen, c.last_seen, sorted(c.event_ids),
              [r["eventid"] for r in c.rows]) for c in cands]
@@ -95,9 +118,11 @@ UNNEST_QUERY = """
     # Only a key that is always NULL: groups must still match NULL to NULL.
     ({**BURST_RULE, "id": "null-key", "query": JSON_KEY_QUERY,
       "threshold": {"count": 12, "window": "1m", "group_by": ["nothing"]}}, _failures),
+    (NULL_DISTINCT_RULE, _roles),
     # An UNNEST query keeps the sliding-window shape.
     ({**BURST_RULE, "id": "unnest", "query": UNNEST_QUERY}, _failures),
-], ids=["count-10-in-5m", "count-3-in-2m", "no-group-by", "distinct", "json-key", "null-key", "unnest"])
+], ids=["count-10-in-5m", "count-3-in-2m", "no-group-by", "distinct", "json-key", "null-key", "null-distinct",
+                                "unnest"])
 def test_prefiltered_rows_give_the_same_candidates(env, data: dict[str, Any], make) -> None:
     settings, engine, _ = env
     write_records("cloudtrail", make(random.Random(7)), settings.lake)
