@@ -129,6 +129,7 @@ class Settings(BaseModel):
     hunts_paths: list[Path] = Field(default_factory=list)
     default_window: str = "24h"
     row_limit: int = 10_000
+    query_timeout: str = Field("10m", description="a query running longer is stopped and reported as failed")
     price_per_tb_usd: float = 5.0
     athena: AthenaSettings = Field(default_factory=AthenaSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)

@@ -127,3 +127,22 @@ def test_backtest_writes_nothing_and_sweeps(env) -> None:
     sweep = dict(zip(result.sweep["threshold"], result.sweep["alerts"], strict=True))
     assert sweep[6] == 2 and sweep[7] == 1 and sweep[13] == 0
     assert result.suggest_threshold(max_alerts_per_day=0.5) == 7
+
+
+def test_a_rule_that_runs_too_long_fails_alone(workspace) -> None:
+    from workbench.alerts import get_store
+    from workbench.config import load_settings
+    from workbench.engines import get_engine
+
+    settings = load_settings(workspace).model_copy(update={"query_timeout": "1s"})
+    write_records("cloudtrail", [api_call("CreateUser", "iam.amazonaws.com", T0)], settings.lake)
+    # Ten billion generated row pairs per event: never finishes in a second.
+    slow = rule(ROOT_RULE, id="runaway", query=(
+        "SELECT eventtime, eventid, useridentity.arn AS actor FROM cloudtrail "
+        "CROSS JOIN UNNEST(sequence(1, 100000)) AS a(n) CROSS JOIN UNNEST(sequence(1, 100000)) AS b(m) "
+        "WHERE n + m < 0"))
+    with get_engine("local", settings) as engine, get_store(settings) as store:
+        run = run_detections([slow, rule(ROOT_RULE)], T0, T0 + M15, engine, store)
+    assert [r.rule_id for r in run.failed] == ["runaway"]
+    assert "timed out after 1s" in run.failed[0].error
+    assert len(run.alerts_new) == 1

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
@@ -35,7 +37,7 @@ from workbench.engines.batch import (
 )
 from workbench.engines.window import BoundQuery
 from workbench.registry import unknown_name_message
-from workbench.timewindow import Window
+from workbench.timewindow import Window, parse_duration
 
 _MISSING_TABLE = re.compile(r"Table with name (\S+?) does not exist", re.IGNORECASE)
 _MISSING_COLUMN = re.compile(r'Referenced column "?([^"\s]+)"? not found', re.IGNORECASE)
@@ -79,6 +81,8 @@ class LocalEngine(Engine):
         self.lake = settings.lake
         self._con: duckdb.DuckDBPyConnection | None = None
         self._view_files: dict[str, tuple[Path, ...]] = {}  # the files each view reads now
+        self.timeout_s = parse_duration(settings.query_timeout).total_seconds()
+        self._timed_out = False
 
     # -- connection and views -------------------------------------------------------------------
 
@@ -141,6 +145,28 @@ class LocalEngine(Engine):
 
     # -- the hook -------------------------------------------------------------------------------
 
+    @contextmanager
+    def _deadline(self) -> Iterator[None]:
+        """Interrupt the statement running on the connection when `query_timeout` passes, so one
+        runaway query (a rule over a huge window) fails alone instead of stalling the run."""
+        self._timed_out = False
+
+        def stop() -> None:
+            self._timed_out = True
+            self.connection.interrupt()
+
+        timer = threading.Timer(self.timeout_s, stop)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    def _timeout_error(self) -> EngineError:
+        return EngineError(f"query timed out after {self.timeout_s:g}s (query_timeout = "
+                           f"{self.settings.query_timeout}); narrow the window or raise query_timeout")
+
     def _execute(self, sql: str, bound: BoundQuery) -> Execution:
         scanned = 0
         for table in bound.tables:
@@ -148,8 +174,11 @@ class LocalEngine(Engine):
             self._point_view(table, files)
             scanned += sum(path.stat().st_size for path in files)
         try:
-            frame = self.connection.execute(sql).fetch_df()
+            with self._deadline():
+                frame = self.connection.execute(sql).fetch_df()
         except duckdb.Error as exc:
+            if self._timed_out:
+                raise self._timeout_error() from None
             raise EngineError(self._explain(exc, bound)) from None
         return Execution(frame=frame, query_id=str(uuid.uuid4()), bytes_scanned=scanned)
 
@@ -194,7 +223,8 @@ class LocalEngine(Engine):
         view = exp.to_identifier(table, quoted=True).sql("duckdb")
         started = time.perf_counter()
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {shared_table_sql(scan_sql, plans)}")
+            with self._deadline():
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {shared_table_sql(scan_sql, plans)}")
         except duckdb.Error:
             return {}  # each query then runs alone and reports its own error
         scan_s = time.perf_counter() - started
@@ -210,7 +240,8 @@ class LocalEngine(Engine):
                 bound = self.bind(queries[index], own_window)
                 began = time.perf_counter()
                 try:
-                    frame = con.execute(bound.sql).fetch_df()
+                    with self._deadline():
+                        frame = con.execute(bound.sql).fetch_df()
                 except duckdb.Error:
                     continue  # alone, it fails (or not) exactly as it would without batching
                 done[index] = (bound.sql, Execution(frame, str(uuid.uuid4())), time.perf_counter() - began)
