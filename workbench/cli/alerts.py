@@ -84,10 +84,13 @@ def list_alerts(
         if not alerts:
             typer.echo("no alerts match" if total == 0 else f"no alerts on this page ({total} match)")
             return
-        typer.echo(f"{'ID':<20} {'SEVERITY':<8} {'STATUS':<14} {'COUNT':>5}  {'LAST SEEN':<20} {'ASSIGNEE':<10} TITLE")
+        # Ids are printed whole: they are what `alerts show|ack|assign|resolve` take.
+        width = max(len("ID"), *(len(a.id) for a in alerts))
+        typer.echo(f"{'ID':<{width}} {'SEVERITY':<8} {'STATUS':<14} {'COUNT':>5}  {'LAST SEEN':<20} "
+                   f"{'ASSIGNEE':<10} TITLE")
         for a in alerts:
-            typer.echo(f"{a.id[:20]:<20} {a.severity.value:<8} {a.status.value:<14} {a.count:>5}  "
-                       f"{_when(a.last_seen):<20} {(a.assignee or '-')[:10]:<10} {_one_line(a.title)}")
+            typer.echo(f"{a.id:<{width}} {a.severity.value:<8} {a.status.value:<14} {a.count:>5}  "
+                       f"{_when(a.last_seen):<20} {(a.assignee or '-')[:10]:<10} {_one_line(a.title, 70)}")
         typer.echo(f"{offset + 1}-{offset + len(alerts)} of {total}")
 
 
@@ -253,7 +256,7 @@ def deliveries(
                    f"{'TRIES':>5}  {'WHEN':<20} LAST ERROR")
         for d in rows:
             when = d.delivered_at if d.delivered_at else d.next_attempt_at
-            typer.echo(f"{d.id:<23} {d.alert_id[:20]:<20} {d.destination[:14]:<14} {d.kind:<8} "
+            typer.echo(f"{d.id:<23} {d.alert_id:<20} {d.destination[:14]:<14} {d.kind:<8} "
                        f"{d.status.value:<9} {d.attempts:>5}  {_when(when):<20} {_one_line(d.last_error or '', 90)}")
         parked = sum(1 for d in rows if d.status.value == "parked")
         typer.echo(f"{len(rows)} shown" + (f"; {parked} parked — retry with `mantissa alerts redeliver "
