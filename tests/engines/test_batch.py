@@ -101,20 +101,20 @@ def test_a_batch_answers_every_query_as_it_runs_alone(local: LocalEngine, trail:
         assert isinstance(answer, Result), f"{name}: {answer}"
         _same(answer.frame, local.run(sql, WEEK).frame, ordered)
     shared = {name for (name, _, _), a in zip(QUERIES, batched, strict=True) if "shared_scan" in a.extra}
-    # Everything with a liftable WHERE over one table shared the scan; the rest ran alone, and so
-    # did the windowed query (LocalEngine.SHARE_WINDOWED).
-    assert shared == {name for name, _, _ in QUERIES} - {"aggregate-no-where", "two-log-tables", "cte-window-fn"}
+    # Everything with a liftable WHERE over one table shared the scan (the windowed query too:
+    # LocalEngine.SHARE_WINDOWED); the rest ran alone.
+    assert shared == {name for name, _, _ in QUERIES} - {"aggregate-no-where", "two-log-tables"}
     assert sum(a.rows for a in batched) > 0
 
 
-def test_windowed_queries_share_the_scan_when_the_engine_says_so(local: LocalEngine, trail: list[Path],
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_windowed_queries_run_alone_when_the_engine_says_so(local: LocalEngine, trail: list[Path],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     queries = [q for _, q, _ in QUERIES]
     windowed = [i for i, (name, _, _) in enumerate(QUERIES) if name == "cte-window-fn"]
-    monkeypatch.setattr(LocalEngine, "SHARE_WINDOWED", True)
+    monkeypatch.setattr(LocalEngine, "SHARE_WINDOWED", False)
     batched = local.run_batch(queries, WEEK)
     for i in windowed:
-        assert "shared_scan" in batched[i].extra  # type: ignore[union-attr]
+        assert "shared_scan" not in batched[i].extra  # type: ignore[union-attr]
         _same(batched[i].frame, local.run(queries[i], WEEK).frame, ordered=True)  # type: ignore[union-attr]
     assert sum(a.rows for a in batched) > 0
 

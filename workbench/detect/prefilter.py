@@ -38,7 +38,6 @@ shape would do twice (aggregate and fetch), so one windowed pass is cheaper ther
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import lru_cache
 
 from sqlglot import exp
 
@@ -47,6 +46,7 @@ from workbench.engines.base import EngineError
 from workbench.engines.dialect import write_dialect_for
 from workbench.engines.window import parse_athena
 from workbench.rules import Rule
+from workbench.sqlcache import persisted
 
 _N, _NEAR = "_mantissa_n", "_mantissa_near"
 _BUCKET, _ROWS, _STEP = "_mantissa_bucket", "_mantissa_rows", "_mantissa_step"
@@ -63,7 +63,7 @@ def prefiltered(rule: Rule) -> str:
                  th.distinct) or rule.query
 
 
-@lru_cache(maxsize=512)
+@persisted
 def _wrap(sql: str, table: str, count: int, window: timedelta, group_by: tuple[str, ...],
           distinct: str | None) -> str | None:
     """Athena SQL of the wrapped query, or None when the query's shape does not allow it."""

@@ -18,11 +18,13 @@ from typing import Any
 
 from workbench.alerts import AlertStore
 from workbench.alerts.model import Alert, Evidence, EvidenceWindow
+from workbench.detect.census import charge, take_census
 from workbench.detect.matching import Candidate, account_of, candidates, render_title
 from workbench.detect.prefilter import prefiltered
 from workbench.engines import Engine, Result
 from workbench.engines.window import bound_to_window
 from workbench.rules import Rule
+from workbench.sqlcache import compiled_sql
 from workbench.timewindow import Window, iso_z, parse_duration
 
 DEFAULT_LOOKBACK = timedelta(minutes=15)
@@ -151,11 +153,22 @@ def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: En
     engine returns only the rows a burst could use (`workbench.detect.prefilter`).
     """
     windows = [evaluation_window(rule, start, end, lookback) for rule in rules]
+    answers: list[Result | Exception | None] = [None] * len(rules)
+    censuses = take_census(rules, [w for w, _ in windows], engine)
+    for census in censuses:
+        for index, answer in census.answers.items():
+            answers[index] = answer
+    pending = [i for i, answer in enumerate(answers) if answer is None]
     try:
-        answers = engine.run_batch([prefiltered(rule) for rule in rules], windows=[w for w, _ in windows])
+        ran = engine.run_batch([prefiltered(rules[i]) for i in pending], windows=[windows[i][0] for i in pending])
     except Exception as exc:  # noqa: BLE001 - a batch that breaks fails its rules, not the run
-        answers = [exc] * len(rules)
-    return [(window, trusted_from, answer) for (window, trusted_from), answer in zip(windows, answers, strict=True)]
+        ran = [exc] * len(pending)
+    for index, answer in zip(pending, ran, strict=True):
+        answers[index] = answer
+    for census in censuses:
+        charge(census, answers)
+    return [(window, trusted_from, answer)  # type: ignore[misc]
+            for (window, trusted_from), answer in zip(windows, answers, strict=True)]
 
 
 def run_detections(
@@ -171,7 +184,13 @@ def run_detections(
     checkpoint: bool = True,
 ) -> RunRecord:
     """Evaluate every enabled rule over [start, end); store alerts unless `dry_run` or no store."""
-    lookback = parse_duration(lookback)
+    with compiled_sql(engine.settings):
+        return _run(rules, start, end, engine, store, lookback=parse_duration(lookback), dry_run=dry_run,
+                    actor=actor, checkpoint=checkpoint)
+
+
+def _run(rules: Iterable[Rule], start: datetime, end: datetime, engine: Engine, store: AlertStore | None, *,
+         lookback: timedelta, dry_run: bool, actor: str, checkpoint: bool) -> RunRecord:
     record = RunRecord(id=f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
                        started=datetime.now(UTC), window_start=start, window_end=end,
                        engine=engine.name, dry_run=dry_run or store is None)

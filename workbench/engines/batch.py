@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 import pyarrow as pa
 from sqlglot import exp
@@ -47,6 +47,7 @@ from workbench.catalog import TABLES, arrow_schema
 from workbench.engines.base import EngineError
 from workbench.engines.dialect import write_dialect_for
 from workbench.engines.window import log_table_of, parse_athena, partition_predicate, time_predicate
+from workbench.sqlcache import persisted
 from workbench.timewindow import Window
 
 # Functions whose value may differ between the shared scan and the query's own evaluation.
@@ -68,6 +69,10 @@ class Shareable:
     windowed: bool = False
     """The query computes window functions (a threshold prefilter): an engine may prefer to run it
     on its own, streaming its rows through the window rather than copying them all first."""
+    columns_out: tuple[str, ...] | None = None
+    """The query's output columns when it returns no rows for no input rows (no global aggregate,
+    no set operation, every SELECT reads a table): an engine that knows the query has no candidate
+    rows may answer it with an empty frame of these columns without running it."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Solo:
     reason: str
 
 
-@lru_cache(maxsize=1024)
+@persisted
 def analyse(sql: str) -> Shareable | Solo:
     """Whether `sql` can read from a shared scan, and what it needs from it (cached: a scheduler
     analyses the same rules run after run; callers must not mutate the answer's trees)."""
@@ -117,7 +122,33 @@ def analyse(sql: str) -> Shareable | Solo:
     needed = named | set(TABLES[table].partition_keys) | {TABLES[table].time_column}
     return Shareable(table=table, columns=frozenset(needed), predicate=exp.and_(*lifted, copy=False),
                      fields=_struct_fields_read(tree, table, qualifiers, needed),
-                     windowed=tree.find(exp.Window) is not None)
+                     windowed=tree.find(exp.Window) is not None, columns_out=_empty_for_no_rows(tree))
+
+
+def lift_expression(sql: str, expression: exp.Expression) -> exp.Expression | None:
+    """`expression` (from `sql`'s own tree) over its log table's unqualified columns, or None when
+    it names anything else (another source, a subquery, an aggregate, a volatile call)."""
+    refs = [t for t in parse_athena(sql).find_all(exp.Table) if log_table_of(t) is not None]
+    if len(refs) != 1:
+        return None
+    known = {c.lower() for c in TABLES[log_table_of(refs[0]).name].all_column_names}  # type: ignore[union-attr]
+    return _lift(expression, _qualifiers(refs[0]), known, set())
+
+
+def _empty_for_no_rows(tree: exp.Expression) -> tuple[str, ...] | None:
+    """The output column names, if the query yields no rows when its table yields none."""
+    if not isinstance(tree, exp.Select) or tree.find(exp.SetOperation, exp.Values):
+        return None
+    for select in tree.find_all(exp.Select):
+        if select.args.get("from_") is None and select.args.get("from") is None:
+            return None  # a SELECT of constants yields a row of its own
+        aggregates = [a for p in select.expressions for a in p.find_all(exp.AggFunc) if not a.find_ancestor(exp.Window)]
+        if aggregates and not select.args.get("group"):
+            return None  # a global aggregate yields one row even over nothing
+    names = [p.alias_or_name for p in tree.expressions]
+    if not all(names) or any(isinstance(p, exp.Star) for p in tree.expressions):
+        return None
+    return tuple(names)
 
 
 def shared_scan_sql(table: str, members: list[Shareable], window: Window | None, dialect: str = "duckdb") -> str:

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import ClassVar
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 from sqlglot import exp
 
+from workbench import sqlcache
 from workbench.catalog import TABLES, arrow_schema
 from workbench.config import Settings
 from workbench.engines.base import ENGINES, Engine, EngineError, Execution, Result, batch_windows
@@ -69,12 +71,13 @@ class LocalEngine(Engine):
     MIN_SHARED: ClassVar[int] = 2
     """Queries over one table a batch needs before it shares a scan: one query alone gains nothing."""
 
-    SHARE_WINDOWED: ClassVar[bool] = False
-    """Whether queries with window functions join the shared scan. They do not: such a query is
-    typically a threshold rule over a frequent event (every GetObject, every List* call), and
-    copying all its candidate rows, every column, into the shared table costs more than the query
-    scanning its own few columns and streaming them through its window (measured: 1M events,
-    43% of them threshold candidates, see benchmarks/detect.py)."""
+    SHARE_WINDOWED: ClassVar[bool] = True
+    """Whether queries with window functions join the shared scan. They do: threshold rules over
+    frequent events (every GetObject, every List* call), whose candidates would swell the shared
+    table, are answered by the detection census (`workbench.detect.census`) and reach the engine
+    only when a burst is possible; the windowed queries left are rules over rarer events (secret
+    and parameter reads, console sign-ins), cheaper to copy than to scan again. An engine subclass
+    may turn it off to run them alone (measured both ways: benchmarks/detect.py)."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -227,13 +230,23 @@ class LocalEngine(Engine):
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {shared_table_sql(scan_sql, plans)}")
         except duckdb.Error:
             return {}  # each query then runs alone and reports its own error
-        scan_s = time.perf_counter() - started
         done: dict[int, tuple[str, Execution, float]] = {}
         try:
+            tags = [exp.to_identifier(match_column(k), quoted=True).sql("duckdb") for k in range(len(members))]
+            counts = con.execute(f"SELECT count(*), {', '.join(f'count_if({t})' for t in tags)} FROM {shared}"
+                                 ).fetchone()
+            rows, candidates = counts[0], counts[1:]  # type: ignore[index]
+            scan_s = time.perf_counter() - started
             # The queries run unchanged: their table's view now reads their own shared rows.
             self._view_files.pop(table, None)
-            tags = [exp.to_identifier(match_column(k), quoted=True).sql("duckdb") for k in range(len(members))]
-            for k, (index, _, own_window) in enumerate(members):
+            for k, (index, plan, own_window) in enumerate(members):
+                binds = ("binds", self.dialect, queries[index])
+                if not candidates[k] and plan.columns_out is not None and sqlcache.known(binds):
+                    # No row could reach it, it yields nothing from nothing, and it has run
+                    # before (so it is not a query that would fail): nothing to run.
+                    done[index] = (scan_sql,
+                                   Execution(pd.DataFrame(columns=list(plan.columns_out)), str(uuid.uuid4())), 0.0)
+                    continue
                 con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE ({', '.join(tags)}) "
                             f"FROM {shared} WHERE {tags[k]}")
                 # Its own window still bounds it: the shared rows keep partition keys and time.
@@ -245,7 +258,7 @@ class LocalEngine(Engine):
                 except duckdb.Error:
                     continue  # alone, it fails (or not) exactly as it would without batching
                 done[index] = (bound.sql, Execution(frame, str(uuid.uuid4())), time.perf_counter() - began)
-            rows = con.execute(f"SELECT count(*) FROM {shared}").fetchone()[0]  # type: ignore[index]
+                sqlcache.record(binds)
         finally:
             self._point_view(table, files)
             con.execute(f"DROP TABLE IF EXISTS {shared}")

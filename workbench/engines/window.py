@@ -22,6 +22,7 @@ from sqlglot.errors import ParseError
 from workbench.catalog import TABLES, Table, TimeFormat
 from workbench.engines.base import EngineError
 from workbench.engines.dialect import READ_DIALECT, write_dialect_for
+from workbench.sqlcache import persisted
 from workbench.timewindow import Window, iso_z
 
 MONTHS_PER_YEAR = 12
@@ -56,7 +57,7 @@ def bind(sql: str, window: Window | None, write_dialect: str) -> BoundQuery:
     return BoundQuery(sql=text, tables=tables, window=window)
 
 
-@lru_cache(maxsize=1024)
+@persisted
 def _template(sql: str, write_dialect: str, bounded: bool) -> tuple[str, frozenset[str]]:
     tree = parse_athena(sql)
     target = write_dialect_for(write_dialect)

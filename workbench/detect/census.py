@@ -1,0 +1,210 @@
+"""Threshold census: one statement tells which threshold rules could have a burst at all.
+
+Threshold rules match frequent events (every GetObject, every List* call, every AccessDenied), and
+on most runs none of them reaches its count. Running each rule's prefiltered query (see
+`workbench.detect.prefilter`) still costs a scan and an aggregate of its candidates per rule. The
+census answers "could this rule burst in this window?" for all of them in one statement, reading
+only the narrow columns their conditions and keys name; only the rules it cannot rule out run
+their own query, and the others are answered with no rows.
+
+For each rule the census counts candidate rows per (key, bucket), buckets `window` long as in the
+prefilter, and asks whether any cell holds at least ceil(count / 2) rows (or any candidate has no
+time). Why that is exact: the prefilter keeps rows only where two adjacent buckets hold `count`
+rows together, so one of the two holds at least half; if no cell does, the prefilter returns no
+rows, and neither would the rule. Every approximation the census makes only raises its counts:
+- its candidates are the rows passing the WHERE conditions it can lift (a superset of the rule's);
+- it groups by the rule's cheap keys only, and drops a key it cannot compute from the table's own
+  columns (fewer keys merge groups);
+- it reads the union of the members' windows (each rule's own is inside it);
+- it counts rows, never distinct values (a window's distinct values are at most its rows).
+
+Rules whose rows are not one per event (a JOIN or UNNEST, an aggregate, DISTINCT, LIMIT) are not
+members: an event could make several rows, and the counts would fall short.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+from sqlglot import exp
+
+from workbench.catalog import TABLES, TimeFormat
+from workbench.engines import Engine, Result
+from workbench.engines.batch import Shareable, analyse, lift_expression, split_evenly
+from workbench.engines.dialect import write_dialect_for
+from workbench.engines.window import parse_athena
+from workbench.rules import Rule
+from workbench.sqlcache import persisted
+from workbench.timewindow import Window
+
+RULE_COLUMN, CELLS_COLUMN = "_mantissa_rule", "_mantissa_cells"
+_ATHENA = write_dialect_for("athena")
+
+
+@dataclass(frozen=True)
+class Member:
+    """How the census counts one rule: its candidates, keys and bucket length."""
+
+    table: str
+    predicate: exp.Expression  # over the table's own columns
+    keys: tuple[exp.Expression, ...]  # over the table's own columns
+    columns: tuple[str, ...]  # the rule's output columns (its answer when it cannot burst)
+    seconds: int
+    at_least: int  # rows one cell must hold for the rule to be hot
+
+
+def member(rule: Rule) -> Member | None:
+    """The rule's census entry, or None when the census cannot speak for it (it then runs)."""
+    th = rule.threshold
+    if th is None or th.count <= 1:
+        return None
+    return _member(*_rule_key(rule))
+
+
+@persisted
+def _member(sql: str, table: str, count: int, seconds: int, exact_seconds: float,
+            group_by: tuple[str, ...]) -> Member | None:
+    if table not in TABLES or seconds <= 0 or seconds != exact_seconds:
+        return None
+    plan = analyse(sql)
+    if not isinstance(plan, Shareable) or plan.table != table:
+        return None
+    tree = parse_athena(sql)
+    if not isinstance(tree, exp.Select) or _not_one_row_per_event(tree):
+        return None
+    defined = {p.alias_or_name: p for p in tree.expressions}
+    time = defined.get(TABLES[table].time_column)
+    if not isinstance(time, exp.Column) or time.name != TABLES[table].time_column:
+        return None  # the buckets must be those of the table's own event time
+    if not all(k in defined for k in group_by):
+        return None
+    keys = []
+    for name in group_by:
+        projection = defined[name]
+        expression = projection.this if isinstance(projection, exp.Alias) else projection
+        if expression.find(*_COSTLY):
+            continue  # a JSON or regex key would be parsed for every candidate: merge on it instead
+        lifted = lift_expression(sql, expression)
+        if lifted is not None:
+            keys.append(lifted)
+    return Member(table=table, predicate=plan.predicate, keys=tuple(keys), columns=tuple(defined),
+                  seconds=seconds, at_least=math.ceil(count / 2))
+
+
+_COSTLY = (exp.JSONExtract, exp.JSONExtractScalar, exp.RegexpLike, exp.RegexpExtract)
+
+
+def _not_one_row_per_event(select: exp.Select) -> bool:
+    if any(select.args.get(arg) for arg in ("joins", "group", "having", "limit", "distinct", "with", "qualify")):
+        return True
+    return any(p.find(exp.AggFunc, exp.Window, exp.Unnest, exp.Explode) for p in select.expressions)
+
+
+def census_sql(rules: tuple[Rule, ...]) -> str:
+    """One Athena statement over the rules' table: a row (member index, hot cells) per rule.
+    Every rule must have a census entry (`member`), and all must read one table."""
+    return _census_sql(tuple(_rule_key(r) for r in rules))
+
+
+def _rule_key(rule: Rule) -> tuple:
+    th = rule.threshold
+    assert th is not None
+    return (rule.query, rule.table or "cloudtrail", th.count, int(th.window.total_seconds()),
+            th.window.total_seconds(), tuple(th.group_by))
+
+
+@persisted
+def _census_sql(keys: tuple[tuple, ...]) -> str:
+    members = [_member(*key) for key in keys]
+    branches = []
+    for index, m in enumerate(members):
+        keys = [exp.alias_(k.copy(), f"_k{i}", quoted=True) for i, k in enumerate(m.keys)]
+        bucket = exp.alias_(_bucket(m.table, m.seconds), "_b", quoted=True)
+        rows = exp.select(*keys, bucket).from_(m.table).where(m.predicate.copy())
+        grouped = [exp.column(f"_k{i}", quoted=True) for i in range(len(m.keys))] + [exp.column("_b", quoted=True)]
+        hot = exp.or_(exp.GTE(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(m.at_least)),
+                      exp.Is(this=exp.column("_b", quoted=True), expression=exp.Null()))
+        cells = (exp.select(*grouped).from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier("_rows"))))
+                 .group_by(*[g.copy() for g in grouped]).having(hot))
+        assert m is not None, "census_sql takes census members only"
+        branch = exp.select(exp.alias_(exp.Literal.number(index), RULE_COLUMN, quoted=True),
+                            exp.alias_(exp.Count(this=exp.Star()), CELLS_COLUMN, quoted=True)).from_(
+            exp.Subquery(this=cells, alias=exp.TableAlias(this=exp.to_identifier(f"_cells{index}"))))
+        branches.append(branch)
+    statement: exp.Expression = branches[0]
+    for branch in branches[1:]:
+        statement = exp.union(statement, branch, distinct=False)
+    return statement.sql(dialect=_ATHENA)
+
+
+def _bucket(table: str, seconds: int) -> exp.Expression:
+    column = exp.column(TABLES[table].time_column)
+    if TABLES[table].time_format is TimeFormat.EPOCH_SECONDS:
+        moment: exp.Expression = exp.Cast(this=column, to=exp.DataType.build("DOUBLE"))
+    else:
+        moment = exp.Anonymous(this="to_unixtime",
+                               expressions=[exp.Anonymous(this="from_iso8601_timestamp", expressions=[column])])
+    return exp.Floor(this=exp.Div(this=moment, expression=exp.Literal.number(seconds)))
+
+
+MIN_MEMBERS = 2
+"""Rules over one table the census needs before it pays: for one rule it would only add a query."""
+
+
+@dataclass
+class Census:
+    """What one census found: the answers of the rules that cannot burst, and what it cost."""
+
+    answers: dict[int, Result]  # rule index -> its (empty) answer
+    members: list[int]  # every rule index the census spoke for, hot or not
+    result: Result
+
+
+def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine) -> list[Census]:
+    """One census per table with enough threshold rules; a census that fails answers nothing
+    (its rules then run their own queries, which report their own errors)."""
+    by_table: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        entry = member(rule)
+        if entry is not None:
+            by_table.setdefault(entry.table, []).append(index)
+    done = []
+    for indices in by_table.values():
+        if len(indices) < MIN_MEMBERS:
+            continue
+        hull = Window(min(windows[i].start for i in indices), max(windows[i].end for i in indices))
+        try:
+            result = engine.run(census_sql(tuple(rules[i] for i in indices)), hull)
+            hot = {int(position) for position, cells in zip(result.frame[RULE_COLUMN], result.frame[CELLS_COLUMN],
+                                                             strict=True) if cells}
+        except Exception:  # noqa: BLE001 - the census is an optimisation; the rules still run
+            continue
+        info = {"id": result.query_id, "rules": len(indices), "hot": [rules[indices[p]].id for p in sorted(hot)],
+                "elapsed_s": result.elapsed_s, "bytes_scanned": result.bytes_scanned, "sql": result.sql}
+        answers = {}
+        for position, index in enumerate(indices):
+            if position in hot:
+                continue
+            entry = member(rules[index])
+            answers[index] = Result(frame=pd.DataFrame(columns=list(entry.columns)), engine=result.engine,  # type: ignore[union-attr]
+                                    sql=result.sql, executed_sql=result.executed_sql, query_id=result.query_id,
+                                    elapsed_s=0.0, bytes_scanned=0, cost_usd=0.0, window=windows[index],
+                                    extra={"census": info})
+        done.append(Census(answers=answers, members=indices, result=result))
+    return done
+
+
+def charge(census: Census, answers: list) -> None:
+    """Share the census's time, bytes and cost across every rule it spoke for (a hot rule paid
+    for its own query too), so a run's totals are what was really spent."""
+    results = [(i, answers[i]) for i in census.members if isinstance(answers[i], Result)]
+    shares = zip(results, split_evenly(census.result.bytes_scanned, len(results)),
+                 split_evenly(census.result.elapsed_s, len(results)),
+                 split_evenly(census.result.cost_usd, len(results)), strict=True)
+    for (index, result), bytes_share, time_share, cost_share in shares:
+        answers[index] = replace(result, elapsed_s=result.elapsed_s + time_share,
+                                 bytes_scanned=result.bytes_scanned + bytes_share,
+                                 cost_usd=result.cost_usd + cost_share)
