@@ -242,3 +242,33 @@ def test_overlapping_windows_merge_and_gaps_split() -> None:
         (None, [3]), (Window(t, t + timedelta(hours=3)), [0, 2]), (c, [1])]
     assert split_evenly(10, 3) == [4, 3, 3] and sum(split_evenly(10**12 + 7, 6)) == 10**12 + 7
     assert split_evenly(1.5, 3) == [0.5, 0.5, 0.5] and split_evenly(5, 0) == []
+
+
+def test_queries_with_nothing_to_read_are_answered_empty_once_known_to_run(local: LocalEngine,
+                                                                          trail: list[Path]) -> None:
+    # vpc_flow has no file in the window: no shared scan is planned for it.
+    flows = ["SELECT srcaddr, dstport FROM vpc_flow WHERE dstport = 22",
+             "SELECT srcaddr, bytes FROM vpc_flow WHERE action = 'REJECT'",
+             "SELECT srcaddr, nosuchcolumn FROM vpc_flow WHERE action = 'REJECT'"]
+    first = local.run_batch(flows, WEEK)
+    assert isinstance(first[0], Result) and "shared_scan" not in first[0].extra  # ran alone, once
+    assert isinstance(first[2], EngineError)
+    again = local.run_batch(flows, WEEK)
+    assert isinstance(again[0], Result) and again[0].extra["shared_scan"] == {"table": "vpc_flow", "files": 0}
+    assert list(again[0].frame.columns) == ["srcaddr", "dstport"] and again[0].rows == 0
+    assert list(again[1].frame.columns) == ["srcaddr", "bytes"]  # type: ignore[union-attr]
+    assert isinstance(again[2], EngineError)  # a query that never ran is never assumed to run
+
+
+def test_members_with_no_candidates_are_answered_without_running(local: LocalEngine, trail: list[Path]) -> None:
+    queries = ["SELECT eventtime, eventid FROM cloudtrail WHERE eventname = 'NoSuchCall'",
+               "SELECT eventtime, eventname FROM cloudtrail WHERE eventname IS NOT NULL",
+               "SELECT count(*) AS n FROM cloudtrail WHERE eventname = 'NoSuchCall'"]
+    local.run_batch(queries, WEEK)
+    answers = local.run_batch(queries, WEEK)
+    assert answers[0].rows == 0 and list(answers[0].frame.columns) == ["eventtime", "eventid"]  # type: ignore[union-attr]
+    # Its answer is the shared scan's (it tagged no row for it), not a query of its own.
+    assert answers[0].executed_sql.startswith("SELECT") and "_match_0" in answers[0].executed_sql  # type: ignore[union-attr]
+    assert answers[1].rows > 0 and "_match_" not in answers[1].executed_sql  # type: ignore[union-attr]
+    # A global aggregate yields a row even over nothing: it runs, and says 0.
+    assert answers[2].frame["n"].tolist() == [0]  # type: ignore[union-attr]

@@ -36,7 +36,7 @@ window into memory; it runs on its own instead (its own scan costs the same and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -151,20 +151,28 @@ def _empty_for_no_rows(tree: exp.Expression) -> tuple[str, ...] | None:
     return tuple(names)
 
 
-def shared_scan_sql(table: str, members: list[Shareable], window: Window | None, dialect: str = "duckdb") -> str:
+def shared_scan_sql(table: str, members: list[Shareable], window: Window | None, dialect: str = "duckdb",
+                    queries: Sequence[str] | None = None) -> str:
     """One read of `table` serving all `members`: their columns, the rows any of them needs.
 
     The scan is bounded exactly as the window rewrite bounds any query (`FROM (SELECT * FROM t
     WHERE <partitions> AND <time>) AS t`), built from the lifted trees and generated once in the
     engine's dialect rather than written as Athena text and parsed again: with dozens of rules
     the OR of their predicates is the biggest statement of the run. The statement without its
-    window is kept per member list, so the next window of the same pack costs a string splice.
+    window is kept per member list, so the next window of the same pack costs a string splice;
+    given the members' `queries` (whose analyses they are), it is also kept across processes.
     """
-    template = _scan_template(table, tuple(members), window is not None, dialect)
+    template = (_scan_template_of(table, tuple(queries), window is not None, dialect) if queries is not None
+                else _scan_template(table, tuple(members), window is not None, dialect))
     if window is None:
         return template
     bounds = exp.and_(partition_predicate(window), time_predicate(TABLES[table], window), copy=False)
     return template.replace(_BOUNDS_MARKER, bounds.sql(dialect=write_dialect_for(dialect)), 1)
+
+
+@persisted
+def _scan_template_of(table: str, queries: tuple[str, ...], bounded: bool, dialect: str) -> str:
+    return _scan_template(table, tuple(analyse(q) for q in queries), bounded, dialect)  # type: ignore[misc]
 
 
 _BOUNDS_MARKER = "__mantissa_scan_bounds__"

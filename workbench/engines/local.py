@@ -210,16 +210,23 @@ class LocalEngine(Engine):
                     members = [(i, plans[i], per_query[i]) for i in group]
                     for index, result in self._run_shared(table, members, queries, scan_window).items():
                         answers[index] = result
-        return [a if a is not None else self.run_captured(sql, w)
-                for a, sql, w in zip(answers, queries, per_query, strict=True)]
+        for index, (sql, own_window) in enumerate(zip(queries, per_query, strict=True)):
+            if answers[index] is None:
+                answers[index] = self.run_captured(sql, own_window)
+                if isinstance(answers[index], Result):
+                    sqlcache.record(("binds", self.dialect, sql))
+        return answers  # type: ignore[return-value]
 
     def _run_shared(self, table: str, members: list[tuple[int, Shareable, Window | None]],
                     queries: Sequence[str], window: Window | None) -> dict[int, Result]:
         """Answers for the members one scan of `table` over `window` (covering all theirs) could
         serve; the others are left to run alone."""
         plans = [plan for _, plan, _ in members]
-        scan_sql = shared_scan_sql(table, plans, window, dialect=self.dialect)
         files = self.files_read(frozenset({table}), window)
+        if not files:
+            return self._nothing_to_scan(members, queries)
+        scan_sql = shared_scan_sql(table, plans, window, dialect=self.dialect,
+                                   queries=[queries[index] for index, _, _ in members])
         self._point_view(table, files)
         con = self.connection
         shared = exp.to_identifier(f"_shared_{table}", quoted=True).sql("duckdb")
@@ -272,6 +279,18 @@ class LocalEngine(Engine):
             execution.bytes_scanned = bytes_share
             results[index] = self._result(queries[index], executed, execution, own_s + time_share, windows[index],
                                           extra={"shared_scan": info})
+        return results
+
+    def _nothing_to_scan(self, members: list[tuple[int, Shareable, Window | None]],
+                         queries: Sequence[str]) -> dict[int, Result]:
+        """No file in the window: members known to run answer with no rows (planning a scan of
+        dozens of predicates costs more than the nothing it would read); the others run alone."""
+        results: dict[int, Result] = {}
+        for index, plan, own_window in members:
+            if plan.columns_out is not None and sqlcache.known(("binds", self.dialect, queries[index])):
+                execution = Execution(pd.DataFrame(columns=list(plan.columns_out)), str(uuid.uuid4()))
+                results[index] = self._result(queries[index], "", execution, 0.0, own_window,
+                                              extra={"shared_scan": {"table": plan.table, "files": 0}})
         return results
 
     def _explain(self, exc: duckdb.Error, bound: BoundQuery) -> str:
