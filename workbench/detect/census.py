@@ -166,11 +166,10 @@ class Census:
 def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine) -> list[Census]:
     """One census per table with enough threshold rules; a census that fails answers nothing
     (its rules then run their own queries, which report their own errors)."""
+    entries = {index: entry for index, entry in enumerate(map(member, rules)) if entry is not None}
     by_table: dict[str, list[int]] = {}
-    for index, rule in enumerate(rules):
-        entry = member(rule)
-        if entry is not None:
-            by_table.setdefault(entry.table, []).append(index)
+    for index, entry in entries.items():
+        by_table.setdefault(entry.table, []).append(index)
     done = []
     for indices in by_table.values():
         if len(indices) < MIN_MEMBERS:
@@ -188,8 +187,7 @@ def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine
         for position, index in enumerate(indices):
             if position in hot:
                 continue
-            entry = member(rules[index])
-            answers[index] = Result(frame=pd.DataFrame(columns=list(entry.columns)), engine=result.engine,  # type: ignore[union-attr]
+            answers[index] = Result(frame=pd.DataFrame(columns=list(entries[index].columns)), engine=result.engine,
                                     sql=result.sql, executed_sql=result.executed_sql, query_id=result.query_id,
                                     elapsed_s=0.0, bytes_scanned=0, cost_usd=0.0, window=windows[index],
                                     extra={"census": info})
