@@ -103,10 +103,10 @@ def _not_one_row_per_event(select: exp.Select) -> bool:
     return any(p.find(exp.AggFunc, exp.Window, exp.Unnest, exp.Explode) for p in select.expressions)
 
 
-def census_sql(rules: tuple[Rule, ...]) -> str:
+def census_sql(rules: tuple[Rule, ...], key_hash: str | None = None) -> str:
     """One Athena statement over the rules' table: a row (member index, hot cells) per rule.
     Every rule must have a census entry (`member`), and all must read one table."""
-    return _census_sql(tuple(_rule_key(r) for r in rules))
+    return _census_sql(tuple(_rule_key(r) for r in rules), key_hash)
 
 
 def _rule_key(rule: Rule) -> tuple:
@@ -117,19 +117,24 @@ def _rule_key(rule: Rule) -> tuple:
 
 
 @persisted
-def _census_sql(keys: tuple[tuple, ...]) -> str:
-    members = [_member(*key) for key in keys]
+def _census_sql(rule_keys: tuple[tuple, ...], key_hash: str | None) -> str:
+    members = [_member(*key) for key in rule_keys]
     branches = []
     for index, m in enumerate(members):
-        keys = [exp.alias_(k.copy(), f"_k{i}", quoted=True) for i, k in enumerate(m.keys)]
+        assert m is not None, "census_sql takes census members only"
+        key_values = [k.copy() for k in m.keys]
+        if key_hash and key_values:
+            # One integer per group instead of strings: a colliding pair only merges two groups,
+            # and merged groups only count more.
+            key_values = [exp.Anonymous(this=key_hash, expressions=key_values)]
+        keys = [exp.alias_(k, f"_k{i}", quoted=True) for i, k in enumerate(key_values)]
         bucket = exp.alias_(_bucket(m.table, m.seconds), "_b", quoted=True)
         rows = exp.select(*keys, bucket).from_(m.table).where(m.predicate.copy())
-        grouped = [exp.column(f"_k{i}", quoted=True) for i in range(len(m.keys))] + [exp.column("_b", quoted=True)]
+        grouped = [exp.column(f"_k{i}", quoted=True) for i in range(len(keys))] + [exp.column("_b", quoted=True)]
         hot = exp.or_(exp.GTE(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(m.at_least)),
                       exp.Is(this=exp.column("_b", quoted=True), expression=exp.Null()))
         cells = (exp.select(*grouped).from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier("_rows"))))
                  .group_by(*[g.copy() for g in grouped]).having(hot))
-        assert m is not None, "census_sql takes census members only"
         branch = exp.select(exp.alias_(exp.Literal.number(index), RULE_COLUMN, quoted=True),
                             exp.alias_(exp.Count(this=exp.Star()), CELLS_COLUMN, quoted=True)).from_(
             exp.Subquery(this=cells, alias=exp.TableAlias(this=exp.to_identifier(f"_cells{index}"))))
@@ -176,7 +181,7 @@ def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine
             continue
         hull = Window(min(windows[i].start for i in indices), max(windows[i].end for i in indices))
         try:
-            result = engine.run(census_sql(tuple(rules[i] for i in indices)), hull)
+            result = engine.run(census_sql(tuple(rules[i] for i in indices), engine.GROUP_KEY_HASH), hull)
             hot = {int(position) for position, cells in zip(result.frame[RULE_COLUMN], result.frame[CELLS_COLUMN],
                                                              strict=True) if cells}
         except Exception:  # noqa: BLE001 - the census is an optimisation; the rules still run

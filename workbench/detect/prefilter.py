@@ -140,16 +140,17 @@ def _buckets(tree: exp.Expression, outputs: list[str], table: str, count: int, s
              f"GROUP BY {lead}{bucket_}")
     pairs = (f"SELECT {lead}{bucket_} FROM (SELECT {lead}{bucket_} + {step} AS {bucket_}, {rows} "
              f"FROM ({cells}) AS _cells CROSS JOIN {steps}) AS _spread "
-             f"GROUP BY {lead}{bucket_} HAVING sum({rows}) >= {count}")
+             f"GROUP BY {lead}{bucket_} HAVING sum({rows}) >= {count} OR {bucket_} IS NULL")
     kept = (f"SELECT DISTINCT {lead}{bucket_} - {step} AS {bucket_} "
             f"FROM ({pairs}) AS _pairs CROSS JOIN {steps}")
     on = " AND ".join([f"_kept.{_quote(k)} IS NOT DISTINCT FROM _rule.{_quote(k)}" for k in keys]
-                      + [f"_kept.{bucket_} = {bucket('_rule.')}"])
+                      + [f"_kept.{bucket_} IS NOT DISTINCT FROM {bucket('_rule.')}"])
     columns = ", ".join(f"_rule.{_quote(n)}" for n in outputs)
     # An inner join, not EXISTS: DuckDB then builds the small side first and, when it is empty,
     # never reads the query's wide columns. The kept pairs are distinct, so no row repeats.
-    text = (f"SELECT {columns} FROM ({query}) AS _rule JOIN ({kept}) AS _kept ON {on} "
-            f"UNION ALL SELECT {columns} FROM ({query}) AS _rule WHERE _rule.{time_column} IS NULL")
+    # Rows with no time form a NULL bucket, always kept, and join through IS NOT DISTINCT FROM:
+    # the matcher decides what they mean, and the table is read twice, not three times.
+    text = f"SELECT {columns} FROM ({query}) AS _rule JOIN ({kept}) AS _kept ON {on}"
     return text  # already Athena SQL: parsing it again here would only cost time
 
 

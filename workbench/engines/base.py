@@ -84,6 +84,10 @@ def _human_bytes(n: int) -> str:
 class Engine:
     name: ClassVar[str]
     dialect: ClassVar[str]
+    GROUP_KEY_HASH: ClassVar[str | None] = None
+    """A function, callable from the Athena SQL the engine is given, that hashes any values to one
+    integer; grouping by it is cheaper than by strings where a collision is harmless (the
+    detection census). None: group by the values themselves (Athena has no such function)."""
     """sqlglot dialect the engine executes; Athena SQL is transpiled to it."""
 
     def __init__(self, settings: Settings) -> None:

@@ -46,6 +46,7 @@ from sqlglot import exp
 from workbench.catalog import TABLES, arrow_schema
 from workbench.engines.base import EngineError
 from workbench.engines.dialect import write_dialect_for
+from workbench.engines.scanfilter import cheap_first, conjuncts, scan_filter, short_circuit
 from workbench.engines.window import log_table_of, parse_athena, partition_predicate, time_predicate
 from workbench.sqlcache import persisted
 from workbench.timewindow import Window
@@ -115,7 +116,7 @@ def analyse(sql: str) -> Shareable | Solo:
         return Solo("has no WHERE: a shared scan would copy every row of the window")
     qualifiers = _qualifiers(ref)
     known = {c.lower() for c in TABLES[table].all_column_names}
-    lifted = [c for c in (_lift(conj, qualifiers, known, other_names) for conj in _conjuncts(where.this)) if c]
+    lifted = [c for c in (_lift(conj, qualifiers, known, other_names) for conj in conjuncts(where.this)) if c]
     if not lifted:
         return Solo("no WHERE condition names only the table's own columns; a shared scan would copy every row")
     named = {i.name.lower() for i in tree.find_all(exp.Identifier)} & known
@@ -189,7 +190,7 @@ def _scan_template(table: str, members: tuple[Shareable, ...], bounded: bool, di
     # Each row is tagged with the members it is a candidate for, so each query reads its own rows.
     # A tag tests its cheap conditions first and the rest only where they hold (CASE short-cuts;
     # AND in a projection does not), so a JSON or regex test runs on a handful of rows, not all.
-    tags = [exp.alias_(_short_circuit(_cheap_first(m.predicate)), match_column(k), quoted=True)
+    tags = [exp.alias_(short_circuit(cheap_first(m.predicate)), match_column(k), quoted=True)
             for k, m in enumerate(members)]
     source: exp.Expression = exp.to_table(table)
     if bounded:
@@ -197,74 +198,11 @@ def _scan_template(table: str, members: tuple[Shareable, ...], bounded: bool, di
         source = exp.Subquery(this=exp.select(exp.Star()).from_(source, copy=False).where(marker, copy=False),
                               alias=exp.TableAlias(this=exp.to_identifier(table)))
     select = exp.select(*(exp.column(c, quoted=True) for c in columns), *tags).from_(source, copy=False)
-    sql = select.where(_any_of(members), copy=False).sql(dialect=write_dialect_for(dialect))
+    sql = select.where(scan_filter([m.predicate for m in members]), copy=False).sql(dialect=write_dialect_for(dialect))
     if len(_templates) > 64:  # noqa: PLR2004 - a handful of packs per process; never grow unbounded
         _templates.clear()
     _templates[key] = (members, sql)
     return sql
-
-
-def _cost(condition: exp.Expression) -> int:
-    """A rough rank of what a condition costs per row: comparisons of plain columns, then struct
-    fields, then string matching, then JSON, regex and other functions."""
-    if condition.find(exp.RegexpLike, exp.JSONExtract, exp.JSONExtractScalar, exp.ArrayContains, exp.Anonymous,
-                      exp.Lower, exp.Upper):
-        return 3
-    if condition.find(exp.Like, exp.ILike, exp.Coalesce, exp.Case, exp.StrPosition, exp.Dot):
-        return 2
-    return 1 if any(len(c.parts) > 1 for c in condition.find_all(exp.Column)) else 0
-
-
-def _cheap_first(predicate: exp.Expression) -> list[exp.Expression]:
-    return sorted(_conjuncts(predicate), key=_cost)
-
-
-def _short_circuit(conjuncts: list[exp.Expression]) -> exp.Expression:
-    """`a AND b AND c` as `CASE WHEN a THEN CASE WHEN b THEN c ELSE false END ELSE false END`: the
-    same rows are true (NULL and false both drop a row), and later tests skip rows already out."""
-    condition = conjuncts[-1].copy()
-    for conjunct in reversed(conjuncts[:-1]):
-        condition = exp.Case(ifs=[exp.If(this=conjunct.copy(), true=condition)], default=exp.false())
-    return condition
-
-
-def _any_of(members: tuple[Shareable, ...]) -> exp.Expression:
-    """The scan's filter, the OR of the members' predicates, factored on the column most of them
-    compare to a literal (`eventsource = '…'`): a row is tested against each source once rather
-    than once per rule, and against a rule's other conditions only when its source matches."""
-    split = [_cheap_first(m.predicate) for m in members]
-    counts: dict[str, int] = {}
-    for conjuncts in split:
-        for name in {_eq_literal(c)[0] for c in conjuncts if _eq_literal(c)}:
-            counts[name] = counts.get(name, 0) + 1
-    if not counts or max(counts.values()) < 2:  # noqa: PLR2004 - nothing shared, nothing to factor
-        return exp.or_(*(exp.paren(exp.and_(*c), copy=False) for c in split), copy=False)
-    column = max(sorted(counts), key=lambda name: counts[name])
-    by_value: dict[str, list[exp.Expression | None]] = {}
-    others: list[exp.Expression] = []
-    for conjuncts in split:
-        keyed = next((c for c in conjuncts if (_eq_literal(c) or ("",))[0] == column), None)
-        if keyed is None:
-            others.append(exp.paren(exp.and_(*conjuncts), copy=False))
-            continue
-        rest = [c for c in conjuncts if c is not keyed]
-        by_value.setdefault(_eq_literal(keyed)[1], []).append(exp.and_(*rest) if rest else None)  # type: ignore[index]
-    terms = []
-    for value, rests in by_value.items():
-        test = exp.EQ(this=exp.column(column), expression=exp.Literal.string(value))
-        if any(r is None for r in rests):  # one member wants every row of this value
-            terms.append(exp.paren(test, copy=False))
-        else:
-            terms.append(exp.paren(exp.and_(test, exp.paren(exp.or_(*(exp.paren(r, copy=False) for r in rests))))))
-    return exp.or_(*terms, *others, copy=False)
-
-
-def _eq_literal(condition: exp.Expression) -> tuple[str, str] | None:
-    """(column, value) for `column = 'value'` over a plain column, else None."""
-    if (isinstance(condition, exp.EQ) and isinstance(condition.this, exp.Column) and len(condition.this.parts) == 1
-            and isinstance(condition.expression, exp.Literal) and condition.expression.is_string):
-        return condition.this.name.lower(), condition.expression.this
-    return None
 
 
 def match_column(index: int) -> str:
@@ -370,14 +308,6 @@ def _struct_fields_read(tree: exp.Expression, table: str, qualifiers: set[tuple[
     out: dict[str, frozenset[str] | None] = {name: None for name in needed if name in structs}
     out.update({name: None if fields is None else frozenset(fields) for name, fields in reads.items()})
     return out
-
-
-def _conjuncts(condition: exp.Expression) -> list[exp.Expression]:
-    while isinstance(condition, exp.Paren):
-        condition = condition.this
-    if isinstance(condition, exp.And):
-        return _conjuncts(condition.this) + _conjuncts(condition.expression)
-    return [condition]
 
 
 def _lift(conjunct: exp.Expression, qualifiers: set[tuple[str, ...]], known: set[str],

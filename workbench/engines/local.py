@@ -68,6 +68,8 @@ class LocalEngine(Engine):
     PARTITION_TYPE: ClassVar[str] = "VARCHAR"
     """Partition values stay strings ('05' must not become 5), matching Athena's `string` keys."""
 
+    GROUP_KEY_HASH: ClassVar[str | None] = "hash"  # DuckDB's; sqlglot passes it through unchanged
+
     MIN_SHARED: ClassVar[int] = 2
     """Queries over one table a batch needs before it shares a scan: one query alone gains nothing."""
 
