@@ -92,6 +92,13 @@ CASES: list[tuple[str, str, object]] = [
      f"SELECT to_unixtime(from_iso8601_timestamp(eventtime)) FROM cloudtrail WHERE {R1}", [1795774530.0]),
     ("from_unixtime", "SELECT from_unixtime(1795773600)", [utc(2026, 11, 27, 10)]),
     ("regexp_like", "SELECT count_if(regexp_like(useragent, '^aws-cli/')) FROM cloudtrail", [1]),
+    # Anchored choices of plain words run as starts_with / equality: the same answers, NULL kept.
+    ("regexp_like_word_prefixes", "SELECT count_if(regexp_like(eventname, '^(List|Get)')) FROM cloudtrail", [3]),
+    ("regexp_like_whole_words", "SELECT count_if(regexp_like(eventname, '^(GetObject|Put)$')) FROM cloudtrail", [2]),
+    ("regexp_like_word_then_more", "SELECT count_if(regexp_like(eventname, '^(Get|Put)Object$')) FROM cloudtrail",
+     [2]),
+    ("regexp_like_unanchored_choice", "SELECT count_if(regexp_like(eventname, '^G|Buckets')) FROM cloudtrail", [3]),
+    ("regexp_like_null_stays_null", "SELECT count(regexp_like(errorcode, '^(Access|Denied)')) FROM cloudtrail", [1]),
     ("regexp_extract",
      f"SELECT regexp_extract(useragent, 'aws-cli/([0-9.]+)', 1) FROM cloudtrail WHERE {R1}", ["2.13.5"]),
     ("lower_upper",

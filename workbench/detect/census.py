@@ -122,18 +122,21 @@ def _census_sql(rule_keys: tuple[tuple, ...], key_hash: str | None) -> str:
     branches = []
     for index, m in enumerate(members):
         assert m is not None, "census_sql takes census members only"
-        key_values = [k.copy() for k in m.keys]
-        if key_hash and key_values:
-            # One integer per group instead of strings: a colliding pair only merges two groups,
-            # and merged groups only count more.
-            key_values = [exp.Anonymous(this=key_hash, expressions=key_values)]
-        keys = [exp.alias_(k, f"_k{i}", quoted=True) for i, k in enumerate(key_values)]
+        keys = [exp.alias_(k.copy(), f"_k{i}", quoted=True) for i, k in enumerate(m.keys)]
         bucket = exp.alias_(_bucket(m.table, m.seconds), "_b", quoted=True)
         rows = exp.select(*keys, bucket).from_(m.table).where(m.predicate.copy())
-        grouped = [exp.column(f"_k{i}", quoted=True) for i in range(len(keys))] + [exp.column("_b", quoted=True)]
+        grouped: list[exp.Expression] = [exp.column(f"_k{i}", quoted=True) for i in range(len(keys))]
+        grouped.append(exp.column("_b", quoted=True))
+        if key_hash:
+            # One integer per cell instead of strings and a bucket: a collision only merges two
+            # cells, and a merged cell only counts more.
+            grouped = [exp.Anonymous(this=key_hash, expressions=grouped)]
+        # A cell is hot when it holds half the count, or holds a row with no time (count(_b)
+        # skips NULL): the rule then runs, and its matcher decides what such a row means.
         hot = exp.or_(exp.GTE(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(m.at_least)),
-                      exp.Is(this=exp.column("_b", quoted=True), expression=exp.Null()))
-        cells = (exp.select(*grouped).from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier("_rows"))))
+                      exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Count(this=exp.column("_b", quoted=True))))
+        cells = (exp.select(exp.alias_(exp.Literal.number(1), "_hot", quoted=True))
+                 .from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier("_rows"))))
                  .group_by(*[g.copy() for g in grouped]).having(hot))
         branch = exp.select(exp.alias_(exp.Literal.number(index), RULE_COLUMN, quoted=True),
                             exp.alias_(exp.Count(this=exp.Star()), CELLS_COLUMN, quoted=True)).from_(
