@@ -6,8 +6,8 @@ million events, and papermill starts every scheduled run in a new kernel. The fu
 work are pure (text in, text or plan out), so their answers are memoised here and, inside
 `compiled_sql(settings)`, loaded from and saved to `<state>/cache/` — as Python keeps `.pyc` files.
 
-The file's name carries a digest of sqlglot's version and of the source of every module whose
-answers it holds, so a change to either starts a new cache rather than reading a stale one. The
+The file's name carries a digest of sqlglot's and DuckDB's versions and of the package's source,
+so an upgrade or a code change starts a new cache rather than reading a stale one. The
 file is a pickle: it is read only from the workspace's own state folder, which holds nothing
 written by anyone but the workspace's own runs (the same trust as the workspace's rules and
 notebooks, which run code anyway). A file that cannot be read is ignored and rewritten.
@@ -36,16 +36,12 @@ MAX_ENTRIES = 4000
 """Past this many answers (ad-hoc hunts also compile SQL) the store starts over rather than grow."""
 
 _store: dict[tuple, Any] = {}
-_functions: list[str] = []
-_modules: set[str] = set()
 _state = {"dirty": False, "loaded": None}
 
 
 def persisted(func: F) -> F:
     """Memoise a pure function of hashable, picklable arguments in the cross-process store."""
     name = f"{func.__module__}.{func.__qualname__}"
-    _functions.append(name)
-    _modules.add(func.__module__)
 
     counts = {"hits": 0, "misses": 0}
 
@@ -110,11 +106,13 @@ def _digest() -> str:
         import duckdb
 
         digest.update(duckdb.__version__.encode())
-    for module in sorted(_modules):
-        source = getattr(sys.modules.get(module), "__file__", None)
-        digest.update(module.encode())
-        if source:
-            digest.update(Path(source).read_bytes())
+    # Every module of the package, not only the memoised ones: their answers also depend on the
+    # dialect fixes, the catalog and the rule model they call. Size and modification time, not
+    # content: hashing the whole package would cost a run more than the cache saves it.
+    package = Path(sys.modules["workbench"].__file__).parent  # type: ignore[arg-type]
+    for source in sorted(package.rglob("*.py")):
+        stat = source.stat()
+        digest.update(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 
