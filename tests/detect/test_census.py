@@ -33,18 +33,31 @@ def _without_census(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "take_census", lambda *args, **kwargs: [])
 
 
+class AthenaLike(LocalEngine):
+    """The local engine asking the census as it is asked of Athena: string keys, half-full cells."""
+
+    GROUP_KEY_HASH = None
+    READS_CTE_ONCE = False
+
+
+@pytest.mark.parametrize("pairs", [True, False], ids=["pair-census", "half-cell-census"])
 @pytest.mark.parametrize(("events", "expect_hot", "alerts"), [
-    # Five at the end of one bucket and five at the start of the next: one bucket holds half, so
-    # the census cannot rule the rule out, and the burst straddling the buckets alerts.
-    (lambda: burst("bob", T0 - timedelta(seconds=100), 5) + burst("bob", T0 + timedelta(seconds=1), 5), True, 1),
+    # Five at the end of one bucket and five at the start of the next: one bucket holds half and
+    # the two together hold ten, so the census cannot rule the rule out; the burst alerts.
+    (lambda: burst("bob", T0 - timedelta(seconds=100), 5) + burst("bob", T0 + timedelta(seconds=1), 5),
+     {True: True, False: True}, 1),
     # Four per bucket, buckets apart: no cell holds five, so no window can hold ten.
-    (lambda: burst("bob", T0, 4) + burst("bob", T0 + timedelta(minutes=10), 4), False, 0),
-    # Nine in one bucket: hot for the census (nine >= five), one short for the rule.
-    (lambda: burst("bob", T0, 9), True, 0),
+    (lambda: burst("bob", T0, 4) + burst("bob", T0 + timedelta(minutes=10), 4), {True: False, False: False}, 0),
+    # Nine in one bucket: the half-cell test cannot rule it out (nine >= five); the pair test
+    # sees that no two adjacent cells hold ten. One short for the rule either way.
+    (lambda: burst("bob", T0, 9), {True: False, False: True}, 0),
 ])
 def test_the_census_rules_out_only_rules_that_cannot_burst(env, monkeypatch: pytest.MonkeyPatch, events,
-                                                           expect_hot: bool, alerts: int) -> None:
+                                                           expect_hot: dict, alerts: int, pairs: bool) -> None:
     settings, engine, store = env
+    expect_hot = expect_hot[pairs]
+    if not pairs:
+        engine = AthenaLike(settings)
     write_records("cloudtrail", events(), settings.lake)
     rules = _rules()
     window = Window(T0 - timedelta(hours=1), T0 + timedelta(hours=1))

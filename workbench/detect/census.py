@@ -11,7 +11,10 @@ For each rule the census counts candidate rows per (key, bucket), buckets `windo
 prefilter, and asks whether any cell holds at least ceil(count / 2) rows (or any candidate has no
 time). Why that is exact: the prefilter keeps rows only where two adjacent buckets hold `count`
 rows together, so one of the two holds at least half; if no cell does, the prefilter returns no
-rows, and neither would the rule. Every approximation the census makes only raises its counts:
+rows, and neither would the rule. On an engine that reads a CTE once (`Engine.READS_CTE_ONCE`)
+the census asks the prefilter's own question, and asks it only around those half-full cells:
+does a half-full cell and one of its neighbours hold `count` rows together. Every approximation
+the census makes only raises its counts:
 - its candidates are the rows passing the WHERE conditions it can lift (a superset of the rule's);
 - it groups by the rule's cheap keys only, and drops a key it cannot compute from the table's own
   columns (fewer keys merge groups);
@@ -54,6 +57,7 @@ class Member:
     columns: tuple[str, ...]  # the rule's output columns (its answer when it cannot burst)
     seconds: int
     at_least: int  # rows one cell must hold for the rule to be hot
+    count: int  # the rule's threshold: rows two adjacent cells must hold together
 
 
 def member(rule: Rule) -> Member | None:
@@ -91,7 +95,7 @@ def _member(sql: str, table: str, count: int, seconds: int, exact_seconds: float
         if lifted is not None:
             keys.append(lifted)
     return Member(table=table, predicate=plan.predicate, keys=tuple(keys), columns=tuple(defined),
-                  seconds=seconds, at_least=math.ceil(count / 2))
+                  seconds=seconds, at_least=math.ceil(count / 2), count=count)
 
 
 _COSTLY = (exp.JSONExtract, exp.JSONExtractScalar, exp.RegexpLike, exp.RegexpExtract)
@@ -103,10 +107,13 @@ def _not_one_row_per_event(select: exp.Select) -> bool:
     return any(p.find(exp.AggFunc, exp.Window, exp.Unnest, exp.Explode) for p in select.expressions)
 
 
-def census_sql(rules: tuple[Rule, ...], key_hash: str | None = None) -> str:
+def census_sql(rules: tuple[Rule, ...], key_hash: str | None = None, pairs: bool = False) -> str:
     """One Athena statement over the rules' table: a row (member index, hot cells) per rule.
-    Every rule must have a census entry (`member`), and all must read one table."""
-    return _census_sql(tuple(_rule_key(r) for r in rules), key_hash)
+    Every rule must have a census entry (`member`), and all must read one table. `key_hash`: a
+    function hashing values to one integer (group by it, not by strings); `pairs` (needs it):
+    test adjacent cells together, reading each rule's cells through a CTE."""
+    keys = tuple(_rule_key(r) for r in rules)
+    return _pair_census_sql(keys, key_hash) if pairs and key_hash else _census_sql(keys, key_hash)
 
 
 def _rule_key(rule: Rule) -> tuple:
@@ -148,6 +155,31 @@ def _census_sql(rule_keys: tuple[tuple, ...], key_hash: str | None) -> str:
     return statement.sql(dialect=_ATHENA)
 
 
+@persisted
+def _pair_census_sql(rule_keys: tuple[tuple, ...], key_hash: str) -> str:
+    """The census asking the prefilter's question: do two adjacent cells of a group hold `count`
+    rows together (or does a candidate have no time)? Only pairs around a half-full cell can, so
+    only those are looked up; each rule's cells are a CTE read three times."""
+    ctes, branches = [], []
+    for index, m in enumerate(_member(*key) for key in rule_keys):
+        assert m is not None, "census_sql takes census members only"
+        keys = [exp.alias_(k.copy(), f"_k{i}", quoted=True) for i, k in enumerate(m.keys)]
+        bucket = exp.alias_(_bucket(m.table, m.seconds), "_b", quoted=True)
+        rows = exp.select(*keys, bucket).from_(m.table).where(m.predicate.copy()).sql(dialect=_ATHENA)
+        group = ", ".join(f'"_k{i}"' for i in range(len(keys))) or "0"
+        ctes.append(f'"_c{index}" AS (SELECT "_h", "_b", count(*) AS "_n", count(*) - count("_b") AS "_nulls" '
+                    f'FROM (SELECT {key_hash}({group}) AS "_h", "_b" FROM ({rows}) AS "_rows") AS "_hashed" '
+                    f'GROUP BY "_h", "_b")')
+        branches.append(
+            f'SELECT {index} AS "{RULE_COLUMN}", count(*) AS "{CELLS_COLUMN}" FROM '
+            f'(SELECT * FROM "_c{index}" WHERE "_n" >= {m.at_least} OR "_nulls" > 0) AS "_half" '
+            f'LEFT JOIN "_c{index}" AS "_next" ON "_next"."_h" = "_half"."_h" AND "_next"."_b" = "_half"."_b" + 1 '
+            f'LEFT JOIN "_c{index}" AS "_prev" ON "_prev"."_h" = "_half"."_h" AND "_prev"."_b" = "_half"."_b" - 1 '
+            f'WHERE "_half"."_nulls" > 0 OR "_half"."_n" + coalesce("_next"."_n", 0) >= {m.count} '
+            f'OR "_half"."_n" + coalesce("_prev"."_n", 0) >= {m.count}')
+    return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)
+
+
 def _bucket(table: str, seconds: int) -> exp.Expression:
     column = exp.column(TABLES[table].time_column)
     if TABLES[table].time_format is TimeFormat.EPOCH_SECONDS:
@@ -184,7 +216,8 @@ def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine
             continue
         hull = Window(min(windows[i].start for i in indices), max(windows[i].end for i in indices))
         try:
-            result = engine.run(census_sql(tuple(rules[i] for i in indices), engine.GROUP_KEY_HASH), hull)
+            sql = census_sql(tuple(rules[i] for i in indices), engine.GROUP_KEY_HASH, engine.READS_CTE_ONCE)
+            result = engine.run(sql, hull)
             hot = {int(position) for position, cells in zip(result.frame[RULE_COLUMN], result.frame[CELLS_COLUMN],
                                                              strict=True) if cells}
         except Exception:  # noqa: BLE001 - the census is an optimisation; the rules still run

@@ -88,6 +88,9 @@ class Engine:
     """A function, callable from the Athena SQL the engine is given, that hashes any values to one
     integer; grouping by it is cheaper than by strings where a collision is harmless (the
     detection census). None: group by the values themselves (Athena has no such function)."""
+    READS_CTE_ONCE: ClassVar[bool] = False
+    """Whether a CTE named several times in a statement is computed once. Athena (Trino) inlines
+    it, so every mention scans (and bills) again; DuckDB materialises it."""
     """sqlglot dialect the engine executes; Athena SQL is transpiled to it."""
 
     def __init__(self, settings: Settings) -> None:

@@ -69,6 +69,7 @@ class LocalEngine(Engine):
     """Partition values stay strings ('05' must not become 5), matching Athena's `string` keys."""
 
     GROUP_KEY_HASH: ClassVar[str | None] = "hash"  # DuckDB's; sqlglot passes it through unchanged
+    READS_CTE_ONCE: ClassVar[bool] = True
 
     MIN_SHARED: ClassVar[int] = 2
     """Queries over one table a batch needs before it shares a scan: one query alone gains nothing."""
