@@ -292,7 +292,8 @@ class LocalEngine(Engine):
         for index, plan, own_window in members:
             if plan.columns_out is not None and sqlcache.known(("binds", self.dialect, queries[index])):
                 execution = Execution(pd.DataFrame(columns=list(plan.columns_out)), str(uuid.uuid4()))
-                results[index] = self._result(queries[index], "", execution, 0.0, own_window,
+                note = f"-- no file of {plan.table} in the window: nothing read"
+                results[index] = self._result(queries[index], note, execution, 0.0, own_window,
                                               extra={"shared_scan": {"table": plan.table, "files": 0}})
         return results
 
