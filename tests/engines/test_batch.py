@@ -207,8 +207,15 @@ def test_one_window_per_query_is_required(local: LocalEngine) -> None:
     ("SELECT eventname, count(*) FROM cloudtrail WHERE errorcode IS NOT NULL GROUP BY 1 HAVING count(*) > 2",
      "NOT errorcode IS NULL"),
     ("SELECT eventid FROM cloudtrail WHERE eventname = 'x' UNION ALL SELECT 'y'", "eventname = 'x'"),
+    ("SELECT a.eventid FROM cloudtrail a JOIN cloudtrail b ON a.eventid = b.eventid "
+     "WHERE a.eventname = 'x' AND b.eventname = 'y' AND a.eventtime < b.eventtime", "(eventname = 'x') OR (eventname = 'y')"),
+    ("SELECT eventid FROM cloudtrail WHERE eventsource = 's' AND eventname IN "
+     "(SELECT eventname FROM cloudtrail WHERE errorcode = 'x')", "(eventsource = 's') OR (errorcode = 'x')"),
+    ("SELECT v.a FROM (SELECT 1 AS a) AS v JOIN cloudtrail AS c ON TRUE WHERE c.eventname = 'x' AND errorcode = 'y'",
+     "eventname = 'x'"),
 ], ids=["struct", "alias-deep-struct", "db-qualified", "subquery-conjunct-dropped", "volatile-conjunct-dropped",
-        "unnest-names-dropped", "group-having", "union-branch"])
+        "unnest-names-dropped", "group-having", "union-branch", "self-join-either-side", "in-subquery-either-read",
+        "joined-in-qualified-only"])
 def test_what_a_shareable_query_lifts(sql: str, expected: str) -> None:
     plan = analyse(sql)
     assert isinstance(plan, Shareable)
@@ -220,15 +227,19 @@ def test_what_a_shareable_query_lifts(sql: str, expected: str) -> None:
     ("SELECT eventid FROM cloudtrail WHERE rand() < 0.5", "no WHERE condition"),
     ("SELECT * FROM cloudtrail WHERE eventname = 'x'", "selects *"),
     ("SELECT a.eventid FROM cloudtrail a JOIN cloudtrail b ON a.eventid = b.eventid WHERE a.eventname = 'x'",
-     "2 log-table references"),
+     "reference 2 of 2 to cloudtrail: no WHERE condition"),
+    ("SELECT a.eventid FROM cloudtrail a LEFT JOIN cloudtrail b ON a.eventid = b.eventid "
+     "WHERE a.eventname = 'x' AND b.eventname = 'y'", "outer, semi or anti join"),
+    ("SELECT c.eventid FROM cloudtrail c JOIN vpc_flow v ON c.sourceipaddress = v.srcaddr WHERE c.eventname = 'x' "
+     "AND v.action = 'REJECT'", "reads 2 log tables"),
     ("SELECT eventid FROM cloudtrail LEFT JOIN UNNEST(resources) AS r(arn) ON TRUE WHERE eventname = 'x'",
-     "inner UNNEST"),
-    ("SELECT v.a FROM (SELECT 1 AS a) AS v JOIN cloudtrail AS c ON TRUE WHERE c.eventname = 'x'",
-     "not the FROM of its SELECT"),
-    ("SELECT 1", "0 log-table references"),
+     "outer, semi or anti join"),
+    ("SELECT eventid FROM cloudtrail WHERE eventname = 'x' UNION ALL SELECT eventid FROM cloudtrail",
+     "reference 2 of 2 to cloudtrail: has no WHERE"),
+    ("SELECT 1", "reads 0 log tables"),
     ("SELECT FROM WHERE (((", "does not parse"),
-], ids=["aggregate-no-where", "nothing-liftable", "star", "self-join", "left-join-unnest", "joined-in", "no-table",
-        "parse-error"])
+], ids=["aggregate-no-where", "nothing-liftable", "star", "self-join-one-side-unbounded", "self-left-join",
+        "two-tables", "left-join-unnest", "union-branch-unbounded", "no-table", "parse-error"])
 def test_what_runs_alone_and_why(sql: str, reason: str) -> None:
     plan = analyse(sql)
     assert isinstance(plan, Solo) and reason in plan.reason

@@ -7,12 +7,18 @@ runs each query, unchanged, against that table. This module decides which querie
 scan and what the scan reads; the local engine executes the plan.
 
 A query can share a scan ("simple") when:
-- it reads exactly one log table, once (any CTE or subquery around it is fine);
-- that reference is the FROM of its SELECT, joined at most with inner/cross `UNNEST` of its own
-  columns (an outer join would turn a filtered-out row into a NULL-extended one);
+- it reads one log table, through one or more references (a self-join, a subquery reading the
+  table again; any CTE or subquery around them is fine);
+- each reference is the FROM or an inner join of its SELECT, and that SELECT has no outer, semi or
+  anti join (an outer join would turn a filtered-out row into a NULL-extended one);
 - it has no `*` other than `count(*)` (the shared table holds only the columns the batch names);
-- the WHERE of that SELECT has at least one conjunct that can be lifted: it names only the log
-  table's columns, has no subquery, aggregate, window or non-deterministic call.
+- the WHERE of each reference's SELECT has at least one conjunct that can be lifted: it names only
+  the log table's columns (by the reference's own qualifier, when another source is joined), has
+  no subquery, aggregate, window or non-deterministic call.
+
+A query reading the table more than once (a threshold rule's prefilter reads its rows twice, a
+rule joining CreateUser to AttachUserPolicy reads two kinds of event) is a candidate for the rows
+any of its references keeps: the OR of their lifted conditions.
 
 Every shared row carries one boolean per query, "is a candidate for it" (the scan tags rows for
 all rules in one pass), and each query reads only its own candidates: a rule over a frequent event
@@ -23,10 +29,10 @@ fields (`useridentity.arn`) is copied as a struct of just those fields: Parquet 
 as its own column, and reading the whole identity (session context and all) would cost more than
 the rest of the scan. A query that names the bare struct gets it whole.
 
-Why the results are the same: the lifted predicate is a conjunction of some of the query's own
-WHERE conjuncts, so every row the query's SELECT keeps satisfies it and is in the shared table;
-rows that fail it are dropped by that WHERE anyway, before grouping, windowing or joining with
-the row's own UNNEST. The shared table keeps the partition keys and the time column, so the query's
+Why the results are the same: a reference's lifted predicate is a conjunction of some of its
+SELECT's own WHERE conjuncts, so every row that SELECT keeps satisfies it and is in the shared
+table; rows that fail it are dropped by that WHERE anyway, before grouping, windowing or joining
+(inner joins only, so a dropped row never shows up NULL-extended). The shared table keeps the partition keys and the time column, so the query's
 window bounds still apply, and it is filled in scan order, so un-ordered queries list rows in the
 same order as over the files.
 
@@ -56,6 +62,7 @@ _VOLATILE = (exp.Rand, exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentTime, e
 _VOLATILE_NAMES = frozenset({"random", "rand", "uuid", "gen_random_uuid", "now", "localtimestamp",
                              "localtime", "current_timestamp", "current_date", "current_time"})
 _OUTER_SIDES = frozenset({"LEFT", "RIGHT", "FULL"})
+_INNER_KINDS = frozenset({"", "INNER", "CROSS"})
 
 
 @dataclass(frozen=True)
@@ -93,37 +100,63 @@ def analyse(sql: str) -> Shareable | Solo:
         return Solo(f"does not parse ({exc}); it runs alone to report its own error")
     refs = [t for t in tree.find_all(exp.Table) if log_table_of(t) is not None]
     tables = {log_table_of(t).name for t in refs}  # type: ignore[union-attr]
-    if len(refs) != 1:
-        return Solo(f"reads {len(refs)} log-table references ({', '.join(sorted(tables)) or 'none'})")
-    ref = refs[0]
-    table = log_table_of(ref).name  # type: ignore[union-attr]
-    select = ref.parent.parent if isinstance(ref.parent, exp.From) else None
-    if not isinstance(select, exp.Select):
-        return Solo(f"{table} is not the FROM of its SELECT (joined or set operation)")
+    if len(tables) != 1:
+        return Solo(f"reads {len(tables)} log tables ({', '.join(sorted(tables)) or 'none'})")
+    table = tables.pop()
     if any(not isinstance(star.parent, exp.Count) for star in tree.find_all(exp.Star)):
         return Solo("selects * (the shared scan holds only the columns queries name)")
-    other_names: set[str] = set()
-    for join in select.args.get("joins") or []:
-        source = join.this
-        if not isinstance(source, exp.Unnest) or (join.side or "").upper() in _OUTER_SIDES:
-            return Solo("joins something other than an inner UNNEST of its own columns")
-        alias = source.args.get("alias")
-        if alias is not None:
-            other_names.add(alias.name.lower())
-            other_names.update(c.name.lower() for c in alias.columns)
-    where = select.args.get("where")
-    if where is None:
-        return Solo("has no WHERE: a shared scan would copy every row of the window")
-    qualifiers = _qualifiers(ref)
     known = {c.lower() for c in TABLES[table].all_column_names}
-    lifted = [c for c in (_lift(conj, qualifiers, known, other_names) for conj in conjuncts(where.this)) if c]
-    if not lifted:
-        return Solo("no WHERE condition names only the table's own columns; a shared scan would copy every row")
+    predicates: dict[str, exp.Expression] = {}
+    for number, ref in enumerate(refs, start=1):
+        lifted = _lifted_for(ref, table, known)
+        if isinstance(lifted, str):
+            return Solo(lifted if len(refs) == 1 else f"reference {number} of {len(refs)} to {table}: {lifted}")
+        predicates.setdefault(lifted.sql(dialect="athena"), lifted)
+    qualifiers = set().union(*(_qualifiers(ref) for ref in refs))
     named = {i.name.lower() for i in tree.find_all(exp.Identifier)} & known
     needed = named | set(TABLES[table].partition_keys) | {TABLES[table].time_column}
-    return Shareable(table=table, columns=frozenset(needed), predicate=exp.and_(*lifted, copy=False),
+    # Each reference reads only rows passing its own conditions; the shared rows are any of those.
+    predicate = (next(iter(predicates.values())) if len(predicates) == 1
+                 else exp.or_(*(exp.paren(p, copy=False) for p in predicates.values()), copy=False))
+    return Shareable(table=table, columns=frozenset(needed), predicate=predicate,
                      fields=_struct_fields_read(tree, table, qualifiers, needed),
                      windowed=tree.find(exp.Window) is not None, columns_out=_empty_for_no_rows(tree))
+
+
+def _lifted_for(ref: exp.Table, table: str, known: set[str]) -> exp.Expression | str:
+    """The WHERE conditions that every row `ref` contributes must pass, over the table's own
+    columns; or why there are none.
+
+    `ref` must be the FROM or an inner join of its SELECT, and that SELECT may not have an outer
+    join: an outer join turns a row filtered out on one side into a NULL-extended row. When it
+    joins another table or subquery, only conditions naming `ref` by its qualifier are lifted (a
+    bare column could be the other source's)."""
+    parent = ref.parent
+    select = parent.parent if isinstance(parent, exp.From | exp.Join) else None
+    if not isinstance(select, exp.Select):
+        return f"{table} is not read by a SELECT's FROM or JOIN (a set operation or function argument)"
+    other_names: set[str] = set()
+    qualified_only = False
+    for join in select.args.get("joins") or []:
+        if (join.side or "").upper() in _OUTER_SIDES or (join.kind or "").upper() not in _INNER_KINDS:
+            return "is in a SELECT with an outer, semi or anti join"
+        source = join.this
+        if isinstance(source, exp.Unnest):
+            alias = source.args.get("alias")
+            if alias is not None:
+                other_names.add(alias.name.lower())
+                other_names.update(c.name.lower() for c in alias.columns)
+        else:
+            qualified_only = True
+    where = select.args.get("where")
+    if where is None:
+        return "has no WHERE: a shared scan would copy every row of the window"
+    qualifiers = _qualifiers(ref)
+    lifted = [c for c in (_lift(conj, qualifiers, known, other_names, qualified_only)
+                          for conj in conjuncts(where.this)) if c]
+    if not lifted:
+        return "no WHERE condition names only the table's own columns; a shared scan would copy every row"
+    return exp.and_(*lifted, copy=False)
 
 
 def lift_expression(sql: str, expression: exp.Expression) -> exp.Expression | None:
@@ -311,7 +344,7 @@ def _struct_fields_read(tree: exp.Expression, table: str, qualifiers: set[tuple[
 
 
 def _lift(conjunct: exp.Expression, qualifiers: set[tuple[str, ...]], known: set[str],
-          other_names: set[str]) -> exp.Expression | None:
+          other_names: set[str], qualified_only: bool = False) -> exp.Expression | None:
     """The conjunct over the table's unqualified columns, or None when it cannot be lifted."""
     if conjunct.find(exp.Subquery, exp.Select, exp.AggFunc, exp.Window, exp.Placeholder, *_VOLATILE):
         return None
@@ -322,7 +355,7 @@ def _lift(conjunct: exp.Expression, qualifiers: set[tuple[str, ...]], known: set
         parts = [p.name.lower() for p in column.parts]
         rest = _strip_qualifier(parts, qualifiers)
         if rest is None:  # unqualified: it must not be a name another source brings in
-            if parts[0] in other_names:
+            if qualified_only or parts[0] in other_names:
                 return None
             rest = parts
         if not rest or rest[0] not in known or isinstance(column.this, exp.Star):
