@@ -84,6 +84,16 @@ QUERIES = [
     ("no-rows", "SELECT eventid FROM cloudtrail WHERE eventname = 'NoSuchCall'", False),
     ("two-log-tables", "SELECT c.eventid FROM cloudtrail c JOIN vpc_flow v ON c.sourceipaddress = v.srcaddr "
                        "WHERE c.eventname = 'GetObject'", False),
+    ("self-join", "SELECT k.eventid AS key_id, a.eventid AS attach_id FROM cloudtrail k JOIN cloudtrail a "
+                  "ON a.useridentity.arn = k.useridentity.arn AND a.eventtime >= k.eventtime "
+                  "WHERE k.eventname = 'CreateAccessKey' AND a.eventname = 'AttachUserPolicy' "
+                  "AND json_extract_scalar(a.requestparameters, '$.policyArn') LIKE '%Admin%'", False),
+    ("in-subquery-self", "SELECT eventid FROM cloudtrail WHERE eventname = 'GetObject' AND sourceipaddress IN "
+                         "(SELECT sourceipaddress FROM cloudtrail WHERE errorcode = 'AccessDenied' "
+                         "AND eventsource = 'iam.amazonaws.com')", False),
+    ("self-left-join", "SELECT k.eventid, a.eventid AS other FROM cloudtrail k LEFT JOIN cloudtrail a "
+                       "ON a.sourceipaddress = k.sourceipaddress AND a.eventname = 'GetObject' AND a.errorcode IS NULL "
+                       "WHERE k.eventname = 'CreateAccessKey' AND a.eventid IS NULL", False),
 ]
 
 
@@ -103,8 +113,10 @@ def test_a_batch_answers_every_query_as_it_runs_alone(local: LocalEngine, trail:
     shared = {name for (name, _, _), a in zip(QUERIES, batched, strict=True) if "shared_scan" in a.extra}
     # Everything with a liftable WHERE over one table shared the scan (the windowed query too:
     # LocalEngine.SHARE_WINDOWED); the rest ran alone.
-    assert shared == {name for name, _, _ in QUERIES} - {"aggregate-no-where", "two-log-tables"}
+    assert shared == {name for name, _, _ in QUERIES} - {"aggregate-no-where", "two-log-tables", "self-left-join"}
     assert sum(a.rows for a in batched) > 0
+    rows = {name: a.rows for (name, _, _), a in zip(QUERIES, batched, strict=True)}
+    assert rows["self-join"] and rows["in-subquery-self"] and rows["self-left-join"]  # each reads both sides
 
 
 def test_windowed_queries_run_alone_when_the_engine_says_so(local: LocalEngine, trail: list[Path],
