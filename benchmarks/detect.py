@@ -57,7 +57,7 @@ def _engine(lake: Path, shared: bool, workspace: Path | None = None) -> Any:
 
     class OneQueryPerRule(LocalEngine):
         def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
-                      windows: Sequence[Window | None] | None = None) -> list:
+                      windows: Sequence[Window | None] | None = None, candidates: Any = None) -> list:
             return Engine.run_batch(self, queries, window, windows=windows)
 
     settings = Settings(workspace=workspace or Path(tempfile.mkdtemp(prefix="detect-bench-")), lake_path=lake)

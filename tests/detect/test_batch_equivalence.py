@@ -28,7 +28,8 @@ class OneQueryPerRule(LocalEngine):
     """The local engine without shared scans: every rule's query reads the files itself."""
 
     def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
-                  windows: Sequence[Window | None] | None = None) -> list[Result | Exception]:
+                  windows: Sequence[Window | None] | None = None,
+                  candidates: Sequence[int | None] | None = None) -> list[Result | Exception]:
         return Engine.run_batch(self, queries, window, windows=windows)
 
 

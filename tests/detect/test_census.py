@@ -64,6 +64,8 @@ def test_the_census_rules_out_only_rules_that_cannot_burst(env, monkeypatch: pyt
     found = take_census(rules, [window, window], engine)
     assert len(found) == 1 and found[0].members == [0, 1]
     assert (0 not in found[0].answers) is expect_hot
+    if expect_hot and pairs:  # it counted the hot rule's candidates: every event written
+        assert found[0].candidates[0] == len(events())
     if not expect_hot:
         empty = found[0].answers[0]
         assert empty.rows == 0 and list(empty.frame.columns) == ["eventtime", "eventid", "username", "sourceipaddress"]

@@ -131,6 +131,18 @@ def test_windowed_queries_run_alone_when_the_engine_says_so(local: LocalEngine, 
     assert sum(a.rows for a in batched) > 0
 
 
+def test_a_query_with_too_many_candidates_runs_alone(local: LocalEngine, trail: list[Path],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller that knows a query's candidate count (the detection census) keeps a query with
+    more than `SHARED_CANDIDATES_MAX` out of the in-memory shared table."""
+    monkeypatch.setattr(LocalEngine, "SHARED_CANDIDATES_MAX", 10)
+    queries = [q for _, q, _ in QUERIES[:4]]
+    batched = local.run_batch(queries, WEEK, candidates=[11, 10, None, 0])
+    assert ["shared_scan" in a.extra for a in batched] == [False, True, True, True]  # type: ignore[union-attr]
+    for (_, sql, ordered), answer in zip(QUERIES[:4], batched, strict=True):
+        _same(answer.frame, local.run(sql, WEEK).frame, ordered)  # type: ignore[union-attr]
+
+
 def test_the_base_batch_runs_each_query_alone_with_the_same_answers(local: LocalEngine, trail: list[Path]) -> None:
     queries = [q for _, q, _ in QUERIES]
     one_by_one = Engine.run_batch(local, queries, WEEK)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from sqlglot import exp
@@ -46,7 +46,7 @@ from workbench.rules import Rule
 from workbench.sqlcache import persisted
 from workbench.timewindow import Window
 
-RULE_COLUMN, CELLS_COLUMN = "_mantissa_rule", "_mantissa_cells"
+RULE_COLUMN, CELLS_COLUMN, ROWS_COLUMN = "_mantissa_rule", "_mantissa_cells", "_mantissa_rows"
 _ATHENA = write_dialect_for("athena")
 
 
@@ -191,7 +191,8 @@ def _pair_census_sql(rule_keys: tuple[tuple, ...], key_hash: str) -> str:
                     f'count(*) AS "_n", count(*) - count("_t") AS "_nulls" FROM "_rows" WHERE "_m{index}" '
                     f'GROUP BY 1, 2)')
         branches.append(
-            f'SELECT {index} AS "{RULE_COLUMN}", count(*) AS "{CELLS_COLUMN}" FROM '
+            f'SELECT {index} AS "{RULE_COLUMN}", count(*) AS "{CELLS_COLUMN}", '
+            f'(SELECT sum("_n") FROM "_c{index}") AS "{ROWS_COLUMN}" FROM '
             f'(SELECT * FROM "_c{index}" WHERE "_n" >= {m.at_least} OR "_nulls" > 0) AS "_half" '
             f'LEFT JOIN "_c{index}" AS "_next" ON "_next"."_h" = "_half"."_h" AND "_next"."_b" = "_half"."_b" + 1 '
             f'LEFT JOIN "_c{index}" AS "_prev" ON "_prev"."_h" = "_half"."_h" AND "_prev"."_b" = "_half"."_b" - 1 '
@@ -224,6 +225,8 @@ class Census:
     answers: dict[int, Result]  # rule index -> its (empty) answer
     members: list[int]  # every rule index the census spoke for, hot or not
     result: Result
+    candidates: dict[int, int] = field(default_factory=dict)
+    """Hot rule index -> the rows passing its lifted WHERE, where the census counted them."""
 
 
 def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine) -> list[Census]:
@@ -243,6 +246,8 @@ def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine
             result = engine.run(sql, hull)
             hot = {int(position) for position, cells in zip(result.frame[RULE_COLUMN], result.frame[CELLS_COLUMN],
                                                              strict=True) if cells}
+            counted = dict(zip(result.frame[RULE_COLUMN], result.frame[ROWS_COLUMN], strict=True)
+                           ) if ROWS_COLUMN in result.frame else {}
         except Exception:  # noqa: BLE001 - the census is an optimisation; the rules still run
             continue
         info = {"id": result.query_id, "rules": len(indices), "hot": [rules[indices[p]].id for p in sorted(hot)],
@@ -255,7 +260,8 @@ def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine
                                     sql=result.sql, executed_sql=result.executed_sql, query_id=result.query_id,
                                     elapsed_s=0.0, bytes_scanned=0, cost_usd=0.0, window=windows[index],
                                     extra={"census": info})
-        done.append(Census(answers=answers, members=indices, result=result))
+        candidates = {indices[p]: int(counted[p]) for p in hot if pd.notna(counted.get(p))}
+        done.append(Census(answers=answers, members=indices, result=result, candidates=candidates))
     return done
 
 

@@ -159,8 +159,10 @@ def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: En
         for index, answer in census.answers.items():
             answers[index] = answer
     pending = [i for i, answer in enumerate(answers) if answer is None]
+    counted = {index: rows for census in censuses for index, rows in census.candidates.items()}
     try:
-        ran = engine.run_batch([prefiltered(rules[i]) for i in pending], windows=[windows[i][0] for i in pending])
+        ran = engine.run_batch([prefiltered(rules[i]) for i in pending], windows=[windows[i][0] for i in pending],
+                               candidates=[counted.get(i) for i in pending])
     except Exception as exc:  # noqa: BLE001 - a batch that breaks fails its rules, not the run
         ran = [exc] * len(pending)
     for index, answer in zip(pending, ran, strict=True):

@@ -115,10 +115,13 @@ class Engine:
         return self._result(sql, executed, execution, elapsed, window)
 
     def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
-                  windows: Sequence[Window | None] | None = None) -> list[Result | Exception]:
+                  windows: Sequence[Window | None] | None = None,
+                  candidates: Sequence[int | None] | None = None) -> list[Result | Exception]:
         """Run several queries: each answer is the query's Result or the exception it raised, in the
         order given, so one bad query fails only itself. All read `window`, unless `windows` gives
         each query its own (detection rules with different threshold windows share one batch).
+        `candidates`, where known, counts the rows each query's WHERE lets through (the detection
+        census counts them for threshold rules): a hint for an engine that shares work.
 
         This default runs them one by one. An engine that can share work between queries (the local
         engine reads each log table once per batch) overrides it; answers must be the same.

@@ -74,6 +74,11 @@ class LocalEngine(Engine):
     MIN_SHARED: ClassVar[int] = 2
     """Queries over one table a batch needs before it shares a scan: one query alone gains nothing."""
 
+    SHARED_CANDIDATES_MAX: ClassVar[int] = 250_000
+    """A query known to have more candidate rows than this runs alone: the shared table is held in
+    memory, and a threshold rule over every GetObject of a busy week would fill it with millions
+    of rows that its own streaming query reads once (see `run_batch`'s `candidates`)."""
+
     SHARE_WINDOWED: ClassVar[bool] = True
     """Whether queries with window functions join the shared scan. They do: threshold rules over
     frequent events (every GetObject, every List* call), whose candidates would swell the shared
@@ -191,7 +196,8 @@ class LocalEngine(Engine):
     # -- batches: one shared scan per log table ------------------------------------------------
 
     def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
-                  windows: Sequence[Window | None] | None = None) -> list[Result | Exception]:
+                  windows: Sequence[Window | None] | None = None,
+                  candidates: Sequence[int | None] | None = None) -> list[Result | Exception]:
         """Each log table is read once for all the batch's simple queries over it whose windows
         overlap (see `workbench.engines.batch`); the rest, and any query the shared path cannot
         answer, run alone.
@@ -204,6 +210,8 @@ class LocalEngine(Engine):
         answers: list[Result | Exception | None] = [None] * len(queries)
         by_table: dict[str, dict[int, Shareable]] = {}
         for index, sql in enumerate(queries):
+            if candidates is not None and (candidates[index] or 0) > self.SHARED_CANDIDATES_MAX:
+                continue
             plan = analyse(sql)
             if isinstance(plan, Shareable) and (self.SHARE_WINDOWED or not plan.windowed):
                 by_table.setdefault(plan.table, {})[index] = plan
