@@ -8,10 +8,12 @@ the others go on. Re-running any window is harmless: alert ids are stable and th
 
 from __future__ import annotations
 
+import gc
 import time
 import traceback
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -173,6 +175,21 @@ def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: En
             for (window, trusted_from), answer in zip(windows, answers, strict=True)]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the run. The compiled rules are tens of thousands of small
+    objects that live as long as the process; each full collection walks them all, and a run
+    allocates enough to set off several (measured: ~0.1 s of a 0.8 s run over 1M events).
+    Reference counting still frees nearly everything at once; cycles wait until the run ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_detections(
     rules: Iterable[Rule],
     start: datetime,
@@ -186,7 +203,7 @@ def run_detections(
     checkpoint: bool = True,
 ) -> RunRecord:
     """Evaluate every enabled rule over [start, end); store alerts unless `dry_run` or no store."""
-    with compiled_sql(engine.settings):
+    with compiled_sql(engine.settings), _collector_paused():
         return _run(rules, start, end, engine, store, lookback=parse_duration(lookback), dry_run=dry_run,
                     actor=actor, checkpoint=checkpoint)
 
