@@ -47,6 +47,7 @@ def lake(settings: Settings) -> Path:
 
 @pytest.fixture()
 def local(settings: Settings) -> Iterator[LocalEngine]:
+    settings.lake.mkdir(parents=True, exist_ok=True)  # an empty lake, not a missing one
     engine = LocalEngine(settings)
     yield engine
     engine.close()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -89,3 +92,24 @@ def test_user_errors_are_one_line_without_traceback(workspace: Path, args: list[
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_a_missing_lake_is_one_warning_line_and_the_query_still_answers(workspace: Path) -> None:
+    with pytest.warns(UserWarning) as caught:
+        result = _invoke("query", "SELECT count(*) AS n FROM cloudtrail", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["n", "0"]
+    [warning] = [w for w in caught if "lake folder" in str(w.message)]
+    assert str(workspace / "lake") in str(warning.message) and "mantissa ingest" in str(warning.message)
+
+
+def test_the_cli_prints_user_warnings_as_one_line(tmp_path: Path) -> None:
+    """Run as the installed command runs: the warning is `warning: …` on stderr, no source line."""
+    done = subprocess.run([sys.executable, "-c", "from workbench.cli import app; app()", "query",
+                           "SELECT count(*) AS n FROM cloudtrail", "--format", "csv"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+                          env={**os.environ, "MANTISSA_WORKSPACE": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    warning_lines = [line for line in done.stderr.splitlines() if "lake folder" in line]
+    assert len(warning_lines) == 1 and warning_lines[0].startswith("warning: local engine: lake folder")
+    assert "local.py" not in done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from workbench.catalog import TABLES
 from workbench.config import Settings
 from workbench.engines import ENGINES, EngineError, get_engine
 from workbench.engines.athena import AthenaEngine
-from workbench.engines.local import LocalEngine
+from workbench.engines.local import LocalEngine, MissingLakeWarning
 from workbench.registry import UnknownPluginError
 from workbench.timewindow import Window
 
@@ -71,6 +72,19 @@ def test_empty_lake_returns_typed_empty_frames(local: LocalEngine, table: str) -
     assert result.rows == 0
     assert result.bytes_scanned == 0
     assert list(result.frame.columns) == TABLES[table].all_column_names
+
+
+def test_a_missing_lake_folder_is_named_once(settings: Settings) -> None:
+    engine = LocalEngine(settings)
+    assert not settings.lake.exists()
+    with pytest.warns(MissingLakeWarning, match=f"lake folder {settings.lake} does not exist"):
+        assert engine.run("SELECT count(*) AS n FROM cloudtrail").frame["n"].tolist() == [0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        engine.run("SELECT count(*) AS n FROM cloudtrail")  # the same connection: said once
+        settings.lake.mkdir(parents=True)
+        LocalEngine(settings).run("SELECT count(*) AS n FROM cloudtrail")  # an empty lake is no mistake
+    engine.close()
 
 
 def test_struct_access_on_empty_lake_still_binds(local: LocalEngine) -> None:

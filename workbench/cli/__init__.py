@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import typer
 
 from workbench.cli import alerts, demo, detect, investigate, lake, ops, query, report, rules, synth, training
@@ -16,6 +18,18 @@ app = typer.Typer(
 
 for module in (demo, lake, synth, query, rules, detect, alerts, investigate, report, training, ops):
     module.register(app)
+
+
+@app.callback()
+def _one_line_warnings(ctx: typer.Context) -> None:
+    # A warning meant for the user (a missing lake folder) reads as one line, not as a source line.
+    previous = warnings.formatwarning
+    warnings.formatwarning = lambda message, *_args, **_kwargs: f"warning: {message}\n"
+
+    def restore() -> None:
+        warnings.formatwarning = previous
+
+    ctx.call_on_close(restore)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -13,6 +13,7 @@ import re
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -60,6 +61,10 @@ def _parquet_in(folder: Path) -> Iterator[os.DirEntry[str]]:
         return
 
 
+class MissingLakeWarning(UserWarning):
+    """The local engine's lake folder does not exist: every table reads as empty."""
+
+
 @ENGINES.register("local")
 class LocalEngine(Engine):
     name = "local"
@@ -100,6 +105,12 @@ class LocalEngine(Engine):
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
+            if not self.lake.is_dir():
+                # Every table would silently read as empty: a hunt would show "no events".
+                warnings.warn(f"local engine: lake folder {self.lake} does not exist, so every table reads as "
+                              "empty; ingest logs with `mantissa ingest PATH`, or set lake_path to your lake "
+                              "(a relative lake_path is resolved against the workspace)", MissingLakeWarning,
+                              stacklevel=3)
             con = duckdb.connect(":memory:")
             # Athena evaluates timestamps in UTC; so must from_iso8601_timestamp, date_trunc, hour().
             con.execute("SET TimeZone = 'UTC'")
