@@ -85,7 +85,7 @@ def test_sql_from_stdin_and_default_window(lake_with_events: Path) -> None:
     ],
     ids=["bad_sql", "bad_column", "unknown_engine", "engine_typo", "bad_window", "window_and_start"],
 )
-def test_user_errors_are_one_line_without_traceback(workspace: Path, args: list[str], message: str) -> None:
+def test_user_errors_are_one_line_without_traceback(lake: Path, args: list[str], message: str) -> None:
     result = _invoke(*args)
     assert result.exit_code == 2
     assert result.stdout == ""
