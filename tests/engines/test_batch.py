@@ -104,7 +104,10 @@ def _same(batched: pd.DataFrame, alone: pd.DataFrame, ordered: bool) -> None:
     pd.testing.assert_frame_equal(batched, alone)
 
 
-def test_a_batch_answers_every_query_as_it_runs_alone(local: LocalEngine, trail: list[Path]) -> None:
+@pytest.mark.parametrize("threads", [1, 3], ids=["one-cursor", "three-cursors"])
+def test_a_batch_answers_every_query_as_it_runs_alone(local: LocalEngine, trail: list[Path], threads: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(LocalEngine, "MEMBER_THREADS", threads)
     queries = [q for _, q, _ in QUERIES]
     batched = local.run_batch(queries, WEEK)
     for (name, sql, ordered), answer in zip(QUERIES, batched, strict=True):

@@ -79,6 +79,11 @@ class LocalEngine(Engine):
     MIN_SHARED: ClassVar[int] = 2
     """Queries over one table a batch needs before it shares a scan: one query alone gains nothing."""
 
+    MEMBER_THREADS: ClassVar[int] = min(4, os.cpu_count() or 1)
+    """Member queries of a shared scan run on this many cursors at once. Each is a small query over
+    the in-memory shared rows, and most of its time is per-statement work on one core (planning,
+    fetching to pandas), so two cores answer 26 members in 0.13 s instead of 0.23 s (1M events)."""
+
     SHARED_CANDIDATES_MAX: ClassVar[int] = 250_000
     """A query known to have more candidate rows than this runs alone: the shared table is held in
     memory, and a threshold rule over every GetObject of a busy week would fill it with millions
@@ -96,6 +101,7 @@ class LocalEngine(Engine):
         super().__init__(settings)
         self.lake = settings.lake
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._view_files: dict[str, tuple[Path, ...]] = {}  # the files each view reads now
         self.timeout_s = parse_duration(settings.query_timeout).total_seconds()
         self._timed_out = False
@@ -168,14 +174,16 @@ class LocalEngine(Engine):
     # -- the hook -------------------------------------------------------------------------------
 
     @contextmanager
-    def _deadline(self) -> Iterator[None]:
-        """Interrupt the statement running on the connection when `query_timeout` passes, so one
-        runaway query (a rule over a huge window) fails alone instead of stalling the run."""
+    def _deadline(self, cursor: duckdb.DuckDBPyConnection | None = None) -> Iterator[None]:
+        """Interrupt the statement running on the connection (or `cursor`) when `query_timeout`
+        passes, so one runaway query (a rule over a huge window) fails alone instead of stalling
+        the run."""
         self._timed_out = False
+        target = cursor if cursor is not None else self.connection
 
         def stop() -> None:
             self._timed_out = True
-            self.connection.interrupt()
+            target.interrupt()
 
         timer = threading.Timer(self.timeout_s, stop)
         timer.daemon = True
@@ -256,7 +264,8 @@ class LocalEngine(Engine):
         started = time.perf_counter()
         try:
             with self._deadline():
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {shared_table_sql(scan_sql, plans)}")
+                # Not TEMP: the cursors that answer the members must see it.
+                con.execute(f"CREATE OR REPLACE TABLE {shared} AS {shared_table_sql(scan_sql, plans)}")
         except duckdb.Error:
             return {}  # each query then runs alone and reports its own error
         done: dict[int, tuple[str, Execution, float]] = {}
@@ -266,30 +275,24 @@ class LocalEngine(Engine):
                                  ).fetchone()
             rows, candidates = counts[0], counts[1:]  # type: ignore[index]
             scan_s = time.perf_counter() - started
-            # The queries run unchanged: their table's view now reads their own shared rows.
-            self._view_files.pop(table, None)
+            jobs: list[tuple[int, str, str]] = []  # (index, the view of its rows, its bound SQL)
             for k, (index, plan, own_window) in enumerate(members):
-                binds = ("binds", self.dialect, queries[index])
-                if not candidates[k] and plan.columns_out is not None and sqlcache.known(binds):
+                if not candidates[k] and plan.columns_out is not None and sqlcache.known(
+                        ("binds", self.dialect, queries[index])):
                     # No row could reach it, it yields nothing from nothing, and it has run
                     # before (so it is not a query that would fail): nothing to run.
                     done[index] = (scan_sql,
                                    Execution(pd.DataFrame(columns=list(plan.columns_out)), str(uuid.uuid4())), 0.0)
                     continue
-                con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE ({', '.join(tags)}) "
-                            f"FROM {shared} WHERE {tags[k]}")
-                # Its own window still bounds it: the shared rows keep partition keys and time.
-                bound = self.bind(queries[index], own_window)
-                began = time.perf_counter()
-                try:
-                    with self._deadline():
-                        frame = con.execute(bound.sql).fetch_df()
-                except duckdb.Error:
-                    continue  # alone, it fails (or not) exactly as it would without batching
-                done[index] = (bound.sql, Execution(frame, str(uuid.uuid4())), time.perf_counter() - began)
-                sqlcache.record(binds)
+                # The query runs unchanged: its table's name is a view of its own shared rows, and
+                # its own window still bounds it (the shared rows keep partition keys and time).
+                rows_view = (f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE ({', '.join(tags)}) "
+                             f"FROM {shared} WHERE {tags[k]}")
+                jobs.append((index, rows_view, self.bind(queries[index], own_window).sql))
+            for index, answer in self._answer_members(jobs).items():
+                done[index] = answer
+                sqlcache.record(("binds", self.dialect, queries[index]))
         finally:
-            self._point_view(table, files)
             con.execute(f"DROP TABLE IF EXISTS {shared}")
         scanned = sum(path.stat().st_size for path in files)
         info = {"id": str(uuid.uuid4()), "table": table, "queries": len(done), "rows": rows,
@@ -302,6 +305,43 @@ class LocalEngine(Engine):
             results[index] = self._result(queries[index], executed, execution, own_s + time_share, windows[index],
                                           extra={"shared_scan": info})
         return results
+
+    def _answer_members(self, jobs: list[tuple[int, str, str]]) -> dict[int, tuple[str, Execution, float]]:
+        """Run each member's (view, query) on the worker cursors, `MEMBER_THREADS` at once. A
+        member whose query fails is left out: alone, it fails (or not) exactly as it would without
+        batching."""
+        cursors = self._worker_cursors(min(self.MEMBER_THREADS, len(jobs)))
+        answers: dict[int, tuple[str, Execution, float]] = {}
+
+        def work(cursor: duckdb.DuckDBPyConnection, share: list[tuple[int, str, str]]) -> None:
+            for index, rows_view, sql in share:
+                began = time.perf_counter()
+                try:
+                    cursor.execute(rows_view)
+                    with self._deadline(cursor):
+                        frame = cursor.execute(sql).fetch_df()
+                except Exception:  # noqa: BLE001 - a thread must not die; the member then runs alone
+                    continue
+                answers[index] = (sql, Execution(frame, str(uuid.uuid4())), time.perf_counter() - began)
+
+        if len(cursors) <= 1:
+            work(cursors[0] if cursors else self.connection, jobs)
+            return answers
+        workers = [threading.Thread(target=work, args=(cursor, jobs[i::len(cursors)]), daemon=True)
+                   for i, cursor in enumerate(cursors)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        return answers
+
+    def _worker_cursors(self, count: int) -> list[duckdb.DuckDBPyConnection]:
+        """Cursors on the engine's database (they see its tables, each keeps its own temp views)."""
+        while len(self._cursors) < count:
+            cursor = self.connection.cursor()
+            cursor.execute("SET TimeZone = 'UTC'")
+            self._cursors.append(cursor)
+        return self._cursors[:count]
 
     def _nothing_to_scan(self, members: list[tuple[int, Shareable, Window | None]],
                          queries: Sequence[str]) -> dict[int, Result]:
@@ -334,6 +374,9 @@ class LocalEngine(Engine):
         return f"local engine (DuckDB): {message}"
 
     def close(self) -> None:
+        for cursor in self._cursors:
+            cursor.close()
+        self._cursors.clear()
         if self._con is not None:
             self._con.close()
             self._con = None
