@@ -131,9 +131,14 @@ def _time_order(frame: pd.DataFrame, stamps: np.ndarray, ids: list[str]) -> np.n
     scan), so the order — which row of a burst comes first, whose fields fill the title — must
     not depend on it.
     """
-    keys = pd.DataFrame({"t": stamps, "id": ids})
-    if keys.duplicated().any():  # UNNEST rules: one event, several rows
-        keys["row"] = ["\x1f".join(map(repr, row)) for row in frame.itertuples(index=False)]
+    names = np.asarray(ids, dtype=str)
+    order = np.lexsort((names, stamps))  # stable: by time, then id, then arrival
+    same = (stamps[order][1:] == stamps[order][:-1]) & (names[order][1:] == names[order][:-1])
+    if not same.any():
+        return order
+    # UNNEST rules: one event, several rows; their content decides.
+    keys = pd.DataFrame({"t": stamps, "id": ids,
+                         "row": ["\x1f".join(map(repr, row)) for row in frame.itertuples(index=False)]})
     return keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()
 
 
