@@ -31,6 +31,10 @@ def _event(day: date, i: int) -> dict:
         "arn": f"arn:aws:iam::111122223333:user/u{i % 4}",
         "username": None if i % 5 == 0 else f"u{i % 4}",
         "invokedby": "s3.amazonaws.com" if i % 14 == 0 else None,
+        "sessioncontext": None if i % 3 == 0 else {
+            "sessionissuer": {"arn": f"arn:aws:iam::111122223333:role/r{i % 3}", "username": f"r{i % 3}"},
+            "attributes": {"mfaauthenticated": "true" if i % 2 else "false", "creationdate": None},
+        },
     }
     params = None if i % 6 == 0 else json.dumps({
         "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess" if i % 3 == 0 else "arn:aws:iam::aws:policy/ReadOnly",
@@ -84,6 +88,11 @@ QUERIES = [
     ("no-rows", "SELECT eventid FROM cloudtrail WHERE eventname = 'NoSuchCall'", False),
     ("two-log-tables", "SELECT c.eventid FROM cloudtrail c JOIN vpc_flow v ON c.sourceipaddress = v.srcaddr "
                        "WHERE c.eventname = 'GetObject'", False),
+    ("nested-struct-path", "SELECT eventid, useridentity.sessioncontext.sessionissuer.arn AS issuer, "
+                           "c.useridentity.sessioncontext.sessionissuer.username AS who FROM cloudtrail c "
+                           "WHERE c.useridentity.sessioncontext.attributes.mfaauthenticated = 'true'", False),
+    ("nested-struct-null", "SELECT eventid FROM cloudtrail WHERE eventname = 'GetObject' "
+                           "AND useridentity.sessioncontext IS NULL", False),
     ("self-join", "SELECT k.eventid AS key_id, a.eventid AS attach_id FROM cloudtrail k JOIN cloudtrail a "
                   "ON a.useridentity.arn = k.useridentity.arn AND a.eventtime >= k.eventtime "
                   "WHERE k.eventname = 'CreateAccessKey' AND a.eventname = 'AttachUserPolicy' "
@@ -270,6 +279,26 @@ def test_what_a_shareable_query_lifts(sql: str, expected: str) -> None:
 def test_what_runs_alone_and_why(sql: str, reason: str) -> None:
     plan = analyse(sql)
     assert isinstance(plan, Solo) and reason in plan.reason
+
+
+def test_a_struct_is_copied_down_to_the_field_paths_the_batch_reads() -> None:
+    from workbench.engines.batch import shared_table_sql
+
+    deep = analyse("SELECT eventid, useridentity.sessioncontext.sessionissuer.arn AS issuer FROM cloudtrail c "
+                   "WHERE c.useridentity.sessioncontext.attributes.mfaauthenticated = 'true'")
+    assert isinstance(deep, Shareable)
+    assert deep.fields == {"useridentity": frozenset({("sessioncontext", "sessionissuer", "arn"),
+                                                      ("sessioncontext", "attributes", "mfaauthenticated")})}
+    sql = shared_table_sql("SELECT 1", [deep])
+    assert ("{'sessioncontext': {'attributes': {'mfaauthenticated': \"s\".\"useridentity\".\"sessioncontext\"."
+            "\"attributes\".\"mfaauthenticated\"}, 'sessionissuer': {'arn': ") in sql
+    # A member reading the struct above those paths gets it whole, so `IS NULL` keeps its meaning.
+    whole = analyse("SELECT eventid FROM cloudtrail WHERE useridentity.sessioncontext IS NULL AND eventname = 'x'")
+    assert isinstance(whole, Shareable) and whole.fields == {"useridentity": frozenset({("sessioncontext",)})}
+    assert "'sessioncontext': \"s\".\"useridentity\".\"sessioncontext\"}" in shared_table_sql("SELECT 1", [deep, whole])
+    # A field the table lacks: the column whole, and the query reports its own error.
+    odd = analyse("SELECT eventid FROM cloudtrail WHERE useridentity.nosuchfield = 'x'")
+    assert isinstance(odd, Shareable) and odd.fields == {"useridentity": None}
 
 
 def test_overlapping_windows_merge_and_gaps_split() -> None:

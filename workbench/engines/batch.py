@@ -72,8 +72,9 @@ class Shareable:
     table: str
     columns: frozenset[str]  # catalog columns the query may name (a superset is harmless)
     predicate: exp.Expression  # Athena SQL over the table's unqualified columns; implied by the WHERE
-    fields: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
-    """Struct column → the first-level fields the query reads; None: it reads the struct whole."""
+    fields: Mapping[str, frozenset[tuple[str, ...]] | None] = field(default_factory=dict)
+    """Struct column → the field paths the query reads (`("sessioncontext", "sessionissuer",
+    "arn")`; a path ending at a struct reads it whole); None: it reads the column whole."""
     windowed: bool = False
     """The query computes window functions (a threshold prefilter): an engine may prefer to run it
     on its own, streaming its rows through the window rather than copying them all first."""
@@ -245,32 +246,53 @@ def match_column(index: int) -> str:
 
 def shared_table_sql(scan_sql: str, members: list[Shareable]) -> str:
     """DuckDB SQL for the shared table: the bound scan's rows, each struct column cut down to the
-    fields the members read (DuckDB then reads only those fields' Parquet columns)."""
-    wanted: dict[str, set[str] | None] = {}
+    field paths the members read (DuckDB then reads only those fields' Parquet columns)."""
+    wanted: dict[str, set[tuple[str, ...]] | None] = {}
     for member in members:
-        for column, fields in member.fields.items():
-            if fields is None or wanted.get(column, set()) is None:
+        for column, paths in member.fields.items():
+            if paths is None or wanted.get(column, set()) is None:
                 wanted[column] = None
             else:
-                wanted.setdefault(column, set()).update(fields)  # type: ignore[union-attr]
+                wanted.setdefault(column, set()).update(paths)  # type: ignore[union-attr]
     source = exp.to_identifier("s", quoted=True)
     projection: list[exp.Expression] = []
     for column in sorted(set().union(*(m.columns for m in members))):
         name = exp.to_identifier(column, quoted=True)
-        fields = wanted.get(column)
-        if not fields:
+        paths = wanted.get(column)
+        if not paths:
             projection.append(exp.column(name, table=source.copy()))
             continue
-        packed = exp.Struct(expressions=[
-            exp.PropertyEQ(this=exp.to_identifier(f, quoted=True),
-                           expression=exp.Dot.build([source.copy(), name.copy(), exp.to_identifier(f, quoted=True)]))
-            for f in sorted(fields)])
-        projection.append(exp.alias_(packed, name.copy()))
+        projection.append(exp.alias_(_cut_struct([source.copy(), name.copy()], _path_tree(paths)), name.copy()))
     # The scan is already DuckDB SQL; it is wrapped as it is, never re-parsed.
     projection += [exp.column(exp.to_identifier(match_column(k), quoted=True), table=source.copy())
                    for k in range(len(members))]
     columns = ", ".join(p.sql(dialect="duckdb") for p in projection)
     return f"SELECT {columns} FROM ({scan_sql}) AS {source.sql(dialect='duckdb')}"
+
+
+def _path_tree(paths: set[tuple[str, ...]]) -> dict:
+    """Field paths as a tree: name → subtree, or None where the field is read whole (a path that
+    is a prefix of another reads its whole subtree)."""
+    tree: dict = {}
+    for path in sorted(paths, key=len):
+        node = tree
+        for name in path[:-1]:
+            if name in node and node[name] is None:
+                break  # a shorter path reads it whole already
+            node = node.setdefault(name, {})
+        else:
+            node[path[-1]] = None
+    return tree
+
+
+def _cut_struct(prefix: list[exp.Identifier], tree: dict) -> exp.Expression:
+    """A struct of just the tree's fields under `prefix` (`"s"."useridentity"`)."""
+    fields = []
+    for name, sub in sorted(tree.items()):
+        path = [*prefix, exp.to_identifier(name, quoted=True)]
+        value = exp.Dot.build([p.copy() for p in path]) if sub is None else _cut_struct(path, sub)
+        fields.append(exp.PropertyEQ(this=exp.to_identifier(name, quoted=True), expression=value))
+    return exp.Struct(expressions=fields)
 
 
 def overlapping(windows: list[tuple[int, Window | None]]) -> list[tuple[Window | None, list[int]]]:
@@ -317,29 +339,53 @@ def _qualifiers(ref: exp.Table) -> set[tuple[str, ...]]:
 
 
 @cache
-def _structs(table: str) -> dict[str, frozenset[str]]:
-    """The table's struct columns and their first-level field names."""
+def _structs(table: str) -> dict[str, pa.StructType]:
+    """The table's struct columns and their types."""
     schema = arrow_schema(TABLES[table])
-    return {f.name.lower(): frozenset(c.name.lower() for c in f.type) for f in schema if pa.types.is_struct(f.type)}
+    return {f.name.lower(): f.type for f in schema if pa.types.is_struct(f.type)}
+
+
+def _field_path(struct: pa.StructType, names: list[str]) -> tuple[str, ...] | None:
+    """The longest prefix of `names` that walks `struct`'s nested struct fields (reading stops at
+    a field that is not a struct: it is read whole), or None when the first name is no field."""
+    path: list[str] = []
+    current: pa.DataType = struct
+    for name in names:
+        if not pa.types.is_struct(current):
+            break
+        match = next((current.field(i) for i in range(current.num_fields) if current.field(i).name.lower() == name),
+                     None)
+        if match is None:
+            return tuple(path) or None
+        path.append(match.name.lower())
+        current = match.type
+    return tuple(path)
 
 
 def _struct_fields_read(tree: exp.Expression, table: str, qualifiers: set[tuple[str, ...]],
-                        needed: set[str]) -> dict[str, frozenset[str] | None]:
-    """For each struct column the query names, the fields it reads, or None if it reads it whole."""
+                        needed: set[str]) -> dict[str, frozenset[tuple[str, ...]] | None]:
+    """For each struct column the query names, the field paths it reads (`sessioncontext.
+    sessionissuer.arn` as a tuple; a path ending at a struct reads that struct whole), or None
+    if it reads the column whole."""
     structs = _structs(table)
-    reads: dict[str, set[str] | None] = {}
+    reads: dict[str, set[tuple[str, ...]] | None] = {}
     for column in tree.find_all(exp.Column):
         parts = [p.name.lower() for p in column.parts]
+        node: exp.Expression = column
+        while isinstance(node.parent, exp.Dot) and node.parent.this is node:  # `a.b.c.d`: the Dots above
+            node = node.parent
+            parts.append(node.expression.name.lower())  # type: ignore[attr-defined]
         rest = _strip_qualifier(parts, qualifiers) or parts
         if not rest or rest[0] not in structs:
             continue
-        if len(rest) == 1 or rest[1] not in structs[rest[0]] or reads.get(rest[0], set()) is None:
+        path = _field_path(structs[rest[0]], rest[1:]) if len(rest) > 1 else None
+        if path is None or reads.get(rest[0], set()) is None:
             reads[rest[0]] = None  # the bare struct (or a field it lacks: let the query say so)
         else:
-            reads.setdefault(rest[0], set()).add(rest[1])  # type: ignore[union-attr]
+            reads.setdefault(rest[0], set()).add(path)  # type: ignore[union-attr]
     # A struct named some other way (an identifier outside a column path) is read whole.
-    out: dict[str, frozenset[str] | None] = {name: None for name in needed if name in structs}
-    out.update({name: None if fields is None else frozenset(fields) for name, fields in reads.items()})
+    out: dict[str, frozenset[tuple[str, ...]] | None] = {name: None for name in needed if name in structs}
+    out.update({name: None if paths is None else frozenset(paths) for name, paths in reads.items()})
     return out
 
 
