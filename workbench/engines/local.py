@@ -313,8 +313,10 @@ class LocalEngine(Engine):
         cursors = self._worker_cursors(min(self.MEMBER_THREADS, len(jobs)))
         answers: dict[int, tuple[str, Execution, float]] = {}
 
-        def work(cursor: duckdb.DuckDBPyConnection, share: list[tuple[int, str, str]]) -> None:
-            for index, rows_view, sql in share:
+        pending = iter(jobs)  # each cursor takes the next job when it is free (next() holds the GIL)
+
+        def work(cursor: duckdb.DuckDBPyConnection) -> None:
+            for index, rows_view, sql in pending:
                 began = time.perf_counter()
                 try:
                     cursor.execute(rows_view)
@@ -325,10 +327,9 @@ class LocalEngine(Engine):
                 answers[index] = (sql, Execution(frame, str(uuid.uuid4())), time.perf_counter() - began)
 
         if len(cursors) <= 1:
-            work(cursors[0] if cursors else self.connection, jobs)
+            work(cursors[0] if cursors else self.connection)
             return answers
-        workers = [threading.Thread(target=work, args=(cursor, jobs[i::len(cursors)]), daemon=True)
-                   for i, cursor in enumerate(cursors)]
+        workers = [threading.Thread(target=work, args=(cursor,), daemon=True) for cursor in cursors]
         for worker in workers:
             worker.start()
         for worker in workers:
