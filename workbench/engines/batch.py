@@ -25,9 +25,11 @@ all rules in one pass), and each query reads only its own candidates: a rule ove
 does not make every other rule wade through its rows.
 
 A struct column (CloudTrail's `useridentity`) that every query in the batch reads only through
-fields (`useridentity.arn`) is copied as a struct of just those fields: Parquet stores each field
-as its own column, and reading the whole identity (session context and all) would cost more than
-the rest of the scan. A query that names the bare struct gets it whole.
+field paths (`useridentity.arn`, `useridentity.sessioncontext.sessionissuer.arn`) is copied as
+nested structs of just those paths: Parquet stores each leaf as its own column, and reading the
+whole identity (session context, web-identity map and all) would cost more than the rest of the
+scan (measured at 1M events: 0.36 s → 0.29 s for cutting the session context down). A query
+that names a struct itself (`useridentity.sessioncontext IS NULL`) gets that struct whole.
 
 Why the results are the same: a reference's lifted predicate is a conjunction of some of its
 SELECT's own WHERE conjuncts, so every row that SELECT keeps satisfies it and is in the shared
