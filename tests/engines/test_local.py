@@ -137,3 +137,25 @@ def test_unknown_engine_suggests_closest(settings: Settings) -> None:
     with pytest.raises(UnknownPluginError) as info:
         get_engine("lcoal", settings)
     assert "unknown engine 'lcoal' — did you mean 'local'?" in str(info.value)
+
+
+def test_after_a_duckdb_internal_error_the_engine_reconnects(local: LocalEngine, lake: Path,
+                                                             write_rows: WriteRows) -> None:
+    """DuckDB 2.0 fails with an internal error on a struct selected while one of its fields is
+    filtered, and invalidates the database: the query fails saying so, the next one runs."""
+    day = date(2026, 11, 27)
+    rows = [{"eventtime": f"2026-11-27T10:{i:02d}:00Z", "eventid": str(i), "eventname": "GetObject",
+             "useridentity": {"type": "IAMUser", "sessioncontext": None if i % 3 == 0 else {
+                 "attributes": {"mfaauthenticated": "true" if i % 2 else "false", "creationdate": None},
+                 "sessionissuer": {"arn": "arn:aws:iam::1:role/r"}}}} for i in range(20)]
+    write_rows(lake, "cloudtrail", day, rows)
+    window = Window(datetime(2026, 11, 27, tzinfo=UTC), datetime(2026, 11, 28, tzinfo=UTC))
+    failing = ("SELECT eventid, useridentity.sessioncontext.attributes AS a FROM cloudtrail "
+               "WHERE useridentity.sessioncontext.attributes.mfaauthenticated = 'true'")
+    try:
+        local.run(failing, window)
+    except EngineError as exc:
+        assert "a DuckDB bug" in str(exc) and "reconnected" in str(exc)
+    else:
+        pytest.skip("this DuckDB no longer fails on the query; the recovery is untested here")
+    assert local.run("SELECT count(*) AS n FROM cloudtrail", window).frame["n"].tolist() == [20]

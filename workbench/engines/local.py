@@ -209,8 +209,20 @@ class LocalEngine(Engine):
         except duckdb.Error as exc:
             if self._timed_out:
                 raise self._timeout_error() from None
+            if self._recovered_from(exc):
+                raise EngineError(f"{self._explain(exc, bound)} — a DuckDB bug, not a mistake in the query; the "
+                                  "engine reconnected, so other queries still run (rewording the query around "
+                                  "what DuckDB failed on may avoid it)") from None
             raise EngineError(self._explain(exc, bound)) from None
         return Execution(frame=frame, query_id=str(uuid.uuid4()), bytes_scanned=scanned)
+
+    def _recovered_from(self, exc: BaseException) -> bool:
+        """After a DuckDB internal or fatal error the database is invalidated and every later
+        statement fails; drop the connection (the next query opens a new one) and say so."""
+        if isinstance(exc, duckdb.InternalException | duckdb.FatalException):
+            self.close()
+            return True
+        return False
 
     # -- batches: one shared scan per log table ------------------------------------------------
 
@@ -266,7 +278,8 @@ class LocalEngine(Engine):
             with self._deadline():
                 # Not TEMP: the cursors that answer the members must see it.
                 con.execute(f"CREATE OR REPLACE TABLE {shared} AS {shared_table_sql(scan_sql, plans)}")
-        except duckdb.Error:
+        except duckdb.Error as exc:
+            self._recovered_from(exc)
             return {}  # each query then runs alone and reports its own error
         done: dict[int, tuple[str, Execution, float]] = {}
         try:
@@ -293,7 +306,11 @@ class LocalEngine(Engine):
                 done[index] = answer
                 sqlcache.record(("binds", self.dialect, queries[index]))
         finally:
-            con.execute(f"DROP TABLE IF EXISTS {shared}")
+            try:
+                con.execute(f"DROP TABLE IF EXISTS {shared}")
+            except duckdb.Error as exc:  # a member broke the database: the members left run alone
+                if not self._recovered_from(exc):
+                    raise
         scanned = sum(path.stat().st_size for path in files)
         info = {"id": str(uuid.uuid4()), "table": table, "queries": len(done), "rows": rows,
                 "bytes_scanned": scanned, "elapsed_s": scan_s, "sql": scan_sql}
