@@ -84,6 +84,7 @@ def _human_bytes(n: int) -> str:
 class Engine:
     name: ClassVar[str]
     dialect: ClassVar[str]
+    """sqlglot dialect the engine executes; Athena SQL is transpiled to it."""
     GROUP_KEY_HASH: ClassVar[str | None] = None
     """A function, callable from the Athena SQL the engine is given, that hashes any values to one
     integer; grouping by it is cheaper than by strings where a collision is harmless (the
@@ -91,7 +92,6 @@ class Engine:
     READS_CTE_ONCE: ClassVar[bool] = False
     """Whether a CTE named several times in a statement is computed once. Athena (Trino) inlines
     it, so every mention scans (and bills) again; DuckDB materialises it."""
-    """sqlglot dialect the engine executes; Athena SQL is transpiled to it."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -34,9 +34,9 @@ that names a struct itself (`useridentity.sessioncontext IS NULL`) gets that str
 Why the results are the same: a reference's lifted predicate is a conjunction of some of its
 SELECT's own WHERE conjuncts, so every row that SELECT keeps satisfies it and is in the shared
 table; rows that fail it are dropped by that WHERE anyway, before grouping, windowing or joining
-(inner joins only, so a dropped row never shows up NULL-extended). The shared table keeps the partition keys and the time column, so the query's
-window bounds still apply, and it is filled in scan order, so un-ordered queries list rows in the
-same order as over the files.
+(inner joins only, so a dropped row never shows up NULL-extended). The shared table keeps the
+partition keys and the time column, so the query's window bounds still apply, and it is filled in
+scan order, so un-ordered queries list rows in the same order as over the files.
 
 A query with no WHERE (or nothing liftable) would make the scan's filter TRUE and copy the whole
 window into memory; it runs on its own instead (its own scan costs the same and copies nothing).
