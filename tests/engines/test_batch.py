@@ -203,7 +203,21 @@ def test_each_query_keeps_its_own_window_inside_one_scan(local: LocalEngine, tra
     for answer, window in zip(answers, windows, strict=True):
         assert answer.window == window  # type: ignore[union-attr]
         _same(answer.frame, local.run(sql, window).frame, ordered=False)  # type: ignore[union-attr]
+        # What an analyst re-runs is the query over the files, not over the shared rows.
+        assert answer.executed_sql == local.bind(sql, window).sql  # type: ignore[union-attr]
     assert answers[0].rows < answers[1].rows < answers[2].rows  # type: ignore[union-attr]
+
+
+def test_a_member_whose_candidates_are_all_outside_its_own_window_is_not_run(local: LocalEngine,
+                                                                             trail: list[Path]) -> None:
+    end = datetime(2026, 11, 28, tzinfo=UTC)
+    wide, narrow = Window(end - timedelta(days=3), end), Window(end - timedelta(minutes=1), end)
+    queries = ["SELECT eventtime, eventid FROM cloudtrail WHERE eventname = 'GetObject'"] * 2
+    local.run_batch(queries, windows=[wide, narrow])  # both have run once: known to run
+    answers = local.run_batch(queries, windows=[wide, narrow])
+    assert answers[0].rows > 0 and answers[1].rows == 0  # type: ignore[union-attr]
+    # The scan tagged GetObject rows, but none inside the last minute: the narrow one never ran.
+    assert answers[1].executed_sql.startswith("SELECT") and "_match_" in answers[1].executed_sql  # type: ignore[union-attr]
 
 
 def test_windows_with_a_gap_are_scanned_apart(local: LocalEngine, trail: list[Path]) -> None:

@@ -12,7 +12,14 @@ from sqlglot import exp
 
 from workbench.engines import EngineError
 from workbench.engines.dialect import MantissaAthena
-from workbench.engines.window import bind, bound_to_window, log_table_of, partition_predicate
+from workbench.engines.window import (
+    bind,
+    bound_to_window,
+    bounds_sql,
+    log_table_of,
+    partition_predicate,
+    read_from,
+)
 from workbench.timewindow import Window, parse_time
 
 GOLDEN = yaml.safe_load((Path(__file__).parent / "golden" / "window_rewrite.yaml").read_text())
@@ -132,3 +139,20 @@ def test_the_rewrite_marker_is_reserved() -> None:
     with pytest.raises(EngineError, match="reserved"):
         bind("SELECT eventname FROM cloudtrail WHERE eventname = '__mantissa_window_cloudtrail__'",
              Window(parse_time("2026-03-01T00:00:00Z"), parse_time("2026-03-01T01:00:00Z")), "duckdb")
+
+
+def test_read_from_points_every_read_of_the_table_at_other_rows() -> None:
+    sql = ("SELECT a.eventid FROM cloudtrail a JOIN cloudtrail b ON a.sourceipaddress = b.sourceipaddress "
+           "WHERE a.eventname = 'CreateUser' AND b.eventname IN (SELECT eventname FROM cloudtrail)")
+    rows = 'SELECT * FROM "_rows" WHERE "_tag"'
+    text = read_from(sql, "cloudtrail", rows, "duckdb")
+    assert text.count(rows) == 3 and "__mantissa" not in text
+    # Bounded by a window instead, the same query reads the same places.
+    window = Window(parse_time("2024-03-01T00:00:00Z"), parse_time("2024-03-02T00:00:00Z"))
+    assert text == bind(sql, window, "duckdb").sql.replace(
+        f"SELECT * FROM cloudtrail WHERE {bounds_sql('cloudtrail', window, 'duckdb')}", rows)
+
+
+def test_read_from_refuses_a_query_that_does_not_read_the_table() -> None:
+    with pytest.raises(EngineError, match="cannot point the query's reads of cloudtrail"):
+        read_from("SELECT srcaddr FROM vpc_flow", "cloudtrail", "SELECT 1", "duckdb")

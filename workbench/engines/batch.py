@@ -246,9 +246,18 @@ def match_column(index: int) -> str:
     return f"_match_{index}"
 
 
-def shared_table_sql(scan_sql: str, members: list[Shareable]) -> str:
+def within_column(index: int) -> str:
+    """The shared table's column saying whether a row is inside the `index`-th member window."""
+    return f"_within_{index}"
+
+
+def shared_table_sql(scan_sql: str, members: list[Shareable], within: Sequence[str] = ()) -> str:
     """DuckDB SQL for the shared table: the bound scan's rows, each struct column cut down to the
-    field paths the members read (DuckDB then reads only those fields' Parquet columns)."""
+    field paths the members read (DuckDB then reads only those fields' Parquet columns).
+
+    `within`: DuckDB conditions over the table's columns (the bounds of members' own windows,
+    narrower than the scan's), each kept as a boolean column (`within_column`), so a member reads
+    its window's rows through one column instead of re-applying its bounds."""
     wanted: dict[str, set[tuple[str, ...]] | None] = {}
     for member in members:
         for column, paths in member.fields.items():
@@ -268,7 +277,8 @@ def shared_table_sql(scan_sql: str, members: list[Shareable]) -> str:
     # The scan is already DuckDB SQL; it is wrapped as it is, never re-parsed.
     projection += [exp.column(exp.to_identifier(match_column(k), quoted=True), table=source.copy())
                    for k in range(len(members))]
-    columns = ", ".join(p.sql(dialect="duckdb") for p in projection)
+    columns = ", ".join([*(p.sql(dialect="duckdb") for p in projection),
+                         *(f'({condition}) AS "{within_column(j)}"' for j, condition in enumerate(within))])
     return f"SELECT {columns} FROM ({scan_sql}) AS {source.sql(dialect='duckdb')}"
 
 

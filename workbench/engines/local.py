@@ -37,8 +37,9 @@ from workbench.engines.batch import (
     shared_scan_sql,
     shared_table_sql,
     split_evenly,
+    within_column,
 )
-from workbench.engines.window import BoundQuery
+from workbench.engines.window import BoundQuery, bounds_sql, read_from
 from workbench.registry import unknown_name_message
 from workbench.timewindow import Window, parse_duration
 
@@ -269,26 +270,36 @@ class LocalEngine(Engine):
             return self._nothing_to_scan(members, queries)
         scan_sql = shared_scan_sql(table, plans, window, dialect=self.dialect,
                                    queries=[queries[index] for index, _, _ in members])
+        # A member whose own window is narrower than the scan's reads its rows through a column
+        # computed in the scan: re-applying its bounds in its own query costs more to plan.
+        narrower = list(dict.fromkeys(w for _, _, w in members if w is not None and w != window))
         self._point_view(table, files)
         con = self.connection
         shared = exp.to_identifier(f"_shared_{table}", quoted=True).sql("duckdb")
-        view = exp.to_identifier(table, quoted=True).sql("duckdb")
         started = time.perf_counter()
         try:
             with self._deadline():
                 # Not TEMP: the cursors that answer the members must see it.
-                con.execute(f"CREATE OR REPLACE TABLE {shared} AS {shared_table_sql(scan_sql, plans)}")
+                within = [bounds_sql(table, w, self.dialect) for w in narrower]
+                con.execute(f"CREATE OR REPLACE TABLE {shared} AS {shared_table_sql(scan_sql, plans, within)}")
         except duckdb.Error as exc:
             self._recovered_from(exc)
             return {}  # each query then runs alone and reports its own error
         done: dict[int, tuple[str, Execution, float]] = {}
         try:
-            tags = [exp.to_identifier(match_column(k), quoted=True).sql("duckdb") for k in range(len(members))]
-            counts = con.execute(f"SELECT count(*), {', '.join(f'count_if({t})' for t in tags)} FROM {shared}"
+            hidden = [*(match_column(k) for k in range(len(members))), *(within_column(j) for j in range(len(narrower)))]
+            conditions = []
+            for k, (_, _, own_window) in enumerate(members):
+                condition = f'"{match_column(k)}"'
+                if own_window in narrower:
+                    condition += f' AND "{within_column(narrower.index(own_window))}"'
+                conditions.append(condition)
+            counts = con.execute(f"SELECT count(*), {', '.join(f'count_if({c})' for c in conditions)} FROM {shared}"
                                  ).fetchone()
             rows, candidates = counts[0], counts[1:]  # type: ignore[index]
             scan_s = time.perf_counter() - started
-            jobs: list[tuple[int, str, str]] = []  # (index, the view of its rows, its bound SQL)
+            excluded = ", ".join(f'"{name}"' for name in hidden)
+            jobs: list[tuple[int, str, str]] = []  # (index, its SQL over the files, its SQL over its rows)
             for k, (index, plan, own_window) in enumerate(members):
                 if not candidates[k] and plan.columns_out is not None and sqlcache.known(
                         ("binds", self.dialect, queries[index])):
@@ -297,11 +308,14 @@ class LocalEngine(Engine):
                     done[index] = (scan_sql,
                                    Execution(pd.DataFrame(columns=list(plan.columns_out)), str(uuid.uuid4())), 0.0)
                     continue
-                # The query runs unchanged: its table's name is a view of its own shared rows, and
-                # its own window still bounds it (the shared rows keep partition keys and time).
-                rows_view = (f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE ({', '.join(tags)}) "
-                             f"FROM {shared} WHERE {tags[k]}")
-                jobs.append((index, rows_view, self.bind(queries[index], own_window).sql))
+                # The query runs unchanged but for where it reads: each read of its table reads
+                # its own shared rows (which keep partition keys and time) inside its window.
+                rows_sql = f"SELECT * EXCLUDE ({excluded}) FROM {shared} WHERE {conditions[k]}"
+                try:
+                    over_rows = read_from(queries[index], table, rows_sql, self.dialect)
+                except EngineError:
+                    continue  # it runs alone
+                jobs.append((index, self.bind(queries[index], own_window).sql, over_rows))
             for index, answer in self._answer_members(jobs).items():
                 done[index] = answer
                 sqlcache.record(("binds", self.dialect, queries[index]))
@@ -324,21 +338,20 @@ class LocalEngine(Engine):
         return results
 
     def _answer_members(self, jobs: list[tuple[int, str, str]]) -> dict[int, tuple[str, Execution, float]]:
-        """Run each member's (view, query) on the worker cursors, `MEMBER_THREADS` at once. A
-        member whose query fails is left out: alone, it fails (or not) exactly as it would without
-        batching."""
+        """Run each member's query over its shared rows on the worker cursors, `MEMBER_THREADS` at
+        once; its answer reports its SQL over the files (what reproduces it). A member whose query
+        fails is left out: alone, it fails (or not) exactly as it would without batching."""
         cursors = self._worker_cursors(min(self.MEMBER_THREADS, len(jobs)))
         answers: dict[int, tuple[str, Execution, float]] = {}
 
         pending = iter(jobs)  # each cursor takes the next job when it is free (next() holds the GIL)
 
         def work(cursor: duckdb.DuckDBPyConnection) -> None:
-            for index, rows_view, sql in pending:
+            for index, sql, over_rows in pending:
                 began = time.perf_counter()
                 try:
-                    cursor.execute(rows_view)
                     with self._deadline(cursor):
-                        frame = cursor.execute(sql).fetch_df()
+                        frame = cursor.execute(over_rows).fetch_df()
                 except Exception:  # noqa: BLE001 - a thread must not die; the member then runs alone
                     continue
                 answers[index] = (sql, Execution(frame, str(uuid.uuid4())), time.perf_counter() - began)

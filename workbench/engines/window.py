@@ -57,6 +57,30 @@ def bind(sql: str, window: Window | None, write_dialect: str) -> BoundQuery:
     return BoundQuery(sql=text, tables=tables, window=window)
 
 
+def read_from(sql: str, table: str, rows_sql: str, write_dialect: str) -> str:
+    """The query in `write_dialect`, every read of log table `table` reading `rows_sql` (a SELECT
+    of the table's rows, already bounded) instead: the window rewrite's bounded scan, with
+    another source. A shared scan's members read their rows this way, with no view to create."""
+    text, tables = _template(sql, write_dialect, True)
+    scan = _bounded_scan_sql(table, write_dialect)
+    references = text.count(_marker(table))
+    if table not in tables or text.count(scan) != references:
+        raise EngineError(f"cannot point the query's reads of {table} at other rows")
+    return text.replace(scan, rows_sql)
+
+
+@lru_cache(maxsize=16)
+def _bounded_scan_sql(table: str, write_dialect: str) -> str:
+    """The text `_template` writes for a bounded read of `table` (before its bounds go in)."""
+    return _bounded_scan(exp.to_table(table), exp.column(exp.to_identifier(_marker(table)))).this.sql(
+        dialect=write_dialect_for(write_dialect))
+
+
+def bounds_sql(table: str, window: Window, write_dialect: str) -> str:
+    """The condition the window rewrite bounds a read of `table` by (partitions and event time)."""
+    return _bounds_sql(table, window, write_dialect)
+
+
 @persisted
 def _template(sql: str, write_dialect: str, bounded: bool) -> tuple[str, frozenset[str]]:
     tree = parse_athena(sql)
