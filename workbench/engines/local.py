@@ -123,10 +123,6 @@ class LocalEngine(Engine):
             con.execute("SET TimeZone = 'UTC'")
             # Rules re-read the same recent files window after window; keep their footers.
             con.execute("SET parquet_metadata_cache = true")
-            for table in TABLES.values():
-                con.register(f"_empty_{table.name}", pa.table(
-                    {f.name: pa.array([], type=f.type) for f in arrow_schema(table, with_partitions=True)}
-                ))
             self._con = con
         return self._con
 
@@ -153,6 +149,9 @@ class LocalEngine(Engine):
             columns = f"* EXCLUDE ({', '.join(keys)}), {', '.join(keys)}"
         else:
             source, columns = f'"_empty_{table}"', "*"
+            # Registered when first needed: most runs read files for every table they name.
+            self.connection.register(f"_empty_{table}", pa.table(
+                {f.name: pa.array([], type=f.type) for f in arrow_schema(TABLES[table], with_partitions=True)}))
         self.connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM {source}")
         self._view_files[table] = key
 
