@@ -357,3 +357,22 @@ def test_members_with_no_candidates_are_answered_without_running(local: LocalEng
     assert answers[1].rows > 0 and "_match_" not in answers[1].executed_sql  # type: ignore[union-attr]
     # A global aggregate yields a row even over nothing: it runs, and says 0.
     assert answers[2].frame["n"].tolist() == [0]  # type: ignore[union-attr]
+
+
+def test_members_with_the_most_rows_are_handed_out_first(local: LocalEngine, trail: list[Path],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    queries = ["SELECT eventid FROM cloudtrail WHERE eventname = 'ConsoleLogin' AND errorcode IS NULL",
+               "SELECT eventid FROM cloudtrail WHERE eventname IN ('GetObject', 'ConsoleLogin')",
+               "SELECT eventid FROM cloudtrail WHERE eventname = 'GetObject'"]
+    handed: list[int] = []
+    answer = LocalEngine._answer_members
+
+    def spy(self: LocalEngine, jobs: list) -> dict:
+        handed.extend(index for index, _, _ in jobs)
+        return answer(self, jobs)
+
+    monkeypatch.setattr(LocalEngine, "_answer_members", spy)
+    answers = local.run_batch(queries, WEEK)
+    rows = [a.rows for a in answers]  # type: ignore[union-attr]
+    assert len(set(rows)) == 3  # noqa: PLR2004 - three different sizes, or the test shows nothing
+    assert handed == sorted(range(3), key=lambda i: -rows[i])

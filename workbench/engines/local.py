@@ -299,6 +299,7 @@ class LocalEngine(Engine):
             scan_s = time.perf_counter() - started
             excluded = ", ".join(f'"{name}"' for name in hidden)
             jobs: list[tuple[int, str, str]] = []  # (index, its SQL over the files, its SQL over its rows)
+            sizes: dict[int, int] = {}  # index -> its candidate rows
             for k, (index, plan, own_window) in enumerate(members):
                 if not candidates[k] and plan.columns_out is not None and sqlcache.known(
                         ("binds", self.dialect, queries[index])):
@@ -315,6 +316,9 @@ class LocalEngine(Engine):
                 except EngineError:
                     continue  # it runs alone
                 jobs.append((index, self.bind(queries[index], own_window).sql, over_rows))
+                sizes[index] = candidates[k]
+            # Biggest first, so no cursor is left finishing a long query while the others idle.
+            jobs.sort(key=lambda job: -sizes[job[0]])
             for index, answer in self._answer_members(jobs).items():
                 done[index] = answer
                 sqlcache.record(("binds", self.dialect, queries[index]))
