@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from workbench.engines import Engine, EngineError, Result
-from workbench.engines.batch import Shareable, Solo, analyse, overlapping, split_evenly
+from workbench.engines.batch import Shareable, Solo, _empty_for_no_rows, analyse, overlapping, split_evenly
 from workbench.engines.local import LocalEngine
+from workbench.engines.window import parse_athena
 from workbench.timewindow import Window
 
 WriteRows = Callable[..., Path]
@@ -343,6 +344,30 @@ def test_queries_with_nothing_to_read_are_answered_empty_once_known_to_run(local
     assert list(again[0].frame.columns) == ["srcaddr", "dstport"] and again[0].rows == 0
     assert list(again[1].frame.columns) == ["srcaddr", "bytes"]  # type: ignore[union-attr]
     assert isinstance(again[2], EngineError)  # a query that never ran is never assumed to run
+    # A query alone over its table is answered the same way once it is known to run.
+    alone = local.run_batch([flows[0], "SELECT eventid FROM cloudtrail WHERE eventname = 'GetObject'"], WEEK)
+    assert alone[0].extra["shared_scan"] == {"table": "vpc_flow", "files": 0}  # type: ignore[union-attr]
+    assert list(alone[0].frame.columns) == ["srcaddr", "dstport"] and alone[0].rows == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("sql", "known"), [
+    ("SELECT eventid FROM cloudtrail WHERE eventname = 'X'", True),
+    ("SELECT count(*) AS n FROM cloudtrail", False),  # a global aggregate: one row over nothing
+    ("SELECT eventname, count(*) AS n FROM cloudtrail GROUP BY eventname", True),
+    ("SELECT eventname, count(*) AS n FROM cloudtrail GROUP BY ROLLUP (eventname)", False),
+    ("SELECT 1 AS one", False),
+    ("SELECT r.eventid FROM cloudtrail AS r CROSS JOIN (VALUES 0, 1) AS s(step)", True),
+    ("SELECT r.eventid FROM (VALUES 'a') AS s(eventid) LEFT JOIN cloudtrail AS r ON r.eventid = s.eventid", False),
+    ("SELECT r.eventid FROM cloudtrail AS r LEFT JOIN (VALUES 'a') AS s(eventid) ON r.eventid = s.eventid", True),
+    ("SELECT r.eventid FROM cloudtrail AS r RIGHT JOIN (VALUES 'a') AS s(eventid) ON r.eventid = s.eventid", False),
+    ("SELECT eventid FROM cloudtrail WHERE eventname = 'X' UNION ALL SELECT 'constant' AS eventid", False),
+    ("WITH c AS (SELECT eventid FROM cloudtrail WHERE eventname = 'X') SELECT eventid FROM c", True),
+    ("WITH c AS (SELECT 'constant' AS eventid) SELECT c.eventid FROM c JOIN cloudtrail AS t ON t.eventid = c.eventid",
+     True),
+])
+def test_which_queries_yield_nothing_from_nothing(sql: str, known: bool) -> None:
+    # Known: the engine may answer it with no rows, without running it, when its table has none.
+    assert (_empty_for_no_rows(parse_athena(sql)) is not None) is known
 
 
 def test_members_with_no_candidates_are_answered_without_running(local: LocalEngine, trail: list[Path]) -> None:

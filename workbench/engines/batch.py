@@ -173,19 +173,57 @@ def lift_expression(sql: str, expression: exp.Expression) -> exp.Expression | No
 
 
 def _empty_for_no_rows(tree: exp.Expression) -> tuple[str, ...] | None:
-    """The output column names, if the query yields no rows when its table yields none."""
-    if not isinstance(tree, exp.Select) or tree.find(exp.SetOperation, exp.Values):
+    """The output column names, if the query yields no rows when its log table yields none."""
+    if not isinstance(tree, exp.Select) or not _yields_nothing(tree, _ctes(tree)):
         return None
-    for select in tree.find_all(exp.Select):
-        if select.args.get("from_") is None and select.args.get("from") is None:
-            return None  # a SELECT of constants yields a row of its own
-        aggregates = [a for p in select.expressions for a in p.find_all(exp.AggFunc) if not a.find_ancestor(exp.Window)]
-        if aggregates and not select.args.get("group"):
-            return None  # a global aggregate yields one row even over nothing
     names = [p.alias_or_name for p in tree.expressions]
     if not all(names) or any(isinstance(p, exp.Star) for p in tree.expressions):
         return None
     return tuple(names)
+
+
+def _ctes(tree: exp.Expression) -> dict[str, exp.Expression]:
+    return {cte.alias_or_name.lower(): cte.this for cte in tree.find_all(exp.CTE)}
+
+
+def _yields_nothing(node: exp.Expression, ctes: dict[str, exp.Expression]) -> bool:
+    """Whether `node` yields no rows when every read of a log table yields none (False when
+    unsure: the engine then runs the query rather than assume its answer)."""
+    if isinstance(node, exp.Subquery | exp.Paren):
+        return _yields_nothing(node.this, ctes)
+    if isinstance(node, exp.Table):
+        if log_table_of(node) is not None:
+            return True
+        body = ctes.get(node.name.lower())
+        return body is not None and not node.args.get("db") and _yields_nothing(body, ctes)
+    if isinstance(node, exp.Union):
+        return _yields_nothing(node.left, ctes) and _yields_nothing(node.right, ctes)
+    if isinstance(node, exp.Intersect):
+        return _yields_nothing(node.left, ctes) or _yields_nothing(node.right, ctes)
+    if isinstance(node, exp.Except):
+        return _yields_nothing(node.left, ctes)
+    if not isinstance(node, exp.Select):
+        return False  # VALUES, UNNEST, a table function: rows of their own
+    source = node.args.get("from_") or node.args.get("from")
+    if source is None:
+        return False  # a SELECT of constants yields a row of its own
+    group = node.args.get("group")
+    if group is not None and group.find(exp.Cube, exp.Rollup, exp.GroupingSets):
+        return False  # a grand-total grouping yields a row even over nothing
+    aggregates = [a for p in node.expressions for a in p.find_all(exp.AggFunc) if not a.find_ancestor(exp.Window)]
+    if aggregates and group is None:
+        return False  # a global aggregate yields one row even over nothing
+    nothing = _yields_nothing(source.this, ctes)
+    for join in node.args.get("joins") or []:
+        side, kind = (join.side or "").upper(), (join.kind or "").upper()
+        other = _yields_nothing(join.this, ctes)
+        if side == "RIGHT":
+            nothing = other
+        elif side == "FULL":
+            nothing = nothing and other
+        elif side != "LEFT" and kind not in ("SEMI", "ANTI"):
+            nothing = nothing or other  # inner or cross: nothing on either side is nothing
+    return nothing
 
 
 def shared_scan_sql(table: str, members: list[Shareable], window: Window | None, dialect: str = "duckdb",

@@ -248,10 +248,15 @@ class LocalEngine(Engine):
                 by_table.setdefault(plan.table, {})[index] = plan
         for table, plans in by_table.items():
             for scan_window, group in overlapping([(i, per_query[i]) for i in plans]):
+                members = [(i, plans[i], per_query[i]) for i in group]
                 if len(group) >= self.MIN_SHARED:
-                    members = [(i, plans[i], per_query[i]) for i in group]
-                    for index, result in self._run_shared(table, members, queries, scan_window).items():
-                        answers[index] = result
+                    found = self._run_shared(table, members, queries, scan_window)
+                elif not self.files_read(frozenset({table}), scan_window):
+                    found = self._nothing_to_scan(members, queries)  # alone, with nothing to read
+                else:
+                    continue
+                for index, result in found.items():
+                    answers[index] = result
         for index, (sql, own_window) in enumerate(zip(queries, per_query, strict=True)):
             if answers[index] is None:
                 answers[index] = self.run_captured(sql, own_window)
