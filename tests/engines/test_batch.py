@@ -268,9 +268,16 @@ def test_one_window_per_query_is_required(local: LocalEngine) -> None:
      "(SELECT eventname FROM cloudtrail WHERE errorcode = 'x')", "(eventsource = 's') OR (errorcode = 'x')"),
     ("SELECT v.a FROM (SELECT 1 AS a) AS v JOIN cloudtrail AS c ON TRUE WHERE c.eventname = 'x' AND errorcode = 'y'",
      "eventname = 'x'"),
+    ("SELECT eventid FROM cloudtrail WHERE eventname = 'x' AND NOT contains(CAST(ARRAY[] AS ARRAY(VARCHAR)), "
+     "coalesce(useridentity.arn, ''))", "eventname = 'x'"),
+    ("SELECT eventid FROM cloudtrail WHERE eventname = 'x' AND NOT contains(CAST(ARRAY['a'] AS ARRAY(VARCHAR)), "
+     "coalesce(useridentity.arn, ''))", "eventname = 'x' AND NOT CONTAINS(CAST(ARRAY['a'] AS ARRAY(VARCHAR)), "
+     "COALESCE(useridentity.arn, ''))"),
+    ("SELECT eventid FROM cloudtrail WHERE eventname = 'x' AND NOT contains(CAST(ARRAY[] AS ARRAY(VARCHAR)), "
+     "useridentity.arn)", "eventname = 'x' AND NOT CONTAINS(CAST(ARRAY[] AS ARRAY(VARCHAR)), useridentity.arn)"),
 ], ids=["struct", "alias-deep-struct", "db-qualified", "subquery-conjunct-dropped", "volatile-conjunct-dropped",
         "unnest-names-dropped", "group-having", "union-branch", "self-join-either-side", "in-subquery-either-read",
-        "joined-in-qualified-only"])
+        "joined-in-qualified-only", "empty-allowlist-dropped", "allowlist-kept", "allowlist-on-nullable-kept"])
 def test_what_a_shareable_query_lifts(sql: str, expected: str) -> None:
     plan = analyse(sql)
     assert isinstance(plan, Shareable)

@@ -441,8 +441,11 @@ def _struct_fields_read(tree: exp.Expression, table: str, qualifiers: set[tuple[
 
 def _lift(conjunct: exp.Expression, qualifiers: set[tuple[str, ...]], known: set[str],
           other_names: set[str], qualified_only: bool = False) -> exp.Expression | None:
-    """The conjunct over the table's unqualified columns, or None when it cannot be lifted."""
+    """The conjunct over the table's unqualified columns, or None when it cannot be lifted (or
+    need not be: a condition every row passes only costs the scan its columns)."""
     if conjunct.find(exp.Subquery, exp.Select, exp.AggFunc, exp.Window, exp.Placeholder, *_VOLATILE):
+        return None
+    if _excludes_nothing(conjunct):
         return None
     if any(f.name.lower() in _VOLATILE_NAMES for f in conjunct.find_all(exp.Anonymous)):
         return None
@@ -459,6 +462,19 @@ def _lift(conjunct: exp.Expression, qualifiers: set[tuple[str, ...]], known: set
         if len(rest) < len(parts):
             column.replace(_column_from(column.parts[len(parts) - len(rest):]))
     return lifted
+
+
+def _excludes_nothing(conjunct: exp.Expression) -> bool:
+    """`NOT contains(<empty allowlist>, coalesce(..., '<literal>'))`: an allowlist with no entries
+    (see `workbench.rules.allowlists`), tested on a value that is never NULL, keeps every row."""
+    if not isinstance(conjunct, exp.Not) or not isinstance(conjunct.this, exp.ArrayContains):
+        return False
+    array, value = conjunct.this.this, conjunct.this.expression
+    while isinstance(array, exp.Cast | exp.Paren):
+        array = array.this
+    if not isinstance(array, exp.Array) or array.expressions:
+        return False
+    return isinstance(value, exp.Coalesce) and isinstance((value.expressions or [value.this])[-1], exp.Literal)
 
 
 def _strip_qualifier(parts: list[str], qualifiers: set[tuple[str, ...]]) -> list[str] | None:
