@@ -368,17 +368,10 @@ class LocalEngine(Engine):
             work(cursors[0] if cursors else self.connection)
             return answers
         workers = [threading.Thread(target=work, args=(cursor,), daemon=True) for cursor in cursors]
-        # A member query is too small to split across DuckDB's worker threads; with them on, its
-        # tasks hop between threads the cursors already keep busy (measured: 7% of the phase).
-        threads = self.connection.execute("SELECT current_setting('threads')").fetchone()[0]  # type: ignore[index]
-        self.connection.execute("SET threads = 1")
-        try:
-            for worker in workers:
-                worker.start()
-            for worker in workers:
-                worker.join()
-        finally:
-            self.connection.execute(f"SET threads = {int(threads)}")
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
         return answers
 
     def _worker_cursors(self, count: int) -> list[duckdb.DuckDBPyConnection]:
