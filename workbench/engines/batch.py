@@ -289,13 +289,26 @@ def within_column(index: int) -> str:
     return f"_within_{index}"
 
 
-def shared_table_sql(scan_sql: str, members: list[Shareable], within: Sequence[str] = ()) -> str:
+def shared_table_sql(scan_sql: str, members: list[Shareable], within: Sequence[str] = (),
+                     queries: Sequence[str] | None = None) -> str:
     """DuckDB SQL for the shared table: the bound scan's rows, each struct column cut down to the
     field paths the members read (DuckDB then reads only those fields' Parquet columns).
 
     `within`: DuckDB conditions over the table's columns (the bounds of members' own windows,
     narrower than the scan's), each kept as a boolean column (`within_column`), so a member reads
-    its window's rows through one column instead of re-applying its bounds."""
+    its window's rows through one column instead of re-applying its bounds. Given the members'
+    `queries` (whose analyses they are), the projection is kept across processes."""
+    projection = (_projection_of(tuple(queries)) if queries is not None else _projection(tuple(members)))
+    columns = ", ".join([projection, *(f'({condition}) AS "{within_column(j)}"' for j, condition in enumerate(within))])
+    return f'SELECT {columns} FROM ({scan_sql}) AS "s"'
+
+
+@persisted
+def _projection_of(queries: tuple[str, ...]) -> str:
+    return _projection(tuple(analyse(q) for q in queries))  # type: ignore[misc]
+
+
+def _projection(members: tuple[Shareable, ...]) -> str:
     wanted: dict[str, set[tuple[str, ...]] | None] = {}
     for member in members:
         for column, paths in member.fields.items():
@@ -315,9 +328,7 @@ def shared_table_sql(scan_sql: str, members: list[Shareable], within: Sequence[s
     # The scan is already DuckDB SQL; it is wrapped as it is, never re-parsed.
     projection += [exp.column(exp.to_identifier(match_column(k), quoted=True), table=source.copy())
                    for k in range(len(members))]
-    columns = ", ".join([*(p.sql(dialect="duckdb") for p in projection),
-                         *(f'({condition}) AS "{within_column(j)}"' for j, condition in enumerate(within))])
-    return f"SELECT {columns} FROM ({scan_sql}) AS {source.sql(dialect='duckdb')}"
+    return ", ".join(p.sql(dialect="duckdb") for p in projection)
 
 
 def _path_tree(paths: set[tuple[str, ...]]) -> dict:

@@ -285,7 +285,8 @@ class LocalEngine(Engine):
             with self._deadline():
                 # Not TEMP: the cursors that answer the members must see it.
                 within = [bounds_sql(table, w, self.dialect) for w in narrower]
-                con.execute(f"CREATE OR REPLACE TABLE {shared} AS {shared_table_sql(scan_sql, plans, within)}")
+                table_sql = shared_table_sql(scan_sql, plans, within, queries=[queries[i] for i, _, _ in members])
+                con.execute(f"CREATE OR REPLACE TABLE {shared} AS {table_sql}")
         except duckdb.Error as exc:
             self._recovered_from(exc)
             return {}  # each query then runs alone and reports its own error
