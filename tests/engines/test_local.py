@@ -87,6 +87,19 @@ def test_a_missing_lake_folder_is_named_once(settings: Settings) -> None:
     engine.close()
 
 
+def test_a_connection_opened_ahead_serves_queries_and_closes(settings: Settings) -> None:
+    engine = LocalEngine(settings)
+    engine.warm_up()
+    engine.warm_up()  # a second call while it opens changes nothing
+    with pytest.warns(MissingLakeWarning):  # the lake is still checked, on first use
+        assert engine.run("SELECT 1 AS one").frame["one"].tolist() == [1]
+    engine.close()
+    unused = LocalEngine(settings)
+    unused.warm_up()
+    unused.close()  # waits for the opening rather than leaving a connection behind
+    assert unused._con is None and unused._opening is None
+
+
 def test_struct_access_on_empty_lake_still_binds(local: LocalEngine) -> None:
     sql = "SELECT useridentity.sessioncontext.sessionissuer.username FROM cloudtrail"
     assert local.run(sql, Window.last("1h")).rows == 0

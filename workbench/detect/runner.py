@@ -203,6 +203,7 @@ def run_detections(
     checkpoint: bool = True,
 ) -> RunRecord:
     """Evaluate every enabled rule over [start, end); store alerts unless `dry_run` or no store."""
+    engine.warm_up()  # while the compiled SQL loads
     with compiled_sql(engine.settings), _collector_paused():
         return _run(rules, start, end, engine, store, lookback=parse_duration(lookback), dry_run=dry_run,
                     actor=actor, checkpoint=checkpoint)

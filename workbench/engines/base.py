@@ -159,6 +159,9 @@ class Engine:
         tables and window it reads, for engines that account bytes scanned themselves."""
         raise NotImplementedError
 
+    def warm_up(self) -> None:
+        """Start whatever connecting costs in the background; the first query waits for it."""
+
     def close(self) -> None:
         """Release connections; engines are also context managers."""
 

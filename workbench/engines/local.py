@@ -8,6 +8,7 @@ connection per engine: detection runs dozens of queries per run and should not p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -102,6 +103,8 @@ class LocalEngine(Engine):
         super().__init__(settings)
         self.lake = settings.lake
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._opening: threading.Thread | None = None  # see warm_up
+        self._lake_checked = False  # a missing lake is reported once per connection
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._view_files: dict[str, tuple[Path, ...]] = {}  # the files each view reads now
         self.timeout_s = parse_duration(settings.query_timeout).total_seconds()
@@ -111,20 +114,40 @@ class LocalEngine(Engine):
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
+        if self._opening is not None:
+            self._opening.join()
+            self._opening = None
         if self._con is None:
+            self._con = self._open()
+        if not self._lake_checked:
+            self._lake_checked = True
             if not self.lake.is_dir():
                 # Every table would silently read as empty: a hunt would show "no events".
                 warnings.warn(f"local engine: lake folder {self.lake} does not exist, so every table reads as "
                               "empty; ingest logs with `mantissa ingest PATH`, or set lake_path to your lake "
                               "(a relative lake_path is resolved against the workspace)", MissingLakeWarning,
                               stacklevel=3)
-            con = duckdb.connect(":memory:")
-            # Athena evaluates timestamps in UTC; so must from_iso8601_timestamp, date_trunc, hour().
-            con.execute("SET TimeZone = 'UTC'")
-            # Rules re-read the same recent files window after window; keep their footers.
-            con.execute("SET parquet_metadata_cache = true")
-            self._con = con
         return self._con
+
+    def warm_up(self) -> None:
+        """Open the database on a thread while the caller prepares its queries: DuckDB's start-up
+        (about 15 ms) holds no Python lock, so it costs a run nothing."""
+        if self._con is None and self._opening is None:
+            def open_quietly() -> None:
+                with contextlib.suppress(Exception):  # the caller's own open then reports it
+                    self._con = self._open()
+
+            self._opening = threading.Thread(target=open_quietly, daemon=True)
+            self._opening.start()
+
+    @staticmethod
+    def _open() -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(":memory:")
+        # Athena evaluates timestamps in UTC; so must from_iso8601_timestamp, date_trunc, hour().
+        con.execute("SET TimeZone = 'UTC'")
+        # Rules re-read the same recent files window after window; keep their footers.
+        con.execute("SET parquet_metadata_cache = true")
+        return con
 
     def _point_view(self, table: str, files: list[Path]) -> None:
         """Point a table's view at exactly `files` (or at its empty typed stand-in).
@@ -414,6 +437,9 @@ class LocalEngine(Engine):
         return f"local engine (DuckDB): {message}"
 
     def close(self) -> None:
+        if self._opening is not None:
+            self._opening.join()
+            self._opening = None
         for cursor in self._cursors:
             cursor.close()
         self._cursors.clear()
@@ -421,3 +447,4 @@ class LocalEngine(Engine):
             self._con.close()
             self._con = None
             self._view_files.clear()
+            self._lake_checked = False
