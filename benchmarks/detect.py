@@ -98,12 +98,12 @@ def _forget_sql() -> None:
     """Empty every in-memory cache of parsed or generated SQL, as in a fresh kernel (the compiled
     SQL a workspace keeps on disk stays; see workbench.sqlcache)."""
     from workbench import sqlcache
-    from workbench.engines import batch, window
+    from workbench.engines import sharedscan, window
 
     for cached in (window.bind, window._bounds_sql):
         cached.cache_clear()
     sqlcache.forget()
-    batch._templates.clear()
+    sharedscan._templates.clear()
 
 
 def pack_columns(rules: list) -> tuple[list[str], list[str]]:

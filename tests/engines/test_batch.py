@@ -304,7 +304,7 @@ def test_what_runs_alone_and_why(sql: str, reason: str) -> None:
 
 
 def test_a_struct_is_copied_down_to_the_field_paths_the_batch_reads() -> None:
-    from workbench.engines.batch import shared_table_sql
+    from workbench.engines.sharedscan import shared_table_sql
 
     deep = analyse("SELECT eventid, useridentity.sessioncontext.sessionissuer.arn AS issuer FROM cloudtrail c "
                    "WHERE c.useridentity.sessioncontext.attributes.mfaauthenticated = 'true'")

@@ -30,16 +30,8 @@ from workbench import sqlcache
 from workbench.catalog import TABLES, arrow_schema
 from workbench.config import Settings
 from workbench.engines.base import ENGINES, Engine, EngineError, Execution, Result, batch_windows
-from workbench.engines.batch import (
-    Shareable,
-    analyse,
-    match_column,
-    overlapping,
-    shared_scan_sql,
-    shared_table_sql,
-    split_evenly,
-    within_column,
-)
+from workbench.engines.batch import Shareable, analyse, overlapping, split_evenly
+from workbench.engines.sharedscan import match_column, shared_scan_sql, shared_table_sql, within_column
 from workbench.engines.window import BoundQuery, bounds_sql, read_from
 from workbench.registry import unknown_name_message
 from workbench.timewindow import Window, parse_duration
