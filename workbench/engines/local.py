@@ -12,27 +12,23 @@ import contextlib
 import os
 import re
 import threading
-import time
 import uuid
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 from sqlglot import exp
 
-from workbench import sqlcache
 from workbench.catalog import TABLES, arrow_schema
 from workbench.config import Settings
-from workbench.engines.base import ENGINES, Engine, EngineError, Execution, Result, batch_windows
-from workbench.engines.batch import Shareable, analyse, overlapping, split_evenly
-from workbench.engines.sharedscan import match_column, shared_scan_sql, shared_table_sql, within_column
-from workbench.engines.window import BoundQuery, bounds_sql, read_from
+from workbench.engines.base import ENGINES, Engine, EngineError, Execution
+from workbench.engines.localshared import SharedScans
+from workbench.engines.window import BoundQuery
 from workbench.registry import unknown_name_message
 from workbench.timewindow import Window, parse_duration
 
@@ -60,7 +56,7 @@ class MissingLakeWarning(UserWarning):
 
 
 @ENGINES.register("local")
-class LocalEngine(Engine):
+class LocalEngine(SharedScans, Engine):
     name = "local"
     dialect = "duckdb"
 
@@ -69,27 +65,6 @@ class LocalEngine(Engine):
 
     GROUP_KEY_HASH: ClassVar[str | None] = "hash"  # DuckDB's; sqlglot passes it through unchanged
     READS_CTE_ONCE: ClassVar[bool] = True
-
-    MIN_SHARED: ClassVar[int] = 2
-    """Queries over one table a batch needs before it shares a scan: one query alone gains nothing."""
-
-    MEMBER_THREADS: ClassVar[int] = min(4, os.cpu_count() or 1)
-    """Member queries of a shared scan run on this many cursors at once. Each is a small query over
-    the in-memory shared rows, and most of its time is per-statement work on one core (planning,
-    fetching to pandas), so two cores answer 26 members in 0.13 s instead of 0.23 s (1M events)."""
-
-    SHARED_CANDIDATES_MAX: ClassVar[int] = 250_000
-    """A query known to have more candidate rows than this runs alone: the shared table is held in
-    memory, and a threshold rule over every GetObject of a busy week would fill it with millions
-    of rows that its own streaming query reads once (see `run_batch`'s `candidates`)."""
-
-    SHARE_WINDOWED: ClassVar[bool] = True
-    """Whether queries with window functions join the shared scan. They do: threshold rules over
-    frequent events (every GetObject, every List* call), whose candidates would swell the shared
-    table, are answered by the detection census (`workbench.detect.census`) and reach the engine
-    only when a burst is possible; the windowed queries left are rules over rarer events (secret
-    and parameter reads, console sign-ins), cheaper to copy than to scan again. An engine subclass
-    may turn it off to run them alone (measured both ways: benchmarks/detect.py)."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -238,178 +213,6 @@ class LocalEngine(Engine):
             self.close()
             return True
         return False
-
-    # -- batches: one shared scan per log table ------------------------------------------------
-
-    def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
-                  windows: Sequence[Window | None] | None = None,
-                  candidates: Sequence[int | None] | None = None) -> list[Result | Exception]:
-        """Each log table is read once for all the batch's simple queries over it whose windows
-        overlap (see `workbench.engines.batch`); the rest, and any query the shared path cannot
-        answer, run alone.
-
-        Accounting: the shared scan's bytes (the files it reads, as for any query) and its time are
-        split evenly across the queries it served, so a run's totals are what was really read and
-        spent; each Result's `extra["shared_scan"]` says what it shared, with how many, and its SQL.
-        """
-        per_query = batch_windows(queries, window, windows)
-        answers: list[Result | Exception | None] = [None] * len(queries)
-        by_table: dict[str, dict[int, Shareable]] = {}
-        for index, sql in enumerate(queries):
-            if candidates is not None and (candidates[index] or 0) > self.SHARED_CANDIDATES_MAX:
-                continue
-            plan = analyse(sql)
-            if isinstance(plan, Shareable) and (self.SHARE_WINDOWED or not plan.windowed):
-                by_table.setdefault(plan.table, {})[index] = plan
-        for table, plans in by_table.items():
-            for scan_window, group in overlapping([(i, per_query[i]) for i in plans]):
-                members = [(i, plans[i], per_query[i]) for i in group]
-                if len(group) >= self.MIN_SHARED:
-                    found = self._run_shared(table, members, queries, scan_window)
-                elif not self.files_read(frozenset({table}), scan_window):
-                    found = self._nothing_to_scan(members, queries)  # alone, with nothing to read
-                else:
-                    continue
-                for index, result in found.items():
-                    answers[index] = result
-        for index, (sql, own_window) in enumerate(zip(queries, per_query, strict=True)):
-            if answers[index] is None:
-                answers[index] = self.run_captured(sql, own_window)
-                if isinstance(answers[index], Result):
-                    sqlcache.record(("binds", self.dialect, sql))
-        return answers  # type: ignore[return-value]
-
-    def _run_shared(self, table: str, members: list[tuple[int, Shareable, Window | None]],
-                    queries: Sequence[str], window: Window | None) -> dict[int, Result]:
-        """Answers for the members one scan of `table` over `window` (covering all theirs) could
-        serve; the others are left to run alone."""
-        plans = [plan for _, plan, _ in members]
-        files = self.files_read(frozenset({table}), window)
-        if not files:
-            return self._nothing_to_scan(members, queries)
-        scan_sql = shared_scan_sql(table, plans, window, dialect=self.dialect,
-                                   queries=[queries[index] for index, _, _ in members])
-        # A member whose own window is narrower than the scan's reads its rows through a column
-        # computed in the scan: re-applying its bounds in its own query costs more to plan.
-        narrower = list(dict.fromkeys(w for _, _, w in members if w is not None and w != window))
-        self._point_view(table, files)
-        con = self.connection
-        shared = exp.to_identifier(f"_shared_{table}", quoted=True).sql("duckdb")
-        started = time.perf_counter()
-        try:
-            with self._deadline():
-                # Not TEMP: the cursors that answer the members must see it.
-                within = [bounds_sql(table, w, self.dialect) for w in narrower]
-                table_sql = shared_table_sql(scan_sql, plans, within, queries=[queries[i] for i, _, _ in members])
-                con.execute(f"CREATE OR REPLACE TABLE {shared} AS {table_sql}")
-        except duckdb.Error as exc:
-            self._recovered_from(exc)
-            return {}  # each query then runs alone and reports its own error
-        done: dict[int, tuple[str, Execution, float]] = {}
-        try:
-            hidden = [*(match_column(k) for k in range(len(members))), *(within_column(j) for j in range(len(narrower)))]
-            conditions = []
-            for k, (_, _, own_window) in enumerate(members):
-                condition = f'"{match_column(k)}"'
-                if own_window in narrower:
-                    condition += f' AND "{within_column(narrower.index(own_window))}"'
-                conditions.append(condition)
-            counts = con.execute(f"SELECT count(*), {', '.join(f'count_if({c})' for c in conditions)} FROM {shared}"
-                                 ).fetchone()
-            rows, candidates = counts[0], counts[1:]  # type: ignore[index]
-            scan_s = time.perf_counter() - started
-            excluded = ", ".join(f'"{name}"' for name in hidden)
-            jobs: list[tuple[int, str, str]] = []  # (index, its SQL over the files, its SQL over its rows)
-            sizes: dict[int, int] = {}  # index -> its candidate rows
-            for k, (index, plan, own_window) in enumerate(members):
-                if not candidates[k] and plan.columns_out is not None and sqlcache.known(
-                        ("binds", self.dialect, queries[index])):
-                    # No row could reach it, it yields nothing from nothing, and it has run
-                    # before (so it is not a query that would fail): nothing to run.
-                    done[index] = (scan_sql,
-                                   Execution(pd.DataFrame(columns=list(plan.columns_out)), str(uuid.uuid4())), 0.0)
-                    continue
-                # The query runs unchanged but for where it reads: each read of its table reads
-                # its own shared rows (which keep partition keys and time) inside its window.
-                rows_sql = f"SELECT * EXCLUDE ({excluded}) FROM {shared} WHERE {conditions[k]}"
-                try:
-                    over_rows = read_from(queries[index], table, rows_sql, self.dialect)
-                except EngineError:
-                    continue  # it runs alone
-                jobs.append((index, self.bind(queries[index], own_window).sql, over_rows))
-                sizes[index] = candidates[k]
-            # Biggest first, so no cursor is left finishing a long query while the others idle.
-            jobs.sort(key=lambda job: -sizes[job[0]])
-            for index, answer in self._answer_members(jobs).items():
-                done[index] = answer
-                sqlcache.record(("binds", self.dialect, queries[index]))
-        finally:
-            try:
-                con.execute(f"DROP TABLE IF EXISTS {shared}")
-            except duckdb.Error as exc:  # a member broke the database: the members left run alone
-                if not self._recovered_from(exc):
-                    raise
-        scanned = sum(path.stat().st_size for path in files)
-        info = {"id": str(uuid.uuid4()), "table": table, "queries": len(done), "rows": rows,
-                "bytes_scanned": scanned, "elapsed_s": scan_s, "sql": scan_sql}
-        results: dict[int, Result] = {}
-        windows = {index: own_window for index, _, own_window in members}
-        shares = zip(done.items(), split_evenly(scanned, len(done)), split_evenly(scan_s, len(done)), strict=True)
-        for (index, (executed, execution, own_s)), bytes_share, time_share in shares:
-            execution.bytes_scanned = bytes_share
-            results[index] = self._result(queries[index], executed, execution, own_s + time_share, windows[index],
-                                          extra={"shared_scan": info})
-        return results
-
-    def _answer_members(self, jobs: list[tuple[int, str, str]]) -> dict[int, tuple[str, Execution, float]]:
-        """Run each member's query over its shared rows on the worker cursors, `MEMBER_THREADS` at
-        once; its answer reports its SQL over the files (what reproduces it). A member whose query
-        fails is left out: alone, it fails (or not) exactly as it would without batching."""
-        cursors = self._worker_cursors(min(self.MEMBER_THREADS, len(jobs)))
-        answers: dict[int, tuple[str, Execution, float]] = {}
-
-        pending = iter(jobs)  # each cursor takes the next job when it is free (next() holds the GIL)
-
-        def work(cursor: duckdb.DuckDBPyConnection) -> None:
-            for index, sql, over_rows in pending:
-                began = time.perf_counter()
-                try:
-                    with self._deadline(cursor):
-                        frame = cursor.execute(over_rows).fetch_df()
-                except Exception:  # noqa: BLE001 - a thread must not die; the member then runs alone
-                    continue
-                answers[index] = (sql, Execution(frame, str(uuid.uuid4())), time.perf_counter() - began)
-
-        if len(cursors) <= 1:
-            work(cursors[0] if cursors else self.connection)
-            return answers
-        workers = [threading.Thread(target=work, args=(cursor,), daemon=True) for cursor in cursors]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        return answers
-
-    def _worker_cursors(self, count: int) -> list[duckdb.DuckDBPyConnection]:
-        """Cursors on the engine's database (they see its tables)."""
-        while len(self._cursors) < count:
-            cursor = self.connection.cursor()
-            cursor.execute("SET TimeZone = 'UTC'")
-            self._cursors.append(cursor)
-        return self._cursors[:count]
-
-    def _nothing_to_scan(self, members: list[tuple[int, Shareable, Window | None]],
-                         queries: Sequence[str]) -> dict[int, Result]:
-        """No file in the window: members known to run answer with no rows (planning a scan of
-        dozens of predicates costs more than the nothing it would read); the others run alone."""
-        results: dict[int, Result] = {}
-        for index, plan, own_window in members:
-            if plan.columns_out is not None and sqlcache.known(("binds", self.dialect, queries[index])):
-                execution = Execution(pd.DataFrame(columns=list(plan.columns_out)), str(uuid.uuid4()))
-                note = f"-- no file of {plan.table} in the window: nothing read"
-                results[index] = self._result(queries[index], note, execution, 0.0, own_window,
-                                              extra={"shared_scan": {"table": plan.table, "files": 0}})
-        return results
 
     def _explain(self, exc: duckdb.Error, bound: BoundQuery) -> str:
         """DuckDB's error as one line, naming the closest valid table or column."""
