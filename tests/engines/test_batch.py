@@ -404,3 +404,23 @@ def test_members_with_the_most_rows_are_handed_out_first(local: LocalEngine, tra
     rows = [a.rows for a in answers]  # type: ignore[union-attr]
     assert len(set(rows)) == 3  # noqa: PLR2004 - three different sizes, or the test shows nothing
     assert handed == sorted(range(3), key=lambda i: -rows[i])
+
+
+def test_a_member_whose_reads_cannot_be_pointed_at_the_shared_rows_runs_alone(
+        local: LocalEngine, trail: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.engines import localshared
+
+    queries = ["SELECT eventid FROM cloudtrail WHERE eventname = 'GetObject'",
+               "SELECT eventid FROM cloudtrail WHERE eventname = 'ConsoleLogin'"]
+
+    point = localshared.read_from
+
+    def refuse(sql: str, *args: str) -> str:
+        if "GetObject" in sql:
+            raise EngineError("cannot point the query's reads of cloudtrail at other rows")
+        return point(sql, *args)
+
+    monkeypatch.setattr(localshared, "read_from", refuse)
+    answers = local.run_batch(queries, WEEK)
+    assert "shared_scan" not in answers[0].extra and answers[0].rows == 24  # type: ignore[union-attr]
+    assert "shared_scan" in answers[1].extra  # type: ignore[union-attr]
