@@ -105,10 +105,10 @@ class SharedScans:
         shared = exp.to_identifier(f"_shared_{table}", quoted=True).sql("duckdb")
         started = time.perf_counter()
         try:
+            within = [bounds_sql(table, w, self.dialect) for w in narrower]
+            table_sql = shared_table_sql(scan_sql, plans, within, queries=[queries[i] for i, _, _ in members])
             with self._deadline():
                 # Not TEMP: the cursors that answer the members must see it.
-                within = [bounds_sql(table, w, self.dialect) for w in narrower]
-                table_sql = shared_table_sql(scan_sql, plans, within, queries=[queries[i] for i, _, _ in members])
                 con.execute(f"CREATE OR REPLACE TABLE {shared} AS {table_sql}")
         except duckdb.Error as exc:
             self._recovered_from(exc)
