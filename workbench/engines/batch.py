@@ -2,10 +2,10 @@
 
 Detection runs dozens of rules over the same window, and each rule's query would re-read the same
 Parquet columns. A batch instead reads the table once — only the union of the columns its queries
-name, only the rows that satisfy at least one query's WHERE — into a small temporary table, then
-runs each query, unchanged, against that table. This module decides which queries can share a
-scan and what the scan reads; `workbench.engines.sharedscan` writes its SQL, and the local engine
-executes it.
+name, only the rows that satisfy at least one query's WHERE — into a small in-memory table, then
+runs each query unchanged but for where it reads: its own rows of that table. This module decides
+which queries can share a scan and what the scan reads; `workbench.engines.sharedscan` writes its
+SQL, and the local engine executes it.
 
 A query can share a scan ("simple") when:
 - it reads one log table, through one or more references (a self-join, a subquery reading the
