@@ -451,3 +451,14 @@ def test_each_answered_frame_is_handed_over_once_on_the_calling_thread(local: Lo
         assert sorted(i for i, _, _ in handed) == answered  # each once
         assert all(thread is caller for _, _, thread in handed)
         assert all(frame is answers[i].frame for i, frame, _ in handed)  # type: ignore[union-attr]
+
+
+def test_frames_answered_without_running_are_independent_copies() -> None:
+    from workbench.engines.base import empty_frame
+
+    first, second = empty_frame(("eventid", "eventtime")), empty_frame(["eventid", "eventtime"])
+    assert list(first.columns) == ["eventid", "eventtime"] and first.empty and first is not second
+    first["extra"] = []
+    first.loc[0] = ["e1", "t1", "x"]
+    assert list(second.columns) == ["eventid", "eventtime"] and second.empty
+    assert list(empty_frame(("eventid", "eventtime")).columns) == ["eventid", "eventtime"]

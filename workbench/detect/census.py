@@ -38,6 +38,7 @@ from sqlglot import exp
 
 from workbench.catalog import TABLES, TimeFormat
 from workbench.engines import Engine, Result
+from workbench.engines.base import empty_frame
 from workbench.engines.batch import Shareable, analyse, lift_expression, split_evenly
 from workbench.engines.dialect import write_dialect_for
 from workbench.engines.scanfilter import cheap_first, scan_filter, short_circuit
@@ -256,7 +257,7 @@ def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine
         for position, index in enumerate(indices):
             if position in hot:
                 continue
-            answers[index] = Result(frame=pd.DataFrame(columns=list(entries[index].columns)), engine=result.engine,
+            answers[index] = Result(frame=empty_frame(entries[index].columns), engine=result.engine,
                                     sql=result.sql, executed_sql=result.executed_sql, query_id=result.query_id,
                                     elapsed_s=0.0, bytes_scanned=0, cost_usd=0.0, window=windows[index],
                                     extra={"census": info})

@@ -7,6 +7,7 @@ constants with a docstring each, never `if engine == ...` branches.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,17 @@ BYTES_PER_TB = 1024**4
 
 FrameHook = Callable[[int, pd.DataFrame], None]
 """`run_batch`'s `on_frame`: (the query's index in the batch, its answer's frame)."""
+
+
+def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
+    """A frame of these columns and no rows, for a query answered without running. A copy of one
+    kept per column list: building it anew costs pandas ~0.2 ms, and a run answers dozens."""
+    return _empty_template(tuple(columns)).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _empty_template(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(columns))
 
 
 class EngineError(RuntimeError):

@@ -19,7 +19,7 @@ import pandas as pd
 from sqlglot import exp
 
 from workbench import sqlcache
-from workbench.engines.base import EngineError, Execution, FrameHook, Result, batch_windows
+from workbench.engines.base import EngineError, Execution, FrameHook, Result, batch_windows, empty_frame
 from workbench.engines.batch import Shareable, analyse, overlapping, split_evenly
 from workbench.engines.sharedscan import match_column, shared_scan_sql, shared_table_sql, within_column
 from workbench.engines.window import bounds_sql, read_from
@@ -143,7 +143,7 @@ class SharedScans:
                     # No row could reach it, it yields nothing from nothing, and it has run
                     # before (so it is not a query that would fail): nothing to run.
                     done[index] = (scan_sql,
-                                   Execution(pd.DataFrame(columns=list(plan.columns_out)), str(uuid.uuid4())), 0.0)
+                                   Execution(empty_frame(plan.columns_out), str(uuid.uuid4())), 0.0)
                     if on_frame is not None:
                         on_frame(index, done[index][1].frame)
                     continue
@@ -237,7 +237,7 @@ class SharedScans:
         results: dict[int, Result] = {}
         for index, plan, own_window in members:
             if plan.columns_out is not None and sqlcache.known(("binds", self.dialect, queries[index])):
-                execution = Execution(pd.DataFrame(columns=list(plan.columns_out)), str(uuid.uuid4()))
+                execution = Execution(empty_frame(plan.columns_out), str(uuid.uuid4()))
                 note = f"-- no file of {plan.table} in the window: nothing read"
                 results[index] = self._result(queries[index], note, execution, 0.0, own_window,
                                               extra={"shared_scan": {"table": plan.table, "files": 0}})
