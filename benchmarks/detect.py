@@ -57,9 +57,8 @@ def _engine(lake: Path, shared: bool, workspace: Path | None = None) -> Any:
 
     class OneQueryPerRule(LocalEngine):
         def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
-                      windows: Sequence[Window | None] | None = None, candidates: Any = None,
-                      on_frame: Any = None) -> list:
-            return Engine.run_batch(self, queries, window, windows=windows, on_frame=on_frame)
+                      windows: Sequence[Window | None] | None = None, candidates: Any = None) -> list:
+            return Engine.run_batch(self, queries, window, windows=windows)
 
     settings = Settings(workspace=workspace or Path(tempfile.mkdtemp(prefix="detect-bench-")), lake_path=lake)
     return (LocalEngine if shared else OneQueryPerRule)(settings)

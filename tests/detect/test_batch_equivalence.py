@@ -15,7 +15,6 @@ from workbench.alerts import AlertStore, get_store
 from workbench.config import Settings
 from workbench.detect import run_detections
 from workbench.engines import Engine, Result
-from workbench.engines.base import FrameHook
 from workbench.engines.local import LocalEngine
 from workbench.lake import write_records
 from workbench.rules import Rule, load_rules
@@ -30,9 +29,8 @@ class OneQueryPerRule(LocalEngine):
 
     def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
                   windows: Sequence[Window | None] | None = None,
-                  candidates: Sequence[int | None] | None = None,
-                  on_frame: FrameHook | None = None) -> list[Result | Exception]:
-        return Engine.run_batch(self, queries, window, windows=windows, on_frame=on_frame)
+                  candidates: Sequence[int | None] | None = None) -> list[Result | Exception]:
+        return Engine.run_batch(self, queries, window, windows=windows)
 
 
 def _pack_lake(lake: Path, rules: list[Rule]) -> tuple[datetime, datetime]:

@@ -149,35 +149,3 @@ def test_a_rule_that_runs_too_long_fails_alone(workspace, where: str) -> None:
     assert [r.rule_id for r in run.failed] == ["runaway"]
     assert "timed out after 1s" in run.failed[0].error
     assert len(run.alerts_new) == 1
-
-
-def test_answers_are_matched_while_the_batch_still_runs(env, monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbench.detect import runner
-    from workbench.engines.local import LocalEngine
-
-    settings, engine, store = env
-    write_records("cloudtrail", [api_call("CreateUser", "iam.amazonaws.com", T0 + timedelta(minutes=i))
-                                 for i in range(3)], settings.lake)
-    in_batch = {"now": False}
-    matched_during: list[bool] = []
-    batch, matches = LocalEngine.run_batch, runner._matches
-
-    def timed_batch(self, *args, **kwargs):  # noqa: ANN001, ANN202
-        in_batch["now"] = True
-        try:
-            return batch(self, *args, **kwargs)
-        finally:
-            in_batch["now"] = False
-
-    def spy(rule, frame, trusted_from):  # noqa: ANN001, ANN202
-        matched_during.append(in_batch["now"])
-        return matches(rule, frame, trusted_from)
-
-    monkeypatch.setattr(LocalEngine, "run_batch", timed_batch)
-    monkeypatch.setattr(runner, "_matches", spy)
-    other = rule(ROOT_RULE, id="other-user-created", query=ROOT_RULE["query"].replace("CreateUser", "DeleteUser"))
-    no_time = rule(ROOT_RULE, id="no-time", query="SELECT eventid FROM cloudtrail WHERE eventname = 'CreateUser'")
-    run = run_detections([rule(ROOT_RULE), other, no_time], T0, T0 + M15, engine, store)
-    assert matched_during and all(matched_during)  # every answer matched inside the batch, none after
-    assert [len(r.alerts_new) for r in run.rules] == [1, 0, 0]
-    assert [r.rule_id for r in run.failed] == ["no-time"] and "time column" in run.failed[0].error

@@ -395,9 +395,9 @@ def test_members_with_the_most_rows_are_handed_out_first(local: LocalEngine, tra
     handed: list[int] = []
     answer = LocalEngine._answer_members
 
-    def spy(self: LocalEngine, jobs: list, on_frame: object = None) -> dict:
+    def spy(self: LocalEngine, jobs: list) -> dict:
         handed.extend(index for index, _, _ in jobs)
-        return answer(self, jobs, on_frame)  # type: ignore[arg-type]
+        return answer(self, jobs)
 
     monkeypatch.setattr(LocalEngine, "_answer_members", spy)
     answers = local.run_batch(queries, WEEK)
@@ -424,33 +424,6 @@ def test_a_member_whose_reads_cannot_be_pointed_at_the_shared_rows_runs_alone(
     answers = local.run_batch(queries, WEEK)
     assert "shared_scan" not in answers[0].extra and answers[0].rows == 24  # type: ignore[union-attr]
     assert "shared_scan" in answers[1].extra  # type: ignore[union-attr]
-
-
-@pytest.mark.parametrize("shared", [True, False], ids=["shared-scan", "one-by-one"])
-def test_each_answered_frame_is_handed_over_once_on_the_calling_thread(local: LocalEngine, trail: list[Path],
-                                                                      shared: bool) -> None:
-    import threading
-
-    queries = ["SELECT eventid, eventtime FROM cloudtrail WHERE eventname = 'ConsoleLogin'",
-               "SELECT eventid FROM cloudtrail WHERE eventname = 'GetObject' AND errorcode IS NULL",
-               "SELECT count(*) AS n FROM cloudtrail",  # no WHERE: it runs alone
-               "SELECT nosuchcolumn FROM cloudtrail WHERE eventname = 'GetObject'",  # fails: not handed over
-               # No file of its table: it runs alone, and once known it is answered empty unrun.
-               "SELECT srcaddr FROM vpc_flow WHERE dstport = 22"]
-    caller = threading.current_thread()
-    batch = local.run_batch if shared else (lambda qs, w, **kw: Engine.run_batch(local, qs, w, **kw))
-    for _ in range(2):
-        handed: list[tuple[int, pd.DataFrame, threading.Thread]] = []
-
-        def hook(index: int, frame: pd.DataFrame, handed: list = handed) -> None:
-            handed.append((index, frame, threading.current_thread()))
-
-        answers = batch(queries, WEEK, on_frame=hook)
-        answered = [i for i, a in enumerate(answers) if isinstance(a, Result)]
-        assert answered == [0, 1, 2, 4] and isinstance(answers[3], Exception)
-        assert sorted(i for i, _, _ in handed) == answered  # each once
-        assert all(thread is caller for _, _, thread in handed)
-        assert all(frame is answers[i].frame for i, frame, _ in handed)  # type: ignore[union-attr]
 
 
 def test_frames_answered_without_running_are_independent_copies() -> None:

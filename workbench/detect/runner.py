@@ -16,9 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
-
-import pandas as pd
+from typing import Any
 
 from workbench.alerts import AlertStore
 from workbench.alerts.model import Alert, Evidence, EvidenceWindow
@@ -140,27 +138,14 @@ def evaluate_rule(rule: Rule, start: datetime, end: datetime, engine: Engine,
     return _alerts_from(rule, engine.run(prefiltered(rule), window), window, trusted_from)
 
 
-def _alerts_from(rule: Rule, result: Result, window: Window, trusted_from: datetime,
-                 found: list[Candidate] | None = None) -> tuple[list[Alert], list[list[str]], Result]:
-    """Alerts (and their event ids) from a rule's answer; `found`: its candidates, if matched already."""
-    if found is None:
-        found = _matches(rule, result.frame, trusted_from)
+def _alerts_from(rule: Rule, result: Result, window: Window,
+                 trusted_from: datetime) -> tuple[list[Alert], list[list[str]], Result]:
+    found = candidates(rule, result.frame, trusted_from=trusted_from if rule.threshold else None)
     return [build_alert(rule, c, result, window) for c in found], [c.event_ids for c in found], result
 
 
-def _matches(rule: Rule, frame: pd.DataFrame, trusted_from: datetime) -> list[Candidate]:
-    return candidates(rule, frame, trusted_from=trusted_from if rule.threshold else None)
-
-
-class _Answered(NamedTuple):
-    window: Window
-    trusted_from: datetime
-    answer: Result | Exception
-    found: list[Candidate] | Exception | None  # its matches, when made while the batch ran
-
-
 def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: Engine,
-                   lookback: timedelta) -> list[_Answered]:
+                   lookback: timedelta) -> list[tuple[Window, datetime, Result | Exception]]:
     """Every rule's query result (or the exception it raised), in rule order.
 
     All the rules go to the engine as one batch, each with its own evaluation window (threshold
@@ -168,11 +153,6 @@ def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: En
     engine reads each log table once for the whole pack rather than once per rule, or once per
     distinct threshold window. Threshold rules send their query wrapped by the prefilter, so the
     engine returns only the rows a burst could use (`workbench.detect.prefilter`).
-
-    Each answer's rows are matched to alert candidates as soon as the engine hands its frame over
-    (`on_frame`), while it still runs the other queries: matching is Python and the queries are
-    not, so the two overlap (measured on 1M events: the run's last 40 ms of matching, after the
-    engine is done, mostly disappear). A failure to match is kept and fails that rule only.
     """
     windows = [evaluation_window(rule, start, end, lookback) for rule in rules]
     answers: list[Result | Exception | None] = [None] * len(rules)
@@ -182,31 +162,17 @@ def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: En
             answers[index] = answer
     pending = [i for i, answer in enumerate(answers) if answer is None]
     counted = {index: rows for census in censuses for index, rows in census.candidates.items()}
-    early: dict[int, tuple[pd.DataFrame, list[Candidate] | Exception]] = {}
-
-    def match_early(position: int, frame: pd.DataFrame) -> None:
-        index = pending[position]
-        try:
-            early[index] = (frame, _matches(rules[index], frame, windows[index][1]))
-        except Exception as exc:  # noqa: BLE001 - the rule fails when its turn comes, as if matched then
-            early[index] = (frame, exc)
-
     try:
         ran = engine.run_batch([prefiltered(rules[i]) for i in pending], windows=[windows[i][0] for i in pending],
-                               candidates=[counted.get(i) for i in pending], on_frame=match_early)
+                               candidates=[counted.get(i) for i in pending])
     except Exception as exc:  # noqa: BLE001 - a batch that breaks fails its rules, not the run
         ran = [exc] * len(pending)
     for index, answer in zip(pending, ran, strict=True):
         answers[index] = answer
     for census in censuses:
         charge(census, answers)
-    answered = []
-    for index, ((window, trusted_from), answer) in enumerate(zip(windows, answers, strict=True)):
-        frame, found = early.get(index, (None, None))
-        if not isinstance(answer, Result) or answer.frame is not frame:
-            found = None  # matched some other frame than the answer holds: match the answer's
-        answered.append(_Answered(window, trusted_from, answer, found))  # type: ignore[arg-type]
-    return answered
+    return [(window, trusted_from, answer)  # type: ignore[misc]
+            for (window, trusted_from), answer in zip(windows, answers, strict=True)]
 
 
 @contextmanager
@@ -249,17 +215,15 @@ def _run(rules: Iterable[Rule], start: datetime, end: datetime, engine: Engine, 
                        started=datetime.now(UTC), window_start=start, window_end=end,
                        engine=engine.name, dry_run=dry_run or store is None)
     enabled = [rule for rule in rules if rule.enabled]
-    for rule, (window, trusted_from, answer, found) in zip(enabled, _query_results(enabled, start, end, engine,
-                                                                                   lookback), strict=True):
+    for rule, (window, trusted_from, answer) in zip(enabled, _query_results(enabled, start, end, engine, lookback),
+                                                    strict=True):
         outcome = RuleOutcome(rule.id)
         record.rules.append(outcome)
         began = time.perf_counter()
         try:
             if isinstance(answer, Exception):
                 raise answer
-            if isinstance(found, Exception):
-                raise found
-            alerts, events, result = _alerts_from(rule, answer, window, trusted_from, found)
+            alerts, events, result = _alerts_from(rule, answer, window, trusted_from)
             outcome.rows, outcome.query_id = result.rows, result.query_id
             outcome.query_s, outcome.bytes_scanned, outcome.cost_usd = (
                 result.elapsed_s, result.bytes_scanned, result.cost_usd)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from workbench.engines.window import BoundQuery
 
 BYTES_PER_TB = 1024**4
-
-FrameHook = Callable[[int, pd.DataFrame], None]
-"""`run_batch`'s `on_frame`: (the query's index in the batch, its answer's frame)."""
 
 
 def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
@@ -131,29 +128,18 @@ class Engine:
 
     def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
                   windows: Sequence[Window | None] | None = None,
-                  candidates: Sequence[int | None] | None = None,
-                  on_frame: FrameHook | None = None) -> list[Result | Exception]:
+                  candidates: Sequence[int | None] | None = None) -> list[Result | Exception]:
         """Run several queries: each answer is the query's Result or the exception it raised, in the
         order given, so one bad query fails only itself. All read `window`, unless `windows` gives
         each query its own (detection rules with different threshold windows share one batch).
         `candidates`, where known, counts the rows each query's WHERE lets through (the detection
         census counts them for threshold rules): a hint for an engine that shares work.
-        `on_frame(index, frame)` is called on the calling thread with each answered query's frame
-        (the very object its Result will hold) as soon as it is known, possibly while the engine
-        still runs other queries, so the caller's own work on it overlaps the engine's. It must
-        not raise.
 
         This default runs them one by one. An engine that can share work between queries (the local
         engine reads each log table once per batch) overrides it; answers must be the same.
         """
         per_query = batch_windows(queries, window, windows)
-        answers: list[Result | Exception] = []
-        for index, (sql, own_window) in enumerate(zip(queries, per_query, strict=True)):
-            answer = self.run_captured(sql, own_window)
-            answers.append(answer)
-            if on_frame is not None and isinstance(answer, Result):
-                on_frame(index, answer.frame)
-        return answers
+        return [self.run_captured(sql, w) for sql, w in zip(queries, per_query, strict=True)]
 
     def run_captured(self, sql: str, window: Window | None = None) -> Result | Exception:
         """`run()`, with any failure returned instead of raised (for batches)."""

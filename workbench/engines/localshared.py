@@ -7,7 +7,6 @@ comes from `workbench.engines.batch`, the SQL from `workbench.engines.sharedscan
 from __future__ import annotations
 
 import os
-import queue
 import threading
 import time
 import uuid
@@ -15,11 +14,10 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import duckdb
-import pandas as pd
 from sqlglot import exp
 
 from workbench import sqlcache
-from workbench.engines.base import EngineError, Execution, FrameHook, Result, batch_windows, empty_frame
+from workbench.engines.base import EngineError, Execution, Result, batch_windows, empty_frame
 from workbench.engines.batch import Shareable, analyse, overlapping, split_evenly
 from workbench.engines.sharedscan import match_column, shared_scan_sql, shared_table_sql, within_column
 from workbench.engines.window import bounds_sql, read_from
@@ -52,8 +50,7 @@ class SharedScans:
 
     def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
                   windows: Sequence[Window | None] | None = None,
-                  candidates: Sequence[int | None] | None = None,
-                  on_frame: FrameHook | None = None) -> list[Result | Exception]:
+                  candidates: Sequence[int | None] | None = None) -> list[Result | Exception]:
         """Each log table is read once for all the batch's simple queries over it whose windows
         overlap (see `workbench.engines.batch`); the rest, and any query the shared path cannot
         answer, run alone.
@@ -75,30 +72,24 @@ class SharedScans:
             for scan_window, group in overlapping([(i, per_query[i]) for i in plans]):
                 members = [(i, plans[i], per_query[i]) for i in group]
                 if len(group) >= self.MIN_SHARED:
-                    found = self._run_shared(table, members, queries, scan_window, on_frame)
+                    found = self._run_shared(table, members, queries, scan_window)
                 elif not self.files_read(frozenset({table}), scan_window):
                     found = self._nothing_to_scan(members, queries)  # alone, with nothing to read
-                    for index, result in found.items():
-                        if on_frame is not None:
-                            on_frame(index, result.frame)
                 else:
                     continue
                 for index, result in found.items():
                     answers[index] = result
         for index, (sql, own_window) in enumerate(zip(queries, per_query, strict=True)):
             if answers[index] is None:
-                answer = answers[index] = self.run_captured(sql, own_window)
-                if isinstance(answer, Result):
+                answers[index] = self.run_captured(sql, own_window)
+                if isinstance(answers[index], Result):
                     sqlcache.record(("binds", self.dialect, sql))
-                    if on_frame is not None:
-                        on_frame(index, answer.frame)
         return answers  # type: ignore[return-value]
 
     def _run_shared(self, table: str, members: list[tuple[int, Shareable, Window | None]],
-                    queries: Sequence[str], window: Window | None,
-                    on_frame: FrameHook | None = None) -> dict[int, Result]:
+                    queries: Sequence[str], window: Window | None) -> dict[int, Result]:
         """Answers for the members one scan of `table` over `window` (covering all theirs) could
-        serve; the others are left to run alone. `on_frame` hears of each frame as it comes."""
+        serve; the others are left to run alone."""
         plans = [plan for _, plan, _ in members]
         files = self.files_read(frozenset({table}), window)
         if not files:
@@ -144,8 +135,6 @@ class SharedScans:
                     # before (so it is not a query that would fail): nothing to run.
                     done[index] = (scan_sql,
                                    Execution(empty_frame(plan.columns_out), str(uuid.uuid4())), 0.0)
-                    if on_frame is not None:
-                        on_frame(index, done[index][1].frame)
                     continue
                 # The query runs unchanged but for where it reads: each read of its table reads
                 # its own shared rows (which keep partition keys and time) inside its window.
@@ -158,7 +147,7 @@ class SharedScans:
                 sizes[index] = candidates[k]
             # Biggest first, so no cursor is left finishing a long query while the others idle.
             jobs.sort(key=lambda job: -sizes[job[0]])
-            for index, answer in self._answer_members(jobs, on_frame).items():
+            for index, answer in self._answer_members(jobs).items():
                 done[index] = answer
                 sqlcache.record(("binds", self.dialect, queries[index]))
         finally:
@@ -179,47 +168,33 @@ class SharedScans:
                                           extra={"shared_scan": info})
         return results
 
-    def _answer_members(self, jobs: list[tuple[int, str, str]], on_frame: FrameHook | None = None
-                        ) -> dict[int, tuple[str, Execution, float]]:
+    def _answer_members(self, jobs: list[tuple[int, str, str]]) -> dict[int, tuple[str, Execution, float]]:
         """Run each member's query over its shared rows on the worker cursors, `MEMBER_THREADS` at
         once; its answer reports its SQL over the files (what reproduces it). A member whose query
-        fails is left out: alone, it fails (or not) exactly as it would without batching.
-
-        The calling thread hands each frame to `on_frame` as it arrives: DuckDB runs a query
-        without Python's lock, so the caller's work on one answer overlaps the next queries."""
+        fails is left out: alone, it fails (or not) exactly as it would without batching."""
         cursors = self._worker_cursors(min(self.MEMBER_THREADS, len(jobs)))
         answers: dict[int, tuple[str, Execution, float]] = {}
-        arrived: queue.SimpleQueue[tuple[int, pd.DataFrame] | None] = queue.SimpleQueue()
+
         pending = iter(jobs)  # each cursor takes the next job when it is free (next() holds the GIL)
 
         def work(cursor: duckdb.DuckDBPyConnection) -> None:
-            try:
-                for index, sql, over_rows in pending:
-                    began = time.perf_counter()
-                    try:
-                        with self._deadline(cursor):
-                            frame = cursor.execute(over_rows).fetch_df()
-                    except Exception:  # noqa: BLE001 - a thread must not die; the member then runs alone
-                        continue
-                    answers[index] = (sql, Execution(frame, str(uuid.uuid4())), time.perf_counter() - began)
-                    arrived.put((index, frame))
-            finally:
-                arrived.put(None)  # this cursor is done
+            for index, sql, over_rows in pending:
+                began = time.perf_counter()
+                try:
+                    with self._deadline(cursor):
+                        frame = cursor.execute(over_rows).fetch_df()
+                except Exception:  # noqa: BLE001 - a thread must not die; the member then runs alone
+                    continue
+                answers[index] = (sql, Execution(frame, str(uuid.uuid4())), time.perf_counter() - began)
 
         if len(cursors) <= 1:
             work(cursors[0] if cursors else self.connection)
-            running = 1
-        else:
-            workers = [threading.Thread(target=work, args=(cursor,), daemon=True) for cursor in cursors]
-            for worker in workers:
-                worker.start()
-            running = len(workers)
-        while running:
-            item = arrived.get()
-            if item is None:
-                running -= 1
-            elif on_frame is not None:
-                on_frame(*item)
+            return answers
+        workers = [threading.Thread(target=work, args=(cursor,), daemon=True) for cursor in cursors]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
         return answers
 
     def _worker_cursors(self, count: int) -> list[duckdb.DuckDBPyConnection]:
