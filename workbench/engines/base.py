@@ -27,7 +27,8 @@ BYTES_PER_TB = 1024**4
 
 def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
     """A frame of these columns and no rows, for a query answered without running. A copy of one
-    kept per column list: building it anew costs pandas ~0.2 ms, and a run answers dozens."""
+    kept per column list: pandas builds one in ~0.2 ms, a copy takes ~0.015 ms, and each run of a
+    long-lived scheduler or kernel answers dozens of rules this way (a new process builds each once)."""
     return _empty_template(tuple(columns)).copy()
 
 
