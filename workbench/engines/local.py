@@ -28,6 +28,7 @@ from workbench.catalog import TABLES, arrow_schema
 from workbench.config import Settings
 from workbench.engines.base import ENGINES, Engine, EngineError, Execution
 from workbench.engines.localshared import SharedScans
+from workbench.engines.watchdog import WATCHDOG
 from workbench.engines.window import BoundQuery
 from workbench.registry import unknown_name_message
 from workbench.timewindow import Window, parse_duration
@@ -175,13 +176,8 @@ class LocalEngine(SharedScans, Engine):
             self._timed_out = True
             target.interrupt()
 
-        timer = threading.Timer(self.timeout_s, stop)
-        timer.daemon = True
-        timer.start()
-        try:
+        with WATCHDOG.deadline(self.timeout_s, stop):
             yield
-        finally:
-            timer.cancel()
 
     def _timeout_error(self) -> EngineError:
         return EngineError(f"query timed out after {self.timeout_s:g}s (query_timeout = "
