@@ -25,13 +25,15 @@ class Watchdog:
     @contextmanager
     def deadline(self, seconds: float, expire: Callable[[], None]) -> Iterator[None]:
         """Within the block, `expire()` is called (on the watchdog's thread) once `seconds` pass."""
-        token = object()
+        token, at = object(), time.monotonic() + seconds
         with self._changed:
-            self._due[token] = (time.monotonic() + seconds, expire)
+            sooner = all(at < other for other, _ in self._due.values())
+            self._due[token] = (at, expire)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="mantissa-watchdog", daemon=True)
                 self._thread.start()
-            self._changed.notify()
+            if sooner:  # otherwise the watch already wakes in time for it
+                self._changed.notify()
         try:
             yield
         finally:
