@@ -11,7 +11,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 
 class Watchdog:
@@ -22,7 +21,7 @@ class Watchdog:
         self._due: dict[object, tuple[float, Callable[[], None]]] = {}
         self._thread: threading.Thread | None = None
 
-    @contextmanager
+    @contextlib.contextmanager
     def deadline(self, seconds: float, expire: Callable[[], None]) -> Iterator[None]:
         """Within the block, `expire()` is called (on the watchdog's thread) once `seconds` pass."""
         token, at = object(), time.monotonic() + seconds
