@@ -435,3 +435,7 @@ def test_frames_answered_without_running_are_independent_copies() -> None:
     first.loc[0] = ["e1", "t1", "x"]
     assert list(second.columns) == ["eventid", "eventtime"] and second.empty
     assert list(empty_frame(("eventid", "eventtime")).columns) == ["eventid", "eventtime"]
+    for columns in [("eventid", "eventtime"), ("n",), ()]:  # what pandas' own constructor gives
+        built, expected = empty_frame(columns), pd.DataFrame(columns=list(columns))
+        assert built.equals(expected) and list(built.dtypes) == list(expected.dtypes)
+        assert built.index.equals(expected.index) and built.columns.equals(expected.columns)
