@@ -209,6 +209,23 @@ def test_each_query_keeps_its_own_window_inside_one_scan(local: LocalEngine, tra
     assert answers[0].rows < answers[1].rows < answers[2].rows  # type: ignore[union-attr]
 
 
+def test_members_and_windows_past_one_column_of_flags_keep_their_own_rows(local: LocalEngine,
+                                                                        trail: list[Path]) -> None:
+    # 70 members and 3 narrower windows: the flags fill one packed column and spill into a second,
+    # and a member's tag and its window's flag may sit in different columns.
+    end = datetime(2026, 11, 28, tzinfo=UTC)
+    windows = [Window(end - timedelta(hours=h), end) for h in (72, 40, 30, 20)]
+    kinds = ["eventname = 'GetObject'", "eventsource = 'iam.amazonaws.com'", "errorcode IS NULL",
+             "useridentity.type = 'Root'", "awsregion = 'eu-west-1'"]
+    queries = [f"SELECT eventid, {i} AS member FROM cloudtrail WHERE {kinds[i % len(kinds)]}" for i in range(70)]
+    per_query = [windows[0] if i < 60 else windows[1 + i % 3] for i in range(70)]
+    answers = local.run_batch(queries, windows=per_query)
+    assert len({a.extra["shared_scan"]["id"] for a in answers}) == 1  # type: ignore[union-attr]
+    for sql, window, answer in zip(queries, per_query, answers, strict=True):
+        _same(answer.frame, local.run(sql, window).frame, ordered=False)  # type: ignore[union-attr]
+    assert {answers[i].rows for i in range(60, 70)} != {0}  # type: ignore[union-attr]
+
+
 def test_a_member_whose_candidates_are_all_outside_its_own_window_is_not_run(local: LocalEngine,
                                                                              trail: list[Path]) -> None:
     end = datetime(2026, 11, 28, tzinfo=UTC)

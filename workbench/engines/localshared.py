@@ -19,7 +19,7 @@ from sqlglot import exp
 from workbench import sqlcache
 from workbench.engines.base import EngineError, Execution, Result, batch_windows, empty_frame
 from workbench.engines.batch import Shareable, analyse, overlapping, split_evenly
-from workbench.engines.sharedscan import match_column, shared_scan_sql, shared_table_sql, within_column
+from workbench.engines.sharedscan import flag_columns, flag_test, shared_scan_sql, shared_table_sql
 from workbench.engines.window import bounds_sql, read_from
 from workbench.timewindow import Window
 
@@ -114,12 +114,12 @@ class SharedScans:
             return {}  # each query then runs alone and reports its own error
         done: dict[int, tuple[str, Execution, float]] = {}
         try:
-            hidden = [*(match_column(k) for k in range(len(members))), *(within_column(j) for j in range(len(narrower)))]
+            hidden = flag_columns(len(members) + len(narrower))
             conditions = []
             for k, (_, _, own_window) in enumerate(members):
-                condition = f'"{match_column(k)}"'
+                condition = flag_test(k)
                 if own_window in narrower:
-                    condition += f' AND "{within_column(narrower.index(own_window))}"'
+                    condition += f" AND {flag_test(len(members) + narrower.index(own_window))}"
                 conditions.append(condition)
             counts = con.execute(f"SELECT count(*), {', '.join(f'count_if({c})' for c in conditions)} FROM {shared}"
                                  ).fetchone()
