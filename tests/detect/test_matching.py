@@ -35,3 +35,48 @@ def test_ids_compare_as_text_not_as_numbers() -> None:
     ids = ["10", "9", "100"]
     frame = pd.DataFrame({"eventid": ids})
     assert _time_order(frame, np.zeros(3, dtype=np.int64), ids).tolist() == [0, 2, 1]
+
+
+def _frame(rng: random.Random, n: int, times: list[str]) -> pd.DataFrame:
+    users = ["ann", "bob", None]
+    return pd.DataFrame({
+        "eventtime": [rng.choice(times) for _ in range(n)],
+        "eventid": [f"e{rng.randint(0, n)}" for _ in range(n)],  # repeats: rows of one event
+        "username": [rng.choice(users) for _ in range(n)],
+        "sourceipaddress": [rng.choice(["10.0.0.1", "10.0.0.2", None]) for _ in range(n)],
+    }, dtype="str")
+
+
+TIME_FORMS = {
+    "cloudtrail": ["2026-11-20T10:00:00Z", "2026-11-20T10:00:01Z", "2026-11-20T10:02:30Z", "2026-11-20T10:07:59Z"],
+    "fractions": ["2026-11-20T10:00:00.5Z", "2026-11-20T10:00:00.123456Z", "2026-11-20T10:03:00Z"],
+    "offsets (pandas path)": ["2026-11-20T10:00:00+00:00", "2026-11-20T12:00:00+02:00", "2026-11-20T10:01:00Z"],
+    "nanoseconds (pandas path)": ["2026-11-20T10:00:00.123456789Z", "2026-11-20T10:00:01Z"],
+}
+
+
+@pytest.mark.parametrize("form", TIME_FORMS)
+@pytest.mark.parametrize("seed", range(6))
+def test_small_frames_match_as_the_pandas_path_does(form: str, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Frames of a few rows skip pandas' per-call cost (time parsing, records); the candidates —
+    ids, members, times, rows with their NaN — are those of the pandas path, for plain and
+    threshold rules, in every time form."""
+    from tests.detect.events import BURST_RULE, rule
+    from workbench.detect import matching
+
+    rng = random.Random(seed)
+    frame = _frame(rng, rng.randint(1, 40), TIME_FORMS[form])
+    if seed % 3 == 0:
+        frame.index = pd.RangeIndex(5, 5 + len(frame))  # not from 0: the matcher renumbers
+    rules = [rule(BURST_RULE, threshold={"count": 3, "window": "5m", "group_by": ["username"]}),
+             rule(BURST_RULE, threshold=None)]
+
+    def found(r):  # noqa: ANN001, ANN202
+        return [(c.alert_id, c.group_keys, c.bucket_start, c.first_seen, c.last_seen, c.event_ids, repr(c.rows))
+                for c in matching.candidates(r, frame.copy())]
+
+    assert (matching._cloudtrail_times(rules[0], frame) is not None) == ("pandas path" not in form)
+    fast = [found(r) for r in rules]
+    monkeypatch.setattr(matching, "_SMALL", -1)  # every frame through pandas
+    assert fast == [found(r) for r in rules]
+    assert fast[1], "a plain rule matches every row"
