@@ -104,6 +104,20 @@ UNNEST_QUERY = """
     FROM cloudtrail CROSS JOIN UNNEST(ARRAY[sourceipaddress]) AS t(ip)
     WHERE eventname = 'ConsoleLogin'
 """
+# Two rows per event, a condition and a key on the unnested value (dropped from the cells), and
+# an event whose array is empty (no row): the cells weigh each event by its array's length.
+UNNEST_WEIGHTED_QUERY = """
+    SELECT eventtime, eventid, useridentity.username AS username, ip
+    FROM cloudtrail
+    CROSS JOIN UNNEST(CASE WHEN sourceipaddress LIKE '%.1' THEN ARRAY[]
+                           ELSE ARRAY[sourceipaddress, 'any'] END) AS t(ip)
+    WHERE eventname = 'ConsoleLogin' AND ip <> '10.0.0.3'
+"""
+SELF_JOIN_QUERY = """
+    SELECT a.eventtime, a.eventid, a.useridentity.username AS username, a.sourceipaddress
+    FROM cloudtrail a JOIN cloudtrail b ON a.eventid = b.eventid
+    WHERE a.eventname = 'ConsoleLogin' AND b.eventname = 'ConsoleLogin'
+"""
 
 
 @pytest.mark.parametrize(("data", "make"), [
@@ -119,18 +133,26 @@ UNNEST_QUERY = """
     ({**BURST_RULE, "id": "null-key", "query": JSON_KEY_QUERY,
       "threshold": {"count": 12, "window": "1m", "group_by": ["nothing"]}}, _failures),
     (NULL_DISTINCT_RULE, _roles),
-    # An UNNEST query keeps the sliding-window shape.
     ({**BURST_RULE, "id": "unnest", "query": UNNEST_QUERY}, _failures),
+    ({**BURST_RULE, "id": "unnest-weighted", "query": UNNEST_WEIGHTED_QUERY,
+      "threshold": {"count": 10, "window": "5m", "group_by": ["username", "ip"]}}, _failures),
+    # More rows than events: a burst only the unnested rows reach.
+    ({**BURST_RULE, "id": "unnest-rows", "query": UNNEST_WEIGHTED_QUERY,
+      "threshold": {"count": 16, "window": "5m", "group_by": ["username"]}}, _failures),
+    ({**BURST_RULE, "id": "unnest-distinct", "query": UNNEST_WEIGHTED_QUERY,
+      "threshold": {"count": 11, "window": "5m", "group_by": ["username"], "distinct": "ip"}}, _failures),
+    # A join of the table with itself keeps the sliding-window shape.
+    ({**BURST_RULE, "id": "self-join", "query": SELF_JOIN_QUERY}, _failures),
 ], ids=["count-10-in-5m", "count-3-in-2m", "no-group-by", "distinct", "json-key", "null-key", "null-distinct",
-                                "unnest"])
+        "unnest", "unnest-weighted", "unnest-rows", "unnest-distinct", "self-join"])
 def test_prefiltered_rows_give_the_same_candidates(env, data: dict[str, Any], make) -> None:
     settings, engine, _ = env
     write_records("cloudtrail", make(random.Random(7)), settings.lake)
     r = rule(data)
     wrapped = prefiltered(r)
     assert wrapped != r.query
-    # Queries that UNNEST or join slide a window; the others count rows per time bucket.
-    assert ("RANGE" in wrapped) == (r.id == "unnest")
+    # Queries that join slide a window; the others (UNNEST included) count rows per time bucket.
+    assert ("RANGE" in wrapped) == (r.id == "self-join")
     everything = engine.run(r.query, WINDOW).frame
     kept = engine.run(wrapped, WINDOW).frame
     assert 0 < len(kept) < len(everything)

@@ -29,10 +29,18 @@ Why the matcher gives the same answer on the reduced rows. Every kept row lies i
   or more needs an earlier row there), so the cold row that ends one run before the next is kept;
 - rows with no time are kept (the matcher decides what they mean).
 
-**Sliding window** (for queries that UNNEST or join): `n` = rows of the group in [t - window, t]
-(a RANGE window), and a row is kept when some row with n >= count lies in [t, t + window] — the
-same three points hold. Such a query's rows come from parsing JSON arrays, which the bucket
-shape would do twice (aggregate and fetch), so one windowed pass is cheaper there.
+**Buckets over UNNEST** (a query over one table that CROSS JOINs UNNESTs of its own columns: the
+secret and parameter reads of a batch call). Its rows come from parsing JSON arrays, so the cells
+are counted from one row per event, weighted by its arrays' `cardinality` — the rows it unnests
+to — and the elements are built only for the rows of kept cells. WHERE conditions and keys that
+read an unnested value are left out of the count, and a distinct count is bounded by the rows:
+both only raise the counts (`_unnested_events`). Measured over 1M events: 27 ms → 19 ms for the
+secret reads, 21 → 13 ms for the parameter reads, where no burst is near.
+
+**Sliding window** (for queries that join): `n` = rows of the group in [t - window, t] (a RANGE
+window), and a row is kept when some row with n >= count lies in [t, t + window] — the same
+three points hold. A join's rows are not one per event of one table, so they are not counted
+per bucket before they are built.
 """
 
 from __future__ import annotations
@@ -81,6 +89,9 @@ def _wrap(sql: str, table: str, count: int, window: timedelta, group_by: tuple[s
         return None
     if not _joins(tree):
         return _buckets(tree, outputs, table, count, int(seconds), _cheap_keys(tree, group_by), distinct)
+    events = _unnested_events(tree, table, group_by)
+    if events is not None:
+        return _buckets(tree, outputs, table, count, int(seconds), events[1], None, events=events[0])
 
     def col(name: str) -> exp.Column:
         return exp.column(exp.to_identifier(name, quoted=True))
@@ -114,8 +125,9 @@ def _wrap(sql: str, table: str, count: int, window: timedelta, group_by: tuple[s
 
 
 def _buckets(tree: exp.Expression, outputs: list[str], table: str, count: int, seconds: int,
-             keys: tuple[str, ...], distinct: str | None) -> str:
-    """The bucket shape (see the module docstring) as Athena SQL."""
+             keys: tuple[str, ...], distinct: str | None, events: str | None = None) -> str:
+    """The bucket shape (see the module docstring) as Athena SQL. `events` (see `_unnested_events`):
+    count the cells from one row per event weighted by the rows it unnests to."""
     query = tree.sql(dialect=_ATHENA)
     time_column = _quote(TABLES[table].time_column)
 
@@ -135,8 +147,11 @@ def _buckets(tree: exp.Expression, outputs: list[str], table: str, count: int, s
         # its own value (the matcher's set may hold several NaN), so the bound never falls short.
         value = f", {_quote(distinct)}"
         tally = f"count(DISTINCT {_quote(distinct)}) + count(*) - count({_quote(distinct)})"
+    if events is not None:
+        # Rows an event unnests to; a distinct count is at most that.
+        tally, value = f"sum({_quote(_WEIGHT)})", f", {_quote(_WEIGHT)}"
     cells = (f"SELECT {lead}{bucket_}, {tally} AS {rows} FROM "
-             f"(SELECT {lead}{bucket('')} AS {bucket_}{value} FROM ({query}) AS _rule) AS _timed "
+             f"(SELECT {lead}{bucket('')} AS {bucket_}{value} FROM ({events or query}) AS _rule) AS _timed "
              f"GROUP BY {lead}{bucket_}")
     pairs = (f"SELECT {lead}{bucket_} FROM (SELECT {lead}{bucket_} + {step} AS {bucket_}, {rows} "
              f"FROM ({cells}) AS _cells CROSS JOIN {steps}) AS _spread "
@@ -152,6 +167,73 @@ def _buckets(tree: exp.Expression, outputs: list[str], table: str, count: int, s
     # the matcher decides what they mean, and the table is read twice, not three times.
     text = f"SELECT {columns} FROM ({query}) AS _rule JOIN ({kept}) AS _kept ON {on}"
     return text  # already Athena SQL: parsing it again here would only cost time
+
+
+_WEIGHT = "_mantissa_weight"
+
+
+def _unnested_events(tree: exp.Expression, table: str, group_by: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """For a query over one log table that only CROSS JOINs UNNESTs of its own columns: Athena SQL
+    of one row per event — its time, the group keys computed without the unnested values, and its
+    weight, the rows it unnests to — and those keys; None for any other shape.
+
+    Counting cells from these rows is counting the query's rows, or more: WHERE conditions and keys
+    that read an unnested value are dropped (more events, merged groups), and a distinct count is
+    at most the rows. Only `cardinality` of each array is computed: no element is unnested, and
+    no row of the query is built unless a pair of cells reaches the count."""
+    if not isinstance(tree, exp.Select) or tree.args.get("group") or tree.args.get("distinct"):
+        return None
+    source = tree.args.get("from_") or tree.args.get("from")
+    if source is None or not isinstance(source.this, exp.Table) or source.this.name.lower() != table:
+        return None
+    weights: list[exp.Expression] = []
+    unnested: set[str] = set()
+    for join in tree.args.get("joins") or []:
+        unnest = join.this
+        if not isinstance(unnest, exp.Unnest) or join.args.get("on") or join.side or join.kind not in ("", "CROSS"):
+            return None
+        alias = unnest.args.get("alias")
+        names = {alias.name.lower(), *(c.name.lower() for c in alias.columns)} if alias else set()
+        arrays = []
+        for array in unnest.expressions:
+            if _reads(array, unnested | names):
+                return None  # an array of the elements of another: its length is not one per event
+            arrays.append(exp.func("coalesce", exp.func("cardinality", array.copy()), exp.Literal.number(0)))
+        weights.append(arrays[0] if len(arrays) == 1 else exp.func("greatest", *arrays))
+        unnested |= names
+    if not weights:
+        return None
+    defined = {p.alias_or_name: p for p in tree.expressions}
+    time_column = TABLES[table].time_column
+    moment = defined.get(time_column)
+    if not isinstance(moment, exp.Column) or moment.name != time_column or _reads(moment, unnested):
+        return None
+    keys = tuple(k for k in group_by if k in defined and not _reads(defined[k], unnested)
+                 and not defined[k].find(*_COSTLY))
+    weight: exp.Expression = weights[0]
+    for factor in weights[1:]:
+        weight = exp.Mul(this=weight, expression=factor)
+    columns = [exp.alias_(moment.copy(), time_column, quoted=True),
+               *(exp.alias_((defined[k].this if isinstance(defined[k], exp.Alias) else defined[k]).copy(), k, quoted=True)
+                 for k in keys),
+               exp.alias_(weight, _WEIGHT, quoted=True)]
+    events = exp.select(*columns).from_(source.copy())
+    where = tree.args.get("where")
+    if where is not None:
+        kept = [c for c in where.this.flatten() if not _reads(c, unnested)] if isinstance(where.this, exp.And) \
+            else ([] if _reads(where.this, unnested) else [where.this])
+        if kept:
+            events = events.where(exp.and_(*(c.copy() for c in kept)))
+    return events.sql(dialect=_ATHENA), keys
+
+
+def _reads(expression: exp.Expression, unnested: set[str]) -> bool:
+    """Whether `expression` reads a column an UNNEST produced (named by its alias or column)."""
+    for column in expression.find_all(exp.Column):
+        qualifier = column.table.lower() if column.table else ""
+        if qualifier in unnested or (not qualifier and column.name.lower() in unnested):
+            return True
+    return False
 
 
 def _quote(name: str) -> str:
