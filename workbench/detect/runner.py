@@ -204,7 +204,7 @@ def run_detections(
 ) -> RunRecord:
     """Evaluate every enabled rule over [start, end); store alerts unless `dry_run` or no store."""
     engine.warm_up()  # while the compiled SQL loads
-    with compiled_sql(engine.settings), _collector_paused():
+    with _collector_paused(), compiled_sql(engine.settings):  # unpickling the compiled SQL allocates ~100k objects
         return _run(rules, start, end, engine, store, lookback=parse_duration(lookback), dry_run=dry_run,
                     actor=actor, checkpoint=checkpoint)
 
