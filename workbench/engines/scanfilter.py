@@ -61,6 +61,11 @@ def scan_filter(predicates: list[exp.Expression]) -> exp.Expression:
     return factored if coarse is None else exp.and_(exp.paren(coarse, copy=False), exp.paren(factored, copy=False))
 
 
+def pre_test(predicates: list[exp.Expression]) -> exp.Expression | None:
+    """The coarse pre-test alone (see `scan_filter`), or None when there is none."""
+    return _coarse([cheap_first(p) for p in predicates])
+
+
 def _coarse(split: list[list[exp.Expression]]) -> exp.Expression | None:
     """A cheap condition every member's predicate implies: the values members ask of the column
     with the most distinct literal values asked of it (CloudTrail's `eventname`, finer than

@@ -3,13 +3,13 @@ for which queries can share one, and why their answers stay the same).
 
 Two statements, both compiled once per pack and kept with the compiled SQL:
 - the scan: the union of the members' columns and one boolean tag per member ("this row is a
-  candidate for it"), over the rows any member needs, bounded by the window as the window rewrite
-  bounds any query;
-- the shared table around it: struct columns cut down to the field paths the members read, and
-  the members' tags, with a flag per member window narrower than the scan's, packed as bits into
-  a few integer columns (`flag_column`): a table column costs DuckDB about 0.6 ms to fill per
-  40,000 rows whatever it holds, so 47 boolean columns cost 25 ms of a 1M-event scan, one BIGINT
-  under 1 ms.
+  candidate for it"), over the rows the coarse pre-test keeps (or, with none, the rows some
+  member's predicate keeps), bounded by the window as the window rewrite bounds any query;
+- the shared table around it: the rows with a tag, struct columns cut down to the field paths
+  the members read, and the members' tags, with a flag per member window narrower than the
+  scan's, packed as bits into a few integer columns (`flag_column`): a table column costs DuckDB
+  about 0.6 ms to fill per 40,000 rows whatever it holds, so 47 boolean columns cost 25 ms of a
+  1M-event scan, one BIGINT under 1 ms.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlglot import exp
 from workbench.catalog import TABLES
 from workbench.engines.batch import Shareable, analyse
 from workbench.engines.dialect import write_dialect_for
-from workbench.engines.scanfilter import cheap_first, scan_filter, short_circuit
+from workbench.engines.scanfilter import cheap_first, pre_test, scan_filter, short_circuit
 from workbench.engines.window import partition_predicate, time_predicate
 from workbench.sqlcache import persisted
 from workbench.timewindow import Window
@@ -73,7 +73,11 @@ def _scan_template(table: str, members: tuple[Shareable, ...], bounded: bool, di
         source = exp.Subquery(this=exp.select(exp.Star()).from_(source, copy=False).where(marker, copy=False),
                               alias=exp.TableAlias(this=exp.to_identifier(table)))
     select = exp.select(*(exp.column(c, quoted=True) for c in columns), *tags).from_(source, copy=False)
-    sql = select.where(scan_filter([m.predicate for m in members]), copy=False).sql(dialect=write_dialect_for(dialect))
+    # Behind a pre-test the rows are kept by their tags (`shared_table_sql` drops untagged ones):
+    # filtering by the members' predicates as well evaluated each candidate's twice, JSON and
+    # regular expressions included.
+    predicates = [m.predicate for m in members]
+    sql = select.where(pre_test(predicates) or scan_filter(predicates), copy=False).sql(dialect=write_dialect_for(dialect))
     if len(_templates) > 64:  # noqa: PLR2004 - a handful of packs per process; never grow unbounded
         _templates.clear()
     _templates[key] = (members, sql)
@@ -119,13 +123,17 @@ def shared_table_sql(scan_sql: str, members: list[Shareable], within: Sequence[s
     projection = (_projection_of(tuple(queries)) if queries is not None else _projection(tuple(members)))
     source = exp.to_identifier("s", quoted=True).sql("duckdb")
     flags = [f'{source}."{match_column(k)}"' for k in range(len(members))] + [f"({c})" for c in within]
-    packed = []
+    packed, tagged = [], []
     for group, name in enumerate(flag_columns(len(flags))):
         bits = flags[group * FLAGS_PER_COLUMN:(group + 1) * FLAGS_PER_COLUMN]
         # CASE, not a cast: a tag or bound that is NULL (a NULL compared) must read as unset.
         terms = " | ".join(f"CASE WHEN {flag} THEN {1 << bit} ELSE 0 END" for bit, flag in enumerate(bits))
         packed.append(f'CAST({terms} AS BIGINT) AS "{name}"')
-    return f'SELECT {", ".join([projection, *packed])} FROM ({scan_sql}) AS {source}'
+        tags = min(len(members) - group * FLAGS_PER_COLUMN, len(bits))
+        if tags > 0:
+            tagged.append(f'("{name}" & {(1 << tags) - 1}) <> 0')
+    rows = f'SELECT {", ".join([projection, *packed])} FROM ({scan_sql}) AS {source}'
+    return f'SELECT * FROM ({rows}) AS "_flagged" WHERE {" OR ".join(tagged)}'
 
 
 @persisted
