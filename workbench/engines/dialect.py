@@ -126,6 +126,24 @@ def _regexp_like_prefixes(self: DuckDB.Generator, expression: exp.RegexpLike) ->
     return self.sql(exp.paren(exp.or_(*tests, copy=False), copy=False))
 
 
+# LIST_POSITION finds NULL too (the first NULL's index), and is NULL when the element is absent.
+_ARRAY_EXCEPT = exp.maybe_parse(
+    "(LIST_TRANSFORM([:arr1], l -> CASE WHEN :arr2 IS NULL THEN NULL ELSE LIST_FILTER(l, (e, i) -> "
+    "LIST_POSITION(l, e) = i AND LIST_POSITION(:arr2, e) IS NULL) END))[1]", dialect="duckdb")
+
+
+def _array_except_once(self: DuckDB.Generator, expression: exp.ArrayExcept) -> str:
+    """Athena's `array_except(x, y)`: the elements of x not in y, each once, in x's order (NULL
+    among them, compared as equal to NULL), and NULL if x or y is NULL. sqlglot's translation
+    lost the order (LIST_DISTINCT hashes) and the NULL element, so a rule's key built from the
+    array (the trust-policy rule's `trusted_account`) could differ from Athena's. x is computed
+    once, as the one element of a list a lambda then reads: it may be a `regexp_extract_all` over
+    a whole policy document."""
+    if expression.args.get("is_multiset"):
+        return DuckDB.Generator.arrayexcept_sql(self, expression)
+    return self.sql(exp.replace_placeholders(_ARRAY_EXCEPT, arr1=expression.this, arr2=expression.expression))
+
+
 class MantissaDuckDB(DuckDB):
     """DuckDB over the local lake, reached by transpiling Athena SQL."""
 
@@ -139,6 +157,7 @@ class MantissaDuckDB(DuckDB):
             exp.JSONExtractScalar: _json_extract_scalar_only,
             exp.ArrayContains: _cidr_contains,
             exp.RegexpLike: _regexp_like_prefixes,
+            exp.ArrayExcept: _array_except_once,
         }
 
         def unnest_sql(self, expression: exp.Unnest) -> str:
