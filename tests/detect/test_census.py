@@ -112,6 +112,25 @@ def test_a_census_that_fails_leaves_every_rule_to_run(env, monkeypatch: pytest.M
     assert [len(r.alerts_new) for r in record.rules] == [1, 1] and not record.failed
 
 
+def test_members_whose_rows_another_rule_reads_are_left_to_the_scan(env) -> None:
+    """A rule reading every console login makes the scan copy the failures anyway: the census
+    does not count the two failure bursts (their key columns and hashes would cost it more than
+    their tags cost the scan), and they alert as before; a rule reading only some logins (its
+    conditions are not all the bursts') leaves them to the census."""
+    settings, engine, _ = env
+    write_records("cloudtrail", burst("bob", T0, 12), settings.lake)
+    window = Window(T0 - timedelta(hours=1), T0 + timedelta(hours=1))
+    logins = rule(BURST_RULE, id="every-login", threshold=None,
+                  query="SELECT eventtime, eventid FROM cloudtrail WHERE eventname = 'ConsoleLogin'")
+    some = rule(logins.model_dump(), id="some-logins",
+                query="SELECT eventtime, eventid FROM cloudtrail WHERE eventname = 'ConsoleLogin' AND awsregion = 'x'")
+    assert take_census([*_rules(), logins], [window] * 3, engine) == []
+    assert [c.members for c in take_census([*_rules(), some], [window] * 3, engine)] == [[0, 1]]
+    alone = run_detections(_rules(), window.start, window.end, engine, None, dry_run=True)
+    beside = run_detections([*_rules(), logins], window.start, window.end, engine, None, dry_run=True)
+    assert [len(r.alerts_new) for r in beside.rules][:2] == [len(r.alerts_new) for r in alone.rules] == [1, 1]
+
+
 def test_rules_the_census_cannot_count_run_as_before() -> None:
     unnested = rule(BURST_RULE, query="SELECT eventtime, eventid, u AS username FROM cloudtrail "
                                       "CROSS JOIN UNNEST(ARRAY['a', 'b']) AS t(u) WHERE eventname = 'ConsoleLogin'")

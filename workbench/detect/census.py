@@ -234,6 +234,9 @@ def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine
     """One census per table with enough threshold rules; a census that fails answers nothing
     (its rules then run their own queries, which report their own errors)."""
     entries = {index: entry for index, entry in enumerate(map(member, rules)) if entry is not None}
+    keys = tuple(_rule_key(r) if i in entries else None for i, r in enumerate(rules))
+    for index in _read_anyway(tuple(r.query for r in rules), keys):
+        del entries[index]
     by_table: dict[str, list[int]] = {}
     for index, entry in entries.items():
         by_table.setdefault(entry.table, []).append(index)
@@ -264,6 +267,33 @@ def take_census(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine
         candidates = {indices[p]: int(counted[p]) for p in hot if pd.notna(counted.get(p))}
         done.append(Census(answers=answers, members=indices, result=result, candidates=candidates))
     return done
+
+
+@persisted
+def _read_anyway(queries: tuple[str, ...], member_keys: tuple[tuple | None, ...]) -> frozenset[int]:
+    """Census members whose every candidate is a candidate of a rule the census does not speak
+    for, over the same table: the shared scan copies those rows for that rule anyway, so the
+    member costs it nothing more, while counting it costs the census its key columns and a hash
+    per row (the two console-login bursts, whose failures are among the logins another rule
+    reads: census 121 → 100 ms over 1M events). A predicate implies another when it holds all of
+    the other's conditions (AND-ed terms, compared as SQL)."""
+    others = []
+    for query, key in zip(queries, member_keys, strict=True):
+        plan = analyse(query) if key is None else None
+        if isinstance(plan, Shareable):
+            others.append((plan.table, _terms(plan.predicate)))
+    covered = set()
+    for index, key in enumerate(member_keys):
+        entry = _member(*key) if key is not None else None
+        if entry is not None and any(table == entry.table and terms <= _terms(entry.predicate)
+                                     for table, terms in others):
+            covered.add(index)
+    return frozenset(covered)
+
+
+def _terms(predicate: exp.Expression) -> frozenset[str]:
+    parts = predicate.flatten() if isinstance(predicate, exp.And) else [predicate]
+    return frozenset(p.unnest().sql(dialect=_ATHENA) for p in parts)
 
 
 def charge(census: Census, answers: list) -> None:
