@@ -104,6 +104,21 @@ QUERIES = [
     ("self-left-join", "SELECT k.eventid, a.eventid AS other FROM cloudtrail k LEFT JOIN cloudtrail a "
                        "ON a.sourceipaddress = k.sourceipaddress AND a.eventname = 'GetObject' AND a.errorcode IS NULL "
                        "WHERE k.eventname = 'CreateAccessKey' AND a.eventid IS NULL", False),
+    # Conditions on values a subquery names (NULL for some rows), bare and by the subquery's alias.
+    ("outer-where-derived", "SELECT eventid, policy, who FROM (SELECT eventid, json_extract_scalar(requestparameters, "
+                            "'$.policyArn') AS policy, useridentity.username AS who FROM cloudtrail "
+                            "WHERE eventsource = 'iam.amazonaws.com') AS p "
+                            "WHERE policy LIKE '%Admin%' AND (p.who IS NULL OR p.who <> 'u1')", False),
+    ("outer-where-two-levels", "SELECT eventid, n FROM (SELECT eventid, cardinality(ids) AS n, region FROM "
+                               "(SELECT eventid, split(coalesce(awsregion, ''), '-') AS ids, awsregion AS region "
+                               "FROM cloudtrail WHERE eventname IN ('GetObject', 'ConsoleLogin'))) "
+                               "WHERE n = 3 AND region LIKE 'us-%'", False),
+    # A window in between: its value depends on rows the outer condition drops, so nothing is
+    # lifted past it (lifting `eventname = 'GetObject'` would change what `rn` counts).
+    ("outer-where-over-window", "SELECT eventid, rn FROM (SELECT eventid, eventname, row_number() OVER (PARTITION BY "
+                                "sourceipaddress ORDER BY eventtime, eventid) AS rn FROM cloudtrail "
+                                "WHERE eventsource IN ('s3.amazonaws.com', 'iam.amazonaws.com')) "
+                                "WHERE eventname = 'GetObject' AND rn > 1", False),
 ]
 
 
@@ -456,3 +471,26 @@ def test_frames_answered_without_running_are_independent_copies() -> None:
         built, expected = empty_frame(columns), pd.DataFrame(columns=list(columns))
         assert built.equals(expected) and list(built.dtypes) == list(expected.dtypes)
         assert built.index.equals(expected.index) and built.columns.equals(expected.columns)
+
+
+@pytest.mark.parametrize(("sql", "lifted", "not_lifted"), [
+    ("SELECT eventid FROM (SELECT eventid, json_extract_scalar(requestparameters, '$.policyArn') AS policy "
+     "FROM cloudtrail WHERE eventname = 'AttachUserPolicy') WHERE policy LIKE '%Admin%'",
+     "LIKE '%Admin%'", None),
+    ("SELECT eventid FROM (SELECT eventid, eventname, row_number() OVER (ORDER BY eventtime) AS rn "
+     "FROM cloudtrail WHERE eventsource = 's3.amazonaws.com') WHERE eventname = 'GetObject'",
+     "s3.amazonaws.com", "GetObject"),
+    ("SELECT eventid FROM (SELECT eventid, eventname FROM cloudtrail WHERE eventsource = 's3.amazonaws.com' "
+     "LIMIT 10) WHERE eventname = 'GetObject'", "s3.amazonaws.com", "GetObject"),
+    ("SELECT p.eventid FROM (SELECT eventid, eventname FROM cloudtrail WHERE eventsource = 's3.amazonaws.com') p "
+     "JOIN (VALUES ('GetObject')) AS v(name) ON v.name = p.eventname WHERE p.eventname = 'GetObject'",
+     "s3.amazonaws.com", "GetObject"),
+], ids=["json-alias", "window-between", "limit-between", "joined-outside"])
+def test_conditions_around_a_subquery_are_lifted_only_through_one_for_one_selects(
+        sql: str, lifted: str, not_lifted: str | None) -> None:
+    plan = analyse(sql)
+    assert isinstance(plan, Shareable)
+    predicate = plan.predicate.sql(dialect="athena")
+    assert lifted in predicate
+    if not_lifted:
+        assert not_lifted not in predicate

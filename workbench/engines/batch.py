@@ -56,6 +56,7 @@ from workbench.catalog import TABLES, arrow_schema
 from workbench.engines.base import EngineError
 from workbench.engines.scanfilter import conjuncts
 from workbench.engines.window import log_table_of, parse_athena
+from workbench.engines.wrapping import wrapping_conditions
 from workbench.sqlcache import persisted
 from workbench.timewindow import Window
 
@@ -152,11 +153,12 @@ def _lifted_for(ref: exp.Table, table: str, known: set[str]) -> exp.Expression |
         else:
             qualified_only = True
     where = select.args.get("where")
-    if where is None:
+    # Conditions the SELECTs around it put on values this one names count too (see wrapping).
+    tested = [*(conjuncts(where.this) if where is not None else []), *wrapping_conditions(select)]
+    if not tested:
         return "has no WHERE: a shared scan would copy every row of the window"
     qualifiers = _qualifiers(ref)
-    lifted = [c for c in (_lift(conj, qualifiers, known, other_names, qualified_only)
-                          for conj in conjuncts(where.this)) if c]
+    lifted = [c for c in (_lift(conj, qualifiers, known, other_names, qualified_only) for conj in tested) if c]
     if not lifted:
         return "no WHERE condition names only the table's own columns; a shared scan would copy every row"
     return exp.and_(*lifted, copy=False)
