@@ -41,7 +41,7 @@ from workbench.engines import Engine, Result
 from workbench.engines.base import empty_frame
 from workbench.engines.batch import Shareable, analyse, lift_expression, split_evenly
 from workbench.engines.dialect import write_dialect_for
-from workbench.engines.scanfilter import cheap_first, scan_filter, short_circuit
+from workbench.engines.scanfilter import cheap_first, conjuncts, scan_filter, short_circuit
 from workbench.engines.window import parse_athena
 from workbench.rules import Rule
 from workbench.sqlcache import persisted
@@ -292,8 +292,7 @@ def _read_anyway(queries: tuple[str, ...], member_keys: tuple[tuple | None, ...]
 
 
 def _terms(predicate: exp.Expression) -> frozenset[str]:
-    parts = predicate.flatten() if isinstance(predicate, exp.And) else [predicate]
-    return frozenset(p.unnest().sql(dialect=_ATHENA) for p in parts)
+    return frozenset(p.sql(dialect=_ATHENA) for p in conjuncts(predicate))
 
 
 def charge(census: Census, answers: list) -> None:

@@ -52,6 +52,7 @@ from sqlglot import exp
 from workbench.catalog import TABLES, TimeFormat
 from workbench.engines.base import EngineError
 from workbench.engines.dialect import write_dialect_for
+from workbench.engines.scanfilter import conjuncts
 from workbench.engines.window import parse_athena
 from workbench.rules import Rule
 from workbench.sqlcache import persisted
@@ -220,8 +221,7 @@ def _unnested_events(tree: exp.Expression, table: str, group_by: tuple[str, ...]
     events = exp.select(*columns).from_(source.copy())
     where = tree.args.get("where")
     if where is not None:
-        kept = [c for c in where.this.flatten() if not _reads(c, unnested)] if isinstance(where.this, exp.And) \
-            else ([] if _reads(where.this, unnested) else [where.this])
+        kept = [c for c in conjuncts(where.this) if not _reads(c, unnested)]
         if kept:
             events = events.where(exp.and_(*(c.copy() for c in kept)))
     return events.sql(dialect=_ATHENA), keys
