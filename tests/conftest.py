@@ -34,6 +34,33 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
+# The protocols moto's server routes for Athena: JSON with X-Amz-Target (POST /).
+MOTO_ATHENA_PROTOCOLS = {"json"}
+
+
+def athena_protocol_mismatch() -> str | None:
+    """One line naming the pair when the installed botocore speaks an Athena protocol moto cannot serve."""
+    import botocore
+    import botocore.session
+    import moto
+
+    protocol = botocore.session.get_session().get_service_model("athena").protocol
+    if protocol in MOTO_ATHENA_PROTOCOLS:
+        return None
+    return (f"botocore {botocore.__version__} speaks {protocol} to Athena, which moto {moto.__version__} "
+            f"does not route: install from requirements/dev.lock (`make test`), or bound botocore in "
+            f"pyproject.toml's dev extra and `make lock`")
+
+
+@pytest.fixture(scope="session")
+def moto_athena(moto_endpoint: str) -> str:
+    """The moto endpoint, after checking that this botocore and moto agree on Athena's protocol."""
+    mismatch = athena_protocol_mismatch()
+    if mismatch:
+        pytest.fail(mismatch, pytrace=False)
+    return moto_endpoint
+
+
 @pytest.fixture()
 def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Fake credentials and a region, so boto3 never looks for real ones; returns the endpoint."""

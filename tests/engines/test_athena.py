@@ -45,7 +45,7 @@ def queue_result(endpoint: str, columns: list[tuple[str, str]], rows: list[list[
 
 
 @pytest.fixture()
-def athena_settings(workspace: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def athena_settings(workspace: Path, aws_env: str, moto_athena: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("MANTISSA_ATHENA__ENDPOINT_URL", aws_env)
     monkeypatch.setenv("MANTISSA_ATHENA__OUTPUT_LOCATION", "s3://mantissa-results/queries/")
     monkeypatch.setenv("MANTISSA_ATHENA__REGION", "us-east-1")
