@@ -20,8 +20,20 @@ for module in (demo, lake, synth, query, rules, detect, alerts, investigate, rep
     module.register(app)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version as dist_version
+
+        typer.echo(f"mantissa-workbench {dist_version('mantissa-workbench')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _one_line_warnings(ctx: typer.Context) -> None:
+def _one_line_warnings(
+    ctx: typer.Context,
+    _version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                  help="Print the installed version and exit."),
+) -> None:
     # A warning meant for the user (a missing lake folder) reads as one line, not as a source line.
     previous = warnings.formatwarning
     warnings.formatwarning = lambda message, *_args, **_kwargs: f"warning: {message}\n"

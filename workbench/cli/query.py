@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import pandas as pd
 import typer
 
 from workbench.cli.common import fail
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class OutputFormat(StrEnum):

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from workbench.cli.common import fail, settings_or_exit
-from workbench.rules.issues import display_path
 
 rules_app = typer.Typer(help="Detection rules: lint, list and test the rule pack.", no_args_is_help=True)
 
@@ -62,6 +61,7 @@ def list_command(
 ) -> None:
     """Print every rule: id, severity, table, enabled, title."""
     from workbench.rules import load_rules
+    from workbench.rules.issues import display_path
 
     ruleset = load_rules(resolve_paths(paths))
     rules = ruleset.rules if all_rules else ruleset.enabled()
@@ -106,6 +106,7 @@ def import_sigma_command(
                                     help="Folder for the converted rules; default: the workspace's rules/sigma."),
 ) -> None:
     """Convert AWS CloudTrail Sigma rules to our format: one line per rule, converted or skipped and why."""
+    from workbench.rules.issues import display_path
     from workbench.rules.sigma import SigmaUnavailable, import_sigma
 
     if out is None:
