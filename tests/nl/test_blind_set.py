@@ -99,6 +99,14 @@ def test_ids_and_questions_are_unique() -> None:
     assert [q for q, n in questions.items() if n > 1] == []
 
 
+def test_set_is_large_and_mixed_enough() -> None:
+    expects = Counter(e["expect"] for e in ENTRIES)
+    reasons = Counter(e["refuse"] for e in ENTRIES if e["expect"] == "refuse")
+    assert len(ENTRIES) >= MIN_QUESTIONS
+    assert expects["refuse"] >= MIN_REFUSALS
+    assert set(reasons) == REFUSALS, f"every refusal reason needs questions, have {dict(reasons)}"
+
+
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if e.get("expect") == "answer"], ids=lambda e: e["id"])
 def test_gold_sql_names_its_entities(entry: dict[str, Any]) -> None:
     """A value the answer must filter on appears in the gold SQL (a typo in either shows here)."""
@@ -132,7 +140,8 @@ def test_gold_sql_is_guarded_and_runs_on_the_demo_lake(entry: dict[str, Any], bl
     guarded = guard_for(entry["sql"], window, blind_engine.settings, engine=blind_engine.engine)
     bounded = blind_engine.engine.run(guarded.sql, window).frame
     unbounded = blind_engine.engine.run(entry["sql"], None).frame
-    assert len(bounded) < guarded.limit, f"{entry['id']}: gold answer hits the guard's row limit {guarded.limit}"
+    row_limit = blind_engine.settings.row_limit  # the LIMIT the guard adds to a query without one
+    assert len(bounded) < row_limit, f"{entry['id']}: gold answer reaches the guard's row limit {row_limit}"
     assert _rows(bounded) == _rows(unbounded), (
         f"{entry['id']}: gold sql returns other rows without its window {entry.get('window', LAKE_WINDOW)}: "
         "bound it in its WHERE clause too")
