@@ -147,6 +147,37 @@ def test_gold_sql_is_guarded_and_runs_on_the_demo_lake(entry: dict[str, Any], bl
         "bound it in its WHERE clause too")
 
 
+def _top_n(sql: str) -> tuple[Any, int, int] | None:
+    """For `... ORDER BY key ... LIMIT n` whose first sort key is an output column: the tree, n and
+    that column's position; None for any other query."""
+    import sqlglot
+
+    tree = sqlglot.parse_one(sql, read="athena")
+    limit, order = tree.args.get("limit"), tree.args.get("order")
+    if limit is None or order is None:
+        return None
+    key = order.expressions[0].this.sql(dialect="athena").lower()
+    names = [e.alias_or_name.lower() for e in tree.expressions]
+    exprs = [(e.unalias() if e.alias else e).sql(dialect="athena").lower() for e in tree.expressions]
+    for position, (name, expr) in enumerate(zip(names, exprs, strict=True)):
+        if key in (name, expr):
+            return tree, int(limit.expression.this), position
+    return None
+
+
+TOP_N = [e for e in ENTRIES if e.get("expect") == "answer" and _top_n(e["sql"])]
+
+
+@pytest.mark.parametrize("entry", TOP_N, ids=lambda e: e["id"])
+def test_top_n_cut_splits_no_tie(entry: dict[str, Any], blind_engine: SimpleNamespace) -> None:
+    """Row n and row n+1 differ in the sort key, so which rows a top-N answer holds is not luck."""
+    tree, n, position = _top_n(entry["sql"])
+    one_more = tree.limit(n + 1).sql(dialect="athena")
+    keys = list(blind_engine.engine.run(one_more, None).frame.iloc[:, position])
+    assert len(keys) <= n or keys[n] != keys[n - 1], (
+        f"{entry['id']}: rows {n} and {n + 1} tie on the sort key ({keys[n]!r}): choose another N")
+
+
 def test_window_parser_names_the_problem() -> None:
     assert parse_window("2026-11-19T18:00:00Z/2026-11-20T00:00:00Z").start == datetime(2026, 11, 19, 18, tzinfo=UTC)
     with pytest.raises(ValueError, match="START/END"):
