@@ -107,6 +107,17 @@ def test_set_is_large_and_mixed_enough() -> None:
     assert set(reasons) == REFUSALS, f"every refusal reason needs questions, have {dict(reasons)}"
 
 
+def _squash(text: object) -> str:
+    return re.sub(r"[\s_-]+", "", str(text)).lower()
+
+
+def test_entities_are_written_in_the_question() -> None:
+    """entities lists what the question names, not what it implies ("ssh" is not port 22)."""
+    unnamed = [f"{e['id']}: {v!r} is not in {e['question']!r}" for e in ENTRIES
+               for v in e["entities"] if _squash(v) not in _squash(e["question"])]
+    assert not unnamed, "\n".join(unnamed)
+
+
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if e.get("expect") == "answer"], ids=lambda e: e["id"])
 def test_gold_sql_names_its_entities(entry: dict[str, Any]) -> None:
     """A value the answer must filter on appears in the gold SQL (a typo in either shows here)."""
