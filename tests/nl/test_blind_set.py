@@ -132,6 +132,8 @@ def blind_engine(demo_lake: SimpleNamespace):
     from workbench.config import load_settings
     from workbench.engines import get_engine
 
+    truth = demo_lake.truth  # the gold SQL was checked on this lake; another would not test it
+    assert (truth.seed, truth.days, truth.end) == (7, 2, "2026-11-20T00:00:00Z"), "blind.yaml needs the seed-7 demo lake"
     settings = load_settings(demo_lake.workspace, environ={})
     engine = get_engine("local", settings)
     yield SimpleNamespace(engine=engine, settings=settings)
