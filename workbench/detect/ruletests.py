@@ -56,7 +56,9 @@ def run_rule_test(rule: Rule, test_index: int) -> RuleTestResult:
     table = rule.table or "cloudtrail"
     with tempfile.TemporaryDirectory(prefix="mantissa-ruletest-") as tmp:
         settings = Settings(workspace=Path(tmp))
-        summary = write_records(table, list(test.events), settings.lake)
+        # A first-seen rule's history goes into the lake before its events: the runner's first-enable
+        # backfill learns it, as it would learn a workspace's real history.
+        summary = write_records(table, [*test.history, *test.events], settings.lake)
         if summary.total_quarantined:
             reasons = ", ".join(f"{n}× {why}" for why, n in summary.quarantined.items())
             return RuleTestResult(rule.id, test.name, False,
