@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 
 from workbench.catalog import TABLES, TimeFormat
+from workbench.detect.matching import _bucket
 from workbench.detect.terms import Baseline, TermState, TermStore, term_key
 from workbench.engines import Engine, Result
 from workbench.rules import Rule
@@ -115,7 +116,10 @@ def first_seen_rows(rule: Rule, result: Result, window: Window, terms: TermStore
     terms.record(rule.id, updates, replace_keys=restarted)
     terms.purge(rule.id, window.end - spec.history)
 
-    keep = [k is not None and k in new_when and t >= new_when[k]
+    # A new term's rows from its first sighting to the end of that dedup period: one alert per new
+    # term, whatever the window's length (later sightings are the term being used, not new).
+    period = rule.effective_dedup.period
+    keep = [k is not None and k in new_when and t >= new_when[k] and _bucket(t, period) == _bucket(new_when[k], period)
             for k, t in zip(seen.keys, seen.times, strict=True)]
     if spec.alert_if:  # rows that only teach the state (a sign-in without failures before it)
         keep = [k and _truthy(v) for k, v in zip(keep, frame[spec.alert_if], strict=True)]

@@ -1,0 +1,207 @@
+"""First-seen (`new_terms`) rules through the real runner, lake and SQLite store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.detect.events import T0, api_call
+from workbench.detect.runner import run_detections
+from workbench.detect.terms import Baseline, OverlayTermStore, TermState, get_term_store, term_key
+from workbench.engines import Engine, Result
+from workbench.lake import write_records
+from workbench.rules import Rule, RuleLoadError, lint_rule
+from workbench.timewindow import Window
+
+RULE: dict[str, Any] = {
+    "id": "key-new-address",
+    "title": "key from a new address",
+    "severity": "medium",
+    "query": "SELECT eventtime, eventid, useridentity.username AS username, sourceipaddress, eventname "
+             "FROM cloudtrail WHERE eventsource = 'iam.amazonaws.com'",
+    "new_terms": {"fields": ["username", "sourceipaddress"], "history": "14d", "learning": "1d"},
+    "alert": {"title": "{username} from a new address {sourceipaddress}", "fields": ["username", "sourceipaddress"]},
+}
+WINDOW = timedelta(minutes=15)
+
+
+def rule(**changes: Any) -> Rule:
+    spec = {**RULE, "new_terms": {**RULE["new_terms"], **changes.pop("new_terms", {})}, **changes}
+    return Rule.from_dict(spec)
+
+
+def call(when, ip: str, user: str = "alice", name: str = "ListUsers") -> dict:
+    return api_call(name, "iam.amazonaws.com", when, user=user, sourceIPAddress=ip,
+                    eventID=f"{user}-{ip}-{name}-{when:%Y%m%d%H%M%S}")
+
+
+class CountingEngine:
+    """The real engine, recording every window a statement read (to show what a run scans)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.windows, self.statements = engine, [], []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine, name)
+
+    def run(self, sql: str, window: Window | None = None) -> Result:
+        self.windows.append(window)
+        self.statements.append((sql, window))
+        return self.engine.run(sql, window)
+
+    def run_batch(self, queries, window=None, *, windows=None, candidates=None):  # noqa: ANN001, ANN201
+        self.windows.extend(windows or [window] * len(queries))
+        return self.engine.run_batch(queries, window, windows=windows, candidates=candidates)
+
+
+def history(settings, days: int = 5) -> None:
+    """Alice works from 198.51.100.7 every day for `days` days before T0."""
+    write_records("cloudtrail", [call(T0 - timedelta(days=d, hours=3), "198.51.100.7") for d in range(1, days + 1)],
+                  settings.lake)
+
+
+def test_a_new_address_alerts_once_and_a_known_one_never(env) -> None:
+    settings, engine, store = env
+    history(settings)
+    write_records("cloudtrail", [call(T0 + timedelta(minutes=1), "198.51.100.7"),
+                                 call(T0 + timedelta(minutes=2), "203.0.113.9"),
+                                 call(T0 + timedelta(minutes=3), "203.0.113.9", name="CreateUser")], settings.lake)
+    run = run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0))
+    assert run.status == "ok" and len(run.alerts_new) == 1
+    alert = store.get(run.alerts_new[0])
+    assert alert.group_keys == {"username": "alice", "sourceipaddress": "203.0.113.9"}
+    assert alert.count == 2
+    assert alert.fields["new_term"] == "username=alice, sourceipaddress=203.0.113.9"
+    assert alert.fields["term_first_seen"] == f"{T0 + timedelta(minutes=2):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def test_rerunning_a_window_neither_realerts_nor_forgets(env) -> None:
+    settings, engine, store = env
+    history(settings)
+    write_records("cloudtrail", [call(T0 + timedelta(minutes=2), "203.0.113.9")], settings.lake)
+    first = run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0))
+    again = run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0))
+    overlap = run_detections([rule()], T0 + WINDOW, T0 + 2 * WINDOW, engine, store, lookback=WINDOW)
+    assert len(first.alerts_new) == 1
+    assert again.alerts_new == [] and overlap.alerts_new == []
+    assert store.count() == 1 and store.get(first.alerts_new[0]).count == 1
+    with get_term_store(settings) as terms:
+        state = terms.lookup("key-new-address", [term_key(["alice", "203.0.113.9"])])
+    assert list(state.values())[0].new_at == T0 + timedelta(minutes=2)
+
+
+def test_a_term_seen_in_an_earlier_run_is_not_new_in_the_next(env) -> None:
+    settings, engine, store = env
+    history(settings)
+    write_records("cloudtrail", [call(T0 + timedelta(minutes=2), "203.0.113.9"),
+                                 call(T0 + timedelta(hours=2), "203.0.113.9")], settings.lake)
+    run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0))
+    later = run_detections([rule()], T0 + timedelta(hours=2), T0 + timedelta(hours=2) + WINDOW, engine, store,
+                           lookback=timedelta(minutes=15))
+    assert later.alerts_new == [] and later.alerts_updated == []
+
+
+def test_a_term_unseen_for_the_history_is_new_again(env) -> None:
+    settings, engine, store = env
+    history(settings)
+    write_records("cloudtrail", [call(T0 + timedelta(minutes=2), "203.0.113.9"),
+                                 call(T0 + timedelta(days=16), "203.0.113.9")], settings.lake)
+    first = run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0))
+    late = T0 + timedelta(days=16) - timedelta(minutes=5)
+    second = run_detections([rule()], late, late + WINDOW, engine, store, lookback=timedelta(0))
+    assert len(first.alerts_new) == 1 and len(second.alerts_new) == 1
+    alert = store.get(second.alerts_new[0])
+    assert alert.fields["term_last_seen_before"] == f"{T0 + timedelta(minutes=2):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def test_first_enable_backfills_the_history_once_then_reads_only_its_window(env) -> None:
+    settings, engine, store = env
+    history(settings, days=10)
+    write_records("cloudtrail", [call(T0 + timedelta(minutes=2), "198.51.100.7")], settings.lake)
+    counting = CountingEngine(engine)
+    run = run_detections([rule()], T0, T0 + WINDOW, counting, store, lookback=timedelta(0))
+    assert run.alerts_new == []  # the usual address was learned from the history
+    backfilled = [w for sql, w in counting.statements if sql == rule().query]
+    assert min(w.start for w in backfilled) == T0 - timedelta(days=14) and max(w.end for w in backfilled) == T0
+    assert len(backfilled) == 14 and all(w.end - w.start == timedelta(days=1) for w in backfilled)
+    counting.windows.clear()
+    run_detections([rule()], T0 + WINDOW, T0 + 2 * WINDOW, counting, store, lookback=timedelta(0))
+    assert counting.windows == [Window(T0 + WINDOW, T0 + 2 * WINDOW)]  # the window, and the state
+    with get_term_store(settings) as terms:
+        assert terms.baseline("key-new-address") == Baseline(T0 - timedelta(days=10, hours=3), T0)
+
+
+def test_terms_of_the_learning_period_are_learned_not_alerted(env) -> None:
+    """A workspace whose lake starts at T0: the first day teaches, the second alerts on what is new."""
+    settings, engine, store = env
+    write_records("cloudtrail", [call(T0 + timedelta(hours=1), "198.51.100.7"),
+                                 call(T0 + timedelta(hours=30), "198.51.100.7"),
+                                 call(T0 + timedelta(hours=31), "203.0.113.9")], settings.lake)
+    run = run_detections([rule()], T0, T0 + timedelta(days=2), engine, store, lookback=timedelta(0))
+    assert [store.get(a).group_keys["sourceipaddress"] for a in run.alerts_new] == ["203.0.113.9"]
+    quiet = rule(id="no-learning", new_terms={"learning": "0"})
+    assert quiet.new_terms.learning == timedelta(0)
+
+
+def test_a_dry_run_reads_the_state_and_changes_nothing(env) -> None:
+    settings, engine, store = env
+    history(settings)
+    write_records("cloudtrail", [call(T0 + timedelta(minutes=2), "203.0.113.9")], settings.lake)
+    dry = run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0), dry_run=True)
+    assert len(dry.alerts_new) == 1 and store.count() == 0
+    with get_term_store(settings) as terms:
+        assert terms.size() == 0 and terms.baseline("key-new-address") is None
+    real = run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0))
+    assert real.alerts_new == dry.alerts_new
+
+
+def test_alert_if_rows_teach_the_state_without_alerting(env) -> None:
+    settings, engine, store = env
+    history(settings)
+    write_records("cloudtrail", [call(T0 + timedelta(minutes=1), "203.0.113.9", name="ListUsers"),
+                                 call(T0 + timedelta(minutes=2), "203.0.113.9", name="CreateUser"),
+                                 call(T0 + timedelta(minutes=3), "192.0.2.4", name="ListRoles")], settings.lake)
+    only_writes = rule(query=RULE["query"].replace("eventname FROM", "eventname, eventname LIKE 'Create%' AS is_write FROM"),
+                       new_terms={"alert_if": "is_write"})
+    run = run_detections([only_writes], T0, T0 + WINDOW, engine, store, lookback=timedelta(0))
+    assert [store.get(a).fields["new_term"] for a in run.alerts_new] == ["username=alice, sourceipaddress=203.0.113.9"]
+
+
+def test_rows_missing_a_term_field_are_ignored(env) -> None:
+    settings, engine, store = env
+    history(settings)
+    anonymous = call(T0 + timedelta(minutes=2), "203.0.113.9")
+    anonymous["userIdentity"] = {"type": "AWSAccount", "accountId": "999988887777"}
+    write_records("cloudtrail", [anonymous], settings.lake)
+    assert run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0)).alerts_new == []
+
+
+def test_rules_with_both_kinds_or_unknown_fields_are_refused() -> None:
+    with pytest.raises(RuleLoadError, match="either threshold or new_terms"):
+        rule(threshold={"count": 5, "window": "5m"})
+    issues = lint_rule(rule(new_terms={"fields": ["username", "useragent"]}))
+    assert any(i.field == "new_terms.fields[1]" and "useragent" in i.message for i in issues)
+    issues = lint_rule(rule(new_terms={"history": "365d"}))
+    assert any(i.field == "new_terms.history" for i in issues)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "overlay"])
+def test_term_store_merges_and_ages_out(workspace, backend: str) -> None:
+    from workbench.config import load_settings
+
+    settings = load_settings(workspace)
+    store = get_term_store(settings) if backend == "sqlite" else OverlayTermStore()
+    key = term_key(["alice", "203.0.113.9"])
+    store.record("r", {key: TermState(T0, T0 + timedelta(hours=1))})
+    store.record("r", {key: TermState(T0 - timedelta(hours=1), T0, new_at=T0)})
+    assert store.lookup("r", [key, "absent"]) == {key: TermState(T0 - timedelta(hours=1), T0 + timedelta(hours=1), T0)}
+    store.record("r", {key: TermState(T0 + timedelta(days=20), T0 + timedelta(days=20))}, replace_keys=[key])
+    assert store.lookup("r", [key])[key].first_seen == T0 + timedelta(days=20)
+    assert store.purge("r", T0 + timedelta(days=21)) == 1 and store.lookup("r", [key]) == {}
+    store.set_baseline("r", Baseline(T0, T0 + timedelta(days=1)))
+    assert store.baseline("r") == Baseline(T0, T0 + timedelta(days=1))
+    store.forget("r")
+    assert store.baseline("r") is None and store.size("r") == 0
+    store.close()
