@@ -187,21 +187,67 @@ def test_rules_with_both_kinds_or_unknown_fields_are_refused() -> None:
     assert any(i.field == "new_terms.history" for i in issues)
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "overlay"])
-def test_term_store_merges_and_ages_out(workspace, backend: str) -> None:
-    from workbench.config import load_settings
+def _term_settings(workspace, backend: str, request):  # noqa: ANN001, ANN202
+    from tests.alerts.conftest import store_settings
 
-    settings = load_settings(workspace)
-    store = get_term_store(settings) if backend == "sqlite" else OverlayTermStore()
-    key = term_key(["alice", "203.0.113.9"])
-    store.record("r", {key: TermState(T0, T0 + timedelta(hours=1))})
+    endpoint = request.getfixturevalue("aws_env") if backend == "dynamodb" else None
+    return store_settings(workspace, "dynamodb" if backend == "dynamodb" else "sqlite", endpoint)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "dynamodb", "overlay"])
+def test_term_store_merges_restarts_and_forgets(workspace, backend: str, request) -> None:  # noqa: ANN001
+    settings = _term_settings(workspace, backend, request)
+    store = OverlayTermStore() if backend == "overlay" else get_term_store(settings)
+    key, other = term_key(["alice", "203.0.113.9"]), term_key(["bob", "192.0.2.1"])
+    store.record("r", {key: TermState(T0, T0 + timedelta(hours=1)), other: TermState(T0, T0)})
     store.record("r", {key: TermState(T0 - timedelta(hours=1), T0, new_at=T0)})
     assert store.lookup("r", [key, "absent"]) == {key: TermState(T0 - timedelta(hours=1), T0 + timedelta(hours=1), T0)}
     store.record("r", {key: TermState(T0 + timedelta(days=20), T0 + timedelta(days=20))}, replace_keys=[key])
-    assert store.lookup("r", [key])[key].first_seen == T0 + timedelta(days=20)
-    assert store.purge("r", T0 + timedelta(days=21)) == 1 and store.lookup("r", [key]) == {}
+    assert store.lookup("r", [key])[key] == TermState(T0 + timedelta(days=20), T0 + timedelta(days=20))
+    assert store.size("r") == 2 and store.lookup("other-rule", [key]) == {}
     store.set_baseline("r", Baseline(T0, T0 + timedelta(days=1)))
     assert store.baseline("r") == Baseline(T0, T0 + timedelta(days=1))
     store.forget("r")
     assert store.baseline("r") is None and store.size("r") == 0
     store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "overlay"])
+def test_purge_forgets_terms_older_than_the_history(workspace, backend: str, request) -> None:  # noqa: ANN001
+    settings = _term_settings(workspace, backend, request)
+    store = OverlayTermStore() if backend == "overlay" else get_term_store(settings)
+    old, recent = term_key(["old"]), term_key(["recent"])
+    store.record("r", {old: TermState(T0, T0), recent: TermState(T0, T0 + timedelta(days=10))})
+    assert store.purge("r", T0 + timedelta(days=1)) == 1
+    assert set(store.lookup("r", [old, recent])) == {recent}
+
+
+def test_dynamodb_terms_expire_by_ttl_and_spread_over_shards(workspace, request) -> None:  # noqa: ANN001
+    import boto3
+
+    settings = _term_settings(workspace, "dynamodb", request)
+    store = get_term_store(settings)
+    store.record("r", {term_key([f"10.0.0.{i}"]): TermState(T0, T0 + timedelta(hours=i)) for i in range(40)})
+    client = boto3.client("dynamodb", endpoint_url=settings.store.endpoint_url, region_name="us-east-1")
+    ttl = client.describe_time_to_live(TableName=store.table_name)["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    items = client.scan(TableName=store.table_name)["Items"]
+    assert len({i["pk"]["S"] for i in items}) > 8  # no single hot partition key
+    assert all(int(i["expires_at"]["N"]) > T0.timestamp() + 89 * 86400 for i in items)
+    assert store.size("r") == 40
+
+
+def test_the_runner_keeps_first_seen_state_beside_a_dynamodb_alert_store(workspace, request) -> None:  # noqa: ANN001
+    from workbench.alerts import get_store
+    from workbench.engines import get_engine
+
+    settings = _term_settings(workspace, "dynamodb", request)
+    history(settings)
+    write_records("cloudtrail", [call(T0 + timedelta(minutes=2), "203.0.113.9")], settings.lake)
+    with get_engine("local", settings) as engine, get_store(settings) as store:
+        first = run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0))
+        again = run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0))
+        assert len(first.alerts_new) == 1 and again.alerts_new == []
+    with get_term_store(settings) as terms:
+        assert terms.size("key-new-address") == 2
+        assert terms.baseline("key-new-address").through == T0
