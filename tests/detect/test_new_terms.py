@@ -251,3 +251,35 @@ def test_the_runner_keeps_first_seen_state_beside_a_dynamodb_alert_store(workspa
     with get_term_store(settings) as terms:
         assert terms.size("key-new-address") == 2
         assert terms.baseline("key-new-address").through == T0
+
+
+def test_backtest_lists_each_new_term_with_its_first_sighting_and_writes_nothing(env) -> None:
+    from workbench.detect.backtest import backtest
+
+    settings, engine, store = env
+    history(settings)
+    write_records("cloudtrail", [call(T0 + timedelta(hours=1), "198.51.100.7"),
+                                 call(T0 + timedelta(hours=2), "203.0.113.9"),
+                                 call(T0 + timedelta(hours=2, minutes=10), "203.0.113.9", name="CreateUser")], settings.lake)
+    result = backtest(rule(), T0, T0 + timedelta(days=1), engine)
+    assert result.terms.to_dict("records") == [
+        {"term": "username=alice, sourceipaddress=203.0.113.9",
+         "first_seen": f"{T0 + timedelta(hours=2):%Y-%m-%dT%H:%M:%SZ}", "events": 2}]
+    assert result.total_alerts == 1 and "203.0.113.9" in result._repr_html_()
+    with get_term_store(settings) as terms:
+        assert terms.size() == 0
+
+
+def test_the_triage_detail_shows_the_new_term_and_when_it_was_first_seen(env) -> None:
+    from workbench.session import Session
+    from workbench.widgets import triage
+
+    settings, engine, store = env
+    history(settings)
+    write_records("cloudtrail", [call(T0 + timedelta(minutes=2), "203.0.113.9")], settings.lake)
+    run = run_detections([rule()], T0, T0 + WINDOW, engine, store, lookback=timedelta(0))
+    widget = triage(settings, session=Session(settings))
+    widget.detail.show(store.get(run.alerts_new[0]))
+    shown = widget.detail.overview.value
+    assert "username=alice, sourceipaddress=203.0.113.9" in shown
+    assert f"{T0 + timedelta(minutes=2):%Y-%m-%dT%H:%M:%SZ}" in shown
