@@ -283,3 +283,19 @@ def test_the_triage_detail_shows_the_new_term_and_when_it_was_first_seen(env) ->
     shown = widget.detail.overview.value
     assert "username=alice, sourceipaddress=203.0.113.9" in shown
     assert f"{T0 + timedelta(minutes=2):%Y-%m-%dT%H:%M:%SZ}" in shown
+
+
+def test_by_default_a_rule_learns_until_the_lake_holds_its_whole_history(env) -> None:
+    settings, engine, store = env
+    default = rule(new_terms={"learning": None})
+    history(settings, days=5)  # five days of logs: not yet fourteen
+    write_records("cloudtrail", [call(T0 + timedelta(minutes=2), "203.0.113.9")], settings.lake)
+    assert run_detections([default], T0, T0 + WINDOW, engine, store, lookback=timedelta(0)).alerts_new == []
+
+    elder = default.model_copy(update={"id": "with-full-history"})
+    write_records("cloudtrail", [call(T0 - timedelta(days=14, hours=12), "198.51.100.7")],
+                  settings.lake)  # the lake holds data from before the history: it is complete
+    write_records("cloudtrail", [call(T0 + timedelta(hours=5), "192.0.2.77")], settings.lake)
+    late = T0 + timedelta(hours=5) - timedelta(minutes=5)
+    run = run_detections([elder], late, late + WINDOW, engine, store, lookback=timedelta(0))
+    assert len(run.alerts_new) == 1

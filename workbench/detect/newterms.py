@@ -95,7 +95,7 @@ def first_seen_rows(rule: Rule, result: Result, window: Window, terms: TermStore
     frame = result.frame
     seen = sightings(rule, frame)
     state = terms.lookup(rule.id, seen.first)
-    learned_until = baseline.start + spec.learning
+    learned_until = baseline.start + spec.effective_learning
     new_when: dict[str, datetime] = {}
     restarted: list[str] = []
     previous: dict[str, datetime | None] = {}
@@ -141,23 +141,29 @@ def _truthy(value: object) -> bool:
 
 
 def _earliest_data(rule: Rule, engine: Engine, window: Window) -> datetime | None:
-    """When the rule's table first holds data inside `window` (so learning knows how much history exists)."""
+    """When the rule's table first holds data inside `window` — or `window.start` when it holds data
+    in the day before it too (the history is complete) — so learning knows how much history exists."""
     table = TABLES[rule.table or "cloudtrail"]
-    answer = engine.run(f"SELECT min({table.time_column}) AS earliest FROM {table.name}", window).frame
+    probe = Window(window.start - BACKFILL_CHUNK, window.end)
+    answer = engine.run(f"SELECT min({table.time_column}) AS earliest FROM {table.name}", probe).frame
     value = answer.iloc[0, 0] if len(answer) else None
     if value is None or pd.isna(value):
         return None
     if table.time_format is TimeFormat.EPOCH_SECONDS:
-        return datetime.fromtimestamp(int(value), tz=UTC)
-    return pd.Timestamp(value).tz_convert(UTC).to_pydatetime() if pd.Timestamp(value).tzinfo \
-        else pd.Timestamp(value).tz_localize(UTC).to_pydatetime()
+        earliest = datetime.fromtimestamp(int(value), tz=UTC)
+    else:
+        stamp = pd.Timestamp(value)
+        earliest = (stamp.tz_convert(UTC) if stamp.tzinfo else stamp.tz_localize(UTC)).to_pydatetime()
+    return max(earliest, window.start)
 
 
 def backfill(rule: Rule, engine: Engine, terms: TermStore, *, end: datetime, start: datetime | None = None,
-             progress: bool | None = None, on_chunk: Callable[[Window, int], None] | None = None) -> Baseline:
+             progress: bool | None = None, on_chunk: Callable[[Window, int], None] | None = None,
+             complete: bool = False) -> Baseline:
     """Learn the rule's terms from [end - history, end), one day per query (bounded memory and one
     short statement each), and record the baseline. Alerts nothing. `progress`: a tqdm bar on stderr
-    (None: only when stderr is a terminal)."""
+    (None: only when stderr is a terminal). `complete`: the caller knows the lake holds the whole
+    history (a rule test's declared history), so no learning period follows."""
     from tqdm.auto import tqdm
 
     spec = rule.new_terms
@@ -175,7 +181,7 @@ def backfill(rule: Rule, engine: Engine, terms: TermStore, *, end: datetime, sta
         terms.record(rule.id, {k: TermState(seen.first[k], seen.last[k]) for k in seen.first})
         if on_chunk:
             on_chunk(chunk, len(seen.first))
-    earliest = _earliest_data(rule, engine, Window(start, end)) if chunks else None
+    earliest = start if complete else _earliest_data(rule, engine, Window(start, end)) if chunks else None
     baseline = Baseline(start=min(earliest or end, end), through=end)
     existing = terms.baseline(rule.id)
     if existing is not None:  # a second backfill over older history widens, never narrows

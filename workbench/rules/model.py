@@ -105,8 +105,14 @@ class NewTerms(_Frozen):
 
     fields: Columns = Field(min_length=1, max_length=4)
     history: Duration = timedelta(days=14)
-    learning: Duration = Field(timedelta(days=1), description="after first enable with less history "
-                               "than `history`, terms of the first `learning` are learned, not alerted")
+    # How much history the lake must hold before a term is called new (Datadog's "learning duration").
+    # Default: all of `history`, so a workspace with a few days of logs learns instead of alerting on
+    # everything; a lake that already holds the history alerts from the first run.
+    learning: Duration | None = None
+    @property
+    def effective_learning(self) -> timedelta:
+        return self.history if self.learning is None else self.learning
+
     alert_if: str | None = Field(None, description="an output column that must be true for a new term's "
                                  "row to alert; every row still teaches the state")
 
