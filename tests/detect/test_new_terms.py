@@ -299,3 +299,26 @@ def test_by_default_a_rule_learns_until_the_lake_holds_its_whole_history(env) ->
     late = T0 + timedelta(hours=5) - timedelta(minutes=5)
     run = run_detections([elder], late, late + WINDOW, engine, store, lookback=timedelta(0))
     assert len(run.alerts_new) == 1
+
+
+def test_backfill_terms_command_learns_the_history_and_names_unknown_rules(env, monkeypatch) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    settings, engine, store = env
+    history(settings)
+    rules_dir = settings.workspace / "rules" / "aws" / "cloudtrail"
+    rules_dir.mkdir(parents=True)
+    import yaml
+
+    (rules_dir / "key-new-address.yaml").write_text(yaml.safe_dump(RULE))
+    monkeypatch.chdir(settings.workspace)
+    end = f"{T0:%Y-%m-%dT%H:%M:%SZ}"
+    done = CliRunner().invoke(app, ["rules", "backfill-terms", "key-new-address", "--end", end])
+    assert done.exit_code == 0, done.output
+    assert "key-new-address: 1 terms known" in done.output
+    with get_term_store(settings) as terms:
+        assert terms.baseline("key-new-address").through == T0
+    again = CliRunner().invoke(app, ["rules", "backfill-terms", "key-new-adress", "--end", end])
+    assert again.exit_code != 0 and "did you mean 'key-new-address'" in again.output
