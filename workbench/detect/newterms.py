@@ -58,9 +58,8 @@ def _times(rule: Rule, frame: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
 
 
-def sightings(rule: Rule, frame: pd.DataFrame) -> Sightings:
-    """Each row's term key, and each term's first and last time in `frame`. Rows with a null field
-    or an unreadable time carry no term (Elastic's new_terms ignores documents missing a field)."""
+def _term_values(rule: Rule, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The term fields as text (None where null), and the rows' times (NaT where unreadable)."""
     fields = list(rule.new_terms.fields)  # type: ignore[union-attr]
     missing = [f for f in fields if f not in frame.columns]
     if missing:
@@ -68,6 +67,27 @@ def sightings(rule: Rule, frame: pd.DataFrame) -> Sightings:
                          f"({', '.join(map(str, frame.columns))}); add them to the SELECT")
     times = _times(rule, frame) if len(frame) else pd.Series([], dtype="datetime64[ns, UTC]")
     values = frame[fields].astype(object).where(frame[fields].notna(), None)
+    return values.apply(lambda column: column.map(lambda v: None if v is None else str(v))), times
+
+
+def term_spans(rule: Rule, frame: pd.DataFrame) -> dict[str, TermState]:
+    """Each term's first and last time in `frame`, grouped by pandas (a backfill day holds up to
+    millions of rows; keys are built once per term, not per row)."""
+    values, times = _term_values(rule, frame)
+    fields = list(values.columns)
+    table = values.assign(_t=times).dropna()
+    if table.empty:
+        return {}
+    spans = table.groupby(fields, sort=False)["_t"].agg(["min", "max"])
+    index = spans.index if len(fields) > 1 else [(v,) for v in spans.index]
+    return {term_key(values_): TermState(first.to_pydatetime(), last.to_pydatetime())
+            for values_, first, last in zip(index, spans["min"], spans["max"], strict=True)}
+
+
+def sightings(rule: Rule, frame: pd.DataFrame) -> Sightings:
+    """Each row's term key, and each term's first and last time in `frame`. Rows with a null field
+    or an unreadable time carry no term (Elastic's new_terms ignores documents missing a field)."""
+    values, times = _term_values(rule, frame)
     complete = values.notna().all(axis=1) & times.notna()
     keys = pd.Series([term_key(row) if ok else None
                       for row, ok in zip(values.itertuples(index=False, name=None), complete, strict=True)],
@@ -176,11 +196,10 @@ def backfill(rule: Rule, engine: Engine, terms: TermStore, *, end: datetime, sta
         moment += BACKFILL_CHUNK
     quiet = None if progress is None else not progress  # tqdm: None = only on a terminal
     for chunk in tqdm(chunks, desc=f"backfill {rule.id}", unit="day", disable=quiet, leave=False):
-        frame = engine.run(rule.query, chunk).frame
-        seen = sightings(rule, frame)
-        terms.record(rule.id, {k: TermState(seen.first[k], seen.last[k]) for k in seen.first})
+        spans = term_spans(rule, engine.run(rule.query, chunk).frame)
+        terms.record(rule.id, spans)
         if on_chunk:
-            on_chunk(chunk, len(seen.first))
+            on_chunk(chunk, len(spans))
     earliest = start if complete else _earliest_data(rule, engine, Window(start, end)) if chunks else None
     baseline = Baseline(start=min(earliest or end, end), through=end)
     existing = terms.baseline(rule.id)
