@@ -82,7 +82,7 @@ def test_from_yaml_raises_with_every_issue() -> None:
     with pytest.raises(RuleLoadError) as info:
         Rule.from_yaml(BROKEN / "unknown-key.yaml")
     assert [i.field for i in info.value.issues] == ["runbok"]
-    assert str(info.value).endswith("(known: alert, dedup, description, enabled, id, query, runbook, "
+    assert str(info.value).endswith("(known: alert, dedup, description, enabled, id, new_terms, query, runbook, "
                                     "severity, table, tags, tests, threshold, title)")
 
 

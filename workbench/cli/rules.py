@@ -131,5 +131,54 @@ def import_sigma_command(
         raise typer.Exit(1)
 
 
+@rules_app.command("backfill-terms")
+def backfill_terms_command(
+    rule_id: list[str] | None = typer.Argument(None, help="First-seen rule ids; default: every enabled new_terms rule."),
+    end: str | None = typer.Option(None, "--end", help="Learn the history before this time (ISO 8601); "
+                                   "default: the rule's next scheduled window (its checkpoint), else now."),
+    reset: bool = typer.Option(False, "--reset", help="Forget what the rules learned before backfilling again."),
+) -> None:
+    """Learn first-seen rules' terms from history (a day per query, with progress); alerts nothing.
+
+    A rule's first scheduled run does this by itself; run it by hand to choose when the history ends,
+    to learn again after changing a rule's fields (--reset), or to see how many terms a rule knows."""
+    from datetime import UTC, datetime
+
+    from workbench.alerts import get_store
+    from workbench.detect.newterms import backfill
+    from workbench.detect.terms import get_term_store
+    from workbench.engines import get_engine
+    from workbench.resources import search_paths
+    from workbench.rules import load_rules
+    from workbench.timewindow import iso_z, parse_time
+
+    settings = settings_or_exit()
+    ruleset = load_rules(search_paths("rules", settings))
+    first_seen = {r.id: r for r in ruleset.rules if r.new_terms and (r.enabled or rule_id)}
+    unknown = [i for i in rule_id or [] if i not in first_seen]
+    if unknown:
+        from workbench.registry import unknown_name_message
+
+        raise fail(unknown_name_message("first-seen rule", unknown[0], list(first_seen)))
+    chosen = [first_seen[i] for i in rule_id] if rule_id else list(first_seen.values())
+    if not chosen:
+        typer.echo("no enabled first-seen (new_terms) rules in the workspace's rule folders")
+        return
+    try:
+        until = parse_time(end) if end else None
+    except ValueError as exc:
+        raise fail(f"--end: {exc}") from None
+    with get_engine(settings.engine, settings) as engine, get_store(settings) as store, \
+            get_term_store(settings, backend=store.name) as terms:
+        for rule in chosen:
+            upto = until or store.get_checkpoint(rule.id) or datetime.now(UTC)
+            if reset:
+                terms.forget(rule.id)
+            baseline = backfill(rule, engine, terms, end=upto, progress=True)
+            typer.echo(f"{rule.id}: {terms.size(rule.id):,} terms known, history {iso_z(baseline.start)} → "
+                       f"{iso_z(baseline.through)} (new_terms: {', '.join(rule.new_terms.fields)}; "
+                       f"{rule.new_terms.history.days}d)")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(rules_app, name="rules")

@@ -56,7 +56,9 @@ def run_rule_test(rule: Rule, test_index: int) -> RuleTestResult:
     table = rule.table or "cloudtrail"
     with tempfile.TemporaryDirectory(prefix="mantissa-ruletest-") as tmp:
         settings = Settings(workspace=Path(tmp))
-        summary = write_records(table, list(test.events), settings.lake)
+        # A first-seen rule's history goes into the lake before its events: the runner's first-enable
+        # backfill learns it, as it would learn a workspace's real history.
+        summary = write_records(table, [*test.history, *test.events], settings.lake)
         if summary.total_quarantined:
             reasons = ", ".join(f"{n}× {why}" for why, n in summary.quarantined.items())
             return RuleTestResult(rule.id, test.name, False,
@@ -65,6 +67,12 @@ def run_rule_test(rule: Rule, test_index: int) -> RuleTestResult:
         start, end = times.min().to_pydatetime() - PAD, times.max().to_pydatetime() + PAD
         with get_engine("local", settings) as engine, get_store(settings, backend="sqlite") as store:
             enabled = rule.model_copy(update={"enabled": True})
+            if rule.new_terms:  # the test's history is the whole history: alert from the first event
+                from workbench.detect.newterms import backfill
+                from workbench.detect.terms import get_term_store
+
+                with get_term_store(settings, backend="sqlite") as terms:
+                    backfill(enabled, engine, terms, end=start, progress=False, complete=True)
             run = run_detections([enabled], start, end, engine, store, lookback=timedelta(0))
             if run.failed:
                 return RuleTestResult(rule.id, test.name, False, f"the rule failed: {run.failed[0].error}")

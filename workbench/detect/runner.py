@@ -23,6 +23,7 @@ from workbench.alerts.model import Alert, Evidence, EvidenceWindow
 from workbench.detect.census import charge, take_census
 from workbench.detect.matching import Candidate, account_of, candidates, render_title
 from workbench.detect.prefilter import prefiltered
+from workbench.detect.terms import TermStore
 from workbench.engines import Engine, Result
 from workbench.engines.window import bound_to_window
 from workbench.rules import Rule
@@ -109,6 +110,10 @@ def evaluation_window(rule: Rule, start: datetime, end: datetime, lookback: time
 def build_alert(rule: Rule, cand: Candidate, result: Result, window: Window) -> Alert:
     first_row = cand.rows[0] if cand.rows else {}
     fields = {f: first_row.get(f) for f in rule.alert.fields}
+    if rule.new_terms:  # what was new and since when: the triage detail and backtests show these
+        from workbench.detect.newterms import ADDED_COLUMNS
+
+        fields.update({c: first_row.get(c) for c in ADDED_COLUMNS if first_row.get(c) is not None})
     return Alert(
         id=cand.alert_id,
         rule_id=rule.id,
@@ -215,6 +220,7 @@ def _run(rules: Iterable[Rule], start: datetime, end: datetime, engine: Engine, 
                        started=datetime.now(UTC), window_start=start, window_end=end,
                        engine=engine.name, dry_run=dry_run or store is None)
     enabled = [rule for rule in rules if rule.enabled]
+    terms = _term_store(engine, store, record.dry_run) if any(r.new_terms for r in enabled) else None
     for rule, (window, trusted_from, answer) in zip(enabled, _query_results(enabled, start, end, engine, lookback),
                                                     strict=True):
         outcome = RuleOutcome(rule.id)
@@ -223,6 +229,10 @@ def _run(rules: Iterable[Rule], start: datetime, end: datetime, engine: Engine, 
         try:
             if isinstance(answer, Exception):
                 raise answer
+            if rule.new_terms:
+                from workbench.detect.newterms import first_seen_rows
+
+                answer = first_seen_rows(rule, answer, window, terms, engine)  # type: ignore[arg-type]
             alerts, events, result = _alerts_from(rule, answer, window, trusted_from)
             outcome.rows, outcome.query_id = result.rows, result.query_id
             outcome.query_s, outcome.bytes_scanned, outcome.cost_usd = (
@@ -243,10 +253,23 @@ def _run(rules: Iterable[Rule], start: datetime, end: datetime, engine: Engine, 
             outcome.error = f"{type(exc).__name__}: {exc}".strip()
             outcome.query_s = outcome.query_s or time.perf_counter() - began
             outcome.error_detail = traceback.format_exc(limit=3)
+    if terms is not None:
+        terms.close()
     record.finished = datetime.now(UTC)
     if store is not None and not dry_run:
         store.save_run(record.as_dict())
     return record
+
+
+def _term_store(engine: Engine, store: AlertStore | None, dry_run: bool) -> TermStore:
+    """First-seen state beside the alert store; a dry run (or a run without a store) reads it, if
+    any, and keeps its own writes in memory."""
+    from workbench.detect.terms import OverlayTermStore, get_term_store
+
+    if store is None:
+        return OverlayTermStore()
+    persistent = get_term_store(engine.settings, backend=getattr(store, "name", None))
+    return OverlayTermStore(persistent) if dry_run else persistent
 
 
 def due_windows(checkpoint: datetime | None, now: datetime, interval: timedelta,

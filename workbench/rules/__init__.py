@@ -8,6 +8,7 @@ from workbench.rules.model import (
     AlertSpec,
     Dedup,
     Expect,
+    NewTerms,
     Rule,
     RuleLoadError,
     RuleTest,
@@ -17,7 +18,7 @@ from workbench.rules.sqlcheck import QueryAnalysis, analyze
 from workbench.rules.tags import normalize_tag
 
 __all__ = [
-    "EVENT_ID_COLUMNS", "SEVERITIES", "VALIDATORS", "AlertSpec", "Dedup", "Expect", "LintIssue",
+    "EVENT_ID_COLUMNS", "SEVERITIES", "VALIDATORS", "AlertSpec", "Dedup", "Expect", "NewTerms", "LintIssue",
     "QueryAnalysis", "Rule", "RuleLoadError", "RuleSet", "RuleTest", "Threshold", "Validator",
     "analyze", "lint_rule", "lint_rules", "load_rules", "normalize_tag", "rule_files",
 ]

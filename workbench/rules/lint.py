@@ -213,6 +213,40 @@ class ThresholdWellFormed(_NeedsOutputs):
         return issues
 
 
+MAX_NEW_TERMS_HISTORY = timedelta(days=90)
+
+
+@VALIDATORS.register("new-terms")
+class NewTermsWellFormed(_NeedsOutputs):
+    """First-seen fields are output columns, and the time column is there to order first sightings."""
+
+    name = "new-terms"
+
+    def check(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
+        spec = rule.new_terms
+        if spec is None:
+            return [rule.issue(f"tests[{i}].history", "history events only mean something to a new_terms "
+                               "rule; move them into events", "warning")
+                    for i, t in enumerate(rule.tests) if t.history]
+        issues = [_not_in_output(rule, f"new_terms.fields[{i}]", column, query.outputs, "new_terms field")
+                  for i, column in enumerate(spec.fields) if column not in query.outputs]
+        if spec.history > MAX_NEW_TERMS_HISTORY:
+            issues.append(rule.issue("new_terms.history", f"{spec.history} is longer than "
+                                     f"{MAX_NEW_TERMS_HISTORY.days}d; the first-enable backfill reads the "
+                                     "whole history, so keep it to what a term's recurrence needs"))
+        if spec.history < timedelta(hours=1):
+            issues.append(rule.issue("new_terms.history", f"{spec.history} is shorter than 1h: nearly "
+                                     "every term would be new again each run"))
+        table = TABLES.get(rule.table or "")
+        if table is not None and query.outputs and table.time_column not in query.outputs:
+            issues.append(rule.issue("query", f"does not output the time column '{table.time_column}'; a "
+                                     "new_terms rule orders first sightings by it"))
+        if spec.alert_if and spec.alert_if not in query.outputs:
+            issues.append(_not_in_output(rule, "new_terms.alert_if", spec.alert_if, query.outputs,
+                                         "alert_if column"))
+        return issues
+
+
 @VALIDATORS.register("event-columns")
 class EventColumns(_NeedsOutputs):
     """The time and event id columns the runner needs (see the module docstring)."""

@@ -8,6 +8,8 @@ on (checked by `workbench.rules.lint`):
 - Without `threshold`, every output row is a match. With `threshold`, output rows are events and
   the runner raises an alert when `count` of them (or `count` distinct values of the column
   `distinct`) fall within any sliding `window`, per combination of `group_by` columns.
+- With `new_terms`, a row is a match only when the combination of its `fields` values was not seen
+  in the `history` before it (first-seen state kept per rule; see `workbench.detect.newterms`).
 - Dedup: matches with the same `dedup.keys` values within `dedup.period` (default 60m) make one
   alert. Default keys are `threshold.group_by`; a rule with neither has one alert per rule per
   period (Panther's default, the dedup string being the rule id).
@@ -19,7 +21,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from workbench.catalog import TABLES
 from workbench.rules.issues import LintIssue
@@ -89,6 +99,34 @@ class Threshold(_Frozen):
         return value.strip().lower() if isinstance(value, str) else value
 
 
+class NewTerms(_Frozen):
+    """Alert the first time a combination of output values appears (Elastic's new_terms, Datadog's
+    New Value): `fields` are output columns; a term is new when unseen for `history` before it."""
+
+    fields: Columns = Field(min_length=1, max_length=4)
+    history: Duration = timedelta(days=14)
+    # How much history the lake must hold before a term is called new (Datadog's "learning duration").
+    # Default: all of `history`, so a workspace with a few days of logs learns instead of alerting on
+    # everything; a lake that already holds the history alerts from the first run.
+    learning: Duration | None = None
+    @property
+    def effective_learning(self) -> timedelta:
+        return self.history if self.learning is None else self.learning
+
+    alert_if: str | None = Field(None, description="an output column that must be true for a new term's "
+                                 "row to alert; every row still teaches the state")
+
+    @field_validator("alert_if", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("learning", mode="before")
+    @classmethod
+    def _zero_allowed(cls, value: Any) -> Any:
+        return timedelta(0) if value in (0, "0", "0s", "0m", "0h", "0d") else value
+
+
 class Dedup(_Frozen):
     keys: Columns | None = None
     period: Duration = DEFAULT_DEDUP_PERIOD
@@ -106,6 +144,8 @@ class Expect(_Frozen):
 
 class RuleTest(_Frozen):
     name: str = Field(min_length=1)
+    # For new_terms rules: events seen before the test's events (learned, never alerted on).
+    history: tuple[dict[str, Any], ...] = ()
     events: tuple[dict[str, Any], ...]
     expect: Expect
 
@@ -121,6 +161,7 @@ class Rule(_Frozen):
     query: str = Field(min_length=1)
     table: str | None = None
     threshold: Threshold | None = None
+    new_terms: NewTerms | None = None
     dedup: Dedup | None = None
     alert: AlertSpec
     tests: tuple[RuleTest, ...] = ()
@@ -128,6 +169,13 @@ class Rule(_Frozen):
     source_path: Path | None = Field(None, exclude=True)
     source_line: int = Field(1, exclude=True)
     source_map: SourceMap | None = Field(None, exclude=True, repr=False)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Rule:
+        if self.threshold is not None and self.new_terms is not None:
+            raise ValueError("a rule has either threshold or new_terms, not both: a first-seen rule "
+                             "alerts on one event; make a second rule for the burst")
+        return self
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -149,7 +197,8 @@ class Rule(_Frozen):
         period = self.dedup.period if self.dedup else DEFAULT_DEDUP_PERIOD
         keys = self.dedup.keys if self.dedup and self.dedup.keys is not None else None
         if keys is None:
-            keys = self.threshold.group_by if self.threshold else ()
+            keys = (self.threshold.group_by if self.threshold
+                    else self.new_terms.fields if self.new_terms else ())
         return Dedup(keys=keys, period=period)
 
     def line_of(self, field: str) -> int:
