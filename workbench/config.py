@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 CONFIG_FILE = "mantissa.yaml"
 ENV_PREFIX = "MANTISSA_"
@@ -117,6 +117,31 @@ class ReportSettings(BaseModel):
         0.5, ge=0, le=1, description="rules at or above this false-positive rate get a backtest threshold suggestion")
 
 
+class DoctorSettings(BaseModel):
+    """What `mantissa doctor` expects of each log source (see workbench/doctor/freshness.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    freshness: dict[str, str] = Field(
+        default_factory=lambda: {"cloudtrail": "1h", "vpc_flow": "2h", "guardduty": "7d"},
+        description="the newest event's greatest healthy age per table; GuardDuty's only annotates, never fails")
+    guardduty_regions: list[str] = Field(
+        default_factory=list, description="regions whose GuardDuty detector doctor checks is enabled (AWS API)")
+    endpoint_url: str | None = Field(None, description="only for tests against a local AWS stand-in")
+
+    @field_validator("freshness")
+    @classmethod
+    def _durations(cls, value: dict[str, str]) -> dict[str, str]:
+        from workbench.catalog import TABLES
+        from workbench.timewindow import parse_duration
+
+        for table, age in value.items():
+            if table not in TABLES:
+                raise ValueError(f"unknown table '{table}' (known: {', '.join(TABLES)})")
+            parse_duration(age)
+        return value
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -139,6 +164,7 @@ class Settings(BaseModel):
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     cost: CostSettings = Field(default_factory=CostSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    doctor: DoctorSettings = Field(default_factory=DoctorSettings)
 
     def resolve(self, path: Path) -> Path:
         """A path from config, taken relative to the workspace unless absolute."""

@@ -87,6 +87,10 @@ routing:
     demo-trail: {{type: jsonl, path: state/deliveries.jsonl}}
   routes:
     - to: demo-trail
+doctor:
+  # The synthetic lake ends at the hour it was generated and nothing delivers after it: a day's
+  # grace keeps `mantissa doctor` about what is really wrong in a fresh demo.
+  freshness: {{cloudtrail: 1d, vpc_flow: 1d, guardduty: 7d}}
 """
 
 
@@ -94,7 +98,8 @@ def run_demo(workspace: Path, days: int = 7, seed: int = 42, end: str | None = N
              echo: Echo = print, progress: bool | None = None) -> dict:
     workspace.mkdir(parents=True, exist_ok=True)
     config = workspace / "mantissa.yaml"
-    if not config.exists() or (config.read_text().startswith(DEMO_CONFIG_MARK) and "routing:" not in config.read_text()):
+    if not config.exists() or (config.read_text().startswith(DEMO_CONFIG_MARK)
+                                  and ("routing:" not in config.read_text() or "doctor:" not in config.read_text())):
         # Marks the folder as a workspace, so `cd demo && mantissa detect` works on the demo's data;
         # alerts are routed to a local JSON-lines file, so deliveries show with no account anywhere.
         config.write_text(DEMO_CONFIG)

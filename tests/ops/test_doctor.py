@@ -34,11 +34,16 @@ routing:
 SCHEDULE = 'timezone: UTC\njobs:\n  - {name: detect, cron: "*/15 * * * *", playbook: detect}\n'
 
 
-def write_day(ws: Path, table: str, day: date, rows: int = 3) -> Path:
+def write_day(ws: Path, table: str, day: date, rows: int = 3, at: datetime | None = None) -> Path:
+    """`rows` events of `table` on `day`, the newest at `at` (default: noon)."""
     folder = partition_dir(ws / "lake", table, day)
     folder.mkdir(parents=True, exist_ok=True)
-    schema = arrow_schema(TABLES[table])
-    pq.write_table(pa.Table.from_pylist([{}] * rows, schema=schema), folder / "part-0.parquet")
+    spec = TABLES[table]
+    newest = at or datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=12)
+    times = [newest - timedelta(minutes=i) for i in range(rows)]
+    values = [int(t.timestamp()) if table == "vpc_flow" else f"{t:%Y-%m-%dT%H:%M:%SZ}" for t in times]
+    pq.write_table(pa.Table.from_pylist([{spec.time_column: v} for v in values], schema=arrow_schema(spec)),
+                   folder / "part-0.parquet")
     return folder
 
 
@@ -54,7 +59,7 @@ def healthy(ws: Path) -> Path:
     (ws / "schedule.yaml").write_text(SCHEDULE)
     for table in TABLES:
         write_day(ws, table, NOW.date() - timedelta(days=1))
-        write_day(ws, table, NOW.date())
+        write_day(ws, table, NOW.date(), at=NOW - timedelta(minutes=9))
     save_run(ws, NOW - timedelta(minutes=6))
     slot = last_slot("*/15 * * * *", NOW)
     ScheduleState(ws / "state").record("detect", last_slot=slot, last_started=slot, last_finished=slot,
@@ -76,7 +81,7 @@ def test_healthy_workspace_passes_every_check(ws: Path) -> None:
     assert [r.name for r in results] == ["config", "engine", "table cloudtrail", "table vpc_flow",
                                          "table guardduty", "rules", "destinations", "detection", "scheduler"]
     assert all(r.level == "ok" for r in results), "\n".join(r.format() for r in results)
-    assert results[2].format().startswith("✓ table cloudtrail: 2 days, 3 events on 2026-11-28")
+    assert results[2].format() == "✓ table cloudtrail: newest event 9m ago (2026-11-28T11:58Z), within 60m"
 
 
 # ---- breakages ---------------------------------------------------------------------------------------
@@ -95,11 +100,12 @@ def _drop_today(table: str) -> Callable[[Path], None]:
 def _drop_table(ws: Path) -> None:
     import shutil
 
-    shutil.rmtree(ws / "lake" / "guardduty")
+    shutil.rmtree(ws / "lake" / "cloudtrail")
 
 
-def _empty_today(ws: Path) -> None:
+def _empty_days(ws: Path) -> None:
     write_day(ws, "cloudtrail", NOW.date(), rows=0)
+    write_day(ws, "cloudtrail", NOW.date() - timedelta(days=1), rows=0)
 
 
 def _broken_rule(ws: Path) -> None:
@@ -138,10 +144,12 @@ BREAKAGES = [
     ("engine", _config("engine: local\nlake_path: nowhere\n"), "lake folder"),
     ("engine", _config("engine: athena\n"), "output_location"),
     ("engine", _config("engine: duckdb\n"), "unknown engine 'duckdb'"),
-    ("tables", _drop_today("vpc_flow"), "table vpc_flow: no partition for today (2026-11-28); the newest is "
-                                        "2026-11-27 (1 days old) — ingest today's logs"),
-    ("tables", _drop_table, "table guardduty: no partitions under"),
-    ("tables", _empty_today, "table cloudtrail: partition 2026-11-28 holds no events"),
+    ("tables", _drop_today("vpc_flow"), "table vpc_flow: newest event 24h ago (2026-11-27T12:00Z); vpc_flow "
+                                        "should be fresher than 2h — check the log delivery"),
+    ("tables", _config(CONFIG + "doctor: {freshness: {cloudtrail: 5m}}\n"),
+     "table cloudtrail: newest event 9m ago (2026-11-28T11:58Z); cloudtrail should be fresher than 5m"),
+    ("tables", _drop_table, "table cloudtrail: no partitions under"),
+    ("tables", _empty_days, "table cloudtrail: its partitions hold no events"),
     ("rules", _broken_rule, "broken.yaml"),
     ("destinations", _config("engine: local\n"), "none configured"),
     ("destinations", _config(CONFIG + "  enabled: false\n"), "routing.enabled is false"),
@@ -176,9 +184,47 @@ def test_checks_needing_config_are_skipped_when_it_is_broken(ws: Path) -> None:
 
 def test_yesterday_stands_in_just_after_midnight(ws: Path) -> None:
     _drop_today("cloudtrail")(ws)
+    write_day(ws, "cloudtrail", NOW.date() - timedelta(days=1), at=NOW.replace(hour=0, minute=0) - timedelta(minutes=4))
     results = run_doctor(ws, now=NOW.replace(hour=0, minute=10), only=["tables"])
     line = next(r for r in results if r.name == "table cloudtrail")
-    assert line.level == "ok" and "yesterday's" in line.detail
+    assert line.level == "ok" and "newest event 14m ago (2026-11-27T23:56Z)" in line.detail
+
+
+def test_guardduty_is_quiet_on_a_good_day(ws: Path) -> None:
+    import shutil
+
+    shutil.rmtree(partition_dir(ws / "lake", "guardduty", NOW.date()))
+    shutil.rmtree(partition_dir(ws / "lake", "guardduty", NOW.date() - timedelta(days=1)))
+    write_day(ws, "guardduty", NOW.date() - timedelta(days=12))
+    line = next(r for r in doctor(ws, "tables") if r.name == "table guardduty")
+    assert line.level == "ok" and "newest finding 12d ago" in line.detail and "quiet on a good day" in line.detail
+    shutil.rmtree(ws / "lake" / "guardduty")
+    results = doctor(ws)
+    line = next(r for r in results if r.name == "table guardduty")
+    assert line.level == "warn" and "no findings exported yet" in line.detail and "publishing destination" in line.fix
+    assert all(r.ok for r in results)  # a warning, not a failure
+
+
+def test_guardduty_detector_is_checked_in_each_configured_region(ws: Path, aws_env: str) -> None:
+    import boto3
+
+    (ws / "mantissa.yaml").write_text(CONFIG + f"doctor: {{guardduty_regions: [us-east-1, eu-west-1, us-west-2], "
+                                      f"endpoint_url: '{aws_env}'}}\n")
+    boto3.client("guardduty", region_name="us-east-1", endpoint_url=aws_env).create_detector(
+        Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES")
+    off = boto3.client("guardduty", region_name="eu-west-1", endpoint_url=aws_env).create_detector(Enable=False)
+    lines = {r.name: r for r in doctor(ws, "tables") if r.name.startswith("guardduty detector")}
+    assert lines["guardduty detector us-east-1"].level == "ok"
+    assert "every fifteen minutes" in lines["guardduty detector us-east-1"].detail
+    assert lines["guardduty detector eu-west-1"].level == "fail"
+    assert f"detector {off['DetectorId']} is DISABLED" in lines["guardduty detector eu-west-1"].detail
+    assert lines["guardduty detector us-west-2"].level == "fail" and "no detector" in lines["guardduty detector us-west-2"].detail
+
+
+def test_unknown_table_in_freshness_is_a_config_error(ws: Path) -> None:
+    (ws / "mantissa.yaml").write_text(CONFIG + "doctor: {freshness: {cloudtrial: 1h}}\n")
+    config = doctor(ws, "config")[0]
+    assert config.level == "fail" and "unknown table 'cloudtrial'" in config.detail
 
 
 def test_stuck_job_lock(ws: Path) -> None:
@@ -234,3 +280,13 @@ def test_send_test_reaches_each_destination(ws: Path, failing_receiver: str) -> 
 def test_unknown_check_name(ws: Path) -> None:
     with pytest.raises(ValueError, match="did you mean 'tables'"):
         doctor(ws, "table")
+
+
+def test_a_fresh_demo_workspace_passes_the_table_checks(ws: Path) -> None:
+    from workbench.demo import DEMO_CONFIG
+
+    (ws / "mantissa.yaml").write_text(DEMO_CONFIG)
+    for table in TABLES:  # the demo's lake ends at the hour it was generated, ~2 hours ago
+        write_day(ws, table, NOW.date(), at=NOW - timedelta(hours=2, minutes=7))
+    results = doctor(ws, "tables")
+    assert all(r.level == "ok" for r in results), "\n".join(r.format() for r in results)

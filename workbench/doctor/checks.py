@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 Level = Literal["ok", "fail", "warn", "skip"]
 MARKS = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "-"}
-TODAY_GRACE = timedelta(minutes=30)  # CloudTrail delivers minutes late: just after midnight, yesterday will do
 
 
 @dataclass
@@ -109,70 +108,16 @@ def check_engine(ctx: DoctorContext) -> list[CheckResult]:
     return [CheckResult("engine", "ok", f"{settings.engine} answers ({where}, {result.elapsed_s:.2f}s)")]
 
 
-def _expected_day(now: datetime) -> tuple[date, date | None]:
-    """Today, and yesterday when it may stand in (just after midnight UTC)."""
-    today = now.astimezone(UTC).date()
-    midnight = datetime.combine(today, datetime.min.time(), UTC)
-    return today, (today - timedelta(days=1)) if now - midnight < TODAY_GRACE else None
-
-
 def check_tables(ctx: DoctorContext) -> list[CheckResult]:
+    """Each log source against what its delivery promises (workbench/doctor/freshness.py)."""
     from workbench.catalog import TABLES
+    from workbench.doctor.freshness import check_athena_source, check_guardduty_detector, check_source
 
     settings = ctx.settings
     if settings is None:
         return _skip("tables")
-    if settings.engine != "local":
-        return [_athena_table(ctx, name) for name in TABLES]
-    from workbench.lake.hygiene import day_partitions, partition_size
-
-    today, stand_in = _expected_day(ctx.now)
-    results = []
-    for name in TABLES:
-        label = f"table {name}"
-        parts = day_partitions(settings.lake, name)
-        if not parts:
-            results.append(CheckResult(label, "fail", f"no partitions under {settings.lake / name}",
-                                       "ingest its logs with `mantissa ingest PATH` (or run `mantissa demo`)"))
-            continue
-        by_day = {p.day: p for p in parts}
-        day = today if today in by_day else stand_in if stand_in in by_day else None
-        if day is None:
-            last = parts[-1].day
-            results.append(CheckResult(
-                label, "fail", f"no partition for today ({today}); the newest is {last} "
-                f"({(today - last).days} days old)", "ingest today's logs with `mantissa ingest PATH` "
-                "(a demo lake holds only the days it was generated for: `mantissa demo` makes fresh ones)"))
-            continue
-        size = partition_size(by_day[day].path)
-        if size.events == 0:
-            results.append(CheckResult(label, "fail", f"partition {day} holds no events ({size.files} files)",
-                                       "check that ingest is running: `mantissa ingest PATH`"))
-            continue
-        note = "" if day == today else " (yesterday's; today's is not delivered yet)"
-        results.append(CheckResult(label, "ok", f"{len(parts)} days, {size.events:,} events on {day}{note}"))
-    return results
-
-
-def _athena_table(ctx: DoctorContext, name: str) -> CheckResult:
-    from workbench.engines import get_engine
-    from workbench.timewindow import Window
-
-    assert ctx.settings is not None
-    today = ctx.now.astimezone(UTC).date()
-    window = Window(datetime.combine(today, datetime.min.time(), UTC), ctx.now)
-    label = f"table {name}"
-    try:
-        with get_engine(ctx.settings.engine, ctx.settings) as engine:
-            frame = engine.run(f"SELECT count(*) AS n FROM {name}", window).frame
-    except Exception as exc:  # noqa: BLE001
-        return CheckResult(label, "fail", f"{type(exc).__name__}: {exc}",
-                           "create the tables with `mantissa athena setup --location s3://…/`")
-    count = int(frame.iloc[0, 0]) if len(frame) else 0
-    if count == 0:
-        return CheckResult(label, "fail", f"no events today ({today})",
-                           "check the log delivery into the lake's S3 location")
-    return CheckResult(label, "ok", f"{count:,} events today ({today})")
+    check = check_source if settings.engine == "local" else check_athena_source
+    return [check(ctx, name) for name in TABLES] + check_guardduty_detector(ctx)
 
 
 # ---- rules ----------------------------------------------------------------------------------------
