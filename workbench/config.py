@@ -117,6 +117,20 @@ class ReportSettings(BaseModel):
         0.5, ge=0, le=1, description="rules at or above this false-positive rate get a backtest threshold suggestion")
 
 
+class MetricsSettings(BaseModel):
+    """Operational metrics for CloudWatch (workbench.metrics); off unless enabled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    publisher: str = Field("emf", description="emf (Embedded Metric Format lines) | cloudwatch (PutMetricData)")
+    namespace: str = "Mantissa"
+    dimensions: dict[str, str] = Field(default_factory=dict, description="added to every metric, e.g. Workspace")
+    emf_path: str = Field("state/metrics.emf.jsonl", description="where EMF lines go; '-' for standard output")
+    region: str | None = None
+    endpoint_url: str | None = Field(None, description="only for tests against a local AWS stand-in")
+
+
 class DoctorSettings(BaseModel):
     """What `mantissa doctor` expects of each log source (see workbench/doctor/freshness.py)."""
 
@@ -165,6 +179,7 @@ class Settings(BaseModel):
     cost: CostSettings = Field(default_factory=CostSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
     doctor: DoctorSettings = Field(default_factory=DoctorSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     def resolve(self, path: Path) -> Path:
         """A path from config, taken relative to the workspace unless absolute."""

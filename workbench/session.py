@@ -138,6 +138,13 @@ class Session:
             self._history = QueryHistory(self.settings.state / HISTORY_FILE)
         return self._history
 
+    def _record(self, record: QueryRecord) -> None:
+        """Into the query history, and (when metrics are on) to CloudWatch."""
+        from workbench import metrics
+
+        self.history.record(record)
+        metrics.publish(self.settings, metrics.query(record))
+
     def describe(self) -> dict[str, Any]:
         from workbench.nl import default_provider_name
 
@@ -182,13 +189,13 @@ class Session:
                 outcome = Outcome(to_run, record, result, guarded, translation, window, notes)
         except GuardError as exc:
             record.status, record.error = "refused", exc.reason
-            self.history.record(record)
+            self._record(record)
             raise
         except (EngineError, SessionError) as exc:
             record.status, record.error = "error", str(exc)
-            self.history.record(record)
+            self._record(record)
             raise
-        self.history.record(record)
+        self._record(record)
         self.last = outcome
         return outcome
 
@@ -208,7 +215,7 @@ class Session:
                                                      max_repairs=self.settings.nl.max_repairs,
                                                      rejections=(GuardError, EngineError))
         except TranslationError as exc:
-            self.history.record(QueryRecord(kind="ask", status="untranslated", question=question,
+            self._record(QueryRecord(kind="ask", status="untranslated", question=question,
                                             provider=provider.name, error=str(exc), window=str(base)))
             raise
         outcome.translation = translation

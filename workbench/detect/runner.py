@@ -258,6 +258,11 @@ def _run(rules: Iterable[Rule], start: datetime, end: datetime, engine: Engine, 
     record.finished = datetime.now(UTC)
     if store is not None and not dry_run:
         store.save_run(record.as_dict())
+        from workbench import metrics
+
+        severity = {rule.id: rule.severity for rule in enabled}
+        metrics.publish(engine.settings, metrics.detection_run(record) + metrics.alerts_new(
+            severity[outcome.rule_id] for outcome in record.rules for _ in outcome.alerts_new))
     return record
 
 

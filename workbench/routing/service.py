@@ -49,6 +49,9 @@ def deliver(settings: Settings, store: AlertStore, router: Router | None = None,
             settings.routing.send_budget_s if budget_s is None else budget_s)
         run.open_after = len(store.open_deliveries())
         run.parked_total = len(store.deliveries(status="parked", limit=None))
+        from workbench import metrics
+
+        metrics.publish(settings, metrics.delivery_run(run))
         return run
     finally:
         if own:
