@@ -117,6 +117,16 @@ class ReportSettings(BaseModel):
         0.5, ge=0, le=1, description="rules at or above this false-positive rate get a backtest threshold suggestion")
 
 
+class RespondSettings(BaseModel):
+    """Containment across accounts: the role `workbench.respond` assumes in an alert's account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role_name: str = Field("MantissaResponder", description="created in each member account, trusting this one")
+    external_id: str | None = Field(None, description="the ExternalId the role's trust policy requires")
+    endpoint_url: str | None = Field(None, description="only for tests against a local AWS stand-in")
+
+
 class MetricsSettings(BaseModel):
     """Operational metrics for CloudWatch (workbench.metrics); off unless enabled."""
 
@@ -180,6 +190,7 @@ class Settings(BaseModel):
     reports: ReportSettings = Field(default_factory=ReportSettings)
     doctor: DoctorSettings = Field(default_factory=DoctorSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    respond: RespondSettings = Field(default_factory=RespondSettings)
 
     def resolve(self, path: Path) -> Path:
         """A path from config, taken relative to the workspace unless absolute."""

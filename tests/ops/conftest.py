@@ -19,8 +19,9 @@ def make_alert(alert_id: str = "a-ops-1", **overrides: Any) -> Alert:
     data: dict[str, Any] = {
         "id": alert_id, "rule_id": "aws.iam.access_key_created", "title": f"Access key created ({alert_id})",
         "severity": "high", "first_seen": T0, "last_seen": T0 + timedelta(minutes=5),
-        "group_keys": {"principal": "arn:aws:iam::111122223333:user/build-bot"},
-        "fields": {"sourceIPAddress": "203.0.113.7"}, "tags": ["attack.t1098"], "account": "111122223333",
+        # moto's default account, the one the tests' credentials act in (cross-account: test_respond.py)
+        "group_keys": {"principal": "arn:aws:iam::123456789012:user/build-bot"},
+        "fields": {"sourceIPAddress": "203.0.113.7"}, "tags": ["attack.t1098"], "account": "123456789012",
         "evidence": {"rows": [{"eventid": "e1", "eventname": "CreateAccessKey"}], "sql": "SELECT 1"},
     }
     data.update(overrides)

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.ops.conftest import make_alert
 from workbench.alerts import AlertNotFound, AlertStore
 from workbench.respond import DENY_ALL_POLICY, REVOKE_POLICY, ContainmentError, Responder
 
@@ -175,3 +176,80 @@ def test_unknown_alert_fails_before_acting(responder: Responder, aws_env: str) -
     with pytest.raises(AlertNotFound):
         responder.deny_all(user_name=kept, alert_id="a-ops-typo", confirm=True)
     assert iam.list_user_policies(UserName=kept)["PolicyNames"] == []
+
+
+# ---- across accounts -------------------------------------------------------------------------------
+MEMBER = "222233334444"
+
+
+def member_session(endpoint: str, account: str = MEMBER) -> boto3.Session:
+    """Credentials in another account of the organisation (moto: an assumed role there)."""
+    creds = client("sts", endpoint).assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+                                                RoleSessionName="setup")["Credentials"]
+    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                         aws_session_token=creds["SessionToken"], region_name="us-east-1")
+
+
+def test_acts_in_the_alerts_account_through_the_responder_role(store: AlertStore, aws_env: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    member = member_session(aws_env)
+    iam = member.client("iam", endpoint_url=aws_env)
+    bot = unique("build-bot")
+    iam.create_user(UserName=bot)
+    key = iam.create_access_key(UserName=bot)["AccessKey"]["AccessKeyId"]
+    iam.create_role(RoleName="MantissaResponder", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]}))
+    alert_id = unique("a-member")
+    store.upsert_alert(make_alert(alert_id, account=MEMBER), ["e1"])
+    responder = Responder(store=store, actor="ana@example.com", endpoint_url=aws_env, region="us-east-1",
+                          external_id="mantissa-ext")
+
+    plan = responder.disable_access_keys(bot, alert_id=alert_id)  # dry run first: reads in the member account
+    assert plan.ok and plan.dry_run and plan.account == MEMBER
+    assert plan.role_arn == f"arn:aws:iam::{MEMBER}:role/MantissaResponder"
+    assert f"in account {MEMBER} as arn:aws:iam::{MEMBER}:role/MantissaResponder" in plan.format()
+    assert [c.params["AccessKeyId"] for c in plan.calls] == [key]
+    done = responder.disable_access_keys(bot, alert_id=alert_id, confirm=True)
+    assert done.ok and not done.dry_run
+    assert iam.list_access_keys(UserName=bot)["AccessKeyMetadata"][0]["Status"] == "Inactive"
+    with pytest.raises(ClientError):  # nothing happened in the running credentials' own account
+        client("iam", aws_env).list_access_keys(UserName=bot)
+    audit = [e for e in store.get(alert_id).audit if e.action.startswith("containment")]
+    assert [e.action for e in audit] == ["containment-dry-run", "containment-executed"]
+    assert audit[-1].changes["containment"][1]["account"] == MEMBER
+    assert responder.session_name() == "mantissa-ana@example.com"
+
+
+def test_an_explicit_account_id_wins_and_a_bad_one_is_refused(store: AlertStore, aws_env: str) -> None:
+    responder = Responder(store=store, actor="ana", endpoint_url=aws_env, region="us-east-1")
+    with pytest.raises(ContainmentError, match="12-digit AWS account id"):
+        responder.deny_all(user_name="x", account_id="prod")
+    plan = responder.deny_all(user_name="x", account_id="333344445555")
+    assert plan.ok and plan.account == "333344445555" and plan.calls[0].method == "put_user_policy"
+    home = responder.deny_all(user_name="x", account_id="123456789012")
+    assert home.account is None and home.role_arn is None  # its own account: no role to assume
+
+
+def test_a_role_that_cannot_be_assumed_names_the_account_and_the_role(store: AlertStore, aws_env: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    responder = Responder(store=store, actor="ana", endpoint_url=aws_env, region="us-east-1")
+    responder.home_account()
+    real_client = boto3.Session.client
+
+    def sts_refusing_assume_role(self, service, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        made = real_client(self, service, *args, **kwargs)
+        if service == "sts":  # moto lets anyone assume any role; AWS refuses a role that does not trust us
+
+            def refuse(**_params):  # noqa: ANN003, ANN202
+                raise ClientError({"Error": {"Code": "AccessDenied",
+                                             "Message": "not authorized to perform: sts:AssumeRole"}}, "AssumeRole")
+
+            made.assume_role = refuse
+        return made
+
+    monkeypatch.setattr(boto3.Session, "client", sts_refusing_assume_role)
+    result = responder.disable_access_keys("bot", account_id="444455556666", confirm=True)
+    assert not result.ok and result.responses == [] and result.calls == []
+    assert "cannot assume arn:aws:iam::444455556666:role/MantissaResponder in account 444455556666" in result.error
+    assert "AccessDenied" in result.error and "create the role there" in result.error

@@ -63,6 +63,12 @@ class ActionResult:
     responses: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    account: str | None = None  # the account acted in; None: the running credentials' own
+    role_arn: str | None = None  # the role assumed to act there
+
+    @property
+    def where(self) -> str:
+        return f" in account {self.account} as {self.role_arn}" if self.role_arn else ""
 
     @property
     def ok(self) -> bool:
@@ -73,9 +79,10 @@ class ActionResult:
         return "failed" if self.error else ("dry-run" if self.dry_run else "executed")
 
     def format(self) -> str:
-        head = {"dry-run": f"DRY RUN — {self.action} {self.target}: would call (pass confirm=True to execute)",
-                "executed": f"{self.action} {self.target}: executed",
-                "failed": f"{self.action} {self.target}: FAILED — {self.error}"}[self.mode]
+        what = f"{self.action} {self.target}{self.where}"
+        head = {"dry-run": f"DRY RUN — {what}: would call (pass confirm=True to execute)",
+                "executed": f"{what}: executed",
+                "failed": f"{what}: FAILED — {self.error}"}[self.mode]
         lines = [head]
         lines += [f"  read  {c.format()}" for c in self.reads]
         for i, call in enumerate(self.calls):
@@ -98,6 +105,7 @@ class ActionResult:
 
     def audit_summary(self) -> dict[str, Any]:
         """What the alert's audit trail keeps: the calls exactly, outcomes without bulky responses."""
-        return {"action": self.action, "target": self.target, "mode": self.mode,
+        return {"action": self.action, "target": self.target, "mode": self.mode, "account": self.account,
+                "role_arn": self.role_arn,
                 "calls": [c.as_dict() for c in self.calls], "executed": len(self.responses),
                 "reads": [c.format() for c in self.reads], "notes": self.notes, "error": self.error}
