@@ -187,8 +187,8 @@ def _rewrite(archive: Path, change: dict[str, bytes]) -> None:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"store/alerts.jsonl": b'{"type": "header"}\n'}, "checksum mismatch in store/alerts.jsonl"),
-    ({"rules/extra.yaml": b"id: x\n"}, "members and manifest disagree"),
+    ({"store/alerts.jsonl": b'{"type": "header"}\n'}, "'store/alerts.jsonl' is 19 bytes, manifest.json says"),
+    ({"rules/extra.yaml": b"id: x\n"}, "member .rules/extra.yaml. is not in manifest.json"),
     ({"../evil": b"x"}, "refusing member"),
 ], ids=["altered", "added", "escape"])
 def test_damaged_archive_writes_nothing(change: dict[str, bytes], message: str, settings: Settings,
