@@ -70,7 +70,7 @@ def parse_manifest(data: bytes, where: str) -> dict[str, Any]:
     """The manifest, every field the restore relies on checked; one line naming the field otherwise."""
     damaged = "the archive is damaged or not from `mantissa backup` — use another copy"
     try:
-        manifest = json.loads(data)
+        manifest = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise BackupError(f"{where}: {MANIFEST} is not UTF-8 text; {damaged}") from None
     except json.JSONDecodeError as exc:

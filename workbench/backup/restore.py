@@ -172,7 +172,7 @@ def _plan(staging: Path, members: list[str], settings: Settings, report: Restore
         elif name == f"config/{SCHEDULE_FILE}":
             items.append(_Item(name, "config files", source, contained(ws, SCHEDULE_FILE)))
         elif top == "rules":
-            items.append(_Item(name, "rule files", source, contained(ws / "rules", rest)))
+            items.append(_Item(name, "rule files", source, contained(ws, name)))
         elif top == "runs":
             runs = _inside(settings, "runs_path", settings.runs)
             items.append(_Item(name, "notebooks", source, contained(runs, rest)))
