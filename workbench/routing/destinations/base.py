@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from workbench.alerts.outbox import Delivery
 
 EventKind = Literal["trigger", "update", "resolve"]
+HEADER_SECRET = "header:"  # `secrets` key prefix of a header whose value came from a reference
 
 
 class DeliveryError(RuntimeError):
@@ -98,7 +99,7 @@ class Destination(ABC):
         # from a reference) are scrubbed from every error this process shows or stores.
         self.name, self.config, self.secrets, self.context = name, config, secrets, context
         for fld, value in secrets.items():
-            if fld in self.secret_fields or is_reference(getattr(config, fld, None)):
+            if fld in self.secret_fields or fld.startswith(HEADER_SECRET) or is_reference(getattr(config, fld, None)):
                 context.redactor.add(value)
         self._client: httpx.Client | None = None
 
