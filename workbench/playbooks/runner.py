@@ -194,10 +194,13 @@ def run_playbook(
         finally:
             scrub_notebook(target, settings)
     except PapermillExecutionError as exc:
+        from workbench.redaction import redactor_for
+
+        evalue = redactor_for(settings).known(exc.evalue)
         raise PlaybookFailed(
-            f"playbook {source.stem} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
+            f"playbook {source.stem} failed in cell {exc.exec_count}: {exc.ename}: {evalue}\n"
             f"the executed notebook, with the traceback, is kept at {target}",
-            target, exc.ename, exc.evalue) from None
+            target, exc.ename, evalue) from None
     except Exception as exc:
         if type(exc).__name__ == "NoSuchKernel":
             raise PlaybookError(
