@@ -302,3 +302,35 @@ def test_not_gzip_gives_one_line(app: typer.Typer, tmp_path: Path) -> None:
     assert "not a gzip-compressed tar archive (truncated header)" in _one_error_line(app, path, "--check")
     path.write_bytes(b"plain text, not gzip")
     assert "not a gzip-compressed tar archive" in _one_error_line(app, path, "--check")
+
+
+def _history_db(path: Path, extra_sql: str) -> bytes:
+    import sqlite3
+
+    from workbench.history import QueryHistory
+
+    QueryHistory(path)  # the real schema
+    con = sqlite3.connect(path)
+    con.executescript(extra_sql)
+    con.commit()
+    con.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(("extra_sql", "message"), [
+    ("CREATE TRIGGER t AFTER INSERT ON queries BEGIN DELETE FROM queries; END;", "holds trigger 't'"),
+    ("CREATE VIEW v AS SELECT * FROM queries;", "holds view 'v'"),
+    ('CREATE TABLE "x"" UNION SELECT 1 --" (a);', "holds table"),
+], ids=["trigger", "view", "odd-table"])
+def test_a_history_database_with_more_than_history_is_refused(extra_sql: str, message: str, tmp_path: Path) -> None:
+    data = _history_db(tmp_path / "h.sqlite", extra_sql)
+    archive = craft(tmp_path / "b.tar.gz", [("state/history.sqlite", data)])
+    with pytest.raises(BackupError, match=message):
+        restore(archive, tmp_path / "ws")
+    assert not (tmp_path / "ws").exists()
+
+
+def test_a_history_member_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    archive = craft(tmp_path / "b.tar.gz", [("state/history.sqlite", b"not a database at all")])
+    with pytest.raises(BackupError, match="is not an SQLite database"):
+        restore(archive, tmp_path / "ws")

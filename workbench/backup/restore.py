@@ -190,6 +190,33 @@ def _plan(staging: Path, members: list[str], settings: Settings, report: Restore
     return items
 
 
+_HISTORY_TABLES = {"queries", "sqlite_sequence"}
+
+
+def check_history(db: Path) -> None:
+    """A backup's history.sqlite holds only the query table and its index: no triggers or views
+    (they would run on the next insert or read), nothing that fails SQLite's integrity check."""
+    where = f"state/{HISTORY_FILE} in the backup"
+    with open(db, "rb") as fh:  # noqa: PTH123
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise BackupError(f"{where} is not an SQLite database; the archive is damaged — use another copy")
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            objects = con.execute("SELECT type, name, tbl_name FROM sqlite_master").fetchall()
+            check = con.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{where} cannot be read ({exc}); the archive is damaged — use another copy") from None
+    odd = [f"{kind} {name!r}" for kind, name, table in objects
+           if kind not in ("table", "index") or table not in _HISTORY_TABLES]
+    if odd:
+        raise BackupError(f"{where} holds {', '.join(odd[:3])}, which query history never has; refusing it")
+    if check != "ok":
+        raise BackupError(f"{where} fails SQLite's integrity check ({check}); use another copy")
+
+
 def _dump(db: Path) -> list[str]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
@@ -305,6 +332,8 @@ def restore(src: str | Path, workspace: Path | None = None, *, force: bool = Fal
         members = list(manifest["files"])
         config = staging / "config" / CONFIG_FILE if f"config/{CONFIG_FILE}" in members else None
         settings, report.missing_env = _settings_for(workspace, config, scratch)
+        if f"state/{HISTORY_FILE}" in members:
+            check_history(staging / "state" / HISTORY_FILE)
         items = [i for i in _plan(staging, members, settings, report) if _compare(i, force, report)]
         report.expected = manifest.get("counts", {})
         if report.conflicts:

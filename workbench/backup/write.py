@@ -105,7 +105,9 @@ def _table_counts(db: Path) -> dict[str, int]:
     try:
         names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+        # Names come from the file, which on restore is the archive's: quote them as identifiers.
+        return {n: con.execute(f'SELECT count(*) FROM "{n.replace(chr(34), chr(34) * 2)}"').fetchone()[0]
+                for n in names}
     finally:
         con.close()
 
