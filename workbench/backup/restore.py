@@ -267,6 +267,17 @@ def _mkdirs(folder: Path, created: list[Path]) -> None:
         created.append(path)
 
 
+def _move_or_copy(source: Path, target: Path) -> None:
+    """Staging is private and thrown away: a rename when it shares the target's file system (a big
+    member is not written twice), else a streamed copy."""
+    import shutil
+
+    try:
+        os.rename(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def _swap(items: list[_Item], report: RestoreReport) -> None:
     """Copy every file beside its target, then rename them all into place; on any failure while
     copying, remove the copies and the folders made for them, so nothing changed."""
@@ -282,9 +293,7 @@ def _swap(items: list[_Item], report: RestoreReport) -> None:
             if item.kind == "history":
                 _sqlite_copy(item.source, temp)
             else:
-                import shutil
-
-                shutil.copyfile(item.source, temp)
+                _move_or_copy(item.source, temp)
     except (OSError, sqlite3.Error) as exc:
         for temp, _ in placed:
             temp.unlink(missing_ok=True)
