@@ -130,3 +130,28 @@ def test_redactor_for_settings_knows_configured_secrets(workspace: Path) -> None
     basic = base64.b64encode(f"bot@example.com:{JIRA_TOKEN}".encode()).decode()
     text = f"pd-routing-key-0001 {JIRA_TOKEN} {basic} nl-key-abcdef"
     assert redactor.known(text) == "*** *** *** ***"
+
+
+def test_deliveries_listing_redacts_errors_stored_before_redaction_knew_them(
+        routed: Callable[..., Settings], receiver: Callable[..., Receiver], workspace: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tests.helpers import area_app
+    from workbench.alerts import get_store
+    from workbench.cli.alerts import register
+
+    hook = receiver(default=400)
+    settings = routed({"max_attempts": 1, "destinations": {"slack": {"type": "slack", "webhook_url": "${env:SLACK_URL}"}}},
+                      env={"SLACK_URL": hook.url + SLACK_PATH})
+    with get_store(settings) as store:
+        store_alerts(store, 1)
+        deliver(settings, store)
+        [parked] = store.deliveries(status="parked")
+        # As an older version stored it: the echoed path, raw, and a terminal escape for good measure.
+        store.restore_delivery(parked.model_copy(update={
+            "last_error": f"HTTP 400: bad path {SLACK_PATH}\x1b]0;x\x07", "updated_at": parked.updated_at.replace(
+                year=parked.updated_at.year + 1)}))
+    result = CliRunner().invoke(area_app(register), ["alerts", "deliveries"])
+    assert result.exit_code == 0, result.output
+    assert "HTTP 400: bad path ***" in result.output
+    assert "xoxWebhookS3cretPath42" not in result.output and "\x1b" not in result.output

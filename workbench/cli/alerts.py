@@ -256,12 +256,16 @@ def deliveries(
         if not rows:
             typer.echo("no deliveries match")
             return
+        from workbench.redaction import redactor_for
+
+        # Errors are redacted when stored; this also covers ones stored by an older version.
+        redact = redactor_for(store.settings)
         typer.echo(f"{'DELIVERY':<23} {'ALERT':<20} {'DESTINATION':<14} {'KIND':<8} {'STATUS':<9} "
                    f"{'TRIES':>5}  {'WHEN':<20} LAST ERROR")
         for d in rows:
             when = d.delivered_at if d.delivered_at else d.next_attempt_at
             typer.echo(f"{d.id:<23} {d.alert_id:<20} {d.destination[:14]:<14} {d.kind:<8} "
-                       f"{d.status.value:<9} {d.attempts:>5}  {_when(when):<20} {_one_line(d.last_error or '', 90)}")
+                       f"{d.status.value:<9} {d.attempts:>5}  {_when(when):<20} {_one_line(redact(d.last_error or ''), 90)}")
         parked = sum(1 for d in rows if d.status.value == "parked")
         typer.echo(f"{len(rows)} shown" + (f"; {parked} parked — retry with `mantissa alerts redeliver "
                                            "--all-parked` once the destination is fixed" if parked else ""))
