@@ -136,11 +136,13 @@ class Redactor:
             self._register(piece, MASK)
 
     def add_basic(self, user: str | None, secret: str | None) -> None:
-        """HTTP basic auth sends base64(user:secret): an echoed header shows that, not the secret."""
+        """Logins send encodings, not the secret: HTTP basic base64(user:secret), SMTP AUTH PLAIN
+        base64(\\0user\\0secret), AUTH LOGIN base64(secret). An echoed exchange shows those."""
         if user is None or not secret:
             return
         self.add(secret)
-        self._register(base64.b64encode(f"{user}:{secret}".encode()).decode(), MASK)
+        for form in (f"{user}:{secret}", f"\0{user}\0{secret}", secret):
+            self._register(base64.b64encode(form.encode()).decode(), MASK)
 
     def extend(self, other: Redactor) -> None:
         for piece, replacement in other.secrets:

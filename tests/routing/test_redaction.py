@@ -112,6 +112,8 @@ def test_redactor_knows_every_piece_that_comes_back() -> None:
     echoed = (f"bad path /services/T0/B0/abcdefXYZ1234567890abc (Authorization: Basic {basic}); "
               f"segment abcdefXYZ1234567890abc; raw {basic}")
     assert redact.known(echoed) == "bad path *** (Authorization: Basic ***); segment ***; raw ***"
+    plain = base64.b64encode(b"\0bot\0tok-ABCDEF").decode()  # SMTP AUTH PLAIN, as a server may echo it
+    assert redact.known(f"535 rejected {plain}") == "535 rejected ***"
     # By shape, for credentials nobody registered (scrub keeps other URLs whole).
     shaped = ("x-api-key: sk-ant-api03-Zz9 Bearer eyJhbGciOi.x.y token=abc123 "
               "https://s3.amazonaws.com/b/k?X-Amz-Credential=AKIA/x&X-Amz-Signature=f00d&v=1")

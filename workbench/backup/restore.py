@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import filecmp
 import os
-import re
 import sqlite3
 import tempfile
 import uuid
@@ -36,11 +35,11 @@ from workbench.backup.write import (
     _table_counts,
 )
 from workbench.config import CONFIG_FILE, ConfigError, load_settings
+from workbench.redaction import env_names
 
 if TYPE_CHECKING:
     from workbench.config import Settings
 
-_ENV_NAME = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 _PLACEHOLDER = "https://restore-placeholder.invalid/"  # passes URL checks too; never sent anywhere
 ALERTS_MEMBER = "store/alerts.jsonl"
 
@@ -110,21 +109,6 @@ def _fetch(src: str | Path, tmp: Path, workspace: Path | None, s3_client: Any) -
 
 
 # ---- settings of the workspace-to-be --------------------------------------------------------------
-def env_names(data: Any, key: str = "") -> set[str]:
-    """Every environment variable a config refers to: `${env:NAME}` anywhere, `secret_env: NAME`
-    (the short form of a destination's main secret) and `*_env: NAME` keys such as nl.api_key_env."""
-    if isinstance(data, dict):
-        return {n for k, v in data.items() for n in env_names(v, str(k))}
-    if isinstance(data, list):
-        return {n for v in data for n in env_names(v, key)}
-    if not isinstance(data, str):
-        return set()
-    found = set(_ENV_NAME.findall(data))
-    if key.endswith("_env") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", data):
-        found.add(data)
-    return found
-
-
 def _settings_for(workspace: Path, config: Path | None, scratch: Path) -> tuple[Settings, list[str]]:
     """Settings of the restored workspace, read from `config` (the staged copy) before anything is
     written. Secret references may name variables this shell lacks; restore only needs locations,

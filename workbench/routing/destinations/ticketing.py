@@ -43,11 +43,6 @@ class Jira(Destination):
     main_secret = "api_token"
     url_fields = ("base_url",)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Basic auth sends base64(user:token); a proxy echoing the header shows that, not the token.
-        self.context.redactor.add_basic(self.cfg.user, self.secrets.get("api_token"))
-
     @property
     def cfg(self) -> JiraConfig:
         return self.config  # type: ignore[return-value]
