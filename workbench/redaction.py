@@ -191,7 +191,9 @@ def literal_secrets(data: Any, key: str = "") -> list[str]:
         return [s for k, v in data.items() for s in literal_secrets(v, str(k))]
     if isinstance(data, list | tuple):
         return [s for v in data for s in literal_secrets(v, key)]
-    if not isinstance(data, str) or key.endswith("_env") or key == "secret_env":
+    if not isinstance(data, str) or key.endswith("_env") or key in ("secret_env", "secretsmanager"):
+        return []  # variable names and Secrets Manager references name a secret, they are not one
+    if data.startswith("secretsmanager:"):
         return []
     if SECRET_KEY.search(key) and not _ENV_REF.fullmatch(data.strip()):
         return [data]

@@ -124,6 +124,7 @@ def test_redactor_knows_every_piece_that_comes_back() -> None:
 def test_redactor_for_settings_knows_configured_secrets(workspace: Path) -> None:
     write_config(workspace, {"destinations": {
         "pager": {"type": "pagerduty", "secret_env": "PD_KEY"},
+        "hook": {"type": "webhook", "url": {"secretsmanager": "prod/pd-url"}, "secret": "secretsmanager:prod/h"},
         "tickets": {"type": "jira", "base_url": "https://team.atlassian.net", "project": "SEC",
                     "user": "bot@example.com", "api_token": "${env:JIRA_TOKEN}"}}},
         nl={"api_key_env": "MY_NL_KEY"})
@@ -132,6 +133,8 @@ def test_redactor_for_settings_knows_configured_secrets(workspace: Path) -> None
     basic = base64.b64encode(f"bot@example.com:{JIRA_TOKEN}".encode()).decode()
     text = f"pd-routing-key-0001 {JIRA_TOKEN} {basic} nl-key-abcdef"
     assert redactor.known(text) == "*** *** *** ***"
+    for reference in ("'prod/pd-url'", "secretsmanager:prod/h"):  # names of secrets are not secrets
+        assert redactor.known(f"could not give {reference}") == f"could not give {reference}"
 
 
 def test_deliveries_listing_redacts_errors_stored_before_redaction_knew_them(
