@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from workbench.redaction import Redactor
+
 HISTORY_FILE = "history.sqlite"
 
 _SCHEMA = """
@@ -83,8 +85,10 @@ class QueryRecord:
 
 
 class QueryHistory:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, redactor: Redactor | None = None) -> None:
         self.path = Path(path)
+        # Errors can quote what an upstream service echoed (an API key, a credential header).
+        self.redactor = redactor or Redactor()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
             con.executescript(_SCHEMA)
@@ -101,6 +105,8 @@ class QueryHistory:
         return con
 
     def record(self, entry: QueryRecord) -> QueryRecord:
+        if entry.error:
+            entry.error = self.redactor.scrub(entry.error)
         values = asdict(entry)
         values.pop("id")
         values["notes"] = json.dumps(values["notes"]) if values["notes"] else None

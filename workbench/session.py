@@ -135,7 +135,9 @@ class Session:
     @property
     def history(self) -> QueryHistory:
         if self._history is None:
-            self._history = QueryHistory(self.settings.state / HISTORY_FILE)
+            from workbench.redaction import redactor_for
+
+            self._history = QueryHistory(self.settings.state / HISTORY_FILE, redactor_for(self.settings))
         return self._history
 
     def _record(self, record: QueryRecord) -> None:

@@ -187,8 +187,8 @@ def _rewrite(archive: Path, change: dict[str, bytes]) -> None:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"store/alerts.jsonl": b'{"type": "header"}\n'}, "checksum mismatch in store/alerts.jsonl"),
-    ({"rules/extra.yaml": b"id: x\n"}, "members and manifest disagree"),
+    ({"store/alerts.jsonl": b'{"type": "header"}\n'}, "'store/alerts.jsonl' is 19 bytes, manifest.json says"),
+    ({"rules/extra.yaml": b"id: x\n"}, "member .rules/extra.yaml. is not in manifest.json"),
     ({"../evil": b"x"}, "refusing member"),
 ], ids=["altered", "added", "escape"])
 def test_damaged_archive_writes_nothing(change: dict[str, bytes], message: str, settings: Settings,
@@ -232,7 +232,21 @@ def test_missing_archive_says_so(tmp_path: Path) -> None:
      {"hooks": [{"url": "${env:HOOKS_URL}"}]}, ["hooks.0.url → ${env:HOOKS_URL}"]),
     ({"athena": {"workgroup": "primary", "endpoint_url": "http://127.0.0.1:5000"}},
      {"athena": {"workgroup": "primary", "endpoint_url": "http://127.0.0.1:5000"}}, []),
-], ids=["literal-secret", "references-kept", "variable-names-kept", "url-password", "plain-settings"])
+    ({"siem": {"url": "https://siem.example.com/in?token=abc123&v=2"}},
+     {"siem": {"url": "${env:SIEM_URL}"}}, ["siem.url → ${env:SIEM_URL}"]),
+    ({"feed": {"source": "https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F"
+                         "20261128&X-Amz-Signature=f00d"}},
+     {"feed": {"source": "${env:FEED_SOURCE}"}}, ["feed.source → ${env:FEED_SOURCE}"]),
+    ({"d": [{"url": "https://hooks.slack.com/services/T0/B0/xyz"}]},
+     {"d": [{"url": "${env:D_URL}"}]}, ["d.0.url → ${env:D_URL}"]),
+    ({"note": {"text": "post to https://acme.webhook.office.com/webhookb2/abc@def/IncomingWebhook/x/y please"}},
+     {"note": {"text": "${env:NOTE_TEXT}"}}, ["note.text → ${env:NOTE_TEXT}"]),
+    ({"athena": {"lake_location": "s3://org-security-lake-111122223333/cloudtrail/",
+                 "output_location": "s3://results/athena/"}, "routing": {"base_url": "https://wb.example.com/r/"}},
+     {"athena": {"lake_location": "s3://org-security-lake-111122223333/cloudtrail/",
+                 "output_location": "s3://results/athena/"}, "routing": {"base_url": "https://wb.example.com/r/"}}, []),
+], ids=["literal-secret", "references-kept", "variable-names-kept", "url-password", "plain-settings",
+        "query-token", "presigned-s3", "slack-path", "teams-in-text", "locations-kept"])
 def test_redact_config(config: dict, expected: dict, redacted: list[str]) -> None:
     assert redact_config(config) == (expected, redacted)
 

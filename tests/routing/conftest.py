@@ -46,6 +46,7 @@ class Receiver:
     plan: list[int] = field(default_factory=list)
     default: int = 200
     reply: Callable[[Request], bytes] = lambda r: b"ok"
+    error_reply: Callable[[Request], bytes] | None = None  # the body of a non-2xx answer
     requests: list[Request] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -73,7 +74,8 @@ def receiver() -> Iterator[Callable[..., Receiver]]:
                     status = rec.plan.pop(0) if rec.plan else rec.default
                     request = Request("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, status)
                     rec.requests.append(request)
-                payload = rec.reply(request) if 200 <= status < 300 else b'{"error": "unavailable"}'
+                payload = rec.reply(request) if 200 <= status < 300 else (
+                    rec.error_reply(request) if rec.error_reply else b'{"error": "unavailable"}')
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

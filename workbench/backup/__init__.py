@@ -11,8 +11,10 @@
     state/schedule.json      the scheduler's per-job state
     runs/…                   executed playbooks (the audit record)
 
-DEST/SRC is a local path or `s3://bucket/key`. Restore checks every checksum before writing
-anything, never overwrites a file that differs unless `force`, and imports alerts idempotently.
+DEST/SRC is a local path or `s3://bucket/key`. Restore treats the archive as untrusted
+(workbench.backup.archive: PEP 706-style member checks, streamed checksums), writes nothing
+unless every member verifies and every target lies inside the workspace, is all or nothing
+(a file that differs is a conflict unless `force`), and imports alerts idempotently.
 Not included: the Parquet lake (rebuilt by ingest, or kept by S3).
 """
 

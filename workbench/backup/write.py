@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from workbench.config import CONFIG_FILE, ENV_PREFIX, load_settings
+from workbench.redaction import SECRET_KEY, Redactor, redactor_for, text_carries_secret_url
 
 if TYPE_CHECKING:
     from workbench.config import Settings
@@ -25,9 +26,7 @@ if TYPE_CHECKING:
 FORMAT, VERSION, MANIFEST = "mantissa-backup", 1, "manifest.json"
 HISTORY_FILE, SCHEDULE_STATE, SCHEDULE_FILE = "history.sqlite", "schedule.json", "schedule.yaml"
 _PREFIXES = ("config/", "rules/", "store/", "state/", "runs/")
-_SECRET_KEY = re.compile(r"secret|passw|token|api_?key|private_?key|access_?key|credential|webhook|"
-                         r"routing_?key|auth_?token|authorization|dsn|cookie|signature", re.IGNORECASE)
-_URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s:]+:[^/@\s]+@", re.IGNORECASE)
+_SECRET_KEY = SECRET_KEY
 _ENV_REF = re.compile(r"\$\{env:[A-Za-z_][A-Za-z0-9_]*\}")
 
 
@@ -53,8 +52,10 @@ def _env_name(path: tuple[str, ...]) -> str:
 def redact_config(data: Any, path: tuple[str, ...] = ()) -> tuple[Any, list[str]]:
     """The config with every literal secret replaced by `${env:NAME}`, and the keys replaced.
 
-    A secret is a string under a key that sounds secret (token, password, webhook, api_key…) or a
-    URL carrying a password. References (${env:…}, secretsmanager:…) and variable names (keys
+    A secret is a string under a key that sounds secret (token, password, webhook, api_key…) or one
+    holding a URL that carries a credential: a password, a secret query parameter (`?token=`,
+    `X-Amz-Credential=`, `X-Amz-Signature=`, `sig=`…), an incoming-webhook path
+    (hooks.slack.com/services/…, Teams, Discord) or a token-like path segment. References (${env:…}, secretsmanager:…) and variable names (keys
     ending in `_env`) are kept: they are not secrets and restore needs them as they were."""
     if isinstance(data, dict):
         if _is_reference(data):
@@ -72,7 +73,7 @@ def redact_config(data: Any, path: tuple[str, ...] = ()) -> tuple[Any, list[str]
     key = path[-1]
     if key.endswith("_env") or key == "secret_env":
         return data, []
-    if _SECRET_KEY.search(key) or _URL_PASSWORD.match(data.strip()):
+    if _SECRET_KEY.search(key) or text_carries_secret_url(data):
         name = _env_name(path)
         return f"${{env:{name}}}", [f"{'.'.join(path)} → ${{env:{name}}}"]
     return data, []
@@ -104,7 +105,9 @@ def _table_counts(db: Path) -> dict[str, int]:
     try:
         names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+        # Names come from the file, which on restore is the archive's: quote them as identifiers.
+        return {n: con.execute(f'SELECT count(*) FROM "{n.replace(chr(34), chr(34) * 2)}"').fetchone()[0]
+                for n in names}
     finally:
         con.close()
 
@@ -143,9 +146,12 @@ def _stage(settings: Settings, staging: Path) -> tuple[dict[str, Any], list[str]
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
         counts["rule files" if name == "rules" else "notebooks"] = len(files)
+    redactor = redactor_for(settings)
+    _scrub_text_files(staging / "runs", redactor)
     (staging / "store").mkdir()
     with get_store(settings) as store, open(staging / "store" / "alerts.jsonl", "w") as fp:  # noqa: PTH123
         exported = store.export_jsonl(fp)
+    _scrub_text_files(staging / "store", redactor)
     counts.update({"alerts": exported["alert"], "checkpoints": exported["checkpoint"], "runs": exported["run"],
                    "deliveries": exported["delivery"], "delivery attempts": exported["attempt"],
                    "routed versions": exported["routed"]})
@@ -153,11 +159,41 @@ def _stage(settings: Settings, staging: Path) -> tuple[dict[str, Any], list[str]
     history = settings.state / HISTORY_FILE
     if history.is_file():
         _sqlite_copy(history, staging / "state" / HISTORY_FILE)
+        _scrub_history(staging / "state" / HISTORY_FILE, redactor)
         counts["history rows"] = sum(_table_counts(staging / "state" / HISTORY_FILE).values())
     if (settings.state / SCHEDULE_STATE).is_file():
         shutil.copy2(settings.state / SCHEDULE_STATE, staging / "state" / SCHEDULE_STATE)
         counts["schedule jobs"] = len(json.loads((staging / "state" / SCHEDULE_STATE).read_text()).get("jobs", {}))
     return counts, redacted
+
+
+def _scrub_text_files(root: Path, redactor: Redactor) -> None:
+    """Configured secrets out of exported text (alert store lines, notebooks): an error stored
+    before redaction covered it, or a traceback in a notebook, must not travel in a backup."""
+    if not redactor.secrets:
+        return
+    for path in _files_under(root):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if (clean := redactor.known(text)) != text:
+            path.write_text(clean, encoding="utf-8")
+
+
+def _scrub_history(db: Path, redactor: Redactor) -> None:
+    if not redactor.secrets:
+        return
+    con = sqlite3.connect(db)
+    try:
+        with con:
+            rows = con.execute("SELECT id, error FROM queries WHERE error IS NOT NULL").fetchall()
+            con.executemany("UPDATE queries SET error = ? WHERE id = ?",
+                            [(redactor.scrub(e), i) for i, e in rows if redactor.scrub(e) != e])
+    except sqlite3.OperationalError:
+        pass  # no queries table: nothing to scrub
+    finally:
+        con.close()
 
 
 def _sha256(path: Path) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from workbench.cli.common import fail
+from workbench.cli.terminal import safe
 
 if TYPE_CHECKING:
     from workbench.alerts import Alert, AlertStore
@@ -89,15 +90,17 @@ def list_alerts(
         typer.echo(f"{'ID':<{width}} {'SEVERITY':<8} {'STATUS':<14} {'COUNT':>5}  {'LAST SEEN':<20} "
                    f"{'ASSIGNEE':<10} TITLE")
         for a in alerts:
-            typer.echo(f"{a.id:<{width}} {a.severity.value:<8} {a.status.value:<14} {a.count:>5}  "
-                       f"{_when(a.last_seen):<20} {(a.assignee or '-')[:10]:<10} {_one_line(a.title, 70)}")
+            typer.echo(safe(f"{a.id:<{width}} {a.severity.value:<8} {a.status.value:<14} {a.count:>5}  "
+                            f"{_when(a.last_seen):<20} {_one_line(a.assignee or '-', 10):<10} "
+                            f"{_one_line(a.title, 70)}"))
         typer.echo(f"{offset + 1}-{offset + len(alerts)} of {total}")
 
 
 def _one_line(text: str, width: int = 80) -> str:
-    # Titles are built from log fields: keep terminal control characters out.
-    flat = "".join(ch if ch.isprintable() else " " for ch in text)
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    # Titles are built from log fields: terminal control characters are shown escaped, never sent.
+    from workbench.cli.terminal import clip
+
+    return clip(text, width)
 
 
 @alerts_app.command("show")
@@ -137,7 +140,8 @@ def _describe(a: Alert) -> str:
     for entry in a.audit:
         changes = ", ".join(f"{k}={_one_line(json.dumps(v), 80)}" for k, v in entry.changes.items())
         lines.append(f"    {_when(entry.when)} {entry.who} {entry.action} {changes}".rstrip())
-    return "\n".join(lines)
+    # Each line escaped whole: rule ids, tags, notes and evidence SQL may all quote log values.
+    return "\n".join(safe(line) for line in lines)
 
 
 @alerts_app.command("ack")
@@ -207,7 +211,7 @@ def import_(file: Path = typer.Argument(..., help="a file written by `mantissa a
     with _store() as store, file.open(encoding="utf-8") as fp:
         report = store.import_jsonl(fp)
     for error in report.errors:
-        typer.echo(f"skipped {error}", err=True)
+        typer.echo(safe(f"skipped {error}"), err=True)
     typer.echo(f"imported {file}: {report.summary()}")
     if report.errors:
         raise typer.Exit(1)
@@ -228,9 +232,9 @@ def _deliver_now(store: AlertStore, budget_s: float | None = None) -> None:
     if run is None:
         typer.echo("no routing destinations configured (routing.destinations in mantissa.yaml)")
         return
-    typer.echo(summary_line(run.as_dict()))
+    typer.echo(safe(summary_line(run.as_dict())))
     for error in run.sent.errors[-5:]:
-        typer.echo(f"  {error}", err=True)
+        typer.echo(safe(f"  {error}"), err=True)
 
 
 @alerts_app.command("deliveries")
@@ -252,12 +256,16 @@ def deliveries(
         if not rows:
             typer.echo("no deliveries match")
             return
+        from workbench.redaction import redactor_for
+
+        # Errors are redacted when stored; this also covers ones stored by an older version.
+        redact = redactor_for(store.settings)
         typer.echo(f"{'DELIVERY':<23} {'ALERT':<20} {'DESTINATION':<14} {'KIND':<8} {'STATUS':<9} "
                    f"{'TRIES':>5}  {'WHEN':<20} LAST ERROR")
         for d in rows:
             when = d.delivered_at if d.delivered_at else d.next_attempt_at
             typer.echo(f"{d.id:<23} {d.alert_id:<20} {d.destination[:14]:<14} {d.kind:<8} "
-                       f"{d.status.value:<9} {d.attempts:>5}  {_when(when):<20} {_one_line(d.last_error or '', 90)}")
+                       f"{d.status.value:<9} {d.attempts:>5}  {_when(when):<20} {_one_line(redact(d.last_error or ''), 90)}")
         parked = sum(1 for d in rows if d.status.value == "parked")
         typer.echo(f"{len(rows)} shown" + (f"; {parked} parked — retry with `mantissa alerts redeliver "
                                            "--all-parked` once the destination is fixed" if parked else ""))

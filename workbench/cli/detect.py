@@ -88,17 +88,18 @@ def _run_detect(params: dict[str, Any], settings: Settings, no_notebook: bool) -
 
 
 def _print_result(data: dict, notebook: Path | None) -> None:
+    from workbench.cli.terminal import safe
     from workbench.playbooks.detect import failed_rules, summary_lines
 
-    for line in summary_lines(data):
-        typer.echo(line)
+    for line in summary_lines(data):  # alert titles and rule errors quote log values
+        typer.echo(safe(line))
     if notebook:
         typer.echo(f"notebook: {notebook}")
     failed, broken = failed_rules(data), data.get("rule_errors", [])
     if failed or broken:
         parts = ([f"{len(failed)} rule(s) failed: {', '.join(failed)}"] if failed else []) + (
             [f"{len(broken)} rule load error(s)"] if broken else [])
-        typer.echo("; ".join(parts), err=True)
+        typer.echo(safe("; ".join(parts)), err=True)
         raise typer.Exit(1)
 
 

@@ -29,6 +29,10 @@ def _fail(message: str) -> NoReturn:
 
 
 def _render(frame: pd.DataFrame, fmt: OutputFormat) -> str:
+    from workbench.cli.terminal import safe_frame
+
+    if fmt is not OutputFormat.json:  # log values may carry terminal escapes; JSON encoding escapes them
+        frame = safe_frame(frame)
     if fmt is OutputFormat.csv:
         return frame.to_csv(index=False).rstrip("\n")
     if fmt is OutputFormat.json:

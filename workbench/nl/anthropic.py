@@ -70,6 +70,11 @@ class AnthropicProvider(Provider):
                                                max_retries=1)
         return self._client
 
+    def _redact(self, text: object) -> str:
+        from workbench.redaction import Redactor
+
+        return Redactor([os.environ.get(self.nl.api_key_env)]).scrub(text)
+
     def _ask(self, context: NLContext, messages: list[dict[str, Any]]) -> str:
         import anthropic
 
@@ -80,10 +85,11 @@ class AnthropicProvider(Provider):
         except anthropic.AuthenticationError:
             raise TranslationError(f"the Anthropic API refused the key in {self.nl.api_key_env}: check it") from None
         except anthropic.APIConnectionError as exc:
-            raise TranslationError(f"cannot reach the Anthropic API ({exc}): check the network or nl.base_url, "
-                                   "or use %wb provider offline") from None
+            raise TranslationError(f"cannot reach the Anthropic API ({self._redact(exc)}): check the network or "
+                                   "nl.base_url, or use %wb provider offline") from None
         except anthropic.APIStatusError as exc:
-            raise TranslationError(f"the Anthropic API answered {exc.status_code}: {exc.message}") from None
+            # A proxy or gateway may quote the request's key back in its error body.
+            raise TranslationError(f"the Anthropic API answered {exc.status_code}: {self._redact(exc.message)}") from None
         return "".join(block.text for block in reply.content if getattr(block, "type", "") == "text")
 
     def _window(self, question: str, context: NLContext) -> tuple[NLContext, Any]:

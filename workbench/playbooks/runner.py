@@ -187,14 +187,20 @@ def run_playbook(
     # user can connect to it (and ipykernel does not warn about unencrypted TCP on every run).
     extra["kernel_manager_class"] = "workbench.playbooks.runner.LocalKernelManager"
     try:
-        papermill.execute_notebook(
-            str(source), str(target), parameters=_plain(params), kernel_name=kernel_name or DEFAULT_KERNEL,
-            progress_bar=False, log_output=False, cwd=str(settings.workspace), **extra)
+        try:
+            papermill.execute_notebook(
+                str(source), str(target), parameters=_plain(params), kernel_name=kernel_name or DEFAULT_KERNEL,
+                progress_bar=False, log_output=False, cwd=str(settings.workspace), **extra)
+        finally:
+            scrub_notebook(target, settings)
     except PapermillExecutionError as exc:
+        from workbench.redaction import redactor_for
+
+        evalue = redactor_for(settings).known(exc.evalue)
         raise PlaybookFailed(
-            f"playbook {source.stem} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
+            f"playbook {source.stem} failed in cell {exc.exec_count}: {exc.ename}: {evalue}\n"
             f"the executed notebook, with the traceback, is kept at {target}",
-            target, exc.ename, exc.evalue) from None
+            target, exc.ename, evalue) from None
     except Exception as exc:
         if type(exc).__name__ == "NoSuchKernel":
             raise PlaybookError(
@@ -202,6 +208,33 @@ def run_playbook(
                 f"environment with `python -m ipykernel install --sys-prefix`") from None
         raise
     return target
+
+
+def scrub_notebook(path: Path, settings: Settings) -> bool:
+    """Replace every configured secret in an executed notebook (an error or a traceback may quote
+    one, e.g. a receiver echoing a webhook path); the archive is the audit record and gets backed
+    up. Only known secrets go: other URLs and tokens in outputs are evidence. True if it changed."""
+    from workbench.redaction import redactor_for
+
+    redactor = redactor_for(settings)
+    if not redactor.secrets or not path.is_file():
+        return False
+
+    def clean(node: Any) -> Any:
+        if isinstance(node, str):
+            return redactor.known(node)
+        if isinstance(node, list):
+            return [clean(v) for v in node]
+        if isinstance(node, dict):
+            return {k: clean(v) for k, v in node.items()}
+        return node
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    scrubbed = clean(document)
+    if scrubbed == document:
+        return False
+    path.write_text(json.dumps(scrubbed, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return True
 
 
 # ---- results a playbook hands back --------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -147,6 +148,7 @@ def parse_destination(name: str, raw: Any, environ: Mapping[str, str]) -> tuple[
             continue
         if problem := check_reference(value, environ):
             problems.append(f"{key}.{field}: {problem}")
+    problems += header_problems(key, getattr(cfg, "headers", None), environ)
     for field in cls.url_fields:
         value = getattr(cfg, field)
         if value is None:
@@ -157,6 +159,30 @@ def parse_destination(name: str, raw: Any, environ: Mapping[str, str]) -> tuple[
         if problem := check_url(text, secret=field in cls.secret_fields or is_reference(value)):
             problems.append(f"{key}.{field}: {problem}")
     return cls, cfg, problems
+
+
+# Header names whose value is a credential; any header whose literal value reads like one counts too.
+_CREDENTIAL_HEADER = re.compile(r"^(proxy-)?authorization$|cookie|api[-_]?key|auth[-_]?token|access[-_]?token|"
+                                r"secret|passw|signature|session", re.IGNORECASE)
+_CREDENTIAL_VALUE = re.compile(r"^\s*(basic|bearer|digest|token)\s+\S", re.IGNORECASE)
+
+
+def header_problems(key: str, headers: Any, environ: Mapping[str, str]) -> list[str]:
+    """A literal credential in `headers` (Authorization, Cookie, X-Api-Key…) is refused as every
+    literal secret is: config files are committed and notebooks archived. A reference is fine."""
+    problems: list[str] = []
+    for name, value in (headers or {}).items():
+        where = f"{key}.headers.{name}"
+        if is_reference(value):
+            if problem := check_reference(value, environ):
+                problems.append(f"{where}: {problem}")
+        elif not isinstance(value, str):
+            problems.append(f"{where}: expected text or a secret reference, got {type(value).__name__}")
+        elif _CREDENTIAL_HEADER.search(str(name)) or _CREDENTIAL_VALUE.match(value):
+            env = re.sub(r"[^A-Z0-9]+", "_", f"{key.rsplit('.', 1)[-1]}_{name}".upper()).strip("_")
+            problems.append(f"{where}: a literal credential is refused; use a reference such as "
+                            f"{{secret_env: {env}}} or \"${{env:{env}}}\" and export {env}")
+    return problems
 
 
 def _env_value(value: Any, environ: Mapping[str, str]) -> str | None:

@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.alerts.model import Alert, utcnow
 from workbench.alerts.outbox import Delivery
+from workbench.redaction import Redactor, redactor_for
 from workbench.routing.config import Route, check_url, parse_destination, parse_routes
 from workbench.routing.destinations import Context, Destination
-from workbench.routing.secrets import Redactor, SecretError, SecretResolver
+from workbench.routing.destinations.base import HEADER_SECRET
+from workbench.routing.secrets import SecretError, SecretResolver
 from workbench.timewindow import parse_duration
 
 if TYPE_CHECKING:
@@ -138,7 +140,8 @@ def build_router(settings: Settings, environ: Mapping[str, str] | None = None) -
         return None
     environ = os.environ if environ is None else environ
     resolver = SecretResolver(environ)
-    redactor = Redactor()
+    # Seeded with every secret the config reaches; each destination adds what it resolves.
+    redactor = redactor_for(settings, environ)
     context = Context(workspace=settings.workspace, timeout_s=routing.timeout_s, redactor=redactor)
     destinations: dict[str, Destination] = {}
     problems: list[str] = []
@@ -161,6 +164,13 @@ def build_router(settings: Settings, environ: Mapping[str, str] | None = None) -
                 continue
             if fld in cls.url_fields and (problem := check_url(secrets[fld], secret=True)):
                 problems.append(f"routing.destinations.{name}.{fld}: {problem}")
+        for header, value in (getattr(cfg, "headers", None) or {}).items():
+            if _is_ref(value):
+                try:
+                    secrets[f"{HEADER_SECRET}{header}"] = resolver.resolve(
+                        value, f"routing.destinations.{name}.headers.{header}")
+                except SecretError as exc:
+                    problems.append(str(exc))
         destinations[name] = cls(name, cfg, secrets, context)
     routes, route_problems = parse_routes(routing, set(routing.destinations))
     problems += route_problems

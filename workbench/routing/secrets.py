@@ -11,8 +11,9 @@ A destination may also say `secret_env: NAME` for its main secret. Literal secre
 config files get committed, and playbook parameters are archived in executed notebooks.
 
 Secrets Manager is reached with boto3's usual configuration (region, credentials, and
-`AWS_ENDPOINT_URL_SECRETS_MANAGER` for a stand-in). Every resolved value is registered with
-`Redactor`, which scrubs it (and the path of any URL) from error text before it is stored or shown.
+`AWS_ENDPOINT_URL_SECRETS_MANAGER` for a stand-in). Every resolved value is registered with the
+shared `workbench.redaction.Redactor`, which scrubs it (and the pieces of it an upstream service
+may echo) from error text before it is stored or shown.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from workbench.redaction import Redactor
+
+__all__ = ["ENV_REF", "SM_PREFIX", "Redactor", "SecretError", "SecretResolver", "check_reference", "describe",
+           "is_reference"]
+
 ENV_REF = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 SM_PREFIX = "secretsmanager:"
-_URL = re.compile(r"\b([a-z][a-z0-9+.-]*://[^/\s'\"<>]+)(/[^\s'\"<>]*)?", re.IGNORECASE)
 
 
 class SecretError(ValueError):
@@ -125,27 +130,3 @@ class SecretResolver:
             keys = ", ".join(sorted(data)) if isinstance(data, dict) else "none"
             raise SecretError(f"{where}: secret '{name}' has no JSON key '{key}' (keys: {keys})")
         return str(data[key])
-
-
-class Redactor:
-    """Scrubs known secret values, and every URL's path and query, out of text meant for people."""
-
-    def __init__(self, secrets: list[str] | None = None) -> None:
-        self.secrets: list[tuple[str, str]] = []
-        for s in secrets or []:
-            self.add(s)
-
-    def add(self, secret: str | None) -> None:
-        if not secret or len(secret) < 4 or any(secret == known for known, _ in self.secrets):
-            return
-        # A secret URL keeps its host in messages (where it went), never its path (the credential).
-        url = _URL.fullmatch(secret.strip())
-        self.secrets.append((secret, url.group(1) + "/***" if url else "***"))
-        self.secrets.sort(key=lambda pair: len(pair[0]), reverse=True)  # a URL before the token inside it
-
-    def __call__(self, text: object) -> str:
-        out = str(text)
-        for secret, replacement in self.secrets:
-            out = out.replace(secret, replacement)
-        # Webhook URLs carry their credential in the path; the host alone says where it went.
-        return _URL.sub(lambda m: m.group(1) + ("/***" if (m.group(2) or "/") != "/" else m.group(2) or ""), out)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from workbench.alerts.outbox import Delivery
 
 EventKind = Literal["trigger", "update", "resolve"]
+HEADER_SECRET = "header:"  # `secrets` key prefix of a header whose value came from a reference
 
 
 class DeliveryError(RuntimeError):
@@ -97,9 +98,12 @@ class Destination(ABC):
         # `secrets` holds every resolved secret and URL field; the secret ones (and any URL that came
         # from a reference) are scrubbed from every error this process shows or stores.
         self.name, self.config, self.secrets, self.context = name, config, secrets, context
+        login = getattr(config, "user", None) or getattr(config, "username", None)
         for fld, value in secrets.items():
-            if fld in self.secret_fields or is_reference(getattr(config, fld, None)):
+            if fld in self.secret_fields or fld.startswith(HEADER_SECRET) or is_reference(getattr(config, fld, None)):
                 context.redactor.add(value)
+                if fld in self.secret_fields and isinstance(login, str):
+                    context.redactor.add_basic(login, value)  # Jira basic auth, SMTP AUTH: encoded forms
         self._client: httpx.Client | None = None
 
     @classmethod

@@ -14,6 +14,7 @@ from pydantic import Field
 from workbench.routing import escaping
 from workbench.routing.destinations.base import (
     DESTINATIONS,
+    HEADER_SECRET,
     DeliveryError,
     Destination,
     DestinationConfig,
@@ -43,7 +44,8 @@ def verify(secret: str, body: bytes, header: str) -> bool:
 class WebhookConfig(DestinationConfig):
     url: Any = Field(description="the receiver's URL (may be a secret reference)")
     secret: Any = Field(None, description="secret: the HMAC-SHA256 signing key")
-    headers: dict[str, str] = Field(default_factory=dict, description="extra, non-secret headers")
+    headers: dict[str, Any] = Field(default_factory=dict, description="extra headers; a credential (Authorization, "
+                                    "X-Api-Key…) only as a secret reference")
 
 
 class Webhook(Destination):
@@ -64,7 +66,9 @@ class Webhook(Destination):
     def _send(self, event: Event) -> str | None:
         now = time.time()
         body = self.body(event, now)
-        headers = {**self.config.headers, "Content-Type": "application/json",  # type: ignore[attr-defined]
+        given: dict[str, Any] = self.config.headers  # type: ignore[attr-defined]
+        extra = {k: self.secrets.get(f"{HEADER_SECRET}{k}", v) for k, v in given.items()}
+        headers = {**extra, "Content-Type": "application/json",
                    SIGNATURE_HEADER: sign(self.secrets["secret"], body), TIMESTAMP_HEADER: str(int(now)),
                    DELIVERY_HEADER: event.delivery.id}
         self.post(self.secrets["url"], content=body, headers=headers)
