@@ -163,3 +163,28 @@ def test_an_expected_title_must_match_an_alert(tmp_path: Path) -> None:
         "expect: {count: 1}", "expect: {count: 1, titles: [\"somebody else attached admin\"]}"))
     errors, failures = _outcome(rules)
     assert errors == [] and len(failures) == 1 and "no alert titled 'somebody else attached admin'" in failures[0]
+
+
+def test_a_hostile_entry_in_a_rule_tests_tuning_stays_one_literal(tmp_path: Path) -> None:
+    """An allowlist value written to break out of the array literal is bound as one string: it
+    excludes nothing, the rule still alerts, and the query still parses."""
+    import sqlglot
+    from sqlglot import exp
+
+    from workbench.rules.tuning import tuned_for_test
+
+    hostile = "x'], ARRAY['') OR TRUE OR contains(ARRAY['"
+    test_tuning = f"    tuning:\n      allowlists:\n        trusted_accounts: [\"{hostile}\"]\n"
+    rules = _workspace(tmp_path, None, expected=1, test_tuning=test_tuning)
+    path = rules / "aws" / "cloudtrail" / "admin-attached.yaml"
+    path.write_text(path.read_text().replace(
+        "    AND NOT contains(:iac_principals,",
+        "    AND NOT contains(:trusted_accounts, recipientaccountid)\n    AND NOT contains(:iac_principals,"))
+    ruleset = load_rules([rules])
+    assert ruleset.errors == []
+    rule, problems = tuned_for_test(ruleset.get("admin-attached"), 0)
+    assert problems == []
+    tree = sqlglot.parse_one(rule.query, read="athena")
+    values = [item.this for array in tree.find_all(exp.Array) for item in array.expressions]
+    assert values == [hostile]
+    assert [r.passed for r in run_rule_tests(ruleset.rules)] == [True]
