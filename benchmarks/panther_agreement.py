@@ -110,6 +110,8 @@ MAPPING: list[Mapping] = [
     Mapping("console-signin-token-from-api-credentials", ("AWS.Console.GetSigninToken.Abuse",)),
     Mapping("ec2-traffic-mirroring-changed", ("AWS.EC2.Traffic.Mirroring",)),
     Mapping("account-region-enabled", ("AWS.CloudTrail.EnableRegion",)),
+    Mapping("rds-database-exposed-or-password-reset",
+            ("AWS.RDS.InstanceMadePublic", "AWS.RDS.MasterPasswordUpdated", "AWS.RDS.PublicRestore")),
 ]
 
 # (our rule, Panther rule, Panther test name) → why we disagree, from reading both rules and the event.
