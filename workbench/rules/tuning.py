@@ -336,9 +336,6 @@ def tune_rules(rules: list[Rule], tuning: Tuning) -> tuple[list[Rule], list[Lint
         for placed in tuning.overrides.get(rule.id, []):
             tuned, problems = _apply_override(tuned, placed)
             issues.extend(problems)
-        for index, test in enumerate(rule.tests):
-            if test.tuning is not None:  # its mistakes are load errors too, with their lines
-                issues.extend(i for i in tuned_for_test(tuned, index)[1] if i.field.startswith("tests["))
         out.append(tuned)
     known_ids = {r.id for r in rules}
     folders = {p.parent for p in tuning.files}
