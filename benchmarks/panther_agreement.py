@@ -96,6 +96,22 @@ MAPPING: list[Mapping] = [
     Mapping("vpc-flow-logs-deleted", ("AWS.VPCFlow.LogsDeleted",)),
     Mapping("console-login-failure-burst-per-ip", ("AWS.CloudTrail.PasswordSpraying",)),
     Mapping("console-login-without-mfa", ("AWS.Console.LoginWithoutMFA",)),
+    # Issue 22: the misses found against real tradecraft, and the Panther/Sigma gaps added.
+    Mapping("secretsmanager-batch-read-by-filter",
+            ("AWS.SecretsManager.BatchRetrieveSecrets", "AWS.SecretsManager.BatchRetrieveSecretsCatchAll")),
+    Mapping("ec2-user-data-harvesting", ("AWS.EC2.DownloadInstanceUserData",)),
+    Mapping("ec2-instance-credentials-from-two-addresses", ("AWS.CloudTrail.IMDSCredentialExfiltration",)),
+    Mapping("s3-bucket-protection-removed",
+            ("AWS.S3.DeleteBucketEncryption", "AWS.S3.DeleteBucketReplication", "AWS.S3.DisableBucketLogging",
+             "AWS.S3.DisableMfaDelete")),
+    Mapping("bedrock-guardrail-or-logging-removed",
+            ("AWS.Bedrock.DeleteModelInvocationLoggingConfiguration", "AWS.Bedrock.GuardrailUpdateDelete")),
+    Mapping("iam-compromised-key-quarantine", ("AWS.CloudTrail.IAMCompromisedKeyQuarantine",)),
+    Mapping("console-signin-token-from-api-credentials", ("AWS.Console.GetSigninToken.Abuse",)),
+    Mapping("ec2-traffic-mirroring-changed", ("AWS.EC2.Traffic.Mirroring",)),
+    Mapping("account-region-enabled", ("AWS.CloudTrail.EnableRegion",)),
+    Mapping("rds-database-exposed-or-password-reset",
+            ("AWS.RDS.InstanceMadePublic", "AWS.RDS.MasterPasswordUpdated", "AWS.RDS.PublicRestore")),
 ]
 
 # (our rule, Panther rule, Panther test name) → why we disagree, from reading both rules and the event.
@@ -153,6 +169,20 @@ EXPLANATIONS: dict[tuple[str, str, str], str] = {
     ("console-login-without-mfa", "AWS.Console.LoginWithoutMFA", "No MFA Login - New User"):
         "Panther's test mocks a user-creation lookup to spare users who have not enrolled MFA yet; ours has no "
         "such state and alerts, as it should until MFA is on. Kept",
+    ("secretsmanager-batch-read-by-filter", "AWS.SecretsManager.BatchRetrieveSecretsCatchAll",
+     "BatchGetSecretValue Catch-All with other filters"):
+        "Panther alerts only on a catch-all filter (a negated tag that matches every secret); ours alerts on any "
+        "batch selected by filters rather than by ids, since a narrow tag filter also harvests what it matches. Kept",
+    ("ec2-user-data-harvesting", "AWS.EC2.DownloadInstanceUserData", "Panther Cloud Security Scanning"):
+        "Panther spares its own scanner by role name; ours spares the scanners a team declares under "
+        "`automation: scanners` in the tuning file (none in the bundled one), never by name. Kept",
+    ("ec2-instance-credentials-from-two-addresses", "AWS.CloudTrail.IMDSCredentialExfiltration",
+     "SSM Messages Service Source"):
+        "predicate only: the SSM agent calling from the instance's public address is a row; ours alerts only "
+        "when the same credentials also call from a second public address, which the agent's own address is not. Kept",
+    ("s3-bucket-protection-removed", "AWS.S3.DisableMfaDelete", "Different S3 Event"):
+        "the event is a successful DeleteBucketEncryption: outside Panther's MFA-delete rule, but one of the four "
+        "protections ours covers in one rule (AWS.S3.DeleteBucketEncryption fires on it, and ours agrees). Kept",
 }
 
 
@@ -340,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--rule", action="append", help="only this rule of ours (repeatable)")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every verdict")
+    parser.add_argument("--rules", type=Path, help="a rule pack folder to judge instead of the bundled one "
+                        "(e.g. an older pack exported with `git archive`, for a before/after table)")
     args = parser.parse_args(argv)
     if not args.corpus.is_file():
         print(f"error: the Panther corpus is not at {args.corpus}; it ships in shared/corpus/ beside the "
@@ -348,8 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     from workbench.resources import bundled_dir
     from workbench.rules import load_rules
 
-    rules_dir = bundled_dir("rules")
-    if rules_dir is None:
+    rules_dir = args.rules or bundled_dir("rules")
+    if rules_dir is None or not rules_dir.is_dir():
         print("error: no bundled rule pack found (rules/ in a checkout, workbench/bundled/rules in a wheel)",
               file=sys.stderr)
         return 2

@@ -109,3 +109,25 @@ def test_not_a_mapping(tmp_path: Path) -> None:
     path.write_text("- id: a\n- id: b\n")
     ruleset = load_rules([path])
     assert ruleset.errors[0].line == 1 and "is a list" in ruleset.errors[0].message
+
+
+def test_an_alias_of_a_merged_mapping_loads_and_real_duplicates_still_fail() -> None:
+    """A test event that merges an anchor and is itself reused by alias (`- *attach`) is one
+    mapping seen twice: the second visit must not call the merged keys duplicates."""
+    from workbench.rules.yamlsource import YamlSourceError, load_yaml
+
+    text = (
+        "events:\n"
+        "  - &base {eventName: CreateUser, eventTime: '2026-03-07T10:00:00Z'}\n"
+        "  - &attach\n"
+        "    <<: *base\n"
+        "    eventName: AttachUserPolicy\n"
+        "    eventTime: '2026-03-07T10:00:08Z'\n"
+        "  - *attach\n"
+    )
+    data, smap = load_yaml(text)
+    assert data["events"][2] == data["events"][1] == {"eventName": "AttachUserPolicy",
+                                                      "eventTime": "2026-03-07T10:00:08Z"}
+    assert smap.line_of("events[1].eventName") == 5
+    with pytest.raises(YamlSourceError, match="appears twice"):
+        load_yaml("a:\n  <<: {x: 1}\n  y: 2\n  y: 3\n")

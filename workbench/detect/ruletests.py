@@ -51,9 +51,14 @@ def run_rule_test(rule: Rule, test_index: int) -> RuleTestResult:
     from workbench.detect.runner import run_detections
     from workbench.engines import get_engine
     from workbench.lake import write_records
+    from workbench.rules.tuning import tuned_for_test
 
     test = rule.tests[test_index]
     table = rule.table or "cloudtrail"
+    rule, problems = tuned_for_test(rule, test_index)
+    if problems:
+        return RuleTestResult(rule.id, test.name, False, "the test's tuning: " + "; ".join(
+            p.format() for p in problems))
     with tempfile.TemporaryDirectory(prefix="mantissa-ruletest-") as tmp:
         settings = Settings(workspace=Path(tmp))
         # A first-seen rule's history goes into the lake before its events: the runner's first-enable
@@ -85,6 +90,9 @@ def run_rule_test(rule: Rule, test_index: int) -> RuleTestResult:
     for wanted in expect.group_keys:
         if not any(_matches(wanted, a.group_keys) for a in alerts):
             problems.append(f"no alert with group keys {wanted} (got {[a.group_keys for a in alerts]})")
+    for title in expect.titles:
+        if title not in [a.title for a in alerts]:
+            problems.append(f"no alert titled {title!r} (got {[a.title for a in alerts]})")
     return RuleTestResult(rule.id, test.name, not problems, "; ".join(problems), got)
 
 

@@ -14,7 +14,7 @@ from workbench.rules.issues import LintIssue
 from workbench.rules.yamlsource import SourceMap, join_path
 
 # Fields the loader fills in; never offered as "did you mean" suggestions.
-_HIDDEN = {"source_path", "source_line", "source_map"}
+_HIDDEN = {"source_path", "source_line", "source_map", "query_template"}
 
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:

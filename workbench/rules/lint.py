@@ -344,6 +344,24 @@ class RuleTests(Validator):
         return issues
 
 
+@VALIDATORS.register("test-tuning")
+class TestTuning(Validator):
+    """A rule test's own `tuning:` is a tuning file's allowlists and automation, checked as one.
+    Checked here rather than at load: binding it parses the query again, which every detection
+    run would pay for nothing."""
+
+    name = "test-tuning"
+
+    def validate(self, rule: Rule, query: QueryAnalysis) -> list[LintIssue]:
+        from workbench.rules.tuning import tuned_for_test
+
+        issues: list[LintIssue] = []
+        for index, test in enumerate(rule.tests):
+            if test.tuning is not None:
+                issues.extend(i for i in tuned_for_test(rule, index)[1] if i.field.startswith("tests["))
+        return issues
+
+
 def lint_rule(rule: Rule, validators: Iterable[str] | None = None) -> list[LintIssue]:
     query = analyze(rule.query)
     parsed = query.ast is not None and not query.of("syntax", "statement")

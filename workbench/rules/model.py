@@ -140,6 +140,7 @@ class AlertSpec(_Frozen):
 class Expect(_Frozen):
     count: Annotated[int, BeforeValidator(_count)]
     group_keys: tuple[dict[str, Any], ...] = ()
+    titles: tuple[str, ...] = Field((), description="each must be the title of one alert")
 
 
 class RuleTest(_Frozen):
@@ -148,6 +149,9 @@ class RuleTest(_Frozen):
     history: tuple[dict[str, Any], ...] = ()
     events: tuple[dict[str, Any], ...]
     expect: Expect
+    # A tuning file's `allowlists:` / `automation:` for this test alone, in place of the
+    # workspace's lists (so a test of "the IaC role stays quiet" holds whatever a team declares).
+    tuning: dict[str, Any] | None = None
 
 
 class Rule(_Frozen):
@@ -169,6 +173,8 @@ class Rule(_Frozen):
     source_path: Path | None = Field(None, exclude=True)
     source_line: int = Field(1, exclude=True)
     source_map: SourceMap | None = Field(None, exclude=True, repr=False)
+    # The query as written, before tuning bound its allowlist placeholders (rule tests rebind it).
+    query_template: str | None = Field(None, exclude=True, repr=False)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
@@ -251,7 +257,7 @@ class Rule(_Frozen):
         return cls.from_dict(data, source=path, source_map=smap)
 
 
-RESERVED = frozenset({"source_path", "source_line", "source_map"})
+RESERVED = frozenset({"source_path", "source_line", "source_map", "query_template"})
 
 
 class RuleLoadError(ValueError):

@@ -36,6 +36,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from workbench.registry import unknown_name_message
 from workbench.rules.allowlists import bind_allowlists, query_placeholders
+from workbench.rules.automation import AUTOMATION_KINDS, add_automation, derived_lists
 from workbench.rules.errors import validation_issues
 from workbench.rules.issues import LintIssue
 from workbench.rules.model import Duration, Rule, Severity, Threshold, _positive_int, _severity
@@ -45,6 +46,7 @@ TUNING_NAMES = ("tuning.yaml", "tuning.yml")
 # Folders that end the search upwards for a tuning file: a workspace or a repository root.
 ROOT_MARKERS = ("mantissa.yaml", ".git", "pyproject.toml")
 MAX_LEVELS_UP = 5
+TUNING_KEYS = ("allowlists", "automation", "rules")
 ALLOWLIST_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_ID_LINE = re.compile(r"^id:\s*[\"']?([a-z0-9][a-z0-9_-]*)", re.MULTILINE)
 _PLACEHOLDER_TEXT = re.compile(r"(?<![\w:/]):([a-z_][a-z0-9_]*)")
@@ -149,12 +151,12 @@ def _read(path: Path, tuning: Tuning) -> tuple[dict[str, Any], SourceMap] | None
         return {}, smap
     if not isinstance(data, dict):
         tuning.issues.append(LintIssue(path, smap.line_of(""), None, "", "a tuning file is a mapping "
-                                       "with `allowlists:` and `rules:`"))
+                                       "with `allowlists:`, `automation:` and `rules:`"))
         return None
     for key in data:
-        if key not in ("allowlists", "rules"):
+        if key not in TUNING_KEYS:
             tuning.issues.append(LintIssue(path, smap.line_of(str(key)), None, str(key),
-                                           unknown_name_message("key", str(key), ["allowlists", "rules"])))
+                                           unknown_name_message("key", str(key), list(TUNING_KEYS))))
     return data, smap
 
 
@@ -170,6 +172,11 @@ def _add_allowlists(data: Any, path: Path, smap: SourceMap, tuning: Tuning) -> N
         if not isinstance(name, str) or not ALLOWLIST_NAME.match(name):
             tuning.issues.append(LintIssue(path, smap.line_of(where), None, where, "an allowlist name is "
                                            "lower-case letters, digits and '_', starting with a letter"))
+            continue
+        if name in derived_lists():
+            kind = next(k for k, v in AUTOMATION_KINDS.items() if v == name)
+            tuning.issues.append(LintIssue(path, smap.line_of(where), None, where, f"'{name}' is filled "
+                                           f"from `automation.{kind}`; list the principals there"))
             continue
         values = [] if values is None else values
         if not isinstance(values, list):
@@ -232,8 +239,37 @@ def load_tuning(files: Iterable[Path]) -> Tuning:
             continue
         data, smap = read
         _add_allowlists(data.get("allowlists"), path, smap, tuning)
+        add_automation(data.get("automation"), path, smap, tuning)
         _add_overrides(data.get("rules"), path, smap, tuning)
     return tuning
+
+
+def tuned_for_test(rule: Rule, index: int) -> tuple[Rule, list[LintIssue]]:
+    """`rule` with its placeholders bound to the bundled lists plus test `index`'s own `tuning:`
+    (`allowlists:` and `automation:`, as in a tuning file); unchanged when the test has none."""
+    test = rule.tests[index]
+    if test.tuning is None:
+        return rule, []
+    tuning = load_tuning([p for p in [bundled_tuning()] if p])
+    field_ = f"tests[{index}].tuning"
+    path = rule.source_path or Path("<rule>")
+    smap = rule.source_map or SourceMap({}, {})
+    prefix = field_ + "."
+    sub = SourceMap({"": smap.line_of(field_, rule.source_line),
+                     **{k[len(prefix):]: v for k, v in smap.lines.items() if k.startswith(prefix)}}, {})
+    for key in test.tuning:
+        if key not in ("allowlists", "automation"):
+            tuning.issues.append(LintIssue(path, sub.line_of(str(key)), rule.id, f"{field_}.{key}",
+                                           unknown_name_message("key", str(key), ["allowlists", "automation"])))
+    _add_allowlists(test.tuning.get("allowlists"), path, sub, tuning)
+    add_automation(test.tuning.get("automation"), path, sub, tuning)
+    template = rule.query_template or rule.query
+    query, problems = bind_allowlists(rule.model_copy(update={"query": template}), tuning.allowlists)
+    # The bundled file's own problems are lint's to report, not this test's.
+    own = [i for i in tuning.issues if i.path == path]
+    issues = [replace(i, rule_id=rule.id, field=i.field if i.field.startswith(field_) else f"{field_}.{i.field}")
+              for i in own] + problems
+    return rule.model_copy(update={"query": query, "query_template": template}), issues
 
 
 # -- applying overrides --------------------------------------------------------------------------
@@ -295,7 +331,8 @@ def tune_rules(rules: list[Rule], tuning: Tuning) -> tuple[list[Rule], list[Lint
         query, bound = bind_allowlists(rule, tuning.allowlists)
         issues.extend(bound)
         used.update(name for name, *_ in query_placeholders(rule.query))
-        tuned = rule.model_copy(update={"query": query}) if query != rule.query else rule
+        tuned = rule if query == rule.query else rule.model_copy(
+            update={"query": query, "query_template": rule.query_template or rule.query})
         for placed in tuning.overrides.get(rule.id, []):
             tuned, problems = _apply_override(tuned, placed)
             issues.extend(problems)

@@ -91,11 +91,16 @@ def load_yaml(text: str) -> tuple[Any, SourceMap]:
 def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str,
            lines: dict[str, int], text_lines: dict[str, int]) -> Any:
     if isinstance(node, yaml.MappingNode):
-        merge_keys = sum(1 for k, _ in node.value if k.tag == "tag:yaml.org,2002:merge")
-        own = len(node.value) - merge_keys
-        loader.flatten_mapping(node)  # resolves `<<:` merge keys as safe_load does
-        # flatten_mapping puts merged entries first; the mapping's own keys may override them.
-        merged = len(node.value) - own
+        # flatten_mapping rewrites the node in place, so an alias reaching the same node again
+        # finds no merge key left: remember how many entries the merge brought in.
+        merged = getattr(node, "_merged_entries", None)
+        if merged is None:
+            merge_keys = sum(1 for k, _ in node.value if k.tag == "tag:yaml.org,2002:merge")
+            own = len(node.value) - merge_keys
+            loader.flatten_mapping(node)  # resolves `<<:` merge keys as safe_load does
+            # flatten_mapping puts merged entries first; the mapping's own keys may override them.
+            merged = len(node.value) - own
+            node._merged_entries = merged  # type: ignore[attr-defined]
         out: dict[Any, Any] = {}
         own_keys: set[Any] = set()
         for index, (key_node, value_node) in enumerate(node.value):
