@@ -12,7 +12,7 @@ import pytest
 from tests.training.test_notebooks import answer_values, leaked
 from workbench.training import Attempt, TrainingError
 from workbench.training.debrief import Debrief, DebriefGate
-from workbench.training.trainee import HUB_VARIABLE, NAME_FILE, clean_name, resolve
+from workbench.training.trainee import HUB_VARIABLE, NAME_FILE, SAVED, clean_name, resolve
 
 
 @pytest.fixture()
@@ -90,7 +90,7 @@ def test_the_name_comes_from_parameter_then_hub_then_what_was_typed(space, monke
     Attempt(space).start("  Alice   Martin ")
     assert json.loads((space.root / NAME_FILE).read_text()) == {"name": "Alice Martin"}
     again = Attempt(space)  # a restarted kernel: not asked again
-    assert (again.trainee, again.trainee_source) == ("Alice Martin", NAME_FILE)
+    assert (again.trainee, again.trainee_source) == ("Alice Martin", SAVED)
     assert again.record()["trainee"] == "Alice Martin"
     monkeypatch.setenv(HUB_VARIABLE, "amartin")
     assert (Attempt(space).trainee, Attempt(space).trainee_source) == ("amartin", "JupyterHub")
@@ -121,7 +121,7 @@ def test_the_name_box_saves_once_and_reports_mistakes(space) -> None:
     assert not box.save() and "empty" in box.status.value and attempt.trainee == ""
     box.text.value = "Bob <b>Stone</b>"
     box.save_button.click()
-    assert attempt.trainee == "Bob <b>Stone</b>" and "recorded with your score" in box.status.value
+    assert attempt.trainee == "Bob <b>Stone</b>" and "recorded with your score (typed here)" in box.status.value
     assert "Bob &lt;b&gt;Stone&lt;/b&gt;" in board.value  # escaped: a name is text, not markup
     assert Path(space.root / NAME_FILE).is_file()
 
@@ -133,3 +133,21 @@ def test_hints_are_labelled_by_step(space) -> None:
     widget.hint_button.click()
     assert "hint 1 of 3" in widget.hints.value and "hint 2 of 3" in widget.hints.value
     assert "hint 3 of 3" not in widget.hints.value
+
+
+def test_an_unnamed_score_is_graded_under_its_folder_not_a_login(space, tmp_path: Path) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from workbench.playbooks.runner import MIME_PREFIX
+    from workbench.training import SCORE_KIND
+    from workbench.training.grade import grade_folder
+
+    attempt = Attempt(space)
+    attempt.check("backdoor_user", space.truth().answers["backdoor_user"])
+    cell = new_code_cell("ex.submit()", outputs=[new_output(
+        "display_data", data={f"{MIME_PREFIX}{SCORE_KIND}+json": attempt.record(), "text/plain": attempt.summary()})])
+    (tmp_path / "dana").mkdir()
+    nbformat.write(new_notebook(cells=[cell]), tmp_path / "dana" / "leaked-key.ipynb")
+    (row,) = grade_folder(tmp_path)
+    assert (row.trainee, row.correct, row.status) == ("dana", 1, "ok")

@@ -85,9 +85,9 @@ class Attempt:
 
     def start(self, name: str) -> None:
         """Say who is answering; saved in the workspace, so a restarted kernel knows it too."""
-        from workbench.training.trainee import clean_name, save_name
+        from workbench.training.trainee import TYPED, clean_name, save_name
 
-        self.trainee, self.trainee_source = clean_name(name), "start"
+        self.trainee, self.trainee_source = clean_name(name), TYPED
         save_name(self.workspace.root, self.trainee)
         for listener in self._listeners:
             listener(self)

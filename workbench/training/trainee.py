@@ -22,6 +22,8 @@ from workbench.training.workspace import TrainingError
 NAME_FILE = "trainee.json"
 HUB_VARIABLE = "JUPYTERHUB_USER"
 MAX_LENGTH = 80
+SAVED = "saved in this workspace"
+TYPED = "typed here"
 
 
 def clean_name(name: object, where: str = "trainee name") -> str:
@@ -53,9 +55,9 @@ def resolve(explicit: str, root: Path, environ: dict[str, str] | None = None) ->
     """(name, where it came from); ("", "") when nobody has said who the trainee is."""
     environ = dict(os.environ if environ is None else environ)
     if explicit and explicit.strip():
-        return clean_name(explicit, "the `trainee` parameter"), "parameter"
+        return clean_name(explicit, "the `trainee` parameter"), "the notebook's trainee parameter"
     if environ.get(HUB_VARIABLE, "").strip():
         return clean_name(environ[HUB_VARIABLE], HUB_VARIABLE), "JupyterHub"
     if name := saved_name(root):
-        return name, NAME_FILE
+        return name, SAVED
     return "", ""
