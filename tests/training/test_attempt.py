@@ -151,3 +151,12 @@ def test_an_unnamed_score_is_graded_under_its_folder_not_a_login(space, tmp_path
     nbformat.write(new_notebook(cells=[cell]), tmp_path / "dana" / "leaked-key.ipynb")
     (row,) = grade_folder(tmp_path)
     assert (row.trainee, row.correct, row.status) == ("dana", 1, "ok")
+
+
+def test_the_last_hint_is_a_query_block_to_copy(space) -> None:
+    widget = Attempt(space, trainee="t").task("exfiltrated_bucket")
+    for _ in range(3):
+        widget.hint_button.click()
+    assert widget.hint_button.disabled
+    assert "hint 3 of 3" in widget.hints.value and "<pre>%%athena\nSELECT" in widget.hints.value
+    assert "&#x27;____&#x27;" in widget.hints.value  # the blank, escaped like the rest of the text

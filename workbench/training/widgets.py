@@ -22,6 +22,14 @@ def _verdict(attempt: Attempt, task: Task) -> str:
     return _OK if result.correct else _WRONG
 
 
+def _hint_html(hint: str) -> str:
+    """A query hint ("%%athena: SELECT …") as a block to copy into a cell; any other as a sentence."""
+    if hint.startswith("%%athena:"):
+        query = hint.split(":", 1)[1].strip()
+        return f"copy into a cell and fill the blank:<pre>%%athena\n{escape(query)}</pre>"
+    return escape(hint)
+
+
 class TaskWidget(W.VBox):
     """One task: its question, the answer box (pre-filled from the notebook's `answers`), its hints."""
 
@@ -58,7 +66,7 @@ class TaskWidget(W.VBox):
         used = self.attempt.hints_used.get(self.spec.name, 0)
         shown = self.spec.hints[:used]
         total = len(self.spec.hints)
-        self.hints.value = "".join(f"<div>💡 <small>hint {i} of {total}</small> {escape(h)}</div>"
+        self.hints.value = "".join(f"<div>💡 <small>hint {i} of {total}</small> {_hint_html(h)}</div>"
                                    for i, h in enumerate(shown, 1))
         self.hint_button.disabled = used >= len(self.spec.hints)
 
