@@ -135,7 +135,8 @@ def test_hints_are_labelled_by_step(space) -> None:
     assert "hint 3 of 3" not in widget.hints.value
 
 
-def test_an_unnamed_score_is_graded_under_its_folder_not_a_login(space, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "graded_as"), [(None, "dana"), ("eve\x1b]0;pwned\x07", "eve?]0;pwned?")])
+def test_a_score_is_graded_under_a_printable_name_or_its_folder(space, tmp_path: Path, name, graded_as) -> None:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
@@ -145,12 +146,14 @@ def test_an_unnamed_score_is_graded_under_its_folder_not_a_login(space, tmp_path
 
     attempt = Attempt(space)
     attempt.check("backdoor_user", space.truth().answers["backdoor_user"])
+    # The record as an edited notebook may hold it: its name is the trainee's text, not the box's.
+    record = attempt.record() | {"trainee": name}
     cell = new_code_cell("ex.submit()", outputs=[new_output(
-        "display_data", data={f"{MIME_PREFIX}{SCORE_KIND}+json": attempt.record(), "text/plain": attempt.summary()})])
+        "display_data", data={f"{MIME_PREFIX}{SCORE_KIND}+json": record, "text/plain": attempt.summary()})])
     (tmp_path / "dana").mkdir()
     nbformat.write(new_notebook(cells=[cell]), tmp_path / "dana" / "leaked-key.ipynb")
     (row,) = grade_folder(tmp_path)
-    assert (row.trainee, row.correct, row.status) == ("dana", 1, "ok")
+    assert (row.trainee, row.correct, row.status) == (graded_as, 1, "ok")
 
 
 def test_the_last_hint_is_a_query_block_to_copy(space) -> None:
