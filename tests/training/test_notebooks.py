@@ -1,9 +1,11 @@
-"""The exercise notebooks end to end: nbmake runs each top to bottom unanswered (score 0); papermill runs
-with every answer right (100%) and with some wrong (0 on those); `mantissa training grade` tabulates them."""
+"""The exercise notebooks end to end: nbmake runs each top to bottom unanswered (score 0, and not one
+answer printed); papermill runs with every answer right (100%) and with some wrong (0 on those);
+`mantissa training grade` tabulates them."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -52,9 +54,43 @@ def executed(leaked_key: SimpleNamespace, tmp_path_factory: pytest.TempPathFacto
     return paths
 
 
+def output_text(nb: nbformat.NotebookNode) -> str:
+    """Every text a run put in front of the trainee: streams, errors, every mime type of every display
+    (HTML, plain text, published JSON, widget views), and any saved widget state."""
+    parts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            parts.append(str(output.get("text", "")))
+            parts += [str(line) for line in output.get("traceback", [])]
+            for value in output.get("data", {}).values():
+                parts.append(value if isinstance(value, str) else json.dumps(value))
+    parts.append(json.dumps(nb.metadata.get("widgets", {})))
+    return "\n".join(parts)
+
+
+def answer_values(exercise, answers: dict[str, str]) -> dict[str, str]:
+    """value -> task, for every answer a printed output could give away: each item of a list answer.
+    Yes/no answers are left out: "No" is in any page of English and gives nothing away by itself."""
+    values = {}
+    for task in exercise.tasks:
+        if task.kind == "yes_no":
+            continue
+        items = answers[task.name].split(",") if task.kind == "list" else [answers[task.name]]
+        values |= {item.strip(): task.name for item in items if item.strip()}
+    return values
+
+
+def leaked(text: str, values: dict[str, str]) -> dict[str, str]:
+    # Whole tokens only: the answer 465 is not leaked by a row count of 1465 or the IP 10.0.0.46.
+    return {v: t for v, t in values.items()
+            if re.search(rf"(?<![\w.@-]){re.escape(v)}(?![\w@-]|\.\w)", text, re.IGNORECASE)}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", EXERCISES.names())
-def test_nbmake_runs_every_notebook_unanswered_to_score_zero(name: str, kernel_env: Path) -> None:
+def test_run_all_on_a_fresh_notebook_prints_no_answer_and_scores_zero(name: str, kernel_env: Path) -> None:
+    from workbench.training import load_workspace
+
     result = NotebookRun(NOTEBOOKS / f"{name}.ipynb", default_timeout=300).execute()
     assert result.error is None, result.error.trace[-3000:]
     executed = Path(kernel_env.parent / f"{name}-executed.ipynb")
@@ -62,9 +98,35 @@ def test_nbmake_runs_every_notebook_unanswered_to_score_zero(name: str, kernel_e
     score = read_published(executed, SCORE_KIND)[-1]
     assert (score["scenario"], score["seed"], score["score"], score["correct"]) == (name, 1, 0.0, 0)
     assert score["total"] == len(EXERCISES.get(name).tasks) and score["workspace"].startswith(str(kernel_env))
-    debrief = read_published(executed, DEBRIEF_KIND)[-1]
-    assert debrief["hunts_finding"], f"no library hunt finds {name}"
-    assert not debrief["rules_failed"]
+    assert score["trainee"] is None and not score["debrief_seen"]  # nobody said who; not the OS login
+
+    answers = load_workspace(score["workspace"]).truth().answers
+    text = output_text(result.nb)
+    assert not leaked(text, answer_values(EXERCISES.get(name), answers)), "Run All printed an answer"
+    assert read_published(executed, DEBRIEF_KIND) == []
+    assert "Submit your answers first: 0/" in text and "ex.debrief(reveal=True)" in text
+    assert "Your score has no name" in text
+
+
+def test_answer_matching_finds_whole_tokens_only() -> None:
+    """The leak check above is only as good as its matcher: it must see an answer wherever it is
+    printed, in any case and inside an ARN, and not inside a longer number or address."""
+    values = {"203.0.113.7": "ip", "465": "ports", "fatima.silva": "user", "CreateAccessKey": "call"}
+    assert set(leaked("arn:aws:iam::1:user/fatima.silva", values)) == {"fatima.silva"}
+    assert set(leaked("<td>203.0.113.7</td> createaccesskey", values)) == {"203.0.113.7", "CreateAccessKey"}
+    assert set(leaked('{"ports": 465}', values)) == {"465"}
+    assert not leaked("203.0.113.70 10.0.113.7 1465 4650 fatima.silva2 CreateAccessKeys", values)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXERCISES.names())
+def test_the_debrief_finds_every_scenario_with_a_library_hunt(name: str, practice_home: Path) -> None:
+    from workbench.training import load_workspace
+    from workbench.training.debrief import build_debrief
+
+    report = build_debrief(load_workspace(practice_home / "mantissa" / "training" / f"{name}-seed1"))
+    assert [h.hunt for h in report.hunts if h.finds_it], f"no library hunt finds {name}"
+    assert not report.rules_failed
 
 
 def test_every_answer_right_scores_100_on_both_seeds(executed: SimpleNamespace) -> None:

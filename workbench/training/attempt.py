@@ -4,7 +4,9 @@
     ex.briefing()                         # the variant: company, accounts, window
     ex.task("initial_access_ip")          # an answer widget (Text + Check + Hint)
     ex.check("initial_access_ip", "203.0.113.7")
+    ex.start(name="Alice Martin")         # who is answering (asked once, saved in the workspace)
     ex.submit()                           # publishes the score into the notebook for `mantissa training grade`
+    ex.debrief()                          # the solutions, once every task has an answer and was submitted
 
 Pre-filled `answers` (papermill parameters) are checked when the attempt opens, so an automated run
 is graded whether or not the task cells ran; nothing the trainee explores changes the grade.
@@ -12,7 +14,6 @@ is graded whether or not the task cells ran; nothing the trainee explores change
 
 from __future__ import annotations
 
-import getpass
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ from workbench.training.workspace import (
 
 if TYPE_CHECKING:
     from workbench.session import Session
-    from workbench.training.debrief import Debrief
+    from workbench.training.debrief import Debrief, DebriefGate
 
 SCORE_KIND = "training-score"
 DEBRIEF_KIND = "training-debrief"
@@ -52,10 +53,13 @@ class Attempt:
         if self.key.scenario != workspace.info.scenario or self.key.seed != workspace.info.seed:
             raise TrainingError(f"{workspace.root}: the answer key is for {self.key.scenario} seed {self.key.seed}, "
                                 f"the workspace for {workspace.info.scenario} seed {workspace.info.seed}; rebuild it")
-        self.trainee = trainee or _user()
+        from workbench.training.trainee import resolve
+
+        self.trainee, self.trainee_source = resolve(trainee, workspace.root)
         self.results: dict[str, TaskResult] = {}
         self.hints_used: dict[str, int] = {}
         self.debrief_seen = False
+        self.submitted_complete = False  # a submit with every task answered: the debrief may show solutions
         self._listeners: list[Any] = []
         for name, value in (answers or {}).items():
             self.exercise.task(name)  # a misspelt task in a papermill run fails loudly, with the right names
@@ -78,6 +82,15 @@ class Attempt:
         return correct
 
     answer = check
+
+    def start(self, name: str) -> None:
+        """Say who is answering; saved in the workspace, so a restarted kernel knows it too."""
+        from workbench.training.trainee import TYPED, clean_name, save_name
+
+        self.trainee, self.trainee_source = clean_name(name), TYPED
+        save_name(self.workspace.root, self.trainee)
+        for listener in self._listeners:
+            listener(self)
 
     def hint(self, task: str) -> str | None:
         """The next hint for `task`, or None when there are no more; counted in the score record."""
@@ -103,6 +116,10 @@ class Attempt:
     def percent(self) -> float:
         return round(100.0 * self.correct / self.total, 1) if self.total else 0.0
 
+    @property
+    def unanswered(self) -> list[str]:
+        return [t.name for t in self.exercise.tasks if t.name not in self.results]
+
     def record(self) -> dict[str, Any]:
         """What `submit()` publishes and `mantissa training grade` reads back."""
         info = self.workspace.info
@@ -114,7 +131,7 @@ class Attempt:
                                 "hints": self.hints_used.get(task.name, 0)}
         return {"scenario": info.scenario, "seed": info.seed, "days": info.days, "scale": info.scale,
                 "start": info.start, "end": info.end, "workspace": str(self.workspace.root),
-                "trainee": self.trainee, "score": self.percent, "correct": self.correct, "total": self.total,
+                "trainee": self.trainee or None, "score": self.percent, "correct": self.correct, "total": self.total,
                 "hints": sum(self.hints_used.values()), "debrief_seen": self.debrief_seen, "tasks": tasks,
                 "submitted": datetime.now(UTC).isoformat(timespec="seconds")}
 
@@ -124,15 +141,21 @@ class Attempt:
         Returns nothing, so the cell shows the summary once; `record()` gives the same data."""
         from workbench.playbooks import publish
 
+        if not self.unanswered:
+            self.submitted_complete = True
         publish(SCORE_KIND, self.record(), text=self.summary())
 
     def summary(self) -> str:
+        who = self.trainee or "(no name yet)"
         lines = [f"{self.exercise.title} ({self.workspace.info.scenario}, seed {self.workspace.info.seed}) — "
-                 f"{self.trainee}: {self.correct}/{self.total} correct, score {self.percent:g}%"]
+                 f"{who}: {self.correct}/{self.total} correct, score {self.percent:g}%"]
         for task in self.exercise.tasks:
             result = self.results.get(task.name)
             mark = "–" if result is None else ("✓" if result.correct else "✗")
             lines.append(f"  {mark} {task.name}")
+        if not self.trainee:
+            lines.append("Your score has no name: type it in the box above the score (or run "
+                         "ex.start(name=\"...\")), then submit again.")
         return "\n".join(lines)
 
     # -- the notebook face ----------------------------------------------------------------------
@@ -156,18 +179,28 @@ class Attempt:
         return task_widget(self, self.exercise.task(name))
 
     def scoreboard(self) -> Any:
-        from workbench.training.widgets import scoreboard
+        """The live score, under the box asking the trainee's name."""
+        import ipywidgets as W
 
-        return scoreboard(self)
+        from workbench.training.widgets import name_box, scoreboard
+
+        return W.VBox([name_box(self), scoreboard(self)])
 
     def on_change(self, listener: Any) -> None:
         self._listeners.append(listener)
 
-    def debrief(self) -> Debrief:
-        """Solutions, the rules that fire on the attack and the hunts that find it; published too."""
-        from workbench.playbooks import publish
-        from workbench.training.debrief import build_debrief
+    def debrief(self, reveal: bool = False) -> Debrief | DebriefGate:
+        """Solutions, the rules that fire on the attack and the hunts that find it; published too.
 
+        Shown once a submit held an answer to every task; before that a note says what is missing,
+        unless `reveal=True` asks for the solutions anyway (recorded as `debrief_seen` in the score).
+        The rules and hunts name the attacker's addresses and users too, so they wait with the solutions.
+        """
+        from workbench.playbooks import publish
+        from workbench.training.debrief import DebriefGate, build_debrief
+
+        if not (self.submitted_complete or reveal):
+            return DebriefGate(self.exercise.title, self.unanswered, self.total)
         self.debrief_seen = True
         truth = self.workspace.truth()
         solutions = []
@@ -180,13 +213,6 @@ class Attempt:
         publish(DEBRIEF_KIND, report.as_dict(), text=f"debrief of {report.scenario}: "
                 f"{len(report.fired)} rules fire, {sum(h.finds_it for h in report.hunts)} hunts find it")
         return report
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry in some containers
-        return os.environ.get("USER", "")
 
 
 def _find_workspace(scenario: str, workspace: str | Path | None, seed: int | None) -> TrainingWorkspace:

@@ -107,6 +107,30 @@ class Debrief:
         return "\n".join(parts)  # DataFrame.to_html escapes cell text; log text is attacker-controlled
 
 
+@dataclass(repr=False)
+class DebriefGate:
+    """What `ex.debrief()` shows before the trainee has submitted an answer to every task: no
+    solutions, no rules or hunts (they name the attacker too), just what to do first."""
+
+    title: str
+    unanswered: list[str]
+    total: int
+
+    @property
+    def message(self) -> str:
+        done = self.total - len(self.unanswered)
+        return (f"Submit your answers first: {done}/{self.total} tasks of '{self.title}' have an answer "
+                f"(still open: {', '.join(self.unanswered)}). Answer every task, run ex.submit(), then run "
+                "this cell again for the solutions. Stuck for good? ex.debrief(reveal=True) shows them now; "
+                "your score will say you saw them.")
+
+    def __repr__(self) -> str:
+        return self.message
+
+    def _repr_html_(self) -> str:
+        return f"<div style='border-left:4px solid #bf8700;padding:4px 8px'>🔒 {escape(self.message)}</div>"
+
+
 def markers(truth: ScenarioTruth) -> set[str]:
     return set(truth.event_ids) | set(truth.finding_ids) | set(truth.attacker_ips)
 

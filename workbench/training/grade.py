@@ -10,12 +10,14 @@ score, or one that cannot be read, gets a row saying so; the others are still gr
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbench.training.attempt import SCORE_KIND
 from workbench.training.exercises import EXERCISES
+from workbench.training.trainee import MAX_LENGTH
 from workbench.training.workspace import KEY_FILE, TrainingError, is_workspace, load_workspace
 
 MARKS = {True: "✓", False: "✗", None: "–"}
@@ -75,6 +77,13 @@ class _Checker:
         return self._truths[variant]
 
 
+def printable(value: object) -> str:
+    """A name read from a notebook, fit for the instructor's terminal: the notebook is the trainee's
+    file, and an escape sequence in it must not reach the table (control characters become '?')."""
+    text = " ".join(str(value or "").split())[:MAX_LENGTH]
+    return "".join("?" if unicodedata.category(ch).startswith("C") else ch for ch in text)
+
+
 def grade_notebook(path: Path, root: Path | None = None, checker: _Checker | None = None) -> GradeRow:
     from workbench.playbooks import read_published
 
@@ -92,7 +101,7 @@ def grade_notebook(path: Path, root: Path | None = None, checker: _Checker | Non
     record = published[-1]
     try:
         exercise = EXERCISES.get(record["scenario"])
-        row.trainee = str(record.get("trainee") or row.trainee)
+        row.trainee = printable(record.get("trainee")) or row.trainee
         row.scenario, row.seed = record["scenario"], int(record["seed"])
         row.hints = int(record.get("hints", 0))
         row.debrief_seen = bool(record.get("debrief_seen", False))

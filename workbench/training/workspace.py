@@ -9,6 +9,7 @@ Layout (a workspace like any other: `mantissa.yaml`, `lake/`, `state/`), plus
     answer_key.json     salted digests of the canonical answers, what answers are checked against
     .truth/             the full ground truth, read only through workbench.training (the debrief)
     <scenario>.ipynb    the exercise notebook, copied from notebooks/training/
+    trainee.json        the name the trainee typed once (workbench.training.trainee); kept by --replace
 
 The truth sits in a hidden folder rather than somewhere a trainee would browse; the notebook
 never reads it, and checking an answer needs only the digests.
