@@ -211,11 +211,10 @@ class SharedScans:
         return answers
 
     def _worker_cursors(self, count: int) -> list[duckdb.DuckDBPyConnection]:
-        """Cursors on the engine's database (they see its tables)."""
+        """Cursors on the engine's database (they see its tables, and inherit its UTC time zone:
+        the sandbox sets it globally before locking the configuration)."""
         while len(self._cursors) < count:
-            cursor = self.connection.cursor()
-            cursor.execute("SET TimeZone = 'UTC'")
-            self._cursors.append(cursor)
+            self._cursors.append(self.connection.cursor())
         return self._cursors[:count]
 
     def _nothing_to_scan(self, members: list[tuple[int, Shareable, Window | None]],
