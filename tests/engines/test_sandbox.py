@@ -187,3 +187,14 @@ def test_the_spill_folder_is_private_and_removed_on_close(settings: Settings) ->
     assert spill is not None and spill.is_dir() and not spill.is_relative_to(settings.workspace)
     engine.close()
     assert not spill.exists()
+
+
+def test_a_query_the_boundary_refuses_never_reaches_a_shared_scan(with_events: LocalEngine) -> None:
+    honest = ["SELECT eventname FROM cloudtrail WHERE eventname = 'GetObject'",
+              "SELECT eventname FROM cloudtrail WHERE eventname = 'PutObject'"]
+    hostile = "SELECT eventname FROM cloudtrail WHERE eventname = current_setting('TimeZone')"
+    results = with_events.run_batch([*honest, hostile], WINDOW)
+    assert isinstance(results[2], EngineError) and "current_setting() reaches outside" in str(results[2])
+    shared = results[0].extra["shared_scan"]
+    assert shared["queries"] == 2 and "current_setting" not in shared["sql"].lower()
+    assert results[0].frame["eventname"].tolist() == ["GetObject"] and results[1].rows == 0

@@ -71,6 +71,12 @@ class SharedScans:
         for index, sql in enumerate(queries):
             if candidates is not None and (candidates[index] or 0) > self.SHARED_CANDIDATES_MAX:
                 continue
+            try:
+                # The read boundary first (cached): a shared scan copies a member's conditions into
+                # SQL of its own, so a query the rewrite refuses must not reach one; alone, it fails.
+                self.bind(sql, per_query[index])
+            except EngineError:
+                continue
             plan = analyse(sql)
             if isinstance(plan, Shareable) and (self.SHARE_WINDOWED or not plan.windowed):
                 by_table.setdefault(plan.table, {})[index] = plan
