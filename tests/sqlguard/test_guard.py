@@ -170,3 +170,9 @@ def test_absurd_windows_are_one_value_error(make, message: str) -> None:
     with pytest.raises(ValueError, match=message) as info:
         make()
     assert "\n" not in str(info.value)
+
+
+def test_parse_errors_never_name_sqlglot_classes() -> None:
+    with pytest.raises(GuardError) as info:
+        guard("SELECT * FROM glob('/root/*')", WINDOW)
+    assert info.value.code == "parse" and "<class" not in info.value.reason and "sqlglot" not in info.value.reason

@@ -7,6 +7,7 @@ found wherever it sits, however the text was formatted or commented.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -65,6 +66,8 @@ def parse_one_statement(sql: str) -> exp.Expression:
         first = errors[0]
         where = f" at line {first.get('line')}, column {first.get('col')}" if first.get("line") else ""
         detail = first.get("description") or str(exc).splitlines()[0]
+        # sqlglot's class names are not the reader's business (`… missing for <class '…Glob'>`).
+        detail = re.sub(r" for <class '[^']*'>", "", detail)
         raise Refusal("parse", f"not valid Athena SQL{where}: {detail}") from None
     if not statements:
         raise Refusal("empty", "no SQL statement given")
