@@ -77,6 +77,16 @@ class GuardSettings(BaseModel):
     scan_budget_bytes: int = Field(
         10 * 1024**3, ge=0, description="local engine: refuse a query whose window selects more Parquet bytes"
     )
+    max_window: str = Field("366d", description="longest window a hunting query may read, guarded or --unsafe")
+
+
+class LocalEngineSettings(BaseModel):
+    """The embedded DuckDB engine's sandbox: what one query may use of the machine."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    memory_limit: str = Field("4GB", description="DuckDB memory_limit; a query needing more fails alone")
+    threads: int | None = Field(None, ge=1, le=256, description="DuckDB worker threads; unset: one per core")
 
 
 class RoutingSettings(BaseModel):
@@ -185,6 +195,7 @@ class Settings(BaseModel):
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     nl: NLSettings = Field(default_factory=NLSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
+    local: LocalEngineSettings = Field(default_factory=LocalEngineSettings)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     cost: CostSettings = Field(default_factory=CostSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)

@@ -21,7 +21,8 @@ from workbench.config import Settings, load_settings
 from workbench.engines import Engine, EngineError, Result, get_engine
 from workbench.history import HISTORY_FILE, QueryHistory, QueryRecord
 from workbench.nl import NLContext, Provider, Translation, TranslationError, get_provider, translate_and_run
-from workbench.sqlguard import GuardedQuery, GuardError, guard_for
+from workbench.sqlguard import GuardedQuery, GuardError, check_window, guard_for
+from workbench.sqlguard.unsafe import UNSAFE_NOTE
 from workbench.timewindow import Window, parse_duration
 
 
@@ -175,7 +176,8 @@ class Session:
             if limit is not None and not 1 <= limit <= self.settings.guard.max_limit:
                 raise SessionError(f"--limit must be between 1 and {self.settings.guard.max_limit:,} (guard.max_limit)")
             if unsafe:
-                to_run, notes = sql, ["--unsafe: the guard was skipped"]
+                check_window(window, self.settings)  # the window limit is never skipped
+                to_run, notes = sql, [UNSAFE_NOTE]
             else:
                 guarded = guard_for(sql, window, self.settings, engine=eng, row_limit=limit or self.row_limit)
                 to_run, notes = guarded.sql, list(guarded.notes)

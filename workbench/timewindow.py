@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|days|w|wk)\s*$", re.IGNORECASE)
+MAX_SPAN = timedelta(days=3660)
+"""No window spans more than ten years, whatever asks for it: listing a window's days (its
+partitions) costs time in proportion to its span, and `0001-01-01 … 9999-12-31` is 3.6 million
+of them. The guard's own, configurable limit (`guard.max_window`) is far smaller."""
+
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600,
                  "d": 86400, "day": 86400, "days": 86400, "w": 604800, "wk": 604800}
 
@@ -18,7 +23,10 @@ def parse_duration(text: str | timedelta) -> timedelta:
     match = _DURATION.match(str(text))
     if not match:
         raise ValueError(f"cannot read duration {text!r}: use a number and a unit, e.g. 15m, 24h, 7d")
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()])
+    try:
+        return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()])
+    except OverflowError:
+        raise ValueError(f"duration {text!r} is too long: give at most {MAX_SPAN.days} days") from None
 
 
 def parse_time(value: str | datetime | date) -> datetime:
@@ -56,11 +64,18 @@ class Window:
             raise ValueError("window bounds must be timezone-aware")
         if self.end <= self.start:
             raise ValueError(f"window end {iso_z(self.end)} is not after its start {iso_z(self.start)}")
+        if self.end - self.start > MAX_SPAN:
+            raise ValueError(f"window {iso_z(self.start)} … {iso_z(self.end)} spans {(self.end - self.start).days:,} "
+                             f"days, more than any window may ({MAX_SPAN.days:,}): narrow it")
 
     @classmethod
     def last(cls, duration: str | timedelta, now: datetime | None = None) -> Window:
         end = parse_time(now) if now else datetime.now(UTC)
-        return cls(end - parse_duration(duration), end)
+        length = parse_duration(duration)
+        if length > MAX_SPAN:
+            raise ValueError(f"window of {duration} is longer than any window may be ({MAX_SPAN.days:,} days): "
+                             "narrow it")
+        return cls(end - length, end)
 
     @classmethod
     def between(cls, start: str | datetime, end: str | datetime | None = None) -> Window:

@@ -76,7 +76,7 @@ def test_sql_from_stdin_and_default_window(lake_with_events: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["query", "SELEC * FROM cloudtrail"], "error: cannot parse the SQL as Athena SQL"),
+        (["query", "SELEC * FROM cloudtrail"], "error: guard refused the query: not valid Athena SQL"),
         (["query", "SELECT eventnme FROM cloudtrail"], "did you mean 'eventname'?"),
         (["query", "SELECT 1", "--engine", "duckb"], "unknown engine 'duckb'"),
         (["query", "SELECT 1", "--engine", "lcoal"], "did you mean 'local'?"),
@@ -113,3 +113,65 @@ def test_the_cli_prints_user_warnings_as_one_line(tmp_path: Path) -> None:
     warning_lines = [line for line in done.stderr.splitlines() if "lake folder" in line]
     assert len(warning_lines) == 1 and warning_lines[0].startswith("warning: local engine: lake folder")
     assert "local.py" not in done.stderr
+
+
+# -- the guard (issue 18: `mantissa query` called the engine directly) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("COPY (SELECT * FROM cloudtrail) TO '{out}'", "only a read-only SELECT may run"),
+        ("SELECT * FROM read_text('/etc/passwd')", "table function"),
+        ("SELECT * FROM read_parquet('{lake}/cloudtrail/*/*/*/*.parquet')", "table function"),
+        ('SELECT * FROM "{lake}/cloudtrail/*/*/*/*.parquet"', "unknown table"),
+        ("SELECT * FROM cloudtrail a CROSS JOIN cloudtrail b", "without a column condition"),
+    ],
+    ids=["copy-to", "read-text", "read-parquet-glob", "quoted-glob", "cross-join"],
+)
+def test_query_runs_the_guard(lake_with_events: Path, tmp_path: Path, sql: str, message: str) -> None:
+    out = tmp_path / "written.csv"
+    result = _invoke("query", sql.format(out=out, lake=lake_with_events), *WINDOW)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: guard refused the query: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+    assert not out.exists() and "root:" not in result.output
+
+
+def test_guarded_query_says_what_the_guard_did(lake_with_events: Path) -> None:
+    result = _invoke("query", "SELECT eventname FROM cloudtrail", *WINDOW, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert "LIMIT 10,000 added" in result.stderr and "scan " in result.stderr
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["SELECT content FROM read_text('/etc/passwd')",
+     "COPY (SELECT * FROM cloudtrail) TO '{lake}/cloudtrail/evil.csv'",
+     "SELECT * FROM read_parquet('{lake}/cloudtrail/*/*/*/*.parquet')",
+     'SELECT * FROM "{lake}/cloudtrail/*/*/*/*.parquet"'],
+    ids=["read-text", "copy-into-lake", "read-parquet-glob", "quoted-glob"],
+)
+def test_unsafe_never_skips_the_boundary_or_the_sandbox(lake_with_events: Path, sql: str) -> None:
+    result = _invoke("query", sql.format(lake=lake_with_events), *WINDOW, "--unsafe")
+    assert result.exit_code == 2, result.output
+    assert "every query reads only log tables" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "root:" not in result.output
+    assert not (lake_with_events / "cloudtrail" / "evil.csv").exists()
+
+
+def test_unsafe_skips_the_shape_checks_and_keeps_the_window(lake_with_events: Path) -> None:
+    sql = "SELECT count(*) AS n FROM cloudtrail a CROSS JOIN cloudtrail b"
+    result = _invoke("query", sql, *WINDOW, "--unsafe", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["n", "36"]  # 6 x 6 events of the window; the day before is not read
+    assert "--unsafe: the guard's shape and cost checks were skipped" in result.stderr
+    wide = _invoke("query", sql, "--start", "2024-01-01", "--end", "2026-01-01", "--unsafe")
+    assert wide.exit_code == 2 and "longer than guard.max_window (366d)" in wide.stderr
+
+
+def test_unsafe_help_says_what_it_skips_and_keeps() -> None:
+    result = CliRunner().invoke(app, ["query", "--help"], env={"COLUMNS": "400", "TERMINAL_WIDTH": "400"})
+    text = " ".join(result.output.split())
+    assert "skip the guard's shape and cost checks" in text
+    assert "never skipped: the read boundary" in text and "sandbox" in text

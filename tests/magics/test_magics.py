@@ -301,3 +301,41 @@ def test_wb_history_lists_queries_and_refusals(ip: Any) -> None:
 def test_wb_mistakes_are_one_line(ip: Any, cell: str, fragments: tuple[str, ...]) -> None:
     result, captured = run_cell(ip, cell)
     assert_one_line_usage_error(result, captured, *fragments)
+
+
+# -- issue 18: the red team's cells ------------------------------------------------------------
+
+RED_TEAM_WINDOW = "--start 2026-12-05T00:00:00Z --end 2026-12-05T01:00:00Z"
+
+
+@pytest.mark.parametrize("unsafe", ["", " --unsafe"], ids=["guarded", "unsafe"])
+def test_out_of_scope_cte_name_reads_no_file(ip: Any, tmp_path: Any, unsafe: str) -> None:
+    secret = tmp_path / "x" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_text("k,v\n1,hunter2-do-not-print\n")
+    cell = (f'%%athena{unsafe} {RED_TEAM_WINDOW}\nSELECT t.* FROM (WITH "{secret}" AS (SELECT 1 AS k FROM cloudtrail) '
+            f'SELECT k FROM "{secret}") y CROSS JOIN "{secret}" t')
+    result, captured = run_cell(ip, cell)
+    assert_one_line_usage_error(result, captured, "not a plain name" if not unsafe else "reads only log tables")
+    assert "hunter2" not in captured.stdout + captured.stderr + str(result.error_in_exec)
+
+
+@pytest.mark.parametrize(
+    ("cell", "fragment"),
+    [
+        ("%%athena --unsafe --start 0001-01-02 --end 9999-12-30\nSELECT count(*) FROM cloudtrail", "narrow it"),
+        ("%%athena --start 2024-01-01 --end 2026-01-01\nSELECT count(*) FROM cloudtrail", "guard.max_window"),
+        ("%%athena --unsafe --start 2024-01-01 --end 2026-01-01\nSELECT count(*) FROM cloudtrail", "guard.max_window"),
+        ("%ask failed console logins between 0001-01-01 and 9999-12-31", "past the dates a window can hold"),
+    ],
+    ids=["absurd-unsafe", "over-max-window", "over-max-window-unsafe", "ask-overflow"],
+)
+def test_absurd_windows_are_one_line(ip: Any, cell: str, fragment: str) -> None:
+    result, captured = run_cell(ip, cell)
+    assert_one_line_usage_error(result, captured, fragment)
+
+
+def test_unsafe_help_says_what_it_skips_and_what_it_never_skips() -> None:
+    text = " ".join((WorkbenchMagics.athena.__doc__ or "").split())
+    assert "skip the guard's shape and cost checks" in text and "never skipped" in text
+    assert "window still bounds every scan" not in text

@@ -118,3 +118,61 @@ def test_guard_for_reads_limits_from_settings(workspace: Path) -> None:
     assert guard_for("SELECT * FROM cloudtrail", WINDOW, settings).limit == 10
     engine = get_engine("local", settings)
     assert guard_for("SELECT * FROM cloudtrail", WINDOW, settings, engine=engine).scan_bytes == 0  # empty lake
+
+
+ACCEPTED_SHAPES = [
+    # A CTE is visible in its own query, in set operands under its WITH and in subqueries inside it.
+    "WITH x AS (SELECT eventname FROM cloudtrail) SELECT * FROM x UNION ALL SELECT * FROM x",
+    "SELECT * FROM cloudtrail WHERE eventname IN (WITH x AS (SELECT eventname FROM cloudtrail) SELECT eventname FROM x)",
+    "WITH a AS (SELECT eventname FROM cloudtrail), b AS (SELECT * FROM a) SELECT * FROM b",
+    "WITH x AS (SELECT eventname FROM cloudtrail) SELECT * FROM x WHERE eventname IN (SELECT eventname FROM x)",
+    # Bounded generators and joins that do not multiply log rows.
+    "SELECT sequence(1, 100) AS s FROM cloudtrail",
+    "SELECT sequence(date '2026-01-01', date '2026-12-31') AS days FROM cloudtrail",
+    "SELECT lpad(eventname, 40, ' ') AS padded FROM cloudtrail",
+    "SELECT * FROM cloudtrail CROSS JOIN (SELECT count(*) AS n FROM vpc_flow) totals",
+    "SELECT c.eventname FROM cloudtrail c JOIN vpc_flow v ON c.sourceipaddress = v.srcaddr",
+    "SELECT \"eventname\" AS \"it's a name\" FROM cloudtrail WHERE eventname = 'caf\u00e9'",
+]
+
+
+@pytest.mark.parametrize("sql", ACCEPTED_SHAPES, ids=range(len(ACCEPTED_SHAPES)))
+def test_honest_shapes_near_the_new_refusals_pass(sql: str) -> None:
+    assert guard(sql, WINDOW).tables
+
+
+def test_a_window_longer_than_max_window_is_refused_in_one_line() -> None:
+    year = Window.between("2025-01-01T00:00:00Z", "2026-01-03T00:00:00Z")  # 367 days
+    with pytest.raises(GuardError) as info:
+        guard("SELECT eventname FROM cloudtrail", year, max_window="366d")
+    assert info.value.code == "window" and "guard.max_window" in info.value.reason
+    assert "\n" not in info.value.reason
+    assert guard("SELECT eventname FROM cloudtrail", year, max_window="400d").tables == {"cloudtrail"}
+
+
+def test_guard_for_takes_max_window_from_settings(workspace: Path) -> None:
+    (workspace / "mantissa.yaml").write_text("guard:\n  max_window: 1d\n")
+    with pytest.raises(GuardError, match=r"longer than guard.max_window \(1d\)"):
+        guard_for("SELECT eventname FROM cloudtrail", WINDOW, load_settings(workspace))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Window.between("0001-01-02", "9999-12-30"), "more than any window may"),
+        (lambda: Window.between("0001-01-01", "9999-12-31"), "more than any window may"),
+        (lambda: Window.last("99999999999d"), "too long"),
+        (lambda: Window.last("4000d"), "longer than any window may be"),
+    ],
+    ids=["red-team-window", "widest-dates", "overflowing-duration", "over-ten-years"],
+)
+def test_absurd_windows_are_one_value_error(make, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as info:
+        make()
+    assert "\n" not in str(info.value)
+
+
+def test_parse_errors_never_name_sqlglot_classes() -> None:
+    with pytest.raises(GuardError) as info:
+        guard("SELECT * FROM glob('/root/*')", WINDOW)
+    assert info.value.code == "parse" and "<class" not in info.value.reason and "sqlglot" not in info.value.reason

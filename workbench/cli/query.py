@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from workbench.cli.common import fail
+from workbench.sqlguard.unsafe import UNSAFE_HELP, UNSAFE_NOTE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,11 +51,13 @@ def query(
     engine: str | None = typer.Option(None, "--engine", "-e", help="local or athena; default from config"),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json"),
     limit_rows: int | None = typer.Option(None, "--limit-rows", "-n", min=0, help="print at most N rows"),
+    unsafe: bool = typer.Option(False, "--unsafe", help=UNSAFE_HELP),
 ) -> None:
-    """Run Athena SQL on the configured engine, bounded by a time window; print rows and stats."""
+    """Run Athena SQL on the configured engine, guarded and bounded by a time window; print rows and stats."""
     from workbench.config import ConfigError, load_settings
     from workbench.engines import EngineError, get_engine
     from workbench.registry import UnknownPluginError
+    from workbench.sqlguard import check_window, guard_for
     from workbench.timewindow import Window
 
     if sql.strip() == "-":
@@ -63,7 +66,14 @@ def query(
         settings = load_settings()
         bounds = Window.from_options(window, start, end, default=settings.default_window)
         with get_engine(engine, settings) as runner:
-            result = runner.run(sql, bounds)
+            # ValueError covers GuardError: a refusal is one line, like any other mistake.
+            if unsafe:
+                check_window(bounds, settings)  # type: ignore[arg-type] - from_options had a default
+                to_run, notes = sql, [UNSAFE_NOTE]
+            else:
+                guarded = guard_for(sql, bounds, settings, engine=runner)
+                to_run, notes = guarded.sql, list(guarded.notes)
+            result = runner.run(to_run, bounds)
     except (EngineError, ConfigError, UnknownPluginError, ValueError) as exc:
         _fail(str(exc))
     frame = result.frame
@@ -72,7 +82,8 @@ def query(
     if text:
         typer.echo(text)
     note = f" (showing {len(shown):,})" if len(shown) < len(frame) else ""
-    typer.echo(result.status_line() + note + f", window {bounds or 'none'}", err=True)
+    said = "".join(f"; {n}" for n in notes)
+    typer.echo(result.status_line() + note + f", window {bounds or 'none'}{said}", err=True)
 
 
 athena_app = typer.Typer(

@@ -4,6 +4,7 @@ The lake is laid out like the S3 lake, `<lake>/<table>/year=YYYY/month=MM/day=DD
 each log table is a DuckDB view over its hive-partitioned files, so the window rewrite's
 `year/month/day` predicates prune files exactly as Athena prunes partitions. One in-memory
 connection per engine: detection runs dozens of queries per run and should not pay a connect each.
+The connection is sandboxed (`workbench.engines.sandbox`): it reads the lake and nothing else.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from workbench.catalog import TABLES, arrow_schema
 from workbench.config import Settings
 from workbench.engines.base import ENGINES, Engine, EngineError, Execution
 from workbench.engines.localshared import SharedScans
+from workbench.engines.sandbox import open_sandboxed, remove_spill
 from workbench.engines.watchdog import WATCHDOG
 from workbench.engines.window import BoundQuery
 from workbench.registry import unknown_name_message
@@ -71,6 +73,7 @@ class LocalEngine(SharedScans, Engine):
         super().__init__(settings)
         self.lake = settings.lake
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._spill: Path | None = None  # the connection's private temporary folder
         self._opening: threading.Thread | None = None  # see warm_up
         self._lake_checked = False  # a missing lake is reported once per connection
         self._cursors: list[duckdb.DuckDBPyConnection] = []
@@ -108,13 +111,8 @@ class LocalEngine(SharedScans, Engine):
             self._opening = threading.Thread(target=open_quietly, daemon=True)
             self._opening.start()
 
-    @staticmethod
-    def _open() -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect(":memory:")
-        # Athena evaluates timestamps in UTC; so must from_iso8601_timestamp, date_trunc, hour().
-        con.execute("SET TimeZone = 'UTC'")
-        # Rules re-read the same recent files window after window; keep their footers.
-        con.execute("SET parquet_metadata_cache = true")
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        con, self._spill = open_sandboxed(self.lake, self.settings.local)
         return con
 
     def _point_view(self, table: str, files: list[Path]) -> None:
@@ -213,6 +211,12 @@ class LocalEngine(SharedScans, Engine):
     def _explain(self, exc: duckdb.Error, bound: BoundQuery) -> str:
         """DuckDB's error as one line, naming the closest valid table or column."""
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, duckdb.PermissionException):
+            return (f"local engine sandbox: {message.removeprefix('Permission Error: ')} — the local engine reads "
+                    f"only the lake ({self.lake}); query the log tables instead")
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            return (f"local engine: the query needs more memory than local.memory_limit "
+                    f"({self.settings.local.memory_limit}) — narrow the window, aggregate sooner, or raise it")
         if match := _MISSING_TABLE.search(message):
             name = match.group(1).strip('"')
             return unknown_name_message("table", name, list(TABLES))
@@ -239,3 +243,5 @@ class LocalEngine(SharedScans, Engine):
             self._con = None
             self._view_files.clear()
             self._lake_checked = False
+        remove_spill(self._spill)
+        self._spill = None

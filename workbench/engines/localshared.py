@@ -71,6 +71,12 @@ class SharedScans:
         for index, sql in enumerate(queries):
             if candidates is not None and (candidates[index] or 0) > self.SHARED_CANDIDATES_MAX:
                 continue
+            try:
+                # The read boundary first (cached): a shared scan copies a member's conditions into
+                # SQL of its own, so a query the rewrite refuses must not reach one; alone, it fails.
+                self.bind(sql, per_query[index])
+            except EngineError:
+                continue
             plan = analyse(sql)
             if isinstance(plan, Shareable) and (self.SHARE_WINDOWED or not plan.windowed):
                 by_table.setdefault(plan.table, {})[index] = plan
@@ -211,11 +217,10 @@ class SharedScans:
         return answers
 
     def _worker_cursors(self, count: int) -> list[duckdb.DuckDBPyConnection]:
-        """Cursors on the engine's database (they see its tables)."""
+        """Cursors on the engine's database (they see its tables, and inherit its UTC time zone:
+        the sandbox sets it globally before locking the configuration)."""
         while len(self._cursors) < count:
-            cursor = self.connection.cursor()
-            cursor.execute("SET TimeZone = 'UTC'")
-            self._cursors.append(cursor)
+            self._cursors.append(self.connection.cursor())
         return self._cursors[:count]
 
     def _nothing_to_scan(self, members: list[tuple[int, Shareable, Window | None]],

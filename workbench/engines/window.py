@@ -5,6 +5,9 @@ Query authors write `FROM cloudtrail`; the engine turns it into
 query can forget its partition filter and both engines prune the same files. The subquery keeps
 the reference's alias (or the table name), so column references such as `c.eventname` or
 `cloudtrail.eventname` keep working. A CTE whose name shadows a log table is not a log table.
+Before rewriting, every query passes `workbench.sqlguard.boundary.check_reads` (whatever face sent
+it, `--unsafe` or not): a table reference that is neither a log table nor a CTE in scope, a
+function that reads files, or a statement that writes, would escape the window, so it never runs.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from workbench.catalog import TABLES, Table, TimeFormat
 from workbench.engines.base import EngineError
 from workbench.engines.dialect import READ_DIALECT, write_dialect_for
 from workbench.sqlcache import persisted
+from workbench.sqlguard.boundary import Refusal, check_reads, is_log_reference
 from workbench.timewindow import Window, iso_z
 
 MONTHS_PER_YEAR = 12
@@ -84,6 +88,11 @@ def bounds_sql(table: str, window: Window, write_dialect: str) -> str:
 @persisted
 def _template(sql: str, write_dialect: str, bounded: bool) -> tuple[str, frozenset[str]]:
     tree = parse_athena(sql)
+    try:
+        # Every query, guarded or not: a read the rewrite cannot bound is never run.
+        check_reads(tree)
+    except Refusal as refusal:
+        raise EngineError(f"{refusal.message} (every query reads only log tables, bounded by the window)") from None
     target = write_dialect_for(write_dialect)
     tables: set[str] = set()
     for table in list(tree.find_all(exp.Table)):
@@ -138,44 +147,7 @@ def log_table_of(table: exp.Table) -> Table | None:
     catalog_table = TABLES.get(table.name.lower())
     if catalog_table is None:
         return None
-    if table.args.get("db") is not None:
-        return catalog_table  # CTE names are never qualified
-    return None if _shadowed_by_cte(table) else catalog_table
-
-
-def _with_of(query: exp.Expression) -> exp.With | None:
-    for value in query.args.values():
-        if isinstance(value, exp.With):
-            return value
-    return None
-
-
-def _shadowed_by_cte(table: exp.Table) -> bool:
-    """Whether a CTE in scope at this reference has the table's name (Trino's scoping rules)."""
-    name = table.name.lower()
-
-    def named(ctes: list[exp.Expression]) -> bool:
-        return any(cte.alias_or_name.lower() == name for cte in ctes)
-
-    child: exp.Expression | None = table
-    parent = table.parent
-    while child is not None and parent is not None:
-        if isinstance(parent, exp.With):
-            # Inside a CTE body: only earlier CTEs are visible (and itself, if WITH RECURSIVE).
-            ctes = list(parent.expressions)
-            index = next(i for i, cte in enumerate(ctes) if cte is child)
-            visible = ctes[: index + 1] if parent.args.get("recursive") else ctes[:index]
-            if named(visible):
-                return True
-            # Skip the owning query: its WITH has been accounted for.
-            child = parent.parent
-            parent = child.parent if child is not None else None
-            continue
-        with_ = _with_of(parent)
-        if with_ is not None and named(list(with_.expressions)):
-            return True
-        child, parent = parent, parent.parent
-    return False
+    return catalog_table if is_log_reference(table) else None
 
 
 def _strip_column_qualifiers(tree: exp.Expression, table: exp.Table, keep_db: bool) -> None:

@@ -17,6 +17,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from workbench.magics.binding import bind_from_namespace
 from workbench.magics.display import show_outcome, show_table, show_text
 from workbench.session import Outcome, Session
+from workbench.sqlguard.unsafe import UNSAFE_HELP
 
 # Mistakes a person can fix from the message alone; anything else is a bug and keeps its traceback.
 _USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, RuntimeError)
@@ -71,7 +72,7 @@ class WorkbenchMagics(Magics):
     @cell_magic
     @magic_arguments()
     @_window_options
-    @argument("--unsafe", action="store_true", help="skip the guard (the window still bounds every scan)")
+    @argument("--unsafe", action="store_true", help=UNSAFE_HELP)
     def athena(self, line: str, cell: str) -> None:
         """Run the cell as Athena SQL; `:name` placeholders take values from the notebook's variables."""
         args = parse_argstring(self.athena, line)

@@ -5,28 +5,37 @@
 
 Refused: anything but exactly one read-only SELECT over the catalog's log tables (DDL, DML, UNLOAD,
 CTAS, INSERT, MSCK, CALL, EXECUTE, PREPARE, information_schema and system tables, table functions,
-functions that read files or settings, a second statement hidden behind a comment, look-alike or
-invisible characters). Accepted queries come back with comments stripped, a LIMIT (added when
-absent, capped by config) and the log tables they read; the engine's window rewrite then bounds
-every scan. Locally the scan budget is the bytes of the Parquet files the window selects; on
-Athena it is the workgroup's per-query cutoff, which Athena enforces itself.
+functions that read files or settings, a name that is neither a log table nor a CTE in scope, a
+second statement hidden behind a comment, look-alike or invisible characters), and shapes that
+compute without bound (WITH RECURSIVE, a cross join of log tables, huge sequence()/repeat(),
+sleep) or read too long a window (`guard.max_window`). Accepted queries come back with comments
+stripped, a LIMIT (added when absent, capped by config) and the log tables they read; the
+engine's window rewrite then bounds every scan. Locally the scan budget is the bytes of the
+Parquet files the window selects; on Athena it is the workgroup's per-query cutoff, which Athena
+enforces itself.
+
+Two layers stay in force when a person skips the guard (`--unsafe`): `boundary.check_reads`,
+which the window rewrite runs on every query any engine runs (read-only, log tables or CTEs in
+scope, no file or network function), with `check_window`; and, on the local engine, DuckDB's own
+sandbox (`workbench.engines.sandbox`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 # One byte format for the engine's status line and the guard's budget messages.
 from workbench.engines.base import _human_bytes as human_bytes
 from workbench.sqlguard.text import unicode_problem
 from workbench.sqlguard.tree import Refusal, check_tree, enforce_limit, parse_one_statement
-from workbench.timewindow import Window
+from workbench.timewindow import Window, parse_duration
 
 if TYPE_CHECKING:
     from workbench.config import Settings
 
-__all__ = ["GuardError", "GuardedQuery", "guard", "guard_for", "human_bytes"]
+__all__ = ["GuardError", "GuardedQuery", "check_window", "guard", "guard_for", "human_bytes"]
 
 
 class GuardError(ValueError):
@@ -60,6 +69,7 @@ def guard(
     database: str = "mantissa",
     engine: Any = None,
     scan_budget: int | None = None,
+    max_window: str | timedelta | None = None,
 ) -> GuardedQuery:
     """Check `sql`; return the query to run or raise GuardError with the reason."""
     try:
@@ -70,6 +80,7 @@ def guard(
         if window is None:
             raise Refusal("window", "no time window: give --window 24h or --start/--end, or set one with "
                                     "%wb window 24h")
+        _check_window(window, max_window)
         tree, limit, note = enforce_limit(tree, row_limit, max_limit)
         text = tree.sql(dialect="athena", pretty=True, comments=False)
         scan = _check_budget(engine, tables, window, scan_budget)
@@ -91,7 +102,29 @@ def guard_for(sql: str, window: Window | None, settings: Settings, engine: Any =
         database=settings.athena.database,
         engine=engine,
         scan_budget=settings.guard.scan_budget_bytes,
+        max_window=settings.guard.max_window,
     )
+
+
+def check_window(window: Window, settings: Settings) -> None:
+    """The window limit alone, for queries that skip the guard (`--unsafe`): never skipped."""
+    try:
+        _check_window(window, settings.guard.max_window)
+    except Refusal as refusal:
+        raise GuardError(refusal.code, refusal.message) from None
+
+
+def _check_window(window: Window, max_window: str | timedelta | None) -> None:
+    if max_window is None:
+        return
+    try:
+        longest = parse_duration(max_window)
+    except ValueError as exc:
+        raise Refusal("window", f"guard.max_window: {exc}") from None
+    if window.duration > longest:
+        days = window.duration / timedelta(days=1)
+        raise Refusal("window", f"the window {window} spans {days:,.1f} days, longer than guard.max_window "
+                                f"({max_window}): narrow the window or raise guard.max_window")
 
 
 def _check_budget(engine: Any, tables: frozenset[str], window: Window, budget: int | None) -> int | None:

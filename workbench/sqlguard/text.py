@@ -18,32 +18,41 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 
 @dataclass(frozen=True)
 class Region:
-    kind: str  # code | string | comment
+    kind: str  # code | string | identifier | comment
     text: str
     start: int
 
 
+_QUOTES = {"'": "string", '"': "identifier", "`": "identifier"}
+
+
 def regions(sql: str) -> Iterator[Region]:
-    """Split SQL into code, single-quoted string literals ('' escapes a quote) and comments."""
-    i, n, start, kind = 0, len(sql), 0, "code"
+    """Split SQL into code, single-quoted string literals ('' escapes a quote), quoted identifiers
+    ("…" or `…`, a doubled quote escapes one) and comments.
+
+    Quoted identifiers are regions of their own because a quote or `--` inside one (`"it's"`,
+    `"a--b"`) would otherwise start a string or comment here that the parser never sees, and
+    hide what follows from the checks on code."""
+    i, n, start, kind, quote = 0, len(sql), 0, "code", ""
     while i < n:
         ch = sql[i]
         if kind == "code":
-            if ch == "'" or sql.startswith("--", i) or sql.startswith("/*", i):
+            if ch in _QUOTES or sql.startswith("--", i) or sql.startswith("/*", i):
                 if i > start:
                     yield Region("code", sql[start:i], start)
                 start = i
-                kind = "string" if ch == "'" else "line" if ch == "-" else "block"
-                i += 1 if ch == "'" else 2
+                kind = _QUOTES.get(ch) or ("line" if ch == "-" else "block")
+                quote = ch if ch in _QUOTES else ""
+                i += 1 if quote else 2
                 continue
             i += 1
-        elif kind == "string":
-            if ch == "'" and sql.startswith("''", i):
+        elif kind in ("string", "identifier"):
+            if ch == quote and sql.startswith(quote * 2, i):
                 i += 2
                 continue
             i += 1
-            if ch == "'":
-                yield Region("string", sql[start:i], start)
+            if ch == quote:
+                yield Region(kind, sql[start:i], start)
                 start, kind = i, "code"
         elif kind == "line":
             i += 1
@@ -92,6 +101,7 @@ def unicode_problem(sql: str) -> str | None:
                 # Zero-width characters inside a literal make it match nothing a reader expects.
                 return f"invisible character {_describe(ch)} inside a string literal at {_where(sql, index)}: remove it"
             what = "invisible character" if unicodedata.category(ch) == "Cf" else "non-ASCII character"
-            return (f"{what} {_describe(ch)} outside a string literal at {_where(sql, index)}: "
+            where = "in a quoted name" if region.kind == "identifier" else "outside a string literal"
+            return (f"{what} {_describe(ch)} {where} at {_where(sql, index)}: "
                     "SQL keywords and names must be plain ASCII — retype it")
     return None

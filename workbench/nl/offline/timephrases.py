@@ -43,6 +43,15 @@ def _date_only(text: str) -> bool:
 
 def extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
     """(window or None, the text without the phrase, the phrase as a description)."""
+    try:
+        return _extract_window(text, now)
+    except OverflowError:
+        # Date arithmetic past year 9999 (or before year 1): one line, not a traceback.
+        raise TranslationError("the time phrase names a window past the dates a window can hold: give dates "
+                               "within a few years, e.g. between 2026-11-18 and 2026-11-20") from None
+
+
+def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
     if match := _BETWEEN.search(text):
         start, end = parse_time(match.group(1).upper()), parse_time(match.group(2).upper())
         if _date_only(match.group(2)):
