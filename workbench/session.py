@@ -22,8 +22,8 @@ from workbench.engines import Engine, EngineError, Result, get_engine
 from workbench.history import HISTORY_FILE, QueryHistory, QueryRecord
 from workbench.nl import NLContext, Provider, Translation, TranslationError, get_provider, translate_and_run
 from workbench.sqlguard import GuardedQuery, GuardError, check_window, guard_for
-from workbench.sqlguard.unsafe import UNSAFE_NOTE
 from workbench.timewindow import Window, parse_duration
+from workbench.unsafe import UNSAFE_NOTE
 
 
 class SessionError(ValueError):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from workbench.cli.common import fail
-from workbench.sqlguard.unsafe import UNSAFE_HELP, UNSAFE_NOTE
+from workbench.unsafe import UNSAFE_HELP, UNSAFE_NOTE
 
 if TYPE_CHECKING:
     import pandas as pd

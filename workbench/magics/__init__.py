@@ -17,7 +17,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from workbench.magics.binding import bind_from_namespace
 from workbench.magics.display import show_outcome, show_table, show_text
 from workbench.session import Outcome, Session
-from workbench.sqlguard.unsafe import UNSAFE_HELP
+from workbench.unsafe import UNSAFE_HELP
 
 # Mistakes a person can fix from the message alone; anything else is a bug and keeps its traceback.
 _USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, RuntimeError)

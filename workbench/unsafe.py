@@ -1,4 +1,8 @@
-"""What `--unsafe` (on `%%athena` and `mantissa query`) skips and keeps, said once for every face."""
+"""What `--unsafe` (on `%%athena` and `mantissa query`) skips and keeps, said once for every face.
+
+A module of its own outside `workbench.sqlguard`, so the CLI can show the help without importing
+the guard (and with it sqlglot and pandas) for `mantissa --help`.
+"""
 
 UNSAFE_HELP = (
     "skip the guard's shape and cost checks (LIMIT cap, scan budget, WITH RECURSIVE, cross joins, "
