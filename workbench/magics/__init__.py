@@ -118,7 +118,7 @@ class WorkbenchMagics(Magics):
         args = parse_argstring(self.hunt, line)
         try:
             if not args.name:
-                show_table(hunt_listing(self.session.hunts()))
+                show_table(hunt_listing(self.session.hunts()), wrap=True)
                 return
             values = parse_params(args.params)
             outcome = self.session.hunt(args.name, values, window=self._window(args), dry_run=args.dry_run,
@@ -173,7 +173,9 @@ def wb_command(session: Session, words: list[str]) -> None:
     elif command == "provider" and len(rest) == 1:
         session.set_provider(None if rest[0] == "default" else rest[0])
     elif command == "history" and len(rest) <= 1 and all(r.isdigit() for r in rest):
-        show_table(session.history.frame(int(rest[0]) if rest else 20))
+        # Columns nobody filled (no NL provider, no cost on the local engine) are noise, not information.
+        show_table(session.history.frame(int(rest[0]) if rest else 20).dropna(axis=1, how="all"),
+                   wrap=("question", "sql", "error"))
         return
     else:
         raise ValueError(
