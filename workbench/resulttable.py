@@ -45,9 +45,9 @@ _TABLE = ("border-collapse:separate;border-spacing:0;font-size:12px;line-height:
           "text-align:left;font-variant-numeric:tabular-nums")
 _TH = ("position:sticky;top:0;z-index:1;background:var(--jp-layout-color1,#fff);text-align:left;padding:4px 8px;"
        "border-bottom:1px solid rgba(128,128,128,.5);white-space:nowrap;font-weight:600")
-# Cells carry as little inline style as possible (50 rows × 40 columns add up); white-space and
-# alignment inherit from the table, and only the exceptions (wrapped text, numbers) say more.
-_TD = "padding:3px 8px;border-bottom:1px solid rgba(128,128,128,.18)"
+# Every cell says nowrap and left explicitly: JupyterLab's own stylesheet sets `white-space: normal` and
+# `text-align: right` on each td, which beats anything a cell would inherit from the table.
+_TD = "padding:3px 8px;border-bottom:1px solid rgba(128,128,128,.18);white-space:nowrap;text-align:left"
 _WRAP = "white-space:normal;overflow-wrap:anywhere;min-width:12em"
 _MISSING = "<span style='opacity:.45' title='missing (NULL)'>—</span>"
 _NOTE = "opacity:.75;font-size:12px;margin:2px 0"

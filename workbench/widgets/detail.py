@@ -72,6 +72,8 @@ class AlertDetail(W.VBox):
         self._wire()
         super().__init__([self.header, actions, self.tabs],
                          layout=W.Layout(border="1px solid rgba(128,128,128,0.35)", padding="6px", margin="8px 0 0 0"))
+        self.add_class("mw-detail")
+        self.header.add_class("mw-detail-head")
         self.show(None)
 
     def _wire(self) -> None:
