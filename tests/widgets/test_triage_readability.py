@@ -45,7 +45,7 @@ def test_times_are_short_with_the_iso_time_on_hover(widget: TriageWidget) -> Non
     alert, row = widget.alerts[0], widget.rows[0]
     iso = alert.last_seen.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert f"title='{iso}'" in row.cells["last"].value
-    assert f">{alert.last_seen:%b %d %H:%M}<" in row.cells["last"].value
+    assert f">{alert.last_seen:%b %d}<br>{alert.last_seen:%H:%M}<" in row.cells["last"].value
 
 
 def test_false_positive_without_reason_says_what_to_do_beside_the_button(widget: TriageWidget) -> None:

@@ -37,30 +37,31 @@ PERIODS = [("any time", ANY), ("last 24h", "24h"), ("last 7d", "7d"), ("last 30d
            ("session window", "session")]
 # (header, sort key or None, grid width). Sized for a notebook at 1280 px with the file browser open
 # (about 900 px of output): the title takes what is left and wraps; times are short, ISO on hover.
-COLUMNS = [("", None, "22px"), ("severity", "severity", "74px"), ("title", None, "minmax(180px, 3fr)"),
-           ("status", "status", "98px"), ("assignee", None, "minmax(56px, .6fr)"), ("count", "count", "52px"),
-           ("first seen", "first_seen", "86px"), ("last seen", "last_seen", "86px"),
-           ("rule", "rule_id", "minmax(70px, 1fr)")]
-LIST_HEIGHT = "330px"  # about ten rows: the detail pane below stays on the first screen
+COLUMNS = [("", None, "22px"), ("severity", "severity", "70px"), ("title", None, "minmax(200px, 3fr)"),
+           ("status", "status", "94px"), ("assignee", None, "minmax(74px, .5fr)"), ("count", "count", "48px"),
+           ("first seen", "first_seen", "62px"), ("last seen", "last_seen", "62px"),
+           ("rule", "rule_id", "minmax(80px, 1fr)")]
+LIST_HEIGHT = "360px"  # about ten rows: the detail pane below stays on the first screen
 # Scoped to this widget. Titles wrap instead of being cut (six of the demo's start with an ARN), header
 # cells stay in view while the list scrolls, and grid cells may shrink below their content's width.
 STYLE = """<style>
 .mw-triage .mw-grid > * { min-width: 0; }
-.mw-triage .mw-title { white-space: normal; height: auto; min-height: 26px; line-height: 1.25; text-align: left;
-  overflow-wrap: anywhere; padding: 3px 4px; }
+.mw-triage .mw-grid .widget-html-content { min-width: 0; overflow: hidden; }
+.mw-triage .mw-title { white-space: normal; width: 100%; height: auto; min-height: 26px; line-height: 1.25; text-align: left;
+  overflow: visible; overflow-wrap: anywhere; padding: 3px 4px; }
 .mw-triage .mw-head { position: sticky; top: 0; z-index: 2; background: var(--jp-layout-color1, #fff); }
-.mw-triage .mw-head.widget-button { padding: 0 4px; }
-.mw-triage .mw-open .mw-title { text-decoration: underline; }
+.mw-triage .mw-grid .mw-head.widget-button { padding: 2px 3px; white-space: normal; height: auto; line-height: 1.15;
+  text-align: left; overflow: visible; }
 </style>"""
 ACTION_LABELS = {"acknowledge": "acknowledged", "investigating": "investigating", "resolve": "resolved",
                  "false_positive": "marked false positive", "assign": "assigned", "note": "noted"}
 
 
 def _when(moment: datetime) -> str:
-    """'Nov 19 16:16' in UTC on one line; the full ISO time is the tooltip."""
-    full = iso_z(moment)
-    return (f"<span style='white-space:nowrap;font-variant-numeric:tabular-nums' title='{esc(full)}'>"
-            f"{esc(moment.astimezone(UTC).strftime('%b %d %H:%M'))}</span>")
+    """'Nov 19' over '16:16' (UTC): two short lines fit a narrow column; the full ISO time is the tooltip."""
+    utc = moment.astimezone(UTC)
+    return (f"<div style='line-height:1.2;font-variant-numeric:tabular-nums' title='{esc(iso_z(moment))}'>"
+            f"{esc(utc.strftime('%b %d'))}<br>{esc(utc.strftime('%H:%M'))}</div>")
 
 
 def _clipped(text: str, style: str = "") -> str:
@@ -80,6 +81,9 @@ class _Row:
         self.title = W.Button(layout=W.Layout(width="auto", justify_content="flex-start"),
                               style={"button_color": "transparent", "font_weight": "bold"})
         self.title.add_class("mw-title")
+        # The grid cell is a box around the button: Chromium sizes a grid row by a <button> item's
+        # one-line height, so a wrapped title would spill over the next row; a box grows with it.
+        self.title_cell = W.Box([self.title], layout=W.Layout(width="auto", overflow="visible"))
         self.cells = {name: W.HTML() for name in ("severity", "status", "assignee", "count", "first", "last", "rule")}
         self.title.on_click(lambda _: self.alert_id and on_open(self.alert_id))
         self.check.observe(lambda ch: self.alert_id and on_check(self.alert_id, ch["new"]), names="value")
@@ -87,12 +91,12 @@ class _Row:
     @property
     def widgets(self) -> list[W.Widget]:
         c = self.cells
-        return [self.check, c["severity"], self.title, c["status"], c["assignee"], c["count"], c["first"],
+        return [self.check, c["severity"], self.title_cell, c["status"], c["assignee"], c["count"], c["first"],
                 c["last"], c["rule"]]
 
     def show(self, alert: Alert | None, checked: bool) -> None:
         self.alert_id = alert.id if alert else None
-        for widget in self.widgets:
+        for widget in [*self.widgets, self.title]:
             widget.layout.display = "" if alert else "none"
         if alert is None:
             return
@@ -106,7 +110,8 @@ class _Row:
         c["count"].value = f"<div style='text-align:right;padding-right:6px'>{esc(f'{alert.count:,}')}</div>"
         c["first"].value = _when(alert.first_seen)
         c["last"].value = _when(alert.last_seen)
-        c["rule"].value = _clipped(alert.rule_id, "opacity:.8;")
+        c["rule"].value = (f"<div style='opacity:.8;font-size:11px;line-height:1.25;overflow-wrap:anywhere' "
+                           f"title='{esc(alert.rule_id)}'>{esc(alert.rule_id)}</div>")
 
 
 class TriageWidget(W.VBox):
@@ -151,7 +156,11 @@ class TriageWidget(W.VBox):
         self.rows = [_Row(self.open_alert, self._check) for _ in range(page_size)]
         self.grid = W.GridBox(header_widgets + [w for row in self.rows for w in row.widgets],
                               layout=W.Layout(grid_template_columns=" ".join(w for _, _, w in COLUMNS),
-                                              grid_gap="1px 6px", align_items="center", width="100%"))
+                                              grid_gap="1px 6px", align_items="center", width="100%",
+                                              # As tall as its rows, never stretched to the scrolling box's
+                                              # height: a grid of definite height squeezes its auto rows
+                                              # down to their minimum and wrapped titles spill over.
+                                              flex="0 0 auto", align_self="flex-start", overflow="visible"))
         self.grid.add_class("mw-grid")
         self.listing = W.Box([self.grid], layout=W.Layout(max_height=LIST_HEIGHT, overflow="auto", width="100%",
                                                           border="1px solid rgba(128,128,128,0.25)"))
