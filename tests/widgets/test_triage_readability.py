@@ -81,7 +81,9 @@ def test_audit_shows_first_values_plainly(widget: TriageWidget) -> None:
 
 def test_the_open_alert_is_marked_in_the_list(widget: TriageWidget) -> None:
     widget.rows[2].title.click()
-    assert [r.title.button_style for r in widget.rows[:4]] == ["", "", "info", ""]
+    assert ["mw-open" in r.title._dom_classes for r in widget.rows[:4]] == [False, False, True, False]
+    widget.rows[3].title.click()
+    assert ["mw-open" in r.title._dom_classes for r in widget.rows[:4]] == [False, False, False, True]
 
 
 # -- the report link ----------------------------------------------------------------------------

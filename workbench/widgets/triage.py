@@ -64,6 +64,10 @@ def _when(moment: datetime) -> str:
             f"{esc(utc.strftime('%b %d'))}<br>{esc(utc.strftime('%H:%M'))}</div>")
 
 
+def _mark_open(row: _Row, is_open: bool) -> None:
+    (row.title.add_class if is_open else row.title.remove_class)("mw-open")
+
+
 def _clipped(text: str, style: str = "") -> str:
     """One line cut with … to the column's width; the whole text is the tooltip."""
     return (f"<div style='{style}white-space:nowrap;overflow:hidden;text-overflow:ellipsis' "
@@ -237,7 +241,7 @@ class TriageWidget(W.VBox):
         for i, row in enumerate(self.rows):
             alert = self.alerts[i] if i < len(self.alerts) else None
             row.show(alert, alert is not None and alert.id in self.selected)
-            row.title.button_style = "info" if alert is not None and alert.id == opened else ""
+            _mark_open(row, alert is not None and alert.id == opened)
         self.page_label.value = (f"&nbsp;page {self.page + 1} of {pages} · {self.total:,} alerts · "
                                  f"{len(self.selected)} selected&nbsp;")
         self.prev.disabled, self.next.disabled = self.page == 0, self.page >= pages - 1
@@ -271,7 +275,7 @@ class TriageWidget(W.VBox):
         alert = self.store.get(alert_id)
         self.detail.show(alert)
         for row in self.rows:  # the open alert stays marked in the list
-            row.title.button_style = "info" if row.alert_id == alert_id else ""
+            _mark_open(row, row.alert_id == alert_id)
         return alert
 
     def _check(self, alert_id: str, checked: bool) -> None:
