@@ -134,3 +134,12 @@ def test_investigate_shows_progress_then_links_the_report(widget: TriageWidget, 
     href = re.search(r"href='([^']+)'", detail.report_link.value).group(1)
     assert href == "/files/" + detail.last_report.relative_to(demo_settings.workspace).as_posix()
     assert "open the report" in detail.report_link.value and "target='_blank'" in detail.report_link.value
+
+
+def test_a_failed_investigation_says_why_and_frees_the_button(widget: TriageWidget) -> None:
+    alert = widget.open_alert(widget.rows[0].alert_id)
+    widget.detail.alert = alert.model_copy(update={"id": "no-such-alert-0000"})  # gone from the store meanwhile
+    assert widget.detail.run_investigation(wait=True) is None
+    assert "no-such-alert-0000" in widget.detail.report_link.value and "#C62828" in widget.detail.report_link.value
+    assert "running the investigation" not in widget.detail.report_link.value
+    assert not widget.detail.investigate.disabled

@@ -196,15 +196,16 @@ class AlertDetail(W.VBox):
         ticker = threading.Thread(target=tick, daemon=True)
         ticker.start()
         try:
-            paths = render_investigation(alert_id, hours, settings=self.triage.settings)
+            paths, failure = render_investigation(alert_id, hours, settings=self.triage.settings), None
         except Exception as exc:  # noqa: BLE001 - shown in the pane; a failed playbook names its kept notebook
-            done.set()
-            self.report_link.value = f"<p style='color:#C62828'>{esc(exc)}</p>"
-            return
+            paths, failure = None, exc
         finally:
             done.set()
-            ticker.join()
+            ticker.join()  # before the last word, so a late tick cannot overwrite it
             self.investigate.disabled = False
+        if paths is None:
+            self.report_link.value = f"<p style='color:#C62828'>{esc(failure)}</p>"
+            return
         self.last_report = paths.html
         self.report_link.value = report_link_html(paths.html, paths.notebook)
 
