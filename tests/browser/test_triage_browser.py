@@ -61,7 +61,8 @@ def test_acknowledge_in_the_browser(jupyterlab: tuple[str, str], demo_settings) 
             title.wait_for(state="visible", timeout=60_000)
             dismiss_news(page)
             title.click()
-            acknowledge = page.get_by_role("button", name="Acknowledge", exact=True)
+            # The detail pane's button (the bulk bar's, for ticked rows, has the same label).
+            acknowledge = page.locator(".mw-detail").get_by_role("button", name="Acknowledge", exact=True)
             acknowledge.wait_for(state="visible", timeout=30_000)
             acknowledge.click()
             deadline = time.monotonic() + 30
