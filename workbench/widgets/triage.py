@@ -47,11 +47,13 @@ LIST_HEIGHT = "360px"  # about ten rows: the detail pane below stays on the firs
 STYLE = """<style>
 .mw-triage .mw-grid > * { min-width: 0; }
 .mw-triage .mw-grid .widget-html-content { min-width: 0; overflow: hidden; }
-.mw-triage .mw-title { white-space: normal; width: 100%; height: auto; min-height: 26px; line-height: 1.25; text-align: left;
+.mw-triage .mw-title { background-color: transparent; white-space: normal; width: 100%; height: auto; min-height: 26px; line-height: 1.25; text-align: left;
   overflow: visible; overflow-wrap: anywhere; padding: 3px 4px; }
 .mw-triage .mw-head { position: sticky; top: 0; z-index: 2; background: var(--jp-layout-color1, #fff); }
 .mw-triage .mw-grid .mw-head.widget-button { padding: 2px 3px; white-space: normal; height: auto; line-height: 1.15;
   text-align: left; overflow: visible; }
+.mw-triage .mw-grid .mw-head { align-self: stretch; min-height: 36px; }
+.mw-triage .mw-grid .mw-title.mw-open { background-color: rgba(30, 136, 229, .18); box-shadow: inset 4px 0 0 #1E88E5; }
 </style>"""
 ACTION_LABELS = {"acknowledge": "acknowledged", "investigating": "investigating", "resolve": "resolved",
                  "false_positive": "marked false positive", "assign": "assigned", "note": "noted"}
@@ -83,8 +85,8 @@ class _Row:
         # A button's label is drawn as a text node by ipywidgets, never as HTML; its tooltip is the
         # whole title, and the CSS above lets the label wrap instead of cutting it.
         self.title = W.Button(layout=W.Layout(width="auto", justify_content="flex-start"),
-                              style={"button_color": "transparent", "font_weight": "bold"})
-        self.title.add_class("mw-title")
+                              style={"font_weight": "bold"})
+        self.title.add_class("mw-title")  # transparent, and tinted when open, by STYLE
         # The grid cell is a box around the button: Chromium sizes a grid row by a <button> item's
         # one-line height, so a wrapped title would spill over the next row; a box grows with it.
         self.title_cell = W.Box([self.title], layout=W.Layout(width="auto", overflow="visible"))
