@@ -135,7 +135,9 @@ def test_triage_queue_and_report_on_a_laptop(laptop_lab: tuple[str, str, Path]) 
             report.locator(".js-plotly-plot .main-svg").first.wait_for(state="attached", timeout=60_000)
             drawn = report.eval_on_selector_all(".js-plotly-plot", "els => els.map(e => e.getBoundingClientRect().height)")
             assert drawn and all(h > 100 for h in drawn), drawn  # every figure drew (blank ones have no SVG)
-            report.screenshot(path=str(ARTIFACTS / "laptop-report-1280.png"))
+            report.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+            report.wait_for_timeout(500)
+            report.screenshot(path=str(ARTIFACTS / "laptop-report-1280.png"))  # the first figure, drawn
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "laptop-triage-failure.png"))
             raise
