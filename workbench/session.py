@@ -12,6 +12,7 @@ A widget that picks a window calls `session.set_window(...)`; every later query 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from workbench.engines import Engine, EngineError, Result, get_engine
 from workbench.history import HISTORY_FILE, QueryHistory, QueryRecord
 from workbench.nl import NLContext, Provider, Translation, TranslationError, get_provider, translate_and_run
 from workbench.sqlguard import GuardedQuery, GuardError, check_window, guard_for
-from workbench.timewindow import Window, parse_duration
+from workbench.timewindow import Window, compact_duration, is_duration, parse_duration
 from workbench.unsafe import UNSAFE_NOTE
 
 
@@ -58,6 +59,7 @@ class Session:
         self.settings = settings or load_settings()
         self.engine_name = engine or self.settings.engine
         self._window: str | Window = window or self.settings.default_window
+        self._window_listeners: list[Callable[[], None]] = []
         self.row_limit = row_limit or self.settings.row_limit
         self.provider_name = provider
         self._engines: dict[str, Engine] = {}
@@ -80,14 +82,31 @@ class Session:
         if isinstance(spec, Window):
             self._window = spec
         elif end is not None:
-            self._window = Window.between(spec, end)
+            if is_duration(f"{spec} {end}"):  # `%wb window 3 days` arrives as two words
+                self._window = compact_duration(f"{spec} {end}")
+            else:
+                try:
+                    self._window = Window.between(spec, end)
+                except ValueError as exc:
+                    raise SessionError(f"{exc}; for a window ending now give a duration instead, e.g. "
+                                       "%wb window 3d (or '3 days', '90 minutes')") from None
         else:
             try:
                 parse_duration(spec)
             except ValueError as exc:
                 raise SessionError(f"{exc}; or give a start and an end: %wb window 2026-11-18 2026-11-20") from None
-            self._window = spec
+            self._window = compact_duration(spec)
+        for listener in list(self._window_listeners):
+            listener()
         return self.window()
+
+    def on_window_change(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` after every window change, whoever makes it (the picker, `%wb window`)."""
+        self._window_listeners.append(callback)
+
+    def rolling(self) -> str | None:
+        """The rolling window's duration ('24h'), or None when the window is fixed."""
+        return None if isinstance(self._window, Window) else self._window
 
     def set_row_limit(self, limit: int) -> None:
         if limit < 1 or limit > self.settings.guard.max_limit:

@@ -6,27 +6,47 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|days|w|wk)\s*$", re.IGNORECASE)
 MAX_SPAN = timedelta(days=3660)
 """No window spans more than ten years, whatever asks for it: listing a window's days (its
 partitions) costs time in proportion to its span, and `0001-01-01 … 9999-12-31` is 3.6 million
 of them. The guard's own, configurable limit (`guard.max_window`) is far smaller."""
 
-_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600,
-                 "d": 86400, "day": 86400, "days": 86400, "w": 604800, "wk": 604800}
+_UNIT_SECONDS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+                 "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+                 "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+                 "d": 86400, "day": 86400, "days": 86400,
+                 "w": 604800, "wk": 604800, "wks": 604800, "week": 604800, "weeks": 604800}
+# "3d", "3 days", "90 minutes": how people write a duration, in a notebook or on a command line.
+_DURATION = re.compile(rf"^\s*(\d+(?:\.\d+)?)\s*({'|'.join(sorted(_UNIT_SECONDS, key=len, reverse=True))})\s*$",
+                       re.IGNORECASE)
 
 
 def parse_duration(text: str | timedelta) -> timedelta:
-    """'15m' → 15 minutes. Units: s, m, h, d, w."""
+    """'15m' → 15 minutes; '3 days', '90 minutes' and '2 weeks' too. Units: s, m, h, d, w."""
     if isinstance(text, timedelta):
         return text
     match = _DURATION.match(str(text))
     if not match:
-        raise ValueError(f"cannot read duration {text!r}: use a number and a unit, e.g. 15m, 24h, 7d")
+        raise ValueError(f"cannot read duration {text!r}: use a number and a unit, e.g. 15m, 24h, 3d "
+                         "(or '3 days', '90 minutes')")
     try:
         return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()])
     except OverflowError:
         raise ValueError(f"duration {text!r} is too long: give at most {MAX_SPAN.days} days") from None
+
+
+def is_duration(text: str) -> bool:
+    return bool(_DURATION.match(text))
+
+
+def compact_duration(text: str) -> str:
+    """'3 days' → '3d', '90 minutes' → '90m': the one spelling windows are shown and compared in."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"cannot read duration {text!r}: use a number and a unit, e.g. 15m, 24h, 3d")
+    unit = match.group(2).lower()
+    short = "m" if unit.startswith("min") or unit == "m" else unit[0]
+    return f"{match.group(1)}{short}"
 
 
 def parse_time(value: str | datetime | date) -> datetime:

@@ -8,95 +8,41 @@ test-artifacts/ (gitignored). Without Chromium the test skips, saying so loudly.
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ANALYST = "browser-analyst"
+from tests.browser.lab import (
+    ANALYST,
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    dismiss_news,
+    open_notebook,
+    require_chromium,
+    serve_lab,
+)
+
 OPEN = ["new", "acknowledged", "investigating"]
-KERNEL_IDLE = """() => {
-  const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  const kernel = widget && widget.sessionContext && widget.sessionContext.session
-                 && widget.sessionContext.session.kernel;
-  return !!kernel && kernel.status === 'idle';
-}"""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture()
 def jupyterlab(demo_settings, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """JupyterLab serving a copy of notebooks/ with the demo workspace; killed whatever happens."""
+    """JupyterLab serving a copy of notebooks/triage.ipynb with the demo workspace; killed whatever happens."""
     root = tmp_path / "lab"
     root.mkdir()
     shutil.copy(REPO / "notebooks" / "triage.ipynb", root / "triage.ipynb")
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "MANTISSA_WORKSPACE": str(demo_settings.workspace),
-           "MANTISSA_STATE_PATH": str(demo_settings.state), "JUPYTERHUB_USER": ANALYST,
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    log = (tmp_path / "jupyterlab.log").open("w")
-    lab = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--LabApp.extension_manager=readonly", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-         *(["--allow-root"] if os.geteuid() == 0 else [])],  # CI containers run as root
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if lab.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"JupyterLab did not start:\n{(tmp_path / 'jupyterlab.log').read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield base, token
-    finally:
-        # The server and the kernels it started share its process group: end them all, by that id.
-        try:
-            os.killpg(lab.pid, signal.SIGTERM)
-            lab.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(lab.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            lab.wait(timeout=5)
-        log.close()
+    with serve_lab(root, demo_settings, tmp_path) as served:
+        yield served
 
 
 @pytest.mark.timeout(180)
 def test_acknowledge_in_the_browser(jupyterlab: tuple[str, str], demo_settings) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"NO CHROMIUM AT {CHROMIUM}: the real-browser triage test did not run — install it with "
-                    "`apt-get install -y chromium chromium-driver` (as .ci/run does)")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extra)")
+    playwright_api = require_chromium()
     from workbench.alerts import get_store
 
     with get_store(demo_settings) as store:
@@ -109,17 +55,14 @@ def test_acknowledge_in_the_browser(jupyterlab: tuple[str, str], demo_settings) 
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         try:
-            page.goto(f"{base}/lab/tree/triage.ipynb?token={token}", timeout=40_000)
-            # Wait for the notebook's kernel, so no cell is queued against a kernel still starting.
-            page.wait_for_function(KERNEL_IDLE, timeout=40_000)
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            title = page.locator(f"button[title='{target.id}']")
+            open_notebook(page, base, token, "triage.ipynb")
+            # The row's tooltip is the alert's whole title; titles can repeat, the newest row comes first.
+            title = page.locator("button.mw-title", has_text=target.title).first
             title.wait_for(state="visible", timeout=60_000)
-            no_news = page.get_by_role("button", name="No", exact=True)
-            if no_news.is_visible():  # JupyterLab's "notify about news?" toast covers the corner
-                no_news.click()
+            dismiss_news(page)
             title.click()
-            acknowledge = page.get_by_role("button", name="Acknowledge", exact=True)
+            # The detail pane's button (the bulk bar's, for ticked rows, has the same label).
+            acknowledge = page.locator(".mw-detail").get_by_role("button", name="Acknowledge", exact=True)
             acknowledge.wait_for(state="visible", timeout=30_000)
             acknowledge.click()
             deadline = time.monotonic() + 30

@@ -43,7 +43,7 @@ def test_actor_is_the_hub_user_and_the_table_pages(widget: TriageWidget) -> None
 @pytest.mark.parametrize(("control", "value", "expected"), [
     ("severity", "high", {"min_severity": "high"}),
     ("severity", "critical", {"min_severity": "critical"}),
-    ("status", None, {}),
+    ("status", "", {}),
     ("status", "new", {"status": "new"}),
     ("text", "console", {"text": "console"}),
     ("rule", "console-login-without-mfa", {"rule_id": "console-login-without-mfa"}),
@@ -61,7 +61,7 @@ def test_filters_match_the_store(widget: TriageWidget, control: str, value, expe
 
 
 def test_sorting_by_a_header_flips_on_the_second_click(widget: TriageWidget) -> None:
-    widget.status.value = None
+    widget.status.value = ""
     widget.headers["severity"].click()
     ranks = [a.severity.rank for a in widget.alerts]
     assert ranks == sorted(ranks, reverse=True) and widget.headers["severity"].description.endswith("▼")
@@ -85,7 +85,7 @@ def test_open_acknowledge_assign_false_positive_note(widget: TriageWidget) -> No
     stored = widget.store.get(alert_id)
     assert stored.status.value == "acknowledged"
     assert (stored.audit[-1].who, stored.audit[-1].action) == (ANALYST, "acknowledged")
-    assert "acknowledged 1 alert as ana.lyst" in widget.message.value
+    assert "acknowledged 1 alert as ana.lyst" in detail.message.value
 
     detail.assign_me.click()
     assert widget.store.get(alert_id).assignee == ANALYST
@@ -96,7 +96,7 @@ def test_open_acknowledge_assign_false_positive_note(widget: TriageWidget) -> No
     detail.fp_reason.value = ""
     detail.false_positive.click()  # a false positive needs a reason: refused, status unchanged
     assert widget.store.get(alert_id).status.value == "acknowledged"
-    assert "needs a reason" in widget.message.value
+    assert "needs a reason" in detail.message.value
 
     detail.fp_reason.value = "scheduled pen test"
     detail.false_positive.click()
@@ -107,7 +107,7 @@ def test_open_acknowledge_assign_false_positive_note(widget: TriageWidget) -> No
 
     detail.resolve.click()  # false_positive → resolved is not a lifecycle step: shown, not raised
     assert widget.store.get(alert_id).status.value == "false_positive"
-    assert "cannot move to resolved" in widget.message.value
+    assert "cannot move to resolved" in detail.message.value
 
     detail.note.value = "checked with the red team"
     detail.add_note.click()
@@ -133,7 +133,7 @@ def test_bulk_acknowledge_on_checked_rows(widget: TriageWidget) -> None:
 
 
 def test_sql_tab_runs_the_rule_query_and_related_tab_lists_related(widget: TriageWidget) -> None:
-    widget.status.value = None
+    widget.status.value = ""
     with_evidence = next(a for a in widget.store.list(limit=None) if a.evidence.sql and a.evidence.rows
                          and a.evidence.rows[0].get("eventid"))
     widget.open_alert(with_evidence.id)

@@ -16,6 +16,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from workbench.magics.binding import bind_from_namespace
 from workbench.magics.display import show_outcome, show_table, show_text
+from workbench.magics.errors import explain_sql_error
 from workbench.session import Outcome, Session
 from workbench.unsafe import UNSAFE_HELP
 
@@ -28,6 +29,16 @@ def _one_line(exc: BaseException) -> str:
     plain_key_error = isinstance(exc, KeyError) and type(exc).__str__ is KeyError.__str__ and exc.args
     text = str(exc.args[0]) if plain_key_error else str(exc)
     return " ".join(text.split())
+
+
+def _query_error(exc: BaseException, sql: str | None = None) -> UsageError:
+    """A failed query as one line an Athena user recognises (see `errors`); other mistakes as they are."""
+    from workbench.engines import EngineError
+    from workbench.sqlguard import GuardError
+
+    if isinstance(exc, GuardError | EngineError):
+        return UsageError(explain_sql_error(exc, sql))
+    return UsageError(_one_line(exc))
 
 
 def _window_options(func: Any) -> Any:
@@ -64,6 +75,11 @@ class WorkbenchMagics(Magics):
         if output and outcome.result is not None:
             self.shell.user_ns[output] = outcome.result.frame
 
+    def _failed_sql(self) -> str | None:
+        """The SQL of the query that just failed, as the history recorded it (hunts and %ask make their own)."""
+        recent = self.session.history.recent(1)
+        return recent[0].sql if recent and recent[0].status in ("error", "refused") else None
+
     def _window(self, args: Any) -> Any:
         if args.window or args.start or args.end:
             return self.session.window(args.window, args.start, args.end)
@@ -76,12 +92,13 @@ class WorkbenchMagics(Magics):
     def athena(self, line: str, cell: str) -> None:
         """Run the cell as Athena SQL; `:name` placeholders take values from the notebook's variables."""
         args = parse_argstring(self.athena, line)
+        sql = cell
         try:
             sql = bind_from_namespace(cell, self.shell.user_ns)
             outcome = self.session.run_sql(sql, window=self._window(args), limit=args.limit, dry_run=args.dry_run,
                                            unsafe=args.unsafe, engine=args.engine)
         except _USER_ERRORS as exc:
-            raise UsageError(_one_line(exc)) from None
+            raise _query_error(exc, sql) from None
         self._deliver(outcome, args.output, show_sql=args.dry_run)
 
     @line_cell_magic
@@ -106,7 +123,7 @@ class WorkbenchMagics(Magics):
             outcome = self.session.ask(question, window=self._window(args), dry_run=args.dry_run,
                                        engine=args.engine, limit=args.limit)
         except _USER_ERRORS as exc:
-            raise UsageError(_one_line(exc)) from None
+            raise _query_error(exc, self._failed_sql()) from None
         self._deliver(outcome, args.output, show_sql=True)
 
     @line_magic
@@ -119,13 +136,13 @@ class WorkbenchMagics(Magics):
         args = parse_argstring(self.hunt, line)
         try:
             if not args.name:
-                show_table(hunt_listing(self.session.hunts()))
+                show_table(hunt_listing(self.session.hunts()), wrap=True)
                 return
             values = parse_params(args.params)
             outcome = self.session.hunt(args.name, values, window=self._window(args), dry_run=args.dry_run,
                                         engine=args.engine, limit=args.limit)
         except _USER_ERRORS as exc:
-            raise UsageError(_one_line(exc)) from None
+            raise _query_error(exc, self._failed_sql()) from None
         self._deliver(outcome, args.output, show_sql=args.dry_run)
 
     @line_magic
@@ -174,7 +191,9 @@ def wb_command(session: Session, words: list[str]) -> None:
     elif command == "provider" and len(rest) == 1:
         session.set_provider(None if rest[0] == "default" else rest[0])
     elif command == "history" and len(rest) <= 1 and all(r.isdigit() for r in rest):
-        show_table(session.history.frame(int(rest[0]) if rest else 20))
+        # Columns nobody filled (no NL provider, no cost on the local engine) are noise, not information.
+        show_table(session.history.frame(int(rest[0]) if rest else 20).dropna(axis=1, how="all"),
+                   wrap=("question", "sql", "error"))
         return
     else:
         raise ValueError(

@@ -8,6 +8,7 @@
     plots.source_ips_per_principal(frame)
     plots.entity_graph(frame)               # principal → API call → resource (Sankey)
     plots.flow_bytes(vpc_frame)             # bytes per destination over time
+    plots.flow_timeline(vpc_frame)          # each flow by start time and destination, rejects ✕
     plots.alert_trend(store.list(limit=None))
 
 Figures use transparent backgrounds and mid-tone colours so they read in light and dark themes, and
@@ -23,6 +24,7 @@ from workbench.plots._style import TEMPLATE, as_frame, esc
 from workbench.plots.activity import (
     activity_timeline,
     event_breakdown,
+    flow_timeline,
     hour_day_heatmap,
     source_ips_per_principal,
 )
@@ -31,7 +33,7 @@ from workbench.plots.network import alert_trend, entity_graph, flow_bytes
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 __all__ = ["PLOTLY_MIME", "TEMPLATE", "activity_timeline", "alert_trend", "as_frame", "entity_graph", "esc",
-           "event_breakdown", "figure_bundle", "flow_bytes", "hour_day_heatmap", "source_ips_per_principal"]
+           "event_breakdown", "figure_bundle", "flow_bytes", "flow_timeline", "hour_day_heatmap", "source_ips_per_principal"]
 
 
 def figure_bundle(fig: Any) -> dict[str, Any]:

@@ -49,11 +49,70 @@ def _hover(frame: pd.DataFrame, when: pd.Series) -> pd.Series:
     return hover + agent.where(agent == "", "<br>agent: " + agent)
 
 
+def _is_flows(frame: pd.DataFrame) -> bool:
+    return {"srcaddr", "dstaddr"} <= set(frame.columns) and "eventname" not in frame.columns
+
+
+def _port(value: Any) -> str:
+    try:
+        return f":{int(value)}"
+    except (TypeError, ValueError):  # no port column, NULL, or ICMP's "-"
+        return ""
+
+
+MAX_FLOW_ROWS = 30  # destinations drawn one per row; the rest share an "other destinations" row
+
+
+def flow_timeline(data: Any, title: str = "VPC flow timeline") -> go.Figure:
+    """VPC flows over time (by `start`), one row per destination address:port, accepted flows in the
+    palette's blue and rejected ones as a warning-coloured ✕; hover shows source, protocol, bytes."""
+    frame = as_frame(data)
+    if frame.empty:
+        return empty_figure(title, "no VPC flows in this window")
+    missing = [c for c in ("srcaddr", "dstaddr") if c not in frame.columns]
+    if missing:
+        raise ValueError(f"flow_timeline needs VPC flow columns {', '.join(missing)}; got "
+                         f"{', '.join(map(str, frame.columns))}: select srcaddr, dstaddr (and start, dstport, action)")
+    frame = frame.head(MAX_TIMELINE_POINTS).reset_index(drop=True)
+    when = times(frame, "start" if "start" in frame.columns else None)
+    port = column(frame, "dstport").map(_port)
+    dest = esc_series(column(frame, "dstaddr")) + port
+    busiest = dest.value_counts().index[:MAX_FLOW_ROWS]
+    dest = dest.where(dest.isin(busiest), "other destinations")
+    action = column(frame, "action").fillna("").astype(str).str.upper()
+    hover = (when.dt.strftime("%Y-%m-%d %H:%M:%SZ") + "<br>" + esc_series(column(frame, "srcaddr")) + " → " + dest
+             + "<br>protocol " + esc_series(column(frame, "protocol")) + " · " + esc_series(action)
+             + "<br>bytes " + esc_series(column(frame, "bytes")) + " · packets " + esc_series(column(frame, "packets")))
+    frame = frame.assign(_when=when, _dest=dest, _hover=hover, _rejected=action == "REJECT")
+    fig = go.Figure()
+    for rejected, part in frame.groupby("_rejected", sort=True):
+        style = ({"size": 10, "symbol": "x", "color": ERROR_COLOR} if rejected
+                 else {"size": 7, "color": PALETTE[0], "opacity": 0.75})
+        fig.add_trace(go.Scattergl(x=part["_when"], y=part["_dest"], mode="markers", marker=style,
+                                   name="rejected" if rejected else "accepted / no action recorded",
+                                   hovertext=part["_hover"], hoverinfo="text"))
+    fig.update_yaxes(categoryorder="category descending", title="destination")
+    fig.update_xaxes(title="flow start (UTC)")
+    rows = frame["_dest"].nunique()
+    return finish(fig, f"{title} · {len(frame):,} flows to {rows} destinations",
+                  height=max(300, min(900, 120 + 22 * rows)))
+
+
 def activity_timeline(data: Any, color_by: str = "eventsource", title: str = "Activity timeline") -> go.Figure:
-    """Events over time, one row per eventName, coloured by service (or `color_by`), errors marked ✕."""
+    """Events over time, one row per eventName, coloured by service (or `color_by`), errors marked ✕.
+
+    Given VPC flows (srcaddr/dstaddr and no eventName), it draws `flow_timeline` instead; given neither,
+    it says which columns it needs rather than drawing one unlabelled line.
+    """
     frame = as_frame(data)
     if frame.empty:
         return empty_figure(title, "no events in this window")
+    if _is_flows(frame):
+        return flow_timeline(frame, title="VPC flow timeline" if title == "Activity timeline" else title)
+    if "eventname" not in frame.columns and "type" not in frame.columns:
+        raise ValueError(f"activity_timeline draws CloudTrail events (an eventname column) or VPC flows (srcaddr, "
+                         f"dstaddr); got {', '.join(map(str, frame.columns))}: select eventtime, eventname, eventsource, "
+                         "or use plots.flow_bytes / plots.alert_trend for other frames")
     frame = frame.head(MAX_TIMELINE_POINTS).reset_index(drop=True)
     when = times(frame)
     frame = frame.assign(_when=when, _hover=_hover(frame, when),

@@ -3,7 +3,8 @@ the analyst's actions and the investigation report."""
 
 from __future__ import annotations
 
-import os
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,17 +12,10 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 import pandas as pd
 
-from workbench.investigate.html import (
-    audit_rows,
-    definition_list,
-    esc,
-    frame_table,
-    pre,
-    severity_badge,
-    status_badge,
-    table,
-)
+from workbench.investigate.html import definition_list, esc, pre, severity_badge, status_badge, table
+from workbench.resulttable import ResultTable
 from workbench.timewindow import Window, iso_z
+from workbench.widgets.links import files_url
 
 if TYPE_CHECKING:
     from workbench.alerts import Alert
@@ -61,6 +55,8 @@ class AlertDetail(W.VBox):
                                       layout=W.Layout(width="200px"))
         self.investigate = _button("Investigate", "primary", "run the investigation playbook and render its HTML")
         self.report_link = W.HTML()
+        self.message = W.HTML()  # what the last action here did, next to the buttons that did it
+        self._investigation: threading.Thread | None = None
         self.tabs = W.Tab(children=[
             self.overview, self.evidence, W.VBox([self.sql_text, self.run_sql, self.sql_result]), self.audit,
             W.VBox([self.related_html, W.HBox([self.related_pick, self.open_related])]),
@@ -71,10 +67,13 @@ class AlertDetail(W.VBox):
                     self.assign, self.assign_me]),
             W.HBox([self.fp_reason, self.false_positive]),
             W.HBox([self.note, self.add_note]),
+            self.message,
         ])
         self._wire()
         super().__init__([self.header, actions, self.tabs],
                          layout=W.Layout(border="1px solid rgba(128,128,128,0.35)", padding="6px", margin="8px 0 0 0"))
+        self.add_class("mw-detail")
+        self.header.add_class("mw-detail-head")
         self.show(None)
 
     def _wire(self) -> None:
@@ -93,11 +92,16 @@ class AlertDetail(W.VBox):
 
     def _act(self, action: str, **kwargs: Any) -> None:
         if self.alert is not None:
-            self._act_fn(action, [self.alert.id], **kwargs)
+            self._act_fn(action, [self.alert.id], say=self._say, **kwargs)
 
     def _note(self) -> None:
-        if self.alert is not None and self._act_fn("note", [self.alert.id], text=self.note.value):
+        if self.alert is not None and self._act_fn("note", [self.alert.id], say=self._say, text=self.note.value):
             self.note.value = ""
+
+    def _say(self, text: str, failures: list[str] | None = None, error: bool = False) -> None:
+        from workbench.widgets.triage import message_html
+
+        self.message.value = message_html(text, failures, error)
 
     # ---- showing ------------------------------------------------------------------------------
     def show(self, alert: Alert | None) -> None:
@@ -107,7 +111,7 @@ class AlertDetail(W.VBox):
         if alert is None:
             return
         if changed:
-            self.sql_result.value, self.report_link.value, self.last_frame = "", "", None
+            self.sql_result.value, self.report_link.value, self.message.value, self.last_frame = "", "", "", None
             self.assignee.value, self.fp_reason.value = alert.assignee or "", ""
         self.header.value = (f"<div style='font-size:14px'>{severity_badge(alert.severity)} "
                              f"{status_badge(alert.status)} <b>{esc(alert.title)}</b></div>"
@@ -119,13 +123,13 @@ class AlertDetail(W.VBox):
             *[(f"group key: {k}", v) for k, v in alert.group_keys.items()],
             *[(f"field: {k}", v) for k, v in alert.fields.items()],
         ])
-        self.evidence.value = frame_table(pd.DataFrame(alert.evidence.rows), empty="no evidence rows")
+        self.evidence.value = _frame_html(pd.DataFrame(alert.evidence.rows), "no evidence rows")
         window = alert.evidence.window
         where = f"over [{iso_z(window.start)}, {iso_z(window.end)})" if window else "over the alert's first/last seen"
         self.sql_text.value = (f"<p>Athena SQL that reproduces the alert, {esc(where)}:</p>"
                                + pre(alert.evidence.sql or "(the rule recorded no SQL)"))
         self.run_sql.disabled = not alert.evidence.sql
-        self.audit.value = table(audit_rows(alert), ["when", "who", "action", "changes"], empty="no changes yet")
+        self.audit.value = table(audit_trail(alert), ["when", "who", "action", "changes"], empty="no changes yet")
         self._show_related(alert)
 
     def _show_related(self, alert: Alert) -> None:
@@ -150,31 +154,98 @@ class AlertDetail(W.VBox):
         try:
             result = self.triage.engine().run(alert.evidence.sql, window)
         except Exception as exc:  # shown in the pane; the widget keeps working
-            self.sql_result.value = f"<p style='color:#C62828'>{esc(type(exc).__name__)}: {esc(exc)}</p>"
+            from workbench.magics.errors import explain_sql_error
+
+            self.sql_result.value = f"<p style='color:#C62828'>{esc(explain_sql_error(exc, alert.evidence.sql))}</p>"
             return None
         self.last_frame = result.frame
-        self.sql_result.value = f"<p>{esc(result.status_line())}</p>" + frame_table(result.frame, limit=100)
+        self.sql_result.value = (f"<p>{esc(result.status_line())} · the frame: <code>queue.detail.last_frame</code></p>"
+                                 + _frame_html(result.frame, f"0 rows over {window}"))
         return result.frame
 
-    def run_investigation(self) -> Path | None:
-        """Run the investigation playbook for this alert and link its HTML report."""
+    def run_investigation(self, wait: bool = False) -> Path | None:
+        """Run the investigation playbook for this alert in the background and link its HTML report.
+
+        The playbook runs in a kernel of its own for several seconds; meanwhile the pane counts them and
+        the button stays disabled, so a second click cannot start a second run. `wait=True` blocks until
+        the report is written (scripts and tests) and returns its path.
+        """
+        if self.alert is None or (self._investigation is not None and self._investigation.is_alive()):
+            return None
+        alert_id, hours = self.alert.id, self.hours.value
+        self.investigate.disabled = True
+        self.report_link.value = _running(0)
+        self._investigation = threading.Thread(target=self._investigate, args=(alert_id, hours),
+                                               name=f"investigate-{alert_id}", daemon=True)
+        self._investigation.start()
+        if wait:
+            self._investigation.join()
+            return self.last_report
+        return None
+
+    def _investigate(self, alert_id: str, hours: float) -> None:
         from workbench.investigate import render_investigation
 
-        if self.alert is None:
-            return None
-        self.report_link.value = "<p>running the investigation playbook…</p>"
+        done = threading.Event()
+
+        def tick() -> None:
+            started = time.monotonic()
+            while not done.wait(1.0):
+                self.report_link.value = _running(time.monotonic() - started)
+
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
         try:
-            paths = render_investigation(self.alert.id, self.hours.value, settings=self.triage.settings)
-        except Exception as exc:  # a failed playbook names its kept notebook in the message
-            self.report_link.value = f"<p style='color:#C62828'>{esc(exc)}</p>"
-            return None
+            paths, failure = render_investigation(alert_id, hours, settings=self.triage.settings), None
+        except Exception as exc:  # noqa: BLE001 - shown in the pane; a failed playbook names its kept notebook
+            paths, failure = None, exc
+        finally:
+            done.set()
+            ticker.join()  # before the last word, so a late tick cannot overwrite it
+            self.investigate.disabled = False
+        if paths is None:
+            self.report_link.value = f"<p style='color:#C62828'>{esc(failure)}</p>"
+            return
         self.last_report = paths.html
-        try:
-            href = os.path.relpath(paths.html, Path.cwd())
-        except ValueError:  # another drive (Windows)
-            href = str(paths.html)
-        # JupyterLab opens a relative link to a file under the server root in a new tab.
-        self.report_link.value = (f"<p>report: <a href='{esc(href)}' target='_blank'>{esc(paths.html.name)}</a>"
-                                  f"<br><span style='opacity:.7'>{esc(paths.html)}<br>executed notebook: "
-                                  f"{esc(paths.notebook)}</span></p>")
-        return paths.html
+        self.report_link.value = report_link_html(paths.html, paths.notebook)
+
+
+def _running(seconds: float) -> str:
+    return (f"<p>⏳ running the investigation playbook in its own kernel… {seconds:.0f} s "
+            "<span style='opacity:.7'>(it gathers the activity around the alert and draws the plots; "
+            "usually 5–15 s)</span></p>")
+
+
+def report_link_html(report: Path, notebook: Path) -> str:
+    """A link that opens the report with its plots drawing (see `links`); the paths for a terminal."""
+    url = files_url(report)
+    if url is not None:
+        opened = (f"<a href='{esc(url)}' target='_blank' rel='noopener'><b>open the report</b></a> "
+                  f"<span style='opacity:.7'>(a new browser tab, plots interactive)</span>")
+    else:
+        opened = (f"<b>{esc(report.name)}</b> is outside the Jupyter server's folder: open it in a browser "
+                  "(its plots need the page's scripts, so not in JupyterLab's HTML viewer)")
+    return (f"<p>{opened}<br><span style='opacity:.7'>{esc(report)}<br>executed notebook: "
+            f"{esc(notebook)}</span></p>")
+
+
+def _frame_html(frame: pd.DataFrame, empty: str) -> str:
+    return ResultTable(frame, max_rows=100, empty=empty).bundle()["text/html"]
+
+
+def audit_trail(alert: Alert) -> list[dict[str, Any]]:
+    """The audit trail as rows: `status: new → acknowledged`; a first value reads `count: 1`, not
+    `count: None → 1`."""
+    rows = [{"when": iso_z(e.when), "who": e.who, "action": e.action,
+             "changes": ", ".join(f"{k}: {_change(v)}" for k, v in e.changes.items())} for e in alert.audit]
+    noted = {e.changes.get("note", [None, None])[1] for e in alert.audit if e.action == "note"}
+    rows += [{"when": iso_z(n.when), "who": n.who, "action": "note", "changes": n.text} for n in alert.notes
+             if n.text not in noted]
+    return sorted(rows, key=lambda r: r["when"])
+
+
+def _change(value: Any) -> str:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        before, after = ("—" if v is None or v == "" else v for v in value)
+        return str(after) if before == "—" else f"{before} → {after}"
+    return str(value)
