@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from workbench.catalog import TABLES
 
 _GUARD_PARSE = re.compile(r"^not valid Athena SQL(?: at line (\d+), column (\d+))?: (.*)$", re.S)
-_REQUIRED = re.compile(r"Required keyword: '(\w+)' missing for <class '[\w.]*?(\w+)'>")
+_REQUIRED = re.compile(r"Required keyword: '(\w+)' missing (?:for <class '[\w.]*?(\w+)'>|in (\w+))")
 _CLASS = re.compile(r"<class '[\w.]*?(\w+)'>")
 _LIBRARY_LABEL = re.compile(r"^(?:local engine \(DuckDB\):\s*)?(?:[A-Z][a-z]+ )?(?:Error|Exception):\s*")
 _COMPARE = re.compile(r"Cannot compare values of type (.+?) and type (.+?)(?: - an explicit cast is required|$)")
@@ -113,8 +113,8 @@ def _parse_error(detail: str, position: Position | None, sql: str) -> str:
     near = ""
     at_end = position is not None and _is_end(sql, position)
     if match := _REQUIRED.search(detail):
-        what, fix = _INCOMPLETE.get(match.group(2), (f"{match.group(2).upper()} is incomplete",
-                                                      "finish it or remove it"))
+        clause = match.group(2) or match.group(3)  # sqlglot's own message, or the guard's worded one
+        what, fix = _INCOMPLETE.get(clause, (f"{clause.upper()} is incomplete", "finish it or remove it"))
         tail = " at the end of the query" if at_end else ""
         return f"SYNTAX_ERROR at {where}{near}: {what}{tail} — {fix}"
     if detail.startswith("Expecting )"):

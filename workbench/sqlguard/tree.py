@@ -66,8 +66,9 @@ def parse_one_statement(sql: str) -> exp.Expression:
         first = errors[0]
         where = f" at line {first.get('line')}, column {first.get('col')}" if first.get("line") else ""
         detail = first.get("description") or str(exc).splitlines()[0]
-        # sqlglot's class names are not the reader's business (`… missing for <class '…Glob'>`).
-        detail = re.sub(r" for <class '[^']*'>", "", detail)
+        # sqlglot's class paths are not the reader's business: `… missing for <class '…query.Where'>`
+        # reads `… missing in Where` (the clause's name, which the magics word as a fix).
+        detail = re.sub(r" for <class '[\w.]*?(\w+)'>", r" in \1", detail)
         raise Refusal("parse", f"not valid Athena SQL{where}: {detail}") from None
     if not statements:
         raise Refusal("empty", "no SQL statement given")
