@@ -24,7 +24,7 @@ from typing import Any
 import ijson
 
 from workbench.lake.decode import Decoded, DecodeError, lines
-from workbench.lake.jsontext import dumps, loads
+from workbench.lake.jsontext import TooDeep, loads, text_of
 from workbench.lake.normalize import Rejected
 from workbench.lake.quarantine import Quarantine
 from workbench.lake.writer import LakeWriter
@@ -37,6 +37,7 @@ _CLOUDTRAIL_KEYS = frozenset({"eventversion", "eventsource", "eventname", "event
                               "eventid", "eventtype", "awsregion"})
 _GUARDDUTY_KEYS = frozenset({"schemaversion", "severity", "updatedat", "createdat", "resource", "service"})
 _VPC_KEYS = frozenset({"srcaddr", "dstaddr", "interface-id", "interface_id", "log-status", "log_status"})
+MAX_LIST_NESTING = 8  # arrays of records inside arrays: AWS sends one level; deeper is hostile
 
 
 def sniff(head: bytes) -> str:
@@ -96,14 +97,27 @@ class ObjectReader:
         except Rejected as exc:
             self.quarantine.add(exc.reason, source, exc.detail, _raw(record), line=line, record=index)
         except Exception as exc:  # noqa: BLE001 - one odd record must not stop the file
-            self.quarantine.add("normalize_error", source, f"{type(exc).__name__}: {exc}", _raw(record),
-                                line=line, record=index)
+            self.quarantine.add(exc_reason(exc), source, exc_detail(exc), _raw(record), line=line, record=index)
 
-    def route(self, obj: Any, source: str, *, line: int | None = None, index: int | None = None) -> None:
+    def place(self, obj: Any, source: str, *, line: int | None = None, index: int | None = None) -> None:
+        """`route` one parsed value; whatever fails inside it quarantines that value, not the object."""
+        try:
+            self.route(obj, source, line=line, index=index)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for one record
+            self.quarantine.add(exc_reason(exc), source, exc_detail(exc), _raw(obj), line=line, record=index)
+
+    def route(self, obj: Any, source: str, *, line: int | None = None, index: int | None = None,
+              nesting: int = 0) -> None:
         """Place a parsed JSON value: a Records document, an envelope, a list or a bare record."""
         if isinstance(obj, list):
+            if nesting >= MAX_LIST_NESTING:
+                self.quarantine.add("too_deeply_nested", source,
+                                    f"arrays nested more than {MAX_LIST_NESTING} levels deep hold no records; "
+                                    "deliver records as objects (one level of array at most)",
+                                    _raw(obj), line=line, record=index)
+                return
             for i, item in enumerate(obj):
-                self.route(item, source, line=line, index=i if index is None else index)
+                self.route(item, source, line=line, index=i if index is None else index, nesting=nesting + 1)
             return
         if not isinstance(obj, dict):
             self.quarantine.add("not_an_object", source, f"expected a JSON object, got {type(obj).__name__}",
@@ -144,8 +158,8 @@ class ObjectReader:
                     self.quarantine.add(exc.reason, source, exc.detail, _raw(record), line=line, record=i)
                     continue
                 except Exception as exc:  # noqa: BLE001
-                    self.quarantine.add("normalize_error", source, f"{type(exc).__name__}: {exc}",
-                                        _raw(record), line=line, record=i)
+                    self.quarantine.add(exc_reason(exc), source, exc_detail(exc), _raw(record), line=line,
+                                        record=i)
                     continue
             self.add("cloudtrail", record, source, line=line, index=i, extra=extra)
         return count
@@ -191,10 +205,14 @@ class ObjectReader:
                 continue
             try:
                 obj = loads(text)
+            except TooDeep as exc:
+                self.quarantine.add("too_deeply_nested", source, f"line {number}: {_DEEP_HELP} ({exc})", raw,
+                                    line=number)
+                continue
             except ValueError as exc:
                 self.quarantine.add("invalid_json", source, f"line {number}: {exc}", raw, line=number)
                 continue
-            self.route(obj, source, line=number)
+            self.place(obj, source, line=number)
         if decoded.error is not None:
             self._decode_failed(decoded.error, source, b"")
 
@@ -251,7 +269,7 @@ class ObjectReader:
             except ValueError:
                 obj = None
             else:
-                self.route(obj, source)
+                self.place(obj, source)
                 return
         self._stream_document(_Replay([data], iter(())), decoded, source, kind)
 
@@ -264,7 +282,7 @@ class ObjectReader:
                 count = self.records(items, source)
             else:
                 for count, obj in enumerate(items, 1):  # noqa: B007 - count is read below
-                    self.route(obj, source, index=count - 1 if prefix else None)
+                    self.place(obj, source, index=count - 1 if prefix else None)
         except (ijson.JSONError, ijson.IncompleteJSONError, ValueError) as exc:
             reason = decoded.error.reason if decoded.error is not None else "invalid_json"
             self.quarantine.add(reason, source,
@@ -310,8 +328,22 @@ class _Replay:
         return self._last
 
 
+_DEEP_HELP = "the value nests deeper than about 1,000 levels; no AWS log does, so check its producer"
+
+
+def exc_reason(exc: BaseException) -> str:
+    """The quarantine reason for an unexpected failure while placing one record."""
+    return "too_deeply_nested" if isinstance(exc, TooDeep | RecursionError) else "normalize_error"
+
+
+def exc_detail(exc: BaseException) -> str:
+    if isinstance(exc, TooDeep | RecursionError):
+        return _DEEP_HELP
+    return f"{type(exc).__name__}: {exc} (please report: the record is kept here, the rest was ingested)"
+
+
 def _raw(value: Any) -> str:
     try:
-        return dumps(value)
+        return text_of(value)
     except Exception:  # noqa: BLE001 - quarantine must accept anything
-        return repr(value)
+        return f"<{type(value).__name__} that cannot be written as text>"
