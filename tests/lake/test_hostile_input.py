@@ -63,3 +63,34 @@ def test_an_object_whose_records_were_quarantined_is_still_recorded_once(tmp_pat
     assert again.files_skipped == 1 and len(lake_rows(lake, "cloudtrail")) == 1
     with sqlite3.connect(lake / MANIFEST_FILE) as db:
         assert db.execute("SELECT records, quarantined FROM objects").fetchall() == [(1, 1)]
+
+
+BAD_TIMES = ["2026-12-05T25:99:99Z", "2026-12-05Tgarbage", "2026-12-05 10:00:00 UTC", "2026-12-05",
+             "2026-02-30T10:00:00Z", "2026-12-05T10:00:60Z", "2026-12-05T10:00:00.Z", "٢٠٢٦-12-05T10:00:00Z",
+             "2026-12-05T1٠:00:00Z", "2026-12-05T10:00:00+25:00", " 2026-12-05T10:00:00Z"]
+GOOD_TIMES = {"2026-12-05T10:00:00Z": "2026-12-05T10:00:00Z",
+              "2026-12-05T10:00:00.123Z": "2026-12-05T10:00:00.123Z",
+              "2026-12-05 10:00:00.000": "2026-12-05T10:00:00Z",
+              "2026-12-05T10:00:00+00:00": "2026-12-05T10:00:00Z",
+              "2026-12-05T23:30:00-02:00": "2026-12-06T01:30:00Z"}
+
+
+def test_event_times_are_parsed_whole_and_bad_ones_quarantined_with_the_reason(tmp_path: Path, lake: Path) -> None:
+    records = [ct_record(i, eventTime=t, eventID=f"bad-{i}") for i, t in enumerate(BAD_TIMES)]
+    records += [ct_record(i, eventTime=t, eventID=f"good-{i}") for i, t in enumerate(GOOD_TIMES)]
+    summary = ingest([write(tmp_path / "ct.json", '{"Records": ' + json.dumps(records) + "}")], lake)
+    assert summary.records["cloudtrail"] == len(GOOD_TIMES)
+    assert dict(summary.quarantined) == {"bad_event_time": len(BAD_TIMES)}
+    stored = {r["eventid"]: r["eventtime"] for r in lake_rows(lake, "cloudtrail")}
+    assert stored == {f"good-{i}": want for i, want in enumerate(GOOD_TIMES.values())}
+    entries = list(quarantine_entries(lake))
+    assert sorted(json.loads(e["raw"])["eventTime"] for e in entries) == sorted(BAD_TIMES)
+    assert all("is not a valid time like '2024-03-04T05:06:07Z'" in e["detail"] for e in entries)
+
+
+def test_a_finding_with_a_bad_updated_at_is_quarantined(tmp_path: Path, lake: Path) -> None:
+    from .helpers import finding
+
+    body = json.dumps([finding(1), finding(2, updated="2026-12-05T25:99:99.000Z")])
+    summary = ingest([write(tmp_path / "gd.json", body)], lake)
+    assert summary.records["guardduty"] == 1 and dict(summary.quarantined) == {"bad_event_time": 1}
