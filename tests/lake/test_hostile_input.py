@@ -94,3 +94,45 @@ def test_a_finding_with_a_bad_updated_at_is_quarantined(tmp_path: Path, lake: Pa
     body = json.dumps([finding(1), finding(2, updated="2026-12-05T25:99:99.000Z")])
     summary = ingest([write(tmp_path / "gd.json", body)], lake)
     assert summary.records["guardduty"] == 1 and dict(summary.quarantined) == {"bad_event_time": 1}
+
+
+def test_quarantine_keeps_the_first_entries_of_an_object_and_counts_the_rest(tmp_path: Path, lake: Path) -> None:
+    # 8 KB of gzip that expands to 300,000 bad lines (at default settings: 100 kept)
+    bomb = write(tmp_path / "in" / "bomb.jsonl.gz", json.dumps(ct_record(1)) + "\n" + "{x\n" * 300_000, gz=True)
+    write(tmp_path / "in" / "small.jsonl", json.dumps(ct_record(2)) + "\n" + "{y\n" * 3)
+    assert bomb.stat().st_size < 10_000
+    summary = ingest([tmp_path / "in"], lake)
+    assert summary.records["cloudtrail"] == 2
+    assert dict(summary.quarantined) == {"invalid_json": 300_003}
+    assert summary.quarantine_not_kept == 300_000 - 100
+    entries = list(quarantine_entries(lake))
+    by_source: dict[str, list[dict]] = {}
+    for entry in entries:
+        by_source.setdefault(Path(entry["source"]).name, []).append(entry)
+    assert [e["line"] for e in by_source["bomb.jsonl.gz"][:100]] == list(range(2, 102))
+    (note,) = by_source["bomb.jsonl.gz"][100:]
+    assert note["reason"] == "not_kept" and note["not_kept"] == 299_900 and "quarantine_keep" in note["detail"]
+    assert len(by_source["small.jsonl"]) == 3  # another object's entries are its own
+    assert sum(p.stat().st_size for p in (lake / "_quarantine").iterdir()) < 100_000
+    text = summary.format()
+    assert "quarantined 300,003 entries" in text and "299,900 counted only, not kept" in text
+
+
+def test_quarantine_keep_is_a_setting_of_the_cli(workspace: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tests.helpers import area_app
+    from workbench.cli import lake as lake_cli
+    from workbench.config import load_settings
+
+    write(tmp_path / "bad.jsonl", json.dumps(ct_record(1)) + "\n" + "{z\n" * 50)
+    (workspace / "mantissa.yaml").write_text("quarantine_keep: 5\n")
+    result = CliRunner().invoke(area_app(lake_cli.register), ["ingest", str(tmp_path / "bad.jsonl"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "45 counted only" in result.output
+    kept = [e for e in quarantine_entries(load_settings(workspace).lake) if e["reason"] == "invalid_json"]
+    assert len(kept) == 5
+    write(tmp_path / "bad2.jsonl", json.dumps(ct_record(2)) + "\n" + "{w\n" * 50)
+    result = CliRunner().invoke(area_app(lake_cli.register), ["ingest", str(tmp_path / "bad2.jsonl"), "--no-progress",
+                                                     "--quarantine-keep", "0"])
+    assert "50 counted only" in result.output
