@@ -136,3 +136,35 @@ def test_quarantine_keep_is_a_setting_of_the_cli(workspace: Path, tmp_path: Path
     result = CliRunner().invoke(area_app(lake_cli.register), ["ingest", str(tmp_path / "bad2.jsonl"), "--no-progress",
                                                      "--quarantine-keep", "0"])
     assert "50 counted only" in result.output
+
+
+def test_symlinks_leading_out_of_the_folder_are_refused_and_reported(tmp_path: Path, lake: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder / "good.json", '{"Records": ' + json.dumps([ct_record(1)]) + "}")
+    outside = tmp_path / "private"
+    write(outside / "secret.txt", "aws_secret_access_key = do-not-copy-me\n")
+    write(outside / "trail.json", '{"Records": ' + json.dumps([ct_record(2)]) + "}")
+    (folder / "secret.json").symlink_to(outside / "secret.txt")
+    (folder / "trail.json").symlink_to(outside / "trail.json")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "up.json").symlink_to("../../private/trail.json")  # relative, still outside
+    (folder / "linked-dir").symlink_to(outside, target_is_directory=True)
+    (folder / "loop").symlink_to(folder / "loop")
+    (folder / "inside.json").symlink_to(folder / "good.json")  # inside: read (the same bytes: skipped)
+    (folder / "dangling.json").symlink_to(folder / "gone.json")
+    summary = ingest([folder], lake)
+    assert [r["eventid"] for r in lake_rows(lake, "cloudtrail")] == ["evt-1"]
+    assert not (lake / "_quarantine").exists()
+    assert sorted(Path(p).name for p in summary.symlinks_refused) == ["linked-dir", "loop", "secret.json",
+                                                                       "trail.json", "up.json"]
+    assert summary.files_read == 1 and summary.files_skipped == 1
+    assert "refused 5 symbolic links leading outside the folder" in summary.format()
+    for path in lake.rglob("*"):
+        assert not path.is_file() or b"do-not-copy-me" not in path.read_bytes()
+
+
+def test_a_symlink_named_explicitly_is_followed(tmp_path: Path, lake: Path) -> None:
+    target = write(tmp_path / "private" / "trail.json", '{"Records": ' + json.dumps([ct_record(3)]) + "}")
+    (tmp_path / "link.json").symlink_to(target)
+    summary = ingest([tmp_path / "link.json"], lake)
+    assert summary.records["cloudtrail"] == 1 and summary.symlinks_refused == []

@@ -198,9 +198,11 @@ def ingest(paths: Iterable[str | Path], lake: Path, *, progress: bool = False, s
     """
     started = time.perf_counter()
     lake = Path(lake)
-    sources, client = expand(list(paths), s3_client)
+    refused: list[str] = []
+    sources, client = expand(list(paths), s3_client, refused)
     lake.mkdir(parents=True, exist_ok=True)
     run = _Run(lake, progress, sum(s.size for s in sources), quarantine_keep)
+    run.summary.symlinks_refused = refused
     workers = workers or min(2, os.cpu_count() or 1)
     total = sum(s.size for s in sources)
     try:
