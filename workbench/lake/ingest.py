@@ -27,6 +27,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from workbench.lake.lock import ingest_lock
 from workbench.lake.manifest import Manifest
 from workbench.lake.normalize import Rejected
 from workbench.lake.quarantine import KEEP_PER_OBJECT, QUARANTINE_DIR, Quarantine
@@ -201,23 +202,25 @@ def ingest(paths: Iterable[str | Path], lake: Path, *, progress: bool = False, s
     refused: list[str] = []
     sources, client = expand(list(paths), s3_client, refused)
     lake.mkdir(parents=True, exist_ok=True)
-    run = _Run(lake, progress, sum(s.size for s in sources), quarantine_keep)
-    run.summary.symlinks_refused = refused
     workers = workers or min(2, os.cpu_count() or 1)
     total = sum(s.size for s in sources)
-    try:
-        if workers > 1 and total > batch_bytes:
-            _parallel(run, sources, client, batch_bytes, workers, writer_options)
-        else:
-            for jobs in run.batches(sources, client, batch_bytes):
-                try:
-                    result = run_batch(jobs, str(lake), run.run_id, writer_options, run.keep)
-                except Exception as exc:  # noqa: BLE001 - reported in the summary, the rest goes on
-                    run.failed(jobs, exc)
-                else:
-                    run.commit(jobs, result)
-    finally:
-        summary = run.close(started)
+    # Held from the first manifest check to the last publish: see workbench/lake/lock.py.
+    with ingest_lock(lake):
+        run = _Run(lake, progress, total, quarantine_keep)
+        run.summary.symlinks_refused = refused
+        try:
+            if workers > 1 and total > batch_bytes:
+                _parallel(run, sources, client, batch_bytes, workers, writer_options)
+            else:
+                for jobs in run.batches(sources, client, batch_bytes):
+                    try:
+                        result = run_batch(jobs, str(lake), run.run_id, writer_options, run.keep)
+                    except Exception as exc:  # noqa: BLE001 - reported in the summary, the rest goes on
+                        run.failed(jobs, exc)
+                    else:
+                        run.commit(jobs, result)
+        finally:
+            summary = run.close(started)
     return summary
 
 
