@@ -32,6 +32,7 @@ from workbench.lake.manifest import Manifest
 from workbench.lake.normalize import Rejected
 from workbench.lake.quarantine import KEEP_PER_OBJECT, QUARANTINE_DIR, Quarantine
 from workbench.lake.readers import ObjectReader
+from workbench.lake.resume import Candidate, decoded_digest, matching_prefix
 from workbench.lake.sources import expand, fetch
 from workbench.lake.summary import IngestSummary
 from workbench.lake.writer import LakeWriter, publish
@@ -47,6 +48,7 @@ class Job:
     digest: str
     size: int
     temporary: bool
+    resume: tuple[Candidate, ...] = ()  # cut copies ingested earlier under this name
 
 
 @dataclass
@@ -57,6 +59,9 @@ class BatchResult:
     quarantined: dict[str, int]
     files: list[tuple[str, str, int, int, int]] = field(default_factory=list)
     not_kept: int = 0
+    partial: list[tuple[str, str, str, int, str, int]] = field(default_factory=list)  # see Manifest.record
+    complete: list[str] = field(default_factory=list)
+    already_kept: int = 0  # records passed over: kept earlier from a cut copy of the same object
 
 
 def _run_id() -> str:
@@ -73,12 +78,21 @@ def run_batch(jobs: list[Job], lake: str, run_id: str, options: dict[str, Any],
     quarantine = Quarantine(Path(lake), run_id, keep)
     reader = ObjectReader(writer, quarantine)
     files = []
+    partial: list[tuple[str, str, str, int, str, int]] = []
+    complete: list[str] = []
+    already_kept = 0
     try:
         for job in jobs:
             rows_before = sum(w.rows for w in writer.tables.values())
             quarantined_before = sum(quarantine.counts.values())
             try:
-                reader.read(Path(job.path), job.name)
+                path = Path(job.path)
+                reader.read(path, job.name, matching_prefix(path, list(job.resume)))
+                already_kept += reader.skipped
+                if not reader.partial:
+                    complete.append(job.name)
+                elif reader.position > 0:
+                    partial.append((job.name, job.digest, reader.kind, *decoded_digest(path), reader.position))
             except Exception as exc:  # noqa: BLE001 - one object's surprise must not cost the batch
                 quarantine.add("ingest_error", job.name, f"{type(exc).__name__}: {exc} (please report)")
             files.append((job.digest, job.name, job.size,
@@ -90,7 +104,7 @@ def run_batch(jobs: list[Job], lake: str, run_id: str, options: dict[str, Any],
         if gc_enabled:
             gc.enable()
     return BatchResult(str(writer.staging), [str(p) for p in staged], writer.counts(),
-                       dict(quarantine.counts), files, quarantine.total_not_kept)
+                       dict(quarantine.counts), files, quarantine.total_not_kept, partial, complete, already_kept)
 
 
 class _Run:
@@ -126,7 +140,8 @@ class _Run:
                     path.unlink(missing_ok=True)
                 continue
             self.seen.add(digest)
-            batch.append(Job(source.name, str(path), digest, source.size, temporary))
+            batch.append(Job(source.name, str(path), digest, source.size, temporary,
+                             tuple(self.manifest.partial(source.name))))
             size += source.size
             if size >= batch_bytes:
                 yield batch
@@ -137,11 +152,12 @@ class _Run:
     def commit(self, jobs: list[Job], result: BatchResult) -> None:
         staging = Path(result.staging)
         publish(self.lake, staging, [Path(p) for p in result.staged])
-        self.manifest.record(result.files)
+        self.manifest.record(result.files, result.partial, result.complete)
         shutil.rmtree(staging, ignore_errors=True)
         self.summary.records.update(result.records)
         self.summary.quarantined.update(result.quarantined)
         self.summary.quarantine_not_kept += result.not_kept
+        self.summary.records_already_kept += result.already_kept
         self.summary.files_read += len(jobs)
         self.summary.bytes_read += sum(j.size for j in jobs)
         self.summary.files_written += len(result.staged)

@@ -87,6 +87,15 @@ class ObjectReader:
     def __init__(self, writer: LakeWriter, quarantine: Quarantine) -> None:
         self.writer = writer
         self.quarantine = quarantine
+        # Per object read (see workbench/lake/resume.py): positions (lines, or items of a
+        # document) to pass over because an earlier, truncated copy's records are already kept;
+        # then what this read found: its format, whether it was cut, and how many positions
+        # it consumed whole.
+        self.skip = 0
+        self.skipped = 0
+        self.kind = ""
+        self.partial = False
+        self.position = 0
 
     # -- records ---------------------------------------------------------------------------
 
@@ -143,12 +152,12 @@ class ObjectReader:
         self.add(table, obj, source, line=line, index=index)
 
     def records(self, records: Iterable[Any], source: str, *, line: int | None = None,
-                rest: dict | None = None) -> int:
+                rest: dict | None = None, start: int = 0) -> int:
         """CloudTrail records of one document; fields beside `Records` are kept with each record."""
         extra = {"document": rest} if rest else None
         writer = self.writer.table("cloudtrail")
         count = 0
-        for i, record in enumerate(records):
+        for i, record in enumerate(records, start):
             count += 1
             if extra is None and isinstance(record, dict):
                 try:  # the hot path: no wrapper call per record
@@ -166,7 +175,12 @@ class ObjectReader:
 
     # -- objects ---------------------------------------------------------------------------
 
-    def read(self, path: Path, source: str) -> None:
+    def read(self, path: Path, source: str, resume: tuple[str, int] | None = None) -> None:
+        """Read one object. `resume` = (format, positions): the object begins with the bytes of an
+        earlier truncated copy whose first `positions` records are kept; pass over those."""
+        self.skip = self.skipped = self.position = 0
+        self.partial = False
+        self.kind = ""
         try:
             decoded = Decoded(path)
             head = decoded.head(SNIFF)
@@ -176,7 +190,9 @@ class ObjectReader:
         if decoded.error is not None and not head:
             self._decode_failed(decoded.error, source, b"")
             return
-        kind = sniff(head)
+        kind = self.kind = sniff(head)
+        if resume is not None and resume[0] == kind:
+            self.skip = resume[1]
         if kind == "empty":
             if decoded.error is not None:
                 self._decode_failed(decoded.error, source, b"")
@@ -193,6 +209,7 @@ class ObjectReader:
                                 head)
 
     def _decode_failed(self, error: DecodeError, source: str, raw: bytes, *, line: int | None = None) -> None:
+        self.partial = True
         self.quarantine.add(error.reason, source, error.detail, raw, line=line)
 
     def _json_lines(self, decoded: Decoded, source: str) -> None:
@@ -200,8 +217,13 @@ class ObjectReader:
             if not complete and decoded.error is not None:
                 self._decode_failed(decoded.error, source, raw, line=number)
                 return
+            if number <= self.skip:
+                self.skipped += bool(raw.strip())
+                self.position = number
+                continue
             text = raw.strip()
             if not text:
+                self.position = number
                 continue
             try:
                 obj = loads(text)
@@ -211,8 +233,13 @@ class ObjectReader:
                 continue
             except ValueError as exc:
                 self.quarantine.add("invalid_json", source, f"line {number}: {exc}", raw, line=number)
+                if complete:
+                    self.position = number
+                else:
+                    self.partial = True  # a last line cut without a newline: the object was cut short
                 continue
             self.place(obj, source, line=number)
+            self.position = number
         if decoded.error is not None:
             self._decode_failed(decoded.error, source, b"")
 
@@ -226,10 +253,14 @@ class ObjectReader:
             if not complete and decoded.error is not None:
                 self._decode_failed(decoded.error, source, raw, line=number)
                 return
+            self.position = number  # a complete line: handled whole below, whatever it holds
             text = raw.decode("utf-8", "replace").strip()
             if not text:
                 continue
             fields = text.split()
+            if header is not None and number <= self.skip and fields != header:
+                self.skipped += 1
+                continue
             if header is None or fields == header:
                 header = fields
                 binding = [(i, name, (plan._resolve(plan.root, name) or (None,))[0]) for i, name in enumerate(header)]
@@ -239,6 +270,8 @@ class ObjectReader:
                 self.quarantine.add("wrong_field_count", source,
                                     f"line {number}: {len(fields)} fields, the header names {len(header)}",
                                     raw, line=number)
+                if not complete:  # a last line cut without its newline: the object was cut short
+                    self.partial, self.position = True, number - 1
                 continue
             if start_at < 0:
                 self.quarantine.add("missing_event_time", source, f"line {number}: the header has no start field",
@@ -263,7 +296,7 @@ class ObjectReader:
                 self._stream_document(_Replay(chunks, stream), decoded, source, kind)
                 return
         data = b"".join(chunks)
-        if decoded.error is None:
+        if decoded.error is None and not self.skip:
             try:
                 obj = loads(data)
             except ValueError:
@@ -275,15 +308,15 @@ class ObjectReader:
 
     def _stream_document(self, replay: _Replay, decoded: Decoded, source: str, kind: str) -> None:
         prefix = "Records.item" if kind == "records_document" else ("item" if replay.first_byte() == b"[" else "")
-        count = 0
         try:
-            items = ijson.items(replay, prefix, use_float=True)
+            items = self._counted(ijson.items(replay, prefix, use_float=True))
             if prefix == "Records.item":
-                count = self.records(items, source)
+                self.records(items, source, start=self.skip)
             else:
-                for count, obj in enumerate(items, 1):  # noqa: B007 - count is read below
-                    self.place(obj, source, index=count - 1 if prefix else None)
+                for index, obj in enumerate(items, self.skip):
+                    self.place(obj, source, index=index if prefix else None)
         except (ijson.JSONError, ijson.IncompleteJSONError, ValueError) as exc:
+            self.partial = True
             reason = decoded.error.reason if decoded.error is not None else "invalid_json"
             self.quarantine.add(reason, source,
                                 f"document unreadable after its first complete records: {exc}",
@@ -291,6 +324,16 @@ class ObjectReader:
             return
         if decoded.error is not None:
             self._decode_failed(decoded.error, source, replay.tail())
+
+    def _counted(self, items: Iterator[Any]) -> Iterator[Any]:
+        """`items` without the first `skip`; `position` counts the items handled whole (a cut
+        document raises from the parser between two of them)."""
+        for n, item in enumerate(items):
+            if n >= self.skip:
+                yield item
+            else:
+                self.skipped += 1
+            self.position = n + 1
 
 
 class _Replay:
