@@ -230,6 +230,7 @@ class ObjectReader:
             except TooDeep as exc:
                 self.quarantine.add("too_deeply_nested", source, f"line {number}: {_DEEP_HELP} ({exc})", raw,
                                     line=number)
+                self.position = number
                 continue
             except ValueError as exc:
                 self.quarantine.add("invalid_json", source, f"line {number}: {exc}", raw, line=number)
