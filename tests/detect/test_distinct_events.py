@@ -53,7 +53,7 @@ def test_ten_failures_delivered_twice_alert_once_with_ten_events(env, tmp_path: 
         ("burst-copy", 10, 10, 10), ("console-login-failure-burst", 10, 10, 10)]
 
 
-def test_a_row_whose_time_is_not_a_time_never_fails_the_rule(env, tmp_path: Path) -> None:
+def test_a_row_whose_time_is_not_a_time_never_fails_the_rule(env, tmp_path: Path, caplog) -> None:  # noqa: ANN001
     settings, engine, store = env
     write_records("cloudtrail", burst("erin", T0, 10), settings.lake)
     # A lake written before ingest parsed times whole: a copy of a file with a time that has the
@@ -66,8 +66,11 @@ def test_a_row_whose_time_is_not_a_time_never_fails_the_rule(env, tmp_path: Path
     bad = bad.set_column(bad.schema.get_field_index("eventid"), "eventid",
                          pc.cast(pc.binary_join_element_wise(bad["eventid"], "-legacy", ""), "string"))
     pq.write_table(bad, path.with_name("legacy.parquet"))
-    alerts = _both_paths(settings, engine, store, tmp_path)
+    with caplog.at_level("WARNING", logger="workbench.detect.matching"):
+        alerts = _both_paths(settings, engine, store, tmp_path)
     assert [(a["rule"], a["count"]) for a in alerts] == [("burst-copy", 10), ("console-login-failure-burst", 10)]
+    assert "rule 'console-login-failure-burst': 1 output row(s) have no valid eventtime (e.g. " \
+           "'2026-11-20T10:00:99Z')" in caplog.text
 
 
 def _frame(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
