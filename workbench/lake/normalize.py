@@ -77,8 +77,16 @@ def day_of_iso(value: Any) -> Partition | None:
     if type(value) is not str:
         return None
     n = len(value)
-    if n == 20 and value[10] == "T" and value[19] == "Z":  # the hot path: CloudTrail's own form
-        return _date(value[:10]) if _clock(value[11:19]) else None
+    if (n == 20 or (n == 24 and value[19] == "." and value[20:23].isdigit() and value[20:23].isascii())) and (
+            value[-1] == "Z" and value[10] == "T"):  # the hot paths: CloudTrail's form, GuardDuty's (.123Z)
+        clock = value[11:19]
+        ok = _CLOCK.get(clock)
+        if ok is None:
+            ok = _clock(clock)
+        if not ok:
+            return None
+        day = _DAYS.get(value[:10], _MISSING)
+        return _date(value[:10]) if day is _MISSING else day  # type: ignore[return-value]
     if not _ISO_TIME.fullmatch(value) or not _clock(value[11:19]):
         return None
     if n > 19 and value[-1] != "Z" and ("+" in value[19:] or "-" in value[19:]):
