@@ -53,19 +53,37 @@ def test_ten_failures_delivered_twice_alert_once_with_ten_events(env, tmp_path: 
         ("burst-copy", 10, 10, 10), ("console-login-failure-burst", 10, 10, 10)]
 
 
-def test_a_row_whose_time_is_not_a_time_never_fails_the_rule(env, tmp_path: Path, caplog) -> None:  # noqa: ANN001
-    settings, engine, store = env
-    write_records("cloudtrail", burst("erin", T0, 10), settings.lake)
-    # A lake written before ingest parsed times whole: a copy of a file with a time that has the
-    # form but is none. It sorts inside the window, so the query returns it.
-    (path,) = list((settings.lake / "cloudtrail").rglob("*.parquet"))
-    table = pq.read_table(path)
-    bad = table.slice(0, 1)
+def _legacy_row(lake: Path) -> None:
+    """A lake written before ingest parsed times whole: a copy of a row whose time has the form but
+    is none ('…T10:00:99Z'). It sorts inside the window, so queries return it."""
+    (path,) = list((lake / "cloudtrail").rglob("*.parquet"))
+    bad = pq.read_table(path).slice(0, 1)
     bad = bad.set_column(bad.schema.get_field_index("eventtime"), "eventtime", pc.cast(
         pc.replace_substring(bad["eventtime"], ":00Z", ":99Z"), bad.schema.field("eventtime").type))
     bad = bad.set_column(bad.schema.get_field_index("eventid"), "eventid",
                          pc.cast(pc.binary_join_element_wise(bad["eventid"], "-legacy", ""), "string"))
     pq.write_table(bad, path.with_name("legacy.parquet"))
+
+
+def test_the_census_reads_a_time_that_is_not_a_time_as_unknown(env) -> None:
+    """The census asks one statement for all its rules; a bad time must not fail it (it would then
+    be skipped, every rule paying its own query), and must not let it rule a rule out."""
+    from tests.detect.test_census import _rules
+    from workbench.detect.census import take_census
+    from workbench.timewindow import Window
+
+    settings, engine, _ = env
+    write_records("cloudtrail", burst("bob", T0, 4), settings.lake)
+    _legacy_row(settings.lake)
+    window = Window(START, END)
+    (found,) = take_census(_rules(), [window, window], engine)
+    assert found.members == [0, 1] and found.answers == {}  # a NULL time: neither can be ruled out
+
+
+def test_a_row_whose_time_is_not_a_time_never_fails_the_rule(env, tmp_path: Path, caplog) -> None:  # noqa: ANN001
+    settings, engine, store = env
+    write_records("cloudtrail", burst("erin", T0, 10), settings.lake)
+    _legacy_row(settings.lake)
     with caplog.at_level("WARNING", logger="workbench.detect.matching"):
         alerts = _both_paths(settings, engine, store, tmp_path)
     assert [(a["rule"], a["count"]) for a in alerts] == [("burst-copy", 10), ("console-login-failure-burst", 10)]
