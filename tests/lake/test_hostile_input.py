@@ -169,3 +169,31 @@ def test_a_symlink_named_explicitly_is_followed(tmp_path: Path, lake: Path) -> N
     (tmp_path / "link.json").symlink_to(target)
     summary = ingest([tmp_path / "link.json"], lake)
     assert summary.records["cloudtrail"] == 1 and summary.symlinks_refused == []
+
+
+def test_a_flow_line_with_odd_digits_costs_only_itself(tmp_path: Path, lake: Path) -> None:
+    from .helpers import VPC_V2_HEADER, vpc_v2_line
+
+    superscript = vpc_v2_line(2).replace(" 443 ", " ²³ ")  # str.isdigit() says yes, int() says no
+    odd_start = vpc_v2_line(3).replace("1709546403", "١٧٠٩٥٤٦٤٠٣")
+    body = "\n".join([VPC_V2_HEADER, vpc_v2_line(1), superscript, odd_start, vpc_v2_line(4)]) + "\n"
+    summary = ingest([write(tmp_path / "flow.log", body)], lake)
+    assert summary.records["vpc_flow"] == 3 and summary.errors == []
+    assert dict(summary.quarantined) == {"bad_event_time": 1}
+    rows = {r["srcport"]: r for r in lake_rows(lake, "vpc_flow")}
+    assert json.loads(rows[40002]["extra"]) == {"dstport": "²³"}  # kept as delivered, in extra
+
+
+def test_a_record_that_fails_half_way_leaves_nothing_in_the_next_row(tmp_path: Path, lake: Path) -> None:
+    # The deep value is met after errorCode and sourceIPAddress were stored in the row being
+    # filled; the record after it has neither, and must not inherit them.
+    deep = json.dumps({**ct_record(2), "errorCode": "AccessDenied", "sourceIPAddress": "203.0.113.66"})
+    deep = deep[:-1] + ', "requestParameters": {"a": ' + _deep() + "}}"
+    following = ct_record(3)
+    del following["sourceIPAddress"]
+    body = '{"Records": [' + ", ".join([json.dumps(ct_record(1)), deep, json.dumps(following)]) + "]}"
+    summary = ingest([write(tmp_path / "ct.json", body)], lake)
+    assert dict(summary.quarantined) == {"too_deeply_nested": 1}
+    rows = {r["eventid"]: r for r in lake_rows(lake, "cloudtrail")}
+    assert sorted(rows) == ["evt-1", "evt-3"]
+    assert rows["evt-3"]["errorcode"] is None and rows["evt-3"]["sourceipaddress"] is None

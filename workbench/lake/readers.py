@@ -282,6 +282,8 @@ class ObjectReader:
                 writer.add_fields(binding, fields, start_at)
             except Rejected as exc:
                 self.quarantine.add(exc.reason, source, f"line {number}: {exc.detail}", raw, line=number)
+            except Exception as exc:  # noqa: BLE001 - one odd line must not stop the file
+                self.quarantine.add(exc_reason(exc), source, f"line {number}: {exc_detail(exc)}", raw, line=number)
         if decoded.error is not None:
             self._decode_failed(decoded.error, source, b"")
 
