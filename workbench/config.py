@@ -182,6 +182,8 @@ class Settings(BaseModel):
     workspace: Path = Field(default_factory=Path.cwd)
     engine: str = "local"
     lake_path: Path = Path("lake")
+    quarantine_keep: int = Field(100, ge=0, description="bad records of one ingested object whose raw text is "
+                                 "kept in lake/_quarantine; the rest are only counted")
     state_path: Path = Path("state")
     runs_path: Path = Field(Path("runs"), description="executed playbooks, archived as the audit record")
     rules_paths: list[Path] = Field(default_factory=list)

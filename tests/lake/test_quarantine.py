@@ -107,8 +107,8 @@ def test_unreadable_and_unknown_objects_do_not_stop_the_rest(tmp_path: Path, lak
     write(folder / "good.json", records_doc([ct_record(1)]))
     write(folder / "notes.txt", "Dear diary, today nothing happened.\n")
     write(folder / "garbage.gz", b"\x1f\x8b\x08\x00 definitely not deflate data")
-    (folder / "mem").symlink_to("/proc/self/mem")  # a file every read of which fails (EIO)
-    summary = ingest([folder], lake)
+    (tmp_path / "mem").symlink_to("/proc/self/mem")  # a file every read of which fails (EIO)
+    summary = ingest([folder, tmp_path / "mem"], lake)  # named explicitly: followed (in a folder it is not)
     assert summary.records["cloudtrail"] == 1
     assert dict(summary.quarantined) == {"unknown_format": 1, "corrupt_gzip": 1, "unreadable_file": 1}
     unreadable = [e for e in _entries(lake) if e["reason"] == "unreadable_file"]

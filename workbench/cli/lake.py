@@ -18,6 +18,9 @@ def ingest(
     lake: Path | None = typer.Option(None, "--lake", help="lake folder; default from config (lake_path)"),
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
     workers: int | None = typer.Option(None, "--workers", min=1, help="parsing processes; default 2"),
+    quarantine_keep: int | None = typer.Option(
+        None, "--quarantine-keep", min=0,
+        help="bad records per object whose raw text is kept; default from config (quarantine_keep, 100)"),
 ) -> None:
     """Ingest CloudTrail, VPC flow and GuardDuty logs into the lake; malformed input is quarantined."""
     from workbench.lake import SourceNotFound
@@ -29,7 +32,8 @@ def ingest(
     if any(p.startswith("s3://") for p in paths):
         client = _s3_client(settings)
     try:
-        summary = run_ingest(paths, target, progress=not no_progress, s3_client=client, workers=workers)
+        summary = run_ingest(paths, target, progress=not no_progress, s3_client=client, workers=workers,
+                             quarantine_keep=settings.quarantine_keep if quarantine_keep is None else quarantine_keep)
     except SourceNotFound as exc:
         raise fail(exc) from None
     typer.echo(summary.format())

@@ -7,7 +7,10 @@ same ids and the store merges instead of duplicating.
 
 Thresholds slide: for each `group_by` combination the events are ordered by time and a burst
 fires at the first event where `count` events (or `count` distinct values of `distinct`) lie
-within `window`. The dedup bucket of a burst is that trigger time, which every run that sees the
+within `window`. Events, not rows: a record delivered twice (a duplicate delivery, the complete
+version of an object whose truncated copy was salvaged) is in the lake twice, and its two rows
+are one event (`_distinct_events`). A row whose time cannot be parsed is set aside with a
+warning; it never fails the rule's other matches. The dedup bucket of a burst is that trigger time, which every run that sees the
 `window` before it computes identically — so a burst straddling two scheduled runs alerts once.
 """
 
@@ -15,9 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import re
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +33,7 @@ from workbench.catalog import TABLES, TimeFormat
 from workbench.rules import EVENT_ID_COLUMNS, Rule
 
 ACCOUNT_COLUMNS = ("recipientaccountid", "account_id", "accountid", "account")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -58,9 +63,11 @@ def event_times(rule: Rule, frame: pd.DataFrame) -> pd.Series:
             f"rule '{rule.id}': the query must output the time column '{column}' so matches have a time"
         )
     values = frame[column]
+    # errors="coerce": a value that is not a time (a lake written before ingest parsed times
+    # whole, a query computing its own) is NaT, which `candidates` sets aside, not an exception.
     if table.time_format is TimeFormat.EPOCH_SECONDS:
-        return pd.to_datetime(values.astype("int64"), unit="s", utc=True)
-    return pd.to_datetime(values, utc=True, format="ISO8601")
+        return pd.to_datetime(pd.to_numeric(values, errors="coerce"), unit="s", utc=True, errors="coerce")
+    return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
 
 
 _ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
@@ -79,7 +86,10 @@ def _cloudtrail_times(rule: Rule, frame: pd.DataFrame) -> tuple[np.ndarray, list
     values = frame[table.time_column].tolist()
     if not all(isinstance(v, str) and _ISO_UTC.fullmatch(v) for v in values):
         return None
-    moments = [datetime.fromisoformat(v) for v in values]
+    try:
+        moments = [datetime.fromisoformat(v) for v in values]
+    except ValueError:
+        return None  # '10:01:99Z' has the form but is no time: the pandas path sets such rows aside
     stamps = np.array([(m - _EPOCH) // timedelta(microseconds=1) * 1000 for m in moments], dtype=np.int64)
     return stamps, moments
 
@@ -106,6 +116,47 @@ def event_ids(rule: Rule, frame: pd.DataFrame) -> list[str]:
         return ids.tolist()
     records = frame.to_dict("records")
     return [hashlib.sha1(json.dumps(r, sort_keys=True, default=str).encode()).hexdigest()[:20] for r in records]
+
+
+def _distinct_events(frame: pd.DataFrame, ids: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The frame without the second and later copies of a row: same event id, same values.
+
+    A duplicate delivery puts the same record in the lake twice; a threshold must count it once.
+    Rows of one event that differ (an UNNEST rule's one row per array element) all stay. The
+    check costs one set of the ids when nothing repeats, which is nearly always.
+    """
+    if len(set(ids)) == len(ids):
+        return frame, ids
+    counts = Counter(ids)
+    repeated = [i for i, ident in enumerate(ids) if counts[ident] > 1]
+    seen: set[tuple[str, str]] = set()
+    drop: set[int] = set()
+    for i, row in zip(repeated, frame.iloc[repeated].itertuples(index=False, name=None), strict=True):
+        key = (ids[i], repr(row))
+        if key in seen:
+            drop.add(i)
+        else:
+            seen.add(key)
+    if not drop:
+        return frame, ids
+    keep = [i for i in range(len(ids)) if i not in drop]
+    return frame.iloc[keep].reset_index(drop=True), [ids[i] for i in keep]
+
+
+def _drop_timeless(rule: Rule, frame: pd.DataFrame, ids: list[str], times: pd.Series
+                   ) -> tuple[pd.DataFrame, list[str], pd.Series]:
+    """Rows whose time is missing or unparseable, set aside with a warning naming the rule."""
+    bad = times.isna().to_numpy()
+    if not bad.any():
+        return frame, ids, times
+    column = TABLES[rule.table or "cloudtrail"].time_column
+    examples = sorted({repr(v)[:60] for v in frame.loc[bad, column].head(3)})
+    log.warning("rule '%s': %d output row(s) have no valid %s (e.g. %s) and are not matched; "
+                "re-ingest the records or fix the query's %s", rule.id, int(bad.sum()), column,
+                ", ".join(examples), column)
+    keep = ~bad
+    return (frame[keep].reset_index(drop=True), [i for i, k in zip(ids, keep, strict=True) if k],
+            times[keep].reset_index(drop=True))
 
 
 def alert_id(rule_id: str, keys: dict[str, str], bucket_start: datetime) -> str:
@@ -186,18 +237,17 @@ def candidates(rule: Rule, frame: pd.DataFrame, trusted_from: datetime | None = 
     index = frame.index
     if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
         frame = frame.reset_index(drop=True)
+    frame, ids = _distinct_events(frame, event_ids(rule, frame))
     timed = _cloudtrail_times(rule, frame)
     if timed is None:
         times = event_times(rule, frame)
-        if times.isna().any():
-            column = TABLES[rule.table or "cloudtrail"].time_column
-            raise ValueError(f"rule '{rule.id}': {int(times.isna().sum())} output row(s) have no {column}; "
-                             "a match needs a time")
+        frame, ids, times = _drop_timeless(rule, frame, ids, times)
+        if frame.empty:
+            return []
         stamps = times.dt.as_unit("ns").array.asi8  # ns since the epoch, UTC (whatever unit pandas parsed to)
         moments = list(pd.DatetimeIndex(times).to_pydatetime())
     else:
         stamps, moments = timed
-    ids = event_ids(rule, frame)
     dedup = rule.effective_dedup
     dedup_keys = tuple(dedup.keys or ())
     missing = [c for c in (*dedup_keys, *(rule.threshold.group_by if rule.threshold else ())) if c not in frame]

@@ -136,7 +136,8 @@ def _buckets(tree: exp.Expression, outputs: list[str], table: str, count: int, s
         moment = f"{qualifier}{time_column}"
         if TABLES[table].time_format is TimeFormat.EPOCH_SECONDS:
             return f"floor(CAST({moment} AS DOUBLE) / {seconds})"
-        return f"floor(to_unixtime(from_iso8601_timestamp({moment})) / {seconds})"
+        # try(): an unparseable time is a NULL bucket, kept for the matcher (which sets it aside)
+        return f"floor(to_unixtime(try(from_iso8601_timestamp({moment}))) / {seconds})"
 
     lead = "".join(f"{_quote(k)}, " for k in keys)
     bucket_, rows, step = _quote(_BUCKET), _quote(_ROWS), _quote(_STEP)
@@ -259,7 +260,7 @@ def _moment(table: str, column: exp.Expression) -> exp.Expression:
     """The event time as a timestamp, so a RANGE frame can be `window` long."""
     if TABLES[table].time_format is TimeFormat.EPOCH_SECONDS:
         return exp.Anonymous(this="from_unixtime", expressions=[column])
-    return exp.Anonymous(this="from_iso8601_timestamp", expressions=[column])
+    return exp.Try(this=exp.Anonymous(this="from_iso8601_timestamp", expressions=[column]))
 
 
 def _output_names(tree: exp.Expression) -> list[str] | None:

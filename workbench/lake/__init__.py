@@ -1,8 +1,9 @@
 """The Parquet lake and how logs get into it: readers, normalisation, quarantine, manifest.
 
 Public API:
-- `ingest(paths, lake, *, progress=False, s3_client=None) -> IngestSummary`: files, folders and
-  `s3://bucket/prefix`, as AWS delivers them.
+- `ingest(paths, lake, *, progress=False, s3_client=None, quarantine_keep=100) -> IngestSummary`:
+  files, folders and `s3://bucket/prefix`, as AWS delivers them; one ingest per lake at a time
+  (`lock.py`), a truncated object's complete version adds only the rest (`resume.py`).
 - `write_records(table, records, lake) -> IngestSummary`: records already parsed.
 - `lake_tables(lake)`, `quarantine_entries(lake)`: what a lake holds.
 """

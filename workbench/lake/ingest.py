@@ -27,10 +27,12 @@ from typing import Any
 
 from tqdm import tqdm
 
+from workbench.lake.lock import ingest_lock
 from workbench.lake.manifest import Manifest
 from workbench.lake.normalize import Rejected
-from workbench.lake.quarantine import QUARANTINE_DIR, Quarantine
+from workbench.lake.quarantine import KEEP_PER_OBJECT, QUARANTINE_DIR, Quarantine
 from workbench.lake.readers import ObjectReader
+from workbench.lake.resume import Candidate, decoded_digest, matching_prefix
 from workbench.lake.sources import expand, fetch
 from workbench.lake.summary import IngestSummary
 from workbench.lake.writer import LakeWriter, publish
@@ -46,6 +48,7 @@ class Job:
     digest: str
     size: int
     temporary: bool
+    resume: tuple[Candidate, ...] = ()  # cut copies ingested earlier under this name
 
 
 @dataclass
@@ -55,27 +58,41 @@ class BatchResult:
     records: dict[str, int]
     quarantined: dict[str, int]
     files: list[tuple[str, str, int, int, int]] = field(default_factory=list)
+    not_kept: int = 0
+    partial: list[tuple[str, str, str, int, str, int]] = field(default_factory=list)  # see Manifest.record
+    complete: list[str] = field(default_factory=list)
+    already_kept: int = 0  # records passed over: kept earlier from a cut copy of the same object
 
 
 def _run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
 
 
-def run_batch(jobs: list[Job], lake: str, run_id: str, options: dict[str, Any]) -> BatchResult:
+def run_batch(jobs: list[Job], lake: str, run_id: str, options: dict[str, Any],
+              keep: int = KEEP_PER_OBJECT) -> BatchResult:
     """Read a batch of objects into staged Parquet files (runs in a worker process)."""
     # Parsing allocates millions of acyclic dicts; the cyclic collector would rescan them for nothing.
     gc_enabled = gc.isenabled()
     gc.disable()
     writer = LakeWriter(Path(lake), run_id=f"{run_id}/{uuid.uuid4().hex}", **options)
-    quarantine = Quarantine(Path(lake), run_id)
+    quarantine = Quarantine(Path(lake), run_id, keep)
     reader = ObjectReader(writer, quarantine)
     files = []
+    partial: list[tuple[str, str, str, int, str, int]] = []
+    complete: list[str] = []
+    already_kept = 0
     try:
         for job in jobs:
             rows_before = sum(w.rows for w in writer.tables.values())
             quarantined_before = sum(quarantine.counts.values())
             try:
-                reader.read(Path(job.path), job.name)
+                path = Path(job.path)
+                reader.read(path, job.name, matching_prefix(path, list(job.resume)))
+                already_kept += reader.skipped
+                if not reader.partial:
+                    complete.append(job.name)
+                elif reader.position > 0:
+                    partial.append((job.name, job.digest, reader.kind, *decoded_digest(path), reader.position))
             except Exception as exc:  # noqa: BLE001 - one object's surprise must not cost the batch
                 quarantine.add("ingest_error", job.name, f"{type(exc).__name__}: {exc} (please report)")
             files.append((job.digest, job.name, job.size,
@@ -87,19 +104,20 @@ def run_batch(jobs: list[Job], lake: str, run_id: str, options: dict[str, Any]) 
         if gc_enabled:
             gc.enable()
     return BatchResult(str(writer.staging), [str(p) for p in staged], writer.counts(),
-                       dict(quarantine.counts), files)
+                       dict(quarantine.counts), files, quarantine.total_not_kept, partial, complete, already_kept)
 
 
 class _Run:
     """One ingest call's state in the main process."""
 
-    def __init__(self, lake: Path, progress: bool, total_bytes: int) -> None:
+    def __init__(self, lake: Path, progress: bool, total_bytes: int, keep: int = KEEP_PER_OBJECT) -> None:
         self.lake = lake
+        self.keep = keep
         _clear_stale_staging(lake)
         self.run_id = _run_id()
         self.manifest = Manifest(lake)
         self.summary = IngestSummary(lake=lake)
-        self.quarantine = Quarantine(lake, f"{self.run_id}-main")
+        self.quarantine = Quarantine(lake, f"{self.run_id}-main", keep)
         self.spool = lake / STAGING_DIR / self.run_id / "_spool"
         self.seen: set[str] = set()
         self.bar = tqdm(total=total_bytes, unit="B", unit_scale=True, desc="ingest",
@@ -122,7 +140,8 @@ class _Run:
                     path.unlink(missing_ok=True)
                 continue
             self.seen.add(digest)
-            batch.append(Job(source.name, str(path), digest, source.size, temporary))
+            batch.append(Job(source.name, str(path), digest, source.size, temporary,
+                             tuple(self.manifest.partial(source.name))))
             size += source.size
             if size >= batch_bytes:
                 yield batch
@@ -133,10 +152,12 @@ class _Run:
     def commit(self, jobs: list[Job], result: BatchResult) -> None:
         staging = Path(result.staging)
         publish(self.lake, staging, [Path(p) for p in result.staged])
-        self.manifest.record(result.files)
+        self.manifest.record(result.files, result.partial, result.complete)
         shutil.rmtree(staging, ignore_errors=True)
         self.summary.records.update(result.records)
         self.summary.quarantined.update(result.quarantined)
+        self.summary.quarantine_not_kept += result.not_kept
+        self.summary.records_already_kept += result.already_kept
         self.summary.files_read += len(jobs)
         self.summary.bytes_read += sum(j.size for j in jobs)
         self.summary.files_written += len(result.staged)
@@ -161,6 +182,7 @@ class _Run:
         self.manifest.close()
         shutil.rmtree(self.lake / STAGING_DIR / self.run_id, ignore_errors=True)
         self.summary.quarantined.update(self.quarantine.counts)
+        self.summary.quarantine_not_kept += self.quarantine.total_not_kept
         if self.summary.quarantined:
             self.summary.quarantine_dir = self.lake / QUARANTINE_DIR
         self.summary.elapsed_s = time.perf_counter() - started
@@ -183,32 +205,38 @@ def _clear_stale_staging(lake: Path, older_than_s: float = 86400) -> None:
 
 
 def ingest(paths: Iterable[str | Path], lake: Path, *, progress: bool = False, s3_client: Any = None,
-           workers: int | None = None, batch_bytes: int = BATCH_BYTES, **writer_options: Any) -> IngestSummary:
+           workers: int | None = None, batch_bytes: int = BATCH_BYTES, quarantine_keep: int = KEEP_PER_OBJECT,
+           **writer_options: Any) -> IngestSummary:
     """Read logs as AWS delivers them (files, folders, s3://bucket/prefix) into the Parquet lake.
 
     Raises `SourceNotFound` naming the first path that does not exist, before anything is written.
-    Malformed input is quarantined and counted, never fatal; objects already ingested are skipped.
+    Malformed input is quarantined and counted, never fatal (the raw text of the first
+    `quarantine_keep` bad records of each object is kept); objects already ingested are skipped.
     """
     started = time.perf_counter()
     lake = Path(lake)
-    sources, client = expand(list(paths), s3_client)
+    refused: list[str] = []
+    sources, client = expand(list(paths), s3_client, refused)
     lake.mkdir(parents=True, exist_ok=True)
-    run = _Run(lake, progress, sum(s.size for s in sources))
     workers = workers or min(2, os.cpu_count() or 1)
     total = sum(s.size for s in sources)
-    try:
-        if workers > 1 and total > batch_bytes:
-            _parallel(run, sources, client, batch_bytes, workers, writer_options)
-        else:
-            for jobs in run.batches(sources, client, batch_bytes):
-                try:
-                    result = run_batch(jobs, str(lake), run.run_id, writer_options)
-                except Exception as exc:  # noqa: BLE001 - reported in the summary, the rest goes on
-                    run.failed(jobs, exc)
-                else:
-                    run.commit(jobs, result)
-    finally:
-        summary = run.close(started)
+    # Held from the first manifest check to the last publish: see workbench/lake/lock.py.
+    with ingest_lock(lake):
+        run = _Run(lake, progress, total, quarantine_keep)
+        run.summary.symlinks_refused = refused
+        try:
+            if workers > 1 and total > batch_bytes:
+                _parallel(run, sources, client, batch_bytes, workers, writer_options)
+            else:
+                for jobs in run.batches(sources, client, batch_bytes):
+                    try:
+                        result = run_batch(jobs, str(lake), run.run_id, writer_options, run.keep)
+                    except Exception as exc:  # noqa: BLE001 - reported in the summary, the rest goes on
+                        run.failed(jobs, exc)
+                    else:
+                        run.commit(jobs, result)
+        finally:
+            summary = run.close(started)
     return summary
 
 
@@ -230,7 +258,7 @@ def _parallel(run: _Run, sources: list, client: Any, batch_bytes: int, workers: 
 
         for jobs in run.batches(sources, client, batch_bytes):
             try:
-                in_flight[pool.submit(run_batch, jobs, str(run.lake), run.run_id, options)] = jobs
+                in_flight[pool.submit(run_batch, jobs, str(run.lake), run.run_id, options, run.keep)] = jobs
             except Exception as exc:  # noqa: BLE001 - a broken pool: report the batch, keep settling
                 run.failed(jobs, exc)
                 continue
@@ -240,7 +268,8 @@ def _parallel(run: _Run, sources: list, client: Any, batch_bytes: int, workers: 
         settle(list(in_flight))
 
 
-def write_records(table: str, records: Iterable[dict], lake: Path) -> IngestSummary:
+def write_records(table: str, records: Iterable[dict], lake: Path,
+                  quarantine_keep: int = KEEP_PER_OBJECT) -> IngestSummary:
     """Write records already parsed (as delivered: CloudTrail camelCase dicts, GuardDuty findings,
     VPC flow dicts with hyphenated or underscored names) to the lake, with the same quarantine."""
     from workbench.catalog import get_table
@@ -251,7 +280,7 @@ def write_records(table: str, records: Iterable[dict], lake: Path) -> IngestSumm
     lake.mkdir(parents=True, exist_ok=True)
     run_id = _run_id()
     writer = LakeWriter(lake, run_id=run_id)
-    quarantine = Quarantine(lake, run_id)
+    quarantine = Quarantine(lake, run_id, quarantine_keep)
     source = f"write_records:{name}"
     from workbench.lake.readers import _raw
 
@@ -267,7 +296,7 @@ def write_records(table: str, records: Iterable[dict], lake: Path) -> IngestSumm
         quarantine.close()
         shutil.rmtree(lake / STAGING_DIR / run_id, ignore_errors=True)
     summary = IngestSummary(records=Counter(writer.counts()), quarantined=Counter(quarantine.counts),
-                            files_written=len(staged), lake=lake,
+                            quarantine_not_kept=quarantine.total_not_kept, files_written=len(staged), lake=lake,
                             elapsed_s=time.perf_counter() - started)
     if summary.quarantined:
         summary.quarantine_dir = lake / QUARANTINE_DIR

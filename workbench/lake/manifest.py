@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,19 +32,37 @@ class Manifest:
             " sha256 TEXT PRIMARY KEY, source TEXT NOT NULL, size INTEGER NOT NULL,"
             " records INTEGER NOT NULL, quarantined INTEGER NOT NULL, ingested_at TEXT NOT NULL)"
         )
+        # Objects read only in part (cut short), by name: see workbench/lake/resume.py.
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS partial ("
+            " source TEXT NOT NULL, sha256 TEXT NOT NULL, format TEXT NOT NULL, prefix_bytes INTEGER NOT NULL,"
+            " prefix_sha256 TEXT NOT NULL, positions INTEGER NOT NULL, recorded_at TEXT NOT NULL,"
+            " PRIMARY KEY (source, sha256))"
+        )
         self._db.commit()
 
     def __contains__(self, digest: str) -> bool:
         return self._db.execute("SELECT 1 FROM objects WHERE sha256 = ?", (digest,)).fetchone() is not None
 
-    def record(self, rows: list[tuple[str, str, int, int, int]]) -> None:
-        """(sha256, source, size, records, quarantined) of objects whose data is now in the lake."""
+    def record(self, rows: list[tuple[str, str, int, int, int]],
+               partial: Sequence[tuple[str, str, str, int, str, int]] = (), complete: Sequence[str] = ()) -> None:
+        """(sha256, source, size, records, quarantined) of objects whose data is now in the lake;
+        in the same transaction, (source, sha256, format, prefix bytes, prefix sha256, positions)
+        of those read only in part, and the sources read to their end (their partial entries go)."""
         now = iso_z(datetime.now(UTC))
         with self._db:
             self._db.executemany(
                 "INSERT OR IGNORE INTO objects VALUES (?, ?, ?, ?, ?, ?)",
                 [(*row, now) for row in rows],
             )
+            self._db.executemany("DELETE FROM partial WHERE source = ?", [(s,) for s in complete])
+            self._db.executemany("INSERT OR REPLACE INTO partial VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 [(*row, now) for row in partial])
+
+    def partial(self, source: str) -> list[tuple[str, int, str, int]]:
+        """(format, prefix bytes, prefix sha256, positions) of cut copies ingested under `source`."""
+        return list(self._db.execute(
+            "SELECT format, prefix_bytes, prefix_sha256, positions FROM partial WHERE source = ?", (source,)))
 
     def sources(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT source FROM objects ORDER BY ingested_at, source")]

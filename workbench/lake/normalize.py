@@ -7,6 +7,7 @@ record that cannot be placed raises `Rejected` with a short reason: the quaranti
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,22 +29,23 @@ class Rejected(ValueError):
 
 
 _DAYS: dict[str, Partition | None] = {}
+_CLOCK: dict[str, bool] = {}  # 'HH:MM:SS' -> valid (at most 86,400 keys, plus what hostile input adds, capped)
+
+# The spellings AWS writes: CloudTrail '2024-03-04T05:06:07Z', GuardDuty '2024-03-04T05:06:07.123Z',
+# CloudTrail Lake / Athena '2024-03-04 05:06:07.000', and an explicit offset. Nothing looser:
+# '2024-03-04T25:99:99Z', '2024-03-04Tgarbage' or '... UTC' would pass a date-prefix check, then
+# fail the rules that parse the time or fall out of every windowed query, which compares text.
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?", re.ASCII)
+_CLOCK_TEXT = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d", re.ASCII)
 
 
-def day_of_iso(value: Any) -> Partition | None:
-    """('YYYY', 'MM', 'DD') of an ISO-8601 time ('2024-03-04T05:06:07Z', '2024-03-04 05:06:07.1')."""
-    if type(value) is not str:
-        return None
-    if not value.endswith("Z") and len(value) > 19 and ("+" in value[19:] or "-" in value[19:]):
-        # An offset can move the instant to another UTC day; place it by its UTC time.
-        value = canonical_time(value) or value
-    prefix = value[:10]
+def _date(prefix: str) -> Partition | None:
     try:
         return _DAYS[prefix]
     except KeyError:
         pass
     part = None
-    if len(prefix) == 10 and prefix[4] == "-" and prefix[7] == "-":
+    if len(prefix) == 10 and prefix[4] == "-" and prefix[7] == "-" and prefix.replace("-", "").isascii():
         try:
             datetime(int(prefix[:4]), int(prefix[5:7]), int(prefix[8:10]))
             part = (prefix[:4], prefix[5:7], prefix[8:10])
@@ -52,6 +54,46 @@ def day_of_iso(value: Any) -> Partition | None:
     if len(_DAYS) < 100_000:
         _DAYS[prefix] = part
     return part
+
+
+def _clock(text: str) -> bool:
+    try:
+        return _CLOCK[text]
+    except KeyError:
+        pass
+    ok = _CLOCK_TEXT.fullmatch(text) is not None
+    if len(_CLOCK) < 200_000:
+        _CLOCK[text] = ok
+    return ok
+
+
+def day_of_iso(value: Any) -> Partition | None:
+    """('YYYY', 'MM', 'DD') of a whole, valid ISO-8601 time as AWS spells it, or None.
+
+    Accepted: 'YYYY-MM-DDTHH:MM:SS' or with a space for the T, optional fractional seconds (1-9
+    digits), optional 'Z' or '+HH:MM' offset (placed by its UTC day). Every part is checked, not
+    just the date: hour < 24, minute and second < 60, a real calendar day.
+    """
+    if type(value) is not str:
+        return None
+    n = len(value)
+    if (n == 20 or (n == 24 and value[19] == "." and value[20:23].isdigit() and value[20:23].isascii())) and (
+            value[-1] == "Z" and value[10] == "T"):  # the hot paths: CloudTrail's form, GuardDuty's (.123Z)
+        clock = value[11:19]
+        ok = _CLOCK.get(clock)
+        if ok is None:
+            ok = _clock(clock)
+        if not ok:
+            return None
+        day = _DAYS.get(value[:10], _MISSING)
+        return _date(value[:10]) if day is _MISSING else day  # type: ignore[return-value]
+    if not _ISO_TIME.fullmatch(value) or not _clock(value[11:19]):
+        return None
+    if n > 19 and value[-1] != "Z" and ("+" in value[19:] or "-" in value[19:]):
+        # An offset can move the instant to another UTC day; place it by its UTC time.
+        canonical = canonical_time(value)
+        return None if canonical is None else _date(canonical[:10])
+    return _date(value[:10])
 
 
 # ISO time columns stored in CloudTrail's own spelling, 'YYYY-MM-DDTHH:MM:SS[.fff]Z', whatever
@@ -141,7 +183,8 @@ class CloudTrailRules(TableRules):
             raise Rejected("missing_event_time", "CloudTrail record has no eventTime")
         day = day_of_iso(when)
         if day is None:
-            raise Rejected("bad_event_time", f"eventTime {when!r} is not an ISO-8601 time")
+            raise Rejected("bad_event_time", f"eventTime {str(when)[:80]!r} is not a valid time like "
+                           "'2024-03-04T05:06:07Z' (fix the value and re-ingest this record)")
         return day
 
 
@@ -160,7 +203,8 @@ class GuardDutyRules(TableRules):
             raise Rejected("missing_updated_at", f"GuardDuty finding {ident} has no updatedAt")
         day = day_of_iso(when)
         if day is None:
-            raise Rejected("bad_event_time", f"GuardDuty finding {ident}: updatedAt {when!r} is not ISO-8601")
+            raise Rejected("bad_event_time", f"GuardDuty finding {str(ident)[:80]}: updatedAt {str(when)[:80]!r} "
+                           "is not a valid time like '2024-03-04T05:06:07.123Z'")
         return day
 
     def derived(self, record: dict) -> dict[str, Any]:

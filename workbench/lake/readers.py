@@ -24,7 +24,7 @@ from typing import Any
 import ijson
 
 from workbench.lake.decode import Decoded, DecodeError, lines
-from workbench.lake.jsontext import dumps, loads
+from workbench.lake.jsontext import TooDeep, loads, text_of
 from workbench.lake.normalize import Rejected
 from workbench.lake.quarantine import Quarantine
 from workbench.lake.writer import LakeWriter
@@ -37,6 +37,7 @@ _CLOUDTRAIL_KEYS = frozenset({"eventversion", "eventsource", "eventname", "event
                               "eventid", "eventtype", "awsregion"})
 _GUARDDUTY_KEYS = frozenset({"schemaversion", "severity", "updatedat", "createdat", "resource", "service"})
 _VPC_KEYS = frozenset({"srcaddr", "dstaddr", "interface-id", "interface_id", "log-status", "log_status"})
+MAX_LIST_NESTING = 8  # arrays of records inside arrays: AWS sends one level; deeper is hostile
 
 
 def sniff(head: bytes) -> str:
@@ -86,6 +87,15 @@ class ObjectReader:
     def __init__(self, writer: LakeWriter, quarantine: Quarantine) -> None:
         self.writer = writer
         self.quarantine = quarantine
+        # Per object read (see workbench/lake/resume.py): positions (lines, or items of a
+        # document) to pass over because an earlier, truncated copy's records are already kept;
+        # then what this read found: its format, whether it was cut, and how many positions
+        # it consumed whole.
+        self.skip = 0
+        self.skipped = 0
+        self.kind = ""
+        self.partial = False
+        self.position = 0
 
     # -- records ---------------------------------------------------------------------------
 
@@ -96,14 +106,27 @@ class ObjectReader:
         except Rejected as exc:
             self.quarantine.add(exc.reason, source, exc.detail, _raw(record), line=line, record=index)
         except Exception as exc:  # noqa: BLE001 - one odd record must not stop the file
-            self.quarantine.add("normalize_error", source, f"{type(exc).__name__}: {exc}", _raw(record),
-                                line=line, record=index)
+            self.quarantine.add(exc_reason(exc), source, exc_detail(exc), _raw(record), line=line, record=index)
 
-    def route(self, obj: Any, source: str, *, line: int | None = None, index: int | None = None) -> None:
+    def place(self, obj: Any, source: str, *, line: int | None = None, index: int | None = None) -> None:
+        """`route` one parsed value; whatever fails inside it quarantines that value, not the object."""
+        try:
+            self.route(obj, source, line=line, index=index)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for one record
+            self.quarantine.add(exc_reason(exc), source, exc_detail(exc), _raw(obj), line=line, record=index)
+
+    def route(self, obj: Any, source: str, *, line: int | None = None, index: int | None = None,
+              nesting: int = 0) -> None:
         """Place a parsed JSON value: a Records document, an envelope, a list or a bare record."""
         if isinstance(obj, list):
+            if nesting >= MAX_LIST_NESTING:
+                self.quarantine.add("too_deeply_nested", source,
+                                    f"arrays nested more than {MAX_LIST_NESTING} levels deep hold no records; "
+                                    "deliver records as objects (one level of array at most)",
+                                    _raw(obj), line=line, record=index)
+                return
             for i, item in enumerate(obj):
-                self.route(item, source, line=line, index=i if index is None else index)
+                self.route(item, source, line=line, index=i if index is None else index, nesting=nesting + 1)
             return
         if not isinstance(obj, dict):
             self.quarantine.add("not_an_object", source, f"expected a JSON object, got {type(obj).__name__}",
@@ -129,12 +152,12 @@ class ObjectReader:
         self.add(table, obj, source, line=line, index=index)
 
     def records(self, records: Iterable[Any], source: str, *, line: int | None = None,
-                rest: dict | None = None) -> int:
+                rest: dict | None = None, start: int = 0) -> int:
         """CloudTrail records of one document; fields beside `Records` are kept with each record."""
         extra = {"document": rest} if rest else None
         writer = self.writer.table("cloudtrail")
         count = 0
-        for i, record in enumerate(records):
+        for i, record in enumerate(records, start):
             count += 1
             if extra is None and isinstance(record, dict):
                 try:  # the hot path: no wrapper call per record
@@ -144,15 +167,20 @@ class ObjectReader:
                     self.quarantine.add(exc.reason, source, exc.detail, _raw(record), line=line, record=i)
                     continue
                 except Exception as exc:  # noqa: BLE001
-                    self.quarantine.add("normalize_error", source, f"{type(exc).__name__}: {exc}",
-                                        _raw(record), line=line, record=i)
+                    self.quarantine.add(exc_reason(exc), source, exc_detail(exc), _raw(record), line=line,
+                                        record=i)
                     continue
             self.add("cloudtrail", record, source, line=line, index=i, extra=extra)
         return count
 
     # -- objects ---------------------------------------------------------------------------
 
-    def read(self, path: Path, source: str) -> None:
+    def read(self, path: Path, source: str, resume: tuple[str, int] | None = None) -> None:
+        """Read one object. `resume` = (format, positions): the object begins with the bytes of an
+        earlier truncated copy whose first `positions` records are kept; pass over those."""
+        self.skip = self.skipped = self.position = 0
+        self.partial = False
+        self.kind = ""
         try:
             decoded = Decoded(path)
             head = decoded.head(SNIFF)
@@ -162,7 +190,9 @@ class ObjectReader:
         if decoded.error is not None and not head:
             self._decode_failed(decoded.error, source, b"")
             return
-        kind = sniff(head)
+        kind = self.kind = sniff(head)
+        if resume is not None and resume[0] == kind:
+            self.skip = resume[1]
         if kind == "empty":
             if decoded.error is not None:
                 self._decode_failed(decoded.error, source, b"")
@@ -179,6 +209,7 @@ class ObjectReader:
                                 head)
 
     def _decode_failed(self, error: DecodeError, source: str, raw: bytes, *, line: int | None = None) -> None:
+        self.partial = True
         self.quarantine.add(error.reason, source, error.detail, raw, line=line)
 
     def _json_lines(self, decoded: Decoded, source: str) -> None:
@@ -186,15 +217,30 @@ class ObjectReader:
             if not complete and decoded.error is not None:
                 self._decode_failed(decoded.error, source, raw, line=number)
                 return
+            if number <= self.skip:
+                self.skipped += bool(raw.strip())
+                self.position = number
+                continue
             text = raw.strip()
             if not text:
+                self.position = number
                 continue
             try:
                 obj = loads(text)
+            except TooDeep as exc:
+                self.quarantine.add("too_deeply_nested", source, f"line {number}: {_DEEP_HELP} ({exc})", raw,
+                                    line=number)
+                self.position = number
+                continue
             except ValueError as exc:
                 self.quarantine.add("invalid_json", source, f"line {number}: {exc}", raw, line=number)
+                if complete:
+                    self.position = number
+                else:
+                    self.partial = True  # a last line cut without a newline: the object was cut short
                 continue
-            self.route(obj, source, line=number)
+            self.place(obj, source, line=number)
+            self.position = number
         if decoded.error is not None:
             self._decode_failed(decoded.error, source, b"")
 
@@ -208,10 +254,14 @@ class ObjectReader:
             if not complete and decoded.error is not None:
                 self._decode_failed(decoded.error, source, raw, line=number)
                 return
+            self.position = number  # a complete line: handled whole below, whatever it holds
             text = raw.decode("utf-8", "replace").strip()
             if not text:
                 continue
             fields = text.split()
+            if header is not None and number <= self.skip and fields != header:
+                self.skipped += 1
+                continue
             if header is None or fields == header:
                 header = fields
                 binding = [(i, name, (plan._resolve(plan.root, name) or (None,))[0]) for i, name in enumerate(header)]
@@ -221,6 +271,8 @@ class ObjectReader:
                 self.quarantine.add("wrong_field_count", source,
                                     f"line {number}: {len(fields)} fields, the header names {len(header)}",
                                     raw, line=number)
+                if not complete:  # a last line cut without its newline: the object was cut short
+                    self.partial, self.position = True, number - 1
                 continue
             if start_at < 0:
                 self.quarantine.add("missing_event_time", source, f"line {number}: the header has no start field",
@@ -230,6 +282,8 @@ class ObjectReader:
                 writer.add_fields(binding, fields, start_at)
             except Rejected as exc:
                 self.quarantine.add(exc.reason, source, f"line {number}: {exc.detail}", raw, line=number)
+            except Exception as exc:  # noqa: BLE001 - one odd line must not stop the file
+                self.quarantine.add(exc_reason(exc), source, f"line {number}: {exc_detail(exc)}", raw, line=number)
         if decoded.error is not None:
             self._decode_failed(decoded.error, source, b"")
 
@@ -245,27 +299,27 @@ class ObjectReader:
                 self._stream_document(_Replay(chunks, stream), decoded, source, kind)
                 return
         data = b"".join(chunks)
-        if decoded.error is None:
+        if decoded.error is None and not self.skip:
             try:
                 obj = loads(data)
             except ValueError:
                 obj = None
             else:
-                self.route(obj, source)
+                self.place(obj, source)
                 return
         self._stream_document(_Replay([data], iter(())), decoded, source, kind)
 
     def _stream_document(self, replay: _Replay, decoded: Decoded, source: str, kind: str) -> None:
         prefix = "Records.item" if kind == "records_document" else ("item" if replay.first_byte() == b"[" else "")
-        count = 0
         try:
-            items = ijson.items(replay, prefix, use_float=True)
+            items = self._counted(ijson.items(replay, prefix, use_float=True))
             if prefix == "Records.item":
-                count = self.records(items, source)
+                self.records(items, source, start=self.skip)
             else:
-                for count, obj in enumerate(items, 1):  # noqa: B007 - count is read below
-                    self.route(obj, source, index=count - 1 if prefix else None)
+                for index, obj in enumerate(items, self.skip):
+                    self.place(obj, source, index=index if prefix else None)
         except (ijson.JSONError, ijson.IncompleteJSONError, ValueError) as exc:
+            self.partial = True
             reason = decoded.error.reason if decoded.error is not None else "invalid_json"
             self.quarantine.add(reason, source,
                                 f"document unreadable after its first complete records: {exc}",
@@ -273,6 +327,16 @@ class ObjectReader:
             return
         if decoded.error is not None:
             self._decode_failed(decoded.error, source, replay.tail())
+
+    def _counted(self, items: Iterator[Any]) -> Iterator[Any]:
+        """`items` without the first `skip`; `position` counts the items handled whole (a cut
+        document raises from the parser between two of them)."""
+        for n, item in enumerate(items):
+            if n >= self.skip:
+                yield item
+            else:
+                self.skipped += 1
+            self.position = n + 1
 
 
 class _Replay:
@@ -310,8 +374,22 @@ class _Replay:
         return self._last
 
 
+_DEEP_HELP = "the value nests deeper than about 1,000 levels; no AWS log does, so check its producer"
+
+
+def exc_reason(exc: BaseException) -> str:
+    """The quarantine reason for an unexpected failure while placing one record."""
+    return "too_deeply_nested" if isinstance(exc, TooDeep | RecursionError) else "normalize_error"
+
+
+def exc_detail(exc: BaseException) -> str:
+    if isinstance(exc, TooDeep | RecursionError):
+        return _DEEP_HELP
+    return f"{type(exc).__name__}: {exc} (please report: the record is kept here, the rest was ingested)"
+
+
 def _raw(value: Any) -> str:
     try:
-        return dumps(value)
+        return text_of(value)
     except Exception:  # noqa: BLE001 - quarantine must accept anything
-        return repr(value)
+        return f"<{type(value).__name__} that cannot be written as text>"

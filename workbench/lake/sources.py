@@ -37,8 +37,15 @@ def s3_client_from_env(endpoint_url: str | None = None) -> Any:
     return boto3.client("s3", endpoint_url=endpoint_url or os.environ.get("MANTISSA_S3_ENDPOINT_URL") or None)
 
 
-def expand(paths: Iterable[str | Path], s3_client: Any = None) -> tuple[list[Source], Any]:
-    """Every object under `paths`, in a stable order; raises `SourceNotFound` naming a missing one."""
+def expand(paths: Iterable[str | Path], s3_client: Any = None,
+           refused: list[str] | None = None) -> tuple[list[Source], Any]:
+    """Every object under `paths`, in a stable order; raises `SourceNotFound` naming a missing one.
+
+    Inside a folder, a symbolic link is read only when it resolves to a file inside that same
+    folder: a link out of it (`evidence.json -> /etc/shadow`, `-> ~/.aws/credentials`) would copy
+    its target into the lake or the quarantine. Such links are appended to `refused`, not read; a
+    path named explicitly is the caller's choice and is followed.
+    """
     out: list[Source] = []
     for raw in paths:
         text = str(raw)
@@ -50,11 +57,35 @@ def expand(paths: Iterable[str | Path], s3_client: Any = None) -> tuple[list[Sou
         if path.is_file():
             out.append(Source(str(path), path.stat().st_size, path=path))
         elif path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                out.append(Source(str(child), child.stat().st_size, path=child))
+            out += _folder(path, refused if refused is not None else [])
         else:
             raise SourceNotFound(f"{text}: no such file or folder (check the path, or use s3://bucket/prefix)")
     return out, s3_client
+
+
+def _folder(folder: Path, refused: list[str]) -> list[Source]:
+    root = folder.resolve()
+    found: list[Source] = []
+    # os.walk does not descend into linked folders; a link to one is judged like a link to a file.
+    for parent, dirs, files in os.walk(folder, followlinks=False):
+        for name in sorted(files) + sorted(d for d in dirs if os.path.islink(os.path.join(parent, d))):
+            child = Path(parent) / name
+            if child.is_symlink():
+                try:
+                    target = child.resolve()
+                except (OSError, RuntimeError):  # a loop of links
+                    refused.append(str(child))
+                    continue
+                if not target.is_relative_to(root):
+                    refused.append(str(child))
+                    continue
+                if not target.is_file():
+                    continue  # a link to a folder inside: its files are walked where they are
+                # Read the resolved file, so a link swapped after this check is not followed.
+                found.append(Source(str(child), target.stat().st_size, path=target))
+            elif child.is_file():
+                found.append(Source(str(child), child.stat().st_size, path=child))
+    return sorted(found, key=lambda s: Path(s.name))
 
 
 def _s3_objects(client: Any, uri: str) -> Iterator[Source]:

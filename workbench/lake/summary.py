@@ -11,6 +11,9 @@ from pathlib import Path
 class IngestSummary:
     records: Counter[str] = field(default_factory=Counter)  # table → rows written
     quarantined: Counter[str] = field(default_factory=Counter)  # reason → entries
+    records_already_kept: int = 0  # passed over: kept earlier from a truncated copy of the same object
+    quarantine_not_kept: int = 0  # of those, entries counted only (past `quarantine_keep` per object)
+    symlinks_refused: list[str] = field(default_factory=list)  # links leading out of the folder given
     files_read: int = 0
     files_skipped: int = 0  # already in the manifest, or the same bytes twice in one run
     bytes_read: int = 0
@@ -35,6 +38,9 @@ class IngestSummary:
     def merge(self, other: IngestSummary) -> None:
         self.records.update(other.records)
         self.quarantined.update(other.quarantined)
+        self.quarantine_not_kept += other.quarantine_not_kept
+        self.records_already_kept += other.records_already_kept
+        self.symlinks_refused += other.symlinks_refused
         self.files_read += other.files_read
         self.files_skipped += other.files_skipped
         self.bytes_read += other.bytes_read
@@ -51,10 +57,20 @@ class IngestSummary:
             lines.append(f"  {table:<12} {count:>12,}")
         if self.files_skipped:
             lines.append(f"skipped {self.files_skipped:,} objects already ingested (same content)")
+        if self.records_already_kept:
+            lines.append(f"skipped {self.records_already_kept:,} records kept earlier from a truncated copy of "
+                         "the same object")
         if self.quarantined:
             lines.append(f"quarantined {self.total_quarantined:,} entries in {self.quarantine_dir}:")
             for reason, count in sorted(self.quarantined.items()):
                 lines.append(f"  {reason:<22} {count:>10,}")
+            if self.quarantine_not_kept:
+                lines.append(f"  of which {self.quarantine_not_kept:,} counted only, not kept (past the first "
+                             "entries of each object; setting quarantine_keep)")
+        if self.symlinks_refused:
+            shown = ", ".join(self.symlinks_refused[:3]) + (" ..." if len(self.symlinks_refused) > 3 else "")
+            lines.append(f"refused {len(self.symlinks_refused):,} symbolic links leading outside the folder "
+                         f"given (not read; pass their targets explicitly to ingest them): {shown}")
         for error in self.errors:
             lines.append(f"error: {error}")
         if self.lake is not None:

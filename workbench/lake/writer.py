@@ -105,46 +105,56 @@ class TableWriter:
         buf = self._buffer(day)
         i = buf.n
         extra = dict(extra) if extra else {}
-        self.plan.put(record, buf.lists, i, extra)
-        if self._guardduty:
-            for column, value in self.rules.derived(record).items():
-                buf.lists[self.plan.root.members[column].slot][i] = value
-        for slot, column in self._time_slots:
-            value = buf.lists[slot][i]
-            if type(value) is str and not (len(value) > 19 and value[10] == "T" and value[-1] == "Z"):
-                canonical = canonical_time(value)
-                if canonical is not None and canonical != value:
-                    # The window rewrite compares these as text; one spelling keeps that exact.
-                    buf.lists[slot][i] = canonical
-                    extra[f"{column}_as_delivered"] = value
-        if extra:
-            buf.lists[self._extra_slot][i] = dumps(extra)
+        try:
+            self.plan.put(record, buf.lists, i, extra)
+            if self._guardduty:
+                for column, value in self.rules.derived(record).items():
+                    buf.lists[self.plan.root.members[column].slot][i] = value
+            for slot, column in self._time_slots:
+                value = buf.lists[slot][i]
+                if type(value) is str and not (len(value) > 19 and value[10] == "T" and value[-1] == "Z"):
+                    canonical = canonical_time(value)
+                    if canonical is not None and canonical != value:
+                        # The window rewrite compares these as text; one spelling keeps that exact.
+                        buf.lists[slot][i] = canonical
+                        extra[f"{column}_as_delivered"] = value
+            if extra:
+                buf.lists[self._extra_slot][i] = dumps(extra)
+        except BaseException:
+            _clear_row(buf.lists, i)  # the next record fills this row, and sets only its own fields
+            raise
         self._advance(day, buf)
 
     def add_fields(self, binding: list[tuple[int, str, Node | None]], fields: list[str],
                    start_at: int) -> None:
         """A flow-log line already split; `binding` ties header positions to columns (see readers)."""
         raw_start = fields[start_at]
-        start = int(raw_start) if raw_start.isdigit() else (None if raw_start == "-" else raw_start)
+        # isascii: str.isdigit() also says yes to '²' and '١', which int() refuses or reads as digits
+        start = int(raw_start) if raw_start.isascii() and raw_start.isdigit() else (
+            None if raw_start == "-" else raw_start)
         day = VpcFlowRules.start_day(start)
         buf = self._buffer(day)
         i = buf.n
         lists = buf.lists
         extra: dict[str, Any] = {}
-        for position, name, node in binding:
-            value = fields[position]
-            if value == "-":
-                continue
-            if node is None:
-                extra[name] = value
-            elif node.kind == STR:
-                lists[node.slot][i] = value
-            elif value.isdigit() and int(value) < node.bound:
-                lists[node.slot][i] = int(value)
-            else:
-                extra[name] = value
-        if extra:
-            lists[self._extra_slot][i] = dumps(extra)
+        try:
+            for position, name, node in binding:
+                value = fields[position]
+                if value == "-":
+                    continue
+                if node is None:
+                    extra[name] = value
+                elif node.kind == STR:
+                    lists[node.slot][i] = value
+                elif value.isascii() and value.isdigit() and int(value) < node.bound:
+                    lists[node.slot][i] = int(value)
+                else:
+                    extra[name] = value
+            if extra:
+                lists[self._extra_slot][i] = dumps(extra)
+        except BaseException:
+            _clear_row(lists, i)
+            raise
         self._advance(day, buf)
 
     def _advance(self, day: Partition, buf: _Buffer) -> None:
@@ -217,6 +227,12 @@ class LakeWriter:
 
     def counts(self) -> dict[str, int]:
         return {name: w.rows for name, w in self.tables.items() if w.rows}
+
+
+def _clear_row(lists: list[list], i: int) -> None:
+    """Undo a record that failed half-way through filling row `i` (columns are reused lists)."""
+    for column in lists:
+        column[i] = None
 
 
 def publish(lake: Path, staging: Path, staged: list[Path]) -> None:
