@@ -44,8 +44,32 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "error code": ("errorcode", "errorcode", "error code"),
         "error": ("errorcode", "errorcode", "error code"),
         "account": ("recipientaccountid", "recipientaccountid", "account"),
-        "hour": ("substr(eventtime, 1, 13)", "hour", "hour"),
-        "day": ("substr(eventtime, 1, 10)", "day", "day"),
+        "addresses": ("sourceipaddress", "sourceipaddress", "source IP"),
+        "source": ("sourceipaddress", "sourceipaddress", "source IP"),
+        "event source": ("eventsource", "eventsource", "service"),
+        "aws service": ("eventsource", "eventsource", "service"),
+        "api call": ("eventname", "eventname", "event name"),
+        "operation": ("eventname", "eventname", "event name"),
+        "access keys": ("useridentity.accesskeyid", "accesskeyid", "access key"),
+        "key": ("useridentity.accesskeyid", "accesskeyid", "access key"),
+        "username": ("useridentity.username", "username", "user name"),
+        "user name": ("useridentity.username", "username", "user name"),
+        "identity type": ("useridentity.type", "identity_type", "identity type"),
+        "user type": ("useridentity.type", "identity_type", "identity type"),
+        "principal type": ("useridentity.type", "identity_type", "identity type"),
+        "type": ("useridentity.type", "identity_type", "identity type"),
+        "target user": ("json_extract_scalar(requestparameters, '$.userName')", "target_user", "target user"),
+        "secret": ("json_extract_scalar(requestparameters, '$.secretId')", "secret", "secret"),
+        "bucket": ("json_extract_scalar(requestparameters, '$.bucketName')", "bucket", "bucket"),
+        "policy": ("json_extract_scalar(requestparameters, '$.policyArn')", "policy", "policy"),
+        "instance type": ("json_extract_scalar(requestparameters, '$.instanceType')", "instance_type",
+                          "instance type"),
+        "security group": ("json_extract_scalar(requestparameters, '$.groupId')", "security_group",
+                           "security group"),
+        "trail": ("json_extract_scalar(requestparameters, '$.name')", "trail", "trail"),
+        "session": ("useridentity.arn", "principal", "principal"),
+        "caller": ("useridentity.arn", "principal", "principal"),
+        "actor": ("useridentity.arn", "principal", "principal"),
     },
     "guardduty": {
         "finding type": ("type", "type", "finding type"),
@@ -56,6 +80,8 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "account": ("accountid", "accountid", "account"),
         "region": ("region", "region", "region"),
         "title": ("title", "title", "title"),
+        "finding": ("type", "type", "finding type"),
+        "kind": ("type", "type", "finding type"),
     },
     "vpc_flow": {
         "destination port": ("dstport", "dstport", "destination port"),
@@ -78,6 +104,20 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "action": ("action", "action", "action"),
         "interface": ("interface_id", "interface_id", "network interface"),
         "protocol": ("protocol", "protocol", "protocol"),
+        "instance": ("instance_id", "instance_id", "instance"),
+        "vpc": ("vpc_id", "vpc_id", "VPC"),
+        "subnet": ("subnet_id", "subnet_id", "subnet"),
+        "region": ("region", "region", "region"),
+        "account": ("account_id", "account_id", "account"),
+        "direction": ("flow_direction", "flow_direction", "flow direction"),
+        "reject reason": ("reject_reason", "reject_reason", "reject reason"),
+        "host": ("srcaddr", "srcaddr", "source address"),
+        "peer": ("dstaddr", "dstaddr", "destination address"),
+        "target": ("dstaddr", "dstaddr", "destination address"),
+        "dst port": ("dstport", "dstport", "destination port"),
+        "src port": ("srcport", "srcport", "source port"),
+        "src": ("srcaddr", "srcaddr", "source address"),
+        "dst": ("dstaddr", "dstaddr", "destination address"),
     },
 }
 
@@ -116,8 +156,6 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
     "security group": ("AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress",
                        "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress",
                        "CreateSecurityGroup", "DeleteSecurityGroup"),
-    "logging": ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"),
-    "trail": ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"),
     "bucket policy": ("PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl",
                       "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock"),
     "public access": ("PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl",
@@ -136,8 +174,13 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 FINDING_FAMILIES: dict[str, str] = {
+    "ssh brute force": "%SSHBruteForce%", "rdp brute force": "%RDPBruteForce%", "brute force": "%BruteForce%",
+    "brute-force": "%BruteForce%", "tor": "%Tor%", "malicious ip": "%MaliciousIPCaller%",
+    "credential exfiltration": "%InstanceCredentialExfiltration%", "anomalous": "%AnomalousBehavior%",
+    "port probe": "%PortProbe%", "port probes": "%PortProbe%", "logging disabled": "%LoggingDisabled%",
+    "console login": "%ConsoleLogin%", "anonymous access": "%AnonymousAccess%",
     "crypto": "CryptoCurrency:%", "bitcoin": "CryptoCurrency:%", "mining": "CryptoCurrency:%",
-    "recon": "Recon:%", "reconnaissance": "Recon:%", "port probe": "Recon:%",
+    "recon": "Recon:%", "reconnaissance": "Recon:%",
     "unauthorized access": "UnauthorizedAccess:%", "stealth": "Stealth:%", "discovery": "Discovery:%",
     "policy": "Policy:%", "persistence": "Persistence:%", "exfiltration": "Exfiltration:%",
     "trojan": "Trojan:%", "backdoor": "Backdoor:%", "impact": "Impact:%",
@@ -161,3 +204,52 @@ SUGGESTIONS = (
     "top 5 talkers by bytes",
     "first time 203.0.113.42 was seen",
 )
+
+ERROR_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "ThrottlingException",
+               "NoSuchBucket", "NoSuchBucketPolicy", "InvalidClientTokenId", "ExpiredToken", "NoSuchEntity",
+               "NoSuchEntityException", "ResourceNotFoundException", "ValidationException", "MalformedPolicyDocument",
+               "VcpuLimitExceeded", "InvalidParameterValue", "EntityAlreadyExists", "LimitExceeded"}
+# CamelCase words that are not API calls: products, and managed policies when no "policy" follows.
+NOT_EVENTS = {"GuardDuty", "CloudTrail", "JupyterLab", "CloudFormation", "DynamoDB", "SecretsManager",
+              "CloudWatch", "PowerUser", "ReadOnly", "OpenSearch", "ElastiCache", "EventBridge", "CodeBuild",
+              "CodePipeline", "SageMaker", "BitTorrent", "PowerShell", "GitHub", "WebIdentity"}
+KNOWN_POLICIES = {"AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "IAMFullAccess", "SecurityAudit",
+                  "AmazonS3FullAccess", "AmazonEC2FullAccess", "AmazonS3ReadOnlyAccess", "ViewOnlyAccess",
+                  "AWSLambdaBasicExecutionRole", "AmazonSSMManagedInstanceCore", "AWSCloudTrail_FullAccess",
+                  "SystemAdministrator", "DatabaseAdministrator", "NetworkAdministrator", "Billing",
+                  "AmazonDynamoDBFullAccess", "SecretsManagerReadWrite", "AWSKeyManagementServicePowerUser"}
+# API names start with a verb; a CamelCase word starting otherwise is not read as an event name.
+EVENT_VERBS = ("Abort", "Accept", "Activate", "Add", "Admin", "Allocate", "Apply", "Assign", "Associate", "Assume",
+               "Attach", "Authorize", "Batch", "Cancel", "Change", "Check", "Complete", "Confirm", "Console",
+               "Copy", "Create", "Credential", "Deactivate", "Decrypt", "Delete", "Deregister", "Describe",
+               "Detach", "Disable", "Disassociate", "Download", "Enable", "Encrypt", "Execute", "Export",
+               "Filter", "Generate", "Get", "Head", "Import", "Initiate", "Invoke", "List", "Lookup", "Modify",
+               "Publish", "Put", "Query", "Reboot", "Receive", "Register", "Reject", "Release", "Remove",
+               "Replace", "Request", "Reset", "Restore", "Retire", "Revoke", "Rotate", "Run", "Scan", "Schedule",
+               "Search", "Select", "Send", "Set", "Sign", "Simulate", "Start", "Stop", "Subscribe", "Switch",
+               "Tag", "Terminate", "Test", "Unsubscribe", "Untag", "Update", "Upload", "Validate", "Verify")
+# Hyphenated or dotted words that are English, not names.
+NOT_NAMES = {"sign-in", "sign-ins", "log-in", "log-ins", "read-only", "non-read-only", "multi-factor", "e-mail",
+             "built-in", "top-level", "brute-force", "port-scan", "assume-role", "cross-account", "so-called",
+             "e.g", "i.e", "etc", "aws-managed", "user-agent", "api-calls", "mfa-less", "re-enabled", "in-bound",
+             "out-bound", "well-known", "high-severity", "low-severity", "medium-severity", "sign-on",
+             "single-sign-on", "long-lived", "short-lived", "vpc-flow", "flow-logs", "s3-bucket", "ip-address",
+             "source-ip", "x-ray", "end-to-end", "follow-up", "time-series", "day-by-day", "hour-by-hour",
+             "per-hour", "per-day", "per-user", "role-chaining", "api-call", "ec2-instance", "t-shirt",
+             "privilege-escalation", "priv-esc", "public-access", "security-group", "security-groups",
+             "ipaddr", "principalarn", "accesskeyid", "findingtype", "eventname", "errorcodename", "username",
+             "rolename", "bucketname", "secretname", "policyname", "portnumber", "accountnumber", "resourceid",
+             "regionname", "unknownname"}
+
+PRIVILEGE_ESCALATION = ("CreateUser", "AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy", "PutUserPolicy",
+                        "PutRolePolicy", "PutGroupPolicy", "CreateAccessKey", "AddUserToGroup", "CreateLoginProfile",
+                        "UpdateLoginProfile", "UpdateAssumeRolePolicy", "CreatePolicyVersion",
+                        "SetDefaultPolicyVersion")
+POLICY_GRANTS = ("AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy", "PutUserPolicy", "PutRolePolicy",
+                 "PutGroupPolicy")
+LOGGING_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "DeleteDetector",
+                     "UpdateDetector", "DeleteFlowLogs", "DisassociateFromMasterAccount")
+CREDENTIAL_ACCESS = ("GetSecretValue", "GetParameter", "GetParameters", "GetParametersByPath", "GetPasswordData")
+PUBLIC_EXPOSURE = ("PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "PutObjectAcl",
+                   "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock")
+MFA_CHANGES = ("DeactivateMFADevice", "DeleteVirtualMFADevice", "EnableMFADevice", "CreateVirtualMFADevice")

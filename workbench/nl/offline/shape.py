@@ -1,0 +1,227 @@
+"""The modifiers of a question → the intent's shape: counts, "per X", time buckets, "top N",
+"which X", first/last time, most recent N. A modifier that names something the table cannot be
+grouped by is refused, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from workbench.nl.base import TranslationError
+from workbench.nl.intent import Dimension, Intent, Measure, Order
+from workbench.nl.offline.concepts import Reading
+from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, LIST_COLUMNS, TIME_COLUMN
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
+_N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
+_GROUP = r"(?:per|by|for each|for every|each|every|grouped by|group by|broken down by|breakdown by|split by|across)"
+_WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the)"
+_FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|noisy|aws|" \
+          r"top|busiest|noisiest|biggest|largest|loudest|rarest|\d+)\s+)*"
+_RANK = (r"\b(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
+         r"the most\b|busiest|noisiest|loudest|biggest|largest|heaviest|chattiest|most\b)")
+_LEAST = r"\b(?:least (?:common|active|frequent|often|frequently|used)|fewest|rarest|least)\b"
+_COUNT = r"\b(?:how many|how often|count|counts|counted|number of|no\. of|total|tally|frequency|volume of|amount of)\b"
+BUCKETS = {"minute": 16, "hour": 13, "day": 10}
+_ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|logins?|records?|entries",
+         "vpc_flow": r"flows?|connections?|records?|entries|traffic|sessions?",
+         "guardduty": r"findings?|alerts?|records?|entries"}
+
+
+@dataclass(frozen=True)
+class _Dim:
+    dimension: Dimension
+    trigger: str  # group | which | who | top | count
+
+
+def _number(word: str | None) -> int | None:
+    if word is None:
+        return None
+    return int(word) if word.isdigit() else NUMBERS[word]
+
+
+def _bucket(table: str, unit: str, words: str) -> Dimension:
+    column = TIME_COLUMN[table]
+    if table == "vpc_flow":  # epoch seconds
+        seconds = {"minute": 60, "hour": 3600, "day": 86400}[unit]
+        return Dimension(f"{column} - {column} % {seconds}", unit, f"{unit} (epoch seconds)", words)
+    return Dimension(f"substr({column}, 1, {BUCKETS[unit]})", unit, unit, words)
+
+
+def _vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
+    vocab = DIMENSIONS[table]
+    for key in sorted(vocab, key=len, reverse=True):
+        if match := re.match(rf"{re.escape(key)}(?:es|s)?\b", words):
+            expr, alias, description = vocab[key]
+            return Dimension(expr, alias, description, key), match.end()
+    return None
+
+
+def _dimensions(reading: Reading, table: str) -> list[_Dim]:
+    found: list[_Dim] = []
+    patterns = ((f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"), (rf"\btop\s+(?:{_N}\s+)?", "top"),
+                (rf"\b{_N}\s+(?:most|least)\s+\w+\s+", "top"), (r"\b(?:how many|number of)\s+", "count"),
+                (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"))
+    for pattern, trigger in patterns:
+        for match in list(re.finditer(pattern, reading.text)):
+            rest = reading.text[match.end():]
+            skipped = re.match(_FILLER, rest)
+            offset = skipped.end() if skipped else 0
+            if (hit := _vocab_dimension(table, rest[offset:])) is None:
+                continue
+            dimension, length = hit
+            matched = rest[offset:offset + length]
+            if trigger != "which" and re.fullmatch(_ROWS[table], matched) and (trigger == "count" or matched.endswith("s")) \
+                    or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched):
+                continue  # "how many events": rows counted, not event names
+            # "by user bob" is a filter on the user, read elsewhere; "by username" is a placeholder
+            start, end = match.end() + offset, match.end() + offset + length
+            if trigger == "group" and re.match(r"\s*(?:username|rolename|ipaddr|principalarn)\b", reading.text[end:]):
+                continue
+            if any(d.dimension.expression == dimension.expression for d in found):
+                continue
+            found.append(_Dim(Dimension(dimension.expression, dimension.alias, dimension.description,
+                                        reading.text[match.start():end].strip()), trigger))
+            # underscores, not spaces: "per <consumed> from" must not read as "per from"
+            reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
+    target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
+    if target and table == "cloudtrail":
+        noun = (target.group(1) or "user").rstrip("s")
+        field = {"user": "userName", "role": "roleName", "group": "groupName"}[noun]
+        found.append(_Dim(Dimension(f"json_extract_scalar(requestparameters, '$.{field}')", f"target_{noun}",
+                                    f"target {noun}", target.group(0)), "which"))
+        reading.consume(target)
+    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
+        expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
+        if table == "cloudtrail" and all(d.dimension.alias != alias for d in found):
+            found.insert(0, _Dim(Dimension(expr, alias, description, match.group(0).strip()), "who"))
+    elif table != "cloudtrail" and re.search(r"\bwho\b", reading.text):
+        raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
+                               "CloudTrail events instead (e.g. 'who called DeleteTrail')")
+    return found
+
+
+def _unplaced_group(reading: Reading, table: str) -> None:
+    """'per flibber' or 'grouped by colour': a grouping this table does not have is refused."""
+    if match := re.search(r"\b(?:per|for each|for every|grouped by|group by|broken down by|breakdown by|split by)\s+"
+                          r"(?!username|rolename|ipaddr|principalarn|eventname|bucketname|secretname)([a-z][\w-]*)",
+                          reading.text):
+        known = ", ".join(sorted({k for k in DIMENSIONS[table] if " " not in k})[:14])
+        raise TranslationError(f"cannot group {table} by {match.group(1)!r}: say one of {known}, "
+                               "or 'per hour' / 'per day'")
+
+
+def read_shape(reading: Reading, intent: Intent) -> None:
+    """Fill the intent's columns, grouping, measures, order and limit from the question's modifiers."""
+    table = intent.table
+    bucket = re.search(rf"\b(?:{_GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time)\b", reading.text)
+    if bucket:
+        unit = bucket.group(1) or {"hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
+        intent.bucket = _bucket(table, unit, bucket.group(0))
+        reading.consume(bucket)
+    first = re.search(r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|login|activity|"
+                      r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen did\b.*\bfirst\b|"
+                      r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)", reading.text)
+    last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|login|activity|occurrence|use|"
+                     r"used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
+                     r"\bwhen was\b.*\blast\b", reading.text)
+    recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{_N}\s+(?:{_ROWS[table]})\b",
+                       reading.text)
+    for match in (first, last, recent):
+        if match:
+            reading.consume(match)
+    top = re.search(rf"\btop\s*-?\s*{_N}?\b|\b{_N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b", reading.text)
+    ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
+    ascending = re.search(_LEAST, reading.text) is not None
+    dims = _dimensions(reading, table)
+    if top:
+        reading.consume(top)
+    counting = re.search(_COUNT, reading.text)
+    if counting:
+        reading.consume(counting)
+    _unplaced_group(reading, table)
+    measure = _measure(reading, table)
+    count = Measure("count", COUNT_ALIAS[table], "number of " + {"cloudtrail": "events", "vpc_flow": "flows",
+                                                                 "guardduty": "findings"}[table],
+                    words=counting.group(0) if counting else "")
+    time_column = TIME_COLUMN[table]
+
+    if first or last:
+        func, alias = ("min", "first_seen") if first else ("max", "last_seen")
+        intent.measures.append(Measure(func, alias, f"{'first' if first else 'last'} {time_column}", time_column,
+                                       (first or last).group(0)))  # type: ignore[union-attr]
+        intent.group_by = [d.dimension for d in dims if d.trigger != "count"]
+        return
+    if recent:
+        n = _number(recent.group(1))
+        _listing(intent, descending=not re.match(r"(?:first|earliest|oldest)", recent.group(0)))
+        intent.limit, intent.limit_words = n, recent.group(0)
+        return
+    grouped = [d for d in dims if d.trigger in {"group", "top"}]
+    if intent.bucket or grouped or (ranking and dims) or (dims and counting and not _count_distinct(dims, counting)):
+        intent.group_by = [d.dimension for d in dims if d.trigger != "count" or not intent.bucket] or []
+        if not intent.group_by and not intent.bucket:
+            intent.group_by = [d.dimension for d in dims]
+        intent.measures.append(measure or count)
+        alias = (measure or count).alias
+        if ranking:
+            n = _number(top.group(1) or top.group(2)) if top and (top.group(1) or top.group(2)) else None
+            intent.limit = n if n is not None else (1 if _singular(reading, dims) else 10)
+            intent.limit_words = ranking.group(0)
+            intent.order = [Order(alias, descending=not ascending), *(Order(d.expression) for d in intent.groups)]
+        else:
+            intent.order = [Order(d.expression) for d in intent.groups]
+        return
+    if dims and counting:  # "how many IPs did … use": distinct values counted
+        dim = dims[0].dimension
+        intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
+                                       dim.expression, counting.group(0)))
+        return
+    if dims:
+        intent.columns, intent.distinct = [d.dimension for d in dims], True
+        intent.order = [Order(d.alias) for d in intent.columns]
+        return
+    if ranking and measure is not None:  # "top 10 largest flows": rows by the measure
+        _listing(intent)
+        intent.order = [Order(measure.column or "bytes", descending=True), *intent.order]
+        n = _number(top.group(1) or top.group(2)) if top and (top.group(1) or top.group(2)) else 10
+        intent.limit, intent.limit_words = n, ranking.group(0)
+        return
+    if ranking and top:
+        raise TranslationError("top what? name what to rank and by what, e.g. 'top 10 source IPs by number of "
+                               "calls' or 'top 5 talkers by bytes'")
+    if counting or measure is not None:
+        intent.measures.append(measure or count)
+        return
+    _listing(intent)
+
+
+def _count_distinct(dims: list[_Dim], counting: re.Match[str]) -> bool:
+    return counting.group(0) in {"how many", "number of"} and any(d.trigger == "count" for d in dims)
+
+
+def _singular(reading: Reading, dims: list[_Dim]) -> bool:
+    words = dims[0].dimension.words.split()[-1] if dims else ""
+    return bool(words) and not words.endswith("s") and not re.search(r"\b(?:ones|them)\b", reading.text)
+
+
+def _measure(reading: Reading, table: str) -> Measure | None:
+    if table != "vpc_flow":
+        return None
+    if match := re.search(r"\b(?:bytes|volume|data|bandwidth|largest|biggest|heaviest)\b", reading.text):
+        return Measure("sum", "total_bytes", "total bytes", "bytes", match.group(0))
+    if match := re.search(r"\bpackets\b", reading.text):
+        return Measure("sum", "total_packets", "total packets", "packets", match.group(0))
+    return None
+
+
+def _listing(intent: Intent, descending: bool = False) -> None:
+    columns, order = LIST_COLUMNS[intent.table]
+    for item in columns.split(", "):
+        expr, _, alias = item.partition(" AS ")
+        intent.columns.append(Dimension(expr, alias or expr.split(".")[-1], alias or expr))
+    for item in order.split(","):
+        expr, _, direction = item.strip().partition(" ")
+        intent.order.append(Order(expr, descending=(direction == "DESC") != descending))
