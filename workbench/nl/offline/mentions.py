@@ -38,7 +38,7 @@ ACCOUNT = re.compile(r"(?<![\w.-])(\d{12})(?![\w.-])")
 RESOURCE_ID = re.compile(r"\b((?:i|sg|eni|vpc|subnet|ami|vol|snap)-[0-9a-f]{8,17})\b", re.IGNORECASE)
 REGION = re.compile(r"\b([a-z]{2}(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|"
                     r"southwest)-\d)\b", re.IGNORECASE)
-CAMEL = re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)\b")
+CAMEL = re.compile(r"\b((?:[A-Z]{2,}[a-z0-9]+|[A-Z][a-z0-9]+)(?:[A-Z][A-Za-z0-9_]*)+)\b")
 QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"“”']{1,120})(?:[\"”]|'(?!\w))")
 PORTS = re.compile(r"\b(?:(source|src|destination|dst|dest|local|remote)\s+)?ports?\s+((?:\d{1,5}(?:\s*(?:,|and|or|&)\s*)?)+)")
 SECRET_PATH = re.compile(r"(?<![\w/.:-])([a-z0-9][\w.-]*(?:/[\w.-]+)+)(?![\w/])", re.IGNORECASE)

@@ -37,7 +37,7 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
     (r"\bpayloads?\b|packet contents?|contents of (?:the )?(?:packets?|traffic)|\bpcap\b|what (?:data|files) "
      r"(?:was|were) (?:sent|transferred|exfiltrated)",
      "packet contents need VPC Traffic Mirroring captures; flow logs hold only addresses, ports and counts"),
-    (r"\bprocess(?:es)?\b|command lines?|commands? (?:typed|run|executed) (?:on|in) (?:the )?(?:host|instance|box|"
+    (r"\bprocess(?:es)?\b|command lines?|\bshell commands?\b|\bterminal\b|\bkeystrokes?\b|commands? (?:typed|run|executed) (?:on|in) (?:the )?(?:host|instance|box|"
      r"server|shell)|\bshell history\b|\bbash\b|\bedr\b|\bsyslog\b|\bauth\.log\b|files? (?:on|in) (?:the )?"
      r"(?:disk|host|instance)|\bmalware (?:on|in) (?:the )?(?:disk|host)",
      "host activity is in EDR, OS or SSM Session Manager logs, which are not in the lake"),

@@ -19,7 +19,8 @@ _N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
 _GROUP = r"(?:per|by|for each|for every|each|every|grouped by|group by|broken down by|breakdown by|split by|across)"
 _WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the)"
 _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|noisy|aws|" \
-          r"top|busiest|noisiest|biggest|largest|loudest|rarest|\d+)\s+)*"
+          r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
+          r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
 _RANK = (r"\b(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
          r"the most\b|busiest|noisiest|loudest|biggest|largest|heaviest|chattiest|most\b)")
 _LEAST = r"\b(?:least (?:common|active|frequent|often|frequently|used)|fewest|rarest|least)\b"
@@ -61,8 +62,16 @@ def _vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
 
 def _dimensions(reading: Reading, table: str) -> list[_Dim]:
     found: list[_Dim] = []
-    patterns = ((f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"), (rf"\btop\s+(?:{_N}\s+)?", "top"),
-                (rf"\b{_N}\s+(?:most|least)\s+\w+\s+", "top"), (r"\b(?:how many|number of)\s+", "count"),
+    target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
+    if target and table == "cloudtrail":
+        noun = (target.group(1) or "user").rstrip("s")
+        field = {"user": "userName", "role": "roleName", "group": "groupName"}[noun]
+        found.append(_Dim(Dimension(f"json_extract_scalar(requestparameters, '$.{field}')", f"target_{noun}",
+                                    f"target {noun}", target.group(0)), "which"))
+        reading.consume(target)
+    patterns = ((r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
+                (rf"\btop\s+(?:{_N}\s+)?", "top"),
+                (rf"\b{_N}\s+(?:most|least)\s+\w+\s+", "top"),
                 (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"))
     for pattern, trigger in patterns:
         for match in list(re.finditer(pattern, reading.text)):
@@ -86,13 +95,6 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
                                         reading.text[match.start():end].strip()), trigger))
             # underscores, not spaces: "per <consumed> from" must not read as "per from"
             reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
-    target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
-    if target and table == "cloudtrail":
-        noun = (target.group(1) or "user").rstrip("s")
-        field = {"user": "userName", "role": "roleName", "group": "groupName"}[noun]
-        found.append(_Dim(Dimension(f"json_extract_scalar(requestparameters, '$.{field}')", f"target_{noun}",
-                                    f"target {noun}", target.group(0)), "which"))
-        reading.consume(target)
     if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
         expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
         if table == "cloudtrail" and all(d.dimension.alias != alias for d in found):
@@ -127,12 +129,14 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|login|activity|occurrence|use|"
                      r"used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
                      r"\bwhen was\b.*\blast\b", reading.text)
-    recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{_N}\s+(?:{_ROWS[table]})\b",
+    recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{_N}\s+(?:{_ROWS[table]})\b|"
+                       rf"\b{_N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{_ROWS[table]})\b",
                        reading.text)
     for match in (first, last, recent):
         if match:
             reading.consume(match)
-    top = re.search(rf"\btop\s*-?\s*{_N}?\b|\b{_N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b", reading.text)
+    top = re.search(rf"\btop\s*-?\s*{_N}?\b|\b{_N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b|"
+                    rf"\b(?:which|what|the)\s+{_N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
     ascending = re.search(_LEAST, reading.text) is not None
     dims = _dimensions(reading, table)
@@ -155,7 +159,7 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.group_by = [d.dimension for d in dims if d.trigger != "count"]
         return
     if recent:
-        n = _number(recent.group(1))
+        n = _number(recent.group(1) or recent.group(2))
         _listing(intent, descending=not re.match(r"(?:first|earliest|oldest)", recent.group(0)))
         intent.limit, intent.limit_words = n, recent.group(0)
         return
@@ -167,7 +171,7 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(measure or count)
         alias = (measure or count).alias
         if ranking:
-            n = _number(top.group(1) or top.group(2)) if top and (top.group(1) or top.group(2)) else None
+            n = _top_n(top)
             intent.limit = n if n is not None else (1 if _singular(reading, dims) else 10)
             intent.limit_words = ranking.group(0)
             intent.order = [Order(alias, descending=not ascending), *(Order(d.expression) for d in intent.groups)]
@@ -186,7 +190,7 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     if ranking and measure is not None:  # "top 10 largest flows": rows by the measure
         _listing(intent)
         intent.order = [Order(measure.column or "bytes", descending=True), *intent.order]
-        n = _number(top.group(1) or top.group(2)) if top and (top.group(1) or top.group(2)) else 10
+        n = _top_n(top) or 10
         intent.limit, intent.limit_words = n, ranking.group(0)
         return
     if ranking and top:
@@ -196,6 +200,10 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(measure or count)
         return
     _listing(intent)
+
+
+def _top_n(top: re.Match[str] | None) -> int | None:
+    return _number(next((g for g in top.groups() if g), None)) if top else None
 
 
 def _count_distinct(dims: list[_Dim], counting: re.Match[str]) -> bool:

@@ -39,7 +39,8 @@ _GUARDDUTY_CUE = r"\b(?:guard ?duty|findings?|detections?|threat intel\w*)\b"
 _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|talkers?|packets|network|port ?scan\w*|bytes|ports?|"
             r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
-_WEAK_VPC_CUE = r"\b(?:connections?|connected|connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*)\b"
+_WEAK_VPC_CUE = (r"\b(?:connections?|connected|connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|"
+                 r"received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
 _CLOUDTRAIL_WORDS = r"\b(?:services?|api|apis|events?|calls?|users?|roles?|principals?|identit\w+|regions?|errors?)\b"
 
 

@@ -52,7 +52,6 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "operation": ("eventname", "eventname", "event name"),
         "access keys": ("useridentity.accesskeyid", "accesskeyid", "access key"),
         "key": ("useridentity.accesskeyid", "accesskeyid", "access key"),
-        "username": ("useridentity.username", "username", "user name"),
         "user name": ("useridentity.username", "username", "user name"),
         "identity type": ("useridentity.type", "identity_type", "identity type"),
         "user type": ("useridentity.type", "identity_type", "identity type"),
