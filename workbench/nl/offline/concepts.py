@@ -96,6 +96,9 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
         reading.add(_events(("AuthorizeSecurityGroupIngress",)), words, "security group ingress opened",
                     "public exposure")
         reading.add(contains("requestparameters", "0.0.0.0/0"), words, "to 0.0.0.0/0")
+        for name, port in WELL_KNOWN_PORTS.items():
+            if re.search(rf"\b{name}\b", words):
+                port_in_request(reading, port, name)
 
     return [
         (r"\b(?:any\s+|the\s+)?(?:tamper\w*|mess\w*) with (?:the\s+)?(?:logging|logs|audit logs|cloud ?trail|trails?)|"
@@ -124,8 +127,9 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          lambda r, w: r.add(_events(("GetSecretValue",) if "secret" in w else CREDENTIAL_ACCESS), w,
                             "secret reads" if "secret" in w else "credential access", "credential access")),
         (r"\b(?:security groups?\s+(?:opened|open|exposed)\s+to\s+(?:the\s+)?(?:world|internet|public|everyone|"
-         r"anyone)|(?:opened|exposed)\s+(?:a\s+|any\s+)?security groups?\s+to\s+(?:the\s+)?(?:world|internet|"
-         r"public|everyone|anyone))\b", "", open_world),
+         r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
+         + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
+         r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
         (r"\b(?:public (?:exposure|access|buckets?|read)|made (?:\w+\s+)?public|(?:opened|exposed) to the "
          r"(?:internet|world|public)|publicly (?:exposed|accessible|readable))\b", "",
          events(PUBLIC_EXPOSURE, "public exposure")),
@@ -159,7 +163,8 @@ def _console(reading: Reading) -> None:
             reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
         return
     reading.add(eq("eventname", "ConsoleLogin"), reading.consume(login), "console logins", "console")
-    if match := reading.find(r"\b(?:failed|failures?|unsuccessful|bad|wrong password|failing|rejected|denied)\b"):
+    if match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|bad|wrong password|failing|rejected|"
+                             r"denied)\b"):
         reading.add(eq(LOGIN_OUTCOME, "Failure"), reading.consume(match), "that failed")
     elif match := reading.find(r"\b(?:successful\w*|succeeded|success|worked)\b"):
         reading.add(eq(LOGIN_OUTCOME, "Success"), reading.consume(match), "that succeeded")
@@ -167,6 +172,16 @@ def _console(reading: Reading) -> None:
         reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
     elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
         reading.add(eq(MFA_USED, "Yes"), reading.consume(match), "with MFA", "MFA")
+
+
+def security_group_ports(reading: Reading) -> bool:
+    """Security group changes name ports in their request; True when that is what the question asks about."""
+    return any("security group" in c or c == "public exposure" for c in reading.concepts)
+
+
+def port_in_request(reading: Reading, port: int, words: str) -> None:
+    # CloudTrail writes ipPermissions compactly: "fromPort":22,"toPort":22
+    reading.add(contains("requestparameters", f'"fromPort":{port},'), words, f"opening port {port}")
 
 
 def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:

@@ -16,7 +16,7 @@ _POLITE = r"(?:please\s+|pls\s+|kindly\s+|now\s+|go\s+(?:and\s+)?|can you\s+|cou
           r"(?:i|we) (?:want|need) to\s+|make sure (?:to|you)\s+|)"
 ACTION = re.compile(
     rf"^\s*{_POLITE}(block|blacklist|ban|deny|delete|remove|disable|deactivate|revoke|quarantine|isolate|contain|"
-    r"terminate|kill|stop|shut down|shutdown|lock|rotate|reset|suspend|detach|purge|wipe|drop|add|put|create|"
+    r"terminate|kill|stop|shut down|shutdown|turn off|switch off|shut off|lock|rotate|reset|suspend|detach|purge|wipe|drop|add|put|create|"
     r"attach|enable|tag|snapshot|notify|page|email|open a ticket|file a ticket|fix|patch|restore|update|modify)"
     r"\b(?!\s+(?:events?|calls?|activity|api calls?|logins?)\b)"
 )

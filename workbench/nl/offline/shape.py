@@ -16,7 +16,7 @@ from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, LIST_COLUMNS, TI
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
            "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
 _N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
-_GROUP = r"(?:per|by|for each|for every|each|every|grouped by|group by|broken down by|breakdown by|split by|across)"
+_GROUP = r"(?:per|by|for each|for every|each|grouped by|group by|broken down by|breakdown by|split by|across)"
 _WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the)"
 _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|noisy|aws|" \
           r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
@@ -83,7 +83,9 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
             dimension, length = hit
             matched = rest[offset:offset + length]
             if trigger != "which" and re.fullmatch(_ROWS[table], matched) and (trigger == "count" or matched.endswith("s")) \
-                    or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched):
+                    or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
+                    or trigger == "which" and re.match(r"show|list|all", match.group(0)) and re.fullmatch(
+                        r"calls|api calls|actions|requests|operations", matched):
                 continue  # "how many events": rows counted, not event names
             # "by user bob" is a filter on the user, read elsewhere; "by username" is a placeholder
             start, end = match.end() + offset, match.end() + offset + length
@@ -95,13 +97,20 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
                                         reading.text[match.start():end].strip()), trigger))
             # underscores, not spaces: "per <consumed> from" must not read as "per from"
             reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
-    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
-        expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
-        if table == "cloudtrail" and all(d.dimension.alias != alias for d in found):
-            found.insert(0, _Dim(Dimension(expr, alias, description, match.group(0).strip()), "who"))
-    elif table != "cloudtrail" and re.search(r"\bwho\b", reading.text):
+            while more := re.match(r"\s*(?:,|and|&)\s*(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
+                hit = _vocab_dimension(table, reading.text[end + more.end():])
+                if hit is None or any(d.dimension.expression == hit[0].expression for d in found):
+                    break
+                start, end = end + more.end(), end + more.end() + hit[1]
+                found.append(_Dim(hit[0], trigger))
+                reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
+    if table != "cloudtrail" and re.search(r"\bwho(?:m|se)?\b", reading.text):
         raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
                                "CloudTrail events instead (e.g. 'who called DeleteTrail')")
+    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
+        expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
+        if all(d.dimension.alias != alias for d in found):
+            found.insert(0, _Dim(Dimension(expr, alias, description, match.group(0).strip()), "who"))
     return found
 
 

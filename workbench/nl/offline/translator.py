@@ -23,6 +23,8 @@ from workbench.nl.offline.concepts import (
     cloudtrail_concepts,
     cloudtrail_outcomes,
     guardduty_concepts,
+    port_in_request,
+    security_group_ports,
     vpc_concepts,
 )
 from workbench.nl.offline.mentions import Mention, Mentions, extract
@@ -211,6 +213,13 @@ def read_intent(question: str, now: datetime) -> Intent:
     table, reading = choose_table(found, Reading(f" {text} "))
     intent = Intent(table=table, window=window, window_words=phrase or "")
     if table == "cloudtrail":
+        if security_group_ports(reading):
+            for mention in found.of("port"):
+                port_in_request(reading, int(mention.value), mention.words)
+                mention.placed = True
+            for name, port in WELL_KNOWN_PORTS.items():
+                if match := reading.find(rf"\b{name}\b"):
+                    port_in_request(reading, port, reading.consume(match))
         cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")))
     {"cloudtrail": place_cloudtrail, "vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
     _refuse_unplaced(found, table)
