@@ -53,7 +53,8 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
     (r"\bkubernetes\b|\bk8s\b|\bkubectl\b|\beks audit\b|\bpods?\b",
      "Kubernetes activity is in EKS audit logs, which are not in the lake"),
     (r"\bpasswords? (?:was|were|is|are) (?:used|typed|entered)|what (?:was|is) (?:the|their|his|her) password|"
-     r"\bplaintext\b|\bsecret values? (?:were|was|are|is) (?:returned|read out)|\bcontents? of (?:the )?secret",
+     r"\bplaintext\b|\bwhat (?:was|were|is|are) (?:the |its |their )?secret values?\b|"
+     r"\bsecret values? (?:(?:were|was|are|is) )?(?:returned|read out|revealed)|\bcontents? of (?:the )?secret",
      "secret and password values are never logged (CloudTrail records only that a secret was read)"),
     (r"\blambda (?:logs?|output|stdout|print)|\bapplication logs?\b|\bcloudwatch logs? (?:contents?|lines?|"
      r"messages?)|\blog lines?\b",

@@ -82,7 +82,8 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
                 continue
             dimension, length = hit
             matched = rest[offset:offset + length]
-            if trigger != "which" and re.fullmatch(_ROWS[table], matched) and (trigger == "count" or matched.endswith("s")) \
+            if trigger in {"count", "group"} and re.fullmatch(_ROWS[table], matched) \
+                    and (trigger == "count" or matched.endswith("s")) \
                     or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
                     or trigger == "which" and re.match(r"show|list|all", match.group(0)) and re.fullmatch(
                         r"calls|api calls|actions|requests|operations", matched):
@@ -132,11 +133,12 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         unit = bucket.group(1) or {"hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
         intent.bucket = _bucket(table, unit, bucket.group(0))
         reading.consume(bucket)
-    first = re.search(r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|login|activity|"
+    first = re.search(r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
+                      r"logins|sign-?in|activity|"
                       r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen did\b.*\bfirst\b|"
                       r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)", reading.text)
-    last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|login|activity|occurrence|use|"
-                     r"used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
+    last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|eventname|login|logins|sign-?in|"
+                     r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
                      r"\bwhen was\b.*\blast\b", reading.text)
     recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{_N}\s+(?:{_ROWS[table]})\b|"
                        rf"\b{_N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{_ROWS[table]})\b",

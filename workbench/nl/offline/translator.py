@@ -58,10 +58,12 @@ def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
                 "ask one at a time, e.g. 'GuardDuty findings of high severity' or 'privilege escalation attempts'")
         guardduty_concepts(reading)
         return "guardduty", reading
-    if trial.concepts or kinds & CLOUDTRAIL_ONLY:
+    if trial.concepts:
         return "cloudtrail", trial
+    # A traffic word beside a user or event name: flows it is, and the name is refused when placed
+    # ("rejected flows from dave.kowalski") — never CloudTrail rows that ignore the traffic words.
     weak = re.search(_WEAK_VPC_CUE, reading.text) and not re.search(_CLOUDTRAIL_WORDS, reading.text)
-    if "port" in kinds or re.search(_VPC_CUE, reading.text) or weak:
+    if "port" in kinds or re.search(_VPC_CUE, reading.text) or (weak and not kinds & CLOUDTRAIL_ONLY):
         vpc_concepts(reading)
         return "vpc_flow", reading
     return "cloudtrail", trial
