@@ -28,6 +28,9 @@ COMMON_WORDS = {
     "assumptions", "assumption", "assumed", "changes", "chain", "chains", "chaining", "reads", "read",
     "values", "value", "for", "of", "to", "at", "as", "changed", "usage", "creation", "deletion", "permissions", "trust", "public", "acl", "acls",
     "encryption", "rotation", "exposure", "manager", "managers", "arn", "arns",
+    "anyone", "someone", "anybody", "somebody", "everyone", "everybody", "nobody", "they", "we", "he", "she", "it",
+    "you", "i", "me", "root", "admin", "admins", "attacker", "attackers", "intruder", "these", "those",
+    "them", "their", "its", "again", "so", "not", "already", "still", "also", "just", "really",
 }
 
 ARN = re.compile(r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d*:[\w+=,.@/:-]*[\w+=@/-]")
