@@ -37,7 +37,9 @@ def test_question_gives_the_reference_result(item, engine, demo_lake_settings: S
     report = evaluate(provider, [item], engine, DEMO_WINDOW, DEMO_NOW)
     verdict = report.verdicts[0]
     assert verdict.correct, f"{verdict.error}\n{verdict.sql}"
-    assert len(engine.run(item.sql, item.window or DEMO_WINDOW).frame) > 0, "reference returns no rows"
+    assert verdict.silent_drop is None
+    if item.expect == "answer":
+        assert len(engine.run(item.sql, item.window or DEMO_WINDOW).frame) > 0, "reference returns no rows"
 
 
 @pytest.mark.parametrize(
@@ -130,3 +132,37 @@ def test_translation_carries_provider_and_window(demo_lake_settings: Settings) -
         "failed console logins yesterday", NLContext(window=DEMO_WINDOW, now=DEMO_NOW))
     assert translation.provider == "offline" and translation.window is not None
     assert "failed" in translation.explanation.lower()
+
+
+def test_question_files_say_what_is_wrong_with_an_entry(tmp_path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- id: x1\n  question: who did it\n  expect: answer\n")
+    with pytest.raises(ValueError, match=r"bad.yaml: entry 1 \(x1\) expects an answer and needs its reference 'sql'"):
+        load_questions(bad)
+    bad.write_text("- question: who did it\n  expect: maybe\n")
+    with pytest.raises(ValueError, match="expect must be 'answer' or 'refuse'"):
+        load_questions(bad)
+
+
+def test_benchmark_counts_wrong_refused_and_dropped(engine, demo_lake_settings: Settings, tmp_path) -> None:
+    from workbench.nl.evaluate import Question, judge
+
+    provider = get_provider("offline", demo_lake_settings)
+    gold = "SELECT DISTINCT sourceipaddress FROM cloudtrail WHERE useridentity.username = 'dave.kowalski'"
+    right = judge(provider, Question("which addresses did dave.kowalski use", gold, entities=("dave.kowalski",)),
+                  engine, DEMO_WINDOW, DEMO_NOW)
+    assert right.outcome == "right" and right.silent_drop is None
+    # a reference that names a user the question does not: the answer is wrong and dropped that value
+    wrong = judge(provider, Question("which addresses were used", gold, entities=("dave.kowalski",)),
+                  engine, DEMO_WINDOW, DEMO_NOW)
+    assert wrong.outcome == "wrong" and wrong.silent_drop == "no filter on dave.kowalski"
+    lost = judge(provider, Question("source IPs by number of calls",
+                                    "SELECT sourceipaddress, count(*) AS n FROM cloudtrail GROUP BY 1 "
+                                    "ORDER BY n DESC LIMIT 5"), engine, DEMO_WINDOW, DEMO_NOW)
+    assert lost.outcome == "wrong" and lost.silent_drop == "LIMIT 5"
+    refused = judge(provider, Question("block 192.0.2.238", expect="refuse", refuse="action"), engine,
+                    DEMO_WINDOW, DEMO_NOW)
+    assert refused.correct and refused.outcome == "refused"
+    answered = judge(provider, Question("what did 192.0.2.238 do", expect="refuse", refuse="ambiguous"), engine,
+                     DEMO_WINDOW, DEMO_NOW)
+    assert not answered.correct and answered.outcome == "wrong"

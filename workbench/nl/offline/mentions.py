@@ -37,6 +37,7 @@ ARN = re.compile(r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d*:[\w+=,.@/:-]*[\w+=@/-]")
 FINDING_TYPE = re.compile(r"\b([A-Z][A-Za-z0-9]+:[A-Za-z0-9]+/[A-Za-z0-9.!_-]*[A-Za-z0-9!])")
 ACCESS_KEY = re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b")
 IP = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?![\w.]*\d)")
+SERVICE_HOST = re.compile(r"\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)\b", re.IGNORECASE)
 ACCOUNT = re.compile(r"(?<![\w.-])(\d{12})(?![\w.-])")
 RESOURCE_ID = re.compile(r"\b((?:i|sg|eni|vpc|subnet|ami|vol|snap)-[0-9a-f]{8,17})\b", re.IGNORECASE)
 REGION = re.compile(r"\b([a-z]{2}(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|"
@@ -69,7 +70,7 @@ PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
                "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
                "account": "accountnumber", "resource_id": "resourceid", "region": "regionname",
-               "unknown": "unknownname"}
+               "service_host": "servicehost", "unknown": "unknownname"}
 
 
 @dataclass
@@ -115,7 +116,7 @@ class _Reader:
             if chosen is None:
                 continue
             if chosen != "keep":
-                direction = _direction(self.text[:start]) if chosen in {"ip", "port"} else "any"
+                direction = _direction(self.text[:start]) if chosen in {"ip", "port", "service_host"} else "any"
                 self.found.append(Mention(chosen, value, self.text[start:end], direction))
             out.append(self.text[last:start])
             out.append(value if chosen == "keep" else f" {PLACEHOLDER[chosen]} ")
@@ -167,6 +168,7 @@ def extract(question: str) -> Mentions:
     reader.take(FINDING_TYPE, "finding_type")
     reader.take(ACCESS_KEY, "access_key")
     reader.take(IP, "ip", group=0)
+    reader.take(SERVICE_HOST, "service_host")
     reader.take(RESOURCE_ID, "resource_id")
     reader.take(ACCOUNT, "account")
     reader.take(REGION, "region")

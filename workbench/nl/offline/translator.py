@@ -36,7 +36,8 @@ from workbench.timewindow import Window
 
 TABLE_NAMES = {"cloudtrail": "CloudTrail events", "guardduty": "GuardDuty findings", "vpc_flow": "VPC flows"}
 SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
-CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket", "secret", "policy", "user"}
+CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket", "secret", "policy", "user",
+                   "service_host"}
 _GUARDDUTY_CUE = r"\b(?:guard ?duty|findings?|detections?|threat intel\w*)\b"
 _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|talkers?|packets|network|port ?scan\w*|bytes|ports?|"
             r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")
@@ -131,6 +132,10 @@ def place_cloudtrail(intent: Intent, found: Mentions) -> None:
         _add(intent, accounts, one_of("recipientaccountid", _values(accounts)), "in account " + ", ".join(_values(accounts)))
     if regions := found.of("region"):
         _add(intent, regions, one_of("awsregion", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
+    for host in found.of("service_host"):
+        # CloudTrail records a call an AWS service makes with the service as sourceIPAddress
+        column = "eventsource" if host.direction == "to" else "sourceipaddress"
+        _add(intent, [host], eq(column, host.value.lower()), f"{'to' if host.direction == 'to' else 'from'} {host.value}")
     for resource in found.of("resource_id"):
         _add(intent, [resource], any_of(contains("requestparameters", resource.value),
                                         contains("responseelements", resource.value)), f"naming {resource.value}")

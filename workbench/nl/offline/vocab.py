@@ -238,7 +238,7 @@ NOT_NAMES = {"sign-in", "sign-ins", "log-in", "log-ins", "read-only", "non-read-
              "privilege-escalation", "priv-esc", "public-access", "security-group", "security-groups",
              "ipaddr", "principalarn", "accesskeyid", "findingtype", "eventname", "errorcodename", "username",
              "rolename", "bucketname", "secretname", "policyname", "portnumber", "accountnumber", "resourceid",
-             "regionname", "unknownname"}
+             "regionname", "unknownname", "servicehost"}
 
 PRIVILEGE_ESCALATION = ("CreateUser", "AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy", "PutUserPolicy",
                         "PutRolePolicy", "PutGroupPolicy", "CreateAccessKey", "AddUserToGroup", "CreateLoginProfile",
