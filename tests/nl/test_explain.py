@@ -16,14 +16,14 @@ def _run(shell: Any, cell: str) -> tuple[Any, list[str]]:
 
 
 def test_explain_shows_the_intent_of_the_last_question(ip: Any) -> None:  # noqa: F811
-    result, _ = _run(ip, "%ask top 3 source IPs of failed calls by svc-reporting per hour yesterday")
+    result, _ = _run(ip, "%ask top 3 source IPs of failed calls by svc-reporting yesterday")
     assert result.success, result.error_in_exec
     result, shown = _run(ip, "%ask --explain")
     explained = shown[0]
     assert "Intent (each piece of the question and where it went):" in explained
     assert "table: cloudtrail" in explained
     assert "useridentity.username = 'svc-reporting'  ← \"svc-reporting\"" in explained
-    assert "time bucket: hour" in explained and "limit: 3" in explained
+    assert "group by: source IP" in explained and "limit: 3" in explained
     assert "window: [2026-11-19T00:00:00Z, 2026-11-20T00:00:00Z)  ← \"yesterday\"" in explained
 
 

@@ -230,8 +230,9 @@ def test_data_the_tables_do_not_hold_names_the_source(question: str, source: str
      ("what did FrobnicateWidgets do", "cannot place 'FrobnicateWidgets'"),
      ("who sent the most bytes to port 22", "'who' cannot be answered from vpc_flow"),
      ("rejected flows from dave.kowalski", "cannot filter VPC flow logs on the user"),
-     ("top results please", "top what?")],
-    ids=["ports-of-user", "unknown-group", "unknown-name", "who-in-flows", "user-in-flows", "top-what"],
+     ("top results please", "top what?"),
+     ("top 3 source IPs per hour", "a top N over hour and source IP is ambiguous")],
+    ids=["ports-of-user", "unknown-group", "unknown-name", "who-in-flows", "user-in-flows", "top-what", "top-per"],
 )
 def test_what_cannot_be_placed_is_refused_with_a_reason(question: str, reason: str) -> None:
     with pytest.raises(TranslationError, match=re_escape(reason)):

@@ -181,6 +181,10 @@ def read_shape(reading: Reading, intent: Intent) -> None:
             intent.group_by = [d.dimension for d in dims]
         intent.measures.append(measure or count)
         alias = (measure or count).alias
+        if ranking and len(intent.groups) > 1:
+            names = " and ".join(d.description for d in intent.groups)
+            raise TranslationError(f"a top N over {names} is ambiguous (the top overall, or the top within each?): "
+                                   f"ask for the top N of one thing, or 'count per {names}' without a top")
         if ranking:
             n = _top_n(top)
             intent.limit = n if n is not None else (1 if _singular(reading, dims) else 10)
