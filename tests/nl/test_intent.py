@@ -243,3 +243,68 @@ def re_escape(text: str) -> str:
     import re
 
     return re.escape(text)
+
+
+# ---- spelling, clock times, and other things an analyst types ---------------------------------------
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [("faild consle logins yestreday", ["ConsoleLogin", "Failure"]),
+     ("privlege escalaton attempts", ["AttachUserPolicy"]),
+     ("rejectd trafic to port 22", ["REJECT", "22"])],
+)
+def test_close_misspellings_of_the_vocabulary_are_read(question: str, expect: list[str]) -> None:
+    sql, _, _ = translate(question, DEMO_NOW)
+    assert all(e in sql for e in expect), sql
+
+
+def test_names_are_never_spell_corrected() -> None:
+    sql, _, _ = translate("what did user stoped do", DEMO_NOW)  # a user called 'stoped', not 'stopped'
+    assert "'stoped'" in sql and "StopLogging" not in sql
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [("events between 15:00 and 16:00 yesterday", "2026-11-19T15:00:00Z", "2026-11-19T16:00:00Z"),
+     ("failed logins between 3pm and 4pm on Nov 19", "2026-11-19T15:00:00Z", "2026-11-19T16:00:00Z"),
+     ("calls from 192.0.2.238 on November 18th", "2026-11-18T00:00:00Z", "2026-11-19T00:00:00Z")],
+)
+def test_clock_times_narrow_the_day(question: str, start: str, end: str) -> None:
+    from workbench.timewindow import Window
+
+    _, _, window = translate(question, DEMO_NOW)
+    assert window == Window.between(start, end)
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [("events between 15:00 and 16:00", "needs a day"),
+     ("what happened at 2026-11-19T15:28", "cannot place the time"),
+     ("calls from 192.0.2.238 at 3pm", "cannot place the time")],
+)
+def test_a_time_that_cannot_be_placed_is_refused(question: str, reason: str) -> None:
+    with pytest.raises(TranslationError, match=reason):
+        translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize(
+    ("question", "must"),
+    [("IPs used by dave.kowalski, how many?", lambda t: t.expressions[0].find(exp.Distinct) is not None),
+     ("for 192.0.2.238 give me the event names and how many times each",
+      lambda t: t.args["group"].expressions[0].sql() == "eventname"),
+     ("which secrets were read the most", lambda t: "GetSecretValue" in t.sql() and t.args.get("group")),
+     ("which instances have guardduty findings", lambda t: "instanceId" in t.expressions[0].sql()),
+     ("what's the largest single flow", lambda t: t.args["limit"].expression.this == "1"),
+     ("who created new users and when", lambda t: "eventtime" in t.expressions[0].sql()),
+     ("findings sorted by severity", lambda t: t.args["order"].expressions[0].args["desc"])],
+    ids=["count-distinct-subject", "per-each", "which-secrets", "gd-instances", "largest-one", "who-and-when",
+         "sorted-by"],
+)
+def test_shapes_analysts_ask_for(question: str, must) -> None:
+    sql, _, _ = translate(question, DEMO_NOW)
+    assert must(_tree(sql)), sql
+
+
+def test_geography_is_not_in_the_tables() -> None:
+    with pytest.raises(TranslationError, match="GeoIP"):
+        translate("AccessDenied calls from outside the US", DEMO_NOW)

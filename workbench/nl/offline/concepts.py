@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from workbench.nl.intent import Filter, any_of, compare, contains, eq, is_null, like, one_of
+from workbench.nl.intent import Dimension, Filter, any_of, compare, contains, eq, is_null, like, one_of
 from workbench.nl.offline.vocab import (
     CREDENTIAL_ACCESS,
     DENIED_CODES,
@@ -43,6 +43,7 @@ class Reading:
     text: str
     filters: list[Filter] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
+    sort: Dimension | None = None  # "sorted by severity"
 
     def find(self, pattern: str) -> re.Match[str] | None:
         return re.search(pattern, self.text)
@@ -122,7 +123,8 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?:as|by|the|from|with)\s+root\b|root\b(?=\s+(?:do|did|call|make|made|log)))", "", root),
         (r"\b(?:role[- ]chain\w*|chain\w* (?:of\s+)?(?:role|assume[- ]?role)s?|assume[- ]role chains?|"
          r"roles? assum\w+ (?:by|from) (?:other|another|assumed) roles?)\b", "", role_chain),
-        (r"\b(?:credential access|credential theft|secrets? (?:reads?|read|accessed|access|retriev\w*)|"
+        (r"\b(?:credential access|credential theft|secrets? (?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
+         r"access|retriev\w*|fetched|pulled)|"
          r"(?:read|accessed|retrieved|pulled|fetched)\s+(?:any\s+|the\s+)?secrets?)\b", "",
          lambda r, w: r.add(_events(("GetSecretValue",) if "secret" in w else CREDENTIAL_ACCESS), w,
                             "secret reads" if "secret" in w else "credential access", "credential access")),
@@ -146,7 +148,12 @@ def cloudtrail_concepts(reading: Reading) -> None:
     _trail(reading)
     for pattern, _, apply in _cloudtrail_rules():
         if match := reading.find(pattern):
-            words = reading.consume(match)
+            asked = re.search(r"\b(?:which|what|per|each|by)\s+$", reading.text[:match.start()])
+            noun = re.match(r"\s*\w+", match.group(0)) if asked else None
+            words = match.group(0).strip()
+            # "which secrets were read": the filter, and the noun left for the shape to list
+            reading.text = (reading.text[: match.start()] + (noun.group(0) if noun else "")
+                            + " " * (match.end() - match.start() - (noun.end() if noun else 0)) + reading.text[match.end():])
             apply(reading, words)
     for phrase, events in sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0])):
         if match := reading.find(rf"\b{re.escape(phrase)}\b"):
@@ -250,5 +257,8 @@ def guardduty_concepts(reading: Reading) -> None:
                     " or ".join(w for w, _ in families) + " findings")
     for word, resource in RESOURCE_TYPES.items():
         if match := reading.find(rf"\b{word}s?\b"):
-            reading.add(eq("resourcetype", resource), reading.consume(match), f"on {resource} resources")
+            asked = re.search(r"\b(?:which|what|per|by|each|distinct|unique)\s+(?:\w+\s+)?$", reading.text[:match.start()])
+            # "which instances had findings": the filter, and the word left for the shape to list
+            words = match.group(0) if asked else reading.consume(match)
+            reading.add(eq("resourcetype", resource), words, f"on {resource} resources")
             break

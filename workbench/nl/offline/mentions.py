@@ -130,6 +130,8 @@ def _camel(value: str, before: str, after: str) -> str | None:
         return "keep"
     if value in ERROR_CODES:
         return "error_code"
+    if re.match(r"^\s*(?:permission set\s+|sso\s+)?roles?\b", after.lower()):
+        return "role"  # "the AdministratorAccess role": an SSO permission set's role
     if value in KNOWN_POLICIES or re.match(r"^\s*(?:managed\s+)?polic(?:y|ies)\b", after.lower()):
         return "policy"
     if re.match(r"(?:" + "|".join(EVENT_VERBS) + r")(?=[A-Z0-9]|$)", value):

@@ -50,6 +50,10 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
      r"rules?)\b|\bstill (?:open|running|attached|active|enabled|exist)|\bare (?:still )?running\b|"
      r"\binventory\b|\bcompliant\b|\bcompliance\b",
      "current configuration is in AWS Config (or the service's own API), not in event logs"),
+    (r"\boutside (?:the |of )?(?:us|usa|u\.s\.|eu|europe|country)\b|\bcountr(?:y|ies)\b|\bgeo(?:location|ip)?\b|"
+     r"\bforeign (?:ips?|addresses|locations?)\b|\bwhich cit(?:y|ies)\b|\bfrom (?:russia|china|north korea|iran)\b",
+     "IP geolocation is not in these tables: enrich the source IPs with a GeoIP database, then ask about the "
+     "addresses"),
     (r"\bkubernetes\b|\bk8s\b|\bkubectl\b|\beks audit\b|\bpods?\b",
      "Kubernetes activity is in EKS audit logs, which are not in the lake"),
     (r"\bpasswords? (?:was|were|is|are) (?:used|typed|entered)|what (?:was|is) (?:the|their|his|her) password|"

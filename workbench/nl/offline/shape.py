@@ -17,7 +17,8 @@ NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seve
            "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
 _N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
 _GROUP = r"(?:per|by|for each|for every|each|grouped by|group by|broken down by|breakdown by|split by|across)"
-_WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the)"
+_WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the|" \
+         r"give me(?: the)?|get me(?: the)?)"
 _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|noisy|aws|" \
           r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
           r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
@@ -69,7 +70,12 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
         found.append(_Dim(Dimension(f"json_extract_scalar(requestparameters, '$.{field}')", f"target_{noun}",
                                     f"target {noun}", target.group(0)), "which"))
         reading.consume(target)
-    patterns = ((r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
+    sort = re.search(r"\b(?:sorted|ordered|sort|order|ranked)\s+by\s+(?:the\s+)?", reading.text)
+    if sort and (hit := _vocab_dimension(table, reading.text[sort.end():])):
+        reading.sort = hit[0]
+        reading.text = reading.text[:sort.start()] + "_" * (sort.end() + hit[1] - sort.start()) + \
+            reading.text[sort.end() + hit[1]:]
+    patterns = ((r"^\s*", "start"), (r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
                 (rf"\btop\s+(?:{_N}\s+)?", "top"),
                 (rf"\b{_N}\s+(?:most|least)\s+\w+\s+", "top"),
                 (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"))
@@ -85,8 +91,10 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
             if trigger in {"count", "group"} and re.fullmatch(_ROWS[table], matched) \
                     and (trigger == "count" or matched.endswith("s")) \
                     or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
-                    or trigger == "which" and re.match(r"show|list|all", match.group(0)) and re.fullmatch(
-                        r"calls|api calls|actions|requests|operations", matched):
+                    or trigger in {"which", "start"} and re.fullmatch(r"events|findings|flows|connections|records", matched) \
+                    or (trigger == "start" or re.match(r"show|list|all", match.group(0))) and re.fullmatch(
+                        r"calls?|api calls?|actions?|requests?|operations?|events?|activity|traffic", matched) \
+                    or trigger == "start" and not matched.endswith("s"):
                 continue  # "how many events": rows counted, not event names
             # "by user bob" is a filter on the user, read elsewhere; "by username" is a placeholder
             start, end = match.end() + offset, match.end() + offset + length
@@ -95,7 +103,7 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
             if any(d.dimension.expression == dimension.expression for d in found):
                 continue
             found.append(_Dim(Dimension(dimension.expression, dimension.alias, dimension.description,
-                                        reading.text[match.start():end].strip()), trigger))
+                                        reading.text[match.start():end].strip()), "which" if trigger == "start" else trigger))
             # underscores, not spaces: "per <consumed> from" must not read as "per from"
             reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
             while more := re.match(r"\s*(?:,|and|&)\s*(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
@@ -175,7 +183,7 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.limit, intent.limit_words = n, recent.group(0)
         return
     grouped = [d for d in dims if d.trigger in {"group", "top"}]
-    if intent.bucket or grouped or (ranking and dims) or (dims and counting and not _count_distinct(dims, counting)):
+    if intent.bucket or grouped or (ranking and dims) or (dims and counting and not _count_distinct(dims, counting, reading.text)):
         intent.group_by = [d.dimension for d in dims if d.trigger != "count" or not intent.bucket] or []
         if not intent.group_by and not intent.bucket:
             intent.group_by = [d.dimension for d in dims]
@@ -198,6 +206,9 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                                        dim.expression, counting.group(0)))
         return
+    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b", reading.text):
+        _listing(intent)  # "who … and when": the events themselves carry both
+        return
     if dims:
         intent.columns, intent.distinct = [d.dimension for d in dims], True
         intent.order = [Order(d.alias) for d in intent.columns]
@@ -205,7 +216,9 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     if ranking and measure is not None:  # "top 10 largest flows": rows by the measure
         _listing(intent)
         intent.order = [Order(measure.column or "bytes", descending=True), *intent.order]
-        n = _top_n(top) or 10
+        singular = re.search(r"\b(?:largest|biggest|heaviest|top)\s+(?:single\s+)?(?:flow|connection|transfer)\b",
+                             reading.text)
+        n = _top_n(top) or (1 if singular else 10)
         intent.limit, intent.limit_words = n, ranking.group(0)
         return
     if ranking and top:
@@ -214,15 +227,21 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     if counting or measure is not None:
         intent.measures.append(measure or count)
         return
-    _listing(intent)
+    _listing(intent, sort=reading.sort)
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:
     return _number(next((g for g in top.groups() if g), None)) if top else None
 
 
-def _count_distinct(dims: list[_Dim], counting: re.Match[str]) -> bool:
-    return counting.group(0) in {"how many", "number of"} and any(d.trigger == "count" for d in dims)
+def _count_distinct(dims: list[_Dim], counting: re.Match[str], text: str = "") -> bool:
+    if counting.group(0) not in {"how many", "number of"}:
+        return False
+    if any(d.trigger == "count" for d in dims):
+        return True
+    # "IPs used by dave, how many?" counts the IPs; "the event names and how many times each" counts per name
+    return all(d.trigger == "which" for d in dims) and not re.search(
+        r"\b(?:each|times|calls|events|requests|flows|findings|per|apiece)\b", text)
 
 
 def _singular(reading: Reading, dims: list[_Dim]) -> bool:
@@ -240,11 +259,14 @@ def _measure(reading: Reading, table: str) -> Measure | None:
     return None
 
 
-def _listing(intent: Intent, descending: bool = False) -> None:
+def _listing(intent: Intent, descending: bool = False, sort: Dimension | None = None) -> None:
     columns, order = LIST_COLUMNS[intent.table]
     for item in columns.split(", "):
         expr, _, alias = item.partition(" AS ")
         intent.columns.append(Dimension(expr, alias or expr.split(".")[-1], alias or expr))
+    if sort is not None:
+        intent.order.append(Order(sort.expression, descending=sort.alias in {"severity", "bytes", "packets"}))
     for item in order.split(","):
         expr, _, direction = item.strip().partition(" ")
-        intent.order.append(Order(expr, descending=(direction == "DESC") != descending))
+        if sort is None or expr != sort.expression:
+            intent.order.append(Order(expr, descending=(direction == "DESC") != descending))

@@ -30,6 +30,7 @@ from workbench.nl.offline.concepts import (
 from workbench.nl.offline.mentions import Mention, Mentions, extract
 from workbench.nl.offline.refusals import refuse_unanswerable
 from workbench.nl.offline.shape import read_shape
+from workbench.nl.offline.spelling import correct
 from workbench.nl.offline.timephrases import extract_window
 from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
 from workbench.timewindow import Window
@@ -110,8 +111,10 @@ def place_cloudtrail(intent: Intent, found: Mentions) -> None:
             like("useridentity.arn", f"%/{n}") for n in names if "@" in n]
         _add(intent, users, any_of(*conditions), "by user " + " or ".join(names))
     if roles := found.of("role"):
-        _add(intent, roles, one_of("useridentity.sessioncontext.sessionissuer.username", _values(roles)),
-             "in role " + " or ".join(_values(roles)))
+        issuer = "useridentity.sessioncontext.sessionissuer.username"
+        # SSO roles are named AWSReservedSSO_<permission set>_<hash>: a permission set name matches inside
+        conditions = [like(issuer, f"%{v}%") if re.fullmatch(r"[A-Z]\w+", v) else eq(issuer, v) for v in _values(roles)]
+        _add(intent, roles, any_of(*conditions), "in role " + " or ".join(_values(roles)))
     if events := found.of("event"):
         _add(intent, events, one_of("eventname", _values(events)), "calls to " + ", ".join(_values(events)))
     if codes := found.of("error_code"):
@@ -216,7 +219,7 @@ def read_intent(question: str, now: datetime) -> Intent:
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
     refuse_unanswerable(question)
     found = extract(question)
-    window, text, phrase = extract_window(found.text, now)
+    window, text, phrase = extract_window(correct(found.text), now)
     table, reading = choose_table(found, Reading(f" {text} "))
     intent = Intent(table=table, window=window, window_words=phrase or "")
     if table == "cloudtrail":
@@ -237,7 +240,7 @@ def read_intent(question: str, now: datetime) -> Intent:
     explicit_all = re.search(r"\b(?:all|every|everything|any)\b", reading.text) and any(
         re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
     if not intent.filters and not intent.measures and not intent.distinct and intent.limit is None \
-            and not explicit_all and window is None:
+            and not explicit_all and window is None and reading.sort is None:
         raise TranslationError(
             f"cannot translate {question.strip()!r}: no IP, user, event, service, finding or traffic term I "
             "know. Try: " + "; ".join(f"'{s}'" for s in SUGGESTIONS))

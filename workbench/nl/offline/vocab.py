@@ -80,6 +80,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "region": ("region", "region", "region"),
         "title": ("title", "title", "title"),
         "finding": ("type", "type", "finding type"),
+        "instance": ("json_extract_scalar(resource, '$.instanceDetails.instanceId')", "instance_id", "instance"),
+        "access key": ("json_extract_scalar(resource, '$.accessKeyDetails.accessKeyId')", "access_key", "access key"),
+        "user": ("json_extract_scalar(resource, '$.accessKeyDetails.userName')", "user_name", "user"),
         "kind": ("type", "type", "finding type"),
     },
     "vpc_flow": {
