@@ -166,3 +166,20 @@ def test_benchmark_counts_wrong_refused_and_dropped(engine, demo_lake_settings: 
     answered = judge(provider, Question("what did 192.0.2.238 do", expect="refuse", refuse="ambiguous"), engine,
                      DEMO_WINDOW, DEMO_NOW)
     assert not answered.correct and answered.outcome == "wrong"
+
+
+def test_time_buckets_compare_by_instant_not_spelling(engine, demo_lake_settings: Settings) -> None:
+    from workbench.nl.evaluate import Question, judge
+
+    provider = get_provider("offline", demo_lake_settings)
+    for gold in ("SELECT date_trunc('hour', from_iso8601_timestamp(eventtime)), count(*) FROM cloudtrail "
+                 "WHERE eventname = 'GetSecretValue' GROUP BY 1",
+                 "SELECT substr(eventtime, 1, 13), count(*) FROM cloudtrail WHERE eventname = 'GetSecretValue' "
+                 "GROUP BY 1"):
+        verdict = judge(provider, Question("GetSecretValue calls per hour", gold), engine, DEMO_WINDOW, DEMO_NOW)
+        assert verdict.correct, (gold, verdict.error)
+    # a different bucket is still a different answer
+    wrong = judge(provider, Question("GetSecretValue calls per hour",
+                                     "SELECT substr(eventtime, 1, 10), count(*) FROM cloudtrail "
+                                     "WHERE eventname = 'GetSecretValue' GROUP BY 1"), engine, DEMO_WINDOW, DEMO_NOW)
+    assert not wrong.correct

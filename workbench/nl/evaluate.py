@@ -3,6 +3,8 @@
 Used by `tests/nl/` and `benchmarks/nl_accuracy.py`. Rows are compared as multisets of normalised
 values (column names ignored, values within a row order-insensitive), as in text-to-SQL
 benchmarks' execution accuracy; when the reference has ORDER BY … LIMIT, row order counts too.
+A time is one value however it is spelled: a timestamp, '2026-11-19T15' (an hour bucket by substr)
+and '2026-11-19 15:00:00' compare equal, so the choice of bucketing idiom is not scored.
 Both queries run bounded by their window on the same engine.
 
 Each question ends in one outcome: `right`; `wrong` (rows that are not the answer — the costly
@@ -15,11 +17,12 @@ modifier the reference has (its LIMIT, its grouping or aggregate).
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -109,9 +112,26 @@ def load_questions(path: Path) -> list[Question]:
     return out
 
 
+_ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2})(?::(\d{2}))?(?::(\d{2}))?(?:\.\d+)?)?(?:Z|\+00:00)?$")
+
+
+def _instant(text: str) -> str | None:
+    """An ISO date or date-time prefix as a full UTC instant: '2026-11-19T15' and a truncated timestamp agree."""
+    match = _ISO_PREFIX.match(text)
+    if not match:
+        return None
+    day, hour, minute, second = match.groups()
+    return f"{day}T{hour or '00'}:{minute or '00'}:{second or '00'}Z"
+
+
 def _value(value: Any) -> str:
     if value is None or value is pd.NA or value is pd.NaT:
         return "∅"
+    if isinstance(value, datetime):  # pandas Timestamps too: one spelling per instant, in UTC
+        moment = value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, str) and (instant := _instant(value)):
+        return instant
     if isinstance(value, float):
         if math.isnan(value):
             return "∅"

@@ -47,8 +47,7 @@ def _number(word: str | None) -> int | None:
 def _bucket(table: str, unit: str, words: str) -> Dimension:
     column = TIME_COLUMN[table]
     if table == "vpc_flow":  # epoch seconds
-        seconds = {"minute": 60, "hour": 3600, "day": 86400}[unit]
-        return Dimension(f"{column} - {column} % {seconds}", unit, f"{unit} (epoch seconds)", words)
+        return Dimension(f"date_trunc('{unit}', from_unixtime({column}))", unit, unit, words)
     return Dimension(f"substr({column}, 1, {BUCKETS[unit]})", unit, unit, words)
 
 
