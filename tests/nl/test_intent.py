@@ -308,3 +308,22 @@ def test_shapes_analysts_ask_for(question: str, must) -> None:
 def test_geography_is_not_in_the_tables() -> None:
     with pytest.raises(TranslationError, match="GeoIP"):
         translate("AccessDenied calls from outside the US", DEMO_NOW)
+
+
+@pytest.mark.parametrize(
+    ("question", "must"),
+    [("show guardduty findings with severity 8 or higher", lambda t: "severity >= 8" in t.args["where"].sql()),
+     ("most recent guardduty finding",
+      lambda t: t.args["limit"].expression.this == "1" and t.args["order"].expressions[0].sql() == "updatedat DESC"),
+     ("rejected inbound traffic by destination port", lambda t: "'ingress'" in t.args["where"].sql()),
+     ("flows from 198.51.100.149, newest first", lambda t: t.args["order"].expressions[0].sql() == "start DESC"),
+     ("ec2 instances started by svc-reporting", lambda t: "StartInstances" in t.args["where"].sql()),
+     ("any new login profiles", lambda t: "CreateLoginProfile" in t.sql() and "'ConsoleLogin'" not in t.sql()),
+     ("calls by assumed roles from 68.62.167.181",
+      lambda t: "useridentity.type = 'AssumedRole'" in t.args["where"].sql() and "AssumeRole'" not in t.sql())],
+    ids=["sev-or-higher", "most-recent-one", "inbound", "newest-first", "instances-started", "login-profiles",
+         "by-assumed-roles"],
+)
+def test_words_that_used_to_be_dropped_are_kept(question: str, must) -> None:
+    sql, _, _ = translate(question, DEMO_NOW)
+    assert must(_tree(sql)), sql

@@ -144,7 +144,20 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
     ]
 
 
+IDENTITY_TYPES = {"assumed[- ]roles?|assumed[- ]role sessions?|role sessions?": "AssumedRole",
+                  "iam users": "IAMUser", "aws services|aws service principals": "AWSService",
+                  "federated users?|web identit(?:y|ies)": "WebIdentityUser"}
+
+
+def _identity_type(reading: Reading) -> None:
+    for words, kind in IDENTITY_TYPES.items():
+        if match := reading.find(rf"\b(?:by|from|made by|of|as)\s+(?:an?\s+|the\s+)?(?:{words})\b"):
+            reading.add(eq("useridentity.type", kind), reading.consume(match), f"by {kind} identities", "identity type")
+            return
+
+
 def cloudtrail_concepts(reading: Reading) -> None:
+    _identity_type(reading)
     _trail(reading)
     for pattern, _, apply in _cloudtrail_rules():
         if match := reading.find(pattern):
@@ -215,6 +228,10 @@ def vpc_concepts(reading: Reading) -> None:
     for name, port in WELL_KNOWN_PORTS.items():
         if match := reading.find(rf"\b{name}\b"):
             reading.add(eq("dstport", port), reading.consume(match), f"to {name.upper()} (port {port})")
+    if match := reading.find(r"\b(?:inbound|incoming|ingress)\b"):
+        reading.add(eq("flow_direction", "ingress"), reading.consume(match), "inbound")
+    elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):
+        reading.add(eq("flow_direction", "egress"), reading.consume(match), "outbound")
     if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|failed)\b"):
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
     elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful|accept|accepts|established)\b"):
@@ -233,14 +250,18 @@ def vpc_concepts(reading: Reading) -> None:
 
 
 def guardduty_concepts(reading: Reading) -> None:
-    severity = (r"\bseverity\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
+    severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
                 r"less than|>=|>|<=|<|=|of|equal to)\s*(\d+(?:\.\d+)?)")
-    if match := reading.find(severity):
+    or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")
+    if or_more:
+        reading.add(compare("severity", ">=", float(or_more.group(1))), reading.consume(or_more),
+                    f"severity >= {or_more.group(1)}")
+    elif match := reading.find(severity):
         words = reading.consume(match)
         op = {"at least": ">=", "below": "<", "under": "<", "less than": "<", ">=": ">=", "<=": "<=", "<": "<",
               "=": "=", "of": "=", "equal to": "="}.get(match.group(1), ">")
         reading.add(compare("severity", op, float(match.group(2))), words, f"severity {op} {match.group(2)}")
-    elif match := reading.find(r"\b(?:high|critical|severe)(?:[- ]severity)?\b"):
+    elif match := reading.find(r"\b(?:high|critical|severe)(?:[- ]sev(?:erity)?)?\b"):
         reading.add(compare("severity", ">=", 7), reading.consume(match), "of high severity (7 or more)")
     elif match := reading.find(r"\bmedium(?:[- ]severity)?\b"):
         words = reading.consume(match)

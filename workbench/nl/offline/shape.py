@@ -150,9 +150,19 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{_N}\s+(?:{_ROWS[table]})\b|"
                        rf"\b{_N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{_ROWS[table]})\b",
                        reading.text)
+    latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
+        rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
+        rf"(?:{_ROWS[table]})\b", reading.text)
+    if latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
+        first = last = None
+        recent = latest
     for match in (first, last, recent):
         if match:
             reading.consume(match)
+    direction = re.search(r"\b(?:newest|latest|most recent|last)\s+first\b|\bdescending\b|\bnewest to oldest\b|"
+                          r"\breverse (?:chronological )?order\b", reading.text)
+    if direction:
+        reading.consume(direction)
     top = re.search(rf"\btop\s*-?\s*{_N}?\b|\b{_N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b|"
                     rf"\b(?:which|what|the)\s+{_N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
@@ -177,7 +187,7 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.group_by = [d.dimension for d in dims if d.trigger != "count"]
         return
     if recent:
-        n = _number(recent.group(1) or recent.group(2))
+        n = _number(next((g for g in recent.groups() if g), None)) or 1
         _listing(intent, descending=not re.match(r"(?:first|earliest|oldest)", recent.group(0)))
         intent.limit, intent.limit_words = n, recent.group(0)
         return
@@ -226,7 +236,7 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     if counting or measure is not None:
         intent.measures.append(measure or count)
         return
-    _listing(intent, sort=reading.sort)
+    _listing(intent, descending=direction is not None, sort=reading.sort)
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:
@@ -265,7 +275,11 @@ def _listing(intent: Intent, descending: bool = False, sort: Dimension | None = 
         intent.columns.append(Dimension(expr, alias or expr.split(".")[-1], alias or expr))
     if sort is not None:
         intent.order.append(Order(sort.expression, descending=sort.alias in {"severity", "bytes", "packets"}))
+    if descending:  # newest first: time leads, whatever the table's usual order
+        time_column = TIME_COLUMN[intent.table]
+        intent.order.append(Order(time_column, descending=True))
     for item in order.split(","):
         expr, _, direction = item.strip().partition(" ")
-        if sort is None or expr != sort.expression:
+        if (sort is None or expr != sort.expression) and not (descending and expr in {TIME_COLUMN[intent.table],
+                                                                                     "severity"}):
             intent.order.append(Order(expr, descending=(direction == "DESC") != descending))
