@@ -327,3 +327,10 @@ def test_geography_is_not_in_the_tables() -> None:
 def test_words_that_used_to_be_dropped_are_kept(question: str, must) -> None:
     sql, _, _ = translate(question, DEMO_NOW)
     assert must(_tree(sql)), sql
+
+
+@pytest.mark.parametrize("question", ["rejected calls by dave.kowalski", "ConsoleLogin events with high severity",
+                                      "flows with errors from 10.0.1.5", "findings on port 22"])
+def test_a_word_for_another_log_source_is_refused_not_ignored(question: str) -> None:
+    with pytest.raises(TranslationError, match="one log source at a time|one at a time"):
+        translate(question, DEMO_NOW)

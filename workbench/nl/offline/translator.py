@@ -214,6 +214,23 @@ def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
                     "ask about one log source at a time")
 
 
+# Words the rules understand for one table that mean nothing to another: left over after reading,
+# they are a part of the question the answer would ignore.
+FOREIGN_WORDS = {
+    "cloudtrail": r"\b(?:rejected|accepted|bytes|packets|talkers?|inbound|outbound|findings?|severity|protocol)\b",
+    "vpc_flow": r"\b(?:users?|principals?|roles?|api calls?|console|logins?|mfa|findings?|severity|errors?)\b",
+    "guardduty": r"\b(?:bytes|packets|rejected|accepted|ports?|logins?|api calls?|talkers?|errors?)\b",
+}
+
+
+def _refuse_foreign_words(reading: Reading, table: str) -> None:
+    if match := re.search(FOREIGN_WORDS[table], reading.text):
+        raise TranslationError(
+            f"{match.group(0)!r} does not apply to {SOURCE_OF[table]}, which the rest of the question is about: "
+            "ask about one log source at a time (CloudTrail: who called what; VPC flow logs: connections, ports, "
+            "bytes; GuardDuty: findings and severity)")
+
+
 def read_intent(question: str, now: datetime) -> Intent:
     if not question.strip():
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
@@ -237,6 +254,7 @@ def read_intent(question: str, now: datetime) -> Intent:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
+    _refuse_foreign_words(reading, table)
     explicit_all = re.search(r"\b(?:all|every|everything|any)\b", reading.text) and any(
         re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
     if not intent.filters and not intent.measures and not intent.distinct and intent.limit is None \
