@@ -334,3 +334,25 @@ def test_words_that_used_to_be_dropped_are_kept(question: str, must) -> None:
 def test_a_word_for_another_log_source_is_refused_not_ignored(question: str) -> None:
     with pytest.raises(TranslationError, match="one log source at a time|one at a time"):
         translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize(
+    ("question", "must"),
+    [("number of distinct users per region",
+      lambda t: t.args["group"].expressions[0].sql() == "awsregion" and t.expressions[1].find(exp.Distinct)),
+     ("principals with more than 100 AccessDenied errors", lambda t: "COUNT(*) > 100" in t.args["having"].sql()),
+     ("IPs with at least 50 rejected flows",
+      lambda t: "COUNT(*) >= 50" in t.args["having"].sql() and t.args.get("limit") is None),
+     ("what time did heidi.smith's failed logins start", lambda t: isinstance(t.expressions[0].this, exp.Min)),
+     ("was there a brute force against the console", lambda t: "'Failure'" in t.sql()),
+     ("which ips were talking to 203.0.113.171 on 5432", lambda t: "dstport = 5432" in t.args["where"].sql())],
+    ids=["distinct-per", "having", "at-least", "start", "brute-force", "on-port"],
+)
+def test_thresholds_and_more(question: str, must) -> None:
+    sql, _, _ = translate(question, DEMO_NOW)
+    assert must(_tree(sql)), sql
+
+
+def test_a_number_left_over_is_refused() -> None:
+    with pytest.raises(TranslationError, match="cannot place the number '2026'"):
+        translate("calls from 192.0.2.238 in 2026", DEMO_NOW)

@@ -114,6 +114,7 @@ class Intent:
     bucket: Dimension | None = None  # "per hour", "by day": a grouping over time
     measures: list[Measure] = field(default_factory=list)
     order: list[Order] = field(default_factory=list)
+    having: list[tuple[str, int, str]] = field(default_factory=list)  # (op, value, words) on the first measure
     limit: int | None = None
     limit_words: str = ""
     window: Window | None = None
@@ -145,6 +146,8 @@ class Intent:
             out.append(f"group by: {dim.description}" + (f"  ← \"{dim.words}\"" if dim.words else ""))
         for measure in self.measures:
             out.append(f"measure: {measure.description}" + (f"  ← \"{measure.words}\"" if measure.words else ""))
+        for op, value, words in self.having:
+            out.append(f"having: {self.measures[0].alias} {op} {value}  ← \"{words}\"")
         if self.order:
             out.append("order: " + ", ".join(o.expression + (" descending" if o.descending else "")
                                              for o in self.order))
@@ -183,6 +186,9 @@ def build(intent: Intent) -> exp.Select:
         select = select.where(exp.and_(*(f.condition.copy() for f in intent.filters)), copy=False)
     if groups:
         select = select.group_by(*(col(d.expression) for d in groups), copy=False)
+    kinds = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ}
+    for op, value, _ in intent.having:
+        select = select.having(kinds[op](this=_measure(intent.measures[0]), expression=literal(value)), copy=False)
     if intent.order:
         select = select.order_by(*(exp.Ordered(this=col(o.expression), desc=o.descending) for o in intent.order),
                                  copy=False)

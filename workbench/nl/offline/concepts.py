@@ -176,6 +176,10 @@ def cloudtrail_concepts(reading: Reading) -> None:
 
 
 def _console(reading: Reading) -> None:
+    if brute := reading.find(r"\b(?:brute[- ]?forc\w*|password[- ]spray\w*|credential stuffing)(?:\s+(?:attacks?|attempts?))?"
+                             r"(?:\s+(?:against|on|of)\s+(?:the\s+)?(?:aws\s+)?(?:console|logins?|sign-?ins?))?"):
+        reading.add(eq("eventname", "ConsoleLogin"), reading.consume(brute), "console logins", "console")
+        reading.add(eq(LOGIN_OUTCOME, "Failure"), brute.group(0), "that failed")
     login = reading.find(r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
                          r"logons?|log on|sign on|console access)\b")
     if not login:
@@ -244,6 +248,9 @@ def vpc_concepts(reading: Reading) -> None:
         amount = int(float(match.group(2).replace(",", "")) * UNIT.get(match.group(3), 1))
         op = {"at least": ">=", "less than": "<", "under": "<", "below": "<", "fewer than": "<"}.get(match.group(1), ">")
         reading.add(compare(column, op, amount), words, f"{column} {op} {amount}")
+    if match := reading.find(r"\b(?:on|at|via|over)\s+(\d{2,5})\b(?!\s*(?:bytes|b|kb|mb|gb|packets|flows|times))"):
+        if int(match.group(1)) <= 65535:  # "talking to 203.0.113.171 on 5432": a destination port
+            reading.add(eq("dstport", int(match.group(1))), reading.consume(match), f"to port {match.group(1)}")
     for name, number in PROTOCOLS.items():
         if match := reading.find(rf"\b{name}\b"):
             reading.add(eq("protocol", number), reading.consume(match), name.upper())
@@ -269,10 +276,12 @@ def guardduty_concepts(reading: Reading) -> None:
         reading.add(compare("severity", "<", 7), words, "below high")
     elif match := reading.find(r"\blow(?:[- ]severity)?\b"):
         reading.add(compare("severity", "<", 4), reading.consume(match), "of low severity (below 4)")
-    families = []
+    families: list[tuple[str, str]] = []
     for word, pattern in FINDING_FAMILIES.items():
         if match := reading.find(rf"\b{word}\b"):
-            families.append((reading.consume(match), pattern))
+            words = reading.consume(match)
+            if all(p != pattern for _, p in families):
+                families.append((words, pattern))
     if families:
         reading.add(any_of(*(like("type", p) for _, p in families)), " ".join(w for w, _ in families),
                     " or ".join(w for w, _ in families) + " findings")

@@ -22,9 +22,9 @@ _WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?
 _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|noisy|aws|" \
           r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
           r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
-_RANK = (r"\b(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
+_RANK = (r"\b(?<!at )(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
          r"the most\b|busiest|noisiest|loudest|biggest|largest|heaviest|chattiest|most\b)")
-_LEAST = r"\b(?:least (?:common|active|frequent|often|frequently|used)|fewest|rarest|least)\b"
+_LEAST = r"\b(?<!at )(?:least (?:common|active|frequent|often|frequently|used)|fewest|rarest|least)\b"
 _COUNT = r"\b(?:how many|how often|count|counts|counted|number of|no\. of|total|tally|frequency|volume of|amount of)\b"
 BUCKETS = {"minute": 16, "hour": 13, "day": 10}
 _ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|logins?|records?|entries",
@@ -140,7 +140,8 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         unit = bucket.group(1) or {"hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
         intent.bucket = _bucket(table, unit, bucket.group(0))
         reading.consume(bucket)
-    first = re.search(r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
+    first = re.search(r"\b(?:when|what time) did\b.*\b(?:start|begin)\b|"
+                      r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
                       r"logins|sign-?in|activity|"
                       r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen did\b.*\bfirst\b|"
                       r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)", reading.text)
@@ -192,12 +193,24 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.limit, intent.limit_words = n, recent.group(0)
         return
     grouped = [d for d in dims if d.trigger in {"group", "top"}]
-    if intent.bucket or grouped or (ranking and dims) or (dims and counting and not _count_distinct(dims, counting, reading.text)):
-        intent.group_by = [d.dimension for d in dims if d.trigger != "count" or not intent.bucket] or []
+    threshold = _threshold(reading)
+    if intent.bucket or grouped or (ranking and dims) or threshold or (
+            dims and counting and not _count_distinct(dims, counting, reading.text)):
+        counted = [d for d in dims if d.trigger == "count"]
+        if counted and (grouped or intent.bucket):  # "number of distinct users per region"
+            dim = counted[0].dimension
+            measure = Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
+                              dim.expression, dim.words)
+            dims = [d for d in dims if d.trigger != "count"]
+        intent.group_by = [d.dimension for d in dims]
         if not intent.group_by and not intent.bucket:
-            intent.group_by = [d.dimension for d in dims]
+            raise TranslationError("more or fewer than how many of what? name what to count per, e.g. 'principals "
+                                   "with more than 100 AccessDenied errors'")
         intent.measures.append(measure or count)
         alias = (measure or count).alias
+        if threshold:
+            op, value, words = threshold
+            intent.having.append((op, value, words))
         if ranking and len(intent.groups) > 1:
             names = " and ".join(d.description for d in intent.groups)
             raise TranslationError(f"a top N over {names} is ambiguous (the top overall, or the top within each?): "
@@ -237,6 +250,19 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(measure or count)
         return
     _listing(intent, descending=direction is not None, sort=reading.sort)
+
+
+def _threshold(reading: Reading) -> tuple[str, int, str] | None:
+    """'more than 100 errors', 'at least 5 times': a condition on the count of each group."""
+    match = re.search(r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
+                      r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|"
+                      r"failures?|attempts?|logins?|denials?)\b", reading.text)
+    if not match:
+        return None
+    op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
+          "under": "<", "at most": "<=", "exactly": "="}[match.group(1)]
+    words = reading.consume(match)
+    return op, int(match.group(2)), words
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:

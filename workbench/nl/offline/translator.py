@@ -223,6 +223,14 @@ FOREIGN_WORDS = {
 }
 
 
+def _refuse_leftover_numbers(reading: Reading) -> None:
+    """A number the reading did not use (a port, a count, a threshold…) is part of the question: refuse."""
+    if match := re.search(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w.:/-])", reading.text):
+        raise TranslationError(
+            f"cannot place the number {match.group(1)!r}: say what it is, e.g. 'port {match.group(1)}', "
+            f"'top {match.group(1)}', 'more than {match.group(1)} calls', 'severity above {match.group(1)}'")
+
+
 def _refuse_foreign_words(reading: Reading, table: str) -> None:
     if match := re.search(FOREIGN_WORDS[table], reading.text):
         raise TranslationError(
@@ -255,6 +263,7 @@ def read_intent(question: str, now: datetime) -> Intent:
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
     _refuse_foreign_words(reading, table)
+    _refuse_leftover_numbers(reading)
     explicit_all = re.search(r"\b(?:all|every|everything|any)\b", reading.text) and any(
         re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
     if not intent.filters and not intent.measures and not intent.distinct and intent.limit is None \
