@@ -183,3 +183,23 @@ def test_time_buckets_compare_by_instant_not_spelling(engine, demo_lake_settings
                                      "SELECT substr(eventtime, 1, 10), count(*) FROM cloudtrail "
                                      "WHERE eventname = 'GetSecretValue' GROUP BY 1"), engine, DEMO_WINDOW, DEMO_NOW)
     assert not wrong.correct
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["principals with more than 100 AccessDenied errors", "IPs with at least 50 rejected flows",
+     "number of distinct users per region", "rejected telnet attempts per hour",
+     "who opened SSH to the world", "which instances have guardduty findings"],
+)
+def test_new_query_shapes_pass_the_guard_and_run(question: str, engine) -> None:
+    sql, _, window = translate(question, DEMO_NOW)
+    guarded = guard(sql, window or DEMO_WINDOW)
+    assert engine.run(guarded.sql, window or DEMO_WINDOW).frame is not None
+
+
+def test_a_threshold_is_only_ever_a_number() -> None:
+    # the count a HAVING compares with is read as digits; anything else around it stays words
+    with pytest.raises(TranslationError):
+        translate("principals with more than 1; DROP TABLE cloudtrail errors", DEMO_NOW)
+    sql, _, _ = translate("principals with more than 0100 AccessDenied errors", DEMO_NOW)
+    assert "HAVING COUNT(*) > 100" in " ".join(sql.split())
