@@ -214,8 +214,15 @@ def test_requests_to_act_point_at_respond(question: str) -> None:
      ("show the packet payloads to 203.0.113.171", "Traffic Mirroring"),
      ("which security groups are currently open to 0.0.0.0/0", "AWS Config"),
      ("what was the secret value returned to billing-lambda", "never logged"),
-     ("which emails did dave.kowalski receive", "audit logs")],
-    ids=["dns", "urls", "processes", "payload", "current-config", "secret-value", "email"],
+     ("which emails did dave.kowalski receive", "audit logs"),
+     ("which domains did 10.0.1.5 look up", "Route 53 Resolver"),
+     ("what's the CPU usage of i-9bb7939b0bfe31f31", "CloudWatch metrics"),
+     ("which users have admin rights", "IAM state"),
+     ("is 192.0.2.238 malicious", "threat intelligence"),
+     ("what files did lena.garcia download from S3", "GetObject"),
+     ("which ports are open on the web servers", "AWS Config")],
+    ids=["dns", "urls", "processes", "payload", "current-config", "secret-value", "email", "domains", "cpu",
+         "permissions-now", "reputation", "s3-files", "open-ports"],
 )
 def test_data_the_tables_do_not_hold_names_the_source(question: str, source: str) -> None:
     with pytest.raises(TranslationError, match="data these tables do not hold") as info:
@@ -356,3 +363,13 @@ def test_thresholds_and_more(question: str, must) -> None:
 def test_a_number_left_over_is_refused() -> None:
     with pytest.raises(TranslationError, match="cannot place the number '2026'"):
         translate("calls from 192.0.2.238 in 2026", DEMO_NOW)
+
+
+def test_a_name_in_a_question_about_buckets_is_a_bucket() -> None:
+    sql, _, _ = translate("who made tyrell-backups-33c922 public", DEMO_NOW)
+    assert "bucketName') = 'tyrell-backups-33c922'" in sql and "username" not in sql
+
+
+def test_who_with_nothing_to_filter_on_is_refused() -> None:
+    with pytest.raises(TranslationError, match="cannot translate"):
+        translate("who did it", DEMO_NOW)

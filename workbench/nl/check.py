@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from workbench.nl.offline.mentions import extract
 
-CHECKED_KINDS = ("ip", "arn", "access_key", "user", "role", "event", "error_code", "finding_type", "port",
+CHECKED_KINDS = ("ip", "arn", "access_key", "user", "name", "role", "event", "error_code", "finding_type", "port",
                  "bucket", "secret", "policy", "account", "resource_id", "region", "service_host")
 
 

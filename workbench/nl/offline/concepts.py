@@ -132,7 +132,7 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
          + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
-        (r"\b(?:public (?:exposure|access|buckets?|read)|made (?:\w+\s+)?public|(?:opened|exposed) to the "
+        (r"\b(?:public (?:exposure|access|buckets?|read)|made (?:\w+\s+){0,3}public|(?:opened|exposed) to the "
          r"(?:internet|world|public)|publicly (?:exposed|accessible|readable))\b", "",
          events(PUBLIC_EXPOSURE, "public exposure")),
         (r"\bmfa (?:devices?\s+)?(?:were\s+|was\s+)?(?:deactivated|removed|deleted|disabled|changes?|changed)\b|"
@@ -278,7 +278,7 @@ def guardduty_concepts(reading: Reading) -> None:
         reading.add(compare("severity", "<", 4), reading.consume(match), "of low severity (below 4)")
     families: list[tuple[str, str]] = []
     for word, pattern in FINDING_FAMILIES.items():
-        if match := reading.find(rf"\b{word}\b"):
+        if match := reading.find(rf"\b{word}(?:e?s)?\b"):
             words = reading.consume(match)
             if all(p != pattern for _, p in families):
                 families.append((words, pattern))

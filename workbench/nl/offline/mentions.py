@@ -70,7 +70,7 @@ PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
                "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
                "account": "accountnumber", "resource_id": "resourceid", "region": "regionname",
-               "service_host": "servicehost", "unknown": "unknownname"}
+               "service_host": "servicehost", "name": "username", "unknown": "unknownname"}
 
 
 @dataclass
@@ -150,7 +150,7 @@ def _named(value: str, before: str, after: str) -> str | None:
     for kind, pattern in _KIND_AFTER.items():
         if pattern.match(after_low):
             return kind
-    return "user"
+    return "name"  # a user unless the question is about buckets (decided once the vocabulary is read)
 
 
 def _quoted(value: str, before: str, after: str) -> str | None:

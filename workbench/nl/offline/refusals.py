@@ -29,7 +29,8 @@ QUESTION_START = re.compile(r"^\s*(who|what|which|when|where|why|how|were|was|di
 
 # (pattern over the lower-cased question, the log source that would answer it)
 MISSING_DATA: tuple[tuple[str, str], ...] = (
-    (r"\bdns\b|domain names? (?:resolved|looked up|queried)|\bresolver\b|\bnslookup\b",
+    (r"\bdns\b|domain names? (?:resolved|looked up|queried)|\bresolver\b|\bnslookup\b|\bdomains?\b|"
+     r"\blook(?:ed)? up\b|\blookups?\b|\bhostnames? (?:resolved|queried)",
      "DNS queries are in Route 53 Resolver query logs, which are not in the lake"),
     (r"\burls?\b|\bhttp (?:requests?|paths?|status|methods?|headers?)\b|\buser[- ]agents? of web|\bwaf\b|"
      r"\bload balancer\b|\balb\b|\belb\b|\bcloudfront\b|web requests?|\bweb logs?\b",
@@ -48,12 +49,27 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
      "spend is in the AWS Cost and Usage Report, which is not in the lake (see `mantissa cost` for query cost)"),
     (r"\bcurrently\b|\bright now\b|\bat the moment\b|\bcurrent (?:state|config|configuration|members|policy|"
      r"rules?)\b|\bstill (?:open|running|attached|active|enabled|exist)|\bare (?:still )?running\b|"
+     r"\bports? (?:are|is) open\b|\bopen ports?\b|\b(?:is|are) (?:publicly )?(?:exposed|public|reachable)\b|"
      r"\binventory\b|\bcompliant\b|\bcompliance\b",
      "current configuration is in AWS Config (or the service's own API), not in event logs"),
     (r"\boutside (?:the |of )?(?:us|usa|u\.s\.|eu|europe|country)\b|\bcountr(?:y|ies)\b|\bgeo(?:location|ip)?\b|"
      r"\bforeign (?:ips?|addresses|locations?)\b|\bwhich cit(?:y|ies)\b|\bfrom (?:russia|china|north korea|iran)\b",
      "IP geolocation is not in these tables: enrich the source IPs with a GeoIP database, then ask about the "
      "addresses"),
+    (r"\bcpu\b|\bmemory (?:usage|use|utili[sz]ation)\b|\bdisk (?:usage|space)\b|\blatency\b|\butili[sz]ation\b|"
+     r"\bmetrics?\b|\bthroughput\b",
+     "performance metrics are in CloudWatch metrics, which are not in the lake"),
+    (r"\bwindows event\b|\bevent ?logs? (?:on|of|for) (?:the )?(?:host|server|domain controller)|\bdomain controllers?\b|"
+     r"\bactive directory\b|\bsysmon\b",
+     "Windows and directory logs are not in the lake (only CloudTrail, VPC flow logs and GuardDuty)"),
+    (r"\bon[- ]?call\b|\bpager\b|\bwho (?:is|are) (?:the )?(?:owner|responsible|admin)|\bowns?\b|\bowner of\b",
+     "ownership and on-call are not in logs: ask your asset inventory; the logs say who called what"),
+    (r"\b(?:have|has|hold|holds)\s+(?:admin\w*|administrator\w*|full access|(?:\w+\s+)?(?:rights|permissions|"
+     r"privileges))\b|\bwho can\b|\bis allowed to\b|\bare allowed to\b",
+     "who holds which permissions now is IAM state (the IAM API, Access Analyzer or AWS Config), not in event "
+     "logs; ask who attached a policy, or privilege escalation attempts"),
+    (r"\bmalicious\b(?!\s+ips?\b)|\breputation\b|\bthreat intel\w*\b|\bblocklists?\b|\bknown[- ]bad\b",
+     "threat intelligence is not in these tables: ask for GuardDuty findings involving the address instead"),
     (r"\bkubernetes\b|\bk8s\b|\bkubectl\b|\beks audit\b|\bpods?\b",
      "Kubernetes activity is in EKS audit logs, which are not in the lake"),
     (r"\bpasswords? (?:was|were|is|are) (?:used|typed|entered)|what (?:was|is) (?:the|their|his|her) password|"
@@ -63,8 +79,8 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
     (r"\blambda (?:logs?|output|stdout|print)|\bapplication logs?\b|\bcloudwatch logs? (?:contents?|lines?|"
      r"messages?)|\blog lines?\b",
      "application output is in CloudWatch Logs, which is not in the lake"),
-    (r"\bs3 (?:object|data) (?:contents?|downloads?)|\bwhich (?:files|objects) (?:were )?(?:downloaded|read)|"
-     r"\bobjects? (?:downloaded|read) from\b",
+    (r"\bs3 (?:object|data) (?:contents?|downloads?)|\b(?:which|what) (?:files|objects)\b.{0,40}\b(?:download\w*|read|"
+     r"copied|copy|exfiltrat\w*|take|took|access\w*)|\bobjects? (?:downloaded|read) from\b",
      "object-level reads are CloudTrail S3 data events; ask about GetObject calls, or enable data events "
      "for the bucket if they are missing"),
 )

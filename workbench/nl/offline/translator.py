@@ -245,6 +245,9 @@ def read_intent(question: str, now: datetime) -> Intent:
     refuse_unanswerable(question)
     found = extract(question)
     window, text, phrase = extract_window(correct(found.text), now)
+    bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text)
+    for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
+        mention.kind = "bucket" if bucket_talk else "user"
     table, reading = choose_table(found, Reading(f" {text} "))
     intent = Intent(table=table, window=window, window_words=phrase or "")
     if table == "cloudtrail":
@@ -266,7 +269,8 @@ def read_intent(question: str, now: datetime) -> Intent:
     _refuse_leftover_numbers(reading)
     explicit_all = re.search(r"\b(?:all|every|everything|any)\b", reading.text) and any(
         re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
-    if not intent.filters and not intent.measures and not intent.distinct and intent.limit is None \
+    only_who = intent.distinct and all(d.alias == "principal" and d.words.startswith("who") for d in intent.columns)
+    if not intent.filters and not intent.measures and (not intent.distinct or only_who) and intent.limit is None \
             and not explicit_all and window is None and reading.sort is None:
         raise TranslationError(
             f"cannot translate {question.strip()!r}: no IP, user, event, service, finding or traffic term I "
