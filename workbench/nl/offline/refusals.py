@@ -62,7 +62,7 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
     (r"\bwindows event\b|\bevent ?logs? (?:on|of|for) (?:the )?(?:host|server|domain controller)|\bdomain controllers?\b|"
      r"\bactive directory\b|\bsysmon\b",
      "Windows and directory logs are not in the lake (only CloudTrail, VPC flow logs and GuardDuty)"),
-    (r"\bon[- ]?call\b|\bpager\b|\bwho (?:is|are) (?:the )?(?:owner|responsible|admin)|\bowns?\b|\bowner of\b",
+    (r"\bon[- ]?call\b|\bpager\b|\bwho (?:is|are) (?:the )?(?:owner|responsible|admin)|\bwho owns\b|\bowner of\b",
      "ownership and on-call are not in logs: ask your asset inventory; the logs say who called what"),
     (r"\b(?:have|has|hold|holds)\s+(?:admin\w*|administrator\w*|full access|(?:\w+\s+)?(?:rights|permissions|"
      r"privileges))\b|\bwho can\b|\bis allowed to\b|\bare allowed to\b",
