@@ -373,3 +373,21 @@ def test_a_name_in_a_question_about_buckets_is_a_bucket() -> None:
 def test_who_with_nothing_to_filter_on_is_refused() -> None:
     with pytest.raises(TranslationError, match="cannot translate"):
         translate("who did it", DEMO_NOW)
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [("anomalous calls from 192.0.2.238", "anomalous"), ("suspicious logins by heidi.smith", "suspicious"),
+     ("calls by dave.kowalski on weekends", "weekends"), ("users who changed their own password", "password")],
+)
+def test_a_word_the_reading_did_not_use_is_named_in_the_refusal(question: str, word: str) -> None:
+    with pytest.raises(TranslationError, match=rf"did not understand .*'{word}'"):
+        translate(question, DEMO_NOW)
+
+
+def test_every_word_of_an_answered_question_is_accounted_for() -> None:
+    from workbench.nl.offline.concepts import Reading
+    from workbench.nl.offline.neutral import unexplained
+
+    assert unexplained(Reading("  which ____ did username use  ").text) == []
+    assert unexplained("calls on weekends") == ["weekends"]

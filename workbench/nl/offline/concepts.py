@@ -66,7 +66,7 @@ def _events(events: tuple[str, ...]) -> exp.Expression:
 
 
 def _trail(reading: Reading) -> None:
-    subject = r"(?:cloud ?trail|trails?|cloudtrail logging|audit logging|logging)"
+    subject = r"(?:cloud ?trail (?:logging|logs?|trails?)|audit logging|cloud ?trail|trails?|logging)"
     verbs = {r"stop\w*|turn\w* off|paus\w*|halt\w*|disabl\w*": ("StopLogging",),
              r"delet\w*|remov\w*|destroy\w*": ("DeleteTrail",),
              r"modif\w*|chang\w*|updat\w*|reconfigur\w*|tamper\w*|mess\w* with": ("UpdateTrail", "PutEventSelectors")}
@@ -119,7 +119,7 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?:inline\s+|managed\s+|iam\s+)?polic(?:y|ies)\b|\bpolic(?:y|ies)\s+(?:were\s+|was\s+)?attach\w*\b|"
          r"\bpolicy attachments?\b|\battach\w*\s+(?=policyname)",
          "", events(POLICY_GRANTS, "policy grants")),
-        (r"\b(?:root\s+(?:account|user|credentials?|login|logins|sign[- ]?ins?|activity|usage|use)|"
+        (r"\b(?:root\s+(?:account|user|credentials?|logins?|sign[- ]?ins?|activity|usage|use)|"
          r"(?:as|by|the|from|with)\s+root\b|root\b(?=\s+(?:do|did|call|make|made|log)))", "", root),
         (r"\b(?:role[- ]chain\w*|chain\w* (?:of\s+)?(?:role|assume[- ]?role)s?|assume[- ]role chains?|"
          r"roles? assum\w+ (?:by|from) (?:other|another|assumed) roles?)\b", "", role_chain),
@@ -171,8 +171,19 @@ def cloudtrail_concepts(reading: Reading) -> None:
     for phrase, events in sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0])):
         if match := reading.find(rf"\b{re.escape(phrase)}\b"):
             reading.add(_events(events), reading.consume(match), phrase, phrase)
+            _consume_verb(reading, events)
             break
     _console(reading)
+
+
+def _consume_verb(reading: Reading, events: tuple[str, ...]) -> None:
+    """'who created new users': the verb the event names already say is accounted for by them."""
+    verbs = {re.match(r"[A-Z][a-z]+", e).group(0).lower() for e in events}  # type: ignore[union-attr]
+    if len(verbs) == 1:
+        verb = verbs.pop()
+        stem = verb[:-1] if verb.endswith("e") else verb
+        if match := reading.find(rf"\b{stem}(?:e|es|ed|ing|s)?\b"):
+            reading.consume(match)
 
 
 def _console(reading: Reading) -> None:

@@ -28,6 +28,7 @@ from workbench.nl.offline.concepts import (
     vpc_concepts,
 )
 from workbench.nl.offline.mentions import Mention, Mentions, extract
+from workbench.nl.offline.neutral import unexplained
 from workbench.nl.offline.refusals import refuse_unanswerable
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct
@@ -267,6 +268,11 @@ def read_intent(question: str, now: datetime) -> Intent:
     read_shape(reading, intent)
     _refuse_foreign_words(reading, table)
     _refuse_leftover_numbers(reading)
+    if left := unexplained(reading.text):
+        raise TranslationError(
+            f"did not understand {', '.join(repr(w) for w in dict.fromkeys(left))} in the question, and an answer "
+            "would ignore it: rephrase with the terms in the suggestions, or name the value exactly. Try: "
+            + "; ".join(f"'{s}'" for s in SUGGESTIONS[:4]))
     explicit_all = re.search(r"\b(?:all|every|everything|any)\b", reading.text) and any(
         re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
     only_who = intent.distinct and all(d.alias == "principal" and d.words.startswith("who") for d in intent.columns)
