@@ -270,8 +270,8 @@ def read_intent(question: str, now: datetime) -> Intent:
     _refuse_leftover_numbers(reading)
     if left := unexplained(reading.text):
         raise TranslationError(
-            f"did not understand {', '.join(repr(w) for w in dict.fromkeys(left))} in the question, and an answer "
-            "would ignore it: rephrase with the terms in the suggestions, or name the value exactly. Try: "
+            f"cannot translate: did not understand {', '.join(repr(w) for w in dict.fromkeys(left))} in the question, "
+            "and an answer would ignore it: rephrase with the terms in the suggestions, or name the value exactly. Try: "
             + "; ".join(f"'{s}'" for s in SUGGESTIONS[:4]))
     explicit_all = re.search(r"\b(?:all|every|everything|any)\b", reading.text) and any(
         re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
