@@ -123,3 +123,37 @@ def test_reply_without_sql_is_refused() -> None:
 
 def test_engine_error_type_is_a_rejection() -> None:
     assert issubclass(EngineError, RuntimeError)
+
+
+def test_answer_that_drops_a_named_value_is_repaired(anthropic_settings: Settings, messages_api) -> None:
+    user = "dave.kowalski"
+    messages_api.replies = [
+        sql_reply("SELECT DISTINCT sourceipaddress FROM cloudtrail"),  # every address in the lake
+        sql_reply(f"SELECT DISTINCT sourceipaddress FROM cloudtrail WHERE useridentity.username = '{user}'"),
+    ]
+    outcome = _session(anthropic_settings).ask(f"which addresses did {user} use?")
+    assert outcome.result is not None and outcome.result.rows > 0
+    assert f"'{user}'" in outcome.sql
+    assert outcome.translation.rejected and "does not filter on 'dave.kowalski'" in outcome.translation.rejected[0]
+    repair = messages_api.requests[1]["messages"][-1]["content"]
+    assert "dave.kowalski" in repair and "WHERE" in repair
+
+
+def test_named_value_only_in_select_is_still_a_drop(anthropic_settings: Settings, messages_api) -> None:
+    ip = "192.0.2.238"
+    messages_api.replies = [
+        sql_reply(f"SELECT '{ip}' AS asked, eventname FROM cloudtrail"),
+        sql_reply(f"SELECT eventname FROM cloudtrail WHERE sourceipaddress = '{ip}'"),
+    ]
+    translation = get_provider("anthropic", anthropic_settings).translate(
+        f"what did {ip} call", NLContext(window=DEMO_WINDOW, now=DEMO_NOW))
+    assert "WHERE sourceipaddress" in translation.sql and len(messages_api.requests) == 2
+
+
+def test_model_that_keeps_dropping_is_refused_after_the_repairs(anthropic_settings: Settings, messages_api) -> None:
+    messages_api.replies = [sql_reply("SELECT eventname, count(*) FROM cloudtrail GROUP BY eventname")] * 3
+    session = _session(anthropic_settings)
+    with pytest.raises(TranslationError, match=r"does not filter on 'CreateAccessKey', '22'.*after 2 repair"):
+        session.ask("did anyone call CreateAccessKey right after opening port 22")
+    assert len(messages_api.requests) == 3  # the answer and two repairs, then refused; nothing ran
+    assert [r.status for r in session.history.recent(5)] == ["untranslated"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from workbench.config import Settings
 from workbench.nl.base import PROVIDERS, NLContext, Provider, Translation, TranslationError
+from workbench.nl.check import missing_entities, question_entities
 from workbench.nl.offline.timephrases import extract_window
 from workbench.nl.prompt import system_prompt
 
@@ -102,7 +103,30 @@ class AnthropicProvider(Provider):
         text = self._ask(context, messages)
         sql, explanation = parse_reply(text)
         self._conversations[question] = [*messages, {"role": "assistant", "content": text}]
-        return Translation(sql=sql, explanation=explanation, provider=self.name, question=question, window=window)
+        translation = Translation(sql=sql, explanation=explanation, provider=self.name, question=question,
+                                  window=window)
+        return self._keep_entities(question, context, translation)
+
+    def _keep_entities(self, question: str, context: NLContext, translation: Translation) -> Translation:
+        """The values the question names must be filtered on: else back for repair, then refused.
+
+        An answer that ignores a named user or IP returns rows that look like an answer and are not
+        one; it never reaches the engine.
+        """
+        named = question_entities(question)
+        for round_ in range(self.nl.max_repairs + 1):
+            missing = missing_entities(translation.sql, named)
+            if not missing:
+                return translation
+            reason = (f"the query does not filter on {', '.join(repr(m) for m in missing)}, named in the "
+                      "question: put each in a WHERE condition on the column that holds it")
+            if round_ == self.nl.max_repairs:
+                break
+            repaired = self.repair(question, context, translation, reason)
+            translation = replace(repaired, rejected=(*translation.rejected, reason))
+        raise TranslationError(
+            f"refused: the model's SQL does not filter on {', '.join(repr(m) for m in missing)} named in the "
+            f"question, after {self.nl.max_repairs} repair(s); rephrase, or try %wb provider offline")
 
     def repair(self, question: str, context: NLContext, previous: Translation, error: str) -> Translation:
         context, window = self._window(question, context)

@@ -39,6 +39,7 @@ class Translation:
     window: Window | None = None  # set when the question named its own time range
     elapsed_s: float = 0.0
     rejected: tuple[str, ...] = field(default=())  # errors earlier attempts were refused with
+    intent: tuple[str, ...] = field(default=())  # the typed intent, one piece per line (offline provider)
 
 
 class Provider:

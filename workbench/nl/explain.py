@@ -51,6 +51,9 @@ def explain_outcome(outcome: Outcome) -> str:
         head.append(f"Answered by {outcome.translation.provider}: {outcome.translation.explanation}")
         if outcome.translation.rejected:
             head.append("Earlier answers were rejected: " + " | ".join(outcome.translation.rejected))
+        if outcome.translation.intent:
+            head.append("Intent (each piece of the question and where it went):")
+            head.extend(f"  {line}" for line in outcome.translation.intent)
     head.append(f"Window: {outcome.window} · engine {record.engine}")
     if outcome.notes:
         head.append("Guard: " + "; ".join(outcome.notes))

@@ -46,6 +46,9 @@ Conventions:
   json_extract_scalar(additionaleventdata, '$.MFAUsed') ('Yes' | 'No').
 - GuardDuty severity is a double: low < 4, medium 4-6.9, high >= 7.
 - VPC flow action is 'ACCEPT' or 'REJECT'; protocol is the IANA number (6 TCP, 17 UDP).
+- Every value the question names (IP, user, role, ARN, access key, event name, port, bucket, secret…)
+  must be a condition in WHERE or HAVING; an IAM user named in the question is
+  useridentity.username = '<name>'. If a named value cannot be placed, reply "Cannot:" instead.
 """
 
 REPLY_FORMAT = """\

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from workbench.nl.base import PROVIDERS, NLContext, Provider, Translation
-from workbench.nl.offline.translator import translate
+from workbench.nl.intent import compile_intent
+from workbench.nl.offline.translator import describe, read_intent
 
 
 @PROVIDERS.register("offline")
@@ -11,6 +12,6 @@ class OfflineProvider(Provider):
     name = "offline"
 
     def translate(self, question: str, context: NLContext) -> Translation:
-        sql, explanation, window = translate(question, context.now)
-        return Translation(sql=sql, explanation=explanation, provider=self.name, question=question,
-                           window=window)
+        intent = read_intent(question, context.now)
+        return Translation(sql=compile_intent(intent), explanation=describe(intent), provider=self.name,
+                           question=question, window=intent.window, intent=tuple(intent.lines()))

@@ -41,8 +41,27 @@ def _date_only(text: str) -> bool:
     return len(text) == 10
 
 
+_CLOCK = r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?"
+_CLOCK_RANGE = re.compile(rf"\b(?:between|from)\s+{_CLOCK}\s+(?:and|to|until|till|-)\s+{_CLOCK}(?:\s*utc|\s*z)?\b")
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MONTH_DAY = re.compile(r"\b(?:on\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})"
+                        r"(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b")
+_LEFTOVER = re.compile(r"\b\d{4}-\d{2}-\d{2}\S*|\b\d{1,2}:\d{2}(?:\s*[ap]m)?\b|\b\d{1,2}\s*[ap]m\b")
+
+
+def _clock(hour: str, minute: str | None, half: str | None) -> timedelta:
+    h = int(hour) % 12 + (12 if half == "pm" else 0) if half else int(hour)
+    if h > 24 or int(minute or 0) > 59:
+        raise TranslationError(f"cannot read the time {hour}:{minute or '00'}: write it as HH:MM (UTC)")
+    return timedelta(hours=h, minutes=int(minute or 0))
+
+
 def extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
-    """(window or None, the text without the phrase, the phrase as a description)."""
+    """(window or None, the text without the phrase, the phrase as a description).
+
+    A clock range ("between 15:00 and 16:00") narrows the one day another phrase names
+    ("yesterday", "on 2026-11-19", "Nov 19"); a time the reader cannot place is refused, never dropped.
+    """
     try:
         return _extract_window(text, now)
     except OverflowError:
@@ -52,6 +71,31 @@ def extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | 
 
 
 def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
+    clock = _CLOCK_RANGE.search(text)
+    if clock:
+        text = (text[: clock.start()] + " " + text[clock.end():]).strip()
+    window, rest, phrase = _day_or_range(text, now)
+    if clock:
+        if window is None or window.end - window.start != timedelta(days=1):
+            raise TranslationError(f"{clock.group(0)!r} needs a day: say e.g. '{clock.group(0)} yesterday' or "
+                                   f"'{clock.group(0)} on 2026-11-19' (times are UTC)")
+        start = window.start + _clock(*clock.group(1, 2, 3))
+        end = window.start + _clock(*clock.group(4, 5, 6))
+        if end <= start:
+            raise TranslationError(f"{clock.group(0)!r} ends before it starts: times are UTC, 00:00-24:00")
+        window, phrase = Window(start, end), f"{phrase}, {clock.group(0)}"
+    if leftover := _LEFTOVER.search(rest):
+        raise TranslationError(
+            f"cannot place the time {leftover.group(0)!r}: say 'between 2026-11-19T15:00 and 2026-11-19T16:00', "
+            "'on 2026-11-19', 'since 2026-11-19T10:00', 'yesterday' or 'in the last 6 hours' (UTC)")
+    return window, rest, phrase
+
+
+def _day_or_range(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
+    if match := _MONTH_DAY.search(text):
+        month = MONTHS.index(match.group(1)[:3]) + 1
+        day = parse_time(f"{int(match.group(3) or now.year):04d}-{month:02d}-{int(match.group(2)):02d}")
+        return _cut(text, match, Window(day, day + timedelta(days=1)), f"on {iso_z(day)[:10]}")
     if match := _BETWEEN.search(text):
         start, end = parse_time(match.group(1).upper()), parse_time(match.group(2).upper())
         if _date_only(match.group(2)):

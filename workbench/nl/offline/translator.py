@@ -1,180 +1,311 @@
-"""The offline translator: a question → one Athena SELECT, deterministically, or a clear refusal.
+"""The offline translator: a question → a typed intent → one Athena SELECT, or a clear refusal.
 
-Reading order: exact entities (entities.py), the time phrase (timephrases.py), the table, the
-shape (list, count, top N, per X, distinct X, first/last time), then the conditions (filters.py).
-A question with nothing recognisable is refused with phrasings that work — never guessed at.
+Reading order: requests to act and data no table holds are refused (refusals.py); named values
+are taken out with where they stood (mentions.py); the time phrase (timephrases.py); the
+analysts' vocabulary (concepts.py), which with the mentions decides the table; the modifiers
+(shape.py); then every mention is placed as a filter on that table. A mention or modifier that
+cannot be placed refuses the question with what to ask instead: a refusal costs the analyst a
+rephrase, a wrong answer costs an investigation.
 """
 
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import dataclass
 from datetime import datetime
 
+from sqlglot import exp
+
 from workbench.nl.base import TranslationError
-from workbench.nl.offline.entities import Entities, extract
-from workbench.nl.offline.filters import Conditions, cloudtrail_filters, guardduty_filters, has, vpc_filters
-from workbench.nl.offline.timephrases import extract_window
-from workbench.nl.offline.vocab import (
-    COUNT_ALIAS,
-    DIMENSIONS,
-    LIST_COLUMNS,
-    SUGGESTIONS,
-    TABLE_CUES,
-    TIME_COLUMN,
+from workbench.nl.intent import Filter, Intent, any_of, compile_intent, contains, eq, like, one_of
+from workbench.nl.offline.concepts import (
+    Reading,
+    cloudtrail_concepts,
+    cloudtrail_outcomes,
+    guardduty_concepts,
+    port_in_request,
+    security_group_ports,
+    vpc_concepts,
 )
+from workbench.nl.offline.mentions import Mention, Mentions, extract
+from workbench.nl.offline.neutral import unexplained
+from workbench.nl.offline.refusals import refuse_unanswerable
+from workbench.nl.offline.shape import read_shape
+from workbench.nl.offline.spelling import correct
+from workbench.nl.offline.timephrases import extract_window
+from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
 from workbench.timewindow import Window
 
 TABLE_NAMES = {"cloudtrail": "CloudTrail events", "guardduty": "GuardDuty findings", "vpc_flow": "VPC flows"}
-_TRIGGER = re.compile(
-    r"\b(per|by|for each|each|grouped by|group by|top\s+\d+|top|which|what|distinct|unique|list(?: the| all)?|"
-    r"most active|most common|most frequent|busiest|noisiest|biggest|loudest|largest)\s+"
-)
-_FILLER = {"the", "most", "active", "common", "frequent", "distinct", "unique", "different", "of", "all", "noisy"}
-_TOP = re.compile(r"\btop\s+(\d+)\b|\b(?:top|most active|most common|most frequent|busiest|noisiest|loudest)\b")
+SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
+CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket", "secret", "policy", "user",
+                   "service_host"}
+_GUARDDUTY_CUE = r"\b(?:guard ?duty|findings?|detections?|threat intel\w*)\b"
+_VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|talkers?|packets|network|port ?scan\w*|bytes|ports?|"
+            r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")
+# Words that mean traffic only when nothing in the question names a CloudTrail column.
+_WEAK_VPC_CUE = (r"\b(?:connections?|connected|connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|"
+                 r"received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
+_CLOUDTRAIL_WORDS = r"\b(?:services?|api|apis|events?|calls?|users?|roles?|principals?|identit\w+|regions?|errors?)\b"
 
 
-@dataclass
-class Shape:
-    kind: str  # list | count | group | distinct | first | last
-    dimension: tuple[str, str, str] | None = None
-    top: int | None = None
-    measure: tuple[str, str, str] | None = None  # (sql, alias, description)
+def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
+    """The table the question is about, and the reading with that table's vocabulary applied."""
+    kinds = {m.kind for m in mentions.items}
+    trial = copy.deepcopy(reading)
+    cloudtrail_concepts(trial)
+    if "finding_type" in kinds or re.search(_GUARDDUTY_CUE, trial.text):
+        if trial.concepts:
+            raise TranslationError(
+                f"{trial.concepts[0]!r} is CloudTrail vocabulary but the question asks about GuardDuty findings: "
+                "ask one at a time, e.g. 'GuardDuty findings of high severity' or 'privilege escalation attempts'")
+        guardduty_concepts(reading)
+        return "guardduty", reading
+    if trial.concepts:
+        return "cloudtrail", trial
+    # A traffic word beside a user or event name: flows it is, and the name is refused when placed
+    # ("rejected flows from dave.kowalski") — never CloudTrail rows that ignore the traffic words.
+    weak = re.search(_WEAK_VPC_CUE, reading.text) and not re.search(_CLOUDTRAIL_WORDS, reading.text)
+    if "port" in kinds or re.search(_VPC_CUE, reading.text) or (weak and not kinds & CLOUDTRAIL_ONLY):
+        vpc_concepts(reading)
+        return "vpc_flow", reading
+    return "cloudtrail", trial
 
 
-def choose_table(found: Entities, text: str) -> str:
-    if found.finding_types or any(has(text, rf"\b{re.escape(c)}\b") for c in TABLE_CUES["guardduty"]):
-        return "guardduty"
-    cloudtrail_named = found.arns or found.access_keys or found.events or found.error_codes
-    vpc_cue = any(has(text, rf"\b{re.escape(c)}\b") for c in TABLE_CUES["vpc_flow"])
-    port_cue = has(text, r"\b(ports?|ssh|rdp|telnet|smb|bytes)\b")
-    if vpc_cue or (port_cue and not cloudtrail_named):
-        return "vpc_flow"
-    return "cloudtrail"
+def _ip_condition(column: str, ip: str) -> exp.Expression:
+    if "/" not in ip:
+        return eq(column, ip)
+    address, bits = ip.split("/")
+    if bits == "32":
+        return eq(column, address)
+    if bits not in {"8", "16", "24"}:
+        raise TranslationError(f"cannot filter on {ip}: only /8, /16, /24 and /32 ranges are understood; "
+                               "name the addresses or a /24")
+    keep = int(bits) // 8
+    return like(column, ".".join(address.split(".")[:keep]) + ".%")
 
 
-def find_dimension(text: str, table: str) -> tuple[tuple[str, str, str] | None, str]:
-    """The column a "per X" / "top N X" / "which X" phrase names, and the text without it."""
-    vocab = DIMENSIONS[table]
-    keys = sorted(vocab, key=len, reverse=True)
-    for match in _TRIGGER.finditer(text):
-        rest = text[match.end():].split()
-        while rest and rest[0] in _FILLER:
-            rest = rest[1:]
-        following = " ".join(rest)
-        for key in keys:
-            if re.match(rf"{re.escape(key)}(es|s)?\b", following):
-                # "which users ..." is a dimension; "by user bob" is a filter, handled elsewhere.
-                after = following[len(key):].split()
-                if match.group(1) == "by" and after and after[0] not in {"and", "with", "in", "for", "since",
-                                                                        "over", "during", "ipaddr"}:
-                    if key in {"user", "role", "principal", "identity"}:
-                        continue
-                span_end = text.find(following, match.end()) + len(key)
-                return vocab[key], text[: match.start()] + " " + text[span_end:]
-    return None, text
+def _add(intent: Intent, mentions: list[Mention], condition: exp.Expression, description: str) -> None:
+    intent.add(Filter(condition, ", ".join(m.words for m in mentions), description,
+                      tuple(m.value for m in mentions)))
+    for mention in mentions:
+        mention.placed = True
 
 
-def find_measure(text: str, table: str) -> tuple[str, str, str] | None:
-    if table == "vpc_flow" and has(text, r"\b(bytes|volume|data|traffic volume|largest|biggest)\b"):
-        return "SUM(bytes)", "total_bytes", "total bytes"
-    if table == "vpc_flow" and has(text, r"\bpackets\b"):
-        return "SUM(packets)", "total_packets", "total packets"
-    return None
+def _values(mentions: list[Mention]) -> list[str]:
+    return list(dict.fromkeys(m.value for m in mentions))
 
 
-def find_shape(text: str, table: str) -> tuple[Shape, str]:
-    top_match = _TOP.search(text)
-    top = int(top_match.group(1)) if top_match and top_match.group(1) else (10 if top_match else None)
-    dimension, text = find_dimension(text, table)
-    measure = find_measure(text, table)
-    if has(text, r"\b(first|earliest)\s+(time|seen|call|event|login|appearance)|\bwhen did\b.*\bfirst\b|"
-                 r"\bfirst\s+(?:\w+\s+)?(?:seen|appear)"):
-        return Shape("first", dimension), text
-    if has(text, r"\b(last|latest|most recent)\s+(time|seen|call|event|login|activity)|\blast\s+seen\b|"
-                 r"\bwhen did\b.*\blast\b"):
-        return Shape("last", dimension), text
-    if dimension is not None:
-        counting = top is not None or measure is not None or has(
-            text, r"\b(how many|count|counts|number of|per|by|each|most)\b")
-        kind = "group" if counting else "distinct"
-        return Shape(kind, dimension, top, measure), text
-    if top is not None and measure is not None:
-        return Shape("list", None, top, measure), text
-    if has(text, r"\b(how many|count|number of|total)\b"):
-        return Shape("count"), text
-    if top is not None:
-        raise TranslationError("top what? name what to rank and by what, e.g. 'top 10 source IPs by "
-                               "number of calls' or 'top 5 talkers by bytes'")
-    return Shape("list"), text
+def place_cloudtrail(intent: Intent, found: Mentions) -> None:
+    if ips := found.of("ip"):
+        _add(intent, ips, any_of(*(_ip_condition("sourceipaddress", v) for v in _values(ips))),
+             "from " + " or ".join(_values(ips)))
+    for arn in found.of("arn"):
+        _add(intent, [arn], any_of(eq("useridentity.arn", arn.value),
+                                   eq("useridentity.sessioncontext.sessionissuer.arn", arn.value)), f"by {arn.value}")
+    if keys := found.of("access_key"):
+        _add(intent, keys, one_of("useridentity.accesskeyid", _values(keys)), "with access key " + ", ".join(_values(keys)))
+    if users := found.of("user"):
+        names = _values(users)
+        plain = [n for n in names if "@" not in n]
+        conditions = ([one_of("useridentity.username", plain)] if plain else []) + [
+            like("useridentity.arn", f"%/{n}") for n in names if "@" in n]
+        _add(intent, users, any_of(*conditions), "by user " + " or ".join(names))
+    if roles := found.of("role"):
+        issuer = "useridentity.sessioncontext.sessionissuer.username"
+        # SSO roles are named AWSReservedSSO_<permission set>_<hash>: a permission set name matches inside
+        conditions = [like(issuer, f"%{v}%") if re.fullmatch(r"[A-Z]\w+", v) else eq(issuer, v) for v in _values(roles)]
+        _add(intent, roles, any_of(*conditions), "in role " + " or ".join(_values(roles)))
+    if events := found.of("event"):
+        _add(intent, events, one_of("eventname", _values(events)), "calls to " + ", ".join(_values(events)))
+    if codes := found.of("error_code"):
+        values = _values(codes)
+        values += [f"Client.{c}" for c in values if not c.startswith("Client.") and c[0].isupper()
+                   and c in {"UnauthorizedOperation", "VcpuLimitExceeded", "InvalidParameterValue"}]
+        _add(intent, codes, one_of("errorcode", values), "refused with " + ", ".join(_values(codes)))
+    if buckets := found.of("bucket"):
+        _add(intent, buckets, one_of("json_extract_scalar(requestparameters, '$.bucketName')", _values(buckets)),
+             "on bucket " + ", ".join(_values(buckets)))
+    if secrets := found.of("secret"):
+        _add(intent, secrets, any_of(*(like("json_extract_scalar(requestparameters, '$.secretId')", f"%{v}%")
+                                       for v in _values(secrets))), "secret " + ", ".join(_values(secrets)))
+    if policies := found.of("policy"):
+        _add(intent, policies, any_of(*(like("json_extract_scalar(requestparameters, '$.policyArn')", f"%/{v}")
+                                        for v in _values(policies))), "policy " + ", ".join(_values(policies)))
+    if accounts := found.of("account"):
+        _add(intent, accounts, one_of("recipientaccountid", _values(accounts)), "in account " + ", ".join(_values(accounts)))
+    if regions := found.of("region"):
+        _add(intent, regions, one_of("awsregion", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
+    for host in found.of("service_host"):
+        # CloudTrail records a call an AWS service makes with the service as sourceIPAddress
+        column = "eventsource" if host.direction == "to" else "sourceipaddress"
+        _add(intent, [host], eq(column, host.value.lower()), f"{'to' if host.direction == 'to' else 'from'} {host.value}")
+    for resource in found.of("resource_id"):
+        _add(intent, [resource], any_of(contains("requestparameters", resource.value),
+                                        contains("responseelements", resource.value)), f"naming {resource.value}")
 
 
-def _as(expr: str, name: str) -> str:
-    return expr if expr == name else f"{expr} AS {name}"
+def place_vpc(intent: Intent, found: Mentions) -> None:
+    ips = found.of("ip")
+    for direction, column, said in (("from", "srcaddr", "from"), ("to", "dstaddr", "to")):
+        if chosen := [m for m in ips if m.direction == direction]:
+            _add(intent, chosen, any_of(*(_ip_condition(column, v) for v in _values(chosen))),
+                 f"{said} " + " or ".join(_values(chosen)))
+    for mention in (m for m in ips if m.direction == "any"):
+        _add(intent, [mention], any_of(_ip_condition("srcaddr", mention.value), _ip_condition("dstaddr", mention.value)),
+             f"to or from {mention.value}")
+    ports = found.of("port")
+    for direction, column, said in (("from", "srcport", "from port"), ("to", "dstport", "to port")):
+        if chosen := [m for m in ports if m.direction == direction]:
+            _add(intent, chosen, one_of(column, [int(v) for v in _values(chosen)]), f"{said} " + ", ".join(_values(chosen)))
+    if accounts := found.of("account"):
+        _add(intent, accounts, one_of("account_id", _values(accounts)), "in account " + ", ".join(_values(accounts)))
+    if regions := found.of("region"):
+        _add(intent, regions, one_of("region", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
+    columns = {"eni": "interface_id", "i": "instance_id", "vpc": "vpc_id", "subnet": "subnet_id"}
+    for resource in found.of("resource_id"):
+        prefix = resource.value.split("-")[0].lower()
+        if prefix in columns:
+            _add(intent, [resource], eq(columns[prefix], resource.value), f"{columns[prefix]} {resource.value}")
 
 
-def build_sql(table: str, shape: Shape, where: list[str]) -> str:
-    clause = f"\nWHERE {' AND '.join(where)}" if where else ""
-    time_column = TIME_COLUMN[table]
-    if shape.kind == "list":
-        columns, order = LIST_COLUMNS[table]
-        if shape.measure is not None:  # "top 10 largest flows"
-            order = f"{shape.measure[0].removeprefix('SUM(').rstrip(')')} DESC, {order}"
-        limit = f"\nLIMIT {shape.top}" if shape.top else ""
-        return f"SELECT {columns}\nFROM {table}{clause}\nORDER BY {order}{limit}"
-    if shape.kind == "count":
-        return f"SELECT COUNT(*) AS {COUNT_ALIAS[table]}\nFROM {table}{clause}"
-    if shape.kind in {"first", "last"}:
-        func, alias = ("MIN", "first_seen") if shape.kind == "first" else ("MAX", "last_seen")
-        if shape.dimension is None:
-            return f"SELECT {func}({time_column}) AS {alias}\nFROM {table}{clause}"
-        expr, name, _ = shape.dimension
-        direction = "" if shape.kind == "first" else " DESC"
-        return (f"SELECT {_as(expr, name)}, {func}({time_column}) AS {alias}\nFROM {table}{clause}\n"
-                f"GROUP BY {expr}\nORDER BY {alias}{direction}, {name}")
-    assert shape.dimension is not None
-    expr, name, _ = shape.dimension
-    if shape.kind == "distinct":
-        return f"SELECT DISTINCT {_as(expr, name)}\nFROM {table}{clause}\nORDER BY {name}"
-    measure, alias, _ = shape.measure or ("COUNT(*)", COUNT_ALIAS[table], "")
-    limit = f"\nLIMIT {shape.top}" if shape.top else ""
-    return (f"SELECT {_as(expr, name)}, {measure} AS {alias}\nFROM {table}{clause}\nGROUP BY {expr}\n"
-            f"ORDER BY {alias} DESC, {name}{limit}")
+def place_guardduty(intent: Intent, found: Mentions) -> None:
+    if types := found.of("finding_type"):
+        _add(intent, types, one_of("type", _values(types)), "of type " + ", ".join(_values(types)))
+    for mention in found.of("ip"):
+        _add(intent, [mention], contains("service", mention.value.split("/")[0]), f"involving {mention.value}")
+    for mention in found.of("resource_id", "access_key", "user"):
+        _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
+    if accounts := found.of("account"):
+        _add(intent, accounts, one_of("accountid", _values(accounts)), "in account " + ", ".join(_values(accounts)))
+    if regions := found.of("region"):
+        _add(intent, regions, one_of("region", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
 
 
-def describe(table: str, shape: Shape, said: list[str], phrase: str | None) -> str:
-    what = TABLE_NAMES[table] + (f" ({', '.join(said)})" if said else "")
-    dim = shape.dimension[2] if shape.dimension else ""
-    measure = shape.measure[2] if shape.measure else "count"
-    text = {
-        "list": f"{what}, oldest first" if shape.top is None else f"the {shape.top} largest {what} by {measure}",
-        "count": f"how many {what}",
-        "first": f"the first time of {what}" + (f", per {dim}" if dim else ""),
-        "last": f"the last time of {what}" + (f", per {dim}" if dim else ""),
-        "distinct": f"each distinct {dim} among {what}",
-        "group": (f"the top {shape.top} {dim}{'es' if dim.endswith('s') else 's'} by {measure} of {what}" if shape.top else
-                  f"{measure} of {what} per {dim}"),
-    }[shape.kind]
-    return text[0].upper() + text[1:] + (f", {phrase}" if phrase else ", within the session window") + "."
+def _refuse_unplaced(found: Mentions, table: str) -> None:
+    left = found.unplaced()
+    if not left:
+        return
+    mention = left[0]
+    if mention.kind == "unknown":
+        raise TranslationError(
+            f"cannot place {mention.words!r}: it is not an API call, error code, policy or finding type I know. "
+            "Quote it as it appears in the logs, or name what it is, e.g. 'user alice', 'role deploy', "
+            "'bucket logs-archive', 'calls to CreateUser'")
+    kind = mention.kind.replace("_", " ")
+    holder = {"port": "VPC flow logs", "finding_type": "GuardDuty", "user": "CloudTrail", "role": "CloudTrail",
+              "event": "CloudTrail", "error_code": "CloudTrail", "bucket": "CloudTrail", "secret": "CloudTrail",
+              "policy": "CloudTrail", "arn": "CloudTrail", "access_key": "CloudTrail"}.get(mention.kind, "another table")
+    raise TranslationError(
+        f"cannot filter {SOURCE_OF[table]} on the {kind} {mention.words!r} ({holder} holds it): ask about one "
+        f"log source at a time, e.g. first find the addresses in {holder}, then ask about them in {SOURCE_OF[table]}")
+
+
+def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
+    """'which ports did dave use': a column another table has but this one lacks is refused, not dropped."""
+    own = set(DIMENSIONS[table])
+    for other, vocab in DIMENSIONS.items():
+        if other == table:
+            continue
+        for key in sorted(set(vocab) - own, key=len, reverse=True):
+            if re.search(rf"\b(?:which|what|per|by|each|top \d+|how many|distinct)\s+(?:the\s+)?{re.escape(key)}(?:es|s)?\b",
+                         reading.text) and key not in {"source", "destination", "target", "host", "peer", "kind"}:
+                raise TranslationError(
+                    f"{key!r} is in {SOURCE_OF[other]}, but the rest of the question is about {SOURCE_OF[table]}: "
+                    "ask about one log source at a time")
+
+
+# Words the rules understand for one table that mean nothing to another: left over after reading,
+# they are a part of the question the answer would ignore.
+FOREIGN_WORDS = {
+    "cloudtrail": r"\b(?:rejected|accepted|bytes|packets|talkers?|inbound|outbound|findings?|severity|protocol)\b",
+    "vpc_flow": r"\b(?:users?|principals?|roles?|api calls?|console|logins?|mfa|findings?|severity|errors?)\b",
+    "guardduty": r"\b(?:bytes|packets|rejected|accepted|ports?|logins?|api calls?|talkers?|errors?)\b",
+}
+
+
+def _refuse_leftover_numbers(reading: Reading) -> None:
+    """A number the reading did not use (a port, a count, a threshold…) is part of the question: refuse."""
+    if match := re.search(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w.:/-])", reading.text):
+        raise TranslationError(
+            f"cannot place the number {match.group(1)!r}: say what it is, e.g. 'port {match.group(1)}', "
+            f"'top {match.group(1)}', 'more than {match.group(1)} calls', 'severity above {match.group(1)}'")
+
+
+def _refuse_foreign_words(reading: Reading, table: str) -> None:
+    if match := re.search(FOREIGN_WORDS[table], reading.text):
+        raise TranslationError(
+            f"{match.group(0)!r} does not apply to {SOURCE_OF[table]}, which the rest of the question is about: "
+            "ask about one log source at a time (CloudTrail: who called what; VPC flow logs: connections, ports, "
+            "bytes; GuardDuty: findings and severity)")
+
+
+def read_intent(question: str, now: datetime) -> Intent:
+    if not question.strip():
+        raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
+    refuse_unanswerable(question)
+    found = extract(question)
+    window, text, phrase = extract_window(correct(found.text), now)
+    bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text)
+    for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
+        mention.kind = "bucket" if bucket_talk else "user"
+    table, reading = choose_table(found, Reading(f" {text} "))
+    intent = Intent(table=table, window=window, window_words=phrase or "")
+    if table == "cloudtrail":
+        if security_group_ports(reading):
+            for mention in found.of("port"):
+                port_in_request(reading, int(mention.value), mention.words)
+                mention.placed = True
+            for name, port in WELL_KNOWN_PORTS.items():
+                if match := reading.find(rf"\b{name}\b"):
+                    port_in_request(reading, port, reading.consume(match))
+        cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")))
+    {"cloudtrail": place_cloudtrail, "vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
+    _refuse_unplaced(found, table)
+    for item in reading.filters:
+        intent.add(item)
+    _refuse_foreign_dimension(reading, table)
+    read_shape(reading, intent)
+    _refuse_foreign_words(reading, table)
+    _refuse_leftover_numbers(reading)
+    if left := unexplained(reading.text):
+        raise TranslationError(
+            f"cannot translate: did not understand {', '.join(repr(w) for w in dict.fromkeys(left))} in the question, "
+            "and an answer would ignore it: rephrase with the terms in the suggestions, or name the value exactly. Try: "
+            + "; ".join(f"'{s}'" for s in SUGGESTIONS[:4]))
+    explicit_all = re.search(r"\b(?:all|every|everything|any)\b", reading.text) and any(
+        re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
+    only_who = intent.distinct and all(d.alias == "principal" and d.words.startswith("who") for d in intent.columns)
+    if not intent.filters and not intent.measures and (not intent.distinct or only_who) and intent.limit is None \
+            and not explicit_all and window is None and reading.sort is None:
+        raise TranslationError(
+            f"cannot translate {question.strip()!r}: no IP, user, event, service, finding or traffic term I "
+            "know. Try: " + "; ".join(f"'{s}'" for s in SUGGESTIONS))
+    return intent
+
+
+def describe(intent: Intent) -> str:
+    what = TABLE_NAMES[intent.table]
+    said = [f.description for f in intent.filters]
+    if said:
+        what += f" ({', '.join(said)})"
+    groups = ", ".join(d.description for d in intent.groups)
+    measure = intent.measures[0].description if intent.measures else ""
+    if intent.measures and groups:
+        text = f"{measure} of {what} per {groups}"
+        if intent.limit is not None:
+            text = f"the top {intent.limit} by {measure}: {what} per {groups}"
+    elif intent.measures:
+        text = f"{measure} of {what}"
+    elif intent.distinct:
+        text = f"each distinct {', '.join(d.description for d in intent.columns)} among {what}"
+    else:
+        text = f"{what}" + (f", {intent.limit} rows" if intent.limit is not None else "")
+    window = f", {intent.window_words}" if intent.window_words else ", within the session window"
+    return text[0].upper() + text[1:] + window + "."
 
 
 def translate(question: str, now: datetime) -> tuple[str, str, Window | None]:
     """(Athena SQL, one-line explanation, the question's own window or None)."""
-    if not question.strip():
-        raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
-    found = extract(question)
-    window, text, phrase = extract_window(found.text, now)
-    table = choose_table(found, text)
-    shape, text = find_shape(text, table)
-    conditions = Conditions()
-    apply = {"cloudtrail": cloudtrail_filters, "vpc_flow": vpc_filters, "guardduty": guardduty_filters}[table]
-    apply(found, text, conditions)
-    explicit_all = has(text, r"\b(all|every|everything|any)\b") and any(
-        has(found.text, rf"\b{re.escape(c)}\b") for cues in TABLE_CUES.values() for c in cues)
-    if not conditions.where and shape.kind == "list" and not shape.top and not explicit_all and window is None:
-        raise TranslationError(
-            f"cannot translate {question.strip()!r}: no IP, user, event, service, finding or traffic term I "
-            "know. Try: " + "; ".join(f"'{s}'" for s in SUGGESTIONS)
-        )
-    sql = build_sql(table, shape, conditions.where)
-    return sql, describe(table, shape, conditions.said, phrase), window
+    intent = read_intent(question, now)
+    return compile_intent(intent), describe(intent), intent.window

@@ -1,0 +1,305 @@
+"""What analysts ask about, in their words → filters: root use, privilege escalation, logging
+tampering, credential access, public exposure, MFA, console logins, role chains, GuardDuty
+severities and families, rejected or accepted traffic, well-known ports.
+
+Each rule reads the working text (mentions already replaced by placeholders), adds filters tied
+to the words it read, and blanks those words so no later rule reads them twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from workbench.nl.intent import Dimension, Filter, any_of, compare, contains, eq, is_null, like, one_of
+from workbench.nl.offline.vocab import (
+    CREDENTIAL_ACCESS,
+    DENIED_CODES,
+    EVENT_GROUPS,
+    FINDING_FAMILIES,
+    LOGGING_TAMPERING,
+    MFA_CHANGES,
+    POLICY_GRANTS,
+    PRIVILEGE_ESCALATION,
+    PUBLIC_EXPOSURE,
+    RESOURCE_TYPES,
+    SERVICES,
+    WELL_KNOWN_PORTS,
+)
+
+LOGIN_OUTCOME = "json_extract_scalar(responseelements, '$.ConsoleLogin')"
+MFA_USED = "json_extract_scalar(additionaleventdata, '$.MFAUsed')"
+UNIT = {"bytes": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1}
+
+
+@dataclass
+class Reading:
+    """The working text of a question and the filters read from it so far."""
+
+    text: str
+    filters: list[Filter] = field(default_factory=list)
+    concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
+    sort: Dimension | None = None  # "sorted by severity"
+
+    def find(self, pattern: str) -> re.Match[str] | None:
+        return re.search(pattern, self.text)
+
+    def has(self, pattern: str) -> bool:
+        return re.search(pattern, self.text) is not None
+
+    def consume(self, match: re.Match[str]) -> str:
+        self.text = self.text[: match.start()] + " " * (match.end() - match.start()) + self.text[match.end():]
+        return match.group(0).strip()
+
+    def add(self, condition: exp.Expression, words: str, description: str, concept: str = "") -> None:
+        self.filters.append(Filter(condition, words, description))
+        if concept:
+            self.concepts.append(concept)
+
+
+def _events(events: tuple[str, ...]) -> exp.Expression:
+    return one_of("eventname", events)
+
+
+def _trail(reading: Reading) -> None:
+    subject = r"(?:cloud ?trail (?:logging|logs?|trails?)|audit logging|cloud ?trail|trails?|logging)"
+    verbs = {r"stop\w*|turn\w* off|paus\w*|halt\w*|disabl\w*": ("StopLogging",),
+             r"delet\w*|remov\w*|destroy\w*": ("DeleteTrail",),
+             r"modif\w*|chang\w*|updat\w*|reconfigur\w*|tamper\w*|mess\w* with": ("UpdateTrail", "PutEventSelectors")}
+    any_verb = "|".join(verbs)
+    pattern = (rf"\b(?:(?:{any_verb})(?:\s+(?:or|and|/)\s+(?:{any_verb}))*\s+(?:the\s+|a\s+|any\s+|our\s+)?{subject}"
+               rf"|{subject}\s+(?:(?:was|were|being|been|got|get|is|has been|have been)\s+)?(?:{any_verb})"
+               rf"(?:\s+(?:or|and|/)\s+(?:{any_verb}))*)\b")
+    if (match := reading.find(pattern)) and not re.search(r"flow", match.group(0)):
+        words = reading.consume(match)
+        events = tuple(e for verb, names in verbs.items() if re.search(rf"\b(?:{verb})", words) for e in names)
+        if re.search(r"tamper|mess", words):
+            events = LOGGING_TAMPERING
+        reading.add(_events(events), words, "trail " + "/".join(events), "logging tampering")
+
+
+def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]:
+    def events(names: tuple[str, ...], description: str) -> Callable[[Reading, str], None]:
+        return lambda reading, words: reading.add(_events(names), words, description, description)
+
+    def root(reading: Reading, words: str) -> None:
+        reading.add(eq("useridentity.type", "Root"), words, "by the account root user", "root")
+
+    def role_chain(reading: Reading, words: str) -> None:
+        reading.add(_events(("AssumeRole",)), words, "role assumptions", "assume-role chain")
+        reading.add(eq("useridentity.type", "AssumedRole"), words, "made from an already assumed role")
+
+    def open_world(reading: Reading, words: str) -> None:
+        reading.add(_events(("AuthorizeSecurityGroupIngress",)), words, "security group ingress opened",
+                    "public exposure")
+        reading.add(contains("requestparameters", "0.0.0.0/0"), words, "to 0.0.0.0/0")
+        for name, port in WELL_KNOWN_PORTS.items():
+            if re.search(rf"\b{name}\b", words):
+                port_in_request(reading, port, name)
+
+    return [
+        (r"\b(?:any\s+|the\s+)?(?:tamper\w*|mess\w*) with (?:the\s+)?(?:logging|logs|audit logs|cloud ?trail|trails?)|"
+         r"\blog(?:ging)? tampering\b|\bdefen[cs]e evasion\b|\bcover(?:ing)? (?:their|his|her) tracks\b|"
+         r"\b(?:disabl\w*|turn\w* off|blind\w*) (?:the\s+)?(?:logging|monitoring|defenders)\b",
+         "", events(LOGGING_TAMPERING, "logging tampering")),
+        (r"\b(?:(?:vpc\s+)?flow[- ]?logs?\s+(?:(?:was|were|being|been|got|is|has been|have been)\s+)?"
+         r"(?:deleted|removed|disabled|turned off|stopped)|(?:delet\w*|remov\w*|disabl\w*|stop\w*|turn\w* off)\s+"
+         r"(?:the\s+|any\s+|a\s+|our\s+)?(?:vpc\s+)?flow[- ]?logs?)\b", "", events(("DeleteFlowLogs",), "flow log deletion")),
+        (r"\b(?:guard ?duty(?:\s+detectors?)?\s+(?:(?:was|were|being|been|got|is)\s+)?(?:deleted|removed|disabled|"
+         r"turned off|suspended|stopped)|(?:delet\w*|disabl\w*|turn\w* off|suspend\w*|stop\w*)\s+(?:the\s+)?"
+         r"guard ?duty(?:\s+detectors?)?)\b", "", events(("DeleteDetector", "UpdateDetector"), "GuardDuty disabled")),
+        (r"\b(?:privilege[- ]escalation|privesc|priv[- ]esc|escalat\w+ (?:of\s+)?(?:their\s+|his\s+|her\s+)?"
+         r"(?:privileges?|permissions?|access)|(?:privileges?|permissions?) (?:were\s+)?escalat\w+)"
+         r"(?:\s+attempts?)?\b", "", events(PRIVILEGE_ESCALATION, "privilege escalation")),
+        (r"\b(?:attach\w*|grant\w*|add\w*|put)\s+(?:an?\s+|the\s+|any\s+|inline\s+|managed\s+)?(?:policyname\s+)?"
+         r"(?:inline\s+|managed\s+|iam\s+)?polic(?:y|ies)\b|\bpolic(?:y|ies)\s+(?:were\s+|was\s+)?attach\w*\b|"
+         r"\bpolicy attachments?\b|\battach\w*\s+(?=policyname)",
+         "", events(POLICY_GRANTS, "policy grants")),
+        (r"\b(?:root\s+(?:account|user|credentials?|logins?|sign[- ]?ins?|activity|usage|use)|"
+         r"(?:as|by|the|from|with)\s+root\b|root\b(?=\s+(?:do|did|call|make|made|log)))", "", root),
+        (r"\b(?:role[- ]chain\w*|chain\w* (?:of\s+)?(?:role|assume[- ]?role)s?|assume[- ]role chains?|"
+         r"roles? assum\w+ (?:by|from) (?:other|another|assumed) roles?)\b", "", role_chain),
+        (r"\b(?:credential access|credential theft|secrets? (?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
+         r"access|retriev\w*|fetched|pulled)|"
+         r"(?:read|accessed|retrieved|pulled|fetched)\s+(?:any\s+|the\s+)?secrets?)\b", "",
+         lambda r, w: r.add(_events(("GetSecretValue",) if "secret" in w else CREDENTIAL_ACCESS), w,
+                            "secret reads" if "secret" in w else "credential access", "credential access")),
+        (r"\b(?:security groups?\s+(?:opened|open|exposed)\s+to\s+(?:the\s+)?(?:world|internet|public|everyone|"
+         r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
+         + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
+         r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
+        (r"\b(?:public (?:exposure|access|buckets?|read)|made (?:\w+\s+){0,3}public|(?:opened|exposed) to the "
+         r"(?:internet|world|public)|publicly (?:exposed|accessible|readable))\b", "",
+         events(PUBLIC_EXPOSURE, "public exposure")),
+        (r"\bmfa (?:devices?\s+)?(?:were\s+|was\s+)?(?:deactivated|removed|deleted|disabled|changes?|changed)\b|"
+         r"\b(?:deactivat\w*|remov\w*|delet\w*|disabl\w*)\s+(?:an?\s+|the\s+|their\s+)?mfa(?:\s+devices?)?\b", "",
+         events(MFA_CHANGES, "MFA device changes")),
+        (r"\b(?:assum\w+ (?:a\s+|the\s+|any\s+)?roles?|role assumptions?|(?<!which )(?<!what )roles? (?:were\s+)?assumed)\b",
+         "",
+         events(("AssumeRole",), "role assumptions")),
+    ]
+
+
+IDENTITY_TYPES = {"assumed[- ]roles?|assumed[- ]role sessions?|role sessions?": "AssumedRole",
+                  "iam users": "IAMUser", "aws services|aws service principals": "AWSService",
+                  "federated users?|web identit(?:y|ies)": "WebIdentityUser"}
+
+
+def _identity_type(reading: Reading) -> None:
+    for words, kind in IDENTITY_TYPES.items():
+        if match := reading.find(rf"\b(?:by|from|made by|of|as)\s+(?:an?\s+|the\s+)?(?:{words})\b"):
+            reading.add(eq("useridentity.type", kind), reading.consume(match), f"by {kind} identities", "identity type")
+            return
+
+
+def cloudtrail_concepts(reading: Reading) -> None:
+    _identity_type(reading)
+    _trail(reading)
+    for pattern, _, apply in _cloudtrail_rules():
+        if match := reading.find(pattern):
+            asked = re.search(r"\b(?:which|what|per|each|by)\s+$", reading.text[:match.start()])
+            noun = re.match(r"\s*\w+", match.group(0)) if asked else None
+            words = match.group(0).strip()
+            # "which secrets were read": the filter, and the noun left for the shape to list
+            reading.text = (reading.text[: match.start()] + (noun.group(0) if noun else "")
+                            + " " * (match.end() - match.start() - (noun.end() if noun else 0)) + reading.text[match.end():])
+            apply(reading, words)
+    for phrase, events in sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0])):
+        if match := reading.find(rf"\b{re.escape(phrase)}\b"):
+            reading.add(_events(events), reading.consume(match), phrase, phrase)
+            _consume_verb(reading, events)
+            break
+    _console(reading)
+
+
+def _consume_verb(reading: Reading, events: tuple[str, ...]) -> None:
+    """'who created new users': the verb the event names already say is accounted for by them."""
+    verbs = {re.match(r"[A-Z][a-z]+", e).group(0).lower() for e in events}  # type: ignore[union-attr]
+    if len(verbs) == 1:
+        verb = verbs.pop()
+        stem = verb[:-1] if verb.endswith("e") else verb
+        if match := reading.find(rf"\b{stem}(?:e|es|ed|ing|s)?\b"):
+            reading.consume(match)
+
+
+def _console(reading: Reading) -> None:
+    if brute := reading.find(r"\b(?:brute[- ]?forc\w*|password[- ]spray\w*|credential stuffing)(?:\s+(?:attacks?|attempts?))?"
+                             r"(?:\s+(?:against|on|of)\s+(?:the\s+)?(?:aws\s+)?(?:console|logins?|sign-?ins?))?"):
+        reading.add(eq("eventname", "ConsoleLogin"), reading.consume(brute), "console logins", "console")
+        reading.add(eq(LOGIN_OUTCOME, "Failure"), brute.group(0), "that failed")
+    login = reading.find(r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
+                         r"logons?|log on|sign on|console access)\b")
+    if not login:
+        if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:mfa|multi-factor\w*|2fa)\b"):
+            reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
+        return
+    reading.add(eq("eventname", "ConsoleLogin"), reading.consume(login), "console logins", "console")
+    if match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|bad|wrong password|failing|rejected|"
+                             r"denied)\b"):
+        reading.add(eq(LOGIN_OUTCOME, "Failure"), reading.consume(match), "that failed")
+    elif match := reading.find(r"\b(?:successful\w*|succeeded|success|worked)\b"):
+        reading.add(eq(LOGIN_OUTCOME, "Success"), reading.consume(match), "that succeeded")
+    if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
+        reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
+    elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
+        reading.add(eq(MFA_USED, "Yes"), reading.consume(match), "with MFA", "MFA")
+
+
+def security_group_ports(reading: Reading) -> bool:
+    """Security group changes name ports in their request; True when that is what the question asks about."""
+    return any("security group" in c or c == "public exposure" for c in reading.concepts)
+
+
+def port_in_request(reading: Reading, port: int, words: str) -> None:
+    # CloudTrail writes ipPermissions compactly: "fromPort":22,"toPort":22
+    reading.add(contains("requestparameters", f'"fromPort":{port},'), words, f"opening port {port}")
+
+
+def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
+    """Denied / failed / changed / read-only: after the concepts, so 'failed logins' stays with logins."""
+    if match := reading.find(r"\b(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|permission errors?|"
+                             r"not authori[sz]ed)\b"):
+        reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
+    elif match := reading.find(r"\b(?:failed|fail|fails|failures?|errors?|errored|unsuccessful|failing)\b"):
+        if not error_codes_named:
+            reading.add(is_null("errorcode", negate=True), reading.consume(match), "that failed")
+    elif match := reading.find(r"\b(?:succeeded|successful|without (?:an? )?errors?|no errors?)\b"):
+        reading.add(is_null("errorcode"), reading.consume(match), "that succeeded")
+    if match := reading.find(r"\b(?:changes?|changed|modifications?|modified|writes?|mutating|non-read-only|"
+                             r"write (?:calls|events|actions))\b"):
+        reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
+    elif match := reading.find(r"\bread[- ]only\b"):
+        reading.add(eq("readonly", "true"), reading.consume(match), "read-only")
+    for word, service in SERVICES.items():
+        if match := reading.find(rf"\b{re.escape(word)}\b"):
+            reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume(match), f"in {word.upper()}")
+
+
+def vpc_concepts(reading: Reading) -> None:
+    for name, port in WELL_KNOWN_PORTS.items():
+        if match := reading.find(rf"\b{name}\b"):
+            reading.add(eq("dstport", port), reading.consume(match), f"to {name.upper()} (port {port})")
+    if match := reading.find(r"\b(?:inbound|incoming|ingress)\b"):
+        reading.add(eq("flow_direction", "ingress"), reading.consume(match), "inbound")
+    elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):
+        reading.add(eq("flow_direction", "egress"), reading.consume(match), "outbound")
+    if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|failed)\b"):
+        reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
+    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful|accept|accepts|established)\b"):
+        reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
+    bytes_ = (r"\b(more than|over|above|greater than|at least|larger than|bigger than|less than|under|below|fewer than)"
+              r"\s+([\d.,]+)\s*(bytes|b|kb|mb|gb|packets)\b")
+    if match := reading.find(bytes_):
+        words = reading.consume(match)
+        column = "packets" if match.group(3) == "packets" else "bytes"
+        amount = int(float(match.group(2).replace(",", "")) * UNIT.get(match.group(3), 1))
+        op = {"at least": ">=", "less than": "<", "under": "<", "below": "<", "fewer than": "<"}.get(match.group(1), ">")
+        reading.add(compare(column, op, amount), words, f"{column} {op} {amount}")
+    if match := reading.find(r"\b(?:on|at|via|over)\s+(\d{2,5})\b(?!\s*(?:bytes|b|kb|mb|gb|packets|flows|times))"):
+        if int(match.group(1)) <= 65535:  # "talking to 203.0.113.171 on 5432": a destination port
+            reading.add(eq("dstport", int(match.group(1))), reading.consume(match), f"to port {match.group(1)}")
+    for name, number in PROTOCOLS.items():
+        if match := reading.find(rf"\b{name}\b"):
+            reading.add(eq("protocol", number), reading.consume(match), name.upper())
+
+
+def guardduty_concepts(reading: Reading) -> None:
+    severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
+                r"less than|>=|>|<=|<|=|of|equal to)\s*(\d+(?:\.\d+)?)")
+    or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")
+    if or_more:
+        reading.add(compare("severity", ">=", float(or_more.group(1))), reading.consume(or_more),
+                    f"severity >= {or_more.group(1)}")
+    elif match := reading.find(severity):
+        words = reading.consume(match)
+        op = {"at least": ">=", "below": "<", "under": "<", "less than": "<", ">=": ">=", "<=": "<=", "<": "<",
+              "=": "=", "of": "=", "equal to": "="}.get(match.group(1), ">")
+        reading.add(compare("severity", op, float(match.group(2))), words, f"severity {op} {match.group(2)}")
+    elif match := reading.find(r"\b(?:high|critical|severe)(?:[- ]sev(?:erity)?)?\b"):
+        reading.add(compare("severity", ">=", 7), reading.consume(match), "of high severity (7 or more)")
+    elif match := reading.find(r"\bmedium(?:[- ]severity)?\b"):
+        words = reading.consume(match)
+        reading.add(compare("severity", ">=", 4), words, "of medium severity (4 to 7)")
+        reading.add(compare("severity", "<", 7), words, "below high")
+    elif match := reading.find(r"\blow(?:[- ]severity)?\b"):
+        reading.add(compare("severity", "<", 4), reading.consume(match), "of low severity (below 4)")
+    families: list[tuple[str, str]] = []
+    for word, pattern in FINDING_FAMILIES.items():
+        if match := reading.find(rf"\b{word}(?:e?s)?\b"):
+            words = reading.consume(match)
+            if all(p != pattern for _, p in families):
+                families.append((words, pattern))
+    if families:
+        reading.add(any_of(*(like("type", p) for _, p in families)), " ".join(w for w, _ in families),
+                    " or ".join(w for w, _ in families) + " findings")
+    for word, resource in RESOURCE_TYPES.items():
+        if match := reading.find(rf"\b{word}s?\b"):
+            asked = re.search(r"\b(?:which|what|per|by|each|distinct|unique)\s+(?:\w+\s+)?$", reading.text[:match.start()])
+            # "which instances had findings": the filter, and the word left for the shape to list
+            words = match.group(0) if asked else reading.consume(match)
+            reading.add(eq("resourcetype", resource), words, f"on {resource} resources")
+            break

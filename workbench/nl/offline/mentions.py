@@ -1,0 +1,202 @@
+"""Named values in a question: IPs, ARNs, access keys, users, roles, event names, ports, secrets…
+
+Each is read from the question as typed (case matters for `CreateUser`) with where it stood, and
+replaced in the lower-cased working text by a placeholder word (`ipaddr`, `username`…) so the
+vocabulary rules read the sentence around it. The translator must place every mention in the
+intent — a filter on the right column — or refuse: a named value is never silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from workbench.nl.offline.vocab import (
+    ERROR_CODES,
+    EVENT_VERBS,
+    KNOWN_POLICIES,
+    NOT_EVENTS,
+    NOT_NAMES,
+)
+
+COMMON_WORDS = {
+    "use", "log", "do", "did", "make", "call", "access", "activity", "events", "event", "calls", "the", "a", "an",
+    "any", "all", "that", "this", "who", "which", "what", "and", "or", "with", "from", "in", "on", "by",
+    "agent", "agents", "name", "names", "type", "types", "account", "accounts", "has", "have", "was", "were",
+    "is", "are", "created", "deleted", "logins", "login", "sessions", "session", "policy", "policies", "ever",
+    "first", "last", "most", "per", "each", "count", "counts", "ids", "id", "keys", "key", "ip", "ips",
+    "assumptions", "assumption", "assumed", "changes", "chain", "chains", "chaining", "reads", "read",
+    "values", "value", "for", "of", "to", "at", "as", "changed", "usage", "creation", "deletion", "permissions", "trust", "public", "acl", "acls",
+    "encryption", "rotation", "exposure", "manager", "managers", "arn", "arns",
+    "anyone", "someone", "anybody", "somebody", "everyone", "everybody", "nobody", "they", "we", "he", "she", "it",
+    "you", "i", "me", "root", "admin", "admins", "attacker", "attackers", "intruder", "these", "those",
+    "them", "their", "its", "again", "so", "not", "already", "still", "also", "just", "really",
+}
+
+ARN = re.compile(r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d*:[\w+=,.@/:-]*[\w+=@/-]")
+FINDING_TYPE = re.compile(r"\b([A-Z][A-Za-z0-9]+:[A-Za-z0-9]+/[A-Za-z0-9.!_-]*[A-Za-z0-9!])")
+ACCESS_KEY = re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b")
+IP = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?![\w.]*\d)")
+SERVICE_HOST = re.compile(r"\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)\b", re.IGNORECASE)
+ACCOUNT = re.compile(r"(?<![\w.-])(\d{12})(?![\w.-])")
+RESOURCE_ID = re.compile(r"\b((?:i|sg|eni|vpc|subnet|ami|vol|snap)-[0-9a-f]{8,17})\b", re.IGNORECASE)
+REGION = re.compile(r"\b([a-z]{2}(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|"
+                    r"southwest)-\d)\b", re.IGNORECASE)
+CAMEL = re.compile(r"\b((?:[A-Z]{2,}[a-z0-9]+|[A-Z][a-z0-9]+)(?:[A-Z][A-Za-z0-9_]*)+)\b")
+QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"“”']{1,120})(?:[\"”]|'(?!\w))")
+PORTS = re.compile(r"\b(?:(source|src|destination|dst|dest|local|remote)\s+)?ports?\s+((?:\d{1,5}(?:\s*(?:,|and|or|&)\s*)?)+)")
+SECRET_PATH = re.compile(r"(?<![\w/.:-])([a-z0-9][\w.-]*(?:/[\w.-]+)+)(?![\w/])", re.IGNORECASE)
+NAME = re.compile(r"(?<![\w.@/-])([a-z][a-z0-9]*(?:[._@-][a-z0-9]+)+)(?![\w.@/-]*\w)")
+_KIND_BEFORE = {
+    "role": re.compile(r"\b(?:role|roles|iam role)\s+(?:named\s+|called\s+)?$"),
+    "bucket": re.compile(r"\b(?:bucket|buckets|s3 bucket)\s+(?:named\s+|called\s+)?$"),
+    "secret": re.compile(r"\b(?:secret|secrets)\s+(?:named\s+|called\s+)?$"),
+    "user": re.compile(r"\b(?:user|username|iam user|principal|identity)\s+(?:named\s+|called\s+)?$"),
+}
+_KIND_AFTER = {"role": re.compile(r"^\s*(?:iam\s+)?roles?\b"), "bucket": re.compile(r"^\s*(?:s3\s+)?buckets?\b"),
+               "secret": re.compile(r"^\s*secrets?\b"), "user": re.compile(r"^\s*(?:iam\s+)?users?\b")}
+_PLAIN_USER = [re.compile(p) for p in (
+    r"(?<![\w-])(?:user|iam user)\s+(?:named\s+|called\s+)?([a-z][a-z0-9]{1,30})\b",
+    r"\b(?:did|has|does|was)\s+([a-z][a-z0-9]{2,30})\s+(?:do|done|call|make|made|access|touch|use|log)\b",
+)]
+_KEYWORD_NAMES = [
+    (re.compile(r"(?<![\w-])(?:s3\s+)?bucket\s+(?:named\s+|called\s+)?([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\b"), "bucket"),
+    (re.compile(r"(?<![\w-])(?:iam\s+)?role\s+(?:named\s+|called\s+)?([a-z][\w+=,.@-]{1,63})\b"), "role"),
+    (re.compile(r"(?<![\w-])secret\s+(?:named\s+|called\s+)?([a-z][\w.-]{1,63})\b"), "secret"),
+]
+_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by)\s+(?:ip\s+|address\s+|host\s+)?$")
+_TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|at)\s+(?:ip\s+|address\s+|host\s+)?$")
+PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid", "finding_type": "findingtype",
+               "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
+               "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
+               "account": "accountnumber", "resource_id": "resourceid", "region": "regionname",
+               "service_host": "servicehost", "name": "username", "unknown": "unknownname"}
+
+
+@dataclass
+class Mention:
+    kind: str  # a key of PLACEHOLDER
+    value: str
+    words: str  # as typed in the question
+    direction: str = "any"  # IPs and ports: from | to | any
+    placed: bool = False
+
+
+@dataclass
+class Mentions:
+    items: list[Mention] = field(default_factory=list)
+    text: str = ""  # lower-cased question, mentions replaced by placeholders
+
+    def of(self, *kinds: str) -> list[Mention]:
+        return [m for m in self.items if m.kind in kinds]
+
+    def unplaced(self) -> list[Mention]:
+        return [m for m in self.items if not m.placed]
+
+
+def _direction(before: str) -> str:
+    before = before.lower()
+    return "from" if _FROM.search(before) else "to" if _TO.search(before) else "any"
+
+
+class _Reader:
+    def __init__(self, question: str) -> None:
+        self.text = question
+        self.found: list[Mention] = []
+
+    def take(self, pattern: re.Pattern[str], kind: str | None, group: int = 1,
+             classify: object = None) -> None:
+        out, last = [], 0
+        for match in pattern.finditer(self.text):
+            value = match.group(group) or ""
+            if group and not value:
+                continue
+            start, end = match.span(group) if group else match.span()
+            chosen = classify(value, self.text[:start], self.text[end:]) if callable(classify) else kind
+            if chosen is None:
+                continue
+            if chosen != "keep":
+                direction = _direction(self.text[:start]) if chosen in {"ip", "port", "service_host"} else "any"
+                self.found.append(Mention(chosen, value, self.text[start:end], direction))
+            out.append(self.text[last:start])
+            out.append(value if chosen == "keep" else f" {PLACEHOLDER[chosen]} ")
+            last = end
+        out.append(self.text[last:])
+        self.text = "".join(out)
+
+
+def _camel(value: str, before: str, after: str) -> str | None:
+    if value in NOT_EVENTS:
+        return "keep"
+    if value in ERROR_CODES:
+        return "error_code"
+    if re.match(r"^\s*(?:permission set\s+|sso\s+)?roles?\b", after.lower()):
+        return "role"  # "the AdministratorAccess role": an SSO permission set's role
+    if value in KNOWN_POLICIES or re.match(r"^\s*(?:managed\s+)?polic(?:y|ies)\b", after.lower()):
+        return "policy"
+    if re.match(r"(?:" + "|".join(EVENT_VERBS) + r")(?=[A-Z0-9]|$)", value):
+        return "event"
+    return "unknown"
+
+
+def _named(value: str, before: str, after: str) -> str | None:
+    low = value.lower()
+    if low in NOT_NAMES or re.fullmatch(r"\d[\d.:-]*|top-?\d+|\d+[a-z]{1,2}", low):
+        return None
+    before_low, after_low = before.lower(), after.lower()
+    for kind, pattern in _KIND_BEFORE.items():
+        if pattern.search(before_low):
+            return kind
+    for kind, pattern in _KIND_AFTER.items():
+        if pattern.match(after_low):
+            return kind
+    return "name"  # a user unless the question is about buckets (decided once the vocabulary is read)
+
+
+def _quoted(value: str, before: str, after: str) -> str | None:
+    inner = value.strip()
+    if not inner or inner.lower() in PLACEHOLDER.values() or re.search(r"\s", inner):
+        return "keep"  # a quoted phrase is read as words; a quoted placeholder was already taken
+    return _camel(inner, before, after) if CAMEL.fullmatch(inner) else _named(inner, before, after) or "keep"
+
+
+def _secret(value: str, before: str, after: str) -> str | None:
+    return "secret" if not value.lower().startswith(("http", "tcp/", "udp/")) else None
+
+
+def extract(question: str) -> Mentions:
+    reader = _Reader(question)
+    reader.take(ARN, "arn", group=0)
+    reader.take(FINDING_TYPE, "finding_type")
+    reader.take(ACCESS_KEY, "access_key")
+    reader.take(IP, "ip", group=0)
+    reader.take(SERVICE_HOST, "service_host")
+    reader.take(RESOURCE_ID, "resource_id")
+    reader.take(ACCOUNT, "account")
+    reader.take(REGION, "region")
+    reader.take(QUOTED, None, classify=_quoted)
+    reader.take(CAMEL, None, classify=_camel)
+    reader.take(SECRET_PATH, None, classify=_secret)
+    reader.take(NAME, None, classify=_named)
+    for pattern, kind in _KEYWORD_NAMES:
+        reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if v in NOT_NAMES | COMMON_WORDS else k)
+    for pattern in _PLAIN_USER:
+        reader.take(pattern, None, classify=lambda v, b, a: None if v in NOT_NAMES | COMMON_WORDS else "user")
+    _ports(reader)
+    text = re.sub(r"[?!,;()]", " ", reader.text.lower())
+    return Mentions(reader.found, re.sub(r"\s+", " ", text).strip())
+
+
+def _ports(reader: _Reader) -> None:
+    out, last = [], 0
+    for match in PORTS.finditer(reader.text):
+        side = (match.group(1) or "").lower()
+        direction = "from" if side in {"source", "src", "local"} else "to"
+        for number in re.findall(r"\d{1,5}", match.group(2)):
+            if int(number) <= 65535:
+                reader.found.append(Mention("port", number, f"port {number}", direction))
+        out.append(reader.text[last:match.start()])
+        out.append(f" {'source ' if direction == 'from' else ''}port portnumber ")
+        last = match.end()
+    out.append(reader.text[last:])
+    reader.text = "".join(out)

@@ -1,0 +1,113 @@
+"""Questions the translator refuses before reading them: requests to act, and data no table holds.
+
+A request to act ("block this IP") is not a query: it is pointed at `workbench.respond`, where
+containment runs dry by default. A question about data the three tables do not hold names the
+log source that would hold it, instead of answering with rows that look related.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.nl.base import TranslationError
+
+_POLITE = r"(?:please\s+|pls\s+|kindly\s+|now\s+|go\s+(?:and\s+)?|can you\s+|could you\s+|would you\s+|"\
+          r"i want (?:you )?to\s+|i need (?:you )?to\s+|we need to\s+|we should\s+|let'?s\s+|help me\s+|"\
+          r"(?:i|we) (?:want|need) to\s+|make sure (?:to|you)\s+|)"
+ACTION = re.compile(
+    rf"^\s*{_POLITE}(block|blacklist|ban|deny|delete|remove|disable|deactivate|revoke|quarantine|isolate|contain|"
+    r"terminate|kill|stop|shut down|shutdown|turn off|switch off|shut off|lock|rotate|reset|suspend|detach|purge|wipe|drop|add|put|create|"
+    r"attach|enable|tag|snapshot|notify|page|email|open a ticket|file a ticket|fix|patch|restore|update|modify)"
+    r"\b(?!\s+(?:events?|calls?|activity|api calls?|logins?)\b)"
+)
+ACTION_ANYWHERE = re.compile(
+    r"\b(?:block|quarantine|isolate|revoke|disable|deactivate)\s+(?:this|that|the|these|those|it|them|all|his|her|"
+    r"their|ipaddr|username|accesskeyid|rolename|every)\b"
+)
+QUESTION_START = re.compile(r"^\s*(who|what|which|when|where|why|how|were|was|did|does|do|is|are|has|have|had|"
+                            r"show|list|count|find|give|get me|any|all|top|number|tell)\b")
+
+# (pattern over the lower-cased question, the log source that would answer it)
+MISSING_DATA: tuple[tuple[str, str], ...] = (
+    (r"\bdns\b|domain names? (?:resolved|looked up|queried)|\bresolver\b|\bnslookup\b|\bdomains?\b|"
+     r"\blook(?:ed)? up\b|\blookups?\b|\bhostnames? (?:resolved|queried)",
+     "DNS queries are in Route 53 Resolver query logs, which are not in the lake"),
+    (r"\burls?\b|\bhttp (?:requests?|paths?|status|methods?|headers?)\b|\buser[- ]agents? of web|\bwaf\b|"
+     r"\bload balancer\b|\balb\b|\belb\b|\bcloudfront\b|web requests?|\bweb logs?\b",
+     "web requests are in ALB/CloudFront/WAF access logs, which are not in the lake"),
+    (r"\bpayloads?\b|packet contents?|contents of (?:the )?(?:packets?|traffic)|\bpcap\b|what (?:data|files) "
+     r"(?:was|were) (?:sent|transferred|exfiltrated)",
+     "packet contents need VPC Traffic Mirroring captures; flow logs hold only addresses, ports and counts"),
+    (r"\bprocess(?:es)?\b|command lines?|\bshell commands?\b|\bterminal\b|\bkeystrokes?\b|commands? (?:typed|run|executed) (?:on|in) (?:the )?(?:host|instance|box|"
+     r"server|shell)|\bshell history\b|\bbash\b|\bedr\b|\bsyslog\b|\bauth\.log\b|files? (?:on|in) (?:the )?"
+     r"(?:disk|host|instance)|\bmalware (?:on|in) (?:the )?(?:disk|host)",
+     "host activity is in EDR, OS or SSM Session Manager logs, which are not in the lake"),
+    (r"\bemails?\b|\bphish(?:ing)?\b|\bslack\b|\bokta\b|\bazure\b|\bentra\b|\bgcp\b|\bgoogle workspace\b|"
+     r"\bo365\b|\boffice 365\b|\bgithub audit\b",
+     "that system's own audit logs are not in the lake (only CloudTrail, VPC flow logs and GuardDuty)"),
+    (r"\bcost\b|\bbill(?:ing)? (?:amount|total)|\bspend(?:ing)?\b|how much (?:did|does|will) .* cost",
+     "spend is in the AWS Cost and Usage Report, which is not in the lake (see `mantissa cost` for query cost)"),
+    (r"\bcurrently\b|\bright now\b|\bat the moment\b|\bcurrent (?:state|config|configuration|members|policy|"
+     r"rules?)\b|\bstill (?:open|running|attached|active|enabled|exist)|\bare (?:still )?running\b|"
+     r"\bports? (?:are|is) open\b|\bopen ports?\b|\b(?:is|are) (?:publicly )?(?:exposed|public|reachable)\b|"
+     r"\binventory\b|\bcompliant\b|\bcompliance\b",
+     "current configuration is in AWS Config (or the service's own API), not in event logs"),
+    (r"\boutside (?:the |of )?(?:us|usa|u\.s\.|eu|europe|country)\b|\bcountr(?:y|ies)\b|\bgeo(?:location|ip)?\b|"
+     r"\bforeign (?:ips?|addresses|locations?)\b|\bwhich cit(?:y|ies)\b|\bfrom (?:russia|china|north korea|iran)\b",
+     "IP geolocation is not in these tables: enrich the source IPs with a GeoIP database, then ask about the "
+     "addresses"),
+    (r"\bcpu\b|\bmemory (?:usage|use|utili[sz]ation)\b|\bdisk (?:usage|space)\b|\blatency\b|\butili[sz]ation\b|"
+     r"\bmetrics?\b|\bthroughput\b",
+     "performance metrics are in CloudWatch metrics, which are not in the lake"),
+    (r"\bwindows event\b|\bevent ?logs? (?:on|of|for) (?:the )?(?:host|server|domain controller)|\bdomain controllers?\b|"
+     r"\bactive directory\b|\bsysmon\b",
+     "Windows and directory logs are not in the lake (only CloudTrail, VPC flow logs and GuardDuty)"),
+    (r"\bon[- ]?call\b|\bpager\b|\bwho (?:is|are) (?:the )?(?:owner|responsible|admin)|\bwho owns\b|\bowner of\b",
+     "ownership and on-call are not in logs: ask your asset inventory; the logs say who called what"),
+    (r"\b(?:have|has|hold|holds)\s+(?:admin\w*|administrator\w*|full access|(?:\w+\s+)?(?:rights|permissions|"
+     r"privileges))\b|\bwho can\b|\bis allowed to\b|\bare allowed to\b",
+     "who holds which permissions now is IAM state (the IAM API, Access Analyzer or AWS Config), not in event "
+     "logs; ask who attached a policy, or privilege escalation attempts"),
+    (r"\bmalicious\b(?!\s+ips?\b)|\breputation\b|\bthreat intel\w*\b|\bblocklists?\b|\bknown[- ]bad\b",
+     "threat intelligence is not in these tables: ask for GuardDuty findings involving the address instead"),
+    (r"\bkubernetes\b|\bk8s\b|\bkubectl\b|\beks audit\b|\bpods?\b",
+     "Kubernetes activity is in EKS audit logs, which are not in the lake"),
+    (r"\bpasswords? (?:was|were|is|are) (?:used|typed|entered)|what (?:was|is) (?:the|their|his|her) password|"
+     r"\bplaintext\b|\bwhat (?:was|were|is|are) (?:the |its |their )?secret values?\b|"
+     r"\bsecret values? (?:(?:were|was|are|is) )?(?:returned|read out|revealed)|\bcontents? of (?:the )?secret",
+     "secret and password values are never logged (CloudTrail records only that a secret was read)"),
+    (r"\blambda (?:logs?|output|stdout|print)|\bapplication logs?\b|\bcloudwatch logs? (?:contents?|lines?|"
+     r"messages?)|\blog lines?\b",
+     "application output is in CloudWatch Logs, which is not in the lake"),
+    (r"\bs3 (?:object|data) (?:contents?|downloads?)|\b(?:which|what) (?:files|objects)\b.{0,40}\b(?:download\w*|read|"
+     r"copied|copy|exfiltrat\w*|take|took|access\w*)|\bobjects? (?:downloaded|read) from\b",
+     "object-level reads are CloudTrail S3 data events; ask about GetObject calls, or enable data events "
+     "for the bucket if they are missing"),
+)
+
+
+SQL_SYNTAX = re.compile(r"\bunion\s+(?:all\s+)?select\b|\bselect\b.+\bfrom\b|\b(?:drop|truncate|alter)\s+table\b|"
+                        r"\binsert\s+into\b|\bdelete\s+from\b|;\s*\w|--|/\*|\binformation_schema\b")
+
+
+def refuse_unanswerable(question: str) -> None:
+    """Raise a one-line TranslationError for a request to act or for data the tables do not hold."""
+    text = re.sub(r"\s+", " ", question.strip().lower())
+    if SQL_SYNTAX.search(text):
+        raise TranslationError("refused: the question contains SQL syntax; %ask takes English — to run SQL "
+                               "write it in a %%athena cell, where the guard checks it")
+    if not QUESTION_START.match(text) and (ACTION.match(text) or ACTION_ANYWHERE.search(text)):
+        verb = (ACTION.match(text) or ACTION_ANYWHERE.search(text)).group(0).strip()  # type: ignore[union-attr]
+        raise TranslationError(
+            f"refused ({verb!r} is a request to act, not a question): %ask only reads logs. Containment lives in "
+            "workbench.respond (e.g. respond.block_ip, respond.disable_access_keys — dry run by default); "
+            "to look first, ask e.g. 'what did 203.0.113.42 do in the last day'")
+    if ACTION_ANYWHERE.search(text) and re.match(r"^\s*(?:can|could|would|should|will)\s+(?:you|we|i)\b", text):
+        raise TranslationError(
+            "refused (a request to act, not a question): %ask only reads logs; containment lives in "
+            "workbench.respond (dry run by default)")
+    for pattern, source in MISSING_DATA:
+        if re.search(pattern, text):
+            raise TranslationError(
+                f"refused (data these tables do not hold): {source}. The lake has CloudTrail (API calls), "
+                "VPC flow logs (connections) and GuardDuty (findings); ask about those instead")

@@ -1,0 +1,311 @@
+"""The modifiers of a question → the intent's shape: counts, "per X", time buckets, "top N",
+"which X", first/last time, most recent N. A modifier that names something the table cannot be
+grouped by is refused, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from workbench.nl.base import TranslationError
+from workbench.nl.intent import Dimension, Intent, Measure, Order
+from workbench.nl.offline.concepts import Reading
+from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, LIST_COLUMNS, TIME_COLUMN
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
+_N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
+_GROUP = r"(?:per|by|for each|for every|each|grouped by|group by|broken down by|breakdown by|split by|across)"
+_WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the|" \
+         r"give me(?: the)?|get me(?: the)?)"
+_FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|noisy|aws|" \
+          r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
+          r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
+_RANK = (r"\b(?<!at )(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
+         r"the most\b|busiest|noisiest|loudest|biggest|largest|heaviest|chattiest|most\b)")
+_LEAST = r"\b(?<!at )(?:least (?:common|active|frequent|often|frequently|used)|fewest|rarest|least)\b"
+_COUNT = r"\b(?:how many|how often|count|counts|counted|number of|no\. of|total|tally|frequency|volume of|amount of)\b"
+BUCKETS = {"minute": 16, "hour": 13, "day": 10}
+_ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|logins?|records?|entries",
+         "vpc_flow": r"flows?|connections?|records?|entries|traffic|sessions?",
+         "guardduty": r"findings?|alerts?|records?|entries"}
+
+
+@dataclass(frozen=True)
+class _Dim:
+    dimension: Dimension
+    trigger: str  # group | which | who | top | count
+
+
+def _number(word: str | None) -> int | None:
+    if word is None:
+        return None
+    return int(word) if word.isdigit() else NUMBERS[word]
+
+
+def _bucket(table: str, unit: str, words: str) -> Dimension:
+    column = TIME_COLUMN[table]
+    if table == "vpc_flow":  # epoch seconds
+        return Dimension(f"date_trunc('{unit}', from_unixtime({column}))", unit, unit, words)
+    return Dimension(f"substr({column}, 1, {BUCKETS[unit]})", unit, unit, words)
+
+
+def _vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
+    vocab = DIMENSIONS[table]
+    for key in sorted(vocab, key=len, reverse=True):
+        if match := re.match(rf"{re.escape(key)}(?:es|s)?\b", words):
+            expr, alias, description = vocab[key]
+            return Dimension(expr, alias, description, key), match.end()
+    return None
+
+
+def _dimensions(reading: Reading, table: str) -> list[_Dim]:
+    found: list[_Dim] = []
+    target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
+    if target and table == "cloudtrail":
+        noun = (target.group(1) or "user").rstrip("s")
+        field = {"user": "userName", "role": "roleName", "group": "groupName"}[noun]
+        found.append(_Dim(Dimension(f"json_extract_scalar(requestparameters, '$.{field}')", f"target_{noun}",
+                                    f"target {noun}", target.group(0)), "which"))
+        reading.consume(target)
+    sort = re.search(r"\b(?:sorted|ordered|sort|order|ranked)\s+by\s+(?:the\s+)?", reading.text)
+    if sort and (hit := _vocab_dimension(table, reading.text[sort.end():])):
+        reading.sort = hit[0]
+        reading.text = reading.text[:sort.start()] + "_" * (sort.end() + hit[1] - sort.start()) + \
+            reading.text[sort.end() + hit[1]:]
+    patterns = ((r"^\s*", "start"), (r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
+                (rf"\btop\s+(?:{_N}\s+)?", "top"),
+                (rf"\b{_N}\s+(?:most|least)\s+\w+\s+", "top"),
+                (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"))
+    for pattern, trigger in patterns:
+        for match in list(re.finditer(pattern, reading.text)):
+            rest = reading.text[match.end():]
+            skipped = re.match(_FILLER, rest)
+            offset = skipped.end() if skipped else 0
+            if (hit := _vocab_dimension(table, rest[offset:])) is None:
+                continue
+            dimension, length = hit
+            matched = rest[offset:offset + length]
+            if trigger in {"count", "group"} and re.fullmatch(_ROWS[table], matched) \
+                    and (trigger == "count" or matched.endswith("s")) \
+                    or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
+                    or trigger in {"which", "start"} and re.fullmatch(r"events|findings|flows|connections|records", matched) \
+                    or (trigger == "start" or re.match(r"show|list|all", match.group(0))) and re.fullmatch(
+                        r"calls?|api calls?|actions?|requests?|operations?|events?|activity|traffic", matched) \
+                    or trigger == "start" and not matched.endswith("s"):
+                continue  # "how many events": rows counted, not event names
+            # "by user bob" is a filter on the user, read elsewhere; "by username" is a placeholder
+            start, end = match.end() + offset, match.end() + offset + length
+            if trigger == "group" and re.match(r"\s*(?:username|rolename|ipaddr|principalarn)\b", reading.text[end:]):
+                continue
+            if any(d.dimension.expression == dimension.expression for d in found):
+                continue
+            found.append(_Dim(Dimension(dimension.expression, dimension.alias, dimension.description,
+                                        reading.text[match.start():end].strip()), "which" if trigger == "start" else trigger))
+            # underscores, not spaces: "per <consumed> from" must not read as "per from"
+            reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
+            while more := re.match(r"\s*(?:,|and|&)\s*(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
+                hit = _vocab_dimension(table, reading.text[end + more.end():])
+                if hit is None or any(d.dimension.expression == hit[0].expression for d in found):
+                    break
+                start, end = end + more.end(), end + more.end() + hit[1]
+                found.append(_Dim(hit[0], trigger))
+                reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
+    if table != "cloudtrail" and re.search(r"\bwho(?:m|se)?\b", reading.text):
+        raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
+                               "CloudTrail events instead (e.g. 'who called DeleteTrail')")
+    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
+        expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
+        if all(d.dimension.alias != alias for d in found):
+            found.insert(0, _Dim(Dimension(expr, alias, description, match.group(0).strip()), "who"))
+    return found
+
+
+def _unplaced_group(reading: Reading, table: str) -> None:
+    """'per flibber' or 'grouped by colour': a grouping this table does not have is refused."""
+    if match := re.search(r"\b(?:per|for each|for every|grouped by|group by|broken down by|breakdown by|split by)\s+"
+                          r"(?!username|rolename|ipaddr|principalarn|eventname|bucketname|secretname)([a-z][\w-]*)",
+                          reading.text):
+        known = ", ".join(sorted({k for k in DIMENSIONS[table] if " " not in k})[:14])
+        raise TranslationError(f"cannot group {table} by {match.group(1)!r}: say one of {known}, "
+                               "or 'per hour' / 'per day'")
+
+
+def read_shape(reading: Reading, intent: Intent) -> None:
+    """Fill the intent's columns, grouping, measures, order and limit from the question's modifiers."""
+    table = intent.table
+    bucket = re.search(rf"\b(?:{_GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time)\b", reading.text)
+    if bucket:
+        unit = bucket.group(1) or {"hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
+        intent.bucket = _bucket(table, unit, bucket.group(0))
+        reading.consume(bucket)
+    first = re.search(r"\b(?:when|what time) did\b.*\b(?:start|begin)\b|"
+                      r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
+                      r"logins|sign-?in|activity|"
+                      r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen did\b.*\bfirst\b|"
+                      r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)", reading.text)
+    last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|eventname|login|logins|sign-?in|"
+                     r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
+                     r"\bwhen was\b.*\blast\b", reading.text)
+    recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{_N}\s+(?:{_ROWS[table]})\b|"
+                       rf"\b{_N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{_ROWS[table]})\b",
+                       reading.text)
+    latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
+        rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
+        rf"(?:{_ROWS[table]})\b", reading.text)
+    if latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
+        first = last = None
+        recent = latest
+    for match in (first, last, recent):
+        if match:
+            reading.consume(match)
+    direction = re.search(r"\b(?:newest|latest|most recent|last)\s+first\b|\bdescending\b|\bnewest to oldest\b|"
+                          r"\breverse (?:chronological )?order\b", reading.text)
+    if direction:
+        reading.consume(direction)
+    top = re.search(rf"\btop\s*-?\s*{_N}?\b|\b{_N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b|"
+                    rf"\b(?:which|what|the)\s+{_N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
+    ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
+    ascending = re.search(_LEAST, reading.text) is not None
+    dims = _dimensions(reading, table)
+    if top:
+        reading.consume(top)
+    counting = re.search(_COUNT, reading.text)
+    if counting:
+        reading.consume(counting)
+    _unplaced_group(reading, table)
+    measure = _measure(reading, table)
+    count = Measure("count", COUNT_ALIAS[table], "number of " + {"cloudtrail": "events", "vpc_flow": "flows",
+                                                                 "guardduty": "findings"}[table],
+                    words=counting.group(0) if counting else "")
+    time_column = TIME_COLUMN[table]
+
+    if first or last:
+        func, alias = ("min", "first_seen") if first else ("max", "last_seen")
+        intent.measures.append(Measure(func, alias, f"{'first' if first else 'last'} {time_column}", time_column,
+                                       (first or last).group(0)))  # type: ignore[union-attr]
+        intent.group_by = [d.dimension for d in dims if d.trigger != "count"]
+        return
+    if recent:
+        n = _number(next((g for g in recent.groups() if g), None)) or 1
+        _listing(intent, descending=not re.match(r"(?:first|earliest|oldest)", recent.group(0)))
+        intent.limit, intent.limit_words = n, recent.group(0)
+        return
+    grouped = [d for d in dims if d.trigger in {"group", "top"}]
+    threshold = _threshold(reading)
+    if intent.bucket or grouped or (ranking and dims) or threshold or (
+            dims and counting and not _count_distinct(dims, counting, reading.text)):
+        counted = [d for d in dims if d.trigger == "count"]
+        if counted and (grouped or intent.bucket):  # "number of distinct users per region"
+            dim = counted[0].dimension
+            measure = Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
+                              dim.expression, dim.words)
+            dims = [d for d in dims if d.trigger != "count"]
+        intent.group_by = [d.dimension for d in dims]
+        if not intent.group_by and not intent.bucket:
+            raise TranslationError("more or fewer than how many of what? name what to count per, e.g. 'principals "
+                                   "with more than 100 AccessDenied errors'")
+        intent.measures.append(measure or count)
+        alias = (measure or count).alias
+        if threshold:
+            op, value, words = threshold
+            intent.having.append((op, value, words))
+        if ranking and len(intent.groups) > 1:
+            names = " and ".join(d.description for d in intent.groups)
+            raise TranslationError(f"a top N over {names} is ambiguous (the top overall, or the top within each?): "
+                                   f"ask for the top N of one thing, or 'count per {names}' without a top")
+        if ranking:
+            n = _top_n(top)
+            intent.limit = n if n is not None else (1 if _singular(reading, dims) else 10)
+            intent.limit_words = ranking.group(0)
+            intent.order = [Order(alias, descending=not ascending), *(Order(d.expression) for d in intent.groups)]
+        else:
+            intent.order = [Order(d.expression) for d in intent.groups]
+        return
+    if dims and counting:  # "how many IPs did … use": distinct values counted
+        dim = dims[0].dimension
+        intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
+                                       dim.expression, counting.group(0)))
+        return
+    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b", reading.text):
+        _listing(intent)  # "who … and when": the events themselves carry both
+        return
+    if dims:
+        intent.columns, intent.distinct = [d.dimension for d in dims], True
+        intent.order = [Order(d.alias) for d in intent.columns]
+        return
+    if ranking and measure is not None:  # "top 10 largest flows": rows by the measure
+        _listing(intent)
+        intent.order = [Order(measure.column or "bytes", descending=True), *intent.order]
+        singular = re.search(r"\b(?:largest|biggest|heaviest|top)\s+(?:single\s+)?(?:flow|connection|transfer)\b",
+                             reading.text)
+        n = _top_n(top) or (1 if singular else 10)
+        intent.limit, intent.limit_words = n, ranking.group(0)
+        return
+    if ranking and top:
+        raise TranslationError("top what? name what to rank and by what, e.g. 'top 10 source IPs by number of "
+                               "calls' or 'top 5 talkers by bytes'")
+    if counting or measure is not None:
+        intent.measures.append(measure or count)
+        return
+    _listing(intent, descending=direction is not None, sort=reading.sort)
+
+
+def _threshold(reading: Reading) -> tuple[str, int, str] | None:
+    """'more than 100 errors', 'at least 5 times': a condition on the count of each group."""
+    match = re.search(r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
+                      r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|"
+                      r"failures?|attempts?|logins?|denials?)\b", reading.text)
+    if not match:
+        return None
+    op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
+          "under": "<", "at most": "<=", "exactly": "="}[match.group(1)]
+    words = reading.consume(match)
+    return op, int(match.group(2)), words
+
+
+def _top_n(top: re.Match[str] | None) -> int | None:
+    return _number(next((g for g in top.groups() if g), None)) if top else None
+
+
+def _count_distinct(dims: list[_Dim], counting: re.Match[str], text: str = "") -> bool:
+    if counting.group(0) not in {"how many", "number of"}:
+        return False
+    if any(d.trigger == "count" for d in dims):
+        return True
+    # "IPs used by dave, how many?" counts the IPs; "the event names and how many times each" counts per name
+    return all(d.trigger == "which" for d in dims) and not re.search(
+        r"\b(?:each|times|calls|events|requests|flows|findings|per|apiece)\b", text)
+
+
+def _singular(reading: Reading, dims: list[_Dim]) -> bool:
+    words = dims[0].dimension.words.split()[-1] if dims else ""
+    return bool(words) and not words.endswith("s") and not re.search(r"\b(?:ones|them)\b", reading.text)
+
+
+def _measure(reading: Reading, table: str) -> Measure | None:
+    if table != "vpc_flow":
+        return None
+    if match := re.search(r"\b(?:bytes|volume|data|bandwidth|largest|biggest|heaviest)\b", reading.text):
+        return Measure("sum", "total_bytes", "total bytes", "bytes", match.group(0))
+    if match := re.search(r"\bpackets\b", reading.text):
+        return Measure("sum", "total_packets", "total packets", "packets", match.group(0))
+    return None
+
+
+def _listing(intent: Intent, descending: bool = False, sort: Dimension | None = None) -> None:
+    columns, order = LIST_COLUMNS[intent.table]
+    for item in columns.split(", "):
+        expr, _, alias = item.partition(" AS ")
+        intent.columns.append(Dimension(expr, alias or expr.split(".")[-1], alias or expr))
+    if sort is not None:
+        intent.order.append(Order(sort.expression, descending=sort.alias in {"severity", "bytes", "packets"}))
+    if descending:  # newest first: time leads, whatever the table's usual order
+        time_column = TIME_COLUMN[intent.table]
+        intent.order.append(Order(time_column, descending=True))
+    for item in order.split(","):
+        expr, _, direction = item.strip().partition(" ")
+        if (sort is None or expr != sort.expression) and not (descending and expr in {TIME_COLUMN[intent.table],
+                                                                                     "severity"}):
+            intent.order.append(Order(expr, descending=(direction == "DESC") != descending))
