@@ -27,7 +27,7 @@ from workbench.enrich.ranges import BUNDLED_AWS, load_aws_ranges, network_key
     ("240.0.0.1", "reserved", "reserved (IANA)"),
     ("162.142.125.7", "scanner", "Censys scanner"),
     ("13.107.42.14", "cloud", "Microsoft Azure"),
-    ("24.5.6.7", "public", "public · no cloud or scanner match"),
+    ("24.5.6.7", "public", "public, unlisted"),
     ("ec2.amazonaws.com", "aws-service", "AWS service ec2.amazonaws.com acting on your behalf"),
     ("AWS Internal", "aws-service", "AWS internal"),
     ("<script>", "not-an-ip", "not an IP address"),

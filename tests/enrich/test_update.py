@@ -65,7 +65,7 @@ def test_update_installs_the_file_and_labels_follow_it(server: str, workspace: P
     from workbench.config import load_settings
 
     settings = load_settings(workspace, environ={})
-    assert labeler(settings).text("24.5.6.7") == "public · no cloud or scanner match"
+    assert labeler(settings).text("24.5.6.7") == "public, unlisted"
     result = CliRunner().invoke(app, ["enrich", "update", "--url", f"{server}/ip-ranges.json"])
     assert result.exit_code == 0, result.output
     assert "updated 2026-10-26 → 2026-12-01 (3 prefixes)" in result.output

@@ -159,7 +159,7 @@ class Labeler:
         if provider:
             return IpInfo(text, "cloud", provider[0], provider=provider[0],
                           details=(f"published ranges of {self.providers_date}",))
-        return IpInfo(text, "public", "public · no cloud or scanner match")
+        return IpInfo(text, "public", "public, unlisted")
 
 
 def _special(text: str, address: Address) -> IpInfo | None:

@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.investigate.html import Html, definition_list, esc, frame_table, severity_badge, table
+from workbench.investigate.html import (
+    Html,
+    definition_list,
+    esc,
+    frame_table,
+    severity_badge,
+    status_badge,
+    table,
+)
+from workbench.investigate.layout import addresses, full, headline, note, nowrap, paged_table, when
 from workbench.investigate.sections import Plot
 from workbench.reports import charts
 from workbench.reports.common import usd as _usd
@@ -24,12 +33,40 @@ def _summary(lines: list[str], problems: list[str] = ()) -> Html:  # type: ignor
     return Html(out)
 
 
+def _link(href: str | None) -> str:
+    return f'<a href="{esc(href)}">investigation</a>' if href else "—"
+
+
 class DailyView:
     def __init__(self, figures: DailyFigures) -> None:
         self.f = figures
 
     def summary(self) -> Html:
-        return _summary(self.f.summary_lines())
+        b = self.f.backlog
+        colour = "#C62828" if b.by_severity().get("critical") else "#EF6C00" if b.unacknowledged else "#2E7D32"
+        return Html(headline(self.f.summary_lines(), colour=colour,
+                             title=f"Morning checklist for {self.f.period.label} (UTC day)"))
+
+    def backlog(self, first: int = 20) -> Html:
+        """Open alerts now: severity × waiting time, then the queue, unacknowledged first."""
+        from workbench.enrich import labeler
+
+        b = self.f.backlog
+        if not b.alerts:
+            return Html(note(b.headline()))
+        grid = [{**row, "severity": severity_badge(row["severity"])} for row in b.grid()]
+        label = labeler(self.f.settings).text if self.f.settings is not None else None
+        rows = [{**row, "severity": severity_badge(row["severity"]), "status": status_badge(row["status"]),
+                 "waiting": nowrap(row["waiting"]), "title": full(row["title"]), "source": addresses(row["source"]),
+                 "last seen": when(row["last_seen"]), "investigation": _link(row["investigation"])}
+                for row in b.rows(self.f.settings, label)]
+        columns = ["severity", "status", "waiting", "title", "source", "rule", "last seen",
+                   *(["assignee"] if any(a.assignee for a in b.alerts) else []), "investigation"]
+        return Html(table(grid, raw=("severity",))
+                    + note(f"Waiting: time since the alert was raised, as of {b.as_of:%Y-%m-%d %H:%M} UTC.")
+                    + paged_table(rows, columns, first=first, noun="open alerts",
+                                  raw=("severity", "status", "waiting", "title", "source", "last seen",
+                                       "investigation")))
 
     def detection(self) -> Html:
         d = self.f.detection
@@ -42,16 +79,18 @@ class DailyView:
                                                      empty="no rule failed")
         return Html(out)
 
-    def alerts(self) -> Html:
-        counts = [{"severity": severity_badge(s), "alerts": n} for s, n in self.f.alerts_by_severity.items()]
-        rows = []
-        for row in self.f.alerts:
-            link = (f'<a href="{esc(row["investigation"])}">investigation</a>' if row["investigation"] else "—")
-            rows.append({**row, "severity": severity_badge(row["severity"]), "investigation": link})
-        return Html(table(counts, ["severity", "alerts"], raw=("severity",))
-                    + table(rows, ["severity", "title", "rule", "status", "count", "first_seen", "last_seen",
-                                   "investigation"], empty="no alerts active this day",
-                            raw=("severity", "investigation")))
+    def alerts(self, first: int = 10) -> Html:
+        counts = [{"severity": severity_badge(s), "new that day": self.f.new_by_severity.get(s, 0),
+                   "active that day": n} for s, n in self.f.alerts_by_severity.items()]
+        rows = [{**row, "severity": severity_badge(row["severity"]), "status": status_badge(row["status"]),
+                 "title": full(row["title"]), "first seen": when(row["first_seen"]),
+                 "last seen": when(row["last_seen"]), "investigation": _link(row["investigation"])}
+                for row in self.f.alerts]
+        return Html(table(counts, raw=("severity",))
+                    + paged_table(rows, ["severity", "status", "title", "rule", "count", "first seen", "last seen",
+                                         "investigation"], first=first, empty="no alerts active this day",
+                                  raw=("severity", "status", "title", "first seen", "last seen", "investigation"),
+                                  noun="alerts active that day"))
 
     def alerts_chart(self) -> Plot:
         return Plot(charts.severity_by_rule(self.f.alerts_by_rule))
