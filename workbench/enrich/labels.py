@@ -166,7 +166,7 @@ def _special(text: str, address: Address) -> IpInfo | None:
     for network in _DOCUMENTATION:
         if address in network:
             rfc = "RFC 3849" if address.version == 6 else "RFC 5737"
-            return IpInfo(text, "documentation", f"documentation range ({rfc}): never a real host")
+            return IpInfo(text, "documentation", f"documentation range ({rfc})")
     for network, kind, label in _SPECIAL:
         if address.version == network.version and address in network:
             return IpInfo(text, kind, label)

@@ -89,6 +89,9 @@ def plotly_src(html: Path, assets: Path) -> str:
     return Path(os.path.relpath(plotly_asset(assets), html.parent)).as_posix()
 
 
+_PRINT_CSS = ("<style>@media print{.jp-Cell,.jp-Cell-outputWrapper,.jp-OutputArea,.jp-OutputArea-child,"
+              ".jp-OutputArea-output{break-inside:auto!important;page-break-inside:auto!important}"
+              "tr{break-inside:avoid}h2,h3,h4{break-after:avoid}}</style>")
 _PLOTLY_MISSING = ("<script>window.Plotly||document.addEventListener('DOMContentLoaded',function(){"
                    "document.querySelectorAll('.plotly-graph-div').forEach(function(d){d.textContent="
                    "'This plot needs {src} beside this report (the reports folder keeps it in assets/).';"
@@ -150,6 +153,9 @@ def notebook_to_html(notebook: Path, title: str | None = None, plotly_src: str |
                             extra_loaders=[jinja2.DictLoader({_TEMPLATE: _TEMPLATE_SOURCE})])
     exporter.template_file = _TEMPLATE
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or f"Investigation {notebook.stem}"}})
+    # Printing: let a long cell (the brief, a table) flow across pages instead of jumping whole to the
+    # next one, and keep table rows in one piece.
+    body = body.replace("</head>", _PRINT_CSS + "</head>", 1)
     if plotly_src is not None and "plotly-graph-div" in body:  # a page without plots loads no plotly.js
         src = htmllib.escape(plotly_src, quote=True)
         head = (f'<script charset="utf-8" src="{src}"></script>'
