@@ -49,17 +49,22 @@ def report_stem(alert_id: str) -> str:
 
 
 def render_investigation(alert_id: str, hours_around: float = 6, *, settings: Settings | None = None,
-                         output_dir: Path | None = None, timeout: float | None = 600) -> ReportPaths:
-    """Execute the playbook for one alert and write `<output_dir>/<alert_id>.html` and `.ipynb`."""
+                         output_dir: Path | None = None, timeout: float | None = 600,
+                         progress: Any = None) -> ReportPaths:
+    """Execute the playbook for one alert and write `<output_dir>/<alert_id>.html` and `.ipynb`.
+    `progress(line)` hears each step, and turns on papermill's cell bar (on stderr)."""
     from workbench.alerts import get_store
     from workbench.config import load_settings
     from workbench.playbooks import run_playbook
 
+    say = progress or (lambda _line: None)
     settings = settings or load_settings()
     with get_store(settings) as store:
         store.get(alert_id)  # an unknown id fails here, with suggestions, before a kernel starts
+    say(f"investigation of {alert_id}: running playbooks/investigate.ipynb (starting a kernel) …")
     archived = run_playbook(PLAYBOOK, {"alert_id": alert_id, "hours_around": hours_around},
-                            settings=settings, timeout=timeout)
+                            settings=settings, timeout=timeout, progress=progress is not None)
+    say(f"investigation of {alert_id}: rendering HTML …")
     folder = Path(output_dir) if output_dir else settings.workspace / REPORTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     stem = report_stem(alert_id)

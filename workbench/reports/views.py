@@ -146,7 +146,11 @@ class WeeklyView:
         return Html(table(rows, raw=("severity",)))
 
     def rule_changes(self) -> Html:
-        return Html(frame_table(self.f.rule_changes, empty="no rule was added or changed this week"))
+        scope = (f"The workspace's rule folders: {self.f.rule_scope}." if self.f.rule_scope else
+                 "The workspace has no rules/ folder of its own; the bundled rule pack is in use, and its "
+                 "changes come with upgrades of the workbench, not from this team.")
+        return Html(note(scope) + frame_table(self.f.rule_changes, empty="no rule was added or changed this week"))
+
 
     def false_positives(self) -> Html:
         return Html(frame_table(self.f.rules, empty="no alerts this week"))
