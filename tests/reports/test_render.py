@@ -65,7 +65,7 @@ def test_daily_backlog_equals_the_cli_open_count(report_site: SimpleNamespace, m
     with get_store(report_site.settings) as store:
         new = store.count(status="new")
     assert paths.figures["backlog"]["unacknowledged"] == new < cli_total
-    assert paths.figures["summary"][0].startswith("Open backlog at ") and f": {cli_total} alerts (" in \
+    assert paths.figures["summary"][0].startswith("Open backlog at ") and f": {cli_total} alert" in \
         paths.figures["summary"][0]
     assert backlog["total"] >= cli_total  # the demo's own report saw the queue before any triage
     # Unacknowledged first, then worst severity first.

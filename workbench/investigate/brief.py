@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbench.investigate.html import SEVERITY_COLORS, Html, esc, severity_badge, status_badge, table
-from workbench.investigate.layout import full, note, when, with_label
+from workbench.investigate.layout import full, note, plural, when, with_label
 
 if TYPE_CHECKING:
     from workbench.investigate.gather import Investigation
@@ -28,10 +28,6 @@ AGENT_MARKS = (("kali", "Kali Linux, a penetration-testing distribution"),
                ("pacu", "Pacu, an AWS exploitation framework"), ("sqlmap", "sqlmap"), ("nmap", "nmap"),
                ("masscan", "masscan"), ("zgrab", "zgrab scanner"), ("nuclei", "nuclei scanner"))
 BRIEF_CLASS = "mantissa-brief"  # the browser test prints this block alone and counts its pages
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def agent_mark(agent: Any) -> str:

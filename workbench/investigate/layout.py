@@ -17,6 +17,11 @@ BOX = ("border:1px solid rgba(128,128,128,.35);border-left:4px solid {colour};bo
        "padding:8px 12px;margin:6px 0 10px 0;max-width:60em")
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 call`, `2 calls`, `1,204 addresses` (with `many`)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 def details(summary: str, body: str, open_: bool = False) -> str:
     """A collapsed block; `summary` is plain text (escaped), `body` is markup built by us."""
     return (f"<details{' open' if open_ else ''}><summary style=\"cursor:pointer\">{esc(summary, limit=None)}"

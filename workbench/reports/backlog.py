@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from workbench.alerts.model import Alert, Status, entities
+from workbench.investigate.layout import plural
 from workbench.reports.common import SEVERITIES, investigation_link
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class Backlog:
         sev = ", ".join(f"{n} {s}" for s, n in self.by_severity().items() if n)
         oldest = self.oldest
         waited = age_text(self.age(oldest)) if oldest else "—"
-        return (f"Open backlog at {self.as_of:%Y-%m-%d %H:%M} UTC: {self.total} alerts ({sev}); "
+        return (f"Open backlog at {self.as_of:%Y-%m-%d %H:%M} UTC: {plural(self.total, 'alert')} ({sev}); "
                 f"{self.unacknowledged} not yet acknowledged; oldest waiting {waited}")
 
     def rows(self, settings: Settings, ip_text: Any = None) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbench.cost import DayCost, check_budget, cost_by_day, history_records, runs_between
+from workbench.investigate.layout import plural
 from workbench.reports.backlog import Backlog, open_backlog
 from workbench.reports.common import (
     SEVERITIES,
@@ -65,8 +66,8 @@ class DailyFigures:
         new = ", ".join(f"{n} {s}" for s, n in self.new_by_severity.items() if n) or "none"
         d, t = self.detection, self.delivery_totals
         return [self.backlog.headline(),
-                f"On {self.period.label} (UTC): {sum(self.new_by_severity.values())} new alerts ({new}); "
-                f"{sum(self.alerts_by_severity.values())} alerts active that day",
+                f"On {self.period.label} (UTC): {plural(sum(self.new_by_severity.values()), 'new alert')} ({new}); "
+                f"{plural(sum(self.alerts_by_severity.values()), 'alert')} active that day",
                 (f"Detection: {d['runs']} runs, {d['failed_runs']} failed ({len(self.failed_rules)} rules), "
                  f"{d['bytes_scanned']:,} bytes scanned in {d['query_s']:.1f}s" if d["runs"] else
                  f"Detection: no run started that day (latest run: {d.get('latest_run_started') or 'never'})"),
