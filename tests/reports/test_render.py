@@ -105,6 +105,9 @@ def test_weekly_render_and_post_through_the_cli(report_site: SimpleNamespace,
     assert html == report_site.workspace / "reports" / "weekly" / "2026-W47.html"
     text = _check_html(html)
     assert "False positives and thresholds" in text and report_site.noisy_rule in text
+    assert "Summary message" not in text and "mantissa report" not in text
+    assert ">label</th>" in text  # the top source IPs carry their enrichment label
+    assert "the bundled rule pack is in use" in text  # the demo workspace has no rules/ of its own
     posted = [json.loads(line) for line in trail.read_text().splitlines()[before:]]
     assert len(posted) == 1
     message = posted[0]

@@ -159,8 +159,14 @@ class WeeklyView:
         return Html(frame_table(self.f.timings, empty="no alerts this week"))
 
     def top(self) -> Html:
+        from workbench.enrich import labeler
+
+        ips = self.f.ips
+        if not ips.empty:
+            # What each address is (AWS, another cloud, a scanner, private …) beside it.
+            ips = ips.assign(label=ips["ip"].map(labeler(self.f.settings).text))
         return Html("<p><b>Principals</b></p>" + frame_table(self.f.principals, empty="no principal named")
-                    + "<p><b>Source IPs</b></p>" + frame_table(self.f.ips, empty="no source IP named"))
+                    + "<p><b>Source IPs</b></p>" + frame_table(ips, empty="no source IP named"))
 
 
 class MonthlyView:

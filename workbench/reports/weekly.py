@@ -46,6 +46,7 @@ class WeeklyFigures:
     ips: pd.DataFrame
     problems: list[str]
     rule_scope: str = ""  # which rule folders rule_changes read (the team's, not the bundled pack)
+    settings: Settings | None = None  # for IP labels in the view; not a figure
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": "weekly", "label": self.period.label, "start": self.period.start, "end": self.period.end,
@@ -135,7 +136,7 @@ def build_weekly(settings: Settings, store: AlertStore, week: str | date | None 
         previous_by_severity=severity_counts(store, p.previous()), per_day=per_day(alerts, p),
         rule_changes=rule_changes(rules, team, p.start, p.end, only_roots=True), rules=outcomes,
         timings=timing_frame(alerts), principals=top_entities(alerts, "principal"), ips=top_entities(alerts, "ip"),
-        problems=problems, rule_scope=", ".join(_shown(settings, r) for r in team))
+        problems=problems, rule_scope=", ".join(_shown(settings, r) for r in team), settings=settings)
 
 
 def team_rule_roots(settings: Settings, roots: list[Any]) -> list[Any]:
