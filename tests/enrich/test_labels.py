@@ -89,3 +89,17 @@ def test_label_frame_adds_a_label_beside_each_address_column() -> None:
     assert list(frame.columns) == ["eventname", "sourceipaddress", "dstaddr"]  # the input is left alone
     with pytest.raises(KeyError, match="no column 'srcaddr'"):
         label_frame(frame, ["srcaddr"])
+
+
+def test_a_hostile_known_ip_label_is_escaped_where_it_is_shown(tmp_path: Path) -> None:
+    from workbench.investigate.layout import addresses
+
+    (tmp_path / "mantissa.yaml").write_text("engine: local\n")
+    known = tmp_path / "enrich" / "known-ips.csv"
+    known.parent.mkdir()
+    known.write_text('24.1.1.0/24,"<img src=x onerror=alert(1)>",other\n')
+    found = labeler(load_settings(tmp_path, environ={}))
+    label = found.text("24.1.1.9")
+    assert label == "<img src=x onerror=alert(1)>"  # the label is data; markup is made where it is shown
+    html = addresses([("24.1.1.9", label)])
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
