@@ -134,6 +134,11 @@ def test_notebook_to_html_refuses_a_url_for_plotly(hostile_report) -> None:
     for bad in ("https://cdn.plot.ly/plotly.min.js", "//cdn.example/p.js", "javascript:alert(1)"):
         with pytest.raises(ValueError, match="must be a relative path"):
             notebook_to_html(hostile_report.notebook, plotly_src=bad)
+    # A folder name with markup in it stays text, in the tag and in the missing-file message.
+    odd = "../it's</script><script>alert(1)</script>/plotly.js"
+    html = notebook_to_html(hostile_report.notebook, plotly_src=odd)
+    assert "</script><script>alert(1)" not in html
+    assert 'src="../it&#x27;s&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;/plotly.js"' in html
 
 
 def test_report_escapes_log_text(hostile_report) -> None:

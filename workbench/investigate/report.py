@@ -133,6 +133,11 @@ def _plotly_outputs_to_html(nb: Any, inline: bool = True) -> Any:
     return nb
 
 
+def _js_text(text: str) -> str:
+    """Text safe inside a single-quoted JS string in a <script> block (no quote, backslash or tag)."""
+    return "".join(ch if ch.isalnum() or ch in "./-_ " else f"\\u{ord(ch):04x}" for ch in text)
+
+
 def _as_json(payload: Any) -> str:
     import json
 
@@ -164,7 +169,7 @@ def notebook_to_html(notebook: Path, title: str | None = None, plotly_src: str |
     if plotly_src is not None and "plotly-graph-div" in body:  # a page without plots loads no plotly.js
         src = htmllib.escape(plotly_src, quote=True)
         head = (f'<script charset="utf-8" src="{src}"></script>'
-                + _PLOTLY_MISSING.replace("{src}", src.replace("'", "")))
+                + _PLOTLY_MISSING.replace("{src}", _js_text(plotly_src)))
         body = body.replace("</head>", head + "</head>", 1)
     return body
 
