@@ -50,6 +50,9 @@ def test_brief_of_the_top_alert(top_investigation) -> None:
     assert "<b>new</b>" in html
     assert "(public, unlisted)" in html or "documentation range" in html
     assert "Kali Linux, a penetration-testing distribution" in html  # the attacker's user agent
+    # Principals the alert does not name, acting from its IPs (the user the actor created), are in "Who".
+    others = set(inv.cloudtrail["principal"].dropna().astype(str)) - set(inv.subjects.principals)
+    assert others and "same source IP" in html and any(o in html for o in others)
     assert inv.containment[0].action in html and "nothing here has touched AWS" in html
 
 

@@ -95,7 +95,28 @@ def who_rows(inv: Investigation) -> list[dict[str, Any]]:
         rows.append({"who": esc(key), "type": "access key", "calls in window": f"{calls:,}"})
     for instance in inv.subjects.instances:
         rows.append({"who": esc(instance), "type": "EC2 instance", "calls in window": "—"})
+    rows += _others(inv)
     return rows
+
+
+def _others(inv: Investigation, top: int = 3) -> list[dict[str, Any]]:
+    """Principals the alert does not name that acted from its source IPs in the window — a user the
+    actor just created, now used from the same address, is often the story."""
+    ct = inv.cloudtrail
+    if ct.empty or "principal" not in ct.columns:
+        return []
+    named = set(inv.subjects.principals)
+    principal = ct["principal"].astype("string").fillna("")
+    others = ct[(principal != "") & ~principal.isin(named)]
+    if "username" in others.columns:
+        others = others[~others["username"].astype("string").fillna("").isin(named)]
+    rows = []
+    for who, part in others.groupby(others["principal"].astype("string"), sort=False):
+        kind = part["identitytype"].dropna().astype(str).mode() if "identitytype" in part else pd.Series([], dtype=str)
+        rows.append({"who": full(who), "type": esc((kind.iat[0] + ", " if len(kind) else "") + "same source IP"),
+                     "calls in window": f"{len(part):,}", "_n": len(part)})
+    rows.sort(key=lambda r: -r["_n"])
+    return [{k: v for k, v in r.items() if k != "_n"} for r in rows[:top]]
 
 
 def where_rows(inv: Investigation, label: Any, top: int = 5) -> tuple[list[dict[str, Any]], int]:
