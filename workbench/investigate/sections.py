@@ -1,6 +1,6 @@
 """The report's sections. Each takes an Investigation and returns something a notebook cell shows:
 `Html` (escaped markup) or `Plot` (an interactive plotly figure). The playbook calls them as
-`inv.summary()`, `inv.timeline()`, … (see Investigation.__getattr__)."""
+`inv.brief()` (see `brief.py`), `inv.timeline()`, … (see Investigation.__getattr__)."""
 
 from __future__ import annotations
 
