@@ -54,6 +54,8 @@ def test_brief_of_the_top_alert(top_investigation) -> None:
     others = set(inv.cloudtrail["principal"].dropna().astype(str)) - set(inv.subjects.principals)
     assert others and "same source IP" in html and any(o in html for o in others)
     assert inv.containment[0].action in html and "nothing here has touched AWS" in html
+    if len(inv.guardduty) == 1:
+        assert "1 GuardDuty finding names these subjects" in html
 
 
 def test_activity_is_summarised_with_every_event_folded(top_investigation) -> None:

@@ -169,10 +169,12 @@ def corroboration(inv: Investigation) -> list[str]:
     gd = inv.guardduty
     if not gd.empty:
         titles = "; ".join(dict.fromkeys(gd["title"].astype(str).head(3))) if "title" in gd.columns else ""
-        out.append(f"{plural(len(gd), 'GuardDuty finding')} name these subjects: {titles}")
+        out.append(f"{plural(len(gd), 'GuardDuty finding')} {'names' if len(gd) == 1 else 'name'} these subjects: "
+                   f"{titles}")
     if inv.related:
         worst = max(inv.related, key=lambda r: r.severity.rank)
-        out.append(f"{plural(len(inv.related), 'other alert')} share a principal, key or IP "
+        verb = "shares" if len(inv.related) == 1 else "share"
+        out.append(f"{plural(len(inv.related), 'other alert')} {verb} a principal, key or IP "
                    f"(worst: {worst.severity.value}, “{worst.title[:120]}”)")
     if not out:
         out.append("No GuardDuty finding and no other alert name these subjects.")
