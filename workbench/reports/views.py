@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from workbench.reports.weekly import WeeklyFigures
 
 
-def _summary(lines: list[str], problems: list[str] = ()) -> Html:  # type: ignore[assignment]
-    out = "<ul>" + "".join(f"<li>{esc(line, limit=None)}</li>" for line in lines) + "</ul>"
+def _summary(lines: list[str], problems: list[str] = (), title: str | None = None) -> Html:  # type: ignore[assignment]
+    """The key lines in a box at the top of the page, then any problems the figures ran into."""
+    out = headline(lines, title=title)
     if problems:
         out += "<p><b>Problems:</b></p><ul>" + "".join(f"<li>{esc(p, limit=None)}</li>" for p in problems) + "</ul>"
     return Html(out)
@@ -135,7 +136,8 @@ class WeeklyView:
         self.f = figures
 
     def summary(self) -> Html:
-        return _summary(self.f.summary_lines(), self.f.problems)
+        return _summary(self.f.summary_lines(), self.f.problems, title=f"Week {self.f.period.label} "
+                        f"({self.f.period.first:%Y-%m-%d} to {self.f.period.last:%Y-%m-%d}, UTC)")
 
     def trend(self) -> Plot:
         return Plot(charts.trend_per_day(self.f.per_day))
@@ -174,7 +176,7 @@ class MonthlyView:
         self.f = figures
 
     def summary(self) -> Html:
-        return _summary(self.f.summary_lines())
+        return _summary(self.f.summary_lines(), title=f"Month {self.f.period.label} (UTC)")
 
     def tuning(self) -> Html:
         return Html(frame_table(self.f.tuning, empty="no rule alerted this month"))

@@ -64,7 +64,8 @@ class WeeklyFigures:
         ack = overall["median h to ack"].iloc[0] if not overall.empty else None
         acked = int(overall["acknowledged"].iloc[0]) if not overall.empty else 0
         # A median of one is not a median: say how many alerts it stands on.
-        basis = f" (from {acked} of {total} alerts acknowledged)" if total else ""
+        basis = ("" if not total else f" (none of {total} alerts acknowledged)" if not acked
+                 else f" (from {acked} of {total} alerts acknowledged)")
         changes = (f"{len(self.rule_changes)} new or changed in {self.rule_scope}" if self.rule_scope
                    else "none of the workspace's own (it has no rules/ folder; the bundled pack is in use)")
         return [f"Alerts active in {self.period.label}: {total} ({sev}); previous week {before}",
