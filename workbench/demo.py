@@ -143,9 +143,9 @@ def run_demo(workspace: Path, days: int = 7, seed: int = 42, end: str | None = N
     investigation = investigate_top(settings, alerts, echo)
     from workbench.reports.render import render_daily_for_demo
 
-    # The morning checklist for the demo's last day (its alerts link to the investigation above).
-    daily = render_daily_for_demo(settings, (parse_time(truth.end) - pd.Timedelta(microseconds=1)).date().isoformat(),
-                                  echo)
+    # The morning checklist the demo's end would read: the last UTC day that has fully ended (a
+    # partial "today" would show an empty day), with the open backlog first.
+    daily = render_daily_for_demo(settings, (parse_time(truth.end).date() - pd.Timedelta(days=1)).isoformat(), echo)
     return {"settings": settings, "synth": report, "hunts": hunts, "run": run, "alerts": alerts,
             "investigation": investigation, "daily_report": daily}
 

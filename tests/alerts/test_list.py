@@ -40,8 +40,10 @@ def seeded(module_store: AlertStore) -> AlertStore:
     ({"text": "R.C FINDING"}, ["a6", "a5"]),
     ({"text": "100%_"}, []),
     ({"status": "new", "min_severity": "medium", "rule_id": "r.c"}, ["a6", "a5"]),
+    ({"status": "open", "min_severity": "high"}, ["a6", "a5", "a4"]),
+    ({"status": ["closed", "acknowledged"]}, ["a4"]),
 ], ids=["all", "status", "statuses", "severity", "min-severity", "rule", "assignee", "since", "until",
-        "since-until", "text", "text-wildcards-literal", "combined"])
+        "since-until", "text", "text-wildcards-literal", "combined", "open-group", "closed-group"])
 def test_list_and_count_filters(seeded: AlertStore, filters: dict, expected: list[str]) -> None:
     assert [a.id for a in seeded.list(**filters)] == expected
     assert seeded.count(**filters) == len(expected)
@@ -55,6 +57,11 @@ def test_list_and_count_filters(seeded: AlertStore, filters: dict, expected: lis
 ], ids=["recent", "oldest", "severity", "count"])
 def test_list_order(seeded: AlertStore, order_by: str, expected: list[str]) -> None:
     assert [a.id for a in seeded.list(order_by=order_by)] == expected
+
+
+def test_status_group_names_in_the_unknown_status_error(seeded: AlertStore) -> None:
+    with pytest.raises(ValueError, match="unknown status 'opne' — did you mean 'open'"):
+        seeded.count(status="opne")
 
 
 def test_list_pages(seeded: AlertStore) -> None:

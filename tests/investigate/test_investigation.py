@@ -17,6 +17,7 @@ from tests.widgets.demo_site import HOSTILE_ALERT, HOSTILE_ARN, HOSTILE_IP, HOST
 from workbench.alerts import get_store
 from workbench.investigate import first_seen_facts, investigate, render_investigation, subjects_of, suggest
 from workbench.investigate.subjects import classify
+from workbench.timewindow import iso_z
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,6 +69,11 @@ def test_investigation_of_the_top_alert(demo_site) -> None:
     assert times.min() >= inv.window.start and times.max() < inv.window.end
     assert inv.window.start == top.first_seen - pd.Timedelta(hours=6)
     assert not inv.facts.empty and set(inv.facts["kind"]) <= {"IP", "API", "region"}
+    # The baseline ends where the window starts: the attacker's address, used in the minutes before
+    # the alert, is a first-seen fact instead of "history".
+    assert inv.history_window.end == inv.window.start
+    early = inv.facts[(inv.facts["kind"] == "IP") & (inv.facts["first_at"] < iso_z(top.first_seen))]
+    assert not early.empty, inv.facts
     assert [a.id for a in inv.related] == [a.id for a in get_store(demo_site.settings).related(top.id)]
     assert any(step.action.startswith("Deactivate access key") for step in inv.containment)
     assert all(q.error == "" for q in inv.queries) and not inv.problems
@@ -111,12 +117,28 @@ def test_report_is_html_without_code_beside_its_notebook(hostile_report) -> None
     assert "Deactivate access key" in html
 
 
-def test_report_is_self_contained_with_plotly_once(hostile_report) -> None:
+def test_report_loads_plotly_once_from_a_local_file(hostile_report) -> None:
     html = hostile_report.html.read_text()
-    assert not re.search(r"<script[^>]+src=", html)  # nothing fetched: no CDN, no require.js
-    assert "cdnjs" not in html and "unpkg.com" not in html
-    assert html.count("* plotly.js v") == 1  # the bundle's banner: inlined exactly once
-    assert html.count("Plotly.newPlot(") >= 5
+    sources = re.findall(r"<script[^>]+src=\"([^\"]+)\"", html)  # nothing fetched: no CDN, no require.js
+    assert len(sources) == 1 and re.fullmatch(r"\.\./assets/plotly-[\d.]+\.min\.js", sources[0]), sources
+    asset = (hostile_report.html.parent / sources[0]).resolve()
+    assert asset.read_text(encoding="utf-8").count("* plotly.js v") == 1
+    assert "cdnjs" not in html and "unpkg.com" not in html and "* plotly.js v" not in html
+    assert html.count("Plotly.newPlot(") >= 4
+    assert len(html) < 1_500_000
+
+
+def test_notebook_to_html_refuses_a_url_for_plotly(hostile_report) -> None:
+    from workbench.investigate import notebook_to_html
+
+    for bad in ("https://cdn.plot.ly/plotly.min.js", "//cdn.example/p.js", "javascript:alert(1)"):
+        with pytest.raises(ValueError, match="must be a relative path"):
+            notebook_to_html(hostile_report.notebook, plotly_src=bad)
+    # A folder name with markup in it stays text, in the tag and in the missing-file message.
+    odd = "../it's</script><script>alert(1)</script>/plotly.js"
+    html = notebook_to_html(hostile_report.notebook, plotly_src=odd)
+    assert "</script><script>alert(1)" not in html
+    assert 'src="../it&#x27;s&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;/plotly.js"' in html
 
 
 def test_report_escapes_log_text(hostile_report) -> None:

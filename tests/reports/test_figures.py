@@ -87,6 +87,11 @@ def test_weekly_false_positives_timings_and_suggestions(report_site: SimpleNames
     acked = [t for t in (timings(a) for a in active) if t.acknowledged]
     assert overall["acknowledged"] == len(acked) == 6
     assert overall["closed"] == sum(a.status in (Status.resolved, Status.false_positive) for a in active) == 4
+    lines = figures.summary_lines()
+    # The median says how many alerts it stands on; the rules line speaks of the team's rules only
+    # (the demo workspace has no rules/ folder: the bundled pack's history is not the team's).
+    assert lines[2].endswith(f"(from 6 of {len(active)} alerts acknowledged)"), lines
+    assert lines[1].startswith("Rules: none of the workspace's own") and figures.rule_changes.empty, lines
     top_ip = figures.ips.iloc[0]
     assert top_ip["alerts"] == sum(any(k == "ip" and v == top_ip["ip"] for k, v in _entities(a)) for a in active)
 

@@ -16,12 +16,18 @@ from workbench.reports import period, render_report
 from workbench.reports.common import SEVERITIES
 
 
-def _check_html(html: Path) -> str:
+def _check_html(html: Path, plots: bool = True) -> str:
     text = html.read_text(encoding="utf-8")
     assert "from workbench" not in text and "report.finish(" not in text  # no code cells
-    assert len(re.findall(r"plotly\.js v\d", text)) == 1  # plotly.js inlined once, figures interactive
-    assert "Plotly.newPlot" in text
-    assert not re.findall(r'<script[^>]+src="https?://', text)  # nothing fetched from a CDN
+    # plotly.js is one local file beside the report folders, loaded once by a relative link.
+    sources = re.findall(r'<script[^>]+src="([^"]+)"', text)
+    assert len(sources) == plots, sources  # a page without plots loads no plotly.js
+    for source in sources:
+        assert re.fullmatch(r"\.\./assets/plotly-[\d.]+\.min\.js", source), source
+        assert (html.parent / source).resolve().stat().st_size > 1_000_000
+    assert not re.findall(r"plotly\.js v\d", text)  # not inlined as well
+    assert ("Plotly.newPlot" in text) == plots
+    assert html.stat().st_size < 1_500_000
     return text
 
 
@@ -29,13 +35,43 @@ def test_daily_demo_render_matches_the_store(report_site: SimpleNamespace) -> No
     """`run_demo` ends with the daily report for its last day; its figures equal store.count()."""
     paths = report_site.demo["daily_report"]
     assert paths is not None and paths.html == report_site.workspace / "reports" / "daily" / "2026-11-19.html"
-    text = _check_html(paths.html)
+    text = _check_html(paths.html, plots=False)
     p = period("daily", "2026-11-19")
     with get_store(report_site.settings) as store:
         counts = {s: store.count(severity=s, since=p.start, until=p.end) for s in SEVERITIES}
     assert paths.figures["alerts_by_severity"] == counts
     assert paths.figures["alerts_total"] == sum(counts.values()) > 0
     assert "Delivery health" in text and "Questions in English" in text
+    assert "Summary message" not in text and "mantissa report" not in text  # no developer prose
+    # The report leads with the backlog: its box comes before every section.
+    assert text.index("Open backlog at ") < text.index("The day") < text.index("Detection health")
+
+
+def test_daily_backlog_equals_the_cli_open_count(report_site: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The acceptance check: the demo's daily report's backlog count is `alerts list --status open`'s."""
+    from workbench.cli import app
+
+    monkeypatch.chdir(report_site.workspace)
+    monkeypatch.delenv("MANTISSA_WORKSPACE", raising=False)
+    listed = CliRunner().invoke(app, ["alerts", "list", "--status", "open", "--limit", "1"])
+    assert listed.exit_code == 0, listed.output
+    cli_total = int(re.search(r"^1-1 of (\d+)$", listed.output, re.M).group(1))
+    backlog = report_site.demo["daily_report"].figures["backlog"]
+    # The fixture acknowledged, resolved and closed some alerts after the demo's report: render again.
+    paths = render_report("daily", "2026-11-19", settings=report_site.settings)
+    assert paths.figures["backlog"]["total"] == cli_total > 0
+    queue = paths.figures["backlog"]["queue"]
+    assert len(queue) == cli_total
+    with get_store(report_site.settings) as store:
+        new = store.count(status="new")
+    assert paths.figures["backlog"]["unacknowledged"] == new < cli_total
+    assert paths.figures["summary"][0].startswith("Open backlog at ") and f": {cli_total} alert" in \
+        paths.figures["summary"][0]
+    assert backlog["total"] >= cli_total  # the demo's own report saw the queue before any triage
+    # Unacknowledged first, then worst severity first.
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    order = [(a["status"] != "new", rank[a["severity"]]) for a in queue]
+    assert order == sorted(order)
 
 
 def test_daily_render_for_the_run_day(report_site: SimpleNamespace) -> None:
@@ -44,7 +80,7 @@ def test_daily_render_for_the_run_day(report_site: SimpleNamespace) -> None:
         runs = store.list_runs(limit=None)
     day = runs[0]["started"].date().isoformat()
     paths = render_report("daily", day, settings=settings)
-    _check_html(paths.html)
+    _check_html(paths.html, plots=False)
     assert paths.notebook.is_file() and paths.archived.is_relative_to(settings.runs)
     same_day = [r for r in runs if r["started"].date().isoformat() == day]
     assert paths.figures["detection"]["bytes_scanned"] == sum(r["bytes_scanned"] for r in same_day)
@@ -69,6 +105,9 @@ def test_weekly_render_and_post_through_the_cli(report_site: SimpleNamespace,
     assert html == report_site.workspace / "reports" / "weekly" / "2026-W47.html"
     text = _check_html(html)
     assert "False positives and thresholds" in text and report_site.noisy_rule in text
+    assert "Summary message" not in text and "mantissa report" not in text
+    assert ">label</th>" in text  # the top source IPs carry their enrichment label
+    assert "the bundled rule pack is in use" in text  # the demo workspace has no rules/ of its own
     posted = [json.loads(line) for line in trail.read_text().splitlines()[before:]]
     assert len(posted) == 1
     message = posted[0]

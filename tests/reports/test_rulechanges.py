@@ -65,3 +65,24 @@ def test_outside_git_modification_times_are_used(tmp_path: Path, inside: bool) -
         assert frame.to_dict("records")[0]["source"] == "mtime"
     else:
         assert frame.empty
+
+
+def test_weekly_reads_the_workspaces_rules_not_the_bundled_pack(tmp_path: Path) -> None:
+    from workbench.config import load_settings
+    from workbench.reports.weekly import team_rule_roots
+    from workbench.resources import bundled_dir, search_paths
+
+    (tmp_path / "mantissa.yaml").write_text("engine: local\n")
+    settings = load_settings(tmp_path, environ={})
+    assert team_rule_roots(settings, search_paths("rules", settings)) == []
+    own = tmp_path / "rules"
+    own.mkdir()
+    (own / "team.yaml").write_text(RULE.format(id="team-rule", title="Ours"))
+    roots = search_paths("rules", settings)
+    team = team_rule_roots(settings, roots)
+    assert team == [own] and bundled_dir("rules") in roots
+    rules = load_rules(roots, tuning=False).rules
+    start, end = datetime(2020, 1, 1, tzinfo=UTC), datetime.now(UTC) + timedelta(days=1)
+    everything = rule_changes(rules, team, start, end)
+    assert len(set(everything["rule"])) > 1  # without only_roots, the bundled pack's files count too
+    assert list(rule_changes(rules, team, start, end, only_roots=True)["rule"]) == ["team-rule"]

@@ -12,6 +12,11 @@ from workbench.alerts.model import Alert, Severity, Status, search_text
 from workbench.registry import unknown_name_message
 from workbench.timewindow import parse_time
 
+# Status names that stand for several statuses (`--status open` is the backlog the daily report counts).
+STATUS_GROUPS: dict[str, tuple[Status, ...]] = {
+    "open": tuple(s for s in Status if s.is_open),
+    "closed": tuple(s for s in Status if not s.is_open),
+}
 ORDER_KEYS = ("last_seen", "first_seen", "severity", "count", "created_at", "updated_at", "rule_id", "status")
 
 
@@ -41,7 +46,7 @@ class AlertFilter:
               text: str | None = None) -> AlertFilter:
         statuses = [status] if isinstance(status, str | Status) else list(status or [])
         return cls(
-            status=tuple(enum_value(Status, s, "status") for s in statuses),
+            status=tuple(dict.fromkeys(one for s in statuses for one in statuses_of(s))),
             severity=enum_value(Severity, severity, "severity") if severity else None,
             min_severity=enum_value(Severity, min_severity, "severity") if min_severity else None,
             rule_id=rule_id or None,
@@ -62,6 +67,17 @@ class AlertFilter:
             and (self.until is None or alert.first_seen < self.until)
             and (self.text is None or self.text in search_text(alert))
         )
+
+
+def statuses_of(value: str | Status) -> tuple[Status, ...]:
+    """One status, or the statuses a group name (open, closed) stands for."""
+    if isinstance(value, str) and not isinstance(value, Status) and value in STATUS_GROUPS:
+        return STATUS_GROUPS[value]
+    try:
+        return (Status(value),)
+    except ValueError:
+        raise ValueError(unknown_name_message("status", str(value), [*(m.value for m in Status), *STATUS_GROUPS]))\
+            from None
 
 
 def enum_value(kind: type, value: Any, what: str) -> Any:

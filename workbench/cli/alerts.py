@@ -66,7 +66,7 @@ def _when(moment: object) -> str:
 
 @alerts_app.command("list")
 def list_alerts(
-    status: list[str] = typer.Option(None, "--status", help="new, acknowledged, investigating, resolved, false_positive (repeatable)"),
+    status: list[str] = typer.Option(None, "--status", help="new, acknowledged, investigating, resolved, false_positive; open = the first three, closed = the last two (repeatable)"),
     severity: str = typer.Option(None, "--severity", help="only this severity"),
     min_severity: str = typer.Option(None, "--min-severity", help="this severity or worse"),
     rule: str = typer.Option(None, "--rule", help="rule id"),

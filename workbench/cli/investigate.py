@@ -22,7 +22,8 @@ def register(app: typer.Typer) -> None:
         from workbench.playbooks import PlaybookError
 
         try:
-            paths = render_investigation(alert_id, hours_around, settings=load_settings())
+            paths = render_investigation(alert_id, hours_around, settings=load_settings(),
+                                         progress=lambda line: typer.echo(line, err=True))
         except AlertNotFound as exc:
             raise fail(exc) from None
         except (ConfigError, PlaybookError) as exc:

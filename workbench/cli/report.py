@@ -21,7 +21,8 @@ def _run(kind: str, date: str | None, post: bool) -> None:
     except ValueError as exc:
         raise fail(exc) from None
     try:
-        paths = render_report(kind, date, settings=load_settings(), post=post)
+        paths = render_report(kind, date, settings=load_settings(), post=post,
+                              progress=lambda line: typer.echo(line, err=True))
     except (ConfigError, PlaybookError) as exc:
         raise fail(exc, 1) from None
     for line in paths.figures.get("summary", []):

@@ -1,9 +1,10 @@
 """First-seen facts: what a principal did from the alert on that it had not done before.
 
-For each principal of the alert, the IPs, APIs (service + eventName) and regions it used from the
-alert's first_seen to the end of the investigation window are compared with its history — the
-calls in the `history` period before first_seen. Anything absent from that history is a fact worth
-a line: "first time arn:…/alice called iam:CreateAccessKey (not in the 14 days before)".
+For each principal of the alert, the IPs, APIs (service + eventName) and regions it used in the
+investigation window are compared with its history — the calls in the `history` period before the
+window. Anything absent from that history is a fact worth a line: "first time arn:…/alice called
+iam:CreateAccessKey (not in the 14 days before)". The baseline ends where the window starts, not at
+the alert's first_seen: an attacker's reconnaissance minutes before the alert is new too.
 """
 
 from __future__ import annotations
@@ -66,8 +67,9 @@ def fact_sentences(facts: pd.DataFrame, history_label: str, limit: int = 12) -> 
     out = []
     for row in facts.head(limit).itertuples():
         what = {"IP": "used IP", "API": "called", "region": "acted in region"}[row.kind]
+        calls = f"{row.calls} call" + ("" if row.calls == 1 else "s")
         out.append(f"first time {row.principal} {what} {row.value} (at {row.first_at}; "
-                   f"not in {history_label}; {row.calls} calls since)")
+                   f"not in {history_label}; {calls} in the window)")
     if len(facts) > limit:
         out.append(f"… and {len(facts) - limit} more first-seen facts in the table")
     return out

@@ -43,7 +43,9 @@ class Investigation:
     alert: Alert
     hours_around: float
     window: Window  # hours_around before first_seen to hours_around after last_seen
-    history_window: Window  # the baseline first-seen facts compare against
+    # The baseline first-seen facts compare against: the days before the *window*, so an attacker's
+    # own reconnaissance in the hours before the alert counts as new, not as history.
+    history_window: Window
     subjects: Subjects
     engine: str
     cloudtrail: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -55,11 +57,13 @@ class Investigation:
     containment: list[Step] = field(default_factory=list)
     queries: list[QueryRun] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    rule_description: str = ""  # the rule's first sentence, for the brief
+    settings: Settings | None = None  # for IP labels (the workspace's known-IP list and AWS ranges)
 
     @property
     def history_label(self) -> str:
         days = (self.history_window.end - self.history_window.start) / timedelta(days=1)
-        return f"the {days:g} days before first_seen"
+        return f"the {days:g} days before the investigated window"
 
     # The report's sections (HTML and figures) live in `sections`, so this module stays about data.
     def __getattr__(self, name: str) -> Any:
@@ -112,6 +116,26 @@ def _actors(subjects: Subjects) -> list[str]:
     return (arns + names) or list(subjects.access_keys)
 
 
+def _rule_description(settings: Settings, rule_id: str) -> str:
+    """The first sentence of the rule's description, read from its file (`<rule id>.yaml` in a rule
+    folder, as the pack names them; loading the whole pack costs seconds). Empty when not found."""
+    import yaml
+
+    from workbench.resources import search_paths
+
+    for root in search_paths("rules", settings):
+        for path in [*Path(root).rglob(f"{rule_id}.yaml"), *Path(root).rglob(f"{rule_id}.yml")]:
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError):
+                continue
+            if isinstance(data, dict) and data.get("id") == rule_id:
+                text = " ".join(str(data.get("description") or "").split())
+                first = text.split(". ")[0].rstrip(".")
+                return f"{first}." if first else ""
+    return ""
+
+
 def investigate(alert_id: str, hours_around: float = 6, workspace: str | Path | None = None, *,
                 settings: Settings | None = None, engine: Engine | None = None, store: AlertStore | None = None,
                 history: str = DEFAULT_HISTORY) -> Investigation:
@@ -131,9 +155,10 @@ def investigate(alert_id: str, hours_around: float = 6, workspace: str | Path | 
         around = timedelta(hours=float(hours_around))
         # The window is half-open: a second past last_seen keeps the last evidence event inside.
         window = Window(alert.first_seen - around, alert.last_seen + around + timedelta(seconds=1))
-        history_window = Window(alert.first_seen - parse_duration(history), alert.first_seen)
+        history_window = Window(window.start - parse_duration(history), window.start)
         subjects = subjects_of(alert)
-        inv = Investigation(alert, float(hours_around), window, history_window, subjects, engine.name)
+        inv = Investigation(alert, float(hours_around), window, history_window, subjects, engine.name,
+                            settings=settings, rule_description=_rule_description(settings, alert.rule_id))
         _add_evidence_keys(engine, alert, subjects, window, inv.queries, inv.problems)
         inv.cloudtrail = _run(engine, "CloudTrail activity of the principals, keys and IPs",
                               queries.cloudtrail_activity(subjects, ROW_LIMIT), window, inv.queries, inv.problems)
@@ -141,9 +166,9 @@ def investigate(alert_id: str, hours_around: float = 6, workspace: str | Path | 
                             queries.vpc_flows(subjects, ROW_LIMIT), window, inv.queries, inv.problems)
         inv.guardduty = _run(engine, "GuardDuty findings naming the subjects",
                              queries.guardduty_findings(subjects, 1000), window, inv.queries, inv.problems)
-        inv.history = _run(engine, f"history before first_seen ({history})", queries.history(subjects),
+        inv.history = _run(engine, f"history before the window ({history})", queries.history(subjects),
                            history_window, inv.queries, inv.problems)
-        inv.facts = first_seen_facts(_actors(subjects), inv.cloudtrail, inv.history, alert.first_seen,
+        inv.facts = first_seen_facts(_actors(subjects), inv.cloudtrail, inv.history, window.start,
                                      inv.history_label)
         inv.related = store.related(alert.id)
         inv.containment = suggest(alert, subjects)

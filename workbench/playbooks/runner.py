@@ -156,8 +156,9 @@ def run_playbook(
     *,
     settings: Settings | None = None,
     timeout: float | None = None,
+    progress: bool = False,
 ) -> Path:
-    """Execute a playbook and return its archived notebook.
+    """Execute a playbook and return its archived notebook (`progress`: papermill's bar on stderr).
 
     `output_dir` replaces `<workspace>/runs` as the archive root (the YYYY/MM/DD folders stay).
     The kernel runs in the workspace folder with this interpreter (`python3` maps to it), so it
@@ -190,7 +191,7 @@ def run_playbook(
         try:
             papermill.execute_notebook(
                 str(source), str(target), parameters=_plain(params), kernel_name=kernel_name or DEFAULT_KERNEL,
-                progress_bar=False, log_output=False, cwd=str(settings.workspace), **extra)
+                progress_bar=progress, log_output=False, cwd=str(settings.workspace), **extra)
         finally:
             scrub_notebook(target, settings)
     except PapermillExecutionError as exc:

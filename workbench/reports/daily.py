@@ -1,7 +1,9 @@
 """The daily report, the runbook's morning checklist for one UTC day.
 
-Detection health and cost count what *ran* that day (runs by `started`, queries by `at`); alerts are
-those *active* that day (as `store.count(since=, until=)` counts them). Building the report also
+It leads with the open backlog *now* (`backlog.py`: every open alert, unacknowledged first), then the
+day: alerts first seen that day and those *active* that day (as `store.count(since=, until=)` counts
+them); detection health and cost count what *ran* that day (runs by `started`, queries by `at`).
+Without a date it covers the last complete UTC day. Building the report also
 checks the day's cost budget, so a crossing missed by detection (hunting spend late in the day) is
 raised the next morning at the latest.
 """
@@ -15,8 +17,18 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbench.cost import DayCost, check_budget, cost_by_day, history_records, runs_between
-from workbench.reports.common import alert_rows, period_alerts, rule_outcomes, severity_counts, usd
+from workbench.investigate.layout import plural
+from workbench.reports.backlog import Backlog, open_backlog
+from workbench.reports.common import (
+    SEVERITIES,
+    alert_rows,
+    period_alerts,
+    rule_outcomes,
+    severity_counts,
+    usd,
+)
 from workbench.reports.period import Period, period
+from workbench.timewindow import iso_z
 
 if TYPE_CHECKING:
     from workbench.alerts import AlertStore
@@ -35,10 +47,15 @@ class DailyFigures:
     delivery_totals: dict[str, int]
     cost: DayCost
     english: dict[str, Any]
+    backlog: Backlog
+    new_by_severity: dict[str, int]
     budget: dict[str, Any] = field(default_factory=dict)
+    settings: Settings | None = None  # for links and IP labels in the view; not a figure
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": "daily", "label": self.period.label, "start": self.period.start, "end": self.period.end,
+                "backlog": self.backlog.as_dict(), "new_by_severity": self.new_by_severity,
+                "new_total": sum(self.new_by_severity.values()),
                 "detection": self.detection, "failed_rules": self.failed_rules,
                 "alerts_by_severity": self.alerts_by_severity, "alerts_total": sum(self.alerts_by_severity.values()),
                 "alerts_by_rule": self.alerts_by_rule.to_dict("records"), "alerts": self.alerts,
@@ -46,11 +63,14 @@ class DailyFigures:
                 "cost": self.cost.as_dict(), "english": self.english, "budget": self.budget}
 
     def summary_lines(self) -> list[str]:
-        sev = ", ".join(f"{n} {s}" for s, n in self.alerts_by_severity.items() if n) or "none"
+        new = ", ".join(f"{n} {s}" for s, n in self.new_by_severity.items() if n) or "none"
         d, t = self.detection, self.delivery_totals
-        return [f"Alerts active on {self.period.label}: {sum(self.alerts_by_severity.values())} ({sev})",
-                f"Detection: {d['runs']} runs, {d['failed_runs']} failed ({len(self.failed_rules)} rules), "
-                f"{d['bytes_scanned']:,} bytes scanned in {d['query_s']:.1f}s",
+        return [self.backlog.headline(),
+                f"On {self.period.label} (UTC): {plural(sum(self.new_by_severity.values()), 'new alert')} ({new}); "
+                f"{plural(sum(self.alerts_by_severity.values()), 'alert')} active that day",
+                (f"Detection: {d['runs']} runs, {d['failed_runs']} failed ({len(self.failed_rules)} rules), "
+                 f"{d['bytes_scanned']:,} bytes scanned in {d['query_s']:.1f}s" if d["runs"] else
+                 f"Detection: no run started that day (latest run: {d.get('latest_run_started') or 'never'})"),
                 f"Deliveries: {t['delivered']} sent, {t['failures']} failed attempts, {t['parked_now']} parked",
                 f"Query cost: {usd(self.cost.total_usd)} (detection {usd(self.cost.detection_usd)}, "
                 f"hunting {usd(self.cost.hunting_usd)}; {self.cost.total_bytes:,} bytes scanned)"]
@@ -102,11 +122,17 @@ def build_daily(settings: Settings, store: AlertStore, day: str | date | None = 
     records = history_records(settings, p.start, p.end)
     budget = check_budget(settings, store, p.first, now=now).__dict__ if check_cost_budget else {}
     detection, failed = detection_health(runs)
+    latest = store.list_runs(limit=1)
+    detection["latest_run_started"] = iso_z(latest[0]["started"]) if latest and latest[0].get("started") else None
     alerts = period_alerts(store, p)
+    new = dict.fromkeys(SEVERITIES, 0)
+    for alert in alerts:
+        if p.start <= alert.first_seen < p.end:
+            new[alert.severity.value] += 1
     stats = store.delivery_stats(p.start, p.end)
     return DailyFigures(
         period=p, detection=detection, failed_rules=failed, alerts_by_severity=severity_counts(store, p),
         alerts_by_rule=rule_outcomes(alerts), alerts=alert_rows(settings, alerts), deliveries=stats,
         delivery_totals=delivery_totals(stats), cost=cost_by_day(runs, records, [p.first])[0],
-        english=english_stats(records),
+        english=english_stats(records), backlog=open_backlog(store, now), new_by_severity=new, settings=settings,
         budget={k: (v.isoformat() if isinstance(v, date) else v) for k, v in budget.items()})

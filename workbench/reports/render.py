@@ -33,31 +33,38 @@ class ReportPaths:
     posted: list[dict[str, Any]] = field(default_factory=list)
 
 
-def notebook_to_html(notebook: Path, title: str) -> str:
-    """Outputs and markdown only; plotly.js inlined once; nothing fetched from the network."""
+def notebook_to_html(notebook: Path, title: str, plotly_src: str | None = None) -> str:
+    """Outputs and markdown only; plotly.js from `plotly_src` (else inlined once); nothing fetched
+    from the network."""
     # The investigation report's converter, so every rendered document looks and behaves alike.
     from workbench.investigate.report import notebook_to_html as convert
 
-    return convert(notebook, title)
+    return convert(notebook, title, plotly_src=plotly_src)
 
 
 def render_report(kind: str, when: str | None = None, *, settings: Settings | None = None, post: bool = False,
-                  timeout: float | None = 900) -> ReportPaths:
-    """Execute `playbooks/report_<kind>.ipynb` for the period holding `when` and write its HTML."""
+                  timeout: float | None = 900, progress: Any = None) -> ReportPaths:
+    """Execute `playbooks/report_<kind>.ipynb` for the period holding `when` and write its HTML.
+    `progress(step)` is called with a line before each step (the CLI prints them)."""
     from workbench.config import load_settings
+    from workbench.investigate.report import ASSETS, plotly_src
     from workbench.playbooks import read_published, run_playbook
 
+    say = progress or (lambda _line: None)
     settings = settings or load_settings()
     p = period(kind, when)  # a bad kind or date fails here, before a kernel starts
+    say(f"{kind} report {p.label}: running playbooks/report_{kind}.ipynb (starting a kernel) …")
     archived = run_playbook(f"report_{kind}", {"date": p.label, "post_summary": post}, settings=settings,
-                            timeout=timeout)
+                            timeout=timeout, progress=progress is not None)
     published = read_published(archived, PUBLISH_KIND)
     figures = published[-1] if published else {}
     html = report_file(settings, kind, p.label)
     html.parent.mkdir(parents=True, exist_ok=True)
     notebook = html.with_suffix(".ipynb")
     shutil.copyfile(archived, notebook)
-    html.write_text(notebook_to_html(notebook, f"Mantissa {kind} report {p.label}"), encoding="utf-8")
+    say(f"{kind} report {p.label}: rendering HTML …")
+    src = plotly_src(html, html.parent.parent / ASSETS)
+    html.write_text(notebook_to_html(notebook, f"Mantissa {kind} report {p.label}", src), encoding="utf-8")
     return ReportPaths(html, notebook, archived, figures, list(figures.get("posted") or []))
 
 

@@ -63,9 +63,11 @@ def _git_log(folder: Path, start: datetime, end: datetime) -> list[dict[str, Any
     return rows
 
 
-def rule_changes(rules: list[Any], roots: list[Path], start: datetime, end: datetime) -> pd.DataFrame:
+def rule_changes(rules: list[Any], roots: list[Path], start: datetime, end: datetime,
+                 only_roots: bool = False) -> pd.DataFrame:
     """One row per change to a rule's file in [start, end) (a rule changed twice has two rows).
-    `roots` are the rule folders (`search_paths("rules")`): their history is read once each."""
+    `roots` are the rule folders (`search_paths("rules")`): their history is read once each. With
+    `only_roots`, rules whose file lies outside every root (the bundled pack) are left out."""
     roots = [Path(r).resolve() for r in roots]
     logs: dict[Path, list[dict[str, Any]] | None] = {}
     rows: list[dict[str, Any]] = []
@@ -74,7 +76,11 @@ def rule_changes(rules: list[Any], roots: list[Path], start: datetime, end: date
         if path is None or not Path(path).is_file():
             continue
         path = Path(path).resolve()
-        folder = next((r for r in roots if r in path.parents), path.parent)
+        folder = next((r for r in roots if r in path.parents), None)
+        if folder is None:
+            if only_roots:
+                continue
+            folder = path.parent
         if folder not in logs:
             logs[folder] = _git_log(folder, start, end)
         changes = logs[folder]

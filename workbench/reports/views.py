@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.investigate.html import Html, definition_list, esc, frame_table, severity_badge, table
+from workbench.investigate.html import (
+    Html,
+    definition_list,
+    esc,
+    frame_table,
+    severity_badge,
+    status_badge,
+    table,
+)
+from workbench.investigate.layout import addresses, full, headline, note, nowrap, paged_table, when
 from workbench.investigate.sections import Plot
 from workbench.reports import charts
 from workbench.reports.common import usd as _usd
@@ -17,11 +26,16 @@ if TYPE_CHECKING:
     from workbench.reports.weekly import WeeklyFigures
 
 
-def _summary(lines: list[str], problems: list[str] = ()) -> Html:  # type: ignore[assignment]
-    out = "<ul>" + "".join(f"<li>{esc(line, limit=None)}</li>" for line in lines) + "</ul>"
+def _summary(lines: list[str], problems: list[str] = (), title: str | None = None) -> Html:  # type: ignore[assignment]
+    """The key lines in a box at the top of the page, then any problems the figures ran into."""
+    out = headline(lines, title=title)
     if problems:
         out += "<p><b>Problems:</b></p><ul>" + "".join(f"<li>{esc(p, limit=None)}</li>" for p in problems) + "</ul>"
     return Html(out)
+
+
+def _link(href: str | None) -> str:
+    return f'<a href="{esc(href)}">investigation</a>' if href else "—"
 
 
 class DailyView:
@@ -29,7 +43,31 @@ class DailyView:
         self.f = figures
 
     def summary(self) -> Html:
-        return _summary(self.f.summary_lines())
+        b = self.f.backlog
+        colour = "#C62828" if b.by_severity().get("critical") else "#EF6C00" if b.unacknowledged else "#2E7D32"
+        return Html(headline(self.f.summary_lines(), colour=colour,
+                             title=f"Morning checklist for {self.f.period.label} (UTC day)"))
+
+    def backlog(self, first: int = 20) -> Html:
+        """Open alerts now: severity × waiting time, then the queue, unacknowledged first."""
+        from workbench.enrich import labeler
+
+        b = self.f.backlog
+        if not b.alerts:
+            return Html(note(b.headline()))
+        grid = [{**row, "severity": severity_badge(row["severity"])} for row in b.grid()]
+        label = labeler(self.f.settings).text if self.f.settings is not None else None
+        rows = [{**row, "severity": severity_badge(row["severity"]), "status": status_badge(row["status"]),
+                 "waiting": nowrap(row["waiting"]), "title": full(row["title"]), "source": addresses(row["source"]),
+                 "last seen": when(row["last_seen"]), "investigation": _link(row["investigation"])}
+                for row in b.rows(self.f.settings, label)]
+        columns = ["severity", "status", "waiting", "title", "source", "rule", "last seen",
+                   *(["assignee"] if any(a.assignee for a in b.alerts) else []), "investigation"]
+        return Html(table(grid, raw=("severity",))
+                    + note(f"Waiting: time since the alert was raised, as of {b.as_of:%Y-%m-%d %H:%M} UTC.")
+                    + paged_table(rows, columns, first=first, noun="open alerts",
+                                  raw=("severity", "status", "waiting", "title", "source", "last seen",
+                                       "investigation")))
 
     def detection(self) -> Html:
         d = self.f.detection
@@ -42,16 +80,18 @@ class DailyView:
                                                      empty="no rule failed")
         return Html(out)
 
-    def alerts(self) -> Html:
-        counts = [{"severity": severity_badge(s), "alerts": n} for s, n in self.f.alerts_by_severity.items()]
-        rows = []
-        for row in self.f.alerts:
-            link = (f'<a href="{esc(row["investigation"])}">investigation</a>' if row["investigation"] else "—")
-            rows.append({**row, "severity": severity_badge(row["severity"]), "investigation": link})
-        return Html(table(counts, ["severity", "alerts"], raw=("severity",))
-                    + table(rows, ["severity", "title", "rule", "status", "count", "first_seen", "last_seen",
-                                   "investigation"], empty="no alerts active this day",
-                            raw=("severity", "investigation")))
+    def alerts(self, first: int = 10) -> Html:
+        counts = [{"severity": severity_badge(s), "new that day": self.f.new_by_severity.get(s, 0),
+                   "active that day": n} for s, n in self.f.alerts_by_severity.items()]
+        rows = [{**row, "severity": severity_badge(row["severity"]), "status": status_badge(row["status"]),
+                 "title": full(row["title"]), "first seen": when(row["first_seen"]),
+                 "last seen": when(row["last_seen"]), "investigation": _link(row["investigation"])}
+                for row in self.f.alerts]
+        return Html(table(counts, raw=("severity",))
+                    + paged_table(rows, ["severity", "status", "title", "rule", "count", "first seen", "last seen",
+                                         "investigation"], first=first, empty="no alerts active this day",
+                                  raw=("severity", "status", "title", "first seen", "last seen", "investigation"),
+                                  noun="alerts active that day"))
 
     def alerts_chart(self) -> Plot:
         return Plot(charts.severity_by_rule(self.f.alerts_by_rule))
@@ -96,7 +136,8 @@ class WeeklyView:
         self.f = figures
 
     def summary(self) -> Html:
-        return _summary(self.f.summary_lines(), self.f.problems)
+        return _summary(self.f.summary_lines(), self.f.problems, title=f"Week {self.f.period.label} "
+                        f"({self.f.period.first:%Y-%m-%d} to {self.f.period.last:%Y-%m-%d}, UTC)")
 
     def trend(self) -> Plot:
         return Plot(charts.trend_per_day(self.f.per_day))
@@ -107,7 +148,11 @@ class WeeklyView:
         return Html(table(rows, raw=("severity",)))
 
     def rule_changes(self) -> Html:
-        return Html(frame_table(self.f.rule_changes, empty="no rule was added or changed this week"))
+        scope = (f"The workspace's rule folders: {self.f.rule_scope}." if self.f.rule_scope else
+                 "The workspace has no rules/ folder of its own; the bundled rule pack is in use, and its "
+                 "changes come with upgrades of the workbench, not from this team.")
+        return Html(note(scope) + frame_table(self.f.rule_changes, empty="no rule was added or changed this week"))
+
 
     def false_positives(self) -> Html:
         return Html(frame_table(self.f.rules, empty="no alerts this week"))
@@ -116,8 +161,14 @@ class WeeklyView:
         return Html(frame_table(self.f.timings, empty="no alerts this week"))
 
     def top(self) -> Html:
+        from workbench.enrich import labeler
+
+        ips = self.f.ips
+        if not ips.empty:
+            # What each address is (AWS, another cloud, a scanner, private …) beside it.
+            ips = ips.assign(label=ips["ip"].map(labeler(self.f.settings).text))
         return Html("<p><b>Principals</b></p>" + frame_table(self.f.principals, empty="no principal named")
-                    + "<p><b>Source IPs</b></p>" + frame_table(self.f.ips, empty="no source IP named"))
+                    + "<p><b>Source IPs</b></p>" + frame_table(ips, empty="no source IP named"))
 
 
 class MonthlyView:
@@ -125,7 +176,7 @@ class MonthlyView:
         self.f = figures
 
     def summary(self) -> Html:
-        return _summary(self.f.summary_lines())
+        return _summary(self.f.summary_lines(), title=f"Month {self.f.period.label} (UTC)")
 
     def tuning(self) -> Html:
         return Html(frame_table(self.f.tuning, empty="no rule alerted this month"))

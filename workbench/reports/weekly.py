@@ -45,6 +45,8 @@ class WeeklyFigures:
     principals: pd.DataFrame
     ips: pd.DataFrame
     problems: list[str]
+    rule_scope: str = ""  # which rule folders rule_changes read (the team's, not the bundled pack)
+    settings: Settings | None = None  # for IP labels in the view; not a figure
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": "weekly", "label": self.period.label, "start": self.period.start, "end": self.period.end,
@@ -60,9 +62,15 @@ class WeeklyFigures:
         suggested = self.rules.dropna(subset=["suggested threshold"]) if not self.rules.empty else self.rules
         overall = self.timings[self.timings["severity"] == "all"]
         ack = overall["median h to ack"].iloc[0] if not overall.empty else None
+        acked = int(overall["acknowledged"].iloc[0]) if not overall.empty else 0
+        # A median of one is not a median: say how many alerts it stands on.
+        basis = ("" if not total else f" (none of {total} alerts acknowledged)" if not acked
+                 else f" (from {acked} of {total} alerts acknowledged)")
+        changes = (f"{len(self.rule_changes)} new or changed in {self.rule_scope}" if self.rule_scope
+                   else "none of the workspace's own (it has no rules/ folder; the bundled pack is in use)")
         return [f"Alerts active in {self.period.label}: {total} ({sev}); previous week {before}",
-                f"Rules: {len(self.rule_changes)} new or changed; {len(suggested)} threshold suggestions",
-                f"Median time to acknowledge: {'—' if ack is None or ack != ack else f'{ack:.1f} h'}"]
+                f"Rules: {changes}; {len(suggested)} threshold suggestions",
+                f"Median time to acknowledge: {'—' if ack is None or ack != ack else f'{ack:.1f} h'}{basis}"]
 
 
 def per_day(alerts: list[Alert], p: Period) -> pd.DataFrame:
@@ -117,6 +125,7 @@ def build_weekly(settings: Settings, store: AlertStore, week: str | date | None 
     p = period("weekly", week)
     problems: list[str] = []
     roots = search_paths("rules", settings)
+    team = team_rule_roots(settings, roots)
     if rules is None:
         ruleset = load_rules(roots)
         rules = ruleset.rules
@@ -126,8 +135,32 @@ def build_weekly(settings: Settings, store: AlertStore, week: str | date | None 
     return WeeklyFigures(
         period=p, alerts=alerts, by_severity=severity_counts(store, p),
         previous_by_severity=severity_counts(store, p.previous()), per_day=per_day(alerts, p),
-        rule_changes=rule_changes(rules, roots, p.start, p.end), rules=outcomes, timings=timing_frame(alerts),
-        principals=top_entities(alerts, "principal"), ips=top_entities(alerts, "ip"), problems=problems)
+        rule_changes=rule_changes(rules, team, p.start, p.end, only_roots=True), rules=outcomes,
+        timings=timing_frame(alerts), principals=top_entities(alerts, "principal"), ips=top_entities(alerts, "ip"),
+        problems=problems, rule_scope=", ".join(_shown(settings, r) for r in team), settings=settings)
+
+
+def team_rule_roots(settings: Settings, roots: list[Any]) -> list[Any]:
+    """The rule folders the team edits: the workspace's and configured ones, not the bundled pack
+    (whose history is the product's, not the team's) — unless the workspace *is* the checkout."""
+    from pathlib import Path
+
+    from workbench.resources import bundled_dir
+
+    bundled = bundled_dir("rules")
+    own = (settings.workspace / "rules").resolve()
+    return [r for r in roots if bundled is None or Path(r).resolve() != bundled.resolve()
+            or Path(r).resolve() == own]
+
+
+def _shown(settings: Settings, root: Any) -> str:
+    from pathlib import Path
+
+    path = Path(root).resolve()
+    try:
+        return path.relative_to(settings.workspace.resolve()).as_posix() + "/"
+    except ValueError:
+        return str(path)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
