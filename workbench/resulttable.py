@@ -51,6 +51,7 @@ _TD = "padding:3px 8px;border-bottom:1px solid rgba(128,128,128,.18);white-space
 _WRAP = "white-space:normal;overflow-wrap:anywhere;min-width:12em"
 _MISSING = "<span style='opacity:.45' title='missing (NULL)'>—</span>"
 _NOTE = "opacity:.75;font-size:12px;margin:2px 0"
+_LABEL = "opacity:.65;font-size:11px"
 
 
 def is_missing(value: Any) -> bool:
@@ -106,7 +107,8 @@ def format_time(moment: datetime | pd.Timestamp) -> str:
 class Cell:
     text: str  # what is shown (plain text, escaped on output)
     title: str | None = None  # the full value, when the text is not all of it
-    kind: str = "text"  # text | number | time | missing
+    kind: str = "text"  # text | number | time | missing | ip
+    label: str = ""  # an address's enrichment label (kind ip)
 
 
 def cell(value: Any, column: str = "", epoch: bool = False) -> Cell:
@@ -154,9 +156,32 @@ def _epoch_columns(frame: pd.DataFrame) -> set[str]:
             if str(c).lower() in EPOCH_COLUMNS and pd.api.types.is_integer_dtype(frame[c].dtype)}
 
 
+def _ip_labels(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, str]]:
+    """Per address column (sourceipaddress, srcaddr, …): each shown value's enrichment label
+    (AWS service and region, cloud, scanner, private or documentation range)."""
+    from workbench.enrich.frames import IP_COLUMNS
+
+    wanted = [c for c in columns if c.lower() in IP_COLUMNS]
+    if not wanted:
+        return {}
+    from workbench.enrich.labels import labeler
+
+    found = labeler()
+    return {c: {str(v): found.text(v) for v in frame[c].dropna().unique()} for c in wanted}
+
+
+def _labelled(c: Cell, label: str) -> Cell:
+    if not label or c.kind == "missing":
+        return c
+    return Cell(c.text, title=f"{c.title or c.text} — {label}", kind="ip", label=label)
+
+
 def _td(c: Cell, wrap: bool) -> str:
     if c.kind == "missing":
         return f"<td style='{_TD}'>{_MISSING}</td>"
+    if c.kind == "ip":  # the address, and its label small beside it
+        return (f"<td style='{_TD}' title='{html.escape((c.title or '')[:MAX_TOOLTIP], quote=True)}'>"
+                f"{html.escape(c.text, quote=True)} <span style='{_LABEL}'>{html.escape(c.label, quote=True)}</span></td>")
     if wrap and c.kind == "text":  # a wrapped column shows its whole value: nothing is left to hover for
         return f"<td style='{_TD};{_WRAP}'>{html.escape((c.title or c.text)[:MAX_TOOLTIP], quote=True)}</td>"
     style = _TD + (";text-align:right" if c.kind == "number" else "")
@@ -176,11 +201,14 @@ def render_frame(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS, wrap: Sequenc
     epoch = _epoch_columns(frame)
     head = "".join(f"<th style='{_TH}' title='{html.escape(f'{c} ({frame.dtypes.iloc[i]})', quote=True)}'>"
                    f"{html.escape(c)}</th>" for i, c in enumerate(columns))
+    shown = frame.head(max_rows)
+    labels = _ip_labels(shown, columns)
     body = []
-    for row in frame.head(max_rows).itertuples(index=False, name=None):
-        body.append("<tr>" + "".join(_td(cell(v, c, c in epoch), c in wrapped) for c, v in zip(columns, row,
-                                                                                                  strict=True))
-                    + "</tr>")
+    for row in shown.itertuples(index=False, name=None):
+        body.append("<tr>" + "".join(
+            _td(_labelled(cell(v, c, c in epoch), labels[c].get(str(v), "")) if c in labels
+                else cell(v, c, c in epoch), c in wrapped)
+            for c, v in zip(columns, row, strict=True)) + "</tr>")
     note = ""
     if len(frame) > max_rows:
         note = (f"<div style='{_NOTE}'>showing the first {max_rows:,} of {len(frame):,} rows · all of them: "

@@ -28,6 +28,18 @@ def _button(label: str, style: str = "", tip: str = "", width: str = "auto") -> 
     return W.Button(description=label, button_style=style, tooltip=tip, layout=W.Layout(width=width))
 
 
+def _address_labels(alert: Alert) -> list[tuple[str, str]]:
+    """`source: 203.0.113.9` → its enrichment label (AWS service and region, cloud, scanner, private)."""
+    from workbench.enrich.frames import IP_COLUMNS
+    from workbench.enrich.labels import ip_label
+
+    seen: dict[str, str] = {}
+    for key, value in [*alert.group_keys.items(), *alert.fields.items()]:
+        if str(key).lower() in IP_COLUMNS and value and str(value) not in seen:
+            seen[str(value)] = ip_label(value)
+    return [(f"about {address}", label) for address, label in seen.items() if label]
+
+
 class AlertDetail(W.VBox):
     def __init__(self, triage: TriageWidget) -> None:
         self.triage = triage
@@ -122,6 +134,7 @@ class AlertDetail(W.VBox):
             ("last seen", iso_z(alert.last_seen)), ("account", alert.account or "—"),
             *[(f"group key: {k}", v) for k, v in alert.group_keys.items()],
             *[(f"field: {k}", v) for k, v in alert.fields.items()],
+            *_address_labels(alert),
         ])
         self.evidence.value = _frame_html(pd.DataFrame(alert.evidence.rows), "no evidence rows")
         window = alert.evidence.window
