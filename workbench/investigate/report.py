@@ -50,9 +50,12 @@ def report_stem(alert_id: str) -> str:
 
 def render_investigation(alert_id: str, hours_around: float = 6, *, settings: Settings | None = None,
                          output_dir: Path | None = None, timeout: float | None = 600,
-                         progress: Any = None) -> ReportPaths:
+                         progress: Any = None, self_contained: bool = False) -> ReportPaths:
     """Execute the playbook for one alert and write `<output_dir>/<alert_id>.html` and `.ipynb`.
-    `progress(line)` hears each step, and turns on papermill's cell bar (on stderr)."""
+    `progress(line)` hears each step, and turns on papermill's cell bar (on stderr).
+    `self_contained` inlines plotly.js (4.8 MB more) instead of linking `reports/assets/`: the triage
+    widget opens its report through the Jupyter server's sandboxed `/files/` tab, whose opaque origin
+    fetches no other file with the login cookie, so a linked plotly.js would never load there."""
     from workbench.alerts import get_store
     from workbench.config import load_settings
     from workbench.playbooks import run_playbook
@@ -71,8 +74,8 @@ def render_investigation(alert_id: str, hours_around: float = 6, *, settings: Se
     notebook = folder / f"{stem}.ipynb"
     shutil.copyfile(archived, notebook)
     html = folder / f"{stem}.html"
-    html.write_text(notebook_to_html(notebook, plotly_src=plotly_src(html, folder.parent / ASSETS)),
-                    encoding="utf-8")
+    src = None if self_contained else plotly_src(html, folder.parent / ASSETS)
+    html.write_text(notebook_to_html(notebook, plotly_src=src), encoding="utf-8")
     return ReportPaths(html=html, notebook=notebook, archived=archived)
 
 

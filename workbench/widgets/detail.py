@@ -209,7 +209,9 @@ class AlertDetail(W.VBox):
         ticker = threading.Thread(target=tick, daemon=True)
         ticker.start()
         try:
-            paths, failure = render_investigation(alert_id, hours, settings=self.triage.settings), None
+            # Self-contained: the report opens in the server's sandboxed /files/ tab (see render_investigation).
+            paths = render_investigation(alert_id, hours, settings=self.triage.settings, self_contained=True)
+            failure = None
         except Exception as exc:  # noqa: BLE001 - shown in the pane; a failed playbook names its kept notebook
             paths, failure = None, exc
         finally:
