@@ -13,7 +13,7 @@ included: less sensitive to a loaded machine than wall time), then where the pap
 time goes, from the archived notebook's own timings (papermill's per-cell metadata, nbclient's
 kernel-side `execution` timestamps): the command before papermill starts (CLI, settings, imports),
 the kernel start, each code cell in the kernel, the client's per-cell overhead (messages, saves),
-the kernel shutdown, and what follows (final write, reading the result back, exit). CPU is split
+and what follows the last cell (stopping the kernel, the final write, reading the result, exit). CPU is split
 into the command's own and the kernel's.
 
 A window run moves no checkpoint and creates no duplicate alert, so rounds are alike; a warm-up
@@ -101,8 +101,8 @@ def breakdown(run: dict[str, Any]) -> dict[str, float]:
             parts[f"cell {index}: {label}"] = ended - began
             in_kernel += ended - began
     parts["client per-cell overhead (messages, saves)"] = (last - first) - in_kernel
-    parts["kernel shutdown"] = nb_end - last
-    parts["after papermill (write, read result, exit)"] = run["finished"] - nb_end
+    parts["last cell to papermill's end (client, kernel stop)"] = nb_end - last
+    parts["after papermill (kernel stop, write, read result, exit)"] = run["finished"] - nb_end
     return parts
 
 
