@@ -191,11 +191,26 @@ def test_print_crontab_from_the_bundled_schedule(workspace: Path, cli) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     exe = Path(sys.executable).with_name("mantissa")
-    assert f"*/15 * * * * cd {workspace} && {exe} detect --no-notebook" in lines
+    assert f"*/15 * * * * cd {workspace} && {exe} detect" in lines  # the playbook, archived
     assert "CRON_TZ=UTC" in lines
     assert f"0 6 * * * cd {workspace} && {exe} report daily" in lines
     assert f"30 6 * * 1 cd {workspace} && {exe} report weekly" in lines
     assert f"0 7 1 * * cd {workspace} && {exe} report monthly" in lines
+
+
+def test_the_crontab_detect_line_runs_the_playbook(workspace: Path, cli) -> None:
+    # What cron would run, through a shell, in a fresh process: the executed notebook is archived.
+    result = CliRunner().invoke(cli, ["schedule", "--print-crontab"])
+    line = next(row for row in result.output.splitlines() if row.startswith("*/15 "))
+    command = line.split(None, 5)[5]
+    done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    notebook = Path(next(row for row in done.stdout.splitlines() if row.startswith("notebook: "))[10:])
+    assert notebook.is_file() and notebook.is_relative_to(workspace / "runs")
+    from workbench.playbooks import read_published
+
+    published = read_published(notebook, "detect")[-1]
+    assert published["mode"] == "catch-up" and published["status"] == "ok"
 
 
 BAD = """\

@@ -159,7 +159,7 @@ def check_scheduler(ctx: DoctorContext) -> list[CheckResult]:
     schedule_file = find_schedule_file(settings)
     plan = load_schedule(schedule_file) if schedule_file else None
     if not state.path.is_file():
-        # A crontab running `mantissa detect --no-notebook` never writes schedule.json; fresh runs show it works.
+        # A crontab running `mantissa detect` never writes schedule.json; fresh runs show it works.
         fresh = _fresh_detection(ctx)
         if fresh is None:
             return [CheckResult("scheduler", "fail", f"never ran ({state.path} does not exist) and no recent "

@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from workbench.timewindow import Window, iso_z, parse_duration
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from workbench.config import Settings
     from workbench.detect import RunRecord
     from workbench.rules import LintIssue
@@ -159,6 +159,8 @@ def _new_alerts(report: DetectReport, store: Any, rules: dict[str, Any]) -> list
 
 # ---- what the playbook shows --------------------------------------------------------------------
 def runs_frame(report: DetectReport) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([{
         "run": run.id, "window": str(Window(run.window_start, run.window_end)), "engine": run.engine,
         "rules run": len(run.rules), "rules failed": len(run.failed), "new alerts": len(run.alerts_new),
@@ -170,6 +172,8 @@ def runs_frame(report: DetectReport) -> pd.DataFrame:
 
 def rules_frame(report: DetectReport) -> pd.DataFrame:
     """One row per rule, summed over the windows of the report (a catch-up run has many)."""
+    import pandas as pd
+
     rows: dict[str, dict[str, Any]] = {}
     for run in report.runs:
         for r in run.rules:
@@ -188,11 +192,15 @@ def rules_frame(report: DetectReport) -> pd.DataFrame:
 
 
 def errors_frame(report: DetectReport) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([{"where": i.location, "rule": i.rule_id or "-", "field": i.field or "-",
                           "problem": i.message} for i in report.rule_errors])
 
 
 def alerts_frame(report: DetectReport) -> pd.DataFrame:
+    import pandas as pd
+
     columns = ["severity", "title", "count", "first_seen", "last_seen", "rule", "id"]
     return pd.DataFrame(report.alerts, columns=columns)
 

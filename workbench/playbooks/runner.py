@@ -132,19 +132,40 @@ def archive_path(runs_root: Path, playbook: str, now: datetime | None = None) ->
 
 
 # ---- running ------------------------------------------------------------------------------------
-def _local_kernel_manager() -> type:
-    from jupyter_client.manager import KernelManager
+# Modules papermill (and nbformat) import on the way that a playbook run never uses, held off while
+# they are first imported (and importable again afterwards). jsonschema, which nbformat validates
+# notebooks with, imports a checker for each string format it knows, and the notebook schema uses
+# none of them: rfc3987_syntax alone compiles some forty Earley grammars (about 1.3 s of CPU, more
+# than all of papermill) to check "iri". pyarrow and papermill.s3 (boto3) back hdfs:// and s3://
+# notebook paths, and ours are local files.
+_NOT_FOR_PAPERMILL = ("rfc3987_syntax", "rfc3986_validator", "isoduration", "webcolors", "pyarrow",
+                      "papermill.s3")
 
-    class _Local(KernelManager):
-        transport = "ipc"
 
-    return _Local
+def _import_lean(module: str) -> Any:
+    """`import module` (papermill, nbformat) without the modules above, if it is not imported yet."""
+    import importlib
+    import sys
+
+    if module in sys.modules:
+        return sys.modules[module]
+    held = [name for name in _NOT_FOR_PAPERMILL if name not in sys.modules]
+    for name in held:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ImportError
+    try:
+        return importlib.import_module(module)
+    finally:
+        for name in held:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
 
 
 def __getattr__(name: str) -> Any:
     # Resolved lazily so importing this module does not import jupyter_client.
     if name == "LocalKernelManager":
-        return _local_kernel_manager()
+        from workbench.playbooks.kernel import local_kernel_manager
+
+        return local_kernel_manager()
     raise AttributeError(name)
 
 
@@ -164,15 +185,35 @@ def run_playbook(
     The kernel runs in the workspace folder with this interpreter (`python3` maps to it), so it
     imports the same workbench. Raises PlaybookFailed naming the kept notebook when a cell fails.
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     from workbench.config import load_settings
+    from workbench.playbooks import kernel
 
     settings = settings or load_settings()
     source = find_playbook(name_or_path, settings)
     params = dict(parameters or {})
     check_parameters(params)
+    kernel_name = kernel_name or DEFAULT_KERNEL
+    try:
+        manager = kernel.start_kernel(kernel_name, settings.workspace)  # boots while papermill loads
+    except Exception as exc:
+        if type(exc).__name__ == "NoSuchKernel":
+            raise PlaybookError(
+                f"no Jupyter kernel named {kernel_name!r}: install one into this environment with "
+                f"`python -m ipykernel install --sys-prefix`") from None
+        raise
+    try:
+        return _execute(source, params, output_dir, manager, settings, timeout, progress)
+    finally:
+        kernel.stop_kernel(manager)
+
+
+def _execute(source: Path, params: dict[str, Any], output_dir: Path | None, manager: Any, settings: Settings,
+             timeout: float | None, progress: bool = False) -> Path:
+    from workbench.playbooks import kernel
+
+    papermill = _import_lean("papermill")
+    from papermill.exceptions import PapermillExecutionError
+
     declared = papermill.inspect_notebook(str(source))
     for name in params:
         if name not in declared:
@@ -184,14 +225,12 @@ def run_playbook(
     target = archive_path(Path(output_dir) if output_dir else settings.runs, source.stem)
     target.parent.mkdir(parents=True, exist_ok=True)
     extra: dict[str, Any] = {"execution_timeout": timeout} if timeout else {}
-    # The kernel is local: talk to it over Unix sockets, not loopback TCP, so that no other local
-    # user can connect to it (and ipykernel does not warn about unencrypted TCP on every run).
-    extra["kernel_manager_class"] = "workbench.playbooks.runner.LocalKernelManager"
     try:
         try:
             papermill.execute_notebook(
-                str(source), str(target), parameters=_plain(params), kernel_name=kernel_name or DEFAULT_KERNEL,
-                progress_bar=progress, log_output=False, cwd=str(settings.workspace), **extra)
+                str(source), str(target), parameters=_plain(params), engine_name=kernel.register_engine(),
+                kernel_name=manager.kernel_name, km=manager, progress_bar=progress, log_output=False,
+                cwd=str(settings.workspace), **extra)
         finally:
             scrub_notebook(target, settings)
     except PapermillExecutionError as exc:
@@ -202,12 +241,6 @@ def run_playbook(
             f"playbook {source.stem} failed in cell {exc.exec_count}: {exc.ename}: {evalue}\n"
             f"the executed notebook, with the traceback, is kept at {target}",
             target, exc.ename, evalue) from None
-    except Exception as exc:
-        if type(exc).__name__ == "NoSuchKernel":
-            raise PlaybookError(
-                f"no Jupyter kernel named {kernel_name or DEFAULT_KERNEL!r}: install one into this "
-                f"environment with `python -m ipykernel install --sys-prefix`") from None
-        raise
     return target
 
 
@@ -253,7 +286,7 @@ def publish(kind: str, data: dict[str, Any], text: str | None = None) -> None:
 
 def read_published(notebook: Path, kind: str) -> list[dict[str, Any]]:
     """Every `publish(kind, ...)` output in an executed notebook, in order."""
-    import nbformat
+    nbformat = _import_lean("nbformat")
 
     mime = f"{MIME_PREFIX}{kind}+json"
     nb = nbformat.read(str(notebook), as_version=4)

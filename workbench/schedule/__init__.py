@@ -5,7 +5,7 @@
       - name: detect
         cron: "*/15 * * * *"
         playbook: detect
-        command: detect --no-notebook      # what --print-crontab runs instead of `schedule --job detect`
+        command: detect                    # what --print-crontab runs instead of `schedule --job detect`
 
 The workspace's `schedule.yaml` wins over the bundled default. A job is due when its most recent
 cron slot is later than the slot it last ran for: after downtime it runs once, not once per

@@ -4,9 +4,8 @@ Format); later events (update, resolve) become comments on that issue."""
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 from pydantic import Field
 
 from workbench.routing import escaping
@@ -19,6 +18,9 @@ from workbench.routing.destinations.base import (
     facts,
     headline,
 )
+
+if TYPE_CHECKING:
+    import httpx  # imported when a request is made: loading settings must not pay for it
 
 
 class JiraConfig(DestinationConfig):
@@ -51,6 +53,8 @@ class Jira(Destination):
         return f"{self.cfg.base_url.rstrip('/')}/rest/api/{self.cfg.api_version}/{path}"
 
     def _auth(self) -> httpx.BasicAuth:
+        import httpx
+
         return httpx.BasicAuth(self.cfg.user, self.secrets["api_token"])
 
     def wiki(self, event: Event) -> str:
