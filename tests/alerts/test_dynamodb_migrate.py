@@ -75,3 +75,22 @@ def test_layout1_table_is_refused_then_migrated(aws_env: str, workspace: Path) -
     assert (again.from_layout, again.alerts, again.created_indexes, again.deleted_indexes) == (2, 13, [], [])
     with get_store(settings) as store:
         assert store.count(status="acknowledged") == 6 and store.count() == 13
+
+
+def test_cli_names_the_migration_and_runs_it(aws_env: str, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from tests.helpers import area_app
+    from workbench.cli.alerts import register
+
+    settings = store_settings(workspace, "dynamodb", aws_env)
+    _layout1_table(settings, 3)
+    for key, value in (("BACKEND", "dynamodb"), ("ENDPOINT_URL", aws_env), ("TABLE_PREFIX", settings.store.table_prefix)):
+        monkeypatch.setenv(f"MANTISSA_STORE__{key}", value)
+    app, runner = area_app(register), CliRunner()
+    refused = runner.invoke(app, ["alerts", "list"])
+    assert refused.exit_code == 1 and "run `mantissa alerts migrate-store` once" in refused.stderr
+    migrated = runner.invoke(app, ["alerts", "migrate-store"])
+    assert migrated.exit_code == 0 and "layout 1 -> 2; 3 alerts rewritten" in migrated.stdout
+    listed = runner.invoke(app, ["alerts", "list", "--limit", "2"])
+    assert listed.exit_code == 0 and "1-2 of 3" in listed.stdout and "--page-token" in listed.stdout
