@@ -22,6 +22,7 @@ from workbench.alerts.model import Alert
 
 TOKEN_VERSION = 1
 MAX_TOKEN_CHARS = 4096  # a real token is ~150 characters; anything longer is not one of ours
+MAX_VALUE_CHARS = 512  # a sort value (time#id, rule id, id); DynamoDB refuses key values over 1 KB
 
 
 class Page(list[Alert]):
@@ -66,6 +67,7 @@ def decode_token(token: str, fp: str) -> list[Any]:
         raise ValueError("page token: it belongs to a listing with other filters, order or store; "
                          f"use the same filters as the first page, or {hint}")
     position = data["p"]
-    if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in position):
+    if not all(isinstance(v, str | int | float) and not isinstance(v, bool)
+               and not (isinstance(v, str) and len(v) > MAX_VALUE_CHARS) for v in position):
         raise ValueError(f"page token: malformed position; {hint}")
     return position
