@@ -129,3 +129,7 @@ def test_paging_across_concurrent_writes(store: AlertStore, make_alert: Callable
                      if f"p{i:03d}" not in {a.id for a in first} and i not in (3, 5)]
     assert rest == expected_rest
     assert {f"p{i:03d}" for i in range(100, 104)} | {"p005"} <= {a.id for a in store.list(status="new", limit=5)}
+
+
+def test_rule_ids_for_a_filter_menu(seeded: AlertStore) -> None:
+    assert seeded.rule_ids() == ["r.0", "r.1", "r.2"]

@@ -138,6 +138,10 @@ class AlertStore(Outbox, ABC):
     def _alert_ids_with_entity(self, kind: str, value: str) -> set[str]: ...
 
     @abstractmethod
+    def rule_ids(self) -> list[str]:
+        """The rule ids that have alerts, sorted (for a rule filter's choices), without reading alerts."""
+
+    @abstractmethod
     def all_ids(self) -> Iterator[str]: ...
 
     @abstractmethod

@@ -196,3 +196,12 @@ class DynamoDBListing:
             request = answer.get("UnprocessedKeys") or None
         return total
 
+    def rule_ids(self) -> list[str]:
+        """From the per-rule counters: one small item per rule and shard, however many alerts."""
+        found: set[str] = set()
+        for shard in range(layout.SHARDS):
+            for item in self._query(KeyConditionExpression="pk = :p AND begins_with(sk, :r)", ConsistentRead=True,
+                                    ExpressionAttributeValues={":p": layout.counters_pk(shard), ":r": "rule#"}):
+                if int(item.get("n", 0)) > 0:
+                    found.add(item["sk"][len("rule#"):])
+        return sorted(found)

@@ -222,6 +222,10 @@ class SQLiteStore(SQLiteOutbox, AlertStore):
         where, params = self._where(flt)
         return self._conn.execute(f"SELECT count(*) FROM alerts{where}", params).fetchone()[0]
 
+    def rule_ids(self) -> list[str]:
+        # DISTINCT over the (rule_id, last_seen, id) index: one step per rule, not per alert.
+        return [r[0] for r in self._conn.execute("SELECT DISTINCT rule_id FROM alerts ORDER BY rule_id")]
+
     def _alert_ids_with_entity(self, kind: str, value: str) -> set[str]:
         rows = self._conn.execute("SELECT alert_id FROM alert_entities WHERE kind = ? AND value = ?",
                                   (kind, value))
