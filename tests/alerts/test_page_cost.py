@@ -89,13 +89,13 @@ def test_dynamodb_counters_follow_every_change(aws_env: str, workspace: Path) ->
     store.upsert_alert(build_alert("c00003", severity="info", rule_id="r.3", first_seen=T0, last_seen=T0,
                                    fields={}), ["e3", "e3b"])  # recurs: no counter moves
     for filters in ({}, {"status": "new"}, {"status": "acknowledged"}, {"status": ["false_positive", "resolved"]},
-                    {"assignee": "bo"}, {"assignee": "carol"}, {"severity": "info"}, {"min_severity": "high"},
+                    {"assignee": "bo"}, {"assignee": "carol"}, {"unassigned": True}, {"unassigned": True, "status": "new"}, {"severity": "info"}, {"min_severity": "high"},
                     {"rule_id": "r.3"}, {"status": "new", "rule_id": "r.3"}, {"text": "c0001"}):
         assert store.count(**filters) == len(store.list(limit=None, **filters)), filters
     store.close()
 
 
-@pytest.mark.parametrize("filters", [{}, {"status": "new"}, {"rule_id": "r.3"}, {"assignee": "bo"},
+@pytest.mark.parametrize("filters", [{}, {"status": "new"}, {"rule_id": "r.3"}, {"assignee": "bo"}, {"unassigned": True},
                                      {"severity": "high"}])
 def test_sqlite_page_seeks_an_index(workspace: Path, filters: dict[str, Any]) -> None:
     store = get_store(store_settings(workspace, "sqlite"))

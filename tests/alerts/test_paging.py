@@ -48,10 +48,10 @@ def _walk(store: AlertStore, limit: int, **filters: Any) -> Iterator[Page]:
 
 @pytest.mark.parametrize("filters", [
     {}, {"status": "new"}, {"status": ["new", "acknowledged"]}, {"severity": "high"}, {"min_severity": "medium"},
-    {"rule_id": "r.1"}, {"assignee": "bo"}, {"since": T0 + timedelta(minutes=5)},
+    {"rule_id": "r.1"}, {"assignee": "bo"}, {"unassigned": True}, {"unassigned": True, "status": "new"}, {"since": T0 + timedelta(minutes=5)},
     {"until": T0 + timedelta(minutes=9)}, {"text": "FINDING 2"}, {"status": "new", "min_severity": "high", "text": "finding"},
     {"order_by": "last_seen"}, {"order_by": "-severity"}, {"order_by": "count"},
-], ids=["all", "status", "statuses", "severity", "min-severity", "rule", "assignee", "since", "until", "text",
+], ids=["all", "status", "statuses", "severity", "min-severity", "rule", "assignee", "unassigned", "unassigned-new", "since", "until", "text",
         "combined", "oldest-first", "by-severity", "by-count"])
 def test_pages_cover_the_listing_exactly_once(seeded: AlertStore, filters: dict[str, Any]) -> None:
     whole = [a.id for a in seeded.list(limit=None, **filters)]
@@ -88,6 +88,8 @@ def test_a_token_only_serves_its_own_listing(seeded: AlertStore) -> None:
             seeded.list(limit=3, page_token=token, **other)
     with pytest.raises(ValueError, match="either offset or page_token"):
         seeded.list(status="new", limit=3, offset=3, page_token=token)
+    with pytest.raises(ValueError, match="assignee 'bo' and unassigned exclude each other"):
+        seeded.list(assignee="bo", unassigned=True)
     with pytest.raises(ValueError, match="limit must be at least 1"):
         seeded.list(limit=0)
 

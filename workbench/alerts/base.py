@@ -202,14 +202,14 @@ class AlertStore(Outbox, ABC):
              min_severity: str | None = None, rule_id: str | None = None, assignee: str | None = None,
              since: str | datetime | None = None, until: str | datetime | None = None,
              text: str | None = None, limit: int | None = 100, offset: int = 0,
-             order_by: str = "-last_seen", page_token: str | None = None) -> Page:
+             order_by: str = "-last_seen", page_token: str | None = None, unassigned: bool = False) -> Page:
         """Alerts matching every given filter, ordered (prefix '-' = descending) and paged.
 
         The result is a `Page` (a list of alerts) whose `next_token`, passed back as `page_token`
         with the same filters and order, returns the next page; None means there is no more.
         Tokens cost one page to follow however deep; `offset` is kept for old callers and costs
         every skipped alert."""
-        flt = AlertFilter.build(status, severity, min_severity, rule_id, assignee, since, until, text)
+        flt = AlertFilter.build(status, severity, min_severity, rule_id, assignee, since, until, text, unassigned)
         key, descending = parse_order(order_by)
         if limit is not None and limit < 1:
             raise ValueError(f"list: limit must be at least 1 (got {limit}); use None for everything")
@@ -223,9 +223,9 @@ class AlertStore(Outbox, ABC):
     def count(self, status: str | Sequence[str] | None = None, severity: str | None = None,
               min_severity: str | None = None, rule_id: str | None = None, assignee: str | None = None,
               since: str | datetime | None = None, until: str | datetime | None = None,
-              text: str | None = None) -> int:
+              text: str | None = None, unassigned: bool = False) -> int:
         return self._count(AlertFilter.build(status, severity, min_severity, rule_id, assignee,
-                                             since, until, text))
+                                             since, until, text, unassigned))
 
     def related(self, alert_id: str, limit: int = 100) -> list[Alert]:
         """Other alerts sharing a principal, access key or source IP, most recent first."""

@@ -35,12 +35,12 @@ def shard_of(alert_id: str) -> int:
 
 
 def index_keys(alert: Alert) -> dict[str, str]:
-    """The index partition attributes of an alert item (assignee only when assigned: sparse)."""
+    """The index partition attributes of an alert item."""
     shard = shard_of(alert.id)
     keys = {"q_all": f"ALL#{shard}", "q_status": f"STATUS#{alert.status.value}#{shard}",
             "q_severity": f"SEV#{alert.severity.value}#{shard}", "q_rule": f"RULE#{alert.rule_id}#{shard}"}
-    if alert.assignee:
-        keys["q_assignee"] = f"ASSIGNEE#{alert.assignee}"
+    # One analyst's queue is small and written at human pace; "nobody's" is most alerts: sharded.
+    keys["q_assignee"] = f"ASSIGNEE#{alert.assignee}" if alert.assignee else f"UNASSIGNED#{shard}"
     return keys
 
 
@@ -60,8 +60,7 @@ def counter_names(summary: dict[str, Any] | None) -> list[str]:
     if not summary:
         return []
     names = ["all", f"status#{summary['status']}", f"severity#{summary['severity']}", f"rule#{summary['rule_id']}"]
-    if summary.get("assignee"):
-        names.append(f"assignee#{summary['assignee']}")
+    names.append(f"assignee#{summary['assignee']}" if summary.get("assignee") else "unassigned")
     return names
 
 
@@ -98,7 +97,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
 
 
 def partitions(status: tuple[Any, ...], severity: Severity | None, min_severity: Severity | None,
-               rule_id: str | None, assignee: str | None) -> list[tuple[str, str]]:
+               rule_id: str | None, assignee: str | None, unassigned: bool = False) -> list[tuple[str, str]]:
     """(index, partition value) pairs that together hold every alert the filters can match, from
     the most selective index the filters allow."""
     shards = range(SHARDS)
@@ -106,6 +105,8 @@ def partitions(status: tuple[Any, ...], severity: Severity | None, min_severity:
         return [("q_status", f"STATUS#{s.value}#{n}") for s in status for n in shards]
     if assignee is not None:
         return [("q_assignee", f"ASSIGNEE#{assignee}")]
+    if unassigned:
+        return [("q_assignee", f"UNASSIGNED#{n}") for n in shards]
     if rule_id is not None:
         return [("q_rule", f"RULE#{rule_id}#{n}") for n in shards]
     if severity is not None:

@@ -39,7 +39,8 @@ class DynamoDBListing:
         """Index entries (projected attributes only) of every partition that can hold a match,
         merged into one stream in `ts` order, starting after `after`. Lazy: a partition is read
         `batch` entries at a time, only as far as the merge consumes it."""
-        parts = layout.partitions(flt.status, flt.severity, flt.min_severity, flt.rule_id, flt.assignee)
+        parts = layout.partitions(flt.status, flt.severity, flt.min_severity, flt.rule_id, flt.assignee,
+                                  flt.unassigned)
         since = f"{ts(flt.since)}" if flt.since is not None else None
 
         def one(index: str, value: str) -> Iterator[dict[str, Any]]:
@@ -68,6 +69,7 @@ class DynamoDBListing:
                 and (flt.min_severity is None or severity >= flt.min_severity)
                 and (flt.rule_id is None or entry["rule_id"] == flt.rule_id)
                 and (flt.assignee is None or entry.get("assignee") == flt.assignee)
+                and (not flt.unassigned or not entry.get("assignee"))
                 and (flt.since is None or entry["ts"] >= ts(flt.since))
                 and (flt.until is None or entry["first_seen"] < ts(flt.until)))
 
@@ -169,7 +171,7 @@ class DynamoDBListing:
         """The counters whose sum is the answer, when the filter is one a counter keeps."""
         if flt.since or flt.until or flt.text:
             return None
-        given = [flt.status, flt.severity, flt.min_severity, flt.rule_id, flt.assignee]
+        given = [flt.status, flt.severity, flt.min_severity, flt.rule_id, flt.assignee, flt.unassigned]
         if sum(1 for g in given if g) > 1:
             return None
         if flt.status:
@@ -182,6 +184,8 @@ class DynamoDBListing:
             return [f"rule#{flt.rule_id}"]
         if flt.assignee is not None:
             return [f"assignee#{flt.assignee}"]
+        if flt.unassigned:
+            return ["unassigned"]
         return ["all"]
 
     def _counter_total(self, names: list[str]) -> int:

@@ -178,6 +178,8 @@ class SQLiteStore(SQLiteOutbox, AlertStore):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
+        if flt.unassigned:
+            clauses.append("assignee IS NULL")
         if flt.severity is not None:
             clauses.append("severity_rank = ?")
             params.append(Severity(flt.severity).rank)
