@@ -107,3 +107,11 @@ def test_list_pages_with_tokens(seeded: AlertStore) -> None:
 def test_migrate_store_on_sqlite_is_a_no_op(seeded: AlertStore) -> None:
     code, out, _ = invoke("migrate-store")
     assert code == 0 and "nothing to migrate" in out
+
+
+def test_list_unassigned(seeded: AlertStore) -> None:
+    assert invoke("assign", "4f2a9c01", "bo")[0] == 0
+    code, out, _ = invoke("list", "--unassigned")
+    assert code == 0 and "77b0e512" in out and "4f2a9c01" not in out and "1-1 of 1" in out
+    code, _, err = invoke("list", "--unassigned", "--assignee", "bo")
+    assert code == 2 and "exclude each other" in err

@@ -73,6 +73,7 @@ def list_alerts(
     min_severity: str = typer.Option(None, "--min-severity", help="this severity or worse"),
     rule: str = typer.Option(None, "--rule", help="rule id"),
     assignee: str = typer.Option(None, "--assignee"),
+    unassigned: bool = typer.Option(False, "--unassigned", help="only alerts nobody is assigned to"),
     text: str = typer.Option(None, "--text", help="substring of title, id, rule, group keys"),
     since: str = typer.Option(None, "--since", help="active at or after this time (ISO 8601)"),
     limit: int = typer.Option(50, "--limit", min=1),
@@ -83,7 +84,7 @@ def list_alerts(
     """Alerts, most recently seen first. A page ends with the --page-token of the next one."""
     with _store() as store:
         filters = {"status": status or None, "severity": severity, "min_severity": min_severity, "rule_id": rule,
-                   "assignee": assignee, "text": text, "since": since}
+                   "assignee": assignee, "text": text, "since": since, "unassigned": unassigned}
         alerts = store.list(**filters, limit=limit, offset=offset, page_token=page_token)
         total = store.count(**filters)
         if not alerts:
