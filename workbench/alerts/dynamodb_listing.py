@@ -97,7 +97,11 @@ class DynamoDBListing:
         # Filters an index key does not serve are checked on each entry; text needs the record, so
         # records are read in chunks and a call examines at most SCAN_BUDGET entries beyond the page.
         budget = None if limit is None else max(SCAN_BUDGET, 4 * wanted)
-        batch = 100 if limit is None else min(max(wanted, 10), 100)
+        # Shards split alerts evenly, so each partition's first read is its share of the page plus a
+        # margin; the merge reads further batches only from the partitions it keeps drawing on.
+        parts = len(layout.partitions(flt.status, flt.severity, flt.min_severity, flt.rule_id, flt.assignee,
+                                      flt.unassigned))
+        batch = 100 if wanted is None else min(max(-(-wanted // parts) + 5, 10), 100)
         stream = self._entries(flt, descending, after[0] if after else None, batch)
         matched: list[Alert] = []
         scanned, last_ts, chunk = 0, None, []
