@@ -111,3 +111,20 @@ def test_sqlite_page_seeks_an_index(workspace: Path, filters: dict[str, Any]) ->
     assert "TEMP B-TREE" not in text and "USING INDEX" in text, text
     assert page.next_token
     store.close()
+
+
+def test_dynamodb_token_follows_the_index_not_a_record_that_moved(aws_env: str, workspace: Path) -> None:
+    """An index lags its table: a record whose last_seen moved after its index entry was read must
+    not move the cursor (else the next page would list the same alerts again)."""
+    store = get_store(store_settings(workspace, "dynamodb", aws_env))
+    assert isinstance(store, DynamoDBStore)
+    _seed(store, 0, 10)
+    moved = store.get("c00005").model_copy(update={"last_seen": T0 + timedelta(days=1)})
+    # The record alone changes, as when the index has not caught up yet.
+    store._table.update_item(Key={"pk": "ALERT#c00005", "sk": "#ALERT"}, UpdateExpression="SET doc = :d",
+                             ExpressionAttributeValues={":d": moved.to_json()})
+    first = store.list(limit=5)
+    rest = store.list(limit=5, page_token=first.next_token)
+    assert [a.id for a in first] == [f"c{i:05d}" for i in range(9, 4, -1)]
+    assert [a.id for a in rest] == [f"c{i:05d}" for i in range(4, -1, -1)]
+    store.close()

@@ -95,7 +95,7 @@ class DynamoDBListing:
             raise ValueError("page token: malformed position; start again without a page token")
         wanted = None if limit is None else offset + limit + 1
         # Filters an index key does not serve are checked on each entry; text needs the record, so
-        # records are read in chunks and a call examines at most SCAN_BUDGET entries beyond the page.
+        # records are read in chunks and a call examines at most SCAN_BUDGET entries (or 4 pages).
         budget = None if limit is None else max(SCAN_BUDGET, 4 * wanted)
         # Shards split alerts evenly, so each partition's first read is its share of the page plus a
         # margin; the merge reads further batches only from the partitions it keeps drawing on.
@@ -104,6 +104,7 @@ class DynamoDBListing:
         batch = 100 if wanted is None else min(max(-(-wanted // parts) + 5, 10), 100)
         stream = self._entries(flt, descending, after[0] if after else None, batch)
         matched: list[Alert] = []
+        positions: list[str] = []  # the index `ts` each match was listed at: where a token resumes
         scanned, last_ts, chunk = 0, None, []
 
         def flush() -> None:
@@ -113,6 +114,7 @@ class DynamoDBListing:
                 # The record is re-checked: the index is eventually consistent, the record is not.
                 if alert is not None and flt.matches(alert):
                     matched.append(alert)
+                    positions.append(entry["ts"])
             chunk.clear()
 
         stopped = False  # the budget ran out before the stream did
@@ -131,7 +133,8 @@ class DynamoDBListing:
         flush()
         page = matched[offset:] if limit is None else matched[offset:offset + limit]
         if wanted is not None and len(matched) >= wanted:
-            return page, [f"{ts(page[-1].last_seen)}#{page[-1].id}"], scanned
+            # The index position, not the record's: a record that moved meanwhile must not move the cursor.
+            return page, [positions[offset + len(page) - 1]], scanned
         if stopped and last_ts is not None:
             # Everything up to the last entry examined is decided: resume after it, not after the
             # last match, so the next call does not examine the rejected entries again.
