@@ -86,3 +86,32 @@ def test_export_import_round_trip(seeded: AlertStore, tmp_path: Path, monkeypatc
     code, _, err = invoke("import", str(backup))
     assert code == 1 and f"{backup}:4:" in err
     assert invoke("import", str(tmp_path / "missing.jsonl"))[0] == 2
+
+
+def test_list_pages_with_tokens(seeded: AlertStore) -> None:
+    code, out, _ = invoke("list", "--limit", "1")
+    assert code == 0 and "1-1 of 2" in out
+    last = out.splitlines()[-1]
+    assert last.startswith("next page: --page-token ")
+    first_id = out.splitlines()[1].split()[0]
+    code, out, _ = invoke("list", "--limit", "1", "--page-token", last.split()[-1])
+    assert code == 0 and "1 more of 2" in out and "next page" not in out
+    second_id = out.splitlines()[1].split()[0]
+    assert {first_id, second_id} == {"4f2a9c01", "77b0e512"}
+    code, _, err = invoke("list", "--limit", "1", "--severity", "low", "--page-token", last.split()[-1])
+    assert code == 2 and "page token: it belongs to a listing with other filters" in err
+    code, _, err = invoke("list", "--page-token", "%%%")
+    assert code == 2 and "start again without a page token" in err
+
+
+def test_migrate_store_on_sqlite_is_a_no_op(seeded: AlertStore) -> None:
+    code, out, _ = invoke("migrate-store")
+    assert code == 0 and "nothing to migrate" in out
+
+
+def test_list_unassigned(seeded: AlertStore) -> None:
+    assert invoke("assign", "4f2a9c01", "bo")[0] == 0
+    code, out, _ = invoke("list", "--unassigned")
+    assert code == 0 and "77b0e512" in out and "4f2a9c01" not in out and "1-1 of 1" in out
+    code, _, err = invoke("list", "--unassigned", "--assignee", "bo")
+    assert code == 2 and "exclude each other" in err

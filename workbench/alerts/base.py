@@ -34,6 +34,7 @@ from workbench.alerts.model import (
     utcnow,
 )
 from workbench.alerts.outbox import Outbox
+from workbench.alerts.paging import Page, decode_token, encode_token, fingerprint
 from workbench.registry import Registry
 from workbench.timewindow import parse_time
 
@@ -124,14 +125,21 @@ class AlertStore(Outbox, ABC):
     def event_ids(self, alert_id: str) -> set[str]: ...
 
     @abstractmethod
-    def _select(self, flt: AlertFilter, order: str, descending: bool, limit: int | None,
-                offset: int) -> list[Alert]: ...
+    def _page(self, flt: AlertFilter, order: str, descending: bool, limit: int | None, offset: int,
+              after: list[Any] | None) -> tuple[list[Alert], list[Any] | None, int]:
+        """Up to `limit` matching alerts strictly after the keyset position `after` (None: from the
+        start, skipping `offset`). Returns them, the position to resume from (None: nothing left),
+        and how many index entries were examined."""
 
     @abstractmethod
     def _count(self, flt: AlertFilter) -> int: ...
 
     @abstractmethod
     def _alert_ids_with_entity(self, kind: str, value: str) -> set[str]: ...
+
+    @abstractmethod
+    def rule_ids(self) -> list[str]:
+        """The rule ids that have alerts, sorted (for a rule filter's choices), without reading alerts."""
 
     @abstractmethod
     def all_ids(self) -> Iterator[str]: ...
@@ -194,18 +202,30 @@ class AlertStore(Outbox, ABC):
              min_severity: str | None = None, rule_id: str | None = None, assignee: str | None = None,
              since: str | datetime | None = None, until: str | datetime | None = None,
              text: str | None = None, limit: int | None = 100, offset: int = 0,
-             order_by: str = "-last_seen") -> list[Alert]:
-        """Alerts matching every given filter, ordered (prefix '-' = descending) and paged."""
-        flt = AlertFilter.build(status, severity, min_severity, rule_id, assignee, since, until, text)
+             order_by: str = "-last_seen", page_token: str | None = None, unassigned: bool = False) -> Page:
+        """Alerts matching every given filter, ordered (prefix '-' = descending) and paged.
+
+        The result is a `Page` (a list of alerts) whose `next_token`, passed back as `page_token`
+        with the same filters and order, returns the next page; None means there is no more.
+        Tokens cost one page to follow however deep; `offset` is kept for old callers and costs
+        every skipped alert."""
+        flt = AlertFilter.build(status, severity, min_severity, rule_id, assignee, since, until, text, unassigned)
         key, descending = parse_order(order_by)
-        return self._select(flt, key, descending, limit, max(offset, 0))
+        if limit is not None and limit < 1:
+            raise ValueError(f"list: limit must be at least 1 (got {limit}); use None for everything")
+        fp = fingerprint(self.name, flt, key, descending)
+        after = decode_token(page_token, fp) if page_token is not None else None
+        if after is not None and offset:
+            raise ValueError("list: give either offset or page_token, not both (a token already says where to start)")
+        items, last, scanned = self._page(flt, key, descending, limit, max(offset, 0), after)
+        return Page(items, encode_token(fp, last) if last is not None else None, scanned)
 
     def count(self, status: str | Sequence[str] | None = None, severity: str | None = None,
               min_severity: str | None = None, rule_id: str | None = None, assignee: str | None = None,
               since: str | datetime | None = None, until: str | datetime | None = None,
-              text: str | None = None) -> int:
+              text: str | None = None, unassigned: bool = False) -> int:
         return self._count(AlertFilter.build(status, severity, min_severity, rule_id, assignee,
-                                             since, until, text))
+                                             since, until, text, unassigned))
 
     def related(self, alert_id: str, limit: int = 100) -> list[Alert]:
         """Other alerts sharing a principal, access key or source IP, most recent first."""

@@ -1,35 +1,28 @@
-"""The team store: one DynamoDB table, `<table_prefix>alerts`, single-table layout.
+"""The team store: one DynamoDB table, `<table_prefix>alerts`, single-table layout 2.
 
 Keys (`pk`, `sk`, both strings) and item types:
 
     item         pk                          sk                    other attributes
-    alert        ALERT#<alert id>            #ALERT                kind="alert", ts, status, severity,
-                                                                   rule_id, assignee, version (N), doc
+    alert        ALERT#<alert id>            #ALERT                ts, status, severity, rule_id, assignee,
+                                                                   first_seen, version (N), doc, q_* (index keys)
     event        ALERT#<alert id>            EVENT#<event id>      (none: existence is the fact)
     entity       ENTITY#<kind>#<value>       ALERT#<alert id>      (kind: principal | accesskey | ip)
+    counter      COUNTS#<shard>              all | status#<s> | severity#<s> | rule#<r> | assignee#<a>   n (N)
     checkpoint   CHECKPOINTS                 RULE#<rule id>        end, updated_at
     run          RUN#<run id>                #RUN                  kind="run", ts, doc
+    layout       #META                       LAYOUT                layout (N)
     (the delivery outbox's routed / delivery / attempt items: see outbox_dynamodb.py)
 
-`doc` is the full record as JSON; `ts` is `<last_seen or started, fixed-width UTC>#<id>`, so every
-index sorts by time and pages by id. Global secondary indexes (projection ALL):
+The index design (sharded, sparse, INCLUDE-projected GSIs keyed by `ts` = `<last_seen>#<id>`) is in
+dynamodb_layout.py and docs/dynamodb.md. A page ordered by last_seen reads, per partition of the
+chosen index, about one page of small index entries, then the page's records by key: its cost does
+not depend on how many alerts the table holds. Other orders (severity, count...) read every match.
 
-    by_kind      kind     + ts     all alerts (or all runs) by time
-    by_status    status   + ts     alerts in one status by last_seen
-    by_severity  severity + ts     alerts of one severity by last_seen
-    by_rule      rule_id  + ts     alerts of one rule by last_seen
-
-Only alert items carry status/severity/rule_id, so those indexes are sparse. Listing queries the
-most selective index (a `since` bound becomes a key condition on `ts`) and applies the remaining
-filters client-side; alert volumes (thousands, not millions) make that cheap. The `by_kind`
-partition is one hot key, which is fine far below DynamoDB's per-partition limit (1,000 writes/s).
-An item is limited to 400 KB: evidence rows are capped at 50; a very long audit trail is the one
-thing that could approach it.
-
-Concurrency: an alert write is a `put_item` conditioned on `attribute_not_exists(pk)` (create) or
-`version = :expected` (update); a lost race surfaces as ConditionalCheckFailed and the base class
-retries the read-modify-write. Event items are idempotent puts, and `count` is recomputed from them
-on every upsert, so a crash between the two writes heals on the next upsert.
+Concurrency: an alert write is one transaction: the put conditioned on `attribute_not_exists(pk)`
+(create) or `version = :expected` (update), plus the counter deltas. A lost race (condition failed,
+or a transaction conflict on a counter) makes the base class retry the read-modify-write. Event
+items are idempotent puts, and `count` is recomputed from them on every upsert, so a crash between
+the two writes heals on the next upsert.
 """
 
 from __future__ import annotations
@@ -41,23 +34,24 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from workbench.alerts import dynamodb_layout as layout
 from workbench.alerts.base import STORES, AlertStore
-from workbench.alerts.filters import AlertFilter, sort_value, ts
-from workbench.alerts.model import Alert, entities, utcnow
+from workbench.alerts.dynamodb_listing import DynamoDBListing
+from workbench.alerts.filters import ts
+from workbench.alerts.model import Alert, AlertStoreError, entities, utcnow
 from workbench.alerts.outbox_dynamodb import DynamoDBOutbox
 from workbench.timewindow import parse_time
 
 if TYPE_CHECKING:
     from workbench.config import Settings
 
-_INDEXES = {"by_kind": "kind", "by_status": "status", "by_severity": "severity", "by_rule": "rule_id"}
-_ALERT_SK, _RUN_SK, _CHECKPOINTS = "#ALERT", "#RUN", "CHECKPOINTS"
+_ALERT_SK, _RUN_SK, _CHECKPOINTS = layout.ALERT_SK, "#RUN", "CHECKPOINTS"
 
 
-class DynamoDBStore(DynamoDBOutbox, AlertStore):
+class DynamoDBStore(DynamoDBListing, DynamoDBOutbox, AlertStore):
     name = "dynamodb"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, allow_old_layout: bool = False) -> None:
         super().__init__(settings)
         cfg = settings.store
         self.table_name = f"{cfg.table_prefix}alerts"
@@ -67,6 +61,11 @@ class DynamoDBStore(DynamoDBOutbox, AlertStore):
         self._local = threading.local()
         self._ready = False
         self.create_tables()
+        if not allow_old_layout and self.layout_version() < layout.LAYOUT:
+            raise AlertStoreError(
+                f"DynamoDB table '{self.table_name}' uses alert layout {self.layout_version()}, this version "
+                f"needs layout {layout.LAYOUT}: run `mantissa alerts migrate-store` once (stop the scheduler "
+                "first), then retry")
 
     def _resource(self) -> Any:
         # boto3 sessions and resources are not thread-safe: one per thread.
@@ -91,24 +90,29 @@ class DynamoDBStore(DynamoDBOutbox, AlertStore):
         try:
             client.describe_table(TableName=self.table_name)
         except client.exceptions.ResourceNotFoundException:
-            attributes = [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "ts", *_INDEXES.values())]
             try:
-                client.create_table(
-                    TableName=self.table_name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=attributes,
-                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-                    GlobalSecondaryIndexes=[
-                        {"IndexName": index, "Projection": {"ProjectionType": "ALL"},
-                         "KeySchema": [{"AttributeName": attr, "KeyType": "HASH"},
-                                       {"AttributeName": "ts", "KeyType": "RANGE"}]}
-                        for index, attr in _INDEXES.items()])
+                client.create_table(**layout.table_definition(self.table_name))
             except client.exceptions.ResourceInUseException:
                 pass  # another process created it first
+            else:
+                client.get_waiter("table_exists").wait(TableName=self.table_name,
+                                                        WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+                self._table.put_item(Item={**layout.META_KEY, "layout": layout.LAYOUT})
             client.get_waiter("table_exists").wait(TableName=self.table_name,
                                                     WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         self._ready = True
 
+    def layout_version(self) -> int:
+        item = self._table.get_item(Key=layout.META_KEY, ConsistentRead=True).get("Item")
+        if item:
+            return int(item["layout"])
+        # A table made by another process a moment ago may not have its marker yet: look at its indexes.
+        described = self._resource().meta.client.describe_table(TableName=self.table_name)["Table"]
+        names = {i["IndexName"] for i in described.get("GlobalSecondaryIndexes", [])}
+        return layout.LAYOUT if set(layout.INDEXES) <= names and not names & set(layout.OLD_INDEXES) else 1
+
     def _transaction(self) -> contextlib.AbstractContextManager[None]:
-        return contextlib.nullcontext()  # atomicity comes from the conditional put in _write
+        return contextlib.nullcontext()  # atomicity comes from the conditional transaction in _write
 
     # ---- alerts -------------------------------------------------------------------------------
     def _read(self, alert_id: str) -> Alert | None:
@@ -119,21 +123,34 @@ class DynamoDBStore(DynamoDBOutbox, AlertStore):
     def _write(self, alert: Alert, expected_version: int | None) -> bool:
         from botocore.exceptions import ClientError
 
-        item = {"pk": f"ALERT#{alert.id}", "sk": _ALERT_SK, "kind": "alert",
-                "ts": f"{ts(alert.last_seen)}#{alert.id}", "status": alert.status.value,
-                "severity": alert.severity.value, "rule_id": alert.rule_id, "version": alert.version,
-                "doc": alert.to_json()}
-        if alert.assignee:
-            item["assignee"] = alert.assignee
+        key = {"pk": f"ALERT#{alert.id}", "sk": _ALERT_SK}
+        # The counters move by the difference between the stored summary and the new one; the
+        # version condition below guarantees the summary read here is the one being replaced.
+        old = self._table.get_item(Key=key, ConsistentRead=True,
+                                   ProjectionExpression="version, #s, severity, rule_id, assignee",
+                                   ExpressionAttributeNames={"#s": "status"}).get("Item")
+        if (old is None) != (expected_version is None) or (old is not None and old["version"] != expected_version):
+            return False
+        item = layout.alert_item(alert)
+        deltas = layout.counter_deltas(old, item)
+        # The resource's client takes plain Python values (boto3 serialises them), as Table does.
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": item}
         if expected_version is None:
-            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
         else:
-            condition = {"ConditionExpression": "version = :v",
-                         "ExpressionAttributeValues": {":v": expected_version}}
+            put |= {"ConditionExpression": "version = :v", "ExpressionAttributeValues": {":v": expected_version}}
+        pk = layout.counters_pk(layout.shard_of(alert.id))
+        updates = [{"Update": {"TableName": self.table_name, "Key": {"pk": pk, "sk": name},
+                               "UpdateExpression": "ADD n :d", "ExpressionAttributeValues": {":d": d}}}
+                   for name, d in sorted(deltas.items())]
         try:
-            self._table.put_item(Item=item, **condition)
+            self._resource().meta.client.transact_write_items(TransactItems=[{"Put": put}, *updates])
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            # Another writer won (ConditionalCheckFailed) or raced on a counter (TransactionConflict):
+            # nothing was written, the caller re-reads and retries. Anything else is a real error.
+            reasons = {r.get("Code") for r in exc.response.get("CancellationReasons", [])} - {"None", None}
+            if exc.response["Error"]["Code"] == "TransactionCanceledException" and \
+                    reasons <= {"ConditionalCheckFailed", "TransactionConflict"}:
                 return False
             raise
         # Entity items only ever add links; `related` re-checks each candidate's own entities.
@@ -180,37 +197,12 @@ class DynamoDBStore(DynamoDBOutbox, AlertStore):
         return {i["sk"][len("EVENT#"):] for i in self._event_items(alert_id)}
 
     def all_ids(self) -> Iterator[str]:
-        items = self._query(IndexName="by_kind", KeyConditionExpression="kind = :k",
-                            ExpressionAttributeValues={":k": "alert"}, ProjectionExpression="pk")
-        return iter(sorted(i["pk"][len("ALERT#"):] for i in items))
-
-    def _candidates(self, flt: AlertFilter) -> Iterator[Alert]:
-        """Alerts from the most selective index; the caller still applies the whole filter."""
-        if flt.status:
-            keys = [("by_status", "status", s.value) for s in flt.status]
-        elif flt.severity is not None:
-            keys = [("by_severity", "severity", flt.severity.value)]
-        elif flt.rule_id is not None:
-            keys = [("by_rule", "rule_id", flt.rule_id)]
-        else:
-            keys = [("by_kind", "kind", "alert")]
-        for index, attr, value in keys:
-            condition, values = f"{attr} = :h", {":h": value}
-            if flt.since is not None:
-                condition += " AND ts >= :since"
-                values[":since"] = ts(flt.since)
-            for item in self._query(IndexName=index, KeyConditionExpression=condition,
-                                    ExpressionAttributeValues=values):
-                yield Alert.from_json(item["doc"])
-
-    def _select(self, flt: AlertFilter, order: str, descending: bool, limit: int | None,
-                offset: int) -> list[Alert]:
-        found = [a for a in self._candidates(flt) if flt.matches(a)]
-        found.sort(key=lambda a: (sort_value(a, order), a.id), reverse=descending)
-        return found[offset:None if limit is None else offset + limit]
-
-    def _count(self, flt: AlertFilter) -> int:
-        return sum(1 for a in self._candidates(flt) if flt.matches(a))
+        ids: list[str] = []
+        for shard in range(layout.SHARDS):
+            ids += (i["pk"][len("ALERT#"):] for i in self._query(
+                IndexName="q_all", KeyConditionExpression="q_all = :p", ProjectionExpression="pk",
+                ExpressionAttributeValues={":p": f"ALL#{shard}"}))
+        return iter(sorted(ids))
 
     def _alert_ids_with_entity(self, kind: str, value: str) -> set[str]:
         items = self._query(KeyConditionExpression="pk = :pk",
@@ -259,7 +251,7 @@ class DynamoDBStore(DynamoDBOutbox, AlertStore):
             condition += " AND ts >= :since"
             values[":since"] = ts(since)
         docs = []
-        for item in self._query(IndexName="by_kind", KeyConditionExpression=condition,
+        for item in self._query(IndexName=layout.RUN_INDEX, KeyConditionExpression=condition,
                                 ExpressionAttributeValues=values, ScanIndexForward=False):
             docs.append(item["doc"])
             if limit is not None and len(docs) >= limit:

@@ -37,13 +37,16 @@ class AlertFilter:
     since: datetime | None = None
     until: datetime | None = None
     text: str | None = None
+    unassigned: bool = False
 
     @classmethod
     def build(cls, status: str | Status | Sequence[str | Status] | None = None,
               severity: str | Severity | None = None, min_severity: str | Severity | None = None,
               rule_id: str | None = None, assignee: str | None = None,
               since: str | datetime | None = None, until: str | datetime | None = None,
-              text: str | None = None) -> AlertFilter:
+              text: str | None = None, unassigned: bool = False) -> AlertFilter:
+        if unassigned and assignee:
+            raise ValueError(f"filters: assignee '{assignee}' and unassigned exclude each other; give one")
         statuses = [status] if isinstance(status, str | Status) else list(status or [])
         return cls(
             status=tuple(dict.fromkeys(one for s in statuses for one in statuses_of(s))),
@@ -54,6 +57,7 @@ class AlertFilter:
             since=parse_time(since) if since else None,
             until=parse_time(until) if until else None,
             text=text.lower() if text else None,
+            unassigned=bool(unassigned),
         )
 
     def matches(self, alert: Alert) -> bool:
@@ -63,6 +67,7 @@ class AlertFilter:
             and (self.min_severity is None or alert.severity >= self.min_severity)
             and (self.rule_id is None or alert.rule_id == self.rule_id)
             and (self.assignee is None or alert.assignee == self.assignee)
+            and (not self.unassigned or not alert.assignee)
             and (self.since is None or alert.last_seen >= self.since)
             and (self.until is None or alert.first_seen < self.until)
             and (self.text is None or self.text in search_text(alert))

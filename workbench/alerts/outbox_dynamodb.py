@@ -109,9 +109,12 @@ class DynamoDBOutbox(Outbox):
 
     def _unrouted_ids(self) -> list[str]:
         routed = self.routed_versions()
-        items = self._query(IndexName="by_kind", KeyConditionExpression="kind = :k",
-                            ExpressionAttributeValues={":k": "alert"}, ProjectionExpression="pk, #v",
-                            ExpressionAttributeNames={"#v": "version"})
+        from workbench.alerts.dynamodb_layout import SHARDS
+
+        # Every alert's version, from the sharded all-alerts index (it projects `version` for this).
+        items = (i for shard in range(SHARDS) for i in self._query(
+            IndexName="q_all", KeyConditionExpression="q_all = :p", ExpressionAttributeValues={":p": f"ALL#{shard}"},
+            ProjectionExpression="pk, #v", ExpressionAttributeNames={"#v": "version"}))
         return [i["pk"][len("ALERT#"):] for i in items
                 if int(i["version"]) > routed.get(i["pk"][len("ALERT#"):], 0)]
 

@@ -36,11 +36,16 @@ CREATE TABLE IF NOT EXISTS alerts (
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
     search TEXT NOT NULL, doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS alerts_last_seen ON alerts (last_seen);
-CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status, last_seen);
-CREATE INDEX IF NOT EXISTS alerts_severity ON alerts (severity_rank, last_seen);
-CREATE INDEX IF NOT EXISTS alerts_rule ON alerts (rule_id, last_seen);
-CREATE INDEX IF NOT EXISTS alerts_assignee ON alerts (assignee, last_seen);
+DROP INDEX IF EXISTS alerts_last_seen;
+DROP INDEX IF EXISTS alerts_status;
+DROP INDEX IF EXISTS alerts_severity;
+DROP INDEX IF EXISTS alerts_rule;
+DROP INDEX IF EXISTS alerts_assignee;
+CREATE INDEX IF NOT EXISTS alerts_seen_id ON alerts (last_seen, id);
+CREATE INDEX IF NOT EXISTS alerts_status_seen_id ON alerts (status, last_seen, id);
+CREATE INDEX IF NOT EXISTS alerts_severity_seen_id ON alerts (severity_rank, last_seen, id);
+CREATE INDEX IF NOT EXISTS alerts_rule_seen_id ON alerts (rule_id, last_seen, id);
+CREATE INDEX IF NOT EXISTS alerts_assignee_seen_id ON alerts (assignee, last_seen, id);
 CREATE TABLE IF NOT EXISTS alert_events (
     alert_id TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (alert_id, event_id)
 ) WITHOUT ROWID;
@@ -53,6 +58,7 @@ CREATE INDEX IF NOT EXISTS runs_started ON runs (started);
 """
 
 _ORDER_COLUMNS = {"severity": "severity_rank"}
+_INT_COLUMNS = frozenset({"severity_rank", "count"})
 
 
 class SQLiteStore(SQLiteOutbox, AlertStore):
@@ -172,6 +178,8 @@ class SQLiteStore(SQLiteOutbox, AlertStore):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
+        if flt.unassigned:
+            clauses.append("assignee IS NULL")
         if flt.severity is not None:
             clauses.append("severity_rank = ?")
             params.append(Severity(flt.severity).rank)
@@ -190,18 +198,35 @@ class SQLiteStore(SQLiteOutbox, AlertStore):
             params.append(f"%{escaped}%")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
-    def _select(self, flt: AlertFilter, order: str, descending: bool, limit: int | None,
-                offset: int) -> list[Alert]:
+    def _page(self, flt: AlertFilter, order: str, descending: bool, limit: int | None, offset: int,
+              after: list[Any] | None) -> tuple[list[Alert], list[Any] | None, int]:
         where, params = self._where(flt)
         column = _ORDER_COLUMNS.get(order, order)
-        direction = "DESC" if descending else "ASC"
-        sql = f"SELECT doc FROM alerts{where} ORDER BY {column} {direction}, id {direction} LIMIT ? OFFSET ?"
-        rows = self._conn.execute(sql, [*params, -1 if limit is None else limit, offset]).fetchall()
-        return [Alert.from_json(r[0]) for r in rows]
+        direction, beyond = ("DESC", "<") if descending else ("ASC", ">")
+        if after is not None:
+            if len(after) != 2 or not isinstance(after[1], str) or \
+                    not isinstance(after[0], int if column in _INT_COLUMNS else str):
+                raise ValueError("page token: malformed position; start again without a page token")
+            # A row value compares (column, id) as one key: the indexes end in id, so this is a seek.
+            where += (" AND " if where else " WHERE ") + f"({column}, id) {beyond} (?, ?)"
+            params += after
+            offset = 0
+        sql = (f"SELECT doc, {column}, id FROM alerts{where} ORDER BY {column} {direction}, id {direction} "
+               "LIMIT ? OFFSET ?")
+        # One row more than asked says whether there is a next page without counting the rest.
+        rows = self._conn.execute(sql, [*params, -1 if limit is None else limit + 1, offset]).fetchall()
+        more = limit is not None and len(rows) > limit
+        rows = rows[:limit] if more else rows
+        last = [rows[-1][1], rows[-1][2]] if more else None
+        return [Alert.from_json(r[0]) for r in rows], last, len(rows) + (1 if more else 0)
 
     def _count(self, flt: AlertFilter) -> int:
         where, params = self._where(flt)
         return self._conn.execute(f"SELECT count(*) FROM alerts{where}", params).fetchone()[0]
+
+    def rule_ids(self) -> list[str]:
+        # DISTINCT over the (rule_id, last_seen, id) index: one step per rule, not per alert.
+        return [r[0] for r in self._conn.execute("SELECT DISTINCT rule_id FROM alerts ORDER BY rule_id")]
 
     def _alert_ids_with_entity(self, kind: str, value: str) -> set[str]:
         rows = self._conn.execute("SELECT alert_id FROM alert_entities WHERE kind = ? AND value = ?",

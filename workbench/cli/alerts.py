@@ -48,6 +48,8 @@ def _store() -> Iterator[AlertStore]:
         store = get_store(load_settings())
     except ConfigError as exc:
         raise fail(str(exc)) from None
+    except AlertStoreError as exc:  # e.g. a DynamoDB table of an older layout: not a usage error
+        raise fail(str(exc), 1) from None
     try:
         yield store
     except AlertNotFound as exc:
@@ -71,16 +73,19 @@ def list_alerts(
     min_severity: str = typer.Option(None, "--min-severity", help="this severity or worse"),
     rule: str = typer.Option(None, "--rule", help="rule id"),
     assignee: str = typer.Option(None, "--assignee"),
+    unassigned: bool = typer.Option(False, "--unassigned", help="only alerts nobody is assigned to"),
     text: str = typer.Option(None, "--text", help="substring of title, id, rule, group keys"),
     since: str = typer.Option(None, "--since", help="active at or after this time (ISO 8601)"),
     limit: int = typer.Option(50, "--limit", min=1),
-    offset: int = typer.Option(0, "--offset", min=0),
+    offset: int = typer.Option(0, "--offset", min=0, help="skip this many (reads them all; prefer --page-token)"),
+    page_token: str = typer.Option(None, "--page-token", help="continue a listing: the token the previous page "
+                                   "printed (same filters)"),
 ) -> None:
-    """Alerts, most recently seen first."""
+    """Alerts, most recently seen first. A page ends with the --page-token of the next one."""
     with _store() as store:
         filters = {"status": status or None, "severity": severity, "min_severity": min_severity, "rule_id": rule,
-                   "assignee": assignee, "text": text, "since": since}
-        alerts = store.list(**filters, limit=limit, offset=offset)
+                   "assignee": assignee, "text": text, "since": since, "unassigned": unassigned}
+        alerts = store.list(**filters, limit=limit, offset=offset, page_token=page_token)
         total = store.count(**filters)
         if not alerts:
             typer.echo("no alerts match" if total == 0 else f"no alerts on this page ({total} match)")
@@ -93,7 +98,36 @@ def list_alerts(
             typer.echo(safe(f"{a.id:<{width}} {a.severity.value:<8} {a.status.value:<14} {a.count:>5}  "
                             f"{_when(a.last_seen):<20} {_one_line(a.assignee or '-', 10):<10} "
                             f"{_one_line(a.title, 70)}"))
-        typer.echo(f"{offset + 1}-{offset + len(alerts)} of {total}")
+        if page_token:
+            typer.echo(f"{len(alerts)} more of {total}")
+        else:
+            typer.echo(f"{offset + 1}-{offset + len(alerts)} of {total}")
+        if alerts.next_token:
+            # Last line, token last: scripts take it with `tail -1 | awk '{print $NF}'`.
+            typer.echo(f"next page: --page-token {alerts.next_token}")
+
+
+@alerts_app.command("migrate-store")
+def migrate_store() -> None:
+    """Move a DynamoDB alert table to the current layout (stop the scheduler first; safe to re-run)."""
+    from workbench.alerts.dynamodb_migrate import migrate_layout
+    from workbench.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    if settings.store.backend != "dynamodb":
+        typer.echo(f"store.backend is '{settings.store.backend}': nothing to migrate (the SQLite store updates "
+                   "its own indexes when opened)")
+        return
+    try:
+        report = migrate_layout(settings, progress=lambda msg: typer.echo(msg, err=True))
+    except TimeoutError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"table {report.table}: layout {report.from_layout} -> 2; {report.alerts} alerts rewritten, "
+               f"{report.counters} counters, indexes created {report.created_indexes or 'none'}, "
+               f"dropped {report.deleted_indexes or 'none'}")
 
 
 def _one_line(text: str, width: int = 80) -> str:
