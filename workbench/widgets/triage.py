@@ -1,7 +1,10 @@
 """`workbench.triage()`: the alert table an analyst works from.
 
 Filters (severity, status, rule, assignee, time range, text), sortable columns, and paging through
-the store's `list(limit, offset)` and `count()`, so thousands of alerts cost one page of rows. The
+the store's page tokens (`list(limit, page_token)` → `Page.next_token`) and `count()`: a page costs
+one page of reads whatever the number of alerts (an offset would make the store skip every alert
+before it — on DynamoDB, read them). The widget keeps the token that starts each page it has shown,
+so *prev* goes back without re-reading from the start; a filter or sort change starts over. The
 row widgets are made once and reused for every page, which keeps redraws cheap in the browser.
 Every action writes to the store with the analyst's name (JUPYTERHUB_USER or the OS user), then
 the table and the open alert refresh.
@@ -129,6 +132,7 @@ class TriageWidget(W.VBox):
         self.store, self.settings, self.session = store, settings, session
         self.actor = actor or current_user()
         self.page_size, self.page, self.total = page_size, 0, 0
+        self._tokens: list[str | None] = [None]  # the token that starts each page reached so far
         self.order_by = "-last_seen"
         self.selected: set[str] = set()
         self.alerts: list[Alert] = []  # the page shown
@@ -137,7 +141,7 @@ class TriageWidget(W.VBox):
         # ---- filters
         self.severity = W.Dropdown(options=SEVERITY_FILTERS, value=ANY, description="severity")
         self.status = W.Dropdown(options=STATUS_FILTERS, value=OPEN, description="status")
-        rule_ids = sorted({a.rule_id for a in store.list(limit=2000)})
+        rule_ids = store.rule_ids()  # the rule menu, without reading any alert
         self.rule = W.Combobox(options=rule_ids, placeholder="any rule", description="rule", ensure_option=False)
         self.assignee = W.Combobox(options=["me", "unassigned"], placeholder="anyone", description="assignee")
         self.period = W.Dropdown(options=PERIODS, value=ANY, description="time")
@@ -214,7 +218,9 @@ class TriageWidget(W.VBox):
         who = self.assignee.value.strip()
         if who == "me":
             kwargs["assignee"] = self.actor
-        elif who and who != "unassigned":
+        elif who == "unassigned":
+            kwargs["unassigned"] = True
+        elif who:
             kwargs["assignee"] = who
         if self.period.value == "session":
             window = self._session().window()
@@ -225,20 +231,15 @@ class TriageWidget(W.VBox):
 
     def refresh(self) -> None:
         kwargs = self.filter_kwargs()
-        unassigned = self.assignee.value.strip() == "unassigned"
-        if unassigned:
-            # The store filters by a named assignee only; "unassigned" is applied to the listed alerts.
-            matching = [a for a in self.store.list(limit=None, order_by=self.order_by, **kwargs) if not a.assignee]
-            self.total = len(matching)
-        else:
-            self.total = self.store.count(**kwargs)
+        self.total = self.store.count(**kwargs)
         pages = max(1, -(-self.total // self.page_size))
-        self.page = min(max(self.page, 0), pages - 1)
-        offset = self.page * self.page_size
-        if unassigned:
-            self.alerts = matching[offset: offset + self.page_size]
-        else:
-            self.alerts = self.store.list(limit=self.page_size, offset=offset, order_by=self.order_by, **kwargs)
+        self.page = min(max(self.page, 0), len(self._tokens) - 1)
+        listed = self.store.list(limit=self.page_size, order_by=self.order_by, page_token=self._tokens[self.page],
+                                 **kwargs)
+        self.alerts = list(listed)
+        del self._tokens[self.page + 1:]  # the pages after this one may have moved (an action, new alerts)
+        if listed.next_token is not None:
+            self._tokens.append(listed.next_token)
         opened = self.detail.alert.id if self.detail.alert is not None else None
         for i, row in enumerate(self.rows):
             alert = self.alerts[i] if i < len(self.alerts) else None
@@ -246,7 +247,7 @@ class TriageWidget(W.VBox):
             _mark_open(row, alert is not None and alert.id == opened)
         self.page_label.value = (f"&nbsp;page {self.page + 1} of {pages} · {self.total:,} alerts · "
                                  f"{len(self.selected)} selected&nbsp;")
-        self.prev.disabled, self.next.disabled = self.page == 0, self.page >= pages - 1
+        self.prev.disabled, self.next.disabled = self.page == 0, len(self._tokens) <= self.page + 1
         key, descending = self.order_by.lstrip("-"), self.order_by.startswith("-")
         for name, button in self.headers.items():
             label = dict((k, lab) for lab, k, _ in COLUMNS if k)[name]
@@ -255,17 +256,27 @@ class TriageWidget(W.VBox):
             self.detail.show(self.store.get(self.detail.alert.id))
 
     def _filters_changed(self) -> None:
-        self.page = 0
+        self.page, self._tokens = 0, [None]  # a token only serves the listing it was made for
         self.refresh()
 
     def go(self, page: int) -> None:
-        self.page = page
+        """Show page `page` (0-based). Pages are found one after another through their tokens, so a
+        jump past the pages seen so far reads the pages between (prev/next read only their own);
+        past the last page it stops at the last."""
+        kwargs = self.filter_kwargs()
+        while page > len(self._tokens) - 1 and self._tokens[-1] is not None and len(self._tokens) > self.page + 1:
+            listed = self.store.list(limit=self.page_size, order_by=self.order_by, page_token=self._tokens[-1],
+                                     **kwargs)
+            if listed.next_token is None:
+                break
+            self._tokens.append(listed.next_token)
+        self.page = min(max(page, 0), len(self._tokens) - 1)
         self.refresh()
 
     def sort_by(self, key: str) -> None:
         """Click a header: sort by it, descending first; a second click flips the direction."""
         self.order_by = key if self.order_by == f"-{key}" else f"-{key}"
-        self.page = 0
+        self.page, self._tokens = 0, [None]
         self.refresh()
 
     @property
