@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ class Source:
     path: Path | None = None
     bucket: str | None = None
     key: str | None = None
+    etag: str | None = None  # from the listing: with the key, says an object is unchanged without a download
 
 
 def split_s3(uri: str) -> tuple[str, str]:
@@ -37,21 +38,31 @@ def s3_client_from_env(endpoint_url: str | None = None) -> Any:
     return boto3.client("s3", endpoint_url=endpoint_url or os.environ.get("MANTISSA_S3_ENDPOINT_URL") or None)
 
 
+S3Lister = Callable[[Any, str], list[Source]]
+
+
 def expand(paths: Iterable[str | Path], s3_client: Any = None,
-           refused: list[str] | None = None) -> tuple[list[Source], Any]:
+           refused: list[str] | None = None, s3_lister: S3Lister | None = None) -> tuple[list[Source], Any]:
     """Every object under `paths`, in a stable order; raises `SourceNotFound` naming a missing one.
 
     Inside a folder, a symbolic link is read only when it resolves to a file inside that same
     folder: a link out of it (`evidence.json -> /etc/shadow`, `-> ~/.aws/credentials`) would copy
     its target into the lake or the quarantine. Such links are appended to `refused`, not read; a
-    path named explicitly is the caller's choice and is followed.
+    path named explicitly is the caller's choice and is followed. `s3://` URIs are listed by
+    `s3_lister` (default: everything under the prefix, see workbench/lake/s3list.py).
     """
+    if s3_lister is None:
+        from workbench.lake.s3list import list_s3
+
+        def s3_lister(client: Any, uri: str) -> list[Source]:
+            return list_s3(client, uri).sources
+
     out: list[Source] = []
     for raw in paths:
         text = str(raw)
         if text.startswith("s3://"):
             s3_client = s3_client or s3_client_from_env()
-            out += list(_s3_objects(s3_client, text))
+            out += s3_lister(s3_client, text)
             continue
         path = Path(text).expanduser()
         if path.is_file():
@@ -86,22 +97,6 @@ def _folder(folder: Path, refused: list[str]) -> list[Source]:
             elif child.is_file():
                 found.append(Source(str(child), child.stat().st_size, path=child))
     return sorted(found, key=lambda s: Path(s.name))
-
-
-def _s3_objects(client: Any, uri: str) -> Iterator[Source]:
-    bucket, prefix = split_s3(uri)
-    found = False
-    try:
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            for obj in page.get("Contents", []):
-                if obj["Key"].endswith("/"):
-                    continue  # a console "folder" marker, not an object
-                found = True
-                yield Source(f"s3://{bucket}/{obj['Key']}", int(obj["Size"]), bucket=bucket, key=obj["Key"])
-    except client.exceptions.NoSuchBucket as exc:
-        raise SourceNotFound(f"{uri}: bucket {bucket!r} does not exist") from exc
-    if not found:
-        raise SourceNotFound(f"{uri}: no objects under this prefix")
 
 
 def fetch(source: Source, spool: Path, client: Any) -> tuple[Path, str, bool]:
