@@ -19,7 +19,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,7 +34,7 @@ from workbench.lake.quarantine import KEEP_PER_OBJECT, QUARANTINE_DIR, Quarantin
 from workbench.lake.readers import ObjectReader
 from workbench.lake.resume import Candidate, decoded_digest, matching_prefix
 from workbench.lake.s3list import DEFAULT_PARALLEL, Listing, is_digest, list_s3
-from workbench.lake.sources import Source, expand, fetch, split_s3
+from workbench.lake.sources import Source, expand, fetch_all, split_s3
 from workbench.lake.summary import IngestSummary
 from workbench.lake.writer import LakeWriter, publish
 
@@ -135,47 +135,11 @@ class _Run:
         self.bar.update(source.size)
         return True
 
-    def _fetched(self, sources: list[Source], client: Any) -> Iterator[tuple[Source, Any]]:
-        """(source, (path, sha256, temporary) or the exception), in order; downloads run `parallel`
-        at a time, at most 2 × `parallel` ahead of the consumer so the spool stays small."""
-        wanted = (s for s in sources if not self._unchanged(s))
-        if self.parallel <= 1:
-            for source in wanted:
-                try:
-                    yield source, fetch(source, self.spool, client)
-                except Exception as exc:  # noqa: BLE001 - reported by the caller
-                    yield source, exc
-            return
-        pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="ingest-fetch")
-        pending: list[tuple[Source, Future]] = []
-        try:
-            for source in wanted:
-                pending.append((source, pool.submit(fetch, source, self.spool, client)))
-                while len(pending) >= 2 * self.parallel:
-                    yield self._settled(*pending.pop(0))
-            while pending:
-                yield self._settled(*pending.pop(0))
-        finally:
-            for _, future in pending:
-                future.cancel()
-            pool.shutdown(wait=True)
-            for _, future in pending:  # downloaded but never handed out: drop the spool copies
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    path, _, temporary = future.result()
-                    if temporary:
-                        Path(path).unlink(missing_ok=True)
-
-    @staticmethod
-    def _settled(source: Source, future: Future) -> tuple[Source, Any]:
-        try:
-            return source, future.result()
-        except Exception as exc:  # noqa: BLE001 - reported by the caller
-            return source, exc
-
     def batches(self, sources: list, client: Any, batch_bytes: int) -> Iterator[list[Job]]:
         batch: list[Job] = []
         size = 0
-        for source, fetched in self._fetched(sources, client):
+        wanted = (s for s in sources if not self._unchanged(s))
+        for source, fetched in fetch_all(wanted, self.spool, client, self.parallel):
             if isinstance(fetched, Exception):  # OSError, botocore errors: the object is unreadable
                 self.quarantine.add("unreadable_file", source.name, f"{type(fetched).__name__}: {fetched}")
                 self.bar.update(source.size)

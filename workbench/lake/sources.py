@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,3 +114,45 @@ def fetch(source: Source, spool: Path, client: Any) -> tuple[Path, str, bool]:
             digest.update(chunk)
             handle.write(chunk)
     return target, digest.hexdigest(), True
+
+
+Fetched = tuple[Path, str, bool]
+
+
+def fetch_all(sources: Iterable[Source], spool: Path, client: Any,
+              parallel: int = 1) -> Iterator[tuple[Source, Fetched | Exception]]:
+    """(source, `fetch` result or the exception it raised), in order. Downloads run `parallel` at a
+    time (boto3 clients are thread-safe) and at most 2 × `parallel` ahead of the consumer, so the
+    spool holds a bounded number of objects whatever the prefix size."""
+    if parallel <= 1:
+        for source in sources:
+            try:
+                yield source, fetch(source, spool, client)
+            except Exception as exc:  # noqa: BLE001 - reported by the caller, per object
+                yield source, exc
+        return
+    pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="ingest-fetch")
+    pending: list[tuple[Source, Future]] = []
+    try:
+        for source in sources:
+            pending.append((source, pool.submit(fetch, source, spool, client)))
+            while len(pending) >= 2 * parallel:
+                yield _settled(*pending.pop(0))
+        while pending:
+            yield _settled(*pending.pop(0))
+    finally:
+        for _, future in pending:
+            future.cancel()
+        pool.shutdown(wait=True)
+        for _, future in pending:  # downloaded but never handed out (the consumer stopped): drop copies
+            if future.done() and not future.cancelled() and future.exception() is None:
+                path, _, temporary = future.result()
+                if temporary:
+                    path.unlink(missing_ok=True)
+
+
+def _settled(source: Source, future: Future) -> tuple[Source, Fetched | Exception]:
+    try:
+        return source, future.result()
+    except Exception as exc:  # noqa: BLE001 - reported by the caller, per object
+        return source, exc
