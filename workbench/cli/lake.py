@@ -33,7 +33,8 @@ def ingest(
         client = _s3_client(settings)
     try:
         summary = run_ingest(paths, target, progress=not no_progress, s3_client=client, workers=workers,
-                             quarantine_keep=settings.quarantine_keep if quarantine_keep is None else quarantine_keep)
+                             quarantine_keep=settings.quarantine_keep if quarantine_keep is None else quarantine_keep,
+                             s3_lookback=settings.s3_lookback, s3_parallel=settings.s3_parallel)
     except SourceNotFound as exc:
         raise fail(exc) from None
     typer.echo(summary.format())
@@ -42,11 +43,14 @@ def ingest(
 
 
 def _s3_client(settings):  # type: ignore[no-untyped-def]
-    """An S3 client from the Athena settings (profile, region, endpoint for a local stand-in)."""
+    """An S3 client from the Athena settings (profile, region) and `s3_endpoint_url`, else the Athena
+    endpoint (a local stand-in); its pool holds one connection per parallel download."""
     import boto3
+    from botocore.config import Config
 
     session = boto3.Session(profile_name=settings.athena.profile, region_name=settings.athena.region)
-    return session.client("s3", endpoint_url=settings.athena.endpoint_url)
+    return session.client("s3", endpoint_url=settings.s3_endpoint_url or settings.athena.endpoint_url,
+                          config=Config(max_pool_connections=max(10, settings.s3_parallel)))
 
 
 def register(app: typer.Typer) -> None:

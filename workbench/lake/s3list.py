@@ -6,7 +6,7 @@ account/service/region folder (a *stream*) keys sort by delivery date. The strea
 walking the prefix with `Delimiter="/"` until a level of year folders; each stream is then listed
 from a watermark (`StartAfter`) instead of from its beginning. The watermark is the last key up to
 which every object is in the manifest; listing resumes at the start of the UTC day holding
-`watermark date - lookback`, so an object delivered late into an already-listed day is still seen.
+`watermark time - lookback` (the time in the file name, else the date path), so an object delivered late into an already-listed day is still seen.
 Objects listed again are skipped without a download when their key and ETag are in the manifest.
 
 CloudTrail digest files (`CloudTrail-Digest/`) hold hashes for log validation, not records: they
@@ -26,6 +26,8 @@ from workbench.lake.sources import Source, SourceNotFound, split_s3
 
 YEAR = re.compile(r"^\d{4}/$")
 DATE_PATH = re.compile(r"^(\d{4})/(\d{2})/(\d{2})/")
+# The delivery time in CloudTrail, digest and VPC flow log file names: `..._20240304T0105Z_...`.
+FILE_TIME = re.compile(r"_(\d{8}T\d{4})(?:\d{2})?Z[_.]")
 MAX_DEPTH = 10  # a deeper folder tree is listed flat, without a watermark
 DEFAULT_PARALLEL = 8
 
@@ -77,7 +79,11 @@ def _start_after(stream: str, watermark: str | None, lookback: timedelta) -> str
     match = DATE_PATH.match(watermark[len(stream):])
     if not match:
         return None
-    day = datetime(int(match[1]), int(match[2]), int(match[3])) - lookback
+    # The file name's delivery time when it has one; else the start of its day (re-lists more, misses less).
+    stamp = FILE_TIME.search(watermark.rsplit("/", 1)[-1])
+    when = (datetime.strptime(stamp[1], "%Y%m%dT%H%M") if stamp and stamp[1][:8] == "".join(match.groups())
+            else datetime(int(match[1]), int(match[2]), int(match[3])))
+    day = when - lookback
     # "YYYY/MM/DD/" sorts after every key of earlier days and before every key of that day.
     start = f"{stream}{day:%Y/%m/%d}/"
     return start if start < watermark else None
