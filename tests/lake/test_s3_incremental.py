@@ -245,3 +245,18 @@ def test_object_that_failed_to_download_holds_the_watermark(org_trail: Any, lake
     calls = Calls(org_trail)
     second = ingest([org_trail.uri], lake, s3_client=org_trail, workers=1, s3_lookback="1h")
     assert calls.gets == [failing] and second.records == {"cloudtrail": 2}
+
+
+def test_ingest_playbook_runs_the_scheduled_ingest(org_trail: Any, workspace: Path, aws_env: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.playbooks import PlaybookError, run_playbook
+    from workbench.schedule.spec import load_schedule
+
+    job = next(j for j in load_schedule(Path(__file__).resolve().parents[2] / "schedule.yaml").jobs
+               if j.name == "ingest")
+    assert (job.playbook, job.cron, job.enabled) == ("ingest", "*/5 * * * *", False)  # needs the team's prefix
+    monkeypatch.setenv("MANTISSA_S3_ENDPOINT_URL", aws_env)  # the kernel inherits the environment
+    run_playbook("ingest", {"sources": [org_trail.uri]}, settings=load_settings())
+    assert len(lake_rows(workspace / "lake", "cloudtrail")) == 24
+    with pytest.raises(PlaybookError, match="the ingest job has no sources"):
+        run_playbook("ingest", {}, settings=load_settings())
