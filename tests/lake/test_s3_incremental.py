@@ -32,6 +32,7 @@ class Calls:
     def __init__(self, client: Any) -> None:
         self.gets: list[str] = []
         self.get_threads: set[str] = set()
+        self.list_threads: set[str] = set()
         self.lists: list[dict] = []
         self._lock = threading.Lock()
         client.meta.events.register("provide-client-params.s3.GetObject", self._get)
@@ -45,6 +46,7 @@ class Calls:
     def _list(self, params: dict, **_: Any) -> None:
         with self._lock:
             self.lists.append(dict(params))
+            self.list_threads.add(threading.current_thread().name)
 
     def reset(self) -> None:
         self.gets.clear()
@@ -183,10 +185,21 @@ def test_downloads_run_in_parallel_threads_with_the_same_result(org_trail: Any, 
     parallel = ingest([org_trail.uri], lake, s3_client=org_trail, workers=2, batch_bytes=200,
                       s3_parallel=4)
     assert len(calls.get_threads) > 1 and all(t.startswith("ingest-fetch") for t in calls.get_threads)
+    assert len(calls.list_threads) > 1 and all(t.startswith("ingest-list") for t in calls.list_threads)
     assert parallel.records == serial.records == {"cloudtrail": 24}
     assert sorted(r["eventid"] for r in lake_rows(lake, "cloudtrail")) == sorted(
         r["eventid"] for r in lake_rows(tmp_path / "serial", "cloudtrail"))
     assert not list((lake / "_staging").glob("*/_spool/*"))
+
+
+def test_missing_bucket_and_empty_prefix_are_named(org_trail: Any, lake: Path) -> None:
+    from workbench.lake import SourceNotFound
+
+    with pytest.raises(SourceNotFound, match=r"s3://no-such-bucket-x/AWSLogs/: bucket 'no-such-bucket-x' does not"):
+        ingest(["s3://no-such-bucket-x/AWSLogs/"], lake, s3_client=org_trail)
+    with pytest.raises(SourceNotFound, match=f"s3://{org_trail.bucket}/elsewhere/: no objects under this prefix"):
+        ingest([f"s3://{org_trail.bucket}/elsewhere/"], lake, s3_client=org_trail)
+    assert not (lake / "_manifest.sqlite").exists()
 
 
 def test_digest_file_in_a_local_folder_is_counted_not_quarantined(tmp_path: Path, lake: Path) -> None:

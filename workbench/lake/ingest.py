@@ -28,7 +28,7 @@ from typing import Any
 from tqdm import tqdm
 
 from workbench.lake.lock import ingest_lock
-from workbench.lake.manifest import Manifest
+from workbench.lake.manifest import Manifest, read_watermarks
 from workbench.lake.normalize import Rejected
 from workbench.lake.quarantine import KEEP_PER_OBJECT, QUARANTINE_DIR, Quarantine
 from workbench.lake.readers import ObjectReader
@@ -260,11 +260,7 @@ def ingest(paths: Iterable[str | Path], lake: Path, *, progress: bool = False, s
 
     def s3_lister(client: Any, uri: str) -> list[Source]:
         # Watermarks read before the lock: a stale one only makes the listing longer, never shorter.
-        marks = Manifest(lake)
-        try:
-            known = marks.watermarks(f"s3://{split_s3(uri)[0]}/")
-        finally:
-            marks.close()
+        known = read_watermarks(lake, f"s3://{split_s3(uri)[0]}/")
         found = list_s3(client, uri, watermarks=known, lookback=lookback, parallel=s3_parallel)
         listing.digests += found.digests
         listing.streams.update(found.streams)

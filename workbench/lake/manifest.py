@@ -26,6 +26,18 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def read_watermarks(lake: Path, under: str) -> dict[str, str]:
+    """A stream → last key snapshot, read without creating the lake (a mistyped path creates nothing)."""
+    path = Path(lake) / MANIFEST_FILE
+    if not path.is_file():
+        return {}
+    manifest = Manifest(lake)
+    try:
+        return manifest.watermarks(under)
+    finally:
+        manifest.close()
+
+
 class Manifest:
     def __init__(self, lake: Path) -> None:
         Path(lake).mkdir(parents=True, exist_ok=True)

@@ -49,27 +49,38 @@ def _page_all(client: Any, **kwargs: Any) -> Any:
     yield from client.get_paginator("list_objects_v2").paginate(**kwargs)
 
 
-def _walk(client: Any, bucket: str, prefix: str, depth: int = 0) -> tuple[list[str], list[dict], list[str]]:
-    """(stream prefixes, objects found above any stream, prefixes to list flat)."""
+def _level(client: Any, bucket: str, prefix: str) -> tuple[list[dict], list[str]]:
+    """(objects, child folders) directly under `prefix`."""
+    objects: list[dict] = []
+    children: list[str] = []
+    for page in _page_all(client, Bucket=bucket, Prefix=prefix, Delimiter="/"):
+        objects += page.get("Contents", [])
+        children += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+    return objects, children
+
+
+def _walk(pool: ThreadPoolExecutor, client: Any, bucket: str,
+          prefix: str) -> tuple[list[str], list[dict], list[str]]:
+    """(stream prefixes, objects found above any stream, prefixes to list flat). One level at a
+    time, its folders listed in parallel: an organization has thousands of account/region folders."""
     streams: list[str] = []
     loose: list[dict] = []
     flat: list[str] = []
-    children: list[str] = []
-    for page in _page_all(client, Bucket=bucket, Prefix=prefix, Delimiter="/"):
-        loose += page.get("Contents", [])
-        children += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
-    if any(YEAR.match(c[len(prefix):]) for c in children):
-        # Year folders: this is a stream. Anything else beside them is listed with it.
-        return [prefix], [], []  # objects beside the year folders are listed with the stream
-    for child in children:
-        if depth >= MAX_DEPTH:
-            flat.append(child)
-        else:
-            s, lo, fl = _walk(client, bucket, child, depth + 1)
-            streams += s
-            loose += lo
-            flat += fl
-    return streams, loose, flat
+    frontier = [prefix]
+    for _depth in range(MAX_DEPTH + 1):
+        if not frontier:
+            break
+        below: list[str] = []
+        for folder, (objects, children) in zip(frontier, pool.map(lambda f: _level(client, bucket, f), frontier),
+                                               strict=True):
+            if any(YEAR.match(c[len(folder):]) for c in children):
+                streams.append(folder)  # objects beside the year folders are listed with the stream
+                continue
+            loose += objects
+            below += children
+        frontier = below
+    flat += frontier  # deeper than MAX_DEPTH: listed whole, without a watermark
+    return sorted(streams), loose, flat
 
 
 def _start_after(stream: str, watermark: str | None, lookback: timedelta) -> str | None:
@@ -97,11 +108,6 @@ def list_s3(client: Any, uri: str, *, watermarks: Mapping[str, str] | None = Non
     """
     bucket, prefix = split_s3(uri)
     watermarks = watermarks or {}
-    try:
-        streams, loose, flat = _walk(client, bucket, prefix)
-    except client.exceptions.NoSuchBucket as exc:
-        raise SourceNotFound(f"{uri}: bucket {bucket!r} does not exist") from exc
-
     def list_stream(stream: str) -> list[dict]:
         kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": stream}
         if start := _start_after(stream, watermarks.get(f"s3://{bucket}/{stream}"), lookback):
@@ -112,7 +118,11 @@ def list_s3(client: Any, uri: str, *, watermarks: Mapping[str, str] | None = Non
         return [o for page in _page_all(client, Bucket=bucket, Prefix=folder) for o in page.get("Contents", [])]
 
     # Accounts × regions are independent listings; boto3 clients are safe to share across threads.
-    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="ingest-list") as pool:
+        try:
+            streams, loose, flat = _walk(pool, client, bucket, prefix)
+        except client.exceptions.NoSuchBucket as exc:
+            raise SourceNotFound(f"{uri}: bucket {bucket!r} does not exist") from exc
         per_stream = list(pool.map(list_stream, streams))
         per_flat = list(pool.map(list_flat, flat))
 
