@@ -273,3 +273,14 @@ def test_ingest_playbook_runs_the_scheduled_ingest(org_trail: Any, workspace: Pa
     assert len(lake_rows(workspace / "lake", "cloudtrail")) == 24
     with pytest.raises(PlaybookError, match="the ingest job has no sources"):
         run_playbook("ingest", {}, settings=load_settings())
+
+
+def test_two_keys_with_the_same_bytes_in_one_run_are_both_recorded(org_trail: Any, lake: Path) -> None:
+    source = _key("111111111111", "us-east-1", "2024-03-04", 0)
+    copy = _key("111111111111", "us-east-1", "2024-03-04", 60)
+    org_trail.copy_object(Bucket=org_trail.bucket, Key=copy, CopySource={"Bucket": org_trail.bucket, "Key": source})
+    first = ingest([org_trail.uri], lake, s3_client=org_trail, workers=1)
+    assert first.objects_downloaded == 13 and first.records == {"cloudtrail": 24}
+    calls = Calls(org_trail)
+    ingest([org_trail.uri], lake, s3_client=org_trail, workers=1, s3_lookback="2d")
+    assert calls.gets == []

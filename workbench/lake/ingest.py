@@ -124,6 +124,8 @@ class _Run:
         self.quarantine = Quarantine(lake, f"{self.run_id}-main", keep)
         self.spool = lake / STAGING_DIR / self.run_id / "_spool"
         self.seen: set[str] = set()
+        # S3 objects whose bytes another object of this run carries: recorded when that one commits.
+        self.copies: dict[str, list[tuple[str, str]]] = {}
         self.bar = tqdm(total=total_bytes, unit="B", unit_scale=True, desc="ingest",
                         disable=None if progress else True, leave=False)
 
@@ -152,7 +154,9 @@ class _Run:
                 self.bar.update(source.size)
                 if temporary:
                     path.unlink(missing_ok=True)
-                if source.etag and digest not in self.seen:
+                if source.etag and digest in self.seen:
+                    self.copies.setdefault(digest, []).append((source.name, source.etag))
+                elif source.etag:
                     self.manifest.record_s3([(source.name, source.etag, digest)])  # same bytes, known now
                 continue
             self.seen.add(digest)
@@ -169,7 +173,8 @@ class _Run:
         staging = Path(result.staging)
         publish(self.lake, staging, [Path(p) for p in result.staged])
         self.manifest.record(result.files, result.partial, result.complete)
-        self.manifest.record_s3([(j.name, j.etag, j.digest) for j in jobs if j.etag])
+        self.manifest.record_s3([(j.name, j.etag, j.digest) for j in jobs if j.etag]
+                                + [(n, e, j.digest) for j in jobs for n, e in self.copies.pop(j.digest, [])])
         shutil.rmtree(staging, ignore_errors=True)
         self.summary.records.update(result.records)
         self.summary.quarantined.update(result.quarantined)
