@@ -84,7 +84,7 @@ def _walk(pool: ThreadPoolExecutor, client: Any, bucket: str,
 
 
 def _start_after(stream: str, watermark: str | None, lookback: timedelta) -> str | None:
-    """The key listing resumes after: just before the UTC day holding `watermark date - lookback`."""
+    """The key listing resumes after: just before the UTC day holding `watermark time - lookback`."""
     if not watermark or not watermark.startswith(stream):
         return None
     match = DATE_PATH.match(watermark[len(stream):])
@@ -108,6 +108,7 @@ def list_s3(client: Any, uri: str, *, watermarks: Mapping[str, str] | None = Non
     """
     bucket, prefix = split_s3(uri)
     watermarks = watermarks or {}
+
     def list_stream(stream: str) -> list[dict]:
         kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": stream}
         if start := _start_after(stream, watermarks.get(f"s3://{bucket}/{stream}"), lookback):
@@ -149,7 +150,8 @@ def list_s3(client: Any, uri: str, *, watermarks: Mapping[str, str] | None = Non
             add(obj)
     for stream, objects in zip(streams, per_stream, strict=True):
         listing.streams[f"s3://{bucket}/{stream}"] = [
-            (o["Key"], o.get("ETag") if add(o) else None) for o in objects if not o["Key"].endswith("/")]
+            # None marks a digest (nothing to record); "" an object without an ETag, which holds the watermark.
+            (o["Key"], (o.get("ETag") or "") if add(o) else None) for o in objects if not o["Key"].endswith("/")]
         # A stream listed from a watermark may have nothing new: the prefix is not empty.
         any_object = any_object or watermarks.get(f"s3://{bucket}/{stream}") is not None
     if not any_object:
