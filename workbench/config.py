@@ -184,6 +184,11 @@ class Settings(BaseModel):
     lake_path: Path = Path("lake")
     quarantine_keep: int = Field(100, ge=0, description="bad records of one ingested object whose raw text is "
                                  "kept in lake/_quarantine; the rest are only counted")
+    # Top level, not a section: `MANTISSA_S3_ENDPOINT_URL` is the variable people (and lake/sources.py) use.
+    s3_endpoint_url: str | None = Field(None, description="S3 endpoint for ingest; only for a local AWS stand-in")
+    s3_lookback: str = Field("1h", description="S3 ingest re-lists each stream from the UTC day holding its "
+                             "watermark minus this, for late deliveries")
+    s3_parallel: int = Field(8, ge=1, le=64, description="S3 listings and downloads one ingest runs at a time")
     state_path: Path = Path("state")
     runs_path: Path = Field(Path("runs"), description="executed playbooks, archived as the audit record")
     rules_paths: list[Path] = Field(default_factory=list)
@@ -209,6 +214,14 @@ class Settings(BaseModel):
         """A path from config, taken relative to the workspace unless absolute."""
         path = Path(os.path.expanduser(str(path)))
         return path if path.is_absolute() else self.workspace / path
+
+    @field_validator("s3_lookback")
+    @classmethod
+    def _lookback(cls, value: str) -> str:
+        from workbench.timewindow import parse_duration
+
+        parse_duration(value)
+        return value
 
     @property
     def lake(self) -> Path:

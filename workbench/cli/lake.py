@@ -24,29 +24,18 @@ def ingest(
 ) -> None:
     """Ingest CloudTrail, VPC flow and GuardDuty logs into the lake; malformed input is quarantined."""
     from workbench.lake import SourceNotFound
-    from workbench.lake import ingest as run_ingest
+    from workbench.lake.scheduled import ingest_with_settings
 
     settings = settings_or_exit()
     target = lake.expanduser().resolve() if lake else settings.lake
-    client = None
-    if any(p.startswith("s3://") for p in paths):
-        client = _s3_client(settings)
     try:
-        summary = run_ingest(paths, target, progress=not no_progress, s3_client=client, workers=workers,
-                             quarantine_keep=settings.quarantine_keep if quarantine_keep is None else quarantine_keep)
+        summary = ingest_with_settings(paths, settings, target, progress=not no_progress, workers=workers,
+                                       **({} if quarantine_keep is None else {"quarantine_keep": quarantine_keep}))
     except SourceNotFound as exc:
         raise fail(exc) from None
     typer.echo(summary.format())
     if summary.errors:
         raise typer.Exit(1)
-
-
-def _s3_client(settings):  # type: ignore[no-untyped-def]
-    """An S3 client from the Athena settings (profile, region, endpoint for a local stand-in)."""
-    import boto3
-
-    session = boto3.Session(profile_name=settings.athena.profile, region_name=settings.athena.region)
-    return session.client("s3", endpoint_url=settings.athena.endpoint_url)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,19 +21,20 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from workbench.lake.lock import ingest_lock
-from workbench.lake.manifest import Manifest
+from workbench.lake.manifest import Manifest, read_watermarks
 from workbench.lake.normalize import Rejected
 from workbench.lake.quarantine import KEEP_PER_OBJECT, QUARANTINE_DIR, Quarantine
 from workbench.lake.readers import ObjectReader
 from workbench.lake.resume import Candidate, decoded_digest, matching_prefix
-from workbench.lake.sources import expand, fetch
+from workbench.lake.s3list import DEFAULT_PARALLEL, Listing, is_digest, list_s3
+from workbench.lake.sources import Source, expand, fetch_all, split_s3
 from workbench.lake.summary import IngestSummary
 from workbench.lake.writer import LakeWriter, publish
 
@@ -49,6 +50,7 @@ class Job:
     size: int
     temporary: bool
     resume: tuple[Candidate, ...] = ()  # cut copies ingested earlier under this name
+    etag: str | None = None  # an S3 object's, recorded with its URI once the batch is committed
 
 
 @dataclass
@@ -110,9 +112,11 @@ def run_batch(jobs: list[Job], lake: str, run_id: str, options: dict[str, Any],
 class _Run:
     """One ingest call's state in the main process."""
 
-    def __init__(self, lake: Path, progress: bool, total_bytes: int, keep: int = KEEP_PER_OBJECT) -> None:
+    def __init__(self, lake: Path, progress: bool, total_bytes: int, keep: int = KEEP_PER_OBJECT,
+                 parallel: int = DEFAULT_PARALLEL) -> None:
         self.lake = lake
         self.keep = keep
+        self.parallel = parallel
         _clear_stale_staging(lake)
         self.run_id = _run_id()
         self.manifest = Manifest(lake)
@@ -120,28 +124,44 @@ class _Run:
         self.quarantine = Quarantine(lake, f"{self.run_id}-main", keep)
         self.spool = lake / STAGING_DIR / self.run_id / "_spool"
         self.seen: set[str] = set()
+        # S3 objects whose bytes another object of this run carries: recorded when that one commits.
+        self.copies: dict[str, list[tuple[str, str]]] = {}
         self.bar = tqdm(total=total_bytes, unit="B", unit_scale=True, desc="ingest",
                         disable=None if progress else True, leave=False)
+
+    def _unchanged(self, source: Source) -> bool:
+        """An S3 object listed with the key and ETag of one already handled: skipped, not downloaded."""
+        if source.etag is None or not self.manifest.has_s3(source.name, source.etag):
+            return False
+        self.summary.files_skipped += 1
+        self.bar.update(source.size)
+        return True
 
     def batches(self, sources: list, client: Any, batch_bytes: int) -> Iterator[list[Job]]:
         batch: list[Job] = []
         size = 0
-        for source in sources:
-            try:
-                path, digest, temporary = fetch(source, self.spool, client)
-            except Exception as exc:  # noqa: BLE001 - OSError, botocore errors: the object is unreadable
-                self.quarantine.add("unreadable_file", source.name, f"{type(exc).__name__}: {exc}")
+        wanted = (s for s in sources if not self._unchanged(s))
+        for source, fetched in fetch_all(wanted, self.spool, client, self.parallel):
+            if isinstance(fetched, Exception):  # OSError, botocore errors: the object is unreadable
+                self.quarantine.add("unreadable_file", source.name, f"{type(fetched).__name__}: {fetched}")
                 self.bar.update(source.size)
                 continue
+            path, digest, temporary = fetched
+            if temporary:
+                self.summary.objects_downloaded += 1
             if digest in self.seen or digest in self.manifest:
                 self.summary.files_skipped += 1
                 self.bar.update(source.size)
                 if temporary:
                     path.unlink(missing_ok=True)
+                if source.etag and digest in self.seen:
+                    self.copies.setdefault(digest, []).append((source.name, source.etag))
+                elif source.etag:
+                    self.manifest.record_s3([(source.name, source.etag, digest)])  # same bytes, known now
                 continue
             self.seen.add(digest)
             batch.append(Job(source.name, str(path), digest, source.size, temporary,
-                             tuple(self.manifest.partial(source.name))))
+                             tuple(self.manifest.partial(source.name)), source.etag))
             size += source.size
             if size >= batch_bytes:
                 yield batch
@@ -153,6 +173,8 @@ class _Run:
         staging = Path(result.staging)
         publish(self.lake, staging, [Path(p) for p in result.staged])
         self.manifest.record(result.files, result.partial, result.complete)
+        self.manifest.record_s3([(j.name, j.etag, j.digest) for j in jobs if j.etag]
+                                + [(n, e, j.digest) for j in jobs for n, e in self.copies.pop(j.digest, [])])
         shutil.rmtree(staging, ignore_errors=True)
         self.summary.records.update(result.records)
         self.summary.quarantined.update(result.quarantined)
@@ -175,6 +197,19 @@ class _Run:
             if job.temporary:
                 Path(job.path).unlink(missing_ok=True)
         self.bar.update(sum(j.size for j in jobs))
+
+    def advance_watermarks(self, listing: Listing) -> None:
+        """Each stream's watermark moves to the last key before the first object listed but not
+        recorded (unreadable, or in a failed batch), so the next run lists that one again."""
+        for stream, objects in listing.streams.items():
+            last = None
+            for key, etag in objects:
+                name = f"s3://{key_bucket(stream)}/{key}"
+                if etag is not None and not self.manifest.has_s3(name, etag):
+                    break
+                last = key
+            if last is not None:
+                self.manifest.advance_watermark(stream, last)
 
     def close(self, started: float) -> IngestSummary:
         self.bar.close()
@@ -204,26 +239,49 @@ def _clear_stale_staging(lake: Path, older_than_s: float = 86400) -> None:
             continue
 
 
+def key_bucket(stream: str) -> str:
+    return stream[len("s3://"):].split("/", 1)[0]
+
+
 def ingest(paths: Iterable[str | Path], lake: Path, *, progress: bool = False, s3_client: Any = None,
            workers: int | None = None, batch_bytes: int = BATCH_BYTES, quarantine_keep: int = KEEP_PER_OBJECT,
+           s3_lookback: str | timedelta = "1h", s3_parallel: int = DEFAULT_PARALLEL,
            **writer_options: Any) -> IngestSummary:
     """Read logs as AWS delivers them (files, folders, s3://bucket/prefix) into the Parquet lake.
 
     Raises `SourceNotFound` naming the first path that does not exist, before anything is written.
     Malformed input is quarantined and counted, never fatal (the raw text of the first
     `quarantine_keep` bad records of each object is kept); objects already ingested are skipped.
+    S3 prefixes are listed from per-stream watermarks less `s3_lookback`, `s3_parallel` listings
+    and downloads at a time; unchanged objects (key + ETag) are never downloaded.
     """
+    from workbench.timewindow import parse_duration
+
     started = time.perf_counter()
     lake = Path(lake)
+    lookback = parse_duration(s3_lookback)
     refused: list[str] = []
-    sources, client = expand(list(paths), s3_client, refused)
+    listing = Listing()
+
+    def s3_lister(client: Any, uri: str) -> list[Source]:
+        # Watermarks read before the lock: a stale one only makes the listing longer, never shorter.
+        known = read_watermarks(lake, f"s3://{split_s3(uri)[0]}/")
+        found = list_s3(client, uri, watermarks=known, lookback=lookback, parallel=s3_parallel)
+        listing.digests += found.digests
+        listing.streams.update(found.streams)
+        return found.sources
+
+    sources, client = expand(list(paths), s3_client, refused, s3_lister)
+    digests = [s for s in sources if is_digest(s.name)]  # also in local folders: never records
+    sources = [s for s in sources if not is_digest(s.name)]
     lake.mkdir(parents=True, exist_ok=True)
     workers = workers or min(2, os.cpu_count() or 1)
     total = sum(s.size for s in sources)
     # Held from the first manifest check to the last publish: see workbench/lake/lock.py.
     with ingest_lock(lake):
-        run = _Run(lake, progress, total, quarantine_keep)
+        run = _Run(lake, progress, total, quarantine_keep, s3_parallel)
         run.summary.symlinks_refused = refused
+        run.summary.digests_skipped = listing.digests + len(digests)
         try:
             if workers > 1 and total > batch_bytes:
                 _parallel(run, sources, client, batch_bytes, workers, writer_options)
@@ -235,6 +293,7 @@ def ingest(paths: Iterable[str | Path], lake: Path, *, progress: bool = False, s
                         run.failed(jobs, exc)
                     else:
                         run.commit(jobs, result)
+            run.advance_watermarks(listing)
         finally:
             summary = run.close(started)
     return summary
@@ -248,6 +307,9 @@ def _parallel(run: _Run, sources: list, client: Any, batch_bytes: int, workers: 
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     in_flight: dict[Future, list[Job]] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # Start the workers now, before any download thread: forking a process while other threads
+        # hold locks (logging, botocore's connection pool) can leave the child holding them forever.
+        pool.submit(os.getpid).result()
         def settle(futures: Iterable[Future]) -> None:
             for future in futures:
                 jobs = in_flight.pop(future)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ class Source:
     path: Path | None = None
     bucket: str | None = None
     key: str | None = None
+    etag: str | None = None  # from the listing: with the key, says an object is unchanged without a download
 
 
 def split_s3(uri: str) -> tuple[str, str]:
@@ -37,21 +39,31 @@ def s3_client_from_env(endpoint_url: str | None = None) -> Any:
     return boto3.client("s3", endpoint_url=endpoint_url or os.environ.get("MANTISSA_S3_ENDPOINT_URL") or None)
 
 
+S3Lister = Callable[[Any, str], list[Source]]
+
+
 def expand(paths: Iterable[str | Path], s3_client: Any = None,
-           refused: list[str] | None = None) -> tuple[list[Source], Any]:
+           refused: list[str] | None = None, s3_lister: S3Lister | None = None) -> tuple[list[Source], Any]:
     """Every object under `paths`, in a stable order; raises `SourceNotFound` naming a missing one.
 
     Inside a folder, a symbolic link is read only when it resolves to a file inside that same
     folder: a link out of it (`evidence.json -> /etc/shadow`, `-> ~/.aws/credentials`) would copy
     its target into the lake or the quarantine. Such links are appended to `refused`, not read; a
-    path named explicitly is the caller's choice and is followed.
+    path named explicitly is the caller's choice and is followed. `s3://` URIs are listed by
+    `s3_lister` (default: everything under the prefix, see workbench/lake/s3list.py).
     """
+    if s3_lister is None:
+        from workbench.lake.s3list import list_s3
+
+        def s3_lister(client: Any, uri: str) -> list[Source]:
+            return list_s3(client, uri).sources
+
     out: list[Source] = []
     for raw in paths:
         text = str(raw)
         if text.startswith("s3://"):
             s3_client = s3_client or s3_client_from_env()
-            out += list(_s3_objects(s3_client, text))
+            out += s3_lister(s3_client, text)
             continue
         path = Path(text).expanduser()
         if path.is_file():
@@ -88,22 +100,6 @@ def _folder(folder: Path, refused: list[str]) -> list[Source]:
     return sorted(found, key=lambda s: Path(s.name))
 
 
-def _s3_objects(client: Any, uri: str) -> Iterator[Source]:
-    bucket, prefix = split_s3(uri)
-    found = False
-    try:
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            for obj in page.get("Contents", []):
-                if obj["Key"].endswith("/"):
-                    continue  # a console "folder" marker, not an object
-                found = True
-                yield Source(f"s3://{bucket}/{obj['Key']}", int(obj["Size"]), bucket=bucket, key=obj["Key"])
-    except client.exceptions.NoSuchBucket as exc:
-        raise SourceNotFound(f"{uri}: bucket {bucket!r} does not exist") from exc
-    if not found:
-        raise SourceNotFound(f"{uri}: no objects under this prefix")
-
-
 def fetch(source: Source, spool: Path, client: Any) -> tuple[Path, str, bool]:
     """(local file, sha256, whether the file is a temporary copy to delete after ingest)."""
     if source.path is not None:
@@ -118,3 +114,45 @@ def fetch(source: Source, spool: Path, client: Any) -> tuple[Path, str, bool]:
             digest.update(chunk)
             handle.write(chunk)
     return target, digest.hexdigest(), True
+
+
+Fetched = tuple[Path, str, bool]
+
+
+def fetch_all(sources: Iterable[Source], spool: Path, client: Any,
+              parallel: int = 1) -> Iterator[tuple[Source, Fetched | Exception]]:
+    """(source, `fetch` result or the exception it raised), in order. Downloads run `parallel` at a
+    time (boto3 clients are thread-safe) and at most 2 × `parallel` ahead of the consumer, so the
+    spool holds a bounded number of objects whatever the prefix size."""
+    if parallel <= 1:
+        for source in sources:
+            try:
+                yield source, fetch(source, spool, client)
+            except Exception as exc:  # noqa: BLE001 - reported by the caller, per object
+                yield source, exc
+        return
+    pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="ingest-fetch")
+    pending: list[tuple[Source, Future]] = []
+    try:
+        for source in sources:
+            pending.append((source, pool.submit(fetch, source, spool, client)))
+            while len(pending) >= 2 * parallel:
+                yield _settled(*pending.pop(0))
+        while pending:
+            yield _settled(*pending.pop(0))
+    finally:
+        for _, future in pending:
+            future.cancel()
+        pool.shutdown(wait=True)
+        for _, future in pending:  # downloaded but never handed out (the consumer stopped): drop copies
+            if future.done() and not future.cancelled() and future.exception() is None:
+                path, _, temporary = future.result()
+                if temporary:
+                    path.unlink(missing_ok=True)
+
+
+def _settled(source: Source, future: Future) -> tuple[Source, Fetched | Exception]:
+    try:
+        return source, future.result()
+    except Exception as exc:  # noqa: BLE001 - reported by the caller, per object
+        return source, exc

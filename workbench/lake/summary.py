@@ -16,6 +16,8 @@ class IngestSummary:
     symlinks_refused: list[str] = field(default_factory=list)  # links leading out of the folder given
     files_read: int = 0
     files_skipped: int = 0  # already in the manifest, or the same bytes twice in one run
+    objects_downloaded: int = 0  # S3 objects fetched (an unchanged key + ETag never is)
+    digests_skipped: int = 0  # CloudTrail digest files: integrity hashes, not records
     bytes_read: int = 0
     files_written: int = 0  # Parquet files added to the lake
     elapsed_s: float = 0.0
@@ -43,6 +45,8 @@ class IngestSummary:
         self.symlinks_refused += other.symlinks_refused
         self.files_read += other.files_read
         self.files_skipped += other.files_skipped
+        self.objects_downloaded += other.objects_downloaded
+        self.digests_skipped += other.digests_skipped
         self.bytes_read += other.bytes_read
         self.files_written += other.files_written
         self.errors += other.errors
@@ -56,7 +60,11 @@ class IngestSummary:
         for table, count in sorted(self.records.items()):
             lines.append(f"  {table:<12} {count:>12,}")
         if self.files_skipped:
-            lines.append(f"skipped {self.files_skipped:,} objects already ingested (same content)")
+            lines.append(f"skipped {self.files_skipped:,} objects already ingested (same content, or same S3 key and ETag)")
+        if self.objects_downloaded:
+            lines.append(f"downloaded {self.objects_downloaded:,} objects from S3")
+        if self.digests_skipped:
+            lines.append(f"skipped {self.digests_skipped:,} CloudTrail digest files (integrity hashes, no records)")
         if self.records_already_kept:
             lines.append(f"skipped {self.records_already_kept:,} records kept earlier from a truncated copy of "
                          "the same object")
