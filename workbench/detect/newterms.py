@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 
 from workbench.catalog import TABLES, TimeFormat
-from workbench.detect.matching import _bucket
 from workbench.detect.terms import Baseline, TermState, TermStore, term_key
 from workbench.engines import Engine, Result
 from workbench.rules import Rule
@@ -86,15 +85,20 @@ def term_spans(rule: Rule, frame: pd.DataFrame) -> dict[str, TermState]:
 
 def sightings(rule: Rule, frame: pd.DataFrame) -> Sightings:
     """Each row's term key, and each term's first and last time in `frame`. Rows with a null field
-    or an unreadable time carry no term (Elastic's new_terms ignores documents missing a field)."""
+    or an unreadable time carry no term (Elastic's new_terms ignores documents missing a field).
+    Terms are factorised by pandas and their keys built once per term, not once per row: a window
+    (or a week's backtest) can hold a million rows of a few thousand terms."""
     values, times = _term_values(rule, frame)
-    complete = values.notna().all(axis=1) & times.notna()
-    keys = pd.Series([term_key(row) if ok else None
-                      for row, ok in zip(values.itertuples(index=False, name=None), complete, strict=True)],
-                     index=frame.index, dtype=object)
-    spans = pd.DataFrame({"key": keys[complete], "t": times[complete]}).groupby("key")["t"].agg(["min", "max"])
-    first = {k: v.to_pydatetime() for k, v in spans["min"].items()}
-    last = {k: v.to_pydatetime() for k, v in spans["max"].items()}
+    complete = (values.notna().all(axis=1) & times.notna()).to_numpy()
+    keys = pd.Series(None, index=frame.index, dtype=object)
+    if not complete.any():
+        return Sightings(keys, {}, {}, times)
+    codes, uniques = pd.MultiIndex.from_frame(values[complete]).factorize()
+    key_of = pd.Series([term_key(u) for u in uniques], dtype=object)
+    keys[complete] = key_of.to_numpy()[codes]
+    spans = pd.DataFrame({"code": codes, "t": times[complete].to_numpy()}).groupby("code")["t"].agg(["min", "max"])
+    first = {key_of[c]: pd.Timestamp(v).to_pydatetime() for c, v in spans["min"].items()}
+    last = {key_of[c]: pd.Timestamp(v).to_pydatetime() for c, v in spans["max"].items()}
     return Sightings(keys, first, last, times)
 
 
@@ -139,8 +143,7 @@ def first_seen_rows(rule: Rule, result: Result, window: Window, terms: TermStore
     # A new term's rows from its first sighting to the end of that dedup period: one alert per new
     # term, whatever the window's length (later sightings are the term being used, not new).
     period = rule.effective_dedup.period
-    keep = [k is not None and k in new_when and t >= new_when[k] and _bucket(t, period) == _bucket(new_when[k], period)
-            for k, t in zip(seen.keys, seen.times, strict=True)]
+    keep = _new_term_rows(seen, new_when, period)
     if spec.alert_if:  # rows that only teach the state (a sign-in without failures before it)
         keep = [k and _truthy(v) for k, v in zip(keep, frame[spec.alert_if], strict=True)]
     matched = frame[keep].copy()
@@ -150,6 +153,25 @@ def first_seen_rows(rule: Rule, result: Result, window: Window, terms: TermStore
     matched[TERM_LAST_SEEN_BEFORE_COLUMN] = [
         previous[k].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if previous.get(k) else None for k in matched_keys]
     return replace(result, frame=matched.reset_index(drop=True))
+
+
+def _new_term_rows(seen: Sightings, new_when: dict[str, datetime], period: timedelta) -> list[bool]:
+    """Rows of a new term at or after its first sighting, in that sighting's dedup bucket (vectorised:
+    most rows of a window belong to terms already known)."""
+    if not new_when:
+        return [False] * len(seen.keys)
+    moments = seen.keys.map(new_when)  # NaN for rows whose term is not new
+    candidate = moments.notna().to_numpy()
+    keep = [False] * len(seen.keys)
+    if not candidate.any():
+        return keep
+    step = int(period.total_seconds() * 1e9)
+    times = seen.times[candidate].astype("int64").to_numpy()
+    starts = pd.to_datetime(moments[candidate], utc=True).astype("int64").to_numpy()
+    chosen = (times >= starts) & (times // step == starts // step)
+    for position, ok in zip(candidate.nonzero()[0], chosen, strict=True):
+        keep[position] = bool(ok)
+    return keep
 
 
 def _truthy(value: object) -> bool:
