@@ -28,14 +28,13 @@ the two writes heals on the next upsert.
 from __future__ import annotations
 
 import contextlib
-import os
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from workbench.alerts import dynamodb_layout as layout
 from workbench.alerts.base import STORES, AlertStore
+from workbench.alerts.dynamoaccess import DynamoDBAccess
 from workbench.alerts.dynamodb_listing import DynamoDBListing
 from workbench.alerts.filters import ts
 from workbench.alerts.model import Alert, AlertStoreError, entities, utcnow
@@ -48,17 +47,12 @@ if TYPE_CHECKING:
 _ALERT_SK, _RUN_SK, _CHECKPOINTS = layout.ALERT_SK, "#RUN", "CHECKPOINTS"
 
 
-class DynamoDBStore(DynamoDBListing, DynamoDBOutbox, AlertStore):
+class DynamoDBStore(DynamoDBAccess, DynamoDBListing, DynamoDBOutbox, AlertStore):
     name = "dynamodb"
 
     def __init__(self, settings: Settings, allow_old_layout: bool = False) -> None:
         super().__init__(settings)
-        cfg = settings.store
-        self.table_name = f"{cfg.table_prefix}alerts"
-        self.endpoint_url = cfg.endpoint_url
-        self.region = cfg.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") \
-            or settings.athena.region or "us-east-1"
-        self._local = threading.local()
+        self._init_access(settings, f"{settings.store.table_prefix}alerts")
         self._ready = False
         self.create_tables()
         if not allow_old_layout and self.layout_version() < layout.LAYOUT:
@@ -66,21 +60,6 @@ class DynamoDBStore(DynamoDBListing, DynamoDBOutbox, AlertStore):
                 f"DynamoDB table '{self.table_name}' uses alert layout {self.layout_version()}, this version "
                 f"needs layout {layout.LAYOUT}: run `mantissa alerts migrate-store` once (stop the scheduler "
                 "first), then retry")
-
-    def _resource(self) -> Any:
-        # boto3 sessions and resources are not thread-safe: one per thread.
-        resource = getattr(self._local, "resource", None)
-        if resource is None:
-            import boto3
-
-            session = boto3.session.Session(region_name=self.region)
-            resource = session.resource("dynamodb", endpoint_url=self.endpoint_url)
-            self._local.resource = resource
-        return resource
-
-    @property
-    def _table(self) -> Any:
-        return self._resource().Table(self.table_name)
 
     def create_tables(self) -> None:
         """Create the table and its indexes unless they exist; waits until it is usable."""

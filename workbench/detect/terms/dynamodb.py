@@ -14,12 +14,12 @@ Only the scheduled detect job writes (one at a time: its job lock), so a read-me
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from workbench.alerts.dynamoaccess import DynamoDBAccess
 from workbench.config import Settings
 from workbench.detect.terms.base import TERM_STORES, Baseline, TermState, TermStore
 from workbench.detect.terms.sqlite import _text, _time
@@ -38,30 +38,13 @@ def _pk(rule_id: str, term: str) -> str:
 
 
 @TERM_STORES.register("dynamodb")
-class DynamoDBTermStore(TermStore):
+class DynamoDBTermStore(DynamoDBAccess, TermStore):
     def __init__(self, settings: Settings, ttl: timedelta = DEFAULT_TTL) -> None:
         super().__init__(settings)
-        cfg = settings.store
-        self.table_name = f"{cfg.table_prefix}terms"
-        self.endpoint_url = cfg.endpoint_url
-        self.region = cfg.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") \
-            or settings.athena.region or "us-east-1"
+        self._init_access(settings, f"{settings.store.table_prefix}terms")
         self.ttl = ttl
         self._local = threading.local()
         self._create_table()
-
-    def _resource(self) -> Any:
-        resource = getattr(self._local, "resource", None)
-        if resource is None:
-            import boto3
-
-            resource = boto3.session.Session(region_name=self.region).resource("dynamodb", endpoint_url=self.endpoint_url)
-            self._local.resource = resource
-        return resource
-
-    @property
-    def _table(self) -> Any:
-        return self._resource().Table(self.table_name)
 
     def _create_table(self) -> None:
         client = self._resource().meta.client
