@@ -160,10 +160,11 @@ class Executor:
         return Outcome("DML", "SELECT", columns, rows, billed)
 
     def duck(self, connection: duckdb.DuckDBPyConnection, duck_sql: str, sql: str,
-             tree: exp.Expression) -> duckdb.DuckDBPyConnection:
-        """Run DuckDB SQL; its errors become Athena's messages, positioned in the original text."""
+             tree: exp.Expression, arrow: bool = False) -> Any:
+        """Run DuckDB SQL (to an Arrow table if `arrow`); its errors become Athena's messages,
+        positioned in the original text."""
         try:
-            return connection.execute(duck_sql)
+            return connection.sql(duck_sql).to_arrow_table() if arrow else connection.execute(duck_sql)
         except duckdb.InterruptException:
             raise
         except duckdb.Error as exc:
