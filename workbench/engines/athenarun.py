@@ -203,7 +203,7 @@ class StatementRunner:
 
     # ---- one statement ----------------------------------------------------------------------------
     def _start(self, statement: Statement) -> str | StatementError:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError, ParamValidationError
 
         try:
             response = self.client.start_query_execution(
@@ -219,6 +219,8 @@ class StatementRunner:
                 raise _Throttled from None
             message = _one_line(exc.response.get("Error", {}).get("Message") or str(exc))
             return StatementError(f"Athena refused the statement ({code}): {message}")
+        except ParamValidationError as exc:  # botocore's own check, before any request
+            return StatementError(f"Athena refused the statement: {_one_line(str(exc))}")
         return str(response["QueryExecutionId"])
 
     def _execution(self, query_id: str) -> dict[str, Any]:
