@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.engines.scanfilter import cheap_first, scan_filter
+from workbench.detect.plan.scanfilter import cheap_first, scan_filter
 from workbench.engines.window import parse_athena
 
 
