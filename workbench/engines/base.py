@@ -21,6 +21,7 @@ from workbench.timewindow import Window
 
 if TYPE_CHECKING:
     from workbench.config import Settings
+    from workbench.detect.plan.statements import Statement
     from workbench.engines.window import BoundQuery
 
 BYTES_PER_TB = 1024**4
@@ -143,6 +144,13 @@ class Engine:
         """
         per_query = batch_windows(queries, window, windows)
         return [self.run_captured(sql, w) for sql, w in zip(queries, per_query, strict=True)]
+
+    def run_statements(self, statements: Sequence[Statement]) -> list[Result | Exception]:
+        """Run a detection plan's statements (`workbench.detect.plan.statements`): one answer per
+        statement, in order, its Result or the exception it raised. The statements given together
+        never depend on one another, so an engine may overlap them (Athena submits them
+        concurrently under a deadline each); this default runs them one after another."""
+        return [self.run_captured(statement.sql, statement.window) for statement in statements]
 
     def run_captured(self, sql: str, window: Window | None = None) -> Result | Exception:
         """`run()`, with any failure returned instead of raised (for batches)."""
