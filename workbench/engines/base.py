@@ -105,6 +105,11 @@ class Engine:
     """A function, callable from the Athena SQL the engine is given, that hashes any values to one
     integer; grouping by it is cheaper than by strings where a collision is harmless (the
     detection census). None: group by the values themselves (Athena has no such function)."""
+    SHARES_SCANS_ITSELF: ClassVar[bool] = False
+    """Whether the engine's `run_batch` carries out the pack plan itself (the local engine: one
+    shared table per log table in its own DuckDB, members on parallel cursors). Otherwise the
+    detection runner runs the plan's statements through `run_statements`
+    (`workbench.detect.plan.pack`)."""
     READS_CTE_ONCE: ClassVar[bool] = False
     """Whether a CTE named several times in a statement is computed once. Athena (Trino) inlines
     it, so every mention scans (and bills) again; DuckDB materialises it."""

@@ -33,6 +33,8 @@ from workbench.timewindow import Window
 class SharedScans:
     """Batches on the local engine (see `run_batch`)."""
 
+    SHARES_SCANS_ITSELF: ClassVar[bool] = True
+
     MIN_SHARED: ClassVar[int] = 2
     """Queries over one table a batch needs before it shares a scan: one query alone gains nothing."""
 
