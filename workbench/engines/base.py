@@ -108,7 +108,7 @@ class Engine:
     SHARES_SCANS_ITSELF: ClassVar[bool] = False
     """Whether the engine's `run_batch` carries out the pack plan itself (the local engine: one
     shared table per log table in its own DuckDB, members on parallel cursors). Otherwise the
-    detection runner runs the plan's statements through `run_statements`
+    detection runner runs the plan's statements through `run_plan`
     (`workbench.detect.plan.pack`)."""
     READS_CTE_ONCE: ClassVar[bool] = False
     """Whether a CTE named several times in a statement is computed once. Athena (Trino) inlines
@@ -150,12 +150,13 @@ class Engine:
         per_query = batch_windows(queries, window, windows)
         return [self.run_captured(sql, w) for sql, w in zip(queries, per_query, strict=True)]
 
-    def run_statements(self, statements: Sequence[Statement]) -> list[Result | Exception]:
+    def run_plan(self, statements: Sequence[Statement]) -> list[Result | Exception]:
         """Run a detection plan's statements (`workbench.detect.plan.statements`): one answer per
-        statement, in order, its Result or the exception it raised. The statements given together
-        never depend on one another, so an engine may overlap them (Athena submits them
-        concurrently under a deadline each); this default runs them one after another."""
-        return [self.run_captured(statement.sql, statement.window) for statement in statements]
+        statement, in order, its Result or the exception it raised. Statements given together never
+        depend on one another, so they go to `run_batch` as one batch, each with its own window: an
+        engine whose batch runs concurrently under deadlines (Athena) overlaps them; the default
+        batch runs them one after another."""
+        return self.run_batch([s.sql for s in statements], windows=[s.window for s in statements])
 
     def run_captured(self, sql: str, window: Window | None = None) -> Result | Exception:
         """`run()`, with any failure returned instead of raised (for batches)."""

@@ -171,7 +171,7 @@ def leaf_type(struct: pa.DataType, path: tuple[str, ...]) -> pa.DataType:
 
 def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine) -> list[Result | Exception]:
     """Every rule's answer (or the exception that failed it), in rule order, from the window's plan
-    run on `engine` through `Engine.run_statements`."""
+    run on `engine` through `Engine.run_plan`."""
     from workbench.detect.plan.splitback import split_back
 
     plan = plan_window(rules, windows)
@@ -230,11 +230,11 @@ def _run(engine: Engine, statements: list[Statement]) -> list[Result | Exception
     if not statements:
         return []
     try:
-        answers = engine.run_statements(statements)
+        answers = engine.run_plan(statements)
     except Exception as exc:  # noqa: BLE001 - an executor that breaks fails these statements' rules only
         return [exc] * len(statements)
     if len(answers) != len(statements):
-        error = RuntimeError(f"{engine.name}: run_statements returned {len(answers)} answers for "
+        error = RuntimeError(f"{engine.name}: run_plan returned {len(answers)} answers for "
                              f"{len(statements)} statements — one per statement, in order, is the contract")
         return [error] * len(statements)
     return list(answers)

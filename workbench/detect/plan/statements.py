@@ -2,13 +2,16 @@
 
 A window of the rule pack is a handful of `Statement`s — Athena (Trino) SQL over the log tables,
 each bounded by the engine to its `window` like any query — that an engine runs with
-`Engine.run_statements(statements)`. The answer is one entry per statement, in order: its
+`Engine.run_plan(statements)`. The answer is one entry per statement, in order: its
 `StatementResult` (the engine's `Result`: rows, query id, bytes scanned, cost, elapsed time) or
 the exception it raised, so one failed statement fails only the rules it serves.
 
-The default (`workbench.engines.base.Engine.run_statements`) runs them one after another. An
-engine that can overlap them (Athena: concurrent submissions, a deadline per statement) overrides
-it; the plan only assumes that statements given together do not depend on one another.
+The default (`workbench.engines.base.Engine.run_plan`) hands them to the engine's `run_batch`
+with a window each: one after another on the base engine, concurrently under a deadline per
+statement on Athena (whose `run_batch` submits a batch at once). An engine may override `run_plan`
+itself; the plan only assumes that statements given together do not depend on one another.
+(The name is not `run_statements`: the Athena engine's lower-level `run_statements` takes
+already-bound statements and returns its own per-statement records.)
 """
 
 from __future__ import annotations
@@ -52,6 +55,6 @@ class Statement:
 class StatementExecutor(Protocol):
     """What the plan needs of an engine (every `Engine` is one)."""
 
-    def run_statements(self, statements: Sequence[Statement]) -> list[StatementResult | Exception]:
+    def run_plan(self, statements: Sequence[Statement]) -> list[StatementResult | Exception]:
         """One answer per statement, in order: its result, or the exception it raised."""
         ...
