@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import duckdb
 from sqlglot import exp
@@ -28,6 +28,9 @@ from workbench.detect.plan.sharedscan import (
 from workbench.engines.base import EngineError, Execution, Result, batch_windows, empty_frame
 from workbench.engines.window import bounds_sql, read_from
 from workbench.timewindow import Window
+
+if TYPE_CHECKING:
+    from workbench.detect.plan.statements import Statement
 
 
 class SharedScans:
@@ -55,6 +58,10 @@ class SharedScans:
     only when a burst is possible; the windowed queries left are rules over rarer events (secret
     and parameter reads, console sign-ins), cheaper to copy than to scan again. An engine subclass
     may turn it off to run them alone (measured both ways: benchmarks/detect.py)."""
+
+    def run_plan(self, statements: Sequence[Statement]) -> list[Result | Exception]:
+        """A plan's statements one by one: the plan has shared the scans already."""
+        return [self.run_captured(s.sql, s.window) for s in statements]
 
     def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
                   windows: Sequence[Window | None] | None = None,
