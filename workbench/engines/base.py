@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 import pandas as pd
 
+from workbench.cost import BYTES_PER_TB as BYTES_PER_TB  # re-exported: reports and tests read it here
+from workbench.cost import query_cost_usd
 from workbench.registry import Registry
 from workbench.timewindow import Window
 
@@ -23,8 +25,6 @@ if TYPE_CHECKING:
     from workbench.config import Settings
     from workbench.detect.plan.statements import Statement
     from workbench.engines.window import BoundQuery
-
-BYTES_PER_TB = 1024**4
 
 
 def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
@@ -113,6 +113,9 @@ class Engine:
     READS_CTE_ONCE: ClassVar[bool] = False
     """Whether a CTE named several times in a statement is computed once. Athena (Trino) inlines
     it, so every mention scans (and bills) again; DuckDB materialises it."""
+    BILLS_PER_QUERY_MINIMUM: ClassVar[bool] = False
+    """Whether each statement is billed at least a minimum (Athena: rounded up to the MB, 10 MB at
+    least). False: the cost figure is the bytes read at the same price, an estimate nobody bills."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -181,7 +184,8 @@ class Engine:
         )
 
     def cost(self, bytes_scanned: int) -> float:
-        return bytes_scanned / BYTES_PER_TB * self.settings.price_per_tb_usd
+        return query_cost_usd(bytes_scanned, self.settings.price_per_tb_usd,
+                              per_query_minimum=self.BILLS_PER_QUERY_MINIMUM)
 
     def _execute(self, sql: str, bound: BoundQuery) -> Execution:
         """The one hook: run `sql` (already bounded, in `self.dialect`); `bound` says which log
