@@ -75,7 +75,7 @@ def parse(sql: str) -> exp.Expression:
 
 def bind_parameters(tree: exp.Expression, parameters: list[str]) -> exp.Expression:
     """ExecutionParameters replace the `?` placeholders in order, each an Athena SQL literal."""
-    placeholders = [p for p in tree.find_all(exp.Placeholder) if not p.name]
+    placeholders = [p for p in tree.find_all(exp.Placeholder, bfs=False) if p.this is None]  # text order
     if len(placeholders) != len(parameters):
         raise QueryFailed(f"INVALID_PARAMETER_USAGE: line 1:1: Incorrect number of parameters: expected "
                           f"{len(placeholders)} but found {len(parameters)}")

@@ -23,6 +23,7 @@ from workbench.timewindow import Window
 
 if TYPE_CHECKING:
     from workbench.config import Settings
+    from workbench.detect.plan.statements import Statement
     from workbench.engines.window import BoundQuery
 
 
@@ -104,6 +105,11 @@ class Engine:
     """A function, callable from the Athena SQL the engine is given, that hashes any values to one
     integer; grouping by it is cheaper than by strings where a collision is harmless (the
     detection census). None: group by the values themselves (Athena has no such function)."""
+    SHARES_SCANS_ITSELF: ClassVar[bool] = False
+    """Whether the engine's `run_batch` carries out the pack plan itself (the local engine: one
+    shared table per log table in its own DuckDB, members on parallel cursors). Otherwise the
+    detection runner runs the plan's statements through `run_plan`
+    (`workbench.detect.plan.pack`)."""
     READS_CTE_ONCE: ClassVar[bool] = False
     """Whether a CTE named several times in a statement is computed once. Athena (Trino) inlines
     it, so every mention scans (and bills) again; DuckDB materialises it."""
@@ -146,6 +152,14 @@ class Engine:
         """
         per_query = batch_windows(queries, window, windows)
         return [self.run_captured(sql, w) for sql, w in zip(queries, per_query, strict=True)]
+
+    def run_plan(self, statements: Sequence[Statement]) -> list[Result | Exception]:
+        """Run a detection plan's statements (`workbench.detect.plan.statements`): one answer per
+        statement, in order, its Result or the exception it raised. Statements given together never
+        depend on one another, so they go to `run_batch` as one batch, each with its own window: an
+        engine whose batch runs concurrently under deadlines (Athena) overlaps them; the default
+        batch runs them one after another."""
+        return self.run_batch([s.sql for s in statements], windows=[s.window for s in statements])
 
     def run_captured(self, sql: str, window: Window | None = None) -> Result | Exception:
         """`run()`, with any failure returned instead of raised (for batches)."""
