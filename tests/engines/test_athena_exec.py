@@ -9,64 +9,24 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.engines.conftest import MakeAthena, cloudtrail_lake
 from tests.engines.test_athena_semantics import CASES, DAY, EVENTS, WINDOW, check
-from workbench.catalog.ddl import all_ddl
-from workbench.config import load_settings
 from workbench.cost import ATHENA_MINIMUM_BYTES, query_cost_usd
 from workbench.detect.runner import run_detections
-from workbench.engines.athena import AthenaEngine
 from workbench.engines.athenarun import Statement, StatementError, StatementNotRun, StatementTimeout
-from workbench.engines.local import partition_dir
 from workbench.rules import Rule
-
-MakeEngine = Callable[..., AthenaEngine]
-
-
-@pytest.fixture()
-def make_engine(athena_double: Any, workspace: Path) -> Iterator[MakeEngine]:
-    """An AthenaEngine on the double, with these athena.* settings (and top-level ones via `top`)."""
-    made: list[AthenaEngine] = []
-
-    def make(top: dict[str, Any] | None = None, **athena: Any) -> AthenaEngine:
-        settings = athena_double.settings(load_settings())
-        settings = settings.model_copy(update={
-            **(top or {}), "athena": settings.athena.model_copy(update=athena)})
-        engine = AthenaEngine(settings)
-        made.append(engine)
-        return engine
-
-    yield make
-    for engine in made:
-        engine.close()
-
-
-def _lake_with(tmp_path: Path, write_rows: Any, rows: list[dict]) -> Path:
-    lake = tmp_path / "upload"
-    write_rows(lake, "cloudtrail", DAY, rows)
-    assert partition_dir(lake, "cloudtrail", DAY).is_dir()
-    return lake
-
-
-@pytest.fixture()
-def tables(athena_double: Any, make_engine: MakeEngine) -> Callable[[Path | None], None]:
-    """Create the database and tables on the double, over `lake` uploaded to its lake bucket."""
-    def create(lake: Path | None) -> None:
-        if lake is not None:
-            athena_double.upload(lake, athena_double.lake_location)
-        make_engine().run_ddl(all_ddl(athena_double.lake_location))
-    return create
 
 
 # ---- concurrency, isolation -----------------------------------------------------------------------
-def test_no_more_statements_in_flight_than_the_limit(athena_double: Any, make_engine: MakeEngine) -> None:
+def test_no_more_statements_in_flight_than_the_limit(athena_double: Any, make_athena: MakeAthena) -> None:
     athena_double.latency = 0.3
-    engine = make_engine(max_concurrent=3)
+    engine = make_athena(max_concurrent=3)
     answers = engine.run_statements([f"SELECT {i} AS n" for i in range(10)])
     assert [a.frame["n"].tolist() for a in answers] == [[i] for i in range(10)]  # in the order given
     assert athena_double.max_concurrent <= 3
@@ -75,9 +35,9 @@ def test_no_more_statements_in_flight_than_the_limit(athena_double: Any, make_en
 
 
 def test_one_failed_statement_fails_alone_with_one_line_naming_its_query(
-        athena_double: Any, make_engine: MakeEngine) -> None:
+        athena_double: Any, make_athena: MakeAthena) -> None:
     athena_double.fail_next("SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved")
-    answers = make_engine(max_concurrent=1).run_statements(["SELECT 1 AS n", "SELECT 2 AS n", "SELECT 3 AS n"])
+    answers = make_athena(max_concurrent=1).run_statements(["SELECT 1 AS n", "SELECT 2 AS n", "SELECT 3 AS n"])
     failed = answers[0]
     assert failed.state == "FAILED" and failed.frame is None
     message = str(failed.error)
@@ -88,7 +48,7 @@ def test_one_failed_statement_fails_alone_with_one_line_naming_its_query(
     assert [a.frame["n"].tolist() for a in answers[1:]] == [[2], [3]]
 
 
-def test_a_query_stopped_by_someone_else_says_so_in_one_line(athena_double: Any, make_engine: MakeEngine) -> None:
+def test_a_query_stopped_by_someone_else_says_so_in_one_line(athena_double: Any, make_athena: MakeAthena) -> None:
     athena_double.latency = 5.0
     client = athena_double.client()
 
@@ -105,7 +65,7 @@ def test_a_query_stopped_by_someone_else_says_so_in_one_line(athena_double: Any,
 
     stopper = threading.Thread(target=stop_when_running)
     stopper.start()
-    answer = make_engine().run_statements(["SELECT 1 AS n"])[0]
+    answer = make_athena().run_statements(["SELECT 1 AS n"])[0]
     stopper.join()
     assert answer.state == "CANCELLED"
     assert str(answer.error) == (f"Athena query {answer.query_id} was CANCELLED outside this run "
@@ -114,9 +74,9 @@ def test_a_query_stopped_by_someone_else_says_so_in_one_line(athena_double: Any,
 
 
 # ---- deadlines ------------------------------------------------------------------------------------
-def test_a_statement_past_its_deadline_is_stopped_on_athena(athena_double: Any, make_engine: MakeEngine) -> None:
+def test_a_statement_past_its_deadline_is_stopped_on_athena(athena_double: Any, make_athena: MakeAthena) -> None:
     athena_double.latency = 10.0
-    engine = make_engine(statement_timeout="1s")
+    engine = make_athena(statement_timeout="1s")
     began = time.monotonic()
     answer = engine.run_statements(["SELECT 1 AS n"])[0]
     assert time.monotonic() - began < 5
@@ -127,23 +87,23 @@ def test_a_statement_past_its_deadline_is_stopped_on_athena(athena_double: Any, 
     assert athena_double.service.get(answer.query_id).state == "CANCELLED"
 
 
-def test_query_timeout_applies_when_it_is_the_stricter(athena_double: Any, make_engine: MakeEngine) -> None:
+def test_query_timeout_applies_when_it_is_the_stricter(athena_double: Any, make_athena: MakeAthena) -> None:
     athena_double.latency = 10.0
-    engine = make_engine(top={"query_timeout": "1s"}, statement_timeout="5m")
+    engine = make_athena(top={"query_timeout": "1s"}, statement_timeout="5m")
     with pytest.raises(StatementTimeout, match=r"over its deadline of 1s \(query_timeout\)"):
         engine.run("SELECT 1 AS n")
     assert [e.state for e in athena_double.executions] == ["CANCELLED"]
 
 
 def test_a_rule_past_its_deadline_fails_with_a_timeout_error(
-        athena_double: Any, make_engine: MakeEngine, tables: Callable, tmp_path: Path, write_rows: Any) -> None:
-    tables(_lake_with(tmp_path, write_rows, EVENTS))
+        athena_double: Any, make_athena: MakeAthena, athena_tables: Callable, tmp_path: Path) -> None:
+    athena_tables(cloudtrail_lake(tmp_path, EVENTS, DAY))
     rule = Rule.from_dict({
         "id": "test-slow-rule", "title": "a rule Athena takes too long over", "severity": "low",
         "description": "reads every event", "query": "SELECT eventtime, eventid FROM cloudtrail",
         "alert": {"title": "event {eventid}"}})
     athena_double.latency = 10.0
-    record = run_detections([rule], WINDOW.start, WINDOW.end, make_engine(statement_timeout="1s"), None)
+    record = run_detections([rule], WINDOW.start, WINDOW.end, make_athena(statement_timeout="1s"), None)
     outcome = record.rules[0]
     assert outcome.status == "failed"
     assert outcome.error is not None and outcome.error.startswith("StatementTimeout: Athena query ")
@@ -152,8 +112,8 @@ def test_a_rule_past_its_deadline_fails_with_a_timeout_error(
 
 
 def test_sigterm_stops_the_queries_a_detection_run_started(
-        athena_double: Any, tables: Callable, workspace: Path) -> None:
-    tables(None)  # the tables exist over an empty lake: every rule's statement is valid
+        athena_double: Any, athena_tables: Callable, workspace: Path) -> None:
+    athena_tables(None)  # the tables exist over an empty lake: every rule's statement is valid
     setup = {e.id for e in athena_double.executions}
     athena_double.latency = 60.0
     env = {k: v for k, v in os.environ.items() if not k.startswith("MANTISSA_")}
@@ -186,18 +146,18 @@ def test_sigterm_stops_the_queries_a_detection_run_started(
 
 # ---- pages, cost, budget --------------------------------------------------------------------------
 def test_results_beyond_one_page_are_all_read(
-        athena_double: Any, make_engine: MakeEngine, tables: Callable, tmp_path: Path, write_rows: Any) -> None:
+        athena_double: Any, make_athena: MakeAthena, athena_tables: Callable, tmp_path: Path) -> None:
     rows = [{"eventid": f"id-{i:05d}", "eventtime": f"2026-11-27T10:{i // 60 % 60:02d}:{i % 60:02d}Z",
              "eventname": "GetObject", "eventsource": "s3.amazonaws.com"} for i in range(2500)]
-    tables(_lake_with(tmp_path, write_rows, rows))
-    result = make_engine().run("SELECT eventid FROM cloudtrail ORDER BY eventid", WINDOW)
+    athena_tables(cloudtrail_lake(tmp_path, rows, DAY))
+    result = make_athena().run("SELECT eventid FROM cloudtrail ORDER BY eventid", WINDOW)
     assert result.frame["eventid"].tolist() == [r["eventid"] for r in rows]
 
 
 def test_a_tiny_query_is_billed_ten_megabytes(
-        athena_double: Any, make_engine: MakeEngine, tables: Callable, tmp_path: Path, write_rows: Any) -> None:
-    tables(_lake_with(tmp_path, write_rows, EVENTS))
-    engine = make_engine()
+        athena_double: Any, make_athena: MakeAthena, athena_tables: Callable, tmp_path: Path) -> None:
+    athena_tables(cloudtrail_lake(tmp_path, EVENTS, DAY))
+    engine = make_athena()
     result = engine.run("SELECT eventid FROM cloudtrail", WINDOW)
     scanned = athena_double.service.get(result.query_id).bytes_scanned
     assert 0 < scanned < ATHENA_MINIMUM_BYTES
@@ -206,8 +166,8 @@ def test_a_tiny_query_is_billed_ten_megabytes(
     assert result.cost_usd == query_cost_usd(scanned, engine.settings.price_per_tb_usd)
 
 
-def test_statement_cost_is_shared_equally_by_the_rules_it_serves(athena_double: Any, make_engine: MakeEngine) -> None:
-    answer = make_engine().run_statements([Statement("SELECT 1 AS n", serves=("rule-a", "rule-b", "rule-c"))])[0]
+def test_statement_cost_is_shared_equally_by_the_rules_it_serves(athena_double: Any, make_athena: MakeAthena) -> None:
+    answer = make_athena().run_statements([Statement("SELECT 1 AS n", serves=("rule-a", "rule-b", "rule-c"))])[0]
     shares = answer.shares()
     assert list(shares) == ["rule-a", "rule-b", "rule-c"]
     assert sum(s["billed_bytes"] for s in shares.values()) == answer.billed_bytes == ATHENA_MINIMUM_BYTES
@@ -215,8 +175,8 @@ def test_statement_cost_is_shared_equally_by_the_rules_it_serves(athena_double: 
 
 
 def test_the_run_stops_submitting_once_its_scan_budget_is_spent(
-        athena_double: Any, make_engine: MakeEngine) -> None:
-    engine = make_engine(max_concurrent=1, run_scan_budget_bytes=15 * 1024**2)  # 1.5 statements' minimum
+        athena_double: Any, make_athena: MakeAthena) -> None:
+    engine = make_athena(max_concurrent=1, run_scan_budget_bytes=15 * 1024**2)  # 1.5 statements' minimum
     answers = engine.run_statements([f"SELECT {i} AS n" for i in range(5)])
     assert [a.state for a in answers] == ["SUCCEEDED", "SUCCEEDED", "NOT_RUN", "NOT_RUN", "NOT_RUN"]
     assert len(athena_double.executions) == 2
@@ -225,16 +185,16 @@ def test_the_run_stops_submitting_once_its_scan_budget_is_spent(
     assert "athena.run_scan_budget_bytes" in str(answers[2].error)
 
 
-def test_ddl_is_not_billed(athena_double: Any, make_engine: MakeEngine) -> None:
-    ids = make_engine().run_ddl(["CREATE DATABASE IF NOT EXISTS scratch"])
+def test_ddl_is_not_billed(athena_double: Any, make_athena: MakeAthena) -> None:
+    ids = make_athena().run_ddl(["CREATE DATABASE IF NOT EXISTS scratch"])
     assert athena_double.service.get(ids[0]).state == "SUCCEEDED"
-    answer = make_engine().run_statements([Statement("CREATE DATABASE IF NOT EXISTS scratch2", fetch=False,
+    answer = make_athena().run_statements([Statement("CREATE DATABASE IF NOT EXISTS scratch2", fetch=False,
                                                      billed=False)])[0]
     assert answer.ok and answer.cost_usd == 0.0 and answer.billed_bytes == 0
 
 
-def test_a_statement_athena_refuses_fails_alone(athena_double: Any, make_engine: MakeEngine) -> None:
-    engine = make_engine()
+def test_a_statement_athena_refuses_fails_alone(athena_double: Any, make_athena: MakeAthena) -> None:
+    engine = make_athena()
     answers = engine.run_statements(["", "SELECT 7 AS n"])  # Athena refuses an empty QueryString
     assert isinstance(answers[0].error, StatementError) and answers[0].query_id is None
     assert "Athena refused the statement" in str(answers[0].error)
@@ -252,7 +212,7 @@ _DOUBLE_GAPS = {"subscript-zero-fails": "the double answers arr[0] with NULL whe
                  if case[0] in _DOUBLE_GAPS else [])
     for case in CASES])
 def test_the_double_answers_as_the_local_engine(
-        athena_double: Any, make_engine: MakeEngine, tables: Callable, tmp_path: Path, write_rows: Any,
+        athena_double: Any, make_athena: MakeAthena, athena_tables: Callable, tmp_path: Path,
         sql: str, expected: list | str) -> None:
-    tables(_lake_with(tmp_path, write_rows, EVENTS))
-    check(make_engine().run, sql, expected)
+    athena_tables(cloudtrail_lake(tmp_path, EVENTS, DAY))
+    check(make_athena().run, sql, expected)
