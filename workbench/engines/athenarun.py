@@ -159,13 +159,14 @@ class StatementRunner:
                 self._stop_all(run, "the run's deadline passed", timeout=True)
                 self._skip_queued(run, "the run's deadline passed")
                 return
-            self._submit(run, limit, deadline)
+            throttled = self._submit(run, limit, deadline)
             for flight in list(run.running.values()):
                 self._check(run, flight)
-            if run.running:
+            if run.running or throttled:
                 _sleep(self.options.poll_interval, run)
 
-    def _submit(self, run: _Run, limit: int, deadline: float | None) -> None:
+    def _submit(self, run: _Run, limit: int, deadline: float | None) -> bool:
+        """Submit what the limit and the budget allow; True when Athena said to wait (throttled)."""
         budget = self.options.scan_budget_bytes
         while run.queue and len(run.running) < limit:
             if budget is not None and run.spent >= budget:
@@ -173,12 +174,12 @@ class StatementRunner:
                           f"({_human_bytes(run.spent)} billed); raise athena.run_scan_budget_bytes or narrow the window")
                 log.warning("Athena: %d statements not submitted: %s", len(run.queue), reason)
                 self._skip_queued(run, reason)
-                return
+                return False
             index = run.queue[0]
             try:
                 query_id = self._start(run.statements[index])
             except _Throttled:
-                return  # Athena's own queue is full: try again next tick
+                return True  # Athena's own queue is full: try again next tick
             run.queue.popleft()
             if isinstance(query_id, StatementError):
                 run.results[index] = StatementResult(run.statements[index], "FAILED", error=query_id)
@@ -190,6 +191,7 @@ class StatementRunner:
             if deadline is not None and deadline < due:
                 due, why = deadline, "the run's deadline passed"
             run.running[index] = _Flight(index, query_id, started, due, why)
+        return False
 
     def _check(self, run: _Run, flight: _Flight) -> None:
         execution = self._execution(flight.query_id)
@@ -228,6 +230,8 @@ class StatementRunner:
 
     def _finish(self, statement: Statement, flight: _Flight, execution: dict[str, Any],
                 stopped_because: str | None = None, timeout: bool = False) -> StatementResult:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         state = execution["Status"]["State"]
         scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes") or 0)
         charged = state != "FAILED" and statement.billed  # failures are free; cancellations are not
@@ -239,7 +243,12 @@ class StatementRunner:
         facts = {"query_id": flight.query_id, "bytes_scanned": scanned, "cost_usd": cost}
         if state == "SUCCEEDED" and stopped_because is None:
             if statement.fetch:
-                result.frame = self._fetch(flight.query_id)
+                try:
+                    result.frame = self._fetch(flight.query_id)
+                except (BotoCoreError, ClientError) as exc:  # the rows are lost, not the run
+                    result.state = "FAILED"
+                    result.error = StatementError(f"Athena query {flight.query_id} SUCCEEDED but its results could "
+                                                  f"not be read: {_one_line(str(exc))}; re-run the window", **facts)
             return result
         reason = _one_line(execution["Status"].get("StateChangeReason") or "no reason given")
         if stopped_because is not None:
