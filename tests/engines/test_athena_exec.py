@@ -216,3 +216,25 @@ def test_the_double_answers_as_the_local_engine(
         sql: str, expected: list | str) -> None:
     athena_tables(cloudtrail_lake(tmp_path, EVENTS, DAY))
     check(make_athena().run, sql, expected)
+
+
+def test_sigint_stops_running_statements_then_interrupts_as_before(
+        athena_double: Any, make_athena: MakeAthena) -> None:
+    import threading
+
+    athena_double.latency = 30.0
+    previous = signal.getsignal(signal.SIGINT)
+
+    def interrupt_when_running() -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and sum(e.state == "RUNNING" for e in athena_double.executions) < 2:
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    trigger = threading.Thread(target=interrupt_when_running)
+    trigger.start()
+    with pytest.raises(KeyboardInterrupt):
+        make_athena(max_concurrent=2).run_statements(["SELECT 1 AS n", "SELECT 2 AS n", "SELECT 3 AS n"])
+    trigger.join()
+    assert signal.getsignal(signal.SIGINT) is previous  # the handler is put back
+    assert [e.state for e in athena_double.executions] == ["CANCELLED", "CANCELLED"]  # the third never went
