@@ -185,6 +185,16 @@ def test_the_run_stops_submitting_once_its_scan_budget_is_spent(
     assert "athena.run_scan_budget_bytes" in str(answers[2].error)
 
 
+def test_batches_inside_one_run_share_its_scan_budget(athena_double: Any, make_athena: MakeAthena) -> None:
+    engine = make_athena(max_concurrent=1, run_scan_budget_bytes=25 * 1024**2)  # 2.5 statements' minimum
+    with engine.run_scope():  # what a detection window does around its census, scans and lone rules
+        first = engine.run_statements(["SELECT 1 AS n", "SELECT 2 AS n"])
+        second = engine.run_statements(["SELECT 3 AS n", "SELECT 4 AS n"])
+    assert [a.state for a in first + second] == ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "NOT_RUN"]
+    # Outside a run scope each batch has the budget to itself.
+    assert [a.state for a in engine.run_statements(["SELECT 5 AS n", "SELECT 6 AS n"])] == ["SUCCEEDED"] * 2
+
+
 def test_ddl_is_not_billed(athena_double: Any, make_athena: MakeAthena) -> None:
     ids = make_athena().run_ddl(["CREATE DATABASE IF NOT EXISTS scratch"])
     assert athena_double.service.get(ids[0]).state == "SUCCEEDED"

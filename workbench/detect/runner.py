@@ -216,7 +216,9 @@ def run_detections(
 ) -> RunRecord:
     """Evaluate every enabled rule over [start, end); store alerts unless `dry_run` or no store."""
     engine.warm_up()  # while the compiled SQL loads
-    with _collector_paused(), compiled_sql(engine.settings):  # unpickling the compiled SQL allocates ~100k objects
+    # Unpickling the compiled SQL allocates ~100k objects; run_scope: the window's batches (census,
+    # scans, rules alone) share one scan budget on Athena.
+    with _collector_paused(), compiled_sql(engine.settings), engine.run_scope():
         return _run(rules, start, end, engine, store, lookback=parse_duration(lookback), dry_run=dry_run,
                     actor=actor, checkpoint=checkpoint)
 

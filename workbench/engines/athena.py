@@ -11,11 +11,12 @@ rules' alone. boto3 and pyathena (for its type converter) are imported on first 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from workbench.config import Settings
-from workbench.engines.athenarun import RunOptions, Statement, StatementResult, StatementRunner
+from workbench.engines.athenarun import RunOptions, ScanLedger, Statement, StatementResult, StatementRunner
 from workbench.engines.base import ENGINES, Engine, EngineError, Execution, Result, batch_windows
 from workbench.engines.window import BoundQuery
 from workbench.timewindow import Window, parse_duration
@@ -51,6 +52,7 @@ class AthenaEngine(Engine):
         super().__init__(settings)
         self.athena = settings.athena
         self._client: Any = None
+        self._ledger: ScanLedger | None = None  # set inside run_scope(): the run's billed bytes so far
 
     def _check_settings(self) -> None:
         if not self.athena.output_location:
@@ -112,9 +114,19 @@ class AthenaEngine(Engine):
         if not given:
             return []
         try:
-            return self.runner().run(given, concurrency=concurrency, deadline=deadline)
+            return self.runner().run(given, concurrency=concurrency, deadline=deadline, ledger=self._ledger)
         except NoCredentialsError:
             raise EngineError(_credentials_hint()) from None
+
+    @contextmanager
+    def run_scope(self) -> Iterator[None]:
+        """One run (a detection window): every batch inside counts against one
+        athena.run_scan_budget_bytes. Outside a scope each batch has the budget to itself."""
+        outer, self._ledger = self._ledger, self._ledger or ScanLedger()
+        try:
+            yield
+        finally:
+            self._ledger = outer
 
     def _execute(self, sql: str, bound: BoundQuery) -> Execution:
         answer = self.run_statements([Statement(sql)])[0]

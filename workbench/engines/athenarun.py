@@ -111,14 +111,22 @@ class RunOptions:
 
 
 @dataclass
+class ScanLedger:
+    """The bytes billed so far to one run (a detection window is several batches), which its scan
+    budget is checked against."""
+
+    spent: int = 0
+
+
+@dataclass
 class _Run:
-    """One call's bookkeeping: what is queued, in flight, answered, and spent."""
+    """One call's bookkeeping: what is queued, in flight, answered; `ledger.spent` what is billed."""
 
     statements: Sequence[Statement]
     results: list[StatementResult | None]
     queue: deque[int]
+    ledger: ScanLedger
     running: dict[int, _Flight] = field(default_factory=dict)
-    spent: int = 0
     signal: int | None = None
 
 
@@ -131,13 +139,14 @@ class StatementRunner:
 
     # ---- the loop ---------------------------------------------------------------------------------
     def run(self, statements: Sequence[Statement], *, concurrency: int | None = None,
-            deadline: float | None = None) -> list[StatementResult]:
+            deadline: float | None = None, ledger: ScanLedger | None = None) -> list[StatementResult]:
         """Every statement's result, in order. At most `concurrency` (default athena.max_concurrent)
         in flight; each stopped at its own deadline or at `deadline` (time.monotonic()), whichever
         comes first. On SIGINT/SIGTERM everything running is stopped, then the signal is delivered
-        again to the handler that was there before (a scheduler's SIGTERM still ends the process)."""
+        again to the handler that was there before (a scheduler's SIGTERM still ends the process).
+        `ledger` carries the billed bytes of earlier batches of the same run (default: this call's own)."""
         limit = max(1, concurrency or self.options.max_concurrent)
-        run = _Run(statements, [None] * len(statements), deque(range(len(statements))))
+        run = _Run(statements, [None] * len(statements), deque(range(len(statements))), ledger or ScanLedger())
         with _stopping_on_signals(run):
             try:
                 self._loop(run, limit, deadline)
@@ -169,9 +178,9 @@ class StatementRunner:
         """Submit what the limit and the budget allow; True when Athena said to wait (throttled)."""
         budget = self.options.scan_budget_bytes
         while run.queue and len(run.running) < limit:
-            if budget is not None and run.spent >= budget:
+            if budget is not None and run.ledger.spent >= budget:
                 reason = (f"this run's scan budget of {_human_bytes(budget)} is spent "
-                          f"({_human_bytes(run.spent)} billed); raise athena.run_scan_budget_bytes or narrow the window")
+                          f"({_human_bytes(run.ledger.spent)} billed); raise athena.run_scan_budget_bytes or narrow the window")
                 log.warning("Athena: %d statements not submitted: %s", len(run.queue), reason)
                 self._skip_queued(run, reason)
                 return False
@@ -199,7 +208,7 @@ class StatementRunner:
         if state in TERMINAL:
             del run.running[flight.index]
             run.results[flight.index] = result = self._finish(run.statements[flight.index], flight, execution)
-            run.spent += result.billed_bytes
+            run.ledger.spent += result.billed_bytes
         elif time.monotonic() >= flight.due:
             self._stop(run, flight, flight.why, timeout=True)
 
@@ -317,7 +326,7 @@ class StatementRunner:
         else:
             result = self._finish(run.statements[flight.index], flight, execution, because, timeout)
         run.results[flight.index] = result
-        run.spent += result.billed_bytes
+        run.ledger.spent += result.billed_bytes
 
     def _stop_all(self, run: _Run, because: str, timeout: bool = False) -> None:
         for flight in list(run.running.values()):

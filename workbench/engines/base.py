@@ -7,6 +7,7 @@ constants with a docstring each, never `if engine == ...` branches.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 from collections.abc import Sequence
@@ -160,6 +161,11 @@ class Engine:
         engine whose batch runs concurrently under deadlines (Athena) overlaps them; the default
         batch runs them one after another."""
         return self.run_batch([s.sql for s in statements], windows=[s.window for s in statements])
+
+    def run_scope(self) -> contextlib.AbstractContextManager[None]:
+        """Everything run inside is one run (a detection window) for engines that account per run
+        (Athena's athena.run_scan_budget_bytes); nothing by default."""
+        return contextlib.nullcontext()
 
     def run_captured(self, sql: str, window: Window | None = None) -> Result | Exception:
         """`run()`, with any failure returned instead of raised (for batches)."""
