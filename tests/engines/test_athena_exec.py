@@ -36,14 +36,15 @@ def test_no_more_statements_in_flight_than_the_limit(athena_double: Any, make_at
 
 def test_one_failed_statement_fails_alone_with_one_line_naming_its_query(
         athena_double: Any, make_athena: MakeAthena) -> None:
-    athena_double.fail_next("SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved")
+    # Athena's reasons can span lines (and quote log text): the message keeps them on one.
+    athena_double.fail_next("SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved\n\tat line 2")
     answers = make_athena(max_concurrent=1).run_statements(["SELECT 1 AS n", "SELECT 2 AS n", "SELECT 3 AS n"])
     failed = answers[0]
     assert failed.state == "FAILED" and failed.frame is None
     message = str(failed.error)
     assert "\n" not in message
     assert message.startswith(f"Athena query {failed.query_id} FAILED")
-    assert "Column 'nope' cannot be resolved" in message
+    assert "Column 'nope' cannot be resolved at line 2" in message
     assert failed.cost_usd == 0.0  # Athena does not bill a failed query
     assert [a.frame["n"].tolist() for a in answers[1:]] == [[2], [3]]
 

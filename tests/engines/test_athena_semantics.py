@@ -87,3 +87,18 @@ def with_events(local: LocalEngine, lake: Path, write_rows) -> Iterator[LocalEng
 @pytest.mark.parametrize(("sql", "expected"), [case[1:] for case in CASES], ids=IDS)
 def test_local_engine_answers_as_athena(with_events: LocalEngine, sql: str, expected: list | str) -> None:
     check(with_events.run, sql, expected)
+
+
+def test_a_hostile_value_in_the_cast_error_stays_one_line_of_data(
+        local: LocalEngine, lake: Path, write_rows) -> None:  # noqa: ANN001
+    """The IPADDRESS error quotes the row's value, as Athena's does: attacker-written log text must
+    stay one line of data (no second line to pose as our own output, no SQL run from it)."""
+    hostile = "x'); DROP TABLE cloudtrail; --\nmantissa: all rules passed\x1b[2J"
+    write_rows(lake, "cloudtrail", DAY, [{**EVENTS[0], "sourceipaddress": hostile}])
+    with pytest.raises(EngineError) as caught:
+        local.run("SELECT CAST(sourceipaddress AS IPADDRESS) AS v FROM cloudtrail", WINDOW)
+    message = str(caught.value)
+    assert "\n" not in message and "all rules passed" not in message
+    assert "Cannot cast value to IPADDRESS: x'); DROP TABLE cloudtrail; --" in message
+    # the table is still there: the value was data in an error message, never SQL
+    assert local.run("SELECT count(*) AS n FROM cloudtrail", WINDOW).frame["n"].tolist() == [1]
