@@ -103,7 +103,8 @@ def _forget_sql() -> None:
     """Empty every in-memory cache of parsed or generated SQL, as in a fresh kernel (the compiled
     SQL a workspace keeps on disk stays; see workbench.sqlcache)."""
     from workbench import sqlcache
-    from workbench.engines import sharedscan, window
+    from workbench.detect.plan import sharedscan
+    from workbench.engines import window
 
     for cached in (window.bind, window._bounds_sql):
         cached.cache_clear()

@@ -32,6 +32,21 @@ class AthenaSettings(BaseModel):
     endpoint_url: str | None = Field(None, description="only for tests against a local AWS stand-in")
     lake_location: str | None = Field(None, description="s3://bucket/prefix/ where the Parquet lake lives")
     poll_interval: float = 0.5
+    # Execution (workbench/engines/athenarun.py). Athena's account quota on active DML queries is
+    # 20-25 per region by default and shared by everyone in the account, so a run keeps well under it.
+    max_concurrent: int = Field(5, ge=1, le=50, description="statements one run keeps in flight on Athena")
+    statement_timeout: str = Field(
+        "5m", description="a statement running longer is stopped (StopQueryExecution); query_timeout also applies")
+    run_scan_budget_bytes: int | None = Field(
+        None, ge=0, description="billed bytes one run may scan; further statements are not submitted once spent")
+
+    @field_validator("statement_timeout")
+    @classmethod
+    def _timeout(cls, value: str) -> str:
+        from workbench.timewindow import parse_duration
+
+        parse_duration(value)
+        return value
 
 
 class StoreSettings(BaseModel):

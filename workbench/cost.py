@@ -4,7 +4,9 @@ daily budget that raises an alert of our own when crossed.
 Spend is counted on the UTC day a query *ran* (a run's `started`, a history record's `at`), not the
 day of the data it read: a replay of last month is paid for today. Detection cost comes from the run
 records (every rule's bytes scanned and cost), hunting cost from the query history (magics, CLI).
-The engine prices a query as bytes scanned ÷ 1 TiB × `price_per_tb_usd`.
+Every figure comes from `query_cost_usd` below (the one place a price is computed): Athena bills a
+statement's bytes rounded up to the MB with a 10 MB minimum; the local engine's figure is what its
+bytes would cost at the same price per TB, without the per-query minimum (nothing is billed).
 
 Budget: `cost: {daily_budget_usd: 5}` in mantissa.yaml. When a day's spend goes over it, the alert
 `mantissa-cost-budget-YYYYMMDD` (rule id `mantissa-cost-budget`, severity medium, tag
@@ -28,6 +30,43 @@ if TYPE_CHECKING:
     from workbench.config import Settings
 
 log = logging.getLogger(__name__)
+
+# AWS's Athena pricing says "$5 per TB scanned … rounded up to the nearest megabyte, with a 10 MB
+# minimum per query; no charge for DDL or failed queries; cancelled queries are charged for the data
+# scanned". The page does not define TB; AWS bills in binary units (its billing documentation: a GB is
+# 2^30 bytes), so a TB here is 2^40 bytes and an MB 2^20 — as the cost figures were before.
+BYTES_PER_MB = 1024**2
+BYTES_PER_TB = 1024**4
+ATHENA_MINIMUM_BYTES = 10 * BYTES_PER_MB
+
+
+def billed_bytes(bytes_scanned: int, *, billed: bool = True) -> int:
+    """The bytes Athena bills for one statement that scanned `bytes_scanned`: rounded up to the whole
+    MB, at least 10 MB. `billed=False` for what Athena does not charge (DDL, a failed statement)."""
+    if not billed:
+        return 0
+    whole_mb = -(-max(int(bytes_scanned), 0) // BYTES_PER_MB)  # ceiling division, no float rounding
+    return max(whole_mb * BYTES_PER_MB, ATHENA_MINIMUM_BYTES)
+
+
+def query_cost_usd(bytes_scanned: int, price_per_tb_usd: float, *, per_query_minimum: bool = True,
+                   billed: bool = True) -> float:
+    """What one statement costs: Athena's billed bytes (`per_query_minimum`) or, for an engine that
+    bills nothing (the local engine's estimate), the bytes as read, × price per TB."""
+    charged = billed_bytes(bytes_scanned, billed=billed) if per_query_minimum else (
+        max(int(bytes_scanned), 0) if billed else 0)
+    return charged / BYTES_PER_TB * price_per_tb_usd
+
+
+def share_evenly(total: int, parts: int) -> list[int]:
+    """`total` split into `parts` whole shares that add up to it (the first ones take the remainder):
+    a statement serving several rules charges each the same share — Athena reports bytes per
+    statement, not per rule, so any finer split would be invented."""
+    if parts <= 0:
+        return []
+    base, extra = divmod(int(total), parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
 
 BUDGET_RULE_ID = "mantissa-cost-budget"
 ACTOR = "mantissa-cost"

@@ -13,8 +13,9 @@ from tests.detect.test_batch_equivalence import PACK, _alerts, _pack_lake
 from workbench import sqlcache
 from workbench.alerts import get_store
 from workbench.config import Settings
-from workbench.detect import census, run_detections, runner
-from workbench.detect.census import member, take_census
+from workbench.detect import run_detections, runner
+from workbench.detect.plan import census
+from workbench.detect.plan.census import member, take_census
 from workbench.engines.local import LocalEngine
 from workbench.lake import write_records
 from workbench.rules import load_rules
@@ -150,7 +151,7 @@ def test_compiled_sql_is_kept_for_the_next_process(env) -> None:
 
     sqlcache.forget()  # a new kernel: nothing compiled in memory
     with sqlcache.compiled_sql(settings):
-        key = ("workbench.detect.census._member", census._rule_key(_rules()[0]))
+        key = ("workbench.detect.plan.census._member", census._rule_key(_rules()[0]))
         assert key in sqlcache._store  # read back from the file, not recompiled
     again = run_detections(_rules(), T0, T0 + timedelta(hours=1), engine, None, dry_run=True)
     assert [r.alerts_new for r in again.rules] == [r.alerts_new for r in first.rules]

@@ -69,7 +69,7 @@ def test_the_census_reads_a_time_that_is_not_a_time_as_unknown(env) -> None:
     """The census asks one statement for all its rules; a bad time must not fail it (it would then
     be skipped, every rule paying its own query), and must not let it rule a rule out."""
     from tests.detect.test_census import _rules
-    from workbench.detect.census import take_census
+    from workbench.detect.plan.census import take_census
     from workbench.timewindow import Window
 
     settings, engine, _ = env

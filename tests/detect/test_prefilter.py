@@ -1,7 +1,7 @@
 """The threshold prefilter is invisible: the matcher finds the same bursts in the rows the wrapped
 query returns as in every row the rule's query matches — same ids, members, times and rows —
 while the engine returns fewer rows. The events are built to hit the corners of the argument in
-workbench/detect/prefilter.py: ties at one second, two runs split by one cold row far later,
+workbench/detect/plan/prefilter.py: ties at one second, two runs split by one cold row far later,
 bursts that only a distinct count keeps from firing, and groups that never come near."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 
 from tests.detect.events import BURST_RULE, T0, api_call, console_failure, rule
 from workbench.detect.matching import candidates
-from workbench.detect.prefilter import prefiltered
-from workbench.engines.batch import Shareable, analyse
+from workbench.detect.plan.prefilter import prefiltered
+from workbench.detect.plan.shareable import Shareable, analyse
 from workbench.lake import write_records
 from workbench.timewindow import Window
 

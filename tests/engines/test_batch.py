@@ -10,8 +10,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from workbench.detect.plan.shareable import (
+    Shareable,
+    Solo,
+    _empty_for_no_rows,
+    analyse,
+    overlapping,
+    split_evenly,
+)
 from workbench.engines import Engine, EngineError, Result
-from workbench.engines.batch import Shareable, Solo, _empty_for_no_rows, analyse, overlapping, split_evenly
 from workbench.engines.local import LocalEngine
 from workbench.engines.window import parse_athena
 from workbench.timewindow import Window
@@ -336,7 +343,7 @@ def test_what_runs_alone_and_why(sql: str, reason: str) -> None:
 
 
 def test_a_struct_is_copied_down_to_the_field_paths_the_batch_reads() -> None:
-    from workbench.engines.sharedscan import shared_table_sql
+    from workbench.detect.plan.sharedscan import shared_table_sql
 
     deep = analyse("SELECT eventid, useridentity.sessioncontext.sessionissuer.arn AS issuer FROM cloudtrail c "
                    "WHERE c.useridentity.sessioncontext.attributes.mfaauthenticated = 'true'")

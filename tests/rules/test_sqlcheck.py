@@ -39,7 +39,9 @@ CLEAN = [
 @pytest.mark.parametrize(("sql", "outputs"), [c[1:] for c in CLEAN], ids=[c[0] for c in CLEAN])
 def test_valid_queries_have_no_problems(sql: str, outputs: list[str]) -> None:
     result = analyze(sql)
-    assert result.problems == []
+    # `resources[1]` is valid and resolves; it is only warned as failing on Athena for an empty
+    # array (tests/rules/test_query_breaking_values.py).
+    assert [p for p in result.problems if p.kind != "athena"] == []
     assert result.outputs == outputs
 
 

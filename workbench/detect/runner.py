@@ -20,9 +20,9 @@ from typing import Any
 
 from workbench.alerts import AlertStore
 from workbench.alerts.model import Alert, Evidence, EvidenceWindow
-from workbench.detect.census import charge, take_census
 from workbench.detect.matching import Candidate, account_of, candidates, render_title
-from workbench.detect.prefilter import prefiltered
+from workbench.detect.plan.census import charge, take_census
+from workbench.detect.plan.prefilter import prefiltered
 from workbench.detect.terms import TermStore
 from workbench.engines import Engine, Result
 from workbench.engines.window import bound_to_window
@@ -157,9 +157,16 @@ def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: En
     rules reach further back), so an engine that can share work between them does: the local
     engine reads each log table once for the whole pack rather than once per rule, or once per
     distinct threshold window. Threshold rules send their query wrapped by the prefilter, so the
-    engine returns only the rows a burst could use (`workbench.detect.prefilter`).
+    engine returns only the rows a burst could use (`workbench.detect.plan.prefilter`).
     """
     windows = [evaluation_window(rule, start, end, lookback) for rule in rules]
+    if not engine.SHARES_SCANS_ITSELF:
+        # A few statements per log table, run by the engine (concurrently where it can).
+        from workbench.detect.plan.pack import run_pack
+
+        answered = run_pack(rules, [w for w, _ in windows], engine)
+        return [(window, trusted_from, answer)
+                for (window, trusted_from), answer in zip(windows, answered, strict=True)]
     answers: list[Result | Exception | None] = [None] * len(rules)
     censuses = take_census(rules, [w for w, _ in windows], engine)
     for census in censuses:
@@ -209,7 +216,9 @@ def run_detections(
 ) -> RunRecord:
     """Evaluate every enabled rule over [start, end); store alerts unless `dry_run` or no store."""
     engine.warm_up()  # while the compiled SQL loads
-    with _collector_paused(), compiled_sql(engine.settings):  # unpickling the compiled SQL allocates ~100k objects
+    # Unpickling the compiled SQL allocates ~100k objects; run_scope: the window's batches (census,
+    # scans, rules alone) share one scan budget on Athena.
+    with _collector_paused(), compiled_sql(engine.settings), engine.run_scope():
         return _run(rules, start, end, engine, store, lookback=parse_duration(lookback), dry_run=dry_run,
                     actor=actor, checkpoint=checkpoint)
 

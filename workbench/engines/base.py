@@ -7,6 +7,7 @@ constants with a docstring each, never `if engine == ...` branches.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 from collections.abc import Sequence
@@ -16,14 +17,15 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 import pandas as pd
 
+from workbench.cost import BYTES_PER_TB as BYTES_PER_TB  # re-exported: reports and tests read it here
+from workbench.cost import query_cost_usd
 from workbench.registry import Registry
 from workbench.timewindow import Window
 
 if TYPE_CHECKING:
     from workbench.config import Settings
+    from workbench.detect.plan.statements import Statement
     from workbench.engines.window import BoundQuery
-
-BYTES_PER_TB = 1024**4
 
 
 def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
@@ -104,9 +106,17 @@ class Engine:
     """A function, callable from the Athena SQL the engine is given, that hashes any values to one
     integer; grouping by it is cheaper than by strings where a collision is harmless (the
     detection census). None: group by the values themselves (Athena has no such function)."""
+    SHARES_SCANS_ITSELF: ClassVar[bool] = False
+    """Whether the engine's `run_batch` carries out the pack plan itself (the local engine: one
+    shared table per log table in its own DuckDB, members on parallel cursors). Otherwise the
+    detection runner runs the plan's statements through `run_plan`
+    (`workbench.detect.plan.pack`)."""
     READS_CTE_ONCE: ClassVar[bool] = False
     """Whether a CTE named several times in a statement is computed once. Athena (Trino) inlines
     it, so every mention scans (and bills) again; DuckDB materialises it."""
+    BILLS_PER_QUERY_MINIMUM: ClassVar[bool] = False
+    """Whether each statement is billed at least a minimum (Athena: rounded up to the MB, 10 MB at
+    least). False: the cost figure is the bytes read at the same price, an estimate nobody bills."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -144,6 +154,19 @@ class Engine:
         per_query = batch_windows(queries, window, windows)
         return [self.run_captured(sql, w) for sql, w in zip(queries, per_query, strict=True)]
 
+    def run_plan(self, statements: Sequence[Statement]) -> list[Result | Exception]:
+        """Run a detection plan's statements (`workbench.detect.plan.statements`): one answer per
+        statement, in order, its Result or the exception it raised. Statements given together never
+        depend on one another, so they go to `run_batch` as one batch, each with its own window: an
+        engine whose batch runs concurrently under deadlines (Athena) overlaps them; the default
+        batch runs them one after another."""
+        return self.run_batch([s.sql for s in statements], windows=[s.window for s in statements])
+
+    def run_scope(self) -> contextlib.AbstractContextManager[None]:
+        """Everything run inside is one run (a detection window) for engines that account per run
+        (Athena's athena.run_scan_budget_bytes); nothing by default."""
+        return contextlib.nullcontext()
+
     def run_captured(self, sql: str, window: Window | None = None) -> Result | Exception:
         """`run()`, with any failure returned instead of raised (for batches)."""
         try:
@@ -167,7 +190,8 @@ class Engine:
         )
 
     def cost(self, bytes_scanned: int) -> float:
-        return bytes_scanned / BYTES_PER_TB * self.settings.price_per_tb_usd
+        return query_cost_usd(bytes_scanned, self.settings.price_per_tb_usd,
+                              per_query_minimum=self.BILLS_PER_QUERY_MINIMUM)
 
     def _execute(self, sql: str, bound: BoundQuery) -> Execution:
         """The one hook: run `sql` (already bounded, in `self.dialect`); `bound` says which log

@@ -63,11 +63,38 @@ def _unnest_rows(self: DuckDB.Generator, expression: exp.Unnest) -> str:
     return f"LATERAL {self.sql(lateral)}"
 
 
-_IPV4_TEXT = r"^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$"
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4_TEXT = rf"^({_OCTET}\.){{3}}{_OCTET}$"
+# IPv6 text as Athena would accept it, roughly: hex groups and colons (an IPv4 tail allowed).
+_IPV6_TEXT = r"^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$"
+_BAD_IP = "INVALID_CAST_ARGUMENT: Cannot cast value to IPADDRESS: "
+
+
+def _matches(text: exp.Expression, pattern: str) -> exp.Expression:
+    return exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(pattern))
+
+
+def _fail(*parts: exp.Expression) -> exp.Expression:
+    """DuckDB's error(): the query fails with this message, as Athena's would. The message always
+    includes a row's value, so DuckDB cannot fold the call into a plan-time error."""
+    message = parts[0]
+    for part in parts[1:]:
+        message = exp.DPipe(this=message, expression=part, safe=True)
+    return exp.Anonymous(this="error", expressions=[message])
+
+
+def _ip_text(address: exp.Expression, *, safe: bool) -> exp.Expression:
+    """`CAST(x AS IPADDRESS)` on the local engine: the address as text. Athena fails the query on
+    text that is not an IP address (INVALID_CAST_ARGUMENT); TRY_CAST gives NULL there."""
+    as_text = exp.cast(address.copy(), "VARCHAR")
+    valid = exp.or_(_matches(as_text, _IPV4_TEXT), _matches(as_text, _IPV6_TEXT))
+    otherwise = exp.null() if safe else _fail(exp.Literal.string(_BAD_IP), as_text.copy())
+    return exp.Case(ifs=[exp.If(this=exp.Is(this=address.copy(), expression=exp.null()), true=exp.null()),
+                         exp.If(this=valid, true=as_text.copy())], default=otherwise)
 
 
 def _ipv4_as_integer(address: exp.Expression) -> exp.Expression:
-    """The dotted-quad string `address` as a BIGINT, NULL when it is not an IPv4 address."""
+    """The dotted-quad string `address` (already checked to be IPv4 text) as a BIGINT."""
     octets = [
         exp.Mul(this=exp.TryCast(this=exp.SplitPart(this=address.copy(), delimiter=exp.Literal.string("."),
                                                      part_index=exp.Literal.number(i + 1)),
@@ -78,8 +105,7 @@ def _ipv4_as_integer(address: exp.Expression) -> exp.Expression:
     total: exp.Expression = octets[0]
     for octet in octets[1:]:
         total = exp.Add(this=total, expression=octet)
-    is_ipv4 = exp.RegexpLike(this=address.copy(), expression=exp.Literal.string(_IPV4_TEXT))
-    return exp.Case(ifs=[exp.If(this=is_ipv4, true=exp.paren(total))])
+    return exp.paren(total)
 
 
 def _cidr_contains(self: DuckDB.Generator, expression: exp.ArrayContains) -> str:
@@ -100,9 +126,17 @@ def _cidr_contains(self: DuckDB.Generator, expression: exp.ArrayContains) -> str
         self.unsupported("IPv6 CIDR checks need Athena (the local engine compares IPv4 only)")
         return DuckDB.Generator.TRANSFORMS[exp.ArrayContains](self, expression)
     low, high = int(network.network_address), int(network.broadcast_address)
-    test = exp.Between(this=_ipv4_as_integer(address.this), low=exp.Literal.number(low),
-                       high=exp.Literal.number(high))
-    return self.sql(test)
+    text = exp.cast(address.this.copy(), "VARCHAR")
+    test = exp.Between(this=_ipv4_as_integer(text), low=exp.Literal.number(low), high=exp.Literal.number(high))
+    # Athena: NULL for NULL, false for an IPv6 address, and the query fails on text that is not an
+    # address at all (TRY_CAST: NULL) — so a rule that would break on Athena breaks here first.
+    safe = isinstance(address, exp.TryCast) or bool(address.args.get("safe"))
+    bad = exp.null() if safe else _fail(exp.Literal.string(_BAD_IP), text.copy())
+    return self.sql(exp.Case(ifs=[
+        exp.If(this=exp.Is(this=text.copy(), expression=exp.null()), true=exp.null()),
+        exp.If(this=_matches(text, _IPV4_TEXT), true=test),
+        exp.If(this=_matches(text, _IPV6_TEXT), true=exp.false()),
+    ], default=bad))
 
 
 # `^word`, `^(word|word…)`, each optionally ending in `$`; a word holds no regex metacharacter.
@@ -144,6 +178,52 @@ def _array_except_once(self: DuckDB.Generator, expression: exp.ArrayExcept) -> s
     return self.sql(exp.replace_placeholders(_ARRAY_EXCEPT, arr1=expression.this, arr2=expression.expression))
 
 
+def _regexp_extract_null(self: DuckDB.Generator, expression: exp.RegexpExtract) -> str:
+    """Athena's regexp_extract is NULL when the pattern does not match; DuckDB's is ''. (A match
+    whose group is empty is '' on both.) The match test runs the regex once more, on every row."""
+    plain = DuckDB.Generator.TRANSFORMS.get(exp.RegexpExtract)
+    text = plain(self, expression) if plain else self.function_fallback_sql(expression)
+    matched = exp.RegexpLike(this=expression.this.copy(), expression=expression.expression.copy())
+    return f"CASE WHEN {DuckDB.Generator.regexplike_sql(self, matched)} THEN {text} END"
+
+
+def _integer(node: exp.Expression) -> int | None:
+    if isinstance(node, exp.Literal) and node.is_int:
+        return int(node.name)
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and node.this.is_int:
+        return -int(node.this.name)
+    return None
+
+
+def _subscript_checked(self: DuckDB.Generator, expression: exp.Bracket) -> str:
+    """Athena's `arr[n]` fails the query when n is past the array's end (or below 1); DuckDB's is
+    NULL (and `arr[-1]` the last element). `element_at` stays NULL on both. A map's `m[key]` and
+    a non-integer subscript keep DuckDB's meaning; whether the value is an array is DuckDB's
+    `typeof`, as the tree does not know column types."""
+    plain = DuckDB.Generator.bracket_sql(self, expression)
+    index = expression.expressions[0] if len(expression.expressions) == 1 else None
+    if expression.args.get("safe") or index is None or (isinstance(index, exp.Literal) and index.is_string):
+        return plain
+    # sqlglot keeps a literal subscript 0-based in the tree (arr[0] as -1, a Neg); Athena numbers from 1.
+    literal = _integer(index)
+    position = exp.Literal.number(literal + self.dialect.INDEX_OFFSET) if literal is not None else index.copy()
+    array = expression.this
+    length = exp.Anonymous(this="len", expressions=[array.copy()])
+    is_array = exp.Like(this=exp.Anonymous(this="typeof", expressions=[array.copy()]),
+                        expression=exp.Literal.string("%[]"))
+    as_text = exp.cast(position.copy(), "VARCHAR")
+    checks = exp.Case(ifs=[
+        exp.If(this=exp.EQ(this=position.copy(), expression=exp.Literal.number(0)),
+               true=_fail(exp.Literal.string("SQL array indices start at 1 (subscript "), as_text, exp.Literal.string(")"))),
+        exp.If(this=exp.LT(this=position.copy(), expression=exp.Literal.number(0)),
+               true=_fail(exp.Literal.string("Array subscript is negative: "), as_text.copy())),
+        exp.If(this=exp.GT(this=position.copy(), expression=length),
+               true=_fail(exp.Literal.string("Array subscript must be less than or equal to array length: "),
+                          as_text.copy(), exp.Literal.string(" > "), exp.cast(length.copy(), "VARCHAR"))),
+    ])
+    return f"CASE WHEN {self.sql(is_array)} THEN coalesce({self.sql(checks)}, {plain}) ELSE {plain} END"
+
+
 class MantissaDuckDB(DuckDB):
     """DuckDB over the local lake, reached by transpiling Athena SQL."""
 
@@ -158,10 +238,20 @@ class MantissaDuckDB(DuckDB):
             exp.ArrayContains: _cidr_contains,
             exp.RegexpLike: _regexp_like_prefixes,
             exp.ArrayExcept: _array_except_once,
+            exp.RegexpExtract: _regexp_extract_null,
         }
 
         def unnest_sql(self, expression: exp.Unnest) -> str:
             return _unnest_rows(self, expression)
+
+        def cast_sql(self, expression: exp.Cast, safe_prefix: str | None = None) -> str:
+            if expression.to.is_type(exp.DType.IPADDRESS):
+                safe = bool(safe_prefix) or isinstance(expression, exp.TryCast) or bool(expression.args.get("safe"))
+                return self.sql(_ip_text(expression.this, safe=safe))
+            return super().cast_sql(expression, safe_prefix)
+
+        def bracket_sql(self, expression: exp.Bracket) -> str:
+            return _subscript_checked(self, expression)
 
 
 READ_DIALECT: type[Dialect] = MantissaAthena

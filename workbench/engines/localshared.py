@@ -1,7 +1,7 @@
 """The local engine's batches: one shared scan per log table, its members answered on cursors.
 
 A mixin of `LocalEngine` (which provides the connection, views, deadlines and results); the plan
-comes from `workbench.engines.batch`, the SQL from `workbench.engines.sharedscan`.
+comes from `workbench.detect.plan.shareable`, the SQL from `workbench.detect.plan.sharedscan`.
 """
 
 from __future__ import annotations
@@ -11,27 +11,32 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import duckdb
 from sqlglot import exp
 
 from workbench import sqlcache
-from workbench.engines.base import EngineError, Execution, Result, batch_windows, empty_frame
-from workbench.engines.batch import Shareable, analyse, overlapping, split_evenly
-from workbench.engines.sharedscan import (
+from workbench.detect.plan.shareable import Shareable, analyse, overlapping, split_evenly
+from workbench.detect.plan.sharedscan import (
     FLAGS_PER_COLUMN,
     flag_columns,
     flag_test,
     shared_scan_sql,
     shared_table_sql,
 )
+from workbench.engines.base import EngineError, Execution, Result, batch_windows, empty_frame
 from workbench.engines.window import bounds_sql, read_from
 from workbench.timewindow import Window
+
+if TYPE_CHECKING:
+    from workbench.detect.plan.statements import Statement
 
 
 class SharedScans:
     """Batches on the local engine (see `run_batch`)."""
+
+    SHARES_SCANS_ITSELF: ClassVar[bool] = True
 
     MIN_SHARED: ClassVar[int] = 2
     """Queries over one table a batch needs before it shares a scan: one query alone gains nothing."""
@@ -49,16 +54,20 @@ class SharedScans:
     SHARE_WINDOWED: ClassVar[bool] = True
     """Whether queries with window functions join the shared scan. They do: threshold rules over
     frequent events (every GetObject, every List* call), whose candidates would swell the shared
-    table, are answered by the detection census (`workbench.detect.census`) and reach the engine
+    table, are answered by the detection census (`workbench.detect.plan.census`) and reach the engine
     only when a burst is possible; the windowed queries left are rules over rarer events (secret
     and parameter reads, console sign-ins), cheaper to copy than to scan again. An engine subclass
     may turn it off to run them alone (measured both ways: benchmarks/detect.py)."""
+
+    def run_plan(self, statements: Sequence[Statement]) -> list[Result | Exception]:
+        """A plan's statements one by one: the plan has shared the scans already."""
+        return [self.run_captured(s.sql, s.window) for s in statements]
 
     def run_batch(self, queries: Sequence[str], window: Window | None = None, *,
                   windows: Sequence[Window | None] | None = None,
                   candidates: Sequence[int | None] | None = None) -> list[Result | Exception]:
         """Each log table is read once for all the batch's simple queries over it whose windows
-        overlap (see `workbench.engines.batch`); the rest, and any query the shared path cannot
+        overlap (see `workbench.detect.plan.shareable`); the rest, and any query the shared path cannot
         answer, run alone.
 
         Accounting: the shared scan's bytes (the files it reads, as for any query) and its time are

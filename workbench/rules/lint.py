@@ -104,6 +104,13 @@ class NoHandWrittenWindow(_SqlKinds):
     name, kinds = "no-hand-window", ("window",)
 
 
+@VALIDATORS.register("no-query-breaking-value")
+class NoQueryBreakingValue(_SqlKinds):
+    """No CAST(x AS IPADDRESS) or arr[n] that one unexpected row turns into a failed query on Athena."""
+
+    name, kinds = "no-query-breaking-value", ("athena",)
+
+
 class _NeedsOutputs(Validator):
     """Checks against the query's output columns, skipped when those cannot be listed."""
 

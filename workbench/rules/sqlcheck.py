@@ -28,7 +28,7 @@ _COMPARISONS = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between)
 
 @dataclass(frozen=True)
 class SqlProblem:
-    kind: str  # syntax | statement | table | column | star | output | window
+    kind: str  # syntax | statement | table | column | star | output | window | athena
     message: str
     line: int | None = None  # 1-based line inside the query text
     level: str = "error"
@@ -96,6 +96,7 @@ def analyze(query: str) -> QueryAnalysis:
     _resolve_columns(ast, out)
     _check_outputs(ast, out)
     _check_now(ast, out)
+    _check_fails_whole_query(ast, out)
     return out
 
 
@@ -151,6 +152,24 @@ def _check_now(ast: exp.Expression, out: QueryAnalysis) -> None:
         out.problems.append(SqlProblem(
             "window", f"`{node.sql(dialect='athena')}` bounds time by hand; remove it — the engine "
             "bounds every table by the run's window", _line(node), "warning"))
+
+
+def _check_fails_whole_query(ast: exp.Expression, out: QueryAnalysis) -> None:
+    """What fails the whole query on Athena (and on the local engine, which follows it) as soon as
+    one row holds an unexpected value: a rule then alerts on nothing until someone notices."""
+    for cast in ast.find_all(exp.Cast):
+        if (cast.to.is_type(exp.DType.IPADDRESS) and not isinstance(cast, exp.TryCast)
+                and not isinstance(cast.this, exp.Literal)):
+            out.problems.append(SqlProblem(
+                "athena", f"`{cast.sql(dialect='athena')}` fails the query on any value that is not an IP "
+                "address (CloudTrail puts service names in sourceipaddress); use TRY_CAST", _line(cast), "warning"))
+    for bracket in ast.find_all(exp.Bracket):
+        index = bracket.expressions[0] if len(bracket.expressions) == 1 else None
+        if not bracket.args.get("safe") and index is not None and not (isinstance(index, exp.Literal)
+                                                                        and index.is_string):
+            out.problems.append(SqlProblem(
+                "athena", f"`{bracket.sql(dialect='athena')}` fails the query when the array is shorter; use "
+                "element_at(array, n), which is NULL there", _line(bracket), "warning"))
 
 
 def _resolve_columns(ast: exp.Expression, out: QueryAnalysis) -> None:

@@ -50,9 +50,9 @@ from datetime import timedelta
 from sqlglot import exp
 
 from workbench.catalog import TABLES, TimeFormat
+from workbench.detect.plan.scanfilter import conjuncts
 from workbench.engines.base import EngineError
 from workbench.engines.dialect import write_dialect_for
-from workbench.engines.scanfilter import conjuncts
 from workbench.engines.window import parse_athena
 from workbench.rules import Rule
 from workbench.sqlcache import persisted

@@ -2,7 +2,7 @@
 
 Threshold rules match frequent events (every GetObject, every List* call, every AccessDenied), and
 on most runs none of them reaches its count. Running each rule's prefiltered query (see
-`workbench.detect.prefilter`) still costs a scan and an aggregate of its candidates per rule. The
+`workbench.detect.plan.prefilter`) still costs a scan and an aggregate of its candidates per rule. The
 census answers "could this rule burst in this window?" for all of them in one statement, reading
 only the narrow columns their conditions and keys name; only the rules it cannot rule out run
 their own query, and the others are answered with no rows.
@@ -37,11 +37,11 @@ import pandas as pd
 from sqlglot import exp
 
 from workbench.catalog import TABLES, TimeFormat
+from workbench.detect.plan.scanfilter import cheap_first, conjuncts, scan_filter, short_circuit
+from workbench.detect.plan.shareable import Shareable, analyse, lift_expression, split_evenly
 from workbench.engines import Engine, Result
 from workbench.engines.base import empty_frame
-from workbench.engines.batch import Shareable, analyse, lift_expression, split_evenly
 from workbench.engines.dialect import write_dialect_for
-from workbench.engines.scanfilter import cheap_first, conjuncts, scan_filter, short_circuit
 from workbench.engines.window import parse_athena
 from workbench.rules import Rule
 from workbench.sqlcache import persisted

@@ -90,13 +90,60 @@ def _coarse(split: list[list[exp.Expression]]) -> exp.Expression | None:
         if mine:
             wanted.update(min(mine, key=len))
             continue
-        # Otherwise its first equality with literals, on a plain column or a struct field.
-        picked = next((p for p in parts if cost(p) <= 1 and _literal_values(p, paths=True)), None)
+        picked = _narrowest(parts, column)
         if picked is None:
             return None
         others.setdefault(picked.sql(), picked)
     test = exp.In(this=exp.column(column), expressions=[_literal(v) for v in sorted(wanted, key=repr)])
     return exp.or_(test, *(exp.paren(o.copy(), copy=False) for o in others.values()), copy=False)
+
+
+def _narrowest(parts: list[exp.Expression], column: str) -> exp.Expression | None:
+    """A cheap condition implied by a member that asks nothing of the pre-test's column: its first
+    equality with literals (a plain column or a struct field), AND-ed with what its conditions imply
+    of plain columns (`_implied_tests`). The equality alone can let most rows through (CloudTrail's
+    `useridentity.type = 'AssumedRole'` holds for over half the events); a condition such as
+    `(eventsource = 'iam…' AND regexp_like(eventname, …)) OR (… AND eventname = 'ListBuckets')`
+    implies `eventsource = 'iam…' OR eventname IN ('ListBuckets', …)`, which few rows pass."""
+    picked = next((p for p in parts if cost(p) <= 1 and _literal_values(p, paths=True)), None)
+    implied = [(d, p) for d, p in ((_implied_tests(p, column), p) for p in parts) if d and p is not picked]
+    tests = [picked.copy()] if picked is not None else []
+    if implied:
+        best, _ = min(implied, key=lambda pair: _breadth(pair[0], column))
+        tests.append(exp.paren(_tests_sql(best), copy=False))
+    if not tests:
+        return None
+    return tests[0] if len(tests) == 1 else exp.and_(*tests, copy=False)
+
+
+def _implied_tests(condition: exp.Expression, column: str) -> dict[str, frozenset] | None:
+    """Values of plain columns one of which a row must hold for `condition` to hold (a disjunction:
+    column -> values), or None when the condition says nothing cheap about plain columns. An AND
+    keeps its narrowest part's; an OR needs every branch to say (and unites them)."""
+    while isinstance(condition, exp.Paren):
+        condition = condition.this
+    if isinstance(condition, exp.Or):
+        left, right = _implied_tests(condition.this, column), _implied_tests(condition.expression, column)
+        if left is None or right is None:
+            return None
+        return {c: left.get(c, frozenset()) | right.get(c, frozenset()) for c in {*left, *right}}
+    if isinstance(condition, exp.And):
+        found = [d for d in (_implied_tests(c, column) for c in conjuncts(condition)) if d]
+        return min(found, key=lambda d: _breadth(d, column)) if found else None
+    asked = _literal_values(condition)
+    return {asked[0]: asked[1]} if asked else None
+
+
+def _breadth(tests: dict[str, frozenset], column: str) -> tuple[int, int]:
+    """How much a disjunction of column tests lets through, roughly: the pre-test's column (the
+    finest) first, then fewer columns, then fewer values."""
+    return (0 if set(tests) == {column} else len(tests), sum(len(v) for v in tests.values()))
+
+
+def _tests_sql(tests: dict[str, frozenset]) -> exp.Expression:
+    terms = [exp.In(this=exp.column(c), expressions=[_literal(v) for v in sorted(values, key=repr)])
+             for c, values in sorted(tests.items())]
+    return terms[0] if len(terms) == 1 else exp.or_(*terms, copy=False)
 
 
 def _literal(value: tuple[bool, str]) -> exp.Literal:

@@ -7,7 +7,7 @@ A rule often names a value in a subquery and tests it outside:
                    FROM cloudtrail WHERE eventname = 'RunInstances')
     WHERE regexp_like(instance_type, '^(p[0-9]|g[0-9]…)')
 
-Only the inner WHERE names the table's columns, so a shared scan (`workbench.engines.batch`)
+Only the inner WHERE names the table's columns, so a shared scan (`workbench.detect.plan.shareable`)
 would copy every RunInstances event for this rule, though only the unusual instance types reach
 its answer. `wrapping_conditions` substitutes each outer condition's names by their definitions,
 so it can be lifted like an inner one (measured over 1M events: the shared table 42,500 rows →
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from workbench.engines.scanfilter import conjuncts
+from workbench.detect.plan.scanfilter import conjuncts
 
 _ROWS_NOT_ONE_FOR_ONE = ("group", "having", "distinct", "limit", "qualify", "with", "order")
 

@@ -4,7 +4,7 @@ Detection runs dozens of rules over the same window, and each rule's query would
 Parquet columns. A batch instead reads the table once — only the union of the columns its queries
 name, only the rows that satisfy at least one query's WHERE — into a small in-memory table, then
 runs each query unchanged but for where it reads: its own rows of that table. This module decides
-which queries can share a scan and what the scan reads; `workbench.engines.sharedscan` writes its
+which queries can share a scan and what the scan reads; `workbench.detect.plan.sharedscan` writes its
 SQL, and the local engine executes it.
 
 A query can share a scan ("simple") when:
@@ -53,10 +53,10 @@ import pyarrow as pa
 from sqlglot import exp
 
 from workbench.catalog import TABLES, arrow_schema
+from workbench.detect.plan.scanfilter import conjuncts
+from workbench.detect.plan.wrapping import wrapping_conditions
 from workbench.engines.base import EngineError
-from workbench.engines.scanfilter import conjuncts
 from workbench.engines.window import log_table_of, parse_athena
-from workbench.engines.wrapping import wrapping_conditions
 from workbench.sqlcache import persisted
 from workbench.timewindow import Window
 

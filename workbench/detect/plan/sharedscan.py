@@ -1,4 +1,4 @@
-"""The SQL of a shared scan: one read of a log table for many queries (see `workbench.engines.batch`
+"""The SQL of a shared scan: one read of a log table for many queries (see `workbench.detect.plan.shareable`
 for which queries can share one, and why their answers stay the same).
 
 Two statements, both compiled once per pack and kept with the compiled SQL:
@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from sqlglot import exp
 
 from workbench.catalog import TABLES
-from workbench.engines.batch import Shareable, analyse
+from workbench.detect.plan.scanfilter import cheap_first, pre_test, scan_filter, short_circuit
+from workbench.detect.plan.shareable import Shareable, analyse
 from workbench.engines.dialect import write_dialect_for
-from workbench.engines.scanfilter import cheap_first, pre_test, scan_filter, short_circuit
 from workbench.engines.window import partition_predicate, time_predicate
 from workbench.sqlcache import persisted
 from workbench.timewindow import Window
