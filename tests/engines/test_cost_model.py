@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.cost import ATHENA_MINIMUM_BYTES, BYTES_PER_MB, BYTES_PER_TB, billed_bytes, query_cost_usd, share_evenly
+from workbench.cost import (
+    ATHENA_MINIMUM_BYTES,
+    BYTES_PER_MB,
+    BYTES_PER_TB,
+    billed_bytes,
+    query_cost_usd,
+    share_evenly,
+)
 
 MB = BYTES_PER_MB
 
