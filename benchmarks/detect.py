@@ -1,6 +1,7 @@
 """Detection benchmark: the whole rule pack over N synthetic CloudTrail events on the local engine,
 beside the floor (one DuckDB scan of the columns the pack reads) and a per-event Python rule loop
-(how Panther and StreamAlert evaluate rules).
+(how Panther and StreamAlert evaluate rules). One row runs the pack through the engine-neutral
+pack plan (workbench/detect/plan: Athena SQL statements, split back to rules), as Athena runs it.
 
     .venv/bin/python benchmarks/detect.py [--events 1000000] [--also 10000000] [--repeat 3]
 
@@ -55,7 +56,7 @@ def _rules() -> list:
     return [r for r in ruleset.rules if r.enabled and r.id not in skip and not r.new_terms]
 
 
-def _engine(lake: Path, shared: bool, workspace: Path | None = None) -> Any:
+def _engine(lake: Path, shared: bool, workspace: Path | None = None, plan: bool = False) -> Any:
     from workbench.config import Settings
     from workbench.engines import Engine
     from workbench.engines.local import LocalEngine
@@ -65,11 +66,17 @@ def _engine(lake: Path, shared: bool, workspace: Path | None = None) -> Any:
                       windows: Sequence[Window | None] | None = None, candidates: Any = None) -> list:
             return Engine.run_batch(self, queries, window, windows=windows)
 
+    class ThroughThePlan(LocalEngine):
+        """The engine-neutral pack plan's statements (Athena SQL), run one by one and split back,
+        as the Athena engine runs them."""
+
+        SHARES_SCANS_ITSELF = False
+
     settings = Settings(workspace=workspace or Path(tempfile.mkdtemp(prefix="detect-bench-")), lake_path=lake)
-    return (LocalEngine if shared else OneQueryPerRule)(settings)
+    return (ThroughThePlan if plan else LocalEngine if shared else OneQueryPerRule)(settings)
 
 
-def measure_pack(lake: Path, shared: bool, mode: str = "cold") -> dict:
+def measure_pack(lake: Path, shared: bool, mode: str = "cold", plan: bool = False) -> dict:
     """The pack over the week, on a fresh engine.
 
     first: a new workspace, nothing compiled (the very first run). cold: a fresh process whose
@@ -83,11 +90,11 @@ def measure_pack(lake: Path, shared: bool, mode: str = "cold") -> dict:
     _forget_sql()
     workspace = Path(tempfile.mkdtemp(prefix="detect-bench-"))
     if mode == "cold":
-        with _engine(lake, shared, workspace) as engine:
+        with _engine(lake, shared, workspace, plan) as engine:
             run_detections(rules, WINDOW.start - timedelta(days=1), WINDOW.end - timedelta(days=1), engine, None,
                            dry_run=True)
         _forget_sql()
-    with _engine(lake, shared, workspace) as engine:
+    with _engine(lake, shared, workspace, plan) as engine:
         if mode == "warm":
             run_detections(rules, WINDOW.start - timedelta(minutes=15), WINDOW.end, engine, None, dry_run=True)
         started = time.perf_counter()
@@ -267,6 +274,7 @@ MEASURES = {
     "pack-first": lambda lake: measure_pack(lake, shared=True, mode="first"),
     "pack-warm": lambda lake: measure_pack(lake, shared=True, mode="warm"),
     "pack-per-rule": lambda lake: measure_pack(lake, shared=False),
+    "pack-plan": lambda lake: measure_pack(lake, shared=True, plan=True),
     "floor": measure_floor,
     "loop": measure_loop,
 }
@@ -304,6 +312,7 @@ NAMES = {"pack": "rule pack (run_detections), cold process",
          "pack-first": "rule pack, first run ever (nothing compiled)",
          "pack-warm": "rule pack, warm (next window, same process)",
          "pack-per-rule": "rule pack, no shared scan (query per rule)",
+         "pack-plan": "rule pack through the Athena-SQL plan, cold",
          "floor": "floor: one scan of the pack's columns", "loop": "per-event Python loop"}
 
 
@@ -338,7 +347,7 @@ def report(events: int, lake: Path, stats: dict, results: dict[str, dict]) -> st
                  f"to the SQL pack's: {'yes' if not differ else 'NO ' + json.dumps(differ)}; alerts by "
                  f"threshold rule: {looped['alerts']}"
                  + (f"; not in the loop: {looped['missing']}" if looped["missing"] else ""))
-    same = [kind for kind in ("pack-first", "pack-warm", "pack-per-rule")
+    same = [kind for kind in ("pack-first", "pack-warm", "pack-per-rule", "pack-plan")
             if kind in results and results[kind]["alerts_by_rule"] != pack["alerts_by_rule"]]
     lines.append(f"every pack measurement gives the same alerts per rule: {'yes' if not same else 'NO: ' + str(same)}")
     target = (pack["wall_s"] <= 3 * floor, loop / pack["wall_s"] >= 50)  # noqa: PLR2004 - the issue's targets
@@ -355,7 +364,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--also", type=int, nargs="*", default=[], help="more sizes, e.g. --also 10000000")
     parser.add_argument("--repeat", type=int, default=3, help="runs per SQL measurement (best is reported)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["pack-first", "pack-warm", "pack-per-rule"],
+    parser.add_argument("--skip", nargs="*", default=[], choices=["pack-first", "pack-warm", "pack-per-rule", "pack-plan"],
                         help="measurements to leave out (big sizes)")
     parser.add_argument("--exclude", default="", help="comma-separated rule ids to leave out (diagnosis)")
     parser.add_argument("--measure", choices=sorted(MEASURES), help=argparse.SUPPRESS)
@@ -368,7 +377,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     for events in [args.events, *args.also]:
         lake, stats = cached_lake(args.out, events)
-        kinds = [k for k in ("floor", "pack", "pack-first", "pack-warm", "pack-per-rule") if k not in args.skip]
+        kinds = [k for k in ("floor", "pack", "pack-first", "pack-warm", "pack-per-rule", "pack-plan")
+                 if k not in args.skip]
         runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
         for _ in range(args.repeat):
             for kind in kinds:
