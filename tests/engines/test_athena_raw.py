@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,22 +22,31 @@ from workbench.catalog import TABLES
 from workbench.cli import app
 from workbench.config import load_settings
 from workbench.engines import get_engine
-from workbench.hunts import load_hunts
-from workbench.rules.loader import load_rules
 from workbench.synth import SynthOutput, generate, write_raw
 from workbench.synth.delivered import delivered_settings, write_delivered
-from workbench.timewindow import Window
+from workbench.timewindow import Window, iso_z
 
 REPO = Path(__file__).resolve().parents[2]
 END = "2026-11-26T02:00:00Z"
 DAY = Window(datetime(2026, 11, 25, 2, tzinfo=UTC), datetime(2026, 11, 26, 2, tzinfo=UTC))
+SLICE = Window(datetime(2026, 11, 25, 22, tzinfo=UTC), datetime(2026, 11, 26, 2, tzinfo=UTC))
 ORG = "o-a1b2c3d4e5"
 
 
 @pytest.fixture(scope="module")
 def events() -> SynthOutput:
-    """A day with every scenario injected, ending past midnight so deliveries cross a day."""
-    return generate(1, seed=11, end=END, scale=0.3)
+    """Four hours across midnight of a day with every scenario injected: deliveries cross a day, and
+    few enough objects that each test uploads them quickly."""
+    out = generate(1, seed=11, end=END, scale=0.5)
+    lo, hi = SLICE.start, SLICE.end
+    lo_s, hi_s = int(lo.timestamp()), int(hi.timestamp())
+    keep = {
+        "cloudtrail": [r for r in out.records["cloudtrail"] if iso_z(lo) <= r["eventTime"] < iso_z(hi)],
+        "vpc_flow": [f for f in out.records["vpc_flow"] if lo_s <= f["start"] < hi_s],
+        # Findings are few: keep the day's, so the table is not empty.
+        "guardduty": out.records["guardduty"],
+    }
+    return replace(out, records=keep)
 
 
 @pytest.fixture(scope="module")
