@@ -205,3 +205,19 @@ def test_projection_prunes_partitions(all_raw: SimpleNamespace, athena_double: A
     day = scanned("WHERE log_date = '2026/11/26'")
     one_account = scanned(f"WHERE log_date = '2026/11/26' AND log_account = '{all_raw.raw.accounts[0]}'")
     assert 0 < one_account < day < everything
+
+
+def test_hourly_flow_logs_prune_to_the_hour(workspace: Path, athena_double: Any, monkeypatch: pytest.MonkeyPatch,
+                                            events: SynthOutput) -> None:
+    """With hourly partitions an hour's flows cost about an hour's objects, not the day's."""
+    raw_workspace(workspace, athena_double, monkeypatch, events, ["vpc_flow"],
+                  vpc_flow={"format": "parquet", "hive": True, "hourly": True})
+
+    def scanned(where: str) -> int:
+        run = athena_double.query(f"SELECT count(*), sum(bytes) FROM vpc_flow_raw WHERE {where}", database="mantissa")
+        assert run.state == "SUCCEEDED", run
+        return run.bytes_scanned
+
+    day = scanned("log_date = 'year=2026/month=11/day=26'")
+    hour = scanned("log_date = 'year=2026/month=11/day=26' AND log_hour = '01'")
+    assert 0 < hour < day / 1.5
