@@ -163,6 +163,7 @@ def test_setup_mixes_lake_and_raw_per_table() -> None:
     heads = [s.splitlines()[0] for s in statements]
     assert heads == [
         "CREATE DATABASE IF NOT EXISTS `sec`",
+        "DROP TABLE IF EXISTS `sec`.`cloudtrail_raw`",
         "CREATE EXTERNAL TABLE IF NOT EXISTS `sec`.`cloudtrail_raw` (",
         'CREATE OR REPLACE VIEW "sec"."cloudtrail" AS',
         "CREATE EXTERNAL TABLE IF NOT EXISTS `sec`.`vpc_flow` (",
@@ -214,7 +215,7 @@ def test_ddl_command_prints_raw_tables_and_views(workspace: Path) -> None:
     result = runner.invoke(app, ["athena", "ddl", "--source", "raw"])
     assert result.exit_code == 0, result.output
     statements = [s for s in result.stdout.split(";\n\n")]
-    assert len(statements) == 7
+    assert len(statements) == 10
     for name in TABLES:
         assert f"`sec`.`{name}_raw`" in result.stdout
         assert f'CREATE OR REPLACE VIEW "sec"."{name}" AS' in result.stdout

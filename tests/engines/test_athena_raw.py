@@ -104,6 +104,23 @@ def test_setup_creates_raw_tables_and_views(workspace: Path, athena_double: Any,
     for name in TABLES:
         assert catalog.table("mantissa", f"{name}_raw") is not None
         assert catalog.view("mantissa", name) is not None
+    assert catalog.table("mantissa", "cloudtrail_raw").projected["log_account"].props["values"] == \
+        ",".join(sorted({r["recipientAccountId"] for r in events.records["cloudtrail"]}))
+
+
+def test_setup_again_applies_changed_settings(workspace: Path, athena_double: Any, monkeypatch: pytest.MonkeyPatch,
+                                             events: SynthOutput) -> None:
+    """A re-run after adding an account and a region recreates the raw table's projection."""
+    raw_workspace(workspace, athena_double, monkeypatch, events, ["guardduty"])
+    config = yaml.safe_load((workspace / "mantissa.yaml").read_text())
+    config["athena"]["raw"]["accounts"].append("999988887777")
+    config["athena"]["raw"]["regions"].append("ap-south-2")
+    (workspace / "mantissa.yaml").write_text(yaml.safe_dump(config))
+    result = CliRunner().invoke(app, ["athena", "setup"])
+    assert result.exit_code == 0, result.output
+    projected = athena_double.service.catalog.table("mantissa", "guardduty_raw").projected
+    assert "999988887777" in projected["log_account"].props["values"].split(",")
+    assert "ap-south-2" in projected["log_region"].props["values"].split(",")
 
 
 KEYS = {
