@@ -197,6 +197,11 @@ def test_bad_raw_settings_name_the_key(workspace: Path, athena: dict, expected: 
     assert expected in str(err.value)
 
 
+def test_flow_log_fields_take_the_log_format_as_aws_prints_it() -> None:
+    settings = raw(vpc_flow={"fields": "${version} ${account-id} ${interface-id} ${srcaddr} ${pkt-dst-aws-service}"})
+    assert settings.vpc_flow.fields == ["version", "account-id", "interface-id", "srcaddr", "pkt-dst-aws-service"]
+
+
 def test_source_from_the_environment(workspace: Path) -> None:
     (workspace / "mantissa.yaml").write_text("athena:\n  raw:\n    location: s3://b/\n    accounts: ['111122223333']"
                                              "\n    regions: [eu-west-1]\n    start: 2026-01-01\n")
