@@ -1,8 +1,9 @@
 """The Athena SQL of a lake refresh: one CTAS per batch of hours, raw table → staged Parquet.
 
-The CTAS reads the raw table (`refresh.source_database`, columns equal to the catalog's) bounded
-like any query: partitions of the days the batch touches (plus the next day, where late
-deliveries of the batch's last events land) and the half-open event-time range of its hours. It
+The CTAS reads the raw-log view (`refresh.source_database`.`<table>`, set up by `mantissa athena
+setup --source raw`: the catalog's columns, and year/month/day labelled by event day, late
+deliveries included) bounded like any query: the partitions of the days the batch touches and the
+half-open event-time range of its hours. It
 keeps one row per event id (CloudTrail delivers some events twice; duplicates share their event
 time, so the hour's copies meet in one batch) and writes Hive partitions `slot=YYYYMMDDHHMM`, one
 per `SLOT_MINUTES` of event time, which the publish step copies into the lake's day folders.
@@ -97,9 +98,8 @@ def select_sql(table: Table, batch: Batch, source_database: str) -> str:
     """The batch's rows from the raw table: catalog columns, deduplicated, with their slot last."""
     columns = ", ".join(f'"{c}"' for c in table.column_names)
     source = f'"{identifier(source_database, "refresh.source_database")}"."{table.name}"'
-    # Late deliveries of the batch's last minutes sit in the next day's raw partition.
-    days = Window(batch.window.start, batch.window.end + HOUR)
-    where = f"{partition_predicate(days).sql(dialect='athena')} AND {time_predicate(table, batch.window).sql(dialect='athena')}"
+    window = batch.window
+    where = f"{partition_predicate(window).sql(dialect='athena')} AND {time_predicate(table, window).sql(dialect='athena')}"
     slot = slot_sql(table.time_column)
     key = DEDUP_KEYS.get(table.name)
     if key is None:
