@@ -1,0 +1,170 @@
+"""`mantissa lake refresh` over the executing Athena double: raw rows → the S3 lake, by hour.
+
+The source is a table of the catalog's columns partitioned by event day in `mantissa_raw` (what
+the raw-log views give), holding events delivered twice; the target is the lake table
+`mantissa.cloudtrail` as `mantissa athena setup` creates it. Every check reads the lake back
+through Athena (the double), so it sees what a detection run would.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from workbench.catalog import TABLES, arrow_schema, get_table
+from workbench.catalog.ddl import create_database_ddl, create_table_ddl
+from workbench.config import load_settings
+from workbench.engines.base import EngineError
+from workbench.lake.refresh import refresh
+from workbench.lake.refresh.checkpoint import checkpoint_store
+from workbench.lake.refresh.layout import FILE_PREFIX
+
+DAY = datetime(2026, 3, 2, tzinfo=UTC)
+SOURCE = "mantissa_raw"
+
+
+class Killed(Exception):
+    """Stands for the process dying between two steps of a refresh."""
+
+
+def parquet(rows: list[dict]) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows, schema=arrow_schema(get_table("cloudtrail"))), sink)
+    return sink.getvalue()
+
+
+def event(when: datetime, eid: str | None = None, name: str = "GetObject") -> dict:
+    return {"eventid": eid or str(uuid.uuid4()), "eventtime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventsource": "s3.amazonaws.com", "eventname": name, "recipientaccountid": "111122223333",
+            "useridentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice"}}
+
+
+@pytest.fixture()
+def lake(athena_double, workspace: Path) -> SimpleNamespace:  # noqa: ANN001
+    double = athena_double
+    settings = double.settings(load_settings(workspace, environ={}))
+    raw = f"s3://{double.lake_bucket}/raw-parquet/"
+    for sql in (create_database_ddl(SOURCE), create_table_ddl(TABLES["cloudtrail"], raw, SOURCE),
+                create_database_ddl("mantissa"),
+                create_table_ddl(TABLES["cloudtrail"], settings.athena.lake_location, "mantissa")):
+        execution = double.query(sql)
+        assert execution.state == "SUCCEEDED", execution.reason
+    rng = random.Random(19)
+    day = [event(DAY + timedelta(seconds=rng.randrange(86400))) for _ in range(400)]
+    day += [event(DAY + timedelta(hours=h, minutes=m)) for h in (0, 23) for m in (0, 59)]  # edges
+    twice = rng.sample(day, 25)  # CloudTrail delivered these twice, in another object
+    outside = [event(DAY - timedelta(seconds=1)), event(DAY + timedelta(days=1))]
+
+    def deliver(rows: list[dict], name: str) -> None:
+        for key in sorted({r["eventtime"][:10] for r in rows}):
+            y, m, d = key.split("-")
+            double.put(f"{raw}cloudtrail/year={y}/month={m}/day={d}/{name}.parquet",
+                       parquet([r for r in rows if r["eventtime"].startswith(key)]))
+
+    deliver(day, "first")
+    deliver(twice, "again")
+    deliver(outside, "edges")
+    return SimpleNamespace(double=double, settings=settings, raw=raw, deliver=deliver,
+                           expected=sorted(r["eventid"] for r in day))
+
+
+def lake_ids(lake: SimpleNamespace) -> list[str]:
+    cursor = lake.double.connect(schema_name="mantissa").cursor()
+    cursor.execute("SELECT eventid FROM cloudtrail WHERE year = '2026' AND month = '03' AND day = '02'")
+    return sorted(r[0] for r in cursor.fetchall())
+
+
+def lake_files(lake: SimpleNamespace) -> list[str]:
+    bucket = lake.double.lake_bucket
+    listed = lake.double.s3.list_objects_v2(Bucket=bucket, Prefix="lake/cloudtrail/year=2026/month=03/day=02/")
+    return [o["Key"].rsplit("/", 1)[-1] for o in listed.get("Contents", [])]
+
+
+def ctas(lake: SimpleNamespace) -> list[str]:
+    return [s for s in lake.double.statements if s.lstrip().upper().startswith("CREATE TABLE")]
+
+
+def test_a_day_refreshes_into_the_lake_once_per_event(lake: SimpleNamespace) -> None:
+    summary = refresh(lake.settings, DAY, DAY + timedelta(days=1))
+    assert lake_ids(lake) == lake.expected  # every event of the day, the twice-delivered once
+    assert len(ctas(lake)) == 3  # 24 hours in batches of 8: 96 slot partitions per statement
+    assert all(e.state == "SUCCEEDED" for e in lake.double.executions)
+    files = lake_files(lake)
+    assert files and all(f.startswith(FILE_PREFIX) and f.endswith(".parquet") for f in files)
+    assert {f[len(FILE_PREFIX):len(FILE_PREFIX) + 4] for f in files} >= {"0000", "2355"}
+    hours = summary.tables[0].hours
+    assert [h.hour for h in hours] == [f"2026-03-02T{h:02d}" for h in range(24)]
+    assert sorted(checkpoint_store(lake.settings).done("cloudtrail")) == [h.hour for h in hours]
+    staged = lake.double.s3.list_objects_v2(Bucket=lake.double.lake_bucket, Prefix="lake/_refresh/")
+    assert staged.get("KeyCount", 0) == 0  # staging emptied after each batch
+
+
+def test_re_running_and_overlapping_windows_neither_duplicate_nor_lose(lake: SimpleNamespace) -> None:
+    refresh(lake.settings, DAY, DAY + timedelta(days=1))
+    files = sorted(lake_files(lake))
+    refresh(lake.settings, DAY, DAY + timedelta(days=1))
+    assert lake_ids(lake) == lake.expected
+    assert sorted(lake_files(lake)) == files  # the same names, overwritten
+    # A late delivery into hours 06–07, and a window that overlaps the day's first refresh part-way.
+    late = [event(DAY + timedelta(hours=6, minutes=30)), event(DAY + timedelta(hours=7, minutes=1))]
+    lake.deliver(late, "late")
+    refresh(lake.settings, DAY + timedelta(hours=5, minutes=30), DAY + timedelta(hours=7, minutes=10))
+    assert lake_ids(lake) == sorted(lake.expected + [e["eventid"] for e in late])
+
+
+def test_a_failed_statement_leaves_the_lake_whole_and_a_re_run_finishes(lake: SimpleNamespace) -> None:
+    refresh(lake.settings, DAY, DAY + timedelta(days=1))
+    before = lake_ids(lake)
+
+    def fail_the_ctas(step: str) -> None:
+        if step == "cleared":
+            lake.double.fail_next("HIVE_CURSOR_ERROR: injected failure")
+
+    with pytest.raises(EngineError, match="injected failure"):
+        refresh(lake.settings, DAY, DAY + timedelta(days=1), after_step=fail_the_ctas)
+    assert lake_ids(lake) == before  # staging was cleared; the lake is only touched by a publish
+    refresh(lake.settings, DAY, DAY + timedelta(days=1))
+    assert lake_ids(lake) == lake.expected
+
+
+def test_killed_between_statements_the_scheduled_run_resumes_from_the_checkpoint(lake: SimpleNamespace) -> None:
+    def die(step: str) -> None:
+        if step == "published 2026-03-02T09":
+            raise Killed(step)
+
+    now = DAY + timedelta(days=1, minutes=25)  # the 23:00 hour has settled (refresh.settle 20m)
+    settings = lake.settings.model_copy(update={"refresh": lake.settings.refresh.model_copy(
+        update={"first_run": "25h"})})
+    with pytest.raises(Killed):
+        refresh(settings, now=now, after_step=die)
+    done = checkpoint_store(settings).done("cloudtrail")
+    assert sorted(done) == [f"2026-03-02T{h:02d}" for h in range(10)]  # batch 1 whole, batch 2 to 09
+    assert set(lake_ids(lake)) < set(lake.expected)
+    executed = len(lake.double.statements)
+    summary = refresh(settings, now=now)
+    assert [h.hour for h in summary.tables[0].hours] == [f"2026-03-02T{h:02d}" for h in range(10, 24)]
+    assert lake_ids(lake) == lake.expected
+    assert len(ctas(lake)) == 2 + 2  # 08–15 staged again from its start, then 16–23
+    assert refresh(settings, now=now).tables[0].hours == []  # nothing left
+    assert len(lake.double.statements) > executed
+
+
+def test_the_cli_refreshes_a_window_and_says_what_it_did(lake: SimpleNamespace, monkeypatch) -> None:  # noqa: ANN001
+    from workbench.cli import app
+
+    lake.double.env(monkeypatch)
+    result = CliRunner().invoke(app, ["lake", "refresh", "--start", "2026-03-02T22:00Z", "--end", "2026-03-03T00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert "cloudtrail: 2 hour(s) 2026-03-02T22:00 → 2026-03-02T23:59 refreshed" in result.output
+    assert "3 Athena statement(s)" in result.output  # drop, CTAS, drop
+    bad = CliRunner().invoke(app, ["lake", "refresh", "--start", "2026-03-02T22:00Z"])
+    assert bad.exit_code == 2 and "give both --start and --end" in bad.output
