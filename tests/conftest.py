@@ -114,3 +114,30 @@ def demo_lake_settings(demo_lake: SimpleNamespace, tmp_path: Path, monkeypatch: 
             monkeypatch.delenv(key)
     settings = load_settings(demo_lake.workspace)
     return settings.model_copy(update={"state_path": tmp_path / "state"})
+
+
+@pytest.fixture(scope="session")
+def athena_double_server(moto_endpoint: str) -> Iterator[object]:
+    """The executing Athena double's HTTP server for the session (see tests/athena_double)."""
+    from tests.athena_double import DoubleServer
+
+    server = DoubleServer(moto_endpoint)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture()
+def athena_double(athena_double_server: object, aws_env: str) -> Iterator[object]:
+    """An `AthenaDouble` for one test: fresh buckets and catalog, latency 0, observations reset."""
+    from tests.athena_double import AthenaDouble
+
+    double = AthenaDouble(athena_double_server)  # type: ignore[arg-type]
+    try:
+        yield double
+    finally:
+        double.latency = 0.0
+        for execution in double.executions:
+            if execution.state in ("QUEUED", "RUNNING"):
+                double.service.stop(execution.id)
