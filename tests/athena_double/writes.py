@@ -87,8 +87,12 @@ class Writer:
         kind = (drop.args.get("kind") or "").upper()
         if kind not in ("TABLE", "VIEW"):
             raise QueryFailed(f"NOT_SUPPORTED: line 1:1: the Athena double does not run DROP {kind}")
+        # sqlglot 30 keeps the dropped name in `tables`, older releases in `this`
+        target = drop.this if isinstance(drop.this, exp.Table) else (drop.args.get("tables") or [None])[0]
+        if not isinstance(target, exp.Table):
+            raise QueryFailed(f"SYNTAX_ERROR: line 1:1: DROP {kind} needs a name")
         try:
-            self.catalog.drop(drop.this.db or database, drop.this.name, bool(drop.args.get("exists")), kind)
+            self.catalog.drop(target.db or database, target.name, bool(drop.args.get("exists")), kind)
         except CatalogError as exc:
             raise QueryFailed(str(exc)) from None
         return Outcome("DDL", f"DROP_{kind}", header=False)

@@ -51,7 +51,9 @@ def event(when: datetime, eid: str | None = None, name: str = "GetObject") -> di
 @pytest.fixture()
 def lake(athena_double, workspace: Path) -> SimpleNamespace:  # noqa: ANN001
     double = athena_double
-    settings = double.settings(load_settings(workspace, environ={}))
+    # S3 calls go to moto; the Athena endpoint is the double's.
+    settings = double.settings(load_settings(workspace, environ={})).model_copy(
+        update={"s3_endpoint_url": double.s3_endpoint_url})
     raw = f"s3://{double.lake_bucket}/raw-parquet/"
     for sql in (create_database_ddl(SOURCE), create_table_ddl(TABLES["cloudtrail"], raw, SOURCE),
                 create_database_ddl("mantissa"),
@@ -162,6 +164,7 @@ def test_the_cli_refreshes_a_window_and_says_what_it_did(lake: SimpleNamespace, 
     from workbench.cli import app
 
     lake.double.env(monkeypatch)
+    monkeypatch.setenv("MANTISSA_S3_ENDPOINT_URL", lake.double.s3_endpoint_url)
     result = CliRunner().invoke(app, ["lake", "refresh", "--start", "2026-03-02T22:00Z", "--end", "2026-03-03T00:00Z"])
     assert result.exit_code == 0, result.output
     assert "cloudtrail: 2 hour(s) 2026-03-02T22:00 → 2026-03-02T23:59 refreshed" in result.output
