@@ -143,9 +143,9 @@ def test_killed_between_statements_the_scheduled_run_resumes_from_the_checkpoint
         if step == "published 2026-03-02T09":
             raise Killed(step)
 
-    now = DAY + timedelta(days=1, minutes=25)  # the 23:00 hour has settled (refresh.settle 20m)
-    settings = lake.settings.model_copy(update={"refresh": lake.settings.refresh.model_copy(
-        update={"first_run": "25h"})})
+    # 23:00 has settled (refresh.settle 20m); with no checkpoint it starts refresh.first_run (24h) back.
+    now = DAY + timedelta(days=1, minutes=25)
+    settings = lake.settings
     with pytest.raises(Killed):
         refresh(settings, now=now, after_step=die)
     done = checkpoint_store(settings).done("cloudtrail")

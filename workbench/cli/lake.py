@@ -40,10 +40,6 @@ def ingest(
         raise typer.Exit(1)
 
 
-lake_app = typer.Typer(help="The Parquet lake on S3, written by Athena.", no_args_is_help=True)
-
-
-@lake_app.command("refresh")
 def refresh(
     start: str | None = typer.Option(None, "--start", help="First hour to redo, ISO 8601 (e.g. 2026-03-02T09:00Z)."),
     end: str | None = typer.Option(None, "--end", help="End of the window (exclusive); needs --start."),
@@ -89,5 +85,7 @@ REFRESH_JOB = "lake_refresh"
 
 
 def register(app: typer.Typer) -> None:
+    from workbench.cli.ops import lake_app  # the `lake` group (stats, prune) lives there
+
     app.command("ingest")(ingest)
-    app.add_typer(lake_app, name="lake")
+    lake_app.command("refresh")(refresh)
