@@ -75,7 +75,7 @@ def parse(sql: str) -> exp.Expression:
 
 def bind_parameters(tree: exp.Expression, parameters: list[str]) -> exp.Expression:
     """ExecutionParameters replace the `?` placeholders in order, each an Athena SQL literal."""
-    placeholders = [p for p in tree.find_all(exp.Placeholder) if not p.name]
+    placeholders = [p for p in tree.find_all(exp.Placeholder, bfs=False) if p.this is None]  # text order
     if len(placeholders) != len(parameters):
         raise QueryFailed(f"INVALID_PARAMETER_USAGE: line 1:1: Incorrect number of parameters: expected "
                           f"{len(placeholders)} but found {len(parameters)}")
@@ -160,10 +160,11 @@ class Executor:
         return Outcome("DML", "SELECT", columns, rows, billed)
 
     def duck(self, connection: duckdb.DuckDBPyConnection, duck_sql: str, sql: str,
-             tree: exp.Expression) -> duckdb.DuckDBPyConnection:
-        """Run DuckDB SQL; its errors become Athena's messages, positioned in the original text."""
+             tree: exp.Expression, arrow: bool = False) -> Any:
+        """Run DuckDB SQL (to an Arrow table if `arrow`); its errors become Athena's messages,
+        positioned in the original text."""
         try:
-            return connection.execute(duck_sql)
+            return connection.sql(duck_sql).to_arrow_table() if arrow else connection.execute(duck_sql)
         except duckdb.InterruptException:
             raise
         except duckdb.Error as exc:

@@ -62,6 +62,7 @@ class QueryExecution:
     outcome: Outcome | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
     connection: duckdb.DuckDBPyConnection | None = None
+    busy: bool = False  # a worker holds it (stays True after a stop until DuckDB lets go)
 
     def as_dict(self) -> dict[str, Any]:
         status: dict[str, Any] = {"State": self.state, "SubmissionDateTime": self.submitted}
@@ -173,6 +174,8 @@ class AthenaService:
         with self.lock:
             if execution.state in TERMINAL:
                 return
+            if execution.state == "RUNNING":  # a stopped query stops counting at once, as on Athena
+                self.running -= 1
             execution.state, execution.reason, execution.category = state, reason, category
             execution.completed = time.time()
 
@@ -180,7 +183,7 @@ class AthenaService:
         with self.lock:
             if execution.state != "QUEUED":
                 return
-            execution.state, execution.started = "RUNNING", time.time()
+            execution.state, execution.started, execution.busy = "RUNNING", time.time(), True
             self.running += 1
             self.max_running = max(self.max_running, self.running)
             injected = self.failures.popleft() if self.failures else None
@@ -193,8 +196,7 @@ class AthenaService:
                 return
             self._execute(execution)
         finally:
-            with self.lock:
-                self.running -= 1
+            execution.busy = False
 
     def _execute(self, execution: QueryExecution) -> None:
         connection = self._connection()
@@ -237,7 +239,7 @@ class AthenaService:
         if sql.strip().upper().startswith("MSCK"):
             return self.writer(execution).msck_repair(sql, execution.database)
         tree = parse(sql)
-        if execution.parameters or any(not p.name for p in tree.find_all(exp.Placeholder)):
+        if execution.parameters or any(p.this is None for p in tree.find_all(exp.Placeholder)):
             tree = bind_parameters(tree, execution.parameters)
         if isinstance(tree, exp.Create):
             return self.writer(execution).create(sql, tree, execution.database, connection, execution.id)
@@ -259,9 +261,19 @@ class AthenaService:
             if execution.state in TERMINAL:
                 return
             execution.cancelled.set()
-            if execution.connection is not None:
-                execution.connection.interrupt()
         self._finish(execution, "CANCELLED")
+        threading.Thread(target=self._interrupt, args=(execution,), daemon=True).start()
+
+    def _interrupt(self, execution: QueryExecution, timeout: float = 10.0) -> None:
+        """Interrupt DuckDB until the worker leaves the statement: an interrupt that lands between
+        two of its DuckDB calls (view creation, then the query) would otherwise be lost."""
+        deadline = time.monotonic() + timeout
+        while execution.busy and time.monotonic() < deadline:
+            with self.lock:
+                connection = execution.connection
+            if connection is not None:
+                connection.interrupt()
+            time.sleep(0.02)
 
     def get(self, query_id: str) -> QueryExecution:
         with self.lock:

@@ -87,12 +87,10 @@ class Writer:
         kind = (drop.args.get("kind") or "").upper()
         if kind not in ("TABLE", "VIEW"):
             raise QueryFailed(f"NOT_SUPPORTED: line 1:1: the Athena double does not run DROP {kind}")
-        # sqlglot 30 keeps the dropped name in `tables`, older releases in `this`
-        target = drop.this if isinstance(drop.this, exp.Table) else (drop.args.get("tables") or [None])[0]
-        if not isinstance(target, exp.Table):
-            raise QueryFailed(f"SYNTAX_ERROR: line 1:1: DROP {kind} needs a name")
+        targets = drop.args.get("tables") or ([drop.this] if drop.this is not None else [])
         try:
-            self.catalog.drop(target.db or database, target.name, bool(drop.args.get("exists")), kind)
+            for target in targets:
+                self.catalog.drop(target.db or database, target.name, bool(drop.args.get("exists")), kind)
         except CatalogError as exc:
             raise QueryFailed(str(exc)) from None
         return Outcome("DDL", f"DROP_{kind}", header=False)
@@ -135,7 +133,7 @@ class Writer:
                                       f"{len(casts)}: give one expression per column of the table, in its order")
                 select = ", ".join(f'CAST(#{i + 1} AS {hive_to_duckdb(t)}) AS "{n}"' for i, (n, t) in enumerate(casts))
                 duck_sql = f"SELECT {select} FROM ({duck_sql})"
-            table = self.executor.duck(connection, duck_sql, sql, query).to_arrow_table()
+            table = self.executor.duck(connection, duck_sql, sql, query, arrow=True)
         finally:
             drop_views(connection, views)
         return table, billed
