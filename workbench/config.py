@@ -7,11 +7,12 @@ double underscore: `MANTISSA_ATHENA__WORKGROUP=primary` sets `athena.workgroup`.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 CONFIG_FILE = "mantissa.yaml"
 ENV_PREFIX = "MANTISSA_"
@@ -19,6 +20,157 @@ ENV_PREFIX = "MANTISSA_"
 
 class ConfigError(ValueError):
     """A config file or variable that cannot be used; the message names the file and key."""
+
+
+# A source is where Athena reads a log table: the Parquet lake, or the logs as AWS delivers them.
+SOURCES = ("lake", "raw")
+# The VPC flow log fields the synth writes (the v5 custom format); a default format (v2, 14 fields) is its
+# prefix, so a team on the default format reads correctly with it (the other columns are NULL).
+VPC_FLOW_V5_FIELDS = (
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action "
+    "log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id "
+    "sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path"
+).split()
+
+
+def _s3_uri(value: str | None, key: str) -> str | None:
+    if value is not None and not value.startswith("s3://"):
+        raise ValueError(f"{key} must be an s3:// URI (the folder holding AWSLogs/), got {value!r}")
+    return value
+
+
+class RawCloudTrailSettings(BaseModel):
+    """Where the trail delivers: the bucket folder holding `AWSLogs/` (default: athena.raw.location)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: str | None = Field(None, description="s3://bucket/[prefix/] holding AWSLogs/; default raw.location")
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str | None) -> str | None:
+        return _s3_uri(value, "athena.raw.cloudtrail.location")
+
+
+class RawVpcFlowSettings(BaseModel):
+    """How the flow logs are delivered: file format, Hive-compatible prefixes, hourly partitions, fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: str | None = Field(None, description="s3://bucket/[prefix/] holding AWSLogs/; default raw.location")
+    format: Literal["text", "parquet"] = "text"
+    hive: bool = Field(False, description="Hive-compatible prefixes (aws-account-id=…/year=…/)")
+    hourly: bool = Field(False, description="hourly partitions (…/DD/HH/ or …/hour=HH/)")
+    fields: list[str] = Field(default_factory=lambda: list(VPC_FLOW_V5_FIELDS),
+                              description="the flow log's LogFormat fields in order (text files)")
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str | None) -> str | None:
+        return _s3_uri(value, "athena.raw.vpc_flow.location")
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, value: list[str]) -> list[str]:
+        from workbench.catalog import VPC_FLOW
+
+        known = set(VPC_FLOW.column_names)
+        names = [f.strip().strip("${}").replace("-", "_") for f in value]
+        unknown = [f for f in names if f not in known]
+        if unknown:
+            raise ValueError(f"unknown VPC flow log field(s) {', '.join(unknown)}: list the fields of the flow "
+                             "log's LogFormat, e.g. version account-id interface-id srcaddr …")
+        if len(set(names)) != len(names):
+            raise ValueError("a VPC flow log field is listed twice")
+        return [n.replace("_", "-") for n in names]
+
+
+class RawGuardDutySettings(BaseModel):
+    """Where GuardDuty exports findings (its S3 publishing destination)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: str | None = Field(None, description="s3://bucket/[prefix/] holding AWSLogs/; default raw.location")
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str | None) -> str | None:
+        return _s3_uri(value, "athena.raw.guardduty.location")
+
+
+class RawSettings(BaseModel):
+    """The logs where AWS delivers them: the partition projection's accounts, regions and first day."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: str | None = Field(None, description="s3://bucket/[prefix/] holding AWSLogs/")
+    org_id: str | None = Field(None, description="o-… for an organisation trail (AWSLogs/o-…/<account>/…)")
+    accounts: list[str] = Field(default_factory=list, description="account ids, 12 digits each")
+    regions: list[str] = Field(default_factory=list, description="regions the logs come from")
+    start: date | None = Field(None, description="first day of logs, YYYY-MM-DD; partitions run to today")
+    cloudtrail: RawCloudTrailSettings = Field(default_factory=RawCloudTrailSettings)
+    vpc_flow: RawVpcFlowSettings = Field(default_factory=RawVpcFlowSettings)
+    guardduty: RawGuardDutySettings = Field(default_factory=RawGuardDutySettings)
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str | None) -> str | None:
+        return _s3_uri(value, "athena.raw.location")
+
+    @field_validator("org_id")
+    @classmethod
+    def _org(cls, value: str | None) -> str | None:
+        import re
+
+        if value is not None and not re.fullmatch(r"o-[a-z0-9]{10,32}", value):
+            raise ValueError(f"{value!r} is not an organisation id: it looks like o-a1b2c3d4e5 "
+                             "(aws organizations describe-organization)")
+        return value
+
+    @field_validator("accounts", mode="before")
+    @classmethod
+    def _accounts(cls, value: Any) -> Any:
+        import re
+
+        if isinstance(value, list):
+            # YAML reads an unquoted id as a number: fine with 12 digits, but a leading zero is lost (or the
+            # id read as octal), so those must be quoted.
+            value = [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+            bad = [str(v) for v in value if not isinstance(v, str) or not re.fullmatch(r"\d{12}", v)]
+            if bad:
+                raise ValueError(f"not 12-digit account ids: {', '.join(bad)} (quote them in YAML)")
+            if len(set(value)) != len(value):
+                raise ValueError("an account id is listed twice")
+        return value
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        import re
+
+        bad = [r for r in value if not re.fullmatch(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d", r)]
+        if bad:
+            raise ValueError(f"not AWS region names: {', '.join(bad)} (e.g. eu-west-1)")
+        return value
+
+    def location_of(self, table: str) -> str | None:
+        """The s3:// folder holding AWSLogs/ for a table: its own location, else the shared one."""
+        own: str | None = getattr(self, table).location
+        return own or self.location
+
+    def problems(self, table: str) -> list[str]:
+        """What is missing before a raw table over `table` can be created, each naming its key."""
+        out = []
+        if not self.location_of(table):
+            out.append(f"athena.raw.location (or athena.raw.{table}.location) is unset: give the s3:// folder "
+                       "holding AWSLogs/")
+        if not self.accounts:
+            out.append("athena.raw.accounts is empty: list the account ids whose logs are delivered there")
+        if not self.regions:
+            out.append("athena.raw.regions is empty: list the regions the logs come from")
+        if self.start is None:
+            out.append("athena.raw.start is unset: give the first day of logs, YYYY-MM-DD")
+        return out
 
 
 class AthenaSettings(BaseModel):
@@ -32,6 +184,40 @@ class AthenaSettings(BaseModel):
     endpoint_url: str | None = Field(None, description="only for tests against a local AWS stand-in")
     lake_location: str | None = Field(None, description="s3://bucket/prefix/ where the Parquet lake lives")
     poll_interval: float = 0.5
+    source: dict[str, str] = Field(
+        default_factory=lambda: dict.fromkeys(("cloudtrail", "vpc_flow", "guardduty"), "lake"),
+        description="lake | raw, or per table ({cloudtrail: raw, vpc_flow: lake}); unnamed tables: lake")
+    raw: RawSettings = Field(default_factory=RawSettings)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source(cls, value: Any) -> dict[str, str]:
+        from workbench.catalog import TABLES
+
+        if value is None:
+            value = "lake"
+        if isinstance(value, str):
+            value = dict.fromkeys(TABLES, value)
+        if not isinstance(value, dict):
+            raise ValueError("give lake, raw, or a mapping of table to lake|raw")
+        unknown = [t for t in value if t not in TABLES]
+        if unknown:
+            raise ValueError(f"unknown table(s) {', '.join(map(str, unknown))} (known: {', '.join(TABLES)})")
+        bad = {t: s for t, s in value.items() if s not in SOURCES}
+        if bad:
+            raise ValueError(", ".join(f"{t}: {s!r} is not a source" for t, s in bad.items())
+                             + " (give lake or raw)")
+        return {t: value.get(t, "lake") for t in TABLES}
+
+    @model_validator(mode="after")
+    def _raw_complete(self) -> AthenaSettings:
+        problems = [p for t, s in self.source.items() if s == "raw" for p in self.raw.problems(t)]
+        if problems:
+            raise ValueError("athena.source reads raw logs but " + "; ".join(dict.fromkeys(problems)))
+        return self
+
+    def raw_tables(self) -> list[str]:
+        return [t for t, s in self.source.items() if s == "raw"]
 
 
 class StoreSettings(BaseModel):

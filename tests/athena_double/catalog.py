@@ -27,17 +27,31 @@ class CatalogError(Exception):
     """A statement names something the catalog does not hold; the text is Athena's message."""
 
 
+def _java_parts(pattern: str) -> list[tuple[bool, str]]:
+    """(is_literal, text) pieces: DateTimeFormatter quotes literal text ('year='yyyy), '' is a quote."""
+    parts = re.split(r"('(?:[^']|'')*')", pattern)
+    return [(True, p[1:-1].replace("''", "'")) if p.startswith("'") and len(p) > 1 else (False, p)
+            for p in parts if p]
+
+
 def java_to_strftime(pattern: str) -> str:
-    return _JAVA_TOKEN.sub(lambda m: _JAVA_DATE[m.group(0)][0], pattern)
+    return "".join(text.replace("%", "%%") if literal else
+                   _JAVA_TOKEN.sub(lambda m: _JAVA_DATE[m.group(0)][0], text)
+                   for literal, text in _java_parts(pattern))
 
 
 def java_to_regex(pattern: str) -> str:
-    out, last = [], 0
-    for match in _JAVA_TOKEN.finditer(pattern):
-        out.append(re.escape(pattern[last:match.start()]))
-        out.append(_JAVA_DATE[match.group(0)][1])
-        last = match.end()
-    out.append(re.escape(pattern[last:]))
+    out = []
+    for literal, text in _java_parts(pattern):
+        if literal:
+            out.append(re.escape(text))
+            continue
+        last = 0
+        for match in _JAVA_TOKEN.finditer(text):
+            out.append(re.escape(text[last:match.start()]))
+            out.append(_JAVA_DATE[match.group(0)][1])
+            last = match.end()
+        out.append(re.escape(text[last:]))
     return "".join(out)
 
 

@@ -121,7 +121,9 @@ def test_ddl_command_prints_statements_that_parse_as_athena(workspace: Path) -> 
 def test_ddl_command_without_location_is_one_line(workspace: Path) -> None:
     result = CliRunner().invoke(app, ["athena", "ddl"])
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: give --location s3://bucket/prefix/ (or set MANTISSA_ATHENA__LAKE_LOCATION)"
+    assert result.stderr.strip() == (
+        "error: cloudtrail, vpc_flow, guardduty read the lake: give --location s3://bucket/prefix/ (or set "
+        "MANTISSA_ATHENA__LAKE_LOCATION), or --source raw to read the logs where AWS delivers them")
 
 
 def test_setup_command_creates_database_and_tables_on_athena(athena_settings: str) -> None:

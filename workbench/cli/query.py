@@ -18,6 +18,8 @@ from workbench.unsafe import UNSAFE_HELP, UNSAFE_NOTE
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbench.config import Settings
+
 
 class OutputFormat(StrEnum):
     table = "table"
@@ -92,28 +94,57 @@ athena_app = typer.Typer(
 )
 
 
-def _lake_location(location: str | None) -> str:
-    from workbench.config import load_settings
+class Source(StrEnum):
+    lake = "lake"
+    raw = "raw"
 
-    location = location or load_settings().athena.lake_location
-    if not location:
-        _fail("give --location s3://bucket/prefix/ (or set MANTISSA_ATHENA__LAKE_LOCATION)")
-    if not location.startswith("s3://"):
+
+SOURCE_HELP = ("lake: tables over the Parquet lake; raw: tables over the logs where AWS delivers them "
+               "(athena.raw in mantissa.yaml) and a view per log table. Default: athena.source")
+
+
+def _lake_location(location: str | None, settings: Settings) -> str | None:
+    location = location or settings.athena.lake_location
+    if location and not location.startswith("s3://"):
         _fail(f"--location must be an s3:// URI, got {location!r}")
     return location
+
+
+def _statements(location: str | None, database: str | None, source: Source | None) -> tuple[list[str], str]:
+    """The setup statements for the chosen sources, and the database they go in."""
+    from workbench.catalog import TABLES
+    from workbench.catalog.raw import setup_ddl
+    from workbench.config import load_settings
+
+    settings = load_settings()
+    database = database or settings.athena.database
+    sources = dict.fromkeys(TABLES, source.value) if source else dict(settings.athena.source)
+    if "raw" in sources.values():
+        problems = [p for t, s in sources.items() if s == "raw" for p in settings.athena.raw.problems(t)]
+        if problems:
+            _fail("raw tables need settings: " + "; ".join(dict.fromkeys(problems))
+                  + " (set them under athena.raw in mantissa.yaml)")
+    lake = _lake_location(location, settings)
+    if lake is None and "lake" in sources.values():
+        lake_tables = ", ".join(t for t, s in sources.items() if s == "lake")
+        _fail(f"{lake_tables} read the lake: give --location s3://bucket/prefix/ (or set "
+              "MANTISSA_ATHENA__LAKE_LOCATION), or --source raw to read the logs where AWS delivers them")
+    return setup_ddl(settings.athena, sources, lake, database), database
 
 
 @athena_app.command("ddl")
 def ddl(
     location: str | None = typer.Option(None, "--location", "-l", help="s3:// prefix holding the lake"),
     database: str | None = typer.Option(None, "--database", "-d", help="Glue database; default from config"),
+    source: Source | None = typer.Option(None, "--source", "-s", help=SOURCE_HELP),
 ) -> None:
-    """Print the CREATE DATABASE / CREATE EXTERNAL TABLE statements for the lake."""
-    from workbench.catalog import all_ddl
-    from workbench.config import load_settings
+    """Print the CREATE DATABASE / CREATE EXTERNAL TABLE (and, for raw logs, CREATE VIEW) statements."""
+    from workbench.config import ConfigError
 
-    database = database or load_settings().athena.database
-    statements = all_ddl(_lake_location(location), database)
+    try:
+        statements, _ = _statements(location, database, source)
+    except (ConfigError, ValueError) as exc:
+        _fail(str(exc))
     typer.echo(";\n\n".join(statements) + ";")
 
 
@@ -121,17 +152,15 @@ def ddl(
 def setup(
     location: str | None = typer.Option(None, "--location", "-l", help="s3:// prefix holding the lake"),
     database: str | None = typer.Option(None, "--database", "-d", help="Glue database; default from config"),
+    source: Source | None = typer.Option(None, "--source", "-s", help=SOURCE_HELP),
 ) -> None:
-    """Create the database and the three tables on Athena (safe to re-run: IF NOT EXISTS)."""
-    from workbench.catalog import all_ddl
+    """Create the database and the three tables on Athena (safe to re-run: IF NOT EXISTS / OR REPLACE)."""
     from workbench.config import ConfigError, load_settings
     from workbench.engines import EngineError, get_engine
 
     try:
-        settings = load_settings()
-        database = database or settings.athena.database
-        statements = all_ddl(_lake_location(location), database)
-        with get_engine("athena", settings) as engine:
+        statements, database = _statements(location, database, source)
+        with get_engine("athena", load_settings()) as engine:
             ids = engine.run_ddl(statements)  # type: ignore[attr-defined]
     except (EngineError, ConfigError, ValueError) as exc:
         _fail(str(exc))
