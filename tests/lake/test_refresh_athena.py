@@ -214,3 +214,38 @@ def test_rules_over_the_refreshed_lake_answer_as_over_the_local_lake(athena_doub
         if "n" in expected.columns:
             assert dict(zip(got[key], got["n"], strict=True)) == dict(zip(expected[key], expected["n"], strict=True))
     assert with_rows >= len(hunts) + 3  # the injected attacks of the demo day alert on both
+
+
+def test_refresh_reads_an_organisation_trail_through_the_raw_views(athena_double, workspace: Path) -> None:  # noqa: ANN001
+    """The real source: the synth's objects in AWS's delivered layout, `<table>_raw` and its view in
+    mantissa_raw (as `mantissa athena setup --source raw` writes them), across midnight."""
+    from workbench.catalog.raw import raw_ddl
+    from workbench.synth import generate
+    from workbench.synth.delivered import delivered_settings, write_delivered
+    from workbench.timewindow import iso_z
+
+    double = athena_double
+    start, end = datetime(2026, 11, 25, 22, tzinfo=UTC), datetime(2026, 11, 26, 2, tzinfo=UTC)
+    records = generate(1, seed=11, end="2026-11-26T02:00:00Z", scale=0.5).records
+    trail = [r for r in records["cloudtrail"] if iso_z(start) <= r["eventTime"] < iso_z(end)]
+    location = f"s3://{double.lake_bucket}/org-trail/"
+    raw = delivered_settings({"cloudtrail": trail}, location, org_id="o-a1b2c3d4e5")
+    write_delivered({"cloudtrail": trail}, workspace / "delivered", raw, seed=11, tables=["cloudtrail"])
+    double.upload(workspace / "delivered", location)
+    settings = double.settings(load_settings(workspace, environ={}))
+    settings = settings.model_copy(update={"athena": settings.athena.model_copy(update={"raw": raw}),
+                                           "s3_endpoint_url": double.s3_endpoint_url})
+    for sql in [create_database_ddl(SOURCE), *raw_ddl(settings.athena, SOURCE, ["cloudtrail"]),
+                create_database_ddl("mantissa"),
+                create_table_ddl(TABLES["cloudtrail"], settings.athena.lake_location, "mantissa")]:
+        execution = double.query(sql)
+        assert execution.state == "SUCCEEDED", execution.reason
+
+    summary = refresh(settings, start, end)
+    assert [h.hour for h in summary.tables[0].hours] == ["2026-11-25T22", "2026-11-25T23", "2026-11-26T00",
+                                                         "2026-11-26T01"]
+    cursor = double.connect(schema_name="mantissa").cursor()
+    cursor.execute("SELECT eventid FROM cloudtrail WHERE year = '2026' AND month = '11' AND day IN ('25', '26')")
+    in_lake = sorted(r[0] for r in cursor.fetchall())
+    assert in_lake == sorted({r["eventID"] for r in trail})
+    assert len(in_lake) > 100
