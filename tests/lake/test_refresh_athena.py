@@ -249,3 +249,33 @@ def test_refresh_reads_an_organisation_trail_through_the_raw_views(athena_double
     in_lake = sorted(r[0] for r in cursor.fetchall())
     assert in_lake == sorted({r["eventID"] for r in trail})
     assert len(in_lake) > 100
+
+
+def test_guardduty_findings_refresh_once_per_finding_update(athena_double, workspace: Path) -> None:  # noqa: ANN001
+    from workbench.catalog.raw import raw_ddl
+    from workbench.synth import generate
+    from workbench.synth.delivered import delivered_settings, write_delivered
+
+    double = athena_double
+    start, end = datetime(2026, 11, 25, 8, tzinfo=UTC), datetime(2026, 11, 26, 0, tzinfo=UTC)
+    findings = generate(1, seed=11, end="2026-11-26T02:00:00Z", scale=0.5).records["guardduty"]
+    location = f"s3://{double.lake_bucket}/findings/"
+    raw = delivered_settings({"guardduty": findings}, location)
+    write_delivered({"guardduty": findings}, workspace / "delivered", raw, seed=11, tables=["guardduty"])
+    double.upload(workspace / "delivered", location)
+    settings = double.settings(load_settings(workspace, environ={}))
+    settings = settings.model_copy(update={"athena": settings.athena.model_copy(update={"raw": raw}),
+                                           "s3_endpoint_url": double.s3_endpoint_url})
+    for sql in [create_database_ddl(SOURCE), *raw_ddl(settings.athena, SOURCE, ["guardduty"]),
+                create_database_ddl("mantissa"),
+                create_table_ddl(TABLES["guardduty"], settings.athena.lake_location, "mantissa")]:
+        execution = double.query(sql)
+        assert execution.state == "SUCCEEDED", execution.reason
+
+    refresh(settings, start, end, ["guardduty"])
+    refresh(settings, start, end, ["guardduty"])  # again: replaced, not added to
+    cursor = double.connect(schema_name="mantissa").cursor()
+    cursor.execute("SELECT id, updatedat FROM guardduty WHERE year = '2026' AND month = '11' AND day = '25'")
+    in_lake = sorted(cursor.fetchall())
+    expected = sorted({(f["id"], f["updatedAt"]) for f in findings if "2026-11-25T08" <= f["updatedAt"] < "2026-11-26"})
+    assert in_lake == expected and len(expected) >= 3

@@ -5,7 +5,7 @@ setup --source raw`: the catalog's columns, and year/month/day labelled by event
 deliveries included) bounded like any query: the partitions of the days the batch touches and the
 half-open event-time range of its hours. It
 keeps one row per event id (CloudTrail delivers some events twice; duplicates share their event
-time, so the hour's copies meet in one batch) and writes Hive partitions `slot=YYYYMMDDHHMM`, one
+time, so the hour's copies meet in one batch; see DEDUP_KEYS) and writes Hive partitions `slot=YYYYMMDDHHMM`, one
 per `SLOT_MINUTES` of event time, which the publish step copies into the lake's day folders.
 The slot is computed from the time text with string comparisons only, so the same SQL means the
 same thing on Athena and on DuckDB (Trino's `/` on integers truncates, DuckDB's does not).
@@ -27,8 +27,10 @@ SLOTS_PER_HOUR = 60 // SLOT_MINUTES
 MAX_BATCH_HOURS = MAX_PARTITIONS // SLOTS_PER_HOUR
 """Hours one CTAS may cover: 8 hours are 96 slot partitions, within Athena's 100."""
 
-DEDUP_KEYS: dict[str, str] = {"cloudtrail": "eventid", "guardduty": "id"}
-"""Per table, the column whose repeats are one event delivered twice (VPC flow records have none)."""
+DEDUP_KEYS: dict[str, tuple[str, ...]] = {"cloudtrail": ("eventid",), "guardduty": ("id", "updatedat")}
+"""Per table, the columns whose repeats are one record delivered twice: a CloudTrail event id; a
+GuardDuty finding id at one update time (each update of a finding is a record of its own, as
+`mantissa ingest` keeps them). VPC flow records have no identity."""
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -101,15 +103,16 @@ def select_sql(table: Table, batch: Batch, source_database: str) -> str:
     window = batch.window
     where = f"{partition_predicate(window).sql(dialect='athena')} AND {time_predicate(table, window).sql(dialect='athena')}"
     slot = slot_sql(table.time_column)
-    key = DEDUP_KEYS.get(table.name)
-    if key is None:
+    keys = DEDUP_KEYS.get(table.name)
+    if not keys:
         return f"SELECT {columns}, {slot} AS slot FROM {source} WHERE {where}"
+    partition = ", ".join(f'"{k}"' for k in keys)
     return (
         f"SELECT {columns}, slot FROM ("
         f"SELECT {columns}, {slot} AS slot, "
-        f'row_number() OVER (PARTITION BY "{key}" ORDER BY "{table.time_column}") AS refresh_copy '
+        f'row_number() OVER (PARTITION BY {partition} ORDER BY "{table.time_column}") AS refresh_copy '
         f"FROM {source} WHERE {where}"
-        f') AS fresh WHERE refresh_copy = 1 OR "{key}" IS NULL'
+        f') AS fresh WHERE refresh_copy = 1 OR "{keys[0]}" IS NULL'
     )
 
 
