@@ -279,3 +279,14 @@ def test_guardduty_findings_refresh_once_per_finding_update(athena_double, works
     in_lake = sorted(cursor.fetchall())
     expected = sorted({(f["id"], f["updatedAt"]) for f in findings if "2026-11-25T08" <= f["updatedAt"] < "2026-11-26"})
     assert in_lake == expected and len(expected) >= 3
+
+
+def test_the_playbook_refreshes_a_window(lake: SimpleNamespace, monkeypatch) -> None:  # noqa: ANN001
+    from workbench.playbooks import run_playbook
+
+    lake.double.env(monkeypatch)  # the kernel inherits the environment
+    monkeypatch.setenv("MANTISSA_S3_ENDPOINT_URL", lake.double.s3_endpoint_url)
+    notebook = run_playbook("lake-refresh", {"start": "2026-03-02T00:00Z", "end": "2026-03-03T00:00Z"},
+                            settings=load_settings())
+    assert notebook.is_file() and "cloudtrail: 24 hour(s)" in notebook.read_text()
+    assert lake_ids(lake) == lake.expected
