@@ -250,11 +250,13 @@ class RefreshSettings(BaseModel):
     tables: list[str] = Field(default_factory=lambda: ["cloudtrail"], description="tables it refreshes")
     settle: str = Field("20m", description="an hour is refreshed once this long has passed after its end")
     first_run: str = Field("24h", description="with no checkpoint yet, the scheduled refresh starts this far back")
+    redo: str = Field("2h", description="refreshed hours the scheduled run does again beside new ones, for "
+                      "late deliveries (same day: no more raw data read)")
     staging_location: str | None = Field(None, description="s3:// prefix for staged files; "
                                          "default <athena.lake_location>_refresh/")
     batch_hours: int = Field(8, ge=1, le=8, description="hours per CTAS (8 = 96 slot partitions, Athena allows 100)")
 
-    @field_validator("settle", "first_run")
+    @field_validator("settle", "first_run", "redo")
     @classmethod
     def _duration(cls, value: str) -> str:
         from workbench.timewindow import parse_duration

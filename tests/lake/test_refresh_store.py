@@ -103,3 +103,21 @@ def test_a_damaged_checkpoint_file_names_the_file_and_the_fix(workspace: Path) -
     path.write_text('{"cloudtrail": {')
     with pytest.raises(ValueError, match=r"lake_refresh.json: line 1: not valid JSON .* move the file aside"):
         checkpoint_store(settings).done("cloudtrail")
+
+
+def test_the_scheduled_run_does_settled_unrecorded_hours_and_redoes_the_two_before(workspace: Path) -> None:
+    from datetime import timedelta
+
+    from workbench.lake.refresh.run import due_hours
+
+    settings = load_settings(workspace, environ={})
+    store = checkpoint_store(settings)
+    now = datetime(2026, 3, 2, 12, 19, tzinfo=UTC)  # 11:00–12:00 ended 19 minutes ago: not settled
+    first = due_hours(settings, store, "cloudtrail", now)
+    assert (first[0], first[-1], len(first)) == (datetime(2026, 3, 1, 12, tzinfo=UTC),
+                                                 datetime(2026, 3, 2, 10, tzinfo=UTC), 23)
+    for hour in first:
+        store.mark(HourDone("cloudtrail", hour_key(hour), 1, 1, "q", "t"))
+    assert due_hours(settings, store, "cloudtrail", now) == []  # nothing new settled: nothing to do
+    later = due_hours(settings, store, "cloudtrail", now + timedelta(minutes=2))
+    assert later == [datetime(2026, 3, 2, h, tzinfo=UTC) for h in (9, 10, 11)]

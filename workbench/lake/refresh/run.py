@@ -12,8 +12,8 @@ partitions, Athena writes at most 100 per statement). A batch is, in order:
 Every step can be repeated from the start, so a refresh killed anywhere is finished by running it
 again: an hour not checkpointed is done again, and doing an hour again replaces its files.
 Without --start/--end the scheduled run does the hours not yet checkpointed from
-`refresh.first_run` ago up to the last hour that ended `refresh.settle` ago. With them, every hour
-in the window is done again (to take late deliveries).
+`refresh.first_run` ago up to the last hour that ended `refresh.settle` ago, and the `refresh.redo`
+hours before them again. With them, every hour in the window is done again (late deliveries).
 """
 
 from __future__ import annotations
@@ -103,11 +103,18 @@ def hours_between(start: datetime, end: datetime) -> list[datetime]:
 
 
 def due_hours(settings: Settings, store: CheckpointStore, table: str, now: datetime) -> list[datetime]:
-    """Scheduled: hours from `first_run` ago that have settled and are not checkpointed yet."""
+    """Scheduled: the settled hours from `first_run` ago not checkpointed yet and, when there are
+    any, the `redo` hours before the first of them again: CloudTrail delivers a few events hours
+    late, and redoing an hour of the same day costs no more raw reading (the CTAS reads whole days)."""
     last_settled = floor_hour(now - parse_duration(settings.refresh.settle)) - HOUR
     begin = floor_hour(now - parse_duration(settings.refresh.first_run))
     done = store.done(table)
-    return [h for h in hours_between(begin, last_settled + HOUR) if hour_key(h) not in done]
+    settled = hours_between(begin, last_settled + HOUR)
+    due = [h for h in settled if hour_key(h) not in done]
+    if not due:
+        return []
+    redo_from = due[0] - parse_duration(settings.refresh.redo)
+    return [h for h in settled if h >= redo_from]
 
 
 def locations(settings: Settings, table: str) -> tuple[S3Location, S3Location]:
