@@ -27,6 +27,7 @@ from workbench.engines.base import EngineError
 from workbench.lake.refresh import refresh
 from workbench.lake.refresh.checkpoint import checkpoint_store
 from workbench.lake.refresh.layout import FILE_PREFIX
+from workbench.lake.refresh.statements import Batch, ctas_sql
 
 DAY = datetime(2026, 3, 2, tzinfo=UTC)
 SOURCE = "mantissa_raw"
@@ -63,6 +64,7 @@ def lake(athena_double, workspace: Path) -> SimpleNamespace:  # noqa: ANN001
     rng = random.Random(19)
     day = [event(DAY + timedelta(seconds=rng.randrange(86400))) for _ in range(400)]
     day += [event(DAY + timedelta(hours=h, minutes=m)) for h in (0, 23) for m in (0, 59)]  # edges
+    day += [event(DAY + timedelta(minutes=m + 2)) for m in range(0, 1440, 5)]  # every slot holds rows
     twice = rng.sample(day, 25)  # CloudTrail delivered these twice, in another object
     outside = [event(DAY - timedelta(seconds=1)), event(DAY + timedelta(days=1))]
 
@@ -108,6 +110,11 @@ def test_a_day_refreshes_into_the_lake_once_per_event(lake: SimpleNamespace) -> 
     assert sorted(checkpoint_store(lake.settings).done("cloudtrail")) == [h.hour for h in hours]
     staged = lake.double.s3.list_objects_v2(Bucket=lake.double.lake_bucket, Prefix="lake/_refresh/")
     assert staged.get("KeyCount", 0) == 0  # staging emptied after each batch
+    # Each batch wrote 96 partitions; one hour more would pass Athena's limit of 100.
+    nine = Batch(tuple(DAY + timedelta(hours=h) for h in range(9)))
+    refused = lake.double.query(ctas_sql(TABLES["cloudtrail"], nine, "mantissa", SOURCE,
+                                         f"s3://{lake.double.lake_bucket}/nine-hours/"), database="mantissa")
+    assert refused.state == "FAILED" and "HIVE_TOO_MANY_OPEN_PARTITIONS" in refused.reason
 
 
 def test_re_running_and_overlapping_windows_neither_duplicate_nor_lose(lake: SimpleNamespace) -> None:
