@@ -136,21 +136,26 @@ class TableDef:
         return self.properties.get("storage.location.template", default) if self.projected else default
 
     def partition_pattern(self) -> re.Pattern[str]:
-        """A regex over `bucket/key` that captures each partition column from an object's path."""
+        """A regex over `bucket/key` whose named group `p<i>` captures the i-th partition key
+        (group names must be identifiers; column names such as `aws-region` are not)."""
         template = self.template().removeprefix("s3://").rstrip("/")
         projected = self.projected
+        index = {k: i for i, (k, _) in enumerate(self.partition_keys)}
         out, last = [], 0
-        for match in re.finditer(r"\$\{(\w+)\}", template):
+        for match in re.finditer(r"\$\{([\w-]+)\}", template):
             out.append(re.escape(template[last:match.start()]))
             column = match.group(1)
+            if column not in index:
+                raise CatalogError(f"storage.location.template of {self.qualified} names ${{{column}}}, "
+                                   "which is not a partition column")
             regex = projected[column].value_regex() if column in projected else r"[^/]+"
-            out.append(f"(?P<{column}>{regex})")
+            out.append(f"(?P<p{index[column]}>{regex})")
             last = match.end()
         out.append(re.escape(template[last:]))
         return re.compile("^" + "".join(out) + "/")
 
     def partition_location(self, values: dict[str, str]) -> str:
-        return re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], self.template()).rstrip("/") + "/"
+        return re.sub(r"\$\{([\w-]+)\}", lambda m: values[m.group(1)], self.template()).rstrip("/") + "/"
 
 
 @dataclass

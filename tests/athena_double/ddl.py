@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from tests.athena_double.catalog import TableDef
+from tests.athena_double.catalog import CatalogError, TableDef
 
 JSON_SERDES = ("org.apache.hive.hcatalog.data.JsonSerDe", "org.openx.data.jsonserde.JsonSerDe")
 CLOUDTRAIL_SERDE = "com.amazon.emr.hive.serde.CloudTrailSerde"
@@ -86,6 +86,10 @@ def table_from_create(create: exp.Create, default_database: str) -> TableDef:
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise DDLError(f"line 1:1: Column '{duplicated[0]}' specified more than once")
+    try:
+        table.partition_pattern()
+    except CatalogError as exc:
+        raise DDLError(f"HIVE_METASTORE_ERROR: {exc}") from None
     for column, projection in table.projected.items():
         if projection.kind in ("integer", "date") and "range" not in projection.props:
             raise DDLError(f"HIVE_METASTORE_ERROR: projection.{column}.range is required for "

@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import operator
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -73,7 +74,7 @@ def partitions_of(table: TableDef, objects: Iterable[S3Object]) -> dict[S3Object
         match = pattern.match(f"{obj.bucket}/{obj.key}")
         if not match:
             continue
-        values = tuple(match.group(k) for k in keys)
+        values = tuple(match.group(f"p{i}") for i in range(len(keys)))
         if projected:
             if not all(projected[k].accepts(v) for k, v in zip(keys, values, strict=True)):
                 continue
@@ -141,28 +142,53 @@ def _parquet_bytes(meta: pq.FileMetaData, referenced: set[str] | None,
 
 # -- JSON / CloudTrail --------------------------------------------------------------------------
 
-def _coerce(value: Any, data_type: exp.DataType) -> Any:
-    """A JSON value shaped as the Hive JsonSerDe shapes it for the declared type: keys matched
-    case-insensitively, an object or array declared `string` kept as its JSON text."""
-    if value is None:
-        return None
+Coerce = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _coercer(data_type: exp.DataType) -> Coerce:
+    """A function matching a JSON value's object keys to the declared struct fields case-insensitively,
+    as the Hive JsonSerDe does (DuckDB's JSON reader matches keys exactly). Only struct levels are
+    touched: a column declared `string` keeps its object as is, and DuckDB reads it as its JSON text,
+    as the SerDe does. Compiled once per table signature: per-record walks of sqlglot types cost 20 s
+    for a day of CloudTrail."""
     kind = data_type.this
     if kind == exp.DataType.Type.STRUCT:
-        if not isinstance(value, dict):
-            return None
-        lowered = {str(k).lower(): v for k, v in value.items()}
-        return {f.name.lower(): _coerce(lowered.get(f.name.lower()), f.args["kind"])
-                for f in data_type.expressions}
+        nested = [(f.name.lower(), c) for f in data_type.expressions
+                  if (c := _coercer(f.args["kind"])) is not _identity]
+
+        def struct(value: Any) -> Any:
+            if not isinstance(value, dict):
+                return value
+            lowered = {k.lower(): v for k, v in value.items()}
+            for name, shape in nested:
+                if lowered.get(name) is not None:
+                    lowered[name] = shape(lowered[name])
+            return lowered
+        return struct
     if kind == exp.DataType.Type.ARRAY:
-        inner = data_type.expressions[0]
-        return [_coerce(v, inner) for v in value] if isinstance(value, list) else None
+        inner = _coercer(data_type.expressions[0])
+        if inner is _identity:
+            return _identity
+        return lambda value: [None if v is None else inner(v) for v in value] if isinstance(value, list) else value
     if kind == exp.DataType.Type.MAP:
-        inner = data_type.expressions[1]
-        return {str(k): _coerce(v, inner) for k, v in value.items()} if isinstance(value, dict) else None
-    if data_type.is_type(*exp.DataType.TEXT_TYPES):
-        return json_text(value) if isinstance(value, dict | list) else (
-            value if isinstance(value, str) else json.dumps(value))
-    return value
+        inner = _coercer(data_type.expressions[1])
+        if inner is _identity:
+            return _identity
+        return lambda value: {k: None if v is None else inner(v) for k, v in value.items()} \
+            if isinstance(value, dict) else value
+    return _identity
+
+
+def _dumps() -> Callable[[Any], bytes]:
+    try:
+        import orjson  # present through anthropic; 30 % faster on a day of CloudTrail
+    except ImportError:  # pragma: no cover - the standard library does the same, slower
+        return lambda value: json_text(value).encode("utf-8")
+    return orjson.dumps
 
 
 def _open_text(local: Path) -> str:
@@ -187,18 +213,25 @@ def _documents(local: Path, records: bool) -> Iterable[dict[str, Any]]:
                                  f"{exc.msg}") from None
 
 
-def as_ndjson(local: Path, table: TableDef) -> Path:
-    """The object's records as NDJSON shaped for the table's declared columns (cached per schema)."""
+_SHAPES: dict[str, Coerce] = {}
+
+
+def as_ndjson(local: Path, table: TableDef, etag: str) -> Path:
+    """The object's records as NDJSON shaped for the table's declared columns, cached by content
+    (ETag) and schema, so the same raw files uploaded by another test convert once."""
     signature = hashlib.sha1(repr([(n, t.sql("athena")) for n, t in table.columns]).encode()).hexdigest()[:12]
-    out = local.with_name(f"{local.name}.{table.storage}.{signature}.ndjson")
+    out = local.parent.parent / "ndjson" / f"{etag}.{table.storage}.{signature}.ndjson"
     if out.exists():
         return out
-    lines = []
-    for document in _documents(local, records=table.storage == "cloudtrail"):
-        lowered = {str(k).lower(): v for k, v in document.items()}
-        lines.append(json_text({n: _coerce(lowered.get(n), t) for n, t in table.columns}))
-    partial = out.with_name(out.name + ".part")
-    partial.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+    shape = _SHAPES.get(signature)
+    if shape is None:
+        shape = _SHAPES[signature] = _coercer(exp.DataType(this=exp.DataType.Type.STRUCT, expressions=[
+            exp.ColumnDef(this=exp.to_identifier(n), kind=t) for n, t in table.columns]))
+    dumps = _dumps()
+    lines = [dumps(shape(d)) for d in _documents(local, records=table.storage == "cloudtrail")]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f"{out.name}.{threading.get_ident()}.part")
+    partial.write_bytes(b"\n".join(lines) + (b"\n" if lines else b""))
     partial.replace(out)
     return out
 
@@ -274,5 +307,6 @@ def scan(table: TableDef, store: S3Store, keep: Callable[[list[tuple[str, ...]]]
             files.append((local, values))
         else:
             billed += obj.size
-            files.append((as_ndjson(local, table) if table.storage in ("json", "cloudtrail") else local, values))
+            files.append((as_ndjson(local, table, obj.etag) if table.storage in ("json", "cloudtrail") else local,
+                          values))
     return Scan(relation(table, files, columns), billed, [o for o, _ in chosen], groups_read, groups_total)

@@ -72,7 +72,8 @@ class S3Store:
             cached = self._fetched.get((obj.bucket, obj.key))
             if cached and cached[0] == obj.etag and cached[1].exists():
                 return cached[1]
-        local = self.cache_dir / obj.etag / obj.bucket / obj.key
+        # Content-addressed (the ETag), keeping the name for its extension (.gz tells DuckDB to inflate).
+        local = self.cache_dir / "objects" / obj.etag / obj.key.rsplit("/", 1)[-1]
         if not local.exists():
             local.parent.mkdir(parents=True, exist_ok=True)
             partial = local.with_name(local.name + ".part")

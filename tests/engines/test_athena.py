@@ -146,3 +146,43 @@ def test_setup_command_creates_database_and_tables_on_athena(athena_settings: st
     )
     for query_id in new_ids:
         assert query_id in result.stdout
+
+
+# -- Against the executing Athena double (tests/athena_double): real rows, bytes and failures. --------
+
+DEMO_WINDOW = Window(datetime(2026, 11, 18, 6, tzinfo=UTC), datetime(2026, 11, 19, 18, tzinfo=UTC))
+
+
+@pytest.fixture()
+def double_engine(athena_double, demo_lake, demo_lake_settings) -> Iterator[AthenaEngine]:  # noqa: ANN001
+    from workbench.catalog.ddl import all_ddl
+
+    athena_double.upload(demo_lake.lake, athena_double.lake_location)
+    for statement in all_ddl(athena_double.lake_location):
+        assert athena_double.query(statement).state == "SUCCEEDED"
+    engine = get_engine("athena", athena_double.settings(demo_lake_settings))
+    assert isinstance(engine, AthenaEngine)
+    yield engine
+    engine.close()
+
+
+def test_double_answers_a_window_as_the_local_engine_does(double_engine: AthenaEngine, demo_lake_settings) -> None:  # noqa: ANN001
+    sql = ("SELECT eventsource, eventname, count(*) AS n, count(DISTINCT useridentity.arn) AS principals "
+           "FROM cloudtrail WHERE errorcode IS NULL GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 40")
+    local = get_engine("local", demo_lake_settings)
+    try:
+        expected = local.run(sql, DEMO_WINDOW).frame
+    finally:
+        local.close()
+
+    result = double_engine.run(sql, DEMO_WINDOW)
+
+    assert len(result.frame) == 40
+    pd.testing.assert_frame_equal(result.frame.reset_index(drop=True), expected.reset_index(drop=True),
+                                  check_dtype=False)
+    assert result.bytes_scanned > 0
+
+
+def test_double_failure_reaches_the_engine_error(double_engine: AthenaEngine) -> None:
+    with pytest.raises(EngineError, match="COLUMN_NOT_FOUND: line 1:8: Column 'nosuch' cannot be resolved"):
+        double_engine.run("SELECT nosuch FROM cloudtrail", DEMO_WINDOW)
