@@ -163,6 +163,7 @@ def test_setup_mixes_lake_and_raw_per_table() -> None:
     heads = [s.splitlines()[0] for s in statements]
     assert heads == [
         "CREATE DATABASE IF NOT EXISTS `sec`",
+        "DROP TABLE IF EXISTS `sec`.`cloudtrail_raw`",
         "CREATE EXTERNAL TABLE IF NOT EXISTS `sec`.`cloudtrail_raw` (",
         'CREATE OR REPLACE VIEW "sec"."cloudtrail" AS',
         "CREATE EXTERNAL TABLE IF NOT EXISTS `sec`.`vpc_flow` (",
@@ -196,6 +197,11 @@ def test_bad_raw_settings_name_the_key(workspace: Path, athena: dict, expected: 
     assert expected in str(err.value)
 
 
+def test_flow_log_fields_take_the_log_format_as_aws_prints_it() -> None:
+    settings = raw(vpc_flow={"fields": "${version} ${account-id} ${interface-id} ${srcaddr} ${pkt-dst-aws-service}"})
+    assert settings.vpc_flow.fields == ["version", "account-id", "interface-id", "srcaddr", "pkt-dst-aws-service"]
+
+
 def test_source_from_the_environment(workspace: Path) -> None:
     (workspace / "mantissa.yaml").write_text("athena:\n  raw:\n    location: s3://b/\n    accounts: ['111122223333']"
                                              "\n    regions: [eu-west-1]\n    start: 2026-01-01\n")
@@ -214,7 +220,7 @@ def test_ddl_command_prints_raw_tables_and_views(workspace: Path) -> None:
     result = runner.invoke(app, ["athena", "ddl", "--source", "raw"])
     assert result.exit_code == 0, result.output
     statements = [s for s in result.stdout.split(";\n\n")]
-    assert len(statements) == 7
+    assert len(statements) == 10
     for name in TABLES:
         assert f"`sec`.`{name}_raw`" in result.stdout
         assert f'CREATE OR REPLACE VIEW "sec"."{name}" AS' in result.stdout

@@ -69,6 +69,12 @@ class RawVpcFlowSettings(BaseModel):
     def _location(cls, value: str | None) -> str | None:
         return _s3_uri(value, "athena.raw.vpc_flow.location")
 
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _log_format(cls, value: Any) -> Any:
+        # The flow log's LogFormat pasted as is: '${version} ${account-id} …'
+        return value.split() if isinstance(value, str) else value
+
     @field_validator("fields")
     @classmethod
     def _fields(cls, value: list[str]) -> list[str]:

@@ -104,6 +104,23 @@ def test_setup_creates_raw_tables_and_views(workspace: Path, athena_double: Any,
     for name in TABLES:
         assert catalog.table("mantissa", f"{name}_raw") is not None
         assert catalog.view("mantissa", name) is not None
+    assert catalog.table("mantissa", "cloudtrail_raw").projected["log_account"].props["values"] == \
+        ",".join(sorted({r["recipientAccountId"] for r in events.records["cloudtrail"]}))
+
+
+def test_setup_again_applies_changed_settings(workspace: Path, athena_double: Any, monkeypatch: pytest.MonkeyPatch,
+                                             events: SynthOutput) -> None:
+    """A re-run after adding an account and a region recreates the raw table's projection."""
+    raw_workspace(workspace, athena_double, monkeypatch, events, ["guardduty"])
+    config = yaml.safe_load((workspace / "mantissa.yaml").read_text())
+    config["athena"]["raw"]["accounts"].append("999988887777")
+    config["athena"]["raw"]["regions"].append("ap-south-2")
+    (workspace / "mantissa.yaml").write_text(yaml.safe_dump(config))
+    result = CliRunner().invoke(app, ["athena", "setup"])
+    assert result.exit_code == 0, result.output
+    projected = athena_double.service.catalog.table("mantissa", "guardduty_raw").projected
+    assert "999988887777" in projected["log_account"].props["values"].split(",")
+    assert "ap-south-2" in projected["log_region"].props["values"].split(",")
 
 
 KEYS = {
@@ -149,3 +166,75 @@ def test_each_source_and_layout_answers_as_the_lake(workspace: Path, athena_doub
     # A window across midnight: the rows delivered into the next day's folder are still found.
     night = Window(datetime(2026, 11, 25, 23, 30, tzinfo=UTC), datetime(2026, 11, 26, 0, 30, tzinfo=UTC))
     same_answer(KEYS[table], local, ws.settings, night)
+
+
+@pytest.fixture()
+def all_raw(workspace: Path, athena_double: Any, monkeypatch: pytest.MonkeyPatch,
+            events: SynthOutput) -> SimpleNamespace:
+    """Every table read raw: an organisation trail, text flow logs, GuardDuty's export."""
+    return raw_workspace(workspace, athena_double, monkeypatch, events, list(TABLES), org_id=ORG)
+
+
+def test_hunts_answer_the_same_rows_on_raw_tables(all_raw: SimpleNamespace, local: Any) -> None:
+    """The library's hunts (example values for required parameters), chosen where the lake answers
+    rows so the comparison bites, and two that answer none."""
+    from workbench.hunts import load_hunts
+
+    firing, quiet = [], []
+    for hunt in load_hunts().values():
+        values = {k: p.example for k, p in hunt.parameters.items() if p.default is None}
+        if any(v is None for v in values.values()):
+            continue
+        sql = hunt.bind(values)
+        (firing if len(local.run(sql, SLICE).frame) else quiet).append(sql)
+    assert len(firing) >= 3
+    for sql in firing[:6] + quiet[:2]:
+        same_answer(sql, local, all_raw.settings, SLICE)
+
+
+def test_rules_answer_the_same_rows_on_raw_tables(all_raw: SimpleNamespace, local: Any) -> None:
+    """Every rule's query over the slice, chosen where the lake answers rows (so the comparison bites),
+    and a few of those that answer none."""
+    from workbench.rules.loader import load_rules
+
+    rules = load_rules([REPO / "rules"]).rules
+    chosen, firing = [], 0
+    for table in TABLES:
+        answers = {r.id: len(local.run(r.query, SLICE).frame) for r in rules if r.table == table}
+        fired = sorted(i for i, n in answers.items() if n)
+        firing += len(fired)
+        chosen += fired[:4] + sorted(i for i, n in answers.items() if not n)[:1]
+    assert firing >= 3 and len(chosen) >= 8
+    by_id = {r.id: r for r in rules}
+    for rule_id in chosen:
+        same_answer(by_id[rule_id].query, local, all_raw.settings, SLICE)
+
+
+def test_projection_prunes_partitions(all_raw: SimpleNamespace, athena_double: Any, events: SynthOutput) -> None:
+    """Athena reads only the folders a partition predicate names: an hour of the trail's day costs
+    less than the day, and a day less than the slice."""
+    def scanned(where: str) -> int:
+        run = athena_double.query(f"SELECT count(*) FROM cloudtrail_raw {where}", database="mantissa")
+        assert run.state == "SUCCEEDED", run
+        return run.bytes_scanned
+
+    everything = scanned("")
+    day = scanned("WHERE log_date = '2026/11/26'")
+    one_account = scanned(f"WHERE log_date = '2026/11/26' AND log_account = '{all_raw.raw.accounts[0]}'")
+    assert 0 < one_account < day < everything
+
+
+def test_hourly_flow_logs_prune_to_the_hour(workspace: Path, athena_double: Any, monkeypatch: pytest.MonkeyPatch,
+                                            events: SynthOutput) -> None:
+    """With hourly partitions an hour's flows cost about an hour's objects, not the day's."""
+    raw_workspace(workspace, athena_double, monkeypatch, events, ["vpc_flow"],
+                  vpc_flow={"format": "parquet", "hive": True, "hourly": True})
+
+    def scanned(where: str) -> int:
+        run = athena_double.query(f"SELECT count(*), sum(bytes) FROM vpc_flow_raw WHERE {where}", database="mantissa")
+        assert run.state == "SUCCEEDED", run
+        return run.bytes_scanned
+
+    day = scanned("log_date = 'year=2026/month=11/day=26'")
+    hour = scanned("log_date = 'year=2026/month=11/day=26' AND log_hour = '01'")
+    assert 0 < hour < day / 1.5

@@ -243,12 +243,22 @@ def create_view_ddl(table_name: str, raw: RawSettings, database: str = "mantissa
     return f"CREATE OR REPLACE VIEW \"{database}\".\"{table_name}\" AS\n{same_day}\nUNION ALL\n{late}"
 
 
+def drop_raw_table_ddl(table_name: str, database: str = "mantissa") -> str:
+    return f"DROP TABLE IF EXISTS `{database}`.`{raw_table_name(table_name)}`"
+
+
 def raw_ddl(athena: AthenaSettings, database: str | None = None, tables: list[str] | None = None) -> list[str]:
-    """The raw table and its view for each table read from raw logs (`tables`, else athena.source)."""
+    """The raw table and its view for each table read from raw logs (`tables`, else athena.source).
+
+    The raw table is dropped and created again, so a re-run applies changed settings (a new account
+    or region in the projection, another flow-log format): it is only a definition over objects AWS
+    owns — dropping an external table deletes no data, and projection keeps no partitions to lose.
+    """
     database = database or athena.database
     statements = []
     for name in tables if tables is not None else athena.raw_tables():
-        statements += [create_raw_table_ddl(name, athena.raw, database), create_view_ddl(name, athena.raw, database)]
+        statements += [drop_raw_table_ddl(name, database), create_raw_table_ddl(name, athena.raw, database),
+                       create_view_ddl(name, athena.raw, database)]
     return statements
 
 
