@@ -263,6 +263,30 @@ class DetectionSettings(BaseModel):
     max_catchup_windows: int = Field(96, ge=1, description="windows one run catches up after downtime")
 
 
+class RefreshSettings(BaseModel):
+    """`mantissa lake refresh`: raw tables → the partitioned Parquet lake, inside Athena, by hour."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source_database: str = Field("mantissa_raw", description="Athena database of the raw-log tables it reads")
+    tables: list[str] = Field(default_factory=lambda: ["cloudtrail"], description="tables it refreshes")
+    settle: str = Field("20m", description="an hour is refreshed once this long has passed after its end")
+    first_run: str = Field("24h", description="with no checkpoint yet, the scheduled refresh starts this far back")
+    redo: str = Field("2h", description="refreshed hours the scheduled run does again beside new ones, for "
+                      "late deliveries (same day: no more raw data read)")
+    staging_location: str | None = Field(None, description="s3:// prefix for staged files; "
+                                         "default <athena.lake_location>_refresh/")
+    batch_hours: int = Field(8, ge=1, le=8, description="hours per CTAS (8 = 96 slot partitions, Athena allows 100)")
+
+    @field_validator("settle", "first_run", "redo")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        from workbench.timewindow import parse_duration
+
+        parse_duration(value)
+        return value
+
+
 class NLSettings(BaseModel):
     """English → SQL: which provider answers, and how the Anthropic one is reached."""
 
@@ -417,6 +441,7 @@ class Settings(BaseModel):
     doctor: DoctorSettings = Field(default_factory=DoctorSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     respond: RespondSettings = Field(default_factory=RespondSettings)
+    refresh: RefreshSettings = Field(default_factory=RefreshSettings)
 
     def resolve(self, path: Path) -> Path:
         """A path from config, taken relative to the workspace unless absolute."""

@@ -1,4 +1,5 @@
-"""CLI commands: `mantissa ingest PATH...` — logs as AWS delivers them into the Parquet lake.
+"""CLI commands: `mantissa ingest PATH...` — logs as AWS delivers them into the Parquet lake — and
+`mantissa lake refresh` — the S3 lake rebuilt from the raw-log tables by Athena itself.
 
 Quarantined lines are not a failure (exit 0, the summary says how many and where); a path that
 does not exist is (exit 2, naming it), and nothing is ingested in that case.
@@ -7,6 +8,7 @@ does not exist is (exit 2, naming it), and nothing is ingested in that case.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -38,5 +40,52 @@ def ingest(
         raise typer.Exit(1)
 
 
+def refresh(
+    start: str | None = typer.Option(None, "--start", help="First hour to redo, ISO 8601 (e.g. 2026-03-02T09:00Z)."),
+    end: str | None = typer.Option(None, "--end", help="End of the window (exclusive); needs --start."),
+    table: list[str] | None = typer.Option(None, "--table", help="Table to refresh; default refresh.tables."),
+) -> None:
+    """Convert raw CloudTrail (and GuardDuty) into the lake with Athena, by hour, checkpointed.
+
+    Without --start/--end: the hours not yet checkpointed that have settled (refresh.settle).
+    With them: every hour the window touches, done again (late deliveries included)."""
+    from workbench.lake.refresh.statements import RefreshConfigError
+    from workbench.schedule import JobBusy, job_lock
+    from workbench.timewindow import parse_time
+
+    settings = settings_or_exit()
+    try:
+        start_t = parse_time(start) if start else None
+        end_t = parse_time(end) if end else None
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    try:
+        # One refresh at a time: two would clear each other's staging prefix.
+        with job_lock(settings.state, REFRESH_JOB):
+            summary = _refresh(settings, start_t, end_t, table)
+    except JobBusy as exc:
+        typer.echo(f"skipped: another lake refresh is in progress ({exc})")
+        return
+    except RefreshConfigError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(summary.format())
+
+
+def _refresh(settings: Any, start: Any, end: Any, tables: list[str] | None) -> Any:
+    from workbench.engines.base import EngineError
+    from workbench.lake.refresh import refresh as run_refresh
+
+    try:
+        return run_refresh(settings, start, end, tables or None)
+    except EngineError as exc:
+        raise fail(f"{exc} (hours published so far are checkpointed; run the same command again to go on)", 1) from None
+
+
+REFRESH_JOB = "lake_refresh"
+
+
 def register(app: typer.Typer) -> None:
+    from workbench.cli.ops import lake_app  # the `lake` group (stats, prune) lives there
+
     app.command("ingest")(ingest)
+    lake_app.command("refresh")(refresh)

@@ -1,0 +1,109 @@
+"""The lake refresh's SQL: batches within Athena's partition limit, and the CTAS's SELECT run for
+real (transpiled to DuckDB) over a raw table: the window's rows, one per event id, in their slot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pyarrow as pa
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from workbench.catalog import TABLES, arrow_schema, get_table
+from workbench.lake.refresh.layout import MAX_PARTITIONS, slot_of
+from workbench.lake.refresh.statements import (
+    MAX_BATCH_HOURS,
+    SLOTS_PER_HOUR,
+    Batch,
+    RefreshConfigError,
+    batches,
+    ctas_sql,
+    refreshable,
+    select_sql,
+)
+
+T0 = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def hours(*offsets: int) -> list[datetime]:
+    return [T0 + timedelta(hours=h) for h in offsets]
+
+
+def test_batches_are_consecutive_hours_within_the_partition_limit() -> None:
+    got = batches(hours(*range(20), 22, 23))
+    assert [len(b.hours) for b in got] == [8, 8, 4, 2]
+    assert all(len(b.hours) * SLOTS_PER_HOUR <= MAX_PARTITIONS for b in got)
+    assert got[3].hours == tuple(hours(22, 23))  # hour 21 missing: a new batch
+    assert MAX_BATCH_HOURS * SLOTS_PER_HOUR <= MAX_PARTITIONS
+
+
+@pytest.mark.parametrize("bad", [0, 9])
+def test_a_batch_size_past_athenas_limit_is_refused(bad: int) -> None:
+    with pytest.raises(RefreshConfigError, match="at most 100 partitions"):
+        batches(hours(0), bad)
+
+
+def test_ctas_is_one_athena_statement_partitioned_by_slot_last() -> None:
+    sql = ctas_sql(TABLES["cloudtrail"], Batch(tuple(hours(0, 1))), "mantissa", "mantissa_raw",
+                   "s3://lake/_refresh/cloudtrail/")
+    tree = sqlglot.parse_one(sql, read="athena")
+    assert isinstance(tree, exp.Create)
+    select = tree.expression
+    assert select.named_selects[-1] == "slot"
+    assert select.named_selects[:-1] == get_table("cloudtrail").column_names
+    assert "external_location = 's3://lake/_refresh/cloudtrail/'" in sql
+    assert "partitioned_by = ARRAY['slot']" in sql
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("vpc_flow", "epoch seconds"),
+    ("cloudtrial", "unknown table 'cloudtrial'"),
+])
+def test_tables_it_cannot_refresh_are_named(name: str, message: str) -> None:
+    with pytest.raises(RefreshConfigError, match=message):
+        refreshable(name)
+
+
+def test_a_source_database_that_is_not_a_plain_name_is_refused() -> None:
+    with pytest.raises(RefreshConfigError, match="refresh.source_database"):
+        select_sql(TABLES["cloudtrail"], Batch(tuple(hours(0))), 'raw"; DROP TABLE x; --')
+
+
+def _raw_rows() -> list[dict]:
+    def event(eid: str | None, when: str, name: str = "GetObject") -> dict:
+        return {"eventid": eid, "eventtime": when, "eventname": name, "eventsource": "s3.amazonaws.com",
+                "year": when[:4], "month": when[5:7], "day": when[8:10]}
+
+    return [
+        event("a", "2026-03-01T23:59:59Z"),           # before the window
+        event("b", "2026-03-02T00:00:00Z"),           # first second of the window
+        event("c", "2026-03-02T00:04:59Z"),
+        event("d", "2026-03-02T00:05:00Z"),
+        event("d", "2026-03-02T00:05:00Z"),           # delivered twice
+        event(None, "2026-03-02T00:30:00Z"),          # no event id: kept, never merged
+        event(None, "2026-03-02T00:30:00Z"),
+        event("e", "2026-03-02T01:55:00.250Z"),       # fractional seconds
+        event("f", "2026-03-02T01:59:59Z"),
+        event("g", "2026-03-02T02:00:00Z"),           # the window's end: excluded
+    ]
+
+
+def test_select_keeps_the_window_one_row_per_event_id_each_in_its_slot() -> None:
+    table = get_table("cloudtrail")
+    schema = arrow_schema(table)
+    for key in table.partition_keys:
+        schema = schema.append(pa.field(key, pa.string()))
+    raw = pa.Table.from_pylist(_raw_rows(), schema=schema)
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA mantissa_raw")
+    con.register("raw_rows", raw)
+    con.execute("CREATE TABLE mantissa_raw.cloudtrail AS SELECT * FROM raw_rows")
+    athena = select_sql(table, Batch(tuple(hours(0, 1))), "mantissa_raw")
+    rows = con.execute(sqlglot.transpile(athena, read="athena", write="duckdb")[0]).fetchall()
+    names = table.column_names + ["slot"]
+    got = sorted(((r[names.index("eventid")] or "-"), r[names.index("slot")]) for r in rows)
+    assert got == [("-", "202603020030"), ("-", "202603020030"), ("b", "202603020000"), ("c", "202603020000"),
+                   ("d", "202603020005"), ("e", "202603020155"), ("f", "202603020155")]
+    assert slot_of(datetime(2026, 3, 2, 1, 59, tzinfo=UTC)) == "0155"
