@@ -6,7 +6,7 @@ import warnings
 
 import typer
 
-from workbench.cli import alerts, demo, detect, investigate, lake, ops, query, report, rules, synth, training
+from workbench.cli import alerts, api, demo, detect, investigate, lake, ops, query, report, rules, synth, training
 from workbench.cli import enrich as enrich_commands
 
 app = typer.Typer(
@@ -17,7 +17,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (demo, lake, synth, query, rules, detect, alerts, investigate, report, training, ops):
+for module in (demo, lake, synth, query, rules, detect, alerts, investigate, report, training, ops, api):
     module.register(app)
 enrich_commands.register(app)
 
