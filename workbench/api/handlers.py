@@ -117,6 +117,7 @@ class MantissaHandler(APIHandler):
 
     def reply(self, data: dict[str, Any], status: int = 200) -> None:
         self.set_status(status)
+        self.record_request(status)
         self.finish(json.dumps(data, ensure_ascii=False, allow_nan=False))
 
     def fail(self, err: ApiError) -> None:
@@ -137,18 +138,23 @@ class MantissaHandler(APIHandler):
         elif status_code >= 500:
             message = f"unexpected error; the server log holds request {self.request_id}"
         self.set_header("Content-Type", "application/json")
+        self.set_header("X-Request-Id", self.request_id)  # send_error() cleared the headers
+        self.record_request(status_code)
         self.finish(json.dumps({"error": ERROR_CODES.get(status_code, "error"), "message": message,
                                 "request_id": self.request_id}))
 
-    def on_finish(self) -> None:
+    def record_request(self, status: int) -> None:
+        """One history row for a request that ran no query (a query's own rows are written instead).
+        Written before the answer is sent, so a caller that reads the history finds it."""
         if self.status_recorded or self.service is None:
             return
+        self.status_recorded = True
         query = "?…" if self.request.query else ""  # parameters may carry a Jupyter token
-        record = QueryRecord(kind="api", status=_word(self.get_status()),
+        record = QueryRecord(kind="api", status=_word(status),
                              question=f"{self.request.method} {self.request.path}{query}")
         try:
-            self.service.record(self.caller(), [record], self.get_status())
-        except Exception:  # noqa: BLE001 - a history write failing must not fail the answer already sent
+            self.service.record(self.caller(), [record], status)
+        except Exception:  # noqa: BLE001 - a history write failing must not fail the answer
             self.log.exception("mantissa api: could not record request %s in the query history", self.request_id)
 
     async def run(self, func: Any, *args: Any) -> Any:

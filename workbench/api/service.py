@@ -261,13 +261,18 @@ class ApiService:
                 return self._health[1]
             from workbench.doctor import run_doctor
 
-            workspace = str(self.settings.workspace)
-            checks = [{"name": r.name, "level": r.level, "detail": r.detail.replace(workspace, "<workspace>"),
-                       "fix": r.fix.replace(workspace, "<workspace>")}
-                      for r in run_doctor(self.settings.workspace)]
+            checks = [{"name": r.name, "level": r.level, "detail": self._hide_paths(r.detail),
+                       "fix": self._hide_paths(r.fix)} for r in run_doctor(self.settings.workspace)]
             report = {"ok": all(c["level"] != "fail" for c in checks), "checks": checks}
             self._health = (time.monotonic(), report)
             return report
+
+    def _hide_paths(self, text: str) -> str:
+        """The server's folders are nobody else's business: they read as <lake>, <state>, <workspace>."""
+        s = self.settings
+        for path, name in ((s.lake, "<lake>"), (s.state, "<state>"), (s.runs, "<runs>"), (s.workspace, "<workspace>")):
+            text = text.replace(str(path), name)
+        return text
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
