@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.api.conftest import ApiServer
+from tests.api.server import ApiServer
 from tests.api.test_query_api import DAY, QUERY, assert_error, records_of
 
 # A three-way self join of a day of CloudTrail on its region (a handful of values): ~1e11 row

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.api.conftest import DEMO_END, DEMO_START, ApiServer
+from tests.api.server import DEMO_END, DEMO_START, ApiServer
 
 QUERY = "/mantissa/api/query"
 DAY = {"start": "2026-11-19T00:00:00Z", "end": "2026-11-20T00:00:00Z"}

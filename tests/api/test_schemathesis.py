@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api.conftest import ApiServer
+from tests.api.server import ApiServer
 
 # positive_data_acceptance is left out on purpose: SQL that the schema accepts (any string) is
 # refused by the guard, and a window string is checked by its grammar, both answered 400 by design.
