@@ -18,8 +18,8 @@ def make_server(demo_lake: SimpleNamespace, tmp_path_factory: pytest.TempPathFac
                 ) -> Iterator[Callable[..., ApiServer]]:
     started: list[ApiServer] = []
 
-    def make(alerts: int = 0, **api: Any) -> ApiServer:
-        server = start_server(tmp_path_factory.mktemp("api"), demo_lake.lake, api, alerts)
+    def make(alerts: int = 0, server_args: tuple[str, ...] = (), **api: Any) -> ApiServer:
+        server = start_server(tmp_path_factory.mktemp("api"), demo_lake.lake, api, alerts, server_args)
         started.append(server)
         return server
 

@@ -80,7 +80,8 @@ def build_alert(alert_id: str, minutes: int = 0, **overrides: Any) -> Any:
     return Alert.model_validate(data)
 
 
-def start_server(root: Path, lake: Path, api: dict[str, Any], alerts: int = 0) -> ApiServer:
+def start_server(root: Path, lake: Path, api: dict[str, Any], alerts: int = 0,
+                 server_args: tuple[str, ...] = ()) -> ApiServer:
     workspace = root / "workspace"
     workspace.mkdir(parents=True)
     config = {"lake_path": str(lake), "state_path": "state", "nl": {"provider": "offline"}, "api": api}
@@ -106,14 +107,17 @@ def start_server(root: Path, lake: Path, api: dict[str, Any], alerts: int = 0) -
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTISSA_", "JUPYTER", "JPY_"))}
     env |= {"MANTISSA_WORKSPACE": str(workspace), "JUPYTER_CONFIG_DIR": str(home / "config"),
             "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-            "JUPYTER_PLATFORM_DIRS": "1", "HOME": str(home)}
+            "JUPYTER_PLATFORM_DIRS": "1", "HOME": str(home),
+            # So a test can name a class of its own (an authorizer) in server_args.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
+                                                         os.environ.get("PYTHONPATH")]))}
     log = root / "server.log"
     process = subprocess.Popen(
         [str(JUPYTER), "server", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
          f"--IdentityProvider.token={jupyter_token}", f"--ServerApp.root_dir={workspace}",
          # Only the extension under test: JupyterLab and friends would double the startup time.
          "--ServerApp.jpserver_extensions={'workbench.api': True, 'jupyterlab': False, 'jupyter_lsp': False, "
-         "'notebook_shim': False, 'jupyter_server_terminals': False}"],
+         "'notebook_shim': False, 'jupyter_server_terminals': False}", *server_args],
         cwd=workspace, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
     server = ApiServer(f"http://127.0.0.1:{port}", jupyter_token, workspace, process, log, issued)
     deadline = time.monotonic() + STARTUP_S
