@@ -73,8 +73,8 @@ def column_type(series: pd.Series) -> str:
     if ptypes.is_datetime64_any_dtype(dtype):
         return "timestamp"
     sample = next((v for v in series if v is not None and not (isinstance(v, float) and math.isnan(v))), None)
-    if sample is None:
-        return "string" if ptypes.is_string_dtype(dtype) else "null"
+    if sample is None:  # every value NULL: nothing says what it would hold
+        return "null"
     for kind, name in ((bool, "boolean"), (int, "integer"), (float, "number"), (Decimal, "number"),
                        (datetime, "timestamp"), (date, "date"), (dict, "object"), ((list, tuple, np.ndarray), "array")):
         if isinstance(sample, kind):
