@@ -18,8 +18,9 @@ def make_server(demo_lake: SimpleNamespace, tmp_path_factory: pytest.TempPathFac
                 ) -> Iterator[Callable[..., ApiServer]]:
     started: list[ApiServer] = []
 
-    def make(alerts: int = 0, server_args: tuple[str, ...] = (), **api: Any) -> ApiServer:
-        server = start_server(tmp_path_factory.mktemp("api"), demo_lake.lake, api, alerts, server_args)
+    def make(alerts: int = 0, server_args: tuple[str, ...] = (), config: dict[str, Any] | None = None,
+             **api: Any) -> ApiServer:
+        server = start_server(tmp_path_factory.mktemp("api"), demo_lake.lake, api, alerts, server_args, config)
         started.append(server)
         return server
 

@@ -81,10 +81,11 @@ def build_alert(alert_id: str, minutes: int = 0, **overrides: Any) -> Any:
 
 
 def start_server(root: Path, lake: Path, api: dict[str, Any], alerts: int = 0,
-                 server_args: tuple[str, ...] = ()) -> ApiServer:
+                 server_args: tuple[str, ...] = (), config: dict[str, Any] | None = None) -> ApiServer:
     workspace = root / "workspace"
     workspace.mkdir(parents=True)
-    config = {"lake_path": str(lake), "state_path": "state", "nl": {"provider": "offline"}, "api": api}
+    config = {"lake_path": str(lake), "state_path": "state", "nl": {"provider": "offline"}, "api": api,
+              **(config or {})}
     (workspace / "mantissa.yaml").write_text(yaml.safe_dump(config))
     from workbench.alerts import get_store
     from workbench.api.tokens import TokenStore
