@@ -408,6 +408,28 @@ class DoctorSettings(BaseModel):
         return value
 
 
+class ApiSettings(BaseModel):
+    """The query API served by Jupyter (`/mantissa/api/`, workbench/api): its limits per caller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requests_per_minute: int = Field(60, ge=1, description="requests one identity may make per minute")
+    bytes_per_day: int = Field(1024**4, ge=1, description="bytes one identity's queries may scan per UTC day")
+    max_body_bytes: int = Field(64 * 1024, ge=256, le=16 * 1024**2, description="largest request body accepted")
+    max_rows: int = Field(10_000, ge=1, description="rows one answer carries at most; more sets truncated")
+    max_result_bytes: int = Field(8 * 1024**2, ge=1024, description="JSON bytes of rows one answer carries at most")
+    query_timeout: str = Field("60s", description="an API query running longer is stopped and answered 504")
+    workers: int = Field(4, ge=1, le=64, description="queries the server runs at once (threads)")
+
+    @field_validator("query_timeout")
+    @classmethod
+    def _timeout(cls, value: str) -> str:
+        from workbench.timewindow import parse_duration
+
+        parse_duration(value)
+        return value
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -442,6 +464,7 @@ class Settings(BaseModel):
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     respond: RespondSettings = Field(default_factory=RespondSettings)
     refresh: RefreshSettings = Field(default_factory=RefreshSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     def resolve(self, path: Path) -> Path:
         """A path from config, taken relative to the workspace unless absolute."""

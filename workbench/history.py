@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS queries (
 );
 CREATE INDEX IF NOT EXISTS queries_at ON queries (at);
 """
-_ADDED_COLUMNS = (("model_s", "REAL"),)
+# The query API (workbench/api) records who called from where, its request id and HTTP status.
+_ADDED_COLUMNS = (("model_s", "REAL"), ("remote", "TEXT"), ("request_id", "TEXT"), ("http_status", "INTEGER"))
 
 
 def current_user() -> str:
@@ -75,6 +76,9 @@ class QueryRecord:
     rows: int | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    remote: str | None = None  # the caller's address (query API requests only)
+    request_id: str | None = None  # the query API's request id, as in its answer
+    http_status: int | None = None  # the query API's answer status
     user: str = field(default_factory=current_user)
     at: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
     id: int | None = None

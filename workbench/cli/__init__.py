@@ -7,6 +7,7 @@ import warnings
 import typer
 
 from workbench.cli import alerts, demo, detect, investigate, lake, ops, query, report, rules, synth, training
+from workbench.cli import api as api_commands
 from workbench.cli import enrich as enrich_commands
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
 for module in (demo, lake, synth, query, rules, detect, alerts, investigate, report, training, ops):
     module.register(app)
 enrich_commands.register(app)
+api_commands.register(app)
 
 
 def _print_version(value: bool) -> None:

@@ -45,6 +45,10 @@ class EngineError(RuntimeError):
     """The engine refused or failed the query; the message says why and what to try."""
 
 
+class QueryTimeout(EngineError):
+    """The query ran past its deadline and was stopped (callers such as the API answer it apart)."""
+
+
 @dataclass
 class Execution:
     """What an engine's hook returns: the rows plus what only the engine knows."""

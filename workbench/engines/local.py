@@ -27,7 +27,7 @@ from sqlglot import exp
 
 from workbench.catalog import TABLES, arrow_schema
 from workbench.config import Settings
-from workbench.engines.base import ENGINES, Engine, EngineError, Execution
+from workbench.engines.base import ENGINES, Engine, EngineError, Execution, QueryTimeout
 from workbench.engines.localshared import SharedScans
 from workbench.engines.sandbox import open_sandboxed, remove_spill
 from workbench.engines.watchdog import WATCHDOG
@@ -178,7 +178,7 @@ class LocalEngine(SharedScans, Engine):
             yield
 
     def _timeout_error(self) -> EngineError:
-        return EngineError(f"query timed out after {self.timeout_s:g}s (query_timeout = "
+        return QueryTimeout(f"query timed out after {self.timeout_s:g}s (query_timeout = "
                            f"{self.settings.query_timeout}); narrow the window or raise query_timeout")
 
     def _execute(self, sql: str, bound: BoundQuery) -> Execution:
