@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from workbench.nl.intent import Dimension, Filter, any_of, compare, contains, eq, is_null, like, one_of
+from workbench.nl.offline.actions import verb_object_events
 from workbench.nl.offline.vocab import (
     CREDENTIAL_ACCESS,
     DENIED_CODES,
@@ -168,6 +169,7 @@ def cloudtrail_concepts(reading: Reading) -> None:
             reading.text = (reading.text[: match.start()] + (noun.group(0) if noun else "")
                             + " " * (match.end() - match.start() - (noun.end() if noun else 0)) + reading.text[match.end():])
             apply(reading, words)
+    verb_object_events(reading)  # before the phrase list: "created a login profile" is one call of three
     for phrase, events in sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0])):
         if match := reading.find(rf"\b{re.escape(phrase)}\b"):
             reading.add(_events(events), reading.consume(match), phrase, phrase)

@@ -94,6 +94,28 @@ class Mentions:
         return [m for m in self.items if not m.placed]
 
 
+# Verbs and adjectives that follow "user"/"role" in a question ("which user made the most calls"):
+# read as a name they would filter on a user nobody has — a wrong answer, not a refusal.
+ENGLISH = {
+    "made", "make", "makes", "come", "came", "comes", "go", "went", "had", "has", "have", "did", "does", "do", "is",
+    "was", "were", "are", "be", "been", "got", "get", "gets", "ran", "run", "runs", "sent", "send", "saw", "see",
+    "logs", "sign", "signs", "signed", "took", "take", "takes", "gave", "give", "tried", "try", "tries", "can",
+    "could", "would", "should", "will", "may", "might", "must", "account", "accounts", "activity", "names", "name",
+    "agent", "agents", "with", "without", "who", "whose", "that", "which", "most", "least", "more", "less", "than",
+    "count", "counts", "list", "lists", "listing", "creation", "deletion", "changes", "ever", "never", "not", "no",
+    "other", "others", "another", "only", "also", "still", "all", "any", "each", "every", "per", "by", "in", "on",
+}
+
+
+def _english(word: str) -> bool:
+    """A plain English word rather than a name: never taken as a user, role, bucket or secret."""
+    from workbench.nl.offline.neutral import NEUTRAL  # neutral.py reads this module's placeholders
+
+    low = word.lower()
+    return (low in NOT_NAMES or low in COMMON_WORDS or low in ENGLISH or low in NEUTRAL
+            or (len(low) > 4 and low.endswith(("ed", "ing"))))
+
+
 def _direction(before: str) -> str:
     before = before.lower()
     return "from" if _FROM.search(before) else "to" if _TO.search(before) else "any"
@@ -179,9 +201,9 @@ def extract(question: str) -> Mentions:
     reader.take(SECRET_PATH, None, classify=_secret)
     reader.take(NAME, None, classify=_named)
     for pattern, kind in _KEYWORD_NAMES:
-        reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if v in NOT_NAMES | COMMON_WORDS else k)
+        reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if _english(v) else k)
     for pattern in _PLAIN_USER:
-        reader.take(pattern, None, classify=lambda v, b, a: None if v in NOT_NAMES | COMMON_WORDS else "user")
+        reader.take(pattern, None, classify=lambda v, b, a: None if _english(v) else "user")
     _ports(reader)
     text = re.sub(r"[?!,;()]", " ", reader.text.lower())
     return Mentions(reader.found, re.sub(r"\s+", " ", text).strip())

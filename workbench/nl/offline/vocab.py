@@ -58,6 +58,8 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "principal type": ("useridentity.type", "identity_type", "identity type"),
         "type": ("useridentity.type", "identity_type", "identity type"),
         "target user": ("json_extract_scalar(requestparameters, '$.userName')", "target_user", "target user"),
+        "target role": ("json_extract_scalar(requestparameters, '$.roleName')", "target_role", "target role"),
+        "target group": ("json_extract_scalar(requestparameters, '$.groupName')", "target_group", "target group"),
         "secret": ("json_extract_scalar(requestparameters, '$.secretId')", "secret", "secret"),
         "bucket": ("json_extract_scalar(requestparameters, '$.bucketName')", "bucket", "bucket"),
         "policy": ("json_extract_scalar(requestparameters, '$.policyArn')", "policy", "policy"),
