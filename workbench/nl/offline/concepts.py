@@ -227,7 +227,13 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
                              r"not authori[sz]ed)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
     elif match := reading.find(r"\b(?:failed|fail|fails|failures?|errors?|errored|unsuccessful|failing)\b"):
-        if not error_codes_named:
+        asked = re.search(r"\b(?:which|what|most common|most frequent|top(?: \d+)?|distinct|unique|different|kinds? of|"
+                          r"types? of)\s+(?:\w+\s+)?$", reading.text[:match.start()])
+        if not error_codes_named and asked and match.group(0).startswith("error"):
+            # "the most common errors", "which errors": failed calls, and the error code is what is listed,
+            # so the noun stays for the shape to read as the error-code dimension
+            reading.add(is_null("errorcode", negate=True), match.group(0), "that failed")
+        elif not error_codes_named:
             reading.add(is_null("errorcode", negate=True), reading.consume(match), "that failed")
     elif match := reading.find(r"\b(?:succeeded|successful|without (?:an? )?errors?|no errors?)\b"):
         reading.add(is_null("errorcode"), reading.consume(match), "that succeeded")

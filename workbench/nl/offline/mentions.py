@@ -80,6 +80,7 @@ class Mention:
     words: str  # as typed in the question
     direction: str = "any"  # IPs and ports: from | to | any
     placed: bool = False
+    negated: bool = False  # "not from 10.0.0.5", "users other than bob", "excluding AssumeRole"
 
 
 @dataclass
@@ -116,9 +117,23 @@ def _english(word: str) -> bool:
             or (len(low) > 4 and low.endswith(("ed", "ing"))))
 
 
-def _direction(before: str) -> str:
+# The value a negation word stands before: "except (for) bob", "not from 10.0.0.5", "other than the user bob".
+NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
+                      r"ignoring|ignore|minus|without)\s+(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|"
+                      r"calls? to|events? from|port|account|region|bucket|named)\s+){0,3}$", re.IGNORECASE)
+# A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
+_SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
+                    r"reach\w*|communicat\w*|initiat\w*|push\w*)\b", re.IGNORECASE)
+_RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from)\b", re.IGNORECASE)
+
+
+def _direction(before: str, after: str = "") -> str:
     before = before.lower()
-    return "from" if _FROM.search(before) else "to" if _TO.search(before) else "any"
+    if _FROM.search(before):
+        return "from"
+    if _TO.search(before):
+        return "to"
+    return "from" if _SENDS.match(after) else "to" if _RECEIVES.match(after) else "any"
 
 
 class _Reader:
@@ -137,10 +152,15 @@ class _Reader:
             chosen = classify(value, self.text[:start], self.text[end:]) if callable(classify) else kind
             if chosen is None:
                 continue
+            piece = self.text[last:start]
             if chosen != "keep":
-                direction = _direction(self.text[:start]) if chosen in {"ip", "port", "service_host"} else "any"
-                self.found.append(Mention(chosen, value, self.text[start:end], direction))
-            out.append(self.text[last:start])
+                direction = (_direction(self.text[:start], self.text[end:]) if chosen in {"ip", "port", "service_host"}
+                             else "any")
+                negation = NEGATION.search(piece)
+                self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None))
+                if negation:  # the word is read into the filter: blank it so it is not read twice
+                    piece = piece[:negation.start(1)] + " " * len(negation.group(1)) + piece[negation.end(1):]
+            out.append(piece)
             out.append(value if chosen == "keep" else f" {PLACEHOLDER[chosen]} ")
             last = end
         out.append(self.text[last:])
@@ -214,10 +234,14 @@ def _ports(reader: _Reader) -> None:
     for match in PORTS.finditer(reader.text):
         side = (match.group(1) or "").lower()
         direction = "from" if side in {"source", "src", "local"} else "to"
+        piece = reader.text[last:match.start()]
+        negation = NEGATION.search(piece)
+        if negation:
+            piece = piece[:negation.start(1)] + " " * len(negation.group(1)) + piece[negation.end(1):]
         for number in re.findall(r"\d{1,5}", match.group(2)):
             if int(number) <= 65535:
-                reader.found.append(Mention("port", number, f"port {number}", direction))
-        out.append(reader.text[last:match.start()])
+                reader.found.append(Mention("port", number, f"port {number}", direction, negated=negation is not None))
+        out.append(piece)
         out.append(f" {'source ' if direction == 'from' else ''}port portnumber ")
         last = match.end()
     out.append(reader.text[last:])

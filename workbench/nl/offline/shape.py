@@ -193,6 +193,10 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.limit, intent.limit_words = n, recent.group(0)
         return
     grouped = [d for d in dims if d.trigger in {"group", "top"}]
+    if grouped or intent.bucket:
+        # "distinct event names per user", "unique IPs by day": the distinct values counted per group
+        dims = [_Dim(d.dimension, "count") if d.trigger == "which" and re.search(
+            r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
     threshold = _threshold(reading)
     if intent.bucket or grouped or (ranking and dims) or threshold or (
             dims and counting and not _count_distinct(dims, counting, reading.text)):
@@ -243,7 +247,7 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         n = _top_n(top) or (1 if singular else 10)
         intent.limit, intent.limit_words = n, ranking.group(0)
         return
-    if ranking and top:
+    if ranking:  # "the most common errors" with nothing to rank by: a listing would ignore the ranking
         raise TranslationError("top what? name what to rank and by what, e.g. 'top 10 source IPs by number of "
                                "calls' or 'top 5 talkers by bytes'")
     if counting or measure is not None:

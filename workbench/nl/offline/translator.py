@@ -86,6 +86,13 @@ def _ip_condition(column: str, ip: str) -> exp.Expression:
 
 
 def _add(intent: Intent, mentions: list[Mention], condition: exp.Expression, description: str) -> None:
+    negated = {m.negated for m in mentions}
+    if len(negated) > 1:
+        raise TranslationError(
+            f"cannot tell which of {', '.join(repr(m.words) for m in mentions)} to include and which to exclude: "
+            "ask with one list, e.g. 'events from alice or bob', or 'events not from carol'")
+    if negated == {True}:
+        condition, description = exp.Not(this=exp.Paren(this=condition)), "not " + description
     intent.add(Filter(condition, ", ".join(m.words for m in mentions), description,
                       tuple(m.value for m in mentions)))
     for mention in mentions:
@@ -250,6 +257,11 @@ def read_intent(question: str, now: datetime) -> Intent:
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
         mention.kind = "bucket" if bucket_talk else "user"
     table, reading = choose_table(found, Reading(f" {text} "))
+    if table == "vpc_flow":
+        # "what did 10.0.0.5 connect to": the dangling "to" asks for the destinations
+        reading.text = re.sub(r"^(\s*(?:what|which)\b)(?!\s+(?:hosts?|destinations?|address\w*|ips?|ports?)\b)"
+                              r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went))"
+                              r"\s+to\s*$", r"\1 destinations\2 ", reading.text)
     intent = Intent(table=table, window=window, window_words=phrase or "")
     if table == "cloudtrail":
         if security_group_ports(reading):
