@@ -1,6 +1,8 @@
-"""The blind English -> SQL evaluation set (tests/nl/blind.yaml) is well formed and its gold SQL runs.
+"""The English -> SQL question sets are well formed and their gold SQL runs: the blind evaluation set
+(tests/nl/blind.yaml, ids b...) and the development set the translator's author may study
+(tests/nl/dev.yaml, ids d..., written by another helper who did not read the translator either).
 
-No translator is involved: these tests check the set itself. Every entry has the documented shape,
+No translator is involved: these tests check the sets themselves. Every entry has the documented shape,
 and every gold query passes the SQL guard and runs on the demo lake (2 days, seed 7, ending
 2026-11-20) under the question's window. A gold query must also bound itself: run without the
 window it returns the same rows, so an evaluator that forgets the window still scores correctly.
@@ -21,21 +23,28 @@ import yaml
 from workbench.timewindow import Window, parse_time
 
 BLIND = Path(__file__).with_name("blind.yaml")
+DEV = Path(__file__).with_name("dev.yaml")
 LAKE_WINDOW = "2026-11-18T00:00:00Z/2026-11-20T00:00:00Z"  # the whole demo lake; time phrases count back from its end
 KEYS = {"id", "question", "window", "sql", "expect", "refuse", "entities", "category"}
 REQUIRED = {"id", "question", "expect", "entities", "category"}
 REFUSALS = {"action", "missing_data", "ambiguous"}
-MIN_QUESTIONS, MIN_REFUSALS = 300, 40
+# Per set: its file, the letter its ids start with, and its minimum size (questions, refusals).
+SETS: dict[str, tuple[Path, str, int, int]] = {
+    "blind": (BLIND, "b", 300, 40),
+    "dev": (DEV, "d", 80, 9),  # raised to 320, 50 as the batches land
+}
 
 
-def _load() -> list[dict[str, Any]]:
-    entries = yaml.safe_load(BLIND.read_text())
+def _load(path: Path) -> list[dict[str, Any]]:
+    entries = yaml.safe_load(path.read_text())
     if not isinstance(entries, list):
-        raise AssertionError(f"{BLIND}: expected a YAML list of questions at the top level")
+        raise AssertionError(f"{path}: expected a YAML list of questions at the top level")
     return entries
 
 
-ENTRIES = _load()
+SET_ENTRIES = {name: _load(path) for name, (path, *_rest) in SETS.items()}
+# Ids carry their set's letter, so one list parametrises the per-question tests over both sets.
+ENTRIES = [entry for entries in SET_ENTRIES.values() for entry in entries]
 
 
 def parse_window(text: str) -> Window:
@@ -46,15 +55,15 @@ def parse_window(text: str) -> Window:
     return Window(parse_time(start.strip()), parse_time(end.strip()))
 
 
-def _problems(entry: Any, position: int) -> list[str]:
+def _problems(entry: Any, position: int, prefix: str = "b") -> list[str]:
     """Everything wrong with one entry, each as one line naming the entry and the field."""
     if not isinstance(entry, dict):
         return [f"entry #{position}: expected a mapping with id, question, expect, entities, category"]
     name = entry.get("id", f"#{position}")
     out = [f"{name}: unknown field {key!r} (allowed: {', '.join(sorted(KEYS))})" for key in entry if key not in KEYS]
     out += [f"{name}: missing field {key!r}" for key in sorted(REQUIRED - entry.keys())]
-    if not re.fullmatch(r"b\d{3}", str(entry.get("id", ""))):
-        out.append(f"{name}: id must be 'b' and three digits, e.g. b042")
+    if not re.fullmatch(rf"{prefix}\d{{3}}", str(entry.get("id", ""))):
+        out.append(f"{name}: id must be {prefix!r} and three digits, e.g. {prefix}042")
     if not isinstance(entry.get("question"), str) or not entry["question"].strip():
         out.append(f"{name}: question must be non-empty text")
     if not isinstance(entry.get("category"), str) or not entry["category"].strip():
@@ -87,23 +96,42 @@ def _problems(entry: Any, position: int) -> list[str]:
     return out
 
 
-def test_every_entry_is_well_formed() -> None:
-    problems = [p for i, entry in enumerate(ENTRIES) for p in _problems(entry, i)]
+def _normal(question: object) -> str:
+    return " ".join(str(question).lower().split())
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_every_entry_is_well_formed(name: str) -> None:
+    prefix = SETS[name][1]
+    problems = [p for i, entry in enumerate(SET_ENTRIES[name]) for p in _problems(entry, i, prefix)]
     assert not problems, "\n".join(problems)
 
 
-def test_ids_and_questions_are_unique() -> None:
-    ids = Counter(e.get("id") for e in ENTRIES)
-    questions = Counter(" ".join(str(e.get("question", "")).lower().split()) for e in ENTRIES)
+@pytest.mark.parametrize("name", list(SETS))
+def test_ids_and_questions_are_unique(name: str) -> None:
+    entries = SET_ENTRIES[name]
+    ids = Counter(e.get("id") for e in entries)
+    questions = Counter(_normal(e.get("question", "")) for e in entries)
     assert [i for i, n in ids.items() if n > 1] == []
     assert [q for q, n in questions.items() if n > 1] == []
 
 
-def test_set_is_large_and_mixed_enough() -> None:
-    expects = Counter(e["expect"] for e in ENTRIES)
-    reasons = Counter(e["refuse"] for e in ENTRIES if e["expect"] == "refuse")
-    assert len(ENTRIES) >= MIN_QUESTIONS
-    assert expects["refuse"] >= MIN_REFUSALS
+def test_dev_set_shares_no_question_with_the_blind_set() -> None:
+    """A blind question copied into the set its author studies would no longer be blind. The
+    message names dev ids only, so fixing a clash does not show the dev writer a blind question."""
+    blind = {_normal(e.get("question", "")) for e in SET_ENTRIES["blind"]}
+    clashes = [e.get("id") for e in SET_ENTRIES["dev"] if _normal(e.get("question", "")) in blind]
+    assert clashes == [], f"rephrase these dev questions, the blind set holds them too: {clashes}"
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_set_is_large_and_mixed_enough(name: str) -> None:
+    entries = SET_ENTRIES[name]
+    _path, _prefix, min_questions, min_refusals = SETS[name]
+    expects = Counter(e["expect"] for e in entries)
+    reasons = Counter(e["refuse"] for e in entries if e["expect"] == "refuse")
+    assert len(entries) >= min_questions
+    assert expects["refuse"] >= min_refusals
     assert set(reasons) == REFUSALS, f"every refusal reason needs questions, have {dict(reasons)}"
 
 
@@ -133,7 +161,7 @@ def blind_engine(demo_lake: SimpleNamespace):
     from workbench.engines import get_engine
 
     truth = demo_lake.truth  # the gold SQL was checked on this lake; another would not test it
-    assert (truth.seed, truth.days, truth.end) == (7, 2, "2026-11-20T00:00:00Z"), "blind.yaml needs the seed-7 demo lake"
+    assert (truth.seed, truth.days, truth.end) == (7, 2, "2026-11-20T00:00:00Z"), "blind.yaml and dev.yaml need the seed-7 demo lake"
     settings = load_settings(demo_lake.workspace, environ={})
     engine = get_engine("local", settings)
     yield SimpleNamespace(engine=engine, settings=settings)
