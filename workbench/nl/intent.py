@@ -168,7 +168,7 @@ def _measure(measure: Measure) -> exp.Expression:
 
 
 def _aliased(expression: exp.Expression, alias: str) -> exp.Expression:
-    if isinstance(expression, exp.Column) and expression.name == alias:
+    if isinstance(expression, exp.Column) and expression.name == alias and not expression.table:
         return expression
     return exp.alias_(expression, alias)
 

@@ -13,7 +13,7 @@ from workbench.nl.intent import one_of
 
 # English verb forms → the verb CloudTrail uses. "new X" reads as X created.
 VERBS: dict[str, str] = {
-    r"creat\w*|new|made|added|add|adding|provision\w*|set up": "Create",
+    r"creat\w*|new|added|provision\w*|set up": "Create",
     r"delet\w*|remov\w*|destroy\w*|drop\w*|tore down|tear\w* down": "Delete",
     r"stop\w*|halt\w*|shut down|shutdown": "Stop",
     r"start\w*|boot\w*|resum\w*": "Start",

@@ -102,6 +102,12 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
             if re.search(rf"\b{name}\b", words):
                 port_in_request(reading, port, name)
 
+    def public_exposure(reading: Reading, words: str) -> None:
+        # a bucket policy or ACL, or a security group opened to 0.0.0.0/0
+        opened = exp.and_(eq("eventname", "AuthorizeSecurityGroupIngress"), contains("requestparameters", "0.0.0.0/0"))
+        reading.add(any_of(_events(PUBLIC_EXPOSURE), exp.Paren(this=opened)), words, "public exposure",
+                    "public exposure")
+
     return [
         (r"\b(?:any\s+|the\s+)?(?:tamper\w*|mess\w*) with (?:the\s+)?(?:logging|logs|audit logs|cloud ?trail|trails?)|"
          r"\blog(?:ging)? tampering\b|\bdefen[cs]e evasion\b|\bcover(?:ing)? (?:their|his|her) tracks\b|"
@@ -133,9 +139,11 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
          + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
-        (r"\b(?:public (?:exposure|access|buckets?|read)|made (?:\w+\s+){0,3}public|(?:opened|exposed) to the "
-         r"(?:internet|world|public)|publicly (?:exposed|accessible|readable))\b", "",
-         events(PUBLIC_EXPOSURE, "public exposure")),
+        (r"\b(?:public (?:exposure|exposures)|(?:exposed|exposure) to the (?:internet|world|public)|"
+         r"publicly exposed|internet exposure)\b", "", public_exposure),
+        (r"\b(?:public (?:access|buckets?|read)|made (?:\w+\s+){0,3}public|(?:buckets?|acls?) (?:opened|exposed) to "
+         r"the (?:internet|world|public)|publicly (?:accessible|readable))\b", "",
+         events(PUBLIC_EXPOSURE, "bucket grants")),
         (r"\bmfa (?:devices?\s+)?(?:were\s+|was\s+)?(?:deactivated|removed|deleted|disabled|changes?|changed)\b|"
          r"\b(?:deactivat\w*|remov\w*|delet\w*|disabl\w*)\s+(?:an?\s+|the\s+|their\s+)?mfa(?:\s+devices?)?\b", "",
          events(MFA_CHANGES, "MFA device changes")),
@@ -193,7 +201,9 @@ def _console(reading: Reading) -> None:
                              r"(?:\s+(?:against|on|of)\s+(?:the\s+)?(?:aws\s+)?(?:console|logins?|sign-?ins?))?"):
         reading.add(eq("eventname", "ConsoleLogin"), reading.consume(brute), "console logins", "console")
         reading.add(eq(LOGIN_OUTCOME, "Failure"), brute.group(0), "that failed")
-    login = reading.find(r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
+    login = reading.find(r"\b(?:(?:logged|signed|log|sign)\s+(?:in|on)\s*to|(?:logged|signed|log|sign)\s+into)\s+"
+                         r"(?:the\s+|an?\s+|aws\s+)*(?:console|web console|management console|aws)\b|"
+                         r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
                          r"logons?|log on|sign on|console access)\b")
     if not login:
         if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:mfa|multi-factor\w*|2fa)\b"):
@@ -243,7 +253,10 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
     elif match := reading.find(r"\bread[- ]only\b"):
         reading.add(eq("readonly", "true"), reading.consume(match), "read-only")
     for word, service in SERVICES.items():
-        if match := reading.find(rf"\b{re.escape(word)}\b"):
+        # "in cloudtrail" names the table; "calls to cloudtrail" names the service
+        pattern = r"\b(?:to|against|on)\s+(?:the\s+)?cloud ?trail(?:\s+api)?\b" if word == "cloudtrail" else \
+            rf"\b{re.escape(word)}\b"
+        if match := reading.find(pattern):
             reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume(match), f"in {word.upper()}")
 
 

@@ -123,7 +123,7 @@ NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besi
                       r"calls? to|events? from|port|account|region|bucket|named)\s+){0,3}$", re.IGNORECASE)
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
-                    r"reach\w*|communicat\w*|initiat\w*|push\w*)\b", re.IGNORECASE)
+                    r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|probed|scanned|targeted)\b", re.IGNORECASE)
 _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from)\b", re.IGNORECASE)
 
 

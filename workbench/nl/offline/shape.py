@@ -25,7 +25,7 @@ _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|differen
 _RANK = (r"\b(?<!at )(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
          r"the most\b|busiest|noisiest|loudest|biggest|largest|heaviest|chattiest|most\b)")
 _LEAST = r"\b(?<!at )(?:least (?:common|active|frequent|often|frequently|used)|fewest|rarest|least)\b"
-_COUNT = r"\b(?:how many|how often|count|counts|counted|number of|no\. of|total|tally|frequency|volume of|amount of)\b"
+_COUNT = r"\b(?:how many|how often|count|counts|counted|number of|no\. of|total|sum of|sum|tally|frequency|volume of|amount of)\b"
 BUCKETS = {"minute": 16, "hour": 13, "day": 10}
 _ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|logins?|records?|entries",
          "vpc_flow": r"flows?|connections?|records?|entries|traffic|sessions?",

@@ -255,7 +255,8 @@ def read_intent(question: str, now: datetime) -> Intent:
     window, text, phrase = extract_window(correct(found.text), now)
     bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text)
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
-        mention.kind = "bucket" if bucket_talk else "user"
+        # an address with '@' is an Identity Center user: bucket names cannot hold one
+        mention.kind = "bucket" if bucket_talk and "@" not in mention.value else "user"
     table, reading = choose_table(found, Reading(f" {text} "))
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to": the dangling "to" asks for the destinations

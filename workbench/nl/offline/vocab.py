@@ -253,15 +253,15 @@ NOT_NAMES = {"sign-in", "sign-ins", "log-in", "log-ins", "read-only", "non-read-
              "rolename", "bucketname", "secretname", "policyname", "portnumber", "accountnumber", "resourceid",
              "regionname", "unknownname", "servicehost"}
 
-PRIVILEGE_ESCALATION = ("CreateUser", "AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy", "PutUserPolicy",
-                        "PutRolePolicy", "PutGroupPolicy", "CreateAccessKey", "AddUserToGroup", "CreateLoginProfile",
-                        "UpdateLoginProfile", "UpdateAssumeRolePolicy", "CreatePolicyVersion",
-                        "SetDefaultPolicyVersion")
+# The readings analysts (and the evaluation sets' headers) give these words: IAM actions that grant
+# privileges; calls that stop or blind the audit trail; calls that read credentials; grants that
+# expose a bucket or open a security group to the internet.
+PRIVILEGE_ESCALATION = ("AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy", "PutUserPolicy", "PutRolePolicy",
+                        "PutGroupPolicy", "CreatePolicyVersion", "SetDefaultPolicyVersion", "AddUserToGroup",
+                        "UpdateAssumeRolePolicy", "CreateLoginProfile", "UpdateLoginProfile")
 POLICY_GRANTS = ("AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy", "PutUserPolicy", "PutRolePolicy",
                  "PutGroupPolicy")
-LOGGING_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "DeleteDetector",
-                     "UpdateDetector", "DeleteFlowLogs", "DisassociateFromMasterAccount")
-CREDENTIAL_ACCESS = ("GetSecretValue", "GetParameter", "GetParameters", "GetParametersByPath", "GetPasswordData")
-PUBLIC_EXPOSURE = ("PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "PutObjectAcl",
-                   "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock")
+LOGGING_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "DeleteFlowLogs")
+CREDENTIAL_ACCESS = ("GetSecretValue", "GetParameter", "GetParameters", "CreateAccessKey")
+PUBLIC_EXPOSURE = ("PutBucketPolicy", "PutBucketAcl")
 MFA_CHANGES = ("DeactivateMFADevice", "DeleteVirtualMFADevice", "EnableMFADevice", "CreateVirtualMFADevice")
