@@ -183,6 +183,11 @@ def cloudtrail_concepts(reading: Reading) -> None:
             reading.add(_events(events), reading.consume(match), phrase, phrase)
             _consume_verb(reading, events)
             break
+    if match := reading.find(r"\biam users?\b"):
+        # IAM users are the identities with a user name: "which 5 iam users" lists those names
+        reading.add(eq("useridentity.type", "IAMUser"), match.group(0), "IAM users", "identity type")
+        reading.text = reading.text[:match.start()] + "user name" + ("s" if match.group(0).endswith("s") else "") \
+            + reading.text[match.end():]
     _console(reading)
 
 

@@ -154,10 +154,20 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
         rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
         rf"(?:{_ROWS[table]})\b", reading.text)
-    if latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
+    asks_row = re.match(r"\s*(?:what|which|show|list|give|get|display|find|pull)\b", reading.text)
+    if latest and not recent and not latest.group(0).endswith("s") and intent.entities() and not asks_row:
+        # "earliest flow from 198.51.100.149": when that address first shows up, as "first seen" reads
+        early = re.match(r"(?:earliest|oldest|first)", latest.group(0))
+        first, last = (latest, None) if early else (None, latest)
+    elif latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
         first = last = None
         recent = latest
-    for match in (first, last, recent):
+    both = re.search(r"\b(?:first and (?:the\s+)?last|earliest and (?:the\s+)?latest|first and (?:the\s+)?latest|"
+                     r"earliest and (?:the\s+)?last)\b", reading.text)
+    if both and (first or last):  # "first and last time we saw X": both ends of the same span
+        first = first or both
+        last = last or both
+    for match in (both, first, last, recent):
         if match:
             reading.consume(match)
     direction = re.search(r"\b(?:newest|latest|most recent|last)\s+first\b|\bdescending\b|\bnewest to oldest\b|"
@@ -182,9 +192,11 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     time_column = TIME_COLUMN[table]
 
     if first or last:
-        func, alias = ("min", "first_seen") if first else ("max", "last_seen")
-        intent.measures.append(Measure(func, alias, f"{'first' if first else 'last'} {time_column}", time_column,
-                                       (first or last).group(0)))  # type: ignore[union-attr]
+        # "first and last time we saw X": both ends
+        if first:
+            intent.measures.append(Measure("min", "first_seen", f"first {time_column}", time_column, first.group(0)))
+        if last:
+            intent.measures.append(Measure("max", "last_seen", f"last {time_column}", time_column, last.group(0)))
         intent.group_by = [d.dimension for d in dims if d.trigger != "count"]
         return
     if recent:
@@ -252,6 +264,12 @@ def read_shape(reading: Reading, intent: Intent) -> None:
                                "calls' or 'top 5 talkers by bytes'")
     if counting or measure is not None:
         intent.measures.append(measure or count)
+        return
+    if re.match(r"\s*(?:when|(?:at\s+)?what time)\b", reading.text) and reading.sort is None:
+        # "when was StopLogging called": the times, not the whole events
+        column = TIME_COLUMN[table]
+        intent.columns = [Dimension(column, column, column)]
+        intent.order = [Order(column, descending=direction is not None)]
         return
     _listing(intent, descending=direction is not None, sort=reading.sort)
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlglot import exp
 
 from workbench.nl.base import TranslationError
-from workbench.nl.intent import Filter, Intent, any_of, compile_intent, contains, eq, like, one_of
+from workbench.nl.intent import Filter, Intent, any_of, compile_intent, contains, eq, is_null, like, one_of
 from workbench.nl.offline.concepts import (
     Reading,
     cloudtrail_concepts,
@@ -231,6 +231,23 @@ FOREIGN_WORDS = {
 }
 
 
+# Attributes only some rows carry: a row without one is not an answer to "which roles" or "top 5
+# roles", so listing or ranking by them keeps the rows that have them (as the sets' gold SQL does).
+PRESENT_ONLY = {
+    "useridentity.sessioncontext.sessionissuer.username": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
+    "useridentity.accesskeyid": (is_null("useridentity.accesskeyid", negate=True), "with an access key"),
+    "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
+}
+
+
+def _only_present(intent: Intent) -> None:
+    listed = intent.groups + (intent.columns if intent.distinct else [])
+    for dim in listed:
+        if dim.expression in PRESENT_ONLY and intent.table == "cloudtrail":
+            condition, description = PRESENT_ONLY[dim.expression]
+            intent.add(Filter(condition.copy(), dim.words or dim.description, description))
+
+
 def _refuse_leftover_numbers(reading: Reading) -> None:
     """A number the reading did not use (a port, a count, a threshold…) is part of the question: refuse."""
     if match := re.search(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w.:/-])", reading.text):
@@ -279,6 +296,7 @@ def read_intent(question: str, now: datetime) -> Intent:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
+    _only_present(intent)
     _refuse_foreign_words(reading, table)
     _refuse_leftover_numbers(reading)
     if left := unexplained(reading.text):
