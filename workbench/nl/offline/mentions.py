@@ -105,6 +105,11 @@ ENGLISH = {
     "agent", "agents", "with", "without", "who", "whose", "that", "which", "most", "least", "more", "less", "than",
     "count", "counts", "list", "lists", "listing", "creation", "deletion", "changes", "ever", "never", "not", "no",
     "other", "others", "another", "only", "also", "still", "all", "any", "each", "every", "per", "by", "in", "on",
+    "accessed", "created", "deleted", "logged", "signed", "attempted", "failed", "used", "called", "changed",
+    "modified", "attached", "launched", "triggered", "generated", "performed", "invoked", "touched", "opened",
+    "connected", "downloaded", "uploaded", "requested", "read", "having", "doing", "making", "using", "calling",
+    "accessing", "running", "trying", "getting", "sending", "reading", "pulled", "fetched", "retrieved", "hit",
+    "hits", "work", "worked", "through", "via", "there", "here", "now", "then", "today", "yesterday",
 }
 
 
@@ -113,8 +118,7 @@ def _english(word: str) -> bool:
     from workbench.nl.offline.neutral import NEUTRAL  # neutral.py reads this module's placeholders
 
     low = word.lower()
-    return (low in NOT_NAMES or low in COMMON_WORDS or low in ENGLISH or low in NEUTRAL
-            or (len(low) > 4 and low.endswith(("ed", "ing"))))
+    return low in NOT_NAMES or low in COMMON_WORDS or low in ENGLISH or low in NEUTRAL
 
 
 # The value a negation word stands before: "except (for) bob", "not from 10.0.0.5", "other than the user bob".
