@@ -33,7 +33,8 @@ from workbench.nl.offline.vocab import (
 
 LOGIN_OUTCOME = "json_extract_scalar(responseelements, '$.ConsoleLogin')"
 MFA_USED = "json_extract_scalar(additionaleventdata, '$.MFAUsed')"
-UNIT = {"bytes": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+SESSION_MFA = "useridentity.sessioncontext.attributes.mfaauthenticated"
+UNIT = {"bytes": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}  # decimal, as flow-log tools print them
 PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1}
 
 
@@ -66,8 +67,12 @@ def _events(events: tuple[str, ...]) -> exp.Expression:
     return one_of("eventname", events)
 
 
+TRAIL_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors")
+
+
 def _trail(reading: Reading) -> None:
-    subject = r"(?:cloud ?trail (?:logging|logs?|trails?)|audit logging|cloud ?trail|trails?|logging)"
+    subject = (r"(?:(?:cloud ?trail (?:logging|logs?|trails?)|audit logging|cloud ?trail|trails?|logging)"
+               r"(?:\s+(?:config|configuration|settings|selectors|event selectors))?)")
     verbs = {r"stop\w*|turn\w* off|paus\w*|halt\w*|disabl\w*": ("StopLogging",),
              r"delet\w*|remov\w*|destroy\w*": ("DeleteTrail",),
              r"modif\w*|chang\w*|updat\w*|reconfigur\w*|tamper\w*|mess\w* with": ("UpdateTrail", "PutEventSelectors")}
@@ -78,8 +83,8 @@ def _trail(reading: Reading) -> None:
     if (match := reading.find(pattern)) and not re.search(r"flow", match.group(0)):
         words = reading.consume(match)
         events = tuple(e for verb, names in verbs.items() if re.search(rf"\b(?:{verb})", words) for e in names)
-        if re.search(r"tamper|mess", words):
-            events = LOGGING_TAMPERING
+        if re.search(r"tamper|mess", words):  # the trail itself: flow logs are not its settings
+            events = TRAIL_TAMPERING if re.search(r"trail", words) else LOGGING_TAMPERING
         reading.add(_events(events), words, "trail " + "/".join(events), "logging tampering")
 
 
@@ -101,6 +106,25 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
         for name, port in WELL_KNOWN_PORTS.items():
             if re.search(rf"\b{name}\b", words):
                 port_in_request(reading, port, name)
+
+    def policy_grants(reading: Reading, words: str) -> None:
+        # "policies attached to roles": the one kind of grantee named; "to which user" stays for the shape
+        grantee = reading.find(r"\b(?:to|on)\s+(?:(an?|the|any|which|what)\s+)?(?:iam\s+)?(roles?|users?|groups?)\b")
+        if grantee is None:
+            reading.add(_events(POLICY_GRANTS), words, "policy grants", "policy grants")
+            return
+        kind = grantee.group(2).rstrip("s").title()
+        inline = re.search(r"\b(?:put|inline)\b", words)
+        names = (f"Put{kind}Policy",) if inline else (f"Attach{kind}Policy",)
+        if grantee.group(1) not in {"which", "what"}:
+            words = f"{words} {reading.consume(grantee)}"
+        reading.add(_events(names), words, f"policies granted to {kind.lower()}s", "policy grants")
+
+    def ssm_reads(reading: Reading, words: str) -> None:
+        reading.add(_events(("GetParameter", "GetParameters")), words, "SSM parameter reads", "credential access")
+        if match := reading.find(r"\bwith\s+decrypt\w*\b"):
+            reading.add(eq("json_extract_scalar(requestparameters, '$.withDecryption')", "true"), reading.consume(match),
+                        "decrypted")
 
     def public_exposure(reading: Reading, words: str) -> None:
         # a bucket policy or ACL, or a security group opened to 0.0.0.0/0
@@ -124,18 +148,21 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?:\s+attempts?)?\b", "", events(PRIVILEGE_ESCALATION, "privilege escalation")),
         (r"\b(?:attach\w*|grant\w*|add\w*|put)\s+(?:an?\s+|the\s+|any\s+|inline\s+|managed\s+)?(?:policyname\s+)?"
          r"(?:inline\s+|managed\s+|iam\s+)?polic(?:y|ies)\b|\bpolic(?:y|ies)\s+(?:were\s+|was\s+)?attach\w*\b|"
-         r"\bpolicy attachments?\b|\battach\w*\s+(?=policyname)",
-         "", events(POLICY_GRANTS, "policy grants")),
-        (r"\b(?:root\s+(?:account|user|credentials?|logins?|sign[- ]?ins?|activity|usage|use)|"
-         r"(?:as|by|the|from|with)\s+root\b|root\b(?=\s+(?:do|did|call|make|made|log)))", "", root),
+         r"\bpolicy attachments?\b|\battach\w*\s+(?=policyname)|(?<=policyname)\s+(?:was\s+|were\s+|got\s+)?attach\w*\b",
+         "", policy_grants),
+        (r"\b(?:(?:as|by|from|with)\s+)?(?:the\s+)?root(?:\s+(?:account|user|identity|credentials?|usage|use|used))?"
+         r"(?![\w.-])", "", root),
         (r"\b(?:role[- ]chain\w*|chain\w* (?:of\s+)?(?:role|assume[- ]?role)s?|assume[- ]role chains?|"
          r"roles? assum\w+ (?:by|from) (?:other|another|assumed) roles?)\b", "", role_chain),
+        (r"\b(?:(?:ssm\s+)?(?:parameter store\s+)?parameters?\s+(?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
+         r"retriev\w*|fetched|pulled)|(?:read\w*|access\w*|retriev\w*|pull\w*|fetch\w*|get|got)\s+(?:any\s+|the\s+)?"
+         r"(?:ssm\s+)?parameters?|ssm parameter (?:reads|access))\b", "", ssm_reads),
         (r"\b(?:credential access|credential theft|secrets? (?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
          r"access|retriev\w*|fetched|pulled)|"
          r"(?:read|accessed|retrieved|pulled|fetched)\s+(?:any\s+|the\s+)?secrets?)\b", "",
          lambda r, w: r.add(_events(("GetSecretValue",) if "secret" in w else CREDENTIAL_ACCESS), w,
                             "secret reads" if "secret" in w else "credential access", "credential access")),
-        (r"\b(?:security groups?\s+(?:opened|open|exposed)\s+to\s+(?:the\s+)?(?:world|internet|public|everyone|"
+        (r"\b(?:security groups?\s+(?:rules?\s+|ingress\s+)?(?:opened|open|exposed|allowing\w*)\s+to\s+(?:the\s+)?(?:world|internet|public|everyone|"
          r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
          + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
@@ -177,6 +204,24 @@ def cloudtrail_concepts(reading: Reading) -> None:
             reading.text = (reading.text[: match.start()] + (noun.group(0) if noun else "")
                             + " " * (match.end() - match.start() - (noun.end() if noun else 0)) + reading.text[match.end():])
             apply(reading, words)
+    if match := reading.find(r"\banonymous(?:ly)?(?:\s+(?:users?|access|requests?|callers?|principals?|reads?))?\b"):
+        reading.add(eq("useridentity.accountid", "anonymous"), reading.consume(match), "anonymous callers", "anonymous")
+    if match := reading.find(r"\b(ingress|egress)\s+(?:rules?\s+)?(?:(?:was|were|got|been)\s+)?(?:added|authori[sz]ed|"
+                             r"opened|allowed|created)\b|\b(?:added|authori[sz]ed|opened|allowed|created)\s+(?:an?\s+|the\s+)?"
+                             r"(ingress|egress)(?:\s+rules?)?\b"):
+        side = "Ingress" if "ingress" in match.group(0) else "Egress"
+        reading.add(_events((f"AuthorizeSecurityGroup{side}",)), reading.consume(match), f"{side.lower()} rules added",
+                    "security group")
+    if match := reading.find(r"\b(?:objects?|files?)\s+(?:(?:were|was|got|been)\s+)?(download\w*|upload\w*)|"
+                             r"\b(download\w*|upload\w*)\s+(?:any\s+|the\s+)?(?:s3\s+)?(?:objects?|files?)\b|"
+                             r"\bobjects?\b(?=.*\b(download|upload)\b)"):
+        verb = next(g for g in match.groups() if g)
+        event = "GetObject" if verb.startswith("download") else "PutObject"
+        reading.consume(match)
+        if again := reading.find(rf"\b{verb[:6]}\w*\b"):
+            reading.consume(again)
+        reading.add(_events((event,)), match.group(0).strip(), f"object {'downloads' if event == 'GetObject' else 'uploads'}",
+                    "objects")
     verb_object_events(reading)  # before the phrase list: "created a login profile" is one call of three
     for phrase, events in sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0])):
         if match := reading.find(rf"\b{re.escape(phrase)}\b"):
@@ -211,10 +256,16 @@ def _console(reading: Reading) -> None:
                          r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
                          r"logons?|log on|sign on|console access)\b")
     if not login:
-        if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:mfa|multi-factor\w*|2fa)\b"):
-            reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
+        # API calls carry MFA in the session context; only sign-ins carry MFAUsed
+        if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
+            reading.add(eq(SESSION_MFA, "false"), reading.consume(match), "without MFA", "MFA")
+        elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
+            reading.add(eq(SESSION_MFA, "true"), reading.consume(match), "with MFA", "MFA")
         return
     reading.add(eq("eventname", "ConsoleLogin"), reading.consume(login), "console logins", "console")
+    if match := reading.find(r"\b(?:with\s+(?:vs\.?|versus|and|or)\s+without|mfa\s+(?:vs\.?|versus)\s+no)\s+(?:mfa|2fa)?\b"):
+        # "with vs without MFA": one row per MFAUsed value, for the shape to group by
+        reading.text = reading.text[:match.start()] + "by mfa" + " " * (len(match.group(0)) - 6) + reading.text[match.end():]
     if match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|bad|wrong password|failing|rejected|"
                              r"denied)\b"):
         reading.add(eq(LOGIN_OUTCOME, "Failure"), reading.consume(match), "that failed")

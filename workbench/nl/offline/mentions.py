@@ -81,6 +81,7 @@ class Mention:
     direction: str = "any"  # IPs and ports: from | to | any
     placed: bool = False
     negated: bool = False  # "not from 10.0.0.5", "users other than bob", "excluding AssumeRole"
+    target: bool = False  # a role named as what is acted on ("for the X role", "into X"), not who acts
 
 
 @dataclass
@@ -105,7 +106,7 @@ ENGLISH = {
     "agent", "agents", "with", "without", "who", "whose", "that", "which", "most", "least", "more", "less", "than",
     "count", "counts", "list", "lists", "listing", "creation", "deletion", "changes", "ever", "never", "not", "no",
     "other", "others", "another", "only", "also", "still", "all", "any", "each", "every", "per", "by", "in", "on",
-    "accessed", "created", "deleted", "logged", "signed", "attempted", "failed", "used", "called", "changed",
+    "accessed", "created", "deleted", "logged", "attempted", "failed", "used", "called", "changed",
     "modified", "attached", "launched", "triggered", "generated", "performed", "invoked", "touched", "opened",
     "connected", "downloaded", "uploaded", "requested", "read", "having", "doing", "making", "using", "calling",
     "accessing", "running", "trying", "getting", "sending", "reading", "pulled", "fetched", "retrieved", "hit",
@@ -161,7 +162,9 @@ class _Reader:
                 direction = (_direction(self.text[:start], self.text[end:]) if chosen in {"ip", "port", "service_host"}
                              else "any")
                 negation = NEGATION.search(piece)
-                self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None))
+                target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower())
+                self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
+                                          target=target is not None))
                 if negation:  # the word is read into the filter: blank it so it is not read twice
                     piece = piece[:negation.start(1)] + " " * len(negation.group(1)) + piece[negation.end(1):]
             out.append(piece)

@@ -24,10 +24,10 @@ returns affect affected affects update updated updates probe probed probes happe
 see seen saw look looking looked want need please pls thanks hi hello ok okay happening going ongoing around
 activity activities event events api apis call request requests action actions operation operations record records
 entry entries log logs logged log-in data info information detail details row rows result results line lines
-hit hits targeted receive received receives receiving connect connected connects connecting contact
+people folks work worked working through via hit hits targeted receive received receives receiving connect connected connects connecting contact
 contacted contacts reach reached reaches reaching communicate communicated communicating
 traffic flow flows connection connections session sessions packet finding findings alert alerts item items thing
-things ones time times seen first last recent latest earliest
+things ones time times seen
 user users principal principals identity identities role roles key keys access account accounts port ports region
 regions type types address addresses ip ips source sources destination destinations service services bucket buckets
 secret secrets policy policies error errors code codes name names instance instances resource resources host hosts

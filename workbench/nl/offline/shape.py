@@ -244,6 +244,12 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                                        dim.expression, counting.group(0)))
         return
+    if any(d.trigger == "who" for d in dims) and any(d.dimension.alias.startswith("target_") for d in dims):
+        # "who attached it, and to which user": each grant with its time, grantor and grantee
+        column = TIME_COLUMN[table]
+        intent.columns = [Dimension(column, column, column), *(d.dimension for d in dims)]
+        intent.order = [Order(column)]
+        return
     if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b", reading.text):
         _listing(intent)  # "who … and when": the events themselves carry both
         return

@@ -103,7 +103,7 @@ def _values(mentions: list[Mention]) -> list[str]:
     return list(dict.fromkeys(m.value for m in mentions))
 
 
-def place_cloudtrail(intent: Intent, found: Mentions) -> None:
+def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str] = ()) -> None:  # type: ignore[assignment]
     if ips := found.of("ip"):
         _add(intent, ips, any_of(*(_ip_condition("sourceipaddress", v) for v in _values(ips))),
              "from " + " or ".join(_values(ips)))
@@ -118,7 +118,12 @@ def place_cloudtrail(intent: Intent, found: Mentions) -> None:
         conditions = ([one_of("useridentity.username", plain)] if plain else []) + [
             like("useridentity.arn", f"%/{n}") for n in names if "@" in n]
         _add(intent, users, any_of(*conditions), "by user " + " or ".join(names))
-    if roles := found.of("role"):
+    assumed = [r for r in found.of("role") if r.target] if "AssumeRole" in {e.value for e in found.of("event")} \
+        or "role assumptions" in " ".join(intent_concepts) else []
+    for role in assumed:  # "AssumeRole calls for the orders-api-ec2 role": the role assumed, not the caller's
+        _add(intent, [role], like("json_extract_scalar(requestparameters, '$.roleArn')", f"%/{role.value}"),
+             f"assuming role {role.value}")
+    if roles := [r for r in found.of("role") if r not in assumed]:
         issuer = "useridentity.sessioncontext.sessionissuer.username"
         # SSO roles are named AWSReservedSSO_<permission set>_<hash>: a permission set name matches inside
         conditions = [like(issuer, f"%{v}%") if re.fullmatch(r"[A-Z]\w+", v) else eq(issuer, v) for v in _values(roles)]
@@ -181,7 +186,10 @@ def place_guardduty(intent: Intent, found: Mentions) -> None:
         _add(intent, types, one_of("type", _values(types)), "of type " + ", ".join(_values(types)))
     for mention in found.of("ip"):
         _add(intent, [mention], contains("service", mention.value.split("/")[0]), f"involving {mention.value}")
-    for mention in found.of("resource_id", "access_key", "user"):
+    for mention in found.of("user"):  # a finding on an access key names its IAM user
+        _add(intent, [mention], eq("json_extract_scalar(resource, '$.accessKeyDetails.userName')", mention.value),
+             f"on the access key of {mention.value}")
+    for mention in found.of("resource_id", "access_key"):
         _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
     if accounts := found.of("account"):
         _add(intent, accounts, one_of("accountid", _values(accounts)), "in account " + ", ".join(_values(accounts)))
@@ -290,7 +298,10 @@ def read_intent(question: str, now: datetime) -> Intent:
                 if match := reading.find(rf"\b{name}\b"):
                     port_in_request(reading, port, reading.consume(match))
         cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")))
-    {"cloudtrail": place_cloudtrail, "vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
+    if table == "cloudtrail":
+        place_cloudtrail(intent, found, reading.concepts)
+    else:
+        {"vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
     _refuse_unplaced(found, table)
     for item in reading.filters:
         intent.add(item)
