@@ -71,7 +71,7 @@ TRAIL_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelecto
 
 
 def _trail(reading: Reading) -> None:
-    subject = (r"(?:(?:cloud ?trail (?:logging|logs?|trails?)|audit logging|cloud ?trail|trails?|logging)"
+    subject = (r"(?:(?:cloud ?trail (?:logging|logs?|trails?)|audit logging|cloud ?trail|trailname|trails?|logging)"
                r"(?:\s+(?:config|configuration|settings|selectors|event selectors))?)")
     verbs = {r"stop\w*|turn\w* off|paus\w*|halt\w*|disabl\w*": ("StopLogging",),
              r"delet\w*|remov\w*|destroy\w*": ("DeleteTrail",),
@@ -142,7 +142,9 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?:the\s+|any\s+|a\s+|our\s+)?(?:vpc\s+)?flow[- ]?logs?)\b", "", events(("DeleteFlowLogs",), "flow log deletion")),
         (r"\b(?:guard ?duty(?:\s+detectors?)?\s+(?:(?:was|were|being|been|got|is)\s+)?(?:deleted|removed|disabled|"
          r"turned off|suspended|stopped)|(?:delet\w*|disabl\w*|turn\w* off|suspend\w*|stop\w*)\s+(?:the\s+)?"
-         r"guard ?duty(?:\s+detectors?)?)\b", "", events(("DeleteDetector", "UpdateDetector"), "GuardDuty disabled")),
+         r"guard ?duty(?:\s+detectors?)?)\b", "",
+         lambda r, w: r.add(_events(("DeleteDetector",) if re.search(r"delet|remov", w) else ("DeleteDetector", "UpdateDetector")),
+                            w, "GuardDuty disabled", "GuardDuty disabled")),
         (r"\b(?:privilege[- ]escalation|privesc|priv[- ]esc|escalat\w+ (?:of\s+)?(?:their\s+|his\s+|her\s+)?"
          r"(?:privileges?|permissions?|access)|(?:privileges?|permissions?) (?:were\s+)?escalat\w+)"
          r"(?:\s+attempts?)?\b", "", events(PRIVILEGE_ESCALATION, "privilege escalation")),
@@ -168,7 +170,7 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
         (r"\b(?:public (?:exposure|exposures)|(?:exposed|exposure) to the (?:internet|world|public)|"
          r"publicly exposed|internet exposure)\b", "", public_exposure),
-        (r"\b(?:public (?:access|buckets?|read)|made (?:\w+\s+){0,3}public|(?:buckets?|acls?) (?:opened|exposed) to "
+        (r"\b(?:public (?:access(?!\s+blocks?)|buckets?|read)|made (?:\w+\s+){0,3}public|(?:buckets?|acls?) (?:opened|exposed) to "
          r"the (?:internet|world|public)|publicly (?:accessible|readable))\b", "",
          events(PUBLIC_EXPOSURE, "bucket grants")),
         (r"\bmfa (?:devices?\s+)?(?:were\s+|was\s+)?(?:deactivated|removed|deleted|disabled|changes?|changed)\b|"
@@ -193,17 +195,32 @@ def _identity_type(reading: Reading) -> None:
 
 
 def cloudtrail_concepts(reading: Reading) -> None:
+    if match := reading.find(r"(?:(?<=\bmost )|(?<=\bleast )|(?<=\btop )|(?<=\bwhich )|(?<=\bwhat )|(?<=\bper )|"
+                             r"(?<=\beach ))(?:\d+\s+)?(?:often\s+|frequently\s+)?assumed roles?\b|"
+                             r"\b(?:roles?\s+assumed\s+(?:the\s+)?(?:most|least))\b"):
+        # "top 3 most assumed roles": the roles named in AssumeRole requests, ranked
+        reading.add(_events(("AssumeRole",)), match.group(0), "role assumptions", "role assumptions")
+        tail = re.search(r"(?:the\s+)?(?:most|least)$", match.group(0))
+        reading.text = reading.text[:match.start()] + (tail.group(0) + " " if tail else "") + "target role arns" \
+            + reading.text[match.end():]
     _identity_type(reading)
     _trail(reading)
     for pattern, _, apply in _cloudtrail_rules():
         if match := reading.find(pattern):
             asked = re.search(r"\b(?:which|what|per|each|by)\s+$", reading.text[:match.start()])
-            noun = re.match(r"\s*\w+", match.group(0)) if asked else None
+            # the noun is what comes before the verb: "guardduty detectors were deleted" keeps both words
+            noun = (re.match(r"\s*(?:\w+\s+)*?\w+(?=\s+(?:was|were|been|being|got|get|is|are|has|have)\b)", match.group(0))
+                    or re.match(r"\s*\w+", match.group(0))) if asked else None
             words = match.group(0).strip()
             # "which secrets were read": the filter, and the noun left for the shape to list
             reading.text = (reading.text[: match.start()] + (noun.group(0) if noun else "")
                             + " " * (match.end() - match.start() - (noun.end() if noun else 0)) + reading.text[match.end():])
             apply(reading, words)
+    if reading.has(r"\bsecrets?\b|\bsecretname\b") and (
+            match := reading.find(r"\b(?:read|reads|reading|pull\w*|fetch\w*|retriev\w*|access\w*|got|get|gets|view\w*|"
+                                  r"dump\w*|open\w*)\b")):
+        # "who read prod/billing/api", "secrets the billing-lambda role pulled": reading a secret is GetSecretValue
+        reading.add(_events(("GetSecretValue",)), reading.consume(match), "secret reads", "credential access")
     if match := reading.find(r"\banonymous(?:ly)?(?:\s+(?:users?|access|requests?|callers?|principals?|reads?))?\b"):
         reading.add(eq("useridentity.accountid", "anonymous"), reading.consume(match), "anonymous callers", "anonymous")
     if match := reading.find(r"\b(ingress|egress)\s+(?:rules?\s+)?(?:(?:was|were|got|been)\s+)?(?:added|authori[sz]ed|"
@@ -342,6 +359,23 @@ def vpc_concepts(reading: Reading) -> None:
     for name, number in PROTOCOLS.items():
         if match := reading.find(rf"\b{name}\b"):
             reading.add(eq("protocol", number), reading.consume(match), name.upper())
+    scope = r"(internal|private|rfc ?1918|in-?vpc|external|public|internet|outside)"
+    nouns = r"(?:hosts?|addresses|address|ips?|destinations?|sources?|networks?|peers?|machines?|servers?)"
+    if match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
+                             rf"\b(to|towards|from)\s+the\s+(internet)\b|\b{scope}\s+{nouns}\b"):
+        side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
+            match.group(1) or match.group(3)) else ("from", match.group(5))
+        column = "dstaddr" if side in {"to", "towards"} else "srcaddr"
+        inside = _private(column)
+        outside = not re.match(r"internal|private|rfc|in-?vpc", kind)
+        reading.add(exp.Not(this=inside) if outside else inside, reading.consume(match),
+                    f"{'to' if column == 'dstaddr' else 'from'} {'outside' if outside else 'inside'} the private ranges")
+
+
+def _private(column: str) -> exp.Expression:
+    """RFC 1918 addresses: 10/8, 172.16/12, 192.168/16."""
+    ranges = ["10.%", "192.168.%", *(f"172.{n}.%" for n in range(16, 32))]
+    return exp.Paren(this=exp.or_(*(like(column, r) for r in ranges)))
 
 
 def guardduty_concepts(reading: Reading) -> None:

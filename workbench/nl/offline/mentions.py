@@ -52,9 +52,11 @@ _KIND_BEFORE = {
     "bucket": re.compile(r"\b(?:bucket|buckets|s3 bucket)\s+(?:named\s+|called\s+)?$"),
     "secret": re.compile(r"\b(?:secret|secrets)\s+(?:named\s+|called\s+)?$"),
     "user": re.compile(r"\b(?:user|username|iam user|principal|identity)\s+(?:named\s+|called\s+)?$"),
+    "trail": re.compile(r"\b(?:trail|cloudtrail trail)\s+(?:named\s+|called\s+)?$"),
 }
 _KIND_AFTER = {"role": re.compile(r"^\s*(?:iam\s+)?roles?\b"), "bucket": re.compile(r"^\s*(?:s3\s+)?buckets?\b"),
-               "secret": re.compile(r"^\s*secrets?\b"), "user": re.compile(r"^\s*(?:iam\s+)?users?\b")}
+               "secret": re.compile(r"^\s*secrets?\b"), "user": re.compile(r"^\s*(?:iam\s+)?users?\b"),
+               "trail": re.compile(r"^\s*(?:cloud ?trail\s+)?trails?\b")}
 _PLAIN_USER = [re.compile(p) for p in (
     r"(?<![\w-])(?:user|iam user)\s+(?:named\s+|called\s+)?([a-z][a-z0-9]{1,30})\b",
     r"\b(?:did|has|does|was)\s+([a-z][a-z0-9]{2,30})\s+(?:do|done|call|make|made|access|touch|use|log)\b",
@@ -70,7 +72,7 @@ PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
                "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
                "account": "accountnumber", "resource_id": "resourceid", "region": "regionname",
-               "service_host": "servicehost", "name": "username", "unknown": "unknownname"}
+               "service_host": "servicehost", "name": "username", "unknown": "unknownname", "trail": "trailname"}
 
 
 @dataclass
@@ -174,9 +176,14 @@ class _Reader:
         self.text = "".join(out)
 
 
+THREAT_PURPOSES = {"UnauthorizedAccess", "CryptoCurrency", "PrivilegeEscalation", "DefenseEvasion", "InitialAccess",
+                   "PenTest", "CredentialAccess", "Backdoor", "Behavior", "Discovery", "Execution", "Exfiltration",
+                   "Impact", "Persistence", "Policy", "Recon", "Stealth", "Trojan"}
+
+
 def _camel(value: str, before: str, after: str) -> str | None:
-    if value in NOT_EVENTS:
-        return "keep"
+    if value in NOT_EVENTS or value in THREAT_PURPOSES:
+        return "keep"  # a GuardDuty threat purpose: read as a finding family
     if value in ERROR_CODES:
         return "error_code"
     if re.match(r"^\s*(?:permission set\s+|sso\s+)?roles?\b", after.lower()):
@@ -199,6 +206,8 @@ def _named(value: str, before: str, after: str) -> str | None:
     for kind, pattern in _KIND_AFTER.items():
         if pattern.match(after_low):
             return kind
+    if re.search(r"(?:^|[-_.])(?:trail|cloudtrail)(?:$|[-_.])", low):
+        return "trail"  # "tyrell-dev-trail": trails are named for what they are
     return "name"  # a user unless the question is about buckets (decided once the vocabulary is read)
 
 
@@ -214,6 +223,10 @@ def _secret(value: str, before: str, after: str) -> str | None:
 
 
 def extract(question: str) -> Mentions:
+    # shorthand with a slash would read as a secret path; "0.0.0.0/0" is the whole internet
+    question = re.sub(r"(?<![\w/])w/o(?![\w/])", "without", question, flags=re.IGNORECASE)
+    question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question, flags=re.IGNORECASE)
+    question = re.sub(r"(?<![\w.:/])(?:0\.0\.0\.0/0|::/0)(?![\w/])", "the world", question)
     reader = _Reader(question)
     reader.take(ARN, "arn", group=0)
     reader.take(FINDING_TYPE, "finding_type")

@@ -77,16 +77,24 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
     patterns = ((r"^\s*", "start"), (r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
                 (rf"\btop\s+(?:{_N}\s+)?", "top"),
                 (rf"\b{_N}\s+(?:most|least)\s+\w+\s+", "top"),
-                (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"))
-    for pattern, trigger in patterns:
+                (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"),
+                (r"\b(?:most|least)\s{2,}", "most"))  # "most rejected source ip": the filter read, the noun ranked
+    for pattern, kind in patterns:
         for match in list(re.finditer(pattern, reading.text)):
+            trigger = kind
             rest = reading.text[match.end():]
-            skipped = re.match(_FILLER, rest)
-            offset = skipped.end() if skipped else 0
+            lead = len(rest) - len(rest.lstrip(" ")) if trigger == "most" else 0
+            skipped = re.match(_FILLER, rest[lead:])
+            offset = lead + (skipped.end() if skipped else 0)
             if (hit := _vocab_dimension(table, rest[offset:])) is None:
                 continue
             dimension, length = hit
             matched = rest[offset:offset + length]
+            if trigger == "most" and re.fullmatch(_ROWS[table] + r"|events|findings|flows|connections|records|calls",
+                                                  matched):
+                continue  # "the most failed calls": a count of rows, not a ranking of event names
+            if trigger == "most":
+                trigger = "top"
             if trigger in {"count", "group"} and re.fullmatch(_ROWS[table], matched) \
                     and (trigger == "count" or matched.endswith("s")) \
                     or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
@@ -135,6 +143,12 @@ def _unplaced_group(reading: Reading, table: str) -> None:
 def read_shape(reading: Reading, intent: Intent) -> None:
     """Fill the intent's columns, grouping, measures, order and limit from the question's modifiers."""
     table = intent.table
+    if table == "vpc_flow" and (who := re.search(r"\bwho(?:m)?\b", reading.text)):
+        # flows hold addresses, not identities: "who talks to X" asks for the sources, "who did X reach" the peers
+        sides = {f.description.split(" ")[0] for f in intent.filters if f.entities}
+        side = "which sources" if sides == {"to"} else "which destinations" if sides == {"from"} else None
+        if side:
+            reading.text = reading.text[:who.start()] + side + reading.text[who.end():]
     bucket = re.search(rf"\b(?:{_GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time)\b", reading.text)
     if bucket:
         unit = bucket.group(1) or {"hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
@@ -144,10 +158,12 @@ def read_shape(reading: Reading, intent: Intent) -> None:
                       r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
                       r"logins|sign-?in|activity|"
                       r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen did\b.*\bfirst\b|"
-                      r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)", reading.text)
+                      r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)|"
+                      r"\b(?:first|earliest)\s+(?:signs?|evidence|instance|occurrence|hint|trace)\s+of\b|"
+                      r"\b(?:first|earliest)(?=\s{2,}\S)", reading.text)
     last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|eventname|login|logins|sign-?in|"
                      r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
-                     r"\bwhen was\b.*\blast\b", reading.text)
+                     r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,}\S)", reading.text)
     recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{_N}\s+(?:{_ROWS[table]})\b|"
                        rf"\b{_N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{_ROWS[table]})\b",
                        reading.text)

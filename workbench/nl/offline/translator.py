@@ -40,8 +40,8 @@ TABLE_NAMES = {"cloudtrail": "CloudTrail events", "guardduty": "GuardDuty findin
 SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
 CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket", "secret", "policy", "user",
                    "service_host"}
-_GUARDDUTY_CUE = r"\b(?:guard ?duty|findings?|detections?|threat intel\w*)\b"
-_VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|talkers?|packets|network|port ?scan\w*|bytes|ports?|"
+_GUARDDUTY_CUE = r"\b(?:guard ?duty(?!\s+detectors?)|findings?|detections?|threat intel\w*)\b"
+_VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accepted|enis?|network interfaces?|talkers?|packets|network|port ?scan\w*|bytes|ports?|"
             r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
 _WEAK_VPC_CUE = (r"\b(?:connections?|connected|connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|"
@@ -152,6 +152,8 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
         # CloudTrail records a call an AWS service makes with the service as sourceIPAddress
         column = "eventsource" if host.direction == "to" else "sourceipaddress"
         _add(intent, [host], eq(column, host.value.lower()), f"{'to' if host.direction == 'to' else 'from'} {host.value}")
+    for trail in found.of("trail"):  # trail calls name the trail (or its ARN) in the request
+        _add(intent, [trail], contains("requestparameters", trail.value), f"trail {trail.value}")
     for resource in found.of("resource_id"):
         _add(intent, [resource], any_of(contains("requestparameters", resource.value),
                                         contains("responseelements", resource.value)), f"naming {resource.value}")

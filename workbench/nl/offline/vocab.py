@@ -60,6 +60,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "type": ("useridentity.type", "identity_type", "identity type"),
         "target user": ("json_extract_scalar(requestparameters, '$.userName')", "target_user", "target user"),
         "target role": ("json_extract_scalar(requestparameters, '$.roleName')", "target_role", "target role"),
+        "target role arn": ("json_extract_scalar(requestparameters, '$.roleArn')", "role", "assumed role"),
+        "detector": ("json_extract_scalar(requestparameters, '$.detectorId')", "detector", "GuardDuty detector"),
+        "guardduty detector": ("json_extract_scalar(requestparameters, '$.detectorId')", "detector", "GuardDuty detector"),
         "target group": ("json_extract_scalar(requestparameters, '$.groupName')", "target_group", "target group"),
         "secret": ("json_extract_scalar(requestparameters, '$.secretId')", "secret", "secret"),
         "bucket": ("json_extract_scalar(requestparameters, '$.bucketName')", "bucket", "bucket"),
@@ -108,6 +111,8 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "addresses": ("srcaddr", "srcaddr", "source address"),
         "action": ("action", "action", "action"),
         "interface": ("interface_id", "interface_id", "network interface"),
+        "network interface": ("interface_id", "interface_id", "network interface"),
+        "eni": ("interface_id", "interface_id", "network interface"),
         "protocol": ("protocol", "protocol", "protocol"),
         "instance": ("instance_id", "instance_id", "instance"),
         "vpc": ("vpc_id", "vpc_id", "VPC"),
@@ -200,6 +205,10 @@ FINDING_FAMILIES: dict[str, str] = {
     "unauthorized access": "UnauthorizedAccess:%", "stealth": "Stealth:%", "discovery": "Discovery:%",
     "policy": "Policy:%", "persistence": "Persistence:%", "exfiltration": "Exfiltration:%",
     "trojan": "Trojan:%", "backdoor": "Backdoor:%", "impact": "Impact:%",
+    # GuardDuty's threat purposes as written in finding types (the question keeps their CamelCase)
+    "unauthorizedaccess": "UnauthorizedAccess:%", "cryptocurrency": "CryptoCurrency:%",
+    "privilegeescalation": "PrivilegeEscalation:%", "defenseevasion": "DefenseEvasion:%",
+    "initialaccess": "InitialAccess:%", "pentest": "PenTest:%", "credentialaccess": "CredentialAccess:%",
 }
 RESOURCE_TYPES: dict[str, str] = {
     "s3": "S3Bucket", "bucket": "S3Bucket", "instance": "Instance", "ec2": "Instance",
@@ -255,7 +264,7 @@ NOT_NAMES = {"sign-in", "sign-ins", "log-in", "log-ins", "read-only", "non-read-
              "privilege-escalation", "priv-esc", "public-access", "security-group", "security-groups",
              "ipaddr", "principalarn", "accesskeyid", "findingtype", "eventname", "errorcodename", "username",
              "rolename", "bucketname", "secretname", "policyname", "portnumber", "accountnumber", "resourceid",
-             "regionname", "unknownname", "servicehost"}
+             "regionname", "unknownname", "servicehost", "trailname"}
 
 # The readings analysts (and the evaluation sets' headers) give these words: IAM actions that grant
 # privileges; calls that stop or blind the audit trail; calls that read credentials; grants that
