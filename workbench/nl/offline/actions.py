@@ -33,7 +33,7 @@ OBJECTS: dict[str, str] = {
     r"(?:iam\s+)?groups?": "Group", r"(?:iam\s+|managed\s+)?polic(?:y|ies)": "Policy",
     r"(?:ec2\s+)?instances?|vms?|virtual machines?|servers?": "Instances", r"vpcs?": "Vpc", r"subnets?": "Subnet",
     r"(?:kms\s+)?keys?": "Key", r"log\s+groups?": "LogGroup", r"(?:lambda\s+)?functions?": "Function",
-    r"tags?": "Tags", r"(?:s3\s+)?(?:bucket\s+)?public\s+access\s+blocks?": "BucketPublicAccessBlock", r"images?|amis?": "Image", r"(?:mfa|virtual mfa)\s+devices?": "VirtualMFADevice",
+    r"tags?": "Tags", r"(?:s3\s+)?objects?": "Object", r"(?:s3\s+)?(?:bucket\s+)?public\s+access\s+blocks?": "BucketPublicAccessBlock", r"images?|amis?": "Image", r"(?:mfa|virtual mfa)\s+devices?": "VirtualMFADevice",
 }
 # The calls the grammar may name: CloudTrail's own spelling, from the AWS API references.
 KNOWN = {
@@ -47,7 +47,7 @@ KNOWN = {
     "TerminateInstances", "RebootInstances", "CreateVpc", "DeleteVpc", "CreateSubnet", "DeleteSubnet", "CreateKey",
     "CreateLogGroup", "DeleteLogGroup", "CreateFunction", "DeleteFunction", "CreateTags", "DeleteTags",
     "CreateImage", "CreateVirtualMFADevice", "DeleteVirtualMFADevice", "PutBucketPublicAccessBlock",
-    "DeleteBucketPublicAccessBlock",
+    "DeleteBucketPublicAccessBlock", "DeleteObject",
 }
 # Nouns whose created/deleted names CloudTrail keeps in the request: the dimension word the shape reads.
 TARGETS = {"User": "target user", "Role": "target role", "Bucket": "bucket", "Group": "target group"}

@@ -84,6 +84,7 @@ class Mention:
     placed: bool = False
     negated: bool = False  # "not from 10.0.0.5", "users other than bob", "excluding AssumeRole"
     target: bool = False  # a role named as what is acted on ("for the X role", "into X"), not who acts
+    before: str = ""  # the words just before it, lower-cased (who acts, or what is acted on)
 
 
 @dataclass
@@ -130,7 +131,7 @@ NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besi
                       r"calls? to|events? from|port|account|region|bucket|named)\s+){0,3}$", re.IGNORECASE)
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
-                    r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|probed|scanned|targeted)\b", re.IGNORECASE)
+                    r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*)\b", re.IGNORECASE)
 _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from)\b", re.IGNORECASE)
 
 
@@ -166,7 +167,7 @@ class _Reader:
                 negation = NEGATION.search(piece)
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower())
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
-                                          target=target is not None))
+                                          target=target is not None, before=self.text[max(0, start - 30):start].lower()))
                 if negation:  # the word is read into the filter: blank it so it is not read twice
                     piece = piece[:negation.start(1)] + " " * len(negation.group(1)) + piece[negation.end(1):]
             out.append(piece)

@@ -16,7 +16,7 @@ over about as and or but nor then so if also too very just only ever still yet a
 is are was were be been being am do does did done doing have has had having can could would should will shall may
 might must get got gets getting give gives given show shows showing list lists listing find found tell me us we i
 you our my your his her he she anyone someone anybody somebody everyone everybody any all some every each both
-either none nothing anything something everything what which who whom whose when where why how much many more most
+either none nothing anything something everything what which who whom whose when where why how many more most
 less least per
 made make makes making call calls called calling used use uses using come came comes go went goes gone send sent
 sends sending talk talked talks talking touch touched touches operate operated act acted acting return returned

@@ -149,9 +149,13 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         side = "which sources" if sides == {"to"} else "which destinations" if sides == {"from"} else None
         if side:
             reading.text = reading.text[:who.start()] + side + reading.text[who.end():]
-    bucket = re.search(rf"\b(?:{_GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time)\b", reading.text)
+    # "busiest hour", "which day had the most events": the unit is the bucket, the ranking word stays
+    bucket = re.search(rf"\b(?:{_GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time|"
+                       rf"(?<=busiest )(minute|hour|day)s?|(?<=quietest )(minute|hour|day)s?|"
+                       rf"(?<=which )(minute|hour|day)s?|(?<=what )(minute|hour|day)s?)\b", reading.text)
     if bucket:
-        unit = bucket.group(1) or {"hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
+        unit = next((g for g in (bucket.group(1), *bucket.groups()[2:]) if g), None) or {
+            "hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
         intent.bucket = _bucket(table, unit, bucket.group(0))
         reading.consume(bucket)
     first = re.search(r"\b(?:when|what time) did\b.*\b(?:start|begin)\b|"
@@ -249,7 +253,8 @@ def read_shape(reading: Reading, intent: Intent) -> None:
                                    f"ask for the top N of one thing, or 'count per {names}' without a top")
         if ranking:
             n = _top_n(top)
-            intent.limit = n if n is not None else (1 if _singular(reading, dims) else 10)
+            one = _singular(reading, dims) if dims else bool(intent.bucket and not intent.bucket.words.endswith("s"))
+            intent.limit = n if n is not None else (1 if one else 10)
             intent.limit_words = ranking.group(0)
             intent.order = [Order(alias, descending=not ascending), *(Order(d.expression) for d in intent.groups)]
         else:
@@ -331,6 +336,9 @@ def _singular(reading: Reading, dims: list[_Dim]) -> bool:
 def _measure(reading: Reading, table: str) -> Measure | None:
     if table != "vpc_flow":
         return None
+    if match := re.search(r"\bhow much\s+(?:data|traffic|bytes|volume|bandwidth)?", reading.text):
+        words = reading.consume(match)  # "how much traffic went to port 443": the bytes summed
+        return Measure("sum", "total_bytes", "total bytes", "bytes", words)
     if match := re.search(r"\b(?:bytes|volume|data|bandwidth|largest|biggest|heaviest)\b", reading.text):
         return Measure("sum", "total_bytes", "total bytes", "bytes", match.group(0))
     if match := re.search(r"\bpackets\b", reading.text):

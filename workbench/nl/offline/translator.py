@@ -280,10 +280,13 @@ def read_intent(question: str, now: datetime) -> Intent:
     refuse_unanswerable(question)
     found = extract(question)
     window, text, phrase = extract_window(correct(found.text), now)
-    bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text)
+    s3_events = any(re.search(r"Object|Bucket", e.value) for e in found.of("event"))
+    bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text) or s3_events
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
-        # an address with '@' is an Identity Center user: bucket names cannot hold one
-        mention.kind = "bucket" if bucket_talk and "@" not in mention.value else "user"
+        # the one acting is a user ("which buckets did svc-reporting touch"); what S3 calls act on is a bucket
+        # ("GetObject calls on tyrell-backups-33c922"); an address with '@' is an Identity Center user
+        subject = re.search(r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$", mention.before)
+        mention.kind = "bucket" if bucket_talk and "@" not in mention.value and not subject else "user"
     table, reading = choose_table(found, Reading(f" {text} "))
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to": the dangling "to" asks for the destinations
