@@ -31,7 +31,7 @@ REFUSALS = {"action", "missing_data", "ambiguous"}
 # Per set: its file, the letter its ids start with, and its minimum size (questions, refusals).
 SETS: dict[str, tuple[Path, str, int, int]] = {
     "blind": (BLIND, "b", 300, 40),
-    "dev": (DEV, "d", 160, 9),  # raised to 320, 50 as the batches land
+    "dev": (DEV, "d", 320, 50),
 }
 
 
