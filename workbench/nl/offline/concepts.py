@@ -380,7 +380,7 @@ def _private(column: str) -> exp.Expression:
 
 def guardduty_concepts(reading: Reading) -> None:
     severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
-                r"less than|>=|>|<=|<|=|of|equal to)\s*(\d+(?:\.\d+)?)")
+                r"less than|>=|>|<=|<|=|of|equal to|)\s*(\d+(?:\.\d+)?)(?!\s*(?:\+|or\s))")
     or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")
     if or_more:
         reading.add(compare("severity", ">=", float(or_more.group(1))), reading.consume(or_more),
@@ -388,10 +388,19 @@ def guardduty_concepts(reading: Reading) -> None:
     elif match := reading.find(severity):
         words = reading.consume(match)
         op = {"at least": ">=", "below": "<", "under": "<", "less than": "<", ">=": ">=", "<=": "<=", "<": "<",
-              "=": "=", "of": "=", "equal to": "="}.get(match.group(1), ">")
+              "=": "=", "of": "=", "equal to": "=", "": "="}.get(match.group(1), ">")
         reading.add(compare("severity", op, float(match.group(2))), words, f"severity {op} {match.group(2)}")
-    elif match := reading.find(r"\b(?:high|critical|severe)(?:[- ]sev(?:erity)?)?\b"):
-        reading.add(compare("severity", ">=", 7), reading.consume(match), "of high severity (7 or more)")
+    elif match := reading.find(r"\b(?:high\s*(?:\+|and (?:above|up|higher|critical)|or (?:above|higher|critical)|and over)|"
+                               r"(?:critical|high)\s+(?:and|or|&|/)\s+(?:critical|high)|high or worse)"
+                               r"(?:[- ]sev(?:erity)?)?"):
+        reading.add(compare("severity", ">=", 7), reading.consume(match), "of high severity or worse (7 or more)")
+    elif match := reading.find(r"\b(?:critical)(?:[- ]sev(?:erity)?)?\b"):
+        reading.add(compare("severity", ">=", 9), reading.consume(match), "of critical severity (9 or more)")
+    elif match := reading.find(r"\b(?:high|severe)(?:[- ]sev(?:erity)?)?\b"):
+        # AWS bands GuardDuty severity: low 1-3.9, medium 4-6.9, high 7-8.9, critical 9-10
+        words = reading.consume(match)
+        reading.add(compare("severity", ">=", 7), words, "of high severity (7 to 9)")
+        reading.add(compare("severity", "<", 9), words, "below critical")
     elif match := reading.find(r"\bmedium(?:[- ]severity)?\b"):
         words = reading.consume(match)
         reading.add(compare("severity", ">=", 4), words, "of medium severity (4 to 7)")

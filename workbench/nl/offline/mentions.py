@@ -35,7 +35,7 @@ COMMON_WORDS = {
 
 ARN = re.compile(r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d*:[\w+=,.@/:-]*[\w+=@/-]")
 FINDING_TYPE = re.compile(r"\b([A-Z][A-Za-z0-9]+:[A-Za-z0-9]+/[A-Za-z0-9.!_-]*[A-Za-z0-9!])")
-ACCESS_KEY = re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b")
+ACCESS_KEY = re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{14,18})\b")  # 20 characters in AWS; examples are written looser
 IP = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?![\w.]*\d)")
 SERVICE_HOST = re.compile(r"\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)\b", re.IGNORECASE)
 ACCOUNT = re.compile(r"(?<![\w.-])(\d{12})(?![\w.-])")
@@ -219,11 +219,23 @@ def _quoted(value: str, before: str, after: str) -> str | None:
     return _camel(inner, before, after) if CAMEL.fullmatch(inner) else _named(inner, before, after) or "keep"
 
 
+# Words joined by a slash in plain English ("start/stop", "list/describe"): never a secret's path
+SLASHED_WORDS = {"start", "stop", "list", "describe", "read", "write", "and", "or", "create", "delete", "get", "put",
+                 "allow", "deny", "accept", "reject", "accepted", "rejected", "in", "out", "inbound", "outbound",
+                 "ingress", "egress", "tcp", "udp", "yes", "no", "with", "without", "success", "failure", "on", "off",
+                 "login", "logout", "upload", "download", "src", "dst", "source", "destination", "user", "users",
+                 "role", "roles", "day", "hour", "attach", "detach", "add", "remove", "enable", "disable", "either"}
+
+
 def _secret(value: str, before: str, after: str) -> str | None:
+    if all(part.lower() in SLASHED_WORDS for part in value.split("/")):
+        return None
     return "secret" if not value.lower().startswith(("http", "tcp/", "udp/")) else None
 
 
 def extract(question: str) -> Mentions:
+    if re.search(r"[A-Z]", question) and not re.search(r"[a-z]", question):
+        question = question.lower()  # "SHOW FAILED LOGINS FOR HEIDI.SMITH": caps lock, not CamelCase
     # shorthand with a slash would read as a secret path; "0.0.0.0/0" is the whole internet
     question = re.sub(r"(?<![\w/])w/o(?![\w/])", "without", question, flags=re.IGNORECASE)
     question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question, flags=re.IGNORECASE)

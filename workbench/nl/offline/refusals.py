@@ -87,7 +87,7 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
 
 
 SQL_SYNTAX = re.compile(r"\bunion\s+(?:all\s+)?select\b|\bselect\b.+\bfrom\b|\b(?:drop|truncate|alter)\s+table\b|"
-                        r"\binsert\s+into\b|\bdelete\s+from\b|;\s*\w|--|/\*|\binformation_schema\b")
+                        r"\binsert\s+into\b|\bdelete\s+from\b|;\s*\w|'\s*--|--\S|/\*|\binformation_schema\b")
 
 
 def refuse_unanswerable(question: str) -> None:
