@@ -85,6 +85,7 @@ class Mention:
     negated: bool = False  # "not from 10.0.0.5", "users other than bob", "excluding AssumeRole"
     target: bool = False  # a role named as what is acted on ("for the X role", "into X"), not who acts
     before: str = ""  # the words just before it, lower-cased (who acts, or what is acted on)
+    typed: bool = True  # False for a bare name the question did not call a user, role or bucket
 
 
 @dataclass

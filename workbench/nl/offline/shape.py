@@ -32,6 +32,17 @@ _ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|l
          "guardduty": r"findings?|alerts?|records?|entries"}
 
 
+# What a value's placeholder is already called: "rolename role" names the role, it does not ask for roles.
+_OWN_NOUNS = {
+    "username": r"users?|principals?|identit(?:y|ies)|user names?", "rolename": r"roles?", "bucketname": r"buckets?",
+    "ipaddr": r"ips?|address(?:es)?|hosts?|ip address(?:es)?|sources?|source ips?", "accountnumber": r"accounts?",
+    "regionname": r"regions?", "portnumber": r"ports?", "secretname": r"secrets?",
+    "resourceid": r"instances?|enis?|interfaces?|vpcs?|subnets?|network interfaces?", "eventname": r"events?|calls?|apis?|actions?",
+    "errorcodename": r"errors?|error codes?", "policyname": r"polic(?:y|ies)", "findingtype": r"findings?|types?",
+    "trailname": r"trails?", "accesskeyid": r"(?:access )?keys?",
+}
+
+
 @dataclass(frozen=True)
 class _Dim:
     dimension: Dimension
@@ -74,7 +85,12 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
         reading.sort = hit[0]
         reading.text = reading.text[:sort.start()] + "_" * (sort.end() + hit[1] - sort.start()) + \
             reading.text[sort.end() + hit[1]:]
-    patterns = ((r"^\s*", "start"), (r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
+    if table == "cloudtrail" and (where := re.search(r"\b(?:(?:and\s+)?from where|where\s+from)\b", reading.text)):
+        # "rupert.garcia where from", "who deleted it and from where": the source addresses
+        reading.text = reading.text[:where.start()] + "which source ips" + reading.text[where.end():]
+    patterns = ((r"^\s*", "start"),
+                (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
+                (r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
                 (rf"\btop\s+(?:{_N}\s+)?", "top"),
                 (rf"\b{_N}\s+(?:most|least)\s+\w+\s+", "top"),
                 (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"),
@@ -95,6 +111,12 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
                 continue  # "the most failed calls": a count of rows, not a ranking of event names
             if trigger == "most":
                 trigger = "top"
+            if trigger == "tail":
+                placeholder = match.group(0).strip()
+                if re.fullmatch(_OWN_NOUNS[placeholder] + r"|" + _ROWS[table] + r"|events|calls|findings|flows|records",
+                                matched):
+                    continue  # "the billing-lambda role", "AssumeRole calls": the value's own kind, not a column
+                trigger = "which"
             if trigger in {"count", "group"} and re.fullmatch(_ROWS[table], matched) \
                     and (trigger == "count" or matched.endswith("s")) \
                     or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \

@@ -117,7 +117,13 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
         plain = [n for n in names if "@" not in n]
         conditions = ([one_of("useridentity.username", plain)] if plain else []) + [
             like("useridentity.arn", f"%/{n}") for n in names if "@" in n]
-        _add(intent, users, any_of(*conditions), "by user " + " or ".join(names))
+        # A bare name ("how many calls did github-actions-deploy make") may be an IAM user or a role: it is
+        # matched as either, which returns exactly one's rows (no role carries an IAM user's name)
+        untyped = [n for n in plain if any(u.value == n and not u.typed for u in users)]
+        if untyped:
+            conditions.append(one_of("useridentity.sessioncontext.sessionissuer.username", untyped))
+        _add(intent, users, any_of(*conditions), "by user " + " or ".join(names)
+             + (" (or role " + " or ".join(untyped) + ")" if untyped else ""))
     assumed = [r for r in found.of("role") if r.target] if "AssumeRole" in {e.value for e in found.of("event")} \
         or "role assumptions" in " ".join(intent_concepts) else []
     for role in assumed:  # "AssumeRole calls for the orders-api-ec2 role": the role assumed, not the caller's
@@ -281,12 +287,14 @@ def read_intent(question: str, now: datetime) -> Intent:
     found = extract(question)
     window, text, phrase = extract_window(correct(found.text), now)
     s3_events = any(re.search(r"Object|Bucket", e.value) for e in found.of("event"))
-    bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text) or s3_events
+    bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text)
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
         # the one acting is a user ("which buckets did svc-reporting touch"); what S3 calls act on is a bucket
         # ("GetObject calls on tyrell-backups-33c922"); an address with '@' is an Identity Center user
         subject = re.search(r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$", mention.before)
-        mention.kind = "bucket" if bucket_talk and "@" not in mention.value and not subject else "user"
+        acted_on = s3_events and re.search(r"\b(?:on|in|into|to|from|of)\s+(?:the\s+)?$", mention.before)
+        mention.kind = "bucket" if (bucket_talk or acted_on) and "@" not in mention.value and not subject else "user"
+        mention.typed = False
     table, reading = choose_table(found, Reading(f" {text} "))
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to": the dangling "to" asks for the destinations
