@@ -309,7 +309,7 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
     if match := reading.find(r"\b(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|permission errors?|"
                              r"not authori[sz]ed)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
-    elif match := reading.find(r"\b(?:failed|fail|fails|failures?|errors?|errored|unsuccessful|failing)\b"):
+    elif match := reading.find(r"\b(?:failed|fail|fails|failures?|errors?(?! codes?\b)|errored|unsuccessful|failing)\b"):
         asked = re.search(r"\b(?:which|what|most common|most frequent|top(?: \d+)?|distinct|unique|different|kinds? of|"
                           r"types? of)\s+(?:\w+\s+)?$", reading.text[:match.start()])
         if not error_codes_named and asked and match.group(0).startswith("error"):
@@ -320,7 +320,14 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
             reading.add(is_null("errorcode", negate=True), reading.consume(match), "that failed")
     elif match := reading.find(r"\b(?:succeeded|successful|without (?:an? )?errors?|no errors?)\b"):
         reading.add(is_null("errorcode"), reading.consume(match), "that succeeded")
-    if match := reading.find(r"\b(?:changes?|changed|modifications?|modified|writes?|mutating|non-read-only|"
+    if not error_codes_named and reading.has(r"\berror codes?\b"):
+        # "error codes for ivan.patel": the codes are listed, so only calls that have one
+        reading.add(is_null("errorcode", negate=True), "error codes", "that failed")
+    if match := reading.find(r"\b(?:non[- ]read[- ]only|not read[- ]only)\b"):
+        reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
+        if write := reading.find(r"\bwrites?\b"):
+            reading.consume(write)
+    elif match := reading.find(r"\b(?:changes?|changed|modifications?|modified|writes?|mutating|non-read-only|"
                              r"write (?:calls|events|actions))\b"):
         reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
     elif match := reading.find(r"\bread[- ]only\b"):

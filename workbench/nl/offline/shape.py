@@ -111,6 +111,8 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
                 continue  # "the most failed calls": a count of rows, not a ranking of event names
             if trigger == "most":
                 trigger = "top"
+            if trigger == "group" and matched in {"who", "whom"}:
+                trigger = "who"  # "ListUsers - by who?": the callers, not a count per caller
             if trigger == "tail":
                 placeholder = match.group(0).strip()
                 if re.fullmatch(_OWN_NOUNS[placeholder] + r"|" + _ROWS[table] + r"|events|calls|findings|flows|records",

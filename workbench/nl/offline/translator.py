@@ -17,7 +17,21 @@ from datetime import datetime
 from sqlglot import exp
 
 from workbench.nl.base import TranslationError
-from workbench.nl.intent import Filter, Intent, any_of, compile_intent, contains, eq, is_null, like, one_of
+from workbench.nl.intent import (
+    DIALECT,
+    Dimension,
+    Filter,
+    Intent,
+    Measure,
+    Order,
+    any_of,
+    compile_intent,
+    contains,
+    eq,
+    is_null,
+    like,
+    one_of,
+)
 from workbench.nl.offline.concepts import (
     Reading,
     cloudtrail_concepts,
@@ -66,7 +80,8 @@ def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
     # A traffic word beside a user or event name: flows it is, and the name is refused when placed
     # ("rejected flows from dave.kowalski") — never CloudTrail rows that ignore the traffic words.
     weak = re.search(_WEAK_VPC_CUE, reading.text) and not re.search(_CLOUDTRAIL_WORDS, reading.text)
-    if "port" in kinds or re.search(_VPC_CUE, reading.text) or (weak and not kinds & CLOUDTRAIL_ONLY):
+    interfaces = any(m.kind == "resource_id" and m.value.lower().startswith(("eni-", "subnet-")) for m in mentions.items)
+    if "port" in kinds or interfaces or re.search(_VPC_CUE, reading.text) or (weak and not kinds & CLOUDTRAIL_ONLY):
         vpc_concepts(reading)
         return "vpc_flow", reading
     return "cloudtrail", trial
@@ -256,6 +271,37 @@ PRESENT_ONLY = {
 }
 
 
+def _per_value(intent: Intent, found: Mentions, text: str) -> None:
+    """'event counts for alice and bob': one count per named value, not their sum."""
+    if not intent.measures or intent.groups or not re.search(r"\b(?:counts|each|respectively|separately|apiece|"
+                                                             r"individually|per (?:user|ip|address|role))\b", found.text):
+        return
+    for item in intent.filters:
+        lists = [node for node in item.condition.find_all(exp.In)] if len(item.entities) > 1 else []
+        if lists:
+            columns = list(dict.fromkeys(node.this.sql(DIALECT) for node in lists))
+            # a bare name is a user or a role: the one of the two columns that holds it
+            column = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
+            intent.group_by = [Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1], column,
+                                         item.words)]
+            intent.order = [Order(column)]
+            return
+
+
+def _assumed_roles(intent: Intent) -> None:
+    """With AssumeRole calls, 'roles' are the roles assumed (in the request), not the callers' sessions."""
+    issuer = "useridentity.sessioncontext.sessionissuer.username"
+    if not any(f.condition.sql(DIALECT) == "eventname = 'AssumeRole'" for f in intent.filters):
+        return
+    arn = "json_extract_scalar(requestparameters, '$.roleArn')"
+    swap = {issuer: Dimension(arn, "role", "assumed role")}
+    intent.group_by = [swap.get(d.expression, d) for d in intent.group_by]
+    intent.columns = [swap.get(d.expression, d) for d in intent.columns] if intent.distinct else intent.columns
+    intent.measures = [Measure(m.func, m.alias, m.description, arn, m.words) if m.column == issuer else m
+                       for m in intent.measures]
+    intent.order = [Order(arn, o.descending) if o.expression == issuer else o for o in intent.order]
+
+
 def _only_present(intent: Intent) -> None:
     listed = intent.groups + (intent.columns if intent.distinct else [])
     for dim in listed:
@@ -292,7 +338,9 @@ def read_intent(question: str, now: datetime) -> Intent:
         # the one acting is a user ("which buckets did svc-reporting touch"); what S3 calls act on is a bucket
         # ("GetObject calls on tyrell-backups-33c922"); an address with '@' is an Identity Center user
         subject = re.search(r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$", mention.before)
-        acted_on = s3_events and re.search(r"\b(?:on|in|into|to|from|of)\s+(?:the\s+)?$", mention.before)
+        acted_on = s3_events and (re.search(r"\b(?:on|in|into|to|from|of)\s+(?:the\s+)?$", mention.before) or re.search(
+            r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
+            r"static|media|reports?|cloudtrail)(?:[-.]|$)", mention.value))
         mention.kind = "bucket" if (bucket_talk or acted_on) and "@" not in mention.value and not subject else "user"
         mention.typed = False
     table, reading = choose_table(found, Reading(f" {text} "))
@@ -320,6 +368,8 @@ def read_intent(question: str, now: datetime) -> Intent:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
+    _per_value(intent, found, reading.text)
+    _assumed_roles(intent)
     _only_present(intent)
     _refuse_foreign_words(reading, table)
     _refuse_leftover_numbers(reading)
@@ -331,8 +381,11 @@ def read_intent(question: str, now: datetime) -> Intent:
     explicit_all = re.search(r"\b(?:all|every|everything|any)\b", reading.text) and any(
         re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
     only_who = intent.distinct and all(d.alias == "principal" and d.words.startswith("who") for d in intent.columns)
-    if not intent.filters and not intent.measures and (not intent.distinct or only_who) and intent.limit is None \
-            and not explicit_all and window is None and reading.sort is None:
+    cue = any(re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
+    bare_count = intent.measures and not intent.filters and not intent.groups and not cue and window is None
+    descending = any(o.descending for o in intent.order)
+    if bare_count or not intent.filters and not intent.measures and (not intent.distinct or only_who) \
+            and intent.limit is None and not explicit_all and window is None and reading.sort is None and not descending:
         raise TranslationError(
             f"cannot translate {question.strip()!r}: no IP, user, event, service, finding or traffic term I "
             "know. Try: " + "; ".join(f"'{s}'" for s in SUGGESTIONS))
