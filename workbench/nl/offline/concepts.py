@@ -369,12 +369,14 @@ def vpc_concepts(reading: Reading) -> None:
     scope = r"(internal|private|rfc ?1918|in-?vpc|external|public|internet|outside)"
     nouns = r"(?:hosts?|addresses|address|ips?|destinations?|sources?|networks?|peers?|machines?|servers?)"
     if match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
-                             rf"\b(to|towards|from)\s+the\s+(internet)\b|\b{scope}\s+{nouns}\b"):
+                             rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
+                             rf"\b{scope}(?=\s+{nouns}\b)"):
         side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
             match.group(1) or match.group(3)) else ("from", match.group(5))
         column = "dstaddr" if side in {"to", "towards"} else "srcaddr"
         inside = _private(column)
         outside = not re.match(r"internal|private|rfc|in-?vpc", kind)
+        # "distinct external sources": the scope word is read, the noun stays for the shape to list
         reading.add(exp.Not(this=inside) if outside else inside, reading.consume(match),
                     f"{'to' if column == 'dstaddr' else 'from'} {'outside' if outside else 'inside'} the private ranges")
 

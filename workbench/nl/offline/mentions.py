@@ -42,6 +42,8 @@ ACCOUNT = re.compile(r"(?<![\w.-])(\d{12})(?![\w.-])")
 RESOURCE_ID = re.compile(r"\b((?:i|sg|eni|vpc|subnet|ami|vol|snap)-[0-9a-f]{8,17})\b", re.IGNORECASE)
 REGION = re.compile(r"\b([a-z]{2}(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|"
                     r"southwest)-\d)\b", re.IGNORECASE)
+# One-word API names: written capitalised, or lower-case beside "kms" or "calls"
+SINGLE_EVENT = re.compile(r"\b(Decrypt|Encrypt)\b")
 CAMEL = re.compile(r"\b((?:[A-Z]{2,}[a-z0-9]+|[A-Z][a-z0-9]+)(?:[A-Z][A-Za-z0-9_]*)+)\b")
 QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"“”']{1,120})(?:[\"”]|'(?!\w))")
 PORTS = re.compile(r"\b(?:(source|src|destination|dst|dest|local|remote)\s+)?ports?\s+((?:\d{1,5}(?:\s*(?:,|and|or|&)\s*)?)+)")
@@ -132,8 +134,9 @@ NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besi
                       r"calls? to|events? from|port|account|region|bucket|named)\s+){0,3}$", re.IGNORECASE)
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
-                    r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*)\b", re.IGNORECASE)
-_RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from)\b", re.IGNORECASE)
+                    r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
+                    r"destinations?|peers?)\b", re.IGNORECASE)  # "10.10.17.92 destinations": where it sent to
+_RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?)\b", re.IGNORECASE)
 
 
 def _direction(before: str, after: str = "") -> str:
@@ -235,6 +238,9 @@ def _secret(value: str, before: str, after: str) -> str | None:
 
 
 def extract(question: str) -> Mentions:
+    # "kms decrypt calls": the one-word call names CloudTrail writes capitalised
+    question = re.sub(r"\b(?<=kms )(decrypt|encrypt)\b|\b(decrypt|encrypt)\b(?=\s+(?:calls?|events?|requests?|api))",
+                      lambda m: (m.group(1) or m.group(2)).title(), question)
     if re.search(r"[A-Z]", question) and not re.search(r"[a-z]", question):
         question = question.lower()  # "SHOW FAILED LOGINS FOR HEIDI.SMITH": caps lock, not CamelCase
     # shorthand with a slash would read as a secret path; "0.0.0.0/0" is the whole internet
@@ -252,6 +258,7 @@ def extract(question: str) -> Mentions:
     reader.take(REGION, "region")
     reader.take(QUOTED, None, classify=_quoted)
     reader.take(CAMEL, None, classify=_camel)
+    reader.take(SINGLE_EVENT, "event")
     reader.take(SECRET_PATH, None, classify=_secret)
     reader.take(NAME, None, classify=_named)
     for pattern, kind in _KEYWORD_NAMES:
@@ -259,8 +266,34 @@ def extract(question: str) -> Mentions:
     for pattern in _PLAIN_USER:
         reader.take(pattern, None, classify=lambda v, b, a: None if _english(v) else "user")
     _ports(reader)
+    _bare_ports(reader)
     text = re.sub(r"[?!,;()]", " ", reader.text.lower())
     return Mentions(reader.found, re.sub(r"\s+", " ", text).strip())
+
+
+_UNITS = r"(?:calls?|events?|times|bytes|b|kb|mb|gb|packets|flows?|findings?|minutes?|mins?|hours?|hrs?|days?|weeks?|" \
+         r"errors?|requests?|logins?|attempts?|connections?|%|percent|am|pm|utc|rows?|results?|users?|ips?)"
+_SERVICE_PORT = re.compile(r"\b(ssh|rdp|telnet|https?|smb|mysql|postgres(?:ql)?|redis|vnc|elasticsearch|mssql|mongodb|"
+                           r"ftp|smtp)(\s+\w+)?\s*(?:\(\s*(\d{2,5})\s*\)|(?<!\w)(\d{2,5})\b)")
+_ON_PORT = re.compile(rf"\b(?:on|via|over|to|at|hitting)\s+\(?(\d{{2,5}})\)?(?![\d:.,/-])(?!\s*{_UNITS}\b)")
+
+
+def _bare_ports(reader: _Reader) -> None:
+    """'mysql traffic (3306)', 'postgres 5432 flows', 'destinations on 443': a port written without the word."""
+    def service(match: re.Match[str]) -> str:
+        number = match.group(3) or match.group(4)
+        if int(number) > 65535 or match.group(2) and not match.group(3):
+            return match.group(0)  # "ssh traffic 22" is not a port written beside its name
+        reader.found.append(Mention("port", number, number, "to"))
+        return f"{match.group(1)}{match.group(2) or ''} port portnumber "
+    reader.text = _SERVICE_PORT.sub(service, reader.text)
+
+    def bare(match: re.Match[str]) -> str:
+        if int(match.group(1)) > 65535:
+            return match.group(0)
+        reader.found.append(Mention("port", match.group(1), match.group(1), "to"))
+        return " to port portnumber "
+    reader.text = _ON_PORT.sub(bare, reader.text)
 
 
 def _ports(reader: _Reader) -> None:

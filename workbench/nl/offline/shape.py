@@ -329,13 +329,17 @@ def _threshold(reading: Reading) -> tuple[str, int, str] | None:
     """'more than 100 errors', 'at least 5 times': a condition on the count of each group."""
     match = re.search(r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
                       r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|"
-                      r"failures?|attempts?|logins?|denials?)\b", reading.text)
+                      r"failures?|attempts?|logins?|denials?)\b|"
+                      # "more than 10 errors" with "errors" already read as the failure filter
+                      r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)(?=\s{2,}\S|\s*$)",
+                      reading.text)
     if not match:
         return None
+    said, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
-          "under": "<", "at most": "<=", "exactly": "="}[match.group(1)]
+          "under": "<", "at most": "<=", "exactly": "="}[said]
     words = reading.consume(match)
-    return op, int(match.group(2)), words
+    return op, int(number), words
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:

@@ -78,6 +78,8 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
     "guardduty": {
         "finding type": ("type", "type", "finding type"),
+        "finding id": ("id", "id", "finding id"),
+        "id": ("id", "id", "finding id"),
         "type": ("type", "type", "finding type"),
         "resource type": ("resourcetype", "resourcetype", "resource type"),
         "resource": ("resourcetype", "resourcetype", "resource type"),
@@ -218,7 +220,9 @@ RESOURCE_TYPES: dict[str, str] = {
     "access key": "AccessKey", "iam": "AccessKey", "eks": "EKSCluster", "container": "Container",
 }
 WELL_KNOWN_PORTS: dict[str, int] = {"ssh": 22, "rdp": 3389, "telnet": 23, "http": 80, "https": 443,
-                                    "smb": 445, "mysql": 3306, "postgres": 5432, "redis": 6379, "vnc": 5900}
+                                    "smb": 445, "mysql": 3306, "postgres": 5432, "postgresql": 5432, "redis": 6379,
+                                    "vnc": 5900, "elasticsearch": 9200, "mssql": 1433, "mongodb": 27017, "ftp": 21,
+                                    "smtp": 25}
 
 SUGGESTIONS = (
     "activity from 203.0.113.42 in the last hour",
