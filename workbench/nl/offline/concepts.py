@@ -348,6 +348,11 @@ def vpc_concepts(reading: Reading) -> None:
         reading.add(eq("flow_direction", "ingress"), reading.consume(match), "inbound")
     elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):
         reading.add(eq("flow_direction", "egress"), reading.consume(match), "outbound")
+    if match := reading.find(r"\b(?:accepted|allowed)\s+(?:vs\.?|versus|and|or|/)\s+(?:rejected|blocked|denied)\b|"
+                             r"\b(?:rejected|blocked|denied)\s+(?:vs\.?|versus|and|or|/)\s+(?:accepted|allowed)\b"):
+        # "accepted vs rejected flows per day": one row per action
+        reading.text = reading.text[:match.start()] + "by action" + " " * (len(match.group(0)) - 9) \
+            + reading.text[match.end():]
     if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|failed)\b"):
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
     elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful|accept|accepts|established)\b"):

@@ -166,8 +166,8 @@ class _Reader:
                 continue
             piece = self.text[last:start]
             if chosen != "keep":
-                direction = (_direction(self.text[:start], self.text[end:]) if chosen in {"ip", "port", "service_host"}
-                             else "any")
+                direction = (_direction(self.text[:start], self.text[end:])
+                             if chosen in {"ip", "port", "service_host", "resource_id"} else "any")
                 negation = NEGATION.search(piece)
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower())
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,

@@ -156,6 +156,9 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
 
 def _unplaced_group(reading: Reading, table: str) -> None:
     """'per flibber' or 'grouped by colour': a grouping this table does not have is refused."""
+    if re.search(r"\b(?:avg|average|mean)\b", reading.text) and (
+            each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text)):
+        reading.consume(each)  # "avg bytes per flow": each row, the average's own denominator
     if match := re.search(r"\b(?:per|for each|for every|grouped by|group by|broken down by|breakdown by|split by)\s+"
                           r"(?!username|rolename|ipaddr|principalarn|eventname|bucketname|secretname)([a-z][\w-]*)",
                           reading.text):
@@ -361,7 +364,22 @@ def _singular(reading: Reading, dims: list[_Dim]) -> bool:
     return bool(words) and not words.endswith("s") and not re.search(r"\b(?:ones|them)\b", reading.text)
 
 
+NUMERIC = {"vpc_flow": ("bytes", "packets"), "guardduty": ("severity",)}
+_AGGREGATE = {"max": "max", "maximum": "max", "highest": "max", "largest": "max", "biggest": "max", "peak": "max",
+              "min": "min", "minimum": "min", "lowest": "min", "smallest": "min", "avg": "avg", "average": "avg",
+              "mean": "avg", "sum": "sum", "total": "sum"}
+
+
 def _measure(reading: Reading, table: str) -> Measure | None:
+    columns = NUMERIC.get(table, ())
+    # "max severity per finding type", "avg bytes per flow": a function of a number the table holds
+    if columns and (match := re.search(rf"\b({'|'.join(_AGGREGATE)})\s+(?:of\s+(?:the\s+)?)?({'|'.join(columns)})\b"
+                                       r"(?!\s+(?:findings?|flows?|connections?)\b)", reading.text)):
+        func, column = _AGGREGATE[match.group(1)], match.group(2)
+        words = reading.consume(match)
+        if each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text):
+            reading.consume(each)  # "per flow" is each row: the average over rows, not a grouping
+        return Measure(func, f"{func}_{column}", f"{func} {column}", column, words)
     if table != "vpc_flow":
         return None
     if match := re.search(r"\bhow much\s+(?:data|traffic|bytes|volume|bandwidth)?", reading.text):

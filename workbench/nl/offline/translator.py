@@ -54,7 +54,7 @@ TABLE_NAMES = {"cloudtrail": "CloudTrail events", "guardduty": "GuardDuty findin
 SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
 CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket", "secret", "policy", "user",
                    "service_host"}
-_GUARDDUTY_CUE = r"\b(?:guard ?duty(?!\s+detectors?)|findings?|detections?|threat intel\w*)\b"
+_GUARDDUTY_CUE = r"\b(?:guard ?duty(?!\s+detectors?)|findings?|severity|severities|detections?|threat intel\w*)\b"
 _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accepted|enis?|network interfaces?|talkers?|packets|network|port ?scan\w*|bytes|ports?|"
             r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
@@ -118,7 +118,8 @@ def _values(mentions: list[Mention]) -> list[str]:
     return list(dict.fromkeys(m.value for m in mentions))
 
 
-def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str] = ()) -> None:  # type: ignore[assignment]
+def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str] = (),  # type: ignore[assignment]
+                     intent_concepts_filters: list[Filter] = ()) -> None:  # type: ignore[assignment]
     if ips := found.of("ip"):
         _add(intent, ips, any_of(*(_ip_condition("sourceipaddress", v) for v in _values(ips))),
              "from " + " or ".join(_values(ips)))
@@ -127,7 +128,14 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
                                    eq("useridentity.sessioncontext.sessionissuer.arn", arn.value)), f"by {arn.value}")
     if keys := found.of("access_key"):
         _add(intent, keys, one_of("useridentity.accesskeyid", _values(keys)), "with access key " + ", ".join(_values(keys)))
-    if users := found.of("user"):
+    targeted = {"CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "CreateLoginProfile", "UpdateLoginProfile",
+                "DeleteLoginProfile", "AttachUserPolicy", "DetachUserPolicy", "PutUserPolicy", "AddUserToGroup",
+                "CreateUser", "DeleteUser"}
+    said = " ".join(f.condition.sql(DIALECT) for f in intent_concepts_filters) if intent_concepts_filters else ""
+    for user in [u for u in found.of("user") if u.target and any(f"'{e}'" in said for e in targeted)]:
+        # "access keys created for lena.garcia": the user the call acted on, named in its request
+        _add(intent, [user], eq("json_extract_scalar(requestparameters, '$.userName')", user.value), f"for user {user.value}")
+    if users := [u for u in found.of("user") if not u.placed]:
         names = _values(users)
         plain = [n for n in names if "@" not in n]
         conditions = ([one_of("useridentity.username", plain)] if plain else []) + [
@@ -202,6 +210,10 @@ def place_vpc(intent: Intent, found: Mentions) -> None:
         prefix = resource.value.split("-")[0].lower()
         if prefix in columns:
             _add(intent, [resource], eq(columns[prefix], resource.value), f"{columns[prefix]} {resource.value}")
+            if prefix in {"i", "eni"} and resource.direction != "any":
+                # a flow log record is kept per interface: "traffic to i-…" is what came in to it
+                side = "ingress" if resource.direction == "to" else "egress"
+                intent.add(Filter(eq("flow_direction", side), resource.words, f"{side} at {resource.value}"))
 
 
 def place_guardduty(intent: Intent, found: Mentions) -> None:
@@ -209,9 +221,13 @@ def place_guardduty(intent: Intent, found: Mentions) -> None:
         _add(intent, types, one_of("type", _values(types)), "of type " + ", ".join(_values(types)))
     for mention in found.of("ip"):
         _add(intent, [mention], contains("service", mention.value.split("/")[0]), f"involving {mention.value}")
-    for mention in found.of("user"):  # a finding on an access key names its IAM user
-        _add(intent, [mention], eq("json_extract_scalar(resource, '$.accessKeyDetails.userName')", mention.value),
-             f"on the access key of {mention.value}")
+    key_owner = re.search(r"\baccess ?keys?\b|\bkeys? of\b", found.text)
+    for mention in found.of("user", "bucket"):
+        if mention.kind == "user" and key_owner:  # a finding on an access key names its IAM user
+            _add(intent, [mention], eq("json_extract_scalar(resource, '$.accessKeyDetails.userName')", mention.value),
+                 f"on the access key of {mention.value}")
+        else:
+            _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
     for mention in found.of("resource_id", "access_key"):
         _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
     if accounts := found.of("account"):
@@ -360,7 +376,7 @@ def read_intent(question: str, now: datetime) -> Intent:
                     port_in_request(reading, port, reading.consume(match))
         cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")))
     if table == "cloudtrail":
-        place_cloudtrail(intent, found, reading.concepts)
+        place_cloudtrail(intent, found, reading.concepts, reading.filters)
     else:
         {"vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
     _refuse_unplaced(found, table)
