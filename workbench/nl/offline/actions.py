@@ -95,8 +95,9 @@ def verb_object_events(reading: object) -> None:
     for pattern, order in ((_FORWARD, (1, 2)), (_BACKWARD, (2, 1))):
         while match := pattern.search(reading.text):  # type: ignore[attr-defined]
             verb, noun = _verb_of(match.group(order[0])), _noun_of(match.group(order[1]))
-            if verb is None or noun is None or (event := _event(verb, noun)) is None:
-                break  # not a call CloudTrail has: left for the leftover check to refuse
+            if verb is None or noun is None or (event := _event(verb, noun)) is None or re.search(
+                    r"\binline\s+$", reading.text[:match.start()]):  # type: ignore[attr-defined]
+                break  # not a call CloudTrail has (or an inline policy, read by the phrase list): left as is
             before = reading.text[:match.start()]  # type: ignore[attr-defined]
             asked = re.search(r"\b(?:which|what)\s+$", before)
             if pattern is _BACKWARD and asked:

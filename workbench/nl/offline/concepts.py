@@ -158,7 +158,7 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"roles? assum\w+ (?:by|from) (?:other|another|assumed) roles?)\b", "", role_chain),
         (r"\b(?:(?:ssm\s+)?(?:parameter store\s+)?parameters?\s+(?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
          r"retriev\w*|fetched|pulled)|(?:read\w*|access\w*|retriev\w*|pull\w*|fetch\w*|get|got)\s+(?:any\s+|the\s+)?"
-         r"(?:ssm\s+)?parameters?|ssm parameter (?:reads|access))\b", "", ssm_reads),
+         r"(?:ssm\s+)?parameters?|ssm parameter (?:reads|access)|parameter store (?:reads?|access\w*))\b", "", ssm_reads),
         (r"\b(?:credential access|credential theft|secrets? (?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
          r"access|retriev\w*|fetched|pulled)|"
          r"(?:read|accessed|retrieved|pulled|fetched)\s+(?:any\s+|the\s+)?secrets?)\b", "",
@@ -244,6 +244,10 @@ def cloudtrail_concepts(reading: Reading) -> None:
         if match := reading.find(rf"\b{re.escape(phrase)}\b"):
             reading.add(_events(events), reading.consume(match), phrase, phrase)
             _consume_verb(reading, events)
+            # "inline policies added": the verb only repeats what the phrase names
+            if again := re.match(r"\s+(?:(?:were|was|got|been)\s+)?(?:added|created|made|attached|put|set up)\b",
+                                 reading.text[match.end():]):
+                reading.text = reading.text[:match.end()] + " " * again.end() + reading.text[match.end() + again.end():]
             break
     if match := reading.find(r"\biam users?\b"):
         # IAM users are the identities with a user name: "which 5 iam users" lists those names

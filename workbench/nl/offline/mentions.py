@@ -237,7 +237,29 @@ def _secret(value: str, before: str, after: str) -> str | None:
     return "secret" if not value.lower().startswith(("http", "tcp/", "udp/")) else None
 
 
+def _known_events() -> dict[str, str]:
+    from workbench.nl.offline.actions import KNOWN
+    from workbench.nl.offline.vocab import (
+        CREDENTIAL_ACCESS,
+        LOGGING_TAMPERING,
+        MFA_CHANGES,
+        POLICY_GRANTS,
+        PRIVILEGE_ESCALATION,
+        PUBLIC_EXPOSURE,
+    )
+    names = {*KNOWN, *CREDENTIAL_ACCESS, *LOGGING_TAMPERING, *MFA_CHANGES, *POLICY_GRANTS, *PRIVILEGE_ESCALATION,
+             *PUBLIC_EXPOSURE, "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "ConsoleLogin",
+             "GetCallerIdentity", "GetObject", "PutObject", "ListBuckets", "DescribeInstances", "GenerateDataKey",
+             "GetSessionToken", "GetFederationToken", "ListUsers", "ListRoles", "ListAccessKeys", "GetBucketAcl",
+             "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "StartSession", "SendSSHPublicKey",
+             "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress"}
+    return {n.lower(): n for n in names}
+
+
 def extract(question: str) -> Mentions:
+    # "assumerole calls": an API name typed in lower case is still that call
+    known = _known_events()
+    question = re.sub(r"(?<![\w.@/-])([a-z]{8,})(?![\w.@/-])", lambda m: known.get(m.group(1), m.group(1)), question)
     # "kms decrypt calls": the one-word call names CloudTrail writes capitalised
     question = re.sub(r"\b(?<=kms )(decrypt|encrypt)\b|\b(decrypt|encrypt)\b(?=\s+(?:calls?|events?|requests?|api))",
                       lambda m: (m.group(1) or m.group(2)).title(), question)

@@ -30,7 +30,7 @@ traffic flow flows connection connections session sessions packet finding findin
 things ones time times seen
 user users principal principals identity identities role roles key keys access account accounts port ports region
 regions type types address addresses ip ips source sources destination destinations service services bucket buckets
-secret secrets policy policies error errors code codes name names instance instances resource resources host hosts
+secret secrets error errors code codes name names instance instances resource resources host hosts
 count counts number numbers total amount attempt attempts aws amazon cloud cloudtrail trail guardduty vpc network
 eventname assumed
 active often frequently frequent common busiest noisiest loudest heaviest chattiest largest biggest rarest fewest

@@ -65,7 +65,8 @@ def _bucket(table: str, unit: str, words: str) -> Dimension:
 def _vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
     vocab = DIMENSIONS[table]
     for key in sorted(vocab, key=len, reverse=True):
-        if match := re.match(rf"{re.escape(key)}(?:es|s)?\b", words):
+        stem = rf"{re.escape(key[:-1])}(?:y|ies)" if key.endswith("y") else rf"{re.escape(key)}(?:es|s)?"
+        if match := re.match(rf"{stem}\b", words):
             expr, alias, description = vocab[key]
             return Dimension(expr, alias, description, key), match.end()
     return None
@@ -350,6 +351,8 @@ def _top_n(top: re.Match[str] | None) -> int | None:
 
 
 def _count_distinct(dims: list[_Dim], counting: re.Match[str], text: str = "") -> bool:
+    if any(re.search(r"\b(?:distinct|unique|different)\b", d.dimension.words) for d in dims if d.trigger == "which"):
+        return True  # "distinct srcaddr count": the distinct values counted
     if counting.group(0) not in {"how many", "number of"}:
         return False
     if any(d.trigger == "count" for d in dims):

@@ -55,7 +55,8 @@ SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty
 CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket", "secret", "policy", "user",
                    "service_host"}
 _GUARDDUTY_CUE = r"\b(?:guard ?duty(?!\s+detectors?)|findings?|severity|severities|detections?|threat intel\w*)\b"
-_VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accepted|enis?|network interfaces?|talkers?|packets|network|port ?scan\w*|bytes|ports?|"
+_VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accepted|srcaddr|dstaddr|srcport|dstport|"
+            r"destination ips?|destination address\w*|dest ips?|enis?|network interfaces?|talkers?|packets|network|port ?scan\w*|bytes|ports?|"
             r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
 _WEAK_VPC_CUE = (r"\b(?:connections?|connected|connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|"
@@ -380,6 +381,9 @@ def read_intent(question: str, now: datetime) -> Intent:
     else:
         {"vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
     _refuse_unplaced(found, table)
+    # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed
+    reading.text = re.sub(r"\bpolicyname(\s+(?:managed\s+|iam\s+)?polic(?:y|ies))\b",
+                          lambda m: "policyname" + " " * len(m.group(1)), reading.text)
     for item in reading.filters:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
@@ -398,7 +402,8 @@ def read_intent(question: str, now: datetime) -> Intent:
         re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
     only_who = intent.distinct and all(d.alias == "principal" and d.words.startswith("who") for d in intent.columns)
     cue = any(re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
-    bare_count = intent.measures and not intent.filters and not intent.groups and not cue and window is None
+    bare_count = (intent.measures and all(m.column is None for m in intent.measures) and not intent.filters
+                  and not intent.groups and not cue and window is None)  # "how many?" counts nothing named
     descending = any(o.descending for o in intent.order)
     if bare_count or not intent.filters and not intent.measures and (not intent.distinct or only_who) \
             and intent.limit is None and not explicit_all and window is None and reading.sort is None and not descending:

@@ -17,6 +17,11 @@ TABLE_CUES: dict[str, tuple[str, ...]] = {
 # (column expression, alias, description) per table for "per X", "by X", "top N X", "which X".
 DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     "cloudtrail": {
+        "sourceipaddress": ("sourceipaddress", "sourceipaddress", "source IP"),
+        "eventsource": ("eventsource", "eventsource", "service"),
+        "awsregion": ("awsregion", "awsregion", "region"),
+        "useragent": ("useragent", "useragent", "user agent"),
+        "errorcode": ("errorcode", "errorcode", "error code"),
         "source ip": ("sourceipaddress", "sourceipaddress", "source IP"),
         "ip address": ("sourceipaddress", "sourceipaddress", "source IP"),
         "ip": ("sourceipaddress", "sourceipaddress", "source IP"),
@@ -94,6 +99,10 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "kind": ("type", "type", "finding type"),
     },
     "vpc_flow": {
+        "srcaddr": ("srcaddr", "srcaddr", "source address"),
+        "dstaddr": ("dstaddr", "dstaddr", "destination address"),
+        "srcport": ("srcport", "srcport", "source port"),
+        "dstport": ("dstport", "dstport", "destination port"),
         "destination port": ("dstport", "dstport", "destination port"),
         "source port": ("srcport", "srcport", "source port"),
         "port": ("dstport", "dstport", "destination port"),
@@ -173,7 +182,14 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
                        "CreateSecurityGroup", "DeleteSecurityGroup"),
     "bucket policy": ("PutBucketPolicy", "DeleteBucketPolicy"),
     "bucket policies": ("PutBucketPolicy", "DeleteBucketPolicy"),
+    "bucket policy changes": ("PutBucketPolicy", "DeleteBucketPolicy"),
     "acl changes": ("PutBucketAcl", "PutObjectAcl"),
+    "inline policies": ("PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"),
+    "inline policy": ("PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"),
+    "policy changes": ("CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion",
+                       "SetDefaultPolicyVersion", "AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy",
+                       "DetachUserPolicy", "DetachRolePolicy", "DetachGroupPolicy", "PutUserPolicy", "PutRolePolicy",
+                       "PutGroupPolicy", "DeleteUserPolicy", "DeleteRolePolicy", "DeleteGroupPolicy"),
     "acls changed": ("PutBucketAcl", "PutObjectAcl"),
     "public access block": ("PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock"),
     "public access": ("PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl",
