@@ -164,13 +164,15 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?:read|accessed|retrieved|pulled|fetched)\s+(?:any\s+|the\s+)?secrets?)\b", "",
          lambda r, w: r.add(_events(("GetSecretValue",) if "secret" in w else CREDENTIAL_ACCESS), w,
                             "secret reads" if "secret" in w else "credential access", "credential access")),
-        (r"\b(?:security groups?\s+(?:rules?\s+|ingress\s+)?(?:opened|open|exposed|allowing\w*)\s+to\s+(?:the\s+)?(?:world|internet|public|everyone|"
+        (r"\b(?:(?:" + "|".join(WELL_KNOWN_PORTS) + r"|port portnumber)\s+(?:was\s+|is\s+)?(?:opened|open|exposed)\s+to\s+"
+         r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere)|"
+         r"security groups?\s+(?:rules?\s+|ingress\s+)?(?:opened|open|exposed|allowing\w*)\s+to\s+(?:the\s+)?(?:world|internet|public|everyone|"
          r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
          + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
         (r"\b(?:public (?:exposure|exposures)|(?:exposed|exposure) to the (?:internet|world|public)|"
          r"publicly exposed|internet exposure)\b", "", public_exposure),
-        (r"\b(?:public (?:access(?!\s+blocks?)|buckets?|read)|made (?:\w+\s+){0,3}public|(?:buckets?|acls?) (?:opened|exposed) to "
+        (r"\b(?:public (?:access(?!\s+blocks?)|(?:s3\s+)?buckets?|read)|made (?:\w+\s+){0,3}public|(?:buckets?|acls?) (?:opened|exposed) to "
          r"the (?:internet|world|public)|publicly (?:accessible|readable))\b", "",
          events(PUBLIC_EXPOSURE, "bucket grants")),
         (r"\bmfa (?:devices?\s+)?(?:were\s+|was\s+)?(?:deactivated|removed|deleted|disabled|changes?|changed)\b|"

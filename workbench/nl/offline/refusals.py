@@ -21,6 +21,7 @@ ACTION = re.compile(
     r"\b(?!\s+(?:events?|calls?|activity|api calls?|logins?)\b)"
 )
 ACTION_ANYWHERE = re.compile(
+    r"^\s*(?:pull|take|strip|yank|rip|kick)\s+.+\s+(?:off|away from|out of)\s+\S|"  # "pull AdministratorAccess off bob"
     r"\b(?:block|quarantine|isolate|revoke|disable|deactivate)\s+(?:this|that|the|these|those|it|them|all|his|her|"
     r"their|ipaddr|username|accesskeyid|rolename|every)\b"
 )

@@ -95,6 +95,7 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
                 (rf"\btop\s+(?:{_N}\s+)?", "top"),
                 (rf"\b{_N}\s+(?:most|least)\s+\w+\s+", "top"),
                 (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"),
+                (r"\b(?:busiest|noisiest|loudest|chattiest|quietest)\s+", "top"),
                 (r"\b(?:most|least)\s{2,}", "most"))  # "most rejected source ip": the filter read, the noun ranked
     for pattern, kind in patterns:
         for match in list(re.finditer(pattern, reading.text)):
@@ -173,7 +174,7 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     table = intent.table
     if table == "vpc_flow" and (who := re.search(r"\bwho(?:m)?\b", reading.text)):
         # flows hold addresses, not identities: "who talks to X" asks for the sources, "who did X reach" the peers
-        sides = {f.description.split(" ")[0] for f in intent.filters if f.entities}
+        sides = {f.description.split(" ")[0] for f in intent.filters if f.entities and "addr" in f.condition.sql()}
         side = "which sources" if sides == {"to"} else "which destinations" if sides == {"from"} else None
         if side:
             reading.text = reading.text[:who.start()] + side + reading.text[who.end():]

@@ -161,6 +161,9 @@ SERVICES: dict[str, str] = {
     "cloudtrail": "cloudtrail", "cloudformation": "cloudformation", "dynamodb": "dynamodb", "ssm": "ssm",
     "secrets manager": "secretsmanager", "secretsmanager": "secretsmanager", "ecr": "ecr",
     "cloudwatch logs": "logs", "organizations": "organizations", "sign-in": "signin", "signin": "signin",
+    "rds": "rds", "sns": "sns", "sqs": "sqs", "route53": "route53", "route 53": "route53", "ecs": "ecs", "eks": "eks",
+    "glue": "glue", "athena": "athena", "elb": "elasticloadbalancing", "autoscaling": "autoscaling",
+    "cloudwatch": "monitoring", "access analyzer": "access-analyzer", "ebs": "ebs",
 }
 
 DENIED_CODES = ("AccessDenied", "AccessDeniedException", "Client.UnauthorizedOperation", "UnauthorizedOperation")
