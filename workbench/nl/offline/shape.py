@@ -196,7 +196,8 @@ def read_shape(reading: Reading, intent: Intent) -> None:
                       r"\b(?:first|earliest)(?=\s{2,}\S)", reading.text)
     last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|eventname|login|logins|sign-?in|"
                      r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
-                     r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,}\S)", reading.text)
+                     r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,}\S)|"
+                     r"\bwhen did\b.*\b(?:stop|end|finish|cease)\b", reading.text)  # "when did the scan stop"
     recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{_N}\s+(?:{_ROWS[table]})\b|"
                        rf"\b{_N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{_ROWS[table]})\b",
                        reading.text)
