@@ -33,7 +33,7 @@ OBJECTS: dict[str, str] = {
     r"(?:iam\s+)?groups?": "Group", r"(?:iam\s+|managed\s+)?polic(?:y|ies)": "Policy",
     r"(?:ec2\s+)?instances?|vms?|virtual machines?|servers?": "Instances", r"vpcs?": "Vpc", r"subnets?": "Subnet",
     r"(?:kms\s+)?keys?": "Key", r"log\s+groups?": "LogGroup", r"(?:lambda\s+)?functions?": "Function",
-    r"tags?": "Tags", r"(?:s3\s+)?objects?": "Object", r"(?:s3\s+)?(?:bucket\s+)?public\s+access\s+blocks?": "BucketPublicAccessBlock", r"images?|amis?": "Image", r"(?:mfa|virtual mfa)\s+devices?": "VirtualMFADevice",
+    r"(?:ssm\s+)?sessions?": "Session", r"tags?": "Tags", r"(?:s3\s+)?objects?": "Object", r"(?:s3\s+)?(?:bucket\s+)?public\s+access\s+blocks?": "BucketPublicAccessBlock", r"images?|amis?": "Image", r"(?:mfa|virtual mfa)\s+devices?": "VirtualMFADevice",
 }
 # The calls the grammar may name: CloudTrail's own spelling, from the AWS API references.
 KNOWN = {
@@ -47,7 +47,7 @@ KNOWN = {
     "TerminateInstances", "RebootInstances", "CreateVpc", "DeleteVpc", "CreateSubnet", "DeleteSubnet", "CreateKey",
     "CreateLogGroup", "DeleteLogGroup", "CreateFunction", "DeleteFunction", "CreateTags", "DeleteTags",
     "CreateImage", "CreateVirtualMFADevice", "DeleteVirtualMFADevice", "PutBucketPublicAccessBlock",
-    "DeleteBucketPublicAccessBlock", "DeleteObject",
+    "DeleteBucketPublicAccessBlock", "DeleteObject", "StartSession", "TerminateSession",
 }
 # Nouns whose created/deleted names CloudTrail keeps in the request: the dimension word the shape reads.
 TARGETS = {"User": "target user", "Role": "target role", "Bucket": "bucket", "Group": "target group"}
@@ -57,7 +57,7 @@ _BE = r"(?:(?:was|were|been|being|got|get|is|are|has been|have been)\s+)?"
 
 def _event(verb: str, noun: str) -> str | None:
     if verb == "Run" and noun != "Instances" or verb in {"Start", "Stop", "Terminate", "Reboot"} and noun not in {
-            "Instances", "Trail"}:
+            "Instances", "Trail", "Session"}:
         return None
     if verb == "Create" and noun == "Instances":
         verb = "Run"
@@ -81,6 +81,8 @@ _VERB = "|".join(f"(?:{p})" for p in VERBS)
 _OBJECT = "|".join(f"(?:{p})" for p in OBJECTS)
 # "created a user" / "new IAM roles" / "users (that were) deleted"
 _FORWARD = re.compile(rf"\b({_VERB})\s+{_ARTICLE}({_OBJECT})\b")
+# "start/stop instances", "created or deleted users": two verbs on one object
+_PAIR = re.compile(rf"\b({_VERB})\s*(?:/|,|\bor\b|\band\b|&)\s*({_VERB})\s+{_ARTICLE}({_OBJECT})\b")
 _BACKWARD = re.compile(rf"\b({_OBJECT})\s+(?:that\s+|which\s+)?{_BE}({_VERB})\b")
 
 
@@ -92,6 +94,13 @@ def verb_object_events(reading: object) -> None:
     """
     names: list[str] = []
     words: list[str] = []
+    while pair := _PAIR.search(reading.text):  # type: ignore[attr-defined]
+        noun = _noun_of(pair.group(3))
+        events = [_event(v, noun) if (v := _verb_of(pair.group(i))) and noun else None for i in (1, 2)]
+        if None in events:
+            break
+        words.append(reading.consume(pair))  # type: ignore[attr-defined]
+        names.extend(e for e in events if e)
     for pattern, order in ((_FORWARD, (1, 2)), (_BACKWARD, (2, 1))):
         while match := pattern.search(reading.text):  # type: ignore[attr-defined]
             verb, noun = _verb_of(match.group(order[0])), _noun_of(match.group(order[1]))
