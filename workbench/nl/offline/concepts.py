@@ -46,6 +46,7 @@ class Reading:
     filters: list[Filter] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
     sort: Dimension | None = None  # "sorted by severity"
+    buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
 
     def find(self, pattern: str) -> re.Match[str] | None:
         return re.search(pattern, self.text)
@@ -231,7 +232,14 @@ def cloudtrail_concepts(reading: Reading) -> None:
         side = "Ingress" if "ingress" in match.group(0) else "Egress"
         reading.add(_events((f"AuthorizeSecurityGroup{side}",)), reading.consume(match), f"{side.lower()} rules added",
                     "security group")
-    if match := reading.find(r"\b(?:objects?|files?)\s+(?:(?:were|was|got|been)\s+)?(download\w*|upload\w*)|"
+    if (reading.buckets or reading.has(r"\bs3\b|\bbuckets?\b|\bbucketname\b")) and not reading.has(
+            r"\bsecrets?\b|\bsecretname\b") and (
+            match := reading.find(r"\b(download\w*|reads?(?![- ]only)|reading|upload\w*|writes?|wrote|written)\b")):
+        # "s3 downloads by X", "what buckets did X read from", "who reads <bucket>": object reads and writes
+        event = "GetObject" if re.match(r"download|read", match.group(1)) else "PutObject"
+        reading.add(_events((event,)), reading.consume(match), f"object {'reads' if event == 'GetObject' else 'writes'}",
+                    "objects")
+    elif match := reading.find(r"\b(?:objects?|files?)\s+(?:(?:were|was|got|been)\s+)?(download\w*|upload\w*)|"
                              r"\b(download\w*|upload\w*)\s+(?:any\s+|the\s+)?(?:s3\s+)?(?:objects?|files?)\b|"
                              r"\bobjects?\b(?=.*\b(download|upload)\b)"):
         verb = next(g for g in match.groups() if g)

@@ -349,7 +349,8 @@ def read_intent(question: str, now: datetime) -> Intent:
     refuse_unanswerable(question)
     found = extract(question)
     window, text, phrase = extract_window(correct(found.text), now)
-    s3_events = any(re.search(r"Object|Bucket", e.value) for e in found.of("event"))
+    s3_events = any(re.search(r"Object|Bucket", e.value) for e in found.of("event")) or re.search(
+        r"\b(?:reads?|download\w*|upload\w*)\b", found.text)
     bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text)
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
         # the one acting is a user ("which buckets did svc-reporting touch"); what S3 calls act on is a bucket
@@ -360,7 +361,7 @@ def read_intent(question: str, now: datetime) -> Intent:
             r"static|media|reports?|cloudtrail)(?:[-.]|$)", mention.value))
         mention.kind = "bucket" if (bucket_talk or acted_on) and "@" not in mention.value and not subject else "user"
         mention.typed = False
-    table, reading = choose_table(found, Reading(f" {text} "))
+    table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket"))))
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to": the dangling "to" asks for the destinations
         reading.text = re.sub(r"^(\s*(?:what|which)\b)(?!\s+(?:hosts?|destinations?|address\w*|ips?|ports?)\b)"
