@@ -249,6 +249,9 @@ def cloudtrail_concepts(reading: Reading) -> None:
             reading.consume(again)
         reading.add(_events((event,)), match.group(0).strip(), f"object {'downloads' if event == 'GetObject' else 'uploads'}",
                     "objects")
+    if reading.has(r"\broles?\b|\brolename\b") and (match := reading.find(r"\bassum(?:e|ed|es|ing)\b")):
+        # "which roles did dave assume", "who assumed the orders-api-ec2 role": AssumeRole calls
+        reading.add(_events(("AssumeRole",)), reading.consume(match), "role assumptions", "role assumptions")
     verb_object_events(reading)  # before the phrase list: "created a login profile" is one call of three
     for phrase, events in sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0])):
         if match := reading.find(rf"\b{re.escape(phrase)}\b"):

@@ -355,7 +355,10 @@ def read_intent(question: str, now: datetime) -> Intent:
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
         # the one acting is a user ("which buckets did svc-reporting touch"); what S3 calls act on is a bucket
         # ("GetObject calls on tyrell-backups-33c922"); an address with '@' is an Identity Center user
-        subject = re.search(r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$", mention.before)
+        # a person's first.last is not a bucket name in practice, unless the question calls it a bucket
+        person = re.fullmatch(r"[a-z]+\.[a-z]+", mention.value) and not re.search(r"\bbuckets?\s+$", mention.before)
+        subject = person or re.search(r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$",
+                                      mention.before)
         acted_on = s3_events and (re.search(r"\b(?:on|in|into|to|from|of)\s+(?:the\s+)?$", mention.before) or re.search(
             r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
             r"static|media|reports?|cloudtrail)(?:[-.]|$)", mention.value))
