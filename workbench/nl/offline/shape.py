@@ -304,6 +304,10 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b", reading.text):
         _listing(intent)  # "who … and when": the events themselves carry both
         return
+    if dims and measure is not None and measure.func in {"max", "min", "avg"}:
+        # "which finding has the highest severity": a listing would drop the function
+        raise TranslationError(f"cannot place {measure.words!r} beside a list of values: ask for it per group, "
+                               f"e.g. '{measure.words} per type', or alone, e.g. 'the {measure.words}'")
     if dims:
         intent.columns, intent.distinct = [d.dimension for d in dims], True
         intent.order = [Order(d.alias) for d in intent.columns]
