@@ -361,6 +361,11 @@ def vpc_concepts(reading: Reading) -> None:
     for name, port in WELL_KNOWN_PORTS.items():
         if match := reading.find(rf"\b{name}\b"):
             reading.add(eq("dstport", port), reading.consume(match), f"to {name.upper()} (port {port})")
+    if match := reading.find(r"\b(?:inbound|incoming|ingress)\s+(?:vs\.?|versus|and|or|/)\s+(?:outbound|outgoing|egress)\b|"
+                             r"\b(?:outbound|outgoing|egress)\s+(?:vs\.?|versus|and|or|/)\s+(?:inbound|incoming|ingress)\b"):
+        # "ingress vs egress bytes": one row per direction
+        reading.text = reading.text[:match.start()] + "by direction" + " " * (len(match.group(0)) - 12) \
+            + reading.text[match.end():]
     if match := reading.find(r"\b(?:inbound|incoming|ingress)\b"):
         reading.add(eq("flow_direction", "ingress"), reading.consume(match), "inbound")
     elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):

@@ -56,7 +56,7 @@ CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket",
                    "service_host"}
 _GUARDDUTY_CUE = r"\b(?:guard ?duty(?!\s+detectors?)|findings?|severity|severities|detections?|threat intel\w*)\b"
 _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accepted|srcaddr|dstaddr|srcport|dstport|"
-            r"destination ips?|destination address\w*|dest ips?|enis?|network interfaces?|talkers?|packets|network|port ?scan\w*|scan(?:s|ning|ned)?|bytes|ports?|"
+            r"destination ips?|destination address\w*|dest ips?|protocols?|enis?|network interfaces?|talkers?|packets|network|port ?scan\w*|scan(?:s|ning|ned)?|bytes|ports?|"
             r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
 _WEAK_VPC_CUE = (r"\b(?:connections?|connected|connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|"
