@@ -1,6 +1,6 @@
 """Execution accuracy, wrong answers, refusals and silent drops of the offline English → SQL translator.
 
-    .venv/bin/python benchmarks/nl_accuracy.py                      # in-sample, held-out, blind (when present)
+    .venv/bin/python benchmarks/nl_accuracy.py                      # in-sample, held-out, dev, blind (when present)
     .venv/bin/python benchmarks/nl_accuracy.py --questions FILE …   # these sets instead
     .venv/bin/python benchmarks/nl_accuracy.py --misses             # also list the misses (never of a blind set)
 
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out" / "nl-demo-lake-2d-7"
 DEMO_START, DEMO_END = "2026-11-18T00:00:00Z", "2026-11-20T00:00:00Z"
 SETS = (ROOT / "tests" / "nl" / "questions.yaml", ROOT / "tests" / "nl" / "heldout.yaml",
-        ROOT / "tests" / "nl" / "blind.yaml")
+        ROOT / "tests" / "nl" / "dev.yaml", ROOT / "tests" / "nl" / "blind.yaml")
 TARGET_ACCURACY, TARGET_WRONG, TARGET_MS = 0.90, 0.02, 50.0
 
 
@@ -69,7 +69,7 @@ def meets_targets(f: dict[str, float | int]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, action="append",
-                        help="a question file (repeatable); default: tests/nl/{questions,heldout,blind}.yaml")
+                        help="a question file (repeatable); default: tests/nl/{questions,heldout,dev,blind}.yaml")
     parser.add_argument("--misses", action="store_true", help="list each miss (skipped for blind sets)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)

@@ -22,7 +22,9 @@ def test_explain_shows_the_intent_of_the_last_question(ip: Any) -> None:  # noqa
     explained = shown[0]
     assert "Intent (each piece of the question and where it went):" in explained
     assert "table: cloudtrail" in explained
-    assert "useridentity.username = 'svc-reporting'  ← \"svc-reporting\"" in explained
+    # a bare name is an IAM user or a role: the filter matches either, tied to the words it came from
+    assert ("useridentity.username = 'svc-reporting' OR useridentity.sessioncontext.sessionissuer.username = "
+            "'svc-reporting')  ← \"svc-reporting\"") in explained
     assert "group by: source IP" in explained and "limit: 3" in explained
     assert "window: [2026-11-19T00:00:00Z, 2026-11-20T00:00:00Z)  ← \"yesterday\"" in explained
 

@@ -91,7 +91,7 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Measure:
-    func: str  # count | sum | min | max | count_distinct
+    func: str  # count | sum | min | max | avg | count_distinct
     alias: str
     description: str
     column: str | None = None
@@ -164,11 +164,11 @@ def _measure(measure: Measure) -> exp.Expression:
         return exp.Count(this=column)
     if measure.func == "count_distinct":
         return exp.Count(this=exp.Distinct(expressions=[column]))
-    return {"sum": exp.Sum, "min": exp.Min, "max": exp.Max}[measure.func](this=column)
+    return {"sum": exp.Sum, "min": exp.Min, "max": exp.Max, "avg": exp.Avg}[measure.func](this=column)
 
 
 def _aliased(expression: exp.Expression, alias: str) -> exp.Expression:
-    if isinstance(expression, exp.Column) and expression.name == alias:
+    if isinstance(expression, exp.Column) and expression.name == alias and not expression.table:
         return expression
     return exp.alias_(expression, alias)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from workbench.nl.intent import Dimension, Filter, any_of, compare, contains, eq, is_null, like, one_of
+from workbench.nl.offline.actions import verb_object_events
 from workbench.nl.offline.vocab import (
     CREDENTIAL_ACCESS,
     DENIED_CODES,
@@ -32,7 +33,8 @@ from workbench.nl.offline.vocab import (
 
 LOGIN_OUTCOME = "json_extract_scalar(responseelements, '$.ConsoleLogin')"
 MFA_USED = "json_extract_scalar(additionaleventdata, '$.MFAUsed')"
-UNIT = {"bytes": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+SESSION_MFA = "useridentity.sessioncontext.attributes.mfaauthenticated"
+UNIT = {"bytes": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}  # decimal, as flow-log tools print them
 PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1}
 
 
@@ -44,6 +46,7 @@ class Reading:
     filters: list[Filter] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
     sort: Dimension | None = None  # "sorted by severity"
+    buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
 
     def find(self, pattern: str) -> re.Match[str] | None:
         return re.search(pattern, self.text)
@@ -65,8 +68,12 @@ def _events(events: tuple[str, ...]) -> exp.Expression:
     return one_of("eventname", events)
 
 
+TRAIL_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors")
+
+
 def _trail(reading: Reading) -> None:
-    subject = r"(?:cloud ?trail (?:logging|logs?|trails?)|audit logging|cloud ?trail|trails?|logging)"
+    subject = (r"(?:(?:cloud ?trail (?:logging|logs?|trails?)|audit logging|cloud ?trail|trailname|trails?|logging)"
+               r"(?:\s+(?:config|configuration|settings|selectors|event selectors))?)")
     verbs = {r"stop\w*|turn\w* off|paus\w*|halt\w*|disabl\w*": ("StopLogging",),
              r"delet\w*|remov\w*|destroy\w*": ("DeleteTrail",),
              r"modif\w*|chang\w*|updat\w*|reconfigur\w*|tamper\w*|mess\w* with": ("UpdateTrail", "PutEventSelectors")}
@@ -77,8 +84,8 @@ def _trail(reading: Reading) -> None:
     if (match := reading.find(pattern)) and not re.search(r"flow", match.group(0)):
         words = reading.consume(match)
         events = tuple(e for verb, names in verbs.items() if re.search(rf"\b(?:{verb})", words) for e in names)
-        if re.search(r"tamper|mess", words):
-            events = LOGGING_TAMPERING
+        if re.search(r"tamper|mess", words):  # the trail itself: flow logs are not its settings
+            events = TRAIL_TAMPERING if re.search(r"trail", words) else LOGGING_TAMPERING
         reading.add(_events(events), words, "trail " + "/".join(events), "logging tampering")
 
 
@@ -101,6 +108,31 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
             if re.search(rf"\b{name}\b", words):
                 port_in_request(reading, port, name)
 
+    def policy_grants(reading: Reading, words: str) -> None:
+        # "policies attached to roles": the one kind of grantee named; "to which user" stays for the shape
+        grantee = reading.find(r"\b(?:to|on)\s+(?:(an?|the|any|which|what)\s+)?(?:iam\s+)?(roles?|users?|groups?)\b")
+        if grantee is None:
+            reading.add(_events(POLICY_GRANTS), words, "policy grants", "policy grants")
+            return
+        kind = grantee.group(2).rstrip("s").title()
+        inline = re.search(r"\b(?:put|inline)\b", words)
+        names = (f"Put{kind}Policy",) if inline else (f"Attach{kind}Policy",)
+        if grantee.group(1) not in {"which", "what"}:
+            words = f"{words} {reading.consume(grantee)}"
+        reading.add(_events(names), words, f"policies granted to {kind.lower()}s", "policy grants")
+
+    def ssm_reads(reading: Reading, words: str) -> None:
+        reading.add(_events(("GetParameter", "GetParameters")), words, "SSM parameter reads", "credential access")
+        if match := reading.find(r"\bwith\s+decrypt\w*\b"):
+            reading.add(eq("json_extract_scalar(requestparameters, '$.withDecryption')", "true"), reading.consume(match),
+                        "decrypted")
+
+    def public_exposure(reading: Reading, words: str) -> None:
+        # a bucket policy or ACL, or a security group opened to 0.0.0.0/0
+        opened = exp.and_(eq("eventname", "AuthorizeSecurityGroupIngress"), contains("requestparameters", "0.0.0.0/0"))
+        reading.add(any_of(_events(PUBLIC_EXPOSURE), exp.Paren(this=opened)), words, "public exposure",
+                    "public exposure")
+
     return [
         (r"\b(?:any\s+|the\s+)?(?:tamper\w*|mess\w*) with (?:the\s+)?(?:logging|logs|audit logs|cloud ?trail|trails?)|"
          r"\blog(?:ging)? tampering\b|\bdefen[cs]e evasion\b|\bcover(?:ing)? (?:their|his|her) tracks\b|"
@@ -111,30 +143,39 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?:the\s+|any\s+|a\s+|our\s+)?(?:vpc\s+)?flow[- ]?logs?)\b", "", events(("DeleteFlowLogs",), "flow log deletion")),
         (r"\b(?:guard ?duty(?:\s+detectors?)?\s+(?:(?:was|were|being|been|got|is)\s+)?(?:deleted|removed|disabled|"
          r"turned off|suspended|stopped)|(?:delet\w*|disabl\w*|turn\w* off|suspend\w*|stop\w*)\s+(?:the\s+)?"
-         r"guard ?duty(?:\s+detectors?)?)\b", "", events(("DeleteDetector", "UpdateDetector"), "GuardDuty disabled")),
+         r"guard ?duty(?:\s+detectors?)?)\b", "",
+         lambda r, w: r.add(_events(("DeleteDetector",) if re.search(r"delet|remov", w) else ("DeleteDetector", "UpdateDetector")),
+                            w, "GuardDuty disabled", "GuardDuty disabled")),
         (r"\b(?:privilege[- ]escalation|privesc|priv[- ]esc|escalat\w+ (?:of\s+)?(?:their\s+|his\s+|her\s+)?"
          r"(?:privileges?|permissions?|access)|(?:privileges?|permissions?) (?:were\s+)?escalat\w+)"
          r"(?:\s+attempts?)?\b", "", events(PRIVILEGE_ESCALATION, "privilege escalation")),
         (r"\b(?:attach\w*|grant\w*|add\w*|put)\s+(?:an?\s+|the\s+|any\s+|inline\s+|managed\s+)?(?:policyname\s+)?"
          r"(?:inline\s+|managed\s+|iam\s+)?polic(?:y|ies)\b|\bpolic(?:y|ies)\s+(?:were\s+|was\s+)?attach\w*\b|"
-         r"\bpolicy attachments?\b|\battach\w*\s+(?=policyname)",
-         "", events(POLICY_GRANTS, "policy grants")),
-        (r"\b(?:root\s+(?:account|user|credentials?|logins?|sign[- ]?ins?|activity|usage|use)|"
-         r"(?:as|by|the|from|with)\s+root\b|root\b(?=\s+(?:do|did|call|make|made|log)))", "", root),
+         r"\bpolicy attachments?\b|\battach\w*\s+(?=policyname)|(?<=policyname)\s+(?:was\s+|were\s+|got\s+)?attach\w*\b",
+         "", policy_grants),
+        (r"\b(?:(?:as|by|from|with)\s+)?(?:the\s+)?root(?:\s+(?:account|user|identity|credentials?|usage|use|used))?"
+         r"(?![\w.-])", "", root),
         (r"\b(?:role[- ]chain\w*|chain\w* (?:of\s+)?(?:role|assume[- ]?role)s?|assume[- ]role chains?|"
          r"roles? assum\w+ (?:by|from) (?:other|another|assumed) roles?)\b", "", role_chain),
+        (r"\b(?:(?:ssm\s+)?(?:parameter store\s+)?parameters?\s+(?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
+         r"retriev\w*|fetched|pulled)|(?:read\w*|access\w*|retriev\w*|pull\w*|fetch\w*|get|got)\s+(?:any\s+|the\s+)?"
+         r"(?:ssm\s+)?parameters?|ssm parameter (?:reads|access)|parameter store (?:reads?|access\w*))\b", "", ssm_reads),
         (r"\b(?:credential access|credential theft|secrets? (?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
          r"access|retriev\w*|fetched|pulled)|"
          r"(?:read|accessed|retrieved|pulled|fetched)\s+(?:any\s+|the\s+)?secrets?)\b", "",
          lambda r, w: r.add(_events(("GetSecretValue",) if "secret" in w else CREDENTIAL_ACCESS), w,
                             "secret reads" if "secret" in w else "credential access", "credential access")),
-        (r"\b(?:security groups?\s+(?:opened|open|exposed)\s+to\s+(?:the\s+)?(?:world|internet|public|everyone|"
+        (r"\b(?:(?:" + "|".join(WELL_KNOWN_PORTS) + r"|port portnumber)\s+(?:was\s+|is\s+)?(?:opened|open|exposed)\s+to\s+"
+         r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere)|"
+         r"security groups?\s+(?:rules?\s+|ingress\s+)?(?:opened|open|exposed|allowing\w*)\s+to\s+(?:the\s+)?(?:world|internet|public|everyone|"
          r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
          + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
-        (r"\b(?:public (?:exposure|access|buckets?|read)|made (?:\w+\s+){0,3}public|(?:opened|exposed) to the "
-         r"(?:internet|world|public)|publicly (?:exposed|accessible|readable))\b", "",
-         events(PUBLIC_EXPOSURE, "public exposure")),
+        (r"\b(?:public (?:exposure|exposures)|(?:exposed|exposure) to the (?:internet|world|public)|"
+         r"publicly exposed|internet exposure)\b", "", public_exposure),
+        (r"\b(?:public (?:access(?!\s+blocks?)|(?:s3\s+)?buckets?|read)|made (?:\w+\s+){0,3}public|(?:buckets?|acls?) (?:opened|exposed) to "
+         r"the (?:internet|world|public)|publicly (?:accessible|readable))\b", "",
+         events(PUBLIC_EXPOSURE, "bucket grants")),
         (r"\bmfa (?:devices?\s+)?(?:were\s+|was\s+)?(?:deactivated|removed|deleted|disabled|changes?|changed)\b|"
          r"\b(?:deactivat\w*|remov\w*|delet\w*|disabl\w*)\s+(?:an?\s+|the\s+|their\s+)?mfa(?:\s+devices?)?\b", "",
          events(MFA_CHANGES, "MFA device changes")),
@@ -157,22 +198,75 @@ def _identity_type(reading: Reading) -> None:
 
 
 def cloudtrail_concepts(reading: Reading) -> None:
+    if match := reading.find(r"(?:(?<=\bmost )|(?<=\bleast )|(?<=\btop )|(?<=\bwhich )|(?<=\bwhat )|(?<=\bper )|"
+                             r"(?<=\beach ))(?:\d+\s+)?(?:often\s+|frequently\s+)?assumed roles?\b|"
+                             r"\b(?:roles?\s+assumed\s+(?:the\s+)?(?:most|least))\b"):
+        # "top 3 most assumed roles": the roles named in AssumeRole requests, ranked
+        reading.add(_events(("AssumeRole",)), match.group(0), "role assumptions", "role assumptions")
+        tail = re.search(r"(?:the\s+)?(?:most|least)$", match.group(0))
+        reading.text = reading.text[:match.start()] + (tail.group(0) + " " if tail else "") + "target role arns" \
+            + reading.text[match.end():]
     _identity_type(reading)
     _trail(reading)
     for pattern, _, apply in _cloudtrail_rules():
         if match := reading.find(pattern):
             asked = re.search(r"\b(?:which|what|per|each|by)\s+$", reading.text[:match.start()])
-            noun = re.match(r"\s*\w+", match.group(0)) if asked else None
+            # the noun is what comes before the verb: "guardduty detectors were deleted" keeps both words
+            noun = (re.match(r"\s*(?:\w+\s+)*?\w+(?=\s+(?:was|were|been|being|got|get|is|are|has|have)\b)", match.group(0))
+                    or re.match(r"\s*\w+", match.group(0))) if asked else None
             words = match.group(0).strip()
             # "which secrets were read": the filter, and the noun left for the shape to list
             reading.text = (reading.text[: match.start()] + (noun.group(0) if noun else "")
                             + " " * (match.end() - match.start() - (noun.end() if noun else 0)) + reading.text[match.end():])
             apply(reading, words)
+    if reading.has(r"\bsecrets?\b|\bsecretname\b") and (
+            match := reading.find(r"\b(?:read|reads|reading|pull\w*|fetch\w*|retriev\w*|access\w*|got|get|gets|view\w*|"
+                                  r"dump\w*|open\w*)\b")):
+        # "who read prod/billing/api", "secrets the billing-lambda role pulled": reading a secret is GetSecretValue
+        reading.add(_events(("GetSecretValue",)), reading.consume(match), "secret reads", "credential access")
+    if match := reading.find(r"\banonymous(?:ly)?(?:\s+(?:users?|access|requests?|callers?|principals?|reads?))?\b"):
+        reading.add(eq("useridentity.accountid", "anonymous"), reading.consume(match), "anonymous callers", "anonymous")
+    if match := reading.find(r"\b(ingress|egress)\s+(?:rules?\s+)?(?:(?:was|were|got|been)\s+)?(?:added|authori[sz]ed|"
+                             r"opened|allowed|created)\b|\b(?:added|authori[sz]ed|opened|allowed|created)\s+(?:an?\s+|the\s+)?"
+                             r"(ingress|egress)(?:\s+rules?)?\b"):
+        side = "Ingress" if "ingress" in match.group(0) else "Egress"
+        reading.add(_events((f"AuthorizeSecurityGroup{side}",)), reading.consume(match), f"{side.lower()} rules added",
+                    "security group")
+    if (reading.buckets or reading.has(r"\bs3\b|\bbuckets?\b|\bbucketname\b")) and not reading.has(
+            r"\bsecrets?\b|\bsecretname\b") and (
+            match := reading.find(r"\b(download\w*|reads?(?![- ]only)|reading|upload\w*|writes?|wrote|written)\b")):
+        # "s3 downloads by X", "what buckets did X read from", "who reads <bucket>": object reads and writes
+        event = "GetObject" if re.match(r"download|read", match.group(1)) else "PutObject"
+        reading.add(_events((event,)), reading.consume(match), f"object {'reads' if event == 'GetObject' else 'writes'}",
+                    "objects")
+    elif match := reading.find(r"\b(?:objects?|files?)\s+(?:(?:were|was|got|been)\s+)?(download\w*|upload\w*)|"
+                             r"\b(download\w*|upload\w*)\s+(?:any\s+|the\s+)?(?:s3\s+)?(?:objects?|files?)\b|"
+                             r"\bobjects?\b(?=.*\b(download|upload)\b)"):
+        verb = next(g for g in match.groups() if g)
+        event = "GetObject" if verb.startswith("download") else "PutObject"
+        reading.consume(match)
+        if again := reading.find(rf"\b{verb[:6]}\w*\b"):
+            reading.consume(again)
+        reading.add(_events((event,)), match.group(0).strip(), f"object {'downloads' if event == 'GetObject' else 'uploads'}",
+                    "objects")
+    if reading.has(r"\broles?\b|\brolename\b") and (match := reading.find(r"\bassum(?:e|ed|es|ing)\b")):
+        # "which roles did dave assume", "who assumed the orders-api-ec2 role": AssumeRole calls
+        reading.add(_events(("AssumeRole",)), reading.consume(match), "role assumptions", "role assumptions")
+    verb_object_events(reading)  # before the phrase list: "created a login profile" is one call of three
     for phrase, events in sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0])):
         if match := reading.find(rf"\b{re.escape(phrase)}\b"):
             reading.add(_events(events), reading.consume(match), phrase, phrase)
             _consume_verb(reading, events)
+            # "inline policies added": the verb only repeats what the phrase names
+            if again := re.match(r"\s+(?:(?:were|was|got|been)\s+)?(?:added|created|made|attached|put|set up)\b",
+                                 reading.text[match.end():]):
+                reading.text = reading.text[:match.end()] + " " * again.end() + reading.text[match.end() + again.end():]
             break
+    if match := reading.find(r"\biam users?\b"):
+        # IAM users are the identities with a user name: "which 5 iam users" lists those names
+        reading.add(eq("useridentity.type", "IAMUser"), match.group(0), "IAM users", "identity type")
+        reading.text = reading.text[:match.start()] + "user name" + ("s" if match.group(0).endswith("s") else "") \
+            + reading.text[match.end():]
     _console(reading)
 
 
@@ -191,13 +285,21 @@ def _console(reading: Reading) -> None:
                              r"(?:\s+(?:against|on|of)\s+(?:the\s+)?(?:aws\s+)?(?:console|logins?|sign-?ins?))?"):
         reading.add(eq("eventname", "ConsoleLogin"), reading.consume(brute), "console logins", "console")
         reading.add(eq(LOGIN_OUTCOME, "Failure"), brute.group(0), "that failed")
-    login = reading.find(r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
+    login = reading.find(r"\b(?:(?:logged|signed|log|sign)\s+(?:in|on)\s*to|(?:logged|signed|log|sign)\s+into)\s+"
+                         r"(?:the\s+|an?\s+|aws\s+)*(?:console|web console|management console|aws)\b|"
+                         r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
                          r"logons?|log on|sign on|console access)\b")
     if not login:
-        if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:mfa|multi-factor\w*|2fa)\b"):
-            reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
+        # API calls carry MFA in the session context; only sign-ins carry MFAUsed
+        if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
+            reading.add(eq(SESSION_MFA, "false"), reading.consume(match), "without MFA", "MFA")
+        elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
+            reading.add(eq(SESSION_MFA, "true"), reading.consume(match), "with MFA", "MFA")
         return
     reading.add(eq("eventname", "ConsoleLogin"), reading.consume(login), "console logins", "console")
+    if match := reading.find(r"\b(?:with\s+(?:vs\.?|versus|and|or)\s+without|mfa\s+(?:vs\.?|versus)\s+no)\s+(?:mfa|2fa)?\b"):
+        # "with vs without MFA": one row per MFAUsed value, for the shape to group by
+        reading.text = reading.text[:match.start()] + "by mfa" + " " * (len(match.group(0)) - 6) + reading.text[match.end():]
     if match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|bad|wrong password|failing|rejected|"
                              r"denied)\b"):
         reading.add(eq(LOGIN_OUTCOME, "Failure"), reading.consume(match), "that failed")
@@ -224,18 +326,34 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
     if match := reading.find(r"\b(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|permission errors?|"
                              r"not authori[sz]ed)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
-    elif match := reading.find(r"\b(?:failed|fail|fails|failures?|errors?|errored|unsuccessful|failing)\b"):
-        if not error_codes_named:
+    elif match := reading.find(r"\b(?:failed|fail|fails|failures?|errors?(?! codes?\b)|errored|unsuccessful|failing)\b"):
+        asked = re.search(r"\b(?:which|what|most common|most frequent|top(?: \d+)?|distinct|unique|different|kinds? of|"
+                          r"types? of)\s+(?:\w+\s+)?$", reading.text[:match.start()])
+        if not error_codes_named and asked and match.group(0).startswith("error"):
+            # "the most common errors", "which errors": failed calls, and the error code is what is listed,
+            # so the noun stays for the shape to read as the error-code dimension
+            reading.add(is_null("errorcode", negate=True), match.group(0), "that failed")
+        elif not error_codes_named:
             reading.add(is_null("errorcode", negate=True), reading.consume(match), "that failed")
     elif match := reading.find(r"\b(?:succeeded|successful|without (?:an? )?errors?|no errors?)\b"):
         reading.add(is_null("errorcode"), reading.consume(match), "that succeeded")
-    if match := reading.find(r"\b(?:changes?|changed|modifications?|modified|writes?|mutating|non-read-only|"
+    if not error_codes_named and reading.has(r"\berror codes?\b"):
+        # "error codes for ivan.patel": the codes are listed, so only calls that have one
+        reading.add(is_null("errorcode", negate=True), "error codes", "that failed")
+    if match := reading.find(r"\b(?:non[- ]read[- ]only|not read[- ]only)\b"):
+        reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
+        if write := reading.find(r"\bwrites?\b"):
+            reading.consume(write)
+    elif match := reading.find(r"\b(?:changes?|changed|modifications?|modified|writes?|mutating|non-read-only|"
                              r"write (?:calls|events|actions))\b"):
         reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
     elif match := reading.find(r"\bread[- ]only\b"):
         reading.add(eq("readonly", "true"), reading.consume(match), "read-only")
     for word, service in SERVICES.items():
-        if match := reading.find(rf"\b{re.escape(word)}\b"):
+        # "in cloudtrail" names the table; "calls to cloudtrail" names the service
+        pattern = r"\b(?:to|against|on)\s+(?:the\s+)?cloud ?trail(?:\s+api)?\b" if word == "cloudtrail" else \
+            rf"\b{re.escape(word)}\b"
+        if match := reading.find(pattern):
             reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume(match), f"in {word.upper()}")
 
 
@@ -243,10 +361,20 @@ def vpc_concepts(reading: Reading) -> None:
     for name, port in WELL_KNOWN_PORTS.items():
         if match := reading.find(rf"\b{name}\b"):
             reading.add(eq("dstport", port), reading.consume(match), f"to {name.upper()} (port {port})")
+    if match := reading.find(r"\b(?:inbound|incoming|ingress)\s+(?:vs\.?|versus|and|or|/)\s+(?:outbound|outgoing|egress)\b|"
+                             r"\b(?:outbound|outgoing|egress)\s+(?:vs\.?|versus|and|or|/)\s+(?:inbound|incoming|ingress)\b"):
+        # "ingress vs egress bytes": one row per direction
+        reading.text = reading.text[:match.start()] + "by direction" + " " * (len(match.group(0)) - 12) \
+            + reading.text[match.end():]
     if match := reading.find(r"\b(?:inbound|incoming|ingress)\b"):
         reading.add(eq("flow_direction", "ingress"), reading.consume(match), "inbound")
     elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):
         reading.add(eq("flow_direction", "egress"), reading.consume(match), "outbound")
+    if match := reading.find(r"\b(?:accepted|allowed)\s+(?:vs\.?|versus|and|or|/)\s+(?:rejected|blocked|denied)\b|"
+                             r"\b(?:rejected|blocked|denied)\s+(?:vs\.?|versus|and|or|/)\s+(?:accepted|allowed)\b"):
+        # "accepted vs rejected flows per day": one row per action
+        reading.text = reading.text[:match.start()] + "by action" + " " * (len(match.group(0)) - 9) \
+            + reading.text[match.end():]
     if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|failed)\b"):
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
     elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful|accept|accepts|established)\b"):
@@ -265,11 +393,30 @@ def vpc_concepts(reading: Reading) -> None:
     for name, number in PROTOCOLS.items():
         if match := reading.find(rf"\b{name}\b"):
             reading.add(eq("protocol", number), reading.consume(match), name.upper())
+    scope = r"(internal|private|rfc ?1918|in-?vpc|external|public|internet|outside)"
+    nouns = r"(?:hosts?|addresses|address|ips?|destinations?|sources?|networks?|peers?|machines?|servers?)"
+    if match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
+                             rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
+                             rf"\b{scope}(?=\s+{nouns}\b)"):
+        side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
+            match.group(1) or match.group(3)) else ("from", match.group(5))
+        column = "dstaddr" if side in {"to", "towards"} else "srcaddr"
+        inside = _private(column)
+        outside = not re.match(r"internal|private|rfc|in-?vpc", kind)
+        # "distinct external sources": the scope word is read, the noun stays for the shape to list
+        reading.add(exp.Not(this=inside) if outside else inside, reading.consume(match),
+                    f"{'to' if column == 'dstaddr' else 'from'} {'outside' if outside else 'inside'} the private ranges")
+
+
+def _private(column: str) -> exp.Expression:
+    """RFC 1918 addresses: 10/8, 172.16/12, 192.168/16."""
+    ranges = ["10.%", "192.168.%", *(f"172.{n}.%" for n in range(16, 32))]
+    return exp.Paren(this=exp.or_(*(like(column, r) for r in ranges)))
 
 
 def guardduty_concepts(reading: Reading) -> None:
     severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
-                r"less than|>=|>|<=|<|=|of|equal to)\s*(\d+(?:\.\d+)?)")
+                r"less than|>=|>|<=|<|=|of|equal to|)\s*(\d+(?:\.\d+)?)(?!\s*(?:\+|or\s))")
     or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")
     if or_more:
         reading.add(compare("severity", ">=", float(or_more.group(1))), reading.consume(or_more),
@@ -277,10 +424,19 @@ def guardduty_concepts(reading: Reading) -> None:
     elif match := reading.find(severity):
         words = reading.consume(match)
         op = {"at least": ">=", "below": "<", "under": "<", "less than": "<", ">=": ">=", "<=": "<=", "<": "<",
-              "=": "=", "of": "=", "equal to": "="}.get(match.group(1), ">")
+              "=": "=", "of": "=", "equal to": "=", "": "="}.get(match.group(1), ">")
         reading.add(compare("severity", op, float(match.group(2))), words, f"severity {op} {match.group(2)}")
-    elif match := reading.find(r"\b(?:high|critical|severe)(?:[- ]sev(?:erity)?)?\b"):
-        reading.add(compare("severity", ">=", 7), reading.consume(match), "of high severity (7 or more)")
+    elif match := reading.find(r"\b(?:high\s*(?:\+|and (?:above|up|higher|critical)|or (?:above|higher|critical)|and over)|"
+                               r"(?:critical|high)\s+(?:and|or|&|/)\s+(?:critical|high)|high or worse)"
+                               r"(?:[- ]sev(?:erity)?)?"):
+        reading.add(compare("severity", ">=", 7), reading.consume(match), "of high severity or worse (7 or more)")
+    elif match := reading.find(r"\b(?:critical)(?:[- ]sev(?:erity)?)?\b"):
+        reading.add(compare("severity", ">=", 9), reading.consume(match), "of critical severity (9 or more)")
+    elif match := reading.find(r"\b(?:high|severe)(?:[- ]sev(?:erity)?)?\b"):
+        # AWS bands GuardDuty severity: low 1-3.9, medium 4-6.9, high 7-8.9, critical 9-10
+        words = reading.consume(match)
+        reading.add(compare("severity", ">=", 7), words, "of high severity (7 to 9)")
+        reading.add(compare("severity", "<", 9), words, "below critical")
     elif match := reading.find(r"\bmedium(?:[- ]severity)?\b"):
         words = reading.consume(match)
         reading.add(compare("severity", ">=", 4), words, "of medium severity (4 to 7)")

@@ -35,13 +35,15 @@ COMMON_WORDS = {
 
 ARN = re.compile(r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d*:[\w+=,.@/:-]*[\w+=@/-]")
 FINDING_TYPE = re.compile(r"\b([A-Z][A-Za-z0-9]+:[A-Za-z0-9]+/[A-Za-z0-9.!_-]*[A-Za-z0-9!])")
-ACCESS_KEY = re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b")
+ACCESS_KEY = re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{14,18})\b")  # 20 characters in AWS; examples are written looser
 IP = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?![\w.]*\d)")
 SERVICE_HOST = re.compile(r"\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)\b", re.IGNORECASE)
 ACCOUNT = re.compile(r"(?<![\w.-])(\d{12})(?![\w.-])")
 RESOURCE_ID = re.compile(r"\b((?:i|sg|eni|vpc|subnet|ami|vol|snap)-[0-9a-f]{8,17})\b", re.IGNORECASE)
 REGION = re.compile(r"\b([a-z]{2}(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|"
                     r"southwest)-\d)\b", re.IGNORECASE)
+# One-word API names: written capitalised, or lower-case beside "kms" or "calls"
+SINGLE_EVENT = re.compile(r"\b(Decrypt|Encrypt)\b")
 CAMEL = re.compile(r"\b((?:[A-Z]{2,}[a-z0-9]+|[A-Z][a-z0-9]+)(?:[A-Z][A-Za-z0-9_]*)+)\b")
 QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"“”']{1,120})(?:[\"”]|'(?!\w))")
 PORTS = re.compile(r"\b(?:(source|src|destination|dst|dest|local|remote)\s+)?ports?\s+((?:\d{1,5}(?:\s*(?:,|and|or|&)\s*)?)+)")
@@ -52,9 +54,11 @@ _KIND_BEFORE = {
     "bucket": re.compile(r"\b(?:bucket|buckets|s3 bucket)\s+(?:named\s+|called\s+)?$"),
     "secret": re.compile(r"\b(?:secret|secrets)\s+(?:named\s+|called\s+)?$"),
     "user": re.compile(r"\b(?:user|username|iam user|principal|identity)\s+(?:named\s+|called\s+)?$"),
+    "trail": re.compile(r"\b(?:trail|cloudtrail trail)\s+(?:named\s+|called\s+)?$"),
 }
 _KIND_AFTER = {"role": re.compile(r"^\s*(?:iam\s+)?roles?\b"), "bucket": re.compile(r"^\s*(?:s3\s+)?buckets?\b"),
-               "secret": re.compile(r"^\s*secrets?\b"), "user": re.compile(r"^\s*(?:iam\s+)?users?\b")}
+               "secret": re.compile(r"^\s*secrets?\b"), "user": re.compile(r"^\s*(?:iam\s+)?users?\b"),
+               "trail": re.compile(r"^\s*(?:cloud ?trail\s+)?trails?\b")}
 _PLAIN_USER = [re.compile(p) for p in (
     r"(?<![\w-])(?:user|iam user)\s+(?:named\s+|called\s+)?([a-z][a-z0-9]{1,30})\b",
     r"\b(?:did|has|does|was)\s+([a-z][a-z0-9]{2,30})\s+(?:do|done|call|make|made|access|touch|use|log)\b",
@@ -70,7 +74,7 @@ PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
                "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
                "account": "accountnumber", "resource_id": "resourceid", "region": "regionname",
-               "service_host": "servicehost", "name": "username", "unknown": "unknownname"}
+               "service_host": "servicehost", "name": "username", "unknown": "unknownname", "trail": "trailname"}
 
 
 @dataclass
@@ -80,6 +84,10 @@ class Mention:
     words: str  # as typed in the question
     direction: str = "any"  # IPs and ports: from | to | any
     placed: bool = False
+    negated: bool = False  # "not from 10.0.0.5", "users other than bob", "excluding AssumeRole"
+    target: bool = False  # a role named as what is acted on ("for the X role", "into X"), not who acts
+    before: str = ""  # the words just before it, lower-cased (who acts, or what is acted on)
+    typed: bool = True  # False for a bare name the question did not call a user, role or bucket
 
 
 @dataclass
@@ -94,9 +102,50 @@ class Mentions:
         return [m for m in self.items if not m.placed]
 
 
-def _direction(before: str) -> str:
+# Verbs and adjectives that follow "user"/"role" in a question ("which user made the most calls"):
+# read as a name they would filter on a user nobody has — a wrong answer, not a refusal.
+ENGLISH = {
+    "made", "make", "makes", "come", "came", "comes", "go", "went", "had", "has", "have", "did", "does", "do", "is",
+    "was", "were", "are", "be", "been", "got", "get", "gets", "ran", "run", "runs", "sent", "send", "saw", "see",
+    "logs", "sign", "signs", "signed", "took", "take", "takes", "gave", "give", "tried", "try", "tries", "can",
+    "could", "would", "should", "will", "may", "might", "must", "account", "accounts", "activity", "names", "name",
+    "agent", "agents", "with", "without", "who", "whose", "that", "which", "most", "least", "more", "less", "than",
+    "count", "counts", "list", "lists", "listing", "creation", "deletion", "changes", "ever", "never", "not", "no",
+    "other", "others", "another", "only", "also", "still", "all", "any", "each", "every", "per", "by", "in", "on",
+    "accessed", "created", "deleted", "logged", "attempted", "failed", "used", "called", "changed",
+    "modified", "attached", "launched", "triggered", "generated", "performed", "invoked", "touched", "opened",
+    "connected", "downloaded", "uploaded", "requested", "read", "having", "doing", "making", "using", "calling",
+    "accessing", "running", "trying", "getting", "sending", "reading", "pulled", "fetched", "retrieved", "hit",
+    "hits", "work", "worked", "through", "via", "there", "here", "now", "then", "today", "yesterday",
+}
+
+
+def _english(word: str) -> bool:
+    """A plain English word rather than a name: never taken as a user, role, bucket or secret."""
+    from workbench.nl.offline.neutral import NEUTRAL  # neutral.py reads this module's placeholders
+
+    low = word.lower()
+    return low in NOT_NAMES or low in COMMON_WORDS or low in ENGLISH or low in NEUTRAL
+
+
+# The value a negation word stands before: "except (for) bob", "not from 10.0.0.5", "other than the user bob".
+NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
+                      r"ignoring|ignore|minus|without)\s+(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|"
+                      r"calls? to|events? from|port|account|region|bucket|named)\s+){0,3}$", re.IGNORECASE)
+# A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
+_SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
+                    r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
+                    r"destinations?|peers?)\b", re.IGNORECASE)  # "10.10.17.92 destinations": where it sent to
+_RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?)\b", re.IGNORECASE)
+
+
+def _direction(before: str, after: str = "") -> str:
     before = before.lower()
-    return "from" if _FROM.search(before) else "to" if _TO.search(before) else "any"
+    if _FROM.search(before):
+        return "from"
+    if _TO.search(before):
+        return "to"
+    return "from" if _SENDS.match(after) else "to" if _RECEIVES.match(after) else "any"
 
 
 class _Reader:
@@ -115,19 +164,31 @@ class _Reader:
             chosen = classify(value, self.text[:start], self.text[end:]) if callable(classify) else kind
             if chosen is None:
                 continue
+            piece = self.text[last:start]
             if chosen != "keep":
-                direction = _direction(self.text[:start]) if chosen in {"ip", "port", "service_host"} else "any"
-                self.found.append(Mention(chosen, value, self.text[start:end], direction))
-            out.append(self.text[last:start])
+                direction = (_direction(self.text[:start], self.text[end:])
+                             if chosen in {"ip", "port", "service_host", "resource_id"} else "any")
+                negation = NEGATION.search(piece)
+                target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower())
+                self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
+                                          target=target is not None, before=self.text[max(0, start - 30):start].lower()))
+                if negation:  # the word is read into the filter: blank it so it is not read twice
+                    piece = piece[:negation.start(1)] + " " * len(negation.group(1)) + piece[negation.end(1):]
+            out.append(piece)
             out.append(value if chosen == "keep" else f" {PLACEHOLDER[chosen]} ")
             last = end
         out.append(self.text[last:])
         self.text = "".join(out)
 
 
+THREAT_PURPOSES = {"UnauthorizedAccess", "CryptoCurrency", "PrivilegeEscalation", "DefenseEvasion", "InitialAccess",
+                   "PenTest", "CredentialAccess", "Backdoor", "Behavior", "Discovery", "Execution", "Exfiltration",
+                   "Impact", "Persistence", "Policy", "Recon", "Stealth", "Trojan"}
+
+
 def _camel(value: str, before: str, after: str) -> str | None:
-    if value in NOT_EVENTS:
-        return "keep"
+    if value in NOT_EVENTS or value in THREAT_PURPOSES:
+        return "keep"  # a GuardDuty threat purpose: read as a finding family
     if value in ERROR_CODES:
         return "error_code"
     if re.match(r"^\s*(?:permission set\s+|sso\s+)?roles?\b", after.lower()):
@@ -150,6 +211,8 @@ def _named(value: str, before: str, after: str) -> str | None:
     for kind, pattern in _KIND_AFTER.items():
         if pattern.match(after_low):
             return kind
+    if re.search(r"(?:^|[-_.])(?:trail|cloudtrail)(?:$|[-_.])", low):
+        return "trail"  # "tyrell-dev-trail": trails are named for what they are
     return "name"  # a user unless the question is about buckets (decided once the vocabulary is read)
 
 
@@ -160,11 +223,52 @@ def _quoted(value: str, before: str, after: str) -> str | None:
     return _camel(inner, before, after) if CAMEL.fullmatch(inner) else _named(inner, before, after) or "keep"
 
 
+# Words joined by a slash in plain English ("start/stop", "list/describe"): never a secret's path
+SLASHED_WORDS = {"start", "stop", "list", "describe", "read", "write", "and", "or", "create", "delete", "get", "put",
+                 "allow", "deny", "accept", "reject", "accepted", "rejected", "in", "out", "inbound", "outbound",
+                 "ingress", "egress", "tcp", "udp", "yes", "no", "with", "without", "success", "failure", "on", "off",
+                 "login", "logout", "upload", "download", "src", "dst", "source", "destination", "user", "users",
+                 "role", "roles", "day", "hour", "attach", "detach", "add", "remove", "enable", "disable", "either"}
+
+
 def _secret(value: str, before: str, after: str) -> str | None:
+    if all(part.lower() in SLASHED_WORDS for part in value.split("/")):
+        return None
     return "secret" if not value.lower().startswith(("http", "tcp/", "udp/")) else None
 
 
+def _known_events() -> dict[str, str]:
+    from workbench.nl.offline.actions import KNOWN
+    from workbench.nl.offline.vocab import (
+        CREDENTIAL_ACCESS,
+        LOGGING_TAMPERING,
+        MFA_CHANGES,
+        POLICY_GRANTS,
+        PRIVILEGE_ESCALATION,
+        PUBLIC_EXPOSURE,
+    )
+    names = {*KNOWN, *CREDENTIAL_ACCESS, *LOGGING_TAMPERING, *MFA_CHANGES, *POLICY_GRANTS, *PRIVILEGE_ESCALATION,
+             *PUBLIC_EXPOSURE, "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "ConsoleLogin",
+             "GetCallerIdentity", "GetObject", "PutObject", "ListBuckets", "DescribeInstances", "GenerateDataKey",
+             "GetSessionToken", "GetFederationToken", "ListUsers", "ListRoles", "ListAccessKeys", "GetBucketAcl",
+             "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "StartSession", "SendSSHPublicKey",
+             "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress"}
+    return {n.lower(): n for n in names}
+
+
 def extract(question: str) -> Mentions:
+    # "assumerole calls": an API name typed in lower case is still that call
+    known = _known_events()
+    question = re.sub(r"(?<![\w.@/-])([a-z]{8,})(?![\w.@/-])", lambda m: known.get(m.group(1), m.group(1)), question)
+    # "kms decrypt calls": the one-word call names CloudTrail writes capitalised
+    question = re.sub(r"\b(?<=kms )(decrypt|encrypt)\b|\b(decrypt|encrypt)\b(?=\s+(?:calls?|events?|requests?|api))",
+                      lambda m: (m.group(1) or m.group(2)).title(), question)
+    if re.search(r"[A-Z]", question) and not re.search(r"[a-z]", question):
+        question = question.lower()  # "SHOW FAILED LOGINS FOR HEIDI.SMITH": caps lock, not CamelCase
+    # shorthand with a slash would read as a secret path; "0.0.0.0/0" is the whole internet
+    question = re.sub(r"(?<![\w/])w/o(?![\w/])", "without", question, flags=re.IGNORECASE)
+    question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question, flags=re.IGNORECASE)
+    question = re.sub(r"(?<![\w.:/])(?:0\.0\.0\.0/0|::/0)(?![\w/])", "the world", question)
     reader = _Reader(question)
     reader.take(ARN, "arn", group=0)
     reader.take(FINDING_TYPE, "finding_type")
@@ -176,15 +280,42 @@ def extract(question: str) -> Mentions:
     reader.take(REGION, "region")
     reader.take(QUOTED, None, classify=_quoted)
     reader.take(CAMEL, None, classify=_camel)
+    reader.take(SINGLE_EVENT, "event")
     reader.take(SECRET_PATH, None, classify=_secret)
     reader.take(NAME, None, classify=_named)
     for pattern, kind in _KEYWORD_NAMES:
-        reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if v in NOT_NAMES | COMMON_WORDS else k)
+        reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if _english(v) else k)
     for pattern in _PLAIN_USER:
-        reader.take(pattern, None, classify=lambda v, b, a: None if v in NOT_NAMES | COMMON_WORDS else "user")
+        reader.take(pattern, None, classify=lambda v, b, a: None if _english(v) else "user")
     _ports(reader)
+    _bare_ports(reader)
     text = re.sub(r"[?!,;()]", " ", reader.text.lower())
     return Mentions(reader.found, re.sub(r"\s+", " ", text).strip())
+
+
+_UNITS = r"(?:calls?|events?|times|bytes|b|kb|mb|gb|packets|flows?|findings?|minutes?|mins?|hours?|hrs?|days?|weeks?|" \
+         r"errors?|requests?|logins?|attempts?|connections?|%|percent|am|pm|utc|rows?|results?|users?|ips?)"
+_SERVICE_PORT = re.compile(r"\b(ssh|rdp|telnet|https?|smb|mysql|postgres(?:ql)?|redis|vnc|elasticsearch|mssql|mongodb|"
+                           r"ftp|smtp)(\s+\w+)?\s*(?:\(\s*(\d{2,5})\s*\)|(?<!\w)(\d{2,5})\b)")
+_ON_PORT = re.compile(rf"\b(?:on|via|over|to|at|hitting)\s+\(?(\d{{2,5}})\)?(?![\d:.,/-])(?!\s*{_UNITS}\b)")
+
+
+def _bare_ports(reader: _Reader) -> None:
+    """'mysql traffic (3306)', 'postgres 5432 flows', 'destinations on 443': a port written without the word."""
+    def service(match: re.Match[str]) -> str:
+        number = match.group(3) or match.group(4)
+        if int(number) > 65535 or match.group(2) and not match.group(3):
+            return match.group(0)  # "ssh traffic 22" is not a port written beside its name
+        reader.found.append(Mention("port", number, number, "to"))
+        return f"{match.group(1)}{match.group(2) or ''} port portnumber "
+    reader.text = _SERVICE_PORT.sub(service, reader.text)
+
+    def bare(match: re.Match[str]) -> str:
+        if int(match.group(1)) > 65535:
+            return match.group(0)
+        reader.found.append(Mention("port", match.group(1), match.group(1), "to"))
+        return " to port portnumber "
+    reader.text = _ON_PORT.sub(bare, reader.text)
 
 
 def _ports(reader: _Reader) -> None:
@@ -192,10 +323,14 @@ def _ports(reader: _Reader) -> None:
     for match in PORTS.finditer(reader.text):
         side = (match.group(1) or "").lower()
         direction = "from" if side in {"source", "src", "local"} else "to"
+        piece = reader.text[last:match.start()]
+        negation = NEGATION.search(piece)
+        if negation:
+            piece = piece[:negation.start(1)] + " " * len(negation.group(1)) + piece[negation.end(1):]
         for number in re.findall(r"\d{1,5}", match.group(2)):
             if int(number) <= 65535:
-                reader.found.append(Mention("port", number, f"port {number}", direction))
-        out.append(reader.text[last:match.start()])
+                reader.found.append(Mention("port", number, f"port {number}", direction, negated=negation is not None))
+        out.append(piece)
         out.append(f" {'source ' if direction == 'from' else ''}port portnumber ")
         last = match.end()
     out.append(reader.text[last:])

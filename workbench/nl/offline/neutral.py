@@ -12,11 +12,11 @@ from workbench.nl.offline.mentions import PLACEHOLDER
 
 NEUTRAL = frozenset("""
 a an the this that these those it its they them their there here of in on at to from by for with within into onto
-over about as and or but nor than then so if also too very just only ever still yet again already really
+over about as and or but nor then so if also too very just only ever still yet again already really
 is are was were be been being am do does did done doing have has had having can could would should will shall may
 might must get got gets getting give gives given show shows showing list lists listing find found tell me us we i
 you our my your his her he she anyone someone anybody somebody everyone everybody any all some every each both
-either none nothing anything something everything what which who whom whose when where why how much many more most
+either none nothing anything something everything what which who whom whose when where why how many more most
 less least per
 made make makes making call calls called calling used use uses using come came comes go went goes gone send sent
 sends sending talk talked talks talking touch touched touches operate operated act acted acting return returned
@@ -24,16 +24,18 @@ returns affect affected affects update updated updates probe probed probes happe
 see seen saw look looking looked want need please pls thanks hi hello ok okay happening going ongoing around
 activity activities event events api apis call request requests action actions operation operations record records
 entry entries log logs logged log-in data info information detail details row rows result results line lines
+pull grab dump grouped group split usage people folks work worked working through via hit hits targeted receive received receives receiving connect connected connects connecting contact
+contacted contacts reach reached reaches reaching communicate communicated communicating
 traffic flow flows connection connections session sessions packet finding findings alert alerts item items thing
-things one ones time times seen first last recent latest earliest new old
+things ones time times seen
 user users principal principals identity identities role roles key keys access account accounts port ports region
 regions type types address addresses ip ips source sources destination destinations service services bucket buckets
-secret secrets policy policies error errors code codes name names instance instances resource resources host hosts
+secret secrets error errors code codes name names instance instances resource resources host hosts
 count counts number numbers total amount attempt attempts aws amazon cloud cloudtrail trail guardduty vpc network
 eventname assumed
 active often frequently frequent common busiest noisiest loudest heaviest chattiest largest biggest rarest fewest
 bytes volume
-up down out off broken together overall altogether each single same different distinct unique other another
+up down out off broken together overall altogether single each distinct unique different
 s scan scanned scanning opened generate generated generating involving involve involved involves related
 regarding concerning mentioning order ordered chronological chronologically sorted sort
 appear appeared appears appearing show showed shown surface surfaced
@@ -42,6 +44,6 @@ happen display print return give list report summarize summary breakdown across 
 
 
 def unexplained(text: str) -> list[str]:
-    """The words left in the working text that are not neutral (underscores mark consumed words)."""
-    return [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text) if w not in NEUTRAL and not w.endswith("'s")
-            and w.removesuffix("s") not in NEUTRAL]
+ """The words left in the working text that are not neutral (underscores mark consumed words)."""
+ return [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text) if w not in NEUTRAL and not w.endswith("'s")
+ and w.removesuffix("s") not in NEUTRAL]

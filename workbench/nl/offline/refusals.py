@@ -21,6 +21,7 @@ ACTION = re.compile(
     r"\b(?!\s+(?:events?|calls?|activity|api calls?|logins?)\b)"
 )
 ACTION_ANYWHERE = re.compile(
+    r"^\s*(?:pull|take|strip|yank|rip|kick)\s+.+\s+(?:off|away from|out of)\s+\S|"  # "pull AdministratorAccess off bob"
     r"\b(?:block|quarantine|isolate|revoke|disable|deactivate)\s+(?:this|that|the|these|those|it|them|all|his|her|"
     r"their|ipaddr|username|accesskeyid|rolename|every)\b"
 )
@@ -87,11 +88,13 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
 
 
 SQL_SYNTAX = re.compile(r"\bunion\s+(?:all\s+)?select\b|\bselect\b.+\bfrom\b|\b(?:drop|truncate|alter)\s+table\b|"
-                        r"\binsert\s+into\b|\bdelete\s+from\b|;\s*\w|--|/\*|\binformation_schema\b")
+                        r"\binsert\s+into\b|\bdelete\s+from\b|;\s*\w|'\s*--|--\S|/\*|\binformation_schema\b")
 
 
 def refuse_unanswerable(question: str) -> None:
     """Raise a one-line TranslationError for a request to act or for data the tables do not hold."""
+    # a finding type names no data source ("CryptoCurrency:EC2/BitcoinTool.B!DNS" is not about DNS logs)
+    question = re.sub(r"\b[A-Z][A-Za-z0-9]+:[A-Za-z0-9]+/[A-Za-z0-9.!_-]*[A-Za-z0-9!]", "findingtype", question)
     text = re.sub(r"\s+", " ", question.strip().lower())
     if SQL_SYNTAX.search(text):
         raise TranslationError("refused: the question contains SQL syntax; %ask takes English — to run SQL "

@@ -25,11 +25,22 @@ _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|differen
 _RANK = (r"\b(?<!at )(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
          r"the most\b|busiest|noisiest|loudest|biggest|largest|heaviest|chattiest|most\b)")
 _LEAST = r"\b(?<!at )(?:least (?:common|active|frequent|often|frequently|used)|fewest|rarest|least)\b"
-_COUNT = r"\b(?:how many|how often|count|counts|counted|number of|no\. of|total|tally|frequency|volume of|amount of)\b"
+_COUNT = r"\b(?:how many|how often|count|counts|counted|number of|no\. of|total|sum of|sum|tally|frequency|volume of|amount of)\b"
 BUCKETS = {"minute": 16, "hour": 13, "day": 10}
 _ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|logins?|records?|entries",
          "vpc_flow": r"flows?|connections?|records?|entries|traffic|sessions?",
          "guardduty": r"findings?|alerts?|records?|entries"}
+
+
+# What a value's placeholder is already called: "rolename role" names the role, it does not ask for roles.
+_OWN_NOUNS = {
+    "username": r"users?|principals?|identit(?:y|ies)|user names?", "rolename": r"roles?", "bucketname": r"buckets?",
+    "ipaddr": r"ips?|address(?:es)?|hosts?|ip address(?:es)?|sources?|source ips?", "accountnumber": r"accounts?",
+    "regionname": r"regions?", "portnumber": r"ports?", "secretname": r"secrets?",
+    "resourceid": r"instances?|enis?|interfaces?|vpcs?|subnets?|network interfaces?", "eventname": r"events?|calls?|apis?|actions?",
+    "errorcodename": r"errors?|error codes?", "policyname": r"polic(?:y|ies)", "findingtype": r"findings?|types?",
+    "trailname": r"trails?", "accesskeyid": r"(?:access )?keys?",
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,8 @@ def _bucket(table: str, unit: str, words: str) -> Dimension:
 def _vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
     vocab = DIMENSIONS[table]
     for key in sorted(vocab, key=len, reverse=True):
-        if match := re.match(rf"{re.escape(key)}(?:es|s)?\b", words):
+        stem = rf"{re.escape(key[:-1])}(?:y|ies)" if key.endswith("y") else rf"{re.escape(key)}(?:es|s)?"
+        if match := re.match(rf"{stem}\b", words):
             expr, alias, description = vocab[key]
             return Dimension(expr, alias, description, key), match.end()
     return None
@@ -74,19 +86,41 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
         reading.sort = hit[0]
         reading.text = reading.text[:sort.start()] + "_" * (sort.end() + hit[1] - sort.start()) + \
             reading.text[sort.end() + hit[1]:]
-    patterns = ((r"^\s*", "start"), (r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
+    if table == "cloudtrail" and (where := re.search(r"\b(?:(?:and\s+)?from where|where\s+from)\b", reading.text)):
+        # "rupert.garcia where from", "who deleted it and from where": the source addresses
+        reading.text = reading.text[:where.start()] + "which source ips" + reading.text[where.end():]
+    patterns = ((r"^\s*", "start"),
+                (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
+                (r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
                 (rf"\btop\s+(?:{_N}\s+)?", "top"),
                 (rf"\b{_N}\s+(?:most|least)\s+\w+\s+", "top"),
-                (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"))
-    for pattern, trigger in patterns:
+                (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"),
+                (r"\b(?:busiest|noisiest|loudest|chattiest|quietest)\s+", "top"),
+                (r"\b(?:most|least)\s{2,}", "most"))  # "most rejected source ip": the filter read, the noun ranked
+    for pattern, kind in patterns:
         for match in list(re.finditer(pattern, reading.text)):
+            trigger = kind
             rest = reading.text[match.end():]
-            skipped = re.match(_FILLER, rest)
-            offset = skipped.end() if skipped else 0
+            lead = len(rest) - len(rest.lstrip(" ")) if trigger == "most" else 0
+            skipped = re.match(_FILLER, rest[lead:])
+            offset = lead + (skipped.end() if skipped else 0)
             if (hit := _vocab_dimension(table, rest[offset:])) is None:
                 continue
             dimension, length = hit
             matched = rest[offset:offset + length]
+            if trigger == "most" and re.fullmatch(_ROWS[table] + r"|events|findings|flows|connections|records|calls",
+                                                  matched):
+                continue  # "the most failed calls": a count of rows, not a ranking of event names
+            if trigger == "most":
+                trigger = "top"
+            if trigger == "group" and matched in {"who", "whom"}:
+                trigger = "who"  # "ListUsers - by who?": the callers, not a count per caller
+            if trigger == "tail":
+                placeholder = match.group(0).strip()
+                if re.fullmatch(_OWN_NOUNS[placeholder] + r"|" + _ROWS[table] + r"|events|calls|findings|flows|records",
+                                matched):
+                    continue  # "the billing-lambda role", "AssumeRole calls": the value's own kind, not a column
+                trigger = "which"
             if trigger in {"count", "group"} and re.fullmatch(_ROWS[table], matched) \
                     and (trigger == "count" or matched.endswith("s")) \
                     or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
@@ -124,6 +158,9 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
 
 def _unplaced_group(reading: Reading, table: str) -> None:
     """'per flibber' or 'grouped by colour': a grouping this table does not have is refused."""
+    if re.search(r"\b(?:avg|average|mean)\b", reading.text) and (
+            each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text)):
+        reading.consume(each)  # "avg bytes per flow": each row, the average's own denominator
     if match := re.search(r"\b(?:per|for each|for every|grouped by|group by|broken down by|breakdown by|split by)\s+"
                           r"(?!username|rolename|ipaddr|principalarn|eventname|bucketname|secretname)([a-z][\w-]*)",
                           reading.text):
@@ -135,29 +172,52 @@ def _unplaced_group(reading: Reading, table: str) -> None:
 def read_shape(reading: Reading, intent: Intent) -> None:
     """Fill the intent's columns, grouping, measures, order and limit from the question's modifiers."""
     table = intent.table
-    bucket = re.search(rf"\b(?:{_GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time)\b", reading.text)
+    if table == "vpc_flow" and (who := re.search(r"\bwho(?:m)?\b", reading.text)):
+        # flows hold addresses, not identities: "who talks to X" asks for the sources, "who did X reach" the peers
+        sides = {f.description.split(" ")[0] for f in intent.filters if f.entities and "addr" in f.condition.sql()}
+        side = "which sources" if sides == {"to"} else "which destinations" if sides == {"from"} else None
+        if side:
+            reading.text = reading.text[:who.start()] + side + reading.text[who.end():]
+    # "busiest hour", "which day had the most events": the unit is the bucket, the ranking word stays
+    bucket = re.search(rf"\b(?:{_GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time|"
+                       rf"(?<=busiest )(minute|hour|day)s?|(?<=quietest )(minute|hour|day)s?|"
+                       rf"(?<=which )(minute|hour|day)s?|(?<=what )(minute|hour|day)s?)\b", reading.text)
     if bucket:
-        unit = bucket.group(1) or {"hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
+        unit = next((g for g in (bucket.group(1), *bucket.groups()[2:]) if g), None) or {
+            "hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
         intent.bucket = _bucket(table, unit, bucket.group(0))
         reading.consume(bucket)
     first = re.search(r"\b(?:when|what time) did\b.*\b(?:start|begin)\b|"
                       r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
                       r"logins|sign-?in|activity|"
                       r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen did\b.*\bfirst\b|"
-                      r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)", reading.text)
+                      r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)|"
+                      r"\b(?:first|earliest)\s+(?:signs?|evidence|instance|occurrence|hint|trace)\s+of\b|"
+                      r"\b(?:first|earliest)(?=\s{2,}\S)", reading.text)
     last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|eventname|login|logins|sign-?in|"
                      r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
-                     r"\bwhen was\b.*\blast\b", reading.text)
+                     r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,}\S)|"
+                     r"\bwhen did\b.*\b(?:stop|end|finish|cease)\b", reading.text)  # "when did the scan stop"
     recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{_N}\s+(?:{_ROWS[table]})\b|"
                        rf"\b{_N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{_ROWS[table]})\b",
                        reading.text)
     latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
         rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
         rf"(?:{_ROWS[table]})\b", reading.text)
-    if latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
+    asks_row = re.match(r"\s*(?:what|which|show|list|give|get|display|find|pull)\b", reading.text)
+    if latest and not recent and not latest.group(0).endswith("s") and intent.entities() and not asks_row:
+        # "earliest flow from 198.51.100.149": when that address first shows up, as "first seen" reads
+        early = re.match(r"(?:earliest|oldest|first)", latest.group(0))
+        first, last = (latest, None) if early else (None, latest)
+    elif latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
         first = last = None
         recent = latest
-    for match in (first, last, recent):
+    both = re.search(r"\b(?:first and (?:the\s+)?last|earliest and (?:the\s+)?latest|first and (?:the\s+)?latest|"
+                     r"earliest and (?:the\s+)?last)\b", reading.text)
+    if both and (first or last):  # "first and last time we saw X": both ends of the same span
+        first = first or both
+        last = last or both
+    for match in (both, first, last, recent):
         if match:
             reading.consume(match)
     direction = re.search(r"\b(?:newest|latest|most recent|last)\s+first\b|\bdescending\b|\bnewest to oldest\b|"
@@ -182,9 +242,11 @@ def read_shape(reading: Reading, intent: Intent) -> None:
     time_column = TIME_COLUMN[table]
 
     if first or last:
-        func, alias = ("min", "first_seen") if first else ("max", "last_seen")
-        intent.measures.append(Measure(func, alias, f"{'first' if first else 'last'} {time_column}", time_column,
-                                       (first or last).group(0)))  # type: ignore[union-attr]
+        # "first and last time we saw X": both ends
+        if first:
+            intent.measures.append(Measure("min", "first_seen", f"first {time_column}", time_column, first.group(0)))
+        if last:
+            intent.measures.append(Measure("max", "last_seen", f"last {time_column}", time_column, last.group(0)))
         intent.group_by = [d.dimension for d in dims if d.trigger != "count"]
         return
     if recent:
@@ -193,6 +255,10 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.limit, intent.limit_words = n, recent.group(0)
         return
     grouped = [d for d in dims if d.trigger in {"group", "top"}]
+    if grouped or intent.bucket:
+        # "distinct event names per user", "unique IPs by day": the distinct values counted per group
+        dims = [_Dim(d.dimension, "count") if d.trigger == "which" and re.search(
+            r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
     threshold = _threshold(reading)
     if intent.bucket or grouped or (ranking and dims) or threshold or (
             dims and counting and not _count_distinct(dims, counting, reading.text)):
@@ -217,7 +283,8 @@ def read_shape(reading: Reading, intent: Intent) -> None:
                                    f"ask for the top N of one thing, or 'count per {names}' without a top")
         if ranking:
             n = _top_n(top)
-            intent.limit = n if n is not None else (1 if _singular(reading, dims) else 10)
+            one = _singular(reading, dims) if dims else bool(intent.bucket and not intent.bucket.words.endswith("s"))
+            intent.limit = n if n is not None else (1 if one else 10)
             intent.limit_words = ranking.group(0)
             intent.order = [Order(alias, descending=not ascending), *(Order(d.expression) for d in intent.groups)]
         else:
@@ -228,9 +295,19 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                                        dim.expression, counting.group(0)))
         return
+    if any(d.trigger == "who" for d in dims) and any(d.dimension.alias.startswith("target_") for d in dims):
+        # "who attached it, and to which user": each grant with its time, grantor and grantee
+        column = TIME_COLUMN[table]
+        intent.columns = [Dimension(column, column, column), *(d.dimension for d in dims)]
+        intent.order = [Order(column)]
+        return
     if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b", reading.text):
         _listing(intent)  # "who … and when": the events themselves carry both
         return
+    if dims and measure is not None and measure.func in {"max", "min", "avg"}:
+        # "which finding has the highest severity": a listing would drop the function
+        raise TranslationError(f"cannot place {measure.words!r} beside a list of values: ask for it per group, "
+                               f"e.g. '{measure.words} per type', or alone, e.g. 'the {measure.words}'")
     if dims:
         intent.columns, intent.distinct = [d.dimension for d in dims], True
         intent.order = [Order(d.alias) for d in intent.columns]
@@ -243,11 +320,17 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         n = _top_n(top) or (1 if singular else 10)
         intent.limit, intent.limit_words = n, ranking.group(0)
         return
-    if ranking and top:
+    if ranking:  # "the most common errors" with nothing to rank by: a listing would ignore the ranking
         raise TranslationError("top what? name what to rank and by what, e.g. 'top 10 source IPs by number of "
                                "calls' or 'top 5 talkers by bytes'")
     if counting or measure is not None:
         intent.measures.append(measure or count)
+        return
+    if re.match(r"\s*(?:when|(?:at\s+)?what time)\b", reading.text) and reading.sort is None:
+        # "when was StopLogging called": the times, not the whole events
+        column = TIME_COLUMN[table]
+        intent.columns = [Dimension(column, column, column)]
+        intent.order = [Order(column, descending=direction is not None)]
         return
     _listing(intent, descending=direction is not None, sort=reading.sort)
 
@@ -256,13 +339,17 @@ def _threshold(reading: Reading) -> tuple[str, int, str] | None:
     """'more than 100 errors', 'at least 5 times': a condition on the count of each group."""
     match = re.search(r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
                       r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|"
-                      r"failures?|attempts?|logins?|denials?)\b", reading.text)
+                      r"failures?|attempts?|logins?|denials?)\b|"
+                      # "more than 10 errors" with "errors" already read as the failure filter
+                      r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)(?=\s{2,}\S|\s*$)",
+                      reading.text)
     if not match:
         return None
+    said, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
-          "under": "<", "at most": "<=", "exactly": "="}[match.group(1)]
+          "under": "<", "at most": "<=", "exactly": "="}[said]
     words = reading.consume(match)
-    return op, int(match.group(2)), words
+    return op, int(number), words
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:
@@ -270,6 +357,8 @@ def _top_n(top: re.Match[str] | None) -> int | None:
 
 
 def _count_distinct(dims: list[_Dim], counting: re.Match[str], text: str = "") -> bool:
+    if any(re.search(r"\b(?:distinct|unique|different)\b", d.dimension.words) for d in dims if d.trigger == "which"):
+        return True  # "distinct srcaddr count": the distinct values counted
     if counting.group(0) not in {"how many", "number of"}:
         return False
     if any(d.trigger == "count" for d in dims):
@@ -284,9 +373,27 @@ def _singular(reading: Reading, dims: list[_Dim]) -> bool:
     return bool(words) and not words.endswith("s") and not re.search(r"\b(?:ones|them)\b", reading.text)
 
 
+NUMERIC = {"vpc_flow": ("bytes", "packets"), "guardduty": ("severity",)}
+_AGGREGATE = {"max": "max", "maximum": "max", "highest": "max", "largest": "max", "biggest": "max", "peak": "max",
+              "min": "min", "minimum": "min", "lowest": "min", "smallest": "min", "avg": "avg", "average": "avg",
+              "mean": "avg", "sum": "sum", "total": "sum"}
+
+
 def _measure(reading: Reading, table: str) -> Measure | None:
+    columns = NUMERIC.get(table, ())
+    # "max severity per finding type", "avg bytes per flow": a function of a number the table holds
+    if columns and (match := re.search(rf"\b({'|'.join(_AGGREGATE)})\s+(?:of\s+(?:the\s+)?)?({'|'.join(columns)})\b"
+                                       r"(?!\s+(?:findings?|flows?|connections?)\b)", reading.text)):
+        func, column = _AGGREGATE[match.group(1)], match.group(2)
+        words = reading.consume(match)
+        if each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text):
+            reading.consume(each)  # "per flow" is each row: the average over rows, not a grouping
+        return Measure(func, f"{func}_{column}", f"{func} {column}", column, words)
     if table != "vpc_flow":
         return None
+    if match := re.search(r"\bhow much\s+(?:data|traffic|bytes|volume|bandwidth)?", reading.text):
+        words = reading.consume(match)  # "how much traffic went to port 443": the bytes summed
+        return Measure("sum", "total_bytes", "total bytes", "bytes", words)
     if match := re.search(r"\b(?:bytes|volume|data|bandwidth|largest|biggest|heaviest)\b", reading.text):
         return Measure("sum", "total_bytes", "total bytes", "bytes", match.group(0))
     if match := re.search(r"\bpackets\b", reading.text):

@@ -23,6 +23,19 @@ TERMS = (
     "unauthorized", "unique", "users", "without", "yesterday", "accessdenied", "highest", "largest", "daily",
     "hourly", "minutes", "hours", "count", "number", "ports", "instances", "launched", "removed", "exposure",
 )
+# Shorthand analysts type in a notebook cell, expanded before reading ("gd findings by day").
+ABBREVIATIONS = {
+    "gd": "guardduty", "ct": "cloudtrail", "hw": "how", "hm": "how many", "src": "source", "dst": "destination",
+    "dest": "destination", "evts": "events", "evt": "event", "acct": "account", "accts": "accounts",
+    "pkts": "packets", "conn": "connection", "conns": "connections", "num": "number", "cnt": "count",
+    "yday": "yesterday", "w/o": "without", "sg": "security group", "sgs": "security groups", "svc": "service",
+    "svcs": "services", "addr": "address", "addrs": "addresses", "usr": "user", "usrs": "users", "err": "error",
+    "errs": "errors", "req": "request", "reqs": "requests", "mins": "minutes", "hrs": "hours", "secs": "seconds",
+    "b/w": "between", "thru": "through", "pls": "please", "plz": "please", "u": "you",
+    "ppl": "people", "info": "information", "sev": "severity", "crit": "critical",
+}
+_SHORT = re.compile(r"(?<![\w.@/:-])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
+                    + r")(?![\w.@/:-])")
 _WORD = re.compile(r"(?<![\w.@/:-])([a-z]{5,})(?![\w.@/:-])")
 
 
@@ -38,4 +51,5 @@ def _closest(word: str) -> str:
 
 def correct(text: str) -> str:
     """The lower-cased text with close misspellings of vocabulary words replaced."""
+    text = _SHORT.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
     return _WORD.sub(lambda m: _closest(m.group(1)), text)

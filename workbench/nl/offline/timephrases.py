@@ -44,6 +44,7 @@ def _date_only(text: str) -> bool:
 _CLOCK = r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?"
 _CLOCK_RANGE = re.compile(rf"\b(?:between|from)\s+{_CLOCK}\s+(?:and|to|until|till|-)\s+{_CLOCK}(?:\s*utc|\s*z)?\b")
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_CLOCK_EDGE = re.compile(r"\b(after|since|from|before|until|till)\s+(\d{1,2}):(\d{2})\s*(am|pm)?(?:\s*utc|\s*z)?\b")
 _MONTH_DAY = re.compile(r"\b(?:on\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})"
                         r"(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b")
 _LEFTOVER = re.compile(r"\b\d{4}-\d{2}-\d{2}\S*|\b\d{1,2}:\d{2}(?:\s*[ap]m)?\b|\b\d{1,2}\s*[ap]m\b")
@@ -74,7 +75,19 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
     clock = _CLOCK_RANGE.search(text)
     if clock:
         text = (text[: clock.start()] + " " + text[clock.end():]).strip()
+    edge = None if clock else _CLOCK_EDGE.search(text)
+    if edge:
+        text = (text[: edge.start()] + " " + text[edge.end():]).strip()
     window, rest, phrase = _day_or_range(text, now)
+    if edge:
+        # "after 15:54 on nov 19": the named day from (or until) that time
+        if window is None or window.end - window.start != timedelta(days=1):
+            raise TranslationError(f"{edge.group(0)!r} needs a day: say e.g. '{edge.group(0)} yesterday' or "
+                                   f"'{edge.group(0)} on 2026-11-19' (times are UTC)")
+        at = window.start + _clock(*edge.group(2, 3, 4))
+        after = edge.group(1) in {"after", "since", "from"}
+        window = Window(at, window.end) if after else Window(window.start, at)
+        phrase = f"{phrase}, {edge.group(0)}"
     if clock:
         if window is None or window.end - window.start != timedelta(days=1):
             raise TranslationError(f"{clock.group(0)!r} needs a day: say e.g. '{clock.group(0)} yesterday' or "
@@ -91,7 +104,21 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
     return window, rest, phrase
 
 
+_NTH = re.compile(r"\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b")
+
+
 def _day_or_range(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
+    if match := _NTH.search(text):  # "on the 19th": that day of the current month (or the last one)
+        day_of_month = int(match.group(1))
+        month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        if day_of_month >= now.day + (1 if now > _midnight(now) else 0):
+            month_start = (month_start - timedelta(days=1)).replace(day=1)
+        try:
+            day = month_start.replace(day=day_of_month)
+        except ValueError:
+            raise TranslationError(f"{match.group(0).strip()!r} is not a day of {month_start:%B}: name the date, "
+                                   "e.g. 'on 2026-11-19'") from None
+        return _cut(text, match, Window(day, day + timedelta(days=1)), f"on {iso_z(day)[:10]}")
     if match := _MONTH_DAY.search(text):
         month = MONTHS.index(match.group(1)[:3]) + 1
         day = parse_time(f"{int(match.group(3) or now.year):04d}-{month:02d}-{int(match.group(2)):02d}")

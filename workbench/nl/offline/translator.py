@@ -17,7 +17,21 @@ from datetime import datetime
 from sqlglot import exp
 
 from workbench.nl.base import TranslationError
-from workbench.nl.intent import Filter, Intent, any_of, compile_intent, contains, eq, like, one_of
+from workbench.nl.intent import (
+    DIALECT,
+    Dimension,
+    Filter,
+    Intent,
+    Measure,
+    Order,
+    any_of,
+    compile_intent,
+    contains,
+    eq,
+    is_null,
+    like,
+    one_of,
+)
 from workbench.nl.offline.concepts import (
     Reading,
     cloudtrail_concepts,
@@ -40,8 +54,9 @@ TABLE_NAMES = {"cloudtrail": "CloudTrail events", "guardduty": "GuardDuty findin
 SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
 CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket", "secret", "policy", "user",
                    "service_host"}
-_GUARDDUTY_CUE = r"\b(?:guard ?duty|findings?|detections?|threat intel\w*)\b"
-_VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|talkers?|packets|network|port ?scan\w*|bytes|ports?|"
+_GUARDDUTY_CUE = r"\b(?:guard ?duty(?!\s+detectors?)|findings?|severity|severities|detections?|threat intel\w*)\b"
+_VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accepted|srcaddr|dstaddr|srcport|dstport|"
+            r"destination ips?|destination address\w*|dest ips?|protocols?|enis?|network interfaces?|talkers?|packets|network|port ?scan\w*|scan(?:s|ning|ned)?|bytes|ports?|"
             r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
 _WEAK_VPC_CUE = (r"\b(?:connections?|connected|connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|"
@@ -66,7 +81,8 @@ def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
     # A traffic word beside a user or event name: flows it is, and the name is refused when placed
     # ("rejected flows from dave.kowalski") — never CloudTrail rows that ignore the traffic words.
     weak = re.search(_WEAK_VPC_CUE, reading.text) and not re.search(_CLOUDTRAIL_WORDS, reading.text)
-    if "port" in kinds or re.search(_VPC_CUE, reading.text) or (weak and not kinds & CLOUDTRAIL_ONLY):
+    interfaces = any(m.kind == "resource_id" and m.value.lower().startswith(("eni-", "subnet-")) for m in mentions.items)
+    if "port" in kinds or interfaces or re.search(_VPC_CUE, reading.text) or (weak and not kinds & CLOUDTRAIL_ONLY):
         vpc_concepts(reading)
         return "vpc_flow", reading
     return "cloudtrail", trial
@@ -86,6 +102,13 @@ def _ip_condition(column: str, ip: str) -> exp.Expression:
 
 
 def _add(intent: Intent, mentions: list[Mention], condition: exp.Expression, description: str) -> None:
+    negated = {m.negated for m in mentions}
+    if len(negated) > 1:
+        raise TranslationError(
+            f"cannot tell which of {', '.join(repr(m.words) for m in mentions)} to include and which to exclude: "
+            "ask with one list, e.g. 'events from alice or bob', or 'events not from carol'")
+    if negated == {True}:
+        condition, description = exp.Not(this=exp.Paren(this=condition)), "not " + description
     intent.add(Filter(condition, ", ".join(m.words for m in mentions), description,
                       tuple(m.value for m in mentions)))
     for mention in mentions:
@@ -96,7 +119,8 @@ def _values(mentions: list[Mention]) -> list[str]:
     return list(dict.fromkeys(m.value for m in mentions))
 
 
-def place_cloudtrail(intent: Intent, found: Mentions) -> None:
+def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str] = (),  # type: ignore[assignment]
+                     intent_concepts_filters: list[Filter] = ()) -> None:  # type: ignore[assignment]
     if ips := found.of("ip"):
         _add(intent, ips, any_of(*(_ip_condition("sourceipaddress", v) for v in _values(ips))),
              "from " + " or ".join(_values(ips)))
@@ -105,13 +129,31 @@ def place_cloudtrail(intent: Intent, found: Mentions) -> None:
                                    eq("useridentity.sessioncontext.sessionissuer.arn", arn.value)), f"by {arn.value}")
     if keys := found.of("access_key"):
         _add(intent, keys, one_of("useridentity.accesskeyid", _values(keys)), "with access key " + ", ".join(_values(keys)))
-    if users := found.of("user"):
+    targeted = {"CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "CreateLoginProfile", "UpdateLoginProfile",
+                "DeleteLoginProfile", "AttachUserPolicy", "DetachUserPolicy", "PutUserPolicy", "AddUserToGroup",
+                "CreateUser", "DeleteUser"}
+    said = " ".join(f.condition.sql(DIALECT) for f in intent_concepts_filters) if intent_concepts_filters else ""
+    for user in [u for u in found.of("user") if u.target and any(f"'{e}'" in said for e in targeted)]:
+        # "access keys created for lena.garcia": the user the call acted on, named in its request
+        _add(intent, [user], eq("json_extract_scalar(requestparameters, '$.userName')", user.value), f"for user {user.value}")
+    if users := [u for u in found.of("user") if not u.placed]:
         names = _values(users)
         plain = [n for n in names if "@" not in n]
         conditions = ([one_of("useridentity.username", plain)] if plain else []) + [
             like("useridentity.arn", f"%/{n}") for n in names if "@" in n]
-        _add(intent, users, any_of(*conditions), "by user " + " or ".join(names))
-    if roles := found.of("role"):
+        # A bare name ("how many calls did github-actions-deploy make") may be an IAM user or a role: it is
+        # matched as either, which returns exactly one's rows (no role carries an IAM user's name)
+        untyped = [n for n in plain if any(u.value == n and not u.typed for u in users)]
+        if untyped:
+            conditions.append(one_of("useridentity.sessioncontext.sessionissuer.username", untyped))
+        _add(intent, users, any_of(*conditions), "by user " + " or ".join(names)
+             + (" (or role " + " or ".join(untyped) + ")" if untyped else ""))
+    assumed = [r for r in found.of("role") if r.target] if "AssumeRole" in {e.value for e in found.of("event")} \
+        or "role assumptions" in " ".join(intent_concepts) else []
+    for role in assumed:  # "AssumeRole calls for the orders-api-ec2 role": the role assumed, not the caller's
+        _add(intent, [role], like("json_extract_scalar(requestparameters, '$.roleArn')", f"%/{role.value}"),
+             f"assuming role {role.value}")
+    if roles := [r for r in found.of("role") if r not in assumed]:
         issuer = "useridentity.sessioncontext.sessionissuer.username"
         # SSO roles are named AWSReservedSSO_<permission set>_<hash>: a permission set name matches inside
         conditions = [like(issuer, f"%{v}%") if re.fullmatch(r"[A-Z]\w+", v) else eq(issuer, v) for v in _values(roles)]
@@ -140,6 +182,8 @@ def place_cloudtrail(intent: Intent, found: Mentions) -> None:
         # CloudTrail records a call an AWS service makes with the service as sourceIPAddress
         column = "eventsource" if host.direction == "to" else "sourceipaddress"
         _add(intent, [host], eq(column, host.value.lower()), f"{'to' if host.direction == 'to' else 'from'} {host.value}")
+    for trail in found.of("trail"):  # trail calls name the trail (or its ARN) in the request
+        _add(intent, [trail], contains("requestparameters", trail.value), f"trail {trail.value}")
     for resource in found.of("resource_id"):
         _add(intent, [resource], any_of(contains("requestparameters", resource.value),
                                         contains("responseelements", resource.value)), f"naming {resource.value}")
@@ -167,6 +211,10 @@ def place_vpc(intent: Intent, found: Mentions) -> None:
         prefix = resource.value.split("-")[0].lower()
         if prefix in columns:
             _add(intent, [resource], eq(columns[prefix], resource.value), f"{columns[prefix]} {resource.value}")
+            if prefix in {"i", "eni"} and resource.direction != "any":
+                # a flow log record is kept per interface: "traffic to i-…" is what came in to it
+                side = "ingress" if resource.direction == "to" else "egress"
+                intent.add(Filter(eq("flow_direction", side), resource.words, f"{side} at {resource.value}"))
 
 
 def place_guardduty(intent: Intent, found: Mentions) -> None:
@@ -174,7 +222,14 @@ def place_guardduty(intent: Intent, found: Mentions) -> None:
         _add(intent, types, one_of("type", _values(types)), "of type " + ", ".join(_values(types)))
     for mention in found.of("ip"):
         _add(intent, [mention], contains("service", mention.value.split("/")[0]), f"involving {mention.value}")
-    for mention in found.of("resource_id", "access_key", "user"):
+    key_owner = re.search(r"\baccess ?keys?\b|\bkeys? of\b", found.text)
+    for mention in found.of("user", "bucket"):
+        if mention.kind == "user" and key_owner:  # a finding on an access key names its IAM user
+            _add(intent, [mention], eq("json_extract_scalar(resource, '$.accessKeyDetails.userName')", mention.value),
+                 f"on the access key of {mention.value}")
+        else:
+            _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
+    for mention in found.of("resource_id", "access_key"):
         _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
     if accounts := found.of("account"):
         _add(intent, accounts, one_of("accountid", _values(accounts)), "in account " + ", ".join(_values(accounts)))
@@ -224,6 +279,54 @@ FOREIGN_WORDS = {
 }
 
 
+# Attributes only some rows carry: a row without one is not an answer to "which roles" or "top 5
+# roles", so listing or ranking by them keeps the rows that have them (as the sets' gold SQL does).
+PRESENT_ONLY = {
+    "useridentity.sessioncontext.sessionissuer.username": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
+    "useridentity.accesskeyid": (is_null("useridentity.accesskeyid", negate=True), "with an access key"),
+    "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
+}
+
+
+def _per_value(intent: Intent, found: Mentions, text: str) -> None:
+    """'event counts for alice and bob': one count per named value, not their sum."""
+    if not intent.measures or intent.groups or not re.search(r"\b(?:counts|each|respectively|separately|apiece|"
+                                                             r"individually|per (?:user|ip|address|role))\b", found.text):
+        return
+    for item in intent.filters:
+        lists = [node for node in item.condition.find_all(exp.In)] if len(item.entities) > 1 else []
+        if lists:
+            columns = list(dict.fromkeys(node.this.sql(DIALECT) for node in lists))
+            # a bare name is a user or a role: the one of the two columns that holds it
+            column = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
+            intent.group_by = [Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1], column,
+                                         item.words)]
+            intent.order = [Order(column)]
+            return
+
+
+def _assumed_roles(intent: Intent) -> None:
+    """With AssumeRole calls, 'roles' are the roles assumed (in the request), not the callers' sessions."""
+    issuer = "useridentity.sessioncontext.sessionissuer.username"
+    if not any(f.condition.sql(DIALECT) == "eventname = 'AssumeRole'" for f in intent.filters):
+        return
+    arn = "json_extract_scalar(requestparameters, '$.roleArn')"
+    swap = {issuer: Dimension(arn, "role", "assumed role")}
+    intent.group_by = [swap.get(d.expression, d) for d in intent.group_by]
+    intent.columns = [swap.get(d.expression, d) for d in intent.columns] if intent.distinct else intent.columns
+    intent.measures = [Measure(m.func, m.alias, m.description, arn, m.words) if m.column == issuer else m
+                       for m in intent.measures]
+    intent.order = [Order(arn, o.descending) if o.expression == issuer else o for o in intent.order]
+
+
+def _only_present(intent: Intent) -> None:
+    listed = intent.groups + (intent.columns if intent.distinct else [])
+    for dim in listed:
+        if dim.expression in PRESENT_ONLY and intent.table == "cloudtrail":
+            condition, description = PRESENT_ONLY[dim.expression]
+            intent.add(Filter(condition.copy(), dim.words or dim.description, description))
+
+
 def _refuse_leftover_numbers(reading: Reading) -> None:
     """A number the reading did not use (a port, a count, a threshold…) is part of the question: refuse."""
     if match := re.search(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w.:/-])", reading.text):
@@ -246,10 +349,27 @@ def read_intent(question: str, now: datetime) -> Intent:
     refuse_unanswerable(question)
     found = extract(question)
     window, text, phrase = extract_window(correct(found.text), now)
+    s3_events = any(re.search(r"Object|Bucket", e.value) for e in found.of("event")) or re.search(
+        r"\b(?:reads?|download\w*|upload\w*)\b", found.text)
     bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text)
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
-        mention.kind = "bucket" if bucket_talk else "user"
-    table, reading = choose_table(found, Reading(f" {text} "))
+        # the one acting is a user ("which buckets did svc-reporting touch"); what S3 calls act on is a bucket
+        # ("GetObject calls on tyrell-backups-33c922"); an address with '@' is an Identity Center user
+        # a person's first.last is not a bucket name in practice, unless the question calls it a bucket
+        person = re.fullmatch(r"[a-z]+\.[a-z]+", mention.value) and not re.search(r"\bbuckets?\s+$", mention.before)
+        subject = person or re.search(r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$",
+                                      mention.before)
+        acted_on = s3_events and (re.search(r"\b(?:on|in|into|to|from|of)\s+(?:the\s+)?$", mention.before) or re.search(
+            r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
+            r"static|media|reports?|cloudtrail)(?:[-.]|$)", mention.value))
+        mention.kind = "bucket" if (bucket_talk or acted_on) and "@" not in mention.value and not subject else "user"
+        mention.typed = False
+    table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket"))))
+    if table == "vpc_flow":
+        # "what did 10.0.0.5 connect to": the dangling "to" asks for the destinations
+        reading.text = re.sub(r"^(\s*(?:what|which)\b)(?!\s+(?:hosts?|destinations?|address\w*|ips?|ports?)\b)"
+                              r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went))"
+                              r"\s+to\s*$", r"\1 destinations\2 ", reading.text)
     intent = Intent(table=table, window=window, window_words=phrase or "")
     if table == "cloudtrail":
         if security_group_ports(reading):
@@ -260,12 +380,21 @@ def read_intent(question: str, now: datetime) -> Intent:
                 if match := reading.find(rf"\b{name}\b"):
                     port_in_request(reading, port, reading.consume(match))
         cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")))
-    {"cloudtrail": place_cloudtrail, "vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
+    if table == "cloudtrail":
+        place_cloudtrail(intent, found, reading.concepts, reading.filters)
+    else:
+        {"vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
     _refuse_unplaced(found, table)
+    # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed
+    reading.text = re.sub(r"\bpolicyname(\s+(?:managed\s+|iam\s+)?polic(?:y|ies))\b",
+                          lambda m: "policyname" + " " * len(m.group(1)), reading.text)
     for item in reading.filters:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
+    _per_value(intent, found, reading.text)
+    _assumed_roles(intent)
+    _only_present(intent)
     _refuse_foreign_words(reading, table)
     _refuse_leftover_numbers(reading)
     if left := unexplained(reading.text):
@@ -276,8 +405,12 @@ def read_intent(question: str, now: datetime) -> Intent:
     explicit_all = re.search(r"\b(?:all|every|everything|any)\b", reading.text) and any(
         re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
     only_who = intent.distinct and all(d.alias == "principal" and d.words.startswith("who") for d in intent.columns)
-    if not intent.filters and not intent.measures and (not intent.distinct or only_who) and intent.limit is None \
-            and not explicit_all and window is None and reading.sort is None:
+    cue = any(re.search(rf"\b{re.escape(c)}\b", found.text) for cues in TABLE_CUES.values() for c in cues)
+    bare_count = (intent.measures and all(m.column is None for m in intent.measures) and not intent.filters
+                  and not intent.groups and not cue and window is None)  # "how many?" counts nothing named
+    descending = any(o.descending for o in intent.order)
+    if bare_count or not intent.filters and not intent.measures and (not intent.distinct or only_who) \
+            and intent.limit is None and not explicit_all and window is None and reading.sort is None and not descending:
         raise TranslationError(
             f"cannot translate {question.strip()!r}: no IP, user, event, service, finding or traffic term I "
             "know. Try: " + "; ".join(f"'{s}'" for s in SUGGESTIONS))

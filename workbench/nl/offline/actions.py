@@ -1,0 +1,129 @@
+"""Verb + object → CloudTrail event names: "who created a user", "roles deleted", "new IAM roles".
+
+CloudTrail names a call Verb+Object (CreateUser, DeleteBucket, StopInstances), so an English verb
+and the thing it acts on name the call. Only pairs that are real CloudTrail calls are read; any
+other pair stays in the text and, unexplained, refuses the question instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.nl.intent import one_of
+
+# English verb forms → the verb CloudTrail uses. "new X" reads as X created.
+VERBS: dict[str, str] = {
+    r"creat\w*|new|added|provision\w*|set up": "Create",
+    r"delet\w*|remov\w*|destroy\w*|drop\w*|tore down|tear\w* down": "Delete",
+    r"stop\w*|halt\w*|shut down|shutdown": "Stop",
+    r"start\w*|boot\w*|resum\w*": "Start",
+    r"terminat\w*|kill\w*": "Terminate",
+    r"launch\w*|spun up|spin\w* up|ran|run": "Run",
+    r"reboot\w*|restart\w*": "Reboot",
+    r"import\w*|upload\w*": "Import",
+    r"updat\w*|modif\w*|edit\w*|alter\w*": "Update",
+}
+# Object words → the noun in the call's name (singular and plural both read).
+OBJECTS: dict[str, str] = {
+    r"(?:iam\s+)?users?": "User", r"(?:iam\s+)?roles?": "Role", r"access\s*keys?": "AccessKey",
+    r"login\s+profiles?|console\s+passwords?": "LoginProfile", r"(?:s3\s+)?buckets?": "Bucket",
+    r"(?:cloud ?trail\s+)?trails?": "Trail", r"key\s*pairs?|ssh\s+keys?": "KeyPair",
+    r"security\s+groups?": "SecurityGroup", r"snapshots?": "Snapshot", r"(?:ebs\s+)?volumes?": "Volume",
+    r"(?:cloudformation\s+)?stacks?": "Stack", r"secrets?": "Secret", r"(?:guard ?duty\s+)?detectors?": "Detector",
+    r"(?:iam\s+)?groups?": "Group", r"(?:iam\s+|managed\s+)?polic(?:y|ies)": "Policy",
+    r"(?:ec2\s+)?instances?|vms?|virtual machines?|servers?": "Instances", r"vpcs?": "Vpc", r"subnets?": "Subnet",
+    r"(?:kms\s+)?keys?": "Key", r"log\s+groups?": "LogGroup", r"(?:lambda\s+)?functions?": "Function",
+    r"(?:ssm\s+)?sessions?": "Session", r"tags?": "Tags", r"(?:s3\s+)?objects?": "Object", r"(?:s3\s+)?(?:bucket\s+)?public\s+access\s+blocks?": "BucketPublicAccessBlock", r"images?|amis?": "Image", r"(?:mfa|virtual mfa)\s+devices?": "VirtualMFADevice",
+}
+# The calls the grammar may name: CloudTrail's own spelling, from the AWS API references.
+KNOWN = {
+    "CreateUser", "DeleteUser", "UpdateUser", "CreateRole", "DeleteRole", "UpdateRole", "CreateAccessKey",
+    "DeleteAccessKey", "UpdateAccessKey", "CreateLoginProfile", "DeleteLoginProfile", "UpdateLoginProfile",
+    "CreateBucket", "DeleteBucket", "CreateTrail", "DeleteTrail", "UpdateTrail", "StopTrail", "CreateKeyPair",
+    "DeleteKeyPair", "ImportKeyPair", "CreateSecurityGroup", "DeleteSecurityGroup", "CreateSnapshot",
+    "DeleteSnapshot", "CreateVolume", "DeleteVolume", "CreateStack", "DeleteStack", "UpdateStack", "CreateSecret",
+    "DeleteSecret", "UpdateSecret", "CreateDetector", "DeleteDetector", "UpdateDetector", "CreateGroup",
+    "DeleteGroup", "UpdateGroup", "CreatePolicy", "DeletePolicy", "RunInstances", "StartInstances", "StopInstances",
+    "TerminateInstances", "RebootInstances", "CreateVpc", "DeleteVpc", "CreateSubnet", "DeleteSubnet", "CreateKey",
+    "CreateLogGroup", "DeleteLogGroup", "CreateFunction", "DeleteFunction", "CreateTags", "DeleteTags",
+    "CreateImage", "CreateVirtualMFADevice", "DeleteVirtualMFADevice", "PutBucketPublicAccessBlock",
+    "DeleteBucketPublicAccessBlock", "DeleteObject", "StartSession", "TerminateSession",
+}
+# Nouns whose created/deleted names CloudTrail keeps in the request: the dimension word the shape reads.
+TARGETS = {"User": "target user", "Role": "target role", "Bucket": "bucket", "Group": "target group"}
+_ARTICLE = r"(?:(?:a|an|the|any|new|some|our|their|his|her|its|these|those|iam|aws)\s+)*"
+_BE = r"(?:(?:was|were|been|being|got|get|is|are|has been|have been)\s+)?"
+
+
+def _event(verb: str, noun: str) -> str | None:
+    if verb == "Run" and noun != "Instances" or verb in {"Start", "Stop", "Terminate", "Reboot"} and noun not in {
+            "Instances", "Trail", "Session"}:
+        return None
+    if verb == "Create" and noun == "Instances":
+        verb = "Run"
+    if verb == "Stop" and noun == "Trail":
+        return "StopLogging"
+    if noun == "BucketPublicAccessBlock" and verb in {"Create", "Update"}:
+        verb = "Put"
+    name = verb + noun
+    return name if name in KNOWN or name == "StopLogging" else None
+
+
+def _verb_of(words: str) -> str | None:
+    return next((v for pattern, v in VERBS.items() if re.fullmatch(pattern, words)), None)
+
+
+def _noun_of(words: str) -> str | None:
+    return next((n for pattern, n in OBJECTS.items() if re.fullmatch(pattern, words)), None)
+
+
+_VERB = "|".join(f"(?:{p})" for p in VERBS)
+_OBJECT = "|".join(f"(?:{p})" for p in OBJECTS)
+# "created a user" / "new IAM roles" / "users (that were) deleted"
+_FORWARD = re.compile(rf"\b({_VERB})\s+{_ARTICLE}({_OBJECT})\b")
+# "start/stop instances", "created or deleted users": two verbs on one object
+_PAIR = re.compile(rf"\b({_VERB})\s*(?:/|,|\bor\b|\band\b|&)\s*({_VERB})\s+{_ARTICLE}({_OBJECT})\b")
+_BACKWARD = re.compile(rf"\b({_OBJECT})\s+(?:that\s+|which\s+)?{_BE}({_VERB})\b")
+
+
+def verb_object_events(reading: object) -> None:
+    """Add eventname filters for each Verb+Object the question names, consuming those words.
+
+    "which users were created" is left alone: it asks for the created users (a request parameter),
+    not the creators, and is refused rather than answered with the wrong column.
+    """
+    names: list[str] = []
+    words: list[str] = []
+    while pair := _PAIR.search(reading.text):  # type: ignore[attr-defined]
+        noun = _noun_of(pair.group(3))
+        events = [_event(v, noun) if (v := _verb_of(pair.group(i))) and noun else None for i in (1, 2)]
+        if None in events:
+            break
+        words.append(reading.consume(pair))  # type: ignore[attr-defined]
+        names.extend(e for e in events if e)
+    for pattern, order in ((_FORWARD, (1, 2)), (_BACKWARD, (2, 1))):
+        while match := pattern.search(reading.text):  # type: ignore[attr-defined]
+            verb, noun = _verb_of(match.group(order[0])), _noun_of(match.group(order[1]))
+            if verb is None or noun is None or (event := _event(verb, noun)) is None or re.search(
+                    r"\binline\s+$", reading.text[:match.start()]):  # type: ignore[attr-defined]
+                break  # not a call CloudTrail has (or an inline policy, read by the phrase list): left as is
+            before = reading.text[:match.start()]  # type: ignore[attr-defined]
+            asked = re.search(r"\b(?:which|what)\s+$", before)
+            if pattern is _BACKWARD and asked:
+                # "which users were created": the created users, named in the request
+                if noun not in TARGETS:
+                    break
+                words.append(match.group(0).strip())
+                reading.text = (reading.text[:match.start()] + TARGETS[noun]  # type: ignore[attr-defined]
+                                + " " * (match.end() - match.start() - len(TARGETS[noun])) + reading.text[match.end():])
+            else:
+                words.append(reading.consume(match))  # type: ignore[attr-defined]
+            names.append(event)
+            # "new IAM users created": the verb said twice is one call
+            if again := re.match(rf"\s+{_BE}({_VERB})\b", reading.text[match.end():]):  # type: ignore[attr-defined]
+                if _verb_of(again.group(1)) == verb or (verb == "Create" and _verb_of(again.group(1)) == "Run"):
+                    span = re.compile(re.escape(again.group(0)))
+                    reading.consume(span.match(reading.text, match.end()))  # type: ignore[attr-defined]
+    if names:
+        reading.add(one_of("eventname", tuple(dict.fromkeys(names))), ", ".join(words),  # type: ignore[attr-defined]
+                    "calls to " + ", ".join(dict.fromkeys(names)), "verb object")
