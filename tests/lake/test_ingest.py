@@ -57,6 +57,38 @@ def test_parallel_workers_match_sequential(tmp_path: Path) -> None:
     assert not (tmp_path / "parallel" / "_staging").exists() or not any((tmp_path / "parallel" / "_staging").iterdir())
 
 
+def test_parallel_ingest_beside_a_thread_holding_duckdb(tmp_path: Path) -> None:
+    """A process whose other threads hold native state (the Athena test double's DuckDB workers, a
+    kernel's I/O threads) does not fork its ingest workers: a forked child crashed there."""
+    import threading
+
+    import duckdb
+
+    from workbench.lake.ingest import _start_method
+
+    stop = threading.Event()
+
+    def hold_duckdb() -> None:
+        connection = duckdb.connect()
+        connection.execute("SELECT 42").fetchall()
+        stop.wait(60)
+        connection.close()
+
+    holder = threading.Thread(target=hold_duckdb, daemon=True)
+    holder.start()
+    try:
+        assert _start_method() != "fork"
+        folder = tmp_path / "in"
+        for n in range(3):
+            write(folder / f"ct{n}.json.gz", records_doc([ct_record(i, eventID=f"t{n}-{i}") for i in range(50)]), gz=True)
+        summary = ingest([folder], tmp_path / "lake", workers=2, batch_bytes=1)
+        assert summary.records == {"cloudtrail": 150}
+        assert len(lake_rows(tmp_path / "lake", "cloudtrail")) == 150
+    finally:
+        stop.set()
+        holder.join(10)
+
+
 def test_small_buffers_spill_many_partitions_without_loss(tmp_path: Path, lake: Path) -> None:
     recs = [ct_record(i, day=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}") for i in range(600)]
     src = write(tmp_path / "ct.json", records_doc(recs))

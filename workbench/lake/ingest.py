@@ -15,6 +15,7 @@ import gc
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections import Counter
@@ -299,12 +300,24 @@ def ingest(paths: Iterable[str | Path], lake: Path, *, progress: bool = False, s
     return summary
 
 
+def _start_method() -> str:
+    """fork when this process runs no other thread, else forkserver.
+
+    fork: a worker starts in milliseconds and never re-imports the caller's __main__ (a script
+    without a main guard); the workers only run `run_batch`, touching no inherited lock. But a
+    child forked from a process whose other threads hold native state (a DuckDB connection in a
+    server thread, a kernel's I/O threads) can crash in the fork itself; forkserver forks from a
+    clean single-threaded server instead, at the cost of one interpreter start.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def _parallel(run: _Run, sources: list, client: Any, batch_bytes: int, workers: int,
               options: dict[str, Any]) -> None:
-    # fork: a worker starts in milliseconds and never re-imports the caller's __main__ (a script
-    # without a main guard, a notebook); the workers only run `run_batch`, touching no inherited lock.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    context = multiprocessing.get_context(_start_method())
     in_flight: dict[Future, list[Job]] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         # Start the workers now, before any download thread: forking a process while other threads
