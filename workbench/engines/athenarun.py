@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.cost import billed_bytes, query_cost_usd, share_evenly
-from workbench.engines.base import EngineError, _human_bytes
+from workbench.engines.base import EngineError, QueryTimeout, _human_bytes
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,9 @@ class StatementError(EngineError):
         self.query_id, self.bytes_scanned, self.cost_usd = query_id, bytes_scanned, cost_usd
 
 
-class StatementTimeout(StatementError):
-    """Stopped at its deadline (athena.statement_timeout, query_timeout or the run's deadline)."""
+class StatementTimeout(StatementError, QueryTimeout):
+    """Stopped at its deadline (athena.statement_timeout, query_timeout or the run's deadline).
+    A QueryTimeout too, so callers that answer a timeout (the API's 504) treat both engines alike."""
 
 
 class StatementNotRun(StatementError):
