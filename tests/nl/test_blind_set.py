@@ -159,7 +159,8 @@ def test_dev_sets_share_no_question() -> None:
     for name in DEV_SETS:
         for entry in SET_ENTRIES[name]:
             owners.setdefault(_normal(entry.get("question", "")), []).append(str(entry.get("id")))
-    assert [ids for ids in owners.values() if len(ids) > 1] == []
+    shared = [ids for ids in owners.values() if len(ids) > 1]
+    assert shared == [], f"rephrase one question of each group, they ask the same: {shared}"
 
 
 @pytest.mark.parametrize("name", list(SETS))
