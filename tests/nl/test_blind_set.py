@@ -1,6 +1,7 @@
 """The English -> SQL question sets are well formed and their gold SQL runs: the blind evaluation set
-(tests/nl/blind.yaml, ids b...) and the development set the translator's author may study
-(tests/nl/dev.yaml, ids d..., written by another helper who did not read the translator either).
+(tests/nl/blind.yaml, ids b...) and the development sets the translator's author may study
+(every tests/nl/dev*.yaml: dev.yaml ids d..., dev2.yaml ids e..., dev3.yaml ids f...; each written
+by a helper who did not read the translator either).
 
 No translator is involved: these tests check the sets themselves. Every entry has the documented shape,
 and every gold query passes the SQL guard and runs on the demo lake (2 days, seed 7, ending
@@ -23,16 +24,31 @@ import yaml
 from workbench.timewindow import Window, parse_time
 
 BLIND = Path(__file__).with_name("blind.yaml")
-DEV = Path(__file__).with_name("dev.yaml")
+# Every development set, found by name so a new one (dev4.yaml ...) is checked without an edit here.
+DEV_FILES = sorted(Path(__file__).parent.glob("dev*.yaml"))
 LAKE_WINDOW = "2026-11-18T00:00:00Z/2026-11-20T00:00:00Z"  # the whole demo lake; time phrases count back from its end
 KEYS = {"id", "question", "window", "sql", "expect", "refuse", "entities", "category"}
 REQUIRED = {"id", "question", "expect", "entities", "category"}
 REFUSALS = {"action", "missing_data", "ambiguous"}
 # Per set: its file, the letter its ids start with, and its minimum size (questions, refusals).
+# The letters of the development sets are fixed here so two files cannot both claim one; a later
+# set (dev4.yaml ...) takes the next letter and the default size until it is listed.
+DEV_SIZES: dict[str, tuple[str, int, int]] = {
+    "dev": ("d", 320, 50), "dev2": ("e", 170, 25), "dev3": ("f", 150, 20)}
+DEFAULT_DEV_SIZE = (150, 20)
+
+
+def _dev_set(path: Path, position: int) -> tuple[Path, str, int, int]:
+    if path.stem in DEV_SIZES:
+        return (path, *DEV_SIZES[path.stem])
+    return (path, chr(ord("d") + position), *DEFAULT_DEV_SIZE)
+
+
 SETS: dict[str, tuple[Path, str, int, int]] = {
     "blind": (BLIND, "b", 300, 40),
-    "dev": (DEV, "d", 320, 50),
+    **{path.stem: _dev_set(path, i) for i, path in enumerate(DEV_FILES)},
 }
+DEV_SETS = [name for name in SETS if name != "blind"]
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
@@ -116,12 +132,35 @@ def test_ids_and_questions_are_unique(name: str) -> None:
     assert [q for q, n in questions.items() if n > 1] == []
 
 
-def test_dev_set_shares_no_question_with_the_blind_set() -> None:
+def test_the_sets_are_found_and_their_letters_differ() -> None:
+    assert "dev" in SETS, "tests/nl/dev.yaml is missing"
+    letters = Counter(prefix for _path, prefix, *_sizes in SETS.values())
+    assert [letter for letter, n in letters.items() if n > 1] == []
+
+
+def test_ids_are_unique_across_the_sets() -> None:
+    """The prefixes keep ids apart; this also catches an entry copied between files unchanged."""
+    ids = Counter(e.get("id") for entries in SET_ENTRIES.values() for e in entries)
+    assert [i for i, n in ids.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("name", DEV_SETS)
+def test_dev_set_shares_no_question_with_the_blind_set(name: str) -> None:
     """A blind question copied into the set its author studies would no longer be blind. The
     message names dev ids only, so fixing a clash does not show the dev writer a blind question."""
     blind = {_normal(e.get("question", "")) for e in SET_ENTRIES["blind"]}
-    clashes = [e.get("id") for e in SET_ENTRIES["dev"] if _normal(e.get("question", "")) in blind]
-    assert clashes == [], f"rephrase these dev questions, the blind set holds them too: {clashes}"
+    clashes = [e.get("id") for e in SET_ENTRIES[name] if _normal(e.get("question", "")) in blind]
+    assert clashes == [], f"rephrase these {name} questions, the blind set holds them too: {clashes}"
+
+
+def test_dev_sets_share_no_question() -> None:
+    """The same question in two development files would count twice in the accuracy figures."""
+    owners: dict[str, list[str]] = {}
+    for name in DEV_SETS:
+        for entry in SET_ENTRIES[name]:
+            owners.setdefault(_normal(entry.get("question", "")), []).append(str(entry.get("id")))
+    shared = [ids for ids in owners.values() if len(ids) > 1]
+    assert shared == [], f"rephrase one question of each group, they ask the same: {shared}"
 
 
 @pytest.mark.parametrize("name", list(SETS))
@@ -161,7 +200,7 @@ def blind_engine(demo_lake: SimpleNamespace):
     from workbench.engines import get_engine
 
     truth = demo_lake.truth  # the gold SQL was checked on this lake; another would not test it
-    assert (truth.seed, truth.days, truth.end) == (7, 2, "2026-11-20T00:00:00Z"), "blind.yaml and dev.yaml need the seed-7 demo lake"
+    assert (truth.seed, truth.days, truth.end) == (7, 2, "2026-11-20T00:00:00Z"), "blind.yaml and dev*.yaml need the seed-7 demo lake"
     settings = load_settings(demo_lake.workspace, environ={})
     engine = get_engine("local", settings)
     yield SimpleNamespace(engine=engine, settings=settings)
