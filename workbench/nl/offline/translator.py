@@ -43,6 +43,7 @@ from workbench.nl.offline.concepts import (
 )
 from workbench.nl.offline.mentions import Mention, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
+from workbench.nl.offline.normalise import normalise
 from workbench.nl.offline.refusals import refuse_unanswerable
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct
@@ -346,6 +347,8 @@ def _refuse_foreign_words(reading: Reading, table: str) -> None:
 def read_intent(question: str, now: datetime) -> Intent:
     if not question.strip():
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
+    refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
+    question = normalise(question)
     refuse_unanswerable(question)
     found = extract(question)
     window, text, phrase = extract_window(correct(found.text), now)
