@@ -18,7 +18,7 @@ _OPENING = re.compile(r"^\s*(?:(?:hey|hi|hello|yo|ok|okay|um+|uh+|hmm+|quick (?:
 _CLOSING = re.compile(r"(?:[\s,.;:!-]+|^)(?:(?:thanks|thank you|thx|ty|cheers|tia|please|pls|plz|asap|"
                       r"if possible|if you can|if any|when you get a chance)\b[\s.!?]*)+$", re.IGNORECASE)
 # "Dave.Kowalski", "Github-actions-deploy", "Judy.byrne@tyrell.com": names are lower case in the logs
-_CAPITALISED_NAME = re.compile(r"(?<![\w.@/:-])[A-Z][a-z0-9]+(?:[._@-][A-Za-z0-9]+)+(?![\w.@/:-]*\w)")
+_CAPITALISED_NAME = re.compile(r"(?<![\w.@/:-])[A-Z][a-z0-9]+(?:[._@-][A-Za-z]?[a-z0-9]+)+(?![\w.@/:-]*\w)")
 # CloudTrail's one-word calls keep their capital at the start of a sentence ("Decrypt calls by …")
 _KEEP_CAPITAL = {"Decrypt", "Encrypt"}
 # The kind words that decide how the next name is read: a typo in one of them misreads the name
@@ -45,6 +45,7 @@ def normalise(question: str) -> str:
         rest = text[request.end():]
         text = rest if _QUESTION_WORD.match(rest) else "show " + rest
     text = _CAPITALISED_NAME.sub(lambda m: m.group(0).lower(), text)
+    text = re.sub(r"(?<![\w&])#\s*of\b", "number of", text)  # "# of console logins"
     first = re.match(r"\s*([A-Z][a-z]+)\b(?![.@:/-]\w)", text)
     if first and first.group(1) not in _KEEP_CAPITAL:
         text = text[:first.start(1)] + first.group(1).lower() + text[first.end(1):]

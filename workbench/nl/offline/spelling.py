@@ -29,7 +29,7 @@ TERMS = (
     "severity", "signin", "source", "sources", "stopped", "successful", "talkers", "tampering", "traffic",
     "unauthorized", "unique", "users", "without", "yesterday", "accessdenied", "highest", "largest", "daily",
     "hourly", "minutes", "hours", "count", "number", "ports", "instances", "launched", "removed", "exposure",
-    "unsuccessful", "successfully", "yesterday's", "connection", "requests", "request", "between", "through",
+    "unsuccessful", "successfully", "alerts", "originating", "yesterday's", "connection", "requests", "request", "between", "through",
 )
 # Shorthand analysts type in a notebook cell, expanded before reading ("gd findings by day").
 ABBREVIATIONS = {
@@ -40,8 +40,23 @@ ABBREVIATIONS = {
     "svcs": "services", "addr": "address", "addrs": "addresses", "usr": "user", "usrs": "users", "err": "error",
     "errs": "errors", "req": "request", "reqs": "requests", "mins": "minutes", "hrs": "hours", "secs": "seconds",
     "b/w": "between", "thru": "through", "pls": "please", "plz": "please", "u": "you",
-    "ppl": "people", "info": "information", "sev": "severity", "crit": "critical",
+    "ppl": "people", "info": "information", "sev": "severity", "crit": "critical", "wat": "what", "wht": "what",
+    "incl": "including",
 }
+# Words and phrases with one reading the rules already know, rewritten to it after the names are taken out
+SYNONYMS: tuple[tuple[str, str], ...] = (
+    (r"\balerts\b", "findings"), (r"\balert\b", "finding"),
+    (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
+    (r"\b(?:mfa-?less|no-mfa|non-mfa)\b", "without mfa"),
+    (r"\b(source|destination)\s+ip\s+addresses\b", r"\1 ips"), (r"\b(source|destination)\s+ip\s+address\b", r"\1 ip"),
+    (r"\bip\s+addresses\b", "ips"),
+    (r"\bthe (?:whole|entire|open|public) (internet|world)\b", r"the \1"),
+    (r"\b(?:aws\s+)?(?:iam\s+)?(?:identity center|sso) (users?|identit(?:y|ies))\b(?!\s+username)",
+     r"identity center \1"),
+    (r"\b(?:aws\s+)?(?:iam\s+)?(?:identity center|sso) (?:users?|identit(?:y|ies))\s+(?=username)", ""),
+    (r"(\busername\b.*?)\s+(?:via|through|over|using|with)\s+(?:aws\s+)?(?:identity center|sso)\b", r"\1"),
+    (r"\bbreak(?:ing)?\s+down\b(?=.*\bby\b)", ""),
+)
 _SHORT = re.compile(r"(?<![\w.@/:-])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
                     + r")(?![\w.@/:-])")
 _WORD = re.compile(r"(?<![\w.@/:'-])([a-z]{4,})(?![\w.@/:-])")
@@ -166,5 +181,7 @@ def closest(word: str) -> str:
 def correct(text: str) -> str:
     """The lower-cased text with abbreviations expanded and close misspellings of vocabulary words replaced."""
     text = _SHORT.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
+    for pattern, replacement in SYNONYMS:
+        text = re.sub(pattern, replacement, text)
     # names were taken out before this runs; "named X" / "called X" may still hold one typed loosely
     return _WORD.sub(lambda m: m.group(1) if _NAMED.search(text[:m.start()]) else closest(m.group(1)), text)
