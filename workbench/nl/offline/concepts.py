@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from workbench.nl.intent import Dimension, Filter, any_of, compare, contains, eq, is_null, like, one_of
+from workbench.nl.intent import (
+    Dimension,
+    Filter,
+    Measure,
+    any_of,
+    compare,
+    contains,
+    eq,
+    is_null,
+    like,
+    one_of,
+)
 from workbench.nl.offline.actions import verb_object_events
 from workbench.nl.offline.vocab import (
     CREDENTIAL_ACCESS,
@@ -47,6 +58,7 @@ class Reading:
     concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
     sort: Dimension | None = None  # "sorted by severity"
     buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
+    extra: Measure | None = None  # a second sum beside the first ("bytes and packets")
 
     def find(self, pattern: str) -> re.Match[str] | None:
         return re.search(pattern, self.text)
@@ -130,8 +142,16 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
     def public_exposure(reading: Reading, words: str) -> None:
         # a bucket policy or ACL, or a security group opened to 0.0.0.0/0
         opened = exp.and_(eq("eventname", "AuthorizeSecurityGroupIngress"), contains("requestparameters", "0.0.0.0/0"))
-        reading.add(any_of(_events(PUBLIC_EXPOSURE), exp.Paren(this=opened)), words, "public exposure",
-                    "public exposure")
+        # "public exposure on buckets": only the bucket grants; "… of security groups": only the opened groups
+        if match := reading.find(r"\b(?:(?:on|of|for|to|in)\s+(?:the\s+|any\s+|our\s+)?)?(?:s3\s+)?(?:buckets?|bucketname|s3)\b"):
+            reading.add(_events(PUBLIC_EXPOSURE), f"{words} {reading.consume(match)}", "public exposure of buckets",
+                        "public exposure")
+        elif match := reading.find(r"\b(?:(?:on|of|for|to|in)\s+(?:the\s+|any\s+|our\s+)?)?security groups?\b"):
+            reading.add(exp.Paren(this=opened), f"{words} {reading.consume(match)}", "security groups opened to the world",
+                        "public exposure")
+        else:
+            reading.add(any_of(_events(PUBLIC_EXPOSURE), exp.Paren(this=opened)), words, "public exposure",
+                        "public exposure")
 
     return [
         (r"\b(?:any\s+|the\s+)?(?:tamper\w*|mess\w*) with (?:the\s+)?(?:logging|logs|audit logs|cloud ?trail|trails?)|"

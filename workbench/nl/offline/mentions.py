@@ -43,6 +43,7 @@ RESOURCE_ID = re.compile(r"\b((?:i|sg|eni|vpc|subnet|ami|vol|snap)-[0-9a-f]{8,17
 REGION = re.compile(r"\b([a-z]{2}(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|"
                     r"southwest)-\d)\b", re.IGNORECASE)
 # One-word API names: written capitalised, or lower-case beside "kms" or "calls"
+PREFIXED_ERROR = re.compile(r"\b((?:Client|Server)\.[A-Z][A-Za-z]+)\b")
 SINGLE_EVENT = re.compile(r"\b(Decrypt|Encrypt)\b")
 CAMEL = re.compile(r"\b((?:[A-Z]{2,}[a-z0-9]+|[A-Z][a-z0-9]+)(?:[A-Z][A-Za-z0-9_]*)+)\b")
 QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"“”']{1,120})(?:[\"”]|'(?!\w))")
@@ -141,6 +142,8 @@ _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|
 
 def _direction(before: str, after: str = "") -> str:
     before = before.lower()
+    if re.search(r"\b(?:to|into) or from\s+$|\bfrom or to\s+$|\bto/from\s+$|\bfrom/to\s+$|\band from\s+$", before):
+        return "any"  # "connections to or from 10.0.0.5": either side
     if _FROM.search(before):
         return "from"
     if _TO.search(before):
@@ -169,7 +172,8 @@ class _Reader:
                 direction = (_direction(self.text[:start], self.text[end:])
                              if chosen in {"ip", "port", "service_host", "resource_id"} else "any")
                 negation = NEGATION.search(piece)
-                target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower())
+                target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
+                    or re.match(r"\s*(?:role\s+)?(?:(?:was|were|is|got|been|being)\s+)?assumed\b", self.text[end:].lower())
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
                                           target=target is not None, before=self.text[max(0, start - 30):start].lower()))
                 if negation:  # the word is read into the filter: blank it so it is not read twice
@@ -211,6 +215,9 @@ def _named(value: str, before: str, after: str) -> str | None:
     for kind, pattern in _KIND_AFTER.items():
         if pattern.match(after_low):
             return kind
+    if re.search(r"\bassum\w*\s+(?:the\s+)?$", before_low) or re.match(r"\s*(?:(?:was|were|is|got|been|being)\s+)?assumed\b",
+                                                                        after_low):
+        return "role"  # "who assumed billing-lambda", "how many times was billing-lambda assumed"
     if re.search(r"(?:^|[-_.])(?:trail|cloudtrail)(?:$|[-_.])", low):
         return "trail"  # "tyrell-dev-trail": trails are named for what they are
     return "name"  # a user unless the question is about buckets (decided once the vocabulary is read)
@@ -253,7 +260,9 @@ def _known_events() -> dict[str, str]:
              "GetSessionToken", "GetFederationToken", "ListUsers", "ListRoles", "ListAccessKeys", "GetBucketAcl",
              "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "StartSession", "SendSSHPublicKey",
              "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress"}
-    return {n.lower(): n for n in names}
+    from workbench.nl.offline.eventnames import EVENT_NAMES
+
+    return {n.lower(): n for n in (*names, *EVENT_NAMES)}
 
 
 def extract(question: str) -> Mentions:
@@ -278,6 +287,7 @@ def extract(question: str) -> Mentions:
     reader.take(RESOURCE_ID, "resource_id")
     reader.take(ACCOUNT, "account")
     reader.take(REGION, "region")
+    reader.take(PREFIXED_ERROR, "error_code")  # "Client.UnauthorizedOperation": EC2 writes its codes so
     reader.take(QUOTED, None, classify=_quoted)
     reader.take(CAMEL, None, classify=_camel)
     reader.take(SINGLE_EVENT, "event")

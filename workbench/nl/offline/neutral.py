@@ -40,6 +40,8 @@ s scan scanned scanning opened generate generated generating involving involve i
 regarding concerning mentioning order ordered chronological chronologically sorted sort
 appear appeared appears appearing show showed shown surface surfaced
 happen display print return give list report summarize summary breakdown across between during since until before after
+originating originated coming emanating taken take took performed under against among amongst signs sign evidence
+indications indication traces trace timeline one ones including
 """.split()) | frozenset(PLACEHOLDER.values())
 
 

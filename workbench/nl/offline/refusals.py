@@ -15,7 +15,7 @@ _POLITE = r"(?:please\s+|pls\s+|kindly\s+|now\s+|go\s+(?:and\s+)?|can you\s+|cou
           r"i want (?:you )?to\s+|i need (?:you )?to\s+|we need to\s+|we should\s+|let'?s\s+|help me\s+|"\
           r"(?:i|we) (?:want|need) to\s+|make sure (?:to|you)\s+|)"
 ACTION = re.compile(
-    rf"^\s*{_POLITE}(block|blacklist|ban|deny|delete|remove|disable|deactivate|revoke|quarantine|isolate|contain|"
+    rf"^\s*{_POLITE}((?:re-?)?(?:enable|attach|apply|activate)|re-?(?:create|start)|block|blacklist|ban|deny|delete|remove|disable|deactivate|revoke|quarantine|isolate|contain|"
     r"terminate|kill|stop|shut down|shutdown|turn off|switch off|shut off|lock|rotate|reset|suspend|detach|purge|wipe|drop|add|put|create|"
     r"attach|enable|tag|snapshot|notify|page|email|open a ticket|file a ticket|fix|patch|restore|update|modify)"
     r"\b(?!\s+(?:events?|calls?|activity|api calls?|logins?)\b)"

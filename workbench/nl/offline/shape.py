@@ -24,7 +24,7 @@ _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|differen
           r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
 _RANK = (r"\b(?<!at )(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
          r"the most\b|busiest|noisiest|loudest|biggest|largest|heaviest|chattiest|most\b)")
-_LEAST = r"\b(?<!at )(?:least (?:common|active|frequent|often|frequently|used)|fewest|rarest|least)\b"
+_LEAST = r"\b(?<!at )(?:least (?:common|active|frequent|often|frequently|used|busy)|fewest|rarest|least|quietest|bottom)\b"
 _COUNT = r"\b(?:how many|how often|count|counts|counted|number of|no\. of|total|sum of|sum|tally|frequency|volume of|amount of)\b"
 BUCKETS = {"minute": 16, "hour": 13, "day": 10}
 _ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|logins?|records?|entries",
@@ -60,6 +60,13 @@ def _bucket(table: str, unit: str, words: str) -> Dimension:
     if table == "vpc_flow":  # epoch seconds
         return Dimension(f"date_trunc('{unit}', from_unixtime({column}))", unit, unit, words)
     return Dimension(f"substr({column}, 1, {BUCKETS[unit]})", unit, unit, words)
+
+
+def _sized_bucket(table: str, seconds: int, words: str) -> Dimension:
+    column = TIME_COLUMN[table]
+    epoch = column if table == "vpc_flow" else f"to_unixtime(from_iso8601_timestamp({column}))"
+    return Dimension(f"from_unixtime(floor({epoch} / {seconds}) * {seconds})", "bucket", f"{seconds // 60}-minute bucket",
+                     words)
 
 
 def _vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
@@ -171,6 +178,16 @@ def _unplaced_group(reading: Reading, table: str) -> None:
 
 def read_shape(reading: Reading, intent: Intent) -> None:
     """Fill the intent's columns, grouping, measures, order and limit from the question's modifiers."""
+    _read_shape(reading, intent)
+    if reading.extra is not None:
+        if not any(m.column == reading.extra.column for m in intent.measures) and not intent.measures:
+            raise TranslationError(f"cannot place {reading.extra.words!r}: ask for the sums alone, e.g. "
+                                   "'total bytes and packets from 10.0.0.5'")
+        if intent.measures and all(m.column != reading.extra.column for m in intent.measures):
+            intent.measures.append(reading.extra)
+
+
+def _read_shape(reading: Reading, intent: Intent) -> None:
     table = intent.table
     if table == "vpc_flow" and (who := re.search(r"\bwho(?:m)?\b", reading.text)):
         # flows hold addresses, not identities: "who talks to X" asks for the sources, "who did X reach" the peers
@@ -178,8 +195,19 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         side = "which sources" if sides == {"to"} else "which destinations" if sides == {"from"} else None
         if side:
             reading.text = reading.text[:who.start()] + side + reading.text[who.end():]
+    # "in 15 minute buckets", "every 15 mins", "per 2 hours": a bucket of that many units
+    if sized := re.search(r"\b(?:per|by|every|each|in|into|over|at)\s+(\d{1,3})[- ]?(minute|hour)s?"
+                          r"(?:\s+(?:buckets?|intervals?|windows?|slots?|bins?|chunks?|increments?))?\b|"
+                          r"\b(\d{1,3})[- ]?(minute|hour)s?\s+(?:buckets?|intervals?|windows?|slots?|bins?|chunks?)\b",
+                          reading.text):
+        n, unit = (sized.group(1), sized.group(2)) if sized.group(1) else (sized.group(3), sized.group(4))
+        seconds = int(n) * (60 if unit == "minute" else 3600)
+        if seconds == 0:
+            raise TranslationError(f"cannot bucket by {sized.group(0).strip()!r}: name a size of at least one minute")
+        intent.bucket = _sized_bucket(table, seconds, sized.group(0).strip())
+        reading.consume(sized)
     # "busiest hour", "which day had the most events": the unit is the bucket, the ranking word stays
-    bucket = re.search(rf"\b(?:{_GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time|"
+    bucket = None if intent.bucket else re.search(rf"\b(?:{_GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time|"
                        rf"(?<=busiest )(minute|hour|day)s?|(?<=quietest )(minute|hour|day)s?|"
                        rf"(?<=which )(minute|hour|day)s?|(?<=what )(minute|hour|day)s?)\b", reading.text)
     if bucket:
@@ -224,7 +252,7 @@ def read_shape(reading: Reading, intent: Intent) -> None:
                           r"\breverse (?:chronological )?order\b", reading.text)
     if direction:
         reading.consume(direction)
-    top = re.search(rf"\btop\s*-?\s*{_N}?\b|\b{_N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b|"
+    top = re.search(rf"\b(?:top|bottom)\s*-?\s*{_N}?\b|\b{_N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b|"
                     rf"\b(?:which|what|the)\s+{_N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
     ascending = re.search(_LEAST, reading.text) is not None
@@ -236,6 +264,7 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         reading.consume(counting)
     _unplaced_group(reading, table)
     measure = _measure(reading, table)
+    reading.extra = _second_measure(reading, measure)
     count = Measure("count", COUNT_ALIAS[table], "number of " + {"cloudtrail": "events", "vpc_flow": "flows",
                                                                  "guardduty": "findings"}[table],
                     words=counting.group(0) if counting else "")
@@ -333,6 +362,18 @@ def read_shape(reading: Reading, intent: Intent) -> None:
         intent.order = [Order(column, descending=direction is not None)]
         return
     _listing(intent, descending=direction is not None, sort=reading.sort)
+
+
+def _second_measure(reading: Reading, measure: Measure | None) -> Measure | None:
+    """'total bytes and packets': both sums, never the first alone."""
+    if measure is None or measure.func != "sum" or measure.column not in {"bytes", "packets"}:
+        return None
+    other = "packets" if measure.column == "bytes" else "bytes"
+    if match := re.search(rf"\b(?:and|&|plus|,)\s+(?:(?:the\s+)?(?:total|sum of|number of)\s+)?{other}\b|"
+                          rf"\b{other}\s+(?:and|&|plus|,)\s+(?:(?:the\s+)?total\s+)?{measure.column}\b", reading.text):
+        reading.consume(match)
+        return Measure("sum", f"total_{other}", f"total {other}", other, match.group(0).strip())
+    return None
 
 
 def _threshold(reading: Reading) -> tuple[str, int, str] | None:

@@ -1,16 +1,23 @@
 """Close misspellings of the translator's own vocabulary, corrected before reading ("faild logins").
 
-Only plain lower-case words of five letters or more are looked at, and only against the words the
-rules read — never names, numbers or anything with a dot or dash — so a user called `stoped` stays
-as typed when written as a name (`user stoped`), and an unknown word stays unknown (and, if it
-matters, refused) rather than being guessed into something else.
+The vocabulary is every word the rules are written with (the string literals of the offline
+modules: regex patterns, phrase tables, dimension names) plus the neutral words. A word outside
+it is replaced by the one vocabulary word within one edit (a letter dropped, added, changed, or
+two neighbours swapped; two edits for long words) — only when exactly one word is that close, so
+an ambiguous typo stays as typed and, if it matters, is refused rather than guessed.
+
+Never corrected: names, numbers, anything with a dot, dash, @ or slash, a word the question
+calls a user/role/bucket by ("user stoped" stays a user called `stoped`), words of three letters
+or fewer (except a swap of two letters: "prot" → "port"), and a word that is a vocabulary word
+with a prefix added or removed ("unsuccessful" is never "successful", "nonexistent" never "existent").
 """
 
 from __future__ import annotations
 
-import difflib
+import ast
 import re
 from functools import lru_cache
+from pathlib import Path
 
 TERMS = (
     "accepted", "activity", "addresses", "address", "assumed", "assumptions", "attached", "attempts", "blocked",
@@ -22,6 +29,7 @@ TERMS = (
     "severity", "signin", "source", "sources", "stopped", "successful", "talkers", "tampering", "traffic",
     "unauthorized", "unique", "users", "without", "yesterday", "accessdenied", "highest", "largest", "daily",
     "hourly", "minutes", "hours", "count", "number", "ports", "instances", "launched", "removed", "exposure",
+    "unsuccessful", "successfully", "alerts", "originating", "yesterday's", "connection", "requests", "request", "between", "through",
 )
 # Shorthand analysts type in a notebook cell, expanded before reading ("gd findings by day").
 ABBREVIATIONS = {
@@ -32,24 +40,148 @@ ABBREVIATIONS = {
     "svcs": "services", "addr": "address", "addrs": "addresses", "usr": "user", "usrs": "users", "err": "error",
     "errs": "errors", "req": "request", "reqs": "requests", "mins": "minutes", "hrs": "hours", "secs": "seconds",
     "b/w": "between", "thru": "through", "pls": "please", "plz": "please", "u": "you",
-    "ppl": "people", "info": "information", "sev": "severity", "crit": "critical",
+    "ppl": "people", "info": "information", "sev": "severity", "crit": "critical", "wat": "what", "wht": "what",
+    "incl": "including",
 }
+# Words and phrases with one reading the rules already know, rewritten to it after the names are taken out
+SYNONYMS: tuple[tuple[str, str], ...] = (
+    (r"\balerts\b", "findings"), (r"\balert\b", "finding"),
+    (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
+    (r"\b(?:mfa-?less|no-mfa|non-mfa)\b", "without mfa"),
+    (r"\b(source|destination)\s+ip\s+addresses\b", r"\1 ips"), (r"\b(source|destination)\s+ip\s+address\b", r"\1 ip"),
+    (r"\bip\s+addresses\b", "ips"),
+    (r"\bthe (?:whole|entire|open|public) (internet|world)\b", r"the \1"),
+    (r"\b(?:aws\s+)?(?:iam\s+)?(?:identity center|sso) (users?|identit(?:y|ies))\b(?!\s+username)",
+     r"identity center \1"),
+    (r"\b(?:aws\s+)?(?:iam\s+)?(?:identity center|sso) (?:users?|identit(?:y|ies))\s+(?=username)", ""),
+    (r"(\busername\b.*?)\s+(?:via|through|over|using|with)\s+(?:aws\s+)?(?:identity center|sso)\b", r"\1"),
+    (r"\bbreak(?:ing)?\s+down\b(?=.*\bby\b)", ""),
+)
 _SHORT = re.compile(r"(?<![\w.@/:-])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
                     + r")(?![\w.@/:-])")
-_WORD = re.compile(r"(?<![\w.@/:-])([a-z]{5,})(?![\w.@/:-])")
+_WORD = re.compile(r"(?<![\w.@/:'-])([a-z]{4,})(?![\w.@/:-])")
+# A name follows these words: never corrected ("user stoped", "role admin-ops", "bucket logz")
+_NAMED = re.compile(r"\b(?:named|called)\s+$")
+_ENDINGS = ("ed", "ing", "s", "es", "e", "er", "ers", "ion", "ions", "ation", "ations")
+_PREFIXES = ("un", "non", "in", "im", "dis", "mis", "re", "de", "pre", "anti", "sub")
+_MODULES = ("concepts", "shape", "vocab", "actions", "timephrases", "refusals", "mentions", "translator", "neutral")
 
 
-@lru_cache(maxsize=4096)
-def _closest(word: str) -> str:
-    if word in TERMS:
+def _words_of(source: str) -> tuple[set[str], set[str]]:
+    """(the words of the module's non-docstring string literals, the words of its docstrings)."""
+    tree = ast.parse(source)
+    docs = {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef) and node.body
+            and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    used, prose = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # a regex escape (\b, \w, \s, \d) is not a letter of the word beside it
+            # a stem written open ("creat\w*", "tamper\w*") stands for its inflections
+            stems = re.findall(r"([a-z]{4,})\\w[*+]", node.value)
+            text = re.sub(r"\\[A-Za-z]", " ", node.value).lower()
+            words = set(re.findall(r"[a-z]{3,}", text)) | {s + end for s in stems for end in _ENDINGS}
+            (prose if id(node) in docs else used).update(words)
+    return used, prose
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """(words a typo may be corrected to, every word known as written)."""
+    from workbench.nl.offline.neutral import NEUTRAL
+
+    here = Path(__file__).parent
+    targets: set[str] = {*TERMS, *ABBREVIATIONS.values(), *(w for w in NEUTRAL if len(w) >= 3)}
+    known: set[str] = set(targets)
+    for name in _MODULES:
+        used, prose = _words_of((here / f"{name}.py").read_text())
+        targets |= used
+        known |= used | prose
+    return frozenset(targets), frozenset(known)
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (a swap of neighbours is one edit), or limit + 1 when over it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _affixed(word: str, other: str) -> bool:
+    """'unsuccessful' / 'successful': one is the other with a prefix — a different word, not a typo."""
+    long, short = (word, other) if len(word) > len(other) else (other, word)
+    return any(long == p + short for p in _PREFIXES)
+
+
+@lru_cache(maxsize=1)
+def _by_initial() -> dict[str, tuple[str, ...]]:
+    targets, _ = vocabulary()
+    index: dict[str, list[str]] = {}
+    for word in targets:
+        index.setdefault(word[0], []).append(word)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return len(long) > len(short) and all(c in letters for c in short)
+
+
+def _same_word(forms: list[str]) -> bool:
+    """'fail', 'fails', 'failed': forms of one word (a shared stem of four letters or more)."""
+    stem = forms[0]
+    for form in forms[1:]:
+        while not form.startswith(stem):
+            stem = stem[:-1]
+    return len(stem) >= 4
+
+
+@lru_cache(maxsize=8192)
+def closest(word: str) -> str:
+    """The vocabulary word a misspelt word stands for, or the word unchanged."""
+    _, known = vocabulary()
+    if word in known or word.rstrip("s") in known or len(word) < 4:
         return word
-    match = difflib.get_close_matches(word, TERMS, n=1, cutoff=0.86)
-    if not match or match[0].startswith(word) or word.startswith(match[0]):
-        return word  # "event" is not a typo of "events", nor "names" of anything: leave word forms alone
-    return match[0]
+    limit = 2 if len(word) >= 9 else 1
+    best: list[str] = []
+    best_distance = limit + 1
+    index = _by_initial()
+    # a typo keeps the first letter, or swaps it with the second
+    pool = {*index.get(word[0], ()), *(w for w in index.get(word[1], ()) if w[1:2] == word[0])}
+    for candidate in pool:
+        if abs(len(candidate) - len(word)) > limit:
+            continue
+        distance = _distance(word, candidate, limit)
+        if distance < best_distance:
+            best, best_distance = [candidate], distance
+        elif distance == best_distance:
+            best.append(candidate)
+    if len(best) > 1 and len(dropped := [w for w in best if _subsequence(word, w)]) == 1:
+        best = dropped  # "logns": a letter left out of "logins" is the likelier slip than a letter changed
+    if len(best) > 1 and _same_word(best):
+        # "faild": failed, fails or fail — the form that ends as typed, else the one with the dropped letter
+        best = [max(best, key=lambda w: (w[-1] == word[-1], len(w) > len(word), -abs(len(w) - len(word))))]
+    if len(best) != 1 or _affixed(word, best[0]) or len(word) == 4 and sorted(word) != sorted(best[0]):
+        return word  # none, or two different words equally close: which one is a guess
+    return best[0]
 
 
 def correct(text: str) -> str:
-    """The lower-cased text with close misspellings of vocabulary words replaced."""
+    """The lower-cased text with abbreviations expanded and close misspellings of vocabulary words replaced."""
     text = _SHORT.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
-    return _WORD.sub(lambda m: _closest(m.group(1)), text)
+    for pattern, replacement in SYNONYMS:
+        text = re.sub(pattern, replacement, text)
+    # names were taken out before this runs; "named X" / "called X" may still hold one typed loosely
+    return _WORD.sub(lambda m: m.group(1) if _NAMED.search(text[:m.start()]) else closest(m.group(1)), text)

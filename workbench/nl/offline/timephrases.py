@@ -72,6 +72,8 @@ def extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | 
 
 
 def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
+    text = re.sub(r"\bmidnight\b", "00:00", text)
+    text = re.sub(r"\b(?:noon|midday)\b", "12:00", text)
     clock = _CLOCK_RANGE.search(text)
     if clock:
         text = (text[: clock.start()] + " " + text[clock.end():]).strip()

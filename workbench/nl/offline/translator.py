@@ -43,6 +43,7 @@ from workbench.nl.offline.concepts import (
 )
 from workbench.nl.offline.mentions import Mention, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
+from workbench.nl.offline.normalise import normalise
 from workbench.nl.offline.refusals import refuse_unanswerable
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct
@@ -285,6 +286,9 @@ PRESENT_ONLY = {
     "useridentity.sessioncontext.sessionissuer.username": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
     "useridentity.accesskeyid": (is_null("useridentity.accesskeyid", negate=True), "with an access key"),
     "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
+    # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
+    "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
+                                                   "Identity Center sessions"),
 }
 
 
@@ -311,12 +315,13 @@ def _assumed_roles(intent: Intent) -> None:
     if not any(f.condition.sql(DIALECT) == "eventname = 'AssumeRole'" for f in intent.filters):
         return
     arn = "json_extract_scalar(requestparameters, '$.roleArn')"
-    swap = {issuer: Dimension(arn, "role", "assumed role")}
+    swap = {issuer: Dimension(arn, "role", "assumed role"),
+            "json_extract_scalar(requestparameters, '$.roleName')": Dimension(arn, "role", "assumed role")}
     intent.group_by = [swap.get(d.expression, d) for d in intent.group_by]
     intent.columns = [swap.get(d.expression, d) for d in intent.columns] if intent.distinct else intent.columns
     intent.measures = [Measure(m.func, m.alias, m.description, arn, m.words) if m.column == issuer else m
                        for m in intent.measures]
-    intent.order = [Order(arn, o.descending) if o.expression == issuer else o for o in intent.order]
+    intent.order = [Order(arn, o.descending) if o.expression in swap else o for o in intent.order]
 
 
 def _only_present(intent: Intent) -> None:
@@ -346,6 +351,8 @@ def _refuse_foreign_words(reading: Reading, table: str) -> None:
 def read_intent(question: str, now: datetime) -> Intent:
     if not question.strip():
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
+    refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
+    question = normalise(question)
     refuse_unanswerable(question)
     found = extract(question)
     window, text, phrase = extract_window(correct(found.text), now)
@@ -362,7 +369,13 @@ def read_intent(question: str, now: datetime) -> Intent:
         acted_on = s3_events and (re.search(r"\b(?:on|in|into|to|from|of)\s+(?:the\s+)?$", mention.before) or re.search(
             r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
             r"static|media|reports?|cloudtrail)(?:[-.]|$)", mention.value))
-        mention.kind = "bucket" if (bucket_talk or acted_on) and "@" not in mention.value and not subject else "user"
+        # "did terraform-runner-aed5 touch tyrell-invoices-33c922": the object of a verb, shaped like a bucket name
+        object_of = re.search(r"\b(?:touch\w*|access\w*|read|reads|wrote|write|writes|download\w*|upload\w*|list\w*|"
+                              r"modif\w*|delet\w*|on|in|into|against)\s+(?:the\s+)?$", mention.before) and re.search(
+            r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
+            r"invoices?|static|media|reports?)(?:[-.]|$)", mention.value)
+        mention.kind = "bucket" if (bucket_talk or acted_on or object_of) and "@" not in mention.value and not subject \
+            else "user"
         mention.typed = False
     table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket"))))
     if table == "vpc_flow":

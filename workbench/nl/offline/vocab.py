@@ -80,6 +80,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "session": ("useridentity.arn", "principal", "principal"),
         "caller": ("useridentity.arn", "principal", "principal"),
         "actor": ("useridentity.arn", "principal", "principal"),
+        "identity center user": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
+        "identity center identity": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
+        "identity center identities": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
     },
     "guardduty": {
         "finding type": ("type", "type", "finding type"),

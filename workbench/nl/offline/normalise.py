@@ -1,0 +1,57 @@
+"""The question as typed → the question as the readers expect it, before anything is read.
+
+Only changes that cannot alter what is asked: sentence case ("Show …", "Dave.kowalski activity"),
+greetings and thanks around the question ("hey, …", "… thanks"), and misspelt keywords that
+say what kind a name is ("usr bob", "bukcet logs-archive") — so the name after them is read as
+that kind. Everything else is read as typed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.nl.offline.spelling import closest
+
+# Words of a greeting or sign-off, not of the question
+_OPENING = re.compile(r"^\s*(?:(?:hey|hi|hello|yo|ok|okay|um+|uh+|hmm+|quick (?:q|question)|q(?=\s*:)|fyi)\b"
+                      r"(?:\s+(?:there|team|folks|all))?[\s,:;.!-]*)+(?=\S)", re.IGNORECASE)
+_CLOSING = re.compile(r"(?:[\s,.;:!-]+|^)(?:(?:thanks|thank you|thx|ty|cheers|tia|please|pls|plz|asap|"
+                      r"if possible|if you can|if any|when you get a chance)\b[\s.!?]*)+$", re.IGNORECASE)
+# "Dave.Kowalski", "Github-actions-deploy", "Judy.byrne@tyrell.com": names are lower case in the logs
+_CAPITALISED_NAME = re.compile(r"(?<![\w.@/:-])[A-Z][a-z0-9]+(?:[._@-][A-Za-z]?[a-z0-9]+)+(?![\w.@/:-]*\w)")
+# CloudTrail's one-word calls keep their capital at the start of a sentence ("Decrypt calls by …")
+_KEEP_CAPITAL = {"Decrypt", "Encrypt"}
+# The kind words that decide how the next name is read: a typo in one of them misreads the name
+_KIND_WORDS = frozenset({"user", "users", "role", "roles", "bucket", "buckets", "secret", "secrets", "port", "ports",
+                         "trail", "trails", "named", "called", "account", "region", "principal", "identity"})
+
+
+# "can you show me …", "i need to know which …": a request for what follows; a question word keeps its
+# place at the start, where the readers look for it ("when was …" asks for times), a noun becomes "show …"
+_REQUEST = re.compile(r"^\s*(?:(?:can|could|would|will) (?:you|u|we|i)(?: please)?|please|kindly|"
+                      r"i(?:'d| would) (?:like|love)(?: to)?|i (?:need|want)(?: to)?|we (?:need|want)(?: to)?|"
+                      r"help me|let me|lemme|i'm (?:looking for|trying to (?:find|see|figure out))|"
+                      r"i am (?:looking for|trying to (?:find|see|figure out)))\s+"
+                      r"(?:(?:show|list|find|get|give|pull|tell|see|know|check|display|figure out|find out|look up)"
+                      r"(?: me| us)?\s+)?(?:(?:if|whether)\s+)?", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"(?:who|whom|whose|what|which|when|where|how|were|was|did|does|do|is|are|has|have|had|"
+                            r"any|show|list|count|top)\b", re.IGNORECASE)
+
+
+def normalise(question: str) -> str:
+    text = _OPENING.sub("", question)
+    text = _CLOSING.sub("", text) or text
+    if (request := _REQUEST.match(text)) and request.end() < len(text):
+        rest = text[request.end():]
+        text = rest if _QUESTION_WORD.match(rest) else "show " + rest
+    text = _CAPITALISED_NAME.sub(lambda m: m.group(0).lower(), text)
+    text = re.sub(r"(?<![\w&])#\s*of\b", "number of", text)  # "# of console logins"
+    first = re.match(r"\s*([A-Z][a-z]+)\b(?![.@:/-]\w)", text)
+    if first and first.group(1) not in _KEEP_CAPITAL:
+        text = text[:first.start(1)] + first.group(1).lower() + text[first.end(1):]
+
+    def kind_word(match: re.Match[str]) -> str:
+        fixed = closest(match.group(0))
+        return fixed if fixed in _KIND_WORDS else match.group(0)
+
+    return re.sub(r"(?<![\w.@/:-])[a-z]{4,8}(?![\w.@/:-])", kind_word, text)
