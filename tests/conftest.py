@@ -34,7 +34,8 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
-# The protocols moto's server routes for Athena: JSON with X-Amz-Target (POST /).
+# The protocols moto's server, and the Athena double after it, route for Athena: JSON with
+# X-Amz-Target (POST /).
 MOTO_ATHENA_PROTOCOLS = {"json"}
 
 
@@ -48,17 +49,8 @@ def athena_protocol_mismatch() -> str | None:
     if protocol in MOTO_ATHENA_PROTOCOLS:
         return None
     return (f"botocore {botocore.__version__} speaks {protocol} to Athena, which moto {moto.__version__} "
-            f"does not route: install from requirements/dev.lock (`make test`), or bound botocore in "
-            f"pyproject.toml's dev extra and `make lock`")
-
-
-@pytest.fixture(scope="session")
-def moto_athena(moto_endpoint: str) -> str:
-    """The moto endpoint, after checking that this botocore and moto agree on Athena's protocol."""
-    mismatch = athena_protocol_mismatch()
-    if mismatch:
-        pytest.fail(mismatch, pytrace=False)
-    return moto_endpoint
+            f"and the Athena double (tests/athena_double) do not route: install from requirements/dev.lock "
+            f"(`make test`), or bound botocore in pyproject.toml's dev extra and `make lock`")
 
 
 @pytest.fixture()
@@ -118,8 +110,13 @@ def demo_lake_settings(demo_lake: SimpleNamespace, tmp_path: Path, monkeypatch: 
 
 @pytest.fixture(scope="session")
 def athena_double_server(moto_endpoint: str) -> Iterator[object]:
-    """The executing Athena double's HTTP server for the session (see tests/athena_double)."""
+    """The executing Athena double's HTTP server for the session (see tests/athena_double), after
+    checking that this botocore speaks the Athena protocol it serves."""
     from tests.athena_double import DoubleServer
+
+    mismatch = athena_protocol_mismatch()
+    if mismatch:
+        pytest.fail(mismatch, pytrace=False)
 
     server = DoubleServer(moto_endpoint)
     try:

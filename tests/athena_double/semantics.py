@@ -5,7 +5,8 @@ Athena's answer differ from a plain translation — so a query that errors on At
 - `CAST(x AS IPADDRESS)` of text that is not an IP address fails the query with
   `INVALID_CAST_ARGUMENT: Cannot cast value to IPADDRESS: <x>` (TRY_CAST stays NULL);
 - `arr[n]` past the array's end fails with `Array subscript must be less than or equal to array
-  length: n > len`, and `arr[0]` with `SQL array indices start at 1` (`element_at` stays NULL);
+  length: n > len`, `arr[0]` with `SQL array indices start at 1`, `arr[-n]` with `Array subscript is
+  negative: -n` (`element_at` stays NULL);
 - `regexp_extract` without a match is NULL, not DuckDB's ''.
 """
 
@@ -60,19 +61,33 @@ def _regexp_extract_null(self: DuckDB.Generator, expression: exp.RegexpExtract) 
     return f"(CASE WHEN {DuckDB.Generator.regexplike_sql(self, test)} THEN {text} END)"
 
 
+def _literal_int(node: exp.Expression | None) -> int | None:
+    """The integer a literal subscript holds; sqlglot writes a negative one as Neg(literal), and
+    keeps subscripts 0-based in the tree, so Athena's `arr[0]` arrives here as Neg(1)."""
+    if isinstance(node, exp.Literal) and node.is_int:
+        return int(node.name)
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and node.this.is_int:
+        return -int(node.this.name)
+    return None
+
+
 def _subscript(self: DuckDB.Generator, expression: exp.Bracket) -> str:
     plain = DuckDB.Generator.bracket_sql(self, expression)
-    index = expression.expressions[0] if len(expression.expressions) == 1 else None
-    if expression.args.get("safe") or not (isinstance(index, exp.Literal) and index.is_int):
-        return plain  # element_at: NULL past the end, as on Athena
-    # sqlglot keeps subscripts 0-based inside the tree; the dialect's offset gives Athena's number.
-    position = int(index.name) + self.dialect.INDEX_OFFSET
-    if position < 1:
-        return "error('SQL array indices start at 1')"
+    index = _literal_int(expression.expressions[0]) if len(expression.expressions) == 1 else None
+    if expression.args.get("safe") or index is None:
+        return plain  # element_at: NULL past the end, as on Athena; a map's m[key] is no array subscript
+    position = index + self.dialect.INDEX_OFFSET  # Athena's number, from 1
     array = self.sql(expression.this)
-    return (f"(CASE WHEN typeof({array}) LIKE '%[]' AND len({array}) < {position} THEN "
-            f"error('Array subscript must be less than or equal to array length: {position} > ' "
-            f"|| len({array})) ELSE {plain} END)")
+    if position == 0:
+        failure = "error('SQL array indices start at 1')"
+    elif position < 0:
+        failure = f"error('Array subscript is negative: {position}')"
+    else:
+        failure = (f"(CASE WHEN len({array}) < {position} THEN error('Array subscript must be less than or "
+                   f"equal to array length: {position} > ' || len({array})) END)")
+    # Only an array fails: DuckDB's `typeof` tells (the tree does not know column types), and a
+    # NULL array stays NULL, as on Athena.
+    return f"(CASE WHEN typeof({array}) LIKE '%[]' AND {array} IS NOT NULL THEN coalesce({failure}, {plain}) ELSE {plain} END)"
 
 
 class DoubleDuckDB(MantissaDuckDB):

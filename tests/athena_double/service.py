@@ -135,6 +135,7 @@ class AthenaService:
         if connection is None:
             connection = duckdb.connect(":memory:")
             connection.execute("SET threads = 2")
+            connection.execute("SET TimeZone = 'UTC'")  # Athena's session time zone, whatever the host's
             install_macros(connection)
             self._local.connection = connection
         return connection

@@ -1,18 +1,20 @@
-"""The Athena engine end to end through pyathena, against the moto server on 127.0.0.1."""
+"""The Athena engine end to end through pyathena: queries and `mantissa athena setup` run on the
+executing Athena double (tests/athena_double: real rows from Parquet in a moto S3 server on
+127.0.0.1); settings errors and DDL printing need no Athena at all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
-import boto3
-import httpx
 import pandas as pd
 import pytest
 import sqlglot
 from typer.testing import CliRunner
 
+from tests.engines.conftest import MakeAthena, write_rows
 from workbench.catalog import TABLES
 from workbench.cli import app
 from workbench.config import load_settings
@@ -23,77 +25,67 @@ from workbench.engines.window import bound_to_window
 from workbench.timewindow import Window
 
 WINDOW = Window(datetime(2026, 11, 27, 10, tzinfo=UTC), datetime(2026, 11, 28, 10, tzinfo=UTC))
-
-
-def _column(name: str, athena_type: str) -> dict:
-    """Column metadata as Athena's GetQueryResults returns it."""
-    return {"CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": name, "Label": name,
-            "Type": athena_type, "Precision": 0, "Scale": 0, "Nullable": "UNKNOWN", "CaseSensitive": True}
-
-
-def queue_result(endpoint: str, columns: list[tuple[str, str]], rows: list[list[str | None]]) -> None:
-    """Queue the rows moto returns for the next query (Athena's first row repeats the header)."""
-    def row(values: list[str | None]) -> dict:
-        return {"Data": [{} if v is None else {"VarCharValue": v} for v in values]}
-
-    body = {"results": [{
-        "rows": [row([name for name, _ in columns])] + [row(r) for r in rows],
-        "column_info": [_column(name, kind) for name, kind in columns],
-    }]}
-    response = httpx.post(f"{endpoint}/moto-api/static/athena/query-results", json=body)
-    assert response.status_code == 201
+NOTHING_LISTENS = "http://127.0.0.1:9"  # the discard port: a settings error must be raised before any call
 
 
 @pytest.fixture()
-def athena_settings(workspace: Path, aws_env: str, moto_athena: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("MANTISSA_ATHENA__ENDPOINT_URL", aws_env)
+def athena_settings(workspace: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Athena settings in the environment, pointing at no server: for errors raised before a call."""
+    monkeypatch.setenv("MANTISSA_ATHENA__ENDPOINT_URL", NOTHING_LISTENS)
     monkeypatch.setenv("MANTISSA_ATHENA__OUTPUT_LOCATION", "s3://mantissa-results/queries/")
     monkeypatch.setenv("MANTISSA_ATHENA__REGION", "us-east-1")
     monkeypatch.setenv("MANTISSA_ATHENA__POLL_INTERVAL", "0.01")
-    return aws_env
 
 
-@pytest.fixture()
-def athena(athena_settings: str) -> Iterator[AthenaEngine]:
-    engine = get_engine("athena", load_settings())
-    assert isinstance(engine, AthenaEngine)
-    yield engine
-    engine.close()
+def _event(when: str, source: str, name: str | None, n: int) -> list[dict]:
+    return [{"eventid": f"{when}-{name}-{i}", "eventtime": when, "eventsource": source, "eventname": name}
+            for i in range(n)]
 
 
-def _athena_client(endpoint: str):  # noqa: ANN202 - boto3 client types are generated
-    return boto3.client("athena", endpoint_url=endpoint, region_name="us-east-1")
-
-
-def test_runs_window_bounded_sql_and_returns_rows(athena: AthenaEngine, athena_settings: str) -> None:
+def test_runs_window_bounded_sql_and_returns_rows(athena_double: Any, make_athena: MakeAthena,
+                                                  athena_tables: Callable, tmp_path: Path) -> None:
+    lake = tmp_path / "upload"
+    iam = "iam.amazonaws.com"
+    write_rows(lake, "cloudtrail", date(2026, 11, 27), [
+        *_event("2026-11-27T09:59:59Z", iam, "AttachUserPolicy", 5),  # before the window
+        *_event("2026-11-27T10:00:00Z", iam, "AttachUserPolicy", 2),
+        *_event("2026-11-27T18:30:00Z", iam, None, 7),  # no event name: Athena's NULL
+        *_event("2026-11-27T19:00:00Z", "s3.amazonaws.com", "GetObject", 9),  # another source
+    ])
+    write_rows(lake, "cloudtrail", date(2026, 11, 28), [
+        *_event("2026-11-28T09:59:59Z", iam, "AttachUserPolicy", 1),
+        *_event("2026-11-28T09:00:00Z", iam, "CreateAccessKey", 1),
+        *_event("2026-11-28T10:00:00Z", iam, "CreateAccessKey", 4),  # the window's end: excluded
+    ])
+    write_rows(lake, "cloudtrail", date(2026, 11, 29), _event("2026-11-29T00:00:00Z", iam, "CreateUser", 3))
+    athena_tables(lake)
     sql = ("SELECT eventname, count(*) AS n FROM cloudtrail WHERE eventsource = 'iam.amazonaws.com' "
            "GROUP BY 1 ORDER BY 2 DESC")
-    queue_result(athena_settings, [("eventname", "varchar"), ("n", "bigint")],
-                 [["AttachUserPolicy", "3"], ["CreateAccessKey", "1"], [None, "7"]])
+    athena = make_athena()
 
     result = athena.run(sql, WINDOW)
 
-    execution = _athena_client(athena_settings).get_query_execution(QueryExecutionId=result.query_id)
+    execution = athena_double.client().get_query_execution(QueryExecutionId=result.query_id)
     received = execution["QueryExecution"]["Query"]
     assert received == bound_to_window(sql, WINDOW, write_dialect="athena") == result.executed_sql
     assert "year = '2026' AND month = '11' AND day IN ('27', '28')" in received
     assert list(result.frame.columns) == ["eventname", "n"]
-    assert result.frame["eventname"].tolist()[:2] == ["AttachUserPolicy", "CreateAccessKey"]
-    assert pd.isna(result.frame["eventname"].iloc[2])  # Athena's NULL
-    assert result.frame["n"].tolist() == [3, 1, 7]  # typed from the column's bigint
+    assert pd.isna(result.frame["eventname"].iloc[0])  # Athena's NULL
+    assert result.frame["eventname"].tolist()[1:] == ["AttachUserPolicy", "CreateAccessKey"]
+    assert result.frame["n"].tolist() == [7, 3, 1]  # typed from the column's bigint
     assert result.engine == "athena"
-    assert result.bytes_scanned == execution["QueryExecution"]["Statistics"]["DataScannedInBytes"]
+    assert result.bytes_scanned == execution["QueryExecution"]["Statistics"]["DataScannedInBytes"] > 0
     assert execution["QueryExecution"]["QueryExecutionContext"]["Database"] == "mantissa"
 
 
-def test_missing_output_location_says_what_to_set(athena_settings: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_output_location_says_what_to_set(athena_settings: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MANTISSA_ATHENA__OUTPUT_LOCATION")
     with pytest.raises(EngineError, match="MANTISSA_ATHENA__OUTPUT_LOCATION=s3://"):
         get_engine("athena", load_settings()).run("SELECT 1")
 
 
 def test_missing_credentials_says_what_to_set(
-    athena_settings: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    athena_settings: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(key, raising=False)
@@ -126,12 +118,14 @@ def test_ddl_command_without_location_is_one_line(workspace: Path) -> None:
         "MANTISSA_ATHENA__LAKE_LOCATION), or --source raw to read the logs where AWS delivers them")
 
 
-def test_setup_command_creates_database_and_tables_on_athena(athena_settings: str) -> None:
-    client = _athena_client(athena_settings)
+def test_setup_command_creates_database_and_tables_on_athena(athena_double: Any, workspace: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    client = athena_double.client()
     before = set(client.list_query_executions()["QueryExecutionIds"])
+    athena_double.env(monkeypatch)
+    location = f"s3://{athena_double.lake_bucket}/logs/"
 
-    result = CliRunner().invoke(app, ["athena", "setup", "--location", "s3://lake-bucket/logs/",
-                                      "--database", "secops"])
+    result = CliRunner().invoke(app, ["athena", "setup", "--location", location, "--database", "secops"])
 
     assert result.exit_code == 0, result.output
     assert "4 statements ran in database secops" in result.stderr
@@ -146,6 +140,21 @@ def test_setup_command_creates_database_and_tables_on_athena(athena_settings: st
     )
     for query_id in new_ids:
         assert query_id in result.stdout
+    for name, table in TABLES.items():  # created as the catalog says, over the given location
+        metadata = client.get_table_metadata(CatalogName="awsdatacatalog", DatabaseName="secops",
+                                             TableName=name)["TableMetadata"]
+        assert [c["Name"] for c in metadata["Columns"]] == table.column_names
+        assert [k["Name"] for k in metadata["PartitionKeys"]] == list(table.partition_keys)
+        assert metadata["Parameters"]["location"].rstrip("/") == f"{location}{name}"
+    # The tables answer queries: a day written under the location is read back.
+    lake = workspace / "upload"
+    write_rows(lake, "cloudtrail", date(2026, 11, 27), _event("2026-11-27T12:00:00Z", "sts.amazonaws.com",
+                                                               "AssumeRole", 4))
+    athena_double.upload(lake, location)
+    answer = athena_double.query("SELECT eventname, count(*) FROM cloudtrail WHERE day = '27' GROUP BY 1",
+                                 database="secops")
+    assert answer.state == "SUCCEEDED", answer.reason
+    assert answer.outcome.rows == [["AssumeRole", "4"]]
 
 
 # -- Against the executing Athena double (tests/athena_double): real rows, bytes and failures. --------

@@ -213,15 +213,7 @@ def test_a_statement_athena_refuses_fails_alone(athena_double: Any, make_athena:
 
 
 # ---- same answers on both engines ------------------------------------------------------------------
-# The double's own subscript transform (tests/athena_double/semantics.py) misses `arr[0]`, which
-# sqlglot holds as a negative literal; Athena and the local engine both fail it.
-_DOUBLE_GAPS = {"subscript-zero-fails": "the double answers arr[0] with NULL where Athena fails"}
-
-
-@pytest.mark.parametrize(("sql", "expected"), [
-    pytest.param(*case[1:], id=case[0], marks=[pytest.mark.xfail(reason=_DOUBLE_GAPS[case[0]], strict=True)]
-                 if case[0] in _DOUBLE_GAPS else [])
-    for case in CASES])
+@pytest.mark.parametrize(("sql", "expected"), [pytest.param(*case[1:], id=case[0]) for case in CASES])
 def test_the_double_answers_as_the_local_engine(
         athena_double: Any, make_athena: MakeAthena, athena_tables: Callable, tmp_path: Path,
         sql: str, expected: list | str) -> None:

@@ -57,13 +57,11 @@ def test_ctas_is_one_athena_statement_partitioned_by_slot_last() -> None:
     assert "partitioned_by = ARRAY['slot']" in sql
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("vpc_flow", "epoch seconds"),
-    ("cloudtrial", "unknown table 'cloudtrial'"),
-])
-def test_tables_it_cannot_refresh_are_named(name: str, message: str) -> None:
-    with pytest.raises(RefreshConfigError, match=message):
-        refreshable(name)
+def test_tables_it_cannot_refresh_are_named() -> None:
+    with pytest.raises(RefreshConfigError, match="unknown table 'cloudtrial'"):
+        refreshable("cloudtrial")
+    assert [refreshable(t).name for t in ("cloudtrail", "vpc_flow", "guardduty")] == ["cloudtrail", "vpc_flow",
+                                                                                       "guardduty"]
 
 
 def test_a_source_database_that_is_not_a_plain_name_is_refused() -> None:
@@ -107,3 +105,46 @@ def test_select_keeps_the_window_one_row_per_event_id_each_in_its_slot() -> None
     assert got == [("-", "202603020030"), ("-", "202603020030"), ("b", "202603020000"), ("c", "202603020000"),
                    ("d", "202603020005"), ("e", "202603020155"), ("f", "202603020155")]
     assert slot_of(datetime(2026, 3, 2, 1, 59, tzinfo=UTC)) == "0155"
+
+
+def _flow_rows() -> list[dict]:
+    def flow(start: datetime, srcport: int = 443, packets: int = 3, **fields: object) -> dict:
+        epoch = int(start.timestamp())
+        return {"version": 5, "interface_id": "eni-1", "srcaddr": "10.0.0.1", "dstaddr": "10.0.0.2",
+                "srcport": srcport, "dstport": 5432, "protocol": 6, "packets": packets, "bytes": 100 * packets,
+                "start": epoch, "end": epoch + 60, "action": "ACCEPT", "log_status": "OK",
+                "year": f"{start:%Y}", "month": f"{start:%m}", "day": f"{start:%d}", **fields}
+
+    return [
+        flow(T0 - timedelta(seconds=1), srcport=1),                  # before the window
+        flow(T0, srcport=2),                                         # first second of the window
+        flow(T0 + timedelta(minutes=4, seconds=59), srcport=3),
+        flow(T0 + timedelta(minutes=5), srcport=4),
+        flow(T0 + timedelta(minutes=5), srcport=4),                  # delivered twice: one record
+        flow(T0 + timedelta(minutes=5), srcport=4, packets=4),       # the same flow, other counts: its own
+        flow(T0 + timedelta(minutes=5), srcport=4, action=None),     # differs only by a NULL: its own
+        flow(T0 + timedelta(minutes=5), srcport=4, action=None),     # ... and NULLs compare equal here
+        flow(T0 + timedelta(hours=1, minutes=59, seconds=59), srcport=5),
+        flow(T0 + timedelta(hours=2), srcport=6),                    # the window's end: excluded
+    ]
+
+
+def test_flow_select_keeps_the_window_one_row_per_whole_record_each_in_its_slot() -> None:
+    table = get_table("vpc_flow")
+    schema = arrow_schema(table)
+    for key in table.partition_keys:
+        schema = schema.append(pa.field(key, pa.string()))
+    raw = pa.Table.from_pylist(_flow_rows(), schema=schema)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")  # Athena's session time zone
+    con.execute("CREATE SCHEMA mantissa_raw")
+    con.register("raw_rows", raw)
+    con.execute("CREATE TABLE mantissa_raw.vpc_flow AS SELECT * FROM raw_rows")
+    athena = select_sql(table, Batch(tuple(hours(0, 1))), "mantissa_raw")
+    rows = con.execute(sqlglot.transpile(athena, read="athena", write="duckdb")[0]).fetchall()
+    names = table.column_names + ["slot"]
+    got = sorted((r[names.index("srcport")], r[names.index("packets")], r[names.index("action")] or "-",
+                  r[names.index("slot")]) for r in rows)
+    assert got == [(2, 3, "ACCEPT", "202603020000"), (3, 3, "ACCEPT", "202603020000"),
+                   (4, 3, "-", "202603020005"), (4, 3, "ACCEPT", "202603020005"), (4, 4, "ACCEPT", "202603020005"),
+                   (5, 3, "ACCEPT", "202603020155")]

@@ -2,8 +2,8 @@
 
 The lake keeps its day partitions (`<table>/year=/month=/day=/`, as the local writer and the
 window rewrite know them). Inside a day, the refresh writes one set of files per
-`SLOT_MINUTES`-minute slot of event time, named `refresh-HHMM-NNNN.parquet`: each file's
-eventtime min/max then covers five minutes, so Athena skips the row groups of every other slot
+`SLOT_MINUTES`-minute slot of event time, named `refresh-HHMM-NNNN.parquet`: each file's event
+time min/max (eventtime, updatedat, or vpc_flow's start) then covers five minutes, so Athena skips the row groups of every other slot
 whatever order its writers left the rows in (an INSERT's ORDER BY is not kept in the files it
 writes). Measured against hour partitions and the ingest's sort in benchmarks/athena_cost.py.
 """

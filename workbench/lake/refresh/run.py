@@ -4,7 +4,7 @@ For each table, the hours to do are split into batches of consecutive hours (≤
 partitions, Athena writes at most 100 per statement). A batch is, in order:
 
 1. drop the staging table and empty the staging prefix (what an interrupted attempt left);
-2. one CTAS: the batch's raw rows, one per event id, as Parquet partitioned by 5-minute slot;
+2. one CTAS: the batch's raw rows, one per record identity, as Parquet partitioned by 5-minute slot;
 3. per hour: publish (copy into the lake's day folder under deterministic names, delete the
    hour's other refreshed files), then checkpoint the hour;
 4. drop the staging table and empty the staging prefix.

@@ -3,12 +3,14 @@
 The CTAS reads the raw-log view (`refresh.source_database`.`<table>`, set up by `mantissa athena
 setup --source raw`: the catalog's columns, and year/month/day labelled by event day, late
 deliveries included) bounded like any query: the partitions of the days the batch touches and the
-half-open event-time range of its hours. It
-keeps one row per event id (CloudTrail delivers some events twice; duplicates share their event
-time, so the hour's copies meet in one batch; see DEDUP_KEYS) and writes Hive partitions `slot=YYYYMMDDHHMM`, one
-per `SLOT_MINUTES` of event time, which the publish step copies into the lake's day folders.
+half-open event-time range of its hours. It keeps one row per record identity (CloudTrail
+delivers some events twice; duplicates share their event time, so the hour's copies meet in one
+batch; see DEDUP_KEYS) and writes Hive partitions `slot=YYYYMMDDHHMM`, one per `SLOT_MINUTES` of
+event time, which the publish step copies into the lake's day folders.
 The slot is computed from the time text with string comparisons only, so the same SQL means the
-same thing on Athena and on DuckDB (Trino's `/` on integers truncates, DuckDB's does not).
+same thing on Athena and on DuckDB (Trino's `/` on integers truncates, DuckDB's does not); a table
+timed by epoch seconds (vpc_flow's `start`) is first written as that text, in UTC (Athena's
+session time zone), as the raw view labels its day.
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ MAX_BATCH_HOURS = MAX_PARTITIONS // SLOTS_PER_HOUR
 DEDUP_KEYS: dict[str, tuple[str, ...]] = {"cloudtrail": ("eventid",), "guardduty": ("id", "updatedat")}
 """Per table, the columns whose repeats are one record delivered twice: a CloudTrail event id; a
 GuardDuty finding id at one update time (each update of a finding is a record of its own, as
-`mantissa ingest` keeps them). VPC flow records have no identity."""
+`mantissa ingest` keeps them). A table not named here (vpc_flow) is deduplicated on the whole
+record, every catalog column: a flow record carries no id, and it is one interface's counts for
+one flow over one aggregation interval, so two records equal in every field (interface, 5-tuple,
+packets, bytes, start, end, action, ...) are one observation delivered twice (an object copied
+again, or two flow logs publishing the same interface to one bucket); see the README."""
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -55,10 +61,6 @@ def refreshable(table_name: str) -> Table:
     if table is None:
         known = ", ".join(sorted(TABLES))
         raise RefreshConfigError(f"unknown table {table_name!r} for lake refresh: choose one of {known}")
-    if table.time_format is not TimeFormat.ISO8601:
-        raise RefreshConfigError(
-            f"lake refresh writes tables timed by ISO 8601 text; {table_name} is timed by epoch seconds "
-            f"({table.time_column}): ingest it with `mantissa ingest` for now")
     return table
 
 
@@ -86,8 +88,17 @@ def staging_table(table: Table) -> str:
     return f"{table.name}__refresh_staging"
 
 
+def time_text_sql(table: Table) -> str:
+    """The row's event time as ISO text 'YYYY-MM-DDTHH:MM:SS…', what `slot_sql` cuts up."""
+    column = f'"{table.time_column}"'
+    if table.time_format is TimeFormat.EPOCH_SECONDS:
+        return f"date_format(from_unixtime({column}), '%Y-%m-%dT%H:%i:%s')"
+    return column
+
+
 def slot_sql(time_column: str) -> str:
-    """'YYYYMMDDHHMM' of the slot holding the row's ISO time text, by string comparisons only."""
+    """'YYYYMMDDHHMM' of the slot holding the ISO time text `time_column` (a column or an
+    expression), by string comparisons only."""
     minute = f"substr({time_column}, 15, 2)"
     branches = " ".join(
         f"WHEN {minute} < '{m + SLOT_MINUTES:02d}' THEN '{m:02d}'" for m in range(0, 60 - SLOT_MINUTES, SLOT_MINUTES))
@@ -102,10 +113,11 @@ def select_sql(table: Table, batch: Batch, source_database: str) -> str:
     source = f'"{identifier(source_database, "refresh.source_database")}"."{table.name}"'
     window = batch.window
     where = f"{partition_predicate(window).sql(dialect='athena')} AND {time_predicate(table, window).sql(dialect='athena')}"
-    slot = slot_sql(table.time_column)
+    slot = slot_sql(time_text_sql(table))
     keys = DEDUP_KEYS.get(table.name)
     if not keys:
-        return f"SELECT {columns}, {slot} AS slot FROM {source} WHERE {where}"
+        # The whole record is its identity: equal rows are one (the slot follows from the time).
+        return f"SELECT DISTINCT {columns}, {slot} AS slot FROM {source} WHERE {where}"
     partition = ", ".join(f'"{k}"' for k in keys)
     return (
         f"SELECT {columns}, slot FROM ("
