@@ -50,7 +50,8 @@ import _detect_lake as lakegen  # noqa: E402
 from _cloudtrail_data import table as format_table  # noqa: E402
 
 from workbench.catalog import arrow_schema, get_table  # noqa: E402
-from workbench.detect.runner import DEFAULT_LOOKBACK  # noqa: E402
+from workbench.detect.plan.pack import window_statements  # noqa: E402
+from workbench.detect.runner import DEFAULT_LOOKBACK, evaluation_window  # noqa: E402
 from workbench.lake.refresh.layout import SLOT_MINUTES  # noqa: E402
 from workbench.lake.writer import sorted_for_lake  # noqa: E402
 from workbench.rules.loader import load_rules  # noqa: E402
@@ -110,10 +111,43 @@ def gzip_bytes_per_event(table: pa.Table) -> float:
     return compressed / sampled
 
 
+def cloudtrail_rules() -> list:
+    return [r for r in load_rules([RULES_PATH]).enabled() if r.table == "cloudtrail"]
+
+
+def rule_columns(rule) -> frozenset[str]:
+    catalog = {c.name for c in get_table("cloudtrail").columns}
+    tree = sqlglot.parse_one(rule.query, read="athena")
+    names = {"eventtime"}
+    for column in tree.find_all(exp.Column):
+        for part in (column.table, column.name):
+            if part and part.lower() in catalog:
+                names.add(part.lower())
+                break
+    return frozenset(names)
+
+
+def planned(lookback: timedelta, incremental: bool) -> list[tuple[str, timedelta, frozenset[str]]]:
+    """The CloudTrail statements of one run as the pack plan issues them (no rule hot): (kind, how
+    far before the run's start it reads, columns). With `incremental` the census reads only the
+    lookback and the run's own window (its state holds the rest of the reach)."""
+    rules = cloudtrail_rules()
+    start = DAY + timedelta(hours=12)
+    windows = [evaluation_window(r, start, start + INTERVAL, lookback)[0] for r in rules]
+    columns = {r.id: rule_columns(r) for r in rules}
+    out = []
+    for statement in window_statements(rules, windows, hot=set()):
+        reach = start - statement.window.start
+        if statement.kind == "census" and incremental:
+            reach = lookback
+        out.append((statement.kind, reach, frozenset().union(*(columns[i] for i in statement.rules))))
+    return out
+
+
 def rule_statements(lookback: timedelta) -> tuple[list[tuple[frozenset[str], timedelta]], set[str]]:
     """Per enabled CloudTrail rule: the columns it reads and how far before a run's start it reaches."""
     catalog = {c.name for c in get_table("cloudtrail").columns}
-    rules = [r for r in load_rules([RULES_PATH]).enabled() if r.table == "cloudtrail"]
+    rules = cloudtrail_rules()
     out = []
     for rule in rules:
         tree = sqlglot.parse_one(rule.query, read="athena")
@@ -256,9 +290,12 @@ def main() -> None:
         parquet_bpe = probe.stat().st_size / table.num_rows
         rg_rows = max(1000, int(ATHENA_ROW_GROUP_BYTES / (parquet_bpe * scale)))
         floor_groups: list[RowGroup] = []
+        chosen_groups: list[RowGroup] = []
         for i, name in enumerate(layouts):
             groups = write_layout(name, table, Path(tmp) / f"layout{i}", rg_rows)
             floor_groups = floor_groups or groups
+            if name == f"day, {SLOT_MINUTES}-min slot files":
+                chosen_groups = groups
             per = {plan: [scanned(groups, s) for s in stmts] for plan, stmts in plans.items()}
             for plan, sizes in per.items():
                 results[(name, plan)] = sizes
@@ -303,6 +340,43 @@ def main() -> None:
     print(f"\nmonthly, at {args.gb_per_day:g} GB/day of CloudTrail, ${args.price_per_tb:g}/TB, "
           "10 MB minimum per statement\n")
     print(format_table(cost_rows, ["way", "statements/day", "TB scanned/month", "$/month", "x floor"]))
+    census_modes(chosen, chosen_groups, floor, scale, args)
+
+
+def census_modes(chosen: str, groups: list[RowGroup], floor: int, scale: float, args: argparse.Namespace) -> None:
+    """The threshold census full or incremental, with the lookback or behind the refresh (lookback
+    0), on the chosen layout: the pack plan's own CloudTrail statements per run (census, shared
+    scan, rules alone; no rule hot), and the brief's model of a plan whose scan reads only the
+    window and its lookback."""
+    fifteen = timedelta(minutes=args.lookback_minutes)
+    modes = [(f"today: full census, lookback {args.lookback_minutes}m", fifteen, False),
+             (f"incremental census, lookback {args.lookback_minutes}m", fifteen, True),
+             ("incremental census, lookback 0 behind the refresh", timedelta(0), True)]
+    rows = []
+    for label, lookback, incremental in modes:
+        shape = planned(lookback, incremental)
+        runs = runs_touching_day(max(reach for _, reach, _ in shape))
+        by_kind: dict[str, list[int]] = {}
+        for run in runs:
+            for kind, reach, columns in shape:
+                by_kind.setdefault(kind, []).append(scanned(groups, Statement(run - reach, run + INTERVAL, columns)))
+        every = [b for sizes in by_kind.values() for b in sizes]
+        census_cols = frozenset().union(*(c for k, _, c in shape if k == "census"))
+        other_cols = frozenset().union(*(c for k, _, c in shape if k != "census"))
+        census_reach = lookback if incremental else max(r for k, r, _ in shape if k == "census")
+        model = [scanned(groups, Statement(run - lookback, run + INTERVAL, other_cols)) for run in runs] + [
+            scanned(groups, Statement(run - census_reach, run + INTERVAL, census_cols)) for run in runs]
+        cells = [label, f"{len(shape)}"]
+        for kind in ("census", "scan", "rule"):
+            cells.append(f"{sum(by_kind.get(kind, [])) / floor:.2f}")
+        cells += [f"{sum(every) / floor:.2f}", f"{billed_usd([b * scale for b in every], args.price_per_tb) * 30:,.2f}",
+                  f"{sum(model) / floor:.2f}", f"{billed_usd([b * scale for b in model], args.price_per_tb) * 30:,.2f}"]
+        rows.append(cells)
+    print(f"\nthe threshold census, full or incremental, on {chosen} (CloudTrail, per table; x floor; "
+          f"$/month at {args.gb_per_day:g} GB/day, 10 MB minimum per statement; steady state: a first run or a "
+          "gap reads the census's whole reach once)\n")
+    print(format_table(rows, ["mode", "statements/run", "census", "shared scan", "rules alone", "plan total",
+                              "plan $/month", "model: scan over window+lookback", "model $/month"]))
 
 
 if __name__ == "__main__":

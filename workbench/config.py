@@ -260,6 +260,8 @@ class DetectionSettings(BaseModel):
 
     interval: str = Field("15m", description="the scheduled window; the detect job runs this often")
     lookback: str = Field("15m", description="overlap re-read before each window (CloudTrail delivery delay)")
+    behind_refresh: bool = Field(False, description="scheduled windows only up to the hours the lake refresh has "
+                                 "published (with lookback 0m: each window is read once, after it settled)")
     max_catchup_windows: int = Field(96, ge=1, description="windows one run catches up after downtime")
 
 

@@ -150,7 +150,7 @@ def _alerts_from(rule: Rule, result: Result, window: Window,
 
 
 def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: Engine,
-                   lookback: timedelta) -> list[tuple[Window, datetime, Result | Exception]]:
+                   lookback: timedelta, dry_run: bool = False) -> list[tuple[Window, datetime, Result | Exception]]:
     """Every rule's query result (or the exception it raised), in rule order.
 
     All the rules go to the engine as one batch, each with its own evaluation window (threshold
@@ -162,9 +162,13 @@ def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: En
     windows = [evaluation_window(rule, start, end, lookback) for rule in rules]
     if not engine.SHARES_SCANS_ITSELF:
         # A few statements per log table, run by the engine (concurrently where it can).
+        from workbench.detect.plan.censusstate import CensusState
         from workbench.detect.plan.pack import run_pack
 
-        answered = run_pack(rules, [w for w, _ in windows], engine)
+        # The threshold census keeps its counts between runs, so a run reads only its own window and
+        # lookback for it (`workbench.detect.plan.incremental`); a dry run reads them, writes none.
+        with CensusState.for_workspace(engine.settings.state, read_only=dry_run) as state:
+            answered = run_pack(rules, [w for w, _ in windows], engine, state=state, fresh_from=start - lookback)
         return [(window, trusted_from, answer)
                 for (window, trusted_from), answer in zip(windows, answered, strict=True)]
     answers: list[Result | Exception | None] = [None] * len(rules)
@@ -230,7 +234,8 @@ def _run(rules: Iterable[Rule], start: datetime, end: datetime, engine: Engine, 
                        engine=engine.name, dry_run=dry_run or store is None)
     enabled = [rule for rule in rules if rule.enabled]
     terms = _term_store(engine, store, record.dry_run) if any(r.new_terms for r in enabled) else None
-    for rule, (window, trusted_from, answer) in zip(enabled, _query_results(enabled, start, end, engine, lookback),
+    for rule, (window, trusted_from, answer) in zip(enabled, _query_results(enabled, start, end, engine, lookback,
+                                                                                     record.dry_run),
                                                     strict=True):
         outcome = RuleOutcome(rule.id)
         record.rules.append(outcome)

@@ -98,12 +98,14 @@ def run_detect(
             # A window chosen by hand (history, a re-run) must not move the schedule's checkpoints.
             report.runs = [run_detections(ruleset.rules, window.start, window.end, eng, store,
                                           lookback=lookback, dry_run=dry_run, checkpoint=False)]
+        elif (due_until := _behind_refresh(settings, store, ruleset.rules, now)) is None:
+            report.runs = []  # behind the lake refresh, which has published nothing yet
         elif dry_run:
-            windows = due_windows(None, now, parse_duration(det.interval), 1)
+            windows = due_windows(None, due_until, parse_duration(det.interval), 1)
             report.runs = [run_detections(ruleset.rules, s, e, eng, store, lookback=lookback, dry_run=True)
                            for s, e in windows]
         else:
-            report.runs = run_due(ruleset.rules, eng, store, now=now, interval=det.interval,
+            report.runs = run_due(ruleset.rules, eng, store, now=due_until, interval=det.interval,
                                   lookback=lookback, max_windows=det.max_catchup_windows)
         report.alerts = _new_alerts(report, store, {r.id: r for r in ruleset.rules})
         if not dry_run:
@@ -118,6 +120,19 @@ def run_detect(
         if router is not None:
             report.deliveries = _deliver(settings, store, router)
     return report
+
+
+def _behind_refresh(settings: Settings, store: Any, rules: list[Any], now: datetime) -> datetime | None:
+    """Where the scheduled catch-up stops: `now`, or with `detection.behind_refresh` no later than
+    the end of the hours the lake refresh has published (`workbench.lake.refresh.watermark`);
+    None when it has published none."""
+    if not settings.detection.behind_refresh:
+        return now
+    from workbench.lake.refresh.watermark import refreshed_until
+
+    marks = [m for r in rules if r.enabled and (m := store.get_checkpoint(r.id)) is not None]
+    until = refreshed_until(settings, min(marks) if marks else None)
+    return min(now, until) if until is not None else None
 
 
 def _deliver(settings: Settings, store: Any, router: Any) -> dict[str, Any]:

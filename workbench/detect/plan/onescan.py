@@ -36,6 +36,20 @@ def one_scan_census_sql(members: list[Member]) -> str:
     a candidate — its index in `members`, its hot cells and its candidate rows."""
     if not members or len({m.table for m in members}) != 1:
         raise ValueError("one_scan_census_sql: give the census members of one table (at least one)")
+    tagged = tagged_sql(members, [m.seconds for m in members])
+    cells = f'SELECT "_m", "_k", "_b", count(*) AS "_n" FROM ({tagged}) AS "_tagged" GROUP BY "_m", "_k", "_b"'
+    over = 'OVER (PARTITION BY "_m", "_k" ORDER BY "_b")'
+    together = f'"_n" + CASE WHEN lead("_b") {over} = "_b" + 1 THEN lead("_n") {over} ELSE 0 END'
+    hot = (f'CASE WHEN "_b" IS NULL OR {together} >= {per_member([str(m.count) for m in members])} '
+           f'THEN 1 ELSE 0 END')
+    pairs = f'SELECT "_m", "_n", {hot} AS "_hot" FROM ({cells}) AS "_cells"'
+    return (f'SELECT "_m" AS "{RULE_COLUMN}", sum("_hot") AS "{CELLS_COLUMN}", sum("_n") AS "{ROWS_COLUMN}" '
+            f'FROM ({pairs}) AS "_pairs" GROUP BY "_m"')
+
+
+def tagged_sql(members: list[Member], lengths: list[int]) -> str:
+    """One row per (candidate row, member it is a candidate for): the member's index `_m`, its key
+    as one string `_k`, and `_b` = floor(time / lengths[member]) (NULL for a row with no time)."""
     table = members[0].table
     projection: list[exp.Expression] = [exp.alias_(_moment(table), "_t", quoted=True)]
     key_columns: dict[str, str] = {}  # key SQL -> the column holding it (rules with the same keys share)
@@ -51,24 +65,17 @@ def one_scan_census_sql(members: list[Member]) -> str:
         key_of.append(column)
     rows = (exp.select(*projection).from_(table)
             .where(scan_filter([m.predicate for m in members])).sql(dialect=_ATHENA))
-
-    def per_member(values: list[str]) -> str:
-        whens = " ".join(f"WHEN {i} THEN {v}" for i, v in enumerate(values))
-        return f'CASE "_m" {whens} END'
-
     indices = ", ".join(f'"_i{i}"' for i in range(len(members)))
-    tagged = (f'SELECT "_m", {per_member([q(c) for c in key_of])} AS "_k", '
-              f'floor("_t" / {per_member([str(m.seconds) for m in members])}) AS "_b" '
-              f'FROM ({rows}) AS "_rows" CROSS JOIN UNNEST(ARRAY[{indices}]) AS "_u"("_m") '
-              f'WHERE "_m" IS NOT NULL')
-    cells = f'SELECT "_m", "_k", "_b", count(*) AS "_n" FROM ({tagged}) AS "_tagged" GROUP BY "_m", "_k", "_b"'
-    over = 'OVER (PARTITION BY "_m", "_k" ORDER BY "_b")'
-    together = f'"_n" + CASE WHEN lead("_b") {over} = "_b" + 1 THEN lead("_n") {over} ELSE 0 END'
-    hot = (f'CASE WHEN "_b" IS NULL OR {together} >= {per_member([str(m.count) for m in members])} '
-           f'THEN 1 ELSE 0 END')
-    pairs = f'SELECT "_m", "_n", {hot} AS "_hot" FROM ({cells}) AS "_cells"'
-    return (f'SELECT "_m" AS "{RULE_COLUMN}", sum("_hot") AS "{CELLS_COLUMN}", sum("_n") AS "{ROWS_COLUMN}" '
-            f'FROM ({pairs}) AS "_pairs" GROUP BY "_m"')
+    return (f'SELECT "_m", {per_member([q(c) for c in key_of])} AS "_k", '
+            f'floor("_t" / {per_member([str(n) for n in lengths])}) AS "_b" '
+            f'FROM ({rows}) AS "_rows" CROSS JOIN UNNEST(ARRAY[{indices}]) AS "_u"("_m") '
+            f'WHERE "_m" IS NOT NULL')
+
+
+def per_member(values: list[str]) -> str:
+    """A CASE over the member index `_m` choosing values[_m]."""
+    whens = " ".join(f"WHEN {i} THEN {v}" for i, v in enumerate(values))
+    return f'CASE "_m" {whens} END'
 
 
 def _key_string(member: Member) -> exp.Expression:

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -43,13 +45,16 @@ from workbench.detect.plan.census import (
     charge,
     member,
 )
+from workbench.detect.plan.censusstate import CensusState
+from workbench.detect.plan.incremental import PieceCensus, prepare
+from workbench.detect.plan.incremental import read as read_pieces
 from workbench.detect.plan.onescan import one_scan_census_sql
 from workbench.detect.plan.prefilter import prefiltered
 from workbench.detect.plan.shareable import Shareable, analyse, overlapping
 from workbench.detect.plan.statements import Statement
 from workbench.engines.base import Engine, Result, empty_frame
 from workbench.rules import Rule
-from workbench.timewindow import Window
+from workbench.timewindow import Window, iso_z
 
 MAX_SHARED_CANDIDATES = 250_000
 """A hot threshold rule with more candidate rows than this runs alone: its rows would travel
@@ -169,19 +174,24 @@ def leaf_type(struct: pa.DataType, path: tuple[str, ...]) -> pa.DataType:
     return current
 
 
-def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine) -> list[Result | Exception]:
+def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine, *,
+             state: CensusState | None = None, fresh_from: datetime | None = None) -> list[Result | Exception]:
     """Every rule's answer (or the exception that failed it), in rule order, from the window's plan
-    run on `engine` through `Engine.run_plan`."""
+    run on `engine` through `Engine.run_plan`. With a census `state` and `fresh_from` (the run's
+    start less its lookback), the threshold census reads only [fresh_from, end) when the state
+    holds the rest of its reach (`workbench.detect.plan.incremental`)."""
     from workbench.detect.plan.splitback import split_back
 
     plan = plan_window(rules, windows)
+    pieces = prepare(plan, state, fresh_from) if state is not None and fresh_from is not None else None
     answers: list[Result | Exception | None] = [None] * len(plan.parts)
     first = plan.first_statements()
     ran = _run(engine, first)
     censuses: list[Census] = []
     too_many: list[int] = []
-    for part, answer in zip(plan.census, ran[:len(plan.census)], strict=True):
-        census = _read_census(plan, part, answer)
+    for n, (part, answer) in enumerate(zip(plan.census, ran[:len(plan.census)], strict=True)):
+        census = (_read_census(plan, part, answer) if pieces is None
+                  else _read_piece_census(plan, part, pieces[n], answer, state))  # type: ignore[arg-type]
         if census is None:
             continue  # the census failed: its rules share the scan (or run) as if it were hot
         censuses.append(census)
@@ -249,9 +259,26 @@ def _read_census(plan: PackPlan, part: CensusPart, answer: Result | Exception) -
         counted = {int(p): rows for p, rows in zip(frame[RULE_COLUMN], frame[ROWS_COLUMN], strict=True)}
     except (KeyError, ValueError, TypeError):
         return None
+    return _census_of(plan, part, answer, hot, counted, {})
+
+
+def _read_piece_census(plan: PackPlan, part: CensusPart, pieces: PieceCensus, answer: Result | Exception,
+                       state: CensusState) -> Census | None:
+    if isinstance(answer, Exception):
+        return None
+    try:
+        hot, counted, incremental = read_pieces(pieces, answer, state)
+    except (KeyError, ValueError, TypeError):
+        return None
+    return _census_of(plan, part, answer, hot, counted, {"incremental": incremental,
+                                                         "read": [iso_z(pieces.read.start), iso_z(pieces.read.end)]})
+
+
+def _census_of(plan: PackPlan, part: CensusPart, answer: Result, hot: set[int], counted: dict[int, Any],
+               more: dict[str, Any]) -> Census:
     info = {"id": answer.query_id, "rules": len(part.members),
             "hot": [plan.parts[part.members[p]].rule.id for p in sorted(hot)],
-            "elapsed_s": answer.elapsed_s, "bytes_scanned": answer.bytes_scanned, "sql": answer.sql}
+            "elapsed_s": answer.elapsed_s, "bytes_scanned": answer.bytes_scanned, "sql": answer.sql, **more}
     answers = {}
     for position, index in enumerate(part.members):
         if position in hot:
