@@ -60,6 +60,9 @@ _KIND_BEFORE = {
 _KIND_AFTER = {"role": re.compile(r"^\s*(?:iam\s+)?roles?\b"), "bucket": re.compile(r"^\s*(?:s3\s+)?buckets?\b"),
                "secret": re.compile(r"^\s*secrets?\b"), "user": re.compile(r"^\s*(?:iam\s+)?users?\b"),
                "trail": re.compile(r"^\s*(?:cloud ?trail\s+)?trails?\b")}
+# A name followed by one of these acted ("number of buckets lena.garcia touched"): the actor, not the object
+ACTOR_VERB = re.compile(r"\s*(?:touched|accessed|used|called|made|did|does|read|wrote|listed|deleted|created|"
+                        r"modified|changed|downloaded|uploaded|ran|invoked|launched|logged|signed)\b(?!\s+by\b)")
 _PLAIN_USER = [re.compile(p) for p in (
     r"(?<![\w-])(?:user|iam user)\s+(?:named\s+|called\s+)?([a-z][a-z0-9]{1,30})\b",
     r"\b(?:did|has|does|was)\s+([a-z][a-z0-9]{2,30})\s+(?:do|done|call|make|made|access|touch|use|log)\b",
@@ -75,7 +78,8 @@ PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
                "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
                "account": "accountnumber", "resource_id": "resourceid", "region": "regionname",
-               "service_host": "servicehost", "name": "username", "unknown": "unknownname", "trail": "trailname"}
+               "service_host": "servicehost", "name": "username", "unknown": "unknownname", "trail": "trailname",
+               "bare_name": "username"}
 
 
 @dataclass
@@ -89,6 +93,7 @@ class Mention:
     target: bool = False  # a role named as what is acted on ("for the X role", "into X"), not who acts
     before: str = ""  # the words just before it, lower-cased (who acts, or what is acted on)
     typed: bool = True  # False for a bare name the question did not call a user, role or bucket
+    after: str = ""  # the words just after it, lower-cased ("lena.garcia touched": the one acting)
 
 
 @dataclass
@@ -175,7 +180,8 @@ class _Reader:
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
                     or re.match(r"\s*(?:role\s+)?(?:(?:was|were|is|got|been|being)\s+)?assumed\b", self.text[end:].lower())
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
-                                          target=target is not None, before=self.text[max(0, start - 30):start].lower()))
+                                          target=target is not None, before=self.text[max(0, start - 30):start].lower(),
+                                          after=self.text[end:end + 30].lower()))
                 if negation:  # the word is read into the filter: blank it so it is not read twice
                     piece = piece[:negation.start(1)] + " " * len(negation.group(1)) + piece[negation.end(1):]
             out.append(piece)
@@ -211,6 +217,8 @@ def _named(value: str, before: str, after: str) -> str | None:
     before_low, after_low = before.lower(), after.lower()
     for kind, pattern in _KIND_BEFORE.items():
         if pattern.search(before_low):
+            if kind == "bucket" and ACTOR_VERB.match(after_low):
+                return "name"  # "the buckets lena.garcia touched": she acted; decided with the rest of the question
             return kind
     for kind, pattern in _KIND_AFTER.items():
         if pattern.match(after_low):
@@ -295,8 +303,10 @@ def extract(question: str) -> Mentions:
     reader.take(NAME, None, classify=_named)
     for pattern, kind in _KEYWORD_NAMES:
         reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if _english(v) else k)
-    for pattern in _PLAIN_USER:
-        reader.take(pattern, None, classify=lambda v, b, a: None if _english(v) else "user")
+    # "user bob" says the value is an IAM user name; "what did bob do" names a person by one word, which
+    # may be part of several identities (bob.byrne, bob.dubois@…): refused as ambiguous, never guessed
+    for pattern, kind in zip(_PLAIN_USER, ("user", "bare_name"), strict=True):
+        reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if _english(v) else k)
     _ports(reader)
     _bare_ports(reader)
     text = re.sub(r"[?!,;()]", " ", reader.text.lower())

@@ -41,7 +41,8 @@ from workbench.nl.offline.concepts import (
     security_group_ports,
     vpc_concepts,
 )
-from workbench.nl.offline.mentions import Mention, Mentions, extract
+from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
+from workbench.nl.offline.mentions import ACTOR_VERB, Mention, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
 from workbench.nl.offline.normalise import normalise
 from workbench.nl.offline.refusals import refuse_unanswerable
@@ -186,8 +187,19 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
     for trail in found.of("trail"):  # trail calls name the trail (or its ARN) in the request
         _add(intent, [trail], contains("requestparameters", trail.value), f"trail {trail.value}")
     for resource in found.of("resource_id"):
+        if _role_session(resource):
+            # an EC2 instance's role credentials carry the instance id as the session name: the one acting
+            _add(intent, [resource], like("useridentity.arn", f"%/{resource.value}"), f"by role session {resource.value}")
+            continue
         _add(intent, [resource], any_of(contains("requestparameters", resource.value),
                                         contains("responseelements", resource.value)), f"naming {resource.value}")
+
+
+def _role_session(resource: Mention) -> bool:
+    """'the i-… instance role session', 'session i-…': the instance as the actor, not a resource acted on."""
+    return resource.value.lower().startswith("i-") and bool(
+        re.match(r"\s*(?:instance\s+)?(?:(?:iam\s+)?role\s+)?(?:credentials?|sessions?)\b", resource.after)
+        or re.search(r"\b(?:role\s+)?sessions?\s+(?:of\s+|for\s+|named\s+)?(?:the\s+)?(?:instance\s+)?$", resource.before))
 
 
 def place_vpc(intent: Intent, found: Mentions) -> None:
@@ -355,6 +367,7 @@ def read_intent(question: str, now: datetime) -> Intent:
     question = normalise(question)
     refuse_unanswerable(question)
     found = extract(question)
+    refuse_ambiguous_names(found)
     window, text, phrase = extract_window(correct(found.text), now)
     s3_events = any(re.search(r"Object|Bucket", e.value) for e in found.of("event")) or re.search(
         r"\b(?:reads?|download\w*|upload\w*)\b", found.text)
@@ -365,7 +378,7 @@ def read_intent(question: str, now: datetime) -> Intent:
         # a person's first.last is not a bucket name in practice, unless the question calls it a bucket
         person = re.fullmatch(r"[a-z]+\.[a-z]+", mention.value) and not re.search(r"\bbuckets?\s+$", mention.before)
         subject = person or re.search(r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$",
-                                      mention.before)
+                                      mention.before) or ACTOR_VERB.match(mention.after)
         acted_on = s3_events and (re.search(r"\b(?:on|in|into|to|from|of)\s+(?:the\s+)?$", mention.before) or re.search(
             r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
             r"static|media|reports?|cloudtrail)(?:[-.]|$)", mention.value))
@@ -410,6 +423,7 @@ def read_intent(question: str, now: datetime) -> Intent:
     _only_present(intent)
     _refuse_foreign_words(reading, table)
     _refuse_leftover_numbers(reading)
+    refuse_partial_possessive(reading.text)
     if left := unexplained(reading.text):
         raise TranslationError(
             f"cannot translate: did not understand {', '.join(repr(w) for w in dict.fromkeys(left))} in the question, "
