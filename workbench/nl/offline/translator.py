@@ -344,6 +344,19 @@ def _only_present(intent: Intent) -> None:
             intent.add(Filter(condition.copy(), dim.words or dim.description, description))
 
 
+def _refuse_stray_modifiers(reading: Reading, intent: Intent) -> None:
+    """'calls from 10.0.0.5, distinct names': a modifier the shape did not tie to a column was not applied."""
+    distinct = intent.distinct or any(m.func == "count_distinct" for m in intent.measures)
+    if not distinct and (match := re.search(r"\b(?:distinct|unique|different|deduplicated|deduped)\b", reading.text)):
+        raise TranslationError(
+            f"cannot tell which column {match.group(0)!r} applies to: name it, e.g. 'distinct event names from "
+            "10.0.0.5', 'unique source IPs of user alice', 'number of distinct users per region'")
+    if not intent.groups and any(m.func == "count" and re.search(r"\bcounts\b", m.words) for m in intent.measures):
+        # "counts" asks for several numbers: one total would answer something else
+        raise TranslationError("counts of what? name what to count per, e.g. 'count per event name from 10.0.0.5' "
+                               "or 'event names and counts for user alice'")
+
+
 def _refuse_leftover_numbers(reading: Reading) -> None:
     """A number the reading did not use (a port, a count, a threshold…) is part of the question: refuse."""
     if match := re.search(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w.:/-])", reading.text):
@@ -369,6 +382,9 @@ def read_intent(question: str, now: datetime) -> Intent:
     found = extract(question)
     refuse_ambiguous_names(found)
     window, text, phrase = extract_window(correct(found.text), now)
+    if found.of("role"):  # "what did the X role do after being assumed": its sessions, which a role filter is
+        text = re.sub(r"\bafter (?:being|it was|it got|getting|it's been|it has been|they were) assumed\b",
+                      lambda m: " " * len(m.group(0)), text)
     s3_events = any(re.search(r"Object|Bucket", e.value) for e in found.of("event")) or re.search(
         r"\b(?:reads?|download\w*|upload\w*)\b", found.text)
     bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text)
@@ -418,6 +434,7 @@ def read_intent(question: str, now: datetime) -> Intent:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
+    _refuse_stray_modifiers(reading, intent)
     _per_value(intent, found, reading.text)
     _assumed_roles(intent)
     _only_present(intent)
