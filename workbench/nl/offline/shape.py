@@ -156,6 +156,12 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
     if table != "cloudtrail" and re.search(r"\bwho(?:m|se)?\b", reading.text):
         raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
                                "CloudTrail events instead (e.g. 'who called DeleteTrail')")
+    rows_asked = re.search(r"\b(?:list|show|give|display|pull|dump|with)\s+(?:me\s+|us\s+)?(?:the\s+|all\s+(?:the\s+)?|"
+                           r"their\s+|its\s+)?(?:events|calls|api calls|records|rows|entries|log entries)\b",
+                           reading.text)
+    if rows_asked and not found and (who := re.search(r"\bwho\b", reading.text)):
+        # "who touched X? list the events": the events say who, and what and when; a list of names would drop them
+        reading.consume(who)
     if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
         expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
         if all(d.dimension.alias != alias for d in found):
