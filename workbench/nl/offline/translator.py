@@ -32,6 +32,7 @@ from workbench.nl.intent import (
     like,
     one_of,
 )
+from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
 from workbench.nl.offline.concepts import (
     Reading,
     cloudtrail_concepts,
@@ -41,7 +42,6 @@ from workbench.nl.offline.concepts import (
     security_group_ports,
     vpc_concepts,
 )
-from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
 from workbench.nl.offline.mentions import ACTOR_VERB, Mention, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
 from workbench.nl.offline.normalise import normalise
@@ -351,6 +351,28 @@ def _refuse_stray_modifiers(reading: Reading, intent: Intent) -> None:
         raise TranslationError(
             f"cannot tell which column {match.group(0)!r} applies to: name it, e.g. 'distinct event names from "
             "10.0.0.5', 'unique source IPs of user alice', 'number of distinct users per region'")
+    measures = {m.func for m in intent.measures}
+    ranked = intent.limit is not None or any(o.descending for o in intent.order) or measures & {"max", "min"} \
+        or reading.sort is not None
+    if not ranked and (match := re.search(r"\b(?:most|least|busiest|noisiest|loudest|heaviest|chattiest|largest|"
+                                          r"biggest|rarest|fewest|quietest|top|bottom)\b", reading.text)):
+        # "the most active user" read as a plain list of users: the ranking was not applied
+        raise TranslationError(f"cannot place {match.group(0)!r}: say what to rank and by what, e.g. 'top 5 users by "
+                               "number of calls' or 'the source IP with the most rejected flows'")
+    if not intent.measures and not ranked and (
+            match := re.search(r"\b(?:often|frequently|frequent|common)\b", reading.text)):
+        raise TranslationError(f"cannot place {match.group(0)!r}: ask for a count, e.g. 'how many times did alice "
+                               "call GetObject' or 'count of AccessDenied errors per user'")
+    if intent.measures and not intent.groups and (match := re.search(r"\b(?:per|each|apiece|respectively|separately|"
+                                                                      r"individually)\b", reading.text)):
+        # "how many calls each" with no grouping read: one total would answer something else
+        raise TranslationError(f"cannot tell what {match.group(0)!r} groups by: say 'count per user', 'per source IP', "
+                               "'per event name' or 'per hour'")
+    if match := re.search(r"\b(?:before|after|since|until|till|prior to|following|preceding)\b", reading.text):
+        # "what did bob do after the StopLogging call": a time relative to an event is not a filter on it
+        raise TranslationError(f"cannot place {match.group(0)!r}: a time relative to another event is not understood; "
+                               "name the time, e.g. 'after 2026-11-19 14:00' or 'in the last 2 hours', or ask for "
+                               "the event's time first ('when was StopLogging called')")
     if not intent.groups and any(m.func == "count" and re.search(r"\bcounts\b", m.words) for m in intent.measures):
         # "counts" asks for several numbers: one total would answer something else
         raise TranslationError("counts of what? name what to count per, e.g. 'count per event name from 10.0.0.5' "
