@@ -32,6 +32,12 @@ from workbench.nl.intent import (
     like,
     one_of,
 )
+from workbench.nl.offline.accounting import (
+    SOURCE_OF,
+    refuse_foreign_words,
+    refuse_leftover_numbers,
+    refuse_stray_modifiers,
+)
 from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
 from workbench.nl.offline.concepts import (
     Reading,
@@ -53,7 +59,7 @@ from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL
 from workbench.timewindow import Window
 
 TABLE_NAMES = {"cloudtrail": "CloudTrail events", "guardduty": "GuardDuty findings", "vpc_flow": "VPC flows"}
-SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
+
 CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket", "secret", "policy", "user",
                    "service_host"}
 _GUARDDUTY_CUE = r"\b(?:guard ?duty(?!\s+detectors?)|findings?|severity|severities|detections?|threat intel\w*)\b"
@@ -283,15 +289,6 @@ def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
                     "ask about one log source at a time")
 
 
-# Words the rules understand for one table that mean nothing to another: left over after reading,
-# they are a part of the question the answer would ignore.
-FOREIGN_WORDS = {
-    "cloudtrail": r"\b(?:rejected|accepted|bytes|packets|talkers?|inbound|outbound|findings?|severity|protocol)\b",
-    "vpc_flow": r"\b(?:users?|principals?|roles?|api calls?|console|logins?|mfa|findings?|severity|errors?)\b",
-    "guardduty": r"\b(?:bytes|packets|rejected|accepted|ports?|logins?|api calls?|talkers?|errors?)\b",
-}
-
-
 # Attributes only some rows carry: a row without one is not an answer to "which roles" or "top 5
 # roles", so listing or ranking by them keeps the rows that have them (as the sets' gold SQL does).
 PRESENT_ONLY = {
@@ -342,57 +339,6 @@ def _only_present(intent: Intent) -> None:
         if dim.expression in PRESENT_ONLY and intent.table == "cloudtrail":
             condition, description = PRESENT_ONLY[dim.expression]
             intent.add(Filter(condition.copy(), dim.words or dim.description, description))
-
-
-def _refuse_stray_modifiers(reading: Reading, intent: Intent) -> None:
-    """'calls from 10.0.0.5, distinct names': a modifier the shape did not tie to a column was not applied."""
-    distinct = intent.distinct or any(m.func == "count_distinct" for m in intent.measures)
-    if not distinct and (match := re.search(r"\b(?:distinct|unique|different|deduplicated|deduped)\b", reading.text)):
-        raise TranslationError(
-            f"cannot tell which column {match.group(0)!r} applies to: name it, e.g. 'distinct event names from "
-            "10.0.0.5', 'unique source IPs of user alice', 'number of distinct users per region'")
-    measures = {m.func for m in intent.measures}
-    ranked = intent.limit is not None or any(o.descending for o in intent.order) or measures & {"max", "min"} \
-        or reading.sort is not None
-    if not ranked and (match := re.search(r"\b(?:most|least|busiest|noisiest|loudest|heaviest|chattiest|largest|"
-                                          r"biggest|rarest|fewest|quietest|top|bottom)\b", reading.text)):
-        # "the most active user" read as a plain list of users: the ranking was not applied
-        raise TranslationError(f"cannot place {match.group(0)!r}: say what to rank and by what, e.g. 'top 5 users by "
-                               "number of calls' or 'the source IP with the most rejected flows'")
-    if not intent.measures and not ranked and (
-            match := re.search(r"\b(?:often|frequently|frequent|common)\b", reading.text)):
-        raise TranslationError(f"cannot place {match.group(0)!r}: ask for a count, e.g. 'how many times did alice "
-                               "call GetObject' or 'count of AccessDenied errors per user'")
-    if intent.measures and not intent.groups and (match := re.search(r"\b(?:per|each|apiece|respectively|separately|"
-                                                                      r"individually)\b", reading.text)):
-        # "how many calls each" with no grouping read: one total would answer something else
-        raise TranslationError(f"cannot tell what {match.group(0)!r} groups by: say 'count per user', 'per source IP', "
-                               "'per event name' or 'per hour'")
-    if match := re.search(r"\b(?:before|after|since|until|till|prior to|following|preceding)\b", reading.text):
-        # "what did bob do after the StopLogging call": a time relative to an event is not a filter on it
-        raise TranslationError(f"cannot place {match.group(0)!r}: a time relative to another event is not understood; "
-                               "name the time, e.g. 'after 2026-11-19 14:00' or 'in the last 2 hours', or ask for "
-                               "the event's time first ('when was StopLogging called')")
-    if not intent.groups and any(m.func == "count" and re.search(r"\bcounts\b", m.words) for m in intent.measures):
-        # "counts" asks for several numbers: one total would answer something else
-        raise TranslationError("counts of what? name what to count per, e.g. 'count per event name from 10.0.0.5' "
-                               "or 'event names and counts for user alice'")
-
-
-def _refuse_leftover_numbers(reading: Reading) -> None:
-    """A number the reading did not use (a port, a count, a threshold…) is part of the question: refuse."""
-    if match := re.search(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w.:/-])", reading.text):
-        raise TranslationError(
-            f"cannot place the number {match.group(1)!r}: say what it is, e.g. 'port {match.group(1)}', "
-            f"'top {match.group(1)}', 'more than {match.group(1)} calls', 'severity above {match.group(1)}'")
-
-
-def _refuse_foreign_words(reading: Reading, table: str) -> None:
-    if match := re.search(FOREIGN_WORDS[table], reading.text):
-        raise TranslationError(
-            f"{match.group(0)!r} does not apply to {SOURCE_OF[table]}, which the rest of the question is about: "
-            "ask about one log source at a time (CloudTrail: who called what; VPC flow logs: connections, ports, "
-            "bytes; GuardDuty: findings and severity)")
 
 
 def read_intent(question: str, now: datetime) -> Intent:
@@ -457,11 +403,11 @@ def read_intent(question: str, now: datetime) -> Intent:
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
     _per_value(intent, found, reading.text)
-    _refuse_stray_modifiers(reading, intent)
+    refuse_stray_modifiers(reading, intent)
     _assumed_roles(intent)
     _only_present(intent)
-    _refuse_foreign_words(reading, table)
-    _refuse_leftover_numbers(reading)
+    refuse_foreign_words(reading, table)
+    refuse_leftover_numbers(reading)
     refuse_partial_possessive(reading.text)
     if left := unexplained(reading.text):
         raise TranslationError(
