@@ -116,3 +116,20 @@ def test_who_with_list_the_events_lists_the_events(engine) -> None:
                  "FROM cloudtrail WHERE json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-backups-33c922'")
     assert _same_rows(engine, "who touched the bucket tyrell-backups-33c922? list the events", reference) > 10
     assert "DISTINCT" in translate("who touched the bucket tyrell-backups-33c922", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize("question", ["s3 and ec2 calls by dave.kowalski", "root and iam user activity",
+                                      "console logins by the root user and by iam users"])
+def test_readings_no_row_can_satisfy_together_are_refused(question: str) -> None:
+    # ANDed, they return nothing, which reads as "it never happened"
+    with pytest.raises(TranslationError, match="conflicting readings"):
+        translate(question, DEMO_NOW)
+
+
+def test_successes_vs_failures_is_a_count_per_outcome(engine) -> None:
+    reference = ("SELECT sourceipaddress, json_extract_scalar(responseelements, '$.ConsoleLogin'), count(*) "
+                 "FROM cloudtrail WHERE eventname = 'ConsoleLogin' GROUP BY 1, 2")
+    assert _same_rows(engine, "console logins by ip, successes vs failures", reference) > 1
+    reference = ("SELECT json_extract_scalar(responseelements, '$.ConsoleLogin'), count(*) FROM cloudtrail "
+                 "WHERE eventname = 'ConsoleLogin' GROUP BY 1")
+    assert _same_rows(engine, "successful and failed console logins", reference) == 2

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from sqlglot import exp
+
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Intent
 from workbench.nl.offline.concepts import Reading
@@ -75,3 +77,41 @@ def refuse_foreign_words(reading: Reading, table: str) -> None:
             f"{match.group(0)!r} does not apply to {SOURCE_OF[table]}, which the rest of the question is about: "
             "ask about one log source at a time (CloudTrail: who called what; VPC flow logs: connections, ports, "
             "bytes; GuardDuty: findings and severity)")
+
+
+# Readings no one row can satisfy together: both kept, the answer is empty and reads as "none happened".
+OPPOSITES = ({"that failed", "that succeeded"}, {"with MFA", "without MFA"}, {"rejected", "accepted"})
+
+
+def _fact(condition: exp.Expression) -> tuple[str, str, str] | None:
+    """(column, kind, value) of a plain `col = 'v'`, `col IS NULL` or `NOT col IS NULL` filter."""
+    if isinstance(condition, exp.EQ) and isinstance(condition.expression, exp.Literal):
+        return condition.this.sql(), "=", condition.expression.this
+    if isinstance(condition, exp.Is) and isinstance(condition.expression, exp.Null):
+        return condition.this.sql(), "null", ""
+    inner = condition.this if isinstance(condition, exp.Not) else None
+    if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
+        return inner.this.sql(), "notnull", ""
+    return None
+
+
+def refuse_conflicting_filters(intent: Intent) -> None:
+    """'successful and failed calls': two readings that exclude each other are refused, never ANDed to nothing."""
+    said = {f.description: f.words for f in intent.filters}
+    for pair in OPPOSITES:
+        if pair <= said.keys():
+            a, b = sorted(pair)
+            raise TranslationError(
+                f"conflicting readings: {said[a]!r} ({a}) and {said[b]!r} ({b}) cannot both hold for one row: ask for "
+                "one, or for a count per outcome, e.g. 'console logins per source IP, successes vs failures'")
+    facts: dict[str, list[tuple[str, str, str]]] = {}
+    for item in intent.filters:
+        if (fact := _fact(item.condition)) is not None:
+            facts.setdefault(fact[0], []).append((fact[1], fact[2], item.words))
+    for column, seen in facts.items():
+        kinds = {k for k, _, _ in seen}
+        values = {v for k, v, _ in seen if k == "="}
+        if len(values) > 1 or kinds >= {"null", "notnull"} or kinds >= {"null", "="}:
+            words = " and ".join(repr(w) for _, _, w in seen)
+            raise TranslationError(f"conflicting readings: {words} ask for different values of {column} in the same "
+                                   "row: ask for one, or for a count per value")

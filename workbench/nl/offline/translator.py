@@ -34,6 +34,7 @@ from workbench.nl.intent import (
 )
 from workbench.nl.offline.accounting import (
     SOURCE_OF,
+    refuse_conflicting_filters,
     refuse_foreign_words,
     refuse_leftover_numbers,
     refuse_stray_modifiers,
@@ -404,6 +405,7 @@ def read_intent(question: str, now: datetime) -> Intent:
     read_shape(reading, intent)
     _per_value(intent, found, reading.text)
     refuse_stray_modifiers(reading, intent)
+    refuse_conflicting_filters(intent)
     _assumed_roles(intent)
     _only_present(intent)
     refuse_foreign_words(reading, table)
