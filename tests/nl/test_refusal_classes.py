@@ -133,3 +133,12 @@ def test_successes_vs_failures_is_a_count_per_outcome(engine) -> None:
     reference = ("SELECT json_extract_scalar(responseelements, '$.ConsoleLogin'), count(*) FROM cloudtrail "
                  "WHERE eventname = 'ConsoleLogin' GROUP BY 1")
     assert _same_rows(engine, "successful and failed console logins", reference) == 2
+
+
+def test_findings_per_severity_band_use_the_aws_bands(engine) -> None:
+    band = ("CASE WHEN severity >= 9.0 THEN 'critical' WHEN severity >= 7.0 THEN 'high' "
+            "WHEN severity >= 4.0 THEN 'medium' ELSE 'low' END")
+    reference = f"SELECT {band}, count(*) FROM guardduty GROUP BY 1"
+    assert _same_rows(engine, "count guardduty findings by severity band (low/medium/high/critical)", reference) > 1
+    reference = f"SELECT accountid, {band}, count(*) FROM guardduty GROUP BY 1, 2"
+    _same_rows(engine, "guardduty findings per account and severity band", reference)

@@ -441,6 +441,11 @@ def _private(column: str) -> exp.Expression:
 
 
 def guardduty_concepts(reading: Reading) -> None:
+    if match := reading.find(r"\bseverity (?:bands?|levels?|buckets?)\s*(?:\(?\s*low\s*[/,]\s*medium\s*[/,]\s*high"
+                             r"(?:\s*[/,]\s*critical)?\s*\)?)?"):
+        # "by severity band (low/medium/high/critical)": the bands named, not four filters on them
+        reading.text = reading.text[:match.start()] + "severity band".ljust(len(match.group(0))) + \
+            reading.text[match.end():]
     severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
                 r"less than|>=|>|<=|<|=|of|equal to|)\s*(\d+(?:\.\d+)?)(?!\s*(?:\+|or\s))")
     or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")

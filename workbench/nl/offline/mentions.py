@@ -243,7 +243,8 @@ SLASHED_WORDS = {"start", "stop", "list", "describe", "read", "write", "and", "o
                  "allow", "deny", "accept", "reject", "accepted", "rejected", "in", "out", "inbound", "outbound",
                  "ingress", "egress", "tcp", "udp", "yes", "no", "with", "without", "success", "failure", "on", "off",
                  "login", "logout", "upload", "download", "src", "dst", "source", "destination", "user", "users",
-                 "role", "roles", "day", "hour", "attach", "detach", "add", "remove", "enable", "disable", "either"}
+                 "role", "roles", "day", "hour", "attach", "detach", "add", "remove", "enable", "disable", "either",
+                 "low", "medium", "high", "critical"}
 
 
 def _secret(value: str, before: str, after: str) -> str | None:
