@@ -142,3 +142,22 @@ def test_findings_per_severity_band_use_the_aws_bands(engine) -> None:
     assert _same_rows(engine, "count guardduty findings by severity band (low/medium/high/critical)", reference) > 1
     reference = f"SELECT accountid, {band}, count(*) FROM guardduty GROUP BY 1, 2"
     _same_rows(engine, "guardduty findings per account and severity band", reference)
+
+
+def test_a_noun_naming_the_value_after_it_is_not_a_column(engine) -> None:
+    # "excluding port 443": a filter on the port, not a grouping of the flows by port
+    reference = ("SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id "
+                 "FROM vpc_flow WHERE dstaddr = '10.10.0.69' AND dstport <> 443 ORDER BY bytes DESC LIMIT 10")
+    sql = translate("largest flows to 10.10.0.69 excluding port 443", DEMO_NOW)[0]
+    assert "GROUP BY" not in sql
+    window = DEMO_WINDOW
+    ours = engine.run(guard(sql, window).sql, window).frame
+    theirs = engine.run(guard(reference, window).sql, window).frame
+    assert sorted(ours["bytes"]) == sorted(theirs["bytes"]) and len(ours) == len(theirs)
+
+
+def test_hyphenated_english_is_not_a_name() -> None:
+    # "non-aws" ORed with heidi.smith as a second user would widen the answer to nobody's filter
+    with pytest.raises(TranslationError, match="non-aws"):
+        translate("non-aws ip addresses used by heidi.smith", DEMO_NOW)
+    assert "github-actions-deploy" in translate("what did github-actions-deploy do", DEMO_NOW)[0]

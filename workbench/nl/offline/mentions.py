@@ -210,6 +210,11 @@ def _camel(value: str, before: str, after: str) -> str | None:
     return "unknown"
 
 
+# English prefixes written with a hyphen ("non-aws", "cross-account"): a word, never a part of a name
+_PREFIXES = {"non", "anti", "pre", "post", "re", "multi", "cross", "self", "sub", "un", "de", "co", "mis", "over",
+             "under", "semi", "inter", "intra", "third", "party", "high", "low", "read", "write", "well", "known"}
+
+
 def _named(value: str, before: str, after: str) -> str | None:
     low = value.lower()
     if low in NOT_NAMES or re.fullmatch(r"\d[\d.:-]*|top-?\d+|\d+[a-z]{1,2}", low):
@@ -228,6 +233,8 @@ def _named(value: str, before: str, after: str) -> str | None:
         return "role"  # "who assumed billing-lambda", "how many times was billing-lambda assumed"
     if re.search(r"(?:^|[-_.])(?:trail|cloudtrail)(?:$|[-_.])", low):
         return "trail"  # "tyrell-dev-trail": trails are named for what they are
+    if "-" in low and all(_english(part) or part in _PREFIXES for part in low.split("-")):
+        return None  # "non-aws", "read-only", "cross-account": words joined, not a name (the words are read)
     return "name"  # a user unless the question is about buckets (decided once the vocabulary is read)
 
 

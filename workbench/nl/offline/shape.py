@@ -115,6 +115,10 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
                 continue
             dimension, length = hit
             matched = rest[offset:offset + length]
+            if re.match(r"\s*(?:" + "|".join(_OWN_NOUNS) + r")\b", rest[offset + length:]) and any(
+                    re.fullmatch(nouns, matched) for placeholder, nouns in _OWN_NOUNS.items()
+                    if rest[offset + length:].strip().startswith(placeholder)):
+                continue  # "excluding port 443", "the user bob": the noun names the value after it, not a column
             if trigger == "most" and re.fullmatch(_ROWS[table] + r"|events|findings|flows|connections|records|calls",
                                                   matched):
                 continue  # "the most failed calls": a count of rows, not a ranking of event names
