@@ -17,7 +17,8 @@ from sqlglot import exp
 from workbench.nl.offline.mentions import extract
 
 CHECKED_KINDS = ("ip", "arn", "access_key", "user", "name", "role", "event", "error_code", "finding_type", "port",
-                 "bucket", "secret", "policy", "account", "resource_id", "region", "service_host")
+                 "bucket", "secret", "policy", "account", "resource_id", "region", "service_host",
+                 "bare_name")
 
 
 def question_entities(question: str) -> list[str]:

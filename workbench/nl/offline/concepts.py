@@ -320,6 +320,12 @@ def _console(reading: Reading) -> None:
     if match := reading.find(r"\b(?:with\s+(?:vs\.?|versus|and|or)\s+without|mfa\s+(?:vs\.?|versus)\s+no)\s+(?:mfa|2fa)?\b"):
         # "with vs without MFA": one row per MFAUsed value, for the shape to group by
         reading.text = reading.text[:match.start()] + "by mfa" + " " * (len(match.group(0)) - 6) + reading.text[match.end():]
+    if match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
+                             r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
+        # "successes vs failures": one row per outcome, for the shape to group by — never both filters at once
+        said = "by login outcome"
+        reading.text = reading.text[:match.start()] + said.ljust(len(match.group(0))) + reading.text[match.end():]
+        return
     if match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|bad|wrong password|failing|rejected|"
                              r"denied)\b"):
         reading.add(eq(LOGIN_OUTCOME, "Failure"), reading.consume(match), "that failed")
@@ -435,6 +441,11 @@ def _private(column: str) -> exp.Expression:
 
 
 def guardduty_concepts(reading: Reading) -> None:
+    if match := reading.find(r"\bseverity (?:bands?|levels?|buckets?)\s*(?:\(?\s*low\s*[/,]\s*medium\s*[/,]\s*high"
+                             r"(?:\s*[/,]\s*critical)?\s*\)?)?"):
+        # "by severity band (low/medium/high/critical)": the bands named, not four filters on them
+        reading.text = reading.text[:match.start()] + "severity band".ljust(len(match.group(0))) + \
+            reading.text[match.end():]
     severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
                 r"less than|>=|>|<=|<|=|of|equal to|)\s*(\d+(?:\.\d+)?)(?!\s*(?:\+|or\s))")
     or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")

@@ -60,6 +60,9 @@ _KIND_BEFORE = {
 _KIND_AFTER = {"role": re.compile(r"^\s*(?:iam\s+)?roles?\b"), "bucket": re.compile(r"^\s*(?:s3\s+)?buckets?\b"),
                "secret": re.compile(r"^\s*secrets?\b"), "user": re.compile(r"^\s*(?:iam\s+)?users?\b"),
                "trail": re.compile(r"^\s*(?:cloud ?trail\s+)?trails?\b")}
+# A name followed by one of these acted ("number of buckets lena.garcia touched"): the actor, not the object
+ACTOR_VERB = re.compile(r"\s*(?:touched|accessed|used|called|made|did|does|read|wrote|listed|deleted|created|"
+                        r"modified|changed|downloaded|uploaded|ran|invoked|launched|logged|signed)\b(?!\s+by\b)")
 _PLAIN_USER = [re.compile(p) for p in (
     r"(?<![\w-])(?:user|iam user)\s+(?:named\s+|called\s+)?([a-z][a-z0-9]{1,30})\b",
     r"\b(?:did|has|does|was)\s+([a-z][a-z0-9]{2,30})\s+(?:do|done|call|make|made|access|touch|use|log)\b",
@@ -75,7 +78,8 @@ PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
                "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
                "account": "accountnumber", "resource_id": "resourceid", "region": "regionname",
-               "service_host": "servicehost", "name": "username", "unknown": "unknownname", "trail": "trailname"}
+               "service_host": "servicehost", "name": "username", "unknown": "unknownname", "trail": "trailname",
+               "bare_name": "username"}
 
 
 @dataclass
@@ -89,6 +93,7 @@ class Mention:
     target: bool = False  # a role named as what is acted on ("for the X role", "into X"), not who acts
     before: str = ""  # the words just before it, lower-cased (who acts, or what is acted on)
     typed: bool = True  # False for a bare name the question did not call a user, role or bucket
+    after: str = ""  # the words just after it, lower-cased ("lena.garcia touched": the one acting)
 
 
 @dataclass
@@ -175,7 +180,8 @@ class _Reader:
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
                     or re.match(r"\s*(?:role\s+)?(?:(?:was|were|is|got|been|being)\s+)?assumed\b", self.text[end:].lower())
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
-                                          target=target is not None, before=self.text[max(0, start - 30):start].lower()))
+                                          target=target is not None, before=self.text[max(0, start - 30):start].lower(),
+                                          after=self.text[end:end + 30].lower()))
                 if negation:  # the word is read into the filter: blank it so it is not read twice
                     piece = piece[:negation.start(1)] + " " * len(negation.group(1)) + piece[negation.end(1):]
             out.append(piece)
@@ -204,6 +210,11 @@ def _camel(value: str, before: str, after: str) -> str | None:
     return "unknown"
 
 
+# English prefixes written with a hyphen ("non-aws", "cross-account"): a word, never a part of a name
+_PREFIXES = {"non", "anti", "pre", "post", "re", "multi", "cross", "self", "sub", "un", "de", "co", "mis", "over",
+             "under", "semi", "inter", "intra", "third", "party", "high", "low", "read", "write", "well", "known"}
+
+
 def _named(value: str, before: str, after: str) -> str | None:
     low = value.lower()
     if low in NOT_NAMES or re.fullmatch(r"\d[\d.:-]*|top-?\d+|\d+[a-z]{1,2}", low):
@@ -211,6 +222,8 @@ def _named(value: str, before: str, after: str) -> str | None:
     before_low, after_low = before.lower(), after.lower()
     for kind, pattern in _KIND_BEFORE.items():
         if pattern.search(before_low):
+            if kind == "bucket" and ACTOR_VERB.match(after_low):
+                return "name"  # "the buckets lena.garcia touched": she acted; decided with the rest of the question
             return kind
     for kind, pattern in _KIND_AFTER.items():
         if pattern.match(after_low):
@@ -220,6 +233,8 @@ def _named(value: str, before: str, after: str) -> str | None:
         return "role"  # "who assumed billing-lambda", "how many times was billing-lambda assumed"
     if re.search(r"(?:^|[-_.])(?:trail|cloudtrail)(?:$|[-_.])", low):
         return "trail"  # "tyrell-dev-trail": trails are named for what they are
+    if "-" in low and all(_english(part) or part in _PREFIXES for part in low.split("-")):
+        return None  # "non-aws", "read-only", "cross-account": words joined, not a name (the words are read)
     return "name"  # a user unless the question is about buckets (decided once the vocabulary is read)
 
 
@@ -235,7 +250,8 @@ SLASHED_WORDS = {"start", "stop", "list", "describe", "read", "write", "and", "o
                  "allow", "deny", "accept", "reject", "accepted", "rejected", "in", "out", "inbound", "outbound",
                  "ingress", "egress", "tcp", "udp", "yes", "no", "with", "without", "success", "failure", "on", "off",
                  "login", "logout", "upload", "download", "src", "dst", "source", "destination", "user", "users",
-                 "role", "roles", "day", "hour", "attach", "detach", "add", "remove", "enable", "disable", "either"}
+                 "role", "roles", "day", "hour", "attach", "detach", "add", "remove", "enable", "disable", "either",
+                 "low", "medium", "high", "critical"}
 
 
 def _secret(value: str, before: str, after: str) -> str | None:
@@ -295,8 +311,10 @@ def extract(question: str) -> Mentions:
     reader.take(NAME, None, classify=_named)
     for pattern, kind in _KEYWORD_NAMES:
         reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if _english(v) else k)
-    for pattern in _PLAIN_USER:
-        reader.take(pattern, None, classify=lambda v, b, a: None if _english(v) else "user")
+    # "user bob" says the value is an IAM user name; "what did bob do" names a person by one word, which
+    # may be part of several identities (bob.byrne, bob.dubois@…): refused as ambiguous, never guessed
+    for pattern, kind in zip(_PLAIN_USER, ("user", "bare_name"), strict=True):
+        reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if _english(v) else k)
     _ports(reader)
     _bare_ports(reader)
     text = re.sub(r"[?!,;()]", " ", reader.text.lower())

@@ -115,6 +115,10 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
                 continue
             dimension, length = hit
             matched = rest[offset:offset + length]
+            if re.match(r"\s*(?:" + "|".join(_OWN_NOUNS) + r")\b", rest[offset + length:]) and any(
+                    re.fullmatch(nouns, matched) for placeholder, nouns in _OWN_NOUNS.items()
+                    if rest[offset + length:].strip().startswith(placeholder)):
+                continue  # "excluding port 443", "the user bob": the noun names the value after it, not a column
             if trigger == "most" and re.fullmatch(_ROWS[table] + r"|events|findings|flows|connections|records|calls",
                                                   matched):
                 continue  # "the most failed calls": a count of rows, not a ranking of event names
@@ -156,6 +160,12 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
     if table != "cloudtrail" and re.search(r"\bwho(?:m|se)?\b", reading.text):
         raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
                                "CloudTrail events instead (e.g. 'who called DeleteTrail')")
+    rows_asked = re.search(r"\b(?:list|show|give|display|pull|dump|with)\s+(?:me\s+|us\s+)?(?:the\s+|all\s+(?:the\s+)?|"
+                           r"their\s+|its\s+)?(?:events|calls|api calls|records|rows|entries|log entries)\b",
+                           reading.text)
+    if rows_asked and not found and (who := re.search(r"\bwho\b", reading.text)):
+        # "who touched X? list the events": the events say who, and what and when; a list of names would drop them
+        reading.consume(who)
     if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
         expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
         if all(d.dimension.alias != alias for d in found):
@@ -187,8 +197,28 @@ def read_shape(reading: Reading, intent: Intent) -> None:
             intent.measures.append(reading.extra)
 
 
+def _counts_per(reading: Reading, table: str) -> None:
+    """'event names and counts', 'what did X call, with counts': a count per value, not one total.
+
+    Rewritten to the 'count per <column>' the rest of the shape reads; 'with counts' beside nothing to count
+    per is left for the stray-count check, which refuses it.
+    """
+    keys = "|".join(re.escape(k) + r"(?:es|s)?" for k in sorted(DIMENSIONS[table], key=len, reverse=True))
+    if match := re.search(rf"\b({keys})\s+(?:and|with|&|plus)\s+(?:their\s+|the\s+|its\s+)?counts?\b", reading.text):
+        said = match.group(0)
+        reading.text = reading.text[:match.start()] + f"count per {match.group(1)}".ljust(len(said)) + \
+            reading.text[match.end():]
+        return
+    # "what did 10.0.0.5 call, with counts": the calls it made are event names
+    if table == "cloudtrail" and (match := re.search(
+            r"^(\s*)what\s+(did|does|has)\b(.*)\b(call|calls|called|do|done)\s*-?\s*(?:with|and|w|plus|&)\s+"
+            r"(?:the\s+|their\s+)?counts?\s*$", reading.text)):
+        reading.text = f"{match.group(1)}count {match.group(3)} per event name "
+
+
 def _read_shape(reading: Reading, intent: Intent) -> None:
     table = intent.table
+    _counts_per(reading, table)
     if table == "vpc_flow" and (who := re.search(r"\bwho(?:m)?\b", reading.text)):
         # flows hold addresses, not identities: "who talks to X" asks for the sources, "who did X reach" the peers
         sides = {f.description.split(" ")[0] for f in intent.filters if f.entities and "addr" in f.condition.sql()}
@@ -411,7 +441,9 @@ def _count_distinct(dims: list[_Dim], counting: re.Match[str], text: str = "") -
 
 def _singular(reading: Reading, dims: list[_Dim]) -> bool:
     words = dims[0].dimension.words.split()[-1] if dims else ""
-    return bool(words) and not words.endswith("s") and not re.search(r"\b(?:ones|them)\b", reading.text)
+    # "address" and "class" end in s without being plural: "which source address has the most" asks for one
+    plural = words.endswith("s") and not words.endswith(("ss", "us", "is"))
+    return bool(words) and not plural and not re.search(r"\b(?:ones|them)\b", reading.text)
 
 
 NUMERIC = {"vpc_flow": ("bytes", "packets"), "guardduty": ("severity",)}

@@ -32,6 +32,14 @@ from workbench.nl.intent import (
     like,
     one_of,
 )
+from workbench.nl.offline.accounting import (
+    SOURCE_OF,
+    refuse_conflicting_filters,
+    refuse_foreign_words,
+    refuse_leftover_numbers,
+    refuse_stray_modifiers,
+)
+from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
 from workbench.nl.offline.concepts import (
     Reading,
     cloudtrail_concepts,
@@ -41,7 +49,7 @@ from workbench.nl.offline.concepts import (
     security_group_ports,
     vpc_concepts,
 )
-from workbench.nl.offline.mentions import Mention, Mentions, extract
+from workbench.nl.offline.mentions import ACTOR_VERB, Mention, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
 from workbench.nl.offline.normalise import normalise
 from workbench.nl.offline.refusals import refuse_unanswerable
@@ -52,7 +60,7 @@ from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL
 from workbench.timewindow import Window
 
 TABLE_NAMES = {"cloudtrail": "CloudTrail events", "guardduty": "GuardDuty findings", "vpc_flow": "VPC flows"}
-SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
+
 CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket", "secret", "policy", "user",
                    "service_host"}
 _GUARDDUTY_CUE = r"\b(?:guard ?duty(?!\s+detectors?)|findings?|severity|severities|detections?|threat intel\w*)\b"
@@ -186,8 +194,19 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
     for trail in found.of("trail"):  # trail calls name the trail (or its ARN) in the request
         _add(intent, [trail], contains("requestparameters", trail.value), f"trail {trail.value}")
     for resource in found.of("resource_id"):
+        if _role_session(resource):
+            # an EC2 instance's role credentials carry the instance id as the session name: the one acting
+            _add(intent, [resource], like("useridentity.arn", f"%/{resource.value}"), f"by role session {resource.value}")
+            continue
         _add(intent, [resource], any_of(contains("requestparameters", resource.value),
                                         contains("responseelements", resource.value)), f"naming {resource.value}")
+
+
+def _role_session(resource: Mention) -> bool:
+    """'the i-… instance role session', 'session i-…': the instance as the actor, not a resource acted on."""
+    return resource.value.lower().startswith("i-") and bool(
+        re.match(r"\s*(?:instance\s+)?(?:(?:iam\s+)?role\s+)?(?:credentials?|sessions?)\b", resource.after)
+        or re.search(r"\b(?:role\s+)?sessions?\s+(?:of\s+|for\s+|named\s+)?(?:the\s+)?(?:instance\s+)?$", resource.before))
 
 
 def place_vpc(intent: Intent, found: Mentions) -> None:
@@ -271,15 +290,6 @@ def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
                     "ask about one log source at a time")
 
 
-# Words the rules understand for one table that mean nothing to another: left over after reading,
-# they are a part of the question the answer would ignore.
-FOREIGN_WORDS = {
-    "cloudtrail": r"\b(?:rejected|accepted|bytes|packets|talkers?|inbound|outbound|findings?|severity|protocol)\b",
-    "vpc_flow": r"\b(?:users?|principals?|roles?|api calls?|console|logins?|mfa|findings?|severity|errors?)\b",
-    "guardduty": r"\b(?:bytes|packets|rejected|accepted|ports?|logins?|api calls?|talkers?|errors?)\b",
-}
-
-
 # Attributes only some rows carry: a row without one is not an answer to "which roles" or "top 5
 # roles", so listing or ranking by them keeps the rows that have them (as the sets' gold SQL does).
 PRESENT_ONLY = {
@@ -332,22 +342,6 @@ def _only_present(intent: Intent) -> None:
             intent.add(Filter(condition.copy(), dim.words or dim.description, description))
 
 
-def _refuse_leftover_numbers(reading: Reading) -> None:
-    """A number the reading did not use (a port, a count, a threshold…) is part of the question: refuse."""
-    if match := re.search(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w.:/-])", reading.text):
-        raise TranslationError(
-            f"cannot place the number {match.group(1)!r}: say what it is, e.g. 'port {match.group(1)}', "
-            f"'top {match.group(1)}', 'more than {match.group(1)} calls', 'severity above {match.group(1)}'")
-
-
-def _refuse_foreign_words(reading: Reading, table: str) -> None:
-    if match := re.search(FOREIGN_WORDS[table], reading.text):
-        raise TranslationError(
-            f"{match.group(0)!r} does not apply to {SOURCE_OF[table]}, which the rest of the question is about: "
-            "ask about one log source at a time (CloudTrail: who called what; VPC flow logs: connections, ports, "
-            "bytes; GuardDuty: findings and severity)")
-
-
 def read_intent(question: str, now: datetime) -> Intent:
     if not question.strip():
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
@@ -355,7 +349,11 @@ def read_intent(question: str, now: datetime) -> Intent:
     question = normalise(question)
     refuse_unanswerable(question)
     found = extract(question)
+    refuse_ambiguous_names(found)
     window, text, phrase = extract_window(correct(found.text), now)
+    if found.of("role"):  # "what did the X role do after being assumed": its sessions, which a role filter is
+        text = re.sub(r"\bafter (?:being|it was|it got|getting|it's been|it has been|they were) assumed\b",
+                      lambda m: " " * len(m.group(0)), text)
     s3_events = any(re.search(r"Object|Bucket", e.value) for e in found.of("event")) or re.search(
         r"\b(?:reads?|download\w*|upload\w*)\b", found.text)
     bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text)
@@ -365,7 +363,7 @@ def read_intent(question: str, now: datetime) -> Intent:
         # a person's first.last is not a bucket name in practice, unless the question calls it a bucket
         person = re.fullmatch(r"[a-z]+\.[a-z]+", mention.value) and not re.search(r"\bbuckets?\s+$", mention.before)
         subject = person or re.search(r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$",
-                                      mention.before)
+                                      mention.before) or ACTOR_VERB.match(mention.after)
         acted_on = s3_events and (re.search(r"\b(?:on|in|into|to|from|of)\s+(?:the\s+)?$", mention.before) or re.search(
             r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
             r"static|media|reports?|cloudtrail)(?:[-.]|$)", mention.value))
@@ -406,10 +404,13 @@ def read_intent(question: str, now: datetime) -> Intent:
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
     _per_value(intent, found, reading.text)
+    refuse_stray_modifiers(reading, intent)
+    refuse_conflicting_filters(intent)
     _assumed_roles(intent)
     _only_present(intent)
-    _refuse_foreign_words(reading, table)
-    _refuse_leftover_numbers(reading)
+    refuse_foreign_words(reading, table)
+    refuse_leftover_numbers(reading)
+    refuse_partial_possessive(reading.text)
     if left := unexplained(reading.text):
         raise TranslationError(
             f"cannot translate: did not understand {', '.join(repr(w) for w in dict.fromkeys(left))} in the question, "

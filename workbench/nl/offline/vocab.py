@@ -15,6 +15,8 @@ TABLE_CUES: dict[str, tuple[str, ...]] = {
 }
 
 # (column expression, alias, description) per table for "per X", "by X", "top N X", "which X".
+SEVERITY_BAND = ("CASE WHEN severity >= 9.0 THEN 'critical' WHEN severity >= 7.0 THEN 'high' "
+                 "WHEN severity >= 4.0 THEN 'medium' ELSE 'low' END")
 DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     "cloudtrail": {
         "sourceipaddress": ("sourceipaddress", "sourceipaddress", "source IP"),
@@ -59,6 +61,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "key": ("useridentity.accesskeyid", "accesskeyid", "access key"),
         "user name": ("useridentity.username", "username", "user name"),
         "mfa": ("json_extract_scalar(additionaleventdata, '$.MFAUsed')", "mfa_used", "MFA used"),
+        "login outcome": ("json_extract_scalar(responseelements, '$.ConsoleLogin')", "outcome", "sign-in outcome"),
         "identity type": ("useridentity.type", "identity_type", "identity type"),
         "user type": ("useridentity.type", "identity_type", "identity type"),
         "principal type": ("useridentity.type", "identity_type", "identity type"),
@@ -92,6 +95,10 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "resource type": ("resourcetype", "resourcetype", "resource type"),
         "resource": ("resourcetype", "resourcetype", "resource type"),
         "severity": ("severity", "severity", "severity"),
+        # AWS's bands: low 1-3.9, medium 4-6.9, high 7-8.9, critical 9-10
+        "severity band": (SEVERITY_BAND, "band", "severity band"),
+        "severity level": (SEVERITY_BAND, "band", "severity band"),
+        "severity bucket": (SEVERITY_BAND, "band", "severity band"),
         "account": ("accountid", "accountid", "account"),
         "region": ("region", "region", "region"),
         "title": ("title", "title", "title"),

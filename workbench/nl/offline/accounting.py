@@ -1,0 +1,117 @@
+"""The last accounting of a read question: words left over that a part of the answer would ignore.
+
+After the mentions are placed and the shape is read, what is left of the working text may only be
+filler (neutral.py). These checks name the classes of leftover that used to be answered anyway: a
+word of another table, a number, a modifier with no column to apply to ("distinct", "counts",
+"most", "often", "each"), a time relative to another event. Each refuses with the word and what
+to ask instead: a refusal costs the analyst a rephrase, a wrong answer costs an investigation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from workbench.nl.base import TranslationError
+from workbench.nl.intent import Intent
+from workbench.nl.offline.concepts import Reading
+
+SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
+
+# Words the rules understand for one table that mean nothing to another: left over after reading,
+# they are a part of the question the answer would ignore.
+FOREIGN_WORDS = {
+    "cloudtrail": r"\b(?:rejected|accepted|bytes|packets|talkers?|inbound|outbound|findings?|severity|protocol)\b",
+    "vpc_flow": r"\b(?:users?|principals?|roles?|api calls?|console|logins?|mfa|findings?|severity|errors?)\b",
+    "guardduty": r"\b(?:bytes|packets|rejected|accepted|ports?|logins?|api calls?|talkers?|errors?)\b",
+}
+
+
+def refuse_stray_modifiers(reading: Reading, intent: Intent) -> None:
+    """'calls from 10.0.0.5, distinct names': a modifier the shape did not tie to a column was not applied."""
+    distinct = intent.distinct or any(m.func == "count_distinct" for m in intent.measures)
+    if not distinct and (match := re.search(r"\b(?:distinct|unique|different|deduplicated|deduped)\b", reading.text)):
+        raise TranslationError(
+            f"cannot tell which column {match.group(0)!r} applies to: name it, e.g. 'distinct event names from "
+            "10.0.0.5', 'unique source IPs of user alice', 'number of distinct users per region'")
+    measures = {m.func for m in intent.measures}
+    ranked = intent.limit is not None or any(o.descending for o in intent.order) or measures & {"max", "min"} \
+        or reading.sort is not None
+    if not ranked and (match := re.search(r"\b(?:most|least|busiest|noisiest|loudest|heaviest|chattiest|largest|"
+                                          r"biggest|rarest|fewest|quietest|top|bottom)\b", reading.text)):
+        # "the most active user" read as a plain list of users: the ranking was not applied
+        raise TranslationError(f"cannot place {match.group(0)!r}: say what to rank and by what, e.g. 'top 5 users by "
+                               "number of calls' or 'the source IP with the most rejected flows'")
+    if not intent.measures and not ranked and (
+            match := re.search(r"\b(?:often|frequently|frequent|common)\b", reading.text)):
+        raise TranslationError(f"cannot place {match.group(0)!r}: ask for a count, e.g. 'how many times did alice "
+                               "call GetObject' or 'count of AccessDenied errors per user'")
+    if intent.measures and not intent.groups and (match := re.search(r"\b(?:per|each|apiece|respectively|separately|"
+                                                                      r"individually)\b", reading.text)):
+        # "how many calls each" with no grouping read: one total would answer something else
+        raise TranslationError(f"cannot tell what {match.group(0)!r} groups by: say 'count per user', 'per source IP', "
+                               "'per event name' or 'per hour'")
+    if match := re.search(r"\b(?:before|after|since|until|till|prior to|following|preceding)\b", reading.text):
+        # "what did bob do after the StopLogging call": a time relative to an event is not a filter on it
+        raise TranslationError(f"cannot place {match.group(0)!r}: a time relative to another event is not understood; "
+                               "name the time, e.g. 'after 2026-11-19 14:00' or 'in the last 2 hours', or ask for "
+                               "the event's time first ('when was StopLogging called')")
+    if not intent.groups and any(m.func == "count" and re.search(r"\bcounts\b", m.words) for m in intent.measures):
+        # "counts" asks for several numbers: one total would answer something else
+        raise TranslationError("counts of what? name what to count per, e.g. 'count per event name from 10.0.0.5' "
+                               "or 'event names and counts for user alice'")
+
+
+def refuse_leftover_numbers(reading: Reading) -> None:
+    """A number the reading did not use (a port, a count, a threshold…) is part of the question: refuse."""
+    if match := re.search(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w.:/-])", reading.text):
+        raise TranslationError(
+            f"cannot place the number {match.group(1)!r}: say what it is, e.g. 'port {match.group(1)}', "
+            f"'top {match.group(1)}', 'more than {match.group(1)} calls', 'severity above {match.group(1)}'")
+
+
+def refuse_foreign_words(reading: Reading, table: str) -> None:
+    if match := re.search(FOREIGN_WORDS[table], reading.text):
+        raise TranslationError(
+            f"{match.group(0)!r} does not apply to {SOURCE_OF[table]}, which the rest of the question is about: "
+            "ask about one log source at a time (CloudTrail: who called what; VPC flow logs: connections, ports, "
+            "bytes; GuardDuty: findings and severity)")
+
+
+# Readings no one row can satisfy together: both kept, the answer is empty and reads as "none happened".
+OPPOSITES = ({"that failed", "that succeeded"}, {"with MFA", "without MFA"}, {"rejected", "accepted"})
+
+
+def _fact(condition: exp.Expression) -> tuple[str, str, str] | None:
+    """(column, kind, value) of a plain `col = 'v'`, `col IS NULL` or `NOT col IS NULL` filter."""
+    if isinstance(condition, exp.EQ) and isinstance(condition.expression, exp.Literal):
+        return condition.this.sql(), "=", condition.expression.this
+    if isinstance(condition, exp.Is) and isinstance(condition.expression, exp.Null):
+        return condition.this.sql(), "null", ""
+    inner = condition.this if isinstance(condition, exp.Not) else None
+    if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
+        return inner.this.sql(), "notnull", ""
+    return None
+
+
+def refuse_conflicting_filters(intent: Intent) -> None:
+    """'successful and failed calls': two readings that exclude each other are refused, never ANDed to nothing."""
+    said = {f.description: f.words for f in intent.filters}
+    for pair in OPPOSITES:
+        if pair <= said.keys():
+            a, b = sorted(pair)
+            raise TranslationError(
+                f"conflicting readings: {said[a]!r} ({a}) and {said[b]!r} ({b}) cannot both hold for one row: ask for "
+                "one, or for a count per outcome, e.g. 'console logins per source IP, successes vs failures'")
+    facts: dict[str, list[tuple[str, str, str]]] = {}
+    for item in intent.filters:
+        if (fact := _fact(item.condition)) is not None:
+            facts.setdefault(fact[0], []).append((fact[1], fact[2], item.words))
+    for column, seen in facts.items():
+        kinds = {k for k, _, _ in seen}
+        values = {v for k, v, _ in seen if k == "="}
+        if len(values) > 1 or kinds >= {"null", "notnull"} or kinds >= {"null", "="}:
+            words = " and ".join(repr(w) for _, _, w in seen)
+            raise TranslationError(f"conflicting readings: {words} ask for different values of {column} in the same "
+                                   "row: ask for one, or for a count per value")
