@@ -128,6 +128,7 @@ def split_by_reach(table: str, members: Sequence[Member], max_scans: int | None 
 
 
 def _group(table: str, members: Sequence[Member]) -> Group:
+    members = sorted(members, key=lambda m: m.index)  # rule order: the scan's SQL is cached by it
     windows = [m.window for m in members if m.window is not None]
     if len(windows) != len(members):
         return Group(None, [m.index for m in members], float("inf"))
