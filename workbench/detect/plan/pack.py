@@ -14,7 +14,9 @@ For a window of the rule pack (each rule with its own evaluation window, see the
   Threshold rules join it only when the census found them hot, and only with at most
   `MAX_SHARED_CANDIDATES` candidate rows (else they run alone, in phase 2).
 
-A window therefore costs at most 2 statements per table plus 1 per rule that cannot share.
+A window therefore costs at most 2 statements per table plus 1 per rule that cannot share, plus
+one more scan for a table whose scan the planner splits by reach (`workbench.detect.plan.reach`:
+long-reach members read apart over their reach when the estimated bytes say it reads less).
 The split back (`workbench.detect.plan.splitback`) answers each sharing rule by running its own
 query, unchanged but for where it reads, over its tagged rows in a sandboxed in-memory DuckDB.
 
