@@ -127,16 +127,33 @@ def rule_columns(rule) -> frozenset[str]:
     return frozenset(names)
 
 
-def planned(lookback: timedelta, incremental: bool) -> list[tuple[str, timedelta, frozenset[str]]]:
+def planned(lookback: timedelta, incremental: bool, split: str = "planner",
+            groups: list[RowGroup] | None = None) -> list[tuple[str, timedelta, frozenset[str]]]:
     """The CloudTrail statements of one run as the pack plan issues them (no rule hot): (kind, how
     far before the run's start it reads, columns). With `incremental` the census reads only the
-    lookback and the run's own window (its state holds the rest of the reach)."""
+    lookback and the run's own window (its state holds the rest of the reach). `split`: "planner"
+    (the plan's own split by reach), "none" (one scan: the plan before the split), or "best-N":
+    the split into at most N scans that reads fewest real bytes of `groups` (the ceiling of any
+    estimate)."""
+    from workbench.detect.plan import reach
+
     rules = cloudtrail_rules()
     start = DAY + timedelta(hours=12)
     windows = [evaluation_window(r, start, start + INTERVAL, lookback)[0] for r in rules]
     columns = {r.id: rule_columns(r) for r in rules}
+    saved = reach.MAX_SCANS, reach.MIN_SAVING, reach.estimate
+    if split == "none":
+        reach.MAX_SCANS = 1
+    elif split.startswith("best-"):
+        reach.MAX_SCANS, reach.MIN_SAVING = int(split[5:]), 0.0
+        reach.estimate = lambda _t, w, cols: float(scanned(groups or [], Statement(  # type: ignore[assignment]
+            w.start, w.end, frozenset(c.split(".")[0] for c in cols))))
+    try:
+        statements = window_statements(rules, windows, hot=set())
+    finally:
+        reach.MAX_SCANS, reach.MIN_SAVING, reach.estimate = saved
     out = []
-    for statement in window_statements(rules, windows, hot=set()):
+    for statement in statements:
         reach = start - statement.window.start
         if statement.kind == "census" and incremental:
             reach = lookback
@@ -349,12 +366,16 @@ def census_modes(chosen: str, groups: list[RowGroup], floor: int, scale: float, 
     scan, rules alone; no rule hot), and the brief's model of a plan whose scan reads only the
     window and its lookback."""
     fifteen = timedelta(minutes=args.lookback_minutes)
-    modes = [(f"today: full census, lookback {args.lookback_minutes}m", fifteen, False),
-             (f"incremental census, lookback {args.lookback_minutes}m", fifteen, True),
-             ("incremental census, lookback 0 behind the refresh", timedelta(0), True)]
+    modes = [(f"full census, lookback {args.lookback_minutes}m, one scan", fifteen, False, "none"),
+             (f"incremental census, lookback {args.lookback_minutes}m, one scan", fifteen, True, "none"),
+             ("incremental census, lookback 0 behind the refresh, one scan", timedelta(0), True, "none"),
+             ("… as above, scan split by reach (planner's estimate)", timedelta(0), True, "planner"),
+             ("… best split by real bytes, <= 2 scans", timedelta(0), True, "best-2"),
+             ("… best split by real bytes, <= 3 scans", timedelta(0), True, "best-3"),
+             ("… best split by real bytes, <= 6 scans", timedelta(0), True, "best-6")]
     rows = []
-    for label, lookback, incremental in modes:
-        shape = planned(lookback, incremental)
+    for label, lookback, incremental, split in modes:
+        shape = planned(lookback, incremental, split, groups)
         runs = runs_touching_day(max(reach for _, reach, _ in shape))
         by_kind: dict[str, list[int]] = {}
         for run in runs:

@@ -7,6 +7,7 @@ local folder first; the ETag keys the copy, so a second query over the same lake
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,9 @@ class S3Store:
         local = self.cache_dir / "objects" / obj.etag / obj.key.rsplit("/", 1)[-1]
         if not local.exists():
             local.parent.mkdir(parents=True, exist_ok=True)
-            partial = local.with_name(local.name + ".part")
+            # One partial file per download: two statements running at once may fetch the same
+            # object, and a shared name let one rename the other's file away from under it.
+            partial = local.with_name(f"{local.name}.{uuid.uuid4().hex}.part")
             self.client.download_file(obj.bucket, obj.key, str(partial))
             partial.replace(local)
             with self._lock:

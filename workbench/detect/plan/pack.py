@@ -14,7 +14,9 @@ For a window of the rule pack (each rule with its own evaluation window, see the
   Threshold rules join it only when the census found them hot, and only with at most
   `MAX_SHARED_CANDIDATES` candidate rows (else they run alone, in phase 2).
 
-A window therefore costs at most 2 statements per table plus 1 per rule that cannot share.
+A window therefore costs at most 2 statements per table plus 1 per rule that cannot share, plus
+one more scan for a table whose scan the planner splits by reach (`workbench.detect.plan.reach`:
+long-reach members read apart over their reach when the estimated bytes say it reads less).
 The split back (`workbench.detect.plan.splitback`) answers each sharing rule by running its own
 query, unchanged but for where it reads, over its tagged rows in a sandboxed in-memory DuckDB.
 
@@ -50,7 +52,8 @@ from workbench.detect.plan.incremental import PieceCensus, prepare
 from workbench.detect.plan.incremental import read as read_pieces
 from workbench.detect.plan.onescan import one_scan_census_sql
 from workbench.detect.plan.prefilter import prefiltered
-from workbench.detect.plan.shareable import Shareable, analyse, overlapping
+from workbench.detect.plan.reach import Member, reads, split_by_reach
+from workbench.detect.plan.shareable import Shareable, analyse
 from workbench.detect.plan.statements import Statement
 from workbench.engines.base import Engine, Result, empty_frame
 from workbench.rules import Rule
@@ -205,7 +208,7 @@ def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine, *
     alone: list[int] = list(too_many)
     for table, indices in plan.sharing.items():
         waiting = [i for i in indices if answers[i] is None and i not in too_many]
-        for scan_window, group in overlapping([(i, plan.parts[i].window) for i in waiting]):
+        for scan_window, group in scan_groups(plan, table, waiting):
             if len(group) == 1:
                 alone.append(group[0])
                 continue
@@ -227,6 +230,14 @@ def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine, *
     for census in censuses:
         charge(census, answers)
     return answers  # type: ignore[return-value]
+
+
+def scan_groups(plan: PackPlan, table: str, indices: Sequence[int]) -> list[tuple[Window | None, list[int]]]:
+    """The scans (window, rule positions) that serve the sharing rules `indices` of `table`: split
+    by reach where that reads fewer bytes (`workbench.detect.plan.reach`); a group of one runs alone."""
+    members = [Member(i, plan.parts[i].window, reads(analyse(plan.parts[i].query)))  # type: ignore[arg-type]
+               for i in indices]
+    return [(g.window, g.members) for g in split_by_reach(table, members)]
 
 
 def scan_statement(table: str, parts: Sequence[Part], window: Window | None) -> Statement:
@@ -301,7 +312,7 @@ def window_statements(rules: Sequence[Rule], windows: Sequence[Window], hot: set
     statements = plan.first_statements()
     for table, indices in plan.sharing.items():
         waiting = [i for i in indices if i not in cold]
-        for scan_window, group in overlapping([(i, plan.parts[i].window) for i in waiting]):
+        for scan_window, group in scan_groups(plan, table, waiting):
             statements.append(scan_statement(table, [plan.parts[i] for i in group], scan_window)
                               if len(group) > 1 else plan.rule_statement(group[0]))
     return statements
