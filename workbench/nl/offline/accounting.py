@@ -14,7 +14,7 @@ import re
 from sqlglot import exp
 
 from workbench.nl.base import TranslationError
-from workbench.nl.intent import Intent
+from workbench.nl.intent import Filter, Intent
 from workbench.nl.offline.concepts import Reading
 
 SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
@@ -93,6 +93,40 @@ def _fact(condition: exp.Expression) -> tuple[str, str, str] | None:
     if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
         return inner.this.sql(), "notnull", ""
     return None
+
+
+# Words that join alternatives: "s3 or iam", "s3/iam", "either s3 or iam", "s3 and/or iam"
+_ALTERNATIVE = r"\s*(?:,\s*)?(?:or|and/or|/|\|)\s*(?:(?:the|an?)\s+)?"
+
+
+def merge_alternatives(intent: Intent, text: str) -> None:
+    """'calls to s3 or iam': two values of one column joined by 'or' are one IN (...), not a conflict.
+
+    Only values whose words stand side by side in the question joined by an 'or' are merged; any other
+    pair of values of one column stays two filters and is refused as a conflict below.
+    """
+    by_column: dict[str, list[Filter]] = {}
+    for item in intent.filters:
+        fact = _fact(item.condition)
+        if fact is not None and fact[1] == "=" and not item.entities:
+            by_column.setdefault(fact[0], []).append(item)
+    for items in by_column.values():
+        if len({_fact(i.condition)[2] for i in items}) < 2:  # type: ignore[index]
+            continue
+        spans = sorted((text.find(i.words), i) for i in items if i.words and text.find(i.words) >= 0)
+        if len(spans) != len(items):
+            continue
+        joined = all(re.fullmatch(_ALTERNATIVE, text[a + len(x.words):b])
+                     for (a, x), (b, _) in zip(spans, spans[1:], strict=False))
+        if not joined:
+            continue
+        condition = exp.In(this=items[0].condition.this.copy(),
+                           expressions=[i.condition.expression.copy() for _, i in spans])
+        merged = Filter(condition, " or ".join(i.words for _, i in spans),
+                        " or ".join(i.description for _, i in spans))
+        at = intent.filters.index(items[0])
+        intent.filters = [f for f in intent.filters if f not in items]
+        intent.filters.insert(at, merged)
 
 
 def refuse_conflicting_filters(intent: Intent) -> None:

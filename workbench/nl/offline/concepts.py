@@ -49,6 +49,11 @@ UNIT = {"bytes": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}  # decimal
 PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1}
 
 
+# A negation standing right before the words a rule read: "not in s3", "except iam", "other than the ec2".
+_NEGATED = re.compile(r"\b(?:not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
+                      r"ignoring|minus)\s+(?:(?:from|to|in|on|for|the|any|calls? to|events? (?:from|in))\s+){0,2}$")
+
+
 @dataclass
 class Reading:
     """The working text of a question and the filters read from it so far."""
@@ -59,6 +64,7 @@ class Reading:
     sort: Dimension | None = None  # "sorted by severity"
     buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
     extra: Measure | None = None  # a second sum beside the first ("bytes and packets")
+    last: tuple[int, str] | None = None  # where the last consumed words stood, and what they were
 
     def find(self, pattern: str) -> re.Match[str] | None:
         return re.search(pattern, self.text)
@@ -68,9 +74,17 @@ class Reading:
 
     def consume(self, match: re.Match[str]) -> str:
         self.text = self.text[: match.start()] + " " * (match.end() - match.start()) + self.text[match.end():]
+        self.last = (match.start(), match.group(0).strip())
         return match.group(0).strip()
 
     def add(self, condition: exp.Expression, words: str, description: str, concept: str = "") -> None:
+        # "calls not to s3", "events other than iam ones": the words just read stand after a negation
+        if self.last and self.last[1] == words and (negation := _NEGATED.search(self.text[:self.last[0]])):
+            condition, description = exp.Not(this=exp.Paren(this=condition)), "not " + description
+            words = f"{negation.group(0).strip()} {words}"
+            self.text = self.text[:negation.start()] + " " * (negation.end() - negation.start()) + \
+                self.text[negation.end():]
+        self.last = None
         self.filters.append(Filter(condition, words, description))
         if concept:
             self.concepts.append(concept)

@@ -17,6 +17,7 @@ from workbench.nl.offline.vocab import (
     KNOWN_POLICIES,
     NOT_EVENTS,
     NOT_NAMES,
+    SERVICES,
 )
 
 COMMON_WORDS = {
@@ -255,7 +256,8 @@ SLASHED_WORDS = {"start", "stop", "list", "describe", "read", "write", "and", "o
 
 
 def _secret(value: str, before: str, after: str) -> str | None:
-    if all(part.lower() in SLASHED_WORDS for part in value.split("/")):
+    # "s3/iam calls": two services, read as alternatives
+    if all(part.lower() in SLASHED_WORDS or part.lower() in SERVICES for part in value.split("/")):
         return None
     return "secret" if not value.lower().startswith(("http", "tcp/", "udp/")) else None
 

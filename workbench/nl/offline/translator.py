@@ -34,6 +34,7 @@ from workbench.nl.intent import (
 )
 from workbench.nl.offline.accounting import (
     SOURCE_OF,
+    merge_alternatives,
     refuse_conflicting_filters,
     refuse_foreign_words,
     refuse_leftover_numbers,
@@ -405,6 +406,7 @@ def read_intent(question: str, now: datetime) -> Intent:
     read_shape(reading, intent)
     _per_value(intent, found, reading.text)
     refuse_stray_modifiers(reading, intent)
+    merge_alternatives(intent, text)
     refuse_conflicting_filters(intent)
     _assumed_roles(intent)
     _only_present(intent)
