@@ -24,6 +24,7 @@ from workbench.nl.intent import (
     eq,
     is_null,
     like,
+    negate,
     one_of,
 )
 from workbench.nl.offline.actions import verb_object_events
@@ -80,7 +81,7 @@ class Reading:
     def add(self, condition: exp.Expression, words: str, description: str, concept: str = "") -> None:
         # "calls not to s3", "events other than iam ones": the words just read stand after a negation
         if self.last and self.last[1] == words and (negation := _NEGATED.search(self.text[:self.last[0]])):
-            condition, description = exp.Not(this=exp.Paren(this=condition)), "not " + description
+            condition, description = negate(condition), "not " + description
             words = f"{negation.group(0).strip()} {words}"
             self.text = self.text[:negation.start()] + " " * (negation.end() - negation.start()) + \
                 self.text[negation.end():]
@@ -363,6 +364,9 @@ def port_in_request(reading: Reading, port: int, words: str) -> None:
 
 def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
     """Denied / failed / changed / read-only: after the concepts, so 'failed logins' stays with logins."""
+    if match := reading.find(r"\b(?:incl\.?|including|inclusive of|even|plus|as well as)\s+(?:the\s+)?(?:failures?|"
+                             r"failed(?: ones| calls)?|errors?|unsuccessful(?: ones)?)\b"):
+        reading.consume(match)  # "RunInstances per region, incl. failures": every outcome, so no outcome filter
     if match := reading.find(r"\b(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|permission errors?|"
                              r"not authori[sz]ed)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")

@@ -30,6 +30,7 @@ from workbench.nl.intent import (
     eq,
     is_null,
     like,
+    negate,
     one_of,
 )
 from workbench.nl.offline.accounting import (
@@ -118,7 +119,7 @@ def _add(intent: Intent, mentions: list[Mention], condition: exp.Expression, des
             f"cannot tell which of {', '.join(repr(m.words) for m in mentions)} to include and which to exclude: "
             "ask with one list, e.g. 'events from alice or bob', or 'events not from carol'")
     if negated == {True}:
-        condition, description = exp.Not(this=exp.Paren(this=condition)), "not " + description
+        condition, description = negate(condition), "not " + description
     intent.add(Filter(condition, ", ".join(m.words for m in mentions), description,
                       tuple(m.value for m in mentions)))
     for mention in mentions:

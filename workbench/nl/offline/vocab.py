@@ -82,6 +82,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "trail": ("json_extract_scalar(requestparameters, '$.name')", "trail", "trail"),
         "session": ("useridentity.arn", "principal", "principal"),
         "caller": ("useridentity.arn", "principal", "principal"),
+        "callers": ("useridentity.arn", "principal", "principal"),
         "actor": ("useridentity.arn", "principal", "principal"),
         "identity center user": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
         "identity center identity": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
