@@ -79,7 +79,7 @@ def _vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
     return None
 
 
-def _dimensions(reading: Reading, table: str) -> list[_Dim]:
+def _dimensions(reading: Reading, table: str, compared: bool = False) -> list[_Dim]:
     found: list[_Dim] = []
     target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
     if target and table == "cloudtrail":
@@ -96,7 +96,11 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
     if table == "cloudtrail" and (where := re.search(r"\b(?:(?:and\s+)?from where|where\s+from)\b", reading.text)):
         # "rupert.garcia where from", "who deleted it and from where": the source addresses
         reading.text = reading.text[:where.start()] + "which source ips" + reading.text[where.end():]
-    patterns = ((r"^\s*", "start"),
+    # "brute force check: source ips with …", "any ip that made fewer than 20 calls": the noun a count
+    # condition is about starts its clause, or follows 'any'/'every' (without a condition, 'any user' asks yes/no)
+    compared = compared or re.search(_THRESHOLD, reading.text) is not None
+    patterns = ((r"^\s*", "start"), (r"[:;—–]\s*", "start"),
+                *(((r"\b(?:any|every|all|those|the)\s+", "which"),) if compared else ()),
                 (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
                 (r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
                 (rf"\btop\s+(?:{_N}\s+)?", "top"),
@@ -286,7 +290,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                     rf"\b(?:which|what|the)\s+{_N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
     ascending = re.search(_LEAST, reading.text) is not None
-    dims = _dimensions(reading, table)
+    distinct_cmp = _distinct_threshold(reading, table)
+    dims = _dimensions(reading, table, compared=distinct_cmp is not None)
     if top:
         reading.consume(top)
     counting = re.search(_COUNT, reading.text)
@@ -319,6 +324,10 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         dims = [_Dim(d.dimension, "count") if d.trigger == "which" and re.search(
             r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
     threshold = _threshold(reading)
+    if distinct_cmp:
+        if threshold:
+            raise TranslationError(f"two conditions on counts ({distinct_cmp[2]!r} and {threshold[2]!r}): ask for one")
+        threshold, measure = distinct_cmp[:3], distinct_cmp[3]
     if intent.bucket or grouped or (ranking and dims) or threshold or (
             dims and counting and not _count_distinct(dims, counting, reading.text)):
         counted = [d for d in dims if d.trigger == "count"]
@@ -406,21 +415,51 @@ def _second_measure(reading: Reading, measure: Measure | None) -> Measure | None
     return None
 
 
+_COMPARED = (r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|failures?|"
+             r"attempts?|logins?|denials?|sign-?ins?)\b")
+_THRESHOLD = (r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
+              + _COMPARED + "|"
+              # "more than 10 errors" with "errors" already read as the failure filter
+              r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)(?=\s{2,}\S|\s*$)|"
+              r"\b(\d+)\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+" + _COMPARED)
+
+
 def _threshold(reading: Reading) -> tuple[str, int, str] | None:
     """'more than 100 errors', 'at least 5 times': a condition on the count of each group."""
-    match = re.search(r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
-                      r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|"
-                      r"failures?|attempts?|logins?|denials?)\b|"
-                      # "more than 10 errors" with "errors" already read as the failure filter
-                      r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)(?=\s{2,}\S|\s*$)",
-                      reading.text)
+    match = re.search(_THRESHOLD, reading.text)
     if not match:
         return None
-    said, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    pairs = ((1, 2), (3, 4), (6, 5))  # (comparison, number) of each alternative of _THRESHOLD
+    said, number = next((match.group(a), match.group(b)) for a, b in pairs if match.group(a))
     op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
-          "under": "<", "at most": "<=", "exactly": "="}[said]
+          "under": "<", "at most": "<=", "exactly": "=", "or more": ">=", "or over": ">=", "or above": ">=", "+": ">=",
+          "or fewer": "<=", "or less": "<=", "or under": "<="}[said]
     words = reading.consume(match)
     return op, int(number), words
+
+
+_DISTINCT_CMP = (r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
+                 r"(?:distinct|different|unique|separate)\s+|"
+                 r"\b(\d+)\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+(?:distinct|different|unique|"
+                 r"separate)\s+")
+
+
+def _distinct_threshold(reading: Reading, table: str) -> tuple[str, int, str, Measure] | None:
+    """'ips rejected on 5 or more distinct ports': a condition on the number of distinct values per group."""
+    if not (match := re.search(_DISTINCT_CMP, reading.text)):
+        return None
+    if (hit := _vocab_dimension(table, reading.text[match.end():])) is None:
+        return None
+    said, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+    op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
+          "under": "<", "at most": "<=", "exactly": "=", "or more": ">=", "or over": ">=", "or above": ">=", "+": ">=",
+          "or fewer": "<=", "or less": "<=", "or under": "<="}[said]
+    dim, length = hit
+    end = match.end() + length
+    words = reading.text[match.start():end].strip()
+    reading.text = reading.text[:match.start()] + " " * (end - match.start()) + reading.text[end:]
+    return op, int(number), words, Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct "
+                                           f"{dim.description}", dim.expression, words)
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:
