@@ -129,6 +129,34 @@ def merge_alternatives(intent: Intent, text: str) -> None:
         intent.filters.insert(at, merged)
 
 
+def _listed(condition: exp.Expression) -> tuple[str, set[str]] | None:
+    """(column, values) of a `col = 'v'` or `col IN ('v', …)` filter."""
+    if isinstance(condition, exp.EQ) and isinstance(condition.expression, exp.Literal):
+        return condition.this.sql(), {condition.expression.this}
+    if isinstance(condition, exp.In) and all(isinstance(e, exp.Literal) for e in condition.expressions):
+        return condition.this.sql(), {e.this for e in condition.expressions}
+    return None
+
+
+def drop_explanations(intent: Intent, text: str) -> None:
+    """'who tampered with logging (trail stopped, flow logs deleted)': a parenthesis naming members of a
+    concept read outside it explains the concept; ANDed, it would narrow the answer to one member."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\([^()]*\)", text)]
+    if not spans:
+        return
+    inside = lambda words: bool(words) and any(text.find(words, a) >= 0 and text.find(words, a) + len(words) <= b  # noqa: E731
+                                               for a, b in spans)
+    outer = [(f, _listed(f.condition)) for f in intent.filters if not inside(f.words)]
+    keep = []
+    for item in intent.filters:
+        listed = _listed(item.condition)
+        if listed and inside(item.words) and any(o and o[0] == listed[0] and listed[1] <= o[1] and f is not item
+                                                 for f, o in outer):
+            continue
+        keep.append(item)
+    intent.filters = keep
+
+
 def refuse_conflicting_filters(intent: Intent) -> None:
     """'successful and failed calls': two readings that exclude each other are refused, never ANDed to nothing."""
     said = {f.description: f.words for f in intent.filters}

@@ -331,7 +331,17 @@ def _console(reading: Reading) -> None:
         elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
             reading.add(eq(SESSION_MFA, "true"), reading.consume(match), "with MFA", "MFA")
         return
+    before = reading.text[:login.start()]
+    # "mfa console logins", "mfa-less sign-ins": the word before the sign-ins says whether MFA was used
+    without = re.search(r"\b(?:non[- ]?mfa|mfa[- ]?less|(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|2fa))"
+                        r"\s+(?:console\s+)?$", before)
+    with_mfa = None if without else re.search(r"\b(?:mfa|2fa)(?:[- ](?:authenticated|protected|backed|enabled))?\s+"
+                                               r"(?:console\s+)?$", before)
     reading.add(eq("eventname", "ConsoleLogin"), reading.consume(login), "console logins", "console")
+    if without or with_mfa:
+        said = without or with_mfa
+        reading.add(eq(MFA_USED, "No" if without else "Yes"), reading.consume(said),  # type: ignore[arg-type]
+                    "without MFA" if without else "with MFA", "MFA")
     if match := reading.find(r"\b(?:with\s+(?:vs\.?|versus|and|or)\s+without|mfa\s+(?:vs\.?|versus)\s+no)\s+(?:mfa|2fa)?\b"):
         # "with vs without MFA": one row per MFAUsed value, for the shape to group by
         reading.text = reading.text[:match.start()] + "by mfa" + " " * (len(match.group(0)) - 6) + reading.text[match.end():]
@@ -362,8 +372,14 @@ def port_in_request(reading: Reading, port: int, words: str) -> None:
     reading.add(contains("requestparameters", f'"fromPort":{port},'), words, f"opening port {port}")
 
 
-def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
+def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named: bool = False) -> None:
     """Denied / failed / changed / read-only: after the concepts, so 'failed logins' stays with logins."""
+    if console_named and not any("ConsoleLogin" in f.condition.sql() for f in reading.filters) and (
+            match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|failing|successful\w*|succeeded|"
+                                  r"success(?:es)?)\b")):
+        # "ConsoleLogin failures": a sign-in's outcome is in its response, not in an error code
+        outcome = "Success" if match.group(0).startswith("succ") else "Failure"
+        reading.add(eq(LOGIN_OUTCOME, outcome), reading.consume(match), f"that {'succeeded' if outcome == 'Success' else 'failed'}")
     if match := reading.find(r"\b(?:incl\.?|including|inclusive of|even|plus|as well as)\s+(?:the\s+)?(?:failures?|"
                              r"failed(?: ones| calls)?|errors?|unsuccessful(?: ones)?)\b"):
         reading.consume(match)  # "RunInstances per region, incl. failures": every outcome, so no outcome filter

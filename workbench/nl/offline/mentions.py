@@ -259,7 +259,9 @@ SLASHED_WORDS = {"start", "stop", "list", "describe", "read", "write", "and", "o
 
 def _secret(value: str, before: str, after: str) -> str | None:
     # "s3/iam calls": two services, read as alternatives
-    if all(part.lower() in SLASHED_WORDS or part.lower() in SERVICES for part in value.split("/")):
+    # "trail stopped/deleted/updated": past participles joined by slashes are English, not a path
+    if all(part.lower() in SLASHED_WORDS or part.lower() in SERVICES or re.fullmatch(r"[a-z]{3,}ed", part)
+           for part in value.split("/")):
         return None
     return "secret" if not value.lower().startswith(("http", "tcp/", "udp/")) else None
 

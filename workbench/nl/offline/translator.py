@@ -35,6 +35,7 @@ from workbench.nl.intent import (
 )
 from workbench.nl.offline.accounting import (
     SOURCE_OF,
+    drop_explanations,
     merge_alternatives,
     refuse_conflicting_filters,
     refuse_foreign_words,
@@ -348,6 +349,7 @@ def read_intent(question: str, now: datetime) -> Intent:
     if not question.strip():
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
+    asked = question.lower()
     question = normalise(question)
     refuse_unanswerable(question)
     found = extract(question)
@@ -392,7 +394,8 @@ def read_intent(question: str, now: datetime) -> Intent:
             for name, port in WELL_KNOWN_PORTS.items():
                 if match := reading.find(rf"\b{name}\b"):
                     port_in_request(reading, port, reading.consume(match))
-        cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")))
+        cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")),
+                            console_named={(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)})
     if table == "cloudtrail":
         place_cloudtrail(intent, found, reading.concepts, reading.filters)
     else:
@@ -408,6 +411,7 @@ def read_intent(question: str, now: datetime) -> Intent:
     _per_value(intent, found, reading.text)
     refuse_stray_modifiers(reading, intent)
     merge_alternatives(intent, text)
+    drop_explanations(intent, asked)
     refuse_conflicting_filters(intent)
     _assumed_roles(intent)
     _only_present(intent)
