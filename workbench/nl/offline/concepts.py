@@ -241,6 +241,17 @@ def cloudtrail_concepts(reading: Reading) -> None:
         tail = re.search(r"(?:the\s+)?(?:most|least)$", match.group(0))
         reading.text = reading.text[:match.start()] + (tail.group(0) + " " if tail else "") + "target role arns" \
             + reading.text[match.end():]
+    if match := reading.find(r"\b(?:(?:through|via|using|with|by)\s+)?webidentity(?:\s+(?:role\s+)?(?:assumptions?|"
+                             r"logins?|sign-?ins?|calls?|federation))?\b"):
+        # "web identity role assumptions", "assumed X through web identity": OIDC federation's own call
+        reading.add(_events(("AssumeRoleWithWebIdentity",)), reading.consume(match), "web identity role assumptions",
+                    "role assumptions")
+        if verb := reading.find(r"\bassum(?:ed|es|e|ing)\b"):
+            reading.consume(verb)
+    if match := reading.find(r"\b(?:aws\s+)?(?:identity center|sso)(?:\s+sessions?\b|(?=\s+roles?\b))"):
+        # "sso roles", "sso sessions": the AWSReservedSSO_* roles Identity Center users act through
+        reading.add(like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"), reading.consume(match),
+                    "Identity Center sessions", "sso")
     _identity_type(reading)
     _trail(reading)
     for pattern, _, apply in _cloudtrail_rules():

@@ -119,9 +119,11 @@ def _dimensions(reading: Reading, table: str, compared: bool = False) -> list[_D
                 continue
             dimension, length = hit
             matched = rest[offset:offset + length]
+            after = rest[offset + length:].strip()
             if re.match(r"\s*(?:" + "|".join(_OWN_NOUNS) + r")\b", rest[offset + length:]) and any(
-                    re.fullmatch(nouns, matched) for placeholder, nouns in _OWN_NOUNS.items()
-                    if rest[offset + length:].strip().startswith(placeholder)):
+                    re.fullmatch(nouns, matched) and not re.match(rf"{placeholder}\s+(?:{nouns})\b", after)
+                    for placeholder, nouns in _OWN_NOUNS.items() if after.startswith(placeholder)):
+                # ("which roles (rolename roles)" names its kind again after it: the first noun is asked for)
                 continue  # "excluding port 443", "the user bob": the noun names the value after it, not a column
             if trigger == "most" and re.fullmatch(_ROWS[table] + r"|events|findings|flows|connections|records|calls",
                                                   matched):

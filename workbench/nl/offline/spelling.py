@@ -56,6 +56,9 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:aws\s+)?(?:iam\s+)?(?:identity center|sso) (?:users?|identit(?:y|ies))\s+(?=username)", ""),
     (r"(\busername\b.*?)\s+(?:via|through|over|using|with)\s+(?:aws\s+)?(?:identity center|sso)\b", r"\1"),
     (r"\bbreak(?:ing)?\s+down\b(?=.*\bby\b)", ""),
+    # Identity Center permission sets are the AWSReservedSSO_<set>_<hash> roles its users act through
+    (r"\b(?:aws\s+)?(?:identity center|sso)\s+permission\s+sets?\b|\bpermission\s+sets?\b", "sso roles"),
+    (r"\bweb[- ]identity(?:\s+federation)?\b|\boidc\b", "webidentity"),
 )
 _SHORT = re.compile(r"(?<![\w.@/:-])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
                     + r")(?![\w.@/:-])")

@@ -337,6 +337,18 @@ def _assumed_roles(intent: Intent) -> None:
     intent.order = [Order(arn, o.descending) if o.expression in swap else o for o in intent.order]
 
 
+def _sso_who(intent: Intent) -> None:
+    """'who used an sso role': an Identity Center session's caller is the user its session name carries."""
+    if not any(f.description == "Identity Center sessions" for f in intent.filters):
+        return
+    expr, alias, description = DIMENSIONS["cloudtrail"]["identity center user"]
+    swap = lambda d: Dimension(expr, alias, description, d.words) if d.alias == "principal" else d  # noqa: E731
+    intent.group_by = [swap(d) for d in intent.group_by]
+    intent.columns = [swap(d) for d in intent.columns]
+    intent.order = [Order(alias if o.expression == "principal" else expr if o.expression == "useridentity.arn"
+                          else o.expression, o.descending) for o in intent.order]
+
+
 def _only_present(intent: Intent) -> None:
     listed = intent.groups + (intent.columns if intent.distinct else [])
     for dim in listed:
@@ -414,6 +426,7 @@ def read_intent(question: str, now: datetime) -> Intent:
     drop_explanations(intent, asked)
     refuse_conflicting_filters(intent)
     _assumed_roles(intent)
+    _sso_who(intent)
     _only_present(intent)
     refuse_foreign_words(reading, table)
     refuse_leftover_numbers(reading)
