@@ -64,6 +64,7 @@ class Reading:
     concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
     sort: Dimension | None = None  # "sorted by severity"
     buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
+    console: bool = False  # the question names the ConsoleLogin call itself
     extra: Measure | None = None  # a second sum beside the first ("bytes and packets")
     last: tuple[int, str] | None = None  # where the last consumed words stood, and what they were
 
@@ -336,11 +337,12 @@ def _console(reading: Reading) -> None:
                          r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
                          r"logons?|log on|sign on|console access)\b")
     if not login:
-        # API calls carry MFA in the session context; only sign-ins carry MFAUsed
+        # API calls carry MFA in the session context; only sign-ins (ConsoleLogin named) carry MFAUsed
+        column, no, yes = (MFA_USED, "No", "Yes") if reading.console else (SESSION_MFA, "false", "true")
         if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
-            reading.add(eq(SESSION_MFA, "false"), reading.consume(match), "without MFA", "MFA")
+            reading.add(eq(column, no), reading.consume(match), "without MFA", "MFA")
         elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
-            reading.add(eq(SESSION_MFA, "true"), reading.consume(match), "with MFA", "MFA")
+            reading.add(eq(column, yes), reading.consume(match), "with MFA", "MFA")
         return
     before = reading.text[:login.start()]
     # "mfa console logins", "mfa-less sign-ins": the word before the sign-ins says whether MFA was used
@@ -418,7 +420,8 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
     elif match := reading.find(r"\b(?:changes?|changed|modifications?|modified|writes?|mutating|non-read-only|"
                              r"write (?:calls|events|actions))\b"):
         reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
-    elif match := reading.find(r"\bread[- ]only\b"):
+    elif match := reading.find(r"\bread[- ]only\b(?!\s+(?:roles?|sessions?|permission|access)\b)"):
+        # "the read-only role" names a role (a permission set), not the read-only calls: left unread, refused
         reading.add(eq("readonly", "true"), reading.consume(match), "read-only")
     for word, service in SERVICES.items():
         # "in cloudtrail" names the table; "calls to cloudtrail" names the service
@@ -429,9 +432,15 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
 
 
 def vpc_concepts(reading: Reading) -> None:
+    # "ssh traffic between A and B": either end may be the client, so the service's port is on either side
+    between = reading.has(r"\bbetween\s+ipaddr\s+(?:and|&)\s+ipaddr\b")
     for name, port in WELL_KNOWN_PORTS.items():
         if match := reading.find(rf"\b{name}\b"):
-            reading.add(eq("dstport", port), reading.consume(match), f"to {name.upper()} (port {port})")
+            if between:
+                reading.add(any_of(eq("srcport", port), eq("dstport", port)), reading.consume(match),
+                            f"{name.upper()} (port {port}, either side)")
+            else:
+                reading.add(eq("dstport", port), reading.consume(match), f"to {name.upper()} (port {port})")
     if match := reading.find(r"\b(?:inbound|incoming|ingress)\s+(?:vs\.?|versus|and|or|/)\s+(?:outbound|outgoing|egress)\b|"
                              r"\b(?:outbound|outgoing|egress)\s+(?:vs\.?|versus|and|or|/)\s+(?:inbound|incoming|ingress)\b"):
         # "ingress vs egress bytes": one row per direction

@@ -179,6 +179,10 @@ class _Reader:
             if chosen != "keep":
                 direction = (_direction(self.text[:start], self.text[end:])
                              if chosen in {"ip", "port", "service_host", "resource_id"} else "any")
+                previous = self.found[-1] if self.found else None
+                if direction == "any" and previous and previous.kind == chosen and re.fullmatch(
+                        r"\s*(?:,\s*)?(?:or|and|&|/|,)?\s*", piece):
+                    direction = previous.direction  # "from 203.0.113.77 or 198.51.100.149": both from
                 negation = NEGATION.search(piece)
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
                     or re.match(r"\s*(?:role\s+)?(?:(?:was|were|is|got|been|being)\s+)?assumed\b", self.text[end:].lower())
@@ -204,7 +208,7 @@ def _camel(value: str, before: str, after: str) -> str | None:
         return "keep"  # a GuardDuty threat purpose: read as a finding family
     if value in ERROR_CODES:
         return "error_code"
-    if re.match(r"^\s*(?:permission set\s+|sso\s+)?roles?\b", after.lower()):
+    if re.match(r"^\s*(?:(?:permission set\s+|sso\s+)?(?:roles?|sessions?)|permission sets?)\b", after.lower()):
         return "role"  # "the AdministratorAccess role": an SSO permission set's role
     if value in KNOWN_POLICIES or re.match(r"^\s*(?:managed\s+)?polic(?:y|ies)\b", after.lower()):
         return "policy"

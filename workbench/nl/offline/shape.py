@@ -34,7 +34,7 @@ _ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|l
 
 # What a value's placeholder is already called: "rolename role" names the role, it does not ask for roles.
 _OWN_NOUNS = {
-    "username": r"users?|principals?|identit(?:y|ies)|user names?", "rolename": r"roles?", "bucketname": r"buckets?",
+    "username": r"users?|principals?|identit(?:y|ies)|user names?", "rolename": r"roles?|sessions?", "bucketname": r"buckets?",
     "ipaddr": r"ips?|address(?:es)?|hosts?|ip address(?:es)?|sources?|source ips?", "accountnumber": r"accounts?",
     "regionname": r"regions?", "portnumber": r"ports?", "secretname": r"secrets?",
     "resourceid": r"instances?|enis?|interfaces?|vpcs?|subnets?|network interfaces?", "eventname": r"events?|calls?|apis?|actions?",

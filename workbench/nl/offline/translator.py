@@ -148,6 +148,10 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
     for user in [u for u in found.of("user") if u.target and any(f"'{e}'" in said for e in targeted)]:
         # "access keys created for lena.garcia": the user the call acted on, named in its request
         _add(intent, [user], eq("json_extract_scalar(requestparameters, '$.userName')", user.value), f"for user {user.value}")
+    assuming = bool({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"} & {e.value for e in found.of("event")}
+                    or "role assumptions" in " ".join(intent_concepts))
+    for name in [u for u in found.of("user") if assuming and u.target and not u.typed and not u.placed]:
+        name.kind = "role"  # "AssumeRoleWithWebIdentity into github-actions-deploy": the role assumed, by its name
     if users := [u for u in found.of("user") if not u.placed]:
         names = _values(users)
         plain = [n for n in names if "@" not in n]
@@ -160,8 +164,7 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
             conditions.append(one_of("useridentity.sessioncontext.sessionissuer.username", untyped))
         _add(intent, users, any_of(*conditions), "by user " + " or ".join(names)
              + (" (or role " + " or ".join(untyped) + ")" if untyped else ""))
-    assumed = [r for r in found.of("role") if r.target] if "AssumeRole" in {e.value for e in found.of("event")} \
-        or "role assumptions" in " ".join(intent_concepts) else []
+    assumed = [r for r in found.of("role") if r.target] if assuming else []
     for role in assumed:  # "AssumeRole calls for the orders-api-ec2 role": the role assumed, not the caller's
         _add(intent, [role], like("json_extract_scalar(requestparameters, '$.roleArn')", f"%/{role.value}"),
              f"assuming role {role.value}")
@@ -222,6 +225,15 @@ def place_vpc(intent: Intent, found: Mentions) -> None:
         _add(intent, [mention], any_of(_ip_condition("srcaddr", mention.value), _ip_condition("dstaddr", mention.value)),
              f"to or from {mention.value}")
     ports = found.of("port")
+    if len([m for m in ips if m.direction == "any"]) >= 2 and re.search(r"\bbetween\b", found.text):
+        # "ssh traffic between A and B": either end may be the client, so the service port is on either side
+        for port in ports:
+            if not re.search(r"\b(?:dest\w*|dst|src|source|from|to)\b", port.words.lower()):
+                port.direction = "any"
+    if either := [m for m in ports if m.direction == "any"]:
+        values = [int(v) for v in _values(either)]
+        _add(intent, either, any_of(one_of("srcport", values), one_of("dstport", values)),
+             "on port " + ", ".join(_values(either)) + " (either side)")
     for direction, column, said in (("from", "srcport", "from port"), ("to", "dstport", "to port")):
         if chosen := [m for m in ports if m.direction == direction]:
             _add(intent, chosen, one_of(column, [int(v) for v in _values(chosen)]), f"{said} " + ", ".join(_values(chosen)))
@@ -391,7 +403,8 @@ def read_intent(question: str, now: datetime) -> Intent:
         mention.kind = "bucket" if (bucket_talk or acted_on or object_of) and "@" not in mention.value and not subject \
             else "user"
         mention.typed = False
-    table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket"))))
+    console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
+    table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to": the dangling "to" asks for the destinations
         reading.text = re.sub(r"^(\s*(?:what|which)\b)(?!\s+(?:hosts?|destinations?|address\w*|ips?|ports?)\b)"
@@ -407,7 +420,7 @@ def read_intent(question: str, now: datetime) -> Intent:
                 if match := reading.find(rf"\b{name}\b"):
                     port_in_request(reading, port, reading.consume(match))
         cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")),
-                            console_named={(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)})
+                            console_named=console)
     if table == "cloudtrail":
         place_cloudtrail(intent, found, reading.concepts, reading.filters)
     else:
