@@ -402,6 +402,9 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.columns = [Dimension(column, column, column)]
         intent.order = [Order(column, descending=direction is not None)]
         return
+    if direction is None and reading.sort is None and (
+            oldest := re.search(r"\b(?:oldest|earliest) first\b|\bascending\b|\bold(?:est)? to new(?:est)?\b", reading.text)):
+        reading.consume(oldest)  # "oldest first": the listing's own order, by time ascending
     _listing(intent, descending=direction is not None, sort=reading.sort)
 
 

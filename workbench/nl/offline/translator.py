@@ -54,7 +54,7 @@ from workbench.nl.offline.concepts import (
 )
 from workbench.nl.offline.mentions import ACTOR_VERB, Mention, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
-from workbench.nl.offline.normalise import normalise
+from workbench.nl.offline.normalise import normalise, without_lead_in
 from workbench.nl.offline.refusals import refuse_unanswerable
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct
@@ -370,6 +370,20 @@ def _only_present(intent: Intent) -> None:
 
 
 def read_intent(question: str, now: datetime) -> Intent:
+    try:
+        return _read_intent(question, now)
+    except TranslationError:
+        # "ok last thing before standup — how many …": refused as a whole, the question proper may still read
+        if (proper := without_lead_in(question)) == question:
+            raise
+        try:
+            return _read_intent(proper, now)
+        except TranslationError:
+            pass
+        raise
+
+
+def _read_intent(question: str, now: datetime) -> Intent:
     if not question.strip():
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
