@@ -137,10 +137,10 @@ def _english(word: str) -> bool:
 
 # The value a negation word stands before: "except (for) bob", "not from 10.0.0.5", "other than the user bob".
 NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
-                      r"ignoring|ignore|minus|without|(?<=\banywhere )but|(?<=\banyone )but|(?<=\banybody )but|"
+                      r"ignoring|ignore|minus|without|leaving out|leave out|omitting|omit|(?<=\banywhere )but|(?<=\banyone )but|(?<=\banybody )but|"
                       r"(?<=\beveryone )but|(?<=\beverybody )but)\s+"
                       r"(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|calls? to|events? from|port|account|"
-                      r"region|bucket|named|ones?|those|that|coming|came|made|sent)\s+){0,3}$", re.IGNORECASE)
+                      r"region|bucket|named|ones?|those|that|coming|came|made|sent|on|at|via|over)\s+){0,3}$", re.IGNORECASE)
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"

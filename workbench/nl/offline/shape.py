@@ -232,12 +232,12 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         if side:
             reading.text = reading.text[:who.start()] + side + reading.text[who.end():]
     # "in 15 minute buckets", "every 15 mins", "per 2 hours": a bucket of that many units
-    if sized := re.search(r"\b(?:per|by|every|each|in|into|over|at)\s+(\d{1,3})[- ]?(minute|hour)s?"
+    if sized := re.search(r"\b(?:per|by|every|each|in|into|over|at)\s+(\d{1,3})[- ]?(minute|min|hour|hr)s?"
                           r"(?:\s+(?:buckets?|intervals?|windows?|slots?|bins?|chunks?|increments?))?\b|"
-                          r"\b(\d{1,3})[- ]?(minute|hour)s?\s+(?:buckets?|intervals?|windows?|slots?|bins?|chunks?)\b",
+                          r"\b(\d{1,3})[- ]?(minute|min|hour|hr)s?\s+(?:buckets?|intervals?|windows?|slots?|bins?|chunks?)\b",
                           reading.text):
         n, unit = (sized.group(1), sized.group(2)) if sized.group(1) else (sized.group(3), sized.group(4))
-        seconds = int(n) * (60 if unit == "minute" else 3600)
+        seconds = int(n) * (60 if unit.startswith("min") else 3600)
         if seconds == 0:
             raise TranslationError(f"cannot bucket by {sized.group(0).strip()!r}: name a size of at least one minute")
         intent.bucket = _sized_bucket(table, seconds, sized.group(0).strip())

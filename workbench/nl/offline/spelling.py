@@ -58,6 +58,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\bbreak(?:ing)?\s+down\b(?=.*\bby\b)", ""),
     # Identity Center permission sets are the AWSReservedSSO_<set>_<hash> roles its users act through
     (r"\b(?:aws\s+)?(?:identity center|sso)\s+permission\s+sets?\b|\bpermission\s+sets?\b", "sso roles"),
+    (r"\b(?:no|without)\s+(?:dupes|dups|duplicates|repeats)\b|\bde-?duped\b", "distinct"),
     (r"\bweb[- ]identity(?:\s+federation)?\b|\boidc\b", "webidentity"),
 )
 _SHORT = re.compile(r"(?<![\w.@/:-])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
