@@ -161,3 +161,11 @@ def test_a_chatty_lead_in_is_read_past(engine) -> None:
     # a lead that carries conditions is not dropped: refused or read whole, never answered without it
     with pytest.raises(TranslationError):
         translate("guardduty detectors deleted in eu-west-1 — which accounts did the flibber", DEMO_NOW)
+
+
+def test_successful_and_failed_calls_are_counted_per_outcome(engine) -> None:
+    reference = ("SELECT CASE WHEN errorcode IS NULL THEN 'Success' ELSE 'Failure' END, useridentity.arn, count(*) "
+                 "FROM cloudtrail WHERE eventname = 'GetSecretValue' GROUP BY 1, 2")
+    assert _same_rows(engine, "GetSecretValue successes vs failures per user", reference) > 0
+    sql = translate("successful and failed AssumeRole calls by svc-reporting", DEMO_NOW)[0]
+    assert "errorcode IS NULL THEN 'Success'" in sql and "NOT errorcode IS NULL" not in sql

@@ -396,6 +396,12 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
     if match := reading.find(r"\b(?:incl\.?|including|inclusive of|even|plus|as well as)\s+(?:the\s+)?(?:failures?|"
                              r"failed(?: ones| calls)?|errors?|unsuccessful(?: ones)?)\b"):
         reading.consume(match)  # "RunInstances per region, incl. failures": every outcome, so no outcome filter
+    if match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
+                             r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
+        # "successful and failed AssumeRole calls": one row per outcome, for the shape to group by — never both
+        # filters at once (no row both succeeds and fails)
+        reading.text = reading.text[:match.start()] + "by call outcome".ljust(len(match.group(0))) + reading.text[match.end():]
+        return
     if match := reading.find(r"\b(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|permission errors?|"
                              r"not authori[sz]ed)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")

@@ -61,6 +61,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "key": ("useridentity.accesskeyid", "accesskeyid", "access key"),
         "user name": ("useridentity.username", "username", "user name"),
         "mfa": ("json_extract_scalar(additionaleventdata, '$.MFAUsed')", "mfa_used", "MFA used"),
+        "call outcome": ("CASE WHEN errorcode IS NULL THEN 'Success' ELSE 'Failure' END", "outcome", "outcome"),
         "login outcome": ("json_extract_scalar(responseelements, '$.ConsoleLogin')", "outcome", "sign-in outcome"),
         "identity type": ("useridentity.type", "identity_type", "identity type"),
         "user type": ("useridentity.type", "identity_type", "identity type"),
