@@ -169,3 +169,11 @@ def test_successful_and_failed_calls_are_counted_per_outcome(engine) -> None:
     assert _same_rows(engine, "GetSecretValue successes vs failures per user", reference) > 0
     sql = translate("successful and failed AssumeRole calls by svc-reporting", DEMO_NOW)[0]
     assert "errorcode IS NULL THEN 'Success'" in sql and "NOT errorcode IS NULL" not in sql
+
+
+def test_a_negation_before_a_list_excludes_every_value_of_it(engine) -> None:
+    reference = (EVENTS + "WHERE eventname = 'CreateAccessKey' AND coalesce(useridentity.username, '') "
+                 "NOT IN ('lena.garcia', 'terraform-runner-aed5')")
+    _same_rows(engine, "CreateAccessKey events not made by lena.garcia or terraform-runner-aed5", reference)
+    with pytest.raises(TranslationError, match="include and which to exclude"):
+        translate("events by lena.garcia or not heidi.smith", DEMO_NOW)  # a negation after the first: refused

@@ -180,10 +180,14 @@ class _Reader:
                 direction = (_direction(self.text[:start], self.text[end:])
                              if chosen in {"ip", "port", "service_host", "resource_id"} else "any")
                 previous = self.found[-1] if self.found else None
-                if direction == "any" and previous and previous.kind == chosen and re.fullmatch(
-                        r"\s*(?:,\s*)?(?:or|and|&|/|,)?\s*", piece):
+                listed = previous is not None and previous.kind == chosen and re.fullmatch(
+                    r"\s*(?:,\s*)?(?:or|and|&|/|,|nor)?\s*", piece) is not None
+                if direction == "any" and listed:
                     direction = previous.direction  # "from 203.0.113.77 or 198.51.100.149": both from
                 negation = NEGATION.search(piece)
+                if listed and previous.negated and negation is None:
+                    # "not made by lena.garcia or terraform-runner-aed5": neither one
+                    negation = re.search(r"(\s*)$", piece)
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
                     or re.match(r"\s*(?:role\s+)?(?:(?:was|were|is|got|been|being)\s+)?assumed\b", self.text[end:].lower())
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
