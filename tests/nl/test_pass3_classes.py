@@ -177,3 +177,12 @@ def test_a_negation_before_a_list_excludes_every_value_of_it(engine) -> None:
     _same_rows(engine, "CreateAccessKey events not made by lena.garcia or terraform-runner-aed5", reference)
     with pytest.raises(TranslationError, match="include and which to exclude"):
         translate("events by lena.garcia or not heidi.smith", DEMO_NOW)  # a negation after the first: refused
+
+
+@pytest.mark.parametrize(("question", "condition"), [
+    ("medium or high findings", "severity >= 4 AND severity < 9"),
+    ("low or high findings", "(severity < 4) OR (severity >= 7 AND severity < 9)"),
+])
+def test_severity_bands_joined_by_or_are_any_of_them(engine, question: str, condition: str) -> None:
+    reference = f"SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty WHERE {condition}"
+    assert _same_rows(engine, question, reference) > 0

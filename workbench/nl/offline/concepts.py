@@ -517,6 +517,21 @@ def guardduty_concepts(reading: Reading) -> None:
         op = {"at least": ">=", "below": "<", "under": "<", "less than": "<", ">=": ">=", "<=": "<=", "<": "<",
               "=": "=", "of": "=", "equal to": "=", "": "="}.get(match.group(1), ">")
         reading.add(compare("severity", op, float(match.group(2))), words, f"severity {op} {match.group(2)}")
+    elif match := reading.find(r"\b(?:low|medium|high|critical)(?:\s*(?:,|or|and|&|/)\s*(?:low|medium|high|critical))+\b"
+                               r"(?:[- ]sev(?:erity)?)?"):
+        # "medium or high findings": AWS's bands (low 1-3.9, medium 4-6.9, high 7-8.9, critical 9-10), any of them
+        bands = {"low": (0, 4), "medium": (4, 7), "high": (7, 9), "critical": (9, None)}
+        named = sorted({bands[b] for b in re.findall(r"low|medium|high|critical", match.group(0))}, key=lambda r: r[0])
+        ranges: list[tuple[int, int | None]] = []
+        for low, high in named:  # adjacent bands make one range
+            if ranges and ranges[-1][1] == low:
+                ranges[-1] = (ranges[-1][0], high)
+            else:
+                ranges.append((low, high))
+        conditions = [compare("severity", ">=", lo) if hi is None else exp.and_(
+            compare("severity", ">=", lo), compare("severity", "<", hi)) for lo, hi in ranges]
+        reading.add(any_of(*(exp.Paren(this=c) if isinstance(c, exp.And) and len(conditions) > 1 else c
+                             for c in conditions)), reading.consume(match), f"of {match.group(0).strip()} severity")
     elif match := reading.find(r"\b(?:high\s*(?:\+|and (?:above|up|higher|critical)|or (?:above|higher|critical)|and over)|"
                                r"(?:critical|high)\s+(?:and|or|&|/)\s+(?:critical|high)|high or worse)"
                                r"(?:[- ]sev(?:erity)?)?"):
