@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Dimension, Intent, Measure, Order
 from workbench.nl.offline.concepts import Reading
-from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, LIST_COLUMNS, TIME_COLUMN
+from workbench.nl.offline.thresholds import THRESHOLD, distinct_threshold
+from workbench.nl.offline.thresholds import threshold as read_threshold
+from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, LIST_COLUMNS, TIME_COLUMN, vocab_dimension
 
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
            "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
@@ -69,16 +71,6 @@ def _sized_bucket(table: str, seconds: int, words: str) -> Dimension:
                      words)
 
 
-def _vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
-    vocab = DIMENSIONS[table]
-    for key in sorted(vocab, key=len, reverse=True):
-        stem = rf"{re.escape(key[:-1])}(?:y|ies)" if key.endswith("y") else rf"{re.escape(key)}(?:es|s)?"
-        if match := re.match(rf"{stem}\b", words):
-            expr, alias, description = vocab[key]
-            return Dimension(expr, alias, description, key), match.end()
-    return None
-
-
 def _dimensions(reading: Reading, table: str, compared: bool = False) -> list[_Dim]:
     found: list[_Dim] = []
     target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
@@ -89,7 +81,7 @@ def _dimensions(reading: Reading, table: str, compared: bool = False) -> list[_D
                                     f"target {noun}", target.group(0)), "which"))
         reading.consume(target)
     sort = re.search(r"\b(?:sorted|ordered|sort|order|ranked)\s+by\s+(?:the\s+)?", reading.text)
-    if sort and (hit := _vocab_dimension(table, reading.text[sort.end():])):
+    if sort and (hit := vocab_dimension(table, reading.text[sort.end():])):
         reading.sort = hit[0]
         reading.text = reading.text[:sort.start()] + "_" * (sort.end() + hit[1] - sort.start()) + \
             reading.text[sort.end() + hit[1]:]
@@ -98,7 +90,7 @@ def _dimensions(reading: Reading, table: str, compared: bool = False) -> list[_D
         reading.text = reading.text[:where.start()] + "which source ips" + reading.text[where.end():]
     # "brute force check: source ips with …", "any ip that made fewer than 20 calls": the noun a count
     # condition is about starts its clause, or follows 'any'/'every' (without a condition, 'any user' asks yes/no)
-    compared = compared or re.search(_THRESHOLD, reading.text) is not None
+    compared = compared or re.search(THRESHOLD, reading.text) is not None
     patterns = ((r"^\s*", "start"), (r"[:;—–]\s*", "start"),
                 *(((r"\b(?:any|every|all|those|the)\s+", "which"),) if compared else ()),
                 (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
@@ -115,7 +107,7 @@ def _dimensions(reading: Reading, table: str, compared: bool = False) -> list[_D
             lead = len(rest) - len(rest.lstrip(" ")) if trigger == "most" else 0
             skipped = re.match(_FILLER, rest[lead:])
             offset = lead + (skipped.end() if skipped else 0)
-            if (hit := _vocab_dimension(table, rest[offset:])) is None:
+            if (hit := vocab_dimension(table, rest[offset:])) is None:
                 continue
             dimension, length = hit
             matched = rest[offset:offset + length]
@@ -157,7 +149,7 @@ def _dimensions(reading: Reading, table: str, compared: bool = False) -> list[_D
             # underscores, not spaces: "per <consumed> from" must not read as "per from"
             reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
             while more := re.match(r"\s*(?:,|and|&)\s*(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
-                hit = _vocab_dimension(table, reading.text[end + more.end():])
+                hit = vocab_dimension(table, reading.text[end + more.end():])
                 if hit is None or any(d.dimension.expression == hit[0].expression for d in found):
                     break
                 start, end = end + more.end(), end + more.end() + hit[1]
@@ -292,7 +284,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                     rf"\b(?:which|what|the)\s+{_N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
     ascending = re.search(_LEAST, reading.text) is not None
-    distinct_cmp = _distinct_threshold(reading, table)
+    distinct_cmp = distinct_threshold(reading, table)
     dims = _dimensions(reading, table, compared=distinct_cmp is not None)
     if top:
         reading.consume(top)
@@ -325,7 +317,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         # "distinct event names per user", "unique IPs by day": the distinct values counted per group
         dims = [_Dim(d.dimension, "count") if d.trigger == "which" and re.search(
             r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
-    threshold = _threshold(reading)
+    threshold = read_threshold(reading)
     if distinct_cmp:
         if threshold:
             raise TranslationError(f"two conditions on counts ({distinct_cmp[2]!r} and {threshold[2]!r}): ask for one")
@@ -418,53 +410,6 @@ def _second_measure(reading: Reading, measure: Measure | None) -> Measure | None
         reading.consume(match)
         return Measure("sum", f"total_{other}", f"total {other}", other, match.group(0).strip())
     return None
-
-
-_COMPARED = (r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|failures?|"
-             r"attempts?|logins?|denials?|sign-?ins?)\b")
-_THRESHOLD = (r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
-              + _COMPARED + "|"
-              # "more than 10 errors" with "errors" already read as the failure filter
-              r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)(?=\s{2,}\S|\s*$)|"
-              r"\b(\d+)\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+" + _COMPARED)
-
-
-def _threshold(reading: Reading) -> tuple[str, int, str] | None:
-    """'more than 100 errors', 'at least 5 times': a condition on the count of each group."""
-    match = re.search(_THRESHOLD, reading.text)
-    if not match:
-        return None
-    pairs = ((1, 2), (3, 4), (6, 5))  # (comparison, number) of each alternative of _THRESHOLD
-    said, number = next((match.group(a), match.group(b)) for a, b in pairs if match.group(a))
-    op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
-          "under": "<", "at most": "<=", "exactly": "=", "or more": ">=", "or over": ">=", "or above": ">=", "+": ">=",
-          "or fewer": "<=", "or less": "<=", "or under": "<="}[said]
-    words = reading.consume(match)
-    return op, int(number), words
-
-
-_DISTINCT_CMP = (r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
-                 r"(?:distinct|different|unique|separate)\s+|"
-                 r"\b(\d+)\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+(?:distinct|different|unique|"
-                 r"separate)\s+")
-
-
-def _distinct_threshold(reading: Reading, table: str) -> tuple[str, int, str, Measure] | None:
-    """'ips rejected on 5 or more distinct ports': a condition on the number of distinct values per group."""
-    if not (match := re.search(_DISTINCT_CMP, reading.text)):
-        return None
-    if (hit := _vocab_dimension(table, reading.text[match.end():])) is None:
-        return None
-    said, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-    op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
-          "under": "<", "at most": "<=", "exactly": "=", "or more": ">=", "or over": ">=", "or above": ">=", "+": ">=",
-          "or fewer": "<=", "or less": "<=", "or under": "<="}[said]
-    dim, length = hit
-    end = match.end() + length
-    words = reading.text[match.start():end].strip()
-    reading.text = reading.text[:match.start()] + " " * (end - match.start()) + reading.text[end:]
-    return op, int(number), words, Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct "
-                                           f"{dim.description}", dim.expression, words)
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:

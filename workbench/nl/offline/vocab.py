@@ -6,6 +6,10 @@ when it does not) in one place.
 
 from __future__ import annotations
 
+import re
+
+from workbench.nl.intent import Dimension
+
 # Words that point at a table; the first table whose cue appears wins, CloudTrail is the default.
 TABLE_CUES: dict[str, tuple[str, ...]] = {
     "guardduty": ("guardduty", "guard duty", "finding", "findings"),
@@ -316,3 +320,13 @@ LOGGING_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelec
 CREDENTIAL_ACCESS = ("GetSecretValue", "GetParameter", "GetParameters", "CreateAccessKey")
 PUBLIC_EXPOSURE = ("PutBucketPolicy", "PutBucketAcl")
 MFA_CHANGES = ("DeactivateMFADevice", "DeleteVirtualMFADevice", "EnableMFADevice", "CreateVirtualMFADevice")
+
+
+def vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
+    vocab = DIMENSIONS[table]
+    for key in sorted(vocab, key=len, reverse=True):
+        stem = rf"{re.escape(key[:-1])}(?:y|ies)" if key.endswith("y") else rf"{re.escape(key)}(?:es|s)?"
+        if match := re.match(rf"{stem}\b", words):
+            expr, alias, description = vocab[key]
+            return Dimension(expr, alias, description, key), match.end()
+    return None
