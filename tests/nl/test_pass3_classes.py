@@ -186,3 +186,11 @@ def test_a_negation_before_a_list_excludes_every_value_of_it(engine) -> None:
 def test_severity_bands_joined_by_or_are_any_of_them(engine, question: str, condition: str) -> None:
     reference = f"SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty WHERE {condition}"
     assert _same_rows(engine, question, reference) > 0
+
+
+def test_one_bracketed_member_narrows_and_a_lead_with_a_modifier_is_kept(engine) -> None:
+    reference = ("SELECT useridentity.arn, count(*) FROM cloudtrail WHERE eventname = 'StopLogging' GROUP BY 1")
+    assert _same_rows(engine, "who tampered with logging (StopLogging) - per principal", reference) > 0
+    # 'per hour' in the lead shapes the answer: the lead is not dropped, so the question is refused whole
+    with pytest.raises(TranslationError):
+        translate("so the flibber per hour — which ips called GetObject", DEMO_NOW)

@@ -147,14 +147,12 @@ def drop_explanations(intent: Intent, text: str) -> None:
     inside = lambda words: bool(words) and any(text.find(words, a) >= 0 and text.find(words, a) + len(words) <= b  # noqa: E731
                                                for a, b in spans)
     outer = [(f, _listed(f.condition)) for f in intent.filters if not inside(f.words)]
-    keep = []
-    for item in intent.filters:
-        listed = _listed(item.condition)
-        if listed and inside(item.words) and any(o and o[0] == listed[0] and listed[1] <= o[1] and f is not item
-                                                 for f, o in outer):
-            continue
-        keep.append(item)
-    intent.filters = keep
+    members = [f for f in intent.filters if inside(f.words) and not f.entities and (listed := _listed(f.condition))
+               and any(o and o[0] == listed[0] and listed[1] <= o[1] and g is not f for g, o in outer)]
+    # one member named in brackets may narrow the concept ("logging tampering (StopLogging)"): only an
+    # enumeration of several reads as the explanation; a named value (a mention) is never dropped
+    if len(members) >= 2:
+        intent.filters = [f for f in intent.filters if f not in members]
 
 
 def refuse_conflicting_filters(intent: Intent) -> None:

@@ -52,6 +52,13 @@ _BACK_REFERENCE = re.compile(r"\b(?:her|him|them|that (?:instance|user|ip|addres
                              r"this (?:instance|user|ip|address|host|role|bucket|key))\b", re.IGNORECASE)
 
 
+# Words that shape an answer (a ranking, a grouping, a count, an exclusion, a time): a lead holding one is kept
+_MODIFIER = re.compile(r"\b(?:top|bottom|per|each|every|by|count\w*|how many|number|most|least|first|earliest|latest|"
+                       r"distinct|unique|only|not|except\w*|excluding|without|other than|besides|since|until|after|"
+                       r"yesterday|today|hours?|days?|minutes?|week|between|denied|rejected|accepted|succe\w+|fail\w*)\b",
+                       re.IGNORECASE)
+
+
 def _values(text: str) -> list[str]:
     return [v for v in dict.fromkeys(_VALUE.findall(text)) if v.lower() not in NOT_NAMES]
 
@@ -68,6 +75,8 @@ def without_lead_in(text: str) -> str:
     cut = splits[-1]
     lead, rest = text[:cut.start()], text[cut.end():]
     values = _values(lead)
+    if re.search(r"\d", _VALUE.sub(" ", lead)) or _MODIFIER.search(lead):
+        return text  # a number or a modifier in the lead may be part of what is asked: never dropped
     if not values:
         talk = re.match(r"\s*(?:ok|okay|so|fyi|btw|also|quick one|one more|last thing)\b", lead, re.IGNORECASE) or re.search(
             r"\b(?:i|we|my|our|me|us|i'm|we're)\b", lead, re.IGNORECASE)
