@@ -69,6 +69,15 @@ def contains(column: str, value: str) -> exp.Expression:
                   expression=literal(0))
 
 
+def negate(condition: exp.Expression) -> exp.Expression:
+    """NOT of a condition that reads a NULL as 'not that value': `NOT coalesce(c, FALSE)`.
+
+    A plain NOT drops every row where the condition is NULL ("by anyone not bob" would lose the role
+    sessions, whose user name is NULL), so the answer would leave out rows the question asked for.
+    """
+    return exp.Not(this=exp.Coalesce(this=condition, expressions=[exp.false()]))
+
+
 def any_of(*conditions: exp.Expression) -> exp.Expression:
     return exp.Paren(this=exp.or_(*conditions)) if len(conditions) > 1 else conditions[0]
 

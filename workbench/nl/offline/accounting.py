@@ -14,7 +14,7 @@ import re
 from sqlglot import exp
 
 from workbench.nl.base import TranslationError
-from workbench.nl.intent import Intent
+from workbench.nl.intent import Filter, Intent
 from workbench.nl.offline.concepts import Reading
 
 SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
@@ -93,6 +93,66 @@ def _fact(condition: exp.Expression) -> tuple[str, str, str] | None:
     if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
         return inner.this.sql(), "notnull", ""
     return None
+
+
+# Words that join alternatives: "s3 or iam", "s3/iam", "either s3 or iam", "s3 and/or iam"
+_ALTERNATIVE = r"\s*(?:,\s*)?(?:or|and/or|/|\|)\s*(?:(?:the|an?)\s+)?"
+
+
+def merge_alternatives(intent: Intent, text: str) -> None:
+    """'calls to s3 or iam': two values of one column joined by 'or' are one IN (...), not a conflict.
+
+    Only values whose words stand side by side in the question joined by an 'or' are merged; any other
+    pair of values of one column stays two filters and is refused as a conflict below.
+    """
+    by_column: dict[str, list[Filter]] = {}
+    for item in intent.filters:
+        fact = _fact(item.condition)
+        if fact is not None and fact[1] == "=" and not item.entities:
+            by_column.setdefault(fact[0], []).append(item)
+    for items in by_column.values():
+        if len({_fact(i.condition)[2] for i in items}) < 2:  # type: ignore[index]
+            continue
+        spans = sorted((text.find(i.words), i) for i in items if i.words and text.find(i.words) >= 0)
+        if len(spans) != len(items):
+            continue
+        joined = all(re.fullmatch(_ALTERNATIVE, text[a + len(x.words):b])
+                     for (a, x), (b, _) in zip(spans, spans[1:], strict=False))
+        if not joined:
+            continue
+        condition = exp.In(this=items[0].condition.this.copy(),
+                           expressions=[i.condition.expression.copy() for _, i in spans])
+        merged = Filter(condition, " or ".join(i.words for _, i in spans),
+                        " or ".join(i.description for _, i in spans))
+        at = intent.filters.index(items[0])
+        intent.filters = [f for f in intent.filters if f not in items]
+        intent.filters.insert(at, merged)
+
+
+def _listed(condition: exp.Expression) -> tuple[str, set[str]] | None:
+    """(column, values) of a `col = 'v'` or `col IN ('v', …)` filter."""
+    if isinstance(condition, exp.EQ) and isinstance(condition.expression, exp.Literal):
+        return condition.this.sql(), {condition.expression.this}
+    if isinstance(condition, exp.In) and all(isinstance(e, exp.Literal) for e in condition.expressions):
+        return condition.this.sql(), {e.this for e in condition.expressions}
+    return None
+
+
+def drop_explanations(intent: Intent, text: str) -> None:
+    """'who tampered with logging (trail stopped, flow logs deleted)': a parenthesis naming members of a
+    concept read outside it explains the concept; ANDed, it would narrow the answer to one member."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\([^()]*\)", text)]
+    if not spans:
+        return
+    inside = lambda words: bool(words) and any(text.find(words, a) >= 0 and text.find(words, a) + len(words) <= b  # noqa: E731
+                                               for a, b in spans)
+    outer = [(f, _listed(f.condition)) for f in intent.filters if not inside(f.words)]
+    members = [f for f in intent.filters if inside(f.words) and not f.entities and (listed := _listed(f.condition))
+               and any(o and o[0] == listed[0] and listed[1] <= o[1] and g is not f for g, o in outer)]
+    # one member named in brackets may narrow the concept ("logging tampering (StopLogging)"): only an
+    # enumeration of several reads as the explanation; a named value (a mention) is never dropped
+    if len(members) >= 2:
+        intent.filters = [f for f in intent.filters if f not in members]
 
 
 def refuse_conflicting_filters(intent: Intent) -> None:

@@ -19,11 +19,11 @@ from workbench.nl.intent import (
     Filter,
     Measure,
     any_of,
-    compare,
     contains,
     eq,
     is_null,
     like,
+    negate,
     one_of,
 )
 from workbench.nl.offline.actions import verb_object_events
@@ -31,13 +31,11 @@ from workbench.nl.offline.vocab import (
     CREDENTIAL_ACCESS,
     DENIED_CODES,
     EVENT_GROUPS,
-    FINDING_FAMILIES,
     LOGGING_TAMPERING,
     MFA_CHANGES,
     POLICY_GRANTS,
     PRIVILEGE_ESCALATION,
     PUBLIC_EXPOSURE,
-    RESOURCE_TYPES,
     SERVICES,
     WELL_KNOWN_PORTS,
 )
@@ -49,6 +47,11 @@ UNIT = {"bytes": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}  # decimal
 PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1}
 
 
+# A negation standing right before the words a rule read: "not in s3", "except iam", "other than the ec2".
+_NEGATED = re.compile(r"\b(?:not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
+                      r"ignoring|minus)\s+(?:(?:from|to|in|on|for|the|any|calls? to|events? (?:from|in))\s+){0,2}$")
+
+
 @dataclass
 class Reading:
     """The working text of a question and the filters read from it so far."""
@@ -58,7 +61,9 @@ class Reading:
     concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
     sort: Dimension | None = None  # "sorted by severity"
     buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
+    console: bool = False  # the question names the ConsoleLogin call itself
     extra: Measure | None = None  # a second sum beside the first ("bytes and packets")
+    last: tuple[int, str] | None = None  # where the last consumed words stood, and what they were
 
     def find(self, pattern: str) -> re.Match[str] | None:
         return re.search(pattern, self.text)
@@ -68,9 +73,17 @@ class Reading:
 
     def consume(self, match: re.Match[str]) -> str:
         self.text = self.text[: match.start()] + " " * (match.end() - match.start()) + self.text[match.end():]
+        self.last = (match.start(), match.group(0).strip())
         return match.group(0).strip()
 
     def add(self, condition: exp.Expression, words: str, description: str, concept: str = "") -> None:
+        # "calls not to s3", "events other than iam ones": the words just read stand after a negation
+        if self.last and self.last[1] == words and (negation := _NEGATED.search(self.text[:self.last[0]])):
+            condition, description = negate(condition), "not " + description
+            words = f"{negation.group(0).strip()} {words}"
+            self.text = self.text[:negation.start()] + " " * (negation.end() - negation.start()) + \
+                self.text[negation.end():]
+        self.last = None
         self.filters.append(Filter(condition, words, description))
         if concept:
             self.concepts.append(concept)
@@ -226,6 +239,17 @@ def cloudtrail_concepts(reading: Reading) -> None:
         tail = re.search(r"(?:the\s+)?(?:most|least)$", match.group(0))
         reading.text = reading.text[:match.start()] + (tail.group(0) + " " if tail else "") + "target role arns" \
             + reading.text[match.end():]
+    if match := reading.find(r"\b(?:(?:through|via|using|with|by)\s+)?webidentity(?:\s+(?:role\s+)?(?:assumptions?|"
+                             r"logins?|sign-?ins?|calls?|federation))?\b"):
+        # "web identity role assumptions", "assumed X through web identity": OIDC federation's own call
+        reading.add(_events(("AssumeRoleWithWebIdentity",)), reading.consume(match), "web identity role assumptions",
+                    "role assumptions")
+        if verb := reading.find(r"\bassum(?:ed|es|e|ing)\b"):
+            reading.consume(verb)
+    if match := reading.find(r"\b(?:aws\s+)?(?:identity center|sso)(?:\s+sessions?\b|(?=\s+roles?\b))"):
+        # "sso roles", "sso sessions": the AWSReservedSSO_* roles Identity Center users act through
+        reading.add(like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"), reading.consume(match),
+                    "Identity Center sessions", "sso")
     _identity_type(reading)
     _trail(reading)
     for pattern, _, apply in _cloudtrail_rules():
@@ -310,13 +334,24 @@ def _console(reading: Reading) -> None:
                          r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
                          r"logons?|log on|sign on|console access)\b")
     if not login:
-        # API calls carry MFA in the session context; only sign-ins carry MFAUsed
+        # API calls carry MFA in the session context; only sign-ins (ConsoleLogin named) carry MFAUsed
+        column, no, yes = (MFA_USED, "No", "Yes") if reading.console else (SESSION_MFA, "false", "true")
         if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
-            reading.add(eq(SESSION_MFA, "false"), reading.consume(match), "without MFA", "MFA")
+            reading.add(eq(column, no), reading.consume(match), "without MFA", "MFA")
         elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
-            reading.add(eq(SESSION_MFA, "true"), reading.consume(match), "with MFA", "MFA")
+            reading.add(eq(column, yes), reading.consume(match), "with MFA", "MFA")
         return
+    before = reading.text[:login.start()]
+    # "mfa console logins", "mfa-less sign-ins": the word before the sign-ins says whether MFA was used
+    without = re.search(r"\b(?:non[- ]?mfa|mfa[- ]?less|(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|2fa))"
+                        r"\s+(?:console\s+)?$", before)
+    with_mfa = None if without else re.search(r"\b(?:mfa|2fa)(?:[- ](?:authenticated|protected|backed|enabled))?\s+"
+                                               r"(?:console\s+)?$", before)
     reading.add(eq("eventname", "ConsoleLogin"), reading.consume(login), "console logins", "console")
+    if without or with_mfa:
+        said = without or with_mfa
+        reading.add(eq(MFA_USED, "No" if without else "Yes"), reading.consume(said),  # type: ignore[arg-type]
+                    "without MFA" if without else "with MFA", "MFA")
     if match := reading.find(r"\b(?:with\s+(?:vs\.?|versus|and|or)\s+without|mfa\s+(?:vs\.?|versus)\s+no)\s+(?:mfa|2fa)?\b"):
         # "with vs without MFA": one row per MFAUsed value, for the shape to group by
         reading.text = reading.text[:match.start()] + "by mfa" + " " * (len(match.group(0)) - 6) + reading.text[match.end():]
@@ -347,8 +382,23 @@ def port_in_request(reading: Reading, port: int, words: str) -> None:
     reading.add(contains("requestparameters", f'"fromPort":{port},'), words, f"opening port {port}")
 
 
-def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
+def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named: bool = False) -> None:
     """Denied / failed / changed / read-only: after the concepts, so 'failed logins' stays with logins."""
+    if console_named and not any("ConsoleLogin" in f.condition.sql() for f in reading.filters) and (
+            match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|failing|successful\w*|succeeded|"
+                                  r"success(?:es)?)\b")):
+        # "ConsoleLogin failures": a sign-in's outcome is in its response, not in an error code
+        outcome = "Success" if match.group(0).startswith("succ") else "Failure"
+        reading.add(eq(LOGIN_OUTCOME, outcome), reading.consume(match), f"that {'succeeded' if outcome == 'Success' else 'failed'}")
+    if match := reading.find(r"\b(?:incl\.?|including|inclusive of|even|plus|as well as)\s+(?:the\s+)?(?:failures?|"
+                             r"failed(?: ones| calls)?|errors?|unsuccessful(?: ones)?)\b"):
+        reading.consume(match)  # "RunInstances per region, incl. failures": every outcome, so no outcome filter
+    if match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
+                             r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
+        # "successful and failed AssumeRole calls": one row per outcome, for the shape to group by — never both
+        # filters at once (no row both succeeds and fails)
+        reading.text = reading.text[:match.start()] + "by call outcome".ljust(len(match.group(0))) + reading.text[match.end():]
+        return
     if match := reading.find(r"\b(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|permission errors?|"
                              r"not authori[sz]ed)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
@@ -373,7 +423,8 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
     elif match := reading.find(r"\b(?:changes?|changed|modifications?|modified|writes?|mutating|non-read-only|"
                              r"write (?:calls|events|actions))\b"):
         reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
-    elif match := reading.find(r"\bread[- ]only\b"):
+    elif match := reading.find(r"\bread[- ]only\b(?!\s+(?:roles?|sessions?|permission|access)\b)"):
+        # "the read-only role" names a role (a permission set), not the read-only calls: left unread, refused
         reading.add(eq("readonly", "true"), reading.consume(match), "read-only")
     for word, service in SERVICES.items():
         # "in cloudtrail" names the table; "calls to cloudtrail" names the service
@@ -381,112 +432,3 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool) -> None:
             rf"\b{re.escape(word)}\b"
         if match := reading.find(pattern):
             reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume(match), f"in {word.upper()}")
-
-
-def vpc_concepts(reading: Reading) -> None:
-    for name, port in WELL_KNOWN_PORTS.items():
-        if match := reading.find(rf"\b{name}\b"):
-            reading.add(eq("dstport", port), reading.consume(match), f"to {name.upper()} (port {port})")
-    if match := reading.find(r"\b(?:inbound|incoming|ingress)\s+(?:vs\.?|versus|and|or|/)\s+(?:outbound|outgoing|egress)\b|"
-                             r"\b(?:outbound|outgoing|egress)\s+(?:vs\.?|versus|and|or|/)\s+(?:inbound|incoming|ingress)\b"):
-        # "ingress vs egress bytes": one row per direction
-        reading.text = reading.text[:match.start()] + "by direction" + " " * (len(match.group(0)) - 12) \
-            + reading.text[match.end():]
-    if match := reading.find(r"\b(?:inbound|incoming|ingress)\b"):
-        reading.add(eq("flow_direction", "ingress"), reading.consume(match), "inbound")
-    elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):
-        reading.add(eq("flow_direction", "egress"), reading.consume(match), "outbound")
-    if match := reading.find(r"\b(?:accepted|allowed)\s+(?:vs\.?|versus|and|or|/)\s+(?:rejected|blocked|denied)\b|"
-                             r"\b(?:rejected|blocked|denied)\s+(?:vs\.?|versus|and|or|/)\s+(?:accepted|allowed)\b"):
-        # "accepted vs rejected flows per day": one row per action
-        reading.text = reading.text[:match.start()] + "by action" + " " * (len(match.group(0)) - 9) \
-            + reading.text[match.end():]
-    if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|failed)\b"):
-        reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
-    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful|accept|accepts|established)\b"):
-        reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
-    bytes_ = (r"\b(more than|over|above|greater than|at least|larger than|bigger than|less than|under|below|fewer than)"
-              r"\s+([\d.,]+)\s*(bytes|b|kb|mb|gb|packets)\b")
-    if match := reading.find(bytes_):
-        words = reading.consume(match)
-        column = "packets" if match.group(3) == "packets" else "bytes"
-        amount = int(float(match.group(2).replace(",", "")) * UNIT.get(match.group(3), 1))
-        op = {"at least": ">=", "less than": "<", "under": "<", "below": "<", "fewer than": "<"}.get(match.group(1), ">")
-        reading.add(compare(column, op, amount), words, f"{column} {op} {amount}")
-    if match := reading.find(r"\b(?:on|at|via|over)\s+(\d{2,5})\b(?!\s*(?:bytes|b|kb|mb|gb|packets|flows|times))"):
-        if int(match.group(1)) <= 65535:  # "talking to 203.0.113.171 on 5432": a destination port
-            reading.add(eq("dstport", int(match.group(1))), reading.consume(match), f"to port {match.group(1)}")
-    for name, number in PROTOCOLS.items():
-        if match := reading.find(rf"\b{name}\b"):
-            reading.add(eq("protocol", number), reading.consume(match), name.upper())
-    scope = r"(internal|private|rfc ?1918|in-?vpc|external|public|internet|outside)"
-    nouns = r"(?:hosts?|addresses|address|ips?|destinations?|sources?|networks?|peers?|machines?|servers?)"
-    if match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
-                             rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
-                             rf"\b{scope}(?=\s+{nouns}\b)"):
-        side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
-            match.group(1) or match.group(3)) else ("from", match.group(5))
-        column = "dstaddr" if side in {"to", "towards"} else "srcaddr"
-        inside = _private(column)
-        outside = not re.match(r"internal|private|rfc|in-?vpc", kind)
-        # "distinct external sources": the scope word is read, the noun stays for the shape to list
-        reading.add(exp.Not(this=inside) if outside else inside, reading.consume(match),
-                    f"{'to' if column == 'dstaddr' else 'from'} {'outside' if outside else 'inside'} the private ranges")
-
-
-def _private(column: str) -> exp.Expression:
-    """RFC 1918 addresses: 10/8, 172.16/12, 192.168/16."""
-    ranges = ["10.%", "192.168.%", *(f"172.{n}.%" for n in range(16, 32))]
-    return exp.Paren(this=exp.or_(*(like(column, r) for r in ranges)))
-
-
-def guardduty_concepts(reading: Reading) -> None:
-    if match := reading.find(r"\bseverity (?:bands?|levels?|buckets?)\s*(?:\(?\s*low\s*[/,]\s*medium\s*[/,]\s*high"
-                             r"(?:\s*[/,]\s*critical)?\s*\)?)?"):
-        # "by severity band (low/medium/high/critical)": the bands named, not four filters on them
-        reading.text = reading.text[:match.start()] + "severity band".ljust(len(match.group(0))) + \
-            reading.text[match.end():]
-    severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
-                r"less than|>=|>|<=|<|=|of|equal to|)\s*(\d+(?:\.\d+)?)(?!\s*(?:\+|or\s))")
-    or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")
-    if or_more:
-        reading.add(compare("severity", ">=", float(or_more.group(1))), reading.consume(or_more),
-                    f"severity >= {or_more.group(1)}")
-    elif match := reading.find(severity):
-        words = reading.consume(match)
-        op = {"at least": ">=", "below": "<", "under": "<", "less than": "<", ">=": ">=", "<=": "<=", "<": "<",
-              "=": "=", "of": "=", "equal to": "=", "": "="}.get(match.group(1), ">")
-        reading.add(compare("severity", op, float(match.group(2))), words, f"severity {op} {match.group(2)}")
-    elif match := reading.find(r"\b(?:high\s*(?:\+|and (?:above|up|higher|critical)|or (?:above|higher|critical)|and over)|"
-                               r"(?:critical|high)\s+(?:and|or|&|/)\s+(?:critical|high)|high or worse)"
-                               r"(?:[- ]sev(?:erity)?)?"):
-        reading.add(compare("severity", ">=", 7), reading.consume(match), "of high severity or worse (7 or more)")
-    elif match := reading.find(r"\b(?:critical)(?:[- ]sev(?:erity)?)?\b"):
-        reading.add(compare("severity", ">=", 9), reading.consume(match), "of critical severity (9 or more)")
-    elif match := reading.find(r"\b(?:high|severe)(?:[- ]sev(?:erity)?)?\b"):
-        # AWS bands GuardDuty severity: low 1-3.9, medium 4-6.9, high 7-8.9, critical 9-10
-        words = reading.consume(match)
-        reading.add(compare("severity", ">=", 7), words, "of high severity (7 to 9)")
-        reading.add(compare("severity", "<", 9), words, "below critical")
-    elif match := reading.find(r"\bmedium(?:[- ]severity)?\b"):
-        words = reading.consume(match)
-        reading.add(compare("severity", ">=", 4), words, "of medium severity (4 to 7)")
-        reading.add(compare("severity", "<", 7), words, "below high")
-    elif match := reading.find(r"\blow(?:[- ]severity)?\b"):
-        reading.add(compare("severity", "<", 4), reading.consume(match), "of low severity (below 4)")
-    families: list[tuple[str, str]] = []
-    for word, pattern in FINDING_FAMILIES.items():
-        if match := reading.find(rf"\b{word}(?:e?s)?\b"):
-            words = reading.consume(match)
-            if all(p != pattern for _, p in families):
-                families.append((words, pattern))
-    if families:
-        reading.add(any_of(*(like("type", p) for _, p in families)), " ".join(w for w, _ in families),
-                    " or ".join(w for w, _ in families) + " findings")
-    for word, resource in RESOURCE_TYPES.items():
-        if match := reading.find(rf"\b{word}s?\b"):
-            asked = re.search(r"\b(?:which|what|per|by|each|distinct|unique)\s+(?:\w+\s+)?$", reading.text[:match.start()])
-            # "which instances had findings": the filter, and the word left for the shape to list
-            words = match.group(0) if asked else reading.consume(match)
-            reading.add(eq("resourcetype", resource), words, f"on {resource} resources")
-            break

@@ -17,6 +17,7 @@ from workbench.nl.offline.vocab import (
     KNOWN_POLICIES,
     NOT_EVENTS,
     NOT_NAMES,
+    SERVICES,
 )
 
 COMMON_WORDS = {
@@ -136,8 +137,10 @@ def _english(word: str) -> bool:
 
 # The value a negation word stands before: "except (for) bob", "not from 10.0.0.5", "other than the user bob".
 NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
-                      r"ignoring|ignore|minus|without)\s+(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|"
-                      r"calls? to|events? from|port|account|region|bucket|named)\s+){0,3}$", re.IGNORECASE)
+                      r"ignoring|ignore|minus|without|leaving out|leave out|omitting|omit|(?<=\banywhere )but|(?<=\banyone )but|(?<=\banybody )but|"
+                      r"(?<=\beveryone )but|(?<=\beverybody )but)\s+"
+                      r"(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|calls? to|events? from|port|account|"
+                      r"region|bucket|named|ones?|those|that|coming|came|made|sent|on|at|via|over)\s+){0,3}$", re.IGNORECASE)
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
@@ -176,7 +179,15 @@ class _Reader:
             if chosen != "keep":
                 direction = (_direction(self.text[:start], self.text[end:])
                              if chosen in {"ip", "port", "service_host", "resource_id"} else "any")
+                previous = self.found[-1] if self.found else None
+                listed = previous is not None and previous.kind == chosen and re.fullmatch(
+                    r"\s*(?:,\s*)?(?:or|and|&|/|,|nor)?\s*", piece) is not None
+                if direction == "any" and listed:
+                    direction = previous.direction  # "from 203.0.113.77 or 198.51.100.149": both from
                 negation = NEGATION.search(piece)
+                if listed and previous.negated and negation is None:
+                    # "not made by lena.garcia or terraform-runner-aed5": neither one
+                    negation = re.search(r"(\s*)$", piece)
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
                     or re.match(r"\s*(?:role\s+)?(?:(?:was|were|is|got|been|being)\s+)?assumed\b", self.text[end:].lower())
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
@@ -201,7 +212,7 @@ def _camel(value: str, before: str, after: str) -> str | None:
         return "keep"  # a GuardDuty threat purpose: read as a finding family
     if value in ERROR_CODES:
         return "error_code"
-    if re.match(r"^\s*(?:permission set\s+|sso\s+)?roles?\b", after.lower()):
+    if re.match(r"^\s*(?:(?:permission set\s+|sso\s+)?(?:roles?|sessions?)|permission sets?)\b", after.lower()):
         return "role"  # "the AdministratorAccess role": an SSO permission set's role
     if value in KNOWN_POLICIES or re.match(r"^\s*(?:managed\s+)?polic(?:y|ies)\b", after.lower()):
         return "policy"
@@ -255,7 +266,10 @@ SLASHED_WORDS = {"start", "stop", "list", "describe", "read", "write", "and", "o
 
 
 def _secret(value: str, before: str, after: str) -> str | None:
-    if all(part.lower() in SLASHED_WORDS for part in value.split("/")):
+    # "s3/iam calls": two services, read as alternatives
+    # "trail stopped/deleted/updated": past participles joined by slashes are English, not a path
+    if all(part.lower() in SLASHED_WORDS or part.lower() in SERVICES or re.fullmatch(r"[a-z]{3,}ed", part)
+           for part in value.split("/")):
         return None
     return "secret" if not value.lower().startswith(("http", "tcp/", "udp/")) else None
 

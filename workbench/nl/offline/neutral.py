@@ -23,7 +23,7 @@ sends sending talk talked talks talking touch touched touches operate operated a
 returns affect affected affects update updated updates probe probed probes happen happened happens occur occurred
 see seen saw look looking looked want need please pls thanks hi hello ok okay happening going ongoing around
 activity activities event events api apis call request requests action actions operation operations record records
-entry entries log logs logged log-in data info information detail details row rows result results line lines
+entry entries log logs logged recorded log-in data info information detail details row rows result results line lines
 pull grab dump grouped group split usage people folks work worked working through via hit hits targeted receive received receives receiving connect connected connects connecting contact
 contacted contacts reach reached reaches reaching communicate communicated communicating
 traffic flow flows connection connections session sessions packet finding findings alert alerts item items thing
@@ -37,11 +37,11 @@ active often frequently frequent common busiest noisiest loudest heaviest chatti
 bytes volume
 up down out off broken together overall altogether single each distinct unique different
 s scan scanned scanning opened generate generated generating involving involve involved involves related
-regarding concerning mentioning order ordered chronological chronologically sorted sort
+regarding concerning mentioning mentions mention mentioned order ordered chronological chronologically sorted sort
 appear appeared appears appearing show showed shown surface surfaced
 happen display print return give list report summarize summary breakdown across between during since until before after
 originating originated coming emanating taken take took performed under against among amongst signs sign evidence
-indications indication traces trace timeline one ones including
+indications indication traces trace timeline one ones including anywhere
 """.split()) | frozenset(PLACEHOLDER.values())
 
 

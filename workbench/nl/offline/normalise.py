@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from workbench.nl.offline.spelling import closest
+from workbench.nl.offline.vocab import NOT_NAMES
 
 # Words of a greeting or sign-off, not of the question
 _OPENING = re.compile(r"^\s*(?:(?:hey|hi|hello|yo|ok|okay|um+|uh+|hmm+|quick (?:q|question)|q(?=\s*:)|fyi)\b"
@@ -36,6 +37,54 @@ _REQUEST = re.compile(r"^\s*(?:(?:can|could|would|will) (?:you|u|we|i)(?: please
                       r"(?: me| us)?\s+)?(?:(?:if|whether)\s+)?", re.IGNORECASE)
 _QUESTION_WORD = re.compile(r"(?:who|whom|whose|what|which|when|where|how|were|was|did|does|do|is|are|has|have|had|"
                             r"any|show|list|count|top)\b", re.IGNORECASE)
+
+
+# A lead-in before the question proper: "ok last thing before standup — how many …", "we got paged about X —
+# can you pull … for her". The question proper starts after a sentence end, a dash or a colon with a request
+# or question word.
+_LEAD = re.compile(r"(?:(?<=[.!?;])\s+|\s+[—–]\s+|\s+--?\s+|:\s+)(?=(?:(?:so|and|ok|okay)\s+)?(?:(?:can|could|would|will) "
+                   r"(?:you|u)|i(?:'d| would) like|i need|i want|we need|please|pls|how (?:many|much|often)|which|what|"
+                   r"who|when|where|show|list|give|pull|get|find)\b)", re.IGNORECASE)
+# A value as the logs write it: an address, a dotted/hyphenated name, an id, a CamelCase call
+_VALUE = re.compile(r"(?<![\w.@/:-])(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z0-9]+(?:[._@-][a-z0-9]+)+|[A-Z][a-z]+[A-Z]\w*|\d{12})"
+                    r"(?![\w.@/:-]*\w)")
+_BACK_REFERENCE = re.compile(r"\b(?:her|him|them|that (?:instance|user|ip|address|host|role|bucket|key)|"
+                             r"this (?:instance|user|ip|address|host|role|bucket|key))\b", re.IGNORECASE)
+
+
+# Words that shape an answer (a ranking, a grouping, a count, an exclusion, a time): a lead holding one is kept
+_MODIFIER = re.compile(r"\b(?:top|bottom|per|each|every|by|count\w*|how many|number|most|least|first|earliest|latest|"
+                       r"distinct|unique|only|not|except\w*|excluding|without|other than|besides|since|until|after|"
+                       r"yesterday|today|hours?|days?|minutes?|week|between|denied|rejected|accepted|succe\w+|fail\w*)\b",
+                       re.IGNORECASE)
+
+
+def _values(text: str) -> list[str]:
+    return [v for v in dict.fromkeys(_VALUE.findall(text)) if v.lower() not in NOT_NAMES]
+
+
+def without_lead_in(text: str) -> str:
+    """The question proper after a chatty lead-in, tried only when the whole question was refused.
+
+    A lead that names no value is dropped when it is talk ('ok last thing before standup', 'we were asked');
+    a lead that names one value the question refers back to ('… heidi.smith — pull every failed sign-in for
+    her') gives the question that value. Any other lead is kept: its words may be conditions."""
+    splits = list(_LEAD.finditer(text))
+    if not splits:
+        return text
+    cut = splits[-1]
+    lead, rest = text[:cut.start()], text[cut.end():]
+    values = _values(lead)
+    if re.search(r"\d", _VALUE.sub(" ", lead)) or _MODIFIER.search(lead):
+        return text  # a number or a modifier in the lead may be part of what is asked: never dropped
+    if not values:
+        talk = re.match(r"\s*(?:ok|okay|so|fyi|btw|also|quick one|one more|last thing)\b", lead, re.IGNORECASE) or re.search(
+            r"\b(?:i|we|my|our|me|us|i'm|we're)\b", lead, re.IGNORECASE)
+        return rest if talk else text
+    references = _BACK_REFERENCE.findall(rest)
+    if len(values) == 1 and len(references) == 1 and not _values(rest):
+        return _BACK_REFERENCE.sub(values[0], rest)
+    return text
 
 
 def normalise(question: str) -> str:

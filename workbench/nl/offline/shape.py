@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Dimension, Intent, Measure, Order
 from workbench.nl.offline.concepts import Reading
-from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, LIST_COLUMNS, TIME_COLUMN
+from workbench.nl.offline.thresholds import THRESHOLD, distinct_threshold
+from workbench.nl.offline.thresholds import threshold as read_threshold
+from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, LIST_COLUMNS, TIME_COLUMN, vocab_dimension
 
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
            "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
@@ -34,7 +36,7 @@ _ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|l
 
 # What a value's placeholder is already called: "rolename role" names the role, it does not ask for roles.
 _OWN_NOUNS = {
-    "username": r"users?|principals?|identit(?:y|ies)|user names?", "rolename": r"roles?", "bucketname": r"buckets?",
+    "username": r"users?|principals?|identit(?:y|ies)|user names?", "rolename": r"roles?|sessions?", "bucketname": r"buckets?",
     "ipaddr": r"ips?|address(?:es)?|hosts?|ip address(?:es)?|sources?|source ips?", "accountnumber": r"accounts?",
     "regionname": r"regions?", "portnumber": r"ports?", "secretname": r"secrets?",
     "resourceid": r"instances?|enis?|interfaces?|vpcs?|subnets?|network interfaces?", "eventname": r"events?|calls?|apis?|actions?",
@@ -69,17 +71,7 @@ def _sized_bucket(table: str, seconds: int, words: str) -> Dimension:
                      words)
 
 
-def _vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
-    vocab = DIMENSIONS[table]
-    for key in sorted(vocab, key=len, reverse=True):
-        stem = rf"{re.escape(key[:-1])}(?:y|ies)" if key.endswith("y") else rf"{re.escape(key)}(?:es|s)?"
-        if match := re.match(rf"{stem}\b", words):
-            expr, alias, description = vocab[key]
-            return Dimension(expr, alias, description, key), match.end()
-    return None
-
-
-def _dimensions(reading: Reading, table: str) -> list[_Dim]:
+def _dimensions(reading: Reading, table: str, compared: bool = False) -> list[_Dim]:
     found: list[_Dim] = []
     target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
     if target and table == "cloudtrail":
@@ -89,14 +81,18 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
                                     f"target {noun}", target.group(0)), "which"))
         reading.consume(target)
     sort = re.search(r"\b(?:sorted|ordered|sort|order|ranked)\s+by\s+(?:the\s+)?", reading.text)
-    if sort and (hit := _vocab_dimension(table, reading.text[sort.end():])):
+    if sort and (hit := vocab_dimension(table, reading.text[sort.end():])):
         reading.sort = hit[0]
         reading.text = reading.text[:sort.start()] + "_" * (sort.end() + hit[1] - sort.start()) + \
             reading.text[sort.end() + hit[1]:]
     if table == "cloudtrail" and (where := re.search(r"\b(?:(?:and\s+)?from where|where\s+from)\b", reading.text)):
         # "rupert.garcia where from", "who deleted it and from where": the source addresses
         reading.text = reading.text[:where.start()] + "which source ips" + reading.text[where.end():]
-    patterns = ((r"^\s*", "start"),
+    # "brute force check: source ips with …", "any ip that made fewer than 20 calls": the noun a count
+    # condition is about starts its clause, or follows 'any'/'every' (without a condition, 'any user' asks yes/no)
+    compared = compared or re.search(THRESHOLD, reading.text) is not None
+    patterns = ((r"^\s*", "start"), (r"[:;—–]\s*", "start"),
+                *(((r"\b(?:any|every|all|those|the)\s+", "which"),) if compared else ()),
                 (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
                 (r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
                 (rf"\btop\s+(?:{_N}\s+)?", "top"),
@@ -111,13 +107,15 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
             lead = len(rest) - len(rest.lstrip(" ")) if trigger == "most" else 0
             skipped = re.match(_FILLER, rest[lead:])
             offset = lead + (skipped.end() if skipped else 0)
-            if (hit := _vocab_dimension(table, rest[offset:])) is None:
+            if (hit := vocab_dimension(table, rest[offset:])) is None:
                 continue
             dimension, length = hit
             matched = rest[offset:offset + length]
+            after = rest[offset + length:].strip()
             if re.match(r"\s*(?:" + "|".join(_OWN_NOUNS) + r")\b", rest[offset + length:]) and any(
-                    re.fullmatch(nouns, matched) for placeholder, nouns in _OWN_NOUNS.items()
-                    if rest[offset + length:].strip().startswith(placeholder)):
+                    re.fullmatch(nouns, matched) and not re.match(rf"{placeholder}\s+(?:{nouns})\b", after)
+                    for placeholder, nouns in _OWN_NOUNS.items() if after.startswith(placeholder)):
+                # ("which roles (rolename roles)" names its kind again after it: the first noun is asked for)
                 continue  # "excluding port 443", "the user bob": the noun names the value after it, not a column
             if trigger == "most" and re.fullmatch(_ROWS[table] + r"|events|findings|flows|connections|records|calls",
                                                   matched):
@@ -151,7 +149,7 @@ def _dimensions(reading: Reading, table: str) -> list[_Dim]:
             # underscores, not spaces: "per <consumed> from" must not read as "per from"
             reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
             while more := re.match(r"\s*(?:,|and|&)\s*(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
-                hit = _vocab_dimension(table, reading.text[end + more.end():])
+                hit = vocab_dimension(table, reading.text[end + more.end():])
                 if hit is None or any(d.dimension.expression == hit[0].expression for d in found):
                     break
                 start, end = end + more.end(), end + more.end() + hit[1]
@@ -226,12 +224,12 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         if side:
             reading.text = reading.text[:who.start()] + side + reading.text[who.end():]
     # "in 15 minute buckets", "every 15 mins", "per 2 hours": a bucket of that many units
-    if sized := re.search(r"\b(?:per|by|every|each|in|into|over|at)\s+(\d{1,3})[- ]?(minute|hour)s?"
+    if sized := re.search(r"\b(?:per|by|every|each|in|into|over|at)\s+(\d{1,3})[- ]?(minute|min|hour|hr)s?"
                           r"(?:\s+(?:buckets?|intervals?|windows?|slots?|bins?|chunks?|increments?))?\b|"
-                          r"\b(\d{1,3})[- ]?(minute|hour)s?\s+(?:buckets?|intervals?|windows?|slots?|bins?|chunks?)\b",
+                          r"\b(\d{1,3})[- ]?(minute|min|hour|hr)s?\s+(?:buckets?|intervals?|windows?|slots?|bins?|chunks?)\b",
                           reading.text):
         n, unit = (sized.group(1), sized.group(2)) if sized.group(1) else (sized.group(3), sized.group(4))
-        seconds = int(n) * (60 if unit == "minute" else 3600)
+        seconds = int(n) * (60 if unit.startswith("min") else 3600)
         if seconds == 0:
             raise TranslationError(f"cannot bucket by {sized.group(0).strip()!r}: name a size of at least one minute")
         intent.bucket = _sized_bucket(table, seconds, sized.group(0).strip())
@@ -286,7 +284,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                     rf"\b(?:which|what|the)\s+{_N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
     ascending = re.search(_LEAST, reading.text) is not None
-    dims = _dimensions(reading, table)
+    distinct_cmp = distinct_threshold(reading, table)
+    dims = _dimensions(reading, table, compared=distinct_cmp is not None)
     if top:
         reading.consume(top)
     counting = re.search(_COUNT, reading.text)
@@ -318,7 +317,11 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         # "distinct event names per user", "unique IPs by day": the distinct values counted per group
         dims = [_Dim(d.dimension, "count") if d.trigger == "which" and re.search(
             r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
-    threshold = _threshold(reading)
+    threshold = read_threshold(reading)
+    if distinct_cmp:
+        if threshold:
+            raise TranslationError(f"two conditions on counts ({distinct_cmp[2]!r} and {threshold[2]!r}): ask for one")
+        threshold, measure = distinct_cmp[:3], distinct_cmp[3]
     if intent.bucket or grouped or (ranking and dims) or threshold or (
             dims and counting and not _count_distinct(dims, counting, reading.text)):
         counted = [d for d in dims if d.trigger == "count"]
@@ -391,6 +394,9 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.columns = [Dimension(column, column, column)]
         intent.order = [Order(column, descending=direction is not None)]
         return
+    if direction is None and reading.sort is None and (
+            oldest := re.search(r"\b(?:oldest|earliest) first\b|\bascending\b|\bold(?:est)? to new(?:est)?\b", reading.text)):
+        reading.consume(oldest)  # "oldest first": the listing's own order, by time ascending
     _listing(intent, descending=direction is not None, sort=reading.sort)
 
 
@@ -404,23 +410,6 @@ def _second_measure(reading: Reading, measure: Measure | None) -> Measure | None
         reading.consume(match)
         return Measure("sum", f"total_{other}", f"total {other}", other, match.group(0).strip())
     return None
-
-
-def _threshold(reading: Reading) -> tuple[str, int, str] | None:
-    """'more than 100 errors', 'at least 5 times': a condition on the count of each group."""
-    match = re.search(r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
-                      r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|"
-                      r"failures?|attempts?|logins?|denials?)\b|"
-                      # "more than 10 errors" with "errors" already read as the failure filter
-                      r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)(?=\s{2,}\S|\s*$)",
-                      reading.text)
-    if not match:
-        return None
-    said, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-    op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
-          "under": "<", "at most": "<=", "exactly": "="}[said]
-    words = reading.consume(match)
-    return op, int(number), words
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:

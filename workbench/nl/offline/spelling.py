@@ -41,7 +41,7 @@ ABBREVIATIONS = {
     "errs": "errors", "req": "request", "reqs": "requests", "mins": "minutes", "hrs": "hours", "secs": "seconds",
     "b/w": "between", "thru": "through", "pls": "please", "plz": "please", "u": "you",
     "ppl": "people", "info": "information", "sev": "severity", "crit": "critical", "wat": "what", "wht": "what",
-    "incl": "including",
+    "incl": "including", "teh": "the", "hte": "the",
 }
 # Words and phrases with one reading the rules already know, rewritten to it after the names are taken out
 SYNONYMS: tuple[tuple[str, str], ...] = (
@@ -56,6 +56,10 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:aws\s+)?(?:iam\s+)?(?:identity center|sso) (?:users?|identit(?:y|ies))\s+(?=username)", ""),
     (r"(\busername\b.*?)\s+(?:via|through|over|using|with)\s+(?:aws\s+)?(?:identity center|sso)\b", r"\1"),
     (r"\bbreak(?:ing)?\s+down\b(?=.*\bby\b)", ""),
+    # Identity Center permission sets are the AWSReservedSSO_<set>_<hash> roles its users act through
+    (r"\b(?:aws\s+)?(?:identity center|sso)\s+permission\s+sets?\b|\bpermission\s+sets?\b", "sso roles"),
+    (r"\b(?:no|without)\s+(?:dupes|dups|duplicates|repeats)\b|\bde-?duped\b", "distinct"),
+    (r"\bweb[- ]identity(?:\s+federation)?\b|\boidc\b", "webidentity"),
 )
 _SHORT = re.compile(r"(?<![\w.@/:-])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
                     + r")(?![\w.@/:-])")
@@ -64,7 +68,8 @@ _WORD = re.compile(r"(?<![\w.@/:'-])([a-z]{4,})(?![\w.@/:-])")
 _NAMED = re.compile(r"\b(?:named|called)\s+$")
 _ENDINGS = ("ed", "ing", "s", "es", "e", "er", "ers", "ion", "ions", "ation", "ations")
 _PREFIXES = ("un", "non", "in", "im", "dis", "mis", "re", "de", "pre", "anti", "sub")
-_MODULES = ("concepts", "shape", "vocab", "actions", "timephrases", "refusals", "mentions", "translator", "neutral")
+_MODULES = ("concepts", "flows_findings", "shape", "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions",
+            "translator", "placement", "neutral")
 
 
 def _words_of(source: str) -> tuple[set[str], set[str]]:

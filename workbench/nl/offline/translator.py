@@ -24,16 +24,15 @@ from workbench.nl.intent import (
     Intent,
     Measure,
     Order,
-    any_of,
     compile_intent,
-    contains,
     eq,
     is_null,
     like,
-    one_of,
 )
 from workbench.nl.offline.accounting import (
     SOURCE_OF,
+    drop_explanations,
+    merge_alternatives,
     refuse_conflicting_filters,
     refuse_foreign_words,
     refuse_leftover_numbers,
@@ -44,14 +43,14 @@ from workbench.nl.offline.concepts import (
     Reading,
     cloudtrail_concepts,
     cloudtrail_outcomes,
-    guardduty_concepts,
     port_in_request,
     security_group_ports,
-    vpc_concepts,
 )
-from workbench.nl.offline.mentions import ACTOR_VERB, Mention, Mentions, extract
+from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
+from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
-from workbench.nl.offline.normalise import normalise
+from workbench.nl.offline.normalise import normalise, without_lead_in
+from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
 from workbench.nl.offline.refusals import refuse_unanswerable
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct
@@ -95,185 +94,6 @@ def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
         vpc_concepts(reading)
         return "vpc_flow", reading
     return "cloudtrail", trial
-
-
-def _ip_condition(column: str, ip: str) -> exp.Expression:
-    if "/" not in ip:
-        return eq(column, ip)
-    address, bits = ip.split("/")
-    if bits == "32":
-        return eq(column, address)
-    if bits not in {"8", "16", "24"}:
-        raise TranslationError(f"cannot filter on {ip}: only /8, /16, /24 and /32 ranges are understood; "
-                               "name the addresses or a /24")
-    keep = int(bits) // 8
-    return like(column, ".".join(address.split(".")[:keep]) + ".%")
-
-
-def _add(intent: Intent, mentions: list[Mention], condition: exp.Expression, description: str) -> None:
-    negated = {m.negated for m in mentions}
-    if len(negated) > 1:
-        raise TranslationError(
-            f"cannot tell which of {', '.join(repr(m.words) for m in mentions)} to include and which to exclude: "
-            "ask with one list, e.g. 'events from alice or bob', or 'events not from carol'")
-    if negated == {True}:
-        condition, description = exp.Not(this=exp.Paren(this=condition)), "not " + description
-    intent.add(Filter(condition, ", ".join(m.words for m in mentions), description,
-                      tuple(m.value for m in mentions)))
-    for mention in mentions:
-        mention.placed = True
-
-
-def _values(mentions: list[Mention]) -> list[str]:
-    return list(dict.fromkeys(m.value for m in mentions))
-
-
-def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str] = (),  # type: ignore[assignment]
-                     intent_concepts_filters: list[Filter] = ()) -> None:  # type: ignore[assignment]
-    if ips := found.of("ip"):
-        _add(intent, ips, any_of(*(_ip_condition("sourceipaddress", v) for v in _values(ips))),
-             "from " + " or ".join(_values(ips)))
-    for arn in found.of("arn"):
-        _add(intent, [arn], any_of(eq("useridentity.arn", arn.value),
-                                   eq("useridentity.sessioncontext.sessionissuer.arn", arn.value)), f"by {arn.value}")
-    if keys := found.of("access_key"):
-        _add(intent, keys, one_of("useridentity.accesskeyid", _values(keys)), "with access key " + ", ".join(_values(keys)))
-    targeted = {"CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "CreateLoginProfile", "UpdateLoginProfile",
-                "DeleteLoginProfile", "AttachUserPolicy", "DetachUserPolicy", "PutUserPolicy", "AddUserToGroup",
-                "CreateUser", "DeleteUser"}
-    said = " ".join(f.condition.sql(DIALECT) for f in intent_concepts_filters) if intent_concepts_filters else ""
-    for user in [u for u in found.of("user") if u.target and any(f"'{e}'" in said for e in targeted)]:
-        # "access keys created for lena.garcia": the user the call acted on, named in its request
-        _add(intent, [user], eq("json_extract_scalar(requestparameters, '$.userName')", user.value), f"for user {user.value}")
-    if users := [u for u in found.of("user") if not u.placed]:
-        names = _values(users)
-        plain = [n for n in names if "@" not in n]
-        conditions = ([one_of("useridentity.username", plain)] if plain else []) + [
-            like("useridentity.arn", f"%/{n}") for n in names if "@" in n]
-        # A bare name ("how many calls did github-actions-deploy make") may be an IAM user or a role: it is
-        # matched as either, which returns exactly one's rows (no role carries an IAM user's name)
-        untyped = [n for n in plain if any(u.value == n and not u.typed for u in users)]
-        if untyped:
-            conditions.append(one_of("useridentity.sessioncontext.sessionissuer.username", untyped))
-        _add(intent, users, any_of(*conditions), "by user " + " or ".join(names)
-             + (" (or role " + " or ".join(untyped) + ")" if untyped else ""))
-    assumed = [r for r in found.of("role") if r.target] if "AssumeRole" in {e.value for e in found.of("event")} \
-        or "role assumptions" in " ".join(intent_concepts) else []
-    for role in assumed:  # "AssumeRole calls for the orders-api-ec2 role": the role assumed, not the caller's
-        _add(intent, [role], like("json_extract_scalar(requestparameters, '$.roleArn')", f"%/{role.value}"),
-             f"assuming role {role.value}")
-    if roles := [r for r in found.of("role") if r not in assumed]:
-        issuer = "useridentity.sessioncontext.sessionissuer.username"
-        # SSO roles are named AWSReservedSSO_<permission set>_<hash>: a permission set name matches inside
-        conditions = [like(issuer, f"%{v}%") if re.fullmatch(r"[A-Z]\w+", v) else eq(issuer, v) for v in _values(roles)]
-        _add(intent, roles, any_of(*conditions), "in role " + " or ".join(_values(roles)))
-    if events := found.of("event"):
-        _add(intent, events, one_of("eventname", _values(events)), "calls to " + ", ".join(_values(events)))
-    if codes := found.of("error_code"):
-        values = _values(codes)
-        values += [f"Client.{c}" for c in values if not c.startswith("Client.") and c[0].isupper()
-                   and c in {"UnauthorizedOperation", "VcpuLimitExceeded", "InvalidParameterValue"}]
-        _add(intent, codes, one_of("errorcode", values), "refused with " + ", ".join(_values(codes)))
-    if buckets := found.of("bucket"):
-        _add(intent, buckets, one_of("json_extract_scalar(requestparameters, '$.bucketName')", _values(buckets)),
-             "on bucket " + ", ".join(_values(buckets)))
-    if secrets := found.of("secret"):
-        _add(intent, secrets, any_of(*(like("json_extract_scalar(requestparameters, '$.secretId')", f"%{v}%")
-                                       for v in _values(secrets))), "secret " + ", ".join(_values(secrets)))
-    if policies := found.of("policy"):
-        _add(intent, policies, any_of(*(like("json_extract_scalar(requestparameters, '$.policyArn')", f"%/{v}")
-                                        for v in _values(policies))), "policy " + ", ".join(_values(policies)))
-    if accounts := found.of("account"):
-        _add(intent, accounts, one_of("recipientaccountid", _values(accounts)), "in account " + ", ".join(_values(accounts)))
-    if regions := found.of("region"):
-        _add(intent, regions, one_of("awsregion", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
-    for host in found.of("service_host"):
-        # CloudTrail records a call an AWS service makes with the service as sourceIPAddress
-        column = "eventsource" if host.direction == "to" else "sourceipaddress"
-        _add(intent, [host], eq(column, host.value.lower()), f"{'to' if host.direction == 'to' else 'from'} {host.value}")
-    for trail in found.of("trail"):  # trail calls name the trail (or its ARN) in the request
-        _add(intent, [trail], contains("requestparameters", trail.value), f"trail {trail.value}")
-    for resource in found.of("resource_id"):
-        if _role_session(resource):
-            # an EC2 instance's role credentials carry the instance id as the session name: the one acting
-            _add(intent, [resource], like("useridentity.arn", f"%/{resource.value}"), f"by role session {resource.value}")
-            continue
-        _add(intent, [resource], any_of(contains("requestparameters", resource.value),
-                                        contains("responseelements", resource.value)), f"naming {resource.value}")
-
-
-def _role_session(resource: Mention) -> bool:
-    """'the i-… instance role session', 'session i-…': the instance as the actor, not a resource acted on."""
-    return resource.value.lower().startswith("i-") and bool(
-        re.match(r"\s*(?:instance\s+)?(?:(?:iam\s+)?role\s+)?(?:credentials?|sessions?)\b", resource.after)
-        or re.search(r"\b(?:role\s+)?sessions?\s+(?:of\s+|for\s+|named\s+)?(?:the\s+)?(?:instance\s+)?$", resource.before))
-
-
-def place_vpc(intent: Intent, found: Mentions) -> None:
-    ips = found.of("ip")
-    for direction, column, said in (("from", "srcaddr", "from"), ("to", "dstaddr", "to")):
-        if chosen := [m for m in ips if m.direction == direction]:
-            _add(intent, chosen, any_of(*(_ip_condition(column, v) for v in _values(chosen))),
-                 f"{said} " + " or ".join(_values(chosen)))
-    for mention in (m for m in ips if m.direction == "any"):
-        _add(intent, [mention], any_of(_ip_condition("srcaddr", mention.value), _ip_condition("dstaddr", mention.value)),
-             f"to or from {mention.value}")
-    ports = found.of("port")
-    for direction, column, said in (("from", "srcport", "from port"), ("to", "dstport", "to port")):
-        if chosen := [m for m in ports if m.direction == direction]:
-            _add(intent, chosen, one_of(column, [int(v) for v in _values(chosen)]), f"{said} " + ", ".join(_values(chosen)))
-    if accounts := found.of("account"):
-        _add(intent, accounts, one_of("account_id", _values(accounts)), "in account " + ", ".join(_values(accounts)))
-    if regions := found.of("region"):
-        _add(intent, regions, one_of("region", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
-    columns = {"eni": "interface_id", "i": "instance_id", "vpc": "vpc_id", "subnet": "subnet_id"}
-    for resource in found.of("resource_id"):
-        prefix = resource.value.split("-")[0].lower()
-        if prefix in columns:
-            _add(intent, [resource], eq(columns[prefix], resource.value), f"{columns[prefix]} {resource.value}")
-            if prefix in {"i", "eni"} and resource.direction != "any":
-                # a flow log record is kept per interface: "traffic to i-…" is what came in to it
-                side = "ingress" if resource.direction == "to" else "egress"
-                intent.add(Filter(eq("flow_direction", side), resource.words, f"{side} at {resource.value}"))
-
-
-def place_guardduty(intent: Intent, found: Mentions) -> None:
-    if types := found.of("finding_type"):
-        _add(intent, types, one_of("type", _values(types)), "of type " + ", ".join(_values(types)))
-    for mention in found.of("ip"):
-        _add(intent, [mention], contains("service", mention.value.split("/")[0]), f"involving {mention.value}")
-    key_owner = re.search(r"\baccess ?keys?\b|\bkeys? of\b", found.text)
-    for mention in found.of("user", "bucket"):
-        if mention.kind == "user" and key_owner:  # a finding on an access key names its IAM user
-            _add(intent, [mention], eq("json_extract_scalar(resource, '$.accessKeyDetails.userName')", mention.value),
-                 f"on the access key of {mention.value}")
-        else:
-            _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
-    for mention in found.of("resource_id", "access_key"):
-        _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
-    if accounts := found.of("account"):
-        _add(intent, accounts, one_of("accountid", _values(accounts)), "in account " + ", ".join(_values(accounts)))
-    if regions := found.of("region"):
-        _add(intent, regions, one_of("region", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
-
-
-def _refuse_unplaced(found: Mentions, table: str) -> None:
-    left = found.unplaced()
-    if not left:
-        return
-    mention = left[0]
-    if mention.kind == "unknown":
-        raise TranslationError(
-            f"cannot place {mention.words!r}: it is not an API call, error code, policy or finding type I know. "
-            "Quote it as it appears in the logs, or name what it is, e.g. 'user alice', 'role deploy', "
-            "'bucket logs-archive', 'calls to CreateUser'")
-    kind = mention.kind.replace("_", " ")
-    holder = {"port": "VPC flow logs", "finding_type": "GuardDuty", "user": "CloudTrail", "role": "CloudTrail",
-              "event": "CloudTrail", "error_code": "CloudTrail", "bucket": "CloudTrail", "secret": "CloudTrail",
-              "policy": "CloudTrail", "arn": "CloudTrail", "access_key": "CloudTrail"}.get(mention.kind, "another table")
-    raise TranslationError(
-        f"cannot filter {SOURCE_OF[table]} on the {kind} {mention.words!r} ({holder} holds it): ask about one "
-        f"log source at a time, e.g. first find the addresses in {holder}, then ask about them in {SOURCE_OF[table]}")
 
 
 def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
@@ -334,6 +154,18 @@ def _assumed_roles(intent: Intent) -> None:
     intent.order = [Order(arn, o.descending) if o.expression in swap else o for o in intent.order]
 
 
+def _sso_who(intent: Intent) -> None:
+    """'who used an sso role': an Identity Center session's caller is the user its session name carries."""
+    if not any(f.description == "Identity Center sessions" for f in intent.filters):
+        return
+    expr, alias, description = DIMENSIONS["cloudtrail"]["identity center user"]
+    swap = lambda d: Dimension(expr, alias, description, d.words) if d.alias == "principal" else d  # noqa: E731
+    intent.group_by = [swap(d) for d in intent.group_by]
+    intent.columns = [swap(d) for d in intent.columns]
+    intent.order = [Order(alias if o.expression == "principal" else expr if o.expression == "useridentity.arn"
+                          else o.expression, o.descending) for o in intent.order]
+
+
 def _only_present(intent: Intent) -> None:
     listed = intent.groups + (intent.columns if intent.distinct else [])
     for dim in listed:
@@ -343,9 +175,24 @@ def _only_present(intent: Intent) -> None:
 
 
 def read_intent(question: str, now: datetime) -> Intent:
+    try:
+        return _read_intent(question, now)
+    except TranslationError:
+        # "ok last thing before standup — how many …": refused as a whole, the question proper may still read
+        if (proper := without_lead_in(question)) == question:
+            raise
+        try:
+            return _read_intent(proper, now)
+        except TranslationError:
+            pass
+        raise
+
+
+def _read_intent(question: str, now: datetime) -> Intent:
     if not question.strip():
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
+    asked = question.lower()
     question = normalise(question)
     refuse_unanswerable(question)
     found = extract(question)
@@ -375,7 +222,8 @@ def read_intent(question: str, now: datetime) -> Intent:
         mention.kind = "bucket" if (bucket_talk or acted_on or object_of) and "@" not in mention.value and not subject \
             else "user"
         mention.typed = False
-    table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket"))))
+    console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
+    table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to": the dangling "to" asks for the destinations
         reading.text = re.sub(r"^(\s*(?:what|which)\b)(?!\s+(?:hosts?|destinations?|address\w*|ips?|ports?)\b)"
@@ -390,12 +238,13 @@ def read_intent(question: str, now: datetime) -> Intent:
             for name, port in WELL_KNOWN_PORTS.items():
                 if match := reading.find(rf"\b{name}\b"):
                     port_in_request(reading, port, reading.consume(match))
-        cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")))
+        cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")),
+                            console_named=console)
     if table == "cloudtrail":
         place_cloudtrail(intent, found, reading.concepts, reading.filters)
     else:
         {"vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
-    _refuse_unplaced(found, table)
+    refuse_unplaced(found, table)
     # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed
     reading.text = re.sub(r"\bpolicyname(\s+(?:managed\s+|iam\s+)?polic(?:y|ies))\b",
                           lambda m: "policyname" + " " * len(m.group(1)), reading.text)
@@ -405,8 +254,11 @@ def read_intent(question: str, now: datetime) -> Intent:
     read_shape(reading, intent)
     _per_value(intent, found, reading.text)
     refuse_stray_modifiers(reading, intent)
+    merge_alternatives(intent, text)
+    drop_explanations(intent, asked)
     refuse_conflicting_filters(intent)
     _assumed_roles(intent)
+    _sso_who(intent)
     _only_present(intent)
     refuse_foreign_words(reading, table)
     refuse_leftover_numbers(reading)

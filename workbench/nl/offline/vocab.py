@@ -6,6 +6,10 @@ when it does not) in one place.
 
 from __future__ import annotations
 
+import re
+
+from workbench.nl.intent import Dimension
+
 # Words that point at a table; the first table whose cue appears wins, CloudTrail is the default.
 TABLE_CUES: dict[str, tuple[str, ...]] = {
     "guardduty": ("guardduty", "guard duty", "finding", "findings"),
@@ -61,6 +65,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "key": ("useridentity.accesskeyid", "accesskeyid", "access key"),
         "user name": ("useridentity.username", "username", "user name"),
         "mfa": ("json_extract_scalar(additionaleventdata, '$.MFAUsed')", "mfa_used", "MFA used"),
+        "call outcome": ("CASE WHEN errorcode IS NULL THEN 'Success' ELSE 'Failure' END", "outcome", "outcome"),
         "login outcome": ("json_extract_scalar(responseelements, '$.ConsoleLogin')", "outcome", "sign-in outcome"),
         "identity type": ("useridentity.type", "identity_type", "identity type"),
         "user type": ("useridentity.type", "identity_type", "identity type"),
@@ -82,6 +87,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "trail": ("json_extract_scalar(requestparameters, '$.name')", "trail", "trail"),
         "session": ("useridentity.arn", "principal", "principal"),
         "caller": ("useridentity.arn", "principal", "principal"),
+        "callers": ("useridentity.arn", "principal", "principal"),
         "actor": ("useridentity.arn", "principal", "principal"),
         "identity center user": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
         "identity center identity": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
@@ -314,3 +320,13 @@ LOGGING_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelec
 CREDENTIAL_ACCESS = ("GetSecretValue", "GetParameter", "GetParameters", "CreateAccessKey")
 PUBLIC_EXPOSURE = ("PutBucketPolicy", "PutBucketAcl")
 MFA_CHANGES = ("DeactivateMFADevice", "DeleteVirtualMFADevice", "EnableMFADevice", "CreateVirtualMFADevice")
+
+
+def vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
+    vocab = DIMENSIONS[table]
+    for key in sorted(vocab, key=len, reverse=True):
+        stem = rf"{re.escape(key[:-1])}(?:y|ies)" if key.endswith("y") else rf"{re.escape(key)}(?:es|s)?"
+        if match := re.match(rf"{stem}\b", words):
+            expr, alias, description = vocab[key]
+            return Dimension(expr, alias, description, key), match.end()
+    return None

@@ -1,0 +1,154 @@
+"""The analysts' vocabulary for VPC flow logs and GuardDuty findings → filters (concepts.py holds CloudTrail's).
+
+Rejected/accepted traffic, directions, well-known ports, private ranges, protocols; GuardDuty severities
+(AWS's bands) and finding families. Each rule adds filters tied to the words it read and blanks them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from workbench.nl.intent import (
+    any_of,
+    compare,
+    eq,
+    like,
+)
+from workbench.nl.offline.concepts import PROTOCOLS, UNIT, Reading
+from workbench.nl.offline.vocab import (
+    FINDING_FAMILIES,
+    RESOURCE_TYPES,
+    WELL_KNOWN_PORTS,
+)
+
+
+def vpc_concepts(reading: Reading) -> None:
+    # "ssh traffic between A and B": either end may be the client, so the service's port is on either side
+    between = reading.has(r"\bbetween\s+ipaddr\s+(?:and|&)\s+ipaddr\b")
+    for name, port in WELL_KNOWN_PORTS.items():
+        if match := reading.find(rf"\b{name}\b"):
+            if between:
+                reading.add(any_of(eq("srcport", port), eq("dstport", port)), reading.consume(match),
+                            f"{name.upper()} (port {port}, either side)")
+            else:
+                reading.add(eq("dstport", port), reading.consume(match), f"to {name.upper()} (port {port})")
+    if match := reading.find(r"\b(?:inbound|incoming|ingress)\s+(?:vs\.?|versus|and|or|/)\s+(?:outbound|outgoing|egress)\b|"
+                             r"\b(?:outbound|outgoing|egress)\s+(?:vs\.?|versus|and|or|/)\s+(?:inbound|incoming|ingress)\b"):
+        # "ingress vs egress bytes": one row per direction
+        reading.text = reading.text[:match.start()] + "by direction" + " " * (len(match.group(0)) - 12) \
+            + reading.text[match.end():]
+    if match := reading.find(r"\b(?:inbound|incoming|ingress)\b"):
+        reading.add(eq("flow_direction", "ingress"), reading.consume(match), "inbound")
+    elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):
+        reading.add(eq("flow_direction", "egress"), reading.consume(match), "outbound")
+    if match := reading.find(r"\b(?:accepted|allowed)\s+(?:vs\.?|versus|and|or|/)\s+(?:rejected|blocked|denied)\b|"
+                             r"\b(?:rejected|blocked|denied)\s+(?:vs\.?|versus|and|or|/)\s+(?:accepted|allowed)\b"):
+        # "accepted vs rejected flows per day": one row per action
+        reading.text = reading.text[:match.start()] + "by action" + " " * (len(match.group(0)) - 9) \
+            + reading.text[match.end():]
+    if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|failed)\b"):
+        reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
+    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful|accept|accepts|established)\b"):
+        reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
+    bytes_ = (r"\b(more than|over|above|greater than|at least|larger than|bigger than|less than|under|below|fewer than)"
+              r"\s+([\d.,]+)\s*(bytes|b|kb|mb|gb|packets)\b")
+    if match := reading.find(bytes_):
+        words = reading.consume(match)
+        column = "packets" if match.group(3) == "packets" else "bytes"
+        amount = int(float(match.group(2).replace(",", "")) * UNIT.get(match.group(3), 1))
+        op = {"at least": ">=", "less than": "<", "under": "<", "below": "<", "fewer than": "<"}.get(match.group(1), ">")
+        reading.add(compare(column, op, amount), words, f"{column} {op} {amount}")
+    if match := reading.find(r"\b(?:on|at|via|over)\s+(\d{2,5})\b(?!\s*(?:bytes|b|kb|mb|gb|packets|flows|times))"):
+        if int(match.group(1)) <= 65535:  # "talking to 203.0.113.171 on 5432": a destination port
+            reading.add(eq("dstport", int(match.group(1))), reading.consume(match), f"to port {match.group(1)}")
+    for name, number in PROTOCOLS.items():
+        if match := reading.find(rf"\b{name}\b"):
+            reading.add(eq("protocol", number), reading.consume(match), name.upper())
+    scope = r"(internal|private|rfc ?1918|in-?vpc|external|public|internet|outside)"
+    nouns = r"(?:hosts?|addresses|address|ips?|destinations?|sources?|networks?|peers?|machines?|servers?)"
+    if match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
+                             rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
+                             rf"\b{scope}(?=\s+{nouns}\b)"):
+        side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
+            match.group(1) or match.group(3)) else ("from", match.group(5))
+        column = "dstaddr" if side in {"to", "towards"} else "srcaddr"
+        inside = _private(column)
+        outside = not re.match(r"internal|private|rfc|in-?vpc", kind)
+        # "distinct external sources": the scope word is read, the noun stays for the shape to list
+        reading.add(exp.Not(this=inside) if outside else inside, reading.consume(match),
+                    f"{'to' if column == 'dstaddr' else 'from'} {'outside' if outside else 'inside'} the private ranges")
+
+
+def _private(column: str) -> exp.Expression:
+    """RFC 1918 addresses: 10/8, 172.16/12, 192.168/16."""
+    ranges = ["10.%", "192.168.%", *(f"172.{n}.%" for n in range(16, 32))]
+    return exp.Paren(this=exp.or_(*(like(column, r) for r in ranges)))
+
+
+def guardduty_concepts(reading: Reading) -> None:
+    if match := reading.find(r"\bseverity (?:bands?|levels?|buckets?)\s*(?:\(?\s*low\s*[/,]\s*medium\s*[/,]\s*high"
+                             r"(?:\s*[/,]\s*critical)?\s*\)?)?"):
+        # "by severity band (low/medium/high/critical)": the bands named, not four filters on them
+        reading.text = reading.text[:match.start()] + "severity band".ljust(len(match.group(0))) + \
+            reading.text[match.end():]
+    severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
+                r"less than|>=|>|<=|<|=|of|equal to|)\s*(\d+(?:\.\d+)?)(?!\s*(?:\+|or\s))")
+    or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")
+    if or_more:
+        reading.add(compare("severity", ">=", float(or_more.group(1))), reading.consume(or_more),
+                    f"severity >= {or_more.group(1)}")
+    elif match := reading.find(severity):
+        words = reading.consume(match)
+        op = {"at least": ">=", "below": "<", "under": "<", "less than": "<", ">=": ">=", "<=": "<=", "<": "<",
+              "=": "=", "of": "=", "equal to": "=", "": "="}.get(match.group(1), ">")
+        reading.add(compare("severity", op, float(match.group(2))), words, f"severity {op} {match.group(2)}")
+    elif match := reading.find(r"\b(?:low|medium|high|critical)(?:\s*(?:,|or|and|&|/)\s*(?:low|medium|high|critical))+\b"
+                               r"(?:[- ]sev(?:erity)?)?"):
+        # "medium or high findings": AWS's bands (low 1-3.9, medium 4-6.9, high 7-8.9, critical 9-10), any of them
+        bands = {"low": (0, 4), "medium": (4, 7), "high": (7, 9), "critical": (9, None)}
+        named = sorted({bands[b] for b in re.findall(r"low|medium|high|critical", match.group(0))}, key=lambda r: r[0])
+        ranges: list[tuple[int, int | None]] = []
+        for low, high in named:  # adjacent bands make one range
+            if ranges and ranges[-1][1] == low:
+                ranges[-1] = (ranges[-1][0], high)
+            else:
+                ranges.append((low, high))
+        conditions = [compare("severity", ">=", lo) if hi is None else exp.and_(
+            compare("severity", ">=", lo), compare("severity", "<", hi)) for lo, hi in ranges]
+        reading.add(any_of(*(exp.Paren(this=c) if isinstance(c, exp.And) and len(conditions) > 1 else c
+                             for c in conditions)), reading.consume(match), f"of {match.group(0).strip()} severity")
+    elif match := reading.find(r"\b(?:high\s*(?:\+|and (?:above|up|higher|critical)|or (?:above|higher|critical)|and over)|"
+                               r"(?:critical|high)\s+(?:and|or|&|/)\s+(?:critical|high)|high or worse)"
+                               r"(?:[- ]sev(?:erity)?)?"):
+        reading.add(compare("severity", ">=", 7), reading.consume(match), "of high severity or worse (7 or more)")
+    elif match := reading.find(r"\b(?:critical)(?:[- ]sev(?:erity)?)?\b"):
+        reading.add(compare("severity", ">=", 9), reading.consume(match), "of critical severity (9 or more)")
+    elif match := reading.find(r"\b(?:high|severe)(?:[- ]sev(?:erity)?)?\b"):
+        # AWS bands GuardDuty severity: low 1-3.9, medium 4-6.9, high 7-8.9, critical 9-10
+        words = reading.consume(match)
+        reading.add(compare("severity", ">=", 7), words, "of high severity (7 to 9)")
+        reading.add(compare("severity", "<", 9), words, "below critical")
+    elif match := reading.find(r"\bmedium(?:[- ]severity)?\b"):
+        words = reading.consume(match)
+        reading.add(compare("severity", ">=", 4), words, "of medium severity (4 to 7)")
+        reading.add(compare("severity", "<", 7), words, "below high")
+    elif match := reading.find(r"\blow(?:[- ]severity)?\b"):
+        reading.add(compare("severity", "<", 4), reading.consume(match), "of low severity (below 4)")
+    families: list[tuple[str, str]] = []
+    for word, pattern in FINDING_FAMILIES.items():
+        if match := reading.find(rf"\b{word}(?:e?s)?\b"):
+            words = reading.consume(match)
+            if all(p != pattern for _, p in families):
+                families.append((words, pattern))
+    if families:
+        reading.add(any_of(*(like("type", p) for _, p in families)), " ".join(w for w, _ in families),
+                    " or ".join(w for w, _ in families) + " findings")
+    for word, resource in RESOURCE_TYPES.items():
+        if match := reading.find(rf"\b{word}s?\b"):
+            asked = re.search(r"\b(?:which|what|per|by|each|distinct|unique)\s+(?:\w+\s+)?$", reading.text[:match.start()])
+            # "which instances had findings": the filter, and the word left for the shape to list
+            words = match.group(0) if asked else reading.consume(match)
+            reading.add(eq("resourcetype", resource), words, f"on {resource} resources")
+            break

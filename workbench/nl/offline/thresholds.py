@@ -1,0 +1,59 @@
+"""Conditions on the count of each group: 'more than 10 failed logins', '5 or more distinct ports'.
+
+Read into the intent's HAVING on its first measure: a count of rows, or of the distinct values of a
+column ('distinct ports' → count(DISTINCT dstport)).
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.nl.intent import Measure
+from workbench.nl.offline.concepts import Reading
+from workbench.nl.offline.vocab import vocab_dimension
+
+_COMPARED = (r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|failures?|"
+             r"attempts?|logins?|denials?|sign-?ins?)\b")
+THRESHOLD = (r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
+              + _COMPARED + "|"
+              # "more than 10 errors" with "errors" already read as the failure filter
+              r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)(?=\s{2,}\S|\s*$)|"
+              r"\b(\d+)\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+" + _COMPARED)
+
+
+def threshold(reading: Reading) -> tuple[str, int, str] | None:
+    """'more than 100 errors', 'at least 5 times': a condition on the count of each group."""
+    match = re.search(THRESHOLD, reading.text)
+    if not match:
+        return None
+    pairs = ((1, 2), (3, 4), (6, 5))  # (comparison, number) of each alternative of THRESHOLD
+    said, number = next((match.group(a), match.group(b)) for a, b in pairs if match.group(a))
+    op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
+          "under": "<", "at most": "<=", "exactly": "=", "or more": ">=", "or over": ">=", "or above": ">=", "+": ">=",
+          "or fewer": "<=", "or less": "<=", "or under": "<="}[said]
+    words = reading.consume(match)
+    return op, int(number), words
+
+
+_DISTINCT_CMP = (r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
+                 r"(?:distinct|different|unique|separate)\s+|"
+                 r"\b(\d+)\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+(?:distinct|different|unique|"
+                 r"separate)\s+")
+
+
+def distinct_threshold(reading: Reading, table: str) -> tuple[str, int, str, Measure] | None:
+    """'ips rejected on 5 or more distinct ports': a condition on the number of distinct values per group."""
+    if not (match := re.search(_DISTINCT_CMP, reading.text)):
+        return None
+    if (hit := vocab_dimension(table, reading.text[match.end():])) is None:
+        return None
+    said, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+    op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
+          "under": "<", "at most": "<=", "exactly": "=", "or more": ">=", "or over": ">=", "or above": ">=", "+": ">=",
+          "or fewer": "<=", "or less": "<=", "or under": "<="}[said]
+    dim, length = hit
+    end = match.end() + length
+    words = reading.text[match.start():end].strip()
+    reading.text = reading.text[:match.start()] + " " * (end - match.start()) + reading.text[end:]
+    return op, int(number), words, Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct "
+                                           f"{dim.description}", dim.expression, words)
