@@ -36,3 +36,13 @@ def test_a_refusal_is_one_line_with_the_pointer(ip: Any) -> None:  # noqa: F811
     assert isinstance(result.error_in_exec, UsageError)
     message = str(result.error_in_exec)
     assert "\n" not in message and "workbench.respond" in message
+
+
+def test_explain_with_a_question_asks_it_then_shows_its_intent(ip: Any) -> None:  # noqa: F811
+    result, shown = _run(ip, "%ask --explain failed calls by dave.kowalski on the 18th")
+    assert result.success, result.error_in_exec
+    explained = shown[-1]  # after the answer itself
+    assert len(shown) >= 2, shown
+    assert "Intent (each piece of the question and where it went):" in explained
+    assert "'dave.kowalski'" in explained and "svc-reporting" not in explained
+    assert "window: [2026-11-18T00:00:00Z, 2026-11-19T00:00:00Z)" in explained

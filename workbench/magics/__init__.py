@@ -104,18 +104,15 @@ class WorkbenchMagics(Magics):
     @line_cell_magic
     @magic_arguments()
     @_window_options
-    @argument("--explain", action="store_true", help="explain the last query instead of asking")
+    @argument("--explain", action="store_true",
+              help="with a question: ask it, then show its intent; alone: explain the last query")
     @argument("question", nargs="*", help="the question in English")
     def ask(self, line: str, cell: str | None = None) -> None:
         """Ask in English: the SQL is shown with a one-line explanation, guarded, and run."""
         args = parse_argstring(self.ask, line)
         question = " ".join([*args.question, cell or ""]).strip()
-        if args.explain:
-            from workbench.nl.explain import explain_outcome
-
-            if self.session.last is None:
-                raise UsageError("no query to explain yet: run %ask, %%athena or %hunt first")
-            show_text(explain_outcome(self.session.last))
+        if args.explain and not question:
+            self._explain_last()
             return
         if not question:
             raise UsageError('ask a question, e.g. %ask failed console logins in the last 24 hours')
@@ -125,6 +122,15 @@ class WorkbenchMagics(Magics):
         except _USER_ERRORS as exc:
             raise _query_error(exc, self._failed_sql()) from None
         self._deliver(outcome, args.output, show_sql=True)
+        if args.explain:
+            self._explain_last()
+
+    def _explain_last(self) -> None:
+        from workbench.nl.explain import explain_outcome
+
+        if self.session.last is None:
+            raise UsageError("no query to explain yet: run %ask, %%athena or %hunt first")
+        show_text(explain_outcome(self.session.last))
 
     @line_magic
     @magic_arguments()
