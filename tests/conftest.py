@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -20,10 +21,40 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def serialise_moto_dynamodb_writes() -> None:
+    """Make moto's DynamoDB writes atomic with respect to each other, as DynamoDB's are.
+
+    moto's transact_write_items snapshots every table it touches, and when a condition fails it
+    puts the snapshot back, wiping out whatever another request committed in between; its server
+    answers requests on threads. The alert store's optimistic writers lose a race by design
+    (ConditionalCheckFailed, then re-read and retry), so two of them racing lost the winner's entry
+    on moto, never on DynamoDB. One lock around moto's writes restores DynamoDB's behaviour."""
+    import functools
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+        if getattr(original, "_serialised", False):
+            continue
+
+        @functools.wraps(original)
+        def serialised(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        serialised._serialised = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, serialised)
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """One moto server on 127.0.0.1 for the session; stopped at the end."""
     from moto.server import ThreadedMotoServer
+
+    serialise_moto_dynamodb_writes()
 
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
