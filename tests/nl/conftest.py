@@ -34,3 +34,27 @@ def anthropic_settings(demo_lake_settings, messages_api, monkeypatch: pytest.Mon
         "provider": "anthropic", "base_url": messages_api.url, "api_key_env": "MANTISSA_TEST_ANTHROPIC_KEY",
         "model": "claude-test", "timeout_s": 10.0})
     return demo_lake_settings.model_copy(update={"nl": nl})
+
+
+@pytest.fixture(scope="module")
+def engine(demo_lake):  # noqa: ANN001 - SimpleNamespace
+    """The local engine over the session's demo lake, for tests that run translations."""
+    from workbench.config import load_settings
+    from workbench.engines import get_engine
+
+    with get_engine("local", load_settings(demo_lake.workspace, environ={})) as eng:
+        yield eng
+
+
+def same_rows(engine, question: str, reference: str) -> int:  # noqa: ANN001
+    """The translation, guarded and run, returns the reference's rows; how many there are."""
+    from workbench.nl.evaluate import result_key
+    from workbench.nl.offline.translator import translate
+    from workbench.sqlguard import guard
+
+    sql, _, window = translate(question, DEMO_NOW)
+    window = window or DEMO_WINDOW
+    ours = engine.run(guard(sql, window).sql, window).frame
+    theirs = engine.run(guard(reference, window).sql, window).frame
+    assert result_key(ours) == result_key(theirs), (question, sql)
+    return len(theirs)

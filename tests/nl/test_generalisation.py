@@ -8,13 +8,10 @@ and the local engine, including hostile values, so a name can never become SQL.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 import sqlglot
 from sqlglot import exp
 
-from workbench.engines import get_engine
 from workbench.nl import TranslationError
 from workbench.nl.offline.translator import translate
 from workbench.sqlguard import guard
@@ -116,14 +113,6 @@ def test_guardduty_severity_bands(question: str, condition: str) -> None:
 def test_what_the_translator_cannot_place_is_refused(question: str) -> None:
     with pytest.raises(TranslationError):
         translate(question, DEMO_NOW)
-
-
-@pytest.fixture(scope="module")
-def engine(demo_lake: SimpleNamespace):
-    from workbench.config import load_settings
-
-    with get_engine("local", load_settings(demo_lake.workspace, environ={})) as eng:
-        yield eng
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from workbench.config import Settings
-from workbench.engines import get_engine
 from workbench.nl import NLContext, TranslationError, default_provider_name, get_provider
 from workbench.nl.evaluate import evaluate, load_questions
 from workbench.nl.offline.translator import translate
@@ -17,14 +14,6 @@ from workbench.timewindow import Window
 from .conftest import DEMO_NOW, DEMO_WINDOW, QUESTIONS_FILE
 
 QUESTIONS = load_questions(QUESTIONS_FILE)
-
-
-@pytest.fixture(scope="module")
-def engine(demo_lake: SimpleNamespace):
-    from workbench.config import load_settings
-
-    with get_engine("local", load_settings(demo_lake.workspace, environ={})) as eng:
-        yield eng
 
 
 def test_there_are_enough_questions() -> None:

@@ -8,45 +8,22 @@ query written here; the nearby wording that must still be refused is asserted be
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from workbench.engines import get_engine
 from workbench.nl import TranslationError
-from workbench.nl.evaluate import result_key
 from workbench.nl.offline.translator import translate
-from workbench.sqlguard import guard
 
-from .conftest import DEMO_NOW, DEMO_WINDOW
+from .conftest import DEMO_NOW, same_rows
 
 EVENTS = "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
 FLOWS = "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow "
-
-
-@pytest.fixture(scope="module")
-def engine(demo_lake: SimpleNamespace):
-    from workbench.config import load_settings
-
-    with get_engine("local", load_settings(demo_lake.workspace, environ={})) as eng:
-        yield eng
-
-
-def _same_rows(engine, question: str, reference: str) -> int:
-    """The translation, guarded and run, returns the reference's rows; how many there are."""
-    sql, _, window = translate(question, DEMO_NOW)
-    window = window or DEMO_WINDOW
-    ours = engine.run(guard(sql, window).sql, window).frame
-    theirs = engine.run(guard(reference, window).sql, window).frame
-    assert result_key(ours) == result_key(theirs), (question, sql)
-    return len(theirs)
 
 
 @pytest.mark.parametrize("question", ["count of s3 or iam calls per user", "count of s3/iam calls per user"])
 def test_two_values_of_one_column_joined_by_or_are_one_list(engine, question: str) -> None:
     reference = ("SELECT useridentity.arn, count(*) FROM cloudtrail "
                  "WHERE eventsource IN ('s3.amazonaws.com', 'iam.amazonaws.com') GROUP BY 1")
-    assert _same_rows(engine, question, reference) > 1
+    assert same_rows(engine, question, reference) > 1
 
 
 def test_two_values_of_one_column_without_or_still_conflict() -> None:
@@ -56,12 +33,12 @@ def test_two_values_of_one_column_without_or_still_conflict() -> None:
 
 def test_a_value_joined_by_or_to_a_directed_one_shares_its_direction(engine) -> None:
     reference = FLOWS + "WHERE action = 'ACCEPT' AND srcaddr IN ('203.0.113.77', '198.51.100.149')"
-    assert _same_rows(engine, "accepted flows from 203.0.113.77 or 198.51.100.149", reference) > 0
+    assert same_rows(engine, "accepted flows from 203.0.113.77 or 198.51.100.149", reference) > 0
 
 
 def test_a_negation_before_a_concept_negates_it(engine) -> None:
     reference = EVENTS + "WHERE useridentity.username = 'heidi.smith' AND eventsource <> 's3.amazonaws.com'"
-    assert _same_rows(engine, "events by heidi.smith not in s3", reference) > 0
+    assert same_rows(engine, "events by heidi.smith not in s3", reference) > 0
 
 
 def test_a_negated_name_keeps_the_rows_where_its_column_is_null(engine) -> None:
@@ -69,7 +46,7 @@ def test_a_negated_name_keeps_the_rows_where_its_column_is_null(engine) -> None:
     reference = ("SELECT count(*) FROM cloudtrail WHERE eventname = 'GetObject' "
                  "AND json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-data-lake-33c922' "
                  "AND coalesce(useridentity.username, '') <> 'terraform-runner-aed5'")
-    _same_rows(engine, "GetObject on tyrell-data-lake-33c922 by anyone not terraform-runner-aed5, how many", reference)
+    same_rows(engine, "GetObject on tyrell-data-lake-33c922 by anyone not terraform-runner-aed5, how many", reference)
     sql = translate("GetObject on tyrell-data-lake-33c922 by anyone not terraform-runner-aed5, how many", DEMO_NOW)[0]
     assert "COALESCE" in sql
 
@@ -79,13 +56,13 @@ def test_a_negated_name_keeps_the_rows_where_its_column_is_null(engine) -> None:
 def test_negation_phrasings(engine, question: str) -> None:
     reference = ("SELECT sourceipaddress, count(*) FROM cloudtrail WHERE useridentity.username = 'heidi.smith' "
                  "AND sourceipaddress <> '192.0.2.88' GROUP BY 1")
-    assert _same_rows(engine, question, reference) > 0
+    assert same_rows(engine, question, reference) > 0
 
 
 def test_including_failures_is_every_outcome(engine) -> None:
     reference = ("SELECT awsregion, count(*) FROM cloudtrail WHERE useridentity.username = 'svc-reporting' "
                  "AND eventname = 'RunInstances' GROUP BY awsregion")
-    assert _same_rows(engine, "RunInstances by svc-reporting per region, incl. failures", reference) > 0
+    assert same_rows(engine, "RunInstances by svc-reporting per region, incl. failures", reference) > 0
 
 
 @pytest.mark.parametrize(("question", "reference"), [
@@ -97,29 +74,29 @@ def test_including_failures_is_every_outcome(engine) -> None:
      "SELECT sourceipaddress, count(DISTINCT eventname) FROM cloudtrail GROUP BY 1 HAVING count(DISTINCT eventname) > 3"),
 ])
 def test_conditions_on_counts(engine, question: str, reference: str) -> None:
-    assert _same_rows(engine, question, reference) > 0
+    assert same_rows(engine, question, reference) > 0
 
 
 def test_mfa_before_console_logins_and_a_named_consolelogin_outcome(engine) -> None:
     mfa = ("SELECT useridentity.arn, count(*) FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
            "AND json_extract_scalar(additionaleventdata, '$.MFAUsed') = '{}' GROUP BY 1")
-    assert _same_rows(engine, "how many mfa console logins yesterday, by user",
+    assert same_rows(engine, "how many mfa console logins yesterday, by user",
                       mfa.format("Yes").replace("GROUP", "AND eventtime >= '2026-11-19T00:00:00Z' GROUP")) > 0
-    assert _same_rows(engine, "count of mfa-less console sign ins per user", mfa.format("No")) > 0
+    assert same_rows(engine, "count of mfa-less console sign ins per user", mfa.format("No")) > 0
     failures = (EVENTS + "WHERE useridentity.username = 'heidi.smith' AND eventname = 'ConsoleLogin' "
                 "AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure'")
-    assert _same_rows(engine, "ConsoleLogin failures for heidi.smith", failures) > 0
+    assert same_rows(engine, "ConsoleLogin failures for heidi.smith", failures) > 0
 
 
 def test_identity_center_vocabulary(engine) -> None:
     roles = ("SELECT DISTINCT useridentity.sessioncontext.sessionissuer.username FROM cloudtrail "
              "WHERE useridentity.arn LIKE '%/bob.dubois@tyrell.com'")
-    assert _same_rows(engine, "which sso roles did bob.dubois@tyrell.com use", roles) > 0
-    assert _same_rows(engine, "Which Identity Center permission sets (AWSReservedSSO roles) did bob.dubois@tyrell.com "
+    assert same_rows(engine, "which sso roles did bob.dubois@tyrell.com use", roles) > 0
+    assert same_rows(engine, "Which Identity Center permission sets (AWSReservedSSO roles) did bob.dubois@tyrell.com "
                               "use?", roles) > 0
     who = ("SELECT DISTINCT regexp_extract(useridentity.arn, '[^/]+$') FROM cloudtrail "
            "WHERE useridentity.sessioncontext.sessionissuer.username LIKE 'AWSReservedSSO_AdministratorAccess%'")
-    assert _same_rows(engine, "who used an AdministratorAccess sso role", who) > 0
+    assert same_rows(engine, "who used an AdministratorAccess sso role", who) > 0
     # a read-only role is a permission set, not the read-only flag: refused rather than read as readonly = true
     with pytest.raises(TranslationError):
         translate("ivan.dubois@tyrell.com activity, read-only role only, yesterday", DEMO_NOW)
@@ -128,17 +105,17 @@ def test_identity_center_vocabulary(engine) -> None:
 def test_web_identity_and_assumed_role_targets(engine) -> None:
     reference = ("SELECT sourceipaddress, count(*) FROM cloudtrail WHERE eventname = 'AssumeRoleWithWebIdentity' "
                  "AND json_extract_scalar(requestparameters, '$.roleArn') LIKE '%/github-actions-deploy' GROUP BY 1")
-    assert _same_rows(engine, "which ips assumed github-actions-deploy through web identity, with counts",
+    assert same_rows(engine, "which ips assumed github-actions-deploy through web identity, with counts",
                       reference) > 0
     per_account = reference.replace("sourceipaddress", "recipientaccountid")
-    assert _same_rows(engine, "AssumeRoleWithWebIdentity into github-actions-deploy — count per account",
+    assert same_rows(engine, "AssumeRoleWithWebIdentity into github-actions-deploy — count per account",
                       per_account) > 0
 
 
 def test_a_service_port_between_two_hosts_is_on_either_side(engine) -> None:
     reference = FLOWS + ("WHERE ((srcaddr = '10.10.0.69' AND dstaddr = '10.10.16.128') OR "
                          "(srcaddr = '10.10.16.128' AND dstaddr = '10.10.0.69')) AND (dstport = 22 OR srcport = 22)")
-    assert _same_rows(engine, "ssh traffic between 10.10.0.69 and 10.10.16.128", reference) > 0
+    assert same_rows(engine, "ssh traffic between 10.10.0.69 and 10.10.16.128", reference) > 0
 
 
 def test_a_parenthesis_naming_members_of_a_concept_does_not_narrow_it() -> None:
@@ -152,11 +129,11 @@ def test_a_chatty_lead_in_is_read_past(engine) -> None:
     reference = ("SELECT count(DISTINCT sourceipaddress) FROM cloudtrail WHERE eventname = 'GetObject' "
                  "AND useridentity.accountid = 'anonymous' "
                  "AND json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-backups-33c922'")
-    assert _same_rows(engine, "ok last thing before standup — how many distinct ips did the anonymous GetObject "
+    assert same_rows(engine, "ok last thing before standup — how many distinct ips did the anonymous GetObject "
                               "requests on tyrell-backups-33c922 come from?", reference) == 1
     failures = (EVENTS + "WHERE useridentity.username = 'heidi.smith' AND eventname = 'ConsoleLogin' "
                 "AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure'")
-    assert _same_rows(engine, "we got paged about a console brute force against heidi.smith — can you pull every "
+    assert same_rows(engine, "we got paged about a console brute force against heidi.smith — can you pull every "
                               "failed sign-in for her, oldest first?", failures) > 0
     # a lead that carries conditions is not dropped: refused or read whole, never answered without it
     with pytest.raises(TranslationError):
@@ -166,7 +143,7 @@ def test_a_chatty_lead_in_is_read_past(engine) -> None:
 def test_successful_and_failed_calls_are_counted_per_outcome(engine) -> None:
     reference = ("SELECT CASE WHEN errorcode IS NULL THEN 'Success' ELSE 'Failure' END, useridentity.arn, count(*) "
                  "FROM cloudtrail WHERE eventname = 'GetSecretValue' GROUP BY 1, 2")
-    assert _same_rows(engine, "GetSecretValue successes vs failures per user", reference) > 0
+    assert same_rows(engine, "GetSecretValue successes vs failures per user", reference) > 0
     sql = translate("successful and failed AssumeRole calls by svc-reporting", DEMO_NOW)[0]
     assert "errorcode IS NULL THEN 'Success'" in sql and "NOT errorcode IS NULL" not in sql
 
@@ -174,7 +151,7 @@ def test_successful_and_failed_calls_are_counted_per_outcome(engine) -> None:
 def test_a_negation_before_a_list_excludes_every_value_of_it(engine) -> None:
     reference = (EVENTS + "WHERE eventname = 'CreateAccessKey' AND coalesce(useridentity.username, '') "
                  "NOT IN ('lena.garcia', 'terraform-runner-aed5')")
-    _same_rows(engine, "CreateAccessKey events not made by lena.garcia or terraform-runner-aed5", reference)
+    same_rows(engine, "CreateAccessKey events not made by lena.garcia or terraform-runner-aed5", reference)
     with pytest.raises(TranslationError, match="include and which to exclude"):
         translate("events by lena.garcia or not heidi.smith", DEMO_NOW)  # a negation after the first: refused
 
@@ -185,12 +162,12 @@ def test_a_negation_before_a_list_excludes_every_value_of_it(engine) -> None:
 ])
 def test_severity_bands_joined_by_or_are_any_of_them(engine, question: str, condition: str) -> None:
     reference = f"SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty WHERE {condition}"
-    assert _same_rows(engine, question, reference) > 0
+    assert same_rows(engine, question, reference) > 0
 
 
 def test_one_bracketed_member_narrows_and_a_lead_with_a_modifier_is_kept(engine) -> None:
     reference = ("SELECT useridentity.arn, count(*) FROM cloudtrail WHERE eventname = 'StopLogging' GROUP BY 1")
-    assert _same_rows(engine, "who tampered with logging (StopLogging) - per principal", reference) > 0
+    assert same_rows(engine, "who tampered with logging (StopLogging) - per principal", reference) > 0
     # 'per hour' in the lead shapes the answer: the lead is not dropped, so the question is refused whole
     with pytest.raises(TranslationError):
         translate("so the flibber per hour — which ips called GetObject", DEMO_NOW)

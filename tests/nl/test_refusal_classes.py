@@ -9,35 +9,13 @@ written here, so a refusal never hides a class the translator does read.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from workbench.engines import get_engine
 from workbench.nl import TranslationError
-from workbench.nl.evaluate import result_key
 from workbench.nl.offline.translator import translate
 from workbench.sqlguard import guard
 
-from .conftest import DEMO_NOW, DEMO_WINDOW
-
-
-@pytest.fixture(scope="module")
-def engine(demo_lake: SimpleNamespace):
-    from workbench.config import load_settings
-
-    with get_engine("local", load_settings(demo_lake.workspace, environ={})) as eng:
-        yield eng
-
-
-def _same_rows(engine, question: str, reference: str) -> int:
-    """The translation, guarded and run, returns the reference's rows; how many there are."""
-    sql, _, window = translate(question, DEMO_NOW)
-    window = window or DEMO_WINDOW
-    ours = engine.run(guard(sql, window).sql, window).frame
-    theirs = engine.run(guard(reference, window).sql, window).frame
-    assert result_key(ours) == result_key(theirs), (question, sql)
-    return len(theirs)
+from .conftest import DEMO_NOW, DEMO_WINDOW, same_rows
 
 
 @pytest.mark.parametrize("question", ["what did bob do", "what did smith do yesterday", "garcia's activity yesterday",
@@ -50,7 +28,7 @@ def test_a_person_named_by_one_word_is_refused_as_ambiguous(question: str) -> No
 def test_a_person_named_in_full_is_answered(engine) -> None:
     reference = ("SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid "
                  "FROM cloudtrail WHERE useridentity.username = 'heidi.smith' AND eventname = 'ConsoleLogin'")
-    assert _same_rows(engine, "heidi.smith's console logins", reference) > 0
+    assert same_rows(engine, "heidi.smith's console logins", reference) > 0
     # typed as a user name, one word is that user name: answered (this lake has none, so no rows)
     assert "useridentity.username = 'bob'" in translate("what did user bob do", DEMO_NOW)[0]
 
@@ -58,14 +36,14 @@ def test_a_person_named_in_full_is_answered(engine) -> None:
 def test_a_name_before_an_acting_verb_is_the_actor_not_a_bucket(engine) -> None:
     reference = ("SELECT count(DISTINCT json_extract_scalar(requestparameters, '$.bucketName')) FROM cloudtrail "
                  "WHERE useridentity.username = 'lena.garcia' AND eventsource = 's3.amazonaws.com'")
-    _same_rows(engine, "number of s3 buckets lena.garcia touched", reference)
+    same_rows(engine, "number of s3 buckets lena.garcia touched", reference)
     assert "'$.bucketName') = 'lena.garcia'" not in translate("number of s3 buckets lena.garcia touched", DEMO_NOW)[0]
 
 
 def test_an_instance_role_session_is_the_actor(engine) -> None:
     reference = ("SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid "
                  "FROM cloudtrail WHERE useridentity.arn LIKE '%/i-9bb7939b0bfe31f31'")
-    assert _same_rows(engine, "what did the i-9bb7939b0bfe31f31 instance role session do", reference) > 100
+    assert same_rows(engine, "what did the i-9bb7939b0bfe31f31 instance role session do", reference) > 100
     # without "session", an instance id is what the calls acted on
     assert "STRPOS(requestparameters, 'i-9bb7939b0bfe31f31')" in translate(
         "events mentioning i-9bb7939b0bfe31f31", DEMO_NOW)[0]
@@ -80,16 +58,16 @@ def test_distinct_with_no_column_is_refused(question: str) -> None:
 
 def test_distinct_tied_to_a_column_is_answered(engine) -> None:
     reference = "SELECT DISTINCT eventname FROM cloudtrail WHERE sourceipaddress = '10.10.0.139'"
-    assert _same_rows(engine, "distinct event names from 10.10.0.139", reference) == 3
+    assert same_rows(engine, "distinct event names from 10.10.0.139", reference) == 3
 
 
 def test_counts_are_per_value(engine) -> None:
     reference = ("SELECT eventname, count(*) FROM cloudtrail WHERE sourceipaddress = '192.0.2.238' "
                  "GROUP BY eventname")
-    assert _same_rows(engine, "what did 192.0.2.238 call, with counts", reference) > 1
+    assert same_rows(engine, "what did 192.0.2.238 call, with counts", reference) > 1
     reference = ("SELECT eventname, count(*) FROM cloudtrail "
                  "WHERE useridentity.sessioncontext.sessionissuer.username = 'etl-batch-ec2' GROUP BY eventname")
-    _same_rows(engine, "what did the etl-batch-ec2 role do after being assumed - event names and counts", reference)
+    same_rows(engine, "what did the etl-batch-ec2 role do after being assumed - event names and counts", reference)
     with pytest.raises(TranslationError, match="counts of what"):
         translate("counts from 10.10.0.139", DEMO_NOW)
 
@@ -108,13 +86,13 @@ def test_a_modifier_with_nothing_to_apply_to_is_refused_naming_it(question: str,
 def test_a_singular_noun_ending_in_s_asks_for_one(engine) -> None:
     reference = ("SELECT srcaddr, count(*) AS flows FROM vpc_flow WHERE action = 'REJECT' "
                  "GROUP BY srcaddr ORDER BY flows DESC LIMIT 1")
-    assert _same_rows(engine, "which source address has the most rejected flows?", reference) == 1
+    assert same_rows(engine, "which source address has the most rejected flows?", reference) == 1
 
 
 def test_who_with_list_the_events_lists_the_events(engine) -> None:
     reference = ("SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid "
                  "FROM cloudtrail WHERE json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-backups-33c922'")
-    assert _same_rows(engine, "who touched the bucket tyrell-backups-33c922? list the events", reference) > 10
+    assert same_rows(engine, "who touched the bucket tyrell-backups-33c922? list the events", reference) > 10
     assert "DISTINCT" in translate("who touched the bucket tyrell-backups-33c922", DEMO_NOW)[0]
 
 
@@ -129,19 +107,19 @@ def test_readings_no_row_can_satisfy_together_are_refused(question: str) -> None
 def test_successes_vs_failures_is_a_count_per_outcome(engine) -> None:
     reference = ("SELECT sourceipaddress, json_extract_scalar(responseelements, '$.ConsoleLogin'), count(*) "
                  "FROM cloudtrail WHERE eventname = 'ConsoleLogin' GROUP BY 1, 2")
-    assert _same_rows(engine, "console logins by ip, successes vs failures", reference) > 1
+    assert same_rows(engine, "console logins by ip, successes vs failures", reference) > 1
     reference = ("SELECT json_extract_scalar(responseelements, '$.ConsoleLogin'), count(*) FROM cloudtrail "
                  "WHERE eventname = 'ConsoleLogin' GROUP BY 1")
-    assert _same_rows(engine, "successful and failed console logins", reference) == 2
+    assert same_rows(engine, "successful and failed console logins", reference) == 2
 
 
 def test_findings_per_severity_band_use_the_aws_bands(engine) -> None:
     band = ("CASE WHEN severity >= 9.0 THEN 'critical' WHEN severity >= 7.0 THEN 'high' "
             "WHEN severity >= 4.0 THEN 'medium' ELSE 'low' END")
     reference = f"SELECT {band}, count(*) FROM guardduty GROUP BY 1"
-    assert _same_rows(engine, "count guardduty findings by severity band (low/medium/high/critical)", reference) > 1
+    assert same_rows(engine, "count guardduty findings by severity band (low/medium/high/critical)", reference) > 1
     reference = f"SELECT accountid, {band}, count(*) FROM guardduty GROUP BY 1, 2"
-    _same_rows(engine, "guardduty findings per account and severity band", reference)
+    same_rows(engine, "guardduty findings per account and severity band", reference)
 
 
 def test_a_noun_naming_the_value_after_it_is_not_a_column(engine) -> None:

@@ -8,13 +8,10 @@ what was exposed. New SQL shapes go through the guard and the local engine.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 import sqlglot
 from sqlglot import exp
 
-from workbench.engines import get_engine
 from workbench.nl import TranslationError
 from workbench.nl.offline.normalise import normalise
 from workbench.nl.offline.spelling import closest
@@ -106,14 +103,6 @@ def test_a_request_to_act_behind_a_greeting_is_still_refused() -> None:
         translate("hey, block 203.0.113.42 please", DEMO_NOW)
     with pytest.raises(TranslationError, match="workbench.respond"):
         translate("can you disable the access key AKIAI43QP3EFNXRR7C6A", DEMO_NOW)
-
-
-@pytest.fixture(scope="module")
-def engine(demo_lake: SimpleNamespace):
-    from workbench.config import load_settings
-
-    with get_engine("local", load_settings(demo_lake.workspace, environ={})) as eng:
-        yield eng
 
 
 @pytest.mark.parametrize(
