@@ -19,13 +19,15 @@ def _refreshed(settings, *hours: str) -> None:
 
 def test_catch_up_behind_the_refresh_runs_only_published_hours_and_no_lookback(lake_workspace: Path) -> None:
     from workbench.alerts import get_store
-    from workbench.playbooks.detect import run_detect
+    from workbench.playbooks.detect import run_detect, summary_lines
 
     (lake_workspace / "mantissa.yaml").write_text("detection: {behind_refresh: true, lookback: 0m}\n")
     settings = load_settings()
     rules = str(REPO / "rules" / "aws" / "cloudtrail" / f"{ROOT_RULE}.yaml")
     at = datetime(2026, 3, 2, 11, 40, tzinfo=UTC)
-    assert run_detect(rules_path=rules, settings=settings, now=at).runs == []  # nothing published yet
+    waiting = run_detect(rules_path=rules, settings=settings, now=at)
+    assert waiting.runs == []  # nothing published yet, and the summary says so (not "checkpointed")
+    assert "the lake refresh has published no hour" in summary_lines(waiting.as_dict())[0]
     assert run_detect(rules_path=rules, settings=settings, now=at, dry_run=True).runs == []
 
     _refreshed(settings, "2026-03-02T08", "2026-03-02T09")
@@ -33,7 +35,9 @@ def test_catch_up_behind_the_refresh_runs_only_published_hours_and_no_lookback(l
     # No checkpoint: the last full window before the refreshed hours end (10:00), not before now.
     assert [(r.window_start.strftime("%H:%M"), r.window_end.strftime("%H:%M")) for r in first.runs] == [
         ("09:45", "10:00")]
-    assert run_detect(rules_path=rules, settings=settings, now=at).runs == []  # caught up with the refresh
+    caught_up = run_detect(rules_path=rules, settings=settings, now=at)
+    assert caught_up.runs == []  # caught up with the refresh
+    assert "window before 2026-03-02T10:00:00Z (detection.behind_refresh" in summary_lines(caught_up.as_dict())[0]
     _refreshed(settings, "2026-03-02T11")  # 10:00 not published: a gap holds detection at 10:00
     assert run_detect(rules_path=rules, settings=settings, now=at).runs == []
     _refreshed(settings, "2026-03-02T10")

@@ -39,6 +39,8 @@ class DetectReport:
     rule_errors: list[LintIssue] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     deliveries: dict[str, Any] | None = None  # workbench.routing: counts per destination, no secrets
+    # detection.behind_refresh: where the refresh's published hours end ("" when none is published).
+    refreshed_until: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -49,7 +51,8 @@ class DetectReport:
                 "interval": self.interval, "rules_loaded": self.rules_loaded,
                 "rule_errors": [issue.format() for issue in self.rule_errors],
                 "runs": [run.as_dict() for run in self.runs], "alerts": self.alerts,
-                "deliveries": self.deliveries, "status": "failed" if self.failed else "ok"}
+                "deliveries": self.deliveries, "refreshed_until": self.refreshed_until,
+                "status": "failed" if self.failed else "ok"}
 
 
 def _time(value: str | datetime | None) -> datetime | None:
@@ -93,6 +96,7 @@ def run_detect(
     # Routing is built first: a destination whose secret cannot be read fails the run before any rule.
     router = None if dry_run else build_router(settings)
     with get_engine(engine_name, settings) as eng, get_store(settings) as store:
+        due_until: datetime | None = None
         if start_t is not None:
             window = Window(start_t, end_t or now)
             # A window chosen by hand (history, a re-run) must not move the schedule's checkpoints.
@@ -100,6 +104,7 @@ def run_detect(
                                           lookback=lookback, dry_run=dry_run, checkpoint=False)]
         elif (due_until := _behind_refresh(settings, store, ruleset.rules, now)) is None:
             report.runs = []  # behind the lake refresh, which has published nothing yet
+            report.refreshed_until = ""
         elif dry_run:
             windows = due_windows(None, due_until, parse_duration(det.interval), 1)
             report.runs = [run_detections(ruleset.rules, s, e, eng, store, lookback=lookback, dry_run=True)
@@ -107,6 +112,8 @@ def run_detect(
         else:
             report.runs = run_due(ruleset.rules, eng, store, now=due_until, interval=det.interval,
                                   lookback=lookback, max_windows=det.max_catchup_windows)
+        if settings.detection.behind_refresh and start_t is None and due_until is not None:
+            report.refreshed_until = due_until.strftime("%Y-%m-%dT%H:%M:%SZ")
         report.alerts = _new_alerts(report, store, {r.id: r for r in ruleset.rules})
         if not dry_run:
             from workbench.doctor import check_detection_health
@@ -225,7 +232,16 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
     lines = []
     for issue in data.get("rule_errors", []):
         lines.append(f"rule load error: {issue}")
-    if not data.get("runs"):
+    refreshed = data.get("refreshed_until")
+    if not data.get("runs") and refreshed == "":
+        lines.append("nothing due: detection.behind_refresh is on and the lake refresh has published no hour "
+                     "of every table in refresh.tables yet (run `mantissa lake refresh`, or set "
+                     f"detection.behind_refresh: false) ({data.get('rules_loaded', 0)} rules loaded)")
+    elif not data.get("runs") and refreshed:
+        lines.append(f"nothing due: every rule is checkpointed up to the last full {data.get('interval')} "
+                     f"window before {refreshed} (detection.behind_refresh: no later than the hours the lake "
+                     f"refresh has published) ({data.get('rules_loaded', 0)} rules loaded)")
+    elif not data.get("runs"):
         lines.append(f"nothing due: every rule is checkpointed up to the last full {data.get('interval')} "
                      f"window ({data.get('rules_loaded', 0)} rules loaded)")
     runs = data.get("runs", [])
