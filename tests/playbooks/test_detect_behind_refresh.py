@@ -27,7 +27,7 @@ def test_catch_up_behind_the_refresh_runs_only_published_hours_and_no_lookback(l
     at = datetime(2026, 3, 2, 11, 40, tzinfo=UTC)
     waiting = run_detect(rules_path=rules, settings=settings, now=at)
     assert waiting.runs == []  # nothing published yet, and the summary says so (not "checkpointed")
-    assert "the lake refresh has published no hour" in summary_lines(waiting.as_dict())[0]
+    assert "the lake refresh has not yet published an hour" in summary_lines(waiting.as_dict())[0]
     assert run_detect(rules_path=rules, settings=settings, now=at, dry_run=True).runs == []
 
     _refreshed(settings, "2026-03-02T08", "2026-03-02T09")

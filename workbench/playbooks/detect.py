@@ -234,8 +234,8 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
         lines.append(f"rule load error: {issue}")
     refreshed = data.get("refreshed_until")
     if not data.get("runs") and refreshed == "":
-        lines.append("nothing due: detection.behind_refresh is on and the lake refresh has published no hour "
-                     "of every table in refresh.tables yet (run `mantissa lake refresh`, or set "
+        lines.append("nothing due: detection.behind_refresh is on and the lake refresh has not yet published an hour "
+                     "of each table in refresh.tables (run `mantissa lake refresh`, or set "
                      f"detection.behind_refresh: false) ({data.get('rules_loaded', 0)} rules loaded)")
     elif not data.get("runs") and refreshed:
         lines.append(f"nothing due: every rule is checkpointed up to the last full {data.get('interval')} "
