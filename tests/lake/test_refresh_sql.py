@@ -88,18 +88,24 @@ def _raw_rows() -> list[dict]:
     ]
 
 
-def test_select_keeps_the_window_one_row_per_event_id_each_in_its_slot() -> None:
-    table = get_table("cloudtrail")
+def _refresh_select(table, raw_rows: list[dict]) -> list[tuple]:  # noqa: ANN001 - a catalog Table
+    """The refresh's SELECT for the first hour, transpiled and run by DuckDB over `raw_rows` as
+    the raw table `mantissa_raw.<table>` (catalog columns plus its partition keys)."""
     schema = arrow_schema(table)
     for key in table.partition_keys:
         schema = schema.append(pa.field(key, pa.string()))
-    raw = pa.Table.from_pylist(_raw_rows(), schema=schema)
     con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")  # Athena's session time zone
     con.execute("CREATE SCHEMA mantissa_raw")
-    con.register("raw_rows", raw)
-    con.execute("CREATE TABLE mantissa_raw.cloudtrail AS SELECT * FROM raw_rows")
+    con.register("raw_rows", pa.Table.from_pylist(raw_rows, schema=schema))
+    con.execute(f"CREATE TABLE mantissa_raw.{table.name} AS SELECT * FROM raw_rows")
     athena = select_sql(table, Batch(tuple(hours(0, 1))), "mantissa_raw")
-    rows = con.execute(sqlglot.transpile(athena, read="athena", write="duckdb")[0]).fetchall()
+    return con.execute(sqlglot.transpile(athena, read="athena", write="duckdb")[0]).fetchall()
+
+
+def test_select_keeps_the_window_one_row_per_event_id_each_in_its_slot() -> None:
+    table = get_table("cloudtrail")
+    rows = _refresh_select(table, _raw_rows())
     names = table.column_names + ["slot"]
     got = sorted(((r[names.index("eventid")] or "-"), r[names.index("slot")]) for r in rows)
     assert got == [("-", "202603020030"), ("-", "202603020030"), ("b", "202603020000"), ("c", "202603020000"),
@@ -131,17 +137,7 @@ def _flow_rows() -> list[dict]:
 
 def test_flow_select_keeps_the_window_one_row_per_whole_record_each_in_its_slot() -> None:
     table = get_table("vpc_flow")
-    schema = arrow_schema(table)
-    for key in table.partition_keys:
-        schema = schema.append(pa.field(key, pa.string()))
-    raw = pa.Table.from_pylist(_flow_rows(), schema=schema)
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")  # Athena's session time zone
-    con.execute("CREATE SCHEMA mantissa_raw")
-    con.register("raw_rows", raw)
-    con.execute("CREATE TABLE mantissa_raw.vpc_flow AS SELECT * FROM raw_rows")
-    athena = select_sql(table, Batch(tuple(hours(0, 1))), "mantissa_raw")
-    rows = con.execute(sqlglot.transpile(athena, read="athena", write="duckdb")[0]).fetchall()
+    rows = _refresh_select(table, _flow_rows())
     names = table.column_names + ["slot"]
     got = sorted((r[names.index("srcport")], r[names.index("packets")], r[names.index("action")] or "-",
                   r[names.index("slot")]) for r in rows)
