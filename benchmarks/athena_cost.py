@@ -115,23 +115,12 @@ def cloudtrail_rules() -> list:
     return [r for r in load_rules([RULES_PATH]).enabled() if r.table == "cloudtrail"]
 
 
-def rule_columns(rule) -> frozenset[str]:
-    catalog = {c.name for c in get_table("cloudtrail").columns}
-    tree = sqlglot.parse_one(rule.query, read="athena")
-    names = {"eventtime"}
-    for column in tree.find_all(exp.Column):
-        for part in (column.table, column.name):
-            if part and part.lower() in catalog:
-                names.add(part.lower())
-                break
-    return frozenset(names)
-
-
 def planned(lookback: timedelta, incremental: bool, split: str = "planner",
-            groups: list[RowGroup] | None = None) -> list[tuple[str, timedelta, frozenset[str]]]:
+            groups: list[RowGroup] | None = None, kept: bool = False) -> list[tuple[str, timedelta, frozenset[str]]]:
     """The CloudTrail statements of one run as the pack plan issues them (no rule hot): (kind, how
-    far before the run's start it reads, columns). With `incremental` the census reads only the
-    lookback and the run's own window (its state holds the rest of the reach). `split`: "planner"
+    far before the run's start it reads, the columns its SQL names). With `incremental` the census
+    reads only the lookback and the run's own window (its state holds the rest of the reach); with
+    `kept` a shared scan does too (`workbench.detect.plan.keptrows`). `split`: "planner"
     (the plan's own split by reach), "none" (one scan: the plan before the split), or "best-N":
     the split into at most N scans that reads fewest real bytes of `groups` (the ceiling of any
     estimate)."""
@@ -140,7 +129,6 @@ def planned(lookback: timedelta, incremental: bool, split: str = "planner",
     rules = cloudtrail_rules()
     start = DAY + timedelta(hours=12)
     windows = [evaluation_window(r, start, start + INTERVAL, lookback)[0] for r in rules]
-    columns = {r.id: rule_columns(r) for r in rules}
     saved = reach.MAX_SCANS, reach.MIN_SAVING, reach.estimate
     if split == "none":
         reach.MAX_SCANS = 1
@@ -155,27 +143,32 @@ def planned(lookback: timedelta, incremental: bool, split: str = "planner",
     out = []
     for statement in statements:
         reach = start - statement.window.start
-        if statement.kind == "census" and incremental:
-            reach = lookback
-        out.append((statement.kind, reach, frozenset().union(*(columns[i] for i in statement.rules))))
+        if (statement.kind == "census" and incremental) or (statement.kind == "scan" and kept):
+            reach = min(reach, lookback)
+        out.append((statement.kind, reach, statement_columns(statement.sql)))
     return out
+
+
+def statement_columns(sql: str) -> frozenset[str]:
+    """The table's columns a statement names (a struct counts whole), with the time column."""
+    catalog = {c.name for c in get_table("cloudtrail").columns}
+    names = {"eventtime"}
+    for column in sqlglot.parse_one(sql, read="athena").find_all(exp.Column):
+        for part in (column.table, column.name):
+            if part and part.lower() in catalog:
+                names.add(part.lower())
+                break
+    return frozenset(names)
 
 
 def rule_statements(lookback: timedelta) -> tuple[list[tuple[frozenset[str], timedelta]], set[str]]:
     """Per enabled CloudTrail rule: the columns it reads and how far before a run's start it reaches."""
-    catalog = {c.name for c in get_table("cloudtrail").columns}
     rules = cloudtrail_rules()
     out = []
     for rule in rules:
-        tree = sqlglot.parse_one(rule.query, read="athena")
-        names = {"eventtime"}
-        for column in tree.find_all(exp.Column):
-            for part in (column.table, column.name):  # useridentity.username names the struct first
-                if part and part.lower() in catalog:
-                    names.add(part.lower())
-                    break
+        names = statement_columns(rule.query)
         reach = lookback + (rule.threshold.window if rule.threshold else timedelta(0))
-        out.append((frozenset(names), reach))
+        out.append((names, reach))
     union: set[str] = set().union(*(c for c, _ in out))
     return out, union
 
@@ -361,21 +354,24 @@ def main() -> None:
 
 
 def census_modes(chosen: str, groups: list[RowGroup], floor: int, scale: float, args: argparse.Namespace) -> None:
-    """The threshold census full or incremental, with the lookback or behind the refresh (lookback
-    0), on the chosen layout: the pack plan's own CloudTrail statements per run (census, shared
-    scan, rules alone; no rule hot), and the brief's model of a plan whose scan reads only the
-    window and its lookback."""
+    """The threshold census full or incremental, the shared scan reading its whole reach or only the
+    fresh window beside its kept rows, with the lookback or behind the refresh (lookback 0), on the
+    chosen layout: the pack plan's own CloudTrail statements per run (census, shared scan, rules
+    alone; no rule hot; each reading the columns its SQL names), and the brief's model of a plan
+    whose scan reads only the window and its lookback."""
     fifteen = timedelta(minutes=args.lookback_minutes)
-    modes = [(f"full census, lookback {args.lookback_minutes}m, one scan", fifteen, False, "none"),
-             (f"incremental census, lookback {args.lookback_minutes}m, one scan", fifteen, True, "none"),
-             ("incremental census, lookback 0 behind the refresh, one scan", timedelta(0), True, "none"),
-             ("… as above, scan split by reach (planner's estimate)", timedelta(0), True, "planner"),
-             ("… best split by real bytes, <= 2 scans", timedelta(0), True, "best-2"),
-             ("… best split by real bytes, <= 3 scans", timedelta(0), True, "best-3"),
-             ("… best split by real bytes, <= 6 scans", timedelta(0), True, "best-6")]
+    modes = [(f"full census, lookback {args.lookback_minutes}m, one scan", fifteen, False, "none", False),
+             (f"incremental census, lookback {args.lookback_minutes}m, one scan", fifteen, True, "none", False),
+             ("incremental census, lookback 0 behind the refresh, one scan", timedelta(0), True, "none", False),
+             ("… as above, scan split by reach (planner's estimate)", timedelta(0), True, "planner", False),
+             ("… best split by real bytes, <= 2 scans", timedelta(0), True, "best-2", False),
+             ("… best split by real bytes, <= 3 scans", timedelta(0), True, "best-3", False),
+             (f"incremental census, kept scan rows, lookback {args.lookback_minutes}m", fifteen, True, "planner", True),
+             ("incremental census, kept scan rows, lookback 0 behind the refresh (recommended)",
+              timedelta(0), True, "planner", True)]
     rows = []
-    for label, lookback, incremental, split in modes:
-        shape = planned(lookback, incremental, split, groups)
+    for label, lookback, incremental, split, kept in modes:
+        shape = planned(lookback, incremental, split, groups, kept)
         runs = runs_touching_day(max(reach for _, reach, _ in shape))
         by_kind: dict[str, list[int]] = {}
         for run in runs:

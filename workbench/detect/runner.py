@@ -163,12 +163,16 @@ def _query_results(rules: list[Rule], start: datetime, end: datetime, engine: En
     if not engine.SHARES_SCANS_ITSELF:
         # A few statements per log table, run by the engine (concurrently where it can).
         from workbench.detect.plan.censusstate import CensusState
+        from workbench.detect.plan.keptrows import KeptRows
         from workbench.detect.plan.pack import run_pack
 
-        # The threshold census keeps its counts between runs, so a run reads only its own window and
-        # lookback for it (`workbench.detect.plan.incremental`); a dry run reads them, writes none.
+        # The threshold census keeps its counts between runs, and a long-reach shared scan its rows,
+        # so a run reads only its own window and lookback for them (`workbench.detect.plan.
+        # incremental`, `keptrows`); a dry run reads them and writes none.
+        kept = KeptRows.for_workspace(engine.settings.state, read_only=dry_run)
         with CensusState.for_workspace(engine.settings.state, read_only=dry_run) as state:
-            answered = run_pack(rules, [w for w, _ in windows], engine, state=state, fresh_from=start - lookback)
+            answered = run_pack(rules, [w for w, _ in windows], engine, state=state, fresh_from=start - lookback,
+                                kept=kept)
         return [(window, trusted_from, answer)
                 for (window, trusted_from), answer in zip(windows, answered, strict=True)]
     answers: list[Result | Exception | None] = [None] * len(rules)

@@ -19,6 +19,9 @@ one more scan for a table whose scan the planner splits by reach (`workbench.det
 long-reach members read apart over their reach when the estimated bytes say it reads less).
 The split back (`workbench.detect.plan.splitback`) answers each sharing rule by running its own
 query, unchanged but for where it reads, over its tagged rows in a sandboxed in-memory DuckDB.
+A scan whose members reach back before the run's fresh rows (its window and lookback) keeps its
+rows between runs (`workbench.detect.plan.keptrows`) and, once they cover the reach, reads only
+the fresh rows: like the incremental census, a scheduled run reads about its own window.
 
 Accounting: a statement's bytes, time and cost are shared evenly by the rules it served, so a
 run's totals are what the engine really read and billed.
@@ -27,7 +30,7 @@ run's totals are what the engine really read and billed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -36,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.catalog import TABLES, arrow_schema
+from workbench.detect.plan import keptrows
 from workbench.detect.plan.census import (
     CELLS_COLUMN,
     MIN_MEMBERS,
@@ -50,6 +54,7 @@ from workbench.detect.plan.census import (
 from workbench.detect.plan.censusstate import CensusState
 from workbench.detect.plan.incremental import PieceCensus, prepare
 from workbench.detect.plan.incremental import read as read_pieces
+from workbench.detect.plan.keptrows import KeptRows, KeptScan
 from workbench.detect.plan.onescan import one_scan_census_sql
 from workbench.detect.plan.prefilter import prefiltered
 from workbench.detect.plan.reach import Member, reads, split_by_reach
@@ -178,11 +183,14 @@ def leaf_type(struct: pa.DataType, path: tuple[str, ...]) -> pa.DataType:
 
 
 def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine, *,
-             state: CensusState | None = None, fresh_from: datetime | None = None) -> list[Result | Exception]:
+             state: CensusState | None = None, fresh_from: datetime | None = None,
+             kept: KeptRows | None = None) -> list[Result | Exception]:
     """Every rule's answer (or the exception that failed it), in rule order, from the window's plan
     run on `engine` through `Engine.run_plan`. With a census `state` and `fresh_from` (the run's
     start less its lookback), the threshold census reads only [fresh_from, end) when the state
-    holds the rest of its reach (`workbench.detect.plan.incremental`)."""
+    holds the rest of its reach (`workbench.detect.plan.incremental`); with `kept` rows and
+    `fresh_from`, so does a shared scan whose members reach further back
+    (`workbench.detect.plan.keptrows`)."""
     from workbench.detect.plan.splitback import split_back
 
     plan = plan_window(rules, windows)
@@ -204,7 +212,7 @@ def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine, *
     for index, answer in zip(plan.solo, ran[len(plan.census):], strict=True):
         answers[index] = answer
     second: list[Statement] = []
-    scans: list[tuple[str, list[int]]] = []
+    scans: list[tuple[str, list[int], KeptScan | None]] = []
     alone: list[int] = list(too_many)
     for table, indices in plan.sharing.items():
         waiting = [i for i in indices if answers[i] is None and i not in too_many]
@@ -212,12 +220,16 @@ def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine, *
             if len(group) == 1:
                 alone.append(group[0])
                 continue
-            second.append(scan_statement(table, [plan.parts[i] for i in group], scan_window))
-            scans.append((table, group))
+            statement = scan_statement(table, [plan.parts[i] for i in group], scan_window)
+            keeping = _keeping(kept, statement, [plan.parts[i] for i in group], fresh_from)
+            if keeping is not None:
+                statement = replace(statement, window=keeping.read)
+            second.append(statement)
+            scans.append((table, group, keeping))
     second += [plan.rule_statement(i) for i in alone]
     done = _run(engine, second)
-    for (table, group), statement, answer in zip(scans, second, done, strict=False):
-        found = split_back(engine, table, [plan.parts[i] for i in group], statement, answer)
+    for (table, group, keeping), statement, answer in zip(scans, second, done, strict=False):
+        found = split_back(engine, table, [plan.parts[i] for i in group], statement, answer, keeping)
         for index, result in found.items():
             answers[index] = result
     for index, answer in zip(alone, done[len(scans):], strict=True):
@@ -230,6 +242,27 @@ def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine, *
     for census in censuses:
         charge(census, answers)
     return answers  # type: ignore[return-value]
+
+
+def _keeping(kept: KeptRows | None, statement: Statement, parts: Sequence[Part],
+             fresh_from: datetime | None) -> KeptScan | None:
+    """How the scan `statement` keeps its rows between runs, or None when it need not (its members
+    all start at `fresh_from`) or cannot (no state, an unbounded window)."""
+    from workbench.detect.plan.splitback import tag_column
+
+    reach = statement.window
+    if kept is None or fresh_from is None or reach is None or not reach.start < fresh_from < reach.end:
+        return None
+    keep = tuple(tag_column(k) for k, p in enumerate(parts) if p.window is not None and p.window.start < fresh_from)
+    if not keep:
+        return None
+    fp = keptrows.fingerprint(statement.table or "", statement.sql)
+    try:
+        served = kept.serves(fp, reach.start, fresh_from)
+    except OSError:
+        served = False
+    read = Window(fresh_from, reach.end) if served else reach
+    return KeptScan(kept, fp, reach, read, keep)
 
 
 def scan_groups(plan: PackPlan, table: str, indices: Sequence[int]) -> list[tuple[Window | None, list[int]]]:

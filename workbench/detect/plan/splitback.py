@@ -34,8 +34,10 @@ from workbench.engines.base import Execution, Result
 from workbench.engines.dialect import write_dialect_for
 from workbench.engines.window import bounds_sql, read_from
 from workbench.sqlcache import persisted
+from workbench.timewindow import Window, iso_z
 
 if TYPE_CHECKING:
+    from workbench.detect.plan.keptrows import KeptScan
     from workbench.detect.plan.pack import Part
     from workbench.detect.plan.statements import Statement
     from workbench.engines.base import Engine
@@ -87,9 +89,11 @@ def scan_sql(table: str, queries: tuple[str, ...]) -> str:
 
 
 def split_back(engine: Engine, table: str, parts: Sequence[Part], statement: Statement,
-               answer: Result | Exception) -> dict[int, Result]:
+               answer: Result | Exception, kept: KeptScan | None = None) -> dict[int, Result]:
     """Each member's answer from the scan's rows. A member left out (the scan failed, or its query
-    fails over the rows) runs alone afterwards and reports its own error there."""
+    fails over the rows) runs alone afterwards and reports its own error there. With `kept`, the
+    statement read only the run's new rows: the rest of the reach comes from the rows earlier runs
+    kept (`workbench.detect.plan.keptrows`), and this read's rows are kept for the next runs."""
     if isinstance(answer, Exception):
         return {}
     queries = tuple(p.query for p in parts)
@@ -98,6 +102,12 @@ def split_back(engine: Engine, table: str, parts: Sequence[Part], statement: Sta
     rows = _arrow(table, answer, plain, structs, len(parts))
     if rows is None:
         return {}
+    earlier: list[tuple[Window, pa.Table]] = []
+    if kept is not None:
+        try:
+            earlier = kept.take(rows)
+        except (OSError, pa.ArrowException):
+            return {}  # kept rows that cannot be read: each member reads its own window alone
     home = Path(tempfile.mkdtemp(prefix="mantissa-split-"))
     found: dict[int, tuple[Execution, float]] = {}
     try:
@@ -106,8 +116,18 @@ def split_back(engine: Engine, table: str, parts: Sequence[Part], statement: Sta
         con, spill = open_sandboxed(home, engine.settings.local)
         try:
             con.register("_scan", rows)
-            con.execute(f'CREATE TABLE "_shared" AS SELECT {_rebuild(plain, structs, len(parts))} FROM "_scan"')
+            source = '"_scan"'
+            if earlier:
+                # Each earlier read only for the span it is the authority for, then this read's rows.
+                pieces = []
+                for n, (span, kept_rows) in enumerate(earlier):
+                    con.register(f"_kept_{n}", kept_rows)
+                    pieces.append(f'SELECT * FROM "_kept_{n}" WHERE {bounds_sql(table, span, "duckdb")}')
+                source = "(" + " UNION ALL BY NAME ".join([*pieces, 'SELECT * FROM "_scan"']) + ")"
+            con.execute(f'CREATE TABLE "_shared" AS SELECT {_rebuild(plain, structs, len(parts))} FROM {source}')
             con.unregister("_scan")
+            for n in range(len(earlier)):
+                con.unregister(f"_kept_{n}")
             tags = ", ".join(f'"{tag_column(k)}"' for k in range(len(parts)))
             load_s = time.perf_counter() - started
             for k, part in enumerate(parts):
@@ -127,6 +147,9 @@ def split_back(engine: Engine, table: str, parts: Sequence[Part], statement: Sta
     info = {"id": answer.query_id, "table": table, "queries": len(parts), "rows": rows.num_rows,
             "bytes_scanned": answer.bytes_scanned, "elapsed_s": answer.elapsed_s, "split_s": load_s,
             "sql": statement.sql}
+    if kept is not None:
+        info["kept"] = {"incremental": kept.incremental, "read": [iso_z(kept.read.start), iso_z(kept.read.end)],
+                        "reach_from": iso_z(kept.reach.start), "rows_from_state": sum(t.num_rows for _, t in earlier)}
     served = [p for p in parts if p.index in found]
     shares = zip(served, split_evenly(answer.bytes_scanned, len(served)),
                  split_evenly(answer.elapsed_s + load_s, len(served)),
