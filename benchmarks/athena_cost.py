@@ -366,9 +366,9 @@ def census_modes(chosen: str, groups: list[RowGroup], floor: int, scale: float, 
              ("… as above, scan split by reach (planner's estimate)", timedelta(0), True, "planner", False),
              ("… best split by real bytes, <= 2 scans", timedelta(0), True, "best-2", False),
              ("… best split by real bytes, <= 3 scans", timedelta(0), True, "best-3", False),
-             (f"incremental census, kept scan rows, lookback {args.lookback_minutes}m", fifteen, True, "planner", True),
+             (f"incremental census, kept scan rows, lookback {args.lookback_minutes}m", fifteen, True, "none", True),
              ("incremental census, kept scan rows, lookback 0 behind the refresh (recommended)",
-              timedelta(0), True, "planner", True)]
+              timedelta(0), True, "none", True)]
     rows = []
     for label, lookback, incremental, split, kept in modes:
         shape = planned(lookback, incremental, split, groups, kept)

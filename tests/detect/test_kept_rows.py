@@ -19,6 +19,7 @@ import pyarrow as pa
 import pytest
 
 from tests.detect.events import T0, api_call, console_failure, rule
+from tests.detect.test_incremental_census import census_rules
 from tests.detect.test_pack_plan import PlanEngine
 from workbench.config import Settings
 from workbench.detect.plan.keptrows import KeptRows
@@ -35,15 +36,17 @@ LONG_REACH = ("iam-new-user-given-admin", "console-success-after-failures")
 
 
 def pack() -> list[Rule]:
-    """Two long-reach rules of the shipped pack (60 and 30 minutes, no census can speak for them)
-    and two that read only the run's window."""
+    """Two long-reach rules of the shipped pack (60 and 30 minutes, no census can speak for them),
+    two threshold rules the census speaks for (they join a scan only when hot), and two that read
+    only the run's window."""
     shipped = {r.id: r for r in load_rules([ROOT / "rules" / "aws"]).enabled()}
     base = {"severity": "low", "alert": {"title": "t", "fields": []}}
-    return [*(shipped[i] for i in LONG_REACH),
+    secrets, recon = census_rules()[1:3]
+    return [*(shipped[i] for i in LONG_REACH), secrets, recon,
             rule({**base, "id": "user-created", "title": "t", "query": (
                 "SELECT eventtime, eventid, useridentity.arn AS actor FROM cloudtrail WHERE eventname = 'CreateUser'")}),
-            rule({**base, "id": "logins", "title": "t", "query": (
-                "SELECT eventtime, eventid, sourceipaddress FROM cloudtrail WHERE eventname = 'ConsoleLogin'")})]
+            rule({**base, "id": "instances", "title": "t", "query": (
+                "SELECT eventtime, eventid, sourceipaddress FROM cloudtrail WHERE eventname = 'DescribeInstances'")})]
 
 
 def success(user: str, when: datetime) -> dict:
@@ -60,7 +63,7 @@ def events(rng: random.Random, start: datetime, end: datetime, scale: int) -> li
     for _ in range(rng.randint(1, scale)):
         when = start + timedelta(seconds=rng.randrange(span))
         user = rng.choice(USERS)
-        kind = rng.randrange(5)
+        kind = rng.randrange(9)
         if kind == 0:
             name = f"new-{rng.randrange(10_000)}"
             out.append(api_call("CreateUser", "iam.amazonaws.com", when, user=user, eventID=f"cu-{name}",
@@ -75,6 +78,10 @@ def events(rng: random.Random, start: datetime, end: datetime, scale: int) -> li
                     for i in range(rng.randint(3, 7))]
         elif kind == 2:  # noqa: PLR2004
             out.append(success(user, when))
+        elif kind == 3:  # noqa: PLR2004 - now and then a burst for the census
+            name, source = rng.choice([("GetSecretValue", "secretsmanager.amazonaws.com"), ("ListBuckets", "s3.amazonaws.com")])
+            out += [api_call(name, source, when + timedelta(seconds=7 * i), user=user, eventID=f"b{rng.random()}")
+                    for i in range(rng.choice([1, 1, 2, 9]))]
         else:
             out.append(api_call("DescribeInstances", "ec2.amazonaws.com", when, user=user, eventID=f"n{rng.random()}"))
     return out
@@ -118,14 +125,19 @@ def run_sequence(engine: PlanEngine, publish: Callable[[list[dict]], None], kept
         evaluation = [evaluation_window(r, start, end, lookback)[0] for r in rules]
         engine.batches.clear()
         keeping = run_pack(rules, evaluation, engine, fresh_from=start - lookback, kept=kept)
-        scans = [s for batch in engine.batches for s in batch if s.kind == "scan"]
+        statements = [s for batch in engine.batches for s in batch]
         whole = run_pack(rules, evaluation, engine)
         for r, a, b in zip(rules, keeping, whole, strict=True):
             assert not isinstance(a, Exception) and not isinstance(b, Exception), (r.id, a, b)
             assert rows(a.frame) == rows(b.frame), (r.id, n, seed)
-        (scan,) = scans
+        (scan,) = [s for s in statements if s.kind == "scan" and LONG_REACH[0] in s.rules]
+        HOT.append(any(r.id in s.rules for s in statements if s.kind != "census" for r in rules if r.threshold
+                       and r.id not in LONG_REACH))
         found.append((scan.window == Window(start - lookback, end), sum(len(a.frame) for a in keeping)))
     return found
+
+
+HOT: list[bool] = []  # per run: did a threshold rule the census speaks for run (hot) beside the kept scan
 
 
 @pytest.fixture()
@@ -144,10 +156,13 @@ def local(tmp_path: Path):
                                                 (3, timedelta(0)), (4, timedelta(0))])
 def test_kept_rows_answer_as_reading_the_whole_reach(local, tmp_path: Path, seed: int, lookback: timedelta) -> None:
     engine, publish = local
+    # The first run reads the whole reach (nothing kept yet); every later one only its fresh window,
+    # hot census rules or not.
+    HOT.clear()
     found = run_sequence(engine, publish, KeptRows.for_workspace(tmp_path / "state"), seed, 9, lookback)
-    # The first run reads the whole reach (nothing kept yet); every later one only its fresh window.
     assert [fresh for fresh, _ in found] == [False] + [True] * 8
-    assert sum(n for _, n in found) > 0  # the long-reach rules found something to compare
+    assert sum(n for _, n in found) > 0  # the rules found something to compare
+    assert any(HOT[1:]) and not all(HOT)
 
 
 def test_a_gap_reads_the_whole_reach_once_and_a_dry_run_keeps_nothing(local, tmp_path: Path) -> None:
@@ -172,8 +187,10 @@ def test_damaged_kept_rows_make_the_rules_read_their_own_windows(local, tmp_path
     evaluation = [evaluation_window(r, start, end, timedelta(minutes=15))[0] for r in rules]
     engine.batches.clear()
     answers = run_pack(rules, evaluation, engine, fresh_from=start - timedelta(minutes=15), kept=kept)
-    kinds = [s.kind for batch in engine.batches for s in batch]
-    assert kinds == ["scan", *["rule"] * len(rules)]  # the scan's rows were not trusted: each rule ran alone
+    statements = [s for batch in engine.batches for s in batch]
+    (scan,) = [s for s in statements if s.kind == "scan" and LONG_REACH[0] in s.rules]
+    alone = {s.rules[0] for s in statements if s.kind == "rule"}
+    assert set(scan.rules) <= alone  # the scan's rows were not trusted: each of its rules ran alone
     whole = run_pack(rules, evaluation, engine)
     assert [rows(a.frame) for a in answers] == [rows(b.frame) for b in whole]
 

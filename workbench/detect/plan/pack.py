@@ -214,18 +214,28 @@ def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine, *
     second: list[Statement] = []
     scans: list[tuple[str, list[int], KeptScan | None]] = []
     alone: list[int] = list(too_many)
+    keeps_rows = kept is not None and fresh_from is not None
+    by_census = {i for c in plan.census for i in c.members}
     for table, indices in plan.sharing.items():
         waiting = [i for i in indices if answers[i] is None and i not in too_many]
-        for scan_window, group in scan_groups(plan, table, waiting):
-            if len(group) == 1:
-                alone.append(group[0])
-                continue
-            statement = scan_statement(table, [plan.parts[i] for i in group], scan_window)
-            keeping = _keeping(kept, statement, [plan.parts[i] for i in group], fresh_from)
-            if keeping is not None:
-                statement = replace(statement, window=keeping.read)
-            second.append(statement)
-            scans.append((table, group, keeping))
+        # With kept rows, the rules the census found hot are scanned apart: the kept scan's members,
+        # and so its fingerprint, stay the same run after run (a hot rule joining it would make it
+        # read its whole reach that run and the next).
+        sets = ([[i for i in waiting if i not in by_census], [i for i in waiting if i in by_census]]
+                if keeps_rows else [waiting])
+        for members in (m for m in sets if m):
+            # A scan that keeps its rows reads about the run's window whatever its reach, so
+            # splitting it by reach would only add a statement and re-read the columns both name.
+            for scan_window, group in scan_groups(plan, table, members, split=not keeps_rows):
+                if len(group) == 1:
+                    alone.append(group[0])
+                    continue
+                statement = scan_statement(table, [plan.parts[i] for i in group], scan_window)
+                keeping = _keeping(kept, statement, [plan.parts[i] for i in group], fresh_from)
+                if keeping is not None:
+                    statement = replace(statement, window=keeping.read)
+                second.append(statement)
+                scans.append((table, group, keeping))
     second += [plan.rule_statement(i) for i in alone]
     done = _run(engine, second)
     for (table, group, keeping), statement, answer in zip(scans, second, done, strict=False):
@@ -265,12 +275,14 @@ def _keeping(kept: KeptRows | None, statement: Statement, parts: Sequence[Part],
     return KeptScan(kept, fp, reach, read, keep)
 
 
-def scan_groups(plan: PackPlan, table: str, indices: Sequence[int]) -> list[tuple[Window | None, list[int]]]:
+def scan_groups(plan: PackPlan, table: str, indices: Sequence[int],
+                split: bool = True) -> list[tuple[Window | None, list[int]]]:
     """The scans (window, rule positions) that serve the sharing rules `indices` of `table`: split
-    by reach where that reads fewer bytes (`workbench.detect.plan.reach`); a group of one runs alone."""
+    by reach where that reads fewer bytes (`workbench.detect.plan.reach`) unless not `split`; a
+    group of one runs alone."""
     members = [Member(i, plan.parts[i].window, reads(analyse(plan.parts[i].query)))  # type: ignore[arg-type]
                for i in indices]
-    return [(g.window, g.members) for g in split_by_reach(table, members)]
+    return [(g.window, g.members) for g in split_by_reach(table, members, None if split else 1)]
 
 
 def scan_statement(table: str, parts: Sequence[Part], window: Window | None) -> Statement:
