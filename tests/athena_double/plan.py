@@ -23,9 +23,17 @@ _OP_OF = {exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<=", exp.EQ: "="}
 
 def _conjuncts(select: exp.Select | None) -> list[exp.Expression]:
     where = select.args.get("where") if select is not None else None
-    if where is None:
-        return []
-    return list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
+    return [] if where is None else _flat(where.this)
+
+
+def _flat(node: exp.Expression) -> list[exp.Expression]:
+    """The AND's conjuncts, through parentheses: the window rewrite writes `(partitions) AND
+    (time bounds)`, and Trino prunes through them as through a flat AND."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.And):
+        return _flat(node.left) + _flat(node.right)
+    return [node]
 
 
 def _belongs(column: exp.Column, names: set[str], aliases: set[str]) -> bool:
