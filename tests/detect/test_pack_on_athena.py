@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+import pandas as pd
+
 from tests.athena_double import AthenaDouble
 from tests.detect.events import burst
 from tests.detect.test_batch_equivalence import PACK, _alerts, _pack_lake
@@ -15,7 +17,7 @@ from workbench.alerts import get_store
 from workbench.catalog.ddl import all_ddl
 from workbench.config import Settings
 from workbench.detect import run_detections
-from workbench.detect.plan.pack import plan_window
+from workbench.detect.plan.pack import plan_window, run_pack
 from workbench.detect.plan.statements import Statement
 from workbench.detect.runner import DEFAULT_LOOKBACK, evaluation_window
 from workbench.engines import Result
@@ -74,3 +76,32 @@ def test_the_pack_runs_on_athena_in_a_few_statements_per_table_with_the_local_al
     # Bytes billed are shared out per rule, and add up to what the double read.
     read = sum(e.bytes_scanned for e in athena_double.executions[before:])
     assert sum(r.bytes_scanned for r in on_athena.rules) == read > 0
+
+
+def test_a_left_join_rule_is_answered_from_the_athena_scan_as_its_query_alone(
+        athena_double: AthenaDouble, workspace: Path, tmp_path: Path) -> None:
+    """first-seen-console-address-after-failures (successes LEFT JOIN failures) is split back from
+    the CloudTrail scan, and its rows, with and without failures, are the local engine's."""
+    rules = [r for r in load_rules([RULES_ROOT]).rules if r.enabled and r.tests and (r.table or "cloudtrail") == "cloudtrail"]
+    index = next(i for i, r in enumerate(rules) if r.id == "first-seen-console-address-after-failures")
+    local = Settings(workspace=tmp_path / "local", lake_path=tmp_path / "lake")
+    start, end = _pack_lake(local.lake, rules)
+    athena_double.upload(local.lake, athena_double.lake_location)
+    for statement in all_ddl(athena_double.lake_location):
+        assert athena_double.query(statement).state == "SUCCEEDED", statement
+    remote = athena_double.settings(Settings(workspace=tmp_path / "athena", lake_path=tmp_path / "unused"))
+    windows = [evaluation_window(r, start, end, DEFAULT_LOOKBACK)[0] for r in rules]
+    with LocalEngine(local) as engine, CountingAthena(remote) as athena:
+        answers = run_pack(rules, windows, athena)
+        alone = engine.run(rules[index].query, windows[index])
+    answer = answers[index]
+    assert isinstance(answer, Result) and "shared_scan" in answer.extra
+    assert [s.kind for s in athena.given if rules[index].id in s.rules] == ["scan"]
+
+    def rows(frame: pd.DataFrame) -> list[tuple]:
+        return sorted(map(tuple, frame.astype(str).itertuples(index=False)))
+
+    assert list(answer.frame.columns) == list(alone.frame.columns)
+    assert rows(answer.frame) == rows(alone.frame)
+    failures = set(alone.frame["failures_before"].astype(int))
+    assert 0 in failures and max(failures) > 0  # NULL-extended successes and matched ones

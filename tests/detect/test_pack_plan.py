@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+import pandas as pd
 import sqlglot
 from sqlglot import exp
 
@@ -175,3 +176,34 @@ def test_a_rule_reading_files_fails_alone_and_its_scan_never_runs(workspace: Pat
     assert isinstance(answers[1], Result) and answers[1].rows == 3  # noqa: PLR2004
     # The scan was refused before running; then each rule ran alone.
     assert [[s.kind for s in batch] for batch in engine.batches] == [["scan"], ["rule", "rule"]]
+
+
+FIRST_SEEN_ADDRESS = "first-seen-console-address-after-failures"
+
+
+def test_the_first_seen_console_address_rule_shares_the_cloudtrail_scan(workspace: Path, tmp_path: Path) -> None:
+    """Its successes LEFT JOIN failures lift the successes' WHERE and the failures' own ON
+    conditions, so on Athena it no longer reads its columns again in a statement of its own; over
+    the split back rows it answers as its query alone (successes with and without failures)."""
+    rules = [r for r in load_rules([PACK]).rules if r.enabled and r.tests]
+    index = next(i for i, r in enumerate(rules) if r.id == FIRST_SEEN_ADDRESS)
+    settings = Settings(workspace=tmp_path / "plan", lake_path=tmp_path / "lake")
+    start, end = _pack_lake(settings.lake, rules)
+    windows = _windows(rules, start, end)
+    plan = plan_window(rules, windows)
+    assert index not in plan.solo and index in plan.sharing["cloudtrail"], plan.reasons.get(index)
+    scans = [s for s in window_statements(rules, windows) if FIRST_SEEN_ADDRESS in s.rules]
+    assert [(s.kind, s.table) for s in scans] == [("scan", "cloudtrail")] and len(scans[0].rules) > 1
+    with PlanEngine(settings) as engine:
+        answers = run_pack(rules, windows, engine)
+        alone = engine.run(plan.parts[index].query, windows[index])
+    answer = answers[index]
+    assert isinstance(answer, Result) and "shared_scan" in answer.extra
+    columns = ["eventid", "principal", "sourceipaddress", "failures_before", "after_failures"]
+
+    def rows(frame: pd.DataFrame) -> list[tuple]:
+        return sorted(map(tuple, frame[columns].astype(str).itertuples(index=False)))
+
+    assert rows(answer.frame) == rows(alone.frame)
+    failures = sorted(answer.frame["failures_before"].astype(int))
+    assert 0 in failures and max(failures) >= 2  # noqa: PLR2004 - NULL-extended successes and matched ones

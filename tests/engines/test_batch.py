@@ -148,7 +148,7 @@ def test_a_batch_answers_every_query_as_it_runs_alone(local: LocalEngine, trail:
     shared = {name for (name, _, _), a in zip(QUERIES, batched, strict=True) if "shared_scan" in a.extra}
     # Everything with a liftable WHERE over one table shared the scan (the windowed query too:
     # LocalEngine.SHARE_WINDOWED); the rest ran alone.
-    assert shared == {name for name, _, _ in QUERIES} - {"aggregate-no-where", "two-log-tables", "self-left-join"}
+    assert shared == {name for name, _, _ in QUERIES} - {"aggregate-no-where", "two-log-tables"}
     assert sum(a.rows for a in batched) > 0
     rows = {name: a.rows for (name, _, _), a in zip(QUERIES, batched, strict=True)}
     assert rows["self-join"] and rows["in-subquery-self"] and rows["self-left-join"]  # each reads both sides
@@ -326,17 +326,15 @@ def test_what_a_shareable_query_lifts(sql: str, expected: str) -> None:
     ("SELECT a.eventid FROM cloudtrail a JOIN cloudtrail b ON a.eventid = b.eventid WHERE a.eventname = 'x'",
      "reference 2 of 2 to cloudtrail: no WHERE condition"),
     ("SELECT a.eventid FROM cloudtrail a LEFT JOIN cloudtrail b ON a.eventid = b.eventid "
-     "WHERE a.eventname = 'x' AND b.eventname = 'y'", "outer, semi or anti join"),
+     "WHERE a.eventname = 'x' AND b.eventname = 'y'", "reference 2 of 2 to cloudtrail: is the right side of a LEFT JOIN"),
     ("SELECT c.eventid FROM cloudtrail c JOIN vpc_flow v ON c.sourceipaddress = v.srcaddr WHERE c.eventname = 'x' "
      "AND v.action = 'REJECT'", "reads 2 log tables"),
-    ("SELECT eventid FROM cloudtrail LEFT JOIN UNNEST(resources) AS r(arn) ON TRUE WHERE eventname = 'x'",
-     "outer, semi or anti join"),
     ("SELECT eventid FROM cloudtrail WHERE eventname = 'x' UNION ALL SELECT eventid FROM cloudtrail",
      "reference 2 of 2 to cloudtrail: has no WHERE"),
     ("SELECT 1", "reads 0 log tables"),
     ("SELECT FROM WHERE (((", "does not parse"),
-], ids=["aggregate-no-where", "nothing-liftable", "star", "self-join-one-side-unbounded", "self-left-join",
-        "two-tables", "left-join-unnest", "union-branch-unbounded", "no-table", "parse-error"])
+], ids=["aggregate-no-where", "nothing-liftable", "star", "self-join-one-side-unbounded",
+        "left-join-right-side-only-in-where", "two-tables", "union-branch-unbounded", "no-table", "parse-error"])
 def test_what_runs_alone_and_why(sql: str, reason: str) -> None:
     plan = analyse(sql)
     assert isinstance(plan, Solo) and reason in plan.reason
@@ -501,3 +499,181 @@ def test_conditions_around_a_subquery_are_lifted_only_through_one_for_one_select
     assert lifted in predicate
     if not_lifted:
         assert not_lifted not in predicate
+
+
+# -- LEFT joins ---------------------------------------------------------------------------------------
+# The right side of a LEFT JOIN lifts its own ON conditions only; its WHERE conditions also see the
+# rows the join NULL-extends, so they are never lifted for it.
+
+_FAILED = "json_extract_scalar({q}.responseelements, '$.ConsoleLogin') = 'Failure'"
+_SUCCEEDED = "json_extract_scalar({q}.responseelements, '$.ConsoleLogin') = 'Success'"
+_SUCCESSES = f"s.eventname = 'ConsoleLogin' AND {_SUCCEEDED.format(q='s')}"
+# Failures of the same user in the hour before a success (the first-seen-console-address shape).
+_FAILED_BEFORE = ("f.useridentity.arn = s.useridentity.arn AND f.eventname = 'ConsoleLogin' AND "
+                  f"{_FAILED.format(q='f')} AND from_iso8601_timestamp(f.eventtime) BETWEEN "
+                  "from_iso8601_timestamp(s.eventtime) - INTERVAL '1' HOUR AND from_iso8601_timestamp(s.eventtime)")
+_FAILED_PREDICATE = "eventname = 'ConsoleLogin' AND JSON_EXTRACT_SCALAR(responseelements, '$.ConsoleLogin') = 'Failure'"
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    (f"SELECT s.eventid, f.eventid AS failure FROM cloudtrail s LEFT JOIN cloudtrail f ON {_FAILED_BEFORE} "
+     "WHERE s.eventname = 'ConsoleLogin'", f"(eventname = 'ConsoleLogin') OR ({_FAILED_PREDICATE})"),
+    (f"SELECT s.eventid FROM cloudtrail s LEFT OUTER JOIN cloudtrail f ON {_FAILED_BEFORE} "
+     "WHERE s.eventname = 'ConsoleLogin' AND f.eventid IS NULL", f"(eventname = 'ConsoleLogin') OR ({_FAILED_PREDICATE})"),
+    (f"SELECT s.eventid FROM cloudtrail s LEFT JOIN cloudtrail f ON {_FAILED_BEFORE} "
+     "WHERE s.eventname = 'ConsoleLogin' AND coalesce(f.errorcode, 'y') = 'y' AND f.awsregion = 'us-east-1'",
+     f"(eventname = 'ConsoleLogin') OR ({_FAILED_PREDICATE})"),
+    # An ON condition naming the preserved side decides its matches, never whether its rows exist.
+    ("SELECT s.eventid FROM cloudtrail s LEFT JOIN cloudtrail f ON f.eventid = s.eventid AND s.errorcode IS NULL "
+     "AND f.eventname = 'y' WHERE s.eventname = 'x'", "(eventname = 'x') OR (eventname = 'y')"),
+    # b's condition in c's ON decides c's matches, not b's rows; c's WHERE condition is not lifted.
+    ("SELECT a.eventid FROM cloudtrail a LEFT JOIN cloudtrail b ON b.eventid = a.eventid AND b.eventname = 'y' "
+     "LEFT JOIN cloudtrail c ON c.eventid = b.eventid AND c.errorcode = 'z' AND b.awsregion = 'r' "
+     "WHERE a.eventname = 'x' AND c.eventid IS NULL AND c.awsregion = 'r'",
+     "(eventname = 'x') OR (eventname = 'y') OR (errorcode = 'z')"),
+    # c is an inner join after the LEFT one: never NULL-extended, its WHERE lifts; b's does not.
+    ("SELECT a.eventid FROM cloudtrail a LEFT JOIN cloudtrail b ON b.eventid = a.eventid AND b.eventname = 'y' "
+     "JOIN cloudtrail c ON c.sourceipaddress = b.sourceipaddress "
+     "WHERE a.eventname = 'x' AND c.errorcode = 'z' AND b.awsregion = 'r'",
+     "(eventname = 'x') OR (eventname = 'y') OR (errorcode = 'z')"),
+    ("SELECT s.eventid FROM cloudtrail s LEFT JOIN (SELECT eventid FROM cloudtrail WHERE errorcode = 'z') f "
+     "ON f.eventid = s.eventid WHERE s.eventname = 'x' AND f.eventid IS NULL", "(eventname = 'x') OR (errorcode = 'z')"),
+    ("SELECT eventid FROM cloudtrail LEFT JOIN UNNEST(resources) AS r(arn) ON TRUE WHERE eventname = 'x'",
+     "eventname = 'x'"),
+], ids=["on-conditions", "anti-join-where-not-lifted", "coalesce-where-not-lifted", "preserved-side-on-not-lifted",
+        "left-left-chain", "left-then-inner", "left-join-subquery", "left-join-unnest"])
+def test_what_a_left_join_lifts(sql: str, expected: str) -> None:
+    plan = analyse(sql)
+    assert isinstance(plan, Shareable), plan
+    assert plan.predicate.sql(dialect="athena") == expected
+
+
+@pytest.mark.parametrize(("sql", "reason"), [
+    ("SELECT s.eventid FROM cloudtrail s LEFT JOIN cloudtrail f ON f.useridentity.arn = s.useridentity.arn "
+     "WHERE s.eventname = 'ConsoleLogin' AND f.eventname = 'ConsoleLogin'",
+     "reference 2 of 2 to cloudtrail: is the right side of a LEFT JOIN whose ON has no condition"),
+    ("SELECT s.eventid FROM cloudtrail s LEFT JOIN cloudtrail f USING (sourceipaddress) WHERE s.eventname = 'x'",
+     "reference 2 of 2 to cloudtrail: is the right side of a LEFT JOIN"),
+    ("SELECT a.eventid FROM cloudtrail a LEFT JOIN cloudtrail b ON b.eventid = a.eventid AND b.eventname = 'y' "
+     "LEFT JOIN cloudtrail c ON c.eventid = b.eventid AND b.errorcode = 'z' WHERE a.eventname = 'x'",
+     "reference 3 of 3 to cloudtrail: is the right side of a LEFT JOIN"),
+    ("SELECT a.eventid FROM cloudtrail a LEFT JOIN cloudtrail b ON b.eventid = a.eventid "
+     "JOIN cloudtrail c ON c.sourceipaddress = b.sourceipaddress "
+     "WHERE a.eventname = 'x' AND b.eventname = 'y' AND c.errorcode = 'z'",
+     "reference 2 of 3 to cloudtrail: is the right side of a LEFT JOIN"),
+    ("SELECT s.eventid FROM cloudtrail s RIGHT JOIN cloudtrail f ON f.eventid = s.eventid AND f.eventname = 'y' "
+     "WHERE s.eventname = 'x' AND f.eventname = 'y'", "RIGHT join"),
+    ("SELECT s.eventid FROM cloudtrail s FULL OUTER JOIN cloudtrail f ON f.eventid = s.eventid AND f.eventname = 'y' "
+     "WHERE s.eventname = 'x'", "FULL join"),
+    ("SELECT r.eventid FROM cloudtrail AS r RIGHT JOIN (VALUES 'a') AS v(id) ON r.eventid = v.id "
+     "WHERE r.eventname = 'x'", "RIGHT join"),
+    ("SELECT s.eventid FROM cloudtrail s LEFT JOIN cloudtrail f ON f.eventid = s.eventid AND f.eventname = 'y' "
+     "RIGHT JOIN cloudtrail g ON g.eventid = f.eventid AND g.eventname = 'z' WHERE s.eventname = 'x'", "RIGHT join"),
+    ("SELECT s.eventid FROM cloudtrail s LEFT ANTI JOIN cloudtrail f ON f.eventid = s.eventid AND f.eventname = 'y' "
+     "WHERE s.eventname = 'x'", "semi or anti join"),
+], ids=["correlation-only-on", "using", "chain-last-correlation-only", "left-then-inner-right-side-in-where",
+        "right-join", "full-join", "right-join-other-source", "left-then-right", "left-anti-join"])
+def test_what_a_left_join_leaves_alone_and_why(sql: str, reason: str) -> None:
+    plan = analyse(sql)
+    assert isinstance(plan, Solo) and reason in plan.reason, plan
+
+
+ATTACKER = "203.0.113.80"
+
+
+def _call(eventid: str, user: str | None, at: str, outcome: str | None = None, *, name: str = "ConsoleLogin",
+          ip: str = "198.51.100.1", errorcode: str | None = None) -> dict:
+    return {"eventtime": f"{DAY1.isoformat()}T{at}:00Z", "eventid": eventid, "eventname": name,
+            "eventsource": "signin.amazonaws.com" if name == "ConsoleLogin" else "s3.amazonaws.com",
+            "useridentity": None if user is None else {
+                "type": "IAMUser", "arn": f"arn:aws:iam::111122223333:user/{user}", "username": user},
+            "responseelements": None if outcome is None else json.dumps({"ConsoleLogin": outcome}),
+            "errorcode": errorcode, "sourceipaddress": ip, "awsregion": "us-east-1", "eventtype": "AwsConsoleSignIn"}
+
+
+# Successes with failures before them (alice, erin) and without (bob, carol, a success with no
+# identity); carol's own rows in the hour before fail the ON's own conditions (a success, a
+# GetObject) or its correlation (a failure hours earlier); dave's failure has no success after it.
+LOGINS = [
+    _call("a-f1", "alice", "08:00", "Failure", ip=ATTACKER, errorcode="Failed authentication"),
+    _call("a-f2", "alice", "08:01", "Failure", ip=ATTACKER, errorcode="Failed authentication"),
+    _call("a-s", "alice", "08:02", "Success", ip=ATTACKER),
+    _call("a-get", "alice", "08:05", name="GetObject", ip=ATTACKER),
+    _call("b-s", "bob", "09:00", "Success", ip="198.51.100.10"),
+    _call("c-f-old", "carol", "06:00", "Failure", ip="198.51.100.21", errorcode="Failed authentication"),
+    _call("c-s1", "carol", "09:50", "Success", ip="198.51.100.20"),
+    _call("c-get", "carol", "09:55", name="GetObject", ip="198.51.100.20", errorcode="AccessDenied"),
+    _call("c-s2", "carol", "10:00", "Success", ip="198.51.100.20"),
+    _call("d-f", "dave", "11:00", "Failure", ip="198.51.100.30", errorcode="Failed authentication"),
+    _call("e-f", "erin", "12:00", "Failure", ip="198.51.100.40"),  # a failure with no error code
+    _call("e-s", "erin", "12:01", "Success", ip="198.51.100.40"),
+    _call("z-get", "zed", "14:00", name="GetObject", ip="198.51.100.40"),
+    _call("n-s", None, "13:00", "Success", ip="198.51.100.50"),
+]
+
+_S_F = f"FROM cloudtrail s LEFT JOIN cloudtrail f ON {_FAILED_BEFORE}"
+# (id, query, whether it shares the scan, its answer: rows as sorted tuples, None to skip the check)
+LEFT_QUERIES = [
+    ("count-failures-before", f"SELECT s.eventid, count(f.eventid) AS failures {_S_F} WHERE {_SUCCESSES} "
+                              "GROUP BY s.eventid", True,
+     [("a-s", 2), ("b-s", 0), ("c-s1", 0), ("c-s2", 0), ("e-s", 1), ("n-s", 0)]),
+    ("anti-join", f"SELECT s.eventid {_S_F} WHERE {_SUCCESSES} AND f.eventid IS NULL", True,
+     [("b-s",), ("c-s1",), ("c-s2",), ("n-s",)]),
+    # Lifting the coalesce for f would drop alice's failures and let her success through.
+    ("coalesce-where", f"SELECT s.eventid, f.eventid AS failure {_S_F} WHERE {_SUCCESSES} "
+                       "AND coalesce(f.errorcode, 'none') = 'none'", True,
+     [("b-s", None), ("c-s1", None), ("c-s2", None), ("e-s", "e-f"), ("n-s", None)]),
+    # The ON tests the preserved side too: alice's success stays, NULL-extended.
+    ("on-names-preserved-side", f"SELECT s.eventid, f.eventid AS failure {_S_F} AND s.sourceipaddress <> '{ATTACKER}' "
+                                f"WHERE {_SUCCESSES}", True,
+     [("a-s", None), ("b-s", None), ("c-s1", None), ("c-s2", None), ("e-s", "e-f"), ("n-s", None)]),
+    # b's condition in c's ON must not drop erin's failure (no error code) from b.
+    ("left-left-chain", "SELECT s.eventid, f.eventid AS failure, c.eventid AS fetch "
+                        f"{_S_F} LEFT JOIN cloudtrail c ON c.sourceipaddress = f.sourceipaddress "
+                        "AND c.eventname = 'GetObject' AND f.errorcode IS NOT NULL "
+                        f"WHERE {_SUCCESSES} AND c.eventid IS NULL", True,
+     [("b-s", None, None), ("c-s1", None, None), ("c-s2", None, None), ("e-s", "e-f", None), ("n-s", None, None)]),
+    ("left-then-inner", "SELECT s.eventid, f.eventid AS failure, c.eventid AS fetch "
+                        f"{_S_F} JOIN cloudtrail c ON c.sourceipaddress = f.sourceipaddress "
+                        f"WHERE {_SUCCESSES} AND c.eventname = 'GetObject'", True,
+     [("a-s", "a-f1", "a-get"), ("a-s", "a-f2", "a-get"), ("e-s", "e-f", "z-get")]),
+    ("correlation-only", "SELECT s.eventid, f.eventid AS other FROM cloudtrail s LEFT JOIN cloudtrail f "
+                         f"ON f.useridentity.arn = s.useridentity.arn AND f.eventid <> s.eventid WHERE {_SUCCESSES} "
+                         "AND (f.eventid IS NULL OR f.eventname = 'GetObject')", False,
+     [("a-s", "a-get"), ("b-s", None), ("c-s1", "c-get"), ("c-s2", "c-get"), ("n-s", None)]),
+    ("right-join", f"SELECT s.eventid, f.eventid AS failure FROM cloudtrail s RIGHT JOIN cloudtrail f "
+                   f"ON f.useridentity.arn = s.useridentity.arn AND {_SUCCESSES} "
+                   f"WHERE f.eventname = 'ConsoleLogin' AND {_FAILED.format(q='f')}", False, None),
+    ("full-join", f"SELECT s.eventid, f.eventid AS failure FROM cloudtrail s FULL JOIN cloudtrail f "
+                  f"ON f.useridentity.arn = s.useridentity.arn AND {_SUCCESSES} AND f.eventname = 'ConsoleLogin' "
+                  f"AND {_FAILED.format(q='f')}", False, None),
+    ("plain", "SELECT eventid FROM cloudtrail WHERE eventname = 'GetObject'", True,
+     [("a-get",), ("c-get",), ("z-get",)]),
+]
+
+
+@pytest.fixture()
+def logins(lake: Path, write_rows: WriteRows) -> Path:
+    return write_rows(lake, "cloudtrail", DAY1, LOGINS)
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple]:
+    return sorted((tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False)),
+                  key=repr)
+
+
+@pytest.mark.parametrize("threads", [1, 3], ids=["one-cursor", "three-cursors"])
+def test_left_joins_answer_through_a_shared_scan_as_alone(local: LocalEngine, logins: Path, threads: int,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(LocalEngine, "MEMBER_THREADS", threads)
+    batched = local.run_batch([q for _, q, _, _ in LEFT_QUERIES], WEEK)
+    wrong = {}
+    for (name, sql, _, expected), answer in zip(LEFT_QUERIES, batched, strict=True):
+        assert isinstance(answer, Result), f"{name}: {answer}"
+        alone = _rows(local.run(sql, WEEK).frame)
+        if _rows(answer.frame) != alone or (expected is not None and alone != sorted(expected, key=repr)):
+            wrong[name] = {"batched": _rows(answer.frame), "alone": alone, "expected": expected}
+    assert not wrong
+    shared = {name for (name, _, _, _), a in zip(LEFT_QUERIES, batched, strict=True) if "shared_scan" in a.extra}
+    assert shared == {name for name, _, shares, _ in LEFT_QUERIES if shares}
+    assert all(batched[i].rows for i in range(len(LEFT_QUERIES)))  # type: ignore[union-attr]

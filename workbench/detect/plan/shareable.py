@@ -10,12 +10,17 @@ SQL, and the local engine executes it.
 A query can share a scan ("simple") when:
 - it reads one log table, through one or more references (a self-join, a subquery reading the
   table again; any CTE or subquery around them is fine);
-- each reference is the FROM or an inner join of its SELECT, and that SELECT has no outer, semi or
-  anti join (an outer join would turn a filtered-out row into a NULL-extended one);
+- each reference is the FROM, an inner join or the right side of a LEFT [OUTER] JOIN of its
+  SELECT, and that SELECT has no RIGHT, FULL, semi or anti join (a RIGHT or FULL join would turn a
+  row filtered out of the sources before it into a NULL-extended one; a semi or anti join keeps
+  rows for what they do not match);
 - it has no `*` other than `count(*)` (the shared table holds only the columns the batch names);
-- the WHERE of each reference's SELECT has at least one conjunct that can be lifted: it names only
-  the log table's columns (by the reference's own qualifier, when another source is joined), has
-  no subquery, aggregate, window or non-deterministic call.
+- each reference has at least one condition that can be lifted: for the FROM or an inner join, a
+  conjunct of its SELECT's WHERE (or of the SELECTs wrapping it, see `wrapping`); for the right
+  side of a LEFT JOIN, a conjunct of that join's own ON, never of the WHERE (which also sees the
+  rows the join NULL-extends: `WHERE f.eventid IS NULL` keeps exactly those). A lifted condition
+  names only the log table's columns (by the reference's own qualifier, when another source is
+  joined), and has no subquery, aggregate, window or non-deterministic call.
 
 A query reading the table more than once (a threshold rule's prefilter reads its rows twice, a
 rule joining CreateUser to AttachUserPolicy reads two kinds of event) is a candidate for the rows
@@ -32,12 +37,25 @@ whole identity (session context, web-identity map and all) would cost more than 
 scan (measured at 1M events: 0.36 s → 0.29 s for cutting the session context down). A query
 that names a struct itself (`useridentity.sessioncontext IS NULL`) gets that struct whole.
 
-Why the results are the same: a reference's lifted predicate is a conjunction of some of its
-SELECT's own WHERE conjuncts, so every row that SELECT keeps satisfies it and is in the shared
-table; rows that fail it are dropped by that WHERE anyway, before grouping, windowing or joining
-(inner joins only, so a dropped row never shows up NULL-extended). The shared table keeps the
-partition keys and the time column, so the query's window bounds still apply, and it is filled in
-scan order, so un-ordered queries list rows in the same order as over the files.
+Why the results are the same: each reference reads all of its query's tagged rows, the rows
+passing any of its references' lifted predicates, so it reads every row passing its own. A
+reference's lifted predicate is a conjunction of conditions each of its rows must pass to reach
+the answer, so the rows it no longer reads change nothing:
+- the FROM or an inner join lifts conjuncts of its SELECT's WHERE naming only it. With no RIGHT or
+  FULL join in that SELECT it is never NULL-extended (in `a LEFT JOIN b ON … JOIN c ON c.k = b.k`
+  only b is; a and c keep their own rows), so every joined row built from a row that fails such a
+  conjunct carries that row's values and fails the WHERE too, whatever the other sources brought:
+  it is dropped before grouping, windowing or projecting.
+- the right side of a LEFT JOIN lifts conjuncts of that join's ON naming only it. A row failing
+  one matches no row of the left side, so each left row's matches, and whether it is
+  NULL-extended for want of any, are the same without that row. Its WHERE conditions are never
+  lifted: they also test the NULL-extended rows, which exist exactly when no row matched, so
+  dropping a row that fails `WHERE f.x IS NULL` (or `coalesce(f.x, 'y') = 'y'`) could turn a
+  matched left row into a NULL-extended one that passes. Nor are the ON conditions of a later join
+  that name it: they decide that join's matches, not which of its rows exist.
+The shared table keeps the partition keys and the time column, so the query's window bounds still
+apply, and it is filled in scan order, so un-ordered queries list rows in the same order as over
+the files.
 
 A query with no WHERE (or nothing liftable) would make the scan's filter TRUE and copy the whole
 window into memory; it runs on its own instead (its own scan costs the same and copies nothing).
@@ -64,7 +82,7 @@ from workbench.timewindow import Window
 _VOLATILE = (exp.Rand, exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentTime, exp.Uuid)
 _VOLATILE_NAMES = frozenset({"random", "rand", "uuid", "gen_random_uuid", "now", "localtimestamp",
                              "localtime", "current_timestamp", "current_date", "current_time"})
-_OUTER_SIDES = frozenset({"LEFT", "RIGHT", "FULL"})
+_NULL_EXTENDING_LEFT = frozenset({"RIGHT", "FULL"})  # join sides that NULL-extend the sources before them
 _INNER_KINDS = frozenset({"", "INNER", "CROSS"})
 
 
@@ -128,13 +146,17 @@ def analyse(sql: str) -> Shareable | Solo:
 
 
 def _lifted_for(ref: exp.Table, table: str, known: set[str]) -> exp.Expression | str:
-    """The WHERE conditions that every row `ref` contributes must pass, over the table's own
-    columns; or why there are none.
+    """The conditions that every row `ref` contributes must pass, over the table's own columns;
+    or why there are none.
 
-    `ref` must be the FROM or an inner join of its SELECT, and that SELECT may not have an outer
-    join: an outer join turns a row filtered out on one side into a NULL-extended row. When it
-    joins another table or subquery, only conditions naming `ref` by its qualifier are lifted (a
-    bare column could be the other source's)."""
+    `ref` must be the FROM or a join of its SELECT, and that SELECT's outer joins must all be LEFT
+    (a RIGHT or FULL join NULL-extends the sources to its left, so a row filtered out there would
+    come back as a NULL-extended row; a semi or anti join keeps rows for what it does not match).
+    A reference that is the FROM or an inner join lifts its SELECT's WHERE conjuncts (and the
+    conditions wrapping the SELECT); one that is the right side of a LEFT JOIN lifts only its own
+    ON conjuncts: its WHERE conditions also see the rows the join NULL-extends (`f.x IS NULL` is
+    the anti-join pattern). When it joins another table or subquery, only conditions naming `ref`
+    by its qualifier are lifted (a bare column could be the other source's)."""
     parent = ref.parent
     select = parent.parent if isinstance(parent, exp.From | exp.Join) else None
     if not isinstance(select, exp.Select):
@@ -142,8 +164,12 @@ def _lifted_for(ref: exp.Table, table: str, known: set[str]) -> exp.Expression |
     other_names: set[str] = set()
     qualified_only = False
     for join in select.args.get("joins") or []:
-        if (join.side or "").upper() in _OUTER_SIDES or (join.kind or "").upper() not in _INNER_KINDS:
-            return "is in a SELECT with an outer, semi or anti join"
+        side, kind = (join.side or "").upper(), (join.kind or "").upper()
+        if side in _NULL_EXTENDING_LEFT:
+            return (f"is in a SELECT with a {side} join (it NULL-extends the sources before it: a row filtered "
+                    "out of them would come back NULL-extended)")
+        if kind not in _INNER_KINDS and not (side == "LEFT" and kind == "OUTER"):
+            return f"is in a SELECT with a semi or anti join ({' '.join(filter(None, (side, kind)))} JOIN)"
         source = join.this
         if isinstance(source, exp.Unnest):
             alias = source.args.get("alias")
@@ -152,12 +178,22 @@ def _lifted_for(ref: exp.Table, table: str, known: set[str]) -> exp.Expression |
                 other_names.update(c.name.lower() for c in alias.columns)
         else:
             qualified_only = True
+    qualifiers = _qualifiers(ref)
+    if isinstance(parent, exp.Join) and (parent.side or "").upper() == "LEFT":
+        # The null-supplied side: only its own ON conditions decide which of its rows join.
+        on = parent.args.get("on")
+        tested = conjuncts(on) if on is not None else []
+        lifted = [c for c in (_lift(conj, qualifiers, known, other_names, True) for conj in tested) if c]
+        if not lifted:
+            return ("is the right side of a LEFT JOIN whose ON has no condition naming only its own columns "
+                    "(its WHERE conditions see the NULL-extended rows, so none is lifted); "
+                    "a shared scan would copy every row")
+        return exp.and_(*lifted, copy=False)
     where = select.args.get("where")
     # Conditions the SELECTs around it put on values this one names count too (see wrapping).
     tested = [*(conjuncts(where.this) if where is not None else []), *wrapping_conditions(select)]
     if not tested:
         return "has no WHERE: a shared scan would copy every row of the window"
-    qualifiers = _qualifiers(ref)
     lifted = [c for c in (_lift(conj, qualifiers, known, other_names, qualified_only) for conj in tested) if c]
     if not lifted:
         return "no WHERE condition names only the table's own columns; a shared scan would copy every row"
