@@ -394,6 +394,9 @@ def census_modes(chosen: str, groups: list[RowGroup], floor: int, scale: float, 
           "gap reads the census's whole reach once)\n")
     print(format_table(rows, ["mode", "statements/run", "census", "shared scan", "rules alone", "plan total",
                               "plan $/month", "model: scan over window+lookback", "model $/month"]))
+    recommended = float(rows[-1][5])
+    print(f"\nrecommended (kept rows, incremental census, behind the refresh): {recommended:.2f}x the floor; "
+          f"target <= 2x: {'met' if recommended <= 2 else 'MISSED'}")  # noqa: PLR2004
 
 
 if __name__ == "__main__":
