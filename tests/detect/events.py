@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -77,3 +78,16 @@ def rule(data: dict[str, Any], **changes: Any) -> Rule:
 
 def burst(user: str, start: datetime, n: int, step: timedelta = timedelta(seconds=20)) -> list[dict[str, Any]]:
     return [console_failure(user, start + i * step) for i in range(n)]
+
+
+def publisher(lake: Path, double: Any = None) -> Callable[[list[dict[str, Any]]], None]:
+    """Deliver CloudTrail records to a test lake as they arrive (and to the Athena double's bucket)."""
+    from workbench.lake import write_records
+
+    def publish(records: list[dict[str, Any]]) -> None:
+        if records:
+            write_records("cloudtrail", records, lake)
+            if double is not None:
+                double.upload(lake, double.lake_location)
+
+    return publish

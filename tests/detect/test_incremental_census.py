@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.detect.events import api_call, console_failure, rule
+from tests.detect.events import api_call, console_failure, publisher, rule
 from workbench.config import Settings
 from workbench.detect.plan.census import CELLS_COLUMN, ROWS_COLUMN, RULE_COLUMN, member
 from workbench.detect.plan.censusstate import CensusState
@@ -27,7 +27,6 @@ from workbench.detect.plan.pieces import fingerprint
 from workbench.detect.runner import evaluation_window
 from workbench.engines import Engine
 from workbench.engines.local import LocalEngine
-from workbench.lake import write_records
 from workbench.rules import Rule
 from workbench.timewindow import Window
 
@@ -128,13 +127,8 @@ def run_sequence(engine: Engine, publish: Callable[[list[dict]], None], state: C
 @pytest.fixture()
 def local(tmp_path: Path) -> tuple[LocalEngine, Callable[[list[dict]], None]]:
     settings = Settings(workspace=tmp_path / "ws", lake_path=tmp_path / "lake")
-
-    def publish(records: list[dict]) -> None:
-        if records:
-            write_records("cloudtrail", records, settings.lake)
-
     with LocalEngine(settings) as engine:
-        yield engine, publish
+        yield engine, publisher(settings.lake)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])

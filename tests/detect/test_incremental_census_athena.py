@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.athena_double import AthenaDouble
-from tests.detect.events import burst
+from tests.detect.events import burst, publisher
 from tests.detect.test_incremental_census import LOOKBACK, STEP, T0, census_rules, run_sequence
 from workbench.alerts import get_store
 from workbench.catalog.ddl import all_ddl
@@ -30,11 +30,7 @@ def _athena(athena_double: AthenaDouble, tmp_path: Path) -> tuple[Settings, Sett
 def test_on_athena_the_incremental_census_decides_as_the_full_one_for_fewer_bytes(
         athena_double: AthenaDouble, tmp_path: Path) -> None:
     local, remote = _athena(athena_double, tmp_path)
-
-    def publish(records: list[dict]) -> None:
-        if records:
-            write_records("cloudtrail", records, local.lake)
-            athena_double.upload(local.lake, athena_double.lake_location)
+    publish = publisher(local.lake, athena_double)
 
     with AthenaEngine(remote) as athena, CensusState.for_workspace(tmp_path / "state") as state:
         found = run_sequence(athena, publish, state, seed=11, windows=5)

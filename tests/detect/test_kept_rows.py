@@ -18,14 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from tests.detect.events import T0, api_call, console_failure, rule
+from tests.detect.events import T0, api_call, console_failure, publisher, rule
 from tests.detect.test_incremental_census import census_rules
 from tests.detect.test_pack_plan import PlanEngine
 from workbench.config import Settings
 from workbench.detect.plan.keptrows import KeptRows
 from workbench.detect.plan.pack import run_pack
 from workbench.detect.runner import evaluation_window
-from workbench.lake import write_records
 from workbench.rules import Rule, load_rules
 from workbench.timewindow import Window
 
@@ -143,13 +142,8 @@ HOT: list[bool] = []  # per run: did a threshold rule the census speaks for run 
 @pytest.fixture()
 def local(tmp_path: Path):
     settings = Settings(workspace=tmp_path / "ws", lake_path=tmp_path / "lake")
-
-    def publish(records: list[dict]) -> None:
-        if records:
-            write_records("cloudtrail", records, settings.lake)
-
     with PlanEngine(settings) as engine:
-        yield engine, publish
+        yield engine, publisher(settings.lake)
 
 
 @pytest.mark.parametrize(("seed", "lookback"), [(1, timedelta(minutes=15)), (2, timedelta(minutes=15)),

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.athena_double import AthenaDouble
-from tests.detect.events import T0, api_call
+from tests.detect.events import T0, api_call, publisher
 from tests.detect.test_incremental_census_athena import _alerts, _athena
 from tests.detect.test_kept_rows import STEP, _grant, pack, run_sequence
 from workbench.alerts import get_store
@@ -37,11 +37,7 @@ class RecordingAthena(AthenaEngine):
 def test_on_athena_kept_rows_answer_as_the_whole_reach_for_the_fresh_window_only(
         athena_double: AthenaDouble, tmp_path: Path) -> None:
     local, remote = _athena(athena_double, tmp_path)
-
-    def publish(records: list[dict]) -> None:
-        if records:
-            write_records("cloudtrail", records, local.lake)
-            athena_double.upload(local.lake, athena_double.lake_location)
+    publish = publisher(local.lake, athena_double)
 
     with RecordingAthena(remote) as athena:
         found = run_sequence(athena, publish, KeptRows.for_workspace(tmp_path / "state"), 21, 4, LOOKBACK)
