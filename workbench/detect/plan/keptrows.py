@@ -25,15 +25,21 @@ import hashlib
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from workbench.timewindow import Window
+
+if TYPE_CHECKING:
+    from workbench.detect.plan.pack import Part
+    from workbench.detect.plan.statements import Statement
 
 FOLDER_NAME = "scan_rows"
 STALE_AFTER_S = 2 * 86_400
@@ -152,15 +158,17 @@ def _moment(seconds: int) -> datetime:
 
 @dataclass(frozen=True)
 class KeptScan:
-    """One shared scan of a window's plan that keeps its rows: it reads `read`, its members need
-    `reach`; `keep` are the tag columns of members whose windows start before `fresh_from` (the
-    rows later runs take from the state)."""
+    """One shared scan of a window's plan that keeps its rows: it reads `read`; its steady members
+    need `reach`; `keep` are the tag columns of those whose windows start before the run's fresh
+    rows (the rows later runs take from the state), `columns` the steady members' own columns
+    (what is stored, so every stored read has the same layout whoever joined the scan)."""
 
     state: KeptRows
     fp: str
     reach: Window
     read: Window
     keep: tuple[str, ...]
+    columns: tuple[str, ...]
 
     @property
     def incremental(self) -> bool:
@@ -169,13 +177,52 @@ class KeptScan:
     def take(self, fresh: pa.Table) -> list[tuple[Window, pa.Table]]:
         """The earlier rows this read needs (none when it read the whole reach), then stores its own."""
         earlier = self.state.earlier(self.fp, self.reach.start, self.read.start) if self.incremental else []
-        wanted = fresh
+        wanted = fresh.select(list(self.columns))
         if self.keep and fresh.num_rows:
             mask = fresh.column(self.keep[0])
             for name in self.keep[1:]:
                 mask = pc.or_kleene(mask, fresh.column(name))
-            wanted = fresh.filter(pc.fill_null(mask, False))
+            wanted = wanted.filter(pc.fill_null(mask, False))
         # A state that cannot be written costs the next run a full read of the reach, nothing else.
         with contextlib.suppress(OSError, pa.ArrowException):
             self.state.record(self.fp, self.read, wanted, keep_from=self.reach.start)
         return earlier
+
+
+def plan_kept_scan(kept: KeptRows, table: str, steady: Sequence[Part], joining: Sequence[Part],
+                   fresh_from: datetime) -> tuple[list[Part], Statement, KeptScan | None] | None:
+    """The one scan of `table` serving `steady` (the sharing rules every run has) and `joining`
+    (threshold rules the census found hot this run), with the steady members' rows kept: (its
+    members in tag order, the statement, how it keeps rows — None when no steady member reaches
+    before `fresh_from`). None when a kept scan does not apply (fewer than two members, a window
+    that is not bounded): the plan then scans as without kept rows.
+
+    The statement reads from the earliest of `fresh_from` and the joining rules' window starts
+    once the kept reads cover the steady members' reach before that, else the whole hull. Joining
+    rules never change what is kept, or under which fingerprint (the steady members' scan SQL):
+    a hot rule costs its own reach this run, and the next run is incremental as before."""
+    from workbench.detect.plan.pack import scan_statement
+    from workbench.detect.plan.splitback import _layout, flat_name, scan_sql, tag_column
+
+    members = [*steady, *joining]
+    if len(members) < 2 or any(p.window is None for p in members):  # noqa: PLR2004
+        return None
+    hull = Window(min(p.window.start for p in members), max(p.window.end for p in members))  # type: ignore[union-attr]
+    statement = scan_statement(table, members, hull)
+    keep = tuple(tag_column(k) for k, p in enumerate(steady) if p.window.start < fresh_from)  # type: ignore[union-attr]
+    if not keep or not hull.start < fresh_from < hull.end:
+        return members, statement, None
+    reach = Window(min(p.window.start for p in steady), hull.end)  # type: ignore[union-attr]
+    queries = tuple(p.query for p in steady)
+    _, plain, structs = _layout(queries)
+    columns = (*plain, *(flat_name(c, path) for c, paths in structs.items() for path in paths),
+               *(tag_column(k) for k in range(len(steady))))
+    fp = fingerprint(table, scan_sql(table, queries))
+    read_from = min([fresh_from, *(p.window.start for p in joining)])  # type: ignore[misc]
+    try:
+        served = read_from > reach.start and kept.serves(fp, reach.start, read_from)
+    except OSError:
+        served = False
+    read = Window(read_from, hull.end) if served else hull
+    keeping = KeptScan(kept, fp, reach, read, keep, columns)
+    return members, replace(statement, window=read), keeping

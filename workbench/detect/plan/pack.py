@@ -30,7 +30,7 @@ run's totals are what the engine really read and billed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -39,7 +39,6 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.catalog import TABLES, arrow_schema
-from workbench.detect.plan import keptrows
 from workbench.detect.plan.census import (
     CELLS_COLUMN,
     MIN_MEMBERS,
@@ -54,7 +53,7 @@ from workbench.detect.plan.census import (
 from workbench.detect.plan.censusstate import CensusState
 from workbench.detect.plan.incremental import PieceCensus, prepare
 from workbench.detect.plan.incremental import read as read_pieces
-from workbench.detect.plan.keptrows import KeptRows, KeptScan
+from workbench.detect.plan.keptrows import KeptRows, KeptScan, plan_kept_scan
 from workbench.detect.plan.onescan import one_scan_census_sql
 from workbench.detect.plan.prefilter import prefiltered
 from workbench.detect.plan.reach import Member, reads, split_by_reach
@@ -214,28 +213,26 @@ def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine, *
     second: list[Statement] = []
     scans: list[tuple[str, list[int], KeptScan | None]] = []
     alone: list[int] = list(too_many)
-    keeps_rows = kept is not None and fresh_from is not None
     by_census = {i for c in plan.census for i in c.members}
     for table, indices in plan.sharing.items():
         waiting = [i for i in indices if answers[i] is None and i not in too_many]
-        # With kept rows, the rules the census found hot are scanned apart: the kept scan's members,
-        # and so its fingerprint, stay the same run after run (a hot rule joining it would make it
-        # read its whole reach that run and the next).
-        sets = ([[i for i in waiting if i not in by_census], [i for i in waiting if i in by_census]]
-                if keeps_rows else [waiting])
-        for members in (m for m in sets if m):
-            # A scan that keeps its rows reads about the run's window whatever its reach, so
-            # splitting it by reach would only add a statement and re-read the columns both name.
-            for scan_window, group in scan_groups(plan, table, members, split=not keeps_rows):
-                if len(group) == 1:
-                    alone.append(group[0])
-                    continue
-                statement = scan_statement(table, [plan.parts[i] for i in group], scan_window)
-                keeping = _keeping(kept, statement, [plan.parts[i] for i in group], fresh_from)
-                if keeping is not None:
-                    statement = replace(statement, window=keeping.read)
-                second.append(statement)
-                scans.append((table, group, keeping))
+        kept_scan = None
+        if kept is not None and fresh_from is not None:
+            # One scan, never split by reach (it reads about the run's window whatever its reach);
+            # rules the census found hot join it without changing what it keeps.
+            kept_scan = plan_kept_scan(kept, table, [plan.parts[i] for i in waiting if i not in by_census],
+                                       [plan.parts[i] for i in waiting if i in by_census], fresh_from)
+        if kept_scan is not None:
+            members, statement, keeping = kept_scan
+            second.append(statement)
+            scans.append((table, [p.index for p in members], keeping))
+            continue
+        for scan_window, group in scan_groups(plan, table, waiting):
+            if len(group) == 1:
+                alone.append(group[0])
+                continue
+            second.append(scan_statement(table, [plan.parts[i] for i in group], scan_window))
+            scans.append((table, group, None))
     second += [plan.rule_statement(i) for i in alone]
     done = _run(engine, second)
     for (table, group, keeping), statement, answer in zip(scans, second, done, strict=False):
@@ -254,35 +251,12 @@ def run_pack(rules: Sequence[Rule], windows: Sequence[Window], engine: Engine, *
     return answers  # type: ignore[return-value]
 
 
-def _keeping(kept: KeptRows | None, statement: Statement, parts: Sequence[Part],
-             fresh_from: datetime | None) -> KeptScan | None:
-    """How the scan `statement` keeps its rows between runs, or None when it need not (its members
-    all start at `fresh_from`) or cannot (no state, an unbounded window)."""
-    from workbench.detect.plan.splitback import tag_column
-
-    reach = statement.window
-    if kept is None or fresh_from is None or reach is None or not reach.start < fresh_from < reach.end:
-        return None
-    keep = tuple(tag_column(k) for k, p in enumerate(parts) if p.window is not None and p.window.start < fresh_from)
-    if not keep:
-        return None
-    fp = keptrows.fingerprint(statement.table or "", statement.sql)
-    try:
-        served = kept.serves(fp, reach.start, fresh_from)
-    except OSError:
-        served = False
-    read = Window(fresh_from, reach.end) if served else reach
-    return KeptScan(kept, fp, reach, read, keep)
-
-
-def scan_groups(plan: PackPlan, table: str, indices: Sequence[int],
-                split: bool = True) -> list[tuple[Window | None, list[int]]]:
+def scan_groups(plan: PackPlan, table: str, indices: Sequence[int]) -> list[tuple[Window | None, list[int]]]:
     """The scans (window, rule positions) that serve the sharing rules `indices` of `table`: split
-    by reach where that reads fewer bytes (`workbench.detect.plan.reach`) unless not `split`; a
-    group of one runs alone."""
+    by reach where that reads fewer bytes (`workbench.detect.plan.reach`); a group of one runs alone."""
     members = [Member(i, plan.parts[i].window, reads(analyse(plan.parts[i].query)))  # type: ignore[arg-type]
                for i in indices]
-    return [(g.window, g.members) for g in split_by_reach(table, members, None if split else 1)]
+    return [(g.window, g.members) for g in split_by_reach(table, members)]
 
 
 def scan_statement(table: str, parts: Sequence[Part], window: Window | None) -> Statement:
