@@ -73,12 +73,20 @@ def _literal_int(node: exp.Expression | None) -> int | None:
 
 def _subscript(self: DuckDB.Generator, expression: exp.Bracket) -> str:
     plain = DuckDB.Generator.bracket_sql(self, expression)
-    index = _literal_int(expression.expressions[0]) if len(expression.expressions) == 1 else None
-    if expression.args.get("safe") or index is None:
+    index = expression.expressions[0] if len(expression.expressions) == 1 else None
+    if expression.args.get("safe") or index is None or (isinstance(index, exp.Literal) and index.is_string):
         return plain  # element_at: NULL past the end, as on Athena; a map's m[key] is no array subscript
-    position = index + self.dialect.INDEX_OFFSET  # Athena's number, from 1
     array = self.sql(expression.this)
-    if position == 0:
+    # The position as printed (Athena's number, from 1; sqlglot keeps the tree's 0-based).
+    (printed,) = self.bracket_offset_expressions(expression)
+    position = _literal_int(printed)
+    if position is None:  # computed: checked row by row
+        at = f"({self.sql(printed)})"
+        failure = (f"(CASE WHEN {at} = 0 THEN error('SQL array indices start at 1') "
+                   f"WHEN {at} < 0 THEN error('Array subscript is negative: ' || {at}) "
+                   f"WHEN len({array}) < {at} THEN error('Array subscript must be less than or equal to array "
+                   f"length: ' || {at} || ' > ' || len({array})) END)")
+    elif position == 0:
         failure = "error('SQL array indices start at 1')"
     elif position < 0:
         failure = f"error('Array subscript is negative: {position}')"

@@ -60,6 +60,19 @@ CASES: list[tuple[str, str, list | str]] = [
     ("subscript-in-range",
      "SELECT split(sourceipaddress, '.')[1] AS v FROM cloudtrail ORDER BY eventid",
      ["203", "cloudtrail", "2001:db8::1"]),
+    # A computed subscript: sqlglot keeps an added literal 0-based in the tree (`+ 1` as `+ 0`), so
+    # the position checked must be the one printed, not the tree's.
+    ("subscript-computed-past-end-fails",
+     "SELECT split(sourceipaddress, '.')[cardinality(split(sourceipaddress, '.')) + 1] AS v FROM cloudtrail "
+     "ORDER BY eventid",
+     "Array subscript must be less than or equal to array length: "),
+    ("subscript-computed-last",
+     "SELECT split(sourceipaddress, '.')[cardinality(split(sourceipaddress, '.'))] AS v FROM cloudtrail "
+     "ORDER BY eventid",
+     ["5", "com", "2001:db8::1"]),
+    ("subscript-computed-from-a-column-fails",
+     "SELECT split(sourceipaddress, '.')[length(eventid)] AS v FROM cloudtrail ORDER BY eventid",
+     "Array subscript must be less than or equal to array length: 2 > 1"),
     ("element-at-past-end-null",
      "SELECT element_at(split(sourceipaddress, '.'), 4) AS v FROM cloudtrail ORDER BY eventid",
      ["5", None, None]),

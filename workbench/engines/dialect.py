@@ -187,14 +187,6 @@ def _regexp_extract_null(self: DuckDB.Generator, expression: exp.RegexpExtract) 
     return f"CASE WHEN {DuckDB.Generator.regexplike_sql(self, matched)} THEN {text} END"
 
 
-def _integer(node: exp.Expression) -> int | None:
-    if isinstance(node, exp.Literal) and node.is_int:
-        return int(node.name)
-    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and node.this.is_int:
-        return -int(node.this.name)
-    return None
-
-
 def _subscript_checked(self: DuckDB.Generator, expression: exp.Bracket) -> str:
     """Athena's `arr[n]` fails the query when n is past the array's end (or below 1); DuckDB's is
     NULL (and `arr[-1]` the last element). `element_at` stays NULL on both. A map's `m[key]` and
@@ -204,9 +196,9 @@ def _subscript_checked(self: DuckDB.Generator, expression: exp.Bracket) -> str:
     index = expression.expressions[0] if len(expression.expressions) == 1 else None
     if expression.args.get("safe") or index is None or (isinstance(index, exp.Literal) and index.is_string):
         return plain
-    # sqlglot keeps a literal subscript 0-based in the tree (arr[0] as -1, a Neg); Athena numbers from 1.
-    literal = _integer(index)
-    position = exp.Literal.number(literal + self.dialect.INDEX_OFFSET) if literal is not None else index.copy()
+    # sqlglot keeps subscripts 0-based in the tree (arr[0] as -1, arr[n + 1] as n + 0, arr[n] as
+    # n - 1); the position Athena checks is the one printed, numbered from 1 as in DuckDB.
+    (position,) = (e.copy() for e in self.bracket_offset_expressions(expression))
     array = expression.this
     length = exp.Anonymous(this="len", expressions=[array.copy()])
     is_array = exp.Like(this=exp.Anonymous(this="typeof", expressions=[array.copy()]),
