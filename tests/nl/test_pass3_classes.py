@@ -78,7 +78,8 @@ def test_conditions_on_counts(engine, question: str, reference: str) -> None:
 
 
 def test_mfa_before_console_logins_and_a_named_consolelogin_outcome(engine) -> None:
-    mfa = ("SELECT useridentity.arn, count(*) FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
+    # sign-ins per user are per IAM user name (tests/nl/README.md, conventions)
+    mfa = ("SELECT useridentity.username, count(*) FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
            "AND json_extract_scalar(additionaleventdata, '$.MFAUsed') = '{}' GROUP BY 1")
     assert same_rows(engine, "how many mfa console logins yesterday, by user",
                       mfa.format("Yes").replace("GROUP", "AND eventtime >= '2026-11-19T00:00:00Z' GROUP")) > 0

@@ -166,6 +166,17 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
             reading.add(any_of(_events(PUBLIC_EXPOSURE), exp.Paren(this=opened)), words, "public exposure",
                         "public exposure")
 
+    def made_public(reading: Reading, words: str) -> None:
+        # "were any buckets made public": the bucket grants; "was anything made public": every kind of exposure
+        if reading.buckets or reading.has(r"\b(?:s3|buckets?|bucketname|acls?|bucket polic(?:y|ies))\b"):
+            reading.add(_events(PUBLIC_EXPOSURE), words, "bucket grants", "bucket grants")
+        elif groups := reading.find(r"\b(?:any\s+|the\s+|our\s+)?(?:security groups?|sgs?)\b"):
+            opened = exp.and_(eq("eventname", "AuthorizeSecurityGroupIngress"), contains("requestparameters", "0.0.0.0/0"))
+            reading.add(exp.Paren(this=opened), f"{reading.consume(groups)} {words}", "security groups opened to the world",
+                        "public exposure")
+        else:
+            public_exposure(reading, words)
+
     return [
         (r"\b(?:any\s+|the\s+)?(?:tamper\w*|mess\w*) with (?:the\s+)?(?:logging|logs|audit logs|cloud ?trail|trails?)|"
          r"\blog(?:ging)? tampering\b|\bdefen[cs]e evasion\b|\bcover(?:ing)? (?:their|his|her) tracks\b|"
@@ -206,7 +217,8 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
         (r"\b(?:public (?:exposure|exposures)|(?:exposed|exposure) to the (?:internet|world|public)|"
          r"publicly exposed|internet exposure)\b", "", public_exposure),
-        (r"\b(?:public (?:access(?!\s+blocks?)|(?:s3\s+)?buckets?|read)|made (?:\w+\s+){0,3}public|(?:buckets?|acls?) (?:opened|exposed) to "
+        (r"\bmade (?:\w+\s+){0,3}public\b", "", made_public),
+        (r"\b(?:public (?:access(?!\s+blocks?)|(?:s3\s+)?buckets?|read)|(?:buckets?|acls?) (?:opened|exposed) to "
          r"the (?:internet|world|public)|publicly (?:accessible|readable))\b", "",
          events(PUBLIC_EXPOSURE, "bucket grants")),
         (r"\bmfa (?:devices?\s+)?(?:were\s+|was\s+)?(?:deactivated|removed|deleted|disabled|changes?|changed)\b|"

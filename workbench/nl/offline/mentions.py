@@ -20,6 +20,9 @@ from workbench.nl.offline.vocab import (
     SERVICES,
 )
 
+# "billing-lambda was assumed", "… was first assumed", "… has ever been assumed": the name is the role assumed
+_ASSUMED = r"(?:(?:was|were|is|got|been|being|has|have|had)\s+){0,2}(?:(?:first|last|ever|recently|most recently)\s+)?assumed\b"
+
 COMMON_WORDS = {
     "use", "log", "do", "did", "make", "call", "access", "activity", "events", "event", "calls", "the", "a", "an",
     "any", "all", "that", "this", "who", "which", "what", "and", "or", "with", "from", "in", "on", "by",
@@ -189,7 +192,7 @@ class _Reader:
                     # "not made by lena.garcia or terraform-runner-aed5": neither one
                     negation = re.search(r"(\s*)$", piece)
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
-                    or re.match(r"\s*(?:role\s+)?(?:(?:was|were|is|got|been|being)\s+)?assumed\b", self.text[end:].lower())
+                    or re.match(rf"\s*(?:role\s+)?{_ASSUMED}", self.text[end:].lower())
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
                                           target=target is not None, before=self.text[max(0, start - 30):start].lower(),
                                           after=self.text[end:end + 30].lower()))
@@ -239,8 +242,7 @@ def _named(value: str, before: str, after: str) -> str | None:
     for kind, pattern in _KIND_AFTER.items():
         if pattern.match(after_low):
             return kind
-    if re.search(r"\bassum\w*\s+(?:the\s+)?$", before_low) or re.match(r"\s*(?:(?:was|were|is|got|been|being)\s+)?assumed\b",
-                                                                        after_low):
+    if re.search(r"\bassum\w*\s+(?:the\s+)?$", before_low) or re.match(rf"\s*{_ASSUMED}", after_low):
         return "role"  # "who assumed billing-lambda", "how many times was billing-lambda assumed"
     if re.search(r"(?:^|[-_.])(?:trail|cloudtrail)(?:$|[-_.])", low):
         return "trail"  # "tyrell-dev-trail": trails are named for what they are

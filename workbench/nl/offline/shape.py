@@ -246,7 +246,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     first = re.search(r"\b(?:when|what time) did\b.*\b(?:start|begin)\b|"
                       r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
                       r"logins|sign-?in|activity|"
-                      r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen did\b.*\bfirst\b|"
+                      r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen (?:did|was|were)\b.*\bfirst\b|"
                       r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)|"
                       r"\b(?:first|earliest)\s+(?:signs?|evidence|instance|occurrence|hint|trace)\s+of\b|"
                       r"\b(?:first|earliest)(?=\s{2,}\S)", reading.text)

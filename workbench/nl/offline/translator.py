@@ -24,10 +24,13 @@ from workbench.nl.intent import (
     Intent,
     Measure,
     Order,
+    col,
     compile_intent,
     eq,
     is_null,
     like,
+    literal,
+    one_of,
 )
 from workbench.nl.offline.accounting import (
     SOURCE_OF,
@@ -114,7 +117,11 @@ def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
 # roles", so listing or ranking by them keeps the rows that have them (as the sets' gold SQL does).
 PRESENT_ONLY = {
     "useridentity.sessioncontext.sessionissuer.username": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
-    "useridentity.accesskeyid": (is_null("useridentity.accesskeyid", negate=True), "with an access key"),
+    # AWS services' own calls carry an empty access key: not a key anyone used
+    "useridentity.accesskeyid": (exp.NEQ(this=col("useridentity.accesskeyid"), expression=literal("")),
+                                 "with an access key"),
+    "json_extract_scalar(requestparameters, '$.bucketName')": (
+        is_null("json_extract_scalar(requestparameters, '$.bucketName')", negate=True), "naming a bucket"),
     "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
     # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
     "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
@@ -164,6 +171,41 @@ def _sso_who(intent: Intent) -> None:
     intent.columns = [swap(d) for d in intent.columns]
     intent.order = [Order(alias if o.expression == "principal" else expr if o.expression == "useridentity.arn"
                           else o.expression, o.descending) for o in intent.order]
+
+
+_ASSUME_CALLS = ("AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML")
+
+
+def _assumed_by_any_means(intent: Intent) -> None:
+    """'when was github-actions-deploy assumed': a named role is assumed by any of the three STS calls.
+
+    Only when the verb said it ('assumed'), not the call's name ('AssumeRole calls into X' keeps that call).
+    """
+    if not any(f.description.startswith("assuming role ") for f in intent.filters):
+        return
+    for i, item in enumerate(intent.filters):
+        if item.condition.sql(DIALECT) == "eventname = 'AssumeRole'" and "assumerole" not in item.words.lower():
+            intent.filters[i] = Filter(one_of("eventname", _ASSUME_CALLS), item.words, "role assumptions (any STS call)",
+                                       item.entities)
+
+
+def _console_users(intent: Intent) -> None:
+    """'console sign-ins per user', 'which users logged in': sign-ins are IAM users', named by their user name."""
+    if intent.table != "cloudtrail" or not any(f.condition.sql(DIALECT) == "eventname = 'ConsoleLogin'"
+                                               for f in intent.filters):
+        return
+    expr, alias, description = DIMENSIONS["cloudtrail"]["user name"]
+
+    def swap(dim: Dimension) -> Dimension:
+        said_user = re.search(r"\busers?\b", dim.words) and not re.search(r"\b(?:who|whom|principals?)\b", dim.words)
+        return Dimension(expr, alias, description, dim.words) if dim.alias == "principal" and said_user else dim
+
+    before = [d.expression for d in intent.group_by + intent.columns]
+    intent.group_by = [swap(d) for d in intent.group_by]
+    intent.columns = [swap(d) for d in intent.columns]
+    if before != [d.expression for d in intent.group_by + intent.columns]:
+        intent.order = [Order(alias if o.expression == "principal" else expr if o.expression == "useridentity.arn"
+                              else o.expression, o.descending) for o in intent.order]
 
 
 def _only_present(intent: Intent) -> None:
@@ -258,7 +300,9 @@ def _read_intent(question: str, now: datetime) -> Intent:
     drop_explanations(intent, asked)
     refuse_conflicting_filters(intent)
     _assumed_roles(intent)
+    _assumed_by_any_means(intent)
     _sso_who(intent)
+    _console_users(intent)
     _only_present(intent)
     refuse_foreign_words(reading, table)
     refuse_leftover_numbers(reading)
