@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Filter, Intent
-from workbench.nl.offline.concepts import Reading
+from workbench.nl.offline.reading import Reading
 
 SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
 

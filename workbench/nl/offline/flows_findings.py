@@ -16,7 +16,7 @@ from workbench.nl.intent import (
     eq,
     like,
 )
-from workbench.nl.offline.concepts import PROTOCOLS, UNIT, Reading
+from workbench.nl.offline.reading import PROTOCOLS, UNIT, Reading
 from workbench.nl.offline.vocab import (
     FINDING_FAMILIES,
     RESOURCE_TYPES,

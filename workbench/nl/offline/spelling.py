@@ -68,7 +68,7 @@ _WORD = re.compile(r"(?<![\w.@/:'-])([a-z]{4,})(?![\w.@/:-])")
 _NAMED = re.compile(r"\b(?:named|called)\s+$")
 _ENDINGS = ("ed", "ing", "s", "es", "e", "er", "ers", "ion", "ions", "ation", "ations")
 _PREFIXES = ("un", "non", "in", "im", "dis", "mis", "re", "de", "pre", "anti", "sub")
-_MODULES = ("concepts", "flows_findings", "shape", "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions",
+_MODULES = ("concepts", "reading", "outcomes", "flows_findings", "shape", "dimensions", "measures", "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions",
             "translator", "placement", "neutral")
 
 

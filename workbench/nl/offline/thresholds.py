@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from workbench.nl.intent import Measure
-from workbench.nl.offline.concepts import Reading
+from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.vocab import vocab_dimension
 
 _COMPARED = (r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|failures?|"

@@ -42,18 +42,14 @@ from workbench.nl.offline.accounting import (
     refuse_stray_modifiers,
 )
 from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
-from workbench.nl.offline.concepts import (
-    Reading,
-    cloudtrail_concepts,
-    cloudtrail_outcomes,
-    port_in_request,
-    security_group_ports,
-)
+from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
 from workbench.nl.offline.normalise import normalise, without_lead_in
+from workbench.nl.offline.outcomes import cloudtrail_outcomes
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
+from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.refusals import refuse_unanswerable
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct
