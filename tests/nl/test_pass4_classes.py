@@ -80,3 +80,33 @@ def test_made_public_reads_what_was_exposed(engine, question: str, condition: st
     else:
         reference = EVENTS + f"WHERE {condition}"
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("least used regions, bottom 3 by event count",
+     "SELECT awsregion, count(*) AS n FROM cloudtrail GROUP BY 1 ORDER BY n ASC LIMIT 3"),
+    ("the 2 least active iam users by call count",
+     "SELECT useridentity.username, count(*) AS n FROM cloudtrail WHERE useridentity.type = 'IAMUser' "
+     "GROUP BY 1 ORDER BY n ASC LIMIT 2"),
+    ("top 3 principals by access denied errors",
+     "SELECT useridentity.arn, count(*) AS n FROM cloudtrail WHERE errorcode IN ('AccessDenied', "
+     "'AccessDeniedException', 'Client.UnauthorizedOperation') GROUP BY 1 ORDER BY n DESC LIMIT 3"),
+    ("least busy network interface by flow count",
+     "SELECT interface_id, count(*) AS n FROM vpc_flow GROUP BY 1 ORDER BY n ASC LIMIT 1"),
+])
+def test_ranked_by_a_count_of_rows_is_the_ranking_measure(engine, question: str, reference: str) -> None:
+    # "by event count" is how many events, not a grouping by event name (which made the top N ambiguous)
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["top 3 principals (arn) by number of calls", "top 3 principal arns by number of calls"])
+def test_an_arn_after_the_principal_names_it(engine, question: str) -> None:
+    reference = "SELECT useridentity.arn, count(*) AS n FROM cloudtrail GROUP BY 1 ORDER BY n DESC LIMIT 3"
+    assert same_rows(engine, question, reference) == 3
+
+
+def test_policies_attached_to_users_or_roles_are_both_kinds(engine) -> None:
+    # the second kind of grantee was dropped: only AttachUserPolicy was answered
+    reference = ("SELECT DISTINCT json_extract_scalar(requestparameters, '$.policyArn') FROM cloudtrail "
+                 "WHERE eventname IN ('AttachUserPolicy', 'AttachRolePolicy')")
+    assert same_rows(engine, "which policies were attached to users or roles? give me the policy arns", reference) == 2

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from workbench.nl.base import TranslationError
 from workbench.nl.intent import any_of, contains, eq, like
 from workbench.nl.offline.actions import verb_object_events
 from workbench.nl.offline.outcomes import console_logins
@@ -71,16 +72,23 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
 
     def policy_grants(reading: Reading, words: str) -> None:
         # "policies attached to roles": the one kind of grantee named; "to which user" stays for the shape
-        grantee = reading.find(r"\b(?:to|on)\s+(?:(an?|the|any|which|what)\s+)?(?:iam\s+)?(roles?|users?|groups?)\b")
+        # "attached to users or roles": each kind named, never the first alone
+        kinds = r"(?:iam\s+)?(?:roles?|users?|groups?)"
+        grantee = reading.find(rf"\b(?:to|on)\s+(?:(an?|the|any|which|what)\s+)?({kinds}(?:\s*(?:,|or|and|/|&)\s*"
+                               rf"(?:to\s+)?(?:an?\s+|the\s+|any\s+)?{kinds})*)\b")
         if grantee is None:
             reading.add(event_filter(POLICY_GRANTS), words, "policy grants", "policy grants")
             return
-        kind = grantee.group(2).rstrip("s").title()
+        found = list(dict.fromkeys(k.rstrip("s").title() for k in re.findall(r"roles?|users?|groups?", grantee.group(2))))
         inline = re.search(r"\b(?:put|inline)\b", words)
-        names = (f"Put{kind}Policy",) if inline else (f"Attach{kind}Policy",)
+        names = tuple(f"Put{kind}Policy" if inline else f"Attach{kind}Policy" for kind in found)
         if grantee.group(1) not in {"which", "what"}:
             words = f"{words} {reading.consume(grantee)}"
-        reading.add(event_filter(names), words, f"policies granted to {kind.lower()}s", "policy grants")
+        elif len(found) > 1:
+            raise TranslationError(f"cannot list {grantee.group(0)!r} at once: ask for one kind of grantee, e.g. "
+                                   "'policies attached to which users'")
+        reading.add(event_filter(names), words, f"policies granted to {' or '.join(k.lower() + 's' for k in found)}",
+                    "policy grants")
 
     def ssm_reads(reading: Reading, words: str) -> None:
         reading.add(event_filter(("GetParameter", "GetParameters")), words, "SSM parameter reads", "credential access")

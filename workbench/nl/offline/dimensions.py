@@ -91,7 +91,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                 (r"\b(?:how many|number of)\s+", "count"), (f"\\b{GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
                 (rf"\btop\s+(?:{N}\s+)?", "top"),
                 (rf"\b{N}\s+(?:most|least)\s+\w+\s+", "top"),
-                (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"),
+                (r"\b(?:most|least)\s+(?:common|active|frequent|used|busy)\s+", "top"),
                 (r"\b(?:busiest|noisiest|loudest|chattiest|quietest)\s+", "top"),
                 (r"\b(?:most|least)\s{2,}", "most"))  # "most rejected source ip": the filter read, the noun ranked
     for pattern, kind in patterns:
@@ -136,7 +136,11 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
             start, end = match.end() + offset, match.end() + offset + length
             if trigger == "group" and re.match(r"\s*(?:username|rolename|ipaddr|principalarn)\b", reading.text[end:]):
                 continue
+            if "arn" in dimension.expression.lower() and (arn := re.match(r"\s*arns?\b", reading.text[end:])):
+                end += arn.end()  # "principals (arn)": the ARN is how the principal is named, not a second column
             if any(d.dimension.expression == dimension.expression for d in found):
+                if trigger == "which":  # "which policies … give me the policy arns": the same column asked again
+                    reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
                 continue
             found.append(Dim(Dimension(dimension.expression, dimension.alias, dimension.description,
                                         reading.text[match.start():end].strip()), "which" if trigger == "start" else trigger))

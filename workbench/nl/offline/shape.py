@@ -44,6 +44,20 @@ def read_shape(reading: Reading, intent: Intent) -> None:
             intent.measures.append(reading.extra)
 
 
+def _ranked_by_rows(reading: Reading, table: str) -> None:
+    """'least used regions by event count', 'top 3 principals by access denied errors': ranked by how many rows.
+
+    The rows' kind ("event count", "errors" once 'denied' is read) is the measure of a ranking, never a
+    column to group by; rewritten to the 'by number of' the rest of the shape reads.
+    """
+    if not re.search(_RANK + "|" + _LEAST + r"|\b(?:top|bottom|ranked)\b", reading.text):
+        return
+    rows = ROWS[table] + r"|errors?|failures?|denials?"
+    if match := re.search(rf"\bby\s+(?:the\s+|their\s+)?(?:total\s+)?(?:(?:{rows})[- ]?counts?|(?:{rows}))(?=\s|$)",
+                          reading.text):
+        reading.text = reading.text[:match.start()] + "by number of" + reading.text[match.end():]
+
+
 def _counts_per(reading: Reading, table: str) -> None:
     """'event names and counts', 'what did X call, with counts': a count per value, not one total.
 
@@ -66,6 +80,7 @@ def _counts_per(reading: Reading, table: str) -> None:
 def _read_shape(reading: Reading, intent: Intent) -> None:
     table = intent.table
     _counts_per(reading, table)
+    _ranked_by_rows(reading, table)
     if table == "vpc_flow" and (who := re.search(r"\bwho(?:m)?\b", reading.text)):
         # flows hold addresses, not identities: "who talks to X" asks for the sources, "who did X reach" the peers
         sides = {f.description.split(" ")[0] for f in intent.filters if f.entities and "addr" in f.condition.sql()}
@@ -133,6 +148,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                     rf"\b(?:which|what|the)\s+{N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
     ascending = re.search(_LEAST, reading.text) is not None
+    if ranking and (busy := re.search(r"(?<=\bmost )busy\b|(?<=\bleast )busy\b", reading.text)):
+        reading.consume(busy)  # "least busy interface": the ranking's own word, read with it
     distinct_cmp = distinct_threshold(reading, table)
     dims = read_dimensions(reading, table, compared=distinct_cmp is not None)
     if top:

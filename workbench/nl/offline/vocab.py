@@ -37,6 +37,11 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "user agent": ("useragent", "useragent", "user agent"),
         "client": ("useragent", "useragent", "user agent"),
         "principal": ("useridentity.arn", "principal", "principal"),
+        # "principal arns", "principals (arn)": the principal, by the ARN that names it
+        "principal arn": ("useridentity.arn", "principal", "principal"),
+        "user arn": ("useridentity.arn", "principal", "principal"),
+        "caller arn": ("useridentity.arn", "principal", "principal"),
+        "policy arn": ("json_extract_scalar(requestparameters, '$.policyArn')", "policy", "policy"),
         "identity": ("useridentity.arn", "principal", "principal"),
         "user": ("useridentity.arn", "principal", "principal"),
         "users": ("useridentity.arn", "principal", "principal"),
