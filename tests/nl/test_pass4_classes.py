@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.nl import TranslationError
 from workbench.nl.offline.translator import translate
 
 from .conftest import DEMO_NOW, same_rows
@@ -110,3 +111,54 @@ def test_policies_attached_to_users_or_roles_are_both_kinds(engine) -> None:
     reference = ("SELECT DISTINCT json_extract_scalar(requestparameters, '$.policyArn') FROM cloudtrail "
                  "WHERE eventname IN ('AttachUserPolicy', 'AttachRolePolicy')")
     assert same_rows(engine, "which policies were attached to users or roles? give me the policy arns", reference) == 2
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("RunInstances calls anywhere outside sa-east-1",
+     EVENTS + "WHERE eventname = 'RunInstances' AND awsregion <> 'sa-east-1'"),
+    ("guardduty findings outside of us-east-1", "SELECT updatedat, severity, type, title, resourcetype, id "
+                                                "FROM guardduty WHERE region <> 'us-east-1'"),
+])
+def test_outside_a_region_is_every_other_region(engine, question: str, reference: str) -> None:
+    # "outside us-…" was read as a geolocation question and refused
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_outside_a_country_is_still_geolocation() -> None:
+    with pytest.raises(TranslationError, match="geolocation"):
+        translate("logins from outside the us", DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["who stopped/deleted/updated the trail",
+                                      "which principals did trail stop/delete/update"])
+def test_slashed_verb_lists_on_the_trail(engine, question: str) -> None:
+    reference = ("SELECT DISTINCT useridentity.arn FROM cloudtrail "
+                 "WHERE eventname IN ('StopLogging', 'DeleteTrail', 'UpdateTrail')")
+    assert same_rows(engine, question, reference) > 0
+    assert "secretId" not in translate(question, DEMO_NOW)[0]  # "stop/delete/update" is English, not a secret path
+
+
+def test_an_adverb_inside_the_trail_phrase_is_left_to_the_shape(engine) -> None:
+    reference = "SELECT min(eventtime) FROM cloudtrail WHERE eventname = 'StopLogging'"
+    assert same_rows(engine, "when was the trail first stopped", reference) == 1
+    assert "MIN(eventtime)" in translate("when was the trail first stopped", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("bytes from 68.62.167.181 to the bastion 10.10.0.69, total",
+     "SELECT sum(bytes) FROM vpc_flow WHERE srcaddr = '68.62.167.181' AND dstaddr = '10.10.0.69'"),
+    ("AssumeRole calls in the security account 569653782390",
+     EVENTS + "WHERE eventname = 'AssumeRole' AND recipientaccountid = '569653782390'"),
+])
+def test_a_label_before_a_named_value_is_not_a_condition(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_successfully_reached_is_accepted_traffic(engine) -> None:
+    reference = "SELECT DISTINCT srcaddr FROM vpc_flow WHERE dstport = 22 AND action = 'ACCEPT'"
+    assert same_rows(engine, "which ips reached port 22 successfully", reference) > 0
+
+
+def test_eventnames_in_one_word(engine) -> None:
+    reference = "SELECT count(DISTINCT eventname) FROM cloudtrail WHERE useridentity.username = 'heidi.smith'"
+    assert same_rows(engine, "cnt distinct eventnames by heidi.smith", reference) == 1

@@ -40,11 +40,17 @@ def _trail(reading: Reading) -> None:
              r"delet\w*|remov\w*|destroy\w*": ("DeleteTrail",),
              r"modif\w*|chang\w*|updat\w*|reconfigur\w*|tamper\w*|mess\w* with": ("UpdateTrail", "PutEventSelectors")}
     any_verb = "|".join(verbs)
-    pattern = (rf"\b(?:(?:{any_verb})(?:\s+(?:or|and|/)\s+(?:{any_verb}))*\s+(?:the\s+|a\s+|any\s+|our\s+)?{subject}"
-               rf"|{subject}\s+(?:(?:was|were|being|been|got|get|is|has been|have been)\s+)?(?:{any_verb})"
-               rf"(?:\s+(?:or|and|/)\s+(?:{any_verb}))*)\b")
+    # "stopped or deleted", "stop/delete/update": a list of verbs; "the trail was first stopped": an adverb between
+    sep = r"(?:\s+(?:or|and)\s+|\s*[/,]\s*)"
+    pattern = (rf"\b(?:(?:{any_verb})(?:{sep}(?:{any_verb}))*\s+(?:the\s+|a\s+|any\s+|our\s+)?{subject}"
+               rf"|{subject}\s+(?:(?:was|were|being|been|got|get|is|has been|have been)\s+)?(?:(?:first|last|ever)\s+)?"
+               rf"(?:{any_verb})(?:{sep}(?:{any_verb}))*)\b")
     if (match := reading.find(pattern)) and not re.search(r"flow", match.group(0)):
         words = reading.consume(match)
+        if adverb := re.search(r"\b(?:first|last|ever)\b", match.group(0)):
+            # "when was the trail first stopped": the adverb is the shape's to read (the earliest time)
+            at = match.start() + adverb.start()
+            reading.text = reading.text[:at] + adverb.group(0) + reading.text[at + len(adverb.group(0)):]
         events = tuple(e for verb, names in verbs.items() if re.search(rf"\b(?:{verb})", words) for e in names)
         if re.search(r"tamper|mess", words):  # the trail itself: flow logs are not its settings
             events = TRAIL_TAMPERING if re.search(r"trail", words) else LOGGING_TAMPERING
@@ -127,7 +133,7 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"\b(?:disabl\w*|turn\w* off|blind\w*) (?:the\s+)?(?:logging|monitoring|defenders)\b",
          "", events(LOGGING_TAMPERING, "logging tampering")),
         (r"\b(?:(?:vpc\s+)?flow[- ]?logs?\s+(?:(?:was|were|being|been|got|is|has been|have been)\s+)?"
-         r"(?:deleted|removed|disabled|turned off|stopped)|(?:delet\w*|remov\w*|disabl\w*|stop\w*|turn\w* off)\s+"
+         r"(?:deleted|removed|disabled|turned off|stopped|deletes?|deletions?)|(?:delet\w*|remov\w*|disabl\w*|stop\w*|turn\w* off)\s+"
          r"(?:the\s+|any\s+|a\s+|our\s+)?(?:vpc\s+)?flow[- ]?logs?)\b", "", events(("DeleteFlowLogs",), "flow log deletion")),
         (r"\b(?:guard ?duty(?:\s+detectors?)?\s+(?:(?:was|were|being|been|got|is)\s+)?(?:deleted|removed|disabled|"
          r"turned off|suspended|stopped)|(?:delet\w*|disabl\w*|turn\w* off|suspend\w*|stop\w*)\s+(?:the\s+)?"

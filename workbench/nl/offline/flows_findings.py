@@ -50,7 +50,7 @@ def vpc_concepts(reading: Reading) -> None:
             + reading.text[match.end():]
     if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|failed)\b"):
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
-    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful|accept|accepts|established)\b"):
+    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|established)\b"):
         reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
     bytes_ = (r"\b(more than|over|above|greater than|at least|larger than|bigger than|less than|under|below|fewer than)"
               r"\s+([\d.,]+)\s*(bytes|b|kb|mb|gb|packets)\b")

@@ -187,7 +187,9 @@ class _Reader:
                     r"\s*(?:,\s*)?(?:or|and|&|/|,|nor)?\s*", piece) is not None
                 if direction == "any" and listed:
                     direction = previous.direction  # "from 203.0.113.77 or 198.51.100.149": both from
-                negation = NEGATION.search(piece)
+                # "anywhere outside us-east-1": every region but that one
+                negation = NEGATION.search(piece) or (re.search(
+                    r"\b(outside(?: of)?)\s+(?:the\s+)?(?:region\s+)?$", piece, re.IGNORECASE) if chosen == "region" else None)
                 if listed and previous.negated and negation is None:
                     # "not made by lena.garcia or terraform-runner-aed5": neither one
                     negation = re.search(r"(\s*)$", piece)
@@ -264,7 +266,8 @@ SLASHED_WORDS = {"start", "stop", "list", "describe", "read", "write", "and", "o
                  "ingress", "egress", "tcp", "udp", "yes", "no", "with", "without", "success", "failure", "on", "off",
                  "login", "logout", "upload", "download", "src", "dst", "source", "destination", "user", "users",
                  "role", "roles", "day", "hour", "attach", "detach", "add", "remove", "enable", "disable", "either",
-                 "low", "medium", "high", "critical"}
+                 "low", "medium", "high", "critical", "update", "modify", "change", "stopped", "deleted", "updated",
+                 "created", "removed", "changed", "modified"}
 
 
 def _secret(value: str, before: str, after: str) -> str | None:

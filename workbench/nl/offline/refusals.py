@@ -53,7 +53,7 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
      r"\bports? (?:are|is) open\b|\bopen ports?\b|\b(?:is|are) (?:publicly )?(?:exposed|public|reachable)\b|"
      r"\binventory\b|\bcompliant\b|\bcompliance\b",
      "current configuration is in AWS Config (or the service's own API), not in event logs"),
-    (r"\boutside (?:the |of )?(?:us|usa|u\.s\.|eu|europe|country)\b|\bcountr(?:y|ies)\b|\bgeo(?:location|ip)?\b|"
+    (r"\boutside (?:the |of )?(?:us|usa|u\.s\.|eu|europe|country)\b(?!-)|\bcountr(?:y|ies)\b|\bgeo(?:location|ip)?\b|"
      r"\bforeign (?:ips?|addresses|locations?)\b|\bwhich cit(?:y|ies)\b|\bfrom (?:russia|china|north korea|iran)\b",
      "IP geolocation is not in these tables: enrich the source IPs with a GeoIP database, then ask about the "
      "addresses"),

@@ -41,7 +41,7 @@ ABBREVIATIONS = {
     "errs": "errors", "req": "request", "reqs": "requests", "mins": "minutes", "hrs": "hours", "secs": "seconds",
     "b/w": "between", "thru": "through", "pls": "please", "plz": "please", "u": "you",
     "ppl": "people", "info": "information", "sev": "severity", "crit": "critical", "wat": "what", "wht": "what",
-    "incl": "including", "teh": "the", "hte": "the",
+    "incl": "including", "teh": "the", "hte": "the", "eventnames": "event names", "errorcodes": "error codes",
 }
 # Words and phrases with one reading the rules already know, rewritten to it after the names are taken out
 SYNONYMS: tuple[tuple[str, str], ...] = (
