@@ -162,3 +162,55 @@ def test_successfully_reached_is_accepted_traffic(engine) -> None:
 def test_eventnames_in_one_word(engine) -> None:
     reference = "SELECT count(DISTINCT eventname) FROM cloudtrail WHERE useridentity.username = 'heidi.smith'"
     assert same_rows(engine, "cnt distinct eventnames by heidi.smith", reference) == 1
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("time of the latest guardduty finding", "SELECT max(updatedat) FROM guardduty"),
+    ("when was the most recent Recon:EC2/PortProbeUnprotectedPort finding updated",
+     "SELECT max(updatedat) FROM guardduty WHERE type = 'Recon:EC2/PortProbeUnprotectedPort'"),
+    ("time of the earliest guardduty finding", "SELECT min(updatedat) FROM guardduty"),
+])
+def test_the_time_of_the_latest_or_earliest(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) == 1
+
+
+def test_the_very_first_thing_an_address_did(engine) -> None:
+    reference = EVENTS + "WHERE sourceipaddress = '198.51.100.174' ORDER BY eventtime LIMIT 1"
+    assert same_rows(engine, "what was the very first thing 198.51.100.174 did", reference) == 1
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("iam users ranked by failed calls, top 3",
+     "SELECT useridentity.username, count(*) AS n FROM cloudtrail WHERE useridentity.type = 'IAMUser' "
+     "AND errorcode IS NOT NULL GROUP BY 1 ORDER BY n DESC LIMIT 3"),
+    ("roles ranked by PutObject volume - top 1 only",
+     "SELECT useridentity.sessioncontext.sessionissuer.username, count(*) AS n FROM cloudtrail "
+     "WHERE eventname = 'PutObject' AND useridentity.type = 'AssumedRole' GROUP BY 1 ORDER BY n DESC LIMIT 1"),
+    ("who are the 4 noisiest iam users",
+     "SELECT useridentity.username, count(*) AS n FROM cloudtrail WHERE useridentity.type = 'IAMUser' "
+     "GROUP BY 1 ORDER BY n DESC LIMIT 4"),
+])
+def test_rankings_said_other_ways(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_just_the_callers_and_how_many_times(engine) -> None:
+    reference = ("SELECT useridentity.arn, count(*) FROM cloudtrail WHERE eventname = 'GetSecretValue' "
+                 "AND coalesce(useridentity.sessioncontext.sessionissuer.username, '') <> 'orders-api-ec2' GROUP BY 1")
+    assert same_rows(engine, "who called GetSecretValue apart from the orders-api-ec2 role? just the callers + how "
+                             "many times", reference) > 1
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("was a console password created for anybody?", EVENTS + "WHERE eventname = 'CreateLoginProfile'"),
+    ("new iam users created - who created them",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'CreateUser'"),
+    ("in which regions was ingress opened to the whole internet",
+     "SELECT DISTINCT awsregion FROM cloudtrail WHERE eventname = 'AuthorizeSecurityGroupIngress' "
+     "AND requestparameters LIKE '%0.0.0.0/0%'"),
+    ("brute force check: source ips with more than 10 failed console logins",
+     "SELECT sourceipaddress, count(*) FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
+     "AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure' GROUP BY 1 HAVING count(*) > 10"),
+])
+def test_security_vocabulary_said_other_ways(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -124,6 +124,11 @@ def verb_object_events(reading: object) -> None:
                 if _verb_of(again.group(1)) == verb or (verb == "Create" and _verb_of(again.group(1)) == "Run"):
                     span = re.compile(re.escape(again.group(0)))
                     reading.consume(span.match(reading.text, match.end()))  # type: ignore[attr-defined]
+            # "new iam users created - who created them": the verb again, on a pronoun for the same object
+            for later in list(re.finditer(rf"\b({_VERB})(?=\s+(?:them|it|those|these|ones?)\b)",
+                                          reading.text)):  # type: ignore[attr-defined]
+                if _verb_of(later.group(1)) == verb:
+                    reading.consume(later)  # type: ignore[attr-defined]
     if names:
         reading.add(one_of("eventname", tuple(dict.fromkeys(names))), ", ".join(words),  # type: ignore[attr-defined]
                     "calls to " + ", ".join(dict.fromkeys(names)), "verb object")

@@ -161,7 +161,8 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
                             "secret reads" if "secret" in w else "credential access", "credential access")),
         (r"\b(?:(?:" + "|".join(WELL_KNOWN_PORTS) + r"|port portnumber)\s+(?:was\s+|is\s+)?(?:opened|open|exposed)\s+to\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere)|"
-         r"security groups?\s+(?:rules?\s+|ingress\s+)?(?:opened|open|exposed|allowing\w*)\s+to\s+(?:the\s+)?(?:world|internet|public|everyone|"
+         r"(?:security groups?\s+(?:rules?\s+|ingress\s+)?|ingress\s+(?:rules?\s+)?(?:(?:was|were|got|been)\s+)?)"
+         r"(?:opened|open|exposed|allowing\w*)\s+to\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:world|internet|public|everyone|"
          r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
          + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
@@ -282,7 +283,8 @@ def _consume_verb(reading: Reading, events: tuple[str, ...]) -> None:
     if len(verbs) == 1:
         verb = verbs.pop()
         stem = verb[:-1] if verb.endswith("e") else verb
-        if match := reading.find(rf"\b{stem}(?:e|es|ed|ing|s)?\b"):
+        # "new iam users created - who created them": the verb said twice is the same call
+        while match := reading.find(rf"\b{stem}(?:e|es|ed|ing|s)?\b"):
             reading.consume(match)
 
 

@@ -18,7 +18,7 @@ NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seve
 N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
 GROUP = r"(?:per|by|for each|for every|each|grouped by|group by|broken down by|breakdown by|split by|across)"
 _WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the|" \
-         r"give me(?: the)?|get me(?: the)?)"
+         r"give me(?: the)?|get me(?: the)?|just(?: the)?|only(?: the)?)"
 _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|noisy|aws|" \
           r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
           r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
@@ -162,6 +162,9 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     if rows_asked and not found and (who := re.search(r"\bwho\b", reading.text)):
         # "who touched X? list the events": the events say who, and what and when; a list of names would drop them
         reading.consume(who)
+    if (asks := re.search(r"\bwho\s+(?:are|is|were|was)\s+(?=the\b)", reading.text)) and any(
+            d.trigger in {"top", "which"} for d in found):
+        reading.consume(asks)  # "who are the 4 noisiest iam users": the question word of the noun ranked
     if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
         expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
         if all(d.dimension.alias != alias for d in found):

@@ -53,8 +53,9 @@ def _ranked_by_rows(reading: Reading, table: str) -> None:
     if not re.search(_RANK + "|" + _LEAST + r"|\b(?:top|bottom|ranked)\b", reading.text):
         return
     rows = ROWS[table] + r"|errors?|failures?|denials?"
-    if match := re.search(rf"\bby\s+(?:the\s+|their\s+)?(?:total\s+)?(?:(?:{rows})[- ]?counts?|(?:{rows}))(?=\s|$)",
-                          reading.text):
+    # "ranked by PutObject volume": the call named is a filter, read already; its volume is how many
+    if match := re.search(rf"\b(?:ranked\s+)?by\s+(?:the\s+|their\s+)?(?:total\s+|number of\s+)?(?:eventname\s+)?"
+                          rf"(?:(?:{rows})[- ]?counts?|(?:{rows})|volume)(?=\s|$)", reading.text):
         reading.text = reading.text[:match.start()] + "by number of" + reading.text[match.end():]
 
 
@@ -111,19 +112,22 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                       r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
                       r"logins|sign-?in|activity|"
                       r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen (?:did|was|were)\b.*\bfirst\b|"
+                      r"\b(?:(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:earliest|oldest|first)\b|"
                       r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)|"
                       r"\b(?:first|earliest)\s+(?:signs?|evidence|instance|occurrence|hint|trace)\s+of\b|"
                       r"\b(?:first|earliest)(?=\s{2,}\S)", reading.text)
     last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|eventname|login|logins|sign-?in|"
                      r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
                      r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,}\S)|"
+                     # "when was the latest X finding updated", "time of the most recent finding": its time
+                     r"\b(?:when (?:was|were|did)|(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:latest|most recent|newest)\b|"
                      r"\bwhen did\b.*\b(?:stop|end|finish|cease)\b", reading.text)  # "when did the scan stop"
     recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{N}\s+(?:{ROWS[table]})\b|"
                        rf"\b{N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{ROWS[table]})\b",
                        reading.text)
     latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
         rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
-        rf"(?:{ROWS[table]})\b", reading.text)
+        rf"(?:{ROWS[table]}|thing)\b", reading.text)  # "the very first thing X did": the earliest row
     asks_row = re.match(r"\s*(?:what|which|show|list|give|get|display|find|pull)\b", reading.text)
     if latest and not recent and not latest.group(0).endswith("s") and intent.entities() and not asks_row:
         # "earliest flow from 198.51.100.149": when that address first shows up, as "first seen" reads

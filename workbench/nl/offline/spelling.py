@@ -47,6 +47,7 @@ ABBREVIATIONS = {
 SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\balerts\b", "findings"), (r"\balert\b", "finding"),
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
+    (r"\bconsole passwords?\b", "login profile"),
     (r"\b(?:mfa-?less|no-mfa|non-mfa)\b", "without mfa"),
     (r"\b(source|destination)\s+ip\s+addresses\b", r"\1 ips"), (r"\b(source|destination)\s+ip\s+address\b", r"\1 ip"),
     (r"\bip\s+addresses\b", "ips"),
