@@ -214,3 +214,35 @@ def test_just_the_callers_and_how_many_times(engine) -> None:
 ])
 def test_security_vocabulary_said_other_ways(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("the 3 earliest findings", "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty "
+                                "ORDER BY updatedat LIMIT 3"),
+    ("the 2 oldest flows to port 22", "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, "
+                                      "action, interface_id FROM vpc_flow WHERE dstport = 22 ORDER BY start LIMIT 2"),
+    ("list the 5 most recent console logins", EVENTS + "WHERE eventname = 'ConsoleLogin' ORDER BY eventtime DESC LIMIT 5"),
+])
+def test_the_n_earliest_or_latest_rows(engine, question: str, reference: str) -> None:
+    # "the 3 earliest findings" was answered newest first (the count before the word hid it)
+    assert same_rows(engine, question, reference) > 1
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("show me every region dave.kowalski used",
+     "SELECT DISTINCT awsregion FROM cloudtrail WHERE useridentity.username = 'dave.kowalski'"),
+    ("every event name heidi.smith called",
+     "SELECT DISTINCT eventname FROM cloudtrail WHERE useridentity.username = 'heidi.smith'"),
+    ("every event from 192.0.2.238", EVENTS + "WHERE sourceipaddress = '192.0.2.238'"),
+    ("show every finding that mentions i-fdab8e2106c219cd9",
+     "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty WHERE resource LIKE '%i-fdab8e2106c219cd9%'"),
+])
+def test_every_x_lists_x_unless_x_is_the_rows(engine, question: str, reference: str) -> None:
+    # "every region" was dropped (every event listed); "every event" is the events
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_top_n_by_number_of_distinct_values(engine) -> None:
+    reference = ("SELECT useridentity.arn, count(DISTINCT sourceipaddress) AS n FROM cloudtrail GROUP BY 1 "
+                 "ORDER BY n DESC LIMIT 1")
+    assert same_rows(engine, "top 1 user by number of distinct source ips", reference) == 1

@@ -18,8 +18,8 @@ NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seve
 N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
 GROUP = r"(?:per|by|for each|for every|each|grouped by|group by|broken down by|breakdown by|split by|across)"
 _WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the|" \
-         r"give me(?: the)?|get me(?: the)?|just(?: the)?|only(?: the)?)"
-_FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|noisy|aws|" \
+         r"give me(?: the)?|get me(?: the)?|just(?: the)?|only(?: the)?|every)"
+_FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|every|noisy|aws|" \
           r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
           r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
 BUCKETS = {"minute": 16, "hour": 13, "day": 10}
@@ -130,7 +130,9 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                     or trigger in {"which", "start"} and re.fullmatch(r"events|findings|flows|connections|records", matched) \
                     or (trigger == "start" or re.match(r"show|list|all", match.group(0))) and re.fullmatch(
                         r"calls?|api calls?|actions?|requests?|operations?|events?|activity|traffic", matched) \
-                    or trigger == "start" and not matched.endswith("s"):
+                    or trigger == "start" and not matched.endswith("s") \
+                    or (match.group(0).strip() == "every" or re.search(r"\b(?:every|all)\b", rest[:offset])) \
+                    and re.fullmatch(ROWS[table], matched):  # "every event from", "show every finding that": rows
                 continue  # "how many events": rows counted, not event names
             # "by user bob" is a filter on the user, read elsewhere; "by username" is a placeholder
             start, end = match.end() + offset, match.end() + offset + length

@@ -125,6 +125,9 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{N}\s+(?:{ROWS[table]})\b|"
                        rf"\b{N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{ROWS[table]})\b",
                        reading.text)
+    # "the 5 most recent console logins": the rows' kind read as a filter already, the count and order stay
+    recent = recent or re.search(rf"\b{N}\s+(?:most recent|latest|newest|earliest|oldest)(?=\s{{2,}}\S|\s*$)",
+                                 reading.text)
     latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
         rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
         rf"(?:{ROWS[table]}|thing)\b", reading.text)  # "the very first thing X did": the earliest row
@@ -179,7 +182,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         return
     if recent:
         n = number(next((g for g in recent.groups() if g), None)) or 1
-        _listing(intent, descending=not re.match(r"(?:first|earliest|oldest)", recent.group(0)))
+        # "the 3 earliest findings": the oldest first, wherever the count stands
+        _listing(intent, descending=not re.search(r"\b(?:first|earliest|oldest)\b", recent.group(0)), chronological=True)
         intent.limit, intent.limit_words = n, recent.group(0)
         return
     grouped = [d for d in dims if d.trigger in {"group", "top"}]
@@ -195,7 +199,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if intent.bucket or grouped or (ranking and dims) or threshold or (
             dims and counting and not _count_distinct(dims, counting, reading.text)):
         counted = [d for d in dims if d.trigger == "count"]
-        if counted and (grouped or intent.bucket):  # "number of distinct users per region"
+        # "number of distinct users per region", "top 3 users by number of distinct source ips"
+        if counted and (grouped or intent.bucket or len(counted) < len(dims)):
             dim = counted[0].dimension
             measure = Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                               dim.expression, dim.words)
@@ -293,18 +298,20 @@ def _singular(reading: Reading, dims: list[Dim]) -> bool:
     return bool(words) and not plural and not re.search(r"\b(?:ones|them)\b", reading.text)
 
 
-def _listing(intent: Intent, descending: bool = False, sort: Dimension | None = None) -> None:
+def _listing(intent: Intent, descending: bool = False, sort: Dimension | None = None,
+             chronological: bool = False) -> None:
+    """The table's convention columns; newest first when descending, oldest first when chronological."""
     columns, order = LIST_COLUMNS[intent.table]
     for item in columns.split(", "):
         expr, _, alias = item.partition(" AS ")
         intent.columns.append(Dimension(expr, alias or expr.split(".")[-1], alias or expr))
     if sort is not None:
         intent.order.append(Order(sort.expression, descending=sort.alias in {"severity", "bytes", "packets"}))
-    if descending:  # newest first: time leads, whatever the table's usual order
+    timed = descending or chronological
+    if timed:  # newest (or oldest) first: time leads, whatever the table's usual order
         time_column = TIME_COLUMN[intent.table]
-        intent.order.append(Order(time_column, descending=True))
+        intent.order.append(Order(time_column, descending=descending))
     for item in order.split(","):
         expr, _, direction = item.strip().partition(" ")
-        if (sort is None or expr != sort.expression) and not (descending and expr in {TIME_COLUMN[intent.table],
-                                                                                     "severity"}):
+        if (sort is None or expr != sort.expression) and not (timed and expr in {TIME_COLUMN[intent.table], "severity"}):
             intent.order.append(Order(expr, descending=(direction == "DESC") != descending))
