@@ -155,8 +155,13 @@ def drop_explanations(intent: Intent, text: str) -> None:
         intent.filters = [f for f in intent.filters if f not in members]
 
 
-def refuse_conflicting_filters(intent: Intent) -> None:
+def refuse_conflicting_filters(intent: Intent, text: str = "") -> None:
     """'successful and failed calls': two readings that exclude each other are refused, never ANDed to nothing."""
+    both = re.search(r"\bboth\b", text)
+    if both and (listed := next((f for f in intent.filters if len(f.entities) > 1), None)):
+        # "users who called both ListBuckets and GetObject": each of the values, not either one
+        raise TranslationError(f"cannot answer 'both' {listed.words!r} in one query: a row holds one value; ask for "
+                               f"a count per value instead, e.g. 'count per user and event name for {listed.words}'")
     said = {f.description: f.words for f in intent.filters}
     for pair in OPPOSITES:
         if pair <= said.keys():

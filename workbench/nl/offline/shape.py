@@ -115,10 +115,10 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                       r"\b(?:(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:earliest|oldest|first)\b|"
                       r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)|"
                       r"\b(?:first|earliest)\s+(?:signs?|evidence|instance|occurrence|hint|trace)\s+of\b|"
-                      r"\b(?:first|earliest)(?=\s{2,}\S)", reading.text)
+                      r"\b(?:first|earliest)(?=\s{2,})", reading.text)
     last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|eventname|login|logins|sign-?in|"
                      r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
-                     r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,}\S)|"
+                     r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,})|"
                      # "when was the latest X finding updated", "time of the most recent finding": its time
                      r"\b(?:when (?:was|were|did)|(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:latest|most recent|newest)\b|"
                      r"\bwhen did\b.*\b(?:stop|end|finish|cease)\b", reading.text)  # "when did the scan stop"
@@ -128,6 +128,9 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     # "the 5 most recent console logins": the rows' kind read as a filter already, the count and order stay
     recent = recent or re.search(rf"\b{N}\s+(?:most recent|latest|newest|earliest|oldest)(?=\s{{2,}}\S|\s*$)",
                                  reading.text)
+    if recent:  # "the 5 most recent console logins": N rows, not the latest time
+        first, last = ((m if m and (m.end() <= recent.start() or m.start() >= recent.end()) else None)
+                       for m in (first, last))
     latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
         rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
         rf"(?:{ROWS[table]}|thing)\b", reading.text)  # "the very first thing X did": the earliest row

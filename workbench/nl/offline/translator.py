@@ -276,7 +276,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
             for name, port in WELL_KNOWN_PORTS.items():
                 if match := reading.find(rf"\b{name}\b"):
                     port_in_request(reading, port, reading.consume(match))
-        cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")),
+        # "errors but not AccessDenied": a code named only to exclude it still leaves "errors" to read
+        cloudtrail_outcomes(reading, error_codes_named=any(not m.negated for m in found.of("error_code")),
                             console_named=console)
     if table == "cloudtrail":
         place_cloudtrail(intent, found, reading.concepts, reading.filters)
@@ -294,7 +295,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_stray_modifiers(reading, intent)
     merge_alternatives(intent, text)
     drop_explanations(intent, asked)
-    refuse_conflicting_filters(intent)
+    refuse_conflicting_filters(intent, found.text)
     _assumed_roles(intent)
     _assumed_by_any_means(intent)
     _sso_who(intent)
