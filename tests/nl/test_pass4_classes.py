@@ -246,3 +246,22 @@ def test_top_n_by_number_of_distinct_values(engine) -> None:
     reference = ("SELECT useridentity.arn, count(DISTINCT sourceipaddress) AS n FROM cloudtrail GROUP BY 1 "
                  "ORDER BY n DESC LIMIT 1")
     assert same_rows(engine, "top 1 user by number of distinct source ips", reference) == 1
+
+
+def test_both_a_and_b_is_refused_not_read_as_either() -> None:
+    # "both" asks for the principals that made each call; an IN list answers those that made either
+    with pytest.raises(TranslationError, match="'both'"):
+        translate("which users called both ListBuckets and GetObject", DEMO_NOW)
+
+
+def test_errors_but_not_one_code_keeps_the_errors(engine) -> None:
+    # the negated code hid the failure filter: successful calls were listed as errors
+    reference = ("SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE errorcode IS NOT NULL "
+                 "AND errorcode <> 'AccessDenied'")
+    assert same_rows(engine, "list users that have errors but not AccessDenied", reference) > 0
+
+
+def test_last_before_a_concept_is_its_latest_time(engine) -> None:
+    reference = ("SELECT max(eventtime) FROM cloudtrail WHERE useridentity.username = 'heidi.smith' "
+                 "AND eventname = 'ConsoleLogin' AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Success'")
+    assert same_rows(engine, "what time did heidi.smith last log in successfully", reference) == 1
