@@ -140,3 +140,23 @@ def test_hyphenated_english_is_not_a_name() -> None:
     with pytest.raises(TranslationError, match="non-aws"):
         translate("non-aws ip addresses used by heidi.smith", DEMO_NOW)
     assert "github-actions-deploy" in translate("what did github-actions-deploy do", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize("question", ["null-route 198.51.100.149", "sinkhole 203.0.113.77",
+                                      "force logout for lena.garcia@tyrell.com", "whitelist 10.10.0.69"])
+def test_more_requests_to_act_point_at_respond(question: str) -> None:
+    # "null-route 198.51.100.149" was answered: 'null-route' read as a user name beside the address
+    with pytest.raises(TranslationError, match="request to act"):
+        translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["what security hub findings are there", "macie findings for tyrell-backups-33c922",
+                                      "inspector vulnerabilities on i-fdab8e2106c219cd9"])
+def test_other_services_findings_are_not_in_the_lake(question: str) -> None:
+    with pytest.raises(TranslationError, match="only GuardDuty's"):
+        translate(question, DEMO_NOW)
+
+
+def test_a_summary_of_nothing_named_is_ambiguous() -> None:
+    with pytest.raises(TranslationError, match="ambiguous: 'summary' of what"):
+        translate("give me a summary of yesterday", DEMO_NOW)

@@ -17,7 +17,9 @@ _POLITE = r"(?:please\s+|pls\s+|kindly\s+|now\s+|go\s+(?:and\s+)?|can you\s+|cou
 ACTION = re.compile(
     rf"^\s*{_POLITE}((?:re-?)?(?:enable|attach|apply|activate)|re-?(?:create|start)|block|blacklist|ban|deny|delete|remove|disable|deactivate|revoke|quarantine|isolate|contain|"
     r"terminate|kill|stop|shut down|shutdown|turn off|switch off|shut off|lock|rotate|reset|suspend|detach|purge|wipe|drop|add|put|create|"
-    r"attach|enable|tag|snapshot|notify|page|email|open a ticket|file a ticket|fix|patch|restore|update|modify)"
+    r"attach|enable|tag|snapshot|notify|page|email|open a ticket|file a ticket|fix|patch|restore|update|modify|"
+    r"null[- ]?route|sinkhole|firewall|whitelist|allowlist|denylist|throttle|evict|invalidate|expire|force|"
+    r"log (?:out|off)|sign (?:out|off))"
     r"\b(?!\s+(?:events?|calls?|activity|api calls?|logins?)\b)"
 )
 ACTION_ANYWHERE = re.compile(
@@ -71,6 +73,11 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
      "logs; ask who attached a policy, or privilege escalation attempts"),
     (r"\bmalicious\b(?!\s+ips?\b)|\breputation\b|\bthreat intel\w*\b|\bblocklists?\b|\bknown[- ]bad\b",
      "threat intelligence is not in these tables: ask for GuardDuty findings involving the address instead"),
+    (r"\b(?:security ?hub|inspector|macie|detective|access analyzer|trusted advisor|config rules?)\s+(?:findings?|alerts?|"
+     r"results?|vulnerabilit\w+|scans?|reports?|checks?)\b|\b(?:findings?|alerts?|vulnerabilit\w+) (?:from|in|of|by) "
+     r"(?:aws |amazon )?(?:security ?hub|inspector|macie|detective|access analyzer|trusted advisor)\b",
+     "other AWS services' findings (Security Hub, Inspector, Macie, Access Analyzer) are not in the lake; only "
+     "GuardDuty's are"),
     (r"\bkubernetes\b|\bk8s\b|\bkubectl\b|\beks audit\b|\bpods?\b",
      "Kubernetes activity is in EKS audit logs, which are not in the lake"),
     (r"\bpasswords? (?:was|were|is|are) (?:used|typed|entered)|what (?:was|is) (?:the|their|his|her) password|"

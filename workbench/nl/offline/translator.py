@@ -316,6 +316,11 @@ def _read_intent(question: str, now: datetime) -> Intent:
     bare_count = (intent.measures and all(m.column is None for m in intent.measures) and not intent.filters
                   and not intent.groups and not cue and window is None)  # "how many?" counts nothing named
     descending = any(o.descending for o in intent.order)
+    if (summary := re.search(r"\b(?:summar\w+|overview|recap|digest|report|rundown|highlights)\b", found.text)) and \
+            not intent.filters and not intent.measures and not intent.groups and not intent.distinct:
+        # "a summary of yesterday": every event of the day would not be a summary; what to summarise is not said
+        raise TranslationError(f"ambiguous: {summary.group(0)!r} of what? name what to count or list, e.g. 'count per "
+                               "event name yesterday' or 'GuardDuty findings per severity band yesterday'")
     if bare_count or not intent.filters and not intent.measures and (not intent.distinct or only_who) \
             and intent.limit is None and not explicit_all and window is None and reading.sort is None and not descending:
         raise TranslationError(
