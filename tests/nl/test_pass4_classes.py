@@ -265,3 +265,25 @@ def test_last_before_a_concept_is_its_latest_time(engine) -> None:
     reference = ("SELECT max(eventtime) FROM cloudtrail WHERE useridentity.username = 'heidi.smith' "
                  "AND eventname = 'ConsoleLogin' AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Success'")
     assert same_rows(engine, "what time did heidi.smith last log in successfully", reference) == 1
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    ("traffic from 198.51.100.149:4444", "write the port apart"),  # the port was dropped
+    ("flows to ports 1024-65535 from 203.0.113.77", "port range"),  # read as port 1024 alone
+])
+def test_an_address_with_its_port_or_a_port_range_is_refused(question: str, reason: str) -> None:
+    with pytest.raises(TranslationError, match=reason):
+        translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("flows to ports above 1023 from 10.10.0.139",
+     "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow "
+     "WHERE srcaddr = '10.10.0.139' AND dstport > 1023"),
+    ("how many flows with source port below 1024", "SELECT count(*) FROM vpc_flow WHERE srcport < 1024"),
+    ("flows to port 22 to 10.10.0.69",  # "22 to 10…" is not a range
+     "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow "
+     "WHERE dstaddr = '10.10.0.69' AND dstport = 22"),
+])
+def test_ports_compared_to_a_number(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -52,6 +52,13 @@ def vpc_concepts(reading: Reading) -> None:
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
     elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|established)\b"):
         reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
+    if match := reading.find(r"\b(?:(source|src|destination|dst|dest)\s+)?ports?\s+(above|over|greater than|higher than|"
+                             r"below|under|less than|lower than)\s+(\d{1,5})\b"):
+        # "flows to ports above 1023": a comparison on the port, the destination's unless the source is said
+        column = "srcport" if match.group(1) in {"source", "src"} else "dstport"
+        op = ">" if match.group(2) in {"above", "over", "greater than", "higher than"} else "<"
+        reading.add(compare(column, op, int(match.group(3))), reading.consume(match),
+                    f"{'source ' if column == 'srcport' else ''}port {op} {match.group(3)}")
     bytes_ = (r"\b(more than|over|above|greater than|at least|larger than|bigger than|less than|under|below|fewer than)"
               r"\s+([\d.,]+)\s*(bytes|b|kb|mb|gb|packets)\b")
     if match := reading.find(bytes_):

@@ -212,6 +212,17 @@ def _only_present(intent: Intent) -> None:
             intent.add(Filter(condition.copy(), dim.words or dim.description, description))
 
 
+def _refuse_unreadable_values(question: str) -> None:
+    """An address with its port ('198.51.100.149:4444') or a port range ('ports 1024-65535'): one part would be
+    dropped (the port, or all but the first port of the range), so the question is refused with how to ask it."""
+    if match := re.search(r"\b\d{1,3}(?:\.\d{1,3}){3}:(\d{1,5})\b", question):
+        raise TranslationError(f"cannot read {match.group(0)!r}: write the port apart, e.g. 'from "
+                               f"{match.group(0).split(':')[0]} on source port {match.group(1)}' or 'to port {match.group(1)}'")
+    if match := re.search(r"\bports?\s+(\d{1,5})\s*(?:-|–|to|through|thru)\s*(\d{1,5})\b(?!\.)", question, re.IGNORECASE):
+        raise TranslationError(f"cannot read the port range {match.group(0)!r}: name the ports, or ask e.g. "
+                               f"'flows to ports above {int(match.group(1)) - 1}'")
+
+
 def read_intent(question: str, now: datetime) -> Intent:
     try:
         return _read_intent(question, now)
@@ -233,6 +244,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     asked = question.lower()
     question = normalise(question)
     refuse_unanswerable(question)
+    _refuse_unreadable_values(question)
     found = extract(question)
     refuse_ambiguous_names(found)
     window, text, phrase = extract_window(correct(found.text), now)
