@@ -287,3 +287,16 @@ def test_an_address_with_its_port_or_a_port_range_is_refused(question: str, reas
 ])
 def test_ports_compared_to_a_number(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "window"), [
+    ("events since 6pm yesterday", ("2026-11-19T18:00:00Z", "2026-11-20T00:00:00Z")),
+    ("logins before 9:30am on the 19th", ("2026-11-19T00:00:00Z", "2026-11-19T09:30:00Z")),
+    ("flows between 3pm and 5pm yesterday", ("2026-11-19T15:00:00Z", "2026-11-19T17:00:00Z")),
+    ("events from 2 days ago", ("2026-11-18T00:00:00Z", "2026-11-19T00:00:00Z")),
+    ("events from two days ago", ("2026-11-18T00:00:00Z", "2026-11-19T00:00:00Z")),
+])
+def test_twelve_hour_clock_and_days_ago(question: str, window: tuple[str, str]) -> None:
+    from workbench.timewindow import Window
+
+    assert translate(question, DEMO_NOW)[2] == Window.between(*window)

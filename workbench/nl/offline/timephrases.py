@@ -74,6 +74,15 @@ def extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | 
 def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
     text = re.sub(r"\bmidnight\b", "00:00", text)
     text = re.sub(r"\b(?:noon|midday)\b", "12:00", text)
+    # "events from 2 days ago": that calendar day, as "the day before yesterday" reads
+    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+    text = re.sub(r"\b(?:from\s+|on\s+)?(\d{1,2}|one|two|three|four|five|six|seven)\s+days?\s+ago\b",
+                  lambda m: "on " + (now - timedelta(days=int(words.get(m.group(1), m.group(1) if m.group(1).isdigit()
+                                                                         else 0)))).strftime("%Y-%m-%d"), text)
+    # "since 6pm yesterday", "before 9:30am": the 24-hour clock the phrases below read
+    text = re.sub(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b",
+                  lambda m: f"{int(m.group(1)) % 12 + (12 if m.group(3) == 'pm' else 0):02d}:{m.group(2) or '00'}"
+                  if 1 <= int(m.group(1)) <= 12 else m.group(0), text)
     clock = _CLOCK_RANGE.search(text)
     if clock:
         text = (text[: clock.start()] + " " + text[clock.end():]).strip()
