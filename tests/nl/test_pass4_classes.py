@@ -300,3 +300,23 @@ def test_twelve_hour_clock_and_days_ago(question: str, window: tuple[str, str]) 
     from workbench.timewindow import Window
 
     assert translate(question, DEMO_NOW)[2] == Window.between(*window)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("the user with the most errors",
+     "SELECT useridentity.arn, count(*) AS n FROM cloudtrail WHERE errorcode IS NOT NULL GROUP BY 1 ORDER BY n DESC LIMIT 1"),
+    ("the ip with the most rejected flows",
+     "SELECT srcaddr, count(*) AS n FROM vpc_flow WHERE action = 'REJECT' GROUP BY 1 ORDER BY n DESC LIMIT 1"),
+    ("the 3 users with the most errors",
+     "SELECT useridentity.arn, count(*) AS n FROM cloudtrail WHERE errorcode IS NOT NULL GROUP BY 1 ORDER BY n DESC LIMIT 3"),
+    ("top apis for heidi.smith",  # 'apis' is plural: the top 10, not the top one
+     "SELECT eventname, count(*) AS n FROM cloudtrail WHERE useridentity.username = 'heidi.smith' GROUP BY 1 "
+     "ORDER BY n DESC LIMIT 10"),
+])
+def test_the_x_with_the_most_y(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_rows_of_the_top_one_is_two_queries() -> None:
+    with pytest.raises(TranslationError, match="in one query"):
+        translate("events for the user with the most errors", DEMO_NOW)

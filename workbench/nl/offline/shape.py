@@ -297,7 +297,7 @@ def _count_distinct(dims: list[Dim], counting: re.Match[str], text: str = "") ->
 def _singular(reading: Reading, dims: list[Dim]) -> bool:
     words = dims[0].dimension.words.split()[-1] if dims else ""
     # "address" and "class" end in s without being plural: "which source address has the most" asks for one
-    plural = words.endswith("s") and not words.endswith(("ss", "us", "is"))
+    plural = words.endswith("s") and not words.endswith(("ss", "us")) and (not words.endswith("is") or words == "apis")
     return bool(words) and not plural and not re.search(r"\b(?:ones|them)\b", reading.text)
 
 

@@ -223,6 +223,15 @@ def _refuse_unreadable_values(question: str) -> None:
                                f"'flows to ports above {int(match.group(1)) - 1}'")
 
 
+def _refuse_nested(question: str) -> None:
+    """'events for the user with the most errors': rows of a value another ranking picks is two queries."""
+    if match := re.search(r"\b(?:events?|calls?|activity|actions?|flows?|traffic|findings?|logins?|what did|what has)\b"
+                          r".{0,30}?\b(?:for|of|by|from|to)\s+the\s+(?:[\w-]+\s+){1,2}(?:with|that (?:has|had|made)|"
+                          r"having)\s+the\s+(?:most|fewest|least|highest|lowest|largest|biggest)\b", question, re.IGNORECASE):
+        raise TranslationError(f"cannot answer {match.group(0)!r} in one query: ask first for the top one (e.g. "
+                               "'the user with the most errors'), then for its rows by name")
+
+
 def read_intent(question: str, now: datetime) -> Intent:
     try:
         return _read_intent(question, now)
@@ -245,6 +254,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     question = normalise(question)
     refuse_unanswerable(question)
     _refuse_unreadable_values(question)
+    _refuse_nested(question)
     found = extract(question)
     refuse_ambiguous_names(found)
     window, text, phrase = extract_window(correct(found.text), now)
