@@ -320,3 +320,25 @@ def test_the_x_with_the_most_y(engine, question: str, reference: str) -> None:
 def test_rows_of_the_top_one_is_two_queries() -> None:
     with pytest.raises(TranslationError, match="in one query"):
         translate("events for the user with the most errors", DEMO_NOW)
+
+
+def test_severity_between_two_scores_is_not_a_time(engine) -> None:
+    reference = ("SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty "
+                 "WHERE severity >= 4 AND severity <= 7")
+    assert same_rows(engine, "findings with severity between 4 and 7", reference) > 0
+
+
+def test_a_hyphenated_clock_range() -> None:
+    from workbench.timewindow import Window
+
+    window = translate("lena.garcia@tyrell.com on the 18th 21:00-22:00, what did she do", DEMO_NOW)[2]
+    assert window == Window.between("2026-11-18T21:00:00Z", "2026-11-18T22:00:00Z")
+
+
+def test_how_many_rows_and_from_which_values_counts_per_value(engine) -> None:
+    # "how many failed sign-ins and from which ips" was the number of distinct IPs: the sign-ins were lost
+    reference = ("SELECT sourceipaddress, count(*) FROM cloudtrail WHERE useridentity.username = 'heidi.smith' "
+                 "AND eventname = 'ConsoleLogin' AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure' "
+                 "GROUP BY 1")
+    assert same_rows(engine, "looking at heidi.smith — how many failed sign-ins and from which ips", reference) > 0
+    assert "COUNT(DISTINCT" in translate("ips used by dave.kowalski, how many?", DEMO_NOW)[0]

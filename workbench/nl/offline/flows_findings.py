@@ -100,6 +100,13 @@ def guardduty_concepts(reading: Reading) -> None:
         # "by severity band (low/medium/high/critical)": the bands named, not four filters on them
         reading.text = reading.text[:match.start()] + "severity band".ljust(len(match.group(0))) + \
             reading.text[match.end():]
+    if match := reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(?:between|from)\s+(\d+(?:\.\d+)?)\s+"
+                             r"(?:and|to|-)\s+(\d+(?:\.\d+)?)\b"):
+        # "severity between 4 and 7": both ends included, as an analyst reads a range of scores
+        low, high = sorted((float(match.group(1)), float(match.group(2))))
+        words = reading.consume(match)
+        reading.add(compare("severity", ">=", low), words, f"severity >= {low}")
+        reading.add(compare("severity", "<=", high), words, f"severity <= {high}")
     severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
                 r"less than|>=|>|<=|<|=|of|equal to|)\s*(\d+(?:\.\d+)?)(?!\s*(?:\+|or\s))")
     or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")

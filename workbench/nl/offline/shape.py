@@ -289,6 +289,9 @@ def _count_distinct(dims: list[Dim], counting: re.Match[str], text: str = "") ->
         return False
     if any(d.trigger == "count" for d in dims):
         return True
+    # "how many failed sign-ins and from which ips": the rows counted, per value of what is asked after "and"
+    if re.search(r"\b(?:and|with|plus)\b", text[counting.end():].split("_")[0]):
+        return False
     # "IPs used by dave, how many?" counts the IPs; "the event names and how many times each" counts per name
     return all(d.trigger == "which" for d in dims) and not re.search(
         r"\b(?:each|times|calls|events|requests|flows|findings|per|apiece)\b", text)
