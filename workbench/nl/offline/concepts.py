@@ -182,7 +182,7 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
 
 
 IDENTITY_TYPES = {"assumed[- ]roles?|assumed[- ]role sessions?|role sessions?": "AssumedRole",
-                  "iam users": "IAMUser", "aws services|aws service principals": "AWSService",
+                  "iam users": "IAMUser", "aws services?(?: principals?)?": "AWSService",
                   "federated users?|web identit(?:y|ies)": "WebIdentityUser"}
 
 
@@ -191,6 +191,27 @@ def _identity_type(reading: Reading) -> None:
         if match := reading.find(rf"\b(?:by|from|made by|of|as)\s+(?:an?\s+|the\s+)?(?:{words})\b"):
             reading.add(eq("useridentity.type", kind), reading.consume(match), f"by {kind} identities", "identity type")
             return
+
+
+def _keys_by_kind(reading: Reading) -> None:
+    """'long-term AKIA keys', 'temporary (ASIA) credentials': the key's kind is its prefix; the noun stays to list."""
+    if match := reading.find(r"\b(?:long[- ]?term\s+(?:akia\s+)?|akia\s+)(?=(?:access\s+)?(?:keys?|credentials?)\b)"):
+        reading.add(like("useridentity.accesskeyid", "AKIA%"), reading.consume(match), "long-term (AKIA) keys", "key kind")
+    elif match := reading.find(r"\b(?:temporary\s+(?:asia\s+)?|short[- ]?term\s+(?:asia\s+)?|asia\s+)"
+                               r"(?=(?:access\s+)?(?:keys?|credentials?)\b)"):
+        reading.add(like("useridentity.accesskeyid", "ASIA%"), reading.consume(match), "temporary (ASIA) keys", "key kind")
+
+
+def _recon_calls(reading: Reading) -> None:
+    """'recon from 192.0.2.238 (list/describe calls)': discovery in CloudTrail is its List* and Describe* calls."""
+    if reading.has(r"\bfindings?\b|\bguard ?duty\b|\balerts?\b|\bflows?\b|\btraffic\b|\bports?\b"):
+        return  # GuardDuty's Recon family, or a port scan in the flows
+    if match := reading.find(r"\b(?:recon(?:naissance)?|enumeration|discovery)(?:\s+(?:calls?|activity|events?|attempts?))?"
+                             r"(?:\s+\(?\s*list\s*(?:/|and|or|,)\s*describe(?:\s+calls)?\s*\)?)?"):
+        reading.add(any_of(like("eventname", "List%"), like("eventname", "Describe%")), reading.consume(match),
+                    "List* and Describe* calls (reconnaissance)", "recon")
+        if again := reading.find(r"\(?\s*list\s*(?:/|and|or|,)\s*describe(?:\s+calls)?\s*\)?"):
+            reading.consume(again)
 
 
 def cloudtrail_concepts(reading: Reading) -> None:
@@ -214,6 +235,8 @@ def cloudtrail_concepts(reading: Reading) -> None:
         reading.add(like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"), reading.consume(match),
                     "Identity Center sessions", "sso")
     _identity_type(reading)
+    _keys_by_kind(reading)
+    _recon_calls(reading)
     _trail(reading)
     for pattern, _, apply in _cloudtrail_rules():
         if match := reading.find(pattern):

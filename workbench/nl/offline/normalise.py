@@ -95,8 +95,18 @@ _ACCOUNT_LABEL = re.compile(r"\b(?:security|prod|production|dev|development|stag
                             r"management|shared services|sandbox|payer|master)\s+(?=account\s+\d{12}\b)", re.IGNORECASE)
 
 
+# "10.x sources", "10.10.*": an address written with a wildcard is the range its written octets fix
+_WILDCARD_IP = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){0,2})\.(?:x|\*)(?:\.(?:x|\*))*(?![\w.])", re.IGNORECASE)
+
+
+def _range(match: re.Match[str]) -> str:
+    octets = match.group(1).split(".")
+    return ".".join(octets + ["0"] * (4 - len(octets))) + f"/{8 * len(octets)}"
+
+
 def normalise(question: str) -> str:
-    text = _HOST_LABEL.sub("", question)
+    text = _WILDCARD_IP.sub(_range, question)
+    text = _HOST_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
     text = _OPENING.sub("", text)
     text = _CLOSING.sub("", text) or text

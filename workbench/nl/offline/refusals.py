@@ -95,7 +95,8 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
 
 
 SQL_SYNTAX = re.compile(r"\bunion\s+(?:all\s+)?select\b|\bselect\b.+\bfrom\b|\b(?:drop|truncate|alter)\s+table\b|"
-                        r"\binsert\s+into\b|\bdelete\s+from\b|;\s*\w|'\s*--|--\S|/\*|\binformation_schema\b")
+                        r"\binsert\s+into\b|\bdelete\s+from\b|;\s*(?:select|with|drop|delete|insert|update|alter|create|grant)\b|"
+                        r"'\s*--|--\S|/\*|\binformation_schema\b")
 
 
 def refuse_unanswerable(question: str) -> None:

@@ -101,7 +101,9 @@ def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
     for other, vocab in DIMENSIONS.items():
         if other == table:
             continue
-        for key in sorted(set(vocab) - own, key=len, reverse=True):
+        # "regions" where this table has "region": the same column, not another table's
+        singular = {k: re.sub(r"ies$", "y", k) if k.endswith("ies") else k.removesuffix("s") for k in vocab}
+        for key in sorted((k for k, one in singular.items() if k not in own and one not in own), key=len, reverse=True):
             if re.search(rf"\b(?:which|what|per|by|each|top \d+|how many|distinct)\s+(?:the\s+)?{re.escape(key)}(?:es|s)?\b",
                          reading.text) and key not in {"source", "destination", "target", "host", "peer", "kind"}:
                 raise TranslationError(
@@ -223,6 +225,19 @@ def _refuse_unreadable_values(question: str) -> None:
                                f"'flows to ports above {int(match.group(1)) - 1}'")
 
 
+# Nouns that name no condition of their own (neutral.py) but, after "which", ask for a column: left unread, the
+# answer would be a plain listing that ignores them ("which codes did heidi.smith use").
+_ASKED_NOUN = re.compile(r"\b(?:which|what)\s+(?:the\s+|all\s+|of\s+the\s+)?(codes?|names?|hosts?|types?|keys?|"
+                         r"identit(?:y|ies)|principals?|users?|roles?|accounts?|ports?|regions?|address(?:es)?|ips?|"
+                         r"sources?|destinations?|services?|buckets?|secrets?|errors?|instances?|resources?|things?)\b")
+
+
+def _refuse_unread_noun(text: str) -> None:
+    if match := _ASKED_NOUN.search(text):
+        raise TranslationError(f"cannot tell which column {match.group(0)!r} asks for: name it, e.g. 'which error "
+                               "codes', 'which event names', 'which source IPs', 'which user agents'")
+
+
 def _refuse_nested(question: str) -> None:
     """'events for the user with the most errors': rows of a value another ranking picks is two queries."""
     if match := re.search(r"\b(?:events?|calls?|activity|actions?|flows?|traffic|findings?|logins?|what did|what has)\b"
@@ -313,6 +328,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
+    _refuse_unread_noun(reading.text)
     _per_value(intent, found, reading.text)
     refuse_stray_modifiers(reading, intent)
     merge_alternatives(intent, text)

@@ -330,7 +330,8 @@ MFA_CHANGES = ("DeactivateMFADevice", "DeleteVirtualMFADevice", "EnableMFADevice
 def vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
     vocab = DIMENSIONS[table]
     for key in sorted(vocab, key=len, reverse=True):
-        stem = rf"{re.escape(key[:-1])}(?:y|ies)" if key.endswith("y") else rf"{re.escape(key)}(?:es|s)?"
+        # "policy" → "policies", but "key" → "keys", "day" → "days": a vowel before the y keeps it
+        stem = rf"{re.escape(key[:-1])}(?:y|ies|ys)" if key.endswith("y") else rf"{re.escape(key)}(?:es|s)?"
         if match := re.match(rf"{stem}\b", words):
             expr, alias, description = vocab[key]
             return Dimension(expr, alias, description, key), match.end()
