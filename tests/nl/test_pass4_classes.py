@@ -390,3 +390,10 @@ def test_a_semicolon_in_english_is_not_sql() -> None:
     assert "SQL syntax" not in str(refused.value)
     with pytest.raises(TranslationError, match="SQL syntax"):
         translate("events; DROP TABLE cloudtrail", DEMO_NOW)
+
+
+def test_an_address_that_attempted_connections_is_their_source(engine) -> None:
+    # "did 198.51.100.149 attempt": the address acted, so it is the source, not either side
+    reference = "SELECT count(*) FROM vpc_flow WHERE srcaddr = '198.51.100.149'"
+    assert same_rows(engine, "how many connections did 198.51.100.149 attempt", reference) == 1
+    assert "dstaddr" not in translate("connections 198.51.100.149 attempted", DEMO_NOW)[0]

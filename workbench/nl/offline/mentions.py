@@ -147,6 +147,7 @@ NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besi
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
+                    r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
                     r"destinations?|peers?)\b", re.IGNORECASE)  # "10.10.17.92 destinations": where it sent to
 _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?)\b", re.IGNORECASE)
 

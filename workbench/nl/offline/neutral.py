@@ -41,7 +41,8 @@ regarding concerning mentioning mentions mention mentioned order ordered chronol
 appear appeared appears appearing show showed shown surface surfaced
 happen display print return give list report summarize summary breakdown across between during since until before after
 originating originated coming emanating taken take took performed under against among amongst signs sign evidence
-indications indication traces trace timeline one ones including anywhere check whether
+indications indication traces trace timeline one ones including anywhere check whether attempted attempting try tried
+trying tries
 """.split()) | frozenset(PLACEHOLDER.values())
 
 
