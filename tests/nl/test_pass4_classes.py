@@ -398,3 +398,25 @@ def test_an_address_that_attempted_connections_is_their_source(engine) -> None:
     assert same_rows(engine, "how many connections did 198.51.100.149 attempt", reference) == 1
     where = translate("connections 198.51.100.149 attempted", DEMO_NOW)[0].split("WHERE")[1].split("ORDER BY")[0]
     assert "srcaddr = '198.51.100.149'" in where and "dstaddr" not in where
+
+
+@pytest.mark.parametrize(("question", "events"), [
+    ("users added to groups", "'AddUserToGroup'"),  # was CreateUser: 'added' read as 'created'
+    ("new users added", "'CreateUser'"),
+    ("mfa devices deactivated", "'DeactivateMFADevice', 'DeleteVirtualMFADevice'"),  # was also Enable/Create
+    ("who disabled mfa", "'DeactivateMFADevice', 'DeleteVirtualMFADevice'"),
+])
+def test_the_verb_decides_the_call(question: str, events: str) -> None:
+    sql = " ".join(translate(question, DEMO_NOW)[0].split())
+    assert f"eventname IN ({events})" in sql or f"eventname = {events}" in sql
+
+
+def test_a_group_name_is_not_dropped() -> None:
+    with pytest.raises(TranslationError, match="admins"):
+        translate("who added users to the admins group", DEMO_NOW)
+
+
+def test_who_they_were_for_is_the_target_user(engine) -> None:
+    reference = ("SELECT DISTINCT json_extract_scalar(requestparameters, '$.userName') FROM cloudtrail "
+                 "WHERE eventname = 'CreateAccessKey'")
+    assert same_rows(engine, "new access keys and who they were for", reference) > 0

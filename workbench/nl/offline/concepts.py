@@ -174,7 +174,8 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          events(PUBLIC_EXPOSURE, "bucket grants")),
         (r"\bmfa (?:devices?\s+)?(?:were\s+|was\s+)?(?:deactivated|removed|deleted|disabled|changes?|changed)\b|"
          r"\b(?:deactivat\w*|remov\w*|delet\w*|disabl\w*)\s+(?:an?\s+|the\s+|their\s+)?mfa(?:\s+devices?)?\b", "",
-         events(MFA_CHANGES, "MFA device changes")),
+         lambda r, w: r.add(event_filter(MFA_CHANGES if re.search(r"chang", w) else MFA_CHANGES[:2]), w,
+                            "MFA device changes" if re.search(r"chang", w) else "MFA devices removed", "MFA")),
         (r"\b(?:assum\w+ (?:a\s+|the\s+|any\s+)?roles?|role assumptions?|(?<!which )(?<!what )roles? (?:were\s+)?assumed)\b",
          "",
          events(("AssumeRole",), "role assumptions")),

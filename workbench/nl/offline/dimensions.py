@@ -67,6 +67,9 @@ def sized_bucket(table: str, seconds: int, words: str) -> Dimension:
 
 def read_dimensions(reading: Reading, table: str, compared: bool = False) -> list[Dim]:
     found: list[Dim] = []
+    # "new access keys and who they were for": the user the call acted on, as "for whom" asks
+    reading.text = re.sub(r"\bwho(?:m)?\s+(?:they|it|those|these|each)\s+(?:was|were|is|are)\s+(?:made\s+|created\s+)?for\b",
+                          lambda m: "for whom".ljust(len(m.group(0))), reading.text)
     target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
     if target and table == "cloudtrail":
         noun = (target.group(1) or "user").rstrip("s")
