@@ -420,3 +420,26 @@ def test_who_they_were_for_is_the_target_user(engine) -> None:
     reference = ("SELECT DISTINCT json_extract_scalar(requestparameters, '$.userName') FROM cloudtrail "
                  "WHERE eventname = 'CreateAccessKey'")
     assert same_rows(engine, "new access keys and who they were for", reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("long-term AKIA keys used from more than one source ip, with the ip count",
+     "SELECT useridentity.accesskeyid, count(DISTINCT sourceipaddress) FROM cloudtrail WHERE useridentity.accesskeyid "
+     "LIKE 'AKIA%' GROUP BY 1 HAVING count(DISTINCT sourceipaddress) > 1"),
+    ("which ips had failed logins for more than one user",
+     "SELECT sourceipaddress, count(DISTINCT useridentity.arn) FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
+     "AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure' GROUP BY 1 "
+     "HAVING count(DISTINCT useridentity.arn) > 1"),
+    ("users with more than five failed calls",
+     "SELECT useridentity.arn, count(*) FROM cloudtrail WHERE errorcode IS NOT NULL GROUP BY 1 HAVING count(*) > 5"),
+])
+def test_counts_of_values_said_without_distinct_and_in_words(engine, question: str, reference: str) -> None:
+    # "long-term" was read as a user name; "more than one source ip" was refused ('one' is a word)
+    same_rows(engine, question, reference)
+    assert "'long-term'" not in translate(question, DEMO_NOW)[0]
+
+
+def test_users_who_logged_in_from_more_than_one_ip(engine) -> None:
+    reference = ("SELECT useridentity.username, count(DISTINCT sourceipaddress) FROM cloudtrail "
+                 "WHERE eventname = 'ConsoleLogin' GROUP BY 1 HAVING count(DISTINCT sourceipaddress) > 1")
+    assert same_rows(engine, "which users logged in from more than one IP", reference) > 0

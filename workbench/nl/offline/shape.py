@@ -208,7 +208,10 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
             measure = Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                               dim.expression, dim.words)
             dims = [d for d in dims if d.trigger != "count"]
-        intent.group_by = [d.dimension for d in dims]
+        # "… from more than one source ip, with the ip count": the distinct values counted are the measure, never
+        # also a grouping (each group would hold one value)
+        distinct_of = measure.column if measure is not None and measure.func == "count_distinct" else None
+        intent.group_by = [d.dimension for d in dims if d.dimension.expression != distinct_of]
         if not intent.group_by and not intent.bucket:
             raise TranslationError("more or fewer than how many of what? name what to count per, e.g. 'principals "
                                    "with more than 100 AccessDenied errors'")
