@@ -443,3 +443,14 @@ def test_users_who_logged_in_from_more_than_one_ip(engine) -> None:
     reference = ("SELECT useridentity.username, count(DISTINCT sourceipaddress) FROM cloudtrail "
                  "WHERE eventname = 'ConsoleLogin' GROUP BY 1 HAVING count(DISTINCT sourceipaddress) > 1")
     assert same_rows(engine, "which users logged in from more than one IP", reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("non-s3 calls by heidi.smith",  # 'non-s3' was read as a second user name
+     EVENTS + "WHERE useridentity.username = 'heidi.smith' AND eventsource <> 's3.amazonaws.com'"),
+    ("events not in us-east-1", EVENTS + "WHERE awsregion <> 'us-east-1'"),
+    ("events without errors from 192.0.2.238", EVENTS + "WHERE sourceipaddress = '192.0.2.238' AND errorcode IS NULL"),
+    ("non-failed calls from 192.0.2.238", EVENTS + "WHERE sourceipaddress = '192.0.2.238' AND errorcode IS NULL"),
+])
+def test_negations_said_other_ways(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -137,7 +137,8 @@ def test_a_noun_naming_the_value_after_it_is_not_a_column(engine) -> None:
 
 def test_hyphenated_english_is_not_a_name() -> None:
     # "non-aws" ORed with heidi.smith as a second user would widen the answer to nobody's filter
-    with pytest.raises(TranslationError, match="non-aws"):
+    # (since pass 4 "non-" reads as "not": "not aws ip addresses" is still refused, for its unread 'not')
+    with pytest.raises(TranslationError, match="did not understand"):
         translate("non-aws ip addresses used by heidi.smith", DEMO_NOW)
     assert "github-actions-deploy" in translate("what did github-actions-deploy do", DEMO_NOW)[0]
 

@@ -143,7 +143,7 @@ NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besi
                       r"ignoring|ignore|minus|without|leaving out|leave out|omitting|omit|(?<=\banywhere )but|(?<=\banyone )but|(?<=\banybody )but|"
                       r"(?<=\beveryone )but|(?<=\beverybody )but)\s+"
                       r"(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|calls? to|events? from|port|account|"
-                      r"region|bucket|named|ones?|those|that|coming|came|made|sent|on|at|via|over)\s+){0,3}$", re.IGNORECASE)
+                      r"region|bucket|named|ones?|those|that|coming|came|made|sent|on|at|via|over|in)\s+){0,3}$", re.IGNORECASE)
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"

@@ -105,7 +105,9 @@ def _range(match: re.Match[str]) -> str:
 
 
 def normalise(question: str) -> str:
-    text = _WILDCARD_IP.sub(_range, question)
+    # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
+    text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", question, flags=re.IGNORECASE)
+    text = _WILDCARD_IP.sub(_range, text)
     text = _HOST_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
     text = _OPENING.sub("", text)

@@ -86,7 +86,8 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
     if match := reading.find(r"\b(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|permission errors?|"
                              r"not authori[sz]ed)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
-    elif match := reading.find(r"\b(?:failed|fail|fails|failures?|errors?(?! codes?\b)|errored|unsuccessful|failing)\b"):
+    elif match := reading.find(r"\b(?:failed|fail|fails|failures?|(?<!without )(?<!without an )(?<!no )errors?(?! codes?\b)|"
+                               r"errored|unsuccessful|failing)\b"):
         asked = re.search(r"\b(?:which|what|most common|most frequent|top(?: \d+)?|distinct|unique|different|kinds? of|"
                           r"types? of)\s+(?:\w+\s+)?$", reading.text[:match.start()])
         if not error_codes_named and asked and match.group(0).startswith("error"):
