@@ -454,3 +454,16 @@ def test_users_who_logged_in_from_more_than_one_ip(engine) -> None:
 ])
 def test_negations_said_other_ways(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("latest finding per type", "SELECT type, max(updatedat) FROM guardduty GROUP BY type"),  # was the one latest row
+    ("earliest event per account", "SELECT recipientaccountid, min(eventtime) FROM cloudtrail GROUP BY 1"),
+])
+def test_the_latest_row_per_group_is_its_time(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 1
+
+
+def test_the_n_latest_per_group_is_refused() -> None:
+    with pytest.raises(TranslationError, match="top N within each group"):
+        translate("the 3 latest findings per type", DEMO_NOW)

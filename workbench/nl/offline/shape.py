@@ -185,6 +185,17 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         return
     if recent:
         n = number(next((g for g in recent.groups() if g), None)) or 1
+        early = re.search(r"\b(?:first|earliest|oldest)\b", recent.group(0))
+        if per := [d for d in dims if d.trigger == "group"]:
+            # "latest finding per type": the latest time of each type, never the one latest row
+            if n > 1:
+                raise TranslationError(f"{recent.group(0)!r} per {per[0].dimension.description} is a top N within each "
+                                       "group: ask for the latest time per group, or the N rows of one value")
+            func, alias = ("min", "first_seen") if early else ("max", "last_seen")
+            intent.measures.append(Measure(func, alias, f"{alias.replace('_', ' ')} {time_column}", time_column,
+                                           recent.group(0)))
+            intent.group_by = [d.dimension for d in dims if d.trigger != "count"]
+            return
         # "the 3 earliest findings": the oldest first, wherever the count stands
         _listing(intent, descending=not re.search(r"\b(?:first|earliest|oldest)\b", recent.group(0)), chronological=True)
         intent.limit, intent.limit_words = n, recent.group(0)
