@@ -467,3 +467,17 @@ def test_the_latest_row_per_group_is_its_time(engine, question: str, reference: 
 def test_the_n_latest_per_group_is_refused() -> None:
     with pytest.raises(TranslationError, match="top N within each group"):
         translate("the 3 latest findings per type", DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("objects deleted from tyrell-backups-33c922",  # the bucket was read as a user name
+     EVENTS + "WHERE eventname = 'DeleteObject' AND json_extract_scalar(requestparameters, '$.bucketName') = "
+              "'tyrell-backups-33c922'"),
+    ("how many get calls did heidi.smith make",  # 'get' was a neutral word: every call was counted
+     "SELECT count(*) FROM cloudtrail WHERE useridentity.username = 'heidi.smith' AND eventname LIKE 'Get%'"),
+    ("describe calls by terraform-runner-aed5",
+     EVENTS + "WHERE useridentity.username = 'terraform-runner-aed5' AND eventname LIKE 'Describe%'"),
+])
+def test_calls_named_by_their_verb_and_objects_in_a_bucket(engine, question: str, reference: str) -> None:
+    same_rows(engine, question, reference)
+    assert "username = 'tyrell" not in translate(question, DEMO_NOW)[0]

@@ -203,6 +203,22 @@ def _keys_by_kind(reading: Reading) -> None:
         reading.add(like("useridentity.accesskeyid", "ASIA%"), reading.consume(match), "temporary (ASIA) keys", "key kind")
 
 
+def _calls_by_verb(reading: Reading) -> None:
+    """'describe calls by X', 'how many delete calls': the calls whose name starts with that verb.
+
+    'get calls …' and 'list calls …' opening a question are requests ('get me the calls'), read as such.
+    """
+    verbs = r"get|list|describe|delete|create|put|update|modify|attach|detach|remove|start|stop|run|assume|decrypt"
+    for match in re.finditer(rf"\b({verbs})\s+(?:api\s+)?(?:calls|events|requests|operations|actions)\b", reading.text):
+        if match.group(1) in {"get", "list", "run"} and re.fullmatch(r"\s*(?:(?:can|could) you\s+|please\s+)?",
+                                                                      reading.text[:match.start()]):
+            continue
+        verb = match.group(1).title()
+        said = re.compile(re.escape(match.group(1))).match(reading.text, match.start())
+        reading.add(like("eventname", f"{verb}%"), reading.consume(said), f"{verb}* calls", "calls by verb")  # type: ignore[arg-type]
+        return
+
+
 def _recon_calls(reading: Reading) -> None:
     """'recon from 192.0.2.238 (list/describe calls)': discovery in CloudTrail is its List* and Describe* calls."""
     if reading.has(r"\bfindings?\b|\bguard ?duty\b|\balerts?\b|\bflows?\b|\btraffic\b|\bports?\b"):
@@ -238,6 +254,7 @@ def cloudtrail_concepts(reading: Reading) -> None:
     _identity_type(reading)
     _keys_by_kind(reading)
     _recon_calls(reading)
+    _calls_by_verb(reading)
     _trail(reading)
     for pattern, _, apply in _cloudtrail_rules():
         if match := reading.find(pattern):
