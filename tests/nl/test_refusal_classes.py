@@ -161,3 +161,10 @@ def test_other_services_findings_are_not_in_the_lake(question: str) -> None:
 def test_a_summary_of_nothing_named_is_ambiguous() -> None:
     with pytest.raises(TranslationError, match="ambiguous: 'summary' of what"):
         translate("give me a summary of yesterday", DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["thanks, and per hour?", "ok and by user?", "what about per day"])
+def test_a_follow_up_with_nothing_named_is_refused(question: str) -> None:
+    # "thanks, and per hour?" was answered with every event per hour: the earlier question's filters are not here
+    with pytest.raises(TranslationError, match="follow-up"):
+        translate(question, DEMO_NOW)

@@ -354,6 +354,11 @@ def _read_intent(question: str, now: datetime) -> Intent:
     bare_count = (intent.measures and all(m.column is None for m in intent.measures) and not intent.filters
                   and not intent.groups and not cue and window is None)  # "how many?" counts nothing named
     descending = any(o.descending for o in intent.order)
+    if not intent.filters and not cue and window is None and re.match(
+            r"\s*(?:(?:ok|okay|thanks|thank you|great|cool|nice)\W+)*(?:and|also|now|then|what about|how about)\b", asked):
+        # "thanks, and per hour?": a follow-up to an earlier question, whose filters this one does not carry
+        raise TranslationError("this reads as a follow-up: each question is translated on its own, so repeat what to "
+                               "count or list, e.g. 'failed console logins per hour'")
     if (summary := re.search(r"\b(?:summar\w+|overview|recap|digest|report|rundown|highlights)\b", found.text)) and \
             not intent.filters and not intent.measures and not intent.groups and not intent.distinct:
         # "a summary of yesterday": every event of the day would not be a summary; what to summarise is not said
