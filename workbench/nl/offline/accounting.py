@@ -180,3 +180,16 @@ def refuse_conflicting_filters(intent: Intent, text: str = "") -> None:
             words = " and ".join(repr(w) for _, _, w in seen)
             raise TranslationError(f"conflicting readings: {words} ask for different values of {column} in the same "
                                    "row: ask for one, or for a count per value")
+
+
+# Nouns that name no condition of their own (neutral.py) but, after "which", ask for a column: left unread, the
+# answer would be a plain listing that ignores them ("which codes did heidi.smith use").
+_ASKED_NOUN = re.compile(r"\b(?:which|what)\s+(?:the\s+|all\s+|of\s+the\s+)?(codes?|names?|hosts?|types?|keys?|"
+                         r"identit(?:y|ies)|principals?|users?|roles?|accounts?|ports?|regions?|address(?:es)?|ips?|"
+                         r"sources?|destinations?|services?|buckets?|secrets?|errors?|instances?|resources?|things?)\b")
+
+
+def refuse_unread_noun(text: str) -> None:
+    if match := _ASKED_NOUN.search(text):
+        raise TranslationError(f"cannot tell which column {match.group(0)!r} asks for: name it, e.g. 'which error "
+                               "codes', 'which event names', 'which source IPs', 'which user agents'")

@@ -122,3 +122,23 @@ def refuse_unanswerable(question: str) -> None:
             raise TranslationError(
                 f"refused (data these tables do not hold): {source}. The lake has CloudTrail (API calls), "
                 "VPC flow logs (connections) and GuardDuty (findings); ask about those instead")
+
+
+def refuse_unreadable_values(question: str) -> None:
+    """An address with its port ('198.51.100.149:4444') or a port range ('ports 1024-65535'): one part would be
+    dropped (the port, or all but the first port of the range), so the question is refused with how to ask it."""
+    if match := re.search(r"\b\d{1,3}(?:\.\d{1,3}){3}:(\d{1,5})\b", question):
+        raise TranslationError(f"cannot read {match.group(0)!r}: write the port apart, e.g. 'from "
+                               f"{match.group(0).split(':')[0]} on source port {match.group(1)}' or 'to port {match.group(1)}'")
+    if match := re.search(r"\bports?\s+(\d{1,5})\s*(?:-|–|to|through|thru)\s*(\d{1,5})\b(?!\.)", question, re.IGNORECASE):
+        raise TranslationError(f"cannot read the port range {match.group(0)!r}: name the ports, or ask e.g. "
+                               f"'flows to ports above {int(match.group(1)) - 1}'")
+
+
+def refuse_nested(question: str) -> None:
+    """'events for the user with the most errors': rows of a value another ranking picks is two queries."""
+    if match := re.search(r"\b(?:events?|calls?|activity|actions?|flows?|traffic|findings?|logins?|what did|what has)\b"
+                          r".{0,30}?\b(?:for|of|by|from|to)\s+the\s+(?:[\w-]+\s+){1,2}(?:with|that (?:has|had|made)|"
+                          r"having)\s+the\s+(?:most|fewest|least|highest|lowest|largest|biggest)\b", question, re.IGNORECASE):
+        raise TranslationError(f"cannot answer {match.group(0)!r} in one query: ask first for the top one (e.g. "
+                               "'the user with the most errors'), then for its rows by name")

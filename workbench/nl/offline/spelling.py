@@ -69,8 +69,8 @@ _WORD = re.compile(r"(?<![\w.@/:'-])([a-z]{4,})(?![\w.@/:-])")
 _NAMED = re.compile(r"\b(?:named|called)\s+$")
 _ENDINGS = ("ed", "ing", "s", "es", "e", "er", "ers", "ion", "ions", "ation", "ations")
 _PREFIXES = ("un", "non", "in", "im", "dis", "mis", "re", "de", "pre", "anti", "sub")
-_MODULES = ("concepts", "reading", "outcomes", "flows_findings", "shape", "dimensions", "measures", "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions",
-            "translator", "placement", "neutral")
+_MODULES = ("concepts", "reading", "outcomes", "conventions", "flows_findings", "shape", "dimensions", "measures",
+            "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions", "translator", "placement", "neutral")
 
 
 def _words_of(source: str) -> tuple[set[str], set[str]]:

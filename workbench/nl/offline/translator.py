@@ -14,23 +14,10 @@ import copy
 import re
 from datetime import datetime
 
-from sqlglot import exp
-
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import (
-    DIALECT,
-    Dimension,
-    Filter,
     Intent,
-    Measure,
-    Order,
-    col,
     compile_intent,
-    eq,
-    is_null,
-    like,
-    literal,
-    one_of,
 )
 from workbench.nl.offline.accounting import (
     SOURCE_OF,
@@ -40,9 +27,11 @@ from workbench.nl.offline.accounting import (
     refuse_foreign_words,
     refuse_leftover_numbers,
     refuse_stray_modifiers,
+    refuse_unread_noun,
 )
 from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
+from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
@@ -50,7 +39,7 @@ from workbench.nl.offline.normalise import normalise, without_lead_in
 from workbench.nl.offline.outcomes import cloudtrail_outcomes
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
 from workbench.nl.offline.reading import Reading
-from workbench.nl.offline.refusals import refuse_unanswerable
+from workbench.nl.offline.refusals import refuse_nested, refuse_unanswerable, refuse_unreadable_values
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct
 from workbench.nl.offline.timephrases import extract_window
@@ -111,142 +100,6 @@ def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
                     "ask about one log source at a time")
 
 
-# Attributes only some rows carry: a row without one is not an answer to "which roles" or "top 5
-# roles", so listing or ranking by them keeps the rows that have them (as the sets' gold SQL does).
-PRESENT_ONLY = {
-    "useridentity.sessioncontext.sessionissuer.username": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
-    # AWS services' own calls carry an empty access key: not a key anyone used
-    "useridentity.accesskeyid": (exp.NEQ(this=col("useridentity.accesskeyid"), expression=literal("")),
-                                 "with an access key"),
-    "json_extract_scalar(requestparameters, '$.bucketName')": (
-        is_null("json_extract_scalar(requestparameters, '$.bucketName')", negate=True), "naming a bucket"),
-    "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
-    # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
-    "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
-                                                   "Identity Center sessions"),
-}
-
-
-def _per_value(intent: Intent, found: Mentions, text: str) -> None:
-    """'event counts for alice and bob': one count per named value, not their sum."""
-    if not intent.measures or intent.groups or not re.search(r"\b(?:counts|each|respectively|separately|apiece|"
-                                                             r"individually|per (?:user|ip|address|role))\b", found.text):
-        return
-    for item in intent.filters:
-        lists = [node for node in item.condition.find_all(exp.In)] if len(item.entities) > 1 else []
-        if lists:
-            columns = list(dict.fromkeys(node.this.sql(DIALECT) for node in lists))
-            # a bare name is a user or a role: the one of the two columns that holds it
-            column = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
-            intent.group_by = [Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1], column,
-                                         item.words)]
-            intent.order = [Order(column)]
-            return
-
-
-def _assumed_roles(intent: Intent) -> None:
-    """With AssumeRole calls, 'roles' are the roles assumed (in the request), not the callers' sessions."""
-    issuer = "useridentity.sessioncontext.sessionissuer.username"
-    if not any(f.condition.sql(DIALECT) == "eventname = 'AssumeRole'" for f in intent.filters):
-        return
-    arn = "json_extract_scalar(requestparameters, '$.roleArn')"
-    swap = {issuer: Dimension(arn, "role", "assumed role"),
-            "json_extract_scalar(requestparameters, '$.roleName')": Dimension(arn, "role", "assumed role")}
-    intent.group_by = [swap.get(d.expression, d) for d in intent.group_by]
-    intent.columns = [swap.get(d.expression, d) for d in intent.columns] if intent.distinct else intent.columns
-    intent.measures = [Measure(m.func, m.alias, m.description, arn, m.words) if m.column == issuer else m
-                       for m in intent.measures]
-    intent.order = [Order(arn, o.descending) if o.expression in swap else o for o in intent.order]
-
-
-def _sso_who(intent: Intent) -> None:
-    """'who used an sso role': an Identity Center session's caller is the user its session name carries."""
-    if not any(f.description == "Identity Center sessions" for f in intent.filters):
-        return
-    expr, alias, description = DIMENSIONS["cloudtrail"]["identity center user"]
-    swap = lambda d: Dimension(expr, alias, description, d.words) if d.alias == "principal" else d  # noqa: E731
-    intent.group_by = [swap(d) for d in intent.group_by]
-    intent.columns = [swap(d) for d in intent.columns]
-    intent.order = [Order(alias if o.expression == "principal" else expr if o.expression == "useridentity.arn"
-                          else o.expression, o.descending) for o in intent.order]
-
-
-_ASSUME_CALLS = ("AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML")
-
-
-def _assumed_by_any_means(intent: Intent) -> None:
-    """'when was github-actions-deploy assumed': a named role is assumed by any of the three STS calls.
-
-    Only when the verb said it ('assumed'), not the call's name ('AssumeRole calls into X' keeps that call).
-    """
-    if not any(f.description.startswith("assuming role ") for f in intent.filters):
-        return
-    for i, item in enumerate(intent.filters):
-        if item.condition.sql(DIALECT) == "eventname = 'AssumeRole'" and "assumerole" not in item.words.lower():
-            intent.filters[i] = Filter(one_of("eventname", _ASSUME_CALLS), item.words, "role assumptions (any STS call)",
-                                       item.entities)
-
-
-def _console_users(intent: Intent) -> None:
-    """'console sign-ins per user', 'which users logged in': sign-ins are IAM users', named by their user name."""
-    if intent.table != "cloudtrail" or not any(f.condition.sql(DIALECT) == "eventname = 'ConsoleLogin'"
-                                               for f in intent.filters):
-        return
-    expr, alias, description = DIMENSIONS["cloudtrail"]["user name"]
-
-    def swap(dim: Dimension) -> Dimension:
-        said_user = re.search(r"\busers?\b", dim.words) and not re.search(r"\b(?:who|whom|principals?)\b", dim.words)
-        return Dimension(expr, alias, description, dim.words) if dim.alias == "principal" and said_user else dim
-
-    before = [d.expression for d in intent.group_by + intent.columns]
-    intent.group_by = [swap(d) for d in intent.group_by]
-    intent.columns = [swap(d) for d in intent.columns]
-    if before != [d.expression for d in intent.group_by + intent.columns]:
-        intent.order = [Order(alias if o.expression == "principal" else expr if o.expression == "useridentity.arn"
-                              else o.expression, o.descending) for o in intent.order]
-
-
-def _only_present(intent: Intent) -> None:
-    listed = intent.groups + (intent.columns if intent.distinct else [])
-    for dim in listed:
-        if dim.expression in PRESENT_ONLY and intent.table == "cloudtrail":
-            condition, description = PRESENT_ONLY[dim.expression]
-            intent.add(Filter(condition.copy(), dim.words or dim.description, description))
-
-
-def _refuse_unreadable_values(question: str) -> None:
-    """An address with its port ('198.51.100.149:4444') or a port range ('ports 1024-65535'): one part would be
-    dropped (the port, or all but the first port of the range), so the question is refused with how to ask it."""
-    if match := re.search(r"\b\d{1,3}(?:\.\d{1,3}){3}:(\d{1,5})\b", question):
-        raise TranslationError(f"cannot read {match.group(0)!r}: write the port apart, e.g. 'from "
-                               f"{match.group(0).split(':')[0]} on source port {match.group(1)}' or 'to port {match.group(1)}'")
-    if match := re.search(r"\bports?\s+(\d{1,5})\s*(?:-|–|to|through|thru)\s*(\d{1,5})\b(?!\.)", question, re.IGNORECASE):
-        raise TranslationError(f"cannot read the port range {match.group(0)!r}: name the ports, or ask e.g. "
-                               f"'flows to ports above {int(match.group(1)) - 1}'")
-
-
-# Nouns that name no condition of their own (neutral.py) but, after "which", ask for a column: left unread, the
-# answer would be a plain listing that ignores them ("which codes did heidi.smith use").
-_ASKED_NOUN = re.compile(r"\b(?:which|what)\s+(?:the\s+|all\s+|of\s+the\s+)?(codes?|names?|hosts?|types?|keys?|"
-                         r"identit(?:y|ies)|principals?|users?|roles?|accounts?|ports?|regions?|address(?:es)?|ips?|"
-                         r"sources?|destinations?|services?|buckets?|secrets?|errors?|instances?|resources?|things?)\b")
-
-
-def _refuse_unread_noun(text: str) -> None:
-    if match := _ASKED_NOUN.search(text):
-        raise TranslationError(f"cannot tell which column {match.group(0)!r} asks for: name it, e.g. 'which error "
-                               "codes', 'which event names', 'which source IPs', 'which user agents'")
-
-
-def _refuse_nested(question: str) -> None:
-    """'events for the user with the most errors': rows of a value another ranking picks is two queries."""
-    if match := re.search(r"\b(?:events?|calls?|activity|actions?|flows?|traffic|findings?|logins?|what did|what has)\b"
-                          r".{0,30}?\b(?:for|of|by|from|to)\s+the\s+(?:[\w-]+\s+){1,2}(?:with|that (?:has|had|made)|"
-                          r"having)\s+the\s+(?:most|fewest|least|highest|lowest|largest|biggest)\b", question, re.IGNORECASE):
-        raise TranslationError(f"cannot answer {match.group(0)!r} in one query: ask first for the top one (e.g. "
-                               "'the user with the most errors'), then for its rows by name")
-
-
 def read_intent(question: str, now: datetime) -> Intent:
     try:
         return _read_intent(question, now)
@@ -268,8 +121,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
     asked = question.lower()
     question = normalise(question)
     refuse_unanswerable(question)
-    _refuse_unreadable_values(question)
-    _refuse_nested(question)
+    refuse_unreadable_values(question)
+    refuse_nested(question)
     found = extract(question)
     refuse_ambiguous_names(found)
     window, text, phrase = extract_window(correct(found.text), now)
@@ -328,17 +181,13 @@ def _read_intent(question: str, now: datetime) -> Intent:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
-    _refuse_unread_noun(reading.text)
-    _per_value(intent, found, reading.text)
+    refuse_unread_noun(reading.text)
+    per_value(intent, found, reading.text)
     refuse_stray_modifiers(reading, intent)
     merge_alternatives(intent, text)
     drop_explanations(intent, asked)
     refuse_conflicting_filters(intent, found.text)
-    _assumed_roles(intent)
-    _assumed_by_any_means(intent)
-    _sso_who(intent)
-    _console_users(intent)
-    _only_present(intent)
+    apply_conventions(intent)
     refuse_foreign_words(reading, table)
     refuse_leftover_numbers(reading)
     refuse_partial_possessive(reading.text)
