@@ -106,9 +106,10 @@ def test_guardduty_severity_bands(question: str, condition: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
+    # "which users logged in from more than one IP" is answered since pass 4 (test_pass4_classes: counts of values)
     ["which principals were quickly deleted by other users", "events from a different ip than last time",
-     "which users logged in from more than one IP", "how many?", "pull AdministratorAccess off terraform-runner-aed5"],
-    ids=["unknown-adverb", "different-than", "more-than-one", "bare-count", "pull-off"],
+     "how many?", "pull AdministratorAccess off terraform-runner-aed5"],
+    ids=["unknown-adverb", "different-than", "bare-count", "pull-off"],
 )
 def test_what_the_translator_cannot_place_is_refused(question: str) -> None:
     with pytest.raises(TranslationError):

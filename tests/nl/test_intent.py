@@ -387,8 +387,8 @@ def test_a_word_the_reading_did_not_use_is_named_in_the_refusal(question: str, w
 
 
 def test_every_word_of_an_answered_question_is_accounted_for() -> None:
-    from workbench.nl.offline.concepts import Reading
     from workbench.nl.offline.neutral import unexplained
+    from workbench.nl.offline.reading import Reading
 
     assert unexplained(Reading("  which ____ did username use  ").text) == []
     assert unexplained("calls on weekends") == ["weekends"]

@@ -49,8 +49,9 @@ def test_an_instance_role_session_is_the_actor(engine) -> None:
         "events mentioning i-9bb7939b0bfe31f31", DEMO_NOW)[0]
 
 
+# "cnt distinct eventnames" names its column since pass 4 ('eventnames' is 'event names'): test_pass4_classes
 @pytest.mark.parametrize("question", ["api calls made from 10.10.0.139, distinct names",
-                                      "cnt distinct eventnames by heidi.smith"])
+                                      "cnt distinct thingies by heidi.smith"])
 def test_distinct_with_no_column_is_refused(question: str) -> None:
     with pytest.raises(TranslationError, match="which column 'distinct'"):
         translate(question, DEMO_NOW)
@@ -136,6 +137,34 @@ def test_a_noun_naming_the_value_after_it_is_not_a_column(engine) -> None:
 
 def test_hyphenated_english_is_not_a_name() -> None:
     # "non-aws" ORed with heidi.smith as a second user would widen the answer to nobody's filter
-    with pytest.raises(TranslationError, match="non-aws"):
+    # (since pass 4 "non-" reads as "not": "not aws ip addresses" is still refused, for its unread 'not')
+    with pytest.raises(TranslationError, match="did not understand"):
         translate("non-aws ip addresses used by heidi.smith", DEMO_NOW)
     assert "github-actions-deploy" in translate("what did github-actions-deploy do", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize("question", ["null-route 198.51.100.149", "sinkhole 203.0.113.77",
+                                      "force logout for lena.garcia@tyrell.com", "whitelist 10.10.0.69"])
+def test_more_requests_to_act_point_at_respond(question: str) -> None:
+    # "null-route 198.51.100.149" was answered: 'null-route' read as a user name beside the address
+    with pytest.raises(TranslationError, match="request to act"):
+        translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["what security hub findings are there", "macie findings for tyrell-backups-33c922",
+                                      "inspector vulnerabilities on i-fdab8e2106c219cd9"])
+def test_other_services_findings_are_not_in_the_lake(question: str) -> None:
+    with pytest.raises(TranslationError, match="only GuardDuty's"):
+        translate(question, DEMO_NOW)
+
+
+def test_a_summary_of_nothing_named_is_ambiguous() -> None:
+    with pytest.raises(TranslationError, match="ambiguous: 'summary' of what"):
+        translate("give me a summary of yesterday", DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["thanks, and per hour?", "ok and by user?", "what about per day"])
+def test_a_follow_up_with_nothing_named_is_refused(question: str) -> None:
+    # "thanks, and per hour?" was answered with every event per hour: the earlier question's filters are not here
+    with pytest.raises(TranslationError, match="follow-up"):
+        translate(question, DEMO_NOW)

@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Filter, Intent
-from workbench.nl.offline.concepts import Reading
+from workbench.nl.offline.reading import Reading
 
 SOURCE_OF = {"cloudtrail": "CloudTrail", "vpc_flow": "VPC flow logs", "guardduty": "GuardDuty"}
 
@@ -155,8 +155,13 @@ def drop_explanations(intent: Intent, text: str) -> None:
         intent.filters = [f for f in intent.filters if f not in members]
 
 
-def refuse_conflicting_filters(intent: Intent) -> None:
+def refuse_conflicting_filters(intent: Intent, text: str = "") -> None:
     """'successful and failed calls': two readings that exclude each other are refused, never ANDed to nothing."""
+    both = re.search(r"\bboth\b", text)
+    if both and (listed := next((f for f in intent.filters if len(f.entities) > 1), None)):
+        # "users who called both ListBuckets and GetObject": each of the values, not either one
+        raise TranslationError(f"cannot answer 'both' {listed.words!r} in one query: a row holds one value; ask for "
+                               f"a count per value instead, e.g. 'count per user and event name for {listed.words}'")
     said = {f.description: f.words for f in intent.filters}
     for pair in OPPOSITES:
         if pair <= said.keys():
@@ -175,3 +180,16 @@ def refuse_conflicting_filters(intent: Intent) -> None:
             words = " and ".join(repr(w) for _, _, w in seen)
             raise TranslationError(f"conflicting readings: {words} ask for different values of {column} in the same "
                                    "row: ask for one, or for a count per value")
+
+
+# Nouns that name no condition of their own (neutral.py) but, after "which", ask for a column: left unread, the
+# answer would be a plain listing that ignores them ("which codes did heidi.smith use").
+_ASKED_NOUN = re.compile(r"\b(?:which|what)\s+(?:the\s+|all\s+|of\s+the\s+)?(codes?|names?|hosts?|types?|keys?|"
+                         r"identit(?:y|ies)|principals?|users?|roles?|accounts?|ports?|regions?|address(?:es)?|ips?|"
+                         r"sources?|destinations?|services?|buckets?|secrets?|errors?|instances?|resources?|things?)\b")
+
+
+def refuse_unread_noun(text: str) -> None:
+    if match := _ASKED_NOUN.search(text):
+        raise TranslationError(f"cannot tell which column {match.group(0)!r} asks for: name it, e.g. 'which error "
+                               "codes', 'which event names', 'which source IPs', 'which user agents'")

@@ -107,6 +107,16 @@ def verb_object_events(reading: object) -> None:
             if verb is None or noun is None or (event := _event(verb, noun)) is None or re.search(
                     r"\binline\s+$", reading.text[:match.start()]):  # type: ignore[attr-defined]
                 break  # not a call CloudTrail has (or an inline policy, read by the phrase list): left as is
+            # "users added to groups": a user added to a group is AddUserToGroup, not a new user
+            # (a group's name is not read here: "to the admins group" keeps 'admins', which is refused unread)
+            to_group = re.match(r"\s+(?:in)?to\s+(?:an?\s+|the\s+|any\s+)?groups?\b",
+                                reading.text[match.end():])  # type: ignore[attr-defined]
+            if verb == "Create" and noun == "User" and re.match(r"add", match.group(order[0]), re.IGNORECASE):
+                if to_group is None:
+                    break  # "users added": to what is not said; left unread, refused
+                event = "AddUserToGroup"
+                reading.consume(re.compile(re.escape(to_group.group(0))).match(  # type: ignore[attr-defined]
+                    reading.text, match.end()))  # type: ignore[attr-defined]
             before = reading.text[:match.start()]  # type: ignore[attr-defined]
             asked = re.search(r"\b(?:which|what)\s+$", before)
             if pattern is _BACKWARD and asked:
@@ -124,6 +134,11 @@ def verb_object_events(reading: object) -> None:
                 if _verb_of(again.group(1)) == verb or (verb == "Create" and _verb_of(again.group(1)) == "Run"):
                     span = re.compile(re.escape(again.group(0)))
                     reading.consume(span.match(reading.text, match.end()))  # type: ignore[attr-defined]
+            # "new iam users created - who created them": the verb again, on a pronoun for the same object
+            for later in list(re.finditer(rf"\b({_VERB})(?=\s+(?:them|it|those|these|ones?)\b)",
+                                          reading.text)):  # type: ignore[attr-defined]
+                if _verb_of(later.group(1)) == verb:
+                    reading.consume(later)  # type: ignore[attr-defined]
     if names:
         reading.add(one_of("eventname", tuple(dict.fromkeys(names))), ", ".join(words),  # type: ignore[attr-defined]
                     "calls to " + ", ".join(dict.fromkeys(names)), "verb object")

@@ -1,6 +1,7 @@
-"""What analysts ask about, in their words → filters: root use, privilege escalation, logging
-tampering, credential access, public exposure, MFA, console logins, role chains, GuardDuty
-severities and families, rejected or accepted traffic, well-known ports.
+"""What analysts ask about CloudTrail, in their words → filters: root use, privilege escalation, logging
+tampering, credential access, public exposure, MFA changes, role chains, identity types, object reads
+and writes, named groups of calls. Console sign-ins and call outcomes are in outcomes.py, VPC flows'
+and GuardDuty's vocabulary in flows_findings.py.
 
 Each rule reads the working text (mentions already replaced by placeholders), adds filters tied
 to the words it read, and blanks those words so no later rule reads them twice.
@@ -10,88 +11,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from workbench.nl.intent import (
-    Dimension,
-    Filter,
-    Measure,
-    any_of,
-    contains,
-    eq,
-    is_null,
-    like,
-    negate,
-    one_of,
-)
+from workbench.nl.base import TranslationError
+from workbench.nl.intent import any_of, contains, eq, like
 from workbench.nl.offline.actions import verb_object_events
+from workbench.nl.offline.outcomes import console_logins
+from workbench.nl.offline.reading import Reading, event_filter
 from workbench.nl.offline.vocab import (
     CREDENTIAL_ACCESS,
-    DENIED_CODES,
     EVENT_GROUPS,
     LOGGING_TAMPERING,
     MFA_CHANGES,
     POLICY_GRANTS,
     PRIVILEGE_ESCALATION,
     PUBLIC_EXPOSURE,
-    SERVICES,
     WELL_KNOWN_PORTS,
 )
-
-LOGIN_OUTCOME = "json_extract_scalar(responseelements, '$.ConsoleLogin')"
-MFA_USED = "json_extract_scalar(additionaleventdata, '$.MFAUsed')"
-SESSION_MFA = "useridentity.sessioncontext.attributes.mfaauthenticated"
-UNIT = {"bytes": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}  # decimal, as flow-log tools print them
-PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1}
-
-
-# A negation standing right before the words a rule read: "not in s3", "except iam", "other than the ec2".
-_NEGATED = re.compile(r"\b(?:not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
-                      r"ignoring|minus)\s+(?:(?:from|to|in|on|for|the|any|calls? to|events? (?:from|in))\s+){0,2}$")
-
-
-@dataclass
-class Reading:
-    """The working text of a question and the filters read from it so far."""
-
-    text: str
-    filters: list[Filter] = field(default_factory=list)
-    concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
-    sort: Dimension | None = None  # "sorted by severity"
-    buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
-    console: bool = False  # the question names the ConsoleLogin call itself
-    extra: Measure | None = None  # a second sum beside the first ("bytes and packets")
-    last: tuple[int, str] | None = None  # where the last consumed words stood, and what they were
-
-    def find(self, pattern: str) -> re.Match[str] | None:
-        return re.search(pattern, self.text)
-
-    def has(self, pattern: str) -> bool:
-        return re.search(pattern, self.text) is not None
-
-    def consume(self, match: re.Match[str]) -> str:
-        self.text = self.text[: match.start()] + " " * (match.end() - match.start()) + self.text[match.end():]
-        self.last = (match.start(), match.group(0).strip())
-        return match.group(0).strip()
-
-    def add(self, condition: exp.Expression, words: str, description: str, concept: str = "") -> None:
-        # "calls not to s3", "events other than iam ones": the words just read stand after a negation
-        if self.last and self.last[1] == words and (negation := _NEGATED.search(self.text[:self.last[0]])):
-            condition, description = negate(condition), "not " + description
-            words = f"{negation.group(0).strip()} {words}"
-            self.text = self.text[:negation.start()] + " " * (negation.end() - negation.start()) + \
-                self.text[negation.end():]
-        self.last = None
-        self.filters.append(Filter(condition, words, description))
-        if concept:
-            self.concepts.append(concept)
-
-
-def _events(events: tuple[str, ...]) -> exp.Expression:
-    return one_of("eventname", events)
-
 
 TRAIL_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors")
 
@@ -103,30 +40,36 @@ def _trail(reading: Reading) -> None:
              r"delet\w*|remov\w*|destroy\w*": ("DeleteTrail",),
              r"modif\w*|chang\w*|updat\w*|reconfigur\w*|tamper\w*|mess\w* with": ("UpdateTrail", "PutEventSelectors")}
     any_verb = "|".join(verbs)
-    pattern = (rf"\b(?:(?:{any_verb})(?:\s+(?:or|and|/)\s+(?:{any_verb}))*\s+(?:the\s+|a\s+|any\s+|our\s+)?{subject}"
-               rf"|{subject}\s+(?:(?:was|were|being|been|got|get|is|has been|have been)\s+)?(?:{any_verb})"
-               rf"(?:\s+(?:or|and|/)\s+(?:{any_verb}))*)\b")
+    # "stopped or deleted", "stop/delete/update": a list of verbs; "the trail was first stopped": an adverb between
+    sep = r"(?:\s+(?:or|and)\s+|\s*[/,]\s*)"
+    pattern = (rf"\b(?:(?:{any_verb})(?:{sep}(?:{any_verb}))*\s+(?:the\s+|a\s+|any\s+|our\s+)?{subject}"
+               rf"|{subject}\s+(?:(?:was|were|being|been|got|get|is|has been|have been)\s+)?(?:(?:first|last|ever)\s+)?"
+               rf"(?:{any_verb})(?:{sep}(?:{any_verb}))*)\b")
     if (match := reading.find(pattern)) and not re.search(r"flow", match.group(0)):
         words = reading.consume(match)
+        if adverb := re.search(r"\b(?:first|last|ever)\b", match.group(0)):
+            # "when was the trail first stopped": the adverb is the shape's to read (the earliest time)
+            at = match.start() + adverb.start()
+            reading.text = reading.text[:at] + adverb.group(0) + reading.text[at + len(adverb.group(0)):]
         events = tuple(e for verb, names in verbs.items() if re.search(rf"\b(?:{verb})", words) for e in names)
         if re.search(r"tamper|mess", words):  # the trail itself: flow logs are not its settings
             events = TRAIL_TAMPERING if re.search(r"trail", words) else LOGGING_TAMPERING
-        reading.add(_events(events), words, "trail " + "/".join(events), "logging tampering")
+        reading.add(event_filter(events), words, "trail " + "/".join(events), "logging tampering")
 
 
 def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]:
     def events(names: tuple[str, ...], description: str) -> Callable[[Reading, str], None]:
-        return lambda reading, words: reading.add(_events(names), words, description, description)
+        return lambda reading, words: reading.add(event_filter(names), words, description, description)
 
     def root(reading: Reading, words: str) -> None:
         reading.add(eq("useridentity.type", "Root"), words, "by the account root user", "root")
 
     def role_chain(reading: Reading, words: str) -> None:
-        reading.add(_events(("AssumeRole",)), words, "role assumptions", "assume-role chain")
+        reading.add(event_filter(("AssumeRole",)), words, "role assumptions", "assume-role chain")
         reading.add(eq("useridentity.type", "AssumedRole"), words, "made from an already assumed role")
 
     def open_world(reading: Reading, words: str) -> None:
-        reading.add(_events(("AuthorizeSecurityGroupIngress",)), words, "security group ingress opened",
+        reading.add(event_filter(("AuthorizeSecurityGroupIngress",)), words, "security group ingress opened",
                     "public exposure")
         reading.add(contains("requestparameters", "0.0.0.0/0"), words, "to 0.0.0.0/0")
         for name, port in WELL_KNOWN_PORTS.items():
@@ -135,19 +78,26 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
 
     def policy_grants(reading: Reading, words: str) -> None:
         # "policies attached to roles": the one kind of grantee named; "to which user" stays for the shape
-        grantee = reading.find(r"\b(?:to|on)\s+(?:(an?|the|any|which|what)\s+)?(?:iam\s+)?(roles?|users?|groups?)\b")
+        # "attached to users or roles": each kind named, never the first alone
+        kinds = r"(?:iam\s+)?(?:roles?|users?|groups?)"
+        grantee = reading.find(rf"\b(?:to|on)\s+(?:(an?|the|any|which|what)\s+)?({kinds}(?:\s*(?:,|or|and|/|&)\s*"
+                               rf"(?:to\s+)?(?:an?\s+|the\s+|any\s+)?{kinds})*)\b")
         if grantee is None:
-            reading.add(_events(POLICY_GRANTS), words, "policy grants", "policy grants")
+            reading.add(event_filter(POLICY_GRANTS), words, "policy grants", "policy grants")
             return
-        kind = grantee.group(2).rstrip("s").title()
+        found = list(dict.fromkeys(k.rstrip("s").title() for k in re.findall(r"roles?|users?|groups?", grantee.group(2))))
         inline = re.search(r"\b(?:put|inline)\b", words)
-        names = (f"Put{kind}Policy",) if inline else (f"Attach{kind}Policy",)
+        names = tuple(f"Put{kind}Policy" if inline else f"Attach{kind}Policy" for kind in found)
         if grantee.group(1) not in {"which", "what"}:
             words = f"{words} {reading.consume(grantee)}"
-        reading.add(_events(names), words, f"policies granted to {kind.lower()}s", "policy grants")
+        elif len(found) > 1:
+            raise TranslationError(f"cannot list {grantee.group(0)!r} at once: ask for one kind of grantee, e.g. "
+                                   "'policies attached to which users'")
+        reading.add(event_filter(names), words, f"policies granted to {' or '.join(k.lower() + 's' for k in found)}",
+                    "policy grants")
 
     def ssm_reads(reading: Reading, words: str) -> None:
-        reading.add(_events(("GetParameter", "GetParameters")), words, "SSM parameter reads", "credential access")
+        reading.add(event_filter(("GetParameter", "GetParameters")), words, "SSM parameter reads", "credential access")
         if match := reading.find(r"\bwith\s+decrypt\w*\b"):
             reading.add(eq("json_extract_scalar(requestparameters, '$.withDecryption')", "true"), reading.consume(match),
                         "decrypted")
@@ -157,14 +107,25 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
         opened = exp.and_(eq("eventname", "AuthorizeSecurityGroupIngress"), contains("requestparameters", "0.0.0.0/0"))
         # "public exposure on buckets": only the bucket grants; "… of security groups": only the opened groups
         if match := reading.find(r"\b(?:(?:on|of|for|to|in)\s+(?:the\s+|any\s+|our\s+)?)?(?:s3\s+)?(?:buckets?|bucketname|s3)\b"):
-            reading.add(_events(PUBLIC_EXPOSURE), f"{words} {reading.consume(match)}", "public exposure of buckets",
+            reading.add(event_filter(PUBLIC_EXPOSURE), f"{words} {reading.consume(match)}", "public exposure of buckets",
                         "public exposure")
         elif match := reading.find(r"\b(?:(?:on|of|for|to|in)\s+(?:the\s+|any\s+|our\s+)?)?security groups?\b"):
             reading.add(exp.Paren(this=opened), f"{words} {reading.consume(match)}", "security groups opened to the world",
                         "public exposure")
         else:
-            reading.add(any_of(_events(PUBLIC_EXPOSURE), exp.Paren(this=opened)), words, "public exposure",
+            reading.add(any_of(event_filter(PUBLIC_EXPOSURE), exp.Paren(this=opened)), words, "public exposure",
                         "public exposure")
+
+    def made_public(reading: Reading, words: str) -> None:
+        # "were any buckets made public": the bucket grants; "was anything made public": every kind of exposure
+        if reading.buckets or reading.has(r"\b(?:s3|buckets?|bucketname|acls?|bucket polic(?:y|ies))\b"):
+            reading.add(event_filter(PUBLIC_EXPOSURE), words, "bucket grants", "bucket grants")
+        elif groups := reading.find(r"\b(?:any\s+|the\s+|our\s+)?(?:security groups?|sgs?)\b"):
+            opened = exp.and_(eq("eventname", "AuthorizeSecurityGroupIngress"), contains("requestparameters", "0.0.0.0/0"))
+            reading.add(exp.Paren(this=opened), f"{reading.consume(groups)} {words}", "security groups opened to the world",
+                        "public exposure")
+        else:
+            public_exposure(reading, words)
 
     return [
         (r"\b(?:any\s+|the\s+)?(?:tamper\w*|mess\w*) with (?:the\s+)?(?:logging|logs|audit logs|cloud ?trail|trails?)|"
@@ -172,12 +133,12 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"\b(?:disabl\w*|turn\w* off|blind\w*) (?:the\s+)?(?:logging|monitoring|defenders)\b",
          "", events(LOGGING_TAMPERING, "logging tampering")),
         (r"\b(?:(?:vpc\s+)?flow[- ]?logs?\s+(?:(?:was|were|being|been|got|is|has been|have been)\s+)?"
-         r"(?:deleted|removed|disabled|turned off|stopped)|(?:delet\w*|remov\w*|disabl\w*|stop\w*|turn\w* off)\s+"
+         r"(?:deleted|removed|disabled|turned off|stopped|deletes?|deletions?)|(?:delet\w*|remov\w*|disabl\w*|stop\w*|turn\w* off)\s+"
          r"(?:the\s+|any\s+|a\s+|our\s+)?(?:vpc\s+)?flow[- ]?logs?)\b", "", events(("DeleteFlowLogs",), "flow log deletion")),
         (r"\b(?:guard ?duty(?:\s+detectors?)?\s+(?:(?:was|were|being|been|got|is)\s+)?(?:deleted|removed|disabled|"
          r"turned off|suspended|stopped)|(?:delet\w*|disabl\w*|turn\w* off|suspend\w*|stop\w*)\s+(?:the\s+)?"
          r"guard ?duty(?:\s+detectors?)?)\b", "",
-         lambda r, w: r.add(_events(("DeleteDetector",) if re.search(r"delet|remov", w) else ("DeleteDetector", "UpdateDetector")),
+         lambda r, w: r.add(event_filter(("DeleteDetector",) if re.search(r"delet|remov", w) else ("DeleteDetector", "UpdateDetector")),
                             w, "GuardDuty disabled", "GuardDuty disabled")),
         (r"\b(?:privilege[- ]escalation|privesc|priv[- ]esc|escalat\w+ (?:of\s+)?(?:their\s+|his\s+|her\s+)?"
          r"(?:privileges?|permissions?|access)|(?:privileges?|permissions?) (?:were\s+)?escalat\w+)"
@@ -196,22 +157,25 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
         (r"\b(?:credential access|credential theft|secrets? (?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
          r"access|retriev\w*|fetched|pulled)|"
          r"(?:read|accessed|retrieved|pulled|fetched)\s+(?:any\s+|the\s+)?secrets?)\b", "",
-         lambda r, w: r.add(_events(("GetSecretValue",) if "secret" in w else CREDENTIAL_ACCESS), w,
+         lambda r, w: r.add(event_filter(("GetSecretValue",) if "secret" in w else CREDENTIAL_ACCESS), w,
                             "secret reads" if "secret" in w else "credential access", "credential access")),
         (r"\b(?:(?:" + "|".join(WELL_KNOWN_PORTS) + r"|port portnumber)\s+(?:was\s+|is\s+)?(?:opened|open|exposed)\s+to\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere)|"
-         r"security groups?\s+(?:rules?\s+|ingress\s+)?(?:opened|open|exposed|allowing\w*)\s+to\s+(?:the\s+)?(?:world|internet|public|everyone|"
+         r"(?:security groups?\s+(?:rules?\s+|ingress\s+)?|ingress\s+(?:rules?\s+)?(?:(?:was|were|got|been)\s+)?)"
+         r"(?:opened|open|exposed|allowing\w*)\s+to\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:world|internet|public|everyone|"
          r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
          + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
         (r"\b(?:public (?:exposure|exposures)|(?:exposed|exposure) to the (?:internet|world|public)|"
          r"publicly exposed|internet exposure)\b", "", public_exposure),
-        (r"\b(?:public (?:access(?!\s+blocks?)|(?:s3\s+)?buckets?|read)|made (?:\w+\s+){0,3}public|(?:buckets?|acls?) (?:opened|exposed) to "
+        (r"\bmade (?:\w+\s+){0,3}public\b", "", made_public),
+        (r"\b(?:public (?:access(?!\s+blocks?)|(?:s3\s+)?buckets?|read)|(?:buckets?|acls?) (?:opened|exposed) to "
          r"the (?:internet|world|public)|publicly (?:accessible|readable))\b", "",
          events(PUBLIC_EXPOSURE, "bucket grants")),
         (r"\bmfa (?:devices?\s+)?(?:were\s+|was\s+)?(?:deactivated|removed|deleted|disabled|changes?|changed)\b|"
          r"\b(?:deactivat\w*|remov\w*|delet\w*|disabl\w*)\s+(?:an?\s+|the\s+|their\s+)?mfa(?:\s+devices?)?\b", "",
-         events(MFA_CHANGES, "MFA device changes")),
+         lambda r, w: r.add(event_filter(MFA_CHANGES if re.search(r"chang", w) else MFA_CHANGES[:2]), w,
+                            "MFA device changes" if re.search(r"chang", w) else "MFA devices removed", "MFA")),
         (r"\b(?:assum\w+ (?:a\s+|the\s+|any\s+)?roles?|role assumptions?|(?<!which )(?<!what )roles? (?:were\s+)?assumed)\b",
          "",
          events(("AssumeRole",), "role assumptions")),
@@ -219,7 +183,7 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
 
 
 IDENTITY_TYPES = {"assumed[- ]roles?|assumed[- ]role sessions?|role sessions?": "AssumedRole",
-                  "iam users": "IAMUser", "aws services|aws service principals": "AWSService",
+                  "iam users": "IAMUser", "aws services?(?: principals?)?": "AWSService",
                   "federated users?|web identit(?:y|ies)": "WebIdentityUser"}
 
 
@@ -230,19 +194,56 @@ def _identity_type(reading: Reading) -> None:
             return
 
 
+def _keys_by_kind(reading: Reading) -> None:
+    """'long-term AKIA keys', 'temporary (ASIA) credentials': the key's kind is its prefix; the noun stays to list."""
+    if match := reading.find(r"\b(?:long[- ]?term\s+(?:akia\s+)?|akia\s+)(?=(?:access\s+)?(?:keys?|credentials?)\b)"):
+        reading.add(like("useridentity.accesskeyid", "AKIA%"), reading.consume(match), "long-term (AKIA) keys", "key kind")
+    elif match := reading.find(r"\b(?:temporary\s+(?:asia\s+)?|short[- ]?term\s+(?:asia\s+)?|asia\s+)"
+                               r"(?=(?:access\s+)?(?:keys?|credentials?)\b)"):
+        reading.add(like("useridentity.accesskeyid", "ASIA%"), reading.consume(match), "temporary (ASIA) keys", "key kind")
+
+
+def _calls_by_verb(reading: Reading) -> None:
+    """'describe calls by X', 'how many delete calls': the calls whose name starts with that verb.
+
+    'get calls …' and 'list calls …' opening a question are requests ('get me the calls'), read as such.
+    """
+    verbs = r"get|list|describe|delete|create|put|update|modify|attach|detach|remove|start|stop|run|assume|decrypt"
+    for match in re.finditer(rf"\b({verbs})\s+(?:api\s+)?(?:calls|events|requests|operations|actions)\b", reading.text):
+        if match.group(1) in {"get", "list", "run"} and re.fullmatch(r"\s*(?:(?:can|could) you\s+|please\s+)?",
+                                                                      reading.text[:match.start()]):
+            continue
+        verb = match.group(1).title()
+        said = re.compile(re.escape(match.group(1))).match(reading.text, match.start())
+        reading.add(like("eventname", f"{verb}%"), reading.consume(said), f"{verb}* calls", "calls by verb")  # type: ignore[arg-type]
+        return
+
+
+def _recon_calls(reading: Reading) -> None:
+    """'recon from 192.0.2.238 (list/describe calls)': discovery in CloudTrail is its List* and Describe* calls."""
+    if reading.has(r"\bfindings?\b|\bguard ?duty\b|\balerts?\b|\bflows?\b|\btraffic\b|\bports?\b"):
+        return  # GuardDuty's Recon family, or a port scan in the flows
+    if match := reading.find(r"\b(?:recon(?:naissance)?|enumeration|discovery)(?:\s+(?:calls?|activity|events?|attempts?))?"
+                             r"(?:\s+\(?\s*list\s*(?:/|and|or|,)\s*describe(?:\s+calls)?\s*\)?)?"):
+        reading.add(any_of(like("eventname", "List%"), like("eventname", "Describe%")), reading.consume(match),
+                    "List* and Describe* calls (reconnaissance)", "recon")
+        if again := reading.find(r"\(?\s*list\s*(?:/|and|or|,)\s*describe(?:\s+calls)?\s*\)?"):
+            reading.consume(again)
+
+
 def cloudtrail_concepts(reading: Reading) -> None:
     if match := reading.find(r"(?:(?<=\bmost )|(?<=\bleast )|(?<=\btop )|(?<=\bwhich )|(?<=\bwhat )|(?<=\bper )|"
                              r"(?<=\beach ))(?:\d+\s+)?(?:often\s+|frequently\s+)?assumed roles?\b|"
                              r"\b(?:roles?\s+assumed\s+(?:the\s+)?(?:most|least))\b"):
         # "top 3 most assumed roles": the roles named in AssumeRole requests, ranked
-        reading.add(_events(("AssumeRole",)), match.group(0), "role assumptions", "role assumptions")
+        reading.add(event_filter(("AssumeRole",)), match.group(0), "role assumptions", "role assumptions")
         tail = re.search(r"(?:the\s+)?(?:most|least)$", match.group(0))
         reading.text = reading.text[:match.start()] + (tail.group(0) + " " if tail else "") + "target role arns" \
             + reading.text[match.end():]
     if match := reading.find(r"\b(?:(?:through|via|using|with|by)\s+)?webidentity(?:\s+(?:role\s+)?(?:assumptions?|"
                              r"logins?|sign-?ins?|calls?|federation))?\b"):
         # "web identity role assumptions", "assumed X through web identity": OIDC federation's own call
-        reading.add(_events(("AssumeRoleWithWebIdentity",)), reading.consume(match), "web identity role assumptions",
+        reading.add(event_filter(("AssumeRoleWithWebIdentity",)), reading.consume(match), "web identity role assumptions",
                     "role assumptions")
         if verb := reading.find(r"\bassum(?:ed|es|e|ing)\b"):
             reading.consume(verb)
@@ -251,6 +252,9 @@ def cloudtrail_concepts(reading: Reading) -> None:
         reading.add(like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"), reading.consume(match),
                     "Identity Center sessions", "sso")
     _identity_type(reading)
+    _keys_by_kind(reading)
+    _recon_calls(reading)
+    _calls_by_verb(reading)
     _trail(reading)
     for pattern, _, apply in _cloudtrail_rules():
         if match := reading.find(pattern):
@@ -267,21 +271,21 @@ def cloudtrail_concepts(reading: Reading) -> None:
             match := reading.find(r"\b(?:read|reads|reading|pull\w*|fetch\w*|retriev\w*|access\w*|got|get|gets|view\w*|"
                                   r"dump\w*|open\w*)\b")):
         # "who read prod/billing/api", "secrets the billing-lambda role pulled": reading a secret is GetSecretValue
-        reading.add(_events(("GetSecretValue",)), reading.consume(match), "secret reads", "credential access")
+        reading.add(event_filter(("GetSecretValue",)), reading.consume(match), "secret reads", "credential access")
     if match := reading.find(r"\banonymous(?:ly)?(?:\s+(?:users?|access|requests?|callers?|principals?|reads?))?\b"):
         reading.add(eq("useridentity.accountid", "anonymous"), reading.consume(match), "anonymous callers", "anonymous")
     if match := reading.find(r"\b(ingress|egress)\s+(?:rules?\s+)?(?:(?:was|were|got|been)\s+)?(?:added|authori[sz]ed|"
                              r"opened|allowed|created)\b|\b(?:added|authori[sz]ed|opened|allowed|created)\s+(?:an?\s+|the\s+)?"
                              r"(ingress|egress)(?:\s+rules?)?\b"):
         side = "Ingress" if "ingress" in match.group(0) else "Egress"
-        reading.add(_events((f"AuthorizeSecurityGroup{side}",)), reading.consume(match), f"{side.lower()} rules added",
+        reading.add(event_filter((f"AuthorizeSecurityGroup{side}",)), reading.consume(match), f"{side.lower()} rules added",
                     "security group")
     if (reading.buckets or reading.has(r"\bs3\b|\bbuckets?\b|\bbucketname\b")) and not reading.has(
             r"\bsecrets?\b|\bsecretname\b") and (
             match := reading.find(r"\b(download\w*|reads?(?![- ]only)|reading|upload\w*|writes?|wrote|written)\b")):
         # "s3 downloads by X", "what buckets did X read from", "who reads <bucket>": object reads and writes
         event = "GetObject" if re.match(r"download|read", match.group(1)) else "PutObject"
-        reading.add(_events((event,)), reading.consume(match), f"object {'reads' if event == 'GetObject' else 'writes'}",
+        reading.add(event_filter((event,)), reading.consume(match), f"object {'reads' if event == 'GetObject' else 'writes'}",
                     "objects")
     elif match := reading.find(r"\b(?:objects?|files?)\s+(?:(?:were|was|got|been)\s+)?(download\w*|upload\w*)|"
                              r"\b(download\w*|upload\w*)\s+(?:any\s+|the\s+)?(?:s3\s+)?(?:objects?|files?)\b|"
@@ -291,15 +295,15 @@ def cloudtrail_concepts(reading: Reading) -> None:
         reading.consume(match)
         if again := reading.find(rf"\b{verb[:6]}\w*\b"):
             reading.consume(again)
-        reading.add(_events((event,)), match.group(0).strip(), f"object {'downloads' if event == 'GetObject' else 'uploads'}",
+        reading.add(event_filter((event,)), match.group(0).strip(), f"object {'downloads' if event == 'GetObject' else 'uploads'}",
                     "objects")
     if reading.has(r"\broles?\b|\brolename\b") and (match := reading.find(r"\bassum(?:e|ed|es|ing)\b")):
         # "which roles did dave assume", "who assumed the orders-api-ec2 role": AssumeRole calls
-        reading.add(_events(("AssumeRole",)), reading.consume(match), "role assumptions", "role assumptions")
+        reading.add(event_filter(("AssumeRole",)), reading.consume(match), "role assumptions", "role assumptions")
     verb_object_events(reading)  # before the phrase list: "created a login profile" is one call of three
     for phrase, events in sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0])):
         if match := reading.find(rf"\b{re.escape(phrase)}\b"):
-            reading.add(_events(events), reading.consume(match), phrase, phrase)
+            reading.add(event_filter(events), reading.consume(match), phrase, phrase)
             _consume_verb(reading, events)
             # "inline policies added": the verb only repeats what the phrase names
             if again := re.match(r"\s+(?:(?:were|was|got|been)\s+)?(?:added|created|made|attached|put|set up)\b",
@@ -311,7 +315,7 @@ def cloudtrail_concepts(reading: Reading) -> None:
         reading.add(eq("useridentity.type", "IAMUser"), match.group(0), "IAM users", "identity type")
         reading.text = reading.text[:match.start()] + "user name" + ("s" if match.group(0).endswith("s") else "") \
             + reading.text[match.end():]
-    _console(reading)
+    console_logins(reading)
 
 
 def _consume_verb(reading: Reading, events: tuple[str, ...]) -> None:
@@ -320,56 +324,9 @@ def _consume_verb(reading: Reading, events: tuple[str, ...]) -> None:
     if len(verbs) == 1:
         verb = verbs.pop()
         stem = verb[:-1] if verb.endswith("e") else verb
-        if match := reading.find(rf"\b{stem}(?:e|es|ed|ing|s)?\b"):
+        # "new iam users created - who created them": the verb said twice is the same call
+        while match := reading.find(rf"\b{stem}(?:e|es|ed|ing|s)?\b"):
             reading.consume(match)
-
-
-def _console(reading: Reading) -> None:
-    if brute := reading.find(r"\b(?:brute[- ]?forc\w*|password[- ]spray\w*|credential stuffing)(?:\s+(?:attacks?|attempts?))?"
-                             r"(?:\s+(?:against|on|of)\s+(?:the\s+)?(?:aws\s+)?(?:console|logins?|sign-?ins?))?"):
-        reading.add(eq("eventname", "ConsoleLogin"), reading.consume(brute), "console logins", "console")
-        reading.add(eq(LOGIN_OUTCOME, "Failure"), brute.group(0), "that failed")
-    login = reading.find(r"\b(?:(?:logged|signed|log|sign)\s+(?:in|on)\s*to|(?:logged|signed|log|sign)\s+into)\s+"
-                         r"(?:the\s+|an?\s+|aws\s+)*(?:console|web console|management console|aws)\b|"
-                         r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
-                         r"logons?|log on|sign on|console access)\b")
-    if not login:
-        # API calls carry MFA in the session context; only sign-ins (ConsoleLogin named) carry MFAUsed
-        column, no, yes = (MFA_USED, "No", "Yes") if reading.console else (SESSION_MFA, "false", "true")
-        if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
-            reading.add(eq(column, no), reading.consume(match), "without MFA", "MFA")
-        elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
-            reading.add(eq(column, yes), reading.consume(match), "with MFA", "MFA")
-        return
-    before = reading.text[:login.start()]
-    # "mfa console logins", "mfa-less sign-ins": the word before the sign-ins says whether MFA was used
-    without = re.search(r"\b(?:non[- ]?mfa|mfa[- ]?less|(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|2fa))"
-                        r"\s+(?:console\s+)?$", before)
-    with_mfa = None if without else re.search(r"\b(?:mfa|2fa)(?:[- ](?:authenticated|protected|backed|enabled))?\s+"
-                                               r"(?:console\s+)?$", before)
-    reading.add(eq("eventname", "ConsoleLogin"), reading.consume(login), "console logins", "console")
-    if without or with_mfa:
-        said = without or with_mfa
-        reading.add(eq(MFA_USED, "No" if without else "Yes"), reading.consume(said),  # type: ignore[arg-type]
-                    "without MFA" if without else "with MFA", "MFA")
-    if match := reading.find(r"\b(?:with\s+(?:vs\.?|versus|and|or)\s+without|mfa\s+(?:vs\.?|versus)\s+no)\s+(?:mfa|2fa)?\b"):
-        # "with vs without MFA": one row per MFAUsed value, for the shape to group by
-        reading.text = reading.text[:match.start()] + "by mfa" + " " * (len(match.group(0)) - 6) + reading.text[match.end():]
-    if match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
-                             r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
-        # "successes vs failures": one row per outcome, for the shape to group by — never both filters at once
-        said = "by login outcome"
-        reading.text = reading.text[:match.start()] + said.ljust(len(match.group(0))) + reading.text[match.end():]
-        return
-    if match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|bad|wrong password|failing|rejected|"
-                             r"denied)\b"):
-        reading.add(eq(LOGIN_OUTCOME, "Failure"), reading.consume(match), "that failed")
-    elif match := reading.find(r"\b(?:successful\w*|succeeded|success|worked)\b"):
-        reading.add(eq(LOGIN_OUTCOME, "Success"), reading.consume(match), "that succeeded")
-    if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
-        reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
-    elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
-        reading.add(eq(MFA_USED, "Yes"), reading.consume(match), "with MFA", "MFA")
 
 
 def security_group_ports(reading: Reading) -> bool:
@@ -380,55 +337,3 @@ def security_group_ports(reading: Reading) -> bool:
 def port_in_request(reading: Reading, port: int, words: str) -> None:
     # CloudTrail writes ipPermissions compactly: "fromPort":22,"toPort":22
     reading.add(contains("requestparameters", f'"fromPort":{port},'), words, f"opening port {port}")
-
-
-def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named: bool = False) -> None:
-    """Denied / failed / changed / read-only: after the concepts, so 'failed logins' stays with logins."""
-    if console_named and not any("ConsoleLogin" in f.condition.sql() for f in reading.filters) and (
-            match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|failing|successful\w*|succeeded|"
-                                  r"success(?:es)?)\b")):
-        # "ConsoleLogin failures": a sign-in's outcome is in its response, not in an error code
-        outcome = "Success" if match.group(0).startswith("succ") else "Failure"
-        reading.add(eq(LOGIN_OUTCOME, outcome), reading.consume(match), f"that {'succeeded' if outcome == 'Success' else 'failed'}")
-    if match := reading.find(r"\b(?:incl\.?|including|inclusive of|even|plus|as well as)\s+(?:the\s+)?(?:failures?|"
-                             r"failed(?: ones| calls)?|errors?|unsuccessful(?: ones)?)\b"):
-        reading.consume(match)  # "RunInstances per region, incl. failures": every outcome, so no outcome filter
-    if match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
-                             r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
-        # "successful and failed AssumeRole calls": one row per outcome, for the shape to group by — never both
-        # filters at once (no row both succeeds and fails)
-        reading.text = reading.text[:match.start()] + "by call outcome".ljust(len(match.group(0))) + reading.text[match.end():]
-        return
-    if match := reading.find(r"\b(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|permission errors?|"
-                             r"not authori[sz]ed)\b"):
-        reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
-    elif match := reading.find(r"\b(?:failed|fail|fails|failures?|errors?(?! codes?\b)|errored|unsuccessful|failing)\b"):
-        asked = re.search(r"\b(?:which|what|most common|most frequent|top(?: \d+)?|distinct|unique|different|kinds? of|"
-                          r"types? of)\s+(?:\w+\s+)?$", reading.text[:match.start()])
-        if not error_codes_named and asked and match.group(0).startswith("error"):
-            # "the most common errors", "which errors": failed calls, and the error code is what is listed,
-            # so the noun stays for the shape to read as the error-code dimension
-            reading.add(is_null("errorcode", negate=True), match.group(0), "that failed")
-        elif not error_codes_named:
-            reading.add(is_null("errorcode", negate=True), reading.consume(match), "that failed")
-    elif match := reading.find(r"\b(?:succeeded|successful|without (?:an? )?errors?|no errors?)\b"):
-        reading.add(is_null("errorcode"), reading.consume(match), "that succeeded")
-    if not error_codes_named and reading.has(r"\berror codes?\b"):
-        # "error codes for ivan.patel": the codes are listed, so only calls that have one
-        reading.add(is_null("errorcode", negate=True), "error codes", "that failed")
-    if match := reading.find(r"\b(?:non[- ]read[- ]only|not read[- ]only)\b"):
-        reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
-        if write := reading.find(r"\bwrites?\b"):
-            reading.consume(write)
-    elif match := reading.find(r"\b(?:changes?|changed|modifications?|modified|writes?|mutating|non-read-only|"
-                             r"write (?:calls|events|actions))\b"):
-        reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
-    elif match := reading.find(r"\bread[- ]only\b(?!\s+(?:roles?|sessions?|permission|access)\b)"):
-        # "the read-only role" names a role (a permission set), not the read-only calls: left unread, refused
-        reading.add(eq("readonly", "true"), reading.consume(match), "read-only")
-    for word, service in SERVICES.items():
-        # "in cloudtrail" names the table; "calls to cloudtrail" names the service
-        pattern = r"\b(?:to|against|on)\s+(?:the\s+)?cloud ?trail(?:\s+api)?\b" if word == "cloudtrail" else \
-            rf"\b{re.escape(word)}\b"
-        if match := reading.find(pattern):
-            reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume(match), f"in {word.upper()}")

@@ -16,7 +16,7 @@ from workbench.nl.intent import (
     eq,
     like,
 )
-from workbench.nl.offline.concepts import PROTOCOLS, UNIT, Reading
+from workbench.nl.offline.reading import PROTOCOLS, UNIT, Reading
 from workbench.nl.offline.vocab import (
     FINDING_FAMILIES,
     RESOURCE_TYPES,
@@ -50,8 +50,15 @@ def vpc_concepts(reading: Reading) -> None:
             + reading.text[match.end():]
     if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|failed)\b"):
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
-    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful|accept|accepts|established)\b"):
+    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|established)\b"):
         reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
+    if match := reading.find(r"\b(?:(source|src|destination|dst|dest)\s+)?ports?\s+(above|over|greater than|higher than|"
+                             r"below|under|less than|lower than)\s+(\d{1,5})\b"):
+        # "flows to ports above 1023": a comparison on the port, the destination's unless the source is said
+        column = "srcport" if match.group(1) in {"source", "src"} else "dstport"
+        op = ">" if match.group(2) in {"above", "over", "greater than", "higher than"} else "<"
+        reading.add(compare(column, op, int(match.group(3))), reading.consume(match),
+                    f"{'source ' if column == 'srcport' else ''}port {op} {match.group(3)}")
     bytes_ = (r"\b(more than|over|above|greater than|at least|larger than|bigger than|less than|under|below|fewer than)"
               r"\s+([\d.,]+)\s*(bytes|b|kb|mb|gb|packets)\b")
     if match := reading.find(bytes_):
@@ -93,6 +100,13 @@ def guardduty_concepts(reading: Reading) -> None:
         # "by severity band (low/medium/high/critical)": the bands named, not four filters on them
         reading.text = reading.text[:match.start()] + "severity band".ljust(len(match.group(0))) + \
             reading.text[match.end():]
+    if match := reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(?:between|from)\s+(\d+(?:\.\d+)?)\s+"
+                             r"(?:and|to|-)\s+(\d+(?:\.\d+)?)\b"):
+        # "severity between 4 and 7": both ends included, as an analyst reads a range of scores
+        low, high = sorted((float(match.group(1)), float(match.group(2))))
+        words = reading.consume(match)
+        reading.add(compare("severity", ">=", low), words, f"severity >= {low}")
+        reading.add(compare("severity", "<=", high), words, f"severity <= {high}")
     severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
                 r"less than|>=|>|<=|<|=|of|equal to|)\s*(\d+(?:\.\d+)?)(?!\s*(?:\+|or\s))")
     or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")

@@ -20,6 +20,9 @@ from workbench.nl.offline.vocab import (
     SERVICES,
 )
 
+# "billing-lambda was assumed", "… was first assumed", "… has ever been assumed": the name is the role assumed
+_ASSUMED = r"(?:(?:was|were|is|got|been|being|has|have|had)\s+){0,2}(?:(?:first|last|ever|recently|most recently)\s+)?assumed\b"
+
 COMMON_WORDS = {
     "use", "log", "do", "did", "make", "call", "access", "activity", "events", "event", "calls", "the", "a", "an",
     "any", "all", "that", "this", "who", "which", "what", "and", "or", "with", "from", "in", "on", "by",
@@ -140,10 +143,11 @@ NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besi
                       r"ignoring|ignore|minus|without|leaving out|leave out|omitting|omit|(?<=\banywhere )but|(?<=\banyone )but|(?<=\banybody )but|"
                       r"(?<=\beveryone )but|(?<=\beverybody )but)\s+"
                       r"(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|calls? to|events? from|port|account|"
-                      r"region|bucket|named|ones?|those|that|coming|came|made|sent|on|at|via|over)\s+){0,3}$", re.IGNORECASE)
+                      r"region|bucket|named|ones?|those|that|coming|came|made|sent|on|at|via|over|in)\s+){0,3}$", re.IGNORECASE)
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
+                    r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
                     r"destinations?|peers?)\b", re.IGNORECASE)  # "10.10.17.92 destinations": where it sent to
 _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?)\b", re.IGNORECASE)
 
@@ -184,12 +188,14 @@ class _Reader:
                     r"\s*(?:,\s*)?(?:or|and|&|/|,|nor)?\s*", piece) is not None
                 if direction == "any" and listed:
                     direction = previous.direction  # "from 203.0.113.77 or 198.51.100.149": both from
-                negation = NEGATION.search(piece)
+                # "anywhere outside us-east-1": every region but that one
+                negation = NEGATION.search(piece) or (re.search(
+                    r"\b(outside(?: of)?)\s+(?:the\s+)?(?:region\s+)?$", piece, re.IGNORECASE) if chosen == "region" else None)
                 if listed and previous.negated and negation is None:
                     # "not made by lena.garcia or terraform-runner-aed5": neither one
                     negation = re.search(r"(\s*)$", piece)
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
-                    or re.match(r"\s*(?:role\s+)?(?:(?:was|were|is|got|been|being)\s+)?assumed\b", self.text[end:].lower())
+                    or re.match(rf"\s*(?:role\s+)?{_ASSUMED}", self.text[end:].lower())
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
                                           target=target is not None, before=self.text[max(0, start - 30):start].lower(),
                                           after=self.text[end:end + 30].lower()))
@@ -239,8 +245,7 @@ def _named(value: str, before: str, after: str) -> str | None:
     for kind, pattern in _KIND_AFTER.items():
         if pattern.match(after_low):
             return kind
-    if re.search(r"\bassum\w*\s+(?:the\s+)?$", before_low) or re.match(r"\s*(?:(?:was|were|is|got|been|being)\s+)?assumed\b",
-                                                                        after_low):
+    if re.search(r"\bassum\w*\s+(?:the\s+)?$", before_low) or re.match(rf"\s*{_ASSUMED}", after_low):
         return "role"  # "who assumed billing-lambda", "how many times was billing-lambda assumed"
     if re.search(r"(?:^|[-_.])(?:trail|cloudtrail)(?:$|[-_.])", low):
         return "trail"  # "tyrell-dev-trail": trails are named for what they are
@@ -262,7 +267,8 @@ SLASHED_WORDS = {"start", "stop", "list", "describe", "read", "write", "and", "o
                  "ingress", "egress", "tcp", "udp", "yes", "no", "with", "without", "success", "failure", "on", "off",
                  "login", "logout", "upload", "download", "src", "dst", "source", "destination", "user", "users",
                  "role", "roles", "day", "hour", "attach", "detach", "add", "remove", "enable", "disable", "either",
-                 "low", "medium", "high", "critical"}
+                 "low", "medium", "high", "critical", "update", "modify", "change", "stopped", "deleted", "updated",
+                 "created", "removed", "changed", "modified"}
 
 
 def _secret(value: str, before: str, after: str) -> str | None:

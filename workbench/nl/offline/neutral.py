@@ -24,7 +24,7 @@ returns affect affected affects update updated updates probe probed probes happe
 see seen saw look looking looked want need please pls thanks hi hello ok okay happening going ongoing around
 activity activities event events api apis call request requests action actions operation operations record records
 entry entries log logs logged recorded log-in data info information detail details row rows result results line lines
-pull grab dump grouped group split usage people folks work worked working through via hit hits targeted receive received receives receiving connect connected connects connecting contact
+pull grab dump grouped group split usage people folks work worked working through via hit hits hitting targeted receive received receives receiving connect connected connects connecting contact
 contacted contacts reach reached reaches reaching communicate communicated communicating
 traffic flow flows connection connections session sessions packet finding findings alert alerts item items thing
 things ones time times seen
@@ -41,7 +41,8 @@ regarding concerning mentioning mentions mention mentioned order ordered chronol
 appear appeared appears appearing show showed shown surface surfaced
 happen display print return give list report summarize summary breakdown across between during since until before after
 originating originated coming emanating taken take took performed under against among amongst signs sign evidence
-indications indication traces trace timeline one ones including anywhere
+indications indication traces trace timeline one ones including anywhere check whether attempted attempting try tried
+trying tries
 """.split()) | frozenset(PLACEHOLDER.values())
 
 

@@ -87,8 +87,30 @@ def without_lead_in(text: str) -> str:
     return text
 
 
+# A label in apposition before a named value says what it is, not which one: "the bastion 10.10.0.69",
+# "the security account 569653782390". The value alone is the filter; the label is dropped.
+_HOST_LABEL = re.compile(r"\b(?:bastion(?: host)?|jump ?(?:box|host)|server|box|machine|workstation|laptop|nat gateway)"
+                         r"\s+(?=\d{1,3}(?:\.\d{1,3}){3}\b)", re.IGNORECASE)
+_ACCOUNT_LABEL = re.compile(r"\b(?:security|prod|production|dev|development|staging|test|audit|logging|log archive|"
+                            r"management|shared services|sandbox|payer|master)\s+(?=account\s+\d{12}\b)", re.IGNORECASE)
+
+
+# "10.x sources", "10.10.*": an address written with a wildcard is the range its written octets fix
+_WILDCARD_IP = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){0,2})\.(?:x|\*)(?:\.(?:x|\*))*(?![\w.])", re.IGNORECASE)
+
+
+def _range(match: re.Match[str]) -> str:
+    octets = match.group(1).split(".")
+    return ".".join(octets + ["0"] * (4 - len(octets))) + f"/{8 * len(octets)}"
+
+
 def normalise(question: str) -> str:
-    text = _OPENING.sub("", question)
+    # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
+    text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", question, flags=re.IGNORECASE)
+    text = _WILDCARD_IP.sub(_range, text)
+    text = _HOST_LABEL.sub("", text)
+    text = _ACCOUNT_LABEL.sub("", text)
+    text = _OPENING.sub("", text)
     text = _CLOSING.sub("", text) or text
     if (request := _REQUEST.match(text)) and request.end() < len(text):
         rest = text[request.end():]

@@ -17,7 +17,9 @@ _POLITE = r"(?:please\s+|pls\s+|kindly\s+|now\s+|go\s+(?:and\s+)?|can you\s+|cou
 ACTION = re.compile(
     rf"^\s*{_POLITE}((?:re-?)?(?:enable|attach|apply|activate)|re-?(?:create|start)|block|blacklist|ban|deny|delete|remove|disable|deactivate|revoke|quarantine|isolate|contain|"
     r"terminate|kill|stop|shut down|shutdown|turn off|switch off|shut off|lock|rotate|reset|suspend|detach|purge|wipe|drop|add|put|create|"
-    r"attach|enable|tag|snapshot|notify|page|email|open a ticket|file a ticket|fix|patch|restore|update|modify)"
+    r"attach|enable|tag|snapshot|notify|page|email|open a ticket|file a ticket|fix|patch|restore|update|modify|"
+    r"null[- ]?route|sinkhole|firewall|whitelist|allowlist|denylist|throttle|evict|invalidate|expire|force|"
+    r"log (?:out|off)|sign (?:out|off))"
     r"\b(?!\s+(?:events?|calls?|activity|api calls?|logins?)\b)"
 )
 ACTION_ANYWHERE = re.compile(
@@ -53,7 +55,7 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
      r"\bports? (?:are|is) open\b|\bopen ports?\b|\b(?:is|are) (?:publicly )?(?:exposed|public|reachable)\b|"
      r"\binventory\b|\bcompliant\b|\bcompliance\b",
      "current configuration is in AWS Config (or the service's own API), not in event logs"),
-    (r"\boutside (?:the |of )?(?:us|usa|u\.s\.|eu|europe|country)\b|\bcountr(?:y|ies)\b|\bgeo(?:location|ip)?\b|"
+    (r"\boutside (?:the |of )?(?:us|usa|u\.s\.|eu|europe|country)\b(?!-)|\bcountr(?:y|ies)\b|\bgeo(?:location|ip)?\b|"
      r"\bforeign (?:ips?|addresses|locations?)\b|\bwhich cit(?:y|ies)\b|\bfrom (?:russia|china|north korea|iran)\b",
      "IP geolocation is not in these tables: enrich the source IPs with a GeoIP database, then ask about the "
      "addresses"),
@@ -71,6 +73,11 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
      "logs; ask who attached a policy, or privilege escalation attempts"),
     (r"\bmalicious\b(?!\s+ips?\b)|\breputation\b|\bthreat intel\w*\b|\bblocklists?\b|\bknown[- ]bad\b",
      "threat intelligence is not in these tables: ask for GuardDuty findings involving the address instead"),
+    (r"\b(?:security ?hub|inspector|macie|detective|access analyzer|trusted advisor|config rules?)\s+(?:findings?|alerts?|"
+     r"results?|vulnerabilit\w+|scans?|reports?|checks?)\b|\b(?:findings?|alerts?|vulnerabilit\w+) (?:from|in|of|by) "
+     r"(?:aws |amazon )?(?:security ?hub|inspector|macie|detective|access analyzer|trusted advisor)\b",
+     "other AWS services' findings (Security Hub, Inspector, Macie, Access Analyzer) are not in the lake; only "
+     "GuardDuty's are"),
     (r"\bkubernetes\b|\bk8s\b|\bkubectl\b|\beks audit\b|\bpods?\b",
      "Kubernetes activity is in EKS audit logs, which are not in the lake"),
     (r"\bpasswords? (?:was|were|is|are) (?:used|typed|entered)|what (?:was|is) (?:the|their|his|her) password|"
@@ -88,7 +95,8 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
 
 
 SQL_SYNTAX = re.compile(r"\bunion\s+(?:all\s+)?select\b|\bselect\b.+\bfrom\b|\b(?:drop|truncate|alter)\s+table\b|"
-                        r"\binsert\s+into\b|\bdelete\s+from\b|;\s*\w|'\s*--|--\S|/\*|\binformation_schema\b")
+                        r"\binsert\s+into\b|\bdelete\s+from\b|;\s*(?:select|with|drop|delete|insert|update|alter|create|grant)\b|"
+                        r"'\s*--|--\S|/\*|\binformation_schema\b")
 
 
 def refuse_unanswerable(question: str) -> None:
@@ -114,3 +122,23 @@ def refuse_unanswerable(question: str) -> None:
             raise TranslationError(
                 f"refused (data these tables do not hold): {source}. The lake has CloudTrail (API calls), "
                 "VPC flow logs (connections) and GuardDuty (findings); ask about those instead")
+
+
+def refuse_unreadable_values(question: str) -> None:
+    """An address with its port ('198.51.100.149:4444') or a port range ('ports 1024-65535'): one part would be
+    dropped (the port, or all but the first port of the range), so the question is refused with how to ask it."""
+    if match := re.search(r"\b\d{1,3}(?:\.\d{1,3}){3}:(\d{1,5})\b", question):
+        raise TranslationError(f"cannot read {match.group(0)!r}: write the port apart, e.g. 'from "
+                               f"{match.group(0).split(':')[0]} on source port {match.group(1)}' or 'to port {match.group(1)}'")
+    if match := re.search(r"\bports?\s+(\d{1,5})\s*(?:-|–|to|through|thru)\s*(\d{1,5})\b(?!\.)", question, re.IGNORECASE):
+        raise TranslationError(f"cannot read the port range {match.group(0)!r}: name the ports, or ask e.g. "
+                               f"'flows to ports above {int(match.group(1)) - 1}'")
+
+
+def refuse_nested(question: str) -> None:
+    """'events for the user with the most errors': rows of a value another ranking picks is two queries."""
+    if match := re.search(r"\b(?:events?|calls?|activity|actions?|flows?|traffic|findings?|logins?|what did|what has)\b"
+                          r".{0,30}?\b(?:for|of|by|from|to)\s+the\s+(?:[\w-]+\s+){1,2}(?:with|that (?:has|had|made)|"
+                          r"having)\s+the\s+(?:most|fewest|least|highest|lowest|largest|biggest)\b", question, re.IGNORECASE):
+        raise TranslationError(f"cannot answer {match.group(0)!r} in one query: ask first for the top one (e.g. "
+                               "'the user with the most errors'), then for its rows by name")

@@ -1,187 +1,36 @@
 """The modifiers of a question → the intent's shape: counts, "per X", time buckets, "top N",
 "which X", first/last time, most recent N. A modifier that names something the table cannot be
-grouped by is refused, never dropped.
+grouped by is refused, never dropped. The nouns listed or grouped by are read in dimensions.py,
+the functions of numbers in measures.py; this module puts them together.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Dimension, Intent, Measure, Order
-from workbench.nl.offline.concepts import Reading
-from workbench.nl.offline.thresholds import THRESHOLD, distinct_threshold
+from workbench.nl.offline.dimensions import (
+    GROUP,
+    ROWS,
+    Dim,
+    N,
+    number,
+    read_dimensions,
+    refuse_unplaced_group,
+    sized_bucket,
+    time_bucket,
+)
+from workbench.nl.offline.measures import read_measure, second_measure
+from workbench.nl.offline.reading import Reading
+from workbench.nl.offline.thresholds import distinct_threshold
 from workbench.nl.offline.thresholds import threshold as read_threshold
-from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, LIST_COLUMNS, TIME_COLUMN, vocab_dimension
+from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, LIST_COLUMNS, TIME_COLUMN
 
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-           "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
-_N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
-_GROUP = r"(?:per|by|for each|for every|each|grouped by|group by|broken down by|breakdown by|split by|across)"
-_WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the|" \
-         r"give me(?: the)?|get me(?: the)?)"
-_FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|noisy|aws|" \
-          r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
-          r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
 _RANK = (r"\b(?<!at )(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
          r"the most\b|busiest|noisiest|loudest|biggest|largest|heaviest|chattiest|most\b)")
 _LEAST = r"\b(?<!at )(?:least (?:common|active|frequent|often|frequently|used|busy)|fewest|rarest|least|quietest|bottom)\b"
 _COUNT = r"\b(?:how many|how often|count|counts|counted|number of|no\. of|total|sum of|sum|tally|frequency|volume of|amount of)\b"
-BUCKETS = {"minute": 16, "hour": 13, "day": 10}
-_ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|logins?|records?|entries",
-         "vpc_flow": r"flows?|connections?|records?|entries|traffic|sessions?",
-         "guardduty": r"findings?|alerts?|records?|entries"}
-
-
-# What a value's placeholder is already called: "rolename role" names the role, it does not ask for roles.
-_OWN_NOUNS = {
-    "username": r"users?|principals?|identit(?:y|ies)|user names?", "rolename": r"roles?|sessions?", "bucketname": r"buckets?",
-    "ipaddr": r"ips?|address(?:es)?|hosts?|ip address(?:es)?|sources?|source ips?", "accountnumber": r"accounts?",
-    "regionname": r"regions?", "portnumber": r"ports?", "secretname": r"secrets?",
-    "resourceid": r"instances?|enis?|interfaces?|vpcs?|subnets?|network interfaces?", "eventname": r"events?|calls?|apis?|actions?",
-    "errorcodename": r"errors?|error codes?", "policyname": r"polic(?:y|ies)", "findingtype": r"findings?|types?",
-    "trailname": r"trails?", "accesskeyid": r"(?:access )?keys?",
-}
-
-
-@dataclass(frozen=True)
-class _Dim:
-    dimension: Dimension
-    trigger: str  # group | which | who | top | count
-
-
-def _number(word: str | None) -> int | None:
-    if word is None:
-        return None
-    return int(word) if word.isdigit() else NUMBERS[word]
-
-
-def _bucket(table: str, unit: str, words: str) -> Dimension:
-    column = TIME_COLUMN[table]
-    if table == "vpc_flow":  # epoch seconds
-        return Dimension(f"date_trunc('{unit}', from_unixtime({column}))", unit, unit, words)
-    return Dimension(f"substr({column}, 1, {BUCKETS[unit]})", unit, unit, words)
-
-
-def _sized_bucket(table: str, seconds: int, words: str) -> Dimension:
-    column = TIME_COLUMN[table]
-    epoch = column if table == "vpc_flow" else f"to_unixtime(from_iso8601_timestamp({column}))"
-    return Dimension(f"from_unixtime(floor({epoch} / {seconds}) * {seconds})", "bucket", f"{seconds // 60}-minute bucket",
-                     words)
-
-
-def _dimensions(reading: Reading, table: str, compared: bool = False) -> list[_Dim]:
-    found: list[_Dim] = []
-    target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
-    if target and table == "cloudtrail":
-        noun = (target.group(1) or "user").rstrip("s")
-        field = {"user": "userName", "role": "roleName", "group": "groupName"}[noun]
-        found.append(_Dim(Dimension(f"json_extract_scalar(requestparameters, '$.{field}')", f"target_{noun}",
-                                    f"target {noun}", target.group(0)), "which"))
-        reading.consume(target)
-    sort = re.search(r"\b(?:sorted|ordered|sort|order|ranked)\s+by\s+(?:the\s+)?", reading.text)
-    if sort and (hit := vocab_dimension(table, reading.text[sort.end():])):
-        reading.sort = hit[0]
-        reading.text = reading.text[:sort.start()] + "_" * (sort.end() + hit[1] - sort.start()) + \
-            reading.text[sort.end() + hit[1]:]
-    if table == "cloudtrail" and (where := re.search(r"\b(?:(?:and\s+)?from where|where\s+from)\b", reading.text)):
-        # "rupert.garcia where from", "who deleted it and from where": the source addresses
-        reading.text = reading.text[:where.start()] + "which source ips" + reading.text[where.end():]
-    # "brute force check: source ips with …", "any ip that made fewer than 20 calls": the noun a count
-    # condition is about starts its clause, or follows 'any'/'every' (without a condition, 'any user' asks yes/no)
-    compared = compared or re.search(THRESHOLD, reading.text) is not None
-    patterns = ((r"^\s*", "start"), (r"[:;—–]\s*", "start"),
-                *(((r"\b(?:any|every|all|those|the)\s+", "which"),) if compared else ()),
-                (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
-                (r"\b(?:how many|number of)\s+", "count"), (f"\\b{_GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
-                (rf"\btop\s+(?:{_N}\s+)?", "top"),
-                (rf"\b{_N}\s+(?:most|least)\s+\w+\s+", "top"),
-                (r"\b(?:most|least)\s+(?:common|active|frequent|used)\s+", "top"),
-                (r"\b(?:busiest|noisiest|loudest|chattiest|quietest)\s+", "top"),
-                (r"\b(?:most|least)\s{2,}", "most"))  # "most rejected source ip": the filter read, the noun ranked
-    for pattern, kind in patterns:
-        for match in list(re.finditer(pattern, reading.text)):
-            trigger = kind
-            rest = reading.text[match.end():]
-            lead = len(rest) - len(rest.lstrip(" ")) if trigger == "most" else 0
-            skipped = re.match(_FILLER, rest[lead:])
-            offset = lead + (skipped.end() if skipped else 0)
-            if (hit := vocab_dimension(table, rest[offset:])) is None:
-                continue
-            dimension, length = hit
-            matched = rest[offset:offset + length]
-            after = rest[offset + length:].strip()
-            if re.match(r"\s*(?:" + "|".join(_OWN_NOUNS) + r")\b", rest[offset + length:]) and any(
-                    re.fullmatch(nouns, matched) and not re.match(rf"{placeholder}\s+(?:{nouns})\b", after)
-                    for placeholder, nouns in _OWN_NOUNS.items() if after.startswith(placeholder)):
-                # ("which roles (rolename roles)" names its kind again after it: the first noun is asked for)
-                continue  # "excluding port 443", "the user bob": the noun names the value after it, not a column
-            if trigger == "most" and re.fullmatch(_ROWS[table] + r"|events|findings|flows|connections|records|calls",
-                                                  matched):
-                continue  # "the most failed calls": a count of rows, not a ranking of event names
-            if trigger == "most":
-                trigger = "top"
-            if trigger == "group" and matched in {"who", "whom"}:
-                trigger = "who"  # "ListUsers - by who?": the callers, not a count per caller
-            if trigger == "tail":
-                placeholder = match.group(0).strip()
-                if re.fullmatch(_OWN_NOUNS[placeholder] + r"|" + _ROWS[table] + r"|events|calls|findings|flows|records",
-                                matched):
-                    continue  # "the billing-lambda role", "AssumeRole calls": the value's own kind, not a column
-                trigger = "which"
-            if trigger in {"count", "group"} and re.fullmatch(_ROWS[table], matched) \
-                    and (trigger == "count" or matched.endswith("s")) \
-                    or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
-                    or trigger in {"which", "start"} and re.fullmatch(r"events|findings|flows|connections|records", matched) \
-                    or (trigger == "start" or re.match(r"show|list|all", match.group(0))) and re.fullmatch(
-                        r"calls?|api calls?|actions?|requests?|operations?|events?|activity|traffic", matched) \
-                    or trigger == "start" and not matched.endswith("s"):
-                continue  # "how many events": rows counted, not event names
-            # "by user bob" is a filter on the user, read elsewhere; "by username" is a placeholder
-            start, end = match.end() + offset, match.end() + offset + length
-            if trigger == "group" and re.match(r"\s*(?:username|rolename|ipaddr|principalarn)\b", reading.text[end:]):
-                continue
-            if any(d.dimension.expression == dimension.expression for d in found):
-                continue
-            found.append(_Dim(Dimension(dimension.expression, dimension.alias, dimension.description,
-                                        reading.text[match.start():end].strip()), "which" if trigger == "start" else trigger))
-            # underscores, not spaces: "per <consumed> from" must not read as "per from"
-            reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
-            while more := re.match(r"\s*(?:,|and|&)\s*(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
-                hit = vocab_dimension(table, reading.text[end + more.end():])
-                if hit is None or any(d.dimension.expression == hit[0].expression for d in found):
-                    break
-                start, end = end + more.end(), end + more.end() + hit[1]
-                found.append(_Dim(hit[0], trigger))
-                reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
-    if table != "cloudtrail" and re.search(r"\bwho(?:m|se)?\b", reading.text):
-        raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
-                               "CloudTrail events instead (e.g. 'who called DeleteTrail')")
-    rows_asked = re.search(r"\b(?:list|show|give|display|pull|dump|with)\s+(?:me\s+|us\s+)?(?:the\s+|all\s+(?:the\s+)?|"
-                           r"their\s+|its\s+)?(?:events|calls|api calls|records|rows|entries|log entries)\b",
-                           reading.text)
-    if rows_asked and not found and (who := re.search(r"\bwho\b", reading.text)):
-        # "who touched X? list the events": the events say who, and what and when; a list of names would drop them
-        reading.consume(who)
-    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
-        expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
-        if all(d.dimension.alias != alias for d in found):
-            found.insert(0, _Dim(Dimension(expr, alias, description, match.group(0).strip()), "who"))
-    return found
-
-
-def _unplaced_group(reading: Reading, table: str) -> None:
-    """'per flibber' or 'grouped by colour': a grouping this table does not have is refused."""
-    if re.search(r"\b(?:avg|average|mean)\b", reading.text) and (
-            each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text)):
-        reading.consume(each)  # "avg bytes per flow": each row, the average's own denominator
-    if match := re.search(r"\b(?:per|for each|for every|grouped by|group by|broken down by|breakdown by|split by)\s+"
-                          r"(?!username|rolename|ipaddr|principalarn|eventname|bucketname|secretname)([a-z][\w-]*)",
-                          reading.text):
-        known = ", ".join(sorted({k for k in DIMENSIONS[table] if " " not in k})[:14])
-        raise TranslationError(f"cannot group {table} by {match.group(1)!r}: say one of {known}, "
-                               "or 'per hour' / 'per day'")
 
 
 def read_shape(reading: Reading, intent: Intent) -> None:
@@ -193,6 +42,21 @@ def read_shape(reading: Reading, intent: Intent) -> None:
                                    "'total bytes and packets from 10.0.0.5'")
         if intent.measures and all(m.column != reading.extra.column for m in intent.measures):
             intent.measures.append(reading.extra)
+
+
+def _ranked_by_rows(reading: Reading, table: str) -> None:
+    """'least used regions by event count', 'top 3 principals by access denied errors': ranked by how many rows.
+
+    The rows' kind ("event count", "errors" once 'denied' is read) is the measure of a ranking, never a
+    column to group by; rewritten to the 'by number of' the rest of the shape reads.
+    """
+    if not re.search(_RANK + "|" + _LEAST + r"|\b(?:top|bottom|ranked)\b", reading.text):
+        return
+    rows = ROWS[table] + r"|errors?|failures?|denials?"
+    # "ranked by PutObject volume": the call named is a filter, read already; its volume is how many
+    if match := re.search(rf"\b(?:ranked\s+)?by\s+(?:the\s+|their\s+)?(?:total\s+|number of\s+)?(?:eventname\s+)?"
+                          rf"(?:(?:{rows})[- ]?counts?|(?:{rows})|volume)(?=\s|$)", reading.text):
+        reading.text = reading.text[:match.start()] + "by number of" + reading.text[match.end():]
 
 
 def _counts_per(reading: Reading, table: str) -> None:
@@ -217,6 +81,7 @@ def _counts_per(reading: Reading, table: str) -> None:
 def _read_shape(reading: Reading, intent: Intent) -> None:
     table = intent.table
     _counts_per(reading, table)
+    _ranked_by_rows(reading, table)
     if table == "vpc_flow" and (who := re.search(r"\bwho(?:m)?\b", reading.text)):
         # flows hold addresses, not identities: "who talks to X" asks for the sources, "who did X reach" the peers
         sides = {f.description.split(" ")[0] for f in intent.filters if f.entities and "addr" in f.condition.sql()}
@@ -232,34 +97,43 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         seconds = int(n) * (60 if unit.startswith("min") else 3600)
         if seconds == 0:
             raise TranslationError(f"cannot bucket by {sized.group(0).strip()!r}: name a size of at least one minute")
-        intent.bucket = _sized_bucket(table, seconds, sized.group(0).strip())
+        intent.bucket = sized_bucket(table, seconds, sized.group(0).strip())
         reading.consume(sized)
     # "busiest hour", "which day had the most events": the unit is the bucket, the ranking word stays
-    bucket = None if intent.bucket else re.search(rf"\b(?:{_GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time|"
+    bucket = None if intent.bucket else re.search(rf"\b(?:{GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time|"
                        rf"(?<=busiest )(minute|hour|day)s?|(?<=quietest )(minute|hour|day)s?|"
                        rf"(?<=which )(minute|hour|day)s?|(?<=what )(minute|hour|day)s?)\b", reading.text)
     if bucket:
         unit = next((g for g in (bucket.group(1), *bucket.groups()[2:]) if g), None) or {
             "hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
-        intent.bucket = _bucket(table, unit, bucket.group(0))
+        intent.bucket = time_bucket(table, unit, bucket.group(0))
         reading.consume(bucket)
     first = re.search(r"\b(?:when|what time) did\b.*\b(?:start|begin)\b|"
                       r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
                       r"logins|sign-?in|activity|"
-                      r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen did\b.*\bfirst\b|"
+                      r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen (?:did|was|were)\b.*\bfirst\b|"
+                      r"\b(?:(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:earliest|oldest|first)\b|"
                       r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)|"
                       r"\b(?:first|earliest)\s+(?:signs?|evidence|instance|occurrence|hint|trace)\s+of\b|"
-                      r"\b(?:first|earliest)(?=\s{2,}\S)", reading.text)
+                      r"\b(?:first|earliest)(?=\s{2,})", reading.text)
     last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|eventname|login|logins|sign-?in|"
                      r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
-                     r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,}\S)|"
+                     r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,})|"
+                     # "when was the latest X finding updated", "time of the most recent finding": its time
+                     r"\b(?:when (?:was|were|did)|(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:latest|most recent|newest)\b|"
                      r"\bwhen did\b.*\b(?:stop|end|finish|cease)\b", reading.text)  # "when did the scan stop"
-    recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{_N}\s+(?:{_ROWS[table]})\b|"
-                       rf"\b{_N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{_ROWS[table]})\b",
+    recent = re.search(rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{N}\s+(?:{ROWS[table]})\b|"
+                       rf"\b{N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{ROWS[table]})\b",
                        reading.text)
+    # "the 5 most recent console logins": the rows' kind read as a filter already, the count and order stay
+    recent = recent or re.search(rf"\b{N}\s+(?:most recent|latest|newest|earliest|oldest)(?=\s{{2,}}\S|\s*$)",
+                                 reading.text)
+    if recent:  # "the 5 most recent console logins": N rows, not the latest time
+        first, last = ((m if m and (m.end() <= recent.start() or m.start() >= recent.end()) else None)
+                       for m in (first, last))
     latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
         rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
-        rf"(?:{_ROWS[table]})\b", reading.text)
+        rf"(?:{ROWS[table]}|thing)\b", reading.text)  # "the very first thing X did": the earliest row
     asks_row = re.match(r"\s*(?:what|which|show|list|give|get|display|find|pull)\b", reading.text)
     if latest and not recent and not latest.group(0).endswith("s") and intent.entities() and not asks_row:
         # "earliest flow from 198.51.100.149": when that address first shows up, as "first seen" reads
@@ -280,20 +154,22 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                           r"\breverse (?:chronological )?order\b", reading.text)
     if direction:
         reading.consume(direction)
-    top = re.search(rf"\b(?:top|bottom)\s*-?\s*{_N}?\b|\b{_N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b|"
-                    rf"\b(?:which|what|the)\s+{_N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
+    top = re.search(rf"\b(?:top|bottom)\s*-?\s*{N}?\b|\b{N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b|"
+                    rf"\b(?:which|what|the)\s+{N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
     ascending = re.search(_LEAST, reading.text) is not None
+    if ranking and (busy := re.search(r"(?<=\bmost )busy\b|(?<=\bleast )busy\b", reading.text)):
+        reading.consume(busy)  # "least busy interface": the ranking's own word, read with it
     distinct_cmp = distinct_threshold(reading, table)
-    dims = _dimensions(reading, table, compared=distinct_cmp is not None)
+    dims = read_dimensions(reading, table, compared=distinct_cmp is not None)
     if top:
         reading.consume(top)
     counting = re.search(_COUNT, reading.text)
     if counting:
         reading.consume(counting)
-    _unplaced_group(reading, table)
-    measure = _measure(reading, table)
-    reading.extra = _second_measure(reading, measure)
+    refuse_unplaced_group(reading, table)
+    measure = read_measure(reading, table)
+    reading.extra = second_measure(reading, measure)
     count = Measure("count", COUNT_ALIAS[table], "number of " + {"cloudtrail": "events", "vpc_flow": "flows",
                                                                  "guardduty": "findings"}[table],
                     words=counting.group(0) if counting else "")
@@ -308,14 +184,26 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.group_by = [d.dimension for d in dims if d.trigger != "count"]
         return
     if recent:
-        n = _number(next((g for g in recent.groups() if g), None)) or 1
-        _listing(intent, descending=not re.match(r"(?:first|earliest|oldest)", recent.group(0)))
+        n = number(next((g for g in recent.groups() if g), None)) or 1
+        early = re.search(r"\b(?:first|earliest|oldest)\b", recent.group(0))
+        if per := [d for d in dims if d.trigger == "group"]:
+            # "latest finding per type": the latest time of each type, never the one latest row
+            if n > 1:
+                raise TranslationError(f"{recent.group(0)!r} per {per[0].dimension.description} is a top N within each "
+                                       "group: ask for the latest time per group, or the N rows of one value")
+            func, alias = ("min", "first_seen") if early else ("max", "last_seen")
+            intent.measures.append(Measure(func, alias, f"{alias.replace('_', ' ')} {time_column}", time_column,
+                                           recent.group(0)))
+            intent.group_by = [d.dimension for d in dims if d.trigger != "count"]
+            return
+        # "the 3 earliest findings": the oldest first, wherever the count stands
+        _listing(intent, descending=not re.search(r"\b(?:first|earliest|oldest)\b", recent.group(0)), chronological=True)
         intent.limit, intent.limit_words = n, recent.group(0)
         return
     grouped = [d for d in dims if d.trigger in {"group", "top"}]
     if grouped or intent.bucket:
         # "distinct event names per user", "unique IPs by day": the distinct values counted per group
-        dims = [_Dim(d.dimension, "count") if d.trigger == "which" and re.search(
+        dims = [Dim(d.dimension, "count") if d.trigger == "which" and re.search(
             r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
     threshold = read_threshold(reading)
     if distinct_cmp:
@@ -325,12 +213,16 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if intent.bucket or grouped or (ranking and dims) or threshold or (
             dims and counting and not _count_distinct(dims, counting, reading.text)):
         counted = [d for d in dims if d.trigger == "count"]
-        if counted and (grouped or intent.bucket):  # "number of distinct users per region"
+        # "number of distinct users per region", "top 3 users by number of distinct source ips"
+        if counted and (grouped or intent.bucket or len(counted) < len(dims)):
             dim = counted[0].dimension
             measure = Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                               dim.expression, dim.words)
             dims = [d for d in dims if d.trigger != "count"]
-        intent.group_by = [d.dimension for d in dims]
+        # "… from more than one source ip, with the ip count": the distinct values counted are the measure, never
+        # also a grouping (each group would hold one value)
+        distinct_of = measure.column if measure is not None and measure.func == "count_distinct" else None
+        intent.group_by = [d.dimension for d in dims if d.dimension.expression != distinct_of]
         if not intent.group_by and not intent.bucket:
             raise TranslationError("more or fewer than how many of what? name what to count per, e.g. 'principals "
                                    "with more than 100 AccessDenied errors'")
@@ -400,81 +292,46 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     _listing(intent, descending=direction is not None, sort=reading.sort)
 
 
-def _second_measure(reading: Reading, measure: Measure | None) -> Measure | None:
-    """'total bytes and packets': both sums, never the first alone."""
-    if measure is None or measure.func != "sum" or measure.column not in {"bytes", "packets"}:
-        return None
-    other = "packets" if measure.column == "bytes" else "bytes"
-    if match := re.search(rf"\b(?:and|&|plus|,)\s+(?:(?:the\s+)?(?:total|sum of|number of)\s+)?{other}\b|"
-                          rf"\b{other}\s+(?:and|&|plus|,)\s+(?:(?:the\s+)?total\s+)?{measure.column}\b", reading.text):
-        reading.consume(match)
-        return Measure("sum", f"total_{other}", f"total {other}", other, match.group(0).strip())
-    return None
-
-
 def _top_n(top: re.Match[str] | None) -> int | None:
-    return _number(next((g for g in top.groups() if g), None)) if top else None
+    return number(next((g for g in top.groups() if g), None)) if top else None
 
 
-def _count_distinct(dims: list[_Dim], counting: re.Match[str], text: str = "") -> bool:
+def _count_distinct(dims: list[Dim], counting: re.Match[str], text: str = "") -> bool:
     if any(re.search(r"\b(?:distinct|unique|different)\b", d.dimension.words) for d in dims if d.trigger == "which"):
         return True  # "distinct srcaddr count": the distinct values counted
     if counting.group(0) not in {"how many", "number of"}:
         return False
     if any(d.trigger == "count" for d in dims):
         return True
+    # "how many failed sign-ins and from which ips": the rows counted, per value of what is asked after "and"
+    if re.search(r"\b(?:and|with|plus)\b", text[counting.end():].split("_")[0]):
+        return False
     # "IPs used by dave, how many?" counts the IPs; "the event names and how many times each" counts per name
     return all(d.trigger == "which" for d in dims) and not re.search(
         r"\b(?:each|times|calls|events|requests|flows|findings|per|apiece)\b", text)
 
 
-def _singular(reading: Reading, dims: list[_Dim]) -> bool:
+def _singular(reading: Reading, dims: list[Dim]) -> bool:
     words = dims[0].dimension.words.split()[-1] if dims else ""
     # "address" and "class" end in s without being plural: "which source address has the most" asks for one
-    plural = words.endswith("s") and not words.endswith(("ss", "us", "is"))
+    plural = words.endswith("s") and not words.endswith(("ss", "us")) and (not words.endswith("is") or words == "apis")
     return bool(words) and not plural and not re.search(r"\b(?:ones|them)\b", reading.text)
 
 
-NUMERIC = {"vpc_flow": ("bytes", "packets"), "guardduty": ("severity",)}
-_AGGREGATE = {"max": "max", "maximum": "max", "highest": "max", "largest": "max", "biggest": "max", "peak": "max",
-              "min": "min", "minimum": "min", "lowest": "min", "smallest": "min", "avg": "avg", "average": "avg",
-              "mean": "avg", "sum": "sum", "total": "sum"}
-
-
-def _measure(reading: Reading, table: str) -> Measure | None:
-    columns = NUMERIC.get(table, ())
-    # "max severity per finding type", "avg bytes per flow": a function of a number the table holds
-    if columns and (match := re.search(rf"\b({'|'.join(_AGGREGATE)})\s+(?:of\s+(?:the\s+)?)?({'|'.join(columns)})\b"
-                                       r"(?!\s+(?:findings?|flows?|connections?)\b)", reading.text)):
-        func, column = _AGGREGATE[match.group(1)], match.group(2)
-        words = reading.consume(match)
-        if each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text):
-            reading.consume(each)  # "per flow" is each row: the average over rows, not a grouping
-        return Measure(func, f"{func}_{column}", f"{func} {column}", column, words)
-    if table != "vpc_flow":
-        return None
-    if match := re.search(r"\bhow much\s+(?:data|traffic|bytes|volume|bandwidth)?", reading.text):
-        words = reading.consume(match)  # "how much traffic went to port 443": the bytes summed
-        return Measure("sum", "total_bytes", "total bytes", "bytes", words)
-    if match := re.search(r"\b(?:bytes|volume|data|bandwidth|largest|biggest|heaviest)\b", reading.text):
-        return Measure("sum", "total_bytes", "total bytes", "bytes", match.group(0))
-    if match := re.search(r"\bpackets\b", reading.text):
-        return Measure("sum", "total_packets", "total packets", "packets", match.group(0))
-    return None
-
-
-def _listing(intent: Intent, descending: bool = False, sort: Dimension | None = None) -> None:
+def _listing(intent: Intent, descending: bool = False, sort: Dimension | None = None,
+             chronological: bool = False) -> None:
+    """The table's convention columns; newest first when descending, oldest first when chronological."""
     columns, order = LIST_COLUMNS[intent.table]
     for item in columns.split(", "):
         expr, _, alias = item.partition(" AS ")
         intent.columns.append(Dimension(expr, alias or expr.split(".")[-1], alias or expr))
     if sort is not None:
         intent.order.append(Order(sort.expression, descending=sort.alias in {"severity", "bytes", "packets"}))
-    if descending:  # newest first: time leads, whatever the table's usual order
+    timed = descending or chronological
+    if timed:  # newest (or oldest) first: time leads, whatever the table's usual order
         time_column = TIME_COLUMN[intent.table]
-        intent.order.append(Order(time_column, descending=True))
+        intent.order.append(Order(time_column, descending=descending))
     for item in order.split(","):
         expr, _, direction = item.strip().partition(" ")
-        if (sort is None or expr != sort.expression) and not (descending and expr in {TIME_COLUMN[intent.table],
-                                                                                     "severity"}):
+        if (sort is None or expr != sort.expression) and not (timed and expr in {TIME_COLUMN[intent.table], "severity"}):
             intent.order.append(Order(expr, descending=(direction == "DESC") != descending))

@@ -41,12 +41,13 @@ ABBREVIATIONS = {
     "errs": "errors", "req": "request", "reqs": "requests", "mins": "minutes", "hrs": "hours", "secs": "seconds",
     "b/w": "between", "thru": "through", "pls": "please", "plz": "please", "u": "you",
     "ppl": "people", "info": "information", "sev": "severity", "crit": "critical", "wat": "what", "wht": "what",
-    "incl": "including", "teh": "the", "hte": "the",
+    "incl": "including", "teh": "the", "hte": "the", "eventnames": "event names", "errorcodes": "error codes",
 }
 # Words and phrases with one reading the rules already know, rewritten to it after the names are taken out
 SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\balerts\b", "findings"), (r"\balert\b", "finding"),
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
+    (r"\bconsole passwords?\b", "login profile"),
     (r"\b(?:mfa-?less|no-mfa|non-mfa)\b", "without mfa"),
     (r"\b(source|destination)\s+ip\s+addresses\b", r"\1 ips"), (r"\b(source|destination)\s+ip\s+address\b", r"\1 ip"),
     (r"\bip\s+addresses\b", "ips"),
@@ -68,8 +69,8 @@ _WORD = re.compile(r"(?<![\w.@/:'-])([a-z]{4,})(?![\w.@/:-])")
 _NAMED = re.compile(r"\b(?:named|called)\s+$")
 _ENDINGS = ("ed", "ing", "s", "es", "e", "er", "ers", "ion", "ions", "ation", "ations")
 _PREFIXES = ("un", "non", "in", "im", "dis", "mis", "re", "de", "pre", "anti", "sub")
-_MODULES = ("concepts", "flows_findings", "shape", "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions",
-            "translator", "placement", "neutral")
+_MODULES = ("concepts", "reading", "outcomes", "conventions", "flows_findings", "shape", "dimensions", "measures",
+            "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions", "translator", "placement", "neutral")
 
 
 def _words_of(source: str) -> tuple[set[str], set[str]]:

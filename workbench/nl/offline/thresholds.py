@@ -9,16 +9,20 @@ from __future__ import annotations
 import re
 
 from workbench.nl.intent import Measure
-from workbench.nl.offline.concepts import Reading
+from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.vocab import vocab_dimension
 
-_COMPARED = (r"(?:\w+\s+){0,2}?(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|failures?|"
-             r"attempts?|logins?|denials?|sign-?ins?)\b")
-THRESHOLD = (r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_NUMBER = r"(\d+|" + "|".join(_WORDS) + ")"
+_ROW_NOUNS = (r"(?:times|errors?|calls?|events?|requests?|flows?|connections?|findings?|failures?|attempts?|logins?|"
+              r"denials?|sign-?ins?)\b")
+_COMPARED = r"(?:\w+\s+){0,2}?" + _ROW_NOUNS
+THRESHOLD = (r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+" + _NUMBER + r"\s+"
               + _COMPARED + "|"
               # "more than 10 errors" with "errors" already read as the failure filter
-              r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)(?=\s{2,}\S|\s*$)|"
-              r"\b(\d+)\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+" + _COMPARED)
+              r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+" + _NUMBER
+              + r"(?=\s{2,}\S|\s*$)|"
+              r"\b" + _NUMBER + r"\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+" + _COMPARED)
 
 
 def threshold(reading: Reading) -> tuple[str, int, str] | None:
@@ -32,13 +36,14 @@ def threshold(reading: Reading) -> tuple[str, int, str] | None:
           "under": "<", "at most": "<=", "exactly": "=", "or more": ">=", "or over": ">=", "or above": ">=", "+": ">=",
           "or fewer": "<=", "or less": "<=", "or under": "<="}[said]
     words = reading.consume(match)
-    return op, int(number), words
+    return op, _WORDS.get(number) or int(number), words
 
 
-_DISTINCT_CMP = (r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+(\d+)\s+"
-                 r"(?:distinct|different|unique|separate)\s+|"
-                 r"\b(\d+)\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+(?:distinct|different|unique|"
-                 r"separate)\s+")
+# "from more than one source ip": a number of values of a column is a number of distinct values, said or not
+_DISTINCT_CMP = (r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+" + _NUMBER
+                 + r"\s+(?:(?:distinct|different|unique|separate)\s+)?|"
+                 r"\b" + _NUMBER + r"\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+(?:(?:distinct|different|"
+                 r"unique|separate)\s+)?")
 
 
 def distinct_threshold(reading: Reading, table: str) -> tuple[str, int, str, Measure] | None:
@@ -47,6 +52,9 @@ def distinct_threshold(reading: Reading, table: str) -> tuple[str, int, str, Mea
         return None
     if (hit := vocab_dimension(table, reading.text[match.end():])) is None:
         return None
+    if not re.search(r"\b(?:distinct|different|unique|separate)\s*$", match.group(0)) and re.match(
+            _ROW_NOUNS, reading.text[match.end():]):
+        return None  # "more than 5 calls": rows counted, not the distinct event names
     said, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
     op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
           "under": "<", "at most": "<=", "exactly": "=", "or more": ">=", "or over": ">=", "or above": ">=", "+": ">=",
@@ -55,5 +63,5 @@ def distinct_threshold(reading: Reading, table: str) -> tuple[str, int, str, Mea
     end = match.end() + length
     words = reading.text[match.start():end].strip()
     reading.text = reading.text[:match.start()] + " " * (end - match.start()) + reading.text[end:]
-    return op, int(number), words, Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct "
+    return op, _WORDS.get(number) or int(number), words, Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct "
                                            f"{dim.description}", dim.expression, words)

@@ -42,7 +42,9 @@ def _date_only(text: str) -> bool:
 
 
 _CLOCK = r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?"
-_CLOCK_RANGE = re.compile(rf"\b(?:between|from)\s+{_CLOCK}\s+(?:and|to|until|till|-)\s+{_CLOCK}(?:\s*utc|\s*z)?\b")
+# "between 15:00 and 16:00", "21:00-22:00"; never "severity between 4 and 7"
+_CLOCK_RANGE = re.compile(rf"(?<!severity )(?<!sev )\b(?:between|from)\s+{_CLOCK}\s+(?:and|to|until|till|-)\s+{_CLOCK}"
+                          rf"(?:\s*utc|\s*z)?\b|\b(\d{{1,2}}):(\d{{2}})()\s*-\s*(\d{{1,2}}):(\d{{2}})()(?:\s*utc|\s*z)?\b")
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _CLOCK_EDGE = re.compile(r"\b(after|since|from|before|until|till)\s+(\d{1,2}):(\d{2})\s*(am|pm)?(?:\s*utc|\s*z)?\b")
 _MONTH_DAY = re.compile(r"\b(?:on\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})"
@@ -74,6 +76,15 @@ def extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | 
 def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
     text = re.sub(r"\bmidnight\b", "00:00", text)
     text = re.sub(r"\b(?:noon|midday)\b", "12:00", text)
+    # "events from 2 days ago": that calendar day, as "the day before yesterday" reads
+    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+    text = re.sub(r"\b(?:from\s+|on\s+)?(\d{1,2}|one|two|three|four|five|six|seven)\s+days?\s+ago\b",
+                  lambda m: "on " + (now - timedelta(days=int(words.get(m.group(1), m.group(1) if m.group(1).isdigit()
+                                                                         else 0)))).strftime("%Y-%m-%d"), text)
+    # "since 6pm yesterday", "before 9:30am": the 24-hour clock the phrases below read
+    text = re.sub(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b",
+                  lambda m: f"{int(m.group(1)) % 12 + (12 if m.group(3) == 'pm' else 0):02d}:{m.group(2) or '00'}"
+                  if 1 <= int(m.group(1)) <= 12 else m.group(0), text)
     clock = _CLOCK_RANGE.search(text)
     if clock:
         text = (text[: clock.start()] + " " + text[clock.end():]).strip()
@@ -94,8 +105,9 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
         if window is None or window.end - window.start != timedelta(days=1):
             raise TranslationError(f"{clock.group(0)!r} needs a day: say e.g. '{clock.group(0)} yesterday' or "
                                    f"'{clock.group(0)} on 2026-11-19' (times are UTC)")
-        start = window.start + _clock(*clock.group(1, 2, 3))
-        end = window.start + _clock(*clock.group(4, 5, 6))
+        ends = clock.group(1, 2, 3, 4, 5, 6) if clock.group(1) else clock.group(7, 8, 9, 10, 11, 12)
+        start = window.start + _clock(*ends[:3])
+        end = window.start + _clock(*ends[3:])
         if end <= start:
             raise TranslationError(f"{clock.group(0)!r} ends before it starts: times are UTC, 00:00-24:00")
         window, phrase = Window(start, end), f"{phrase}, {clock.group(0)}"

@@ -14,20 +14,10 @@ import copy
 import re
 from datetime import datetime
 
-from sqlglot import exp
-
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import (
-    DIALECT,
-    Dimension,
-    Filter,
     Intent,
-    Measure,
-    Order,
     compile_intent,
-    eq,
-    is_null,
-    like,
 )
 from workbench.nl.offline.accounting import (
     SOURCE_OF,
@@ -37,21 +27,19 @@ from workbench.nl.offline.accounting import (
     refuse_foreign_words,
     refuse_leftover_numbers,
     refuse_stray_modifiers,
+    refuse_unread_noun,
 )
 from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
-from workbench.nl.offline.concepts import (
-    Reading,
-    cloudtrail_concepts,
-    cloudtrail_outcomes,
-    port_in_request,
-    security_group_ports,
-)
+from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
+from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
 from workbench.nl.offline.normalise import normalise, without_lead_in
+from workbench.nl.offline.outcomes import cloudtrail_outcomes
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
-from workbench.nl.offline.refusals import refuse_unanswerable
+from workbench.nl.offline.reading import Reading
+from workbench.nl.offline.refusals import refuse_nested, refuse_unanswerable, refuse_unreadable_values
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct
 from workbench.nl.offline.timephrases import extract_window
@@ -102,76 +90,14 @@ def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
     for other, vocab in DIMENSIONS.items():
         if other == table:
             continue
-        for key in sorted(set(vocab) - own, key=len, reverse=True):
+        # "regions" where this table has "region": the same column, not another table's
+        singular = {k: re.sub(r"ies$", "y", k) if k.endswith("ies") else k.removesuffix("s") for k in vocab}
+        for key in sorted((k for k, one in singular.items() if k not in own and one not in own), key=len, reverse=True):
             if re.search(rf"\b(?:which|what|per|by|each|top \d+|how many|distinct)\s+(?:the\s+)?{re.escape(key)}(?:es|s)?\b",
                          reading.text) and key not in {"source", "destination", "target", "host", "peer", "kind"}:
                 raise TranslationError(
                     f"{key!r} is in {SOURCE_OF[other]}, but the rest of the question is about {SOURCE_OF[table]}: "
                     "ask about one log source at a time")
-
-
-# Attributes only some rows carry: a row without one is not an answer to "which roles" or "top 5
-# roles", so listing or ranking by them keeps the rows that have them (as the sets' gold SQL does).
-PRESENT_ONLY = {
-    "useridentity.sessioncontext.sessionissuer.username": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
-    "useridentity.accesskeyid": (is_null("useridentity.accesskeyid", negate=True), "with an access key"),
-    "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
-    # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
-    "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
-                                                   "Identity Center sessions"),
-}
-
-
-def _per_value(intent: Intent, found: Mentions, text: str) -> None:
-    """'event counts for alice and bob': one count per named value, not their sum."""
-    if not intent.measures or intent.groups or not re.search(r"\b(?:counts|each|respectively|separately|apiece|"
-                                                             r"individually|per (?:user|ip|address|role))\b", found.text):
-        return
-    for item in intent.filters:
-        lists = [node for node in item.condition.find_all(exp.In)] if len(item.entities) > 1 else []
-        if lists:
-            columns = list(dict.fromkeys(node.this.sql(DIALECT) for node in lists))
-            # a bare name is a user or a role: the one of the two columns that holds it
-            column = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
-            intent.group_by = [Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1], column,
-                                         item.words)]
-            intent.order = [Order(column)]
-            return
-
-
-def _assumed_roles(intent: Intent) -> None:
-    """With AssumeRole calls, 'roles' are the roles assumed (in the request), not the callers' sessions."""
-    issuer = "useridentity.sessioncontext.sessionissuer.username"
-    if not any(f.condition.sql(DIALECT) == "eventname = 'AssumeRole'" for f in intent.filters):
-        return
-    arn = "json_extract_scalar(requestparameters, '$.roleArn')"
-    swap = {issuer: Dimension(arn, "role", "assumed role"),
-            "json_extract_scalar(requestparameters, '$.roleName')": Dimension(arn, "role", "assumed role")}
-    intent.group_by = [swap.get(d.expression, d) for d in intent.group_by]
-    intent.columns = [swap.get(d.expression, d) for d in intent.columns] if intent.distinct else intent.columns
-    intent.measures = [Measure(m.func, m.alias, m.description, arn, m.words) if m.column == issuer else m
-                       for m in intent.measures]
-    intent.order = [Order(arn, o.descending) if o.expression in swap else o for o in intent.order]
-
-
-def _sso_who(intent: Intent) -> None:
-    """'who used an sso role': an Identity Center session's caller is the user its session name carries."""
-    if not any(f.description == "Identity Center sessions" for f in intent.filters):
-        return
-    expr, alias, description = DIMENSIONS["cloudtrail"]["identity center user"]
-    swap = lambda d: Dimension(expr, alias, description, d.words) if d.alias == "principal" else d  # noqa: E731
-    intent.group_by = [swap(d) for d in intent.group_by]
-    intent.columns = [swap(d) for d in intent.columns]
-    intent.order = [Order(alias if o.expression == "principal" else expr if o.expression == "useridentity.arn"
-                          else o.expression, o.descending) for o in intent.order]
-
-
-def _only_present(intent: Intent) -> None:
-    listed = intent.groups + (intent.columns if intent.distinct else [])
-    for dim in listed:
-        if dim.expression in PRESENT_ONLY and intent.table == "cloudtrail":
-            condition, description = PRESENT_ONLY[dim.expression]
-            intent.add(Filter(condition.copy(), dim.words or dim.description, description))
 
 
 def read_intent(question: str, now: datetime) -> Intent:
@@ -195,6 +121,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
     asked = question.lower()
     question = normalise(question)
     refuse_unanswerable(question)
+    refuse_unreadable_values(question)
+    refuse_nested(question)
     found = extract(question)
     refuse_ambiguous_names(found)
     window, text, phrase = extract_window(correct(found.text), now)
@@ -203,7 +131,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
                       lambda m: " " * len(m.group(0)), text)
     s3_events = any(re.search(r"Object|Bucket", e.value) for e in found.of("event")) or re.search(
         r"\b(?:reads?|download\w*|upload\w*)\b", found.text)
-    bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl)\b", text)
+    bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl|objects?)\b", text)
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
         # the one acting is a user ("which buckets did svc-reporting touch"); what S3 calls act on is a bucket
         # ("GetObject calls on tyrell-backups-33c922"); an address with '@' is an Identity Center user
@@ -238,7 +166,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
             for name, port in WELL_KNOWN_PORTS.items():
                 if match := reading.find(rf"\b{name}\b"):
                     port_in_request(reading, port, reading.consume(match))
-        cloudtrail_outcomes(reading, error_codes_named=bool(found.of("error_code")),
+        # "errors but not AccessDenied": a code named only to exclude it still leaves "errors" to read
+        cloudtrail_outcomes(reading, error_codes_named=any(not m.negated for m in found.of("error_code")),
                             console_named=console)
     if table == "cloudtrail":
         place_cloudtrail(intent, found, reading.concepts, reading.filters)
@@ -252,14 +181,13 @@ def _read_intent(question: str, now: datetime) -> Intent:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
-    _per_value(intent, found, reading.text)
+    refuse_unread_noun(reading.text)
+    per_value(intent, found, reading.text)
     refuse_stray_modifiers(reading, intent)
     merge_alternatives(intent, text)
     drop_explanations(intent, asked)
-    refuse_conflicting_filters(intent)
-    _assumed_roles(intent)
-    _sso_who(intent)
-    _only_present(intent)
+    refuse_conflicting_filters(intent, found.text)
+    apply_conventions(intent)
     refuse_foreign_words(reading, table)
     refuse_leftover_numbers(reading)
     refuse_partial_possessive(reading.text)
@@ -275,6 +203,16 @@ def _read_intent(question: str, now: datetime) -> Intent:
     bare_count = (intent.measures and all(m.column is None for m in intent.measures) and not intent.filters
                   and not intent.groups and not cue and window is None)  # "how many?" counts nothing named
     descending = any(o.descending for o in intent.order)
+    if not intent.filters and not cue and window is None and re.match(
+            r"\s*(?:(?:ok|okay|thanks|thank you|great|cool|nice)\W+)*(?:and|also|now|then|what about|how about)\b", asked):
+        # "thanks, and per hour?": a follow-up to an earlier question, whose filters this one does not carry
+        raise TranslationError("this reads as a follow-up: each question is translated on its own, so repeat what to "
+                               "count or list, e.g. 'failed console logins per hour'")
+    if (summary := re.search(r"\b(?:summar\w+|overview|recap|digest|report|rundown|highlights)\b", found.text)) and \
+            not intent.filters and not intent.measures and not intent.groups and not intent.distinct:
+        # "a summary of yesterday": every event of the day would not be a summary; what to summarise is not said
+        raise TranslationError(f"ambiguous: {summary.group(0)!r} of what? name what to count or list, e.g. 'count per "
+                               "event name yesterday' or 'GuardDuty findings per severity band yesterday'")
     if bare_count or not intent.filters and not intent.measures and (not intent.distinct or only_who) \
             and intent.limit is None and not explicit_all and window is None and reading.sort is None and not descending:
         raise TranslationError(

@@ -37,6 +37,11 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "user agent": ("useragent", "useragent", "user agent"),
         "client": ("useragent", "useragent", "user agent"),
         "principal": ("useridentity.arn", "principal", "principal"),
+        # "principal arns", "principals (arn)": the principal, by the ARN that names it
+        "principal arn": ("useridentity.arn", "principal", "principal"),
+        "user arn": ("useridentity.arn", "principal", "principal"),
+        "caller arn": ("useridentity.arn", "principal", "principal"),
+        "policy arn": ("json_extract_scalar(requestparameters, '$.policyArn')", "policy", "policy"),
         "identity": ("useridentity.arn", "principal", "principal"),
         "user": ("useridentity.arn", "principal", "principal"),
         "users": ("useridentity.arn", "principal", "principal"),
@@ -300,7 +305,8 @@ NOT_NAMES = {"sign-in", "sign-ins", "log-in", "log-ins", "read-only", "non-read-
              "built-in", "top-level", "brute-force", "port-scan", "assume-role", "cross-account", "so-called",
              "e.g", "i.e", "etc", "aws-managed", "user-agent", "api-calls", "mfa-less", "re-enabled", "in-bound",
              "out-bound", "well-known", "high-severity", "low-severity", "medium-severity", "sign-on",
-             "single-sign-on", "long-lived", "short-lived", "vpc-flow", "flow-logs", "s3-bucket", "ip-address",
+             "single-sign-on", "long-lived", "short-lived", "long-term", "short-term", "real-time", "one-time",
+             "third-party", "non-human", "in-vpc", "off-hours", "after-hours", "vpc-flow", "flow-logs", "s3-bucket", "ip-address",
              "source-ip", "x-ray", "end-to-end", "follow-up", "time-series", "day-by-day", "hour-by-hour",
              "per-hour", "per-day", "per-user", "role-chaining", "api-call", "ec2-instance", "t-shirt",
              "privilege-escalation", "priv-esc", "public-access", "security-group", "security-groups",
@@ -325,7 +331,8 @@ MFA_CHANGES = ("DeactivateMFADevice", "DeleteVirtualMFADevice", "EnableMFADevice
 def vocab_dimension(table: str, words: str) -> tuple[Dimension, int] | None:
     vocab = DIMENSIONS[table]
     for key in sorted(vocab, key=len, reverse=True):
-        stem = rf"{re.escape(key[:-1])}(?:y|ies)" if key.endswith("y") else rf"{re.escape(key)}(?:es|s)?"
+        # "policy" → "policies", but "key" → "keys", "day" → "days": a vowel before the y keeps it
+        stem = rf"{re.escape(key[:-1])}(?:y|ies|ys)" if key.endswith("y") else rf"{re.escape(key)}(?:es|s)?"
         if match := re.match(rf"{stem}\b", words):
             expr, alias, description = vocab[key]
             return Dimension(expr, alias, description, key), match.end()

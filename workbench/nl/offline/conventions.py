@@ -1,0 +1,140 @@
+"""The readings tests/nl/README.md decides, applied to an intent once the question is read.
+
+Roles assumed are the roles in the request; a named role is assumed by any STS call; Identity Center
+callers are their session names; console sign-in users are IAM user names; a listed or grouped attribute
+keeps only the rows that have it; "counts for alice and bob" is one count per named value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from workbench.nl.intent import (
+    DIALECT,
+    Dimension,
+    Filter,
+    Intent,
+    Measure,
+    Order,
+    col,
+    eq,
+    is_null,
+    like,
+    literal,
+    one_of,
+)
+from workbench.nl.offline.mentions import Mentions
+from workbench.nl.offline.vocab import DIMENSIONS
+
+# Attributes only some rows carry: a row without one is not an answer to "which roles" or "top 5
+# roles", so listing or ranking by them keeps the rows that have them (as the sets' gold SQL does).
+PRESENT_ONLY = {
+    "useridentity.sessioncontext.sessionissuer.username": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
+    # AWS services' own calls carry an empty access key: not a key anyone used
+    "useridentity.accesskeyid": (exp.NEQ(this=col("useridentity.accesskeyid"), expression=literal("")),
+                                 "with an access key"),
+    "json_extract_scalar(requestparameters, '$.bucketName')": (
+        is_null("json_extract_scalar(requestparameters, '$.bucketName')", negate=True), "naming a bucket"),
+    "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
+    # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
+    "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
+                                                   "Identity Center sessions"),
+}
+
+
+def per_value(intent: Intent, found: Mentions, text: str) -> None:
+    """'event counts for alice and bob': one count per named value, not their sum."""
+    if not intent.measures or intent.groups or not re.search(r"\b(?:counts|each|respectively|separately|apiece|"
+                                                             r"individually|per (?:user|ip|address|role))\b", found.text):
+        return
+    for item in intent.filters:
+        lists = [node for node in item.condition.find_all(exp.In)] if len(item.entities) > 1 else []
+        if lists:
+            columns = list(dict.fromkeys(node.this.sql(DIALECT) for node in lists))
+            # a bare name is a user or a role: the one of the two columns that holds it
+            column = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
+            intent.group_by = [Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1], column,
+                                         item.words)]
+            intent.order = [Order(column)]
+            return
+
+
+def _assumed_roles(intent: Intent) -> None:
+    """With AssumeRole calls, 'roles' are the roles assumed (in the request), not the callers' sessions."""
+    issuer = "useridentity.sessioncontext.sessionissuer.username"
+    if not any(f.condition.sql(DIALECT) == "eventname = 'AssumeRole'" for f in intent.filters):
+        return
+    arn = "json_extract_scalar(requestparameters, '$.roleArn')"
+    swap = {issuer: Dimension(arn, "role", "assumed role"),
+            "json_extract_scalar(requestparameters, '$.roleName')": Dimension(arn, "role", "assumed role")}
+    intent.group_by = [swap.get(d.expression, d) for d in intent.group_by]
+    intent.columns = [swap.get(d.expression, d) for d in intent.columns] if intent.distinct else intent.columns
+    intent.measures = [Measure(m.func, m.alias, m.description, arn, m.words) if m.column == issuer else m
+                       for m in intent.measures]
+    intent.order = [Order(arn, o.descending) if o.expression in swap else o for o in intent.order]
+
+
+def _sso_who(intent: Intent) -> None:
+    """'who used an sso role': an Identity Center session's caller is the user its session name carries."""
+    if not any(f.description == "Identity Center sessions" for f in intent.filters):
+        return
+    expr, alias, description = DIMENSIONS["cloudtrail"]["identity center user"]
+    swap = lambda d: Dimension(expr, alias, description, d.words) if d.alias == "principal" else d  # noqa: E731
+    intent.group_by = [swap(d) for d in intent.group_by]
+    intent.columns = [swap(d) for d in intent.columns]
+    intent.order = [Order(alias if o.expression == "principal" else expr if o.expression == "useridentity.arn"
+                          else o.expression, o.descending) for o in intent.order]
+
+
+_ASSUME_CALLS = ("AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML")
+
+
+def _assumed_by_any_means(intent: Intent) -> None:
+    """'when was github-actions-deploy assumed': a named role is assumed by any of the three STS calls.
+
+    Only when the verb said it ('assumed'), not the call's name ('AssumeRole calls into X' keeps that call).
+    """
+    if not any(f.description.startswith("assuming role ") for f in intent.filters):
+        return
+    for i, item in enumerate(intent.filters):
+        if item.condition.sql(DIALECT) == "eventname = 'AssumeRole'" and "assumerole" not in item.words.lower():
+            intent.filters[i] = Filter(one_of("eventname", _ASSUME_CALLS), item.words, "role assumptions (any STS call)",
+                                       item.entities)
+
+
+def _console_users(intent: Intent) -> None:
+    """'console sign-ins per user', 'which users logged in': sign-ins are IAM users', named by their user name."""
+    if intent.table != "cloudtrail" or not any(f.condition.sql(DIALECT) == "eventname = 'ConsoleLogin'"
+                                               for f in intent.filters):
+        return
+    expr, alias, description = DIMENSIONS["cloudtrail"]["user name"]
+
+    def swap(dim: Dimension) -> Dimension:
+        said_user = re.search(r"\busers?\b", dim.words) and not re.search(r"\b(?:who|whom|principals?)\b", dim.words)
+        return Dimension(expr, alias, description, dim.words) if dim.alias == "principal" and said_user else dim
+
+    before = [d.expression for d in intent.group_by + intent.columns]
+    intent.group_by = [swap(d) for d in intent.group_by]
+    intent.columns = [swap(d) for d in intent.columns]
+    if before != [d.expression for d in intent.group_by + intent.columns]:
+        intent.order = [Order(alias if o.expression == "principal" else expr if o.expression == "useridentity.arn"
+                              else o.expression, o.descending) for o in intent.order]
+
+
+def _only_present(intent: Intent) -> None:
+    listed = intent.groups + (intent.columns if intent.distinct else [])
+    for dim in listed:
+        if dim.expression in PRESENT_ONLY and intent.table == "cloudtrail":
+            condition, description = PRESENT_ONLY[dim.expression]
+            intent.add(Filter(condition.copy(), dim.words or dim.description, description))
+
+
+def apply_conventions(intent: Intent) -> None:
+    """The column each convention names, in the order they depend on each other."""
+    _assumed_roles(intent)
+    _assumed_by_any_means(intent)
+    _sso_who(intent)
+    _console_users(intent)
+    _only_present(intent)

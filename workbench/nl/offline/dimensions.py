@@ -1,0 +1,193 @@
+"""The nouns a question lists, groups or ranks by → dimensions: "which X", "per X", "top N X", "who", and
+the buckets over time ("per hour", "every 15 minutes"). A grouping the table does not have is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from workbench.nl.base import TranslationError
+from workbench.nl.intent import Dimension
+from workbench.nl.offline.reading import Reading
+from workbench.nl.offline.thresholds import THRESHOLD
+from workbench.nl.offline.vocab import DIMENSIONS, TIME_COLUMN, vocab_dimension
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
+N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
+GROUP = r"(?:per|by|for each|for every|each|grouped by|group by|broken down by|breakdown by|split by|across)"
+_WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the|" \
+         r"give me(?: the)?|get me(?: the)?|just(?: the)?|only(?: the)?|every)"
+_FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|every|noisy|aws|" \
+          r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
+          r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
+BUCKETS = {"minute": 16, "hour": 13, "day": 10}
+ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|logins?|records?|entries",
+        "vpc_flow": r"flows?|connections?|records?|entries|traffic|sessions?",
+        "guardduty": r"findings?|alerts?|records?|entries"}
+
+
+# What a value's placeholder is already called: "rolename role" names the role, it does not ask for roles.
+_OWN_NOUNS = {
+    "username": r"users?|principals?|identit(?:y|ies)|user names?", "rolename": r"roles?|sessions?", "bucketname": r"buckets?",
+    "ipaddr": r"ips?|address(?:es)?|hosts?|ip address(?:es)?|sources?|source ips?", "accountnumber": r"accounts?",
+    "regionname": r"regions?", "portnumber": r"ports?", "secretname": r"secrets?",
+    "resourceid": r"instances?|enis?|interfaces?|vpcs?|subnets?|network interfaces?", "eventname": r"events?|calls?|apis?|actions?",
+    "errorcodename": r"errors?|error codes?", "policyname": r"polic(?:y|ies)", "findingtype": r"findings?|types?",
+    "trailname": r"trails?", "accesskeyid": r"(?:access )?keys?",
+}
+
+
+@dataclass(frozen=True)
+class Dim:
+    dimension: Dimension
+    trigger: str  # group | which | who | top | count
+
+
+def number(word: str | None) -> int | None:
+    if word is None:
+        return None
+    return int(word) if word.isdigit() else NUMBERS[word]
+
+
+def time_bucket(table: str, unit: str, words: str) -> Dimension:
+    column = TIME_COLUMN[table]
+    if table == "vpc_flow":  # epoch seconds
+        return Dimension(f"date_trunc('{unit}', from_unixtime({column}))", unit, unit, words)
+    return Dimension(f"substr({column}, 1, {BUCKETS[unit]})", unit, unit, words)
+
+
+def sized_bucket(table: str, seconds: int, words: str) -> Dimension:
+    column = TIME_COLUMN[table]
+    epoch = column if table == "vpc_flow" else f"to_unixtime(from_iso8601_timestamp({column}))"
+    return Dimension(f"from_unixtime(floor({epoch} / {seconds}) * {seconds})", "bucket", f"{seconds // 60}-minute bucket",
+                     words)
+
+
+def read_dimensions(reading: Reading, table: str, compared: bool = False) -> list[Dim]:
+    found: list[Dim] = []
+    # "new access keys and who they were for": the user the call acted on, as "for whom" asks
+    reading.text = re.sub(r"\bwho(?:m)?\s+(?:they|it|those|these|each)\s+(?:was|were|is|are)\s+(?:made\s+|created\s+)?for\b",
+                          lambda m: "for whom".ljust(len(m.group(0))), reading.text)
+    target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
+    if target and table == "cloudtrail":
+        noun = (target.group(1) or "user").rstrip("s")
+        field = {"user": "userName", "role": "roleName", "group": "groupName"}[noun]
+        found.append(Dim(Dimension(f"json_extract_scalar(requestparameters, '$.{field}')", f"target_{noun}",
+                                    f"target {noun}", target.group(0)), "which"))
+        reading.consume(target)
+    sort = re.search(r"\b(?:sorted|ordered|sort|order|ranked)\s+by\s+(?:the\s+)?", reading.text)
+    if sort and (hit := vocab_dimension(table, reading.text[sort.end():])):
+        reading.sort = hit[0]
+        reading.text = reading.text[:sort.start()] + "_" * (sort.end() + hit[1] - sort.start()) + \
+            reading.text[sort.end() + hit[1]:]
+    if table == "cloudtrail" and (where := re.search(r"\b(?:(?:and\s+)?from where|where\s+from)\b", reading.text)):
+        # "rupert.garcia where from", "who deleted it and from where": the source addresses
+        reading.text = reading.text[:where.start()] + "which source ips" + reading.text[where.end():]
+    # "brute force check: source ips with …", "any ip that made fewer than 20 calls": the noun a count
+    # condition is about starts its clause, or follows 'any'/'every' (without a condition, 'any user' asks yes/no)
+    compared = compared or re.search(THRESHOLD, reading.text) is not None
+    patterns = ((r"^\s*", "start"), (r"[:;—–]\s*", "start"),
+                *(((r"\b(?:any|every|all|those|the)\s+", "which"),) if compared else ()),
+                (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
+                (r"\b(?:how many|number of)\s+", "count"), (f"\\b{GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
+                (rf"\btop\s+(?:{N}\s+)?", "top"),
+                (rf"\b{N}\s+(?:most|least)\s+\w+\s+", "top"),
+                (r"\b(?:most|least)\s+(?:common|active|frequent|used|busy)\s+", "top"),
+                (r"\b(?:busiest|noisiest|loudest|chattiest|quietest)\s+", "top"),
+                (r"\b(?:most|least)\s{2,}", "most"),  # "most rejected source ip": the filter read, the noun ranked
+                # "the user with the most errors", "which ip has the most rejected flows": the noun ranked
+                (r"\b(?:the|which|what)\s+(?=(?:[\w-]+\s+){1,2}(?:with|that (?:has|had|made|sent|got|did)|having|has|had)"
+                 r"\s+the\s+(?:most|fewest|least|highest number of|lowest number of)\b)", "top"))
+    for pattern, kind in patterns:
+        for match in list(re.finditer(pattern, reading.text)):
+            trigger = kind
+            rest = reading.text[match.end():]
+            lead = len(rest) - len(rest.lstrip(" ")) if trigger == "most" else 0
+            skipped = re.match(_FILLER, rest[lead:])
+            offset = lead + (skipped.end() if skipped else 0)
+            if (hit := vocab_dimension(table, rest[offset:])) is None:
+                continue
+            dimension, length = hit
+            matched = rest[offset:offset + length]
+            after = rest[offset + length:].strip()
+            if re.match(r"\s*(?:" + "|".join(_OWN_NOUNS) + r")\b", rest[offset + length:]) and any(
+                    re.fullmatch(nouns, matched) and not re.match(rf"{placeholder}\s+(?:{nouns})\b", after)
+                    for placeholder, nouns in _OWN_NOUNS.items() if after.startswith(placeholder)):
+                # ("which roles (rolename roles)" names its kind again after it: the first noun is asked for)
+                continue  # "excluding port 443", "the user bob": the noun names the value after it, not a column
+            if trigger == "most" and re.fullmatch(ROWS[table] + r"|events|findings|flows|connections|records|calls",
+                                                  matched):
+                continue  # "the most failed calls": a count of rows, not a ranking of event names
+            if trigger == "most":
+                trigger = "top"
+            if trigger == "group" and matched in {"who", "whom"}:
+                trigger = "who"  # "ListUsers - by who?": the callers, not a count per caller
+            if trigger == "tail":
+                placeholder = match.group(0).strip()
+                if re.fullmatch(_OWN_NOUNS[placeholder] + r"|" + ROWS[table] + r"|events|calls|findings|flows|records",
+                                matched):
+                    continue  # "the billing-lambda role", "AssumeRole calls": the value's own kind, not a column
+                trigger = "which"
+            if trigger in {"count", "group"} and re.fullmatch(ROWS[table], matched) \
+                    and (trigger == "count" or matched.endswith("s")) \
+                    or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
+                    or trigger in {"which", "start"} and re.fullmatch(r"events|findings|flows|connections|records", matched) \
+                    or (trigger == "start" or re.match(r"show|list|all", match.group(0))) and re.fullmatch(
+                        r"calls?|api calls?|actions?|requests?|operations?|events?|activity|traffic", matched) \
+                    or trigger == "start" and not matched.endswith("s") \
+                    or (match.group(0).strip() == "every" or re.search(r"\b(?:every|all)\b", rest[:offset])) \
+                    and re.fullmatch(ROWS[table], matched):  # "every event from", "show every finding that": rows
+                continue  # "how many events": rows counted, not event names
+            # "by user bob" is a filter on the user, read elsewhere; "by username" is a placeholder
+            start, end = match.end() + offset, match.end() + offset + length
+            if trigger == "group" and re.match(r"\s*(?:username|rolename|ipaddr|principalarn)\b", reading.text[end:]):
+                continue
+            if "arn" in dimension.expression.lower() and (arn := re.match(r"\s*arns?\b", reading.text[end:])):
+                end += arn.end()  # "principals (arn)": the ARN is how the principal is named, not a second column
+            if any(d.dimension.expression == dimension.expression for d in found):
+                if trigger == "which":  # "which policies … give me the policy arns": the same column asked again
+                    reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
+                continue
+            found.append(Dim(Dimension(dimension.expression, dimension.alias, dimension.description,
+                                        reading.text[match.start():end].strip()), "which" if trigger == "start" else trigger))
+            # underscores, not spaces: "per <consumed> from" must not read as "per from"
+            reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
+            while more := re.match(r"\s*(?:,|and|&)\s*(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
+                hit = vocab_dimension(table, reading.text[end + more.end():])
+                if hit is None or any(d.dimension.expression == hit[0].expression for d in found):
+                    break
+                start, end = end + more.end(), end + more.end() + hit[1]
+                found.append(Dim(hit[0], trigger))
+                reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
+    if table != "cloudtrail" and re.search(r"\bwho(?:m|se)?\b", reading.text):
+        raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
+                               "CloudTrail events instead (e.g. 'who called DeleteTrail')")
+    rows_asked = re.search(r"\b(?:list|show|give|display|pull|dump|with)\s+(?:me\s+|us\s+)?(?:the\s+|all\s+(?:the\s+)?|"
+                           r"their\s+|its\s+)?(?:events|calls|api calls|records|rows|entries|log entries)\b",
+                           reading.text)
+    if rows_asked and not found and (who := re.search(r"\bwho\b", reading.text)):
+        # "who touched X? list the events": the events say who, and what and when; a list of names would drop them
+        reading.consume(who)
+    if (asks := re.search(r"\bwho\s+(?:are|is|were|was)\s+(?=the\b)", reading.text)) and any(
+            d.trigger in {"top", "which"} for d in found):
+        reading.consume(asks)  # "who are the 4 noisiest iam users": the question word of the noun ranked
+    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
+        expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
+        if all(d.dimension.alias != alias for d in found):
+            found.insert(0, Dim(Dimension(expr, alias, description, match.group(0).strip()), "who"))
+    return found
+
+
+def refuse_unplaced_group(reading: Reading, table: str) -> None:
+    """'per flibber' or 'grouped by colour': a grouping this table does not have is refused."""
+    if re.search(r"\b(?:avg|average|mean)\b", reading.text) and (
+            each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text)):
+        reading.consume(each)  # "avg bytes per flow": each row, the average's own denominator
+    if match := re.search(r"\b(?:per|for each|for every|grouped by|group by|broken down by|breakdown by|split by)\s+"
+                          r"(?!username|rolename|ipaddr|principalarn|eventname|bucketname|secretname)([a-z][\w-]*)",
+                          reading.text):
+        known = ", ".join(sorted({k for k in DIMENSIONS[table] if " " not in k})[:14])
+        raise TranslationError(f"cannot group {table} by {match.group(1)!r}: say one of {known}, "
+                               "or 'per hour' / 'per day'")

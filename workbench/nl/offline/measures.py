@@ -1,0 +1,49 @@
+"""The function a question asks of a number → a measure: max / min / avg / total of bytes, packets or
+severity, "how much traffic", and a second sum beside the first ("bytes and packets").
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.nl.intent import Measure
+from workbench.nl.offline.reading import Reading
+
+NUMERIC = {"vpc_flow": ("bytes", "packets"), "guardduty": ("severity",)}
+_AGGREGATE = {"max": "max", "maximum": "max", "highest": "max", "largest": "max", "biggest": "max", "peak": "max",
+              "min": "min", "minimum": "min", "lowest": "min", "smallest": "min", "avg": "avg", "average": "avg",
+              "mean": "avg", "sum": "sum", "total": "sum"}
+
+
+def read_measure(reading: Reading, table: str) -> Measure | None:
+    columns = NUMERIC.get(table, ())
+    # "max severity per finding type", "avg bytes per flow": a function of a number the table holds
+    if columns and (match := re.search(rf"\b({'|'.join(_AGGREGATE)})\s+(?:of\s+(?:the\s+)?)?({'|'.join(columns)})\b"
+                                       r"(?!\s+(?:findings?|flows?|connections?)\b)", reading.text)):
+        func, column = _AGGREGATE[match.group(1)], match.group(2)
+        words = reading.consume(match)
+        if each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text):
+            reading.consume(each)  # "per flow" is each row: the average over rows, not a grouping
+        return Measure(func, f"{func}_{column}", f"{func} {column}", column, words)
+    if table != "vpc_flow":
+        return None
+    if match := re.search(r"\bhow much\s+(?:data|traffic|bytes|volume|bandwidth)?", reading.text):
+        words = reading.consume(match)  # "how much traffic went to port 443": the bytes summed
+        return Measure("sum", "total_bytes", "total bytes", "bytes", words)
+    if match := re.search(r"\b(?:bytes|volume|data|bandwidth|largest|biggest|heaviest)\b", reading.text):
+        return Measure("sum", "total_bytes", "total bytes", "bytes", match.group(0))
+    if match := re.search(r"\bpackets\b", reading.text):
+        return Measure("sum", "total_packets", "total packets", "packets", match.group(0))
+    return None
+
+
+def second_measure(reading: Reading, measure: Measure | None) -> Measure | None:
+    """'total bytes and packets': both sums, never the first alone."""
+    if measure is None or measure.func != "sum" or measure.column not in {"bytes", "packets"}:
+        return None
+    other = "packets" if measure.column == "bytes" else "bytes"
+    if match := re.search(rf"\b(?:and|&|plus|,)\s+(?:(?:the\s+)?(?:total|sum of|number of)\s+)?{other}\b|"
+                          rf"\b{other}\s+(?:and|&|plus|,)\s+(?:(?:the\s+)?total\s+)?{measure.column}\b", reading.text):
+        reading.consume(match)
+        return Measure("sum", f"total_{other}", f"total {other}", other, match.group(0).strip())
+    return None

@@ -1,0 +1,119 @@
+"""Console sign-ins and the outcome of CloudTrail calls → filters: sign-ins and their MFA and result; denied,
+failed, succeeded, changed or read-only calls; the service called.
+
+Read after the security vocabulary (concepts.py), so "failed logins" stays with the sign-ins and a
+sign-in's outcome is read from its response, not from an error code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.nl.intent import eq, is_null, one_of
+from workbench.nl.offline.reading import Reading
+from workbench.nl.offline.vocab import DENIED_CODES, SERVICES
+
+LOGIN_OUTCOME = "json_extract_scalar(responseelements, '$.ConsoleLogin')"
+MFA_USED = "json_extract_scalar(additionaleventdata, '$.MFAUsed')"
+SESSION_MFA = "useridentity.sessioncontext.attributes.mfaauthenticated"
+
+
+def console_logins(reading: Reading) -> None:
+    if brute := reading.find(r"\b(?:brute[- ]?forc\w*|password[- ]spray\w*|credential stuffing)(?:\s+(?:attacks?|attempts?))?"
+                             r"(?:\s+(?:against|on|of)\s+(?:the\s+)?(?:aws\s+)?(?:console|logins?|sign-?ins?))?"):
+        reading.add(eq("eventname", "ConsoleLogin"), reading.consume(brute), "console logins", "console")
+        reading.add(eq(LOGIN_OUTCOME, "Failure"), brute.group(0), "that failed")
+    login = reading.find(r"\b(?:(?:logged|signed|log|sign)\s+(?:in|on)\s*to|(?:logged|signed|log|sign)\s+into)\s+"
+                         r"(?:the\s+|an?\s+|aws\s+)*(?:console|web console|management console|aws)\b|"
+                         r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
+                         r"logons?|log on|sign on|console access)\b")
+    if not login:
+        # API calls carry MFA in the session context; only sign-ins (ConsoleLogin named) carry MFAUsed
+        column, no, yes = (MFA_USED, "No", "Yes") if reading.console else (SESSION_MFA, "false", "true")
+        if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
+            reading.add(eq(column, no), reading.consume(match), "without MFA", "MFA")
+        elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
+            reading.add(eq(column, yes), reading.consume(match), "with MFA", "MFA")
+        return
+    before = reading.text[:login.start()]
+    # "mfa console logins", "mfa-less sign-ins": the word before the sign-ins says whether MFA was used
+    without = re.search(r"\b(?:non[- ]?mfa|mfa[- ]?less|(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|2fa))"
+                        r"\s+(?:console\s+)?$", before)
+    with_mfa = None if without else re.search(r"\b(?:mfa|2fa)(?:[- ](?:authenticated|protected|backed|enabled))?\s+"
+                                               r"(?:console\s+)?$", before)
+    reading.add(eq("eventname", "ConsoleLogin"), reading.consume(login), "console logins", "console")
+    if without or with_mfa:
+        said = without or with_mfa
+        reading.add(eq(MFA_USED, "No" if without else "Yes"), reading.consume(said),  # type: ignore[arg-type]
+                    "without MFA" if without else "with MFA", "MFA")
+    if match := reading.find(r"\b(?:with\s+(?:vs\.?|versus|and|or)\s+without|mfa\s+(?:vs\.?|versus)\s+no)\s+(?:mfa|2fa)?\b"):
+        # "with vs without MFA": one row per MFAUsed value, for the shape to group by
+        reading.text = reading.text[:match.start()] + "by mfa" + " " * (len(match.group(0)) - 6) + reading.text[match.end():]
+    if match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
+                             r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
+        # "successes vs failures": one row per outcome, for the shape to group by — never both filters at once
+        said = "by login outcome"
+        reading.text = reading.text[:match.start()] + said.ljust(len(match.group(0))) + reading.text[match.end():]
+        return
+    if match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|bad|wrong password|failing|rejected|"
+                             r"denied)\b"):
+        reading.add(eq(LOGIN_OUTCOME, "Failure"), reading.consume(match), "that failed")
+    elif match := reading.find(r"\b(?:successful\w*|succeeded|success|worked)\b"):
+        reading.add(eq(LOGIN_OUTCOME, "Success"), reading.consume(match), "that succeeded")
+    if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
+        reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
+    elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
+        reading.add(eq(MFA_USED, "Yes"), reading.consume(match), "with MFA", "MFA")
+
+
+def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named: bool = False) -> None:
+    """Denied / failed / changed / read-only: after the concepts, so 'failed logins' stays with logins."""
+    if console_named and not any("ConsoleLogin" in f.condition.sql() for f in reading.filters) and (
+            match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|failing|successful\w*|succeeded|"
+                                  r"success(?:es)?)\b")):
+        # "ConsoleLogin failures": a sign-in's outcome is in its response, not in an error code
+        outcome = "Success" if match.group(0).startswith("succ") else "Failure"
+        reading.add(eq(LOGIN_OUTCOME, outcome), reading.consume(match), f"that {'succeeded' if outcome == 'Success' else 'failed'}")
+    if match := reading.find(r"\b(?:incl\.?|including|inclusive of|even|plus|as well as)\s+(?:the\s+)?(?:failures?|"
+                             r"failed(?: ones| calls)?|errors?|unsuccessful(?: ones)?)\b"):
+        reading.consume(match)  # "RunInstances per region, incl. failures": every outcome, so no outcome filter
+    if match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
+                             r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
+        # "successful and failed AssumeRole calls": one row per outcome, for the shape to group by — never both
+        # filters at once (no row both succeeds and fails)
+        reading.text = reading.text[:match.start()] + "by call outcome".ljust(len(match.group(0))) + reading.text[match.end():]
+        return
+    if match := reading.find(r"\b(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|permission errors?|"
+                             r"not authori[sz]ed)\b"):
+        reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
+    elif match := reading.find(r"\b(?:failed|fail|fails|failures?|(?<!without )(?<!without an )(?<!no )errors?(?! codes?\b)|"
+                               r"errored|unsuccessful|failing)\b"):
+        asked = re.search(r"\b(?:which|what|most common|most frequent|top(?: \d+)?|distinct|unique|different|kinds? of|"
+                          r"types? of)\s+(?:\w+\s+)?$", reading.text[:match.start()])
+        if not error_codes_named and asked and match.group(0).startswith("error"):
+            # "the most common errors", "which errors": failed calls, and the error code is what is listed,
+            # so the noun stays for the shape to read as the error-code dimension
+            reading.add(is_null("errorcode", negate=True), match.group(0), "that failed")
+        elif not error_codes_named:
+            reading.add(is_null("errorcode", negate=True), reading.consume(match), "that failed")
+    elif match := reading.find(r"\b(?:succeeded|successful|without (?:an? )?errors?|no errors?)\b"):
+        reading.add(is_null("errorcode"), reading.consume(match), "that succeeded")
+    if not error_codes_named and reading.has(r"\berror codes?\b"):
+        # "error codes for ivan.patel": the codes are listed, so only calls that have one
+        reading.add(is_null("errorcode", negate=True), "error codes", "that failed")
+    if match := reading.find(r"\b(?:non[- ]read[- ]only|not read[- ]only)\b"):
+        reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
+        if write := reading.find(r"\bwrites?\b"):
+            reading.consume(write)
+    elif match := reading.find(r"\b(?:changes?|changed|modifications?|modified|writes?|mutating|non-read-only|"
+                             r"write (?:calls|events|actions))\b"):
+        reading.add(eq("readonly", "false"), reading.consume(match), "that changed something")
+    elif match := reading.find(r"\bread[- ]only\b(?!\s+(?:roles?|sessions?|permission|access)\b)"):
+        # "the read-only role" names a role (a permission set), not the read-only calls: left unread, refused
+        reading.add(eq("readonly", "true"), reading.consume(match), "read-only")
+    for word, service in SERVICES.items():
+        # "in cloudtrail" names the table; "calls to cloudtrail" names the service
+        pattern = r"\b(?:to|against|on)\s+(?:the\s+)?cloud ?trail(?:\s+api)?\b" if word == "cloudtrail" else \
+            rf"\b{re.escape(word)}\b"
+        if match := reading.find(pattern):
+            reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume(match), f"in {word.upper()}")

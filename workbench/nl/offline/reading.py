@@ -1,0 +1,64 @@
+"""The working text of a question as the offline translator reads it, and the filters read from it so far.
+
+Each vocabulary rule (concepts.py, outcomes.py, flows_findings.py) reads this text, adds filters tied to
+the words it read and blanks those words, so no later rule reads them twice and what is left over can be
+checked for words nobody understood (neutral.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from workbench.nl.intent import Dimension, Filter, Measure, negate, one_of
+
+UNIT = {"bytes": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}  # decimal, as flow-log tools print them
+PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1}
+
+
+# A negation standing right before the words a rule read: "not in s3", "except iam", "other than the ec2".
+_NEGATED = re.compile(r"\b(?:not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
+                      r"ignoring|minus)\s+(?:(?:from|to|in|on|for|the|any|calls? to|events? (?:from|in))\s+){0,2}$")
+
+
+@dataclass
+class Reading:
+    """The working text of a question and the filters read from it so far."""
+
+    text: str
+    filters: list[Filter] = field(default_factory=list)
+    concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
+    sort: Dimension | None = None  # "sorted by severity"
+    buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
+    console: bool = False  # the question names the ConsoleLogin call itself
+    extra: Measure | None = None  # a second sum beside the first ("bytes and packets")
+    last: tuple[int, str] | None = None  # where the last consumed words stood, and what they were
+
+    def find(self, pattern: str) -> re.Match[str] | None:
+        return re.search(pattern, self.text)
+
+    def has(self, pattern: str) -> bool:
+        return re.search(pattern, self.text) is not None
+
+    def consume(self, match: re.Match[str]) -> str:
+        self.text = self.text[: match.start()] + " " * (match.end() - match.start()) + self.text[match.end():]
+        self.last = (match.start(), match.group(0).strip())
+        return match.group(0).strip()
+
+    def add(self, condition: exp.Expression, words: str, description: str, concept: str = "") -> None:
+        # "calls not to s3", "events other than iam ones": the words just read stand after a negation
+        if self.last and self.last[1] == words and (negation := _NEGATED.search(self.text[:self.last[0]])):
+            condition, description = negate(condition), "not " + description
+            words = f"{negation.group(0).strip()} {words}"
+            self.text = self.text[:negation.start()] + " " * (negation.end() - negation.start()) + \
+                self.text[negation.end():]
+        self.last = None
+        self.filters.append(Filter(condition, words, description))
+        if concept:
+            self.concepts.append(concept)
+
+
+def event_filter(events: tuple[str, ...]) -> exp.Expression:
+    return one_of("eventname", events)
