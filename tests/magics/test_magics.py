@@ -163,6 +163,31 @@ def test_ask_shows_sql_explanation_frame_and_provider(ip: Any, demo_lake: Any) -
     assert meta["question"] == "count failed logins per source IP" and meta["provider"] == "offline"
 
 
+def test_a_question_ending_in_a_question_mark_is_asked_not_looked_up(ip: Any, demo_lake: Any) -> None:
+    brute = demo_lake.truth.scenario("console-brute-force")
+    result, captured = run_cell(ip, "%ask -o frame which source IPs had the most failed console logins?")
+    assert result.success, captured.stdout
+    assert "not found" not in captured.stdout
+    assert ip.user_ns["frame"].iloc[0]["sourceipaddress"] == brute.attacker_ips[0]
+    # indented inside a block, too; and the magic's own help (`%ask?`) is still IPython's
+    result, _ = run_cell(ip, "if True:\n    %ask -o frame any GuardDuty findings?")
+    assert result.success and len(ip.user_ns["frame"])
+    assert "pinfo" in ip.transform_cell("%ask?") and "pinfo" in ip.transform_cell("%ask??")
+    assert "run_line_magic('ask', 'any findings?')" in ip.transform_cell("%ask any findings?")
+    assert "run_cell_magic('ask'" in ip.transform_cell("%%ask\nany findings?")
+
+
+def test_unloading_removes_the_question_mark_transformer(ip: Any) -> None:
+    from workbench.magics.questionmark import keep_question_marks
+
+    assert keep_question_marks in ip.input_transformers_cleanup
+    ip.run_line_magic("unload_ext", "workbench")
+    try:
+        assert keep_question_marks not in ip.input_transformers_cleanup
+    finally:
+        ip.run_line_magic("load_ext", "workbench")
+
+
 def test_ask_as_a_cell_magic(ip: Any) -> None:
     result, captured = run_cell(ip, "%%ask -o frame\nhigh severity\nGuardDuty findings")
     assert result.success and (ip.user_ns["frame"]["severity"] >= 7).all()

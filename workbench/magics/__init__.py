@@ -210,8 +210,11 @@ def wb_command(session: Session, words: list[str]) -> None:
 
 
 def load(shell: Any) -> WorkbenchMagics:
+    from workbench.magics.questionmark import register
+
     magics = WorkbenchMagics(shell)
     shell.register_magics(magics)
+    register(shell)  # `%ask … ?` is a question, not IPython's help syntax
     return magics
 
 
@@ -224,3 +227,6 @@ def unload(shell: Any) -> None:
             if getattr(bound, "__self__", None).__class__ is WorkbenchMagics:
                 del manager.magics[kind][name]
     manager.registry.pop("WorkbenchMagics", None)
+    from workbench.magics.questionmark import unregister
+
+    unregister(shell)
