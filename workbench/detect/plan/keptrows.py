@@ -202,7 +202,7 @@ def plan_kept_scan(kept: KeptRows, table: str, steady: Sequence[Part], joining: 
     rules never change what is kept, or under which fingerprint (the steady members' scan SQL):
     a hot rule costs its own reach this run, and the next run is incremental as before."""
     from workbench.detect.plan.pack import scan_statement
-    from workbench.detect.plan.splitback import _layout, flat_name, scan_sql, tag_column
+    from workbench.detect.plan.splitback import row_columns, scan_sql, tag_column
 
     members = [*steady, *joining]
     if len(members) < 2 or any(p.window is None for p in members):  # noqa: PLR2004
@@ -214,9 +214,6 @@ def plan_kept_scan(kept: KeptRows, table: str, steady: Sequence[Part], joining: 
         return members, statement, None
     reach = Window(min(p.window.start for p in steady), hull.end)  # type: ignore[union-attr]
     queries = tuple(p.query for p in steady)
-    _, plain, structs = _layout(queries)
-    columns = (*plain, *(flat_name(c, path) for c, paths in structs.items() for path in paths),
-               *(tag_column(k) for k in range(len(steady))))
     fp = fingerprint(table, scan_sql(table, queries))
     read_from = min([fresh_from, *(p.window.start for p in joining)])  # type: ignore[misc]
     try:
@@ -224,5 +221,5 @@ def plan_kept_scan(kept: KeptRows, table: str, steady: Sequence[Part], joining: 
     except OSError:
         served = False
     read = Window(read_from, hull.end) if served else hull
-    keeping = KeptScan(kept, fp, reach, read, keep, columns)
+    keeping = KeptScan(kept, fp, reach, read, keep, row_columns(queries))
     return members, replace(statement, window=read), keeping

@@ -70,6 +70,13 @@ def flat_name(column: str, path: tuple[str, ...]) -> str:
     return ".".join((column, *path))
 
 
+def row_columns(queries: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns of a scan's rows for `queries`: plain columns, flattened struct fields, a tag each."""
+    _, plain, structs = _layout(queries)
+    return (*plain, *(flat_name(c, path) for c, paths in structs.items() for path in paths),
+            *(tag_column(k) for k in range(len(queries))))
+
+
 @persisted
 def scan_sql(table: str, queries: tuple[str, ...]) -> str:
     """Athena SQL of one scan of `table` serving the `queries` (see the module docstring)."""
