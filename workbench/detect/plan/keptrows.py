@@ -120,7 +120,8 @@ class KeptRows:
         if reads and end < reads[-1].end:
             return
         if reads and start > max(r.end for r in reads):
-            reads = self._drop(reads)
+            self._drop(reads)
+            reads = []
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{start}-{end}.parquet"
         partial = folder / f".{start}-{end}.{os.getpid()}.partial"
@@ -135,10 +136,9 @@ class KeptRows:
         self._drop([*superseded, *stale])
         self._sweep(fp)
 
-    def _drop(self, reads: list[Read]) -> list[Read]:
+    def _drop(self, reads: list[Read]) -> None:
         for read in reads:
             read.path.unlink(missing_ok=True)
-        return []
 
     def _sweep(self, current: str) -> None:
         """Remove the folders of scans nobody has read for `STALE_AFTER_S`."""

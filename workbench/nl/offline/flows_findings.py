@@ -37,8 +37,7 @@ def vpc_concepts(reading: Reading) -> None:
     if match := reading.find(r"\b(?:inbound|incoming|ingress)\s+(?:vs\.?|versus|and|or|/)\s+(?:outbound|outgoing|egress)\b|"
                              r"\b(?:outbound|outgoing|egress)\s+(?:vs\.?|versus|and|or|/)\s+(?:inbound|incoming|ingress)\b"):
         # "ingress vs egress bytes": one row per direction
-        reading.text = reading.text[:match.start()] + "by direction" + " " * (len(match.group(0)) - 12) \
-            + reading.text[match.end():]
+        _as_grouping(reading, match, "direction")
     if match := reading.find(r"\b(?:inbound|incoming|ingress)\b"):
         reading.add(eq("flow_direction", "ingress"), reading.consume(match), "inbound")
     elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):
@@ -46,8 +45,7 @@ def vpc_concepts(reading: Reading) -> None:
     if match := reading.find(r"\b(?:accepted|allowed)\s+(?:vs\.?|versus|and|or|/)\s+(?:rejected|blocked|denied)\b|"
                              r"\b(?:rejected|blocked|denied)\s+(?:vs\.?|versus|and|or|/)\s+(?:accepted|allowed)\b"):
         # "accepted vs rejected flows per day": one row per action
-        reading.text = reading.text[:match.start()] + "by action" + " " * (len(match.group(0)) - 9) \
-            + reading.text[match.end():]
+        _as_grouping(reading, match, "action")
     if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|failed)\b"):
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
     elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|established)\b"):
@@ -166,3 +164,8 @@ def guardduty_concepts(reading: Reading) -> None:
             words = match.group(0) if asked else reading.consume(match)
             reading.add(eq("resourcetype", resource), words, f"on {resource} resources")
             break
+
+
+def _as_grouping(reading: Reading, match: re.Match[str], column: str) -> None:
+    """Reword "A vs B" as "by <column>" in place, padded so later matches keep their offsets."""
+    reading.text = reading.text[:match.start()] + f"by {column}".ljust(len(match.group(0))) + reading.text[match.end():]
