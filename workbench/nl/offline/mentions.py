@@ -38,7 +38,7 @@ COMMON_WORDS = {
 }
 
 ARN = re.compile(r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d*:[\w+=,.@/:-]*[\w+=@/-]")
-FINDING_TYPE = re.compile(r"\b([A-Z][A-Za-z0-9]+:[A-Za-z0-9]+/[A-Za-z0-9.!_-]*[A-Za-z0-9!])")
+FINDING_TYPE = re.compile(r"\b([A-Z][A-Za-z0-9]+:[A-Za-z0-9]+/[A-Za-z0-9.!&_-]*[A-Za-z0-9!])")
 ACCESS_KEY = re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{14,18})\b")  # 20 characters in AWS; examples are written looser
 IP = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?![\w.]*\d)")
 SERVICE_HOST = re.compile(r"\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)\b", re.IGNORECASE)
@@ -76,8 +76,8 @@ _KEYWORD_NAMES = [
     (re.compile(r"(?<![\w-])(?:iam\s+)?role\s+(?:named\s+|called\s+)?([a-z][\w+=,.@-]{1,63})\b"), "role"),
     (re.compile(r"(?<![\w-])secret\s+(?:named\s+|called\s+)?([a-z][\w.-]{1,63})\b"), "secret"),
 ]
-_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by)\s+(?:ip\s+|address\s+|host\s+)?$")
-_TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|at)\s+(?:ip\s+|address\s+|host\s+)?$")
+_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
+_TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|at)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
 PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid", "finding_type": "findingtype",
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
                "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
@@ -152,7 +152,14 @@ _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transm
 _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?)\b", re.IGNORECASE)
 
 
-def _direction(before: str, after: str = "") -> str:
+# "10.0.0.0/8 sources", "internal destinations": a range before the noun is where those ends lie
+_RANGE_SIDE = re.compile(r"^\s*(?:(sources?|src|senders?|clients?|callers?)|(destinations?|dst|targets?|servers?))\b",
+                         re.IGNORECASE)
+
+
+def _direction(before: str, after: str = "", value: str = "") -> str:
+    if "/" in value and (side := _RANGE_SIDE.match(after)):
+        return "from" if side.group(1) else "to"
     before = before.lower()
     if re.search(r"\b(?:to|into) or from\s+$|\bfrom or to\s+$|\bto/from\s+$|\bfrom/to\s+$|\band from\s+$", before):
         return "any"  # "connections to or from 10.0.0.5": either side
@@ -181,7 +188,7 @@ class _Reader:
                 continue
             piece = self.text[last:start]
             if chosen != "keep":
-                direction = (_direction(self.text[:start], self.text[end:])
+                direction = (_direction(self.text[:start], self.text[end:], value)
                              if chosen in {"ip", "port", "service_host", "resource_id"} else "any")
                 previous = self.found[-1] if self.found else None
                 listed = previous is not None and previous.kind == chosen and re.fullmatch(

@@ -43,6 +43,9 @@ happen display print return give list report summarize summary breakdown across 
 originating originated coming emanating taken take took performed under against among amongst signs sign evidence
 indications indication traces trace timeline one ones including anywhere check whether attempted attempting try tried
 trying tries
+asking asked asks wondering wonder wondered curious ticket tickets
+incident incidents says said writing write following follow followup fired paged page hey quick question questions
+fine bit part confirm verify know let lets i'm i'd we're we've you're can't cant u ur thx ty
 """.split()) | frozenset(PLACEHOLDER.values())
 
 

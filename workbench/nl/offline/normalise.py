@@ -35,6 +35,11 @@ _REQUEST = re.compile(r"^\s*(?:(?:can|could|would|will) (?:you|u|we|i)(?: please
                       r"i am (?:looking for|trying to (?:find|see|figure out)))\s+"
                       r"(?:(?:show|list|find|get|give|pull|tell|see|know|check|display|figure out|find out|look up)"
                       r"(?: me| us)?\s+)?(?:(?:if|whether)\s+)?", re.IGNORECASE)
+# "my manager is asking whether …", "the auditors want to know if …": who asks is not part of the question
+_REPORTED = re.compile(r"^\s*(?:my|our|the)\s+(?:manager|boss|team lead|lead|ciso|cto|cio|auditors?|colleagues?|"
+                       r"director|vp|soc)\s+(?:is\s+|was\s+|has\s+|have\s+|are\s+)?(?:asking|asked|asks|wants? to know|"
+                       r"wanted to know|would like to know|needs? to know|wondering|wonders|wondered)\s+"
+                       r"(?:(?:if|whether|about)\s+)?", re.IGNORECASE)
 _QUESTION_WORD = re.compile(r"(?:who|whom|whose|what|which|when|where|how|were|was|did|does|do|is|are|has|have|had|"
                             r"any|show|list|count|top)\b", re.IGNORECASE)
 
@@ -89,7 +94,8 @@ def without_lead_in(text: str) -> str:
 
 # A label in apposition before a named value says what it is, not which one: "the bastion 10.10.0.69",
 # "the security account 569653782390". The value alone is the filter; the label is dropped.
-_HOST_LABEL = re.compile(r"\b(?:bastion(?: host)?|jump ?(?:box|host)|server|box|machine|workstation|laptop|nat gateway)"
+_HOST_LABEL = re.compile(r"\b(?:bastion(?: host)?|jump ?(?:box|host)|server|box|machine|workstation|laptop|nat gateway|"
+                         r"internal|private|external|public|office|corporate|corp|vpn|home)"
                          r"\s+(?=\d{1,3}(?:\.\d{1,3}){3}\b)", re.IGNORECASE)
 _ACCOUNT_LABEL = re.compile(r"\b(?:security|prod|production|dev|development|staging|test|audit|logging|log archive|"
                             r"management|shared services|sandbox|payer|master)\s+(?=account\s+\d{12}\b)", re.IGNORECASE)
@@ -111,6 +117,7 @@ def normalise(question: str) -> str:
     text = _HOST_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
     text = _OPENING.sub("", text)
+    text = _REPORTED.sub("", text)
     text = _CLOSING.sub("", text) or text
     if (request := _REQUEST.match(text)) and request.end() < len(text):
         rest = text[request.end():]

@@ -94,6 +94,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "caller": ("useridentity.arn", "principal", "principal"),
         "callers": ("useridentity.arn", "principal", "principal"),
         "actor": ("useridentity.arn", "principal", "principal"),
+        "person": ("useridentity.arn", "principal", "principal"),
         "identity center user": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
         "identity center identity": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
         "identity center identities": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
