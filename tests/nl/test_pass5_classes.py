@@ -59,3 +59,18 @@ def test_a_range_labels_the_side_it_names(engine, question: str, reference: str)
 def test_a_label_between_from_and_the_address_keeps_the_direction(label: str) -> None:
     where = translate(f"flows from {label} 10.10.0.69", DEMO_NOW)[0].split("WHERE", 1)[1].split("ORDER BY")[0]
     assert "srcaddr = '10.10.0.69'" in where and "dstaddr" not in where
+
+
+@pytest.mark.parametrize("question", [
+    "Could you give me an hourly count of all API calls for yesterday, so I can see when things spiked?",
+    "hourly count of all api calls yesterday, for my write-up",
+])
+def test_why_the_analyst_asks_is_not_a_condition(engine, question: str) -> None:
+    reference = ("SELECT substr(eventtime, 1, 13), count(*) FROM cloudtrail WHERE eventtime >= '2026-11-19' "
+                 "AND eventtime < '2026-11-20' GROUP BY 1")
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_a_purpose_that_names_a_value_is_kept() -> None:
+    sql, _, _ = translate("root activity so I can check whether it came from 1.2.3.4", DEMO_NOW)
+    assert "sourceipaddress = '1.2.3.4'" in sql

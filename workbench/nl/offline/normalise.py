@@ -92,6 +92,24 @@ def without_lead_in(text: str) -> str:
     return text
 
 
+# Why the analyst asks, after the question: "…, so I can see when things spiked", "… for my write-up". Dropped only
+# when it names no value and shapes nothing (see _MODIFIER): then it cannot be a condition.
+_PURPOSE = re.compile(r"(?:[\s,;:-]+)((?:so (?:that )?(?:i|we) (?:can|could|may)|(?:just )?to (?:see|check|understand|"
+                      r"figure out|get a (?:sense|feel|picture))|for (?:my|our|the|a) (?:report|write-?up|post-?mortem|"
+                      r"timeline|ticket|review|incident review|records?|notes|slides?|deck|audit|manager|boss)))\b([^?]*)\??\s*$",
+                      re.IGNORECASE)
+
+
+def without_purpose(text: str) -> str:
+    match = _PURPOSE.search(text)
+    if not match or match.start() == 0:
+        return text
+    tail = match.group(2)
+    if _values(tail) or re.search(r"\d", tail) or _MODIFIER.search(tail):
+        return text
+    return text[:match.start()] + ("?" if match.group(0).rstrip().endswith("?") else "")
+
+
 # A label in apposition before a named value says what it is, not which one: "the bastion 10.10.0.69",
 # "the security account 569653782390". The value alone is the filter; the label is dropped.
 _HOST_LABEL = re.compile(r"\b(?:bastion(?: host)?|jump ?(?:box|host)|server|box|machine|workstation|laptop|nat gateway|"
@@ -119,6 +137,7 @@ def normalise(question: str) -> str:
     text = _OPENING.sub("", text)
     text = _REPORTED.sub("", text)
     text = _CLOSING.sub("", text) or text
+    text = without_purpose(text)
     if (request := _REQUEST.match(text)) and request.end() < len(text):
         rest = text[request.end():]
         text = rest if _QUESTION_WORD.match(rest) else "show " + rest
