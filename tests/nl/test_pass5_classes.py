@@ -74,3 +74,24 @@ def test_why_the_analyst_asks_is_not_a_condition(engine, question: str) -> None:
 def test_a_purpose_that_names_a_value_is_kept() -> None:
     sql, _, _ = translate("root activity so I can check whether it came from 1.2.3.4", DEMO_NOW)
     assert "sourceipaddress = '1.2.3.4'" in sql
+
+
+@pytest.mark.parametrize(("question", "count"), [("latest 10 console logins", 10), ("most recent 5 console logins", 5),
+                                                 ("first 3 console logins", 3), ("show the last 4 console logins", 4)])
+def test_the_latest_n_rows_of_a_kind_read_as_a_filter(engine, question: str, count: int) -> None:
+    order = "ASC" if question.startswith("first") else "DESC"
+    reference = (f"SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid "
+                 f"FROM cloudtrail WHERE eventname = 'ConsoleLogin' ORDER BY eventtime {order}, eventid {order} "
+                 f"LIMIT {count}")
+    assert same_rows(engine, question, reference) == count
+
+
+@pytest.mark.parametrize(("question", "condition"), [
+    ("list s3 buckets accessed by roles other than terraform-runner-aed5",
+     "useridentity.sessioncontext.sessionissuer.username = 'terraform-runner-aed5'"),
+    ("console logins by users except heidi.smith", "useridentity.username = 'heidi.smith'"),
+    ("s3 calls on buckets other than logs-archive", "JSON_EXTRACT_SCALAR(requestparameters, '$.bucketName') = 'logs-archive'"),
+])
+def test_an_excepted_name_keeps_the_kind_its_noun_says(question: str, condition: str) -> None:
+    sql = " ".join(translate(question, DEMO_NOW)[0].split())
+    assert f"NOT COALESCE({condition}, FALSE)" in sql.replace("( ", "(").replace(" )", ")")

@@ -54,12 +54,15 @@ QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"“”']{1,120})(?:[\"”]|'(?!\w
 PORTS = re.compile(r"\b(?:(source|src|destination|dst|dest|local|remote)\s+)?ports?\s+((?:\d{1,5}(?:\s*(?:,|and|or|&)\s*)?)+)")
 SECRET_PATH = re.compile(r"(?<![\w/.:-])([a-z0-9][\w.-]*(?:/[\w.-]+)+)(?![\w/])", re.IGNORECASE)
 NAME = re.compile(r"(?<![\w.@/-])([a-z][a-z0-9]*(?:[._@-][a-z0-9]+)+)(?![\w.@/-]*\w)")
+# "roles other than X", "users except bob": the kind word still says what the excepted name is
+_EXCEPT = r"(?:(?:other than|except(?: for)?|excluding|besides|apart from|aside from|but not|not)\s+(?:the\s+)?)?"
 _KIND_BEFORE = {
-    "role": re.compile(r"\b(?:role|roles|iam role)\s+(?:named\s+|called\s+)?$"),
-    "bucket": re.compile(r"\b(?:bucket|buckets|s3 bucket)\s+(?:named\s+|called\s+)?$"),
-    "secret": re.compile(r"\b(?:secret|secrets)\s+(?:named\s+|called\s+)?$"),
-    "user": re.compile(r"\b(?:user|username|iam user|principal|identity)\s+(?:named\s+|called\s+)?$"),
-    "trail": re.compile(r"\b(?:trail|cloudtrail trail)\s+(?:named\s+|called\s+)?$"),
+    "role": re.compile(rf"\b(?:role|roles|iam role)\s+{_EXCEPT}(?:named\s+|called\s+)?$"),
+    "bucket": re.compile(rf"\b(?:bucket|buckets|s3 bucket)\s+{_EXCEPT}(?:named\s+|called\s+)?$"),
+    "secret": re.compile(rf"\b(?:secret|secrets)\s+{_EXCEPT}(?:named\s+|called\s+)?$"),
+    "user": re.compile(rf"\b(?:(?:user|username|iam user|principal|identity)\s+{_EXCEPT}|users\s+{_EXCEPT[:-1]})"
+                       r"(?:named\s+|called\s+)?$"),
+    "trail": re.compile(rf"\b(?:trail|cloudtrail trail)\s+{_EXCEPT}(?:named\s+|called\s+)?$"),
 }
 _KIND_AFTER = {"role": re.compile(r"^\s*(?:iam\s+)?roles?\b"), "bucket": re.compile(r"^\s*(?:s3\s+)?buckets?\b"),
                "secret": re.compile(r"^\s*secrets?\b"), "user": re.compile(r"^\s*(?:iam\s+)?users?\b"),

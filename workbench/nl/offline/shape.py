@@ -126,7 +126,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                        rf"\b{N}\s+(?:most recent|latest|last|newest|first|earliest|oldest)\s+(?:{ROWS[table]})\b",
                        reading.text)
     # "the 5 most recent console logins": the rows' kind read as a filter already, the count and order stay
-    recent = recent or re.search(rf"\b{N}\s+(?:most recent|latest|newest|earliest|oldest)(?=\s{{2,}}\S|\s*$)",
+    recent = recent or re.search(rf"\b{N}\s+(?:most recent|latest|newest|earliest|oldest)(?=\s{{2,}}\S|\s*$)|"
+                                 rf"\b(?:most recent|latest|last|newest|first|earliest|oldest)\s+{N}(?=\s{{2,}}\S|\s*$)",
                                  reading.text)
     if recent:  # "the 5 most recent console logins": N rows, not the latest time
         first, last = ((m if m and (m.end() <= recent.start() or m.start() >= recent.end()) else None)
