@@ -95,3 +95,72 @@ def test_the_latest_n_rows_of_a_kind_read_as_a_filter(engine, question: str, cou
 def test_an_excepted_name_keeps_the_kind_its_noun_says(question: str, condition: str) -> None:
     sql = " ".join(translate(question, DEMO_NOW)[0].split())
     assert f"NOT COALESCE({condition}, FALSE)" in sql.replace("( ", "(").replace(" )", ")")
+
+
+FLOWS = "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow "
+FINDINGS = "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty "
+
+
+@pytest.mark.parametrize("question", ["findings for i-cab9541e488fe9331 or i-9bb7939b0bfe31f31",
+                                      "guardduty findings about i-cab9541e488fe9331 and i-9bb7939b0bfe31f31"])
+def test_a_list_of_resources_is_any_of_them(engine, question: str) -> None:
+    reference = FINDINGS + ("WHERE json_extract_scalar(resource, '$.instanceDetails.instanceId') "
+                            "IN ('i-cab9541e488fe9331', 'i-9bb7939b0bfe31f31')")
+    assert same_rows(engine, question, reference) == 4
+
+
+@pytest.mark.parametrize(("question", "column"), [
+    ("rejected vs accepted flow counts for 10.10.1.171 as the destination", "dstaddr"),
+    ("flows with 10.10.16.239 as the source, accepted vs rejected", "srcaddr"),
+])
+def test_the_side_said_after_the_address(engine, question: str, column: str) -> None:
+    ip = question.split(" ")[-4] if column == "dstaddr" else "10.10.16.239"
+    reference = f"SELECT action, count(*) FROM vpc_flow WHERE {column} = '{ip}' GROUP BY 1"
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_a_direction_said_after_a_list_covers_the_whole_list(engine) -> None:
+    reference = FLOWS + "WHERE srcaddr IN ('10.10.16.239', '10.10.0.69') AND dstport = 22"
+    assert same_rows(engine, "did 10.10.16.239 or 10.10.0.69 connect over ssh", reference) > 0
+
+
+@pytest.mark.parametrize("question", ["bytes per hour out of 10.10.16.239", "bytes per hour leaving 10.10.16.239"])
+def test_out_of_an_address_is_from_it(engine, question: str) -> None:
+    reference = ("SELECT date_trunc('hour', from_unixtime(start)), sum(bytes) FROM vpc_flow "
+                 "WHERE srcaddr = '10.10.16.239' GROUP BY 1")
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["who did privesc-type iam calls", "who made privilege-escalation-related calls"])
+def test_an_english_compound_is_never_a_name(question: str) -> None:
+    sql = translate(question, DEMO_NOW)[0]
+    assert "AttachUserPolicy" in sql and "username" not in sql
+
+
+@pytest.mark.parametrize("question", ["who created access keys, and for which user?",
+                                      "access keys created - by whom and for which user"])
+def test_who_and_for_whom_are_the_distinct_pairs(engine, question: str) -> None:
+    reference = ("SELECT DISTINCT useridentity.arn, json_extract_scalar(requestparameters, '$.userName') FROM cloudtrail "
+                 "WHERE eventname = 'CreateAccessKey'")
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["RunInstances by svc-reporting - in which regions, and did any fail?",
+                                      "which users called CreateUser, and were any of them denied?"])
+def test_a_second_question_about_the_outcome_is_refused(question: str) -> None:
+    with pytest.raises(TranslationError, match="two questions in one"):
+        translate(question, DEMO_NOW)
+
+
+def test_a_yes_no_question_about_failure_alone_is_still_read() -> None:
+    assert "errorcode IS NULL" in translate("did any RunInstances calls fail", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize(("question", "op"), [
+    ("destinations that 10.10.16.239 sent at least 1000 bytes to in total", ">="),
+    ("destinations of 10.10.16.239 with a total of more than 1000 bytes", ">"),
+])
+def test_a_total_compared_is_a_condition_on_each_groups_sum(engine, question: str, op: str) -> None:
+    reference = (f"SELECT dstaddr, sum(bytes) FROM vpc_flow WHERE srcaddr = '10.10.16.239' GROUP BY 1 "
+                 f"HAVING sum(bytes) {op} 1000")
+    assert same_rows(engine, question, reference) > 0

@@ -64,7 +64,16 @@ def vpc_concepts(reading: Reading) -> None:
         column = "packets" if match.group(3) == "packets" else "bytes"
         amount = int(float(match.group(2).replace(",", "")) * UNIT.get(match.group(3), 1))
         op = {"at least": ">=", "less than": "<", "under": "<", "below": "<", "fewer than": "<"}.get(match.group(1), ">")
-        reading.add(compare(column, op, amount), words, f"{column} {op} {amount}")
+        # "sent at least 1 MB to it in total", "a total of more than 500 packets": the sum per group, not each flow
+        total = re.search(r"^(?:\s+\S+){0,3}?\s+(in total|total|combined|altogether|overall|summed|all together)\b",
+                          reading.text[match.end():]) or re.search(r"\b(?:a\s+)?total(?:\s+of)?\s*$", reading.text[:match.start()])
+        if total:
+            span = (match.end() + total.start(1), match.end() + total.end(1)) if total.re.pattern.startswith("^") \
+                else total.span()
+            reading.text = reading.text[:span[0]] + " " * (span[1] - span[0]) + reading.text[span[1]:]
+            reading.total = (op, amount, words, column)
+        else:
+            reading.add(compare(column, op, amount), words, f"{column} {op} {amount}")
     if match := reading.find(r"\b(?:on|at|via|over)\s+(\d{2,5})\b(?!\s*(?:bytes|b|kb|mb|gb|packets|flows|times))"):
         if int(match.group(1)) <= 65535:  # "talking to 203.0.113.171 on 5432": a destination port
             reading.add(eq("dstport", int(match.group(1))), reading.consume(match), f"to port {match.group(1)}")

@@ -79,8 +79,8 @@ _KEYWORD_NAMES = [
     (re.compile(r"(?<![\w-])(?:iam\s+)?role\s+(?:named\s+|called\s+)?([a-z][\w+=,.@-]{1,63})\b"), "role"),
     (re.compile(r"(?<![\w-])secret\s+(?:named\s+|called\s+)?([a-z][\w.-]{1,63})\b"), "secret"),
 ]
-_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
-_TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|at)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
+_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by|out of|leaving|egress from|outbound from|destinations? of|peers? of)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
+_TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|at|sources? of|senders? to)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
 PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid", "finding_type": "findingtype",
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
                "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
@@ -160,8 +160,15 @@ _RANGE_SIDE = re.compile(r"^\s*(?:(sources?|src|senders?|clients?|callers?)|(des
                          re.IGNORECASE)
 
 
+# "10.10.1.171 as the destination", "with 10.0.0.5 as source": the side is said after the value
+_AS_SIDE = re.compile(r"^\s*(?:was\s+|is\s+|being\s+)?as\s+(?:the\s+|a\s+)?(?:(source|src|sender|origin|client)|"
+                      r"(destination|dst|dest|target|receiver|recipient|server))\b", re.IGNORECASE)
+
+
 def _direction(before: str, after: str = "", value: str = "") -> str:
     if "/" in value and (side := _RANGE_SIDE.match(after)):
+        return "from" if side.group(1) else "to"
+    if side := _AS_SIDE.match(after):
         return "from" if side.group(1) else "to"
     before = before.lower()
     if re.search(r"\b(?:to|into) or from\s+$|\bfrom or to\s+$|\bto/from\s+$|\bfrom/to\s+$|\band from\s+$", before):
@@ -198,6 +205,8 @@ class _Reader:
                     r"\s*(?:,\s*)?(?:or|and|&|/|,|nor)?\s*", piece) is not None
                 if direction == "any" and listed:
                     direction = previous.direction  # "from 203.0.113.77 or 198.51.100.149": both from
+                elif listed and previous.direction == "any" and chosen in {"ip", "port"}:
+                    previous.direction = direction  # "did 68.62.167.181 or 69.56.160.124 connect": both sent
                 # "anywhere outside us-east-1": every region but that one
                 negation = NEGATION.search(piece) or (re.search(
                     r"\b(outside(?: of)?)\s+(?:the\s+)?(?:region\s+)?$", piece, re.IGNORECASE) if chosen == "region" else None)

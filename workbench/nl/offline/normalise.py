@@ -128,10 +128,16 @@ def _range(match: re.Match[str]) -> str:
     return ".".join(octets + ["0"] * (4 - len(octets))) + f"/{8 * len(octets)}"
 
 
+# "privesc-type calls", "privilege-escalation-related events": an English compound, never a name; the head is read
+_COMPOUND = re.compile(r"(?<![\w.@/-])([a-z]+(?:-[a-z]+)*)-(?:type|related|like|style|ish|based|flavou?red|kind|sort)"
+                       r"(?![\w.@/-])", re.IGNORECASE)
+
+
 def normalise(question: str) -> str:
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", question, flags=re.IGNORECASE)
     text = _WILDCARD_IP.sub(_range, text)
+    text = _COMPOUND.sub(lambda m: m.group(1).replace("-", " "), text)
     text = _HOST_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
     text = _OPENING.sub("", text)

@@ -126,13 +126,16 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
         _add(intent, [host], eq(column, host.value.lower()), f"{'to' if host.direction == 'to' else 'from'} {host.value}")
     for trail in found.of("trail"):  # trail calls name the trail (or its ARN) in the request
         _add(intent, [trail], contains("requestparameters", trail.value), f"trail {trail.value}")
+    named = []
     for resource in found.of("resource_id"):
         if _role_session(resource):
             # an EC2 instance's role credentials carry the instance id as the session name: the one acting
             _add(intent, [resource], like("useridentity.arn", f"%/{resource.value}"), f"by role session {resource.value}")
             continue
-        _add(intent, [resource], any_of(contains("requestparameters", resource.value),
-                                        contains("responseelements", resource.value)), f"naming {resource.value}")
+        named.append(resource)
+    if named:  # "calls naming i-1 or i-2": a list of resources is any of them
+        _add(intent, named, any_of(*(any_of(contains("requestparameters", v), contains("responseelements", v))
+                                     for v in _values(named))), "naming " + " or ".join(_values(named)))
 
 
 def _role_session(resource: Mention) -> bool:
@@ -169,14 +172,24 @@ def place_vpc(intent: Intent, found: Mentions) -> None:
     if regions := found.of("region"):
         _add(intent, regions, one_of("region", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
     columns = {"eni": "interface_id", "i": "instance_id", "vpc": "vpc_id", "subnet": "subnet_id"}
-    for resource in found.of("resource_id"):
+    resources = [r for r in found.of("resource_id") if r.value.split("-")[0].lower() in columns]
+    for prefix in dict.fromkeys(r.value.split("-")[0].lower() for r in resources):
+        same = [r for r in resources if r.value.split("-")[0].lower() == prefix]
+        if len(same) > 1 and len({r.direction for r in same}) == 1:  # "flows on eni-1 or eni-2": either one
+            _add(intent, same, one_of(columns[prefix], _values(same)), f"{columns[prefix]} " + " or ".join(_values(same)))
+            _flow_side(intent, same[0], prefix, " or ".join(_values(same)))
+    for resource in resources:
         prefix = resource.value.split("-")[0].lower()
-        if prefix in columns:
+        if not resource.placed:
             _add(intent, [resource], eq(columns[prefix], resource.value), f"{columns[prefix]} {resource.value}")
-            if prefix in {"i", "eni"} and resource.direction != "any":
-                # a flow log record is kept per interface: "traffic to i-…" is what came in to it
-                side = "ingress" if resource.direction == "to" else "egress"
-                intent.add(Filter(eq("flow_direction", side), resource.words, f"{side} at {resource.value}"))
+            _flow_side(intent, resource, prefix, resource.value)
+
+
+def _flow_side(intent: Intent, resource: Mention, prefix: str, named: str) -> None:
+    if prefix in {"i", "eni"} and resource.direction != "any":
+        # a flow log record is kept per interface: "traffic to i-…" is what came in to it
+        side = "ingress" if resource.direction == "to" else "egress"
+        intent.add(Filter(eq("flow_direction", side), resource.words, f"{side} at {named}"))
 
 
 def place_guardduty(intent: Intent, found: Mentions) -> None:
@@ -191,8 +204,10 @@ def place_guardduty(intent: Intent, found: Mentions) -> None:
                  f"on the access key of {mention.value}")
         else:
             _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
-    for mention in found.of("resource_id", "access_key"):
-        _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
+    if resources := found.of("resource_id", "access_key"):
+        # "findings for i-1 or i-2": a list of resources is any of them ("both" is refused before this)
+        _add(intent, resources, any_of(*(contains("resource", v) for v in _values(resources))),
+             "on resource " + " or ".join(_values(resources)))
     if accounts := found.of("account"):
         _add(intent, accounts, one_of("accountid", _values(accounts)), "in account " + ", ".join(_values(accounts)))
     if regions := found.of("region"):

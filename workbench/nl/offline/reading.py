@@ -34,6 +34,7 @@ class Reading:
     buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
     console: bool = False  # the question names the ConsoleLogin call itself
     extra: Measure | None = None  # a second sum beside the first ("bytes and packets")
+    total: tuple[str, int, str, str] | None = None  # "sent at least 1 MB in total": (op, amount, words, column) on a sum
     last: tuple[int, str] | None = None  # where the last consumed words stood, and what they were
 
     def find(self, pattern: str) -> re.Match[str] | None:

@@ -143,3 +143,19 @@ def refuse_nested(question: str) -> None:
                           r"having)\s+the\s+(?:most|fewest|least|highest|lowest|largest|biggest)\b", question, re.IGNORECASE):
         raise TranslationError(f"cannot answer {match.group(0)!r} in one query: ask first for the top one (e.g. "
                                "'the user with the most errors'), then for its rows by name")
+
+
+# "… in which regions, and did any fail?": a second, yes/no question about the outcome. Read as a filter it would
+# answer "regions where calls failed" — not what was asked — so it is asked apart.
+_OUTCOME_FOLLOW_UP = re.compile(r"[,;:-]?\s*\b(?:and|&|also|plus)\s+(?:did|were|was|do|are|is)\s+(?:any(?:\s+of\s+(?:them|those|these))?|"
+                                r"they|it|some|those|these)\s+(?:get\s+)?(fail\w*|succe\w*|error\w*|denied|work\w*|go through)"
+                                r"\b[^.?]*\??\s*$", re.IGNORECASE)
+_OTHER_ASK = re.compile(r"\b(?:which|what|who|whom|how many|per|by each|for each|list|show|count|top)\b", re.IGNORECASE)
+
+
+def refuse_compound(question: str) -> None:
+    match = _OUTCOME_FOLLOW_UP.search(question)
+    if match and _OTHER_ASK.search(question[:match.start()]):
+        raise TranslationError(
+            f"two questions in one ({match.group(0).strip(' ,;:-')!r} asks about the outcome apart): ask them one at a "
+            "time, e.g. the first part alone, then the same with 'failed' (or 'per error code')")

@@ -207,6 +207,11 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         dims = [Dim(d.dimension, "count") if d.trigger == "which" and re.search(
             r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
     threshold = read_threshold(reading)
+    if reading.total:  # "destinations 10.0.0.5 sent at least 1 MB to in total": a condition on each group's sum
+        if threshold or distinct_cmp:
+            raise TranslationError(f"two conditions on totals ({reading.total[2]!r} and another): ask for one")
+        op, amount, words, column = reading.total
+        threshold, measure = (op, amount, words), Measure("sum", f"total_{column}", f"total {column}", column, words)
     if distinct_cmp:
         if threshold:
             raise TranslationError(f"two conditions on counts ({distinct_cmp[2]!r} and {threshold[2]!r}): ask for one")
@@ -249,12 +254,6 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         dim = dims[0].dimension
         intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                                        dim.expression, counting.group(0)))
-        return
-    if any(d.trigger == "who" for d in dims) and any(d.dimension.alias.startswith("target_") for d in dims):
-        # "who attached it, and to which user": each grant with its time, grantor and grantee
-        column = TIME_COLUMN[table]
-        intent.columns = [Dimension(column, column, column), *(d.dimension for d in dims)]
-        intent.order = [Order(column)]
         return
     if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b", reading.text):
         _listing(intent)  # "who … and when": the events themselves carry both

@@ -39,7 +39,12 @@ from workbench.nl.offline.normalise import normalise, without_lead_in
 from workbench.nl.offline.outcomes import cloudtrail_outcomes
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
 from workbench.nl.offline.reading import Reading
-from workbench.nl.offline.refusals import refuse_nested, refuse_unanswerable, refuse_unreadable_values
+from workbench.nl.offline.refusals import (
+    refuse_compound,
+    refuse_nested,
+    refuse_unanswerable,
+    refuse_unreadable_values,
+)
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct
 from workbench.nl.offline.timephrases import extract_window
@@ -123,6 +128,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
     refuse_nested(question)
+    refuse_compound(question)
     found = extract(question)
     refuse_ambiguous_names(found)
     window, text, phrase = extract_window(correct(found.text), now)
