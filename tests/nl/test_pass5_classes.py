@@ -164,3 +164,44 @@ def test_a_total_compared_is_a_condition_on_each_groups_sum(engine, question: st
     reference = (f"SELECT dstaddr, sum(bytes) FROM vpc_flow WHERE srcaddr = '10.10.16.239' GROUP BY 1 "
                  f"HAVING sum(bytes) {op} 1000")
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "floor"), [("medium or worse findings", 4), ("findings of medium severity or higher", 4),
+                                                 ("at least high severity findings", 7), ("high or above findings", 7)])
+def test_a_band_or_worse_is_the_bands_floor_and_up(engine, question: str, floor: int) -> None:
+    assert same_rows(engine, question, FINDINGS + f"WHERE severity >= {floor}") > 0
+
+
+@pytest.mark.parametrize("question", ["count of findings by type, most frequent first",
+                                      "findings per type sorted by count", "finding counts by type, biggest first"])
+def test_counts_most_frequent_first_order_the_counts(engine, question: str) -> None:
+    sql = translate(question, DEMO_NOW)[0]
+    assert same_rows(engine, question, "SELECT type, count(*) FROM guardduty GROUP BY 1") > 0
+    assert "ORDER BY\n  findings DESC" in sql and "LIMIT" not in sql
+
+
+def test_most_frequent_first_without_counts_is_refused() -> None:
+    with pytest.raises(TranslationError, match="orders counts"):
+        translate("root logins, most frequent first", DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "column"), [
+    ("how many cloudtrail events came from 69.56.160.124 vs 68.62.167.181", "sourceipaddress"),
+    ("flow counts to 10.10.1.171 versus 10.10.0.139", "dstaddr"),
+])
+def test_values_set_against_each_other_are_counted_apart(engine, question: str, column: str) -> None:
+    values = [w for w in question.replace(",", " ").split() if w[0].isdigit()]
+    table = "cloudtrail" if column == "sourceipaddress" else "vpc_flow"
+    reference = f"SELECT {column}, count(*) FROM {table} WHERE {column} IN ('{values[0]}', '{values[1]}') GROUP BY 1"
+    assert same_rows(engine, question, reference) == 2
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("which hosts did 10.10.0.69 open ssh connections to",
+     "SELECT DISTINCT dstaddr FROM vpc_flow WHERE srcaddr = '10.10.0.69' AND dstport = 22"),
+    ("what ports is 10.10.1.171 accepting connections on",
+     "SELECT DISTINCT dstport FROM vpc_flow WHERE dstaddr = '10.10.1.171' AND action = 'ACCEPT'"),
+    ("how many connections has 10.10.1.171 received", "SELECT count(*) FROM vpc_flow WHERE dstaddr = '10.10.1.171'"),
+])
+def test_the_other_end_of_a_connection(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

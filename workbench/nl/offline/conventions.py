@@ -11,6 +11,7 @@ import re
 
 from sqlglot import exp
 
+from workbench.nl.base import TranslationError
 from workbench.nl.intent import (
     DIALECT,
     Dimension,
@@ -46,19 +47,34 @@ PRESENT_ONLY = {
 
 def per_value(intent: Intent, found: Mentions, text: str) -> None:
     """'event counts for alice and bob': one count per named value, not their sum."""
-    if not intent.measures or intent.groups or not re.search(r"\b(?:counts|each|respectively|separately|apiece|"
-                                                             r"individually|per (?:user|ip|address|role))\b", found.text):
+    if found.compared and not intent.groups and not any(len(f.entities) > 1 and _listed_columns(f.condition)
+                                                           for f in intent.filters):
+        raise TranslationError("cannot set the values against each other ('vs') here: ask for a count per value, "
+                               "e.g. 'events from 10.0.0.5 or 10.0.0.6, count per source ip'")
+    if not intent.measures or intent.groups or not (found.compared or re.search(
+            r"\b(?:counts|each|respectively|separately|apiece|individually|per (?:user|ip|address|role))\b", found.text)):
         return
     for item in intent.filters:
-        lists = [node for node in item.condition.find_all(exp.In)] if len(item.entities) > 1 else []
-        if lists:
-            columns = list(dict.fromkeys(node.this.sql(DIALECT) for node in lists))
+        columns = _listed_columns(item.condition) if len(item.entities) > 1 else []
+        if columns:
             # a bare name is a user or a role: the one of the two columns that holds it
             column = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
             intent.group_by = [Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1], column,
                                          item.words)]
             intent.order = [Order(column)]
             return
+
+
+def _listed_columns(condition: exp.Expression) -> list[str]:
+    """The columns a list of values is matched on: 'x IN (a, b)', or 'x = a OR x = b' (an address's one side)."""
+    if lists := list(condition.find_all(exp.In)):
+        return list(dict.fromkeys(node.this.sql(DIALECT) for node in lists))
+    root = condition.unnest()
+    leaves = [leaf.unnest() for leaf in root.flatten()] if isinstance(root, exp.Or) else []
+    if leaves and all(isinstance(leaf, exp.EQ) for leaf in leaves):
+        columns = list(dict.fromkeys(leaf.this.sql(DIALECT) for leaf in leaves))
+        return columns if len(columns) == 1 else []
+    return []
 
 
 def _assumed_roles(intent: Intent) -> None:

@@ -46,9 +46,10 @@ def vpc_concepts(reading: Reading) -> None:
                              r"\b(?:rejected|blocked|denied)\s+(?:vs\.?|versus|and|or|/)\s+(?:accepted|allowed)\b"):
         # "accepted vs rejected flows per day": one row per action
         _as_grouping(reading, match, "action")
-    if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|failed)\b"):
+    if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|rejecting|blocking|dropping|"
+                             r"failed)\b"):
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
-    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|established)\b"):
+    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|accepting|allowing|established)\b"):
         reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
     if match := reading.find(r"\b(?:(source|src|destination|dst|dest)\s+)?ports?\s+(above|over|greater than|higher than|"
                              r"below|under|less than|lower than)\s+(\d{1,5})\b"):
@@ -125,6 +126,12 @@ def guardduty_concepts(reading: Reading) -> None:
         op = {"at least": ">=", "below": "<", "under": "<", "less than": "<", ">=": ">=", "<=": "<=", "<": "<",
               "=": "=", "of": "=", "equal to": "=", "": "="}.get(match.group(1), ">")
         reading.add(compare("severity", op, float(match.group(2))), words, f"severity {op} {match.group(2)}")
+    elif match := reading.find(r"\b(?:(low|medium|high)(?:[- ]sev(?:erity)?)?\s*(?:\+|and (?:above|up|higher|over|worse)|"
+                               r"or (?:above|higher|worse|more|greater|up)|(?:severity )?or worse)|"
+                               r"at least (low|medium|high))\b(?:[- ]sev(?:erity)?)?"):
+        # "medium or worse", "at least high": the band's floor and everything above it
+        floor = {"low": 1, "medium": 4, "high": 7}[match.group(1) or match.group(2)]
+        reading.add(compare("severity", ">=", floor), reading.consume(match), f"of severity {floor} or more")
     elif match := reading.find(r"\b(?:low|medium|high|critical)(?:\s*(?:,|or|and|&|/)\s*(?:low|medium|high|critical))+\b"
                                r"(?:[- ]sev(?:erity)?)?"):
         # "medium or high findings": AWS's bands (low 1-3.9, medium 4-6.9, high 7-8.9, critical 9-10), any of them

@@ -107,6 +107,7 @@ class Mention:
 class Mentions:
     items: list[Mention] = field(default_factory=list)
     text: str = ""  # lower-cased question, mentions replaced by placeholders
+    compared: bool = False  # "A vs B": one count per value, never their sum
 
     def of(self, *kinds: str) -> list[Mention]:
         return [m for m in self.items if m.kind in kinds]
@@ -152,7 +153,8 @@ _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transm
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
                     r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
                     r"destinations?|peers?)\b", re.IGNORECASE)  # "10.10.17.92 destinations": where it sent to
-_RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?)\b", re.IGNORECASE)
+_RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?|listen\w*|serv(?:e|es|ed|ing)|"
+                       r"accept(?:s|ed|ing)?\s+(?:\w+\s+)?(?:connections?|traffic|flows?|sessions?))\b", re.IGNORECASE)
 
 
 # "10.0.0.0/8 sources", "internal destinations": a range before the noun is where those ends lie
@@ -177,13 +179,15 @@ def _direction(before: str, after: str = "", value: str = "") -> str:
         return "from"
     if _TO.search(before):
         return "to"
-    return "from" if _SENDS.match(after) else "to" if _RECEIVES.match(after) else "any"
+    # "received connections", "accepting connections": the receiving verb decides before the noun after it
+    return "to" if _RECEIVES.match(after) else "from" if _SENDS.match(after) else "any"
 
 
 class _Reader:
     def __init__(self, question: str) -> None:
         self.text = question
         self.found: list[Mention] = []
+        self.compared = False  # two values set against each other ("A vs B")
 
     def take(self, pattern: re.Pattern[str], kind: str | None, group: int = 1,
              classify: object = None) -> None:
@@ -202,7 +206,11 @@ class _Reader:
                              if chosen in {"ip", "port", "service_host", "resource_id"} else "any")
                 previous = self.found[-1] if self.found else None
                 listed = previous is not None and previous.kind == chosen and re.fullmatch(
-                    r"\s*(?:,\s*)?(?:or|and|&|/|,|nor)?\s*", piece) is not None
+                    r"\s*(?:,\s*)?(?:or|and|&|/|,|nor|vs\.?|versus)?\s*", piece) is not None
+                if listed and (versus := re.search(r"\b(?:vs\.?|versus)(?=\s)", piece)):
+                    # "from A vs B": both values, one count each (conventions.per_value groups them)
+                    piece = piece[:versus.start()] + " " * len(versus.group(0)) + piece[versus.end():]
+                    self.compared = True
                 if direction == "any" and listed:
                     direction = previous.direction  # "from 203.0.113.77 or 198.51.100.149": both from
                 elif listed and previous.direction == "any" and chosen in {"ip", "port"}:
@@ -357,7 +365,7 @@ def extract(question: str) -> Mentions:
     _ports(reader)
     _bare_ports(reader)
     text = re.sub(r"[?!,;()]", " ", reader.text.lower())
-    return Mentions(reader.found, re.sub(r"\s+", " ", text).strip())
+    return Mentions(reader.found, re.sub(r"\s+", " ", text).strip(), reader.compared)
 
 
 _UNITS = r"(?:calls?|events?|times|bytes|b|kb|mb|gb|packets|flows?|findings?|minutes?|mins?|hours?|hrs?|days?|weeks?|" \

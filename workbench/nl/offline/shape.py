@@ -155,6 +155,13 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                           r"\breverse (?:chronological )?order\b", reading.text)
     if direction:
         reading.consume(direction)
+    # "count per type, most frequent first": the order of the counts, never a ranking that cuts rows
+    by_count = re.search(r"[,;-]?\s*\b(?:(?:the\s+)?(?:most|largest|biggest|highest|busiest|noisiest|heaviest|top)"
+                         r"(?:\s+(?:frequent|common|active|count|counts|volume))?\s+(?:ones?\s+)?(?:first|on top)|"
+                         r"(?:sorted|ordered|ranked)\s+by\s+(?:the\s+)?(?:count|counts|frequency|number)"
+                         r"(?:\s+desc(?:ending)?)?)\b", reading.text)
+    if by_count:
+        reading.consume(by_count)
     top = re.search(rf"\b(?:top|bottom)\s*-?\s*{N}?\b|\b{N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b|"
                     rf"\b(?:which|what|the)\s+{N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
@@ -247,9 +254,14 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
             intent.limit = n if n is not None else (1 if one else 10)
             intent.limit_words = ranking.group(0)
             intent.order = [Order(alias, descending=not ascending), *(Order(d.expression) for d in intent.groups)]
+        elif by_count:
+            intent.order = [Order(alias, descending=True), *(Order(d.expression) for d in intent.groups)]
         else:
             intent.order = [Order(d.expression) for d in intent.groups]
         return
+    if by_count:
+        raise TranslationError(f"{by_count.group(0).strip(' ,;-')!r} orders counts: ask for a count per something, "
+                               "e.g. 'count of findings per type, most frequent first'")
     if dims and counting:  # "how many IPs did … use": distinct values counted
         dim = dims[0].dimension
         intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",

@@ -163,6 +163,10 @@ def _read_intent(question: str, now: datetime) -> Intent:
         reading.text = re.sub(r"^(\s*(?:what|which)\b)(?!\s+(?:hosts?|destinations?|address\w*|ips?|ports?)\b)"
                               r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went))"
                               r"\s+to\s*$", r"\1 destinations\2 ", reading.text)
+        # "which hosts did 10.0.0.5 open ssh connections to": the hosts at the other end are the destinations
+        reading.text = re.sub(r"^(\s*(?:what|which)\s+)(?:hosts?|ips?|address(?:es)?|machines?|servers?|boxes)\b"
+                              r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|open\w*|go|went|"
+                              r"ssh|rdp)\b.*)\s+to\s*$", r"\1destinations\2 ", reading.text)
     intent = Intent(table=table, window=window, window_words=phrase or "")
     if table == "cloudtrail":
         if security_group_ports(reading):
