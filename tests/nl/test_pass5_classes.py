@@ -205,3 +205,45 @@ def test_values_set_against_each_other_are_counted_apart(engine, question: str, 
 ])
 def test_the_other_end_of_a_connection(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "limit"), [("which ec2 instances did guardduty flag, and how many findings each", None),
+                                                 ("top 2 instances by number of guardduty findings", 2)])
+def test_guardduty_instances_are_a_grouping(engine, question: str, limit: int | None) -> None:
+    instance = "json_extract_scalar(resource, '$.instanceDetails.instanceId')"
+    reference = (f"SELECT {instance}, count(*) FROM guardduty WHERE resourcetype = 'Instance' GROUP BY 1 "
+                 + (f"ORDER BY 2 DESC LIMIT {limit}" if limit else ""))
+    assert same_rows(engine, question, reference) == (limit or 4)
+
+
+def test_an_iam_user_named_in_a_guardduty_question_is_the_findings_user() -> None:
+    sql = translate("any guardduty findings about the IAM user heidi.smith", DEMO_NOW)[0]
+    assert "heidi.smith" in sql and "useridentity" not in sql
+
+
+def test_who_are_the_talkers_asks_for_addresses(engine) -> None:
+    reference = "SELECT srcaddr, sum(bytes) FROM vpc_flow GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
+    assert same_rows(engine, "who are the top 5 talkers, ranked by bytes they sent?", reference) == 5
+
+
+@pytest.mark.parametrize("question", ["denied calls per principal, more than 3 only",
+                                      "principals with more than 3 denied calls"])
+def test_a_threshold_then_only(engine, question: str) -> None:
+    reference = ("SELECT useridentity.arn, count(*) FROM cloudtrail WHERE errorcode IN ('AccessDenied', "
+                 "'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation') GROUP BY 1 "
+                 "HAVING count(*) > 3")
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["any ssh flows at all? rejected or not", "ssh traffic, accepted or rejected alike"])
+def test_either_outcome_is_no_condition_on_the_outcome(engine, question: str) -> None:
+    assert same_rows(engine, question, FLOWS + "WHERE dstport = 22") > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("findings about access keys, with severity", FINDINGS + "WHERE resourcetype = 'AccessKey'"),
+    ("root logins with time and source ip", "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, "
+     "eventname, errorcode, eventid FROM cloudtrail WHERE useridentity.type = 'Root' AND eventname = 'ConsoleLogin'"),
+])
+def test_a_column_a_listing_shows_asks_for_nothing_more(engine, question: str, reference: str) -> None:
+    same_rows(engine, question, reference)

@@ -161,6 +161,9 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                 start, end = end + more.end(), end + more.end() + hit[1]
                 found.append(Dim(hit[0], trigger))
                 reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
+    if table == "vpc_flow" and found and (who := re.search(r"\bwho\s+(?:are|were|is|was)\b", reading.text)):
+        # "who are the top 5 talkers": the talkers are asked, by address — not an identity
+        reading.consume(who)
     if table != "cloudtrail" and re.search(r"\bwho(?:m|se)?\b", reading.text):
         raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
                                "CloudTrail events instead (e.g. 'who called DeleteTrail')")

@@ -173,9 +173,13 @@ def guardduty_concepts(reading: Reading) -> None:
     if families:
         reading.add(any_of(*(like("type", p) for _, p in families)), " ".join(w for w, _ in families),
                     " or ".join(w for w, _ in families) + " findings")
+    # "ec2 instances", "s3 buckets": the service says again what the resource noun says
+    reading.text = re.sub(r"\b(?:ec2|s3|iam)\s+(?=(?:instances?|buckets?|access keys?|users?)\b)",
+                          lambda m: " " * len(m.group(0)), reading.text)
     for word, resource in RESOURCE_TYPES.items():
         if match := reading.find(rf"\b{word}s?\b"):
-            asked = re.search(r"\b(?:which|what|per|by|each|distinct|unique)\s+(?:\w+\s+)?$", reading.text[:match.start()])
+            asked = re.search(r"\b(?:which|what|per|by|each|distinct|unique|top(?:\s+\d+)?|bottom(?:\s+\d+)?)\s+"
+                              r"(?:\w+\s+)?$", reading.text[:match.start()])
             # "which instances had findings": the filter, and the word left for the shape to list
             words = match.group(0) if asked else reading.consume(match)
             reading.add(eq("resourcetype", resource), words, f"on {resource} resources")

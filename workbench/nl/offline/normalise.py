@@ -133,10 +133,17 @@ _COMPOUND = re.compile(r"(?<![\w.@/-])([a-z]+(?:-[a-z]+)*)-(?:type|related|like|
                        r"(?![\w.@/-])", re.IGNORECASE)
 
 
+# "rdp attempts, rejected or not", "whether or not it failed": both outcomes, so no condition on the outcome
+_EITHER_OUTCOME = re.compile(r"[,;-]?\s*\b(?:(?:accepted|rejected|allowed|blocked|denied|failed|successful|succeeded|"
+                             r"mfa|with mfa)\s+or\s+not|(?:successful|failed|accepted|rejected|allowed|blocked)\s+or\s+"
+                             r"(?:successful|failed|accepted|rejected|allowed|blocked)\s+alike)\b", re.IGNORECASE)
+
+
 def normalise(question: str) -> str:
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", question, flags=re.IGNORECASE)
     text = _WILDCARD_IP.sub(_range, text)
+    text = _EITHER_OUTCOME.sub("", text)
     text = _COMPOUND.sub(lambda m: m.group(1).replace("-", " "), text)
     text = _HOST_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)

@@ -21,7 +21,7 @@ THRESHOLD = (r"\b(more than|over|greater than|at least|fewer than|less than|unde
               + _COMPARED + "|"
               # "more than 10 errors" with "errors" already read as the failure filter
               r"\b(more than|over|greater than|at least|fewer than|less than|under|at most|exactly)\s+" + _NUMBER
-              + r"(?=\s{2,}\S|\s*$)|"
+              + r"(?:\s+only\b)?(?=\s{2,}\S|\s*$)|"
               r"\b" + _NUMBER + r"\s*(or more|or over|or above|\+|or fewer|or less|or under)\s+" + _COMPARED)
 
 

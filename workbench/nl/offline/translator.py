@@ -68,6 +68,9 @@ _CLOUDTRAIL_WORDS = r"\b(?:services?|api|apis|events?|calls?|users?|roles?|princ
 def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
     """The table the question is about, and the reading with that table's vocabulary applied."""
     kinds = {m.kind for m in mentions.items}
+    if "finding_type" in kinds or re.search(_GUARDDUTY_CUE, reading.text):
+        # "findings about the IAM user heidi.smith": the kind of the name, not CloudTrail's identity type
+        reading.text = re.sub(r"\biam\s+(?=users?\s+username\b)", lambda m: " " * len(m.group(0)), reading.text)
     trial = copy.deepcopy(reading)
     cloudtrail_concepts(trial)
     if "finding_type" in kinds or re.search(_GUARDDUTY_CUE, trial.text):
@@ -87,6 +90,22 @@ def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
         vpc_concepts(reading)
         return "vpc_flow", reading
     return "cloudtrail", trial
+
+
+# A listing already shows these: "findings about access keys, with severity" asks for nothing more
+_SHOWN = {"guardduty": r"severit(?:y|ies)|types?|titles?|times?|timestamps?|ids?|resource types?",
+          "cloudtrail": r"times?|timestamps?|(?:source )?ips?|(?:source )?ip address(?:es)?|event names?|error codes?|"
+                        r"errors?|principals?|arns?|event ids?|services?|event sources?",
+          "vpc_flow": r"times?|timestamps?|ports?|bytes|packets|actions?|protocols?|interfaces?|(?:source|destination) "
+                      r"(?:ips?|address(?:es)?)"}
+
+
+def _listed_columns_asked(reading: Reading, intent: Intent) -> None:
+    if intent.measures or intent.groups or intent.distinct or not intent.columns:
+        return
+    reading.text = re.sub(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
+                          rf"(?:{_SHOWN[intent.table]})(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_SHOWN[intent.table]}))*\b",
+                          lambda m: " " * len(m.group(0)), reading.text)
 
 
 def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
@@ -191,6 +210,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
+    _listed_columns_asked(reading, intent)
     refuse_unread_noun(reading.text)
     per_value(intent, found, reading.text)
     refuse_stray_modifiers(reading, intent)
