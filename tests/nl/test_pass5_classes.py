@@ -247,3 +247,25 @@ def test_either_outcome_is_no_condition_on_the_outcome(engine, question: str) ->
 ])
 def test_a_column_a_listing_shows_asks_for_nothing_more(engine, question: str, reference: str) -> None:
     same_rows(engine, question, reference)
+
+
+EVENTS = "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+
+
+@pytest.mark.parametrize("question", ["bucket policy or acl changes", "acl or bucket policy changes",
+                                      "bucket policy changes and acl changes"])
+def test_joined_families_of_calls_are_one_family(engine, question: str) -> None:
+    reference = EVENTS + "WHERE eventname IN ('PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'PutObjectAcl')"
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["we think 192.0.2.238 is an attacker. list every api call from it",
+                                      "192.0.2.238 looks hostile - show everything from it"])
+def test_a_lead_in_naming_one_value_gives_it_to_it(engine, question: str) -> None:
+    assert same_rows(engine, question, EVENTS + "WHERE sourceipaddress = '192.0.2.238'") > 0
+
+
+def test_source_addresses_in_cloudtrail_are_its_source_ips(engine) -> None:
+    reference = ("SELECT useridentity.username, count(DISTINCT sourceipaddress) FROM cloudtrail "
+                 "WHERE useridentity.type = 'IAMUser' GROUP BY 1")
+    assert same_rows(engine, "for every iam user, how many distinct source addresses did they call from", reference) > 0

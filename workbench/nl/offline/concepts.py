@@ -301,9 +301,18 @@ def cloudtrail_concepts(reading: Reading) -> None:
         # "which roles did dave assume", "who assumed the orders-api-ec2 role": AssumeRole calls
         reading.add(event_filter(("AssumeRole",)), reading.consume(match), "role assumptions", "role assumptions")
     verb_object_events(reading)  # before the phrase list: "created a login profile" is one call of three
-    for phrase, events in sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0])):
+    phrases = sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0]))
+    for phrase, events in phrases:
         if match := reading.find(rf"\b{re.escape(phrase)}\b"):
-            reading.add(event_filter(events), reading.consume(match), phrase, phrase)
+            words = reading.consume(match)
+            span = match.span()
+            # "bucket policy or acl changes": phrases joined by or/and/a comma are one family of calls
+            while joined := _joined_phrase(reading.text, span, phrases):
+                span, other, more = joined
+                reading.text = reading.text[:span[0]] + " " * (span[1] - span[0]) + reading.text[span[1]:]
+                events = tuple(dict.fromkeys((*events, *more)))
+                words = f"{words} / {other}"
+            reading.add(event_filter(events), words, phrase, phrase)
             _consume_verb(reading, events)
             # "inline policies added": the verb only repeats what the phrase names
             if again := re.match(r"\s+(?:(?:were|was|got|been)\s+)?(?:added|created|made|attached|put|set up)\b",
@@ -316,6 +325,22 @@ def cloudtrail_concepts(reading: Reading) -> None:
         reading.text = reading.text[:match.start()] + "user name" + ("s" if match.group(0).endswith("s") else "") \
             + reading.text[match.end():]
     console_logins(reading)
+
+
+_JOIN = r"\s*(?:,|or|and|/|&)\s*(?:(?:or|and)\s+)?"
+
+
+def _joined_phrase(text: str, span: tuple[int, int], phrases: list[tuple[str, tuple[str, ...]]]
+                   ) -> tuple[tuple[int, int], str, tuple[str, ...]] | None:
+    """A phrase of EVENT_GROUPS joined to the consumed span: the span with it, the phrase, its calls."""
+    lo, hi = span
+    for phrase, events in phrases:
+        after = re.match(rf"{_JOIN}{re.escape(phrase)}\b", text[hi:])
+        before = re.search(rf"\b{re.escape(phrase)}{_JOIN}$", text[:lo])
+        if after or before:
+            start, end = (hi, hi + after.end()) if after else (before.start(), lo)  # type: ignore[union-attr]
+            return (min(lo, start), max(hi, end)), phrase, events
+    return None
 
 
 def _consume_verb(reading: Reading, events: tuple[str, ...]) -> None:
