@@ -269,3 +269,34 @@ def test_source_addresses_in_cloudtrail_are_its_source_ips(engine) -> None:
     reference = ("SELECT useridentity.username, count(DISTINCT sourceipaddress) FROM cloudtrail "
                  "WHERE useridentity.type = 'IAMUser' GROUP BY 1")
     assert same_rows(engine, "for every iam user, how many distinct source addresses did they call from", reference) > 0
+
+
+@pytest.mark.parametrize("question", [
+    "api activity in ap-northeast-2 or ap-southeast-1", "iam user api calls without mfa, how many",
+    "api errors per hour yesterday", "first and last activity of terraform-runner-aed5",
+    "who created access keys and for which user", "when was StopLogging called",
+])
+@pytest.mark.parametrize("request_words", ["show me ", "can you show me ", "could you tell me ", "i need "])
+def test_a_request_before_the_question_changes_nothing(question: str, request_words: str) -> None:
+    assert translate(request_words + question, DEMO_NOW)[0] == translate(question, DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("did terraform-runner-aed5 tuoch tyrell-invoices-33c922?", "did terraform-runner-aed5 touch tyrell-invoices-33c922?"),
+    ("heidi.smith from anyhwere but 192.0.2.88, which ips", "heidi.smith from anywhere but 192.0.2.88, which ips"),
+    ("bucket polciy changes", "bucket policy changes"),
+    ("role assumtpions per role", "role assumptions per role"),
+    ("flows over 50000 btyes to port 5432", "flows over 50000 bytes to port 5432"),
+    ("which ports did 198.51.100.149 porbe", "which ports did 198.51.100.149 probe"),
+])
+def test_a_typo_beside_a_name_is_corrected_before_the_name_is_read(typed: str, meant: str) -> None:
+    assert translate(typed, DEMO_NOW)[0] == translate(meant, DEMO_NOW)[0]
+
+
+def test_a_plain_name_after_its_kind_word_is_kept_as_typed() -> None:
+    assert "useridentity.username = 'stoped'" in translate("user stoped activity", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize("question", ["HOW MANY DECRYPT CALLS FAILED", "# OF CONSOLE LOGINS"])
+def test_caps_lock_reads_as_lower_case(question: str) -> None:
+    assert translate(question, DEMO_NOW)[0] == translate(question.lower(), DEMO_NOW)[0]

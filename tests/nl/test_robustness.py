@@ -31,7 +31,7 @@ def _sql(question: str) -> str:
      ("Quick q: how many console logins did heidi.smith make", "how many console logins did heidi.smith make"),
      ("Bob.byrne activity", "bob.byrne activity"),
      ("can you show me when was StopLogging called", "when was StopLogging called"),
-     ("i need buckets touched by terraform-runner-aed5", "show buckets touched by terraform-runner-aed5"),
+     ("i need buckets touched by terraform-runner-aed5", "buckets touched by terraform-runner-aed5"),
      ("# of console logins", "number of console logins")],
 )
 def test_greetings_case_and_preambles_do_not_change_what_is_asked(typed: str, plain: str) -> None:

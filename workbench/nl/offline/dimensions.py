@@ -117,6 +117,13 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                     for placeholder, nouns in _OWN_NOUNS.items() if after.startswith(placeholder)):
                 # ("which roles (rolename roles)" names its kind again after it: the first noun is asked for)
                 continue  # "excluding port 443", "the user bob": the noun names the value after it, not a column
+            if trigger == "which" and re.match(r"show|list|give|get|display|pull|just|only|every|all", match.group(0)) \
+                    and re.match(rf"(?:(?:api|iam|aws|console|s3)\s+)?(?:{ROWS[table]}|activity|events|calls|errors?|failures?|"
+                              r"denials?)\b", after):
+                continue  # "show me api activity", "list user calls": the noun says whose rows, the rows are asked
+            if trigger == "which" and re.match(r"show|list", match.group(0)) and matched in {"api", "iam"} \
+                    and re.match(r"\s{2,}", rest[offset + length:]):
+                continue  # "show me api errors": the errors were read already, "api" only says whose
             if trigger == "most" and re.fullmatch(ROWS[table] + r"|events|findings|flows|connections|records|calls",
                                                   matched):
                 continue  # "the most failed calls": a count of rows, not a ranking of event names

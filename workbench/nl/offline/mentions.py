@@ -329,14 +329,14 @@ def _known_events() -> dict[str, str]:
 
 
 def extract(question: str) -> Mentions:
+    if re.search(r"[A-Z]", question) and not re.search(r"[a-z]", question):
+        question = question.lower()  # "SHOW FAILED LOGINS FOR HEIDI.SMITH": caps lock, not CamelCase
     # "assumerole calls": an API name typed in lower case is still that call
     known = _known_events()
     question = re.sub(r"(?<![\w.@/-])([a-z]{8,})(?![\w.@/-])", lambda m: known.get(m.group(1), m.group(1)), question)
     # "kms decrypt calls": the one-word call names CloudTrail writes capitalised
     question = re.sub(r"\b(?<=kms )(decrypt|encrypt)\b|\b(decrypt|encrypt)\b(?=\s+(?:calls?|events?|requests?|api))",
                       lambda m: (m.group(1) or m.group(2)).title(), question)
-    if re.search(r"[A-Z]", question) and not re.search(r"[a-z]", question):
-        question = question.lower()  # "SHOW FAILED LOGINS FOR HEIDI.SMITH": caps lock, not CamelCase
     # shorthand with a slash would read as a secret path; "0.0.0.0/0" is the whole internet
     question = re.sub(r"(?<![\w/])w/o(?![\w/])", "without", question, flags=re.IGNORECASE)
     question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question, flags=re.IGNORECASE)

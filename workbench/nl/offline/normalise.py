@@ -151,11 +151,14 @@ def normalise(question: str) -> str:
     text = _REPORTED.sub("", text)
     text = _CLOSING.sub("", text) or text
     text = without_purpose(text)
+    # "show me who created keys", "tell me if root logged in": the question after the request is what is asked
+    text = re.sub(r"^\s*(?:show|tell|give)\s+(?:me|us)\s+(?:(?:if|whether)\s+)?(?=(?:who|whom|whose|what|which|when|where|"
+                  r"how|did|does|do|was|were|is|are|has|have)\b)", "", text, flags=re.IGNORECASE)
     if (request := _REQUEST.match(text)) and request.end() < len(text):
         rest = text[request.end():]
-        text = rest if _QUESTION_WORD.match(rest) else "show " + rest
+        text = rest
     text = _CAPITALISED_NAME.sub(lambda m: m.group(0).lower(), text)
-    text = re.sub(r"(?<![\w&])#\s*of\b", "number of", text)  # "# of console logins"
+    text = re.sub(r"(?<![\w&])#\s*of\b", "number of", text, flags=re.IGNORECASE)  # "# of console logins"
     first = re.match(r"\s*([A-Z][a-z]+)\b(?![.@:/-]\w)", text)
     if first and first.group(1) not in _KEEP_CAPITAL:
         text = text[:first.start(1)] + first.group(1).lower() + text[first.end(1):]

@@ -135,7 +135,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
         rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
         rf"(?:{ROWS[table]}|thing)\b", reading.text)  # "the very first thing X did": the earliest row
-    asks_row = re.match(r"\s*(?:what|which|show|list|give|get|display|find|pull)\b", reading.text)
+    asks_row = re.match(r"\s*(?:what|which|show|list|give|get|display|find|pull)\b", reading.text) and not re.search(
+        r"\b(?:first and (?:the\s+)?last|earliest and (?:the\s+)?latest)\b", reading.text)  # one row is never both
     if latest and not recent and not latest.group(0).endswith("s") and intent.entities() and not asks_row:
         # "earliest flow from 198.51.100.149": when that address first shows up, as "first seen" reads
         early = re.match(r"(?:earliest|oldest|first)", latest.group(0))

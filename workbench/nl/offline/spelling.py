@@ -191,3 +191,29 @@ def correct(text: str) -> str:
         text = re.sub(pattern, replacement, text)
     # names were taken out before this runs; "named X" / "called X" may still hold one typed loosely
     return _WORD.sub(lambda m: m.group(1) if _NAMED.search(text[:m.start()]) else closest(m.group(1)), text)
+
+
+# A name may follow these words: never corrected before the names are read ("user stoped", "role admin")
+_KIND_BEFORE = re.compile(r"\b(?:named|called|users?|roles?|buckets?|secrets?|trails?|principals?|identit(?:y|ies)|"
+                          r"accounts?|parameters?|keys?|groups?|polic(?:y|ies)|profiles?|functions?|by|for)\s+$",
+                          re.IGNORECASE)
+
+
+def correct_typed(question: str) -> str:
+    """The question as typed, with close misspellings of plain lower-case words fixed before names are read: a
+    typo beside a name decides how the name is read ("did X tuoch Y", "anyhwere but 10.0.0.5", "bucket polciy
+    changes"). Case, names and values are kept; only whole lower-case words of four letters or more change."""
+    def fix(match: re.Match[str]) -> str:
+        fixed = closest(match.group(1))
+        if _KIND_BEFORE.search(question[:match.start()]) and fixed not in _AFTER_KIND:
+            return match.group(1)  # a name, as typed
+        return fixed
+
+    return _WORD.sub(fix, question)
+
+
+# The words that follow a kind word in a phrase ("bucket policy", "role assumptions"): a typo of one is that word
+_AFTER_KIND = frozenset({"policy", "policies", "assumptions", "assumption", "activity", "activities", "agent", "agents",
+                         "changes", "change", "names", "name", "creation", "deletion", "sessions", "session", "types",
+                         "type", "calls", "events", "logins", "errors", "access", "acls", "permissions", "chaining"})
+

@@ -46,7 +46,7 @@ from workbench.nl.offline.refusals import (
     refuse_unreadable_values,
 )
 from workbench.nl.offline.shape import read_shape
-from workbench.nl.offline.spelling import correct
+from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.timephrases import extract_window
 from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
 from workbench.timewindow import Window
@@ -148,7 +148,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_unreadable_values(question)
     refuse_nested(question)
     refuse_compound(question)
-    found = extract(question)
+    found = extract(correct_typed(question))
     refuse_ambiguous_names(found)
     window, text, phrase = extract_window(correct(found.text), now)
     if found.of("role"):  # "what did the X role do after being assumed": its sessions, which a role filter is
