@@ -142,7 +142,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                     or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
                     or trigger in {"which", "start"} and re.fullmatch(r"events|findings|flows|connections|records", matched) \
                     or (trigger == "start" or re.match(r"show|list|all", match.group(0))) and re.fullmatch(
-                        r"calls?|api calls?|actions?|requests?|operations?|events?|activity|traffic", matched) \
+                        r"calls?|api calls?|actions?|requests?|operations?|events?|activity|traffic|findings?|flows?", matched) \
                     or trigger == "start" and not matched.endswith("s") \
                     or (match.group(0).strip() == "every" or re.search(r"\b(?:every|all)\b", rest[:offset])) \
                     and re.fullmatch(ROWS[table], matched):  # "every event from", "show every finding that": rows

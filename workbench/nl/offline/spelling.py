@@ -215,5 +215,6 @@ def correct_typed(question: str) -> str:
 # The words that follow a kind word in a phrase ("bucket policy", "role assumptions"): a typo of one is that word
 _AFTER_KIND = frozenset({"policy", "policies", "assumptions", "assumption", "activity", "activities", "agent", "agents",
                          "changes", "change", "names", "name", "creation", "deletion", "sessions", "session", "types",
-                         "type", "calls", "events", "logins", "errors", "access", "acls", "permissions", "chaining"})
+                         "type", "calls", "events", "logins", "errors", "access", "acls", "permissions", "chaining",
+                         "public", "private", "exposed", "opened", "deleted", "created", "changed", "modified"})
 
