@@ -42,3 +42,25 @@ def test_a_part_of_a_day_without_a_day_is_refused(question: str) -> None:
 ])
 def test_on_call_shorthand(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "condition"), [
+    ("which principals made an s3 bucket public", "eventname IN ('PutBucketPolicy', 'PutBucketAcl')"),
+    ("who has made the bucket public", "eventname IN ('PutBucketPolicy', 'PutBucketAcl')"),
+    ("who made a security group public", "eventname = 'AuthorizeSecurityGroupIngress' "
+                                         "AND requestparameters LIKE '%0.0.0.0/0%'"),
+])
+def test_made_public_reads_the_noun_inside_the_phrase(engine, question: str, condition: str) -> None:
+    same_rows(engine, question, f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {condition}")
+    assert ("AuthorizeSecurityGroupIngress" in translate(question, DEMO_NOW)[0]) == ("security" in question)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("count by eventName for 194.183.89.19", "SELECT eventname, count(*) FROM cloudtrail "
+                                             "WHERE sourceipaddress = '194.183.89.19' GROUP BY 1"),
+    ("failed console logins per username", "SELECT useridentity.username, count(*) FROM cloudtrail "
+     "WHERE eventname = 'ConsoleLogin' AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure' "
+     "AND useridentity.username IS NOT NULL GROUP BY 1"),
+])
+def test_a_column_typed_as_one_word_groups(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

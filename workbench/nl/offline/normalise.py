@@ -143,6 +143,10 @@ def normalise(question: str) -> str:
         text = rest if _QUESTION_WORD.match(rest) else "show " + rest
     text = _CAPITALISED_NAME.sub(lambda m: m.group(0).lower(), text)
     text = re.sub(r"(?<![\w&])#\s*of\b", "number of", text)  # "# of console logins"
+    # "by eventname", "per username": a column typed as one word is the placeholder a named value becomes
+    # later, and would read as that value; spaced, it is the column the vocabulary knows
+    text = re.sub(r"(?<![\w.@/:-])(event|user|role|bucket|secret|policy)(names?)(?![\w.@/:-])", r"\1 \2", text,
+                  flags=re.IGNORECASE)
     first = re.match(r"\s*([A-Z][a-z]+)\b(?![.@:/-]\w)", text)
     if first and first.group(1) not in _KEEP_CAPITAL:
         text = text[:first.start(1)] + first.group(1).lower() + text[first.end(1):]
