@@ -64,3 +64,19 @@ def test_made_public_reads_the_noun_inside_the_phrase(engine, question: str, con
 ])
 def test_a_column_typed_as_one_word_groups(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("who called ec2-instance-connect yesterday", "SELECT DISTINCT useridentity.arn FROM cloudtrail "
+                                                  "WHERE eventsource = 'ec2-instance-connect.amazonaws.com'"),
+    ("ec2-instance-connect events per source ip", "SELECT sourceipaddress, count(*) FROM cloudtrail "
+                                                  "WHERE eventsource = 'ec2-instance-connect.amazonaws.com' GROUP BY 1"),
+    ("which principals used the cloudtrail apis", "SELECT DISTINCT useridentity.arn FROM cloudtrail "
+                                                      "WHERE eventsource = 'cloudtrail.amazonaws.com'"),
+])
+def test_a_hyphenated_service_or_the_cloudtrail_apis_name_the_service(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_cloudtrail_before_calls_still_names_the_log() -> None:
+    assert "eventsource" not in translate("cloudtrail api calls from 192.0.2.238", DEMO_NOW)[0].split("FROM")[1]

@@ -244,7 +244,7 @@ _PREFIXES = {"non", "anti", "pre", "post", "re", "multi", "cross", "self", "sub"
 
 def _named(value: str, before: str, after: str) -> str | None:
     low = value.lower()
-    if low in NOT_NAMES or re.fullmatch(r"\d[\d.:-]*|top-?\d+|\d+[a-z]{1,2}", low):
+    if low in NOT_NAMES or low in SERVICES or re.fullmatch(r"\d[\d.:-]*|top-?\d+|\d+[a-z]{1,2}", low):
         return None
     before_low, after_low = before.lower(), after.lower()
     for kind, pattern in _KIND_BEFORE.items():
