@@ -80,3 +80,13 @@ def test_a_hyphenated_service_or_the_cloudtrail_apis_name_the_service(engine, qu
 
 def test_cloudtrail_before_calls_still_names_the_log() -> None:
     assert "eventsource" not in translate("cloudtrail api calls from 192.0.2.238", DEMO_NOW)[0].split("FROM")[1]
+
+
+@pytest.mark.parametrize(("question", "port"), [
+    ("which hosts did 10.10.0.69 ssh into", " AND dstport = 22"),
+    ("where did 10.10.0.69 connect to", ""),
+    ("which ips did 10.10.0.69 talk to yesterday", ""),
+    ("what did 10.10.0.69 ssh to", " AND dstport = 22"),
+])
+def test_a_dangling_to_asks_for_the_destinations(engine, question: str, port: str) -> None:
+    assert same_rows(engine, question, f"SELECT DISTINCT dstaddr FROM vpc_flow WHERE srcaddr = '10.10.0.69'{port}") > 0

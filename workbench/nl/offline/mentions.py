@@ -151,7 +151,7 @@ NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besi
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
                     r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
-                    r"destinations?|peers?)\b", re.IGNORECASE)  # "10.10.17.92 destinations": where it sent to
+                    r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|destinations?|peers?)\b", re.IGNORECASE)  # "10.10.17.92 destinations": where it sent to
 _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?)\b", re.IGNORECASE)
 
 
