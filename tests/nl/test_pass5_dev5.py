@@ -90,3 +90,18 @@ def test_cloudtrail_before_calls_still_names_the_log() -> None:
 ])
 def test_a_dangling_to_asks_for_the_destinations(engine, question: str, port: str) -> None:
     assert same_rows(engine, question, f"SELECT DISTINCT dstaddr FROM vpc_flow WHERE srcaddr = '10.10.0.69'{port}") > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("when was dave.kowalski first seen, and from which source ip",
+     "SELECT eventtime, sourceipaddress FROM cloudtrail WHERE useridentity.username = 'dave.kowalski' "
+     "ORDER BY eventtime LIMIT 1"),
+    ("latest call by 192.0.2.238, when and what",
+     EVENTS + "WHERE sourceipaddress = '192.0.2.238' ORDER BY eventtime DESC LIMIT 1"),
+])
+def test_first_or_last_with_what_else_is_the_one_event(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) == 1
+
+
+def test_first_seen_for_each_value_stays_a_time_per_group() -> None:
+    assert "GROUP BY" in translate("when was dave.kowalski last seen from each source ip", DEMO_NOW)[0]

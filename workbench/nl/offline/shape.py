@@ -162,6 +162,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if ranking and (busy := re.search(r"(?<=\bmost )busy\b|(?<=\bleast )busy\b", reading.text)):
         reading.consume(busy)  # "least busy interface": the ranking's own word, read with it
     distinct_cmp = distinct_threshold(reading, table)
+    before_dims = reading.text
     dims = read_dimensions(reading, table, compared=distinct_cmp is not None)
     if top:
         reading.consume(top)
@@ -176,6 +177,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                     words=counting.group(0) if counting else "")
     time_column = TIME_COLUMN[table]
 
+    if (first or last) and _the_one_event(intent, first, last, both, dims, before_dims):
+        return
     if first or last:
         # "first and last time we saw X": both ends
         if first:
@@ -291,6 +294,30 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
             oldest := re.search(r"\b(?:oldest|earliest) first\b|\bascending\b|\bold(?:est)? to new(?:est)?\b", reading.text)):
         reading.consume(oldest)  # "oldest first": the listing's own order, by time ascending
     _listing(intent, descending=direction is not None, sort=reading.sort)
+
+
+def _the_one_event(intent: Intent, first: re.Match[str] | None, last: re.Match[str] | None,
+                   both: re.Match[str] | None, dims: list[Dim], text: str) -> bool:
+    """'first call from X - what and when', 'X last seen, and from what ip': the one earliest (latest) event,
+    with what is asked beside its time; a value asked for each ('… per ip') is a time per group instead."""
+    edge = first or last
+    if both or (first is None) == (last is None) or edge is None or re.search(r"\b(?:each|per|every)\b", text):
+        return False
+    time_column = TIME_COLUMN[intent.table]
+    if asked := [d for d in dims if d.trigger != "count"]:
+        after = text[edge.end():]
+        # the value asked after the time and joined to it: "last seen, and from what ip"
+        if any(d.trigger != "which" for d in asked) or not all(
+                (at := after.find(d.dimension.words)) >= 0 and re.search(r"\band\b", after[:at]) for d in asked):
+            return False
+        intent.columns = [Dimension(time_column, time_column, time_column), *(d.dimension for d in asked)]
+        intent.order = [Order(time_column, descending=last is not None)]
+    elif re.search(r"\bwhat and when\b|\bwhen and what\b", text):
+        _listing(intent, descending=last is not None, chronological=True)
+    else:
+        return False
+    intent.limit, intent.limit_words = 1, edge.group(0)
+    return True
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:
