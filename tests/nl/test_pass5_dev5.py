@@ -105,3 +105,19 @@ def test_first_or_last_with_what_else_is_the_one_event(engine, question: str, re
 
 def test_first_seen_for_each_value_stays_a_time_per_group() -> None:
     assert "GROUP BY" in translate("when was dave.kowalski last seen from each source ip", DEMO_NOW)[0]
+
+
+TARGET_USER = "json_extract_scalar(requestparameters, '$.userName')"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("who created the iam user terraform-runner-aed5", "SELECT DISTINCT useridentity.arn FROM cloudtrail "
+     f"WHERE eventname = 'CreateUser' AND {TARGET_USER} = 'terraform-runner-aed5'"),
+    ("when did the terraform-runner-aed5 user get created and by whom",
+     EVENTS + f"WHERE eventname = 'CreateUser' AND {TARGET_USER} = 'terraform-runner-aed5'"),
+    ("what users did heidi.smith make new access keys for",
+     f"SELECT DISTINCT {TARGET_USER} FROM cloudtrail WHERE eventname = 'CreateAccessKey' "
+     "AND useridentity.username = 'heidi.smith'"),
+])
+def test_the_user_a_call_acts_on_is_its_request_user(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

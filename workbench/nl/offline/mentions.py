@@ -173,6 +173,11 @@ def _direction(before: str, after: str = "", value: str = "") -> str:
     return "from" if _SENDS.match(after) else "to" if _RECEIVES.match(after) else "any"
 
 
+# "the X user was created", "X got deleted": the name is what the call acted on, not who acted
+_PASSIVE_TARGET = re.compile(r"\s*(?:user\s+(?:(?:was|were|got|gets?|has been|had been|is)\s+)?|"
+                             r"(?:was|were|got|gets?|has been|had been)\s+)(?:created|deleted|removed)\b")
+
+
 class _Reader:
     def __init__(self, question: str) -> None:
         self.text = question
@@ -205,7 +210,11 @@ class _Reader:
                     # "not made by lena.garcia or terraform-runner-aed5": neither one
                     negation = re.search(r"(\s*)$", piece)
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
-                    or re.match(rf"\s*(?:role\s+)?{_ASSUMED}", self.text[end:].lower())
+                    or re.match(rf"\s*(?:role\s+)?{_ASSUMED}", self.text[end:].lower()) \
+                    or _PASSIVE_TARGET.match(self.text[end:].lower()) or re.search(
+                        r"\b(?:creat\w*|delet\w*|remov\w*)\s+(?:the\s+|a\s+|an\s+)?(?:iam\s+)?user\s+$", piece.lower()) or (
+                        re.search(r"\b(?:was|were|is|got)\s+(?:the\s+)?(?:user\s+)?$", piece.lower())
+                        and re.match(r"\s*(?:user\s+)?(?:created|deleted|removed|made)\b", self.text[end:].lower()))
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
                                           target=target is not None, before=self.text[max(0, start - 30):start].lower(),
                                           after=self.text[end:end + 30].lower()))

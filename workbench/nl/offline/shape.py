@@ -259,8 +259,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.columns = [Dimension(column, column, column), *(d.dimension for d in dims)]
         intent.order = [Order(column)]
         return
-    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b", reading.text):
-        _listing(intent)  # "who … and when": the events themselves carry both
+    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b", reading.text):
+        _listing(intent)  # "who … and when", "when was it created, and by whom": the events carry both
         return
     if dims and measure is not None and measure.func in {"max", "min", "avg"}:
         # "which finding has the highest severity": a listing would drop the function
