@@ -121,3 +121,19 @@ TARGET_USER = "json_extract_scalar(requestparameters, '$.userName')"
 ])
 def test_the_user_a_call_acts_on_is_its_request_user(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("list PortProbeUnprotectedPort findings", "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty "
+     "WHERE type = 'Recon:EC2/PortProbeUnprotectedPort'"),
+    ("which accounts had a BitcoinTool.B!DNS finding", "SELECT DISTINCT accountid FROM guardduty "
+                                                       "WHERE type = 'CryptoCurrency:EC2/BitcoinTool.B!DNS'"),
+    ("how many ConsoleLoginSuccess findings", "SELECT count(*) FROM guardduty "
+                                              "WHERE type = 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B'"),
+])
+def test_a_finding_type_named_by_its_tail(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_a_camel_case_call_is_not_a_finding_tail() -> None:
+    assert "cloudtrail" in translate("who called ConsoleLogin yesterday", DEMO_NOW)[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from workbench.nl.offline.findingtypes import FINDING_TAIL
 from workbench.nl.offline.vocab import (
     ERROR_CODES,
     EVENT_VERBS,
@@ -336,6 +337,7 @@ def extract(question: str) -> Mentions:
     reader = _Reader(question)
     reader.take(ARN, "arn", group=0)
     reader.take(FINDING_TYPE, "finding_type")
+    reader.take(FINDING_TAIL, "finding_type")
     reader.take(ACCESS_KEY, "access_key")
     reader.take(IP, "ip", group=0)
     reader.take(SERVICE_HOST, "service_host")

@@ -24,6 +24,7 @@ from workbench.nl.intent import (
     one_of,
 )
 from workbench.nl.offline.accounting import SOURCE_OF
+from workbench.nl.offline.findingtypes import is_tail, tail_condition
 from workbench.nl.offline.mentions import Mention, Mentions
 
 
@@ -181,7 +182,9 @@ def place_vpc(intent: Intent, found: Mentions) -> None:
 
 def place_guardduty(intent: Intent, found: Mentions) -> None:
     if types := found.of("finding_type"):
-        _add(intent, types, one_of("type", _values(types)), "of type " + ", ".join(_values(types)))
+        full, tails = [v for v in _values(types) if not is_tail(v)], [v for v in _values(types) if is_tail(v)]
+        _add(intent, types, any_of(*([one_of("type", full)] if full else []), *([tail_condition(tails)] if tails else [])),
+             "of type " + ", ".join(_values(types)))
     for mention in found.of("ip"):
         _add(intent, [mention], contains("service", mention.value.split("/")[0]), f"involving {mention.value}")
     key_owner = re.search(r"\baccess ?keys?\b|\bkeys? of\b", found.text)
