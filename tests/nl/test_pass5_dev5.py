@@ -137,3 +137,18 @@ def test_a_finding_type_named_by_its_tail(engine, question: str, reference: str)
 
 def test_a_camel_case_call_is_not_a_finding_tail() -> None:
     assert "cloudtrail" in translate("who called ConsoleLogin yesterday", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("how many flows leaving 10.10.0.69 were rejected",
+     "SELECT count(*) FROM vpc_flow WHERE srcaddr = '10.10.0.69' AND action = 'REJECT'"),
+    ("ssh traffic that left 10.10.0.69", "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, "
+     "action, interface_id FROM vpc_flow WHERE srcaddr = '10.10.0.69' AND dstport = 22"),
+    ("accepted flows on dstport 443 or 22", "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, "
+     "bytes, action, interface_id FROM vpc_flow WHERE dstport IN (443, 22) AND action = 'ACCEPT'"),
+    ("who invoked StartSession", "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'StartSession'"),
+    ("ConsoleLogin yesterday, who ran it", "SELECT DISTINCT useridentity.arn FROM cloudtrail "
+                                           "WHERE eventname = 'ConsoleLogin'"),
+])
+def test_on_call_verbs_and_column_shorthand(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

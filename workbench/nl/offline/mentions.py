@@ -80,7 +80,7 @@ _KEYWORD_NAMES = [
     (re.compile(r"(?<![\w-])(?:iam\s+)?role\s+(?:named\s+|called\s+)?([a-z][\w+=,.@-]{1,63})\b"), "role"),
     (re.compile(r"(?<![\w-])secret\s+(?:named\s+|called\s+)?([a-z][\w.-]{1,63})\b"), "secret"),
 ]
-_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
+_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by|left|leaving|leaves|exited|exiting)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
 _TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|at)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
 PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid", "finding_type": "findingtype",
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",

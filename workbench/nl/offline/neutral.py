@@ -45,7 +45,7 @@ indications indication traces trace timeline one ones including anywhere check w
 trying tries
 asking asked asks wondering wonder wondered curious ticket tickets
 incident incidents says said writing write following follow followup fired paged page hey quick question questions
-behind accessed accessing accesses fine bit part confirm verify know let lets i'm i'd we're we've you're can't cant u ur thx ty
+behind left leaving leaves exited exiting ran invoked invoke invokes issued executed accessed accessing accesses fine bit part confirm verify know let lets i'm i'd we're we've you're can't cant u ur thx ty
 """.split()) | frozenset(PLACEHOLDER.values())
 
 

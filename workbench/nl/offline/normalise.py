@@ -147,6 +147,10 @@ def normalise(question: str) -> str:
     # later, and would read as that value; spaced, it is the column the vocabulary knows
     text = re.sub(r"(?<![\w.@/:-])(event|user|role|bucket|secret|policy)(names?)(?![\w.@/:-])", r"\1 \2", text,
                   flags=re.IGNORECASE)
+    # "dstports 8080 or 5432": the port reader knows the column by its words
+    text = re.sub(r"(?<![\w.@/:-])(dst|dest|src)(ports?)(?![\w.@/:-])",
+                  lambda m: ("source " if m.group(1).lower() == "src" else "destination ") + m.group(2), text,
+                  flags=re.IGNORECASE)
     first = re.match(r"\s*([A-Z][a-z]+)\b(?![.@:/-]\w)", text)
     if first and first.group(1) not in _KEEP_CAPITAL:
         text = text[:first.start(1)] + first.group(1).lower() + text[first.end(1):]
