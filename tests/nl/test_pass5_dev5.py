@@ -152,3 +152,14 @@ def test_a_camel_case_call_is_not_a_finding_tail() -> None:
 ])
 def test_on_call_verbs_and_column_shorthand(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("Get* calls by heidi.smith", EVENTS + "WHERE eventname LIKE 'Get%' AND useridentity.username = 'heidi.smith'"),
+    ("count describe* and list* events per source ip", "SELECT sourceipaddress, count(*) FROM cloudtrail "
+     "WHERE eventname LIKE 'Describe%' OR eventname LIKE 'List%' GROUP BY 1"),
+    ("Delete* calls in the last day", EVENTS + "WHERE eventname LIKE 'Delete%'"),
+])
+def test_an_event_name_with_a_star_is_a_prefix(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+    assert "LIKE" in translate(question, DEMO_NOW)[0]

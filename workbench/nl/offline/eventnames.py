@@ -5,6 +5,8 @@ names: CloudTrail's CamelCase cannot be rebuilt from lower case without knowing 
 once from the repository's rules and generator; a call not listed must be written in CamelCase.
 """
 
+import re
+
 EVENT_NAMES = frozenset({
     "AcceptVpcPeeringConnection", "AddLayerVersionPermission", "AddPermission", "AddUserToGroup",
     "AdminUserGlobalSignOut", "AssociateResolverQueryLogConfig", "AssumeRole", "AssumeRoleWithSAML",
@@ -64,3 +66,11 @@ EVENT_NAMES = frozenset({
     "UpdateFunctionUrlConfig", "UpdateGuardrail", "UpdateLoginProfile", "UpdateMemberDetectors",
     "UpdateSAMLProvider", "UpdateTable", "UpdateTrail", "UpdateTrustAnchor"
 })
+
+# "List* and Describe* calls", "Delete* yesterday": every call whose name starts so. A word written with
+# the star is never an English word or a request to act ("Delete*" asks about deletions, it orders none)
+EVENT_PREFIX = re.compile(r"(?<![\w*])([A-Za-z][a-z]+(?:[A-Z][a-z0-9]*)*)\*(?![\w*])")
+
+
+def is_prefix(value: str) -> bool:
+    return value.endswith("*")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from workbench.nl.offline.eventnames import EVENT_PREFIX
 from workbench.nl.offline.findingtypes import FINDING_TAIL
 from workbench.nl.offline.vocab import (
     ERROR_CODES,
@@ -345,6 +346,7 @@ def extract(question: str) -> Mentions:
     reader.take(ACCOUNT, "account")
     reader.take(REGION, "region")
     reader.take(PREFIXED_ERROR, "error_code")  # "Client.UnauthorizedOperation": EC2 writes its codes so
+    reader.take(EVENT_PREFIX, None, group=0, classify=lambda v, b, a: "event")
     reader.take(QUOTED, None, classify=_quoted)
     reader.take(CAMEL, None, classify=_camel)
     reader.take(SINGLE_EVENT, "event")

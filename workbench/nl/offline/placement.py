@@ -24,6 +24,7 @@ from workbench.nl.intent import (
     one_of,
 )
 from workbench.nl.offline.accounting import SOURCE_OF
+from workbench.nl.offline.eventnames import is_prefix
 from workbench.nl.offline.findingtypes import is_tail, tail_condition
 from workbench.nl.offline.mentions import Mention, Mentions
 
@@ -102,7 +103,10 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
         conditions = [like(issuer, f"%{v}%") if re.fullmatch(r"[A-Z]\w+", v) else eq(issuer, v) for v in _values(roles)]
         _add(intent, roles, any_of(*conditions), "in role " + " or ".join(_values(roles)))
     if events := found.of("event"):
-        _add(intent, events, one_of("eventname", _values(events)), "calls to " + ", ".join(_values(events)))
+        exact = [v for v in _values(events) if not is_prefix(v)]
+        starts = [like("eventname", v[0].upper() + v[1:-1] + "%") for v in _values(events) if is_prefix(v)]
+        _add(intent, events, any_of(*([one_of("eventname", exact)] if exact else []), *starts),
+             "calls to " + ", ".join(_values(events)))
     if codes := found.of("error_code"):
         values = _values(codes)
         values += [f"Client.{c}" for c in values if not c.startswith("Client.") and c[0].isupper()

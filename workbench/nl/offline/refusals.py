@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from workbench.nl.base import TranslationError
+from workbench.nl.offline.eventnames import EVENT_PREFIX
 from workbench.nl.offline.findingtypes import FINDING_TAIL
 from workbench.nl.offline.mentions import FINDING_TYPE
 
@@ -105,6 +106,7 @@ def refuse_unanswerable(question: str) -> None:
     """Raise a one-line TranslationError for a request to act or for data the tables do not hold."""
     # a finding type names no data source ("CryptoCurrency:EC2/BitcoinTool.B!DNS" is not about DNS logs)
     question = FINDING_TAIL.sub("findingtype", FINDING_TYPE.sub("findingtype", question))
+    question = EVENT_PREFIX.sub("eventname", question)  # "Delete* calls" asks about deletions
     text = re.sub(r"\s+", " ", question.strip().lower())
     if SQL_SYNTAX.search(text):
         raise TranslationError("refused: the question contains SQL syntax; %ask takes English — to run SQL "
