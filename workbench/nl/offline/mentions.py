@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from workbench.nl.offline.eventnames import EVENT_PREFIX
+from workbench.nl.offline.eventnames import EVENT_PREFIX, known_events
 from workbench.nl.offline.findingtypes import FINDING_TAIL
 from workbench.nl.offline.vocab import (
     ERROR_CODES,
@@ -301,30 +301,9 @@ def _secret(value: str, before: str, after: str) -> str | None:
     return "secret" if not value.lower().startswith(("http", "tcp/", "udp/")) else None
 
 
-def _known_events() -> dict[str, str]:
-    from workbench.nl.offline.actions import KNOWN
-    from workbench.nl.offline.vocab import (
-        CREDENTIAL_ACCESS,
-        LOGGING_TAMPERING,
-        MFA_CHANGES,
-        POLICY_GRANTS,
-        PRIVILEGE_ESCALATION,
-        PUBLIC_EXPOSURE,
-    )
-    names = {*KNOWN, *CREDENTIAL_ACCESS, *LOGGING_TAMPERING, *MFA_CHANGES, *POLICY_GRANTS, *PRIVILEGE_ESCALATION,
-             *PUBLIC_EXPOSURE, "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "ConsoleLogin",
-             "GetCallerIdentity", "GetObject", "PutObject", "ListBuckets", "DescribeInstances", "GenerateDataKey",
-             "GetSessionToken", "GetFederationToken", "ListUsers", "ListRoles", "ListAccessKeys", "GetBucketAcl",
-             "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "StartSession", "SendSSHPublicKey",
-             "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress"}
-    from workbench.nl.offline.eventnames import EVENT_NAMES
-
-    return {n.lower(): n for n in (*names, *EVENT_NAMES)}
-
-
 def extract(question: str) -> Mentions:
     # "assumerole calls": an API name typed in lower case is still that call
-    known = _known_events()
+    known = known_events()
     question = re.sub(r"(?<![\w.@/-])([a-z]{8,})(?![\w.@/-])", lambda m: known.get(m.group(1), m.group(1)), question)
     # "kms decrypt calls": the one-word call names CloudTrail writes capitalised
     question = re.sub(r"\b(?<=kms )(decrypt|encrypt)\b|\b(decrypt|encrypt)\b(?=\s+(?:calls?|events?|requests?|api))",
