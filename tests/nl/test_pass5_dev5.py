@@ -163,3 +163,15 @@ def test_on_call_verbs_and_column_shorthand(engine, question: str, reference: st
 def test_an_event_name_with_a_star_is_a_prefix(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
     assert "LIKE" in translate(question, DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize("question", ["console sign-ins per outcome", "console login outcomes yesterday",
+                                      "console logins by result"])
+def test_console_login_outcomes_group_by_the_response(engine, question: str) -> None:
+    same_rows(engine, question, "SELECT json_extract_scalar(responseelements, '$.ConsoleLogin'), count(*) FROM cloudtrail "
+                                "WHERE eventname = 'ConsoleLogin' GROUP BY 1")
+
+
+def test_one_outcome_by_outcome_is_not_read() -> None:
+    with pytest.raises(TranslationError):
+        translate("failed console logins by status", DEMO_NOW)

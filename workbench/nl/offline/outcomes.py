@@ -54,6 +54,16 @@ def console_logins(reading: Reading) -> None:
         # "successes vs failures": one row per outcome, for the shape to group by — never both filters at once
         said = "by login outcome"
         reading.text = reading.text[:match.start()] + said.ljust(len(match.group(0))) + reading.text[match.end():]
+        if noun := reading.find(r"\b(?:outcomes|results)\b"):
+            reading.consume(noun)  # "login outcomes - success vs failure": the same grouping, named
+        return
+    one_outcome = r"\b(?:fail\w*|unsuccessful|bad|wrong password|rejected|denied|success\w*|succeeded|worked)\b"
+    if not reading.has(one_outcome) and (match := reading.find(
+            r"\b(?:per|by|for each|grouped by|broken down by)\s+(?:the\s+)?(?:login\s+|sign-?in\s+)?"
+            r"(?:outcome|result|status)\b|\boutcomes\b")):
+        # "console logins per outcome", "sign-in outcomes": one row per outcome, as "successes vs failures"
+        said = "by login outcome"
+        reading.text = reading.text[:match.start()] + " " + said + " " + reading.text[match.end():]
         return
     if match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|bad|wrong password|failing|rejected|"
                              r"denied)\b"):
