@@ -175,3 +175,14 @@ def test_console_login_outcomes_group_by_the_response(engine, question: str) -> 
 def test_one_outcome_by_outcome_is_not_read() -> None:
     with pytest.raises(TranslationError):
         translate("failed console logins by status", DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("did heidi.smith sign in from more than 2 different ips",
+     "SELECT DISTINCT sourceipaddress FROM cloudtrail WHERE useridentity.username = 'heidi.smith' "
+     "AND eventname = 'ConsoleLogin'"),
+    ("has svc-reporting made calls in more than three distinct regions",
+     "SELECT DISTINCT awsregion FROM cloudtrail WHERE useridentity.username = 'svc-reporting'"),
+])
+def test_a_yes_no_distinct_count_shows_the_distinct_values(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

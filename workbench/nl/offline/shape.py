@@ -227,6 +227,14 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         # also a grouping (each group would hold one value)
         distinct_of = measure.column if measure is not None and measure.func == "count_distinct" else None
         intent.group_by = [d.dimension for d in dims if d.dimension.expression != distinct_of]
+        if not intent.group_by and not intent.bucket and distinct_cmp and re.match(
+                r"\s*(?:was|were|did|does|do|is|are|has|have|had)\b", reading.text):
+            # "was the key used from more than one ip?": yes or no, answered with the evidence, the distinct values
+            counted = distinct_cmp[3]
+            intent.columns = [Dimension(counted.column or "", counted.alias.removeprefix("distinct_"),
+                                        counted.description.removeprefix("number of distinct "), counted.words)]
+            intent.distinct, intent.order = True, [Order(intent.columns[0].alias)]
+            return
         if not intent.group_by and not intent.bucket:
             raise TranslationError("more or fewer than how many of what? name what to count per, e.g. 'principals "
                                    "with more than 100 AccessDenied errors'")
