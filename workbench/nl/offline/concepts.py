@@ -118,8 +118,13 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
 
     def made_public(reading: Reading, words: str) -> None:
         # "were any buckets made public": the bucket grants; "was anything made public": every kind of exposure
-        if reading.buckets or reading.has(r"\b(?:s3|buckets?|bucketname|acls?|bucket polic(?:y|ies))\b"):
+        # the noun may stand inside the phrase itself: "made a bucket public", "made the security group public"
+        buckets = r"\b(?:s3|buckets?|bucketname|acls?|bucket polic(?:y|ies))\b"
+        if reading.buckets or reading.has(buckets) or re.search(buckets, words):
             reading.add(event_filter(PUBLIC_EXPOSURE), words, "bucket grants", "bucket grants")
+        elif re.search(r"\b(?:security groups?|sgs?)\b", words):
+            opened = exp.and_(eq("eventname", "AuthorizeSecurityGroupIngress"), contains("requestparameters", "0.0.0.0/0"))
+            reading.add(exp.Paren(this=opened), words, "security groups opened to the world", "public exposure")
         elif groups := reading.find(r"\b(?:any\s+|the\s+|our\s+)?(?:security groups?|sgs?)\b"):
             opened = exp.and_(eq("eventname", "AuthorizeSecurityGroupIngress"), contains("requestparameters", "0.0.0.0/0"))
             reading.add(exp.Paren(this=opened), f"{reading.consume(groups)} {words}", "security groups opened to the world",

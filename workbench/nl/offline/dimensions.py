@@ -70,6 +70,11 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     # "new access keys and who they were for": the user the call acted on, as "for whom" asks
     reading.text = re.sub(r"\bwho(?:m)?\s+(?:they|it|those|these|each)\s+(?:was|were|is|are)\s+(?:made\s+|created\s+)?for\b",
                           lambda m: "for whom".ljust(len(m.group(0))), reading.text)
+    # "which users did X create access keys for": the stranded preposition asks for whom, as "for which users"
+    # (only beside calls that act on someone: "which users did 10.0.0.5 talk to" names no such call)
+    if any("eventname" in f.condition.sql() for f in reading.filters):
+        reading.text = re.sub(r"^(\s*)(which|what)(\s+(?:users?|roles?|groups?)\b.*\S)\s+(?:for|to)(\s*)$",
+                              r"\1for \2\3\4", reading.text)
     target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
     if target and table == "cloudtrail":
         noun = (target.group(1) or "user").rstrip("s")

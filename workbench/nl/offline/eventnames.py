@@ -5,6 +5,8 @@ names: CloudTrail's CamelCase cannot be rebuilt from lower case without knowing 
 once from the repository's rules and generator; a call not listed must be written in CamelCase.
 """
 
+import re
+
 EVENT_NAMES = frozenset({
     "AcceptVpcPeeringConnection", "AddLayerVersionPermission", "AddPermission", "AddUserToGroup",
     "AdminUserGlobalSignOut", "AssociateResolverQueryLogConfig", "AssumeRole", "AssumeRoleWithSAML",
@@ -64,3 +66,32 @@ EVENT_NAMES = frozenset({
     "UpdateFunctionUrlConfig", "UpdateGuardrail", "UpdateLoginProfile", "UpdateMemberDetectors",
     "UpdateSAMLProvider", "UpdateTable", "UpdateTrail", "UpdateTrustAnchor"
 })
+
+
+def known_events() -> dict[str, str]:
+    """Every call name the translator knows, by its lower case: "assumerole" is AssumeRole."""
+    from workbench.nl.offline.actions import KNOWN
+    from workbench.nl.offline.vocab import (
+        CREDENTIAL_ACCESS,
+        LOGGING_TAMPERING,
+        MFA_CHANGES,
+        POLICY_GRANTS,
+        PRIVILEGE_ESCALATION,
+        PUBLIC_EXPOSURE,
+    )
+    names = {*KNOWN, *CREDENTIAL_ACCESS, *LOGGING_TAMPERING, *MFA_CHANGES, *POLICY_GRANTS, *PRIVILEGE_ESCALATION,
+             *PUBLIC_EXPOSURE, "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "ConsoleLogin",
+             "GetCallerIdentity", "GetObject", "PutObject", "ListBuckets", "DescribeInstances", "GenerateDataKey",
+             "GetSessionToken", "GetFederationToken", "ListUsers", "ListRoles", "ListAccessKeys", "GetBucketAcl",
+             "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "StartSession", "SendSSHPublicKey",
+             "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress"}
+    return {n.lower(): n for n in (*names, *EVENT_NAMES)}
+
+
+# "List* and Describe* calls", "Delete* yesterday": every call whose name starts so. A word written with
+# the star is never an English word or a request to act ("Delete*" asks about deletions, it orders none)
+EVENT_PREFIX = re.compile(r"(?<![\w*])([A-Za-z][a-z]+(?:[A-Z][a-z0-9]*)*)\*(?![\w*])")
+
+
+def is_prefix(value: str) -> bool:
+    return value.endswith("*")

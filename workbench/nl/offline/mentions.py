@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from workbench.nl.offline.eventnames import EVENT_PREFIX, known_events
+from workbench.nl.offline.findingtypes import FINDING_TAIL
 from workbench.nl.offline.vocab import (
     ERROR_CODES,
     EVENT_VERBS,
@@ -79,7 +81,7 @@ _KEYWORD_NAMES = [
     (re.compile(r"(?<![\w-])(?:iam\s+)?role\s+(?:named\s+|called\s+)?([a-z][\w+=,.@-]{1,63})\b"), "role"),
     (re.compile(r"(?<![\w-])secret\s+(?:named\s+|called\s+)?([a-z][\w.-]{1,63})\b"), "secret"),
 ]
-_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by|out of|leaving|egress from|outbound from|destinations? of|peers? of)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
+_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by|out of|left|leaving|leaves|exited|exiting|egress from|outbound from|destinations? of|peers? of)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
 _TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|at|sources? of|senders? to)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
 PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid", "finding_type": "findingtype",
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
@@ -152,7 +154,7 @@ NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besi
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
                     r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
-                    r"destinations?|peers?)\b", re.IGNORECASE)  # "10.10.17.92 destinations": where it sent to
+                    r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|destinations?|peers?)\b", re.IGNORECASE)  # "10.10.17.92 destinations": where it sent to
 _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?|listen\w*|serv(?:e|es|ed|ing)|"
                        r"accept(?:s|ed|ing)?\s+(?:\w+\s+)?(?:connections?|traffic|flows?|sessions?))\b", re.IGNORECASE)
 
@@ -181,6 +183,11 @@ def _direction(before: str, after: str = "", value: str = "") -> str:
         return "to"
     # "received connections", "accepting connections": the receiving verb decides before the noun after it
     return "to" if _RECEIVES.match(after) else "from" if _SENDS.match(after) else "any"
+
+
+# "the X user was created", "X got deleted": the name is what the call acted on, not who acted
+_PASSIVE_TARGET = re.compile(r"\s*(?:user\s+(?:(?:was|were|got|gets?|has been|had been|is)\s+)?|"
+                             r"(?:was|were|got|gets?|has been|had been)\s+)(?:created|deleted|removed)\b")
 
 
 class _Reader:
@@ -222,7 +229,11 @@ class _Reader:
                     # "not made by lena.garcia or terraform-runner-aed5": neither one
                     negation = re.search(r"(\s*)$", piece)
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
-                    or re.match(rf"\s*(?:role\s+)?{_ASSUMED}", self.text[end:].lower())
+                    or re.match(rf"\s*(?:role\s+)?{_ASSUMED}", self.text[end:].lower()) \
+                    or _PASSIVE_TARGET.match(self.text[end:].lower()) or re.search(
+                        r"\b(?:creat\w*|delet\w*|remov\w*)\s+(?:the\s+|a\s+|an\s+)?(?:iam\s+)?user\s+$", piece.lower()) or (
+                        re.search(r"\b(?:was|were|is|got)\s+(?:the\s+)?(?:user\s+)?$", piece.lower())
+                        and re.match(r"\s*(?:user\s+)?(?:created|deleted|removed|made)\b", self.text[end:].lower()))
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
                                           target=target is not None, before=self.text[max(0, start - 30):start].lower(),
                                           after=self.text[end:end + 30].lower()))
@@ -261,7 +272,7 @@ _PREFIXES = {"non", "anti", "pre", "post", "re", "multi", "cross", "self", "sub"
 
 def _named(value: str, before: str, after: str) -> str | None:
     low = value.lower()
-    if low in NOT_NAMES or re.fullmatch(r"\d[\d.:-]*|top-?\d+|\d+[a-z]{1,2}", low):
+    if low in NOT_NAMES or low in SERVICES or re.fullmatch(r"\d[\d.:-]*|top-?\d+|\d+[a-z]{1,2}", low):
         return None
     before_low, after_low = before.lower(), after.lower()
     for kind, pattern in _KIND_BEFORE.items():
@@ -307,32 +318,11 @@ def _secret(value: str, before: str, after: str) -> str | None:
     return "secret" if not value.lower().startswith(("http", "tcp/", "udp/")) else None
 
 
-def _known_events() -> dict[str, str]:
-    from workbench.nl.offline.actions import KNOWN
-    from workbench.nl.offline.vocab import (
-        CREDENTIAL_ACCESS,
-        LOGGING_TAMPERING,
-        MFA_CHANGES,
-        POLICY_GRANTS,
-        PRIVILEGE_ESCALATION,
-        PUBLIC_EXPOSURE,
-    )
-    names = {*KNOWN, *CREDENTIAL_ACCESS, *LOGGING_TAMPERING, *MFA_CHANGES, *POLICY_GRANTS, *PRIVILEGE_ESCALATION,
-             *PUBLIC_EXPOSURE, "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "ConsoleLogin",
-             "GetCallerIdentity", "GetObject", "PutObject", "ListBuckets", "DescribeInstances", "GenerateDataKey",
-             "GetSessionToken", "GetFederationToken", "ListUsers", "ListRoles", "ListAccessKeys", "GetBucketAcl",
-             "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "StartSession", "SendSSHPublicKey",
-             "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress"}
-    from workbench.nl.offline.eventnames import EVENT_NAMES
-
-    return {n.lower(): n for n in (*names, *EVENT_NAMES)}
-
-
 def extract(question: str) -> Mentions:
     if re.search(r"[A-Z]", question) and not re.search(r"[a-z]", question):
         question = question.lower()  # "SHOW FAILED LOGINS FOR HEIDI.SMITH": caps lock, not CamelCase
     # "assumerole calls": an API name typed in lower case is still that call
-    known = _known_events()
+    known = known_events()
     question = re.sub(r"(?<![\w.@/-])([a-z]{8,})(?![\w.@/-])", lambda m: known.get(m.group(1), m.group(1)), question)
     # "kms decrypt calls": the one-word call names CloudTrail writes capitalised
     question = re.sub(r"\b(?<=kms )(decrypt|encrypt)\b|\b(decrypt|encrypt)\b(?=\s+(?:calls?|events?|requests?|api))",
@@ -344,6 +334,7 @@ def extract(question: str) -> Mentions:
     reader = _Reader(question)
     reader.take(ARN, "arn", group=0)
     reader.take(FINDING_TYPE, "finding_type")
+    reader.take(FINDING_TAIL, "finding_type")
     reader.take(ACCESS_KEY, "access_key")
     reader.take(IP, "ip", group=0)
     reader.take(SERVICE_HOST, "service_host")
@@ -351,6 +342,7 @@ def extract(question: str) -> Mentions:
     reader.take(ACCOUNT, "account")
     reader.take(REGION, "region")
     reader.take(PREFIXED_ERROR, "error_code")  # "Client.UnauthorizedOperation": EC2 writes its codes so
+    reader.take(EVENT_PREFIX, None, group=0, classify=lambda v, b, a: "event")
     reader.take(QUOTED, None, classify=_quoted)
     reader.take(CAMEL, None, classify=_camel)
     reader.take(SINGLE_EVENT, "event")

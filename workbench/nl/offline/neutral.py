@@ -45,8 +45,10 @@ indications indication traces trace timeline one ones including anywhere check w
 trying tries
 asking asked asks wondering wonder wondered curious ticket tickets
 incident incidents says said writing write following follow followup fired paged page hey quick question questions
-flag flags flagging ranked ranking run ran runs running execute executed raised reported stuff flagged say whole lake think leaked open opening opens interface interfaces
-leaving naming accessed accessing accesses fine bit part confirm verify know let lets i'm i'd we're we've you're can't cant u ur thx ty
+flag flags flagging ranked ranking run ran runs running execute executed raised reported stuff flagged say whole lake
+think leaked open opening opens interface interfaces leaving naming accessed accessing accesses fine bit part confirm
+verify know let lets i'm i'd we're we've you're can't cant u ur thx ty behind left leaves exited exiting invoked
+invoke invokes issued
 """.split()) | frozenset(PLACEHOLDER.values())
 
 

@@ -159,6 +159,14 @@ def normalise(question: str) -> str:
         text = rest
     text = _CAPITALISED_NAME.sub(lambda m: m.group(0).lower(), text)
     text = re.sub(r"(?<![\w&])#\s*of\b", "number of", text, flags=re.IGNORECASE)  # "# of console logins"
+    # "by eventname", "per username": a column typed as one word is the placeholder a named value becomes
+    # later, and would read as that value; spaced, it is the column the vocabulary knows
+    text = re.sub(r"(?<![\w.@/:-])(event|user|role|bucket|secret|policy)(names?)(?![\w.@/:-])", r"\1 \2", text,
+                  flags=re.IGNORECASE)
+    # "dstports 8080 or 5432": the port reader knows the column by its words
+    text = re.sub(r"(?<![\w.@/:-])(dst|dest|src)(ports?)(?![\w.@/:-])",
+                  lambda m: ("source " if m.group(1).lower() == "src" else "destination ") + m.group(2), text,
+                  flags=re.IGNORECASE)
     first = re.match(r"\s*([A-Z][a-z]+)\b(?![.@:/-]\w)", text)
     if first and first.group(1) not in _KEEP_CAPITAL:
         text = text[:first.start(1)] + first.group(1).lower() + text[first.end(1):]

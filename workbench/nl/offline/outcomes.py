@@ -54,6 +54,16 @@ def console_logins(reading: Reading) -> None:
         # "successes vs failures": one row per outcome, for the shape to group by — never both filters at once
         said = "by login outcome"
         reading.text = reading.text[:match.start()] + said.ljust(len(match.group(0))) + reading.text[match.end():]
+        if noun := reading.find(r"\b(?:outcomes|results)\b"):
+            reading.consume(noun)  # "login outcomes - success vs failure": the same grouping, named
+        return
+    one_outcome = r"\b(?:fail\w*|unsuccessful|bad|wrong password|rejected|denied|success\w*|succeeded|worked)\b"
+    if not reading.has(one_outcome) and (match := reading.find(
+            r"\b(?:per|by|for each|grouped by|broken down by)\s+(?:the\s+)?(?:login\s+|sign-?in\s+)?"
+            r"(?:outcome|result|status)\b|\boutcomes\b")):
+        # "console logins per outcome", "sign-in outcomes": one row per outcome, as "successes vs failures"
+        said = "by login outcome"
+        reading.text = reading.text[:match.start()] + " " + said + " " + reading.text[match.end():]
         return
     if match := reading.find(r"\b(?:failed|fail|fails|failures?|unsuccessful|bad|wrong password|failing|rejected|"
                              r"denied)\b"):
@@ -111,9 +121,9 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
     elif match := reading.find(r"\bread[- ]only\b(?!\s+(?:roles?|sessions?|permission|access)\b)"):
         # "the read-only role" names a role (a permission set), not the read-only calls: left unread, refused
         reading.add(eq("readonly", "true"), reading.consume(match), "read-only")
-    for word, service in SERVICES.items():
-        # "in cloudtrail" names the table; "calls to cloudtrail" names the service
-        pattern = r"\b(?:to|against|on)\s+(?:the\s+)?cloud ?trail(?:\s+api)?\b" if word == "cloudtrail" else \
-            rf"\b{re.escape(word)}\b"
+    for word, service in sorted(SERVICES.items(), key=lambda item: -len(item[0])):  # "ec2-instance-connect" before "ec2"
+        # "in cloudtrail", "ips that hit cloudtrail" name the log; "calls to cloudtrail", "cloudtrail apis" the service
+        pattern = r"\b(?:to|against|on)\s+(?:the\s+)?cloud ?trail(?:\s+apis?)?\b|\bcloud ?trail(?:'s)?\s+apis\b" \
+            if word == "cloudtrail" else rf"(?<![\w-])\b{re.escape(word)}\b(?![\w-])"
         if match := reading.find(pattern):
             reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume(match), f"in {word.upper()}")

@@ -24,6 +24,8 @@ from workbench.nl.intent import (
     one_of,
 )
 from workbench.nl.offline.accounting import SOURCE_OF
+from workbench.nl.offline.eventnames import is_prefix
+from workbench.nl.offline.findingtypes import is_tail, tail_condition
 from workbench.nl.offline.mentions import Mention, Mentions
 
 
@@ -101,7 +103,10 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
         conditions = [like(issuer, f"%{v}%") if re.fullmatch(r"[A-Z]\w+", v) else eq(issuer, v) for v in _values(roles)]
         _add(intent, roles, any_of(*conditions), "in role " + " or ".join(_values(roles)))
     if events := found.of("event"):
-        _add(intent, events, one_of("eventname", _values(events)), "calls to " + ", ".join(_values(events)))
+        exact = [v for v in _values(events) if not is_prefix(v)]
+        starts = [like("eventname", v[0].upper() + v[1:-1] + "%") for v in _values(events) if is_prefix(v)]
+        _add(intent, events, any_of(*([one_of("eventname", exact)] if exact else []), *starts),
+             "calls to " + ", ".join(_values(events)))
     if codes := found.of("error_code"):
         values = _values(codes)
         values += [f"Client.{c}" for c in values if not c.startswith("Client.") and c[0].isupper()
@@ -194,7 +199,9 @@ def _flow_side(intent: Intent, resource: Mention, prefix: str, named: str) -> No
 
 def place_guardduty(intent: Intent, found: Mentions) -> None:
     if types := found.of("finding_type"):
-        _add(intent, types, one_of("type", _values(types)), "of type " + ", ".join(_values(types)))
+        full, tails = [v for v in _values(types) if not is_tail(v)], [v for v in _values(types) if is_tail(v)]
+        _add(intent, types, any_of(*([one_of("type", full)] if full else []), *([tail_condition(tails)] if tails else [])),
+             "of type " + ", ".join(_values(types)))
     for mention in found.of("ip"):
         _add(intent, [mention], contains("service", mention.value.split("/")[0]), f"involving {mention.value}")
     key_owner = re.search(r"\baccess ?keys?\b|\bkeys? of\b", found.text)

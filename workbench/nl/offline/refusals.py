@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from workbench.nl.base import TranslationError
+from workbench.nl.offline.eventnames import EVENT_PREFIX
+from workbench.nl.offline.findingtypes import FINDING_TAIL
 from workbench.nl.offline.mentions import FINDING_TYPE
 
 _POLITE = r"(?:please\s+|pls\s+|kindly\s+|now\s+|go\s+(?:and\s+)?|can you\s+|could you\s+|would you\s+|"\
@@ -103,7 +105,8 @@ SQL_SYNTAX = re.compile(r"\bunion\s+(?:all\s+)?select\b|\bselect\b.+\bfrom\b|\b(
 def refuse_unanswerable(question: str) -> None:
     """Raise a one-line TranslationError for a request to act or for data the tables do not hold."""
     # a finding type names no data source ("CryptoCurrency:EC2/BitcoinTool.B!DNS" is not about DNS logs)
-    question = FINDING_TYPE.sub("findingtype", question)
+    question = FINDING_TAIL.sub("findingtype", FINDING_TYPE.sub("findingtype", question))
+    question = EVENT_PREFIX.sub("eventname", question)  # "Delete* calls" asks about deletions
     text = re.sub(r"\s+", " ", question.strip().lower())
     if SQL_SYNTAX.search(text):
         raise TranslationError("refused: the question contains SQL syntax; %ask takes English — to run SQL "

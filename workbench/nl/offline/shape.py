@@ -170,6 +170,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if ranking and (busy := re.search(r"(?<=\bmost )busy\b|(?<=\bleast )busy\b", reading.text)):
         reading.consume(busy)  # "least busy interface": the ranking's own word, read with it
     distinct_cmp = distinct_threshold(reading, table)
+    before_dims = reading.text
     dims = read_dimensions(reading, table, compared=distinct_cmp is not None)
     if top:
         reading.consume(top)
@@ -184,6 +185,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                     words=counting.group(0) if counting else "")
     time_column = TIME_COLUMN[table]
 
+    if (first or last) and _the_one_event(intent, first, last, both, dims, before_dims):
+        return
     if first or last:
         # "first and last time we saw X": both ends
         if first:
@@ -237,6 +240,14 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         # also a grouping (each group would hold one value)
         distinct_of = measure.column if measure is not None and measure.func == "count_distinct" else None
         intent.group_by = [d.dimension for d in dims if d.dimension.expression != distinct_of]
+        if not intent.group_by and not intent.bucket and distinct_cmp and re.match(
+                r"\s*(?:was|were|did|does|do|is|are|has|have|had)\b", reading.text):
+            # "was the key used from more than one ip?": yes or no, answered with the evidence, the distinct values
+            counted = distinct_cmp[3]
+            intent.columns = [Dimension(counted.column or "", counted.alias.removeprefix("distinct_"),
+                                        counted.description.removeprefix("number of distinct "), counted.words)]
+            intent.distinct, intent.order = True, [Order(intent.columns[0].alias)]
+            return
         if not intent.group_by and not intent.bucket:
             raise TranslationError("more or fewer than how many of what? name what to count per, e.g. 'principals "
                                    "with more than 100 AccessDenied errors'")
@@ -268,8 +279,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                                        dim.expression, counting.group(0)))
         return
-    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b", reading.text):
-        _listing(intent)  # "who … and when": the events themselves carry both
+    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b", reading.text):
+        _listing(intent)  # "who … and when", "when was it created, and by whom": the events carry both
         return
     if dims and measure is not None and measure.func in {"max", "min", "avg"}:
         # "which finding has the highest severity": a listing would drop the function
@@ -303,6 +314,30 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
             oldest := re.search(r"\b(?:oldest|earliest) first\b|\bascending\b|\bold(?:est)? to new(?:est)?\b", reading.text)):
         reading.consume(oldest)  # "oldest first": the listing's own order, by time ascending
     _listing(intent, descending=direction is not None, sort=reading.sort)
+
+
+def _the_one_event(intent: Intent, first: re.Match[str] | None, last: re.Match[str] | None,
+                   both: re.Match[str] | None, dims: list[Dim], text: str) -> bool:
+    """'first call from X - what and when', 'X last seen, and from what ip': the one earliest (latest) event,
+    with what is asked beside its time; a value asked for each ('… per ip') is a time per group instead."""
+    edge = first or last
+    if both or (first is None) == (last is None) or edge is None or re.search(r"\b(?:each|per|every)\b", text):
+        return False
+    time_column = TIME_COLUMN[intent.table]
+    if asked := [d for d in dims if d.trigger != "count"]:
+        after = text[edge.end():]
+        # the value asked after the time and joined to it: "last seen, and from what ip"
+        if any(d.trigger != "which" for d in asked) or not all(
+                (at := after.find(d.dimension.words)) >= 0 and re.search(r"\band\b", after[:at]) for d in asked):
+            return False
+        intent.columns = [Dimension(time_column, time_column, time_column), *(d.dimension for d in asked)]
+        intent.order = [Order(time_column, descending=last is not None)]
+    elif re.search(r"\bwhat and when\b|\bwhen and what\b", text):
+        _listing(intent, descending=last is not None, chronological=True)
+    else:
+        return False
+    intent.limit, intent.limit_words = 1, edge.group(0)
+    return True
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:

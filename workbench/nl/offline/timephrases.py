@@ -49,6 +49,9 @@ MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 _CLOCK_EDGE = re.compile(r"\b(after|since|from|before|until|till)\s+(\d{1,2}):(\d{2})\s*(am|pm)?(?:\s*utc|\s*z)?\b")
 _MONTH_DAY = re.compile(r"\b(?:on\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})"
                         r"(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b")
+# Parts of a day, UTC: "yesterday evening", "the afternoon of the 18th" narrow the one day named
+PARTS_OF_DAY = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 24)}
+_PART_OF_DAY = re.compile(r"\b(?:(?:on|in|during)\s+)?(?:the\s+)?(morning|afternoon|evening)(?:\s+of\b)?")
 _LEFTOVER = re.compile(r"\b\d{4}-\d{2}-\d{2}\S*|\b\d{1,2}:\d{2}(?:\s*[ap]m)?\b|\b\d{1,2}\s*[ap]m\b")
 
 
@@ -91,7 +94,19 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
     edge = None if clock else _CLOCK_EDGE.search(text)
     if edge:
         text = (text[: edge.start()] + " " + text[edge.end():]).strip()
+    part = None if clock or edge else _PART_OF_DAY.search(text)
+    if part:
+        # "of 2026-11-18" names the day as "on 2026-11-18" would
+        joint = " on " if part.group(0).endswith("of") else " "
+        text = (text[: part.start()] + joint + text[part.end():]).strip()
     window, rest, phrase = _day_or_range(text, now)
+    if part:
+        if window is None or window.end - window.start != timedelta(days=1):
+            raise TranslationError(f"{part.group(0).strip()!r} needs a day: say e.g. 'yesterday {part.group(1)}' or "
+                                   f"'the {part.group(1)} of 2026-11-19' (UTC)")
+        start, end = PARTS_OF_DAY[part.group(1)]
+        window = Window(window.start + timedelta(hours=start), window.start + timedelta(hours=end))
+        phrase = f"{phrase}, in the {part.group(1)} (UTC)"
     if edge:
         # "after 15:54 on nov 19": the named day from (or until) that time
         if window is None or window.end - window.start != timedelta(days=1):

@@ -60,8 +60,13 @@ _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accept
             r"destination ips?|destination address\w*|dest ips?|protocols?|enis?|network interfaces?|talkers?|packets|network|port ?scan\w*|scan(?:s|ning|ned)?|bytes|ports?|"
             r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
-_WEAK_VPC_CUE = (r"\b(?:connections?|connected|connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|"
-                 r"received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
+# "ec2 instance connect" is a service, not a connection
+_WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )connect\w*|talk\w*|communicat\w*|reach\w*|"
+                 r"contact\w*|send|sent|received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
+_DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:hosts?|address\w*|ips?|servers?|machines?)\b)?"
+                          r"(?!\s+(?:destinations?|ports?)\b)"
+                          r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went|"
+                          r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*))\s+(?:to|into)\s*$")
 _CLOUDTRAIL_WORDS = r"\b(?:services?|api|apis|events?|calls?|users?|roles?|principals?|identit\w+|regions?|errors?)\b"
 
 
@@ -178,14 +183,15 @@ def _read_intent(question: str, now: datetime) -> Intent:
     console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
     table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
     if table == "vpc_flow":
-        # "what did 10.0.0.5 connect to": the dangling "to" asks for the destinations
-        reading.text = re.sub(r"^(\s*(?:what|which)\b)(?!\s+(?:hosts?|destinations?|address\w*|ips?|ports?)\b)"
-                              r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went))"
-                              r"\s+to\s*$", r"\1 destinations\2 ", reading.text)
-        # "which hosts did 10.0.0.5 open ssh connections to": the hosts at the other end are the destinations
-        reading.text = re.sub(r"^(\s*(?:what|which)\s+)(?:hosts?|ips?|address(?:es)?|machines?|servers?|boxes)\b"
-                              r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|open\w*|go|went|"
-                              r"ssh|rdp)\b.*)\s+to\s*$", r"\1destinations\2 ", reading.text)
+        # "what did 10.0.0.5 connect to", "where did it ssh into", "which hosts did it reach to": the dangling
+        # "to" asks for the destinations, whatever noun names the ends. Matched on the words as typed, since
+        # reading the table consumed "ssh"; consuming keeps lengths, so the places match the working text
+        typed, working = f" {text} ", reading.text
+        if (dangling := _DANGLING_TO.match(typed if len(typed) == len(working) else working)) is not None:
+            noun_end = dangling.end(2) if dangling.group(2) else dangling.end(1)
+            asked_for = re.sub(r"\bwhere\b", "which", working[:dangling.end(1)])  # "where did it go to": which ends
+            reading.text = (asked_for + " destinations" + working[noun_end:dangling.end(3)] + " "
+                            + " " * (len(working) - dangling.end(3)))
     intent = Intent(table=table, window=window, window_words=phrase or "")
     if table == "cloudtrail":
         if security_group_ports(reading):

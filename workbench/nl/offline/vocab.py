@@ -189,6 +189,8 @@ SERVICES: dict[str, str] = {
     "rds": "rds", "sns": "sns", "sqs": "sqs", "route53": "route53", "route 53": "route53", "ecs": "ecs", "eks": "eks",
     "glue": "glue", "athena": "athena", "elb": "elasticloadbalancing", "autoscaling": "autoscaling",
     "cloudwatch": "monitoring", "access analyzer": "access-analyzer", "ebs": "ebs",
+    "ec2-instance-connect": "ec2-instance-connect", "ec2 instance connect": "ec2-instance-connect",
+    "instance connect": "ec2-instance-connect", "ssm messages": "ssmmessages", "ssmmessages": "ssmmessages",
 }
 
 DENIED_CODES = ("AccessDenied", "AccessDeniedException", "Client.UnauthorizedOperation", "UnauthorizedOperation")
