@@ -300,3 +300,19 @@ def test_a_plain_name_after_its_kind_word_is_kept_as_typed() -> None:
 @pytest.mark.parametrize("question", ["HOW MANY DECRYPT CALLS FAILED", "# OF CONSOLE LOGINS"])
 def test_caps_lock_reads_as_lower_case(question: str) -> None:
     assert translate(question, DEMO_NOW)[0] == translate(question.lower(), DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize("question", ["who read /prod/orders-api/db-password", "was /prod/orders-api/db-password accessed",
+                                      "reads of /prod/orders-api/db-password"])
+def test_a_parameter_path_is_read_by_both_ssm_calls(engine, question: str) -> None:
+    sql = translate(question, DEMO_NOW)[0]
+    assert "'\"/prod/orders-api/db-password\"'" in sql and "'GetParameters'" in sql
+    where = ("WHERE eventname IN ('GetParameter', 'GetParameters') "
+             "AND requestparameters LIKE '%\"/prod/orders-api/db-password\"%'")
+    reference = ("SELECT DISTINCT useridentity.arn FROM cloudtrail " if question.startswith("who") else EVENTS) + where
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_no_dupes_is_known_as_typed() -> None:
+    sql = " ".join(translate("list of event sources svc-reporting hit, no dupes please", DEMO_NOW)[0].split())
+    assert "SELECT DISTINCT eventsource" in sql

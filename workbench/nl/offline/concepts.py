@@ -158,7 +158,10 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"roles? assum\w+ (?:by|from) (?:other|another|assumed) roles?)\b", "", role_chain),
         (r"\b(?:(?:ssm\s+)?(?:parameter store\s+)?parameters?\s+(?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
          r"retriev\w*|fetched|pulled)|(?:read\w*|access\w*|retriev\w*|pull\w*|fetch\w*|get|got)\s+(?:any\s+|the\s+)?"
-         r"(?:ssm\s+)?parameters?|ssm parameter (?:reads|access)|parameter store (?:reads?|access\w*))\b", "", ssm_reads),
+         r"(?:ssm\s+)?parameters?|ssm parameter (?:reads|access)|parameter store (?:reads?|access\w*)|"
+         # "who read /prod/db-password", "reads of /prod/…": a parameter named by its path is read by these calls
+         r"(?:read|reads|reading|accessed|retriev\w*|fetch\w*|pulled)(?=\s+(?:of\s+)?(?:the\s+)?parameterpath)|"
+         r"(?<=parameterpath)\s+(?:(?:was|were|got|been)\s+)?(?:read|accessed|retrieved|fetched|pulled))\b", "", ssm_reads),
         (r"\b(?:credential access|credential theft|secrets? (?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
          r"access|retriev\w*|fetched|pulled)|"
          r"(?:read|accessed|retrieved|pulled|fetched)\s+(?:any\s+|the\s+)?secrets?)\b", "",

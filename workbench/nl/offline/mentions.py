@@ -54,6 +54,8 @@ SINGLE_EVENT = re.compile(r"\b(Decrypt|Encrypt)\b")
 CAMEL = re.compile(r"\b((?:[A-Z]{2,}[a-z0-9]+|[A-Z][a-z0-9]+)(?:[A-Z][A-Za-z0-9_]*)+)\b")
 QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"“”']{1,120})(?:[\"”]|'(?!\w))")
 PORTS = re.compile(r"\b(?:(source|src|destination|dst|dest|local|remote)\s+)?ports?\s+((?:\d{1,5}(?:\s*(?:,|and|or|&)\s*)?)+)")
+# An SSM parameter is named by its path from the root: "/prod/orders-api/db-password"
+PARAMETER_PATH = re.compile(r"(?<![\w/.:-])(/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+)(?![\w/])")
 SECRET_PATH = re.compile(r"(?<![\w/.:-])([a-z0-9][\w.-]*(?:/[\w.-]+)+)(?![\w/])", re.IGNORECASE)
 NAME = re.compile(r"(?<![\w.@/-])([a-z][a-z0-9]*(?:[._@-][a-z0-9]+)+)(?![\w.@/-]*\w)")
 # "roles other than X", "users except bob": the kind word still says what the excepted name is
@@ -86,7 +88,7 @@ _TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|
 PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid", "finding_type": "findingtype",
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
                "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
-               "account": "accountnumber", "resource_id": "resourceid", "region": "regionname",
+               "account": "accountnumber", "resource_id": "resourceid", "region": "regionname", "parameter": "parameterpath",
                "service_host": "servicehost", "name": "username", "unknown": "unknownname", "trail": "trailname",
                "bare_name": "username"}
 
@@ -346,6 +348,7 @@ def extract(question: str) -> Mentions:
     reader.take(QUOTED, None, classify=_quoted)
     reader.take(CAMEL, None, classify=_camel)
     reader.take(SINGLE_EVENT, "event")
+    reader.take(PARAMETER_PATH, "parameter")
     reader.take(SECRET_PATH, None, classify=_secret)
     reader.take(NAME, None, classify=_named)
     for pattern, kind in _KEYWORD_NAMES:

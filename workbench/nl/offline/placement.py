@@ -118,6 +118,10 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
     if secrets := found.of("secret"):
         _add(intent, secrets, any_of(*(like("json_extract_scalar(requestparameters, '$.secretId')", f"%{v}%")
                                        for v in _values(secrets))), "secret " + ", ".join(_values(secrets)))
+    if parameters := found.of("parameter"):
+        # GetParameter names one ("name"), GetParameters a list ("names"): the quoted path in the request is either
+        _add(intent, parameters, any_of(*(contains("requestparameters", f'"{v}"') for v in _values(parameters))),
+             "parameter " + ", ".join(_values(parameters)))
     if policies := found.of("policy"):
         _add(intent, policies, any_of(*(like("json_extract_scalar(requestparameters, '$.policyArn')", f"%/{v}")
                                         for v in _values(policies))), "policy " + ", ".join(_values(policies)))

@@ -105,6 +105,10 @@ def vocabulary() -> tuple[frozenset[str], frozenset[str]]:
         used, prose = _words_of((here / f"{name}.py").read_text())
         targets |= used
         known |= used | prose
+    # the words this module rewrites itself ("no dupes", "spun up") are known as typed
+    for pattern, _ in SYNONYMS:
+        known |= set(re.findall(r"[a-z]{3,}", re.sub(r"\\[A-Za-z]", " ", pattern)))
+    known |= {k for k in ABBREVIATIONS if k.isalpha()}
     return frozenset(targets), frozenset(known)
 
 
