@@ -316,3 +316,8 @@ def test_a_parameter_path_is_read_by_both_ssm_calls(engine, question: str) -> No
 def test_no_dupes_is_known_as_typed() -> None:
     sql = " ".join(translate("list of event sources svc-reporting hit, no dupes please", DEMO_NOW)[0].split())
     assert "SELECT DISTINCT eventsource" in sql
+
+
+def test_a_grouping_noun_before_an_excluded_value_still_groups(engine) -> None:
+    reference = "SELECT awsregion, count(*) FROM cloudtrail WHERE awsregion <> 'us-east-1' GROUP BY 1"
+    assert same_rows(engine, "count of calls per region excluding us-east-1", reference) > 0

@@ -240,7 +240,7 @@ class _Reader:
                                           target=target is not None, before=self.text[max(0, start - 30):start].lower(),
                                           after=self.text[end:end + 30].lower()))
                 if negation:  # the word is read into the filter: blank it so it is not read twice
-                    piece = piece[:negation.start(1)] + " " * len(negation.group(1)) + piece[negation.end(1):]
+                    piece = piece[:negation.start(1)] + "_" * len(negation.group(1)) + piece[negation.end(1):]
             out.append(piece)
             out.append(value if chosen == "keep" else f" {PLACEHOLDER[chosen]} ")
             last = end
