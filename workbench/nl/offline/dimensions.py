@@ -92,7 +92,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                 *(((r"\b(?:any|every|all|those|the)\s+", "which"),) if compared else ()),
                 (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
                 (r"\b(?:how many|number of)\s+", "count"), (f"\\b{GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
-                (rf"\btop\s+(?:{N}\s+)?", "top"),
+                (rf"\b(?:top|bottom)\s+(?:{N}\s+)?", "top"),
                 (rf"\b{N}\s+(?:most|least)\s+\w+\s+", "top"),
                 (r"\b(?:most|least)\s+(?:common|active|frequent|used|busy)\s+", "top"),
                 (r"\b(?:busiest|noisiest|loudest|chattiest|quietest)\s+", "top"),

@@ -55,7 +55,7 @@ def _ranked_by_rows(reading: Reading, table: str) -> None:
     rows = ROWS[table] + r"|errors?|failures?|denials?"
     # "ranked by PutObject volume": the call named is a filter, read already; its volume is how many
     if match := re.search(rf"\b(?:ranked\s+)?by\s+(?:the\s+|their\s+)?(?:total\s+|number of\s+)?(?:eventname\s+)?"
-                          rf"(?:(?:{rows})[- ]?counts?|(?:{rows})|volume)(?=\s|$)", reading.text):
+                          rf"(?:(?:cloudtrail|vpc(?: flow)?|flow ?log|guard ?duty)\s+)?(?:(?:{rows})[- ]?counts?|(?:{rows})|volume)(?=\s|$)", reading.text):
         reading.text = reading.text[:match.start()] + "by number of" + reading.text[match.end():]
 
 

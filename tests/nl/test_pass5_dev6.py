@@ -1,0 +1,42 @@
+"""Classes the offline translator reads since the misses of tests/nl/dev6.yaml (analysts coming from
+Splunk, Sentinel or Elastic), and the shapes it refuses rather than answer wrongly.
+
+Answered questions run through the guard and the local engine and are compared with a reference query.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.nl import TranslationError
+from workbench.nl.offline.translator import translate
+
+from .conftest import DEMO_NOW, same_rows
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("bottom 5 event sources by event count", "SELECT eventsource, count(*) FROM cloudtrail GROUP BY 1 "
+                                              "ORDER BY 2 ASC, 1 LIMIT 5"),
+    ("the 2 least used regions by cloudtrail event count", "SELECT awsregion, count(*) FROM cloudtrail GROUP BY 1 "
+                                                           "ORDER BY 2 ASC, 1 LIMIT 2"),
+    ("bottom 4 interfaces by vpc flow count", "SELECT interface_id, count(*) FROM vpc_flow GROUP BY 1 "
+                                              "ORDER BY 2 ASC, 1 LIMIT 4"),
+])
+def test_bottom_n_ranks_the_noun_after_it(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", [
+    "guardduty findings with severity above 7 or of type Recon:EC2/PortProbeUnprotectedPort",
+    "accepted flows to 10.10.0.69, or from port 443",
+    "failed calls or anything from 198.51.100.149",
+])
+def test_or_between_conditions_on_different_columns_is_refused(question: str) -> None:
+    with pytest.raises(TranslationError, match="or"):
+        translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["calls to s3 or iam", "flows to or from 10.10.0.69",
+                                      "findings of severity 8 or above"])
+def test_or_within_one_column_still_reads(question: str) -> None:
+    translate(question, DEMO_NOW)
