@@ -40,3 +40,14 @@ def test_or_between_conditions_on_different_columns_is_refused(question: str) ->
                                       "findings of severity 8 or above"])
 def test_or_within_one_column_still_reads(question: str) -> None:
     translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("first/last flow per source ip", "SELECT srcaddr, min(start), max(start) FROM vpc_flow GROUP BY 1"),
+    ("earliest / latest timestamp per guardduty finding type", "SELECT type, min(updatedat), max(updatedat) "
+                                                               "FROM guardduty GROUP BY 1"),
+    ("first and last console login per user", "SELECT useridentity.username, min(eventtime), max(eventtime) FROM "
+     "cloudtrail WHERE eventname = 'ConsoleLogin' AND useridentity.username IS NOT NULL GROUP BY 1"),
+])
+def test_both_ends_of_a_span_per_group(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

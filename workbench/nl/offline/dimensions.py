@@ -185,8 +185,9 @@ def refuse_unplaced_group(reading: Reading, table: str) -> None:
     if re.search(r"\b(?:avg|average|mean)\b", reading.text) and (
             each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text)):
         reading.consume(each)  # "avg bytes per flow": each row, the average's own denominator
+    # "per guardduty finding type": the table's name before the noun grouped by says where, not what
     if match := re.search(r"\b(?:per|for each|for every|grouped by|group by|broken down by|breakdown by|split by)\s+"
-                          r"(?!username|rolename|ipaddr|principalarn|eventname|bucketname|secretname)([a-z][\w-]*)",
+                          r"(?:(?:guard ?duty|cloudtrail|vpc|flow|aws|the)\s+)*+(?!username|rolename|ipaddr|principalarn|eventname|bucketname|secretname)([a-z][\w-]*)",
                           reading.text):
         known = ", ".join(sorted({k for k in DIMENSIONS[table] if " " not in k})[:14])
         raise TranslationError(f"cannot group {table} by {match.group(1)!r}: say one of {known}, "

@@ -131,6 +131,8 @@ def _range(match: re.Match[str]) -> str:
 def normalise(question: str) -> str:
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", question, flags=re.IGNORECASE)
+    # "earliest/latest", "first / last seen": both ends of a span, never a name with a slash in it
+    text = re.sub(r"\b(first|earliest|min)\s*/\s*(last|latest|max)\b", r"\1 and \2", text, flags=re.IGNORECASE)
     text = _WILDCARD_IP.sub(_range, text)
     text = _HOST_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)

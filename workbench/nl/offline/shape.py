@@ -109,14 +109,14 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.bucket = time_bucket(table, unit, bucket.group(0))
         reading.consume(bucket)
     first = re.search(r"\b(?:when|what time) did\b.*\b(?:start|begin)\b|"
-                      r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
+                      r"\b(?:first|earliest)\s+(?:time(?:stamp)?|eventtime|updatedat|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
                       r"logins|sign-?in|activity|"
                       r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen (?:did|was|were)\b.*\bfirst\b|"
                       r"\b(?:(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:earliest|oldest|first)\b|"
                       r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)|"
                       r"\b(?:first|earliest)\s+(?:signs?|evidence|instance|occurrence|hint|trace)\s+of\b|"
                       r"\b(?:first|earliest)(?=\s{2,})", reading.text)
-    last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|eventname|login|logins|sign-?in|"
+    last = re.search(r"\b(?:last|latest|most recent)\s+(?:time(?:stamp)?|eventtime|updatedat|seen|call|event|eventname|login|logins|sign-?in|"
                      r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
                      r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,})|"
                      # "when was the latest X finding updated", "time of the most recent finding": its time
@@ -132,7 +132,10 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if recent:  # "the 5 most recent console logins": N rows, not the latest time
         first, last = ((m if m and (m.end() <= recent.start() or m.start() >= recent.end()) else None)
                        for m in (first, last))
-    latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
+    both = re.search(r"\b(?:first and (?:the\s+)?last|earliest and (?:the\s+)?latest|first and (?:the\s+)?latest|"
+                     r"earliest and (?:the\s+)?last)\b", reading.text)
+    # "first and last flow per source ip": both ends, never the one latest row
+    latest = None if both or re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
         rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
         rf"(?:{ROWS[table]}|thing)\b", reading.text)  # "the very first thing X did": the earliest row
     asks_row = re.match(r"\s*(?:what|which|show|list|give|get|display|find|pull)\b", reading.text)
@@ -143,8 +146,6 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     elif latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
         first = last = None
         recent = latest
-    both = re.search(r"\b(?:first and (?:the\s+)?last|earliest and (?:the\s+)?latest|first and (?:the\s+)?latest|"
-                     r"earliest and (?:the\s+)?last)\b", reading.text)
     if both and (first or last):  # "first and last time we saw X": both ends of the same span
         first = first or both
         last = last or both
