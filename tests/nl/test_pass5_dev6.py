@@ -51,3 +51,46 @@ def test_or_within_one_column_still_reads(question: str) -> None:
 ])
 def test_both_ends_of_a_span_per_group(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("stats count by awsregion", "SELECT awsregion, count(*) FROM cloudtrail GROUP BY 1"),
+    ("stats count by region, event source", "SELECT awsregion, eventsource, count(*) FROM cloudtrail GROUP BY 1, 2"),
+    ("count by username, eventName for iam users", "SELECT useridentity.username, eventname, count(*) FROM cloudtrail "
+     "WHERE useridentity.type = 'IAMUser' AND useridentity.username IS NOT NULL GROUP BY 1, 2"),
+    ("stats dc(dstaddr) by srcaddr", "SELECT srcaddr, count(DISTINCT dstaddr) FROM vpc_flow GROUP BY 1"),
+    ("distinct count of event names per region", "SELECT awsregion, count(DISTINCT eventname) FROM cloudtrail GROUP BY 1"),
+    ("distinct_count(srcaddr) of rejected flows", "SELECT count(DISTINCT srcaddr) FROM vpc_flow WHERE action = 'REJECT'"),
+])
+def test_spl_stats_count_and_distinct_count(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("timechart span=1h count of rejected flows", "SELECT date_trunc('hour', from_unixtime(start)), count(*) "
+                                                  "FROM vpc_flow WHERE action = 'REJECT' GROUP BY 1"),
+    ("do a timechart of console logins by day", "SELECT substr(eventtime, 1, 10), count(*) FROM cloudtrail "
+                                                "WHERE eventname = 'ConsoleLogin' GROUP BY 1"),
+    ("guardduty findings binned by day", "SELECT substr(updatedat, 1, 10), count(*) FROM guardduty GROUP BY 1"),
+])
+def test_timechart_and_bucketed_read_as_buckets_over_time(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["timechart by day", "timechart count by eventsource",
+                                      "timechart span=2h count by action"])
+def test_a_timechart_without_interval_or_subject_is_refused(question: str) -> None:
+    with pytest.raises(TranslationError):
+        translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("number of calls excluding iam and sts", "SELECT count(*) FROM cloudtrail WHERE eventsource NOT IN "
+                                              "('iam.amazonaws.com', 'sts.amazonaws.com')"),
+    ("count by event source other than s3, kms", "SELECT eventsource, count(*) FROM cloudtrail WHERE eventsource "
+                                                 "NOT IN ('s3.amazonaws.com', 'kms.amazonaws.com') GROUP BY 1"),
+    ("how many events with eventsource=sts.amazonaws.com, everything but AssumeRole", "SELECT count(*) FROM cloudtrail "
+     "WHERE eventsource = 'sts.amazonaws.com' AND eventname <> 'AssumeRole'"),
+])
+def test_a_negation_covers_the_values_listed_after_it(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -137,6 +137,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                     or (trigger == "start" or re.match(r"show|list|all", match.group(0))) and re.fullmatch(
                         r"calls?|api calls?|actions?|requests?|operations?|events?|activity|traffic", matched) \
                     or trigger == "start" and not matched.endswith("s") \
+                    or trigger == "start" and re.fullmatch(r"apis", matched) and re.search(rf"\b{GROUP}\s+", rest) \
                     or (match.group(0).strip() == "every" or re.search(r"\b(?:every|all)\b", rest[:offset])) \
                     and re.fullmatch(ROWS[table], matched):  # "every event from", "show every finding that": rows
                 continue  # "how many events": rows counted, not event names
@@ -154,9 +155,14 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                                         reading.text[match.start():end].strip()), "which" if trigger == "start" else trigger))
             # underscores, not spaces: "per <consumed> from" must not read as "per from"
             reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
-            while more := re.match(r"\s*(?:,|and|&)\s*(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
+            # "count by region, event source": the comma is gone from the working text, so after a grouping
+            # a second column name right behind the first is grouped by too (never a kind of rows: "by user calls")
+            joint = r"\s*(?:,|and|&)\s*" if trigger != "group" else r"\s*(?:,|and|&)?\s*"
+            while more := re.match(joint + r"(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
                 hit = vocab_dimension(table, reading.text[end + more.end():])
-                if hit is None or any(d.dimension.expression == hit[0].expression for d in found):
+                if hit is None or any(d.dimension.expression == hit[0].expression for d in found) or (
+                        not more.group(0).strip() and re.fullmatch(ROWS[table] + r"|apis?|api calls?|types?",
+                                                                   reading.text[end + more.end():][:hit[1]])):
                     break
                 start, end = end + more.end(), end + more.end() + hit[1]
                 found.append(Dim(hit[0], trigger))

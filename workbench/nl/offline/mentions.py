@@ -144,7 +144,7 @@ def _english(word: str) -> bool:
 # The value a negation word stands before: "except (for) bob", "not from 10.0.0.5", "other than the user bob".
 NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
                       r"ignoring|ignore|minus|without|leaving out|leave out|omitting|omit|(?<=\banywhere )but|(?<=\banyone )but|(?<=\banybody )but|"
-                      r"(?<=\beveryone )but|(?<=\beverybody )but)\s+"
+                      r"(?<=\beveryone )but|(?<=\beverybody )but|(?<=\banything )but|(?<=\beverything )but)\s+"
                       r"(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|calls? to|events? from|port|account|"
                       r"region|bucket|named|ones?|those|that|coming|came|made|sent|on|at|via|over|in)\s+){0,3}$", re.IGNORECASE)
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
 from workbench.nl.offline.vocab import NOT_NAMES
 
@@ -133,6 +134,7 @@ def normalise(question: str) -> str:
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", question, flags=re.IGNORECASE)
     # "earliest/latest", "first / last seen": both ends of a span, never a name with a slash in it
     text = re.sub(r"\b(first|earliest|min)\s*/\s*(last|latest|max)\b", r"\1 and \2", text, flags=re.IGNORECASE)
+    text = siem_idioms(text)
     text = _WILDCARD_IP.sub(_range, text)
     text = _HOST_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
