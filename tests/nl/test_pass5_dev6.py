@@ -94,3 +94,29 @@ def test_a_timechart_without_interval_or_subject_is_refused(question: str) -> No
 ])
 def test_a_negation_covers_the_values_listed_after_it(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("count where dst_port=443 action=REJECT", "SELECT count(*) FROM vpc_flow WHERE dstport = 443 AND action = 'REJECT'"),
+    ("how many flows with src_ip=10.10.0.69 dest_port=22", "SELECT count(*) FROM vpc_flow WHERE srcaddr = '10.10.0.69' "
+                                                           "AND dstport = 22"),
+    ("count of events where source.ip: 198.51.100.149 and event.action: GetObject", "SELECT count(*) FROM cloudtrail "
+     "WHERE sourceipaddress = '198.51.100.149' AND eventname = 'GetObject'"),
+    ("actor = lena.garcia eventsource = s3.amazonaws.com, how many calls", "SELECT count(*) FROM cloudtrail WHERE "
+     "(useridentity.username = 'lena.garcia' OR useridentity.sessioncontext.sessionissuer.username = 'lena.garcia') "
+     "AND eventsource = 's3.amazonaws.com'"),
+    ("stats count by src_ip, dst_port where action=ACCEPT", "SELECT srcaddr, dstport, count(*) FROM vpc_flow "
+                                                            "WHERE action = 'ACCEPT' GROUP BY 1, 2"),
+])
+def test_siem_field_value_pairs(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("number of calls by terraform-runner-aed5, including errors", "SELECT count(*) FROM cloudtrail WHERE "
+     "useridentity.username = 'terraform-runner-aed5' OR "
+     "useridentity.sessioncontext.sessionissuer.username = 'terraform-runner-aed5'"),
+    ("count of GetObject events (incl. failures)", "SELECT count(*) FROM cloudtrail WHERE eventname = 'GetObject'"),
+])
+def test_errors_included_is_no_condition(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

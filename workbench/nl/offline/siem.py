@@ -16,7 +16,36 @@ _SPAN_UNIT = {"m": "minute", "min": "minute", "minute": "minute", "h": "hour", "
 _INTERVAL = re.compile(r"\b(?:per|by|each|every|over)\s+(?:the\s+)?(?:minute|hour|day)\b|\b(?:hourly|daily)\b",
                        re.IGNORECASE)
 # typed column names that are also the placeholders of mentions.py: spelt as words they are read as columns
-_COLUMNS = ((r"user_?names?", "user name"), (r"event_?names?", "event name"), (r"access_?key_?ids?", "access key"))
+# and the fields of SIEM schemas named without a value ("stats count by src_ip, dest_port")
+_COLUMNS = ((r"user_?names?", "user name"), (r"event_?names?", "event name"), (r"access_?key_?ids?", "access key"),
+            (r"src_ip|src_addr|source\.ip", "source ip"), (r"dest_ip|dst_ip|dest_addr|destination\.ip", "destination ip"),
+            (r"dest_port|dst_port|destination\.port", "destination port"), (r"src_port|source\.port", "source port"),
+            (r"event\.action", "event name"), (r"event_source|event\.provider", "event source"))
+
+
+# SPL's field=value and KQL's field: value, by the field's meaning: what the readers call it before a value
+_FIELDS = (
+    (r"src|src_?ip|src_?addr|srcaddr|source_?ip|source\.ip|client\.ip|sourceipaddress", "source ip "),
+    (r"dest|dst|dest_?ip|dst_?ip|dest_?addr|dstaddr|destination\.ip|destination_?ip", "to "),
+    (r"dest_?port|dst_?port|dstport|destination\.port", "to port "),
+    (r"user|user_?name|user\.name|principal|actor|caller|src_?user", "user "),
+    (r"event_?name|event\.action|operation|api", ""),
+    (r"event_?source|event\.provider", "to "),  # a service host after "to" is the event source
+    (r"error_?code|error\.code", "error code "),
+    (r"recipientaccountid|account|account_?id|cloud\.account\.id", "account "),
+    (r"aws_?region|region|cloud\.region", "in "),
+)
+_ACTIONS = {"accept": "accepted", "reject": "rejected", "allowed": "accepted", "blocked": "rejected"}
+
+
+def _field(match: re.Match[str]) -> str:
+    field, value = match.group(1).lower(), match.group(2)
+    if field == "action":
+        return _ACTIONS.get(value.lower(), match.group(0))
+    if field in {"index", "sourcetype", "source_type"}:  # "index=cloudtrail": the table the rest is about
+        return value.replace("_", " ")
+    words = next((w for pattern, w in _FIELDS if re.fullmatch(pattern, field)), None)
+    return match.group(0) if words is None else f"{words}{value}"
 
 
 def _span(match: re.Match[str]) -> str:
@@ -25,6 +54,9 @@ def _span(match: re.Match[str]) -> str:
 
 
 def siem_idioms(text: str) -> str:
+    # "dest_port=22 action=ACCEPT", "source.ip: 192.0.2.88", "principal = svc-reporting": a field and its value
+    text = re.sub(r"(?<![\w.])([a-z][\w.]*)\s*(?:=|==|:(?=\s))\s*['\"]?([\w.@:/-]*\w)['\"]?", _field, text,
+                  flags=re.IGNORECASE)
     for typed, words in _COLUMNS:
         # "by username", "eventName=…": the column; a name written with dots or dashes is left alone
         text = re.sub(rf"(?<![\w.@/:-]){typed}(?![\w.@/:-]*\w)", lambda m, w=words: w + ("s" if m.group(0).lower(
@@ -40,5 +72,8 @@ def siem_idioms(text: str) -> str:
     text = re.sub(r"\b(?:a\s+)?stats\s+(?=(?:count|dc|distinct_count)\b)", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\b(?:dc|distinct_count)\(\s*([\w. ]+?)\s*\)", r"number of distinct \1", text, flags=re.IGNORECASE)
     text = re.sub(r"\bdistinct\s+count\s+of\b", "number of distinct", text, flags=re.IGNORECASE)
+    # "show me the events incl. errors": errors kept is no condition (a filter on them would drop the rest)
+    text = re.sub(r"[\s,;(]*\b(?:incl\.|incl\b|including|inclusive of|even)\s+(?:the\s+)?(?:errors|failures|failed ones|"
+                  r"failed calls|denied ones)\b\)?", " ", text, flags=re.IGNORECASE)
     # "bucketed per hour", "binned by day": the bucket over time
     return re.sub(r"\b(?:bucketed|binned)\s+(?=(?:per|by|into|every|each)\b)", "", text, flags=re.IGNORECASE)
