@@ -120,3 +120,43 @@ def test_siem_field_value_pairs(engine, question: str, reference: str) -> None:
 ])
 def test_errors_included_is_no_condition(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("count by event name where the caller is terraform-runner-aed5", "SELECT eventname, count(*) FROM cloudtrail WHERE "
+     "useridentity.username = 'terraform-runner-aed5' OR "
+     "useridentity.sessioncontext.sessionissuer.username = 'terraform-runner-aed5' GROUP BY 1"),
+    ("how many calls did the actor from 198.51.100.149 make", "SELECT count(*) FROM cloudtrail "
+                                                              "WHERE sourceipaddress = '198.51.100.149'"),
+])
+def test_actor_and_caller_name_the_one_acting(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("number of rejected flows excluding src 198.51.100.149", "SELECT count(*) FROM vpc_flow WHERE action = 'REJECT' "
+                                                              "AND srcaddr <> '198.51.100.149'"),
+    ("how many flows to port 443, not dest 10.10.0.69", "SELECT count(*) FROM vpc_flow WHERE dstport = 443 "
+                                                        "AND dstaddr <> '10.10.0.69'"),
+])
+def test_a_negation_before_a_side_of_the_flow(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("event names called at least twice", "SELECT eventname, count(*) FROM cloudtrail GROUP BY 1 HAVING count(*) >= 2"),
+    ("source ips seen more than once in rejected flows", "SELECT srcaddr, count(*) FROM vpc_flow WHERE action = 'REJECT' "
+                                                         "GROUP BY 1 HAVING count(*) > 1"),
+])
+def test_once_and_twice_are_counts_of_times(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("per-region call counts", "SELECT awsregion, count(*) FROM cloudtrail GROUP BY 1"),
+    ("findings per account id", "SELECT accountid, count(*) FROM guardduty GROUP BY 1"),
+    ("flows per interface id", "SELECT interface_id, count(*) FROM vpc_flow GROUP BY 1"),
+    ("flow counts per eni (network interface)", "SELECT interface_id, count(*) FROM vpc_flow GROUP BY 1"),
+])
+def test_grouping_spellings(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

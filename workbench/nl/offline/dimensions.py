@@ -148,7 +148,9 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
             if "arn" in dimension.expression.lower() and (arn := re.match(r"\s*arns?\b", reading.text[end:])):
                 end += arn.end()  # "principals (arn)": the ARN is how the principal is named, not a second column
             if any(d.dimension.expression == dimension.expression for d in found):
-                if trigger == "which":  # "which policies … give me the policy arns": the same column asked again
+                # "which policies … give me the policy arns", "per eni (interface id), with counts": the same column
+                # asked again
+                if trigger in {"which", "group"}:
                     reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
                 continue
             found.append(Dim(Dimension(dimension.expression, dimension.alias, dimension.description,
@@ -160,6 +162,11 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
             joint = r"\s*(?:,|and|&)\s*" if trigger != "group" else r"\s*(?:,|and|&)?\s*"
             while more := re.match(joint + r"(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
                 hit = vocab_dimension(table, reading.text[end + more.end():])
+                if hit is not None and hit[0].expression == found[-1].dimension.expression:
+                    # "per eni (network interface)": the same column glossed, read with it
+                    start, end = end + more.end(), end + more.end() + hit[1]
+                    reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
+                    continue
                 if hit is None or any(d.dimension.expression == hit[0].expression for d in found) or (
                         not more.group(0).strip() and re.fullmatch(ROWS[table] + r"|apis?|api calls?|types?",
                                                                    reading.text[end + more.end():][:hit[1]])):

@@ -61,6 +61,10 @@ def siem_idioms(text: str) -> str:
         # "by username", "eventName=…": the column; a name written with dots or dashes is left alone
         text = re.sub(rf"(?<![\w.@/:-]){typed}(?![\w.@/:-]*\w)", lambda m, w=words: w + ("s" if m.group(0).lower(
         ).endswith("s") and not w.endswith("key") else ""), text, flags=re.IGNORECASE)
+    # "where the caller is X", "src 10.0.0.5", "dest 10.0.0.5": the one acting, the sides of a flow
+    text = re.sub(r"\b(?:the\s+)?(?:actor|caller)\s+(?:is|was)\s+", "user ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:(src|source)|dst|dest|destination)\s+(?=\d{1,3}(?:\.\d{1,3}){3}\b)",
+                  lambda m: "from " if m.group(1) else "to ", text, flags=re.IGNORECASE)
     text = re.sub(r"\btimechart\s+span\s*=\s*(\d+)\s*([a-z]+)\b", _span, text, flags=re.IGNORECASE)
     # "timechart count by action per day": the interval is said, the chart is a count; "timechart by day" alone
     # names nothing to count and stays as typed
