@@ -160,3 +160,19 @@ def test_once_and_twice_are_counts_of_times(engine, question: str, reference: st
 ])
 def test_grouping_spellings(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("how many calls by AssumedRole identities", "SELECT count(*) FROM cloudtrail WHERE useridentity.type = 'AssumedRole'"),
+    ("count per event source where identity type is AWSService", "SELECT eventsource, count(*) FROM cloudtrail "
+                                                                 "WHERE useridentity.type = 'AWSService' GROUP BY 1"),
+    ("count per region, excluding calls made by aws services", "SELECT awsregion, count(*) FROM cloudtrail "
+     "WHERE useridentity.type <> 'AWSService' GROUP BY 1"),
+])
+def test_identity_types_as_the_logs_write_them(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_anonymous_is_the_aws_account_identity_type() -> None:
+    sql = translate("number of GetObject calls from anonymous principals (identity type AWSAccount)", DEMO_NOW)[0]
+    assert "useridentity.type = 'AWSAccount'" in sql

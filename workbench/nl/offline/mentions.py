@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from workbench.nl.offline.vocab import (
     ERROR_CODES,
     EVENT_VERBS,
+    IDENTITY_TYPE_NAMES,
     KNOWN_POLICIES,
     NOT_EVENTS,
     NOT_NAMES,
@@ -225,7 +226,7 @@ THREAT_PURPOSES = {"UnauthorizedAccess", "CryptoCurrency", "PrivilegeEscalation"
 
 
 def _camel(value: str, before: str, after: str) -> str | None:
-    if value in NOT_EVENTS or value in THREAT_PURPOSES:
+    if value in NOT_EVENTS or value in THREAT_PURPOSES or value.lower() in IDENTITY_TYPE_NAMES:
         return "keep"  # a GuardDuty threat purpose: read as a finding family
     if value in ERROR_CODES:
         return "error_code"

@@ -20,7 +20,7 @@ PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1}
 
 # A negation standing right before the words a rule read: "not in s3", "except iam", "other than the ec2".
 _NEGATED = re.compile(r"\b(?:not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
-                      r"ignoring|minus)\s+(?:(?:from|to|in|on|for|the|any|calls? to|events? (?:from|in))\s+){0,2}$")
+                      r"ignoring|minus)\s+(?:(?:from|to|in|on|for|the|any|calls? to|events? (?:from|in)|calls?|events?|made)\s+){0,2}$")
 
 
 @dataclass

@@ -287,6 +287,10 @@ ERROR_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
                "NoSuchEntityException", "ResourceNotFoundException", "ValidationException", "MalformedPolicyDocument",
                "VcpuLimitExceeded", "InvalidParameterValue", "EntityAlreadyExists", "LimitExceeded"}
 # CamelCase words that are not API calls: products, and managed policies when no "policy" follows.
+# useridentity.type as CloudTrail writes it: read by concepts.py beside "identity type", never an API call
+IDENTITY_TYPE_NAMES = {"iamuser": "IAMUser", "assumedrole": "AssumedRole", "awsservice": "AWSService",
+                       "awsaccount": "AWSAccount", "root": "Root", "federateduser": "FederatedUser",
+                       "webidentityuser": "WebIdentityUser", "samluser": "SAMLUser", "identitycenteruser": "IdentityCenterUser"}
 NOT_EVENTS = {"GuardDuty", "CloudTrail", "JupyterLab", "CloudFormation", "DynamoDB", "SecretsManager",
               "CloudWatch", "PowerUser", "ReadOnly", "OpenSearch", "ElastiCache", "EventBridge", "CodeBuild",
               "CodePipeline", "SageMaker", "BitTorrent", "PowerShell", "GitHub", "WebIdentity"}
