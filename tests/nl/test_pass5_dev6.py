@@ -176,3 +176,29 @@ def test_identity_types_as_the_logs_write_them(engine, question: str, reference:
 def test_anonymous_is_the_aws_account_identity_type() -> None:
     sql = translate("number of GetObject calls from anonymous principals (identity type AWSAccount)", DEMO_NOW)[0]
     assert "useridentity.type = 'AWSAccount'" in sql
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("console sign-ins by user and outcome", "SELECT useridentity.username, json_extract_scalar(responseelements, "
+     "'$.ConsoleLogin'), count(*) FROM cloudtrail WHERE eventname = 'ConsoleLogin' AND useridentity.username IS NOT NULL "
+     "GROUP BY 1, 2"),
+    ("iam calls per status", "SELECT CASE WHEN errorcode IS NULL THEN 'Success' ELSE 'Failure' END, count(*) FROM cloudtrail "
+                             "WHERE eventsource = 'iam.amazonaws.com' GROUP BY 1"),
+    ("rejected and accepted counts by action (accepted or rejected)", "SELECT action, count(*) FROM vpc_flow GROUP BY 1"),
+])
+def test_outcome_result_status_as_a_grouping(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_an_outcome_enumerated_in_brackets_is_no_filter() -> None:
+    sql = translate("console logins per result (successful vs failed)", DEMO_NOW)[0]
+    assert "'Failure'" not in sql and "errorcode" not in sql
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("rare event sources", "SELECT eventsource, count(*) FROM cloudtrail GROUP BY 1 ORDER BY 2, 1 LIMIT 10"),
+    ("the 2 rarest regions", "SELECT awsregion, count(*) FROM cloudtrail GROUP BY 1 ORDER BY 2, 1 LIMIT 2"),
+    ("rare dest ports: the 4 least common ones", "SELECT dstport, count(*) FROM vpc_flow GROUP BY 1 ORDER BY 2, 1 LIMIT 4"),
+])
+def test_rare_ranks_the_least_common(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

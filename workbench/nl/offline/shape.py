@@ -80,6 +80,12 @@ def _counts_per(reading: Reading, table: str) -> None:
 
 def _read_shape(reading: Reading, intent: Intent) -> None:
     table = intent.table
+    if table == "cloudtrail" and (said := re.search(r"\b(?:per|by|and|&)\s+(?:the\s+)?(results?|outcomes?|status(?:es)?)\b",
+                                                   reading.text)):
+        # "console logins per user and result": a sign-in's outcome is in its response, any other call's in its error
+        console = any("ConsoleLogin" in f.condition.sql() for f in intent.filters)
+        reading.text = reading.text[:said.start(1)] + ("login outcome" if console else "call outcome") + \
+            reading.text[said.end(1):]
     _counts_per(reading, table)
     _ranked_by_rows(reading, table)
     if table == "vpc_flow" and (who := re.search(r"\bwho(?:m)?\b", reading.text)):
@@ -156,7 +162,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                           r"\breverse (?:chronological )?order\b", reading.text)
     if direction:
         reading.consume(direction)
-    top = re.search(rf"\b(?:top|bottom)\s*-?\s*{N}?\b|\b{N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b|"
+    top = re.search(rf"\b(?:top|bottom)\s*-?\s*{N}?\b|\b{N}\s+(?:most|biggest|largest|busiest|noisiest|least|rarest|quietest)\b|"
                     rf"\b(?:which|what|the)\s+{N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
     ascending = re.search(_LEAST, reading.text) is not None

@@ -76,6 +76,14 @@ def siem_idioms(text: str) -> str:
     text = re.sub(r"\b(?:a\s+)?stats\s+(?=(?:count|dc|distinct_count)\b)", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\b(?:dc|distinct_count)\(\s*([\w. ]+?)\s*\)", r"number of distinct \1", text, flags=re.IGNORECASE)
     text = re.sub(r"\bdistinct\s+count\s+of\b", "number of distinct", text, flags=re.IGNORECASE)
+    # "by action (accept vs reject)", "per result (success/failure)": the values of the column grouped by, not filters
+    text = re.sub(r"\b(result|outcome|status|action)(s?)\s*\(\s*(?:success(?:es|ful)?|succeeded|ok|accept(?:ed|s)?|"
+                  r"allow(?:ed|s)?)\s*(?:/|vs\.?|versus|or|and|,)\s*(?:failures?|failed|fail|reject(?:ed|s)?|den(?:y|ied|ies))"
+                  r"\s*\)", r"\1\2", text, flags=re.IGNORECASE)
+    # "rare error codes": SPL's rare, the least common values; "rare X - the 3 least frequent ones" says it twice
+    text = re.sub(r"\brare\s+([a-z][\w ]*?)\s*[-—:,]\s*(?:the\s+)?(\d+|[a-z]+)\s+(least (?:frequent|common)) ones\b",
+                  r"the \2 \3 \1", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?:^|(?<=[\s(]))rare\s+(?=[a-z])", "least common ", text, flags=re.IGNORECASE)
     # "show me the events incl. errors": errors kept is no condition (a filter on them would drop the rest)
     text = re.sub(r"[\s,;(]*\b(?:incl\.|incl\b|including|inclusive of|even)\s+(?:the\s+)?(?:errors|failures|failed ones|"
                   r"failed calls|denied ones)\b\)?", " ", text, flags=re.IGNORECASE)
