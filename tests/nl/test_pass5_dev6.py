@@ -202,3 +202,40 @@ def test_an_outcome_enumerated_in_brackets_is_no_filter() -> None:
 ])
 def test_rare_ranks_the_least_common(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("event names with at least 2 calls but fewer than 10", "SELECT eventname, count(*) FROM cloudtrail GROUP BY 1 "
+                                                            "HAVING count(*) >= 2 AND count(*) < 10"),
+    ("source ips with more than 1 rejected flow but under 50", "SELECT srcaddr, count(*) FROM vpc_flow WHERE action = "
+     "'REJECT' GROUP BY 1 HAVING count(*) > 1 AND count(*) < 50"),
+])
+def test_a_range_of_counts(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("how many calls where error_code is not null", "SELECT count(*) FROM cloudtrail WHERE errorcode IS NOT NULL"),
+    ("count of s3 events where the errorcode is null", "SELECT count(*) FROM cloudtrail WHERE errorcode IS NULL "
+                                                       "AND eventsource = 's3.amazonaws.com'"),
+    ("events per identity type (AssumedRole / IAMUser / AWSService etc)", "SELECT useridentity.type, count(*) "
+                                                                          "FROM cloudtrail GROUP BY 1"),
+])
+def test_sql_null_tests_and_listed_examples(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("number of console logins excluding the vpn ips 69.56.160.124 and 68.62.167.181", "SELECT count(*) FROM cloudtrail "
+     "WHERE eventname = 'ConsoleLogin' AND sourceipaddress NOT IN ('69.56.160.124', '68.62.167.181')"),
+    ("how many GetObject calls from 198.51.100.149 (the scanner ips)", "SELECT count(*) FROM cloudtrail WHERE "
+     "eventname = 'GetObject' AND sourceipaddress = '198.51.100.149'"),
+    ("last thing before lunch: number of rejected flows", "SELECT count(*) FROM vpc_flow WHERE action = 'REJECT'"),
+])
+def test_labels_of_addresses_and_chatty_openings_are_no_condition(engine, question: str, reference: str) -> None:
+    same_rows(engine, question, reference)
+
+
+def test_a_call_and_a_list_it_is_not_in_conflict() -> None:
+    with pytest.raises(TranslationError, match="conflicting"):
+        translate("ListBuckets calls about the public bucket", DEMO_NOW)

@@ -169,6 +169,15 @@ def refuse_conflicting_filters(intent: Intent, text: str = "") -> None:
             raise TranslationError(
                 f"conflicting readings: {said[a]!r} ({a}) and {said[b]!r} ({b}) cannot both hold for one row: ask for "
                 "one, or for a count per outcome, e.g. 'console logins per source IP, successes vs failures'")
+    sets: dict[str, list[tuple[set[str], str]]] = {}
+    for item in intent.filters:  # "GetObject … the public bucket thing": one call and a list it is not in
+        if (listed := _listed(item.condition)) is not None:
+            sets.setdefault(listed[0], []).append((listed[1], item.words))
+    for column, seen in sets.items():
+        if len(seen) > 1 and not set.intersection(*(values for values, _ in seen)):
+            words = " and ".join(repr(w) for _, w in seen)
+            raise TranslationError(f"conflicting readings: {words} ask for different values of {column} in the same "
+                                   "row: ask for one, or for a count per value")
     facts: dict[str, list[tuple[str, str, str]]] = {}
     for item in intent.filters:
         if (fact := _fact(item.condition)) is not None:

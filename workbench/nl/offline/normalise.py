@@ -116,6 +116,11 @@ def without_purpose(text: str) -> str:
 _HOST_LABEL = re.compile(r"\b(?:bastion(?: host)?|jump ?(?:box|host)|server|box|machine|workstation|laptop|nat gateway|"
                          r"internal|private|external|public|office|corporate|corp|vpn|home)"
                          r"\s+(?=\d{1,3}(?:\.\d{1,3}){3}\b)", re.IGNORECASE)
+# "not from X or Y (the office ips)", "excluding the two office ips X and Y": what the addresses are, not a condition
+_IPS_LABEL = re.compile(r"\s*\((?:the\s+|our\s+)?(?:two\s+|both\s+)?(?:office|corporate|corp|vpn|home|known|trusted|"
+                        r"internal|nat|bastion|scanner)\s+(?:ips?|address(?:es)?|hosts?)\)|"
+                        r"\b(?:the\s+|our\s+)?(?:two\s+|three\s+|both\s+)?(?:office|corporate|corp|vpn|home|known|trusted|nat)"
+                        r"\s+(?:ips?|address(?:es)?)\s+(?=\d{1,3}(?:\.\d{1,3}){3}\b)", re.IGNORECASE)
 _ACCOUNT_LABEL = re.compile(r"\b(?:security|prod|production|dev|development|staging|test|audit|logging|log archive|"
                             r"management|shared services|sandbox|payer|master)\s+(?=account\s+\d{12}\b)", re.IGNORECASE)
 
@@ -141,8 +146,13 @@ def normalise(question: str) -> str:
                   lambda m: f"{m.group(1)} {1 if m.group(2).lower() == 'once' else 2} times", text, flags=re.IGNORECASE)
     text = _WILDCARD_IP.sub(_range, text)
     text = _HOST_LABEL.sub("", text)
+    text = _IPS_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
     text = _OPENING.sub("", text)
+    # "quick one before standup: …": when the analyst asks, not a time the question is about
+    text = re.sub(r"^\s*(?:(?:ok|okay|so)\s+)?(?:quick one|one (?:more )?(?:thing|question)|last (?:thing|one)|quick q(?:uestion)?)"
+                  r"(?:\s+before\s+(?:the\s+)?(?:standup|stand-up|lunch|meeting|sync|eod|end of day|i (?:go|leave)))?\s*[:,—–]\s*",
+                  "", text, flags=re.IGNORECASE)
     text = _REPORTED.sub("", text)
     text = _CLOSING.sub("", text) or text
     text = without_purpose(text)

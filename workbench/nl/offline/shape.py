@@ -214,6 +214,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         dims = [Dim(d.dimension, "count") if d.trigger == "which" and re.search(
             r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
     threshold = read_threshold(reading)
+    # "fewer than 30 flows but more than 3": a range, both bounds on the same count
+    bound = read_threshold(reading) if threshold else None
     if distinct_cmp:
         if threshold:
             raise TranslationError(f"two conditions on counts ({distinct_cmp[2]!r} and {threshold[2]!r}): ask for one")
@@ -237,8 +239,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(measure or count)
         alias = (measure or count).alias
         if threshold:
-            op, value, words = threshold
-            intent.having.append((op, value, words))
+            for op, value, words in (threshold, bound) if bound else (threshold,):
+                intent.having.append((op, value, words))
         if ranking and len(intent.groups) > 1:
             names = " and ".join(d.description for d in intent.groups)
             raise TranslationError(f"a top N over {names} is ambiguous (the top overall, or the top within each?): "

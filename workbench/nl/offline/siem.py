@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from workbench.nl.offline.vocab import IDENTITY_TYPE_NAMES
+
 _SPAN_UNIT = {"m": "minute", "min": "minute", "minute": "minute", "h": "hour", "hr": "hour", "hour": "hour",
               "d": "day", "day": "day"}
 # a bucket over time said elsewhere in the question: the timechart's interval
@@ -84,6 +86,14 @@ def siem_idioms(text: str) -> str:
     text = re.sub(r"\brare\s+([a-z][\w ]*?)\s*[-—:,]\s*(?:the\s+)?(\d+|[a-z]+)\s+(least (?:frequent|common)) ones\b",
                   r"the \2 \3 \1", text, flags=re.IGNORECASE)
     text = re.sub(r"(?:^|(?<=[\s(]))rare\s+(?=[a-z])", "least common ", text, flags=re.IGNORECASE)
+    # "where the errorcode is not null": SQL's test for an error, as the readers say it
+    text = re.sub(r"\b(?:the\s+)?error_?\s?code\s+(?:is\s+not\s+null|!=\s*null|is\s+set|exists)\b", "with an error code",
+                  text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:the\s+)?error_?\s?code\s+is\s+null\b", "that succeeded", text, flags=re.IGNORECASE)
+    # "(IAMUser, AssumedRole, AWSService...)": the values of the identity type grouped by, listed as an example
+    types = "|".join(IDENTITY_TYPE_NAMES)
+    text = re.sub(rf"\(\s*(?:{types})(?:\s*(?:,|/|or|and)\s*(?:{types}))+\s*,?\s*(?:\.\.\.|…|etc\.?)?\s*\)", " ", text,
+                  flags=re.IGNORECASE)
     # "show me the events incl. errors": errors kept is no condition (a filter on them would drop the rest)
     text = re.sub(r"[\s,;(]*\b(?:incl\.|incl\b|including|inclusive of|even)\s+(?:the\s+)?(?:errors|failures|failed ones|"
                   r"failed calls|denied ones)\b\)?", " ", text, flags=re.IGNORECASE)
