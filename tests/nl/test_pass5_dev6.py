@@ -239,3 +239,18 @@ def test_labels_of_addresses_and_chatty_openings_are_no_condition(engine, questi
 def test_a_call_and_a_list_it_is_not_in_conflict() -> None:
     with pytest.raises(TranslationError, match="conflicting"):
         translate("ListBuckets calls about the public bucket", DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("which event names did terraform-runner-aed5 execute via s3", "SELECT DISTINCT eventname FROM cloudtrail WHERE "
+     "(useridentity.username = 'terraform-runner-aed5' OR "
+     "useridentity.sessioncontext.sessionissuer.username = 'terraform-runner-aed5') AND eventsource = 's3.amazonaws.com'"),
+    ("what apis did lena.garcia invoke", "SELECT DISTINCT eventname FROM cloudtrail WHERE useridentity.username = "
+     "'lena.garcia' OR useridentity.sessioncontext.sessionissuer.username = 'lena.garcia'"),
+])
+def test_run_execute_invoke_are_calls_made(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_run_instances_keeps_its_call() -> None:
+    assert "RunInstances" in translate("who ran instances", DEMO_NOW)[0]
