@@ -254,3 +254,19 @@ def test_run_execute_invoke_are_calls_made(engine, question: str, reference: str
 
 def test_run_instances_keeps_its_call() -> None:
     assert "RunInstances" in translate("who ran instances", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("number of calls where src_ip != 198.51.100.149", "SELECT count(*) FROM cloudtrail "
+                                                       "WHERE sourceipaddress <> '198.51.100.149'"),
+    ("how many flows with dst_port <> 443", "SELECT count(*) FROM vpc_flow WHERE dstport <> 443"),
+])
+def test_a_field_not_equal_to_a_value_excludes_it(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["flows where action != ACCEPT", "count where colour <> red",
+                                      "count by source ip and destination", "count by srcaddr, principal"])
+def test_unread_exclusions_and_foreign_second_groupings_are_refused(question: str) -> None:
+    with pytest.raises(TranslationError):
+        translate(question, DEMO_NOW)

@@ -167,6 +167,8 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                     start, end = end + more.end(), end + more.end() + hit[1]
                     reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
                     continue
+                if hit is None and trigger == "group":
+                    _refuse_foreign_grouping(table, reading.text[end + more.end():])
                 if hit is None or any(d.dimension.expression == hit[0].expression for d in found) or (
                         not more.group(0).strip() and re.fullmatch(ROWS[table] + r"|apis?|api calls?|types?",
                                                                    reading.text[end + more.end():][:hit[1]])):
@@ -191,6 +193,14 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
         if all(d.dimension.alias != alias for d in found):
             found.insert(0, Dim(Dimension(expr, alias, description, match.group(0).strip()), "who"))
     return found
+
+
+def _refuse_foreign_grouping(table: str, rest: str) -> None:
+    """'count by source, destination' on CloudTrail: a second grouping another table has, left over, would be dropped."""
+    for other in DIMENSIONS:
+        if other != table and (hit := vocab_dimension(other, rest)) and not vocab_dimension(table, rest):
+            raise TranslationError(f"cannot group {table} by {rest[:hit[1]]!r}: it is a column of {other}; ask about "
+                                   "one log source at a time")
 
 
 def refuse_unplaced_group(reading: Reading, table: str) -> None:

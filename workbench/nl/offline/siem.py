@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from workbench.nl.base import TranslationError
 from workbench.nl.offline.vocab import IDENTITY_TYPE_NAMES
 
 _SPAN_UNIT = {"m": "minute", "min": "minute", "minute": "minute", "h": "hour", "hr": "hour", "hour": "hour",
@@ -41,7 +42,13 @@ _ACTIONS = {"accept": "accepted", "reject": "rejected", "allowed": "accepted", "
 
 
 def _field(match: re.Match[str]) -> str:
-    field, value = match.group(1).lower(), match.group(2)
+    field, value = match.group(1).lower(), match.group(3)
+    if match.group(2) in {"!=", "<>"}:  # "src_ip != 10.0.0.5": the field excluded
+        words = next((w for pattern, w in _FIELDS if re.fullmatch(pattern, field)), None)
+        if words is None or field == "action":
+            raise TranslationError(f"cannot read {match.group(0)!r}: say what to exclude in words, e.g. "
+                                   "'not from 10.0.0.5' or 'excluding user alice'")
+        return f"not {words}{value}"
     if field == "action":
         return _ACTIONS.get(value.lower(), match.group(0))
     if field in {"index", "sourcetype", "source_type"}:  # "index=cloudtrail": the table the rest is about
@@ -57,8 +64,11 @@ def _span(match: re.Match[str]) -> str:
 
 def siem_idioms(text: str) -> str:
     # "dest_port=22 action=ACCEPT", "source.ip: 192.0.2.88", "principal = svc-reporting": a field and its value
-    text = re.sub(r"(?<![\w.])([a-z][\w.]*)\s*(?:=|==|:(?=\s))\s*['\"]?([\w.@:/-]*\w)['\"]?", _field, text,
+    text = re.sub(r"(?<![\w.])([a-z][\w.]*)\s*(!=|<>|==|=|:(?=\s))\s*['\"]?([\w.@:/-]*\w)['\"]?", _field, text,
                   flags=re.IGNORECASE)
+    if sign := re.search(r"!=|<>", text):  # an exclusion on a field not read: never answered as the value itself
+        raise TranslationError(f"cannot read {sign.group(0)!r} here: say what to exclude in words, e.g. 'not from "
+                               "10.0.0.5' or 'excluding user alice'")
     for typed, words in _COLUMNS:
         # "by username", "eventName=…": the column; a name written with dots or dashes is left alone
         text = re.sub(rf"(?<![\w.@/:-]){typed}(?![\w.@/:-]*\w)", lambda m, w=words: w + ("s" if m.group(0).lower(
