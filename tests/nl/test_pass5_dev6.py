@@ -266,7 +266,8 @@ def test_a_field_not_equal_to_a_value_excludes_it(engine, question: str, referen
 
 
 @pytest.mark.parametrize("question", ["flows where action != ACCEPT", "count where colour <> red",
-                                      "count by source ip and destination", "count by srcaddr, principal"])
+                                      "count by source ip and destination", "count by srcaddr, principal",
+                                      "number of events per account or region", "flows by dstport or by srcaddr"])
 def test_unread_exclusions_and_foreign_second_groupings_are_refused(question: str) -> None:
     with pytest.raises(TranslationError):
         translate(question, DEMO_NOW)

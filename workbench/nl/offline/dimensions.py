@@ -160,6 +160,13 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
             # "count by region, event source": the comma is gone from the working text, so after a grouping
             # a second column name right behind the first is grouped by too (never a kind of rows: "by user calls")
             joint = r"\s*(?:,|and|&)\s*" if trigger != "group" else r"\s*(?:,|and|&)?\s*"
+            alternative = re.search(r"\bor\s+(?:by\s+|per\s+|the\s+)?", reading.text[end:end + 60])
+            if trigger == "group" and alternative and vocab_dimension(table, reading.text[end + alternative.end():]) \
+                    and not re.search(r"\b(?:for|from|to|in|where|with|of|on|that|which|who)\b",
+                                      reading.text[end:end + alternative.start()]):
+                # "count per user or region": one grouping or the other is not a query; ANDed, one would be dropped
+                raise TranslationError("a grouping by one column 'or' another is ambiguous: ask for one, or for both "
+                                       "with 'and', e.g. 'count per user and region'")
             while more := re.match(joint + r"(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
                 hit = vocab_dimension(table, reading.text[end + more.end():])
                 if hit is not None and hit[0].expression == found[-1].dimension.expression:
