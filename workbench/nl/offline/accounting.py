@@ -169,6 +169,15 @@ def refuse_conflicting_filters(intent: Intent, text: str = "") -> None:
             raise TranslationError(
                 f"conflicting readings: {said[a]!r} ({a}) and {said[b]!r} ({b}) cannot both hold for one row: ask for "
                 "one, or for a count per outcome, e.g. 'console logins per source IP, successes vs failures'")
+    sets: dict[str, list[tuple[set[str], str]]] = {}
+    for item in intent.filters:  # "GetObject … the public bucket thing": one call and a list it is not in
+        if (listed := _listed(item.condition)) is not None:
+            sets.setdefault(listed[0], []).append((listed[1], item.words))
+    for column, seen in sets.items():
+        if len(seen) > 1 and not set.intersection(*(values for values, _ in seen)):
+            words = " and ".join(repr(w) for _, w in seen)
+            raise TranslationError(f"conflicting readings: {words} ask for different values of {column} in the same "
+                                   "row: ask for one, or for a count per value")
     facts: dict[str, list[tuple[str, str, str]]] = {}
     for item in intent.filters:
         if (fact := _fact(item.condition)) is not None:
@@ -193,3 +202,29 @@ def refuse_unread_noun(text: str) -> None:
     if match := _ASKED_NOUN.search(text):
         raise TranslationError(f"cannot tell which column {match.group(0)!r} asks for: name it, e.g. 'which error "
                                "codes', 'which event names', 'which source IPs', 'which user agents'")
+
+
+# An "or" that joins a bound to its number ("8 or higher") or two directions ("to or from") joins no conditions
+_OR = re.compile(r"(?<!\bto )(?<!\bfrom )(?<!and/)\bor\b(?!\s+(?:more|higher|above|over|greater|fewer|less|lower|"
+                 r"under|below|later|earlier|so|not)\b)")
+
+
+def refuse_mixed_alternatives(intent: Intent, asked: str) -> None:
+    """'severity 8 or higher, or type X', 'flows from 10.0.0.5 or to port 22': an 'or' between conditions on
+    different columns; the filters are ANDed, so the answer would hold only the rows meeting both."""
+    spans: list[tuple[int, int, Filter]] = []
+    for item in intent.filters:
+        for words in {item.words, *item.entities} - {""}:
+            spans += [(m.start(), m.end(), item) for m in re.finditer(re.escape(words.lower()), asked)]
+    for joint in _OR.finditer(asked):
+        if any(a < joint.start() and joint.end() < b for a, b, _ in spans):
+            continue  # inside one filter's words: "GetObject or PutObject", merged into one IN
+        left = [(b, f) for a, b, f in spans if b <= joint.start() and re.fullmatch(
+            r"[\s,;()]*(?:(?:calls?|events?|flows?|findings?|connections?|traffic|requests?|logins?)[\s,;()]*)?",
+            asked[b:joint.start()])]
+        right = [(a, f) for a, b, f in spans if a >= joint.end() and re.fullmatch(
+            r"\s*(?:either\s+)?(?:[a-z]+\s+){0,2}", asked[joint.end():a])]
+        if left and right and (one := max(left, key=lambda x: x[0])[1]) is not (
+                other := min(right, key=lambda x: x[0])[1]):
+            raise TranslationError(f"cannot combine {one.words!r} or {other.words!r}: an 'or' between conditions on "
+                                   "different columns is not understood; ask for each on its own")

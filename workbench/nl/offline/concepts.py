@@ -22,6 +22,7 @@ from workbench.nl.offline.reading import Reading, event_filter
 from workbench.nl.offline.vocab import (
     CREDENTIAL_ACCESS,
     EVENT_GROUPS,
+    IDENTITY_TYPE_NAMES,
     LOGGING_TAMPERING,
     MFA_CHANGES,
     POLICY_GRANTS,
@@ -196,6 +197,17 @@ IDENTITY_TYPES = {"assumed[- ]roles?|assumed[- ]role sessions?|role sessions?": 
 
 
 def _identity_type(reading: Reading) -> None:
+    # "identity type AWSAccount (anonymous)", "usertype=AssumedRole": the type as the logs write it
+    names = "|".join(n for n in IDENTITY_TYPE_NAMES if n != "root")
+    if match := reading.find(rf"\b(?:(?:by|from|made by|as)\s+(?:an?\s+|the\s+)?)?(?:(?:identity|user|principal|"
+                             rf"useridentity)\s*\.?\s*types?\s+(?:is\s+|of\s+)?(root|{names})|({names}))\b"
+                             r"(?:\s+(?:identit(?:y|ies)|principals?|callers?|sessions?))?"):
+        kind = IDENTITY_TYPE_NAMES[match.group(1) or match.group(2)]
+        reading.add(eq("useridentity.type", kind), reading.consume(match), f"by {kind} identities", "identity type")
+        if kind == "AWSAccount" and (anonymous := reading.find(r"\banonymous(?:\s+(?:identit(?:y|ies)|callers?|"
+                                                                r"principals?|users?))?\b")):
+            reading.consume(anonymous)  # AWSAccount is how CloudTrail records an anonymous caller: the same filter
+        return
     for words, kind in IDENTITY_TYPES.items():
         if match := reading.find(rf"\b(?:by|from|made by|of|as)\s+(?:an?\s+|the\s+)?(?:{words})\b"):
             reading.add(eq("useridentity.type", kind), reading.consume(match), f"by {kind} identities", "identity type")

@@ -97,10 +97,10 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                 *(((r"\b(?:any|every|all|those|the)\s+", "which"),) if compared else ()),
                 (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
                 (r"\b(?:how many|number of)\s+", "count"), (f"\\b{GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
-                (rf"\btop\s+(?:{N}\s+)?", "top"),
+                (rf"\b(?:top|bottom)\s+(?:{N}\s+)?", "top"),
                 (rf"\b{N}\s+(?:most|least)\s+\w+\s+", "top"),
                 (r"\b(?:most|least)\s+(?:common|active|frequent|used|busy)\s+", "top"),
-                (r"\b(?:busiest|noisiest|loudest|chattiest|quietest)\s+", "top"),
+                (r"\b(?:busiest|noisiest|loudest|chattiest|quietest|rarest)\s+", "top"),
                 (r"\b(?:most|least)\s{2,}", "most"),  # "most rejected source ip": the filter read, the noun ranked
                 # "the user with the most errors", "which ip has the most rejected flows": the noun ranked
                 (r"\b(?:the|which|what)\s+(?=(?:[\w-]+\s+){1,2}(?:with|that (?:has|had|made|sent|got|did)|having|has|had)"
@@ -149,6 +149,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                     or (trigger == "start" or re.match(r"show|list|all", match.group(0))) and re.fullmatch(
                         r"calls?|api calls?|actions?|requests?|operations?|events?|activity|traffic|findings?|flows?", matched) \
                     or trigger == "start" and not matched.endswith("s") \
+                    or trigger == "start" and re.fullmatch(r"apis", matched) and re.search(rf"\b{GROUP}\s+", rest) \
                     or (match.group(0).strip() == "every" or re.search(r"\b(?:every|all)\b", rest[:offset])) \
                     and re.fullmatch(ROWS[table], matched):  # "every event from", "show every finding that": rows
                 continue  # "how many events": rows counted, not event names
@@ -159,16 +160,37 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
             if "arn" in dimension.expression.lower() and (arn := re.match(r"\s*arns?\b", reading.text[end:])):
                 end += arn.end()  # "principals (arn)": the ARN is how the principal is named, not a second column
             if any(d.dimension.expression == dimension.expression for d in found):
-                if trigger == "which":  # "which policies … give me the policy arns": the same column asked again
+                # "which policies … give me the policy arns", "per eni (interface id), with counts": the same column
+                # asked again
+                if trigger in {"which", "group"}:
                     reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
                 continue
             found.append(Dim(Dimension(dimension.expression, dimension.alias, dimension.description,
                                         reading.text[match.start():end].strip()), "which" if trigger == "start" else trigger))
             # underscores, not spaces: "per <consumed> from" must not read as "per from"
             reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
-            while more := re.match(r"\s*(?:,|and|&)\s*(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
+            # "count by region, event source": the comma is gone from the working text, so after a grouping
+            # a second column name right behind the first is grouped by too (never a kind of rows: "by user calls")
+            joint = r"\s*(?:,|and|&)\s*" if trigger != "group" else r"\s*(?:,|and|&)?\s*"
+            alternative = re.search(r"\bor\s+(?:by\s+|per\s+|the\s+)?", reading.text[end:end + 60])
+            if trigger == "group" and alternative and vocab_dimension(table, reading.text[end + alternative.end():]) \
+                    and not re.search(r"\b(?:for|from|to|in|where|with|of|on|that|which|who)\b",
+                                      reading.text[end:end + alternative.start()]):
+                # "count per user or region": one grouping or the other is not a query; ANDed, one would be dropped
+                raise TranslationError("a grouping by one column 'or' another is ambiguous: ask for one, or for both "
+                                       "with 'and', e.g. 'count per user and region'")
+            while more := re.match(joint + r"(?:by\s+|per\s+|the\s+)?", reading.text[end:]):
                 hit = vocab_dimension(table, reading.text[end + more.end():])
-                if hit is None or any(d.dimension.expression == hit[0].expression for d in found):
+                if hit is not None and hit[0].expression == found[-1].dimension.expression:
+                    # "per eni (network interface)": the same column glossed, read with it
+                    start, end = end + more.end(), end + more.end() + hit[1]
+                    reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
+                    continue
+                if hit is None and trigger == "group":
+                    _refuse_foreign_grouping(table, reading.text[end + more.end():])
+                if hit is None or any(d.dimension.expression == hit[0].expression for d in found) or (
+                        not more.group(0).strip() and re.fullmatch(ROWS[table] + r"|apis?|api calls?|types?",
+                                                                   reading.text[end + more.end():][:hit[1]])):
                     break
                 start, end = end + more.end(), end + more.end() + hit[1]
                 found.append(Dim(hit[0], trigger))
@@ -195,13 +217,22 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     return found
 
 
+def _refuse_foreign_grouping(table: str, rest: str) -> None:
+    """'count by source, destination' on CloudTrail: a second grouping another table has, left over, would be dropped."""
+    for other in DIMENSIONS:
+        if other != table and (hit := vocab_dimension(other, rest)) and not vocab_dimension(table, rest):
+            raise TranslationError(f"cannot group {table} by {rest[:hit[1]]!r}: it is a column of {other}; ask about "
+                                   "one log source at a time")
+
+
 def refuse_unplaced_group(reading: Reading, table: str) -> None:
     """'per flibber' or 'grouped by colour': a grouping this table does not have is refused."""
     if re.search(r"\b(?:avg|average|mean)\b", reading.text) and (
             each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text)):
         reading.consume(each)  # "avg bytes per flow": each row, the average's own denominator
+    # "per guardduty finding type": the table's name before the noun grouped by says where, not what
     if match := re.search(r"\b(?:per|for each|for every|grouped by|group by|broken down by|breakdown by|split by)\s+"
-                          r"(?!username|rolename|ipaddr|principalarn|eventname|bucketname|secretname)([a-z][\w-]*)",
+                          r"(?:(?:guard ?duty|cloudtrail|vpc|flow|aws|the)\s+)*+(?!username|rolename|ipaddr|principalarn|eventname|bucketname|secretname)([a-z][\w-]*)",
                           reading.text):
         known = ", ".join(sorted({k for k in DIMENSIONS[table] if " " not in k})[:14])
         raise TranslationError(f"cannot group {table} by {match.group(1)!r}: say one of {known}, "

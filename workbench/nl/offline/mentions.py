@@ -16,6 +16,7 @@ from workbench.nl.offline.findingtypes import FINDING_TAIL
 from workbench.nl.offline.vocab import (
     ERROR_CODES,
     EVENT_VERBS,
+    IDENTITY_TYPE_NAMES,
     KNOWN_POLICIES,
     NOT_EVENTS,
     NOT_NAMES,
@@ -64,8 +65,9 @@ _KIND_BEFORE = {
     "role": re.compile(rf"\b(?:role|roles|iam role)\s+{_EXCEPT}(?:named\s+|called\s+)?$"),
     "bucket": re.compile(rf"\b(?:bucket|buckets|s3 bucket)\s+{_EXCEPT}(?:named\s+|called\s+)?$"),
     "secret": re.compile(rf"\b(?:secret|secrets)\s+{_EXCEPT}(?:named\s+|called\s+)?$"),
-    "user": re.compile(rf"\b(?:(?:user|username|iam user|principal|identity)\s+{_EXCEPT}|users\s+{_EXCEPT[:-1]})"
-                       r"(?:named\s+|called\s+)?$"),
+    # "where the actor is heidi.smith": SIEM schemas call the one acting the actor or the caller
+    "user": re.compile(rf"\b(?:(?:user|username|iam user|principal|identity|actor|caller)\s+{_EXCEPT}|users\s+{_EXCEPT[:-1]})"
+                       r"(?:named\s+|called\s+|is\s+|was\s+)?$"),
     "trail": re.compile(rf"\b(?:trail|cloudtrail trail)\s+{_EXCEPT}(?:named\s+|called\s+)?$"),
 }
 _KIND_AFTER = {"role": re.compile(r"^\s*(?:iam\s+)?roles?\b"), "bucket": re.compile(r"^\s*(?:s3\s+)?buckets?\b"),
@@ -149,8 +151,8 @@ def _english(word: str) -> bool:
 # The value a negation word stands before: "except (for) bob", "not from 10.0.0.5", "other than the user bob".
 NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
                       r"ignoring|ignore|minus|without|leaving out|leave out|omitting|omit|(?<=\banywhere )but|(?<=\banyone )but|(?<=\banybody )but|"
-                      r"(?<=\beveryone )but|(?<=\beverybody )but)\s+"
-                      r"(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|calls? to|events? from|port|account|"
+                      r"(?<=\beveryone )but|(?<=\beverybody )but|(?<=\banything )but|(?<=\beverything )but)\s+"
+                      r"(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|calls? to|events? from|port|account|src|source|dst|dest|"
                       r"region|bucket|named|ones?|those|that|coming|came|made|sent|on|at|via|over|in)\s+){0,3}$", re.IGNORECASE)
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
@@ -254,7 +256,7 @@ THREAT_PURPOSES = {"UnauthorizedAccess", "CryptoCurrency", "PrivilegeEscalation"
 
 
 def _camel(value: str, before: str, after: str) -> str | None:
-    if value in NOT_EVENTS or value in THREAT_PURPOSES:
+    if value in NOT_EVENTS or value in THREAT_PURPOSES or value.lower() in IDENTITY_TYPE_NAMES:
         return "keep"  # a GuardDuty threat purpose: read as a finding family
     if value in ERROR_CODES:
         return "error_code"

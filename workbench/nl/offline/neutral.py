@@ -32,7 +32,7 @@ user users principal principals identity identities role roles key keys access a
 regions type types address addresses ip ips source sources destination destinations service services bucket buckets
 secret secrets error errors code codes name names instance instances resource resources host hosts
 count counts number numbers total amount attempt attempts aws amazon cloud cloudtrail trail guardduty vpc network
-eventname assumed
+eventname eventsource assumed actor actually
 active often frequently frequent common busiest noisiest loudest heaviest chattiest largest biggest rarest fewest
 bytes volume
 up down out off broken together overall altogether single each distinct unique different

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
 from workbench.nl.offline.vocab import NOT_NAMES
 
@@ -115,6 +116,11 @@ def without_purpose(text: str) -> str:
 _HOST_LABEL = re.compile(r"\b(?:bastion(?: host)?|jump ?(?:box|host)|server|box|machine|workstation|laptop|nat gateway|"
                          r"internal|private|external|public|office|corporate|corp|vpn|home)"
                          r"\s+(?=\d{1,3}(?:\.\d{1,3}){3}\b)", re.IGNORECASE)
+# "not from X or Y (the office ips)", "excluding the two office ips X and Y": what the addresses are, not a condition
+_IPS_LABEL = re.compile(r"\s*\((?:the\s+|our\s+)?(?:two\s+|both\s+)?(?:office|corporate|corp|vpn|home|known|trusted|"
+                        r"internal|nat|bastion|scanner)\s+(?:ips?|address(?:es)?|hosts?)\)|"
+                        r"\b(?:the\s+|our\s+)?(?:two\s+|three\s+|both\s+)?(?:office|corporate|corp|vpn|home|known|trusted|nat)"
+                        r"\s+(?:ips?|address(?:es)?)\s+(?=\d{1,3}(?:\.\d{1,3}){3}\b)", re.IGNORECASE)
 _ACCOUNT_LABEL = re.compile(r"\b(?:security|prod|production|dev|development|staging|test|audit|logging|log archive|"
                             r"management|shared services|sandbox|payer|master)\s+(?=account\s+\d{12}\b)", re.IGNORECASE)
 
@@ -142,12 +148,27 @@ _EITHER_OUTCOME = re.compile(r"[,;-]?\s*\b(?:(?:accepted|rejected|allowed|blocke
 def normalise(question: str) -> str:
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", question, flags=re.IGNORECASE)
+    # "earliest/latest", "first / last seen": both ends of a span, never a name with a slash in it
+    text = re.sub(r"\b(first|earliest|min)\s*/\s*(last|latest|max)\b", r"\1 and \2", text, flags=re.IGNORECASE)
+    text = siem_idioms(text)
+    text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
+    # "which operations did X run via ssm", "what did X execute": the calls made; "run instances" is a call of its own
+    text = re.sub(r"\b(?:run|ran|execute|executed|invoke|invoked)(?=\s+(?:via|through|from|in|on|against|using|yesterday|today|last|this|since|between|during)\b|\s*[?.!]?\s*$)",
+                  "call", text, flags=re.IGNORECASE)
+    # "seen more than once", "at least twice": a count of times
+    text = re.sub(r"\b(more than|at least|over|fewer than|less than|exactly)\s+(once|twice)\b",
+                  lambda m: f"{m.group(1)} {1 if m.group(2).lower() == 'once' else 2} times", text, flags=re.IGNORECASE)
     text = _WILDCARD_IP.sub(_range, text)
     text = _EITHER_OUTCOME.sub("", text)
     text = _COMPOUND.sub(lambda m: m.group(1).replace("-", " "), text)
     text = _HOST_LABEL.sub("", text)
+    text = _IPS_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
     text = _OPENING.sub("", text)
+    # "quick one before standup: …": when the analyst asks, not a time the question is about
+    text = re.sub(r"^\s*(?:(?:ok|okay|so)\s+)?(?:quick one|one (?:more )?(?:thing|question)|last (?:thing|one)|quick q(?:uestion)?)"
+                  r"(?:\s+before\s+(?:the\s+)?(?:standup|stand-up|lunch|meeting|sync|eod|end of day|i (?:go|leave)))?\s*[:,—–]\s*",
+                  "", text, flags=re.IGNORECASE)
     text = _REPORTED.sub("", text)
     text = _CLOSING.sub("", text) or text
     text = without_purpose(text)

@@ -131,7 +131,9 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
         _add(intent, regions, one_of("awsregion", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
     for host in found.of("service_host"):
         # CloudTrail records a call an AWS service makes with the service as sourceIPAddress
-        column = "eventsource" if host.direction == "to" else "sourceipaddress"
+        # unless it is called the event source: "eventsource = iam.amazonaws.com", "event source kms.amazonaws.com"
+        source = re.search(r"\b(?:event ?source|event_source|eventsource|event\.provider)\s*(?:=|:|is|of)?\s*$", host.before)
+        column = "eventsource" if host.direction == "to" or source else "sourceipaddress"
         _add(intent, [host], eq(column, host.value.lower()), f"{'to' if host.direction == 'to' else 'from'} {host.value}")
     for trail in found.of("trail"):  # trail calls name the trail (or its ARN) in the request
         _add(intent, [trail], contains("requestparameters", trail.value), f"trail {trail.value}")

@@ -20,7 +20,7 @@ PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1}
 
 # A negation standing right before the words a rule read: "not in s3", "except iam", "other than the ec2".
 _NEGATED = re.compile(r"\b(?:not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
-                      r"ignoring|minus)\s+(?:(?:from|to|in|on|for|the|any|calls? to|events? (?:from|in))\s+){0,2}$")
+                      r"ignoring|minus)\s+(?:(?:from|to|in|on|for|the|any|calls? to|events? (?:from|in)|calls?|events?|made)\s+){0,2}$")
 
 
 @dataclass
@@ -36,6 +36,8 @@ class Reading:
     extra: Measure | None = None  # a second sum beside the first ("bytes and packets")
     total: tuple[str, int, str, str] | None = None  # "sent at least 1 MB in total": (op, amount, words, column) on a sum
     last: tuple[int, str] | None = None  # where the last consumed words stood, and what they were
+    negated_end: int | None = None  # where the words of the last negated filter ended
+    negated_column: str = ""  # and the column it was on
 
     def find(self, pattern: str) -> re.Match[str] | None:
         return re.search(pattern, self.text)
@@ -50,15 +52,27 @@ class Reading:
 
     def add(self, condition: exp.Expression, words: str, description: str, concept: str = "") -> None:
         # "calls not to s3", "events other than iam ones": the words just read stand after a negation
+        column = _column(condition)
         if self.last and self.last[1] == words and (negation := _NEGATED.search(self.text[:self.last[0]])):
             condition, description = negate(condition), "not " + description
             words = f"{negation.group(0).strip()} {words}"
             self.text = self.text[:negation.start()] + " " * (negation.end() - negation.start()) + \
                 self.text[negation.end():]
+            self.negated_end, self.negated_column = self.last[0] + len(self.last[1]), column
+        elif self.last and self.last[1] == words and self.negated_end is not None and self.negated_end <= self.last[0] \
+                and self.negated_column and column == self.negated_column \
+                and re.fullmatch(r"\s*(?:(?:,|and|or|nor|/|&)\s*)?(?:the\s+)?", self.text[self.negated_end:self.last[0]]):
+            # "except s3 and kms", "excluding iam, sts": the negation covers the values of its column listed after it
+            condition, description = negate(condition), "not " + description
+            self.negated_end = self.last[0] + len(self.last[1])
         self.last = None
         self.filters.append(Filter(condition, words, description))
         if concept:
             self.concepts.append(concept)
+
+
+def _column(condition: exp.Expression) -> str:
+    return condition.this.sql() if isinstance(condition, (exp.EQ, exp.In)) else ""
 
 
 def event_filter(events: tuple[str, ...]) -> exp.Expression:

@@ -55,7 +55,7 @@ def _ranked_by_rows(reading: Reading, table: str) -> None:
     rows = ROWS[table] + r"|errors?|failures?|denials?"
     # "ranked by PutObject volume": the call named is a filter, read already; its volume is how many
     if match := re.search(rf"\b(?:ranked\s+)?by\s+(?:the\s+|their\s+)?(?:total\s+|number of\s+)?(?:eventname\s+)?"
-                          rf"(?:(?:{rows})[- ]?counts?|(?:{rows})|volume)(?=\s|$)", reading.text):
+                          rf"(?:(?:cloudtrail|vpc(?: flow)?|flow ?log|guard ?duty)\s+)?(?:(?:{rows})[- ]?counts?|(?:{rows})|volume)(?=\s|$)", reading.text):
         reading.text = reading.text[:match.start()] + "by number of" + reading.text[match.end():]
 
 
@@ -80,6 +80,12 @@ def _counts_per(reading: Reading, table: str) -> None:
 
 def _read_shape(reading: Reading, intent: Intent) -> None:
     table = intent.table
+    if table == "cloudtrail" and (said := re.search(r"\b(?:per|by|and|&)\s+(?:the\s+)?(results?|outcomes?|status(?:es)?)\b",
+                                                   reading.text)):
+        # "console logins per user and result": a sign-in's outcome is in its response, any other call's in its error
+        console = any("ConsoleLogin" in f.condition.sql() for f in intent.filters)
+        reading.text = reading.text[:said.start(1)] + ("login outcome" if console else "call outcome") + \
+            reading.text[said.end(1):]
     _counts_per(reading, table)
     _ranked_by_rows(reading, table)
     if table == "vpc_flow" and (who := re.search(r"\bwho(?:m)?\b", reading.text)):
@@ -109,14 +115,14 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.bucket = time_bucket(table, unit, bucket.group(0))
         reading.consume(bucket)
     first = re.search(r"\b(?:when|what time) did\b.*\b(?:start|begin)\b|"
-                      r"\b(?:first|earliest)\s+(?:time|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
+                      r"\b(?:first|earliest)\s+(?:time(?:stamp)?|eventtime|updatedat|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
                       r"logins|sign-?in|activity|"
                       r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen (?:did|was|were)\b.*\bfirst\b|"
                       r"\b(?:(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:earliest|oldest|first)\b|"
                       r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)|"
                       r"\b(?:first|earliest)\s+(?:signs?|evidence|instance|occurrence|hint|trace)\s+of\b|"
                       r"\b(?:first|earliest)(?=\s{2,})", reading.text)
-    last = re.search(r"\b(?:last|latest|most recent)\s+(?:time|seen|call|event|eventname|login|logins|sign-?in|"
+    last = re.search(r"\b(?:last|latest|most recent)\s+(?:time(?:stamp)?|eventtime|updatedat|seen|call|event|eventname|login|logins|sign-?in|"
                      r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
                      r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,})|"
                      # "when was the latest X finding updated", "time of the most recent finding": its time
@@ -132,7 +138,10 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if recent:  # "the 5 most recent console logins": N rows, not the latest time
         first, last = ((m if m and (m.end() <= recent.start() or m.start() >= recent.end()) else None)
                        for m in (first, last))
-    latest = None if re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
+    both = re.search(r"\b(?:first and (?:the\s+)?last|earliest and (?:the\s+)?latest|first and (?:the\s+)?latest|"
+                     r"earliest and (?:the\s+)?last)\b", reading.text)
+    # "first and last flow per source ip": both ends, never the one latest row
+    latest = None if both or re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
         rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
         rf"(?:{ROWS[table]}|thing)\b", reading.text)  # "the very first thing X did": the earliest row
     asks_row = re.match(r"\s*(?:what|which|show|list|give|get|display|find|pull)\b", reading.text) and not re.search(
@@ -144,8 +153,6 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     elif latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
         first = last = None
         recent = latest
-    both = re.search(r"\b(?:first and (?:the\s+)?last|earliest and (?:the\s+)?latest|first and (?:the\s+)?latest|"
-                     r"earliest and (?:the\s+)?last)\b", reading.text)
     if both and (first or last):  # "first and last time we saw X": both ends of the same span
         first = first or both
         last = last or both
@@ -163,7 +170,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                          r"(?:\s+desc(?:ending)?)?)\b", reading.text)
     if by_count:
         reading.consume(by_count)
-    top = re.search(rf"\b(?:top|bottom)\s*-?\s*{N}?\b|\b{N}\s+(?:most|biggest|largest|busiest|noisiest|least)\b|"
+    top = re.search(rf"\b(?:top|bottom)\s*-?\s*{N}?\b|\b{N}\s+(?:most|biggest|largest|busiest|noisiest|least|rarest|quietest)\b|"
                     rf"\b(?:which|what|the)\s+{N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
     ascending = re.search(_LEAST, reading.text) is not None
@@ -218,6 +225,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         dims = [Dim(d.dimension, "count") if d.trigger == "which" and re.search(
             r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
     threshold = read_threshold(reading)
+    # "fewer than 30 flows but more than 3": a range, both bounds on the same count
+    bound = read_threshold(reading) if threshold else None
     if reading.total:  # "destinations 10.0.0.5 sent at least 1 MB to in total": a condition on each group's sum
         if threshold or distinct_cmp:
             raise TranslationError(f"two conditions on totals ({reading.total[2]!r} and another): ask for one")
@@ -254,8 +263,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(measure or count)
         alias = (measure or count).alias
         if threshold:
-            op, value, words = threshold
-            intent.having.append((op, value, words))
+            for op, value, words in (threshold, bound) if bound else (threshold,):
+                intent.having.append((op, value, words))
         if ranking and len(intent.groups) > 1:
             names = " and ".join(d.description for d in intent.groups)
             raise TranslationError(f"a top N over {names} is ambiguous (the top overall, or the top within each?): "

@@ -26,6 +26,7 @@ from workbench.nl.offline.accounting import (
     refuse_conflicting_filters,
     refuse_foreign_words,
     refuse_leftover_numbers,
+    refuse_mixed_alternatives,
     refuse_stray_modifiers,
     refuse_unread_noun,
 )
@@ -223,6 +224,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     merge_alternatives(intent, text)
     drop_explanations(intent, asked)
     refuse_conflicting_filters(intent, found.text)
+    refuse_mixed_alternatives(intent, asked)
     apply_conventions(intent)
     refuse_foreign_words(reading, table)
     refuse_leftover_numbers(reading)

@@ -60,6 +60,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "error code": ("errorcode", "errorcode", "error code"),
         "error": ("errorcode", "errorcode", "error code"),
         "account": ("recipientaccountid", "recipientaccountid", "account"),
+        "account id": ("recipientaccountid", "recipientaccountid", "account"),
         "addresses": ("sourceipaddress", "sourceipaddress", "source IP"),
         "source": ("sourceipaddress", "sourceipaddress", "source IP"),
         "source address": ("sourceipaddress", "sourceipaddress", "source IP"),
@@ -115,6 +116,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "severity level": (SEVERITY_BAND, "band", "severity band"),
         "severity bucket": (SEVERITY_BAND, "band", "severity band"),
         "account": ("accountid", "accountid", "account"),
+        "account id": ("accountid", "accountid", "account"),
         "region": ("region", "region", "region"),
         "title": ("title", "title", "title"),
         "finding": ("type", "type", "finding type"),
@@ -150,6 +152,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "addresses": ("srcaddr", "srcaddr", "source address"),
         "action": ("action", "action", "action"),
         "interface": ("interface_id", "interface_id", "network interface"),
+        "interface id": ("interface_id", "interface_id", "network interface"),
         "network interface": ("interface_id", "interface_id", "network interface"),
         "eni": ("interface_id", "interface_id", "network interface"),
         "protocol": ("protocol", "protocol", "protocol"),
@@ -158,6 +161,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "subnet": ("subnet_id", "subnet_id", "subnet"),
         "region": ("region", "region", "region"),
         "account": ("account_id", "account_id", "account"),
+        "account id": ("account_id", "account_id", "account"),
         "direction": ("flow_direction", "flow_direction", "flow direction"),
         "reject reason": ("reject_reason", "reject_reason", "reject reason"),
         "host": ("srcaddr", "srcaddr", "source address"),
@@ -289,6 +293,10 @@ ERROR_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
                "NoSuchEntityException", "ResourceNotFoundException", "ValidationException", "MalformedPolicyDocument",
                "VcpuLimitExceeded", "InvalidParameterValue", "EntityAlreadyExists", "LimitExceeded"}
 # CamelCase words that are not API calls: products, and managed policies when no "policy" follows.
+# useridentity.type as CloudTrail writes it: read by concepts.py beside "identity type", never an API call
+IDENTITY_TYPE_NAMES = {"iamuser": "IAMUser", "assumedrole": "AssumedRole", "awsservice": "AWSService",
+                       "awsaccount": "AWSAccount", "root": "Root", "federateduser": "FederatedUser",
+                       "webidentityuser": "WebIdentityUser", "samluser": "SAMLUser", "identitycenteruser": "IdentityCenterUser"}
 NOT_EVENTS = {"GuardDuty", "CloudTrail", "JupyterLab", "CloudFormation", "DynamoDB", "SecretsManager",
               "CloudWatch", "PowerUser", "ReadOnly", "OpenSearch", "ElastiCache", "EventBridge", "CodeBuild",
               "CodePipeline", "SageMaker", "BitTorrent", "PowerShell", "GitHub", "WebIdentity"}
