@@ -321,3 +321,11 @@ def test_no_dupes_is_known_as_typed() -> None:
 def test_a_grouping_noun_before_an_excluded_value_still_groups(engine) -> None:
     reference = "SELECT awsregion, count(*) FROM cloudtrail WHERE awsregion <> 'us-east-1' GROUP BY 1"
     assert same_rows(engine, "count of calls per region excluding us-east-1", reference) > 0
+
+
+@pytest.mark.parametrize(("question", "excluded"), [("stats count by eventsource except s3 and kms", ("s3", "kms")),
+                                                    ("calls per service excluding kms, iam", ("kms", "iam"))])
+def test_a_negation_covers_services_listed_in_any_order(question: str, excluded: tuple[str, str]) -> None:
+    sql = " ".join(translate(question, DEMO_NOW)[0].split())
+    for service in excluded:
+        assert f"NOT COALESCE(eventsource = '{service}.amazonaws.com', FALSE)" in sql

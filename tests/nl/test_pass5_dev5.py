@@ -172,9 +172,12 @@ def test_console_login_outcomes_group_by_the_response(engine, question: str) -> 
                                 "WHERE eventname = 'ConsoleLogin' GROUP BY 1")
 
 
-def test_one_outcome_by_outcome_is_not_read() -> None:
-    with pytest.raises(TranslationError):
-        translate("failed console logins by status", DEMO_NOW)
+def test_one_outcome_by_outcome_keeps_the_outcome_asked(engine) -> None:
+    # one row, the failures: the grouping cannot bring the successes back
+    reference = ("SELECT json_extract_scalar(responseelements, '$.ConsoleLogin'), count(*) FROM cloudtrail WHERE "
+                 "eventname = 'ConsoleLogin' AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure' "
+                 "GROUP BY 1")
+    assert same_rows(engine, "failed console logins by status", reference) == 1
 
 
 @pytest.mark.parametrize(("question", "reference"), [

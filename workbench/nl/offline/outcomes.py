@@ -121,9 +121,18 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
     elif match := reading.find(r"\bread[- ]only\b(?!\s+(?:roles?|sessions?|permission|access)\b)"):
         # "the read-only role" names a role (a permission set), not the read-only calls: left unread, refused
         reading.add(eq("readonly", "true"), reading.consume(match), "read-only")
+    spans, text = [], reading.text
     for word, service in sorted(SERVICES.items(), key=lambda item: -len(item[0])):  # "ec2-instance-connect" before "ec2"
         # "in cloudtrail", "ips that hit cloudtrail" name the log; "calls to cloudtrail", "cloudtrail apis" the service
         pattern = r"\b(?:to|against|on)\s+(?:the\s+)?cloud ?trail(?:\s+apis?)?\b|\bcloud ?trail(?:'s)?\s+apis\b" \
             if word == "cloudtrail" else rf"(?<![\w-])\b{re.escape(word)}\b(?![\w-])"
-        if match := reading.find(pattern):
-            reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume(match), f"in {word.upper()}")
+        if match := re.search(pattern, text):
+            spans.append((match.start(), match.end(), word, service))
+            text = text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    # read in the order written: "except s3 and kms" negates the first, and the list carries it to the next
+    for start, end, word, service in sorted(spans):
+        match = _SPAN.match(reading.text, start, end)
+        reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume(match), f"in {word.upper()}")
+
+
+_SPAN = re.compile(r".+", re.DOTALL)
