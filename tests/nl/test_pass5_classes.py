@@ -329,3 +329,24 @@ def test_a_negation_covers_services_listed_in_any_order(question: str, excluded:
     sql = " ".join(translate(question, DEMO_NOW)[0].split())
     for service in excluded:
         assert f"NOT COALESCE(eventsource = '{service}.amazonaws.com', FALSE)" in sql
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("stats count by eevntname for src ip 192.0.2.238", "stats count by event name for src ip 192.0.2.238"),
+    ("count per username, evenntame for iam users", "count per username, event name for iam users"),
+])
+def test_a_typo_of_a_column_typed_as_one_word_keeps_the_grouping(typed: str, meant: str) -> None:
+    sql = translate(typed, DEMO_NOW)[0]
+    assert sql == translate(meant, DEMO_NOW)[0] and "GROUP BY" in sql and "eventname" in sql.split("GROUP BY")[1]
+
+
+@pytest.mark.parametrize(("typed", "plain"), [
+    ("show me earliest flow from 198.51.100.149", "earliest flow from 198.51.100.149"),
+    ("show me the last event for AKIAYYZUTAER2JRUMOHI", "last event for AKIAYYZUTAER2JRUMOHI"),
+    ("where did 10.10.0.69 ssh to in the logs", "where did 10.10.0.69 ssh to"),
+    ("show me event source cloudtrail.amazonaws.com, anything but LookupEvents",
+     "event source cloudtrail.amazonaws.com, anything but LookupEvents"),
+    ("show me privilege escalation apis - stats count by caller", "privilege escalation apis - stats count by caller"),
+])
+def test_request_and_place_words_change_nothing(typed: str, plain: str) -> None:
+    assert translate(typed, DEMO_NOW)[0] == translate(plain, DEMO_NOW)[0]

@@ -35,7 +35,7 @@ _OWN_NOUNS = {
     "regionname": r"regions?", "portnumber": r"ports?", "secretname": r"secrets?",
     "resourceid": r"instances?|enis?|interfaces?|vpcs?|subnets?|network interfaces?", "eventname": r"events?|calls?|apis?|actions?",
     "errorcodename": r"errors?|error codes?", "policyname": r"polic(?:y|ies)", "findingtype": r"findings?|types?",
-    "trailname": r"trails?", "accesskeyid": r"(?:access )?keys?",
+    "trailname": r"trails?", "accesskeyid": r"(?:access )?keys?", "servicehost": r"(?:event )?sources?|services?",
 }
 
 
@@ -129,6 +129,10 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
             if trigger == "which" and re.match(r"show|list", match.group(0)) and matched in {"api", "iam"} \
                     and re.match(r"\s{2,}", rest[offset + length:]):
                 continue  # "show me api errors": the errors were read already, "api" only says whose
+            if trigger == "which" and re.match(r"show|list", match.group(0)) and re.fullmatch(r"apis?|calls?|events?",
+                                                                                           matched) \
+                    and re.search(r"\S\s{2,}$", match.group(0)):
+                continue  # "show me privilege escalation apis": the rows of what was read between, not event names
             if trigger == "most" and re.fullmatch(ROWS[table] + r"|events|findings|flows|connections|records|calls",
                                                   matched):
                 continue  # "the most failed calls": a count of rows, not a ranking of event names

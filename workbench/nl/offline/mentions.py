@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from workbench.nl.offline.directions import direction as side_of
 from workbench.nl.offline.eventnames import EVENT_PREFIX, known_events
 from workbench.nl.offline.findingtypes import FINDING_TAIL
 from workbench.nl.offline.vocab import (
@@ -85,8 +86,6 @@ _KEYWORD_NAMES = [
     (re.compile(r"(?<![\w-])(?:iam\s+)?role\s+(?:named\s+|called\s+)?([a-z][\w+=,.@-]{1,63})\b"), "role"),
     (re.compile(r"(?<![\w-])secret\s+(?:named\s+|called\s+)?([a-z][\w.-]{1,63})\b"), "secret"),
 ]
-_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by|out of|left|leaving|leaves|exited|exiting|egress from|outbound from|destinations? of|peers? of)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
-_TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|at|sources? of|senders? to)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
 PLACEHOLDER = {"ip": "ipaddr", "arn": "principalarn", "access_key": "accesskeyid", "finding_type": "findingtype",
                "event": "eventname", "error_code": "errorcodename", "user": "username", "role": "rolename",
                "bucket": "bucketname", "secret": "secretname", "policy": "policyname", "port": "portnumber",
@@ -154,41 +153,6 @@ NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besi
                       r"(?<=\beveryone )but|(?<=\beverybody )but|(?<=\banything )but|(?<=\beverything )but)\s+"
                       r"(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|calls? to|events? from|port|account|src|source|dst|dest|"
                       r"region|bucket|named|ones?|those|that|coming|came|made|sent|on|at|via|over|in)\s+){0,3}$", re.IGNORECASE)
-# A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
-_SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
-                    r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
-                    r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
-                    r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|destinations?|peers?)\b", re.IGNORECASE)  # "10.10.17.92 destinations": where it sent to
-_RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?|listen\w*|serv(?:e|es|ed|ing)|"
-                       r"accept(?:s|ed|ing)?\s+(?:\w+\s+)?(?:connections?|traffic|flows?|sessions?))\b", re.IGNORECASE)
-
-
-# "10.0.0.0/8 sources", "internal destinations": a range before the noun is where those ends lie
-_RANGE_SIDE = re.compile(r"^\s*(?:(sources?|src|senders?|clients?|callers?)|(destinations?|dst|targets?|servers?))\b",
-                         re.IGNORECASE)
-
-
-# "10.10.1.171 as the destination", "with 10.0.0.5 as source": the side is said after the value
-_AS_SIDE = re.compile(r"^\s*(?:was\s+|is\s+|being\s+)?as\s+(?:the\s+|a\s+)?(?:(source|src|sender|origin|client)|"
-                      r"(destination|dst|dest|target|receiver|recipient|server))\b", re.IGNORECASE)
-
-
-def _direction(before: str, after: str = "", value: str = "") -> str:
-    if "/" in value and (side := _RANGE_SIDE.match(after)):
-        return "from" if side.group(1) else "to"
-    if side := _AS_SIDE.match(after):
-        return "from" if side.group(1) else "to"
-    before = before.lower()
-    if re.search(r"\b(?:to|into) or from\s+$|\bfrom or to\s+$|\bto/from\s+$|\bfrom/to\s+$|\band from\s+$", before):
-        return "any"  # "connections to or from 10.0.0.5": either side
-    if _FROM.search(before):
-        return "from"
-    if _TO.search(before):
-        return "to"
-    # "received connections", "accepting connections": the receiving verb decides before the noun after it
-    return "to" if _RECEIVES.match(after) else "from" if _SENDS.match(after) else "any"
-
-
 # "the X user was created", "X got deleted": the name is what the call acted on, not who acted
 _PASSIVE_TARGET = re.compile(r"\s*(?:user\s+(?:(?:was|were|got|gets?|has been|had been|is)\s+)?|"
                              r"(?:was|were|got|gets?|has been|had been)\s+)(?:created|deleted|removed)\b")
@@ -213,7 +177,7 @@ class _Reader:
                 continue
             piece = self.text[last:start]
             if chosen != "keep":
-                direction = (_direction(self.text[:start], self.text[end:], value)
+                direction = (side_of(self.text[:start], self.text[end:], value)
                              if chosen in {"ip", "port", "service_host", "resource_id"} else "any")
                 previous = self.found[-1] if self.found else None
                 listed = previous is not None and previous.kind == chosen and re.fullmatch(

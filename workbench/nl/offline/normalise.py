@@ -172,6 +172,11 @@ def normalise(question: str) -> str:
     text = _REPORTED.sub("", text)
     text = _CLOSING.sub("", text) or text
     text = without_purpose(text)
+    # "show me the earliest flow from X": the first/last reading is the same without the request words
+    text = re.sub(r"^\s*(?:show|give|get|pull|display)(?:\s+(?:me|us))?\s+(?:the\s+)?(?=(?:very\s+)?(?:first|earliest|"
+                  r"oldest|last|latest|newest|most recent)\b)", "", text, flags=re.IGNORECASE)
+    # "… in the logs", "… in the data": where to look, which every question already is
+    text = re.sub(r"\s+in\s+(?:the\s+)?(?:logs?|data|lake|data ?lake)\s*(?=[?.!]*\s*$)", "", text, flags=re.IGNORECASE)
     # "show me who created keys", "tell me if root logged in": the question after the request is what is asked
     text = re.sub(r"^\s*(?:show|tell|give)\s+(?:me|us)\s+(?:(?:if|whether)\s+)?(?=(?:who|whom|whose|what|which|when|where|"
                   r"how|did|does|do|was|were|is|are|has|have)\b)", "", text, flags=re.IGNORECASE)

@@ -72,7 +72,8 @@ _NAMED = re.compile(r"\b(?:named|called)\s+$")
 _ENDINGS = ("ed", "ing", "s", "es", "e", "er", "ers", "ion", "ions", "ation", "ations")
 _PREFIXES = ("un", "non", "in", "im", "dis", "mis", "re", "de", "pre", "anti", "sub")
 _MODULES = ("concepts", "reading", "outcomes", "conventions", "flows_findings", "shape", "dimensions", "measures",
-            "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions", "translator", "placement", "neutral")
+            "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions", "translator", "placement", "neutral",
+            "accounting", "ambiguity", "directions", "siem", "normalise")
 
 
 def _words_of(source: str) -> tuple[set[str], set[str]]:
@@ -196,7 +197,15 @@ def correct(text: str) -> str:
     for pattern, replacement in SYNONYMS:
         text = re.sub(pattern, replacement, text)
     # names were taken out before this runs; "named X" / "called X" may still hold one typed loosely
-    return _WORD.sub(lambda m: m.group(1) if _NAMED.search(text[:m.start()]) else closest(m.group(1)), text)
+    return _WORD.sub(lambda m: m.group(1) if _NAMED.search(text[:m.start()]) else _not_a_placeholder(m.group(1)), text)
+
+
+def _not_a_placeholder(word: str) -> str:
+    """The correction, unless it is a placeholder a named value became ('eventname'): then the typo stays, unread."""
+    from workbench.nl.offline.mentions import PLACEHOLDER
+
+    fixed = closest(word)
+    return word if fixed != word and fixed in PLACEHOLDER.values() else fixed
 
 
 # A name may follow these words: never corrected before the names are read ("user stoped", "role admin")
@@ -213,7 +222,8 @@ def correct_typed(question: str) -> str:
         fixed = closest(match.group(1))
         if _KIND_BEFORE.search(question[:match.start()]) and fixed not in _AFTER_KIND:
             return match.group(1)  # a name, as typed
-        return fixed
+        # "by eevntname": a column typed as one word is spaced, or it would read as a value's placeholder
+        return _SPACED.get(fixed, fixed) if fixed != match.group(1) else fixed
 
     return _WORD.sub(fix, question)
 
@@ -222,5 +232,9 @@ def correct_typed(question: str) -> str:
 _AFTER_KIND = frozenset({"policy", "policies", "assumptions", "assumption", "activity", "activities", "agent", "agents",
                          "changes", "change", "names", "name", "creation", "deletion", "sessions", "session", "types",
                          "type", "calls", "events", "logins", "errors", "access", "acls", "permissions", "chaining",
-                         "public", "private", "exposed", "opened", "deleted", "created", "changed", "modified"})
+                         "public", "private", "exposed", "opened", "deleted", "created", "changed", "modified",
+                         "eventname", "eventnames", "username", "usernames", "eventsource", "region", "regions",
+                         "service", "services", "errorcode", "principal", "principals", "caller", "callers", "actor"})
+_SPACED = {"eventname": "event name", "eventnames": "event names", "username": "user name", "usernames": "user names",
+           "rolename": "role name", "bucketname": "bucket name", "eventsource": "event source"}
 

@@ -1,0 +1,49 @@
+"""Which end of a connection an address or port is: sent from (``from``), received at (``to``), or either (``any``).
+
+Read from the words around the value: "from/out of/leaving X", "to/into/hitting X", "X as the destination",
+"what did X send", "X received", "10.0.0.0/8 sources". Nothing here consumes words; mentions.py records the side.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by|out of|left|leaving|leaves|exited|exiting|egress from|"
+                   r"outbound from|destinations? of|peers? of)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
+_TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|at|sources? of|senders? to)\s+"
+                 r"(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
+
+# A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
+_SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
+                    r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
+                    r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
+                    r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|destinations?|peers?)\b",  # "10.10.17.92 destinations": where it sent to
+                    re.IGNORECASE)
+_RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?|listen\w*|serv(?:e|es|ed|ing)|"
+                       r"accept(?:s|ed|ing)?\s+(?:\w+\s+)?(?:connections?|traffic|flows?|sessions?))\b", re.IGNORECASE)
+
+
+# "10.0.0.0/8 sources", "internal destinations": a range before the noun is where those ends lie
+_RANGE_SIDE = re.compile(r"^\s*(?:(sources?|src|senders?|clients?|callers?)|(destinations?|dst|targets?|servers?))\b",
+                         re.IGNORECASE)
+
+
+# "10.10.1.171 as the destination", "with 10.0.0.5 as source": the side is said after the value
+_AS_SIDE = re.compile(r"^\s*(?:was\s+|is\s+|being\s+)?as\s+(?:the\s+|a\s+)?(?:(source|src|sender|origin|client)|"
+                      r"(destination|dst|dest|target|receiver|recipient|server))\b", re.IGNORECASE)
+
+
+def direction(before: str, after: str = "", value: str = "") -> str:
+    if "/" in value and (side := _RANGE_SIDE.match(after)):
+        return "from" if side.group(1) else "to"
+    if side := _AS_SIDE.match(after):
+        return "from" if side.group(1) else "to"
+    before = before.lower()
+    if re.search(r"\b(?:to|into) or from\s+$|\bfrom or to\s+$|\bto/from\s+$|\bfrom/to\s+$|\band from\s+$", before):
+        return "any"  # "connections to or from 10.0.0.5": either side
+    if _FROM.search(before):
+        return "from"
+    if _TO.search(before):
+        return "to"
+    # "received connections", "accepting connections": the receiving verb decides before the noun after it
+    return "to" if _RECEIVES.match(after) else "from" if _SENDS.match(after) else "any"
