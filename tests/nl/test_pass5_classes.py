@@ -350,3 +350,23 @@ def test_a_typo_of_a_column_typed_as_one_word_keeps_the_grouping(typed: str, mea
 ])
 def test_request_and_place_words_change_nothing(typed: str, plain: str) -> None:
     assert translate(typed, DEMO_NOW)[0] == translate(plain, DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize("count_words", ["how many", "number of", "count of", "total"])
+def test_every_way_of_counting_a_noun_counts_its_distinct_values(engine, count_words: str) -> None:
+    reference = ("SELECT count(DISTINCT json_extract_scalar(requestparameters, '$.bucketName')) FROM cloudtrail "
+                 "WHERE eventsource = 's3.amazonaws.com'")
+    assert same_rows(engine, f"{count_words} s3 buckets show up in cloudtrail", reference) == 1
+
+
+@pytest.mark.parametrize("question", ["how many access denied errors", "count of access denied errors",
+                                      "# of access denied errors"])
+def test_counted_errors_are_the_error_events(engine, question: str) -> None:
+    reference = ("SELECT count(*) FROM cloudtrail WHERE errorcode IN ('AccessDenied', 'AccessDeniedException', "
+                 "'Client.UnauthorizedOperation', 'UnauthorizedOperation')")
+    assert same_rows(engine, question, reference) == 1
+
+
+def test_counted_error_codes_are_still_the_distinct_codes(engine) -> None:
+    reference = "SELECT count(DISTINCT errorcode) FROM cloudtrail WHERE errorcode IS NOT NULL"
+    assert same_rows(engine, "how many error codes", reference) == 1

@@ -96,7 +96,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     patterns = ((r"^\s*", "start"), (r"[:;—–]\s*", "start"),
                 *(((r"\b(?:any|every|all|those|the)\s+", "which"),) if compared else ()),
                 (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
-                (r"\b(?:how many|number of)\s+", "count"), (f"\\b{GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
+                (r"\b(?:how many|number of|count of|total(?: number of)?)\s+", "count"), (f"\\b{GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
                 (rf"\b(?:top|bottom)\s+(?:{N}\s+)?", "top"),
                 (rf"\b{N}\s+(?:most|least)\s+\w+\s+", "top"),
                 (r"\b(?:most|least)\s+(?:common|active|frequent|used|busy)\s+", "top"),
@@ -146,7 +146,8 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                                 matched):
                     continue  # "the billing-lambda role", "AssumeRole calls": the value's own kind, not a column
                 trigger = "which"
-            if trigger in {"count", "group"} and re.fullmatch(ROWS[table], matched) \
+            if trigger == "count" and matched in {"error", "errors"} \
+                    or trigger in {"count", "group"} and re.fullmatch(ROWS[table], matched) \
                     and (trigger == "count" or matched.endswith("s")) \
                     or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
                     or trigger in {"which", "start"} and re.fullmatch(r"events|findings|flows|connections|records", matched) \

@@ -356,10 +356,10 @@ def _top_n(top: re.Match[str] | None) -> int | None:
 def _count_distinct(dims: list[Dim], counting: re.Match[str], text: str = "") -> bool:
     if any(re.search(r"\b(?:distinct|unique|different)\b", d.dimension.words) for d in dims if d.trigger == "which"):
         return True  # "distinct srcaddr count": the distinct values counted
+    if any(d.trigger == "count" for d in dims):
+        return True  # "how many / count of / total buckets": the noun right after the count is what is counted
     if counting.group(0) not in {"how many", "number of"}:
         return False
-    if any(d.trigger == "count" for d in dims):
-        return True
     # "how many failed sign-ins and from which ips": the rows counted, per value of what is asked after "and"
     if re.search(r"\b(?:and|with|plus)\b", text[counting.end():].split("_")[0]):
         return False
