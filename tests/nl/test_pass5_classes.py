@@ -370,3 +370,15 @@ def test_counted_errors_are_the_error_events(engine, question: str) -> None:
 def test_counted_error_codes_are_still_the_distinct_codes(engine) -> None:
     reference = "SELECT count(DISTINCT errorcode) FROM cloudtrail WHERE errorcode IS NOT NULL"
     assert same_rows(engine, "how many error codes", reference) == 1
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("number of ec2 api events by svc-reporting", "SELECT count(*) FROM cloudtrail WHERE eventsource = 'ec2.amazonaws.com' "
+     "AND useridentity.username = 'svc-reporting'"),
+    ("stats count by errorcode (only api calls that actually errored)",
+     "SELECT errorcode, count(*) FROM cloudtrail WHERE errorcode IS NOT NULL GROUP BY 1"),
+    ("how many apis did heidi.smith call",
+     "SELECT count(DISTINCT eventname) FROM cloudtrail WHERE useridentity.username = 'heidi.smith'"),
+])
+def test_api_before_a_row_noun_says_whose_rows(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -122,7 +122,8 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                     for placeholder, nouns in _OWN_NOUNS.items() if after.startswith(placeholder)):
                 # ("which roles (rolename roles)" names its kind again after it: the first noun is asked for)
                 continue  # "excluding port 443", "the user bob": the noun names the value after it, not a column
-            if trigger == "which" and re.match(r"show|list|give|get|display|pull|just|only|every|all", match.group(0)) \
+            if (trigger == "count" or trigger == "which" and re.match(r"show|list|give|get|display|pull|just|only|every|all",
+                                                                         match.group(0))) \
                     and re.match(rf"(?:(?:api|iam|aws|console|s3)\s+)?(?:{ROWS[table]}|activity|events|calls|errors?|failures?|"
                               r"denials?)\b", after):
                 continue  # "show me api activity", "list user calls": the noun says whose rows, the rows are asked
@@ -151,7 +152,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                     and (trigger == "count" or matched.endswith("s")) \
                     or trigger == "which" and re.fullmatch(r"events|findings|flows|connections|records", matched) \
                     or trigger in {"which", "start"} and re.fullmatch(r"events|findings|flows|connections|records", matched) \
-                    or (trigger == "start" or re.match(r"show|list|all", match.group(0))) and re.fullmatch(
+                    or (trigger == "start" or re.match(r"show|list|all|only|just|every", match.group(0))) and re.fullmatch(
                         r"calls?|api calls?|actions?|requests?|operations?|events?|activity|traffic|findings?|flows?", matched) \
                     or trigger == "start" and not matched.endswith("s") \
                     or trigger == "start" and re.fullmatch(r"apis", matched) and re.search(rf"\b{GROUP}\s+", rest) \
