@@ -22,6 +22,10 @@ _WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?
 _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|every|noisy|aws|" \
           r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
           r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
+# "user agents used by the s3 callers": 'by' after a participle names who acted (a filter), not a grouping
+_AGENT_NOT_GROUP = ("(?!(?:" + "|".join(rf"(?<=\b{verb} )" for verb in (
+    "used", "made", "done", "called", "invoked", "issued", "performed", "sent", "created", "initiated", "executed", "ran",
+    "run")) + r")by\s+(?:the|th[eo]se?|an?|any|some)\s)")
 BUCKETS = {"minute": 16, "hour": 13, "day": 10}
 ROWS = {"cloudtrail": r"events?|calls?|api calls?|activity|actions?|requests?|logins?|records?|entries",
         "vpc_flow": r"flows?|connections?|records?|entries|traffic|sessions?",
@@ -75,7 +79,14 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     if any("eventname" in f.condition.sql() for f in reading.filters):
         reading.text = re.sub(r"^(\s*)(which|what)(\s+(?:users?|roles?|groups?)\b.*\S)\s+(?:for|to)(\s*)$",
                               r"\1for \2\3\4", reading.text)
-    target = re.search(r"\b(?:to|for|on)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
+    # "what were the new users called": the names the calls gave, which the request carries
+    # (the noun may have been read already as the call, "created iam users": then the call says which kind)
+    calls = " ".join(f.condition.sql() for f in reading.filters)
+    kind = "role" if "Role'" in calls else "group" if "Group'" in calls else "user"
+    reading.text = re.sub(r"\b(?:what|how)\s+(?:were|was|are|is)\s+(?:the|th[eo]se?|its|their|it|they)\s+(?:(?:new|created|"
+                          r"new(?:ly)? created)\s+(users?|roles?|groups?)\s+|\s*)(?:called|named)\b",
+                          lambda m: f"for which {m.group(1) or kind}".ljust(len(m.group(0))), reading.text)
+    target = re.search(r"\b(?:to|for|on|against)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
     if target and table == "cloudtrail":
         noun = (target.group(1) or "user").rstrip("s")
         field = {"user": "userName", "role": "roleName", "group": "groupName"}[noun]
@@ -96,7 +107,8 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     patterns = ((r"^\s*", "start"), (r"[:;—–]\s*", "start"),
                 *(((r"\b(?:any|every|all|those|the)\s+", "which"),) if compared else ()),
                 (r"\b(?:" + "|".join(_OWN_NOUNS) + r")\s+", "tail"),  # "judy.byrne@tyrell.com ips"
-                (r"\b(?:how many|number of|count of|total(?: number of)?)\s+", "count"), (f"\\b{GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
+                (r"\b(?:how many|number of|count of|total(?: number of)?)\s+", "count"),
+                (_AGENT_NOT_GROUP + f"\\b{GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
                 (rf"\b(?:top|bottom)\s+(?:{N}\s+)?", "top"),
                 (rf"\b{N}\s+(?:most|least)\s+\w+\s+", "top"),
                 (r"\b(?:most|least)\s+(?:common|active|frequent|used|busy)\s+", "top"),

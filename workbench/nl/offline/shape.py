@@ -341,7 +341,10 @@ def _the_one_event(intent: Intent, first: re.Match[str] | None, last: re.Match[s
             return False
         intent.columns = [Dimension(time_column, time_column, time_column), *(d.dimension for d in asked)]
         intent.order = [Order(time_column, descending=last is not None)]
-    elif re.search(r"\bwhat and when\b|\bwhen and what\b", text):
+    elif re.search(r"\bwhat and when\b|\bwhen and what\b|\bwhat (?:it|that|this) (?:was|did)\b|"
+                   r"\b(?:show|see|give|get|pull)(?: me)?(?: the| that| this)? (?:whole |full |actual )?(?:event|record|row|call)\b",
+                   text):
+        # "first call from X and what it was", "… - show the event": the earliest row itself, not its time
         _listing(intent, descending=last is not None, chronological=True)
     else:
         return False
