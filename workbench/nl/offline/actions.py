@@ -32,7 +32,8 @@ OBJECTS: dict[str, str] = {
     r"(?:cloudformation\s+)?stacks?": "Stack", r"secrets?": "Secret", r"(?:guard ?duty\s+)?detectors?": "Detector",
     r"(?:iam\s+)?groups?": "Group", r"(?:iam\s+|managed\s+)?polic(?:y|ies)": "Policy",
     r"(?:ec2\s+)?instances?|vms?|virtual machines?|servers?": "Instances", r"vpcs?": "Vpc", r"subnets?": "Subnet",
-    r"(?:kms\s+)?keys?": "Key", r"log\s+groups?": "LogGroup", r"(?:lambda\s+)?functions?": "Function",
+    # a bare "key" made for someone is an access key (what analysts mint and rotate); KMS keys are named so
+    r"kms\s+keys?": "Key", r"keys?": "AccessKey", r"log\s+groups?": "LogGroup", r"(?:lambda\s+)?functions?": "Function",
     r"(?:ssm\s+)?sessions?": "Session", r"tags?": "Tags", r"(?:s3\s+)?objects?": "Object", r"(?:s3\s+)?(?:bucket\s+)?public\s+access\s+blocks?": "BucketPublicAccessBlock", r"images?|amis?": "Image", r"(?:mfa|virtual mfa)\s+devices?": "VirtualMFADevice",
 }
 # The calls the grammar may name: CloudTrail's own spelling, from the AWS API references.

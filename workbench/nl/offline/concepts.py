@@ -37,10 +37,15 @@ TRAIL_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelecto
 def _trail(reading: Reading) -> None:
     subject = (r"(?:(?:cloud ?trail (?:logging|logs?|trails?)|audit logging|cloud ?trail|trailname|trails?|logging)"
                r"(?:\s+(?:config|configuration|settings|selectors|event selectors))?)")
-    verbs = {r"stop\w*|turn\w* off|paus\w*|halt\w*|disabl\w*": ("StopLogging",),
+    verbs = {r"stop\w*|(?:turn|switch)\w* off|paus\w*|halt\w*|disabl\w*": ("StopLogging",),
              r"delet\w*|remov\w*|destroy\w*": ("DeleteTrail",),
              r"modif\w*|chang\w*|updat\w*|reconfigur\w*|tamper\w*|mess\w* with": ("UpdateTrail", "PutEventSelectors")}
     any_verb = "|".join(verbs)
+    # "switched cloudtrail off": the particle moved back beside its verb, the same letters in the same span
+    if split := reading.find(r"\b((?:turn|switch)\w*)(\s+(?:the\s+|any\s+|our\s+)?[\w-]+(?:\s+(?:logging|logs?|trails?))?)"
+                             r"(\s+off)\b"):
+        reading.text = (reading.text[:split.start()] + split.group(1) + split.group(3) + split.group(2)
+                        + reading.text[split.end():])
     # "stopped or deleted", "stop/delete/update": a list of verbs; "the trail was first stopped": an adverb between
     sep = r"(?:\s+(?:or|and)\s+|\s*[/,]\s*)"
     pattern = (rf"\b(?:(?:{any_verb})(?:{sep}(?:{any_verb}))*\s+(?:the\s+|a\s+|any\s+|our\s+)?{subject}"
@@ -53,6 +58,13 @@ def _trail(reading: Reading) -> None:
             at = match.start() + adverb.start()
             reading.text = reading.text[:at] + adverb.group(0) + reading.text[at + len(adverb.group(0)):]
         events = tuple(e for verb, names in verbs.items() if re.search(rf"\b(?:{verb})", words) for e in names)
+        if re.fullmatch(r"(?:(?:stop\w*|(?:turn|switch)\w* off|disabl\w*)\s+)logging|logging\s+(?:\w+\s+)*?"
+                        r"(?:stop\w*|(?:turn|switch)\w* off|disabl\w*)", words):
+            # bare "logging" turned off: every log the lake keeps that a call can stop, the trail's and the flows'
+            events = ("StopLogging", "DeleteTrail", "DeleteFlowLogs")
+        elif re.search(r"\b(?:turn|switch)\w* off\b", words) and not re.search(r"chang|updat|modif|tamper|mess", words):
+            # the trail "switched off": stopped or deleted, either leaves it off
+            events = ("StopLogging", "DeleteTrail")
         if re.search(r"tamper|mess", words):  # the trail itself: flow logs are not its settings
             events = TRAIL_TAMPERING if re.search(r"trail", words) else LOGGING_TAMPERING
         reading.add(event_filter(events), words, "trail " + "/".join(events), "logging tampering")
@@ -136,13 +148,13 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
     return [
         (r"\b(?:any\s+|the\s+)?(?:tamper\w*|mess\w*) with (?:the\s+)?(?:logging|logs|audit logs|cloud ?trail|trails?)|"
          r"\blog(?:ging)? tampering\b|\bdefen[cs]e evasion\b|\bcover(?:ing)? (?:their|his|her) tracks\b|"
-         r"\b(?:disabl\w*|turn\w* off|blind\w*) (?:the\s+)?(?:logging|monitoring|defenders)\b",
+         r"\b(?:disabl\w*|(?:turn|switch)\w* off|blind\w*) (?:the\s+)?(?:logging|monitoring|defenders)\b",
          "", events(LOGGING_TAMPERING, "logging tampering")),
         (r"\b(?:(?:vpc\s+)?flow[- ]?logs?\s+(?:(?:was|were|being|been|got|is|has been|have been)\s+)?"
-         r"(?:deleted|removed|disabled|turned off|stopped|deletes?|deletions?)|(?:delet\w*|remov\w*|disabl\w*|stop\w*|turn\w* off)\s+"
+         r"(?:deleted|removed|disabled|(?:turn|switch)ed off|stopped|deletes?|deletions?)|(?:delet\w*|remov\w*|disabl\w*|stop\w*|(?:turn|switch)\w* off)\s+"
          r"(?:the\s+|any\s+|a\s+|our\s+)?(?:vpc\s+)?flow[- ]?logs?)\b", "", events(("DeleteFlowLogs",), "flow log deletion")),
         (r"\b(?:guard ?duty(?:\s+detectors?)?\s+(?:(?:was|were|being|been|got|is)\s+)?(?:deleted|removed|disabled|"
-         r"turned off|suspended|stopped)|(?:delet\w*|disabl\w*|turn\w* off|suspend\w*|stop\w*)\s+(?:the\s+)?"
+         r"(?:turn|switch)ed off|suspended|stopped)|(?:delet\w*|disabl\w*|(?:turn|switch)\w* off|suspend\w*|stop\w*)\s+(?:the\s+)?"
          r"guard ?duty(?:\s+detectors?)?)\b", "",
          lambda r, w: r.add(event_filter(("DeleteDetector",) if re.search(r"delet|remov", w) else ("DeleteDetector", "UpdateDetector")),
                             w, "GuardDuty disabled", "GuardDuty disabled")),

@@ -236,11 +236,16 @@ def _camel(value: str, before: str, after: str) -> str | None:
 # English prefixes written with a hyphen ("non-aws", "cross-account"): a word, never a part of a name
 _PREFIXES = {"non", "anti", "pre", "post", "re", "multi", "cross", "self", "sub", "un", "de", "co", "mis", "over",
              "under", "semi", "inter", "intra", "third", "party", "high", "low", "read", "write", "well", "known"}
+# English suffixes that make a compound modifier ("admin-level", "org-wide", "prod-facing"): a description,
+# never a resource's name; left as words, which are read or refused
+_SUFFIXES = {"level", "wide", "like", "based", "related", "style", "ish", "facing", "grade", "type", "scoped"}
 
 
 def _named(value: str, before: str, after: str) -> str | None:
     low = value.lower()
     if low in NOT_NAMES or low in SERVICES or re.fullmatch(r"\d[\d.:-]*|top-?\d+|\d+[a-z]{1,2}", low):
+        return None
+    if re.fullmatch(r"[a-z]+-[a-z]+", low) and low.split("-")[1] in _SUFFIXES:
         return None
     before_low, after_low = before.lower(), after.lower()
     for kind, pattern in _KIND_BEFORE.items():

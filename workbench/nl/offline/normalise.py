@@ -88,7 +88,9 @@ def without_lead_in(text: str) -> str:
             r"\b(?:i|we|my|our|me|us|i'm|we're)\b", lead, re.IGNORECASE)
         return rest if talk else text
     references = _BACK_REFERENCE.findall(rest)
-    if len(values) == 1 and len(references) == 1 and not _values(rest):
+    # "did X mess with logging? list it": a lead that asks something of its own is not only the value's source
+    talk_only = not re.search(r"\?\s*$", lead)
+    if len(values) == 1 and len(references) == 1 and not _values(rest) and talk_only:
         return _BACK_REFERENCE.sub(values[0], rest)
     return text
 

@@ -23,6 +23,12 @@ def console_logins(reading: Reading) -> None:
                              r"(?:\s+(?:against|on|of)\s+(?:the\s+)?(?:aws\s+)?(?:console|logins?|sign-?ins?))?"):
         reading.add(eq("eventname", "ConsoleLogin"), reading.consume(brute), "console logins", "console")
         reading.add(eq(LOGIN_OUTCOME, "Failure"), brute.group(0), "that failed")
+    if got_in := reading.find(r"\b(?:(?:ever|actually|really)\s+)*(?:(?:get|got|gets|getting|break|broke)\s+"
+                              r"(?:it\s+)?|(?:make|made|makes)\s+it\s+)in\b(?!\s*(?:to|touch|the|an?)\b)"):
+        # "did 192.0.2.88 ever get in", "who made it in": a sign-in that worked, the console being the way in
+        reading.add(eq("eventname", "ConsoleLogin"), reading.consume(got_in), "console logins", "console")
+        reading.add(eq(LOGIN_OUTCOME, "Success"), got_in.group(0), "that succeeded")
+        return
     login = reading.find(r"\b(?:(?:logged|signed|log|sign)\s+(?:in|on)\s*to|(?:logged|signed|log|sign)\s+into)\s+"
                          r"(?:the\s+|an?\s+|aws\s+)*(?:console|web console|management console|aws)\b|"
                          r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
