@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from workbench.nl.base import TranslationError
 from workbench.nl.intent import one_of
 
 # English verb forms → the verb CloudTrail uses. "new X" reads as X created.
@@ -34,7 +35,7 @@ OBJECTS: dict[str, str] = {
     r"(?:ec2\s+)?instances?|vms?|virtual machines?|servers?": "Instances", r"vpcs?": "Vpc", r"subnets?": "Subnet",
     # a bare "key" made for someone is an access key (what analysts mint and rotate); KMS keys are named so
     r"kms\s+keys?": "Key", r"keys?": "AccessKey", r"log\s+groups?": "LogGroup", r"(?:lambda\s+)?functions?": "Function",
-    r"(?:ssm\s+)?sessions?": "Session", r"tags?": "Tags", r"(?:s3\s+)?objects?": "Object", r"(?:s3\s+)?(?:bucket\s+)?public\s+access\s+blocks?": "BucketPublicAccessBlock", r"images?|amis?": "Image", r"(?:mfa|virtual mfa)\s+devices?": "VirtualMFADevice",
+    r"(?:vpc\s+)?flow\s*logs?": "FlowLogs", r"(?:ssm\s+)?sessions?": "Session", r"tags?": "Tags", r"(?:s3\s+)?objects?": "Object", r"(?:s3\s+)?(?:bucket\s+)?public\s+access\s+blocks?": "BucketPublicAccessBlock", r"images?|amis?": "Image", r"(?:mfa|virtual mfa)\s+devices?": "VirtualMFADevice",
 }
 # The calls the grammar may name: CloudTrail's own spelling, from the AWS API references.
 KNOWN = {
@@ -48,7 +49,8 @@ KNOWN = {
     "TerminateInstances", "RebootInstances", "CreateVpc", "DeleteVpc", "CreateSubnet", "DeleteSubnet", "CreateKey",
     "CreateLogGroup", "DeleteLogGroup", "CreateFunction", "DeleteFunction", "CreateTags", "DeleteTags",
     "CreateImage", "CreateVirtualMFADevice", "DeleteVirtualMFADevice", "PutBucketPublicAccessBlock",
-    "DeleteBucketPublicAccessBlock", "DeleteObject", "StartSession", "TerminateSession",
+    "DeleteBucketPublicAccessBlock", "DeleteObject", "StartSession", "TerminateSession", "CreateFlowLogs",
+    "DeleteFlowLogs",
 }
 # Nouns whose created/deleted names CloudTrail keeps in the request: the dimension word the shape reads.
 TARGETS = {"User": "target user", "Role": "target role", "Bucket": "bucket", "Group": "target group"}
@@ -84,6 +86,11 @@ _OBJECT = "|".join(f"(?:{p})" for p in OBJECTS)
 _FORWARD = re.compile(rf"\b({_VERB})\s+{_ARTICLE}({_OBJECT})\b")
 # "start/stop instances", "created or deleted users": two verbs on one object
 _PAIR = re.compile(rf"\b({_VERB})\s*(?:/|,|\bor\b|\band\b|&)\s*({_VERB})\s+{_ARTICLE}({_OBJECT})\b")
+# "deleted detectors, trails or flow logs": one verb on a list of objects, each of which it must name a call on.
+# Commas are gone by now, so a space between two plurals also separates ("users roles and keys"); a singular
+# before a space is a compound's first word ("user access keys")
+_SEP = r"(?:\s*(?:/|\bor\b|\band\b|&)\s*|(?<=s)\s+)"
+_LIST = re.compile(rf"\b({_VERB})\s+{_ARTICLE}((?:{_OBJECT})(?:{_SEP}{_ARTICLE}(?:{_OBJECT}))+)\b")
 _BACKWARD = re.compile(rf"\b({_OBJECT})\s+(?:that\s+|which\s+)?{_BE}({_VERB})\b")
 
 
@@ -140,6 +147,27 @@ def verb_object_events(reading: object) -> None:
                                           reading.text)):  # type: ignore[attr-defined]
                 if _verb_of(later.group(1)) == verb:
                     reading.consume(later)  # type: ignore[attr-defined]
+    if names:
+        reading.add(one_of("eventname", tuple(dict.fromkeys(names))), ", ".join(words),  # type: ignore[attr-defined]
+                    "calls to " + ", ".join(dict.fromkeys(names)), "verb object")
+
+
+def verb_object_lists(reading: object) -> None:
+    """'deleted detectors, trails or flow logs': every object of the list, before any rule reads one of them alone."""
+    names: list[str] = []
+    words: list[str] = []
+    for listed in list(_LIST.finditer(reading.text)):  # type: ignore[attr-defined]
+        if (verb := _verb_of(listed.group(1))) is None or not re.search(r"/|&|\bor\b|\band\b", listed.group(2)):
+            continue
+        objects = [o.group(0) for o in re.finditer(rf"\b(?:{_OBJECT})\b", listed.group(2))]
+        for obj in objects:
+            noun = _noun_of(re.sub(rf"^{_ARTICLE}", "", obj.strip()))
+            event = _event(verb, noun) if noun else None
+            if event is None:  # reading the others alone would answer for part of the list
+                raise TranslationError(f"cannot read {obj.strip()!r} in {listed.group(0)!r}: no CloudTrail call "
+                                       f"{listed.group(1)} it; name the calls, e.g. 'DeleteTrail or DeleteDetector calls'")
+            names.append(event)
+        words.append(reading.consume(listed))  # type: ignore[attr-defined]
     if names:
         reading.add(one_of("eventname", tuple(dict.fromkeys(names))), ", ".join(words),  # type: ignore[attr-defined]
                     "calls to " + ", ".join(dict.fromkeys(names)), "verb object")

@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import any_of, contains, eq, like
-from workbench.nl.offline.actions import verb_object_events
+from workbench.nl.offline.actions import verb_object_events, verb_object_lists
 from workbench.nl.offline.outcomes import console_logins
 from workbench.nl.offline.reading import Reading, event_filter
 from workbench.nl.offline.vocab import (
@@ -264,6 +264,7 @@ def _recon_calls(reading: Reading) -> None:
 
 
 def cloudtrail_concepts(reading: Reading) -> None:
+    verb_object_lists(reading)
     if match := reading.find(r"(?:(?<=\bmost )|(?<=\bleast )|(?<=\btop )|(?<=\bwhich )|(?<=\bwhat )|(?<=\bper )|"
                              r"(?<=\beach ))(?:\d+\s+)?(?:often\s+|frequently\s+)?assumed roles?\b|"
                              r"\b(?:roles?\s+assumed\s+(?:the\s+)?(?:most|least))\b"):

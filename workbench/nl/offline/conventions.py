@@ -121,9 +121,11 @@ def _assumed_by_any_means(intent: Intent) -> None:
 
 
 def _console_users(intent: Intent) -> None:
-    """'console sign-ins per user', 'which users logged in': sign-ins are IAM users', named by their user name."""
-    if intent.table != "cloudtrail" or not any(f.condition.sql(DIALECT) == "eventname = 'ConsoleLogin'"
-                                               for f in intent.filters):
+    """'console sign-ins per user', 'which users logged in': sign-ins are IAM users', named by their user name.
+
+    So is any question already restricted to IAM users ('calls by iam users, per user'): every row has one."""
+    named = {"eventname = 'ConsoleLogin'", "useridentity.type = 'IAMUser'"}
+    if intent.table != "cloudtrail" or not any(f.condition.sql(DIALECT) in named for f in intent.filters):
         return
     expr, alias, description = DIMENSIONS["cloudtrail"]["user name"]
 

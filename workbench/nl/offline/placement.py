@@ -210,7 +210,9 @@ def place_guardduty(intent: Intent, found: Mentions) -> None:
              "of type " + ", ".join(_values(types)))
     for mention in found.of("ip"):
         _add(intent, [mention], contains("service", mention.value.split("/")[0]), f"involving {mention.value}")
-    key_owner = re.search(r"\baccess ?keys?\b|\bkeys? of\b", found.text)
+    # an IAM user is on a finding only as the owner of the access key it used; elsewhere in the resource
+    # the name can be a tag, a role session or a bucket prefix
+    key_owner = re.search(r"\baccess ?keys?\b|\bkeys? of\b|\biam users?\b", found.text)
     for mention in found.of("user", "bucket"):
         if mention.kind == "user" and key_owner:  # a finding on an access key names its IAM user
             _add(intent, [mention], eq("json_extract_scalar(resource, '$.accessKeyDetails.userName')", mention.value),

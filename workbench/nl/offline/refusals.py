@@ -146,6 +146,18 @@ def refuse_nested(question: str) -> None:
                           r"having)\s+the\s+(?:most|fewest|least|highest|lowest|largest|biggest)\b", question, re.IGNORECASE):
         raise TranslationError(f"cannot answer {match.group(0)!r} in one query: ask first for the top one (e.g. "
                                "'the user with the most errors'), then for its rows by name")
+    # "which users were created, and did the new users then make calls?": the second part acts on the first's rows
+    if match := _ACTS_ON_RESULT.search(question):
+        raise TranslationError(f"cannot answer {match.group(0).strip(' ,;:-')!r} in one query: it asks about the rows "
+                               "the first part finds; ask for those first (e.g. 'which users were created'), then for "
+                               "their calls by name")
+
+
+_ACTS_ON_RESULT = re.compile(
+    r"[,;:-]?\s*\b(?:and|then)\s+(?:did|do|does|have|has|had|were|was)\s+(?:the\s+(?:new(?:ly created)?|created)\s+\w+|"
+    r"th(?:ose|ese|at|is)\s+(?:new\s+)?\w+|they|it|he|she)\s+(?:then\s+|later\s+|afterwards?\s+|ever\s+|subsequently\s+|"
+    r"go on to\s+|actually\s+)?(?:make|made|call|use|do|log|sign|access|assume|create|delete|touch|run|perform|get used)\w*\b",
+    re.IGNORECASE)
 
 
 # "… in which regions, and did any fail?": a second, yes/no question about the outcome. Read as a filter it would

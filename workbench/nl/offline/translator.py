@@ -106,9 +106,23 @@ _SHOWN = {"guardduty": r"severit(?:y|ies)|types?|titles?|times?|timestamps?|ids?
                       r"(?:ips?|address(?:es)?)"}
 
 
+# Columns a question may restrict a listing to ("event name and time only"); not error codes, which as
+# "errors only" are a filter
+_PICKABLE = (r"(?:event |api )?names?|times?|timestamps?|dates?|(?:source )?ips?|(?:source )?ip address(?:es)?|"
+             r"principals?|arns?|users?|user ?names?|event ids?|services?|event sources?|user ?agents?|regions?")
+_ONLY_COLUMNS = re.compile(rf"\b(?:{_PICKABLE})(?:\s*(?:,|and|&|\+)\s*(?:the\s+)?(?:{_PICKABLE}))+\s+only\b|"
+                           rf"\b(?:only|just)\s+(?:the\s+)?(?:{_PICKABLE})(?:\s*(?:,|and|&|\+)\s*(?:the\s+)?"
+                           rf"(?:{_PICKABLE}))+\b")
+
+
 def _listed_columns_asked(reading: Reading, intent: Intent) -> None:
     if intent.measures or intent.groups or intent.distinct or not intent.columns:
         return
+    if match := _ONLY_COLUMNS.search(reading.text):
+        # the listing's columns are fixed: dropping the rest silently would show what was not asked
+        raise TranslationError(f"cannot restrict the listing to {' '.join(match.group(0).split())!r}: a listing "
+                               "shows the time, principal, source IP, service, event name, error code and event id; "
+                               "ask without the column list, or for distinct values, e.g. 'distinct event names from 10.0.0.5'")
     reading.text = re.sub(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
                           rf"(?:{_SHOWN[intent.table]})(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_SHOWN[intent.table]}))*\b",
                           lambda m: " " * len(m.group(0)), reading.text)
@@ -193,6 +207,10 @@ def _read_intent(question: str, now: datetime) -> Intent:
             asked_for = re.sub(r"\bwhere\b", "which", working[:dangling.end(1)])  # "where did it go to": which ends
             reading.text = (asked_for + " destinations" + working[noun_end:dangling.end(3)] + " "
                             + " " * (len(working) - dangling.end(3)))
+    if table == "cloudtrail" and any("/" in m.value for m in found.of("ip")):  # flows: which side is not said
+        # "the 192.0.2.x addresses": a range's plural noun asks for its members, not the range's own kind
+        reading.text = re.sub(r"\bipaddr (?=(?:ip |source ip )?(?:addresses|ips|hosts)\b)|(?<=\bevery )ipaddr (?=(?:ip |source ip )?"
+                              r"(?:address|ip|host)\b)", "which  ", reading.text)
     intent = Intent(table=table, window=window, window_words=phrase or "")
     if table == "cloudtrail":
         if security_group_ports(reading):
