@@ -382,3 +382,18 @@ def test_counted_error_codes_are_still_the_distinct_codes(engine) -> None:
 ])
 def test_api_before_a_row_noun_says_whose_rows(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+def test_which_of_two_kinds_were_created_is_refused() -> None:
+    with pytest.raises(TranslationError, match="one kind"):
+        translate("which users and roles were created", DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["users and roles created", "roles or users that were created"])
+def test_a_passive_list_of_objects_reads_every_object(engine, question: str) -> None:
+    assert same_rows(engine, question, EVENTS + "WHERE eventname IN ('CreateUser', 'CreateRole')") > 0
+
+
+def test_a_compound_object_is_never_its_first_word() -> None:
+    with pytest.raises(TranslationError):  # "user access keys" are keys, never CreateUser
+        translate("who created user access keys", DEMO_NOW)

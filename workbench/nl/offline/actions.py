@@ -83,7 +83,7 @@ def _noun_of(words: str) -> str | None:
 _VERB = "|".join(f"(?:{p})" for p in VERBS)
 _OBJECT = "|".join(f"(?:{p})" for p in OBJECTS)
 # "created a user" / "new IAM roles" / "users (that were) deleted"
-_FORWARD = re.compile(rf"\b({_VERB})\s+{_ARTICLE}({_OBJECT})\b")
+_FORWARD = re.compile(rf"\b({_VERB})\s+{_ARTICLE}({_OBJECT})\b(?!\s+(?:{_OBJECT})\b)")  # "user access keys": the keys
 # "start/stop instances", "created or deleted users": two verbs on one object
 _PAIR = re.compile(rf"\b({_VERB})\s*(?:/|,|\bor\b|\band\b|&)\s*({_VERB})\s+{_ARTICLE}({_OBJECT})\b")
 # "deleted detectors, trails or flow logs": one verb on a list of objects, each of which it must name a call on.
@@ -92,6 +92,8 @@ _PAIR = re.compile(rf"\b({_VERB})\s*(?:/|,|\bor\b|\band\b|&)\s*({_VERB})\s+{_ART
 _SEP = r"(?:\s*(?:/|\bor\b|\band\b|&)\s*|(?<=s)\s+)"
 _LIST = re.compile(rf"\b({_VERB})\s+{_ARTICLE}((?:{_OBJECT})(?:{_SEP}{_ARTICLE}(?:{_OBJECT}))+)\b")
 _BACKWARD = re.compile(rf"\b({_OBJECT})\s+(?:that\s+|which\s+)?{_BE}({_VERB})\b")
+# "users and roles (that were) created": the passive of _LIST
+_LIST_BACKWARD = re.compile(rf"\b((?:{_OBJECT})(?:{_SEP}{_ARTICLE}(?:{_OBJECT}))+)\s+(?:that\s+|which\s+)?{_BE}({_VERB})\b")
 
 
 def verb_object_events(reading: object) -> None:
@@ -166,6 +168,20 @@ def verb_object_lists(reading: object) -> None:
             if event is None:  # reading the others alone would answer for part of the list
                 raise TranslationError(f"cannot read {obj.strip()!r} in {listed.group(0)!r}: no CloudTrail call "
                                        f"{listed.group(1)} it; name the calls, e.g. 'DeleteTrail or DeleteDetector calls'")
+            names.append(event)
+        words.append(reading.consume(listed))  # type: ignore[attr-defined]
+    for listed in list(_LIST_BACKWARD.finditer(reading.text)):  # type: ignore[attr-defined]
+        if (verb := _verb_of(listed.group(2))) is None or not re.search(r"/|&|\bor\b|\band\b", listed.group(1)):
+            continue
+        if re.search(r"\b(?:which|what)\s+$", reading.text[:listed.start()]):  # type: ignore[attr-defined]
+            # the names created are in different request fields per kind: one kind per question
+            raise TranslationError(f"cannot list {listed.group(0)!r} at once: ask for one kind, e.g. "
+                                   f"'which {listed.group(1).split()[0]} were {listed.group(2)}'")
+        for obj in re.finditer(rf"\b(?:{_OBJECT})\b", listed.group(1)):
+            noun = _noun_of(obj.group(0).strip())
+            if noun is None or (event := _event(verb, noun)) is None:
+                raise TranslationError(f"cannot read {obj.group(0)!r} in {listed.group(0)!r}: no CloudTrail call "
+                                       f"{listed.group(2)} it; name the calls")
             names.append(event)
         words.append(reading.consume(listed))  # type: ignore[attr-defined]
     if names:
