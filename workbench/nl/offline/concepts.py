@@ -314,8 +314,10 @@ def cloudtrail_concepts(reading: Reading) -> None:
                     "security group")
     if (reading.buckets or reading.has(r"\bs3\b|\bbuckets?\b|\bbucketname\b")) and not reading.has(
             r"\bsecrets?\b|\bsecretname\b") and (
-            match := reading.find(r"\b(download\w*|reads?(?![- ]only)|reading|upload\w*|writes?|wrote|written)\b")):
+            match := reading.find(r"\b(download\w*|reads?(?![- ]only)|reading|upload\w*|(?<!only )(?<!just )writes?"
+                                  r"(?!\s*only\b)(?!\s+(?:calls?|events?|actions?|apis?)\b)|wrote|written)\b")):
         # "s3 downloads by X", "what buckets did X read from", "who reads <bucket>": object reads and writes
+        # ("writes only", "s3 write calls" are the calls that change something, outcomes.py's)
         event = "GetObject" if re.match(r"download|read", match.group(1)) else "PutObject"
         reading.add(event_filter((event,)), reading.consume(match), f"object {'reads' if event == 'GetObject' else 'writes'}",
                     "objects")

@@ -76,6 +76,12 @@ def console_logins(reading: Reading) -> None:
         reading.add(eq(LOGIN_OUTCOME, "Failure"), reading.consume(match), "that failed")
     elif match := reading.find(r"\b(?:successful\w*|succeeded|success|worked)\b"):
         reading.add(eq(LOGIN_OUTCOME, "Success"), reading.consume(match), "that succeeded")
+    elif re.search(r"\b(?:logged|signed|log|sign)\s+(?:in|on)\b(?!\s*(?:attempts?|events?|tries|records?|failures?)\b)",
+                   login.group(0)) and not re.search(r"\b(?:tr(?:y|ied|ies|ying)|attempt\w*)\b", reading.text) and \
+            re.search(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b", reading.text):
+        # "which users signed in w/o mfa": a failed sign-in never reached MFA, so "signed in without it" is one that
+        # worked; the noun ("sign-ins without mfa") is every one, and the bare verb too (questions.yaml's gold)
+        reading.add(eq(LOGIN_OUTCOME, "Success"), login.group(0), "that succeeded")
     if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
         reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
     elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
