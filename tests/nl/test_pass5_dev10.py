@@ -116,3 +116,27 @@ def test_writes_only_on_s3_is_every_change(engine, question: str) -> None:
               "eventid FROM cloudtrail WHERE (useridentity.username = 'svc-reporting' OR "
               "useridentity.sessioncontext.sessionissuer.username = 'svc-reporting') AND eventsource = 's3.amazonaws.com' "
               "AND readonly = 'false'")
+
+
+@pytest.mark.parametrize("question", ["has anybody had their password reset", "list password changes",
+                                      "who updated a password"])
+def test_passwords_changed_are_login_profiles_and_own_changes(engine, question: str) -> None:
+    events = "('CreateLoginProfile', 'UpdateLoginProfile', 'ChangePassword')"
+    if question.startswith("who"):
+        reference = f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname IN {events}"
+    else:
+        reference = ("SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid "
+                     f"FROM cloudtrail WHERE eventname IN {events}")
+    same_rows(engine, question, reference)
+    with pytest.raises(TranslationError):
+        translate("reset heidi.smith's password", DEMO_NOW)  # the imperative stays a request to act
+
+
+@pytest.mark.parametrize("question", ["who entered a bad password", "how often did heidi.smith use an incorrect password"])
+def test_a_wrong_password_is_a_failed_sign_in(engine, question: str) -> None:
+    where = ("eventname = 'ConsoleLogin' AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure'")
+    if question.startswith("who"):
+        same_rows(engine, question, f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {where}")
+    else:
+        same_rows(engine, question, "SELECT count(*) AS events FROM cloudtrail WHERE (useridentity.username = 'heidi.smith' "
+                  f"OR useridentity.sessioncontext.sessionissuer.username = 'heidi.smith') AND {where}")
