@@ -130,6 +130,7 @@ def test_passwords_changed_are_login_profiles_and_own_changes(engine, question: 
     same_rows(engine, question, reference)
     with pytest.raises(TranslationError):
         translate("reset heidi.smith's password", DEMO_NOW)  # the imperative stays a request to act
+    assert "LoginProfile" not in translate("who changed their own password", DEMO_NOW)[0]  # a user's own: ChangePassword
 
 
 @pytest.mark.parametrize("question", ["who entered a bad password", "how often did heidi.smith use an incorrect password"])

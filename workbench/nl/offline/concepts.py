@@ -346,8 +346,10 @@ def cloudtrail_concepts(reading: Reading) -> None:
                                rf"{done}\b|\b(?:console\s+)?password\s+(?:changes|resets?|updates?)\b|\b{done}\s+"
                                rf"(?:an?\s+|the\s+|any\s+|some\s+|their\s+|his\s+|her\s+|its\s+)?(?:own\s+)?(?:console\s+)?"
                                rf"passwords?\b"):
-        reading.add(event_filter(("CreateLoginProfile", "UpdateLoginProfile", "ChangePassword")), reading.consume(match),
-                    "passwords changed", "passwords")
+        own = " own " in match.group(0)  # "changed their own password": the user's own call, not an admin's
+        reading.add(event_filter(("ChangePassword",) if own else ("CreateLoginProfile", "UpdateLoginProfile",
+                                                                  "ChangePassword")),
+                    reading.consume(match), "passwords changed", "passwords")
     verb_object_events(reading)  # before the phrase list: "created a login profile" is one call of three
     phrases = sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0]))
     for phrase, events in phrases:
