@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import any_of, contains, eq, like
-from workbench.nl.offline.actions import verb_object_events
+from workbench.nl.offline.actions import passwords_changed, verb_object_events
 from workbench.nl.offline.outcomes import console_logins
 from workbench.nl.offline.reading import Reading, event_filter
 from workbench.nl.offline.vocab import (
@@ -334,22 +334,7 @@ def cloudtrail_concepts(reading: Reading) -> None:
     if reading.has(r"\broles?\b|\brolename\b") and (match := reading.find(r"\bassum(?:e|ed|es|ing)\b")):
         # "which roles did dave assume", "who assumed the orders-api-ec2 role": AssumeRole calls
         reading.add(event_filter(("AssumeRole",)), reading.consume(match), "role assumptions", "role assumptions")
-    # "were any passwords changed", "password resets": a console password set by an admin (login profile made or
-    # updated) or by its user (ChangePassword); "set up a console password for X" is an admin's only
-    done = r"(?:chang\w*|reset\w*|updat\w*|modif\w*|set)"
-    # (normalise.py has written "console password" as "login profile"; "created a login profile" stays one call)
-    if match := reading.find(r"\b(?:set\s+up|gave|give|gives|giving)\s+(?:an?\s+|the\s+)?(?:console\s+)?"
-                             r"(?:passwords?|login\s+profiles?)\b"):
-        reading.add(event_filter(("CreateLoginProfile", "UpdateLoginProfile")), reading.consume(match),
-                    "console passwords set", "console passwords")
-    elif match := reading.find(rf"\b(?:console\s+)?passwords?\s+(?:(?:was|were|been|got|being|has been|have been)\s+)?"
-                               rf"{done}\b|\b(?:console\s+)?password\s+(?:changes|resets?|updates?)\b|\b{done}\s+"
-                               rf"(?:an?\s+|the\s+|any\s+|some\s+|their\s+|his\s+|her\s+|its\s+)?(?:own\s+)?(?:console\s+)?"
-                               rf"passwords?\b"):
-        own = " own " in match.group(0)  # "changed their own password": the user's own call, not an admin's
-        reading.add(event_filter(("ChangePassword",) if own else ("CreateLoginProfile", "UpdateLoginProfile",
-                                                                  "ChangePassword")),
-                    reading.consume(match), "passwords changed", "passwords")
+    passwords_changed(reading)
     verb_object_events(reading)  # before the phrase list: "created a login profile" is one call of three
     phrases = sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0]))
     for phrase, events in phrases:
