@@ -380,7 +380,7 @@ def test_who_with_nothing_to_filter_on_is_refused() -> None:
 @pytest.mark.parametrize(
     ("question", "word"),
     [("anomalous calls from 192.0.2.238", "anomalous"), ("suspicious logins by heidi.smith", "suspicious"),
-     ("calls by dave.kowalski on weekends", "weekends"), ("users who changed their own password", "password")],
+     ("calls by dave.kowalski on weekends", "weekends"), ("users who changed their own avatar", "avatar")],
 )
 def test_a_word_the_reading_did_not_use_is_named_in_the_refusal(question: str, word: str) -> None:
     with pytest.raises(TranslationError, match=rf"did not understand .*'{word}'"):

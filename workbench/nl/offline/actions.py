@@ -11,6 +11,7 @@ import re
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import one_of
+from workbench.nl.offline.reading import Reading, event_filter
 
 # English verb forms → the verb CloudTrail uses. "new X" reads as X created.
 VERBS: dict[str, str] = {
@@ -187,3 +188,22 @@ def verb_object_lists(reading: object) -> None:
     if names:
         reading.add(one_of("eventname", tuple(dict.fromkeys(names))), ", ".join(words),  # type: ignore[attr-defined]
                     "calls to " + ", ".join(dict.fromkeys(names)), "verb object")
+
+
+def passwords_changed(reading: Reading) -> None:
+    # "were any passwords changed", "password resets": a console password set by an admin (login profile made or
+    # updated) or by its user (ChangePassword); "set up a console password for X" is an admin's only
+    done = r"(?:chang\w*|reset\w*|updat\w*|modif\w*|set)"
+    # (normalise.py has written "console password" as "login profile"; "created a login profile" stays one call)
+    if match := reading.find(r"\b(?:set\s+up|gave|give|gives|giving)\s+(?:an?\s+|the\s+)?(?:console\s+)?"
+                             r"(?:passwords?|login\s+profiles?)\b"):
+        reading.add(event_filter(("CreateLoginProfile", "UpdateLoginProfile")), reading.consume(match),
+                    "console passwords set", "console passwords")
+    elif match := reading.find(rf"\b(?:console\s+)?passwords?\s+(?:(?:was|were|been|got|being|has been|have been)\s+)?"
+                               rf"{done}\b|\b(?:console\s+)?password\s+(?:changes|resets?|updates?)\b|\b{done}\s+"
+                               rf"(?:an?\s+|the\s+|any\s+|some\s+|their\s+|his\s+|her\s+|its\s+)?(?:own\s+)?(?:console\s+)?"
+                               rf"passwords?\b"):
+        own = " own " in match.group(0)  # "changed their own password": the user's own call, not an admin's
+        reading.add(event_filter(("ChangePassword",) if own else ("CreateLoginProfile", "UpdateLoginProfile",
+                                                                  "ChangePassword")),
+                    reading.consume(match), "passwords changed", "passwords")

@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import any_of, contains, eq, like
-from workbench.nl.offline.actions import verb_object_events, verb_object_lists
+from workbench.nl.offline.actions import passwords_changed, verb_object_events, verb_object_lists
 from workbench.nl.offline.outcomes import console_logins
 from workbench.nl.offline.reading import Reading, event_filter
 from workbench.nl.offline.vocab import (
@@ -315,8 +315,10 @@ def cloudtrail_concepts(reading: Reading) -> None:
                     "security group")
     if (reading.buckets or reading.has(r"\bs3\b|\bbuckets?\b|\bbucketname\b")) and not reading.has(
             r"\bsecrets?\b|\bsecretname\b") and (
-            match := reading.find(r"\b(download\w*|reads?(?![- ]only)|reading|upload\w*|writes?|wrote|written)\b")):
+            match := reading.find(r"\b(download\w*|reads?(?![- ]only)|reading|upload\w*|(?<!only )(?<!just )writes?"
+                                  r"(?!\s*only\b)(?!\s+(?:calls?|events?|actions?|apis?)\b)|wrote|written)\b")):
         # "s3 downloads by X", "what buckets did X read from", "who reads <bucket>": object reads and writes
+        # ("writes only", "s3 write calls" are the calls that change something, outcomes.py's)
         event = "GetObject" if re.match(r"download|read", match.group(1)) else "PutObject"
         reading.add(event_filter((event,)), reading.consume(match), f"object {'reads' if event == 'GetObject' else 'writes'}",
                     "objects")
@@ -333,6 +335,7 @@ def cloudtrail_concepts(reading: Reading) -> None:
     if reading.has(r"\broles?\b|\brolename\b") and (match := reading.find(r"\bassum(?:e|ed|es|ing)\b")):
         # "which roles did dave assume", "who assumed the orders-api-ec2 role": AssumeRole calls
         reading.add(event_filter(("AssumeRole",)), reading.consume(match), "role assumptions", "role assumptions")
+    passwords_changed(reading)
     verb_object_events(reading)  # before the phrase list: "created a login profile" is one call of three
     phrases = sorted(EVENT_GROUPS.items(), key=lambda kv: -len(kv[0]))
     for phrase, events in phrases:

@@ -101,6 +101,11 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     if table == "cloudtrail" and (where := re.search(r"\b(?:(?:and\s+)?from where|where\s+from)\b", reading.text)):
         # "rupert.garcia where from", "who deleted it and from where": the source addresses
         reading.text = reading.text[:where.start()] + "which source ips" + reading.text[where.end():]
+    elif table == "cloudtrail" and (came := re.search(r"^(\s*)where\s+(?:did|do|does|have|had)\b(.*?)\b(?:come|came|coming|"
+                                                       r"originat\w*)\s+from\b(?:\s*\(?\s*(?:source\s+)?ips?\s*\)?)?",
+                                                       reading.text)):
+        # "where did the failed sign-ins come from (ips)": where a call comes from is its source address
+        reading.text = came.group(1) + "which source ips" + came.group(2) + reading.text[came.end():]
     # "brute force check: source ips with …", "any ip that made fewer than 20 calls": the noun a count
     # condition is about starts its clause, or follows 'any'/'every' (without a condition, 'any user' asks yes/no)
     compared = compared or re.search(THRESHOLD, reading.text) is not None

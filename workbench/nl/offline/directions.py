@@ -46,4 +46,9 @@ def direction(before: str, after: str = "", value: str = "") -> str:
     if _TO.search(before):
         return "to"
     # "received connections", "accepting connections": the receiving verb decides before the noun after it
+    if re.match(r"^\s*(?:\w+\s+){0,2}(?:connect\w*|talk\w*|communicat\w*|reach\w*)\s+(?:to|with)\s+(?:anything|any\w*|"
+                r"something)\s+(?:on|in|inside)\s+(?:our|the)\s+(?:network|vpc|environment)\b", after, re.IGNORECASE):
+        return "any"  # "did X connect to anything on our network": the conversation, either end of its flows
+    if re.match(r"^'s\s+(?:\w+\s+)?(?:attempts?|probes?|scans?|tries)\b", after, re.IGNORECASE):
+        return "from"  # "198.51.100.149's connection attempts": what it tried is what it started
     return "to" if _RECEIVES.match(after) else "from" if _SENDS.match(after) else "any"

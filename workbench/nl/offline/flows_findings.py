@@ -10,6 +10,7 @@ import re
 
 from sqlglot import exp
 
+from workbench.nl.base import TranslationError
 from workbench.nl.intent import (
     any_of,
     compare,
@@ -42,15 +43,23 @@ def vpc_concepts(reading: Reading) -> None:
         reading.add(eq("flow_direction", "ingress"), reading.consume(match), "inbound")
     elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):
         reading.add(eq("flow_direction", "egress"), reading.consume(match), "outbound")
-    if match := reading.find(r"\b(?:accepted|allowed)\s+(?:vs\.?|versus|and|or|/)\s+(?:rejected|blocked|denied)\b|"
-                             r"\b(?:rejected|blocked|denied)\s+(?:vs\.?|versus|and|or|/)\s+(?:accepted|allowed)\b"):
+    # "how many were let in and how many blocked": both outcomes asked, one row per action
+    let_in, kept_out = r"(?:accepted|allowed|let (?:in|through)|got through)", r"(?:rejected|blocked|denied|turned away)"
+    many = r"how many\s+(?:were\s+|got\s+)?"
+    pair = rf"\s*(?:(?:vs\.?|versus|and|or|/|,)\s*(?:and\s+)?(?:{many})?|{many})"
+    if match := reading.find(rf"\b{let_in}{pair}{kept_out}\b|\b{kept_out}{pair}{let_in}\b"):
         # "accepted vs rejected flows per day": one row per action
         _as_grouping(reading, match, "action")
     if match := reading.find(r"\b(?:rejected|blocked|denied|dropped|refused|reject|rejects|rejecting|blocking|dropping|"
-                             r"failed)\b"):
+                             r"failed|turned away)\b"):
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
-    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|accepting|allowing|established)\b"):
+    elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|accepting|allowing|established|"
+                               r"let (?:in|through)|got through)\b"):
         reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
+    if reading.has(rf"\b{let_in}\b") and any("REJECT" in f.condition.sql() for f in reading.filters):
+        # both outcomes written but not read as a pair: one filter would silently drop the other
+        raise TranslationError("both accepted and rejected traffic are asked: say 'accepted vs rejected' for one row "
+                               "per action, or ask for one of them")
     if match := reading.find(r"\b(?:(source|src|destination|dst|dest)\s+)?ports?\s+(above|over|greater than|higher than|"
                              r"below|under|less than|lower than)\s+(\d{1,5})\b"):
         # "flows to ports above 1023": a comparison on the port, the destination's unless the source is said
@@ -83,6 +92,11 @@ def vpc_concepts(reading: Reading) -> None:
             reading.add(eq("protocol", number), reading.consume(match), name.upper())
     scope = r"(internal|private|rfc ?1918|in-?vpc|external|public|internet|outside)"
     nouns = r"(?:hosts?|addresses|address|ips?|destinations?|sources?|networks?|peers?|machines?|servers?)"
+    # "which of our hosts", "our servers": the organisation's own addresses, the private ranges
+    reading.text = re.sub(r"\b(?:(which|what)\s+of\s+)?our\s+(?:own\s+)?(?=(?:hosts?|ips?|addresses|machines?|servers?|"
+                          r"boxes|instances)\b)",
+                          lambda m: ((m.group(1) + " " if m.group(1) else "") + "internal ").ljust(len(m.group(0))),
+                          reading.text)
     if match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
                              rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
                              rf"\b{scope}(?=\s+{nouns}\b)"):

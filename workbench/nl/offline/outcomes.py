@@ -29,6 +29,14 @@ def console_logins(reading: Reading) -> None:
         reading.add(eq("eventname", "ConsoleLogin"), reading.consume(got_in), "console logins", "console")
         reading.add(eq(LOGIN_OUTCOME, "Success"), got_in.group(0), "that succeeded")
         return
+    if not reading.has(r"\b(?:log-?ins?|sign-?ins?|logged|signed|logons?|log (?:in|on)|sign (?:in|on))\b") and \
+            (wrong := reading.find(r"\b(?:(?:typ\w*|enter\w*|put|used?|gave|giv\w*|tried)\s+(?:in\s+)?)?(?:the\s+|an?\s+)?"
+                             r"(?:wrong|bad|incorrect|invalid)\s+passwords?\b(?!\s*(?:on|at|for)?\s*(?:the\s+)?"
+                             r"(?:console|log-?ins?|sign-?ins?)\b)")):
+        # "how many times did X type the wrong password": a console sign-in that failed, the console's password
+        reading.add(eq("eventname", "ConsoleLogin"), reading.consume(wrong), "console logins", "console")
+        reading.add(eq(LOGIN_OUTCOME, "Failure"), wrong.group(0), "that failed")
+        return
     login = reading.find(r"\b(?:(?:logged|signed|log|sign)\s+(?:in|on)\s*to|(?:logged|signed|log|sign)\s+into)\s+"
                          r"(?:the\s+|an?\s+|aws\s+)*(?:console|web console|management console|aws)\b|"
                          r"\b(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?|logged (?:in|on)|signed (?:in|on)|"
@@ -76,6 +84,12 @@ def console_logins(reading: Reading) -> None:
         reading.add(eq(LOGIN_OUTCOME, "Failure"), reading.consume(match), "that failed")
     elif match := reading.find(r"\b(?:successful\w*|succeeded|success|worked)\b"):
         reading.add(eq(LOGIN_OUTCOME, "Success"), reading.consume(match), "that succeeded")
+    elif re.search(r"\b(?:logged|signed|log|sign)\s+(?:in|on)\b(?!\s*(?:attempts?|events?|tries|records?|failures?)\b)",
+                   login.group(0)) and not re.search(r"\b(?:tr(?:y|ied|ies|ying)|attempt\w*)\b", reading.text) and \
+            re.search(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b", reading.text):
+        # "which users signed in w/o mfa": a failed sign-in never reached MFA, so "signed in without it" is one that
+        # worked; the noun ("sign-ins without mfa") is every one, and the bare verb too (questions.yaml's gold)
+        reading.add(eq(LOGIN_OUTCOME, "Success"), login.group(0), "that succeeded")
     if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
         reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
     elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):

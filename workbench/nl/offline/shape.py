@@ -289,6 +289,12 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                                        dim.expression, counting.group(0)))
         return
     if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b", reading.text):
+        if not any(d.dimension.alias == "principal" for d in dims):
+            # "when and from which ip": the columns it names, each event's (the "who … and when" events say more)
+            column = TIME_COLUMN[table]
+            intent.columns = [Dimension(column, column, column), *(d.dimension for d in dims)]
+            intent.order = [Order(column)]
+            return
         _listing(intent)  # "who … and when", "when was it created, and by whom": the events carry both
         return
     if dims and measure is not None and measure.func in {"max", "min", "avg"}:
