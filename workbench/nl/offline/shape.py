@@ -21,11 +21,12 @@ from workbench.nl.offline.dimensions import (
     sized_bucket,
     time_bucket,
 )
+from workbench.nl.offline.listing import listing, the_one_event
 from workbench.nl.offline.measures import read_measure, second_measure
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.thresholds import distinct_threshold
 from workbench.nl.offline.thresholds import threshold as read_threshold
-from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, LIST_COLUMNS, TIME_COLUMN
+from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, TIME_COLUMN
 
 _RANK = (r"\b(?<!at )(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
          r"the most\b|busiest|noisiest|loudest|biggest|largest|heaviest|chattiest|most\b)")
@@ -192,7 +193,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                     words=counting.group(0) if counting else "")
     time_column = TIME_COLUMN[table]
 
-    if (first or last) and _the_one_event(intent, first, last, both, dims, before_dims):
+    if (first or last) and the_one_event(intent, first, last, both, dims, before_dims):
         return
     if first or last:
         # "first and last time we saw X": both ends
@@ -216,7 +217,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
             intent.group_by = [d.dimension for d in dims if d.trigger != "count"]
             return
         # "the 3 earliest findings": the oldest first, wherever the count stands
-        _listing(intent, descending=not re.search(r"\b(?:first|earliest|oldest)\b", recent.group(0)), chronological=True)
+        listing(intent, descending=not re.search(r"\b(?:first|earliest|oldest)\b", recent.group(0)), chronological=True)
         intent.limit, intent.limit_words = n, recent.group(0)
         return
     grouped = [d for d in dims if d.trigger in {"group", "top"}]
@@ -295,7 +296,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
             intent.columns = [Dimension(column, column, column), *(d.dimension for d in dims)]
             intent.order = [Order(column)]
             return
-        _listing(intent)  # "who … and when", "when was it created, and by whom": the events carry both
+        listing(intent)  # "who … and when", "when was it created, and by whom": the events carry both
         return
     if dims and measure is not None and measure.func in {"max", "min", "avg"}:
         # "which finding has the highest severity": a listing would drop the function
@@ -306,7 +307,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.order = [Order(d.alias) for d in intent.columns]
         return
     if ranking and measure is not None:  # "top 10 largest flows": rows by the measure
-        _listing(intent)
+        listing(intent)
         intent.order = [Order(measure.column or "bytes", descending=True), *intent.order]
         singular = re.search(r"\b(?:largest|biggest|heaviest|top)\s+(?:single\s+)?(?:flow|connection|transfer)\b",
                              reading.text)
@@ -328,34 +329,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if direction is None and reading.sort is None and (
             oldest := re.search(r"\b(?:oldest|earliest) first\b|\bascending\b|\bold(?:est)? to new(?:est)?\b", reading.text)):
         reading.consume(oldest)  # "oldest first": the listing's own order, by time ascending
-    _listing(intent, descending=direction is not None, sort=reading.sort)
-
-
-def _the_one_event(intent: Intent, first: re.Match[str] | None, last: re.Match[str] | None,
-                   both: re.Match[str] | None, dims: list[Dim], text: str) -> bool:
-    """'first call from X - what and when', 'X last seen, and from what ip': the one earliest (latest) event,
-    with what is asked beside its time; a value asked for each ('… per ip') is a time per group instead."""
-    edge = first or last
-    if both or (first is None) == (last is None) or edge is None or re.search(r"\b(?:each|per|every)\b", text):
-        return False
-    time_column = TIME_COLUMN[intent.table]
-    if asked := [d for d in dims if d.trigger != "count"]:
-        after = text[edge.end():]
-        # the value asked after the time and joined to it: "last seen, and from what ip"
-        if any(d.trigger != "which" for d in asked) or not all(
-                (at := after.find(d.dimension.words)) >= 0 and re.search(r"\band\b", after[:at]) for d in asked):
-            return False
-        intent.columns = [Dimension(time_column, time_column, time_column), *(d.dimension for d in asked)]
-        intent.order = [Order(time_column, descending=last is not None)]
-    elif re.search(r"\bwhat and when\b|\bwhen and what\b|\bwhat (?:it|that|this) (?:was|did)\b|"
-                   r"\b(?:show|see|give|get|pull)(?: me)?(?: the| that| this)? (?:whole |full |actual )?(?:event|record|row|call)\b",
-                   text):
-        # "first call from X and what it was", "… - show the event": the earliest row itself, not its time
-        _listing(intent, descending=last is not None, chronological=True)
-    else:
-        return False
-    intent.limit, intent.limit_words = 1, edge.group(0)
-    return True
+    listing(intent, descending=direction is not None, sort=reading.sort)
 
 
 def _top_n(top: re.Match[str] | None) -> int | None:
@@ -382,22 +356,3 @@ def _singular(reading: Reading, dims: list[Dim]) -> bool:
     # "address" and "class" end in s without being plural: "which source address has the most" asks for one
     plural = words.endswith("s") and not words.endswith(("ss", "us")) and (not words.endswith("is") or words == "apis")
     return bool(words) and not plural and not re.search(r"\b(?:ones|them)\b", reading.text)
-
-
-def _listing(intent: Intent, descending: bool = False, sort: Dimension | None = None,
-             chronological: bool = False) -> None:
-    """The table's convention columns; newest first when descending, oldest first when chronological."""
-    columns, order = LIST_COLUMNS[intent.table]
-    for item in columns.split(", "):
-        expr, _, alias = item.partition(" AS ")
-        intent.columns.append(Dimension(expr, alias or expr.split(".")[-1], alias or expr))
-    if sort is not None:
-        intent.order.append(Order(sort.expression, descending=sort.alias in {"severity", "bytes", "packets"}))
-    timed = descending or chronological
-    if timed:  # newest (or oldest) first: time leads, whatever the table's usual order
-        time_column = TIME_COLUMN[intent.table]
-        intent.order.append(Order(time_column, descending=descending))
-    for item in order.split(","):
-        expr, _, direction = item.strip().partition(" ")
-        if (sort is None or expr != sort.expression) and not (timed and expr in {TIME_COLUMN[intent.table], "severity"}):
-            intent.order.append(Order(expr, descending=(direction == "DESC") != descending))

@@ -1,0 +1,59 @@
+"""The rows themselves as the answer: a listing's convention columns and order, or the one earliest/latest event.
+
+shape.py decides that rows are asked (no count, grouping or ranking); this module writes them into the intent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.nl.intent import Dimension, Intent, Order
+from workbench.nl.offline.dimensions import Dim
+from workbench.nl.offline.vocab import LIST_COLUMNS, TIME_COLUMN
+
+
+def the_one_event(intent: Intent, first: re.Match[str] | None, last: re.Match[str] | None,
+                   both: re.Match[str] | None, dims: list[Dim], text: str) -> bool:
+    """'first call from X - what and when', 'X last seen, and from what ip': the one earliest (latest) event,
+    with what is asked beside its time; a value asked for each ('… per ip') is a time per group instead."""
+    edge = first or last
+    if both or (first is None) == (last is None) or edge is None or re.search(r"\b(?:each|per|every)\b", text):
+        return False
+    time_column = TIME_COLUMN[intent.table]
+    if asked := [d for d in dims if d.trigger != "count"]:
+        after = text[edge.end():]
+        # the value asked after the time and joined to it: "last seen, and from what ip"
+        if any(d.trigger != "which" for d in asked) or not all(
+                (at := after.find(d.dimension.words)) >= 0 and re.search(r"\band\b", after[:at]) for d in asked):
+            return False
+        intent.columns = [Dimension(time_column, time_column, time_column), *(d.dimension for d in asked)]
+        intent.order = [Order(time_column, descending=last is not None)]
+    elif re.search(r"\bwhat and when\b|\bwhen and what\b|\bwhat (?:it|that|this) (?:was|did)\b|"
+                   r"\b(?:show|see|give|get|pull)(?: me)?(?: the| that| this)? (?:whole |full |actual )?(?:event|record|row|call)\b",
+                   text):
+        # "first call from X and what it was", "… - show the event": the earliest row itself, not its time
+        listing(intent, descending=last is not None, chronological=True)
+    else:
+        return False
+    intent.limit, intent.limit_words = 1, edge.group(0)
+    return True
+
+
+
+def listing(intent: Intent, descending: bool = False, sort: Dimension | None = None,
+             chronological: bool = False) -> None:
+    """The table's convention columns; newest first when descending, oldest first when chronological."""
+    columns, order = LIST_COLUMNS[intent.table]
+    for item in columns.split(", "):
+        expr, _, alias = item.partition(" AS ")
+        intent.columns.append(Dimension(expr, alias or expr.split(".")[-1], alias or expr))
+    if sort is not None:
+        intent.order.append(Order(sort.expression, descending=sort.alias in {"severity", "bytes", "packets"}))
+    timed = descending or chronological
+    if timed:  # newest (or oldest) first: time leads, whatever the table's usual order
+        time_column = TIME_COLUMN[intent.table]
+        intent.order.append(Order(time_column, descending=descending))
+    for item in order.split(","):
+        expr, _, direction = item.strip().partition(" ")
+        if (sort is None or expr != sort.expression) and not (timed and expr in {TIME_COLUMN[intent.table], "severity"}):
+            intent.order.append(Order(expr, descending=(direction == "DESC") != descending))
