@@ -17,9 +17,16 @@ _AGGREGATE = {"max": "max", "maximum": "max", "highest": "max", "largest": "max"
 
 def read_measure(reading: Reading, table: str) -> Measure | None:
     columns = NUMERIC.get(table, ())
-    # "max severity per finding type", "avg bytes per flow": a function of a number the table holds
+    # "total packets and total bytes": the first "total" was read as the count's word, the second is the
+    # pair's; both sums are read below as "packets and bytes", never the second alone
+    pair = re.search(r"\b(?:bytes|packets)\s+(?:and|&|plus|,)\s+(?:the\s+)?((?:total|sum of)\s+)(?:bytes|packets)\b",
+                     reading.text)
+    if table == "vpc_flow" and pair:
+        reading.text = reading.text[:pair.start(1)] + " " * len(pair.group(1)) + reading.text[pair.end(1):]
+    # "max severity per finding type", "avg bytes per flow": a function of a number the table holds ("highest
+    # packet total" ranks by the total, read below)
     if columns and (match := re.search(rf"\b({'|'.join(_AGGREGATE)})\s+(?:of\s+(?:the\s+)?)?({'|'.join(columns)})\b"
-                                       r"(?!\s+(?:findings?|flows?|connections?)\b)", reading.text)):
+                                       r"(?!\s+(?:findings?|flows?|connections?|total|sum|count)\b)", reading.text)):
         func, column = _AGGREGATE[match.group(1)], match.group(2)
         words = reading.consume(match)
         if each := re.search(r"\bper\s+(?:flow|connection|finding|record|row)\b", reading.text):

@@ -153,6 +153,7 @@ def normalise(question: str) -> str:
     # "earliest/latest", "first / last seen": both ends of a span, never a name with a slash in it
     text = re.sub(r"\b(first|earliest|min)\s*/\s*(last|latest|max)\b", r"\1 and \2", text, flags=re.IGNORECASE)
     text = siem_idioms(text)
+    text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
     # "which operations did X run via ssm", "what did X execute": the calls made; "run instances" is a call of its own
     text = re.sub(r"\b(?:run|ran|execute|executed|invoke|invoked)(?=\s+(?:via|through|from|in|on|against|using|yesterday|today|last|this|since|between|during)\b|\s*[?.!]?\s*$)",

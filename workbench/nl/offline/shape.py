@@ -147,7 +147,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         rf"(?:{ROWS[table]}|thing)\b", reading.text)  # "the very first thing X did": the earliest row
     asks_row = re.match(r"\s*(?:what|which|show|list|give|get|display|find|pull)\b", reading.text) and not re.search(
         r"\b(?:first and (?:the\s+)?last|earliest and (?:the\s+)?latest)\b", reading.text)  # one row is never both
-    if latest and not recent and not latest.group(0).endswith("s") and intent.entities() and not asks_row:
+    if latest and not recent and not latest.group(0).endswith("s") and intent.entities() and not asks_row \
+            and table != "guardduty":  # "most recent finding in <account>": a finding is read as its row
         # "earliest flow from 198.51.100.149": when that address first shows up, as "first seen" reads
         early = re.match(r"(?:earliest|oldest|first)", latest.group(0))
         first, last = (latest, None) if early else (None, latest)
