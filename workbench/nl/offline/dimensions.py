@@ -98,6 +98,11 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
         reading.sort = hit[0]
         reading.text = reading.text[:sort.start()] + "_" * (sort.end() + hit[1] - sort.start()) + \
             reading.text[sort.end() + hit[1]:]
+    for joined in list(re.finditer(r"\b(?:together|along)\s+with\s+(?:the\s+|their\s+|its\s+)?", reading.text)):
+        # "which users …, together with the source ip": a column beside the values asked for, never beside rows
+        if vocab_dimension(table, reading.text[joined.end():]) and re.search(
+                r"\b(?:who|whom|which|what|distinct|unique|per|by)\b", reading.text[:joined.start()]):
+            reading.text = reading.text[:joined.start()] + "which".ljust(len(joined.group(0))) + reading.text[joined.end():]
     if table == "cloudtrail" and (where := re.search(r"\b(?:(?:and\s+)?from where|where\s+from)\b", reading.text)):
         # "rupert.garcia where from", "who deleted it and from where": the source addresses
         reading.text = reading.text[:where.start()] + "which source ips" + reading.text[where.end():]
@@ -144,9 +149,9 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                     and re.match(rf"(?:(?:api|iam|aws|console|s3)\s+)?(?:{ROWS[table]}|activity|events|calls|errors?|failures?|"
                               r"denials?)\b", after):
                 continue  # "show me api activity", "list user calls": the noun says whose rows, the rows are asked
-            if trigger == "which" and re.match(r"show|list", match.group(0)) and matched in {"api", "iam"} \
-                    and re.match(r"\s{2,}", rest[offset + length:]):
-                continue  # "show me api errors": the errors were read already, "api" only says whose
+            if (trigger == "count" or trigger == "which" and re.match(r"show|list", match.group(0))) \
+                    and matched in {"api", "iam"} and re.match(r"\s{2,}", rest[offset + length:]):
+                continue  # "show me api errors", "count of api errors": the errors were read already, "api" only says whose
             if trigger == "which" and re.match(r"show|list", match.group(0)) and re.fullmatch(r"apis?|calls?|events?",
                                                                                            matched) \
                     and re.search(r"\S\s{2,}$", match.group(0)):

@@ -297,6 +297,9 @@ def extract(question: str) -> Mentions:
     # "assumerole calls": an API name typed in lower case is still that call
     known = known_events()
     question = re.sub(r"(?<![\w.@/-])([a-z]{8,})(?![\w.@/-])", lambda m: known.get(m.group(1), m.group(1)), question)
+    # "failed ConsoleLogins", "AssumeRoles yesterday": a known call in the plural is that call, never a name of its own
+    question = re.sub(r"(?<![\w.@/-])([A-Z][A-Za-z0-9]{5,})s(?![\w.@/-])", lambda m: m.group(1) if known.get(
+        m.group(1).lower()) == m.group(1) and m.group(0).lower() not in known else m.group(0), question)
     # "kms decrypt calls": the one-word call names CloudTrail writes capitalised
     question = re.sub(r"\b(?<=kms )(decrypt|encrypt)\b|\b(decrypt|encrypt)\b(?=\s+(?:calls?|events?|requests?|api))",
                       lambda m: (m.group(1) or m.group(2)).title(), question)

@@ -197,6 +197,11 @@ def place_vpc(intent: Intent, found: Mentions) -> None:
 
 
 def _flow_side(intent: Intent, resource: Mention, prefix: str, named: str) -> None:
+    if prefix in {"i", "eni"} and re.search(r"\b(?:hit|hits|hitting|reach|reaches|reaching|reached)\s+(?:the\s+)?"
+                                             r"(?:instance\s+|interface\s+|eni\s+)?$", resource.before):
+        # an interface's records hold both directions; "hitting" it reads as what came in or as all its traffic
+        raise TranslationError(f"cannot tell whether flows reaching {named} are its inbound flows or all of its flows: say "
+                               f"'inbound flows to {named}' or 'flows on {named}'")
     if prefix in {"i", "eni"} and resource.direction != "any":
         # a flow log record is kept per interface: "traffic to i-…" is what came in to it
         side = "ingress" if resource.direction == "to" else "egress"

@@ -176,7 +176,9 @@ def _read_intent(question: str, now: datetime) -> Intent:
                       lambda m: " " * len(m.group(0)), text)
     s3_events = any(re.search(r"Object|Bucket", e.value) for e in found.of("event")) or re.search(
         r"\b(?:reads?|download\w*|upload\w*)\b", found.text)
-    bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl|objects?)\b", text)
+    # "in 15 minute buckets", "hourly buckets": a span of time, never an S3 bucket
+    bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl|objects?)\b", re.sub(
+        r"\b(?:\d+\s*-?\s*)?(?:min(?:ute)?s?|hours?|hrs?|hourly|days?|daily|seconds?|secs?|time)\s*-?\s*buckets?\b", "", text))
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
         # the one acting is a user ("which buckets did svc-reporting touch"); what S3 calls act on is a bucket
         # ("GetObject calls on tyrell-backups-33c922"); an address with '@' is an Identity Center user
