@@ -397,3 +397,17 @@ def test_a_passive_list_of_objects_reads_every_object(engine, question: str) -> 
 def test_a_compound_object_is_never_its_first_word() -> None:
     with pytest.raises(TranslationError):  # "user access keys" are keys, never CreateUser
         translate("who created user access keys", DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["source ip and number of ListBuckets calls", "source ip and count of ListBuckets calls"])
+def test_a_column_and_a_number_of_rows_counts_per_value(engine, question: str) -> None:
+    reference = "SELECT sourceipaddress, count(*) FROM cloudtrail WHERE eventname = 'ListBuckets' GROUP BY 1"
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_highest_total_is_never_the_highest_single_value() -> None:
+    try:
+        sql = translate("which 3 destination ips had the highest total packets", DEMO_NOW)[0]
+    except TranslationError:
+        return  # refusing is fine; MAX(packets) is not
+    assert "MAX(" not in sql.upper()

@@ -25,7 +25,8 @@ def read_measure(reading: Reading, table: str) -> Measure | None:
         reading.text = reading.text[:pair.start(1)] + " " * len(pair.group(1)) + reading.text[pair.end(1):]
     # "max severity per finding type", "avg bytes per flow": a function of a number the table holds ("highest
     # packet total" ranks by the total, read below)
-    if columns and (match := re.search(rf"\b({'|'.join(_AGGREGATE)})\s+(?:of\s+(?:the\s+)?)?({'|'.join(columns)})\b"
+    # one space apart: a wider gap is a word read already ("highest total packets": the total, ranked)
+    if columns and (match := re.search(rf"\b({'|'.join(_AGGREGATE)}) (?:of (?:the )?)?({'|'.join(columns)})\b"
                                        r"(?!\s+(?:findings?|flows?|connections?|total|sum|count)\b)", reading.text)):
         func, column = _AGGREGATE[match.group(1)], match.group(2)
         words = reading.consume(match)

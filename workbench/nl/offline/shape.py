@@ -67,7 +67,8 @@ def _counts_per(reading: Reading, table: str) -> None:
     per is left for the stray-count check, which refuses it.
     """
     keys = "|".join(re.escape(k) + r"(?:es|s)?" for k in sorted(DIMENSIONS[table], key=len, reverse=True))
-    if match := re.search(rf"\b({keys})\s+(?:and|with|&|plus)\s+(?:their\s+|the\s+|its\s+)?counts?\b", reading.text):
+    if match := re.search(rf"\b({keys})\s+(?:and|with|&|plus)\s+(?:their\s+|the\s+|its\s+)?(?:counts?|number)\b",
+                          reading.text):
         said = match.group(0)
         reading.text = reading.text[:match.start()] + f"count per {match.group(1)}".ljust(len(said)) + \
             reading.text[match.end():]
