@@ -48,6 +48,7 @@ ABBREVIATIONS = {
 # Words and phrases with one reading the rules already know, rewritten to it after the names are taken out
 SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\balerts\b", "findings"), (r"\balert\b", "finding"),
+    (r"\bremote desktop\b", "rdp"),
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
     (r"\bconsole passwords?\b", "login profile"),
     (r"\b(?:mfa-?less|no-mfa|non-mfa)\b", "without mfa"),
