@@ -47,3 +47,15 @@ def test_ports_in_brackets_are_ports(engine, question: str, ports: str) -> None:
 def test_a_year_in_brackets_is_not_a_port() -> None:
     with pytest.raises(TranslationError):
         translate("flows to 10.10.0.69 (2026)", DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("distinct access key ids used by lena.garcia",
+     "SELECT DISTINCT useridentity.accesskeyid FROM cloudtrail WHERE useridentity.username = 'lena.garcia' "
+     "AND useridentity.accesskeyid <> ''"),
+    ("what instance ids appear in port probe findings",
+     "SELECT DISTINCT json_extract_scalar(resource, '$.instanceDetails.instanceId') FROM guardduty "
+     "WHERE type LIKE '%PortProbe%'"),
+])
+def test_ids_of_a_kind_asked_for_are_that_kind(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
