@@ -55,7 +55,7 @@ PREFIXED_ERROR = re.compile(r"\b((?:Client|Server)\.[A-Z][A-Za-z]+)\b")
 SINGLE_EVENT = re.compile(r"\b(Decrypt|Encrypt)\b")
 CAMEL = re.compile(r"\b((?:[A-Z]{2,}[a-z0-9]+|[A-Z][a-z0-9]+)(?:[A-Z][A-Za-z0-9_]*)+)\b")
 QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"“”']{1,120})(?:[\"”]|'(?!\w))")
-PORTS = re.compile(r"\b(?:(source|src|destination|dst|dest|local|remote)\s+)?ports?\s+((?:\d{1,5}(?:\s*(?:,|and|or|&)\s*)?)+)")
+PORTS = re.compile(r"\b(?:(source|src|destination|dst|dest|local|remote)\s+)?ports?\s+\(?\s*((?:\d{1,5}(?:\s*(?:,|and|or|&)\s*)?)+)")
 # An SSM parameter is named by its path from the root: "/prod/orders-api/db-password"
 PARAMETER_PATH = re.compile(r"(?<![\w/.:-])(/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+)(?![\w/])")
 SECRET_PATH = re.compile(r"(?<![\w/.:-])([a-z0-9][\w.-]*(?:/[\w.-]+)+)(?![\w/])", re.IGNORECASE)
@@ -341,6 +341,10 @@ _UNITS = r"(?:calls?|events?|times|bytes|b|kb|mb|gb|packets|flows?|findings?|min
          r"errors?|requests?|logins?|attempts?|connections?|%|percent|am|pm|utc|rows?|results?|users?|ips?)"
 _SERVICE_PORT = re.compile(r"\b(ssh|rdp|telnet|https?|smb|mysql|postgres(?:ql)?|redis|vnc|elasticsearch|mssql|mongodb|"
                            r"ftp|smtp)(\s+\w+)?\s*(?:\(\s*(\d{2,5})\s*\)|(?<!\w)(\d{2,5})\b)")
+# "database ports (1433, 3306)", "the web server (8080)": numbers alone in brackets after a noun are the ports it
+# names; a year in brackets is not one, nor a count with its unit ("(5 calls)")
+_BRACKETED_PORTS = re.compile(r"(?<=[a-z])\s*\(\s*((?!(?:19|20)\d\d\b)\d{2,5}(?:\s*(?:,|or|and|/)\s*"
+                              r"(?!(?:19|20)\d\d\b)\d{2,5})*)\s*\)")
 _ON_PORT = re.compile(rf"\b(?:on|via|over|to|at|hitting)\s+\(?(\d{{2,5}})\)?(?![\d:.,/-])(?!\s*{_UNITS}\b)")
 
 
@@ -360,6 +364,17 @@ def _bare_ports(reader: _Reader) -> None:
         reader.found.append(Mention("port", match.group(1), match.group(1), "to"))
         return " to port portnumber "
     reader.text = _ON_PORT.sub(bare, reader.text)
+
+    def bracketed(match: re.Match[str]) -> str:
+        numbers = re.findall(r"\d+", match.group(1))
+        if any(int(n) > 65535 for n in numbers):
+            return match.group(0)
+        reader.found.extend(Mention("port", n, n, "to") for n in numbers)
+        return " port portnumber "
+    reader.text = _BRACKETED_PORTS.sub(bracketed, reader.text)
+    # "database ports (1433, 3306)", "our db (5432)": the kind of service only names the ports just read
+    reader.text = re.sub(r"\b(?:databases?|db|web|mail)(?:\s+(?:servers?|hosts?))?(?=\s+port portnumber\b)",
+                         lambda m: " " * len(m.group(0)), reader.text)
 
 
 def _ports(reader: _Reader) -> None:

@@ -48,6 +48,10 @@ ABBREVIATIONS = {
 # Words and phrases with one reading the rules already know, rewritten to it after the names are taken out
 SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\balerts\b", "findings"), (r"\balert\b", "finding"),
+    (r"\bremote desktop\b", "rdp"),
+    # "which access key ids", "instance ids in the findings": the ids are the things, as the bare plural asks
+    (r"\b((?:which|what|distinct|unique|different|per|by|each)\s+(?:\w+\s+)?(?:access key|instance|detector|flow log|"
+     r"key pair))\s+ids\b", r"\1s"),
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
     (r"\bconsole passwords?\b", "login profile"),
     (r"\b(?:mfa-?less|no-mfa|non-mfa)\b", "without mfa"),
