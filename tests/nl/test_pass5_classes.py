@@ -411,3 +411,15 @@ def test_highest_total_is_never_the_highest_single_value() -> None:
     except TranslationError:
         return  # refusing is fine; MAX(packets) is not
     assert "MAX(" not in sql.upper()
+
+
+@pytest.mark.parametrize("question", ["which hosts does 10.10.0.69 talk to on port 22", "count of flows per host from 10.10.0.69"])
+def test_an_address_pinned_to_one_value_is_never_the_hosts_asked_for(question: str) -> None:
+    sql = " ".join(translate(question, DEMO_NOW)[0].split())
+    assert sql.startswith(("SELECT DISTINCT dstaddr", "SELECT dstaddr")) and "srcaddr = '10.10.0.69'" in sql
+
+
+def test_guardduty_instance_ids_are_the_instances(engine) -> None:
+    instance = "json_extract_scalar(resource, '$.instanceDetails.instanceId')"
+    reference = f"SELECT DISTINCT {instance} FROM guardduty WHERE resourcetype = 'Instance'"
+    assert same_rows(engine, "list the instance ids guardduty flagged", reference) > 0

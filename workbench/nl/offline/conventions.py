@@ -149,8 +149,34 @@ def _only_present(intent: Intent) -> None:
             intent.add(Filter(condition.copy(), dim.words or dim.description, description))
 
 
+def _other_end(intent: Intent) -> None:
+    """'which hosts does 10.0.0.5 talk to on 5432': an address pinned to one value is never what is listed or
+    grouped — the hosts asked for are the other end of its connections."""
+    if intent.table != "vpc_flow" or not (intent.distinct or intent.group_by):
+        return  # a listing shows both ends anyway
+    pinned = {f.condition.this.sql(DIALECT) for f in intent.filters
+              if isinstance(f.condition, exp.EQ) and f.condition.this.sql(DIALECT) in {"srcaddr", "dstaddr"}}
+    other = {"srcaddr": "dstaddr", "dstaddr": "srcaddr"}
+    if len(pinned) != 1:
+        return
+    side = pinned.pop()
+    swap = Dimension(other[side], other[side], "destination address" if side == "srcaddr" else "source address")
+
+    def turned(dims: list[Dimension]) -> list[Dimension]:
+        # only a noun that names no side ("hosts", "ips"); "per source" asked for that side, however odd
+        return [swap if d.expression == side and not re.search(r"\b(?:source|src|destination|dst|dest|sender|target)",
+                                                               d.words or "") else d for d in dims]
+
+    columns, group_by = turned(intent.columns), turned(intent.group_by)
+    if columns == intent.columns and group_by == intent.group_by:
+        return
+    intent.columns, intent.group_by = columns, group_by
+    intent.order = [Order(other[side], o.descending) if o.expression in {side, swap.alias} else o for o in intent.order]
+
+
 def apply_conventions(intent: Intent) -> None:
     """The column each convention names, in the order they depend on each other."""
+    _other_end(intent)
     _assumed_roles(intent)
     _assumed_by_any_means(intent)
     _sso_who(intent)

@@ -193,7 +193,7 @@ def guardduty_concepts(reading: Reading) -> None:
     for word, resource in RESOURCE_TYPES.items():
         if match := reading.find(rf"\b{word}s?\b"):
             asked = re.search(r"\b(?:which|what|per|by|each|distinct|unique|top(?:\s+\d+)?|bottom(?:\s+\d+)?)\s+"
-                              r"(?:\w+\s+)?$", reading.text[:match.start()])
+                              r"(?:\w+\s+)?$", reading.text[:match.start()]) or re.match(r"\s*ids?\b", reading.text[match.end():])
             # "which instances had findings": the filter, and the word left for the shape to list
             words = match.group(0) if asked else reading.consume(match)
             reading.add(eq("resourcetype", resource), words, f"on {resource} resources")

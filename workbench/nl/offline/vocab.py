@@ -121,6 +121,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "title": ("title", "title", "title"),
         "finding": ("type", "type", "finding type"),
         "instance": ("json_extract_scalar(resource, '$.instanceDetails.instanceId')", "instance_id", "instance"),
+        "instance id": ("json_extract_scalar(resource, '$.instanceDetails.instanceId')", "instance_id", "instance"),
         "access key": ("json_extract_scalar(resource, '$.accessKeyDetails.accessKeyId')", "access_key", "access key"),
         "user": ("json_extract_scalar(resource, '$.accessKeyDetails.userName')", "user_name", "user"),
         "kind": ("type", "type", "finding type"),
