@@ -36,7 +36,8 @@ OUT = ROOT / "benchmarks" / "out" / "nl-demo-lake-2d-7"
 DEMO_START, DEMO_END = "2026-11-18T00:00:00Z", "2026-11-20T00:00:00Z"
 # Every development set (dev.yaml, dev2.yaml, ...) is picked up by name, so a new one needs no edit here.
 SETS = (ROOT / "tests" / "nl" / "questions.yaml", ROOT / "tests" / "nl" / "heldout.yaml",
-        *sorted((ROOT / "tests" / "nl").glob("dev*.yaml")), ROOT / "tests" / "nl" / "blind.yaml")
+        *sorted((ROOT / "tests" / "nl").glob("dev*.yaml"), key=lambda p: int(p.stem[3:] or 1)),
+        ROOT / "tests" / "nl" / "blind.yaml")
 TARGET_ACCURACY, TARGET_WRONG, TARGET_MS = 0.90, 0.02, 50.0
 
 
