@@ -126,6 +126,11 @@ _IPS_LABEL = re.compile(r"\s*\((?:the\s+|our\s+)?(?:two\s+|both\s+)?(?:office|co
 _ACCOUNT_LABEL = re.compile(r"\b(?:security|prod|production|dev|development|staging|test|audit|logging|log archive|"
                             r"management|shared services|sandbox|payer|master)\s+(?=account\s+\d{12}\b)", re.IGNORECASE)
 
+# "iam users (not roles)": a kind of principal excluded that the kind named already excludes restates it
+_KIND_ASIDE = re.compile(r"(?<=\biam users)\s*(?:\(\s*(?:not|but not|and not|excluding|no)\s+(?:iam\s+)?(?:roles?|role "
+                         r"sessions?|assumed roles?)\s*\)|,?\s+(?:but |and )?not (?:iam\s+)?(?:roles?|role sessions?|"
+                         r"assumed roles?)\b)", re.IGNORECASE)
+
 
 # "10.x sources", "10.10.*": an address written with a wildcard is the range its written octets fix
 _WILDCARD_IP = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){0,2})\.(?:x|\*)(?:\.(?:x|\*))*(?![\w.])", re.IGNORECASE)
@@ -167,6 +172,7 @@ def normalise(question: str) -> str:
     text = _HOST_LABEL.sub("", text)
     text = _IPS_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
+    text = _KIND_ASIDE.sub("", text)
     text = _OPENING.sub("", text)
     # "quick one before standup: …": when the analyst asks, not a time the question is about
     text = re.sub(r"^\s*(?:(?:ok|okay|so)\s+)?(?:quick one|one (?:more )?(?:thing|question)|last (?:thing|one)|quick q(?:uestion)?)"

@@ -99,6 +99,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "callers": ("useridentity.arn", "principal", "principal"),
         "actor": ("useridentity.arn", "principal", "principal"),
         "person": ("useridentity.arn", "principal", "principal"),
+        "people": ("useridentity.arn", "principal", "principal"),
         "identity center user": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
         "identity center identity": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
         "identity center identities": ("regexp_extract(useridentity.arn, '[^/]+$')", "identity", "Identity Center user"),
