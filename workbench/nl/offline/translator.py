@@ -137,7 +137,11 @@ def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
         # "regions" where this table has "region": the same column, not another table's
         singular = {k: re.sub(r"ies$", "y", k) if k.endswith("ies") else k.removesuffix("s") for k in vocab}
         for key in sorted((k for k, one in singular.items() if k not in own and one not in own), key=len, reverse=True):
-            if re.search(rf"\b(?:which|what|per|by|each|top \d+|how many|distinct)\s+(?:the\s+)?{re.escape(key)}(?:es|s)?\b",
+            # "what instance types": this table's own longer key ("instance type") is no other table's column
+            tails = "|".join(re.escape(k[len(key) + 1:]) for k in own if k.startswith(f"{key} "))
+            own_longer = rf"(?!\s+(?:{tails})(?:es|s)?\b)" if tails else ""
+            if re.search(rf"\b(?:which|what|per|by|each|top \d+|how many|distinct)\s+(?:the\s+)?{re.escape(key)}(?:es|s)?\b"
+                         + own_longer,
                          reading.text) and key not in {"source", "destination", "target", "host", "peer", "kind"}:
                 raise TranslationError(
                     f"{key!r} is in {SOURCE_OF[other]}, but the rest of the question is about {SOURCE_OF[table]}: "
