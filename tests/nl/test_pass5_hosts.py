@@ -28,3 +28,13 @@ def test_what_sorts_of_names_the_column_listed(engine) -> None:
     reference = ("SELECT DISTINCT eventname FROM cloudtrail WHERE useridentity.username = 'svc-reporting' OR "
                  "useridentity.sessioncontext.sessionissuer.username = 'svc-reporting'")
     assert same_rows(engine, "what sorts of event names has svc-reporting called", reference) > 0
+
+
+@pytest.mark.parametrize("question", [
+    "what instances did 198.51.100.149 probe",
+    "which instances has 198.51.100.149 contacted",
+    "which instances did 198.51.100.149 connect to",
+])
+def test_instances_an_address_reached_are_instance_ids(engine, question: str) -> None:
+    reference = "SELECT DISTINCT instance_id FROM vpc_flow WHERE srcaddr = '198.51.100.149' AND instance_id IS NOT NULL"
+    assert same_rows(engine, question, reference) > 0

@@ -63,9 +63,9 @@ _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accept
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
 # "ec2 instance connect" is a service, not a connection
 _WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )connect\w*|talk\w*|communicat\w*|reach\w*|"
-                 r"contact\w*|send|sent|received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
+                 r"contact\w*|prob(?:e|es|ed|ing)|send|sent|received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
 _DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:hosts?|address\w*|ips?|servers?|machines?)\b)?"
-                          r"(?!\s+(?:destinations?|ports?)\b)"
+                          r"(?!\s+(?:destinations?|ports?|instances?)\b)"  # "which instances did it reach": instance_id
                           r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went|"
                           r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*))\s+(?:to|into)\s*$")
 _CLOUDTRAIL_WORDS = r"\b(?:services?|api|apis|events?|calls?|users?|roles?|principals?|identit\w+|regions?|errors?)\b"
