@@ -160,6 +160,7 @@ def normalise(question: str) -> str:
     text = siem_idioms(text)
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
+    text = re.sub(r"\bwhat\s+sorts?\s+of\b", "which", text, flags=re.IGNORECASE)  # "what sorts of instance types": which
     # "which operations did X run via ssm", "what did X execute": the calls made; "run instances" is a call of its own
     text = re.sub(r"\b(?:run|ran|execute|executed|invoke|invoked)(?=\s+(?:via|through|from|in|on|against|using|yesterday|today|last|this|since|between|during)\b|\s*[?.!]?\s*$)",
                   "call", text, flags=re.IGNORECASE)

@@ -63,9 +63,9 @@ _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accept
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
 # "ec2 instance connect" is a service, not a connection
 _WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )connect\w*|talk\w*|communicat\w*|reach\w*|"
-                 r"contact\w*|send|sent|received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
+                 r"contact\w*|prob(?:e|es|ed|ing)|send|sent|received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
 _DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:hosts?|address\w*|ips?|servers?|machines?)\b)?"
-                          r"(?!\s+(?:destinations?|ports?)\b)"
+                          r"(?!\s+(?:destinations?|ports?|instances?)\b)"  # "which instances did it reach": instance_id
                           r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went|"
                           r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*))\s+(?:to|into)\s*$")
 _CLOUDTRAIL_WORDS = r"\b(?:services?|api|apis|events?|calls?|users?|roles?|principals?|identit\w+|regions?|errors?)\b"
@@ -137,7 +137,11 @@ def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
         # "regions" where this table has "region": the same column, not another table's
         singular = {k: re.sub(r"ies$", "y", k) if k.endswith("ies") else k.removesuffix("s") for k in vocab}
         for key in sorted((k for k, one in singular.items() if k not in own and one not in own), key=len, reverse=True):
-            if re.search(rf"\b(?:which|what|per|by|each|top \d+|how many|distinct)\s+(?:the\s+)?{re.escape(key)}(?:es|s)?\b",
+            # "what instance types": this table's own longer key ("instance type") is no other table's column
+            tails = "|".join(re.escape(k[len(key) + 1:]) for k in own if k.startswith(f"{key} "))
+            own_longer = rf"(?!\s+(?:{tails})(?:es|s)?\b)" if tails else ""
+            if re.search(rf"\b(?:which|what|per|by|each|top \d+|how many|distinct)\s+(?:the\s+)?{re.escape(key)}(?:es|s)?\b"
+                         + own_longer,
                          reading.text) and key not in {"source", "destination", "target", "host", "peer", "kind"}:
                 raise TranslationError(
                     f"{key!r} is in {SOURCE_OF[other]}, but the rest of the question is about {SOURCE_OF[table]}: "

@@ -236,6 +236,7 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
     "attached policies": ("AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy",
                           "PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"),
     "instances launched": ("RunInstances",),
+    "try to launch": ("RunInstances",), "tried to launch": ("RunInstances",), "trying to launch": ("RunInstances",),
     "launched instances": ("RunInstances",),
     "role assumptions": ("AssumeRole",),
     "login profiles": ("CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile"),
