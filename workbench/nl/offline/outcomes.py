@@ -151,8 +151,4 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
             text = text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
     # read in the order written: "except s3 and kms" negates the first, and the list carries it to the next
     for start, end, word, service in sorted(spans):
-        match = _SPAN.match(reading.text, start, end)
-        reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume(match), f"in {word.upper()}")
-
-
-_SPAN = re.compile(r".+", re.DOTALL)
+        reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume_span(start, end), f"in {word.upper()}")

@@ -46,9 +46,13 @@ class Reading:
         return re.search(pattern, self.text) is not None
 
     def consume(self, match: re.Match[str]) -> str:
-        self.text = self.text[: match.start()] + " " * (match.end() - match.start()) + self.text[match.end():]
-        self.last = (match.start(), match.group(0).strip())
-        return match.group(0).strip()
+        return self.consume_span(match.start(), match.end())
+
+    def consume_span(self, start: int, end: int) -> str:
+        words = self.text[start:end].strip()
+        self.text = self.text[:start] + " " * (end - start) + self.text[end:]
+        self.last = (start, words)
+        return words
 
     def add(self, condition: exp.Expression, words: str, description: str, concept: str = "") -> None:
         # "calls not to s3", "events other than iam ones": the words just read stand after a negation

@@ -19,6 +19,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from workbench.nl.offline.mentions import PLACEHOLDER
+
 TERMS = (
     "accepted", "activity", "addresses", "address", "assumed", "assumptions", "attached", "attempts", "blocked",
     "buckets", "changes", "cloudtrail", "connections", "console", "created", "credential", "credentials",
@@ -206,13 +208,12 @@ def correct(text: str) -> str:
 
 def _not_a_placeholder(word: str) -> str:
     """The correction, unless it is a placeholder a named value became ('eventname'): then the typo stays, unread."""
-    from workbench.nl.offline.mentions import PLACEHOLDER
-
     fixed = closest(word)
-    return word if fixed != word and fixed in PLACEHOLDER.values() else fixed
+    return word if fixed != word and fixed in _PLACEHOLDERS else fixed
 
 
 # A name may follow these words: never corrected before the names are read ("user stoped", "role admin")
+_PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 _KIND_BEFORE = re.compile(r"\b(?:named|called|users?|roles?|buckets?|secrets?|trails?|principals?|identit(?:y|ies)|"
                           r"accounts?|parameters?|keys?|groups?|polic(?:y|ies)|profiles?|functions?|by|for)\s+$",
                           re.IGNORECASE)
