@@ -36,7 +36,8 @@ REFUSALS = {"action", "missing_data", "ambiguous"}
 DEV_SIZES: dict[str, tuple[str, int, int]] = {
     "dev": ("d", 320, 50), "dev2": ("e", 170, 25), "dev3": ("f", 150, 20), "dev4": ("g", 160, 30),
     "dev5": ("h", 150, 20), "dev6": ("i", 150, 20), "dev7": ("j", 150, 20), "dev8": ("k", 150, 20),
-    "dev9": ("l", 150, 20), "dev10": ("m", 150, 20)}
+    "dev9": ("l", 150, 20), "dev10": ("m", 150, 20), "dev11": ("n", 150, 20), "dev12": ("o", 150, 20),
+    "dev13": ("p", 150, 20), "dev14": ("q", 150, 20)}
 DEFAULT_DEV_SIZE = (150, 20)
 
 
