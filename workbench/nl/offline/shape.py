@@ -175,8 +175,13 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         reading.consume(by_count)
     top = re.search(rf"\b(?:top|bottom)\s*-?\s*{N}?\b|\b{N}\s+(?:most|biggest|largest|busiest|noisiest|least|rarest|quietest)\b|"
                     rf"\b(?:which|what|the)\s+{N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
-    ranking = top or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
-    ascending = re.search(_LEAST, reading.text) is not None
+    # "the highest packet total": the groups' sums ranked, never the largest single flow
+    summed = re.search(r"\b(?:(highest|largest|biggest|greatest)|lowest|smallest)(?=\s+(?:bytes|packets)\s+(?:total|sum)\b)",
+                       reading.text)
+    ranking = top or summed or re.search(_RANK, reading.text) or re.search(_LEAST, reading.text)
+    ascending = re.search(_LEAST, reading.text) is not None or bool(summed and not summed.group(1))
+    if summed:
+        reading.consume(summed)
     if ranking and (busy := re.search(r"(?<=\bmost )busy\b|(?<=\bleast )busy\b", reading.text)):
         reading.consume(busy)  # "least busy interface": the ranking's own word, read with it
     distinct_cmp = distinct_threshold(reading, table)

@@ -37,7 +37,7 @@ TERMS = (
 ABBREVIATIONS = {
     "gd": "guardduty", "ct": "cloudtrail", "hw": "how", "hm": "how many", "src": "source", "dst": "destination",
     "dest": "destination", "evts": "events", "evt": "event", "acct": "account", "accts": "accounts",
-    "pkts": "packets", "packet": "packets", "conn": "connection", "conns": "connections", "num": "number", "cnt": "count",
+    "pkts": "packets", "packet": "packets", "byte": "bytes", "conn": "connection", "conns": "connections", "num": "number", "cnt": "count",
     "yday": "yesterday", "ystrday": "yesterday", "ystrdy": "yesterday", "ystdy": "yesterday", "ystday": "yesterday",
     "yest": "yesterday", "nr": "number", "nbr": "number", "diff": "different", "w/o": "without",
     "sg": "security group", "sgs": "security groups", "svc": "service",

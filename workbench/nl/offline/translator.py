@@ -203,6 +203,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
         mention.typed = False
     console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
     table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
+    if table == "cloudtrail":
+        _refuse_people_as_endpoints(found)
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to", "where did it ssh into", "which hosts did it reach to": the dangling
         # "to" asks for the destinations, whatever noun names the ends. Matched on the words as typed, since
@@ -281,6 +283,20 @@ def _read_intent(question: str, now: datetime) -> Intent:
             f"cannot translate {question.strip()!r}: no IP, user, event, service, finding or traffic term I "
             "know. Try: " + "; ".join(f"'{s}'" for s in SUGGESTIONS))
     return intent
+
+
+_TRAFFIC_VERB = r"(?:contact\w*|talk\w*|connect\w*|communicat\w*|reach\w*)"
+
+
+def _refuse_people_as_endpoints(found: Mentions) -> None:
+    """'who contacted alice.smith', 'who did alice.smith talk to': traffic is between addresses, never people, and
+    CloudTrail holds the calls a person made, not whom they reached; an answer would drop the verb."""
+    for mention in found.of("user"):
+        if re.search(rf"\b{_TRAFFIC_VERB}\s+(?:out\s+)?(?:to|with)?\s*$", mention.before) or re.match(
+                rf"\s*{_TRAFFIC_VERB}\s+(?:to|with)\s*\??\s*$", mention.after):
+            raise TranslationError(f"traffic is recorded between addresses, not people like {mention.value!r}: ask "
+                                   f"what {mention.value} did ('what did {mention.value} do yesterday'), or which "
+                                   "addresses talked to an IP ('flows to 10.0.1.25')")
 
 
 def describe(intent: Intent) -> str:

@@ -1,0 +1,41 @@
+"""Classes the offline translator reads since pass 6 of issue 25 (wrong readings found by pass 5 and the
+development sets dev11-dev14). Answered questions run through the guard and the local engine and are compared
+with a reference query written here; refused ones assert the reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.nl import TranslationError
+from workbench.nl.offline.translator import translate
+
+from .conftest import DEMO_NOW, same_rows
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("which 3 destination ips had the highest packet total",
+     "SELECT dstaddr, sum(packets) AS t FROM vpc_flow GROUP BY 1 ORDER BY t DESC, dstaddr LIMIT 3"),
+    ("which destination ip had the highest byte total",
+     "SELECT dstaddr, sum(bytes) AS t FROM vpc_flow GROUP BY 1 ORDER BY t DESC, dstaddr LIMIT 1"),
+    ("which source had the lowest bytes total",
+     "SELECT srcaddr, sum(bytes) AS t FROM vpc_flow GROUP BY 1 ORDER BY t, srcaddr LIMIT 1"),
+])
+def test_the_highest_total_ranks_the_sums_not_one_flow(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_the_largest_single_flow_is_still_a_maximum() -> None:
+    assert "MAX(packets)" in translate("what was the highest packet count of a single flow", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize("question", ["who contacted alice.smith", "who talked to alice.smith",
+                                      "who did alice.smith connect to", "who communicated with alice.smith"])
+def test_people_are_not_traffic_endpoints(question: str) -> None:
+    with pytest.raises(TranslationError, match="between addresses, not people"):
+        translate(question, DEMO_NOW)
+
+
+def test_the_addresses_a_person_called_from_are_still_read(engine) -> None:
+    reference = "SELECT DISTINCT sourceipaddress FROM cloudtrail WHERE useridentity.username = 'dave.kowalski'"
+    assert same_rows(engine, "which ips did dave.kowalski connect from", reference) > 0
