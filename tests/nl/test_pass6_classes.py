@@ -39,3 +39,22 @@ def test_people_are_not_traffic_endpoints(question: str) -> None:
 def test_the_addresses_a_person_called_from_are_still_read(engine) -> None:
     reference = "SELECT DISTINCT sourceipaddress FROM cloudtrail WHERE useridentity.username = 'dave.kowalski'"
     assert same_rows(engine, "which ips did dave.kowalski connect from", reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("who called ListUsers from somewhere other than 68.62.167.181 or 69.56.160.124?",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'ListUsers' "
+     "AND sourceipaddress NOT IN ('68.62.167.181', '69.56.160.124')"),
+    ("GetCallerIdentity calls from ips outside 69.56.160.124 and 68.62.167.181",
+     "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     "WHERE eventname = 'GetCallerIdentity' AND sourceipaddress NOT IN ('68.62.167.181', '69.56.160.124')"),
+    ("how many guardduty findings per account, low sev excluded",
+     "SELECT accountid, count(*) FROM guardduty WHERE severity >= 4.0 GROUP BY 1"),
+    ("api calls per service, not counting s3",
+     "SELECT eventsource, count(*) FROM cloudtrail WHERE eventsource <> 's3.amazonaws.com' GROUP BY 1"),
+    ("event names yesterday, s3 excluded",
+     "SELECT DISTINCT eventname FROM cloudtrail WHERE eventsource <> 's3.amazonaws.com' "
+     "AND eventtime >= '2026-11-19T00:00:00Z' AND eventtime < '2026-11-20T00:00:00Z'"),
+])
+def test_every_wording_of_an_exclusion_excludes(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -168,6 +168,15 @@ def normalise(question: str) -> str:
     text = re.sub(r"\b(more than|at least|over|fewer than|less than|exactly)\s+(once|twice)\b",
                   lambda m: f"{m.group(1)} {1 if m.group(2).lower() == 'once' else 2} times", text, flags=re.IGNORECASE)
     text = _WILDCARD_IP.sub(_range, text)
+    # "not counting X", "somewhere other than X", "ips outside 10.0.0.5", ", low sev excluded": an exclusion, in the
+    # one wording the readers of names and of vocabulary know
+    text = re.sub(r"\b(?:not counting|discounting|disregarding|leaving aside|setting aside)\b", "excluding", text,
+                  flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:somewhere|someplace|elsewhere)\s+(?=other than\b|but\b|besides\b)", "anywhere ", text,
+                  flags=re.IGNORECASE)
+    text = re.sub(r"\boutside(?: of)?\s+(?=\d{1,3}(?:\.\d{1,3}){3}(?!/)\b)", "other than ", text, flags=re.IGNORECASE)
+    text = re.sub(r"([,;(]\s*)([\w.:/-]+(?:\s+[\w.:/-]+)?)\s+(?:excluded|left out|not included)\b", r"\1excluding \2", text,
+                  flags=re.IGNORECASE)
     text = _EITHER_OUTCOME.sub("", text)
     text = _COMPOUND.sub(lambda m: m.group(1).replace("-", " "), text)
     text = _HOST_LABEL.sub("", text)
