@@ -58,3 +58,11 @@ def test_the_addresses_a_person_called_from_are_still_read(engine) -> None:
 ])
 def test_every_wording_of_an_exclusion_excludes(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["which 2 secrets were read the most", "the 2 secrets read most often",
+                                      "top 2 secrets read"])
+def test_the_noun_of_a_phrase_can_be_what_is_ranked(engine, question: str) -> None:
+    reference = ("SELECT json_extract_scalar(requestparameters, '$.secretId') AS s, count(*) AS n FROM cloudtrail "
+                 "WHERE eventname = 'GetSecretValue' GROUP BY 1 ORDER BY n DESC, s LIMIT 2")
+    assert same_rows(engine, question, reference) == 2

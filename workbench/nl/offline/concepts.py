@@ -291,8 +291,8 @@ def cloudtrail_concepts(reading: Reading) -> None:
     _trail(reading)
     for pattern, _, apply in _cloudtrail_rules():
         if match := reading.find(pattern):
-            asked = re.search(r"\b(?:which|what|per|each|by)\s+$", reading.text[:match.start()])
-            # the noun is what comes before the verb: "guardduty detectors were deleted" keeps both words
+            asked = re.search(r"\b(?:(?:which|what|the|top)\s+(?:\d+|two|three|four|five|ten)|which|what|per|each|by)\s+$",
+                              reading.text[:match.start()])  # the noun before the verb: "detectors were deleted" keeps both
             noun = (re.match(r"\s*(?:\w+\s+)*?\w+(?=\s+(?:was|were|been|being|got|get|is|are|has|have)\b)", match.group(0))
                     or re.match(r"\s*\w+", match.group(0))) if asked else None
             words = match.group(0).strip()

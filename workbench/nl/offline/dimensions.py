@@ -121,6 +121,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                 (_AGENT_NOT_GROUP + f"\\b{GROUP}\\s+", "group"), (rf"\b{_WHICH}\s+", "which"),
                 (rf"\b(?:top|bottom)\s+(?:{N}\s+)?", "top"),
                 (rf"\b{N}\s+(?:most|least)\s+\w+\s+", "top"),
+                (rf"\b(?:which|what|the)\s+{N}\s+(?=\w+(?:\s+\w+)?\s+(?:\w+\s+){{0,3}}(?:the\s+)?(?:most|least|fewest)\b)", "top"),
                 (r"\b(?:most|least)\s+(?:common|active|frequent|used|busy)\s+", "top"),
                 (r"\b(?:busiest|noisiest|loudest|chattiest|quietest|rarest)\s+", "top"),
                 (r"\b(?:most|least)\s{2,}", "most"),  # "most rejected source ip": the filter read, the noun ranked
