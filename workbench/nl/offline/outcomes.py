@@ -117,7 +117,7 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
                              r"not authori[sz]ed)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
     elif match := reading.find(r"\b(?:failed|fail|fails|failures?|(?<!without )(?<!without an )(?<!no )errors?(?! codes?\b)|"
-                               r"errored|unsuccessful|failing)\b"):
+                               r"errored|unsuccessful(?:ly)?|failing)\b"):
         asked = re.search(r"\b(?:which|what|most common|most frequent|top(?: \d+)?|distinct|unique|different|kinds? of|"
                           r"types? of)\s+(?:\w+\s+)?$", reading.text[:match.start()])
         if not error_codes_named and asked and match.group(0).startswith("error"):
@@ -126,7 +126,7 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
             reading.add(is_null("errorcode", negate=True), match.group(0), "that failed")
         elif not error_codes_named:
             reading.add(is_null("errorcode", negate=True), reading.consume(match), "that failed")
-    elif match := reading.find(r"\b(?:succeeded|successful|without (?:an? )?errors?|no errors?)\b"):
+    elif match := reading.find(r"\b(?:succeeded|successful(?:ly)?|without (?:an? )?errors?|no errors?)\b"):
         reading.add(is_null("errorcode"), reading.consume(match), "that succeeded")
     if not error_codes_named and reading.has(r"\berror codes?\b"):
         # "error codes for ivan.patel": the codes are listed, so only calls that have one
