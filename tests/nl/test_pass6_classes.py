@@ -66,3 +66,41 @@ def test_the_noun_of_a_phrase_can_be_what_is_ranked(engine, question: str) -> No
     reference = ("SELECT json_extract_scalar(requestparameters, '$.secretId') AS s, count(*) AS n FROM cloudtrail "
                  "WHERE eventname = 'GetSecretValue' GROUP BY 1 ORDER BY n DESC, s LIMIT 2")
     assert same_rows(engine, question, reference) == 2
+
+
+@pytest.mark.parametrize(("question", "events"), [
+    ("who tried to stop i-4f59b0b405da62c5a", "StopInstances"),
+    ("who rebooted i-4f59b0b405da62c5a", "RebootInstances"),
+    ("what instance types were launched in sa-east-1", "RunInstances"),
+    ("instance types launched", "RunInstances"),
+    ("has anyone deactivated an access key", "UpdateAccessKey"),
+    ("were any security group ingress rules revoked in the last 2 days", "RevokeSecurityGroupIngress"),
+    ("who tried to add tags to instances yesterday", "CreateTags"),
+])
+def test_plain_verbs_on_instances_keys_and_rules_are_their_calls(question: str, events: str) -> None:
+    assert f"eventname = '{events}'" in translate(question, DEMO_NOW)[0]
+
+
+def test_an_instance_named_in_traffic_keeps_its_verbs_for_the_flows() -> None:
+    sql = translate("when did i-cab9541e488fe9331 start talking to 10.0.0.5", DEMO_NOW)[0]
+    assert "vpc_flow" in sql and "eventname" not in sql
+
+
+@pytest.mark.parametrize("question", ["who called StopInstances, when", "who deleted the trail - when?",
+                                      "who called StopInstances - when, and what error if any"])
+def test_when_after_who_asks_for_the_events(engine, question: str) -> None:
+    event = "DeleteTrail" if "trail" in question else "StopInstances"
+    reference = ("SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid "
+                 f"FROM cloudtrail WHERE eventname = '{event}'")
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["successful StartInstances calls", "who successfully started instances"])
+def test_successfully_is_an_outcome(question: str) -> None:
+    assert "errorcode IS NULL" in translate(question, DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize("role", ["AWSReservedSSO_AdministratorAccess_85ccfaefe7c2dc08", "AWSServiceRoleForConfig"])
+def test_aws_reserved_role_names_are_roles(engine, role: str) -> None:
+    reference = f"SELECT count(*) FROM cloudtrail WHERE useridentity.sessioncontext.sessionissuer.username = '{role}'"
+    assert same_rows(engine, f"how many calls did {role} make", reference) == 1

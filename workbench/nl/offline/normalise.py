@@ -189,6 +189,9 @@ def normalise(question: str) -> str:
                   r"(?:\s+before\s+(?:the\s+)?(?:standup|stand-up|lunch|meeting|sync|eod|end of day|i (?:go|leave)))?\s*[:,—–]\s*",
                   "", text, flags=re.IGNORECASE)
     text = _REPORTED.sub("", text)
+    # "when, and what error if any": every outcome, with the error code a listing shows anyway
+    text = re.sub(r"[,;]?\s*(?:and\s+)?(?:what|which|the|any)\s+(?:error(?:\s+code)?s?|failures?)\s*,?\s*if\s+any\b",
+                  " including failures", text, flags=re.IGNORECASE)
     text = _CLOSING.sub("", text) or text
     text = without_purpose(text)
     # "show me the earliest flow from X": the first/last reading is the same without the request words

@@ -49,6 +49,7 @@ from workbench.nl.offline.refusals import (
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.timephrases import extract_window
+from workbench.nl.offline.verbs import read_verbs
 from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
 from workbench.timewindow import Window
 
@@ -205,6 +206,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
     if table == "cloudtrail":
         _refuse_people_as_endpoints(found)
+        read_verbs(reading, found)
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to", "where did it ssh into", "which hosts did it reach to": the dangling
         # "to" asks for the destinations, whatever noun names the ends. Matched on the words as typed, since

@@ -1,0 +1,59 @@
+"""Plain-English verbs on the things EC2 and IAM calls act on → the calls: "who tried to stop i-0abc…",
+"what instance types were launched", "has anyone deactivated an access key", "who created <user>".
+
+Each verb is read only beside its object (a named instance, the noun "instance(s)", "access key", …), so
+"start" or "created" elsewhere in a question ("when did the scan start", "the role created yesterday") is
+left to the other readers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.nl.offline.mentions import Mentions
+from workbench.nl.offline.reading import Reading, event_filter
+
+# verb → the EC2 call that does it to an instance
+_INSTANCE_VERBS = (
+    (r"stop(?:s|ped|ping)?", ("StopInstances",), "stopped"),
+    (r"start(?:s|ed|ing)?|boot(?:s|ed|ing)?(?! up)", ("StartInstances",), "started"),
+    (r"terminat(?:e|es|ed|ing)|kill(?:s|ed|ing)?|destroy(?:s|ed|ing)?", ("TerminateInstances",), "terminated"),
+    (r"reboot(?:s|ed|ing)?|restart(?:s|ed|ing)?", ("RebootInstances",), "rebooted"),
+    (r"launch(?:es|ed|ing)?|spin(?:s|ning)? up|spun up", ("RunInstances",), "launched"),
+)
+_INSTANCE_NOUN = r"(?:ec2\s+)?(?:instances?|resourceid|vms?|servers?)"
+# verb and object of IAM and EC2 calls that name no instance
+_OBJECT_VERBS = (
+    (r"\b(?:deactivat(?:e|es|ed|ing)|disabl(?:e|es|ed|ing))\s+(?:an?\s+|the\s+|any\s+)?(?:iam\s+)?access\s+keys?\b|"
+     r"\baccess\s+keys?\s+(?:(?:was|were|got|been)\s+)?(?:deactivated|disabled|made inactive)\b",
+     ("UpdateAccessKey",), "access keys deactivated"),
+    (r"\b(?:revok(?:e|es|ed|ing)|remov(?:e|es|ed|ing))\s+(?:an?\s+|the\s+|any\s+)?(?:security\s+group\s+)?ingress"
+     r"(?:\s+rules?)?\b|\b(?:security\s+group\s+)?ingress\s+rules?\s+(?:(?:was|were|got|been)\s+)?(?:revoked|removed)\b",
+     ("RevokeSecurityGroupIngress",), "ingress rules revoked"),
+    (r"\b(?:add(?:s|ed|ing)?|creat(?:e|es|ed|ing))\s+(?:an?\s+|the\s+|any\s+)?(?:security\s+group\s+)?ingress"
+     r"(?:\s+rules?)?\b", ("AuthorizeSecurityGroupIngress",), "ingress rules added"),
+    (r"\b(?:add(?:s|ed|ing)?|put|creat(?:e|es|ed|ing))\s+(?:an?\s+|the\s+|any\s+|new\s+)?tags?\b|\btagged\b",
+     ("CreateTags",), "tags added"),
+)
+
+
+def read_verbs(reading: Reading, found: Mentions) -> None:
+    instance_named = any(m.kind == "resource_id" and m.value.lower().startswith("i-") for m in found.items)
+    for verbs, events, description in _INSTANCE_VERBS:
+        # "who tried to stop i-0abc", "instance types launched", "which instances were stopped"
+        pattern = (rf"\b(?:{verbs})\s+(?:the\s+|an?\s+|any\s+|new\s+|some\s+)?{_INSTANCE_NOUN}\b|"
+                   rf"\b{_INSTANCE_NOUN}(?:\s+types?)?\s+(?:(?:was|were|got|been|being|is|are|has been|have been)\s+)?"
+                   rf"(?:{verbs})\b")
+        if not (match := reading.find(pattern)) and instance_named:
+            match = reading.find(rf"\b(?:{verbs})\b(?!\s+(?:time|date|at|of)\b)")
+        if match is None:
+            continue
+        verb = re.search(rf"\b(?:{verbs})\b", match.group(0))
+        assert verb is not None
+        reading.add(event_filter(events), reading.consume_span(match.start() + verb.start(), match.start() + verb.end()),
+                    f"instances {description}", "instance calls")
+        return
+    for pattern, events, description in _OBJECT_VERBS:
+        if match := reading.find(pattern):
+            reading.add(event_filter(events), reading.consume(match), description, "iam and ec2 calls")
+            return
