@@ -38,7 +38,10 @@ def direction(before: str, after: str = "", value: str = "") -> str:
         return "from" if side.group(1) else "to"
     if side := _AS_SIDE.match(after):
         return "from" if side.group(1) else "to"
-    before = before.lower()
+    # "to anything other than 10.0.0.0/8", "from outside 10.0.0.0/8": the side is said before the exclusion
+    before = re.sub(r"\s*\b(?:anything|anywhere|any\s+(?:address|ip|host)\w*|addresses|ips|hosts)?\s*(?:other than|"
+                    r"outside(?: of)?|except(?: for)?|but not|but|not in|besides|excluding|apart from)\s+(?:the\s+)?$",
+                    " ", before.lower())
     if re.search(r"\b(?:to|into) or from\s+$|\bfrom or to\s+$|\bto/from\s+$|\bfrom/to\s+$|\band from\s+$", before):
         return "any"  # "connections to or from 10.0.0.5": either side
     if _FROM.search(before):

@@ -168,13 +168,20 @@ def normalise(question: str) -> str:
     text = re.sub(r"\b(more than|at least|over|fewer than|less than|exactly)\s+(once|twice)\b",
                   lambda m: f"{m.group(1)} {1 if m.group(2).lower() == 'once' else 2} times", text, flags=re.IGNORECASE)
     text = _WILDCARD_IP.sub(_range, text)
+    # "the 10. range", "the 10/8 range", "172.16/12": a CIDR written with its zero octets left out
+    text = re.sub(r"(?<![\w./])(\d{1,3}(?:\.\d{1,3}){0,2})\.\s+(?:range|block|network|subnet)\b",
+                  lambda m: _range(m).rstrip(), text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<![\w./])(\d{1,3}(?:\.\d{1,3}){0,2})/(\d{1,2})(?:\s+(?:range|block|network|subnet|cidr))?(?![\w./])",
+                  lambda m: ".".join(m.group(1).split(".") + ["0"] * (4 - len(m.group(1).split(".")))) + "/" + m.group(2),
+                  text)
     # "not counting X", "somewhere other than X", "ips outside 10.0.0.5", ", low sev excluded": an exclusion, in the
     # one wording the readers of names and of vocabulary know
     text = re.sub(r"\b(?:not counting|discounting|disregarding|leaving aside|setting aside)\b", "excluding", text,
                   flags=re.IGNORECASE)
     text = re.sub(r"\b(?:somewhere|someplace|elsewhere)\s+(?=other than\b|but\b|besides\b)", "anywhere ", text,
                   flags=re.IGNORECASE)
-    text = re.sub(r"\boutside(?: of)?\s+(?=\d{1,3}(?:\.\d{1,3}){3}(?!/)\b)", "other than ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\boutside(?: of)?\s+(?:the\s+)?(?=\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?(?![\w.]))", "other than ", text,
+                  flags=re.IGNORECASE)
     text = re.sub(r"([,;(]\s*)([\w.:/-]+(?:\s+[\w.:/-]+)?)\s+(?:excluded|left out|not included)\b", r"\1excluding \2", text,
                   flags=re.IGNORECASE)
     text = _EITHER_OUTCOME.sub("", text)
@@ -211,6 +218,9 @@ def normalise(question: str) -> str:
     # later, and would read as that value; spaced, it is the column the vocabulary knows
     text = re.sub(r"(?<![\w.@/:-])(event|user|role|bucket|secret|policy)(names?)(?![\w.@/:-])", r"\1 \2", text,
                   flags=re.IGNORECASE)
+    # "flows per account_id", "by flow_direction": a column as the table names it, in the words the readers know
+    text = re.sub(r"(?<![\w.@/:-])(account|instance|interface|subnet|flow|reject)_(id|direction|reason)"
+                  r"(?![\w.@/:-])", r"\1 \2", text, flags=re.IGNORECASE)
     # "dstports 8080 or 5432": the port reader knows the column by its words
     text = re.sub(r"(?<![\w.@/:-])(dst|dest|src)(ports?)(?![\w.@/:-])",
                   lambda m: ("source " if m.group(1).lower() == "src" else "destination ") + m.group(2), text,
