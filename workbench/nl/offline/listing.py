@@ -7,9 +7,18 @@ from __future__ import annotations
 
 import re
 
+from sqlglot import exp
+
 from workbench.nl.intent import Dimension, Intent, Order
 from workbench.nl.offline.dimensions import Dim
 from workbench.nl.offline.vocab import LIST_COLUMNS, TIME_COLUMN
+
+
+def names_only_the_kind(intent: Intent) -> bool:
+    """'most recent CreateUser event': the named value says which event, not whose, so nothing is "last seen"
+    and the event itself is asked; 'last ConsoleLogin by heidi.smith' names a subject and stays a time."""
+    named = [f for f in intent.filters if f.entities]
+    return bool(named) and all({c.name for c in f.condition.find_all(exp.Column)} == {"eventname"} for f in named)
 
 
 def the_one_event(intent: Intent, first: re.Match[str] | None, last: re.Match[str] | None,

@@ -21,7 +21,7 @@ from workbench.nl.offline.dimensions import (
     sized_bucket,
     time_bucket,
 )
-from workbench.nl.offline.listing import listing, the_one_event
+from workbench.nl.offline.listing import listing, names_only_the_kind, the_one_event
 from workbench.nl.offline.measures import read_measure, second_measure
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.thresholds import distinct_threshold
@@ -156,6 +156,10 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     elif latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
         first = last = None
         recent = latest
+    elif (edge := first or last) and not (first and last) and not recent and edge.group(0).endswith("eventname") \
+            and not re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) and names_only_the_kind(intent):
+        first = last = None  # "most recent CreateUser event": that one event, not a time
+        recent = edge
     if both and (first or last):  # "first and last time we saw X": both ends of the same span
         first = first or both
         last = last or both
