@@ -132,7 +132,8 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
     for host in found.of("service_host"):
         # CloudTrail records a call an AWS service makes with the service as sourceIPAddress
         # unless it is called the event source: "eventsource = iam.amazonaws.com", "event source kms.amazonaws.com"
-        source = re.search(r"\b(?:event ?source|event_source|eventsource|event\.provider)\s*(?:=|:|is|of)?\s*$", host.before)
+        source = re.search(r"\b(?:event ?source|event_source|eventsource|event\.provider)\s*(?:=|:|is|of)?\s*$", host.before) \
+            or re.search(r"\b(?:on|in|against|into|via|through)\s+(?:the\s+)?$", host.before)  # "agents on signin…": the service called
         column = "eventsource" if host.direction == "to" or source else "sourceipaddress"
         _add(intent, [host], eq(column, host.value.lower()), f"{'to' if host.direction == 'to' else 'from'} {host.value}")
     for trail in found.of("trail"):  # trail calls name the trail (or its ARN) in the request
