@@ -24,7 +24,7 @@ from workbench.nl.intent import (
     one_of,
 )
 from workbench.nl.offline.accounting import SOURCE_OF
-from workbench.nl.offline.eventnames import is_prefix
+from workbench.nl.offline.eventnames import LAMBDA_VERSIONED, is_prefix
 from workbench.nl.offline.findingtypes import is_tail, tail_condition
 from workbench.nl.offline.mentions import Mention, Mentions
 
@@ -105,6 +105,7 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
     if events := found.of("event"):
         exact = [v for v in _values(events) if not is_prefix(v)]
         starts = [like("eventname", v[0].upper() + v[1:-1] + "%") for v in _values(events) if is_prefix(v)]
+        starts += [like("eventname", f"{v}20%") for v in exact if v in LAMBDA_VERSIONED]  # ...Code20150331v2
         _add(intent, events, any_of(*([one_of("eventname", exact)] if exact else []), *starts),
              "calls to " + ", ".join(_values(events)))
     if codes := found.of("error_code"):
