@@ -21,7 +21,7 @@ from workbench.nl.offline.dimensions import (
     sized_bucket,
     time_bucket,
 )
-from workbench.nl.offline.listing import listing, names_only_the_kind, the_one_event
+from workbench.nl.offline.listing import asked_columns, listing, names_only_the_kind, the_one_event
 from workbench.nl.offline.measures import read_measure, second_measure
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.thresholds import distinct_threshold
@@ -340,6 +340,12 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if direction is None and reading.sort is None and (
             oldest := re.search(r"\b(?:oldest|earliest) first\b|\bascending\b|\bold(?:est)? to new(?:est)?\b", reading.text)):
         reading.consume(oldest)  # "oldest first": the listing's own order, by time ascending
+    asked, start = asked_columns(reading.text, table)
+    if asked and reading.sort is None:  # "… give me the time, the region and the instance type": those, each row's
+        intent.columns = asked
+        intent.order = [Order(TIME_COLUMN[table], descending=direction is not None)]
+        reading.text = reading.text[:start].ljust(len(reading.text))
+        return
     listing(intent, descending=direction is not None, sort=reading.sort)
 
 
