@@ -86,12 +86,19 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     reading.text = re.sub(r"\b(?:what|how)\s+(?:were|was|are|is)\s+(?:the|th[eo]se?|its|their|it|they)\s+(?:(?:new|created|"
                           r"new(?:ly)? created)\s+(users?|roles?|groups?)\s+|\s*)(?:called|named)\b",
                           lambda m: f"for which {m.group(1) or kind}".ljust(len(m.group(0))), reading.text)
-    target = re.search(r"\b(?:to|for|on|against)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?))?\b", reading.text)
+    # "who called CreateRole, and which role did they make": the one the call made, named in its request
+    if calls or re.search(r"\beventname\b", reading.text):  # a named call stands as 'eventname' here
+        reading.text = re.sub(r"\b(?:which|what)\s+(users?|roles?|groups?)\s+(?:did|do|does)\s+(?:they|he|she|it|each|"
+                              r"th[eo]se?)\s+(?:make|create|add|delete|remove)\b",
+                              lambda m: f"for which {m.group(1)}".ljust(len(m.group(0))), reading.text)
+    target = re.search(r"\b(?:to|for|on|against)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?)"
+                       r"(?:\s*(?:or|and|/|,)\s*(users?|roles?|groups?))?)?\b", reading.text)
     if target and table == "cloudtrail":
-        noun = (target.group(1) or "user").rstrip("s")
-        field = {"user": "userName", "role": "roleName", "group": "groupName"}[noun]
-        found.append(Dim(Dimension(f"json_extract_scalar(requestparameters, '$.{field}')", f"target_{noun}",
-                                    f"target {noun}", target.group(0)), "which"))
+        # "on which user or role": each noun its own column, the request names one or the other
+        for noun in dict.fromkeys(n.rstrip("s") for n in (target.group(1) or "user", target.group(2)) if n):
+            field = {"user": "userName", "role": "roleName", "group": "groupName"}[noun]
+            found.append(Dim(Dimension(f"json_extract_scalar(requestparameters, '$.{field}')", f"target_{noun}",
+                                        f"target {noun}", target.group(0)), "which"))
         reading.consume(target)
     sort = re.search(r"\b(?:sorted|ordered|sort|order|ranked)\s+by\s+(?:the\s+)?", reading.text)
     if sort and (hit := vocab_dimension(table, reading.text[sort.end():])):

@@ -17,7 +17,8 @@ _TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
                     r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
-                    r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|destinations?|peers?)\b",  # "10.10.17.92 destinations": where it sent to
+                    r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|destinations?|peers?|"
+                    r"(?:get|gets|got|getting|go|goes|went)\s+(?:through|in))\b",  # "did X get through": its flows, accepted  # "10.10.17.92 destinations": where it sent to
                     re.IGNORECASE)
 _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?|listen\w*|serv(?:e|es|ed|ing)|"
                        r"accept(?:s|ed|ing)?\s+(?:\w+\s+)?(?:connections?|traffic|flows?|sessions?))\b", re.IGNORECASE)

@@ -67,6 +67,16 @@ EVENT_NAMES = frozenset({
     "UpdateSAMLProvider", "UpdateTable", "UpdateTrail", "UpdateTrustAnchor"
 })
 
+# Lambda records most of its calls with the API version after the name ("UpdateFunctionCode20150331v2",
+# "ListFunctions20150331"): the name an analyst types matches either form, never the bare name alone
+LAMBDA_VERSIONED = frozenset({
+    "AddLayerVersionPermission", "AddPermission", "CreateAlias", "CreateEventSourceMapping", "CreateFunction",
+    "DeleteAlias", "DeleteEventSourceMapping", "DeleteFunction", "DeleteLayerVersion", "GetFunction",
+    "GetFunctionConfiguration", "GetLayerVersion", "GetPolicy", "ListFunctions", "ListLayerVersions", "ListLayers",
+    "ListVersionsByFunction", "PublishLayerVersion", "PublishVersion", "PutFunctionConcurrency", "RemovePermission",
+    "UpdateAlias", "UpdateEventSourceMapping", "UpdateFunctionCode", "UpdateFunctionConfiguration",
+})
+
 
 def known_events() -> dict[str, str]:
     """Every call name the translator knows, by its lower case: "assumerole" is AssumeRole."""
@@ -85,7 +95,7 @@ def known_events() -> dict[str, str]:
              "GetSessionToken", "GetFederationToken", "ListUsers", "ListRoles", "ListAccessKeys", "GetBucketAcl",
              "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "StartSession", "SendSSHPublicKey",
              "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress"}
-    return {n.lower(): n for n in (*names, *EVENT_NAMES)}
+    return {n.lower(): n for n in (*names, *EVENT_NAMES, *LAMBDA_VERSIONED)}
 
 
 # "List* and Describe* calls", "Delete* yesterday": every call whose name starts so. A word written with

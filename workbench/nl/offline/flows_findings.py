@@ -44,7 +44,7 @@ def vpc_concepts(reading: Reading) -> None:
     elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):
         reading.add(eq("flow_direction", "egress"), reading.consume(match), "outbound")
     # "how many were let in and how many blocked": both outcomes asked, one row per action
-    let_in, kept_out = r"(?:accepted|allowed|let (?:in|through)|got through)", r"(?:rejected|blocked|denied|turned away)"
+    let_in, kept_out = r"(?:accepted|allowed|let (?:in|through)|(?:got|gets?|getting) through)", r"(?:rejected|blocked|denied|turned away)"
     many = r"how many\s+(?:were\s+|got\s+)?"
     pair = rf"\s*(?:(?:vs\.?|versus|and|or|/|,)\s*(?:and\s+)?(?:{many})?|{many})"
     if match := reading.find(rf"\b{let_in}{pair}{kept_out}\b|\b{kept_out}{pair}{let_in}\b"):
@@ -54,7 +54,7 @@ def vpc_concepts(reading: Reading) -> None:
                              r"failed|turned away)\b"):
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
     elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|accepting|allowing|established|"
-                               r"let (?:in|through)|got through)\b"):
+                               r"let (?:in|through)|(?:got|gets?|getting) through)\b"):
         reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
     if reading.has(rf"\b{let_in}\b") and any("REJECT" in f.condition.sql() for f in reading.filters):
         # both outcomes written but not read as a pair: one filter would silently drop the other

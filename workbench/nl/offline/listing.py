@@ -7,9 +7,18 @@ from __future__ import annotations
 
 import re
 
+from sqlglot import exp
+
 from workbench.nl.intent import Dimension, Intent, Order
 from workbench.nl.offline.dimensions import Dim
-from workbench.nl.offline.vocab import LIST_COLUMNS, TIME_COLUMN
+from workbench.nl.offline.vocab import LIST_COLUMNS, TIME_COLUMN, vocab_dimension
+
+
+def names_only_the_kind(intent: Intent) -> bool:
+    """'most recent CreateUser event': the named value says which event, not whose, so nothing is "last seen"
+    and the event itself is asked; 'last ConsoleLogin by heidi.smith' names a subject and stays a time."""
+    named = [f for f in intent.filters if f.entities]
+    return bool(named) and all({c.name for c in f.condition.find_all(exp.Column)} == {"eventname"} for f in named)
 
 
 def the_one_event(intent: Intent, first: re.Match[str] | None, last: re.Match[str] | None,
@@ -57,3 +66,28 @@ def listing(intent: Intent, descending: bool = False, sort: Dimension | None = N
         expr, _, direction = item.strip().partition(" ")
         if (sort is None or expr != sort.expression) and not (timed and expr in {TIME_COLUMN[intent.table], "severity"}):
             intent.order.append(Order(expr, descending=(direction == "DESC") != descending))
+
+
+_TIME_WORDS = re.compile(r"(?:time(?:stamp)?s?|when|dates?)\b")
+_GAP = re.compile(r"(?:\s|,|\band\b|\bthe\b|\bits\b|\btheir\b)*")
+
+
+def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
+    """'for each RunInstances call give me the time, the region and the instance type': the columns named for each
+    row, in order, and where their list starts; none unless two or more known columns run to the end of the question."""
+    trigger = re.search(r"\b(?:give|show|get|pull)(?:\s+me)?\s+|\b(?:with|including)\s+|:\s*", text)
+    if trigger is None:
+        return [], -1
+    at, found, end = trigger.end(), [], len(text.rstrip())
+    while (at := _GAP.match(text, at).end()) < end:  # type: ignore[union-attr]
+        if moment := _TIME_WORDS.match(text, at):
+            column = TIME_COLUMN[table]
+            dim, length = Dimension(column, column, column, moment.group(0)), moment.end() - at
+        elif hit := vocab_dimension(table, text[at:]):
+            dim, length = hit
+        else:
+            return [], -1
+        if dim.alias not in {d.alias for d in found}:
+            found.append(dim)
+        at += length
+    return (found, trigger.start()) if len(found) >= 2 else ([], -1)

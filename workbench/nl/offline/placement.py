@@ -24,7 +24,7 @@ from workbench.nl.intent import (
     one_of,
 )
 from workbench.nl.offline.accounting import SOURCE_OF
-from workbench.nl.offline.eventnames import is_prefix
+from workbench.nl.offline.eventnames import LAMBDA_VERSIONED, is_prefix
 from workbench.nl.offline.findingtypes import is_tail, tail_condition
 from workbench.nl.offline.mentions import Mention, Mentions
 
@@ -105,6 +105,7 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
     if events := found.of("event"):
         exact = [v for v in _values(events) if not is_prefix(v)]
         starts = [like("eventname", v[0].upper() + v[1:-1] + "%") for v in _values(events) if is_prefix(v)]
+        starts += [like("eventname", f"{v}20%") for v in exact if v in LAMBDA_VERSIONED]  # ...Code20150331v2
         _add(intent, events, any_of(*([one_of("eventname", exact)] if exact else []), *starts),
              "calls to " + ", ".join(_values(events)))
     if codes := found.of("error_code"):
@@ -132,7 +133,8 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
     for host in found.of("service_host"):
         # CloudTrail records a call an AWS service makes with the service as sourceIPAddress
         # unless it is called the event source: "eventsource = iam.amazonaws.com", "event source kms.amazonaws.com"
-        source = re.search(r"\b(?:event ?source|event_source|eventsource|event\.provider)\s*(?:=|:|is|of)?\s*$", host.before)
+        source = re.search(r"\b(?:event ?source|event_source|eventsource|event\.provider)\s*(?:=|:|is|of)?\s*$", host.before) \
+            or re.search(r"\b(?:on|in|against|into|via|through)\s+(?:the\s+)?$", host.before)  # "agents on signin…": the service called
         column = "eventsource" if host.direction == "to" or source else "sourceipaddress"
         _add(intent, [host], eq(column, host.value.lower()), f"{'to' if host.direction == 'to' else 'from'} {host.value}")
     for trail in found.of("trail"):  # trail calls name the trail (or its ARN) in the request

@@ -21,7 +21,7 @@ from workbench.nl.offline.dimensions import (
     sized_bucket,
     time_bucket,
 )
-from workbench.nl.offline.listing import listing, the_one_event
+from workbench.nl.offline.listing import asked_columns, listing, names_only_the_kind, the_one_event
 from workbench.nl.offline.measures import read_measure, second_measure
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.thresholds import distinct_threshold
@@ -156,6 +156,10 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     elif latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
         first = last = None
         recent = latest
+    elif (edge := first or last) and not (first and last) and not recent and edge.group(0).endswith("eventname") \
+            and not re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) and names_only_the_kind(intent):
+        first = last = None  # "most recent CreateUser event": that one event, not a time
+        recent = edge
     if both and (first or last):  # "first and last time we saw X": both ends of the same span
         first = first or both
         last = last or both
@@ -336,6 +340,12 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if direction is None and reading.sort is None and (
             oldest := re.search(r"\b(?:oldest|earliest) first\b|\bascending\b|\bold(?:est)? to new(?:est)?\b", reading.text)):
         reading.consume(oldest)  # "oldest first": the listing's own order, by time ascending
+    asked, start = asked_columns(reading.text, table)
+    if asked and reading.sort is None:  # "… give me the time, the region and the instance type": those, each row's
+        intent.columns = asked
+        intent.order = [Order(TIME_COLUMN[table], descending=direction is not None)]
+        reading.text = reading.text[:start].ljust(len(reading.text))
+        return
     listing(intent, descending=direction is not None, sort=reading.sort)
 
 

@@ -108,14 +108,7 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
         window = Window(window.start + timedelta(hours=start), window.start + timedelta(hours=end))
         phrase = f"{phrase}, in the {part.group(1)} (UTC)"
     if edge:
-        # "after 15:54 on nov 19": the named day from (or until) that time
-        if window is None or window.end - window.start != timedelta(days=1):
-            raise TranslationError(f"{edge.group(0)!r} needs a day: say e.g. '{edge.group(0)} yesterday' or "
-                                   f"'{edge.group(0)} on 2026-11-19' (times are UTC)")
-        at = window.start + _clock(*edge.group(2, 3, 4))
-        after = edge.group(1) in {"after", "since", "from"}
-        window = Window(at, window.end) if after else Window(window.start, at)
-        phrase = f"{phrase}, {edge.group(0)}"
+        window, phrase = _from_clock_edge(edge, window, phrase, now)
     if clock:
         if window is None or window.end - window.start != timedelta(days=1):
             raise TranslationError(f"{clock.group(0)!r} needs a day: say e.g. '{clock.group(0)} yesterday' or "
@@ -131,6 +124,30 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
             f"cannot place the time {leftover.group(0)!r}: say 'between 2026-11-19T15:00 and 2026-11-19T16:00', "
             "'on 2026-11-19', 'since 2026-11-19T10:00', 'yesterday' or 'in the last 6 hours' (UTC)")
     return window, rest, phrase
+
+
+def _from_clock_edge(edge: re.Match[str], window: Window | None, phrase: str | None,
+                     now: datetime) -> tuple[Window, str]:
+    """"after 15:54 on nov 19" runs from that minute to now: "after" / "since" name a start, not a day.
+
+    "before 09:30 on the 19th" is that day up to the minute. A bare "since 18:00" is the most recent 18:00.
+    """
+    after = edge.group(1) in {"after", "since", "from"}
+    offset = _clock(*edge.group(2, 3, 4))
+    if window is None and after:
+        at = _midnight(now) + offset
+        at = at if at < now else at - timedelta(days=1)
+        return Window(at, now), f"since {iso_z(at)}"
+    if window is None or window.end - window.start != timedelta(days=1):
+        raise TranslationError(f"{edge.group(0)!r} needs a day: say e.g. '{edge.group(0)} yesterday' or "
+                               f"'{edge.group(0)} on 2026-11-19' (times are UTC)")
+    at = window.start + offset
+    if not after:
+        return Window(window.start, at), f"{phrase}, {edge.group(0)}"
+    if at >= now:
+        raise TranslationError(f"{edge.group(0)!r} on {iso_z(window.start)[:10]} is after the end of the data "
+                               f"({iso_z(now)}): name an earlier time")
+    return Window(at, now), f"since {iso_z(at)}"
 
 
 _NTH = re.compile(r"\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b")
