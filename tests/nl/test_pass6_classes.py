@@ -104,3 +104,59 @@ def test_successfully_is_an_outcome(question: str) -> None:
 def test_aws_reserved_role_names_are_roles(engine, role: str) -> None:
     reference = f"SELECT count(*) FROM cloudtrail WHERE useridentity.sessioncontext.sessionissuer.username = '{role}'"
     assert same_rows(engine, f"how many calls did {role} make", reference) == 1
+
+
+@pytest.mark.parametrize(("question", "limit"), [
+    ("what was the most severe guardduty finding on nov 18", 1), ("the two worst guardduty findings", 2),
+    ("highest severity finding yesterday", 1), ("the finding with the highest severity", 1)])
+def test_the_most_severe_findings_are_ranked_by_severity(question: str, limit: int) -> None:
+    sql = " ".join(translate(question, DEMO_NOW)[0].split())
+    assert "ORDER BY severity DESC" in sql and sql.endswith(f"LIMIT {limit}") and "WHERE severity" not in sql
+
+
+def test_the_most_severe_finding_per_group_is_refused() -> None:
+    with pytest.raises(TranslationError, match="top finding within each group"):
+        translate("most severe finding per account", DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "family"), [
+    ("were there any SSH brute force findings from guardduty", "%SSHBruteForce%"),
+    ("cloudtrail logging disabled findings?", "%LoggingDisabled%"),
+    ("privilege escalation findings", "PrivilegeEscalation:%"),
+    ("credential access findings yesterday", "CredentialAccess:%")])
+def test_a_finding_family_named_in_cloudtrail_words_is_guardduty_s(question: str, family: str) -> None:
+    sql = translate(question, DEMO_NOW)[0]
+    assert "FROM guardduty" in sql and f"type LIKE '{family}'" in sql
+
+
+def test_cloudtrail_vocabulary_stays_cloudtrail_s_without_findings() -> None:
+    assert "FROM cloudtrail" in translate("privilege escalation attempts", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize(("question", "start"), [
+    ("accepted flows in the last half hour, per destination port", "2026-11-19T23:30:00"),
+    ("events in the last hour and a half", "2026-11-19T22:30:00")])
+def test_half_hours_are_minutes(question: str, start: str) -> None:
+    window = translate(question, DEMO_NOW)[2]
+    assert window is not None and window.start.isoformat().startswith(start)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("egress flows from 10.20.17.63 to anything outside 10.0.0.0/8",
+     "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow "
+     "WHERE srcaddr = '10.20.17.63' AND dstaddr NOT LIKE '10.%' AND flow_direction = 'egress'"),
+    ("how many flows hit port 22 from outside the 10/8 range",
+     "SELECT count(*) FROM vpc_flow WHERE dstport = 22 AND srcaddr NOT LIKE '10.%'"),
+    ("ssh flows into 10.10.0.69 from outside the 10. range, per source",
+     "SELECT srcaddr, count(*) FROM vpc_flow WHERE dstport = 22 AND dstaddr = '10.10.0.69' AND srcaddr NOT LIKE '10.%' "
+     "GROUP BY 1"),
+])
+def test_an_excluded_range_keeps_the_side_said_before_it(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "column"), [("flows per account_id", "account_id"),
+                                                  ("bytes per flow direction", "flow_direction"),
+                                                  ("flows per subnet_id", "subnet_id")])
+def test_flow_columns_by_their_own_names(question: str, column: str) -> None:
+    assert f"GROUP BY {column}" in " ".join(translate(question, DEMO_NOW)[0].split())

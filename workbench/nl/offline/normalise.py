@@ -168,6 +168,18 @@ def normalise(question: str) -> str:
     text = re.sub(r"\b(more than|at least|over|fewer than|less than|exactly)\s+(once|twice)\b",
                   lambda m: f"{m.group(1)} {1 if m.group(2).lower() == 'once' else 2} times", text, flags=re.IGNORECASE)
     text = _WILDCARD_IP.sub(_range, text)
+    # "in the last half hour", "an hour and a half ago": minutes, which the time reader counts
+    text = re.sub(r"\b(?:an?\s+|one\s+)?hour and a half\b", "90 minutes", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:a\s+)?half(?:\s+an|-an)?[\s-]+hour\b", "30 minutes", text, flags=re.IGNORECASE)
+    # "the most severe finding", "the two worst guardduty findings": the findings ranked by severity, never the
+    # "severe" band, nor the severity alone
+    text = re.sub(r"\b(?:the\s+)?(?:(\d{1,2}|one|two|three|four|five|ten)\s+)?(?:most severe|most critical|most serious|"
+                  r"worst|highest[- ]severity|highest[- ]sev|top[- ]severity)\s+((?:guard ?duty\s+)?(?:findings?|alerts?))\b"
+                  r"(?!.*\b(?:per|each|by)\b)",  # "the most severe finding per account" is a top 1 per group: refused
+                  lambda m: f"the {m.group(1) or 1} {m.group(2)} with the highest severity"
+                  if m.group(1) or not m.group(2).endswith("s") else m.group(0), text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:the|a|one)\s+((?:guard ?duty\s+)?(?:finding|alert))\s+with\s+the\s+(?:highest|worst|top)\s+"
+                  r"severity\b", r"the 1 \1 with the highest severity", text, flags=re.IGNORECASE)
     # "the 10. range", "the 10/8 range", "172.16/12": a CIDR written with its zero octets left out
     text = re.sub(r"(?<![\w./])(\d{1,3}(?:\.\d{1,3}){0,2})\.\s+(?:range|block|network|subnet)\b",
                   lambda m: _range(m).rstrip(), text, flags=re.IGNORECASE)

@@ -82,6 +82,14 @@ def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
     cloudtrail_concepts(trial)
     if "finding_type" in kinds or re.search(_GUARDDUTY_CUE, trial.text):
         if trial.concepts:
+            # "ssh brute force findings", "logging disabled findings": a finding family GuardDuty's vocabulary reads
+            # first leaves no CloudTrail concept behind
+            findings = copy.deepcopy(reading)
+            guardduty_concepts(findings)
+            rest = Reading(findings.text)
+            cloudtrail_concepts(rest)
+            if findings.filters and not rest.concepts:
+                return "guardduty", findings
             raise TranslationError(
                 f"{trial.concepts[0]!r} is CloudTrail vocabulary but the question asks about GuardDuty findings: "
                 "ask one at a time, e.g. 'GuardDuty findings of high severity' or 'privilege escalation attempts'")

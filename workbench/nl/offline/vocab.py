@@ -271,6 +271,9 @@ FINDING_FAMILIES: dict[str, str] = {
     "unauthorizedaccess": "UnauthorizedAccess:%", "cryptocurrency": "CryptoCurrency:%",
     "privilegeescalation": "PrivilegeEscalation:%", "defenseevasion": "DefenseEvasion:%",
     "initialaccess": "InitialAccess:%", "pentest": "PenTest:%", "credentialaccess": "CredentialAccess:%",
+    "privilege escalation": "PrivilegeEscalation:%", "defense evasion": "DefenseEvasion:%",
+    "initial access": "InitialAccess:%", "credential access": "CredentialAccess:%",
+    "cloudtrail disabled": "%LoggingDisabled%", "trail disabled": "%LoggingDisabled%",
 }
 RESOURCE_TYPES: dict[str, str] = {
     "s3": "S3Bucket", "bucket": "S3Bucket", "instance": "Instance", "ec2": "Instance",
