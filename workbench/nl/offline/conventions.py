@@ -144,7 +144,11 @@ def _console_users(intent: Intent) -> None:
 def _only_present(intent: Intent) -> None:
     listed = intent.groups + (intent.columns if intent.distinct else [])
     for dim in listed:
-        if dim.expression in PRESENT_ONLY and intent.table == "cloudtrail":
+        if dim.alias == "session_name" and intent.table == "cloudtrail":
+            # any role's sessions have a name, not only Identity Center's (the same column, another kind)
+            intent.add(Filter(eq("useridentity.type", "AssumedRole"), dim.words or dim.description,
+                              "assumed-role sessions"))
+        elif dim.expression in PRESENT_ONLY and intent.table == "cloudtrail":
             condition, description = PRESENT_ONLY[dim.expression]
             intent.add(Filter(condition.copy(), dim.words or dim.description, description))
 
