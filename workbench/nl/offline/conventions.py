@@ -45,12 +45,27 @@ PRESENT_ONLY = {
 }
 
 
+# "each" of the values named, not each of a column ("each hour", "for each user" are groupings read already)
+_EACH = (r"\b(?:did|do|does|have|has|had|were|was|they|them|username|rolename|ipaddr|bucketname)\s+each\b|"
+         r"\beach\s+(?:of\s+(?:them|those|these|the\s+two|both)|one)\b|\b(?:for|from|by)\s+each\s*(?:[?.!]|$)")
+
+
 def per_value(intent: Intent, found: Mentions, text: str) -> None:
     """'event counts for alice and bob': one count per named value, not their sum."""
     if found.compared and not intent.groups and not any(len(f.entities) > 1 and _listed_columns(f.condition)
                                                            for f in intent.filters):
         raise TranslationError("cannot set the values against each other ('vs') here: ask for a count per value, "
                                "e.g. 'events from 10.0.0.5 or 10.0.0.6, count per source ip'")
+    if intent.distinct and intent.columns and not intent.groups and re.search(_EACH, found.text):
+        # "which ips did alice and bob each come from": the values listed beside the name they belong to
+        for item in intent.filters:
+            if columns := _listed_columns(item.condition) if len(item.entities) > 1 else []:
+                column = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
+                if all(d.expression != column for d in intent.columns):
+                    intent.columns.insert(0, Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1],
+                                                       column, item.words))
+                    intent.order.insert(0, Order(column))
+                return
     if not intent.measures or intent.groups or not (found.compared or re.search(
             r"\b(?:counts|each|respectively|separately|apiece|individually|per (?:user|ip|address|role))\b", found.text)):
         return
