@@ -107,6 +107,38 @@ def _assumed_roles(intent: Intent) -> None:
     intent.order = [Order(arn, o.descending) if o.expression in swap else o for o in intent.order]
 
 
+# IAM calls that act on a role named in the request: "CreateRole calls by dave - which roles" asks for those roles
+_ROLE_CALLS = re.compile(r"(?:Create|Delete|Update|Tag|Untag|Attach|Detach|Put|Get)Role(?:Policy|Description|"
+                         r"PermissionsBoundary)?|UpdateAssumeRolePolicy|(?:Add|Remove)RoleToInstanceProfile")
+
+
+def event_names(intent: Intent) -> list[str]:
+    """The calls the filters name, positively ('eventname = X', 'eventname IN (…)')."""
+    names: list[str] = []
+    for item in intent.filters:
+        node = item.condition.unnest()
+        if isinstance(node, (exp.EQ, exp.In)) and node.this.sql(DIALECT) == "eventname":
+            values = node.expressions if isinstance(node, exp.In) else [node.expression]
+            names += [v.name for v in values if isinstance(v, exp.Literal)]
+    return names
+
+
+def _roles_acted_on(intent: Intent) -> None:
+    """With only role-management calls and the caller named, 'which roles' are the roles in the request."""
+    issuer = "useridentity.sessioncontext.sessionissuer.username"
+    calls = event_names(intent)
+    caller = any("useridentity" in f.condition.sql(DIALECT) and "eventname" not in f.condition.sql(DIALECT)
+                 for f in intent.filters)
+    if not calls or not caller or not all(_ROLE_CALLS.fullmatch(c) for c in calls):
+        return
+    name = Dimension("json_extract_scalar(requestparameters, '$.roleName')", "role_name", "role acted on")
+    swap = lambda d: Dimension(name.expression, name.alias, name.description, d.words) if d.expression == issuer else d  # noqa: E731
+    intent.group_by = [swap(d) for d in intent.group_by]
+    intent.columns = [swap(d) for d in intent.columns]
+    intent.order = [Order({issuer: name.expression, "role": name.alias}.get(o.expression, o.expression), o.descending)
+                    for o in intent.order]
+
+
 def _sso_who(intent: Intent) -> None:
     """'who used an sso role': an Identity Center session's caller is the user its session name carries."""
     if not any(f.description == "Identity Center sessions" for f in intent.filters):
@@ -197,6 +229,7 @@ def apply_conventions(intent: Intent) -> None:
     """The column each convention names, in the order they depend on each other."""
     _other_end(intent)
     _assumed_roles(intent)
+    _roles_acted_on(intent)
     _assumed_by_any_means(intent)
     _sso_who(intent)
     _console_users(intent)
