@@ -113,3 +113,18 @@ def test_roles_beside_role_management_calls_are_the_roles_acted_on(engine, quest
 
 def test_roles_that_made_the_call_are_still_the_callers() -> None:
     assert "sessionissuer.username" in translate("which roles called CreateRole", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("who used AWSReservedSSO_AdministratorAccess_85ccfaefe7c2dc08 yesterday",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE useridentity.sessioncontext.sessionissuer.username = "
+     "'AWSReservedSSO_AdministratorAccess_85ccfaefe7c2dc08' AND eventtime >= '2026-11-19T00:00:00Z'"),
+    ("AWSServiceRoleForConfig, calls per account",
+     "SELECT recipientaccountid, count(*) FROM cloudtrail "
+     "WHERE useridentity.sessioncontext.sessionissuer.username = 'AWSServiceRoleForConfig' GROUP BY 1"),
+    ("which event names did AWSServiceRoleForConfig call",
+     "SELECT DISTINCT eventname FROM cloudtrail "
+     "WHERE useridentity.sessioncontext.sessionissuer.username = 'AWSServiceRoleForConfig'"),
+])
+def test_sso_and_service_linked_role_names_are_roles(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -224,6 +224,8 @@ def _camel(value: str, before: str, after: str) -> str | None:
         return "keep"  # a GuardDuty threat purpose: read as a finding family
     if value in ERROR_CODES:
         return "error_code"
+    if re.fullmatch(r"AWSReservedSSO_\w+|AWSServiceRoleFor\w+", value):
+        return "role"  # an Identity Center permission set's role, a service-linked role: named for what they are
     if re.match(r"^\s*(?:(?:permission set\s+|sso\s+)?(?:roles?|sessions?)|permission sets?)\b", after.lower()):
         return "role"  # "the AdministratorAccess role": an SSO permission set's role
     if value in KNOWN_POLICIES or re.match(r"^\s*(?:managed\s+)?polic(?:y|ies)\b", after.lower()):
