@@ -45,12 +45,27 @@ PRESENT_ONLY = {
 }
 
 
+# "each" of the values named, not each of a column ("each hour", "for each user" are groupings read already)
+_EACH = (r"\b(?:did|do|does|have|has|had|were|was|they|them|username|rolename|ipaddr|bucketname)\s+each\b|"
+         r"\beach\s+(?:of\s+(?:them|those|these|the\s+two|both)|one)\b|\b(?:for|from|by)\s+each\s*(?:[?.!]|$)")
+
+
 def per_value(intent: Intent, found: Mentions, text: str) -> None:
     """'event counts for alice and bob': one count per named value, not their sum."""
     if found.compared and not intent.groups and not any(len(f.entities) > 1 and _listed_columns(f.condition)
                                                            for f in intent.filters):
         raise TranslationError("cannot set the values against each other ('vs') here: ask for a count per value, "
                                "e.g. 'events from 10.0.0.5 or 10.0.0.6, count per source ip'")
+    if intent.distinct and intent.columns and not intent.groups and re.search(_EACH, found.text):
+        # "which ips did alice and bob each come from": the values listed beside the name they belong to
+        for item in intent.filters:
+            if columns := _listed_columns(item.condition) if len(item.entities) > 1 else []:
+                column = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
+                if all(d.expression != column for d in intent.columns):
+                    intent.columns.insert(0, Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1],
+                                                       column, item.words))
+                    intent.order.insert(0, Order(column))
+                return
     if not intent.measures or intent.groups or not (found.compared or re.search(
             r"\b(?:counts|each|respectively|separately|apiece|individually|per (?:user|ip|address|role))\b", found.text)):
         return
@@ -90,6 +105,38 @@ def _assumed_roles(intent: Intent) -> None:
     intent.measures = [Measure(m.func, m.alias, m.description, arn, m.words) if m.column == issuer else m
                        for m in intent.measures]
     intent.order = [Order(arn, o.descending) if o.expression in swap else o for o in intent.order]
+
+
+# IAM calls that act on a role named in the request: "CreateRole calls by dave - which roles" asks for those roles
+_ROLE_CALLS = re.compile(r"(?:Create|Delete|Update|Tag|Untag|Attach|Detach|Put|Get)Role(?:Policy|Description|"
+                         r"PermissionsBoundary)?|UpdateAssumeRolePolicy|(?:Add|Remove)RoleToInstanceProfile")
+
+
+def event_names(intent: Intent) -> list[str]:
+    """The calls the filters name, positively ('eventname = X', 'eventname IN (…)')."""
+    names: list[str] = []
+    for item in intent.filters:
+        node = item.condition.unnest()
+        if isinstance(node, (exp.EQ, exp.In)) and node.this.sql(DIALECT) == "eventname":
+            values = node.expressions if isinstance(node, exp.In) else [node.expression]
+            names += [v.name for v in values if isinstance(v, exp.Literal)]
+    return names
+
+
+def _roles_acted_on(intent: Intent) -> None:
+    """With only role-management calls and the caller named, 'which roles' are the roles in the request."""
+    issuer = "useridentity.sessioncontext.sessionissuer.username"
+    calls = event_names(intent)
+    caller = any("useridentity" in f.condition.sql(DIALECT) and "eventname" not in f.condition.sql(DIALECT)
+                 for f in intent.filters)
+    if not calls or not caller or not all(_ROLE_CALLS.fullmatch(c) for c in calls):
+        return
+    name = Dimension("json_extract_scalar(requestparameters, '$.roleName')", "role_name", "role acted on")
+    swap = lambda d: Dimension(name.expression, name.alias, name.description, d.words) if d.expression == issuer else d  # noqa: E731
+    intent.group_by = [swap(d) for d in intent.group_by]
+    intent.columns = [swap(d) for d in intent.columns]
+    intent.order = [Order({issuer: name.expression, "role": name.alias}.get(o.expression, o.expression), o.descending)
+                    for o in intent.order]
 
 
 def _sso_who(intent: Intent) -> None:
@@ -144,7 +191,11 @@ def _console_users(intent: Intent) -> None:
 def _only_present(intent: Intent) -> None:
     listed = intent.groups + (intent.columns if intent.distinct else [])
     for dim in listed:
-        if dim.expression in PRESENT_ONLY and intent.table == "cloudtrail":
+        if dim.alias == "session_name" and intent.table == "cloudtrail":
+            # any role's sessions have a name, not only Identity Center's (the same column, another kind)
+            intent.add(Filter(eq("useridentity.type", "AssumedRole"), dim.words or dim.description,
+                              "assumed-role sessions"))
+        elif dim.expression in PRESENT_ONLY and intent.table == "cloudtrail":
             condition, description = PRESENT_ONLY[dim.expression]
             intent.add(Filter(condition.copy(), dim.words or dim.description, description))
 
@@ -178,6 +229,7 @@ def apply_conventions(intent: Intent) -> None:
     """The column each convention names, in the order they depend on each other."""
     _other_end(intent)
     _assumed_roles(intent)
+    _roles_acted_on(intent)
     _assumed_by_any_means(intent)
     _sso_who(intent)
     _console_users(intent)

@@ -197,7 +197,12 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                 end += arn.end()  # "principals (arn)": the ARN is how the principal is named, not a second column
             if any(d.dimension.expression == dimension.expression for d in found):
                 # "which policies … give me the policy arns", "per eni (interface id), with counts": the same column
-                # asked again
+                # asked again; "identity center users … the session names": the same column, of Identity Center's sessions
+                for i, d in enumerate(found):
+                    if d.dimension.expression == dimension.expression and d.dimension.alias == "session_name" != \
+                            dimension.alias:
+                        found[i] = Dim(Dimension(dimension.expression, dimension.alias, dimension.description,
+                                                 d.dimension.words), d.trigger)
                 if trigger in {"which", "group"}:
                     reading.text = reading.text[:start] + "_" * (end - start) + reading.text[end:]
                 continue
@@ -248,7 +253,11 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
         reading.consume(asks)  # "who are the 4 noisiest iam users": the question word of the noun ranked
     if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
         expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
-        if all(d.dimension.alias != alias for d in found):
+        # "iam users who called X", "identity center users who …": the relative pronoun of the people listed
+        # already, by the name asked for; a principal beside it would be a second column nobody asked for
+        relative = match.group(0) == "who" and re.search(r"_\s*$", reading.text[:match.start()]) and any(
+            d.dimension.alias in {"username", "identity"} for d in found)
+        if all(d.dimension.alias != alias for d in found) and not relative:
             found.insert(0, Dim(Dimension(expr, alias, description, match.group(0).strip()), "who"))
     return found
 

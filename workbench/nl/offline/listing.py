@@ -31,6 +31,16 @@ def the_one_event(intent: Intent, first: re.Match[str] | None, last: re.Match[st
     time_column = TIME_COLUMN[intent.table]
     if asked := [d for d in dims if d.trigger != "count"]:
         after = text[edge.end():]
+        # "the most recent GetBucketPolicy on X - when and who", "who made the last DeleteBucket call": one event
+        # (a singular call after 'the'), so who made it is that row's caller, not each caller's latest time
+        one_call = edge.group(0).split()[-1] in {"eventname", "call", "event"} and re.search(
+            r"\bthe\s+(?:very\s+)?(?:most recent|latest|last|first|earliest)\s+(?:eventname|call|event)(?:\s+call\b)?"
+            r"(?!\s+calls\b)(?![\w-])(?!\s+(?:per|by|for each)\b)", edge.string)
+        if one_call and all(d.trigger in {"which", "who"} for d in asked):
+            intent.columns = [Dimension(time_column, time_column, time_column), *(d.dimension for d in asked)]
+            intent.order = [Order(time_column, descending=last is not None)]
+            intent.limit, intent.limit_words = 1, edge.group(0)
+            return True
         # the value asked after the time and joined to it: "last seen, and from what ip"
         if any(d.trigger != "which" for d in asked) or not all(
                 (at := after.find(d.dimension.words)) >= 0 and re.search(r"\band\b", after[:at]) for d in asked):

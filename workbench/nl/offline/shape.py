@@ -10,6 +10,7 @@ import re
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Dimension, Intent, Measure, Order
+from workbench.nl.offline.conventions import event_names
 from workbench.nl.offline.dimensions import (
     GROUP,
     ROWS,
@@ -305,6 +306,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
             # "when and from which ip": the columns it names, each event's (the "who … and when" events say more)
             column = TIME_COLUMN[table]
             intent.columns = [Dimension(column, column, column), *(d.dimension for d in dims)]
+            if table == "cloudtrail" and len(event_names(intent)) > 1:  # "CreateRole and AttachRolePolicy calls":
+                intent.columns.insert(1, Dimension("eventname", "eventname", "event name"))  # which call each was
             intent.order = [Order(column)]
             return
         listing(intent)  # "who … and when", "when was it created, and by whom": the events carry both

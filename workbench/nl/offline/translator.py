@@ -65,6 +65,10 @@ _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accept
 # "ec2 instance connect" is a service, not a connection
 _WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )connect\w*|talk\w*|communicat\w*|reach\w*|"
                  r"contact\w*|prob(?:e|es|ed|ing)|send|sent|received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
+# what is done to a bucket, in the passive ("was X first hit", "were X ever read anonymously")
+_PASSIVE = re.compile(r"\s*(?:(?:first|last|ever|recently|actually|really|just|also)\s+)?(?:hit|accessed|read|touched|"
+                      r"downloaded|uploaded|listed|modified|deleted|written|reached|probed|scanned|enumerated|"
+                      r"exposed|copied|emptied|fetched)\b")
 _DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:hosts?|address\w*|ips?|servers?|machines?)\b)?"
                           r"(?!\s+(?:destinations?|ports?|instances?)\b)"  # "which instances did it reach": instance_id
                           r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went|"
@@ -197,14 +201,18 @@ def _read_intent(question: str, now: datetime) -> Intent:
         # ("GetObject calls on tyrell-backups-33c922"); an address with '@' is an Identity Center user
         # a person's first.last is not a bucket name in practice, unless the question calls it a bucket
         person = re.fullmatch(r"[a-z]+\.[a-z]+", mention.value) and not re.search(r"\bbuckets?\s+$", mention.before)
-        subject = person or re.search(r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$",
-                                      mention.before) or ACTOR_VERB.match(mention.after)
+        # "when was tyrell-backups-33c922 first hit": the passive's subject is what was acted on
+        passive = re.search(r"\b(?:was|were|is|are|been|got|get)\s+$", mention.before) and _PASSIVE.match(mention.after)
+        subject = person or not passive and (re.search(
+            r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$", mention.before)
+            or ACTOR_VERB.match(mention.after))
         acted_on = s3_events and (re.search(r"\b(?:on|in|into|to|from|of)\s+(?:the\s+)?$", mention.before) or re.search(
             r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
             r"static|media|reports?|cloudtrail)(?:[-.]|$)", mention.value))
         # "did terraform-runner-aed5 touch tyrell-invoices-33c922": the object of a verb, shaped like a bucket name
-        object_of = re.search(r"\b(?:touch\w*|access\w*|read|reads|wrote|write|writes|download\w*|upload\w*|list\w*|"
-                              r"modif\w*|delet\w*|on|in|into|against)\s+(?:the\s+)?$", mention.before) and re.search(
+        object_of = (re.search(r"\b(?:touch\w*|access\w*|read|reads|wrote|write|writes|download\w*|upload\w*|list\w*|"
+                              r"modif\w*|delet\w*|on|in|into|against|(?:access\w*|requests?|calls?|hits?|reads?|writes?|"
+                              r"uploads?|traffic)\s+to)\s+(?:the\s+)?$", mention.before) or passive) and re.search(
             r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
             r"invoices?|static|media|reports?)(?:[-.]|$)", mention.value)
         mention.kind = "bucket" if (bucket_talk or acted_on or object_of) and "@" not in mention.value and not subject \

@@ -95,6 +95,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
                            "security group"),
         "trail": ("json_extract_scalar(requestparameters, '$.name')", "trail", "trail"),
         "session": ("useridentity.arn", "principal", "principal"),
+        # a role session's name is the ARN's last part (an Identity Center session's is its user)
+        "session name": ("regexp_extract(useridentity.arn, '[^/]+$')", "session_name", "session name"),
+        "role session name": ("regexp_extract(useridentity.arn, '[^/]+$')", "session_name", "session name"),
         "caller": ("useridentity.arn", "principal", "principal"),
         "callers": ("useridentity.arn", "principal", "principal"),
         "actor": ("useridentity.arn", "principal", "principal"),
