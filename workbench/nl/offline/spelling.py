@@ -54,6 +54,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     # "which access key ids", "instance ids in the findings": the ids are the things, as the bare plural asks
     (r"\b((?:which|what|distinct|unique|different|per|by|each)\s+(?:\w+\s+)?(?:access key|instance|detector|flow log|"
      r"key pair))\s+ids\b", r"\1s"),
+    (r"\bs3 (?:object )?keys\b", "object keys"),  # an S3 key names an object, never an access key
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
     (r"\bconsole passwords?\b", "login profile"),
     (r"\b(?:mfa-?less|no-mfa|non-mfa)\b", "without mfa"),

@@ -42,6 +42,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "user arn": ("useridentity.arn", "principal", "principal"),
         "caller arn": ("useridentity.arn", "principal", "principal"),
         "policy arn": ("json_extract_scalar(requestparameters, '$.policyArn')", "policy", "policy"),
+        # "which object keys were downloaded": the S3 object's key, never an access key
+        "object key": ("json_extract_scalar(requestparameters, '$.key')", "object_key", "object key"),
+        "object": ("json_extract_scalar(requestparameters, '$.key')", "object_key", "object key"),
         "identity": ("useridentity.arn", "principal", "principal"),
         "user": ("useridentity.arn", "principal", "principal"),
         "users": ("useridentity.arn", "principal", "principal"),
