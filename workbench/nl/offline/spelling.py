@@ -56,6 +56,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
      r"key pair))\s+ids\b", r"\1s"),
     (r"\bs3 (?:object )?keys\b", "object keys"),  # an S3 key names an object, never an access key
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
+    # "brute-forced heidi.smith's console password": the password guessed at sign-in, not a login profile call
+    (r"\b((?:brute[- ]?forc|password[- ]spray)\w*\b.*?)\s+(?:aws\s+)?(?:console\s+)?passwords?\b", r"\1"),
     (r"\bconsole passwords?\b", "login profile"),
     (r"\b(?:mfa-?less|no-mfa|non-mfa)\b", "without mfa"),
     (r"\b(source|destination)\s+ip\s+addresses\b", r"\1 ips"), (r"\b(source|destination)\s+ip\s+address\b", r"\1 ip"),

@@ -323,7 +323,7 @@ EVENT_VERBS = ("Abort", "Accept", "Activate", "Add", "Admin", "Allocate", "Apply
                "Tag", "Terminate", "Test", "Unsubscribe", "Untag", "Update", "Upload", "Validate", "Verify")
 # Hyphenated or dotted words that are English, not names.
 NOT_NAMES = {"sign-in", "sign-ins", "log-in", "log-ins", "read-only", "non-read-only", "multi-factor", "e-mail",
-             "built-in", "top-level", "brute-force", "port-scan", "assume-role", "cross-account", "so-called",
+             "built-in", "top-level", "brute-force", "brute-forced", "brute-forcing", "password-sprayed", "port-scan", "assume-role", "cross-account", "so-called",
              "e.g", "i.e", "etc", "aws-managed", "user-agent", "api-calls", "mfa-less", "re-enabled", "in-bound",
              "out-bound", "well-known", "high-severity", "low-severity", "medium-severity", "sign-on",
              "single-sign-on", "long-lived", "short-lived", "long-term", "short-term", "real-time", "one-time",
