@@ -97,12 +97,24 @@ _BACKWARD = re.compile(rf"\b({_OBJECT})\s+(?:that\s+|which\s+)?{_BE}({_VERB})\b"
 _LIST_BACKWARD = re.compile(rf"\b((?:{_OBJECT})(?:{_SEP}{_ARTICLE}(?:{_OBJECT}))+)\s+(?:that\s+|which\s+)?{_BE}({_VERB})\b")
 
 
+def _groups_opened(reading: object) -> None:
+    """'which security groups did svc-reporting open up': a group is opened by an ingress rule added to it; opened
+    'to the world' (0.0.0.0/0) is the public exposure phrase's, read later."""
+    if not reading.has(r"\bsecurity\s+groups?\b"):  # type: ignore[attr-defined]
+        return
+    if match := reading.find(r"\bopen(?:ed|s|ing)?(?:\s+up)?\b(?!\s+(?:(?:an?|the|any|its|their)\s+)?(?:security\s+groups?\s+)?"  # type: ignore[attr-defined]
+                             r"(?:up\s+)?(?:to|for|on)\b)(?!\s+ports?\b)"):
+        reading.add(event_filter(("AuthorizeSecurityGroupIngress",)), reading.consume(match),  # type: ignore[attr-defined]
+                    "security groups opened (ingress rules added)", "security group")
+
+
 def verb_object_events(reading: object) -> None:
     """Add eventname filters for each Verb+Object the question names, consuming those words.
 
     "which users were created" is left alone: it asks for the created users (a request parameter),
     not the creators, and is refused rather than answered with the wrong column.
     """
+    _groups_opened(reading)
     names: list[str] = []
     words: list[str] = []
     while pair := _PAIR.search(reading.text):  # type: ignore[attr-defined]
