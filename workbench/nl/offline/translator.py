@@ -229,6 +229,10 @@ def _read_intent(question: str, now: datetime) -> Intent:
             else "user"
         mention.typed = False
     console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
+    if found.of("bucket"):  # "acl and policy changes on tyrell-backups-33c922": the bucket's policy, not IAM's
+        text = re.sub(r"\b(\w+\s+)?(polic(?:y|ies))\b", lambda m: m.group(0) if m.group(1) and m.group(1).split()[0] in {
+            "bucket", "iam", "key", "kms", "role", "user", "group", "trust", "managed", "inline", "policyname"}
+            else f"{m.group(1) or ''}bucket {m.group(2)}", text)
     table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
     if table == "cloudtrail":
         _refuse_people_as_endpoints(found)
