@@ -210,6 +210,13 @@ def _read_intent(question: str, now: datetime) -> Intent:
     # "in 15 minute buckets", "hourly buckets": a span of time, never an S3 bucket
     bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl|objects?)\b", re.sub(
         r"\b(?:\d+\s*-?\s*)?(?:min(?:ute)?s?|hours?|hrs?|hourly|days?|daily|seconds?|secs?|time)\s*-?\s*buckets?\b", "", text))
+    for mention in found.of("name", "user", "bucket"):
+        if re.search(r"\blog\s*groups?\s+(?:of|for|named|called)?\s*(?:the\s+)?$", mention.before) or re.match(
+                r"\s*(?:cloudwatch\s+)?log\s*groups?\b", mention.after):
+            # a log group is named only inside CloudWatch Logs requests: neither a user nor a bucket filter
+            raise TranslationError(f"the log group {mention.value!r} is named only inside CloudWatch Logs requests, which "
+                                   "cannot be filtered by name here: ask 'FilterLogEvents calls yesterday' and look for "
+                                   "it in the requests")
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
         # the one acting is a user ("which buckets did svc-reporting touch"); what S3 calls act on is a bucket
         # ("GetObject calls on tyrell-backups-33c922"); an address with '@' is an Identity Center user
