@@ -151,3 +151,17 @@ def test_a_named_log_group_is_refused(question: str) -> None:
 ])
 def test_the_users_who_got_keys_are_the_ones_they_were_made_for(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("were any security group ingress rules revoked in the last 2 days",
+     f"SELECT {_LISTING} FROM cloudtrail WHERE eventname = 'RevokeSecurityGroupIngress'"),
+    ("who revoked ingress rules",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'RevokeSecurityGroupIngress'"),
+    ("who revoked egress rules",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'RevokeSecurityGroupEgress'"),
+])
+def test_revoked_rules_are_the_revoke_calls(engine, question: str, reference: str) -> None:
+    # the demo lake may hold none: the rows must still be the reference's, never every call
+    assert same_rows(engine, question, reference) >= 0
+    assert "RevokeSecurityGroup" in translate(question, DEMO_NOW)[0]

@@ -24,6 +24,7 @@ VERBS: dict[str, str] = {
     r"reboot\w*|restart\w*": "Reboot",
     r"import\w*|upload\w*": "Import",
     r"updat\w*|modif\w*|edit\w*|alter\w*": "Update",
+    r"revok\w*": "Revoke", r"deactivat\w*": "Deactivate",
 }
 # Object words → the noun in the call's name (singular and plural both read).
 OBJECTS: dict[str, str] = {
@@ -37,6 +38,8 @@ OBJECTS: dict[str, str] = {
     # a bare "key" made for someone is an access key (what analysts mint and rotate); KMS keys are named so
     r"kms\s+keys?": "Key", r"keys?": "AccessKey", r"log\s+groups?": "LogGroup", r"(?:lambda\s+)?functions?": "Function",
     r"(?:vpc\s+)?flow\s*logs?": "FlowLogs", r"(?:ssm\s+)?sessions?": "Session", r"tags?": "Tags", r"(?:s3\s+)?objects?": "Object", r"(?:s3\s+)?(?:bucket\s+)?public\s+access\s+blocks?": "BucketPublicAccessBlock", r"images?|amis?": "Image", r"(?:mfa|virtual mfa)\s+devices?": "VirtualMFADevice",
+    r"(?:security\s+groups?\s+)?ingress\s+rules?": "SecurityGroupIngress",
+    r"(?:security\s+groups?\s+)?egress\s+rules?": "SecurityGroupEgress",
 }
 # The calls the grammar may name: CloudTrail's own spelling, from the AWS API references.
 KNOWN = {
@@ -51,7 +54,7 @@ KNOWN = {
     "CreateLogGroup", "DeleteLogGroup", "CreateFunction", "DeleteFunction", "CreateTags", "DeleteTags",
     "CreateImage", "CreateVirtualMFADevice", "DeleteVirtualMFADevice", "PutBucketPublicAccessBlock",
     "DeleteBucketPublicAccessBlock", "DeleteObject", "StartSession", "TerminateSession", "CreateFlowLogs",
-    "DeleteFlowLogs",
+    "DeleteFlowLogs", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "DeactivateMFADevice",
 }
 # Nouns whose created/deleted names CloudTrail keeps in the request: the dimension word the shape reads.
 TARGETS = {"User": "target user", "Role": "target role", "Bucket": "bucket", "Group": "target group"}
@@ -67,6 +70,8 @@ def _event(verb: str, noun: str) -> str | None:
         verb = "Run"
     if verb == "Stop" and noun == "Trail":
         return "StopLogging"
+    if verb == "Deactivate" and noun == "VirtualMFADevice":  # a device is deactivated for a user, not deleted
+        return "DeactivateMFADevice"
     if noun == "BucketPublicAccessBlock" and verb in {"Create", "Update"}:
         verb = "Put"
     name = verb + noun
