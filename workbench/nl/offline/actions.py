@@ -24,6 +24,7 @@ VERBS: dict[str, str] = {
     r"reboot\w*|restart\w*": "Reboot",
     r"import\w*|upload\w*": "Import",
     r"updat\w*|modif\w*|edit\w*|alter\w*": "Update",
+    r"revok\w*": "Revoke", r"deactivat\w*": "Deactivate",
 }
 # Object words → the noun in the call's name (singular and plural both read).
 OBJECTS: dict[str, str] = {
@@ -37,6 +38,8 @@ OBJECTS: dict[str, str] = {
     # a bare "key" made for someone is an access key (what analysts mint and rotate); KMS keys are named so
     r"kms\s+keys?": "Key", r"keys?": "AccessKey", r"log\s+groups?": "LogGroup", r"(?:lambda\s+)?functions?": "Function",
     r"(?:vpc\s+)?flow\s*logs?": "FlowLogs", r"(?:ssm\s+)?sessions?": "Session", r"tags?": "Tags", r"(?:s3\s+)?objects?": "Object", r"(?:s3\s+)?(?:bucket\s+)?public\s+access\s+blocks?": "BucketPublicAccessBlock", r"images?|amis?": "Image", r"(?:mfa|virtual mfa)\s+devices?": "VirtualMFADevice",
+    r"(?:security\s+groups?\s+)?ingress\s+rules?": "SecurityGroupIngress",
+    r"(?:security\s+groups?\s+)?egress\s+rules?": "SecurityGroupEgress",
 }
 # The calls the grammar may name: CloudTrail's own spelling, from the AWS API references.
 KNOWN = {
@@ -51,7 +54,7 @@ KNOWN = {
     "CreateLogGroup", "DeleteLogGroup", "CreateFunction", "DeleteFunction", "CreateTags", "DeleteTags",
     "CreateImage", "CreateVirtualMFADevice", "DeleteVirtualMFADevice", "PutBucketPublicAccessBlock",
     "DeleteBucketPublicAccessBlock", "DeleteObject", "StartSession", "TerminateSession", "CreateFlowLogs",
-    "DeleteFlowLogs",
+    "DeleteFlowLogs", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "DeactivateMFADevice",
 }
 # Nouns whose created/deleted names CloudTrail keeps in the request: the dimension word the shape reads.
 TARGETS = {"User": "target user", "Role": "target role", "Bucket": "bucket", "Group": "target group"}
@@ -67,6 +70,8 @@ def _event(verb: str, noun: str) -> str | None:
         verb = "Run"
     if verb == "Stop" and noun == "Trail":
         return "StopLogging"
+    if verb == "Deactivate" and noun == "VirtualMFADevice":  # a device is deactivated for a user, not deleted
+        return "DeactivateMFADevice"
     if noun == "BucketPublicAccessBlock" and verb in {"Create", "Update"}:
         verb = "Put"
     name = verb + noun
@@ -97,12 +102,24 @@ _BACKWARD = re.compile(rf"\b({_OBJECT})\s+(?:that\s+|which\s+)?{_BE}({_VERB})\b"
 _LIST_BACKWARD = re.compile(rf"\b((?:{_OBJECT})(?:{_SEP}{_ARTICLE}(?:{_OBJECT}))+)\s+(?:that\s+|which\s+)?{_BE}({_VERB})\b")
 
 
+def _groups_opened(reading: object) -> None:
+    """'which security groups did svc-reporting open up': a group is opened by an ingress rule added to it; opened
+    'to the world' (0.0.0.0/0) is the public exposure phrase's, read later."""
+    if not reading.has(r"\bsecurity\s+groups?\b"):  # type: ignore[attr-defined]
+        return
+    if match := reading.find(r"\bopen(?:ed|s|ing)?(?:\s+up)?\b(?!\s+(?:(?:an?|the|any|its|their)\s+)?(?:security\s+groups?\s+)?"  # type: ignore[attr-defined]
+                             r"(?:up\s+)?(?:to|for|on)\b)(?!\s+ports?\b)"):
+        reading.add(event_filter(("AuthorizeSecurityGroupIngress",)), reading.consume(match),  # type: ignore[attr-defined]
+                    "security groups opened (ingress rules added)", "security group")
+
+
 def verb_object_events(reading: object) -> None:
     """Add eventname filters for each Verb+Object the question names, consuming those words.
 
     "which users were created" is left alone: it asks for the created users (a request parameter),
     not the creators, and is refused rather than answered with the wrong column.
     """
+    _groups_opened(reading)
     names: list[str] = []
     words: list[str] = []
     while pair := _PAIR.search(reading.text):  # type: ignore[attr-defined]

@@ -313,18 +313,18 @@ def cloudtrail_concepts(reading: Reading) -> None:
         side = "Ingress" if "ingress" in match.group(0) else "Egress"
         reading.add(event_filter((f"AuthorizeSecurityGroup{side}",)), reading.consume(match), f"{side.lower()} rules added",
                     "security group")
-    if (reading.buckets or reading.has(r"\bs3\b|\bbuckets?\b|\bbucketname\b")) and not reading.has(r"\bsecrets?\b|\bsecretname\b") and (
+    if (reading.buckets or reading.has(r"\bs3\b|\bbuckets?\b|\bbucketname\b|\bobject keys?\b")) and not reading.has(r"\bsecrets?\b|\bsecretname\b") and (
             match := reading.find(r"\b(download\w*|reads?(?![- ]only)|reading|upload\w*|(?<!only )(?<!just )writes?"
                                   r"(?!\s*only\b)(?!\s+(?:calls?|events?|actions?|apis?)\b)|wrote|written|(?:pull|fetch|grabb?|retriev)\w*(?=\s+(?:the\s+|any\s+|some\s+)?(?:objects?|files?)\b))\b")):
         # "s3 downloads by X", "who reads <bucket>": object reads and writes ("writes only", "s3 write calls" are the
         # calls that change something, outcomes.py's); "read objects in <bucket>": the objects are what is read
         event = "PutObject" if re.match(r"upload|writ|wrote", match.group(1)) else "GetObject"
         reading.add(event_filter((event,)), reading.consume(match), f"object {'reads' if event == 'GetObject' else 'writes'}", "objects")
-        if noun := reading.find(r"\b(?:s3\s+)?(?:objects?|files?)\b"):
+        if noun := reading.find(r"\b(?:s3\s+)?(?:objects?|files?)\b(?!\s+keys?\b)"):  # "object keys": a column
             reading.consume(noun)
     elif match := reading.find(r"\b(?:objects?|files?)\s+(?:(?:were|was|got|been)\s+)?(download\w*|upload\w*)|"
                              r"\b(download\w*|upload\w*)\s+(?:any\s+|the\s+)?(?:s3\s+)?(?:objects?|files?)\b|"
-                             r"\bobjects?\b(?=.*\b(download|upload)\b)"):
+                             r"\bobjects?\b(?!\s+keys?\b)(?=.*\b(download|upload)\b)"):
         verb = next(g for g in match.groups() if g)
         event = "GetObject" if verb.startswith("download") else "PutObject"
         reading.consume(match)

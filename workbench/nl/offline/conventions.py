@@ -225,6 +225,22 @@ def _other_end(intent: Intent) -> None:
     intent.order = [Order(other[side], o.descending) if o.expression in {side, swap.alias} else o for o in intent.order]
 
 
+_BUCKET = "json_extract_scalar(requestparameters, '$.bucketName')"
+_TRAIL_BUCKET = "json_extract_scalar(requestparameters, '$.s3BucketName')"
+
+
+def _trail_bucket(intent: Intent) -> None:
+    """'what bucket did the UpdateTrail call point the trail at': a trail's calls name its bucket s3BucketName."""
+    names = {c.this for f in intent.filters for c in f.condition.find_all(exp.Literal)
+             if c.is_string and isinstance(c.parent, (exp.EQ, exp.In)) and c.parent.this.sql() == "eventname"}
+    if intent.table != "cloudtrail" or not names or not all(n in {"CreateTrail", "UpdateTrail"} for n in names):
+        return
+    swap = lambda d: Dimension(_TRAIL_BUCKET, d.alias, "trail bucket", d.words) if d.expression == _BUCKET else d  # noqa: E731
+    intent.columns = [swap(d) for d in intent.columns]
+    intent.group_by = [swap(d) for d in intent.group_by]
+    intent.order = [Order(_TRAIL_BUCKET if o.expression == _BUCKET else o.expression, o.descending) for o in intent.order]
+
+
 def apply_conventions(intent: Intent) -> None:
     """The column each convention names, in the order they depend on each other."""
     _other_end(intent)
@@ -233,4 +249,5 @@ def apply_conventions(intent: Intent) -> None:
     _assumed_by_any_means(intent)
     _sso_who(intent)
     _console_users(intent)
+    _trail_bucket(intent)
     _only_present(intent)

@@ -43,6 +43,12 @@ def vpc_concepts(reading: Reading) -> None:
         reading.add(eq("flow_direction", "ingress"), reading.consume(match), "inbound")
     elif match := reading.find(r"\b(?:outbound|outgoing|egress)\b"):
         reading.add(eq("flow_direction", "egress"), reading.consume(match), "outbound")
+    if match := reading.find(r"\b(?:(to|for|towards|into|reaching|from|out of)\s+)?(?:the\s+)?(?:amazon\s+|aws\s+)?"
+                             r"(s3|dynamodb|cloudfront|route ?53)(?:\s+(?:service|endpoints?))?\b"):
+        # "bytes that left the vpcs for s3": the AWS service at the far end of the flow, the destination unless "from"
+        side = "pkt_src_aws_service" if match.group(1) in {"from", "out of"} else "pkt_dst_aws_service"
+        service = match.group(2).upper().replace(" ", "")
+        reading.add(eq(side, service), reading.consume(match), f"{'from' if 'src' in side else 'to'} AWS service {service}")
     # "how many were let in and how many blocked": both outcomes asked, one row per action
     let_in, kept_out = r"(?:accepted|allowed|let (?:in|through)|(?:got|gets?|getting) through)", r"(?:rejected|blocked|denied|turned away)"
     many = r"how many\s+(?:were\s+|got\s+)?"

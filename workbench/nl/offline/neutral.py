@@ -48,7 +48,7 @@ incident incidents says said writing write following follow followup fired paged
 flag flags flagging ranked ranking run ran runs running execute executed raised reported stuff flagged say whole lake
 think leaked open opening opens interface interfaces leaving naming accessed accessing accesses fine bit part confirm
 verify know let lets i'm i'd we're we've you're can't cant u ur thx ty behind left leaves exited exiting invoked
-invoke invokes issued
+invoke invokes issued point points pointed pointing
 """.split()) | frozenset(PLACEHOLDER.values())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from workbench.nl.base import TranslationError
 from workbench.nl.intent import eq, is_null, one_of
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.vocab import DENIED_CODES, SERVICES
@@ -20,9 +21,13 @@ SESSION_MFA = "useridentity.sessioncontext.attributes.mfaauthenticated"
 
 def console_logins(reading: Reading) -> None:
     if brute := reading.find(r"\b(?:brute[- ]?forc\w*|password[- ]spray\w*|credential stuffing)(?:\s+(?:attacks?|attempts?))?"
-                             r"(?:\s+(?:against|on|of)\s+(?:the\s+)?(?:aws\s+)?(?:console|logins?|sign-?ins?))?"):
+                             r"(?:(?:\s+(?:against|on|of))?\s+(?:the\s+)?(?:aws\s+)?(?:console|logins?|sign-?ins?))?"):
         reading.add(eq("eventname", "ConsoleLogin"), reading.consume(brute), "console logins", "console")
         reading.add(eq(LOGIN_OUTCOME, "Failure"), brute.group(0), "that failed")
+        if reading.has(r"^\s*who\b(?!\s+(?:was|were|got|has been)\b)"):
+            # the failed sign-ins' principal is the one attacked: the attacker is known by address only
+            raise TranslationError("the attacker in a brute force is known only by source IP (the sign-ins' user is the "
+                                   "one attacked): ask 'which ips brute-forced heidi.smith'")
     if got_in := reading.find(r"\b(?:(?:ever|actually|really)\s+)*(?:(?:get|got|gets|getting|break|broke)\s+"
                               r"(?:it\s+)?|(?:make|made|makes)\s+it\s+)in\b(?!\s*(?:to|touch|the|an?)\b)"):
         # "did 192.0.2.88 ever get in", "who made it in": a sign-in that worked, the console being the way in

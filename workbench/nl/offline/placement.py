@@ -210,6 +210,10 @@ def _flow_side(intent: Intent, resource: Mention, prefix: str, named: str) -> No
         intent.add(Filter(eq("flow_direction", side), resource.words, f"{side} at {named}"))
 
 
+# a host name: two dots or more, or one before a top-level domain ("evil.com"), never a person's first.last
+_DOMAIN = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+){2,}|[a-z0-9-]+\.(?:com|net|org|io|ru|cn|xyz|info|biz|top|onion|cc|su)")
+
+
 def place_guardduty(intent: Intent, found: Mentions) -> None:
     if types := found.of("finding_type"):
         full, tails = [v for v in _values(types) if not is_tail(v)], [v for v in _values(types) if is_tail(v)]
@@ -224,6 +228,11 @@ def place_guardduty(intent: Intent, found: Mentions) -> None:
         if mention.kind == "user" and key_owner:  # a finding on an access key names its IAM user
             _add(intent, [mention], eq("json_extract_scalar(resource, '$.accessKeyDetails.userName')", mention.value),
                  f"on the access key of {mention.value}")
+        elif _DOMAIN.fullmatch(mention.value):
+            # "a finding mentioning xmr.pool.minergate.com": a domain is what was looked up or called (the finding's
+            # service.action), or a resource's DNS name
+            _add(intent, [mention], any_of(contains("service", mention.value), contains("resource", mention.value)),
+                 f"mentioning {mention.value}")
         else:
             _add(intent, [mention], contains("resource", mention.value), f"on resource {mention.value}")
     if resources := found.of("resource_id", "access_key"):

@@ -54,7 +54,13 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     # "which access key ids", "instance ids in the findings": the ids are the things, as the bare plural asks
     (r"\b((?:which|what|distinct|unique|different|per|by|each)\s+(?:\w+\s+)?(?:access key|instance|detector|flow log|"
      r"key pair))\s+ids\b", r"\1s"),
+    (r"\bs3 (?:object )?keys\b", "object keys"),  # an S3 key names an object, never an access key
+    # "which users got new access keys": the users the keys were made for (the request's userName), not the makers
+    (r"\b(?:which|what) (users?|people) (?:got|received|were given|have been given|were issued|obtained)\s+(?:an?\s+|any\s+)?"
+     r"(?:new\s+|fresh\s+)?(access keys?|mfa devices?)\b", r"new \2 for which \1"),
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
+    # "brute-forced heidi.smith's console password": the password guessed at sign-in, not a login profile call
+    (r"\b((?:brute[- ]?forc|password[- ]spray)\w*\b.*?)\s+(?:aws\s+)?(?:console\s+)?passwords?\b", r"\1"),
     (r"\bconsole passwords?\b", "login profile"),
     (r"\b(?:mfa-?less|no-mfa|non-mfa)\b", "without mfa"),
     (r"\b(source|destination)\s+ip\s+addresses\b", r"\1 ips"), (r"\b(source|destination)\s+ip\s+address\b", r"\1 ip"),

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import (
+    Dimension,
     Intent,
     compile_intent,
 )
@@ -119,6 +120,16 @@ _SHOWN = {"guardduty": r"severit(?:y|ies)|types?|titles?|times?|timestamps?|ids?
                       r"(?:ips?|address(?:es)?)"}
 
 
+# Columns a listing may carry beside its own ("with region"), each to its vocabulary key
+_EXTRA = {"cloudtrail": {"region": "region", "regions": "region", "aws region": "region", "user agent": "user agent",
+                         "user agents": "user agent", "useragent": "user agent", "account id": "account id",
+                         "account": "account id", "access key": "access key", "access key id": "access key"},
+          "guardduty": {"region": "region", "account id": "account id", "account": "account id",
+                        },
+          "vpc_flow": {"region": "region", "account id": "account id", "account": "account id",
+                       "instance": "instance", "instance id": "instance", "direction": "direction", "vpc": "vpc"}}
+
+
 # Columns a question may restrict a listing to ("event name and time only"); not error codes, which as
 # "errors only" are a filter
 _PICKABLE = (r"(?:event |api )?names?|times?|timestamps?|dates?|(?:source )?ips?|(?:source )?ip address(?:es)?|"
@@ -139,6 +150,22 @@ def _listed_columns_asked(reading: Reading, intent: Intent) -> None:
     reading.text = re.sub(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
                           rf"(?:{_SHOWN[intent.table]})(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_SHOWN[intent.table]}))*\b",
                           lambda m: " " * len(m.group(0)), reading.text)
+    # "ImportKeyPair calls, with region": a column beside the listing's own is asked for, never left unread
+    extra = "|".join(re.escape(k) for k in sorted(_EXTRA[intent.table], key=len, reverse=True))
+    while match := re.search(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
+                             rf"({extra})\b(?!\s+(?:username|rolename|bucketname|regionname|accountnumber|accesskeyid|"
+                             rf"ipaddr|of|is|was|=|named|called)\b)", reading.text):
+        expr, alias, description = DIMENSIONS[intent.table][_EXTRA[intent.table][match.group(1)]]
+        if all(d.expression != expr for d in intent.columns):
+            intent.columns.append(Dimension(expr, alias, description, match.group(0).strip(" ,")))
+        reading.text = reading.text[:match.start()] + " " * len(match.group(0)) + reading.text[match.end():]
+        # "with instance and vpc": the columns joined to the first are asked for too
+        while more := re.match(rf"\s*(?:,|and|&|\+)\s*(?:the\s+)?({extra})\b", reading.text[match.end():]):
+            expr, alias, description = DIMENSIONS[intent.table][_EXTRA[intent.table][more.group(1)]]
+            if all(d.expression != expr for d in intent.columns):
+                intent.columns.append(Dimension(expr, alias, description, more.group(0).strip(" ,")))
+            start = match.end()
+            reading.text = reading.text[:start] + " " * len(more.group(0)) + reading.text[start + more.end():]
 
 
 def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
@@ -196,6 +223,13 @@ def _read_intent(question: str, now: datetime) -> Intent:
     # "in 15 minute buckets", "hourly buckets": a span of time, never an S3 bucket
     bucket_talk = re.search(r"\b(?:buckets?|s3|public|acl|objects?)\b", re.sub(
         r"\b(?:\d+\s*-?\s*)?(?:min(?:ute)?s?|hours?|hrs?|hourly|days?|daily|seconds?|secs?|time)\s*-?\s*buckets?\b", "", text))
+    for mention in found.of("name", "user", "bucket"):
+        if re.search(r"\blog\s*groups?\s+(?:of|for|named|called)?\s*(?:the\s+)?$", mention.before) or re.match(
+                r"\s*(?:cloudwatch\s+)?log\s*groups?\b", mention.after):
+            # a log group is named only inside CloudWatch Logs requests: neither a user nor a bucket filter
+            raise TranslationError(f"the log group {mention.value!r} is named only inside CloudWatch Logs requests, which "
+                                   "cannot be filtered by name here: ask 'FilterLogEvents calls yesterday' and look for "
+                                   "it in the requests")
     for mention in found.of("name"):  # "who made tyrell-backups-33c922 public": a bucket, not a user
         # the one acting is a user ("which buckets did svc-reporting touch"); what S3 calls act on is a bucket
         # ("GetObject calls on tyrell-backups-33c922"); an address with '@' is an Identity Center user
@@ -219,6 +253,10 @@ def _read_intent(question: str, now: datetime) -> Intent:
             else "user"
         mention.typed = False
     console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
+    if found.of("bucket"):  # "acl and policy changes on tyrell-backups-33c922": the bucket's policy, not IAM's
+        text = re.sub(r"\b(\w+\s+)?(polic(?:y|ies))\b", lambda m: m.group(0) if m.group(1) and m.group(1).split()[0] in {
+            "bucket", "iam", "key", "kms", "role", "user", "group", "trust", "managed", "inline", "policyname"}
+            else f"{m.group(1) or ''}bucket {m.group(2)}", text)
     table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
     if table == "cloudtrail":
         _refuse_people_as_endpoints(found)

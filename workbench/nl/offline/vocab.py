@@ -42,6 +42,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "user arn": ("useridentity.arn", "principal", "principal"),
         "caller arn": ("useridentity.arn", "principal", "principal"),
         "policy arn": ("json_extract_scalar(requestparameters, '$.policyArn')", "policy", "policy"),
+        # "which object keys were downloaded": the S3 object's key, never an access key
+        "object key": ("json_extract_scalar(requestparameters, '$.key')", "object_key", "object key"),
+        "object": ("json_extract_scalar(requestparameters, '$.key')", "object_key", "object key"),
         "identity": ("useridentity.arn", "principal", "principal"),
         "user": ("useridentity.arn", "principal", "principal"),
         "users": ("useridentity.arn", "principal", "principal"),
@@ -329,7 +332,7 @@ EVENT_VERBS = ("Abort", "Accept", "Activate", "Add", "Admin", "Allocate", "Apply
                "Tag", "Terminate", "Test", "Unsubscribe", "Untag", "Update", "Upload", "Validate", "Verify")
 # Hyphenated or dotted words that are English, not names.
 NOT_NAMES = {"sign-in", "sign-ins", "log-in", "log-ins", "read-only", "non-read-only", "multi-factor", "e-mail",
-             "built-in", "top-level", "brute-force", "port-scan", "assume-role", "cross-account", "so-called",
+             "built-in", "top-level", "brute-force", "brute-forced", "brute-forcing", "password-sprayed", "port-scan", "assume-role", "cross-account", "so-called",
              "e.g", "i.e", "etc", "aws-managed", "user-agent", "api-calls", "mfa-less", "re-enabled", "in-bound",
              "out-bound", "well-known", "high-severity", "low-severity", "medium-severity", "sign-on",
              "single-sign-on", "long-lived", "short-lived", "long-term", "short-term", "real-time", "one-time",
