@@ -147,10 +147,6 @@ def _english(word: str) -> bool:
     return low in NOT_NAMES or low in COMMON_WORDS or low in ENGLISH or low in NEUTRAL
 
 
-# A plain word for people or acts after a kind word, never a resource's name, which has digits or separators
-_AGENT_NOUN = re.compile(r"[a-z]+(?:ers|ors|ing|ings)")
-
-
 # The value a negation word stands before: "except (for) bob", "not from 10.0.0.5", "other than the user bob".
 NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
                       r"ignoring|ignore|minus|without|leaving out|leave out|omitting|omit|(?<=\banywhere )but|(?<=\banyone )but|(?<=\banybody )but|"
@@ -331,8 +327,9 @@ def extract(question: str) -> Mentions:
     reader.take(PARAMETER_PATH, "parameter")
     reader.take(SECRET_PATH, None, classify=_secret)
     reader.take(NAME, None, classify=_named)
-    for pattern, kind in _KEYWORD_NAMES:  # "the bucket readers", "role holders": who, not a name
-        reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if _english(v) or _AGENT_NOUN.fullmatch(v) else k)
+    for pattern, kind in _KEYWORD_NAMES:  # "the bucket readers", "role holders": who or what acts, never a name
+        reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if _english(v) or re.fullmatch(
+            r"[a-z]+(?:ers|ors|ing|ings)", v) else k)
     # "user bob" says the value is an IAM user name; "what did bob do" names a person by one word, which
     # may be part of several identities (bob.byrne, bob.dubois@…): refused as ambiguous, never guessed
     for pattern, kind in zip(_PLAIN_USER, ("user", "bare_name"), strict=True):
