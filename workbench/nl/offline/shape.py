@@ -193,7 +193,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if counting:
         reading.consume(counting)
     refuse_unplaced_group(reading, table)
-    measure = read_measure(reading, table)
+    measure = read_measure(reading, table, before_dims)
     reading.extra = second_measure(reading, measure)
     count = Measure("count", COUNT_ALIAS[table], "number of " + {"cloudtrail": "events", "vpc_flow": "flows",
                                                                  "guardduty": "findings"}[table],
