@@ -69,6 +69,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:aws\s+)?(?:identity center|sso)\s+permission\s+sets?\b|\bpermission\s+sets?\b", "sso roles"),
     (r"\b(?:no|without)\s+(?:dupes|dups|duplicates|repeats)\b|\bde-?duped\b", "distinct"),
     (r"\bweb[- ]identity(?:\s+federation)?\b|\boidc\b", "webidentity"),
+    # a flow is recorded on its instance's own interface: the destination instance is the one of ingress flows
+    (r"\bdestination\s+(instances?)\b", r"inbound \1"), (r"\bsource\s+(instances?)\b", r"outbound \1"),
     (r"\b(critical|high|medium|low)-sev\b", r"\1 severity"),  # "high-sev": the abbreviation, hyphenated
     (r"\bunprotected[- ]port\s+(probes?|probing|scans?)\b", r"port \1"),  # GuardDuty's PortProbeUnprotectedPort
 )
