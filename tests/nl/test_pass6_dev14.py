@@ -97,3 +97,25 @@ def test_the_called_service_is_kept_when_named_so(engine) -> None:
     reference = ("SELECT eventsource, count(*) FROM cloudtrail WHERE eventname = 'AssumeRole' "
                  "AND useridentity.type = 'AWSService' GROUP BY 1")
     assert same_rows(engine, "AssumeRole calls by aws services per event source", reference) > 0
+
+
+@pytest.mark.parametrize(("question", "start"), [
+    ("accepted flows in the last half hour, per destination port", "2026-11-19T23:30:00Z"),
+    ("failed logins in the past half an hour", "2026-11-19T23:30:00Z"),
+    ("calls from 10.0.0.5 over the last quarter hour", "2026-11-19T23:45:00Z"),
+    ("activity in the last hour and a half", "2026-11-19T22:30:00Z"),
+])
+def test_half_and_quarter_hours_are_windows(question: str, start: str) -> None:
+    window = translate(question, DEMO_NOW)[2]
+    assert window is not None and window.start.strftime("%Y-%m-%dT%H:%M:%SZ") == start
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("individual flows over 1000000 bytes",
+     "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow "
+     "WHERE bytes > 1000000"),
+    ("individual findings with severity above 7",
+     "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty WHERE severity > 7.0"),
+])
+def test_individual_rows_are_the_listing(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
