@@ -119,3 +119,39 @@ def test_half_and_quarter_hours_are_windows(question: str, start: str) -> None:
 ])
 def test_individual_rows_are_the_listing(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+_PRIVATE = "(" + " OR ".join(f"{{c}} LIKE '{r}'" for r in ["10.%", "192.168.%", *(f"172.{n}.%" for n in range(16, 32))]) + ")"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("bytes out to the internet per internal host",
+     f"SELECT srcaddr, sum(bytes) FROM vpc_flow WHERE {_PRIVATE.format(c='srcaddr')} "
+     f"AND NOT {_PRIVATE.format(c='dstaddr')} GROUP BY 1"),
+    ("which internal host sent the most data to external addresses yesterday",
+     f"SELECT srcaddr, sum(bytes) AS b FROM vpc_flow WHERE {_PRIVATE.format(c='srcaddr')} "
+     f"AND NOT {_PRIVATE.format(c='dstaddr')} GROUP BY 1 ORDER BY b DESC LIMIT 1"),
+    ("rejected flows from external sources to internal hosts",
+     "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow "
+     f"WHERE action = 'REJECT' AND NOT {_PRIVATE.format(c='srcaddr')} AND {_PRIVATE.format(c='dstaddr')}"),
+])
+def test_both_ends_of_a_flow_may_be_scoped(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("top 5 src/dst pairs by bytes",
+     "SELECT srcaddr, dstaddr, sum(bytes) AS b FROM vpc_flow GROUP BY 1, 2 ORDER BY b DESC LIMIT 5"),
+    ("top 5 source and destination pairs by bytes",
+     "SELECT srcaddr, dstaddr, sum(bytes) AS b FROM vpc_flow GROUP BY 1, 2 ORDER BY b DESC LIMIT 5"),
+    ("top 3 user and ip combinations by calls",
+     "SELECT useridentity.arn, sourceipaddress, count(*) AS n FROM cloudtrail GROUP BY 1, 2 "
+     "ORDER BY n DESC, 1, 2 LIMIT 3"),
+])
+def test_the_top_pairs_are_ranked_overall(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_a_top_over_two_things_without_pairs_is_still_refused() -> None:
+    with pytest.raises(TranslationError, match="ambiguous"):
+        translate("top 3 users and ips by calls", DEMO_NOW)

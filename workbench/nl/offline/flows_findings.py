@@ -97,9 +97,10 @@ def vpc_concepts(reading: Reading) -> None:
                           r"boxes|instances)\b)",
                           lambda m: ((m.group(1) + " " if m.group(1) else "") + "internal ").ljust(len(m.group(0))),
                           reading.text)
-    if match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
-                             rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
-                             rf"\b{scope}(?=\s+{nouns}\b)"):
+    # both ends may be scoped ("internal hosts … to external addresses"): each is read, never the second dropped
+    while match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
+                                rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
+                                rf"\b{scope}(?=\s+{nouns}\b)"):
         side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
             match.group(1) or match.group(3)) else ("from", match.group(5))
         column = "dstaddr" if side in {"to", "towards"} else "srcaddr"
