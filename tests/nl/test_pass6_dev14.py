@@ -155,3 +155,41 @@ def test_the_top_pairs_are_ranked_overall(engine, question: str, reference: str)
 def test_a_top_over_two_things_without_pairs_is_still_refused() -> None:
     with pytest.raises(TranslationError, match="ambiguous"):
         translate("top 3 users and ips by calls", DEMO_NOW)
+
+
+_FINDINGS = "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("what was the most severe guardduty finding on nov 18",
+     f"{_FINDINGS} WHERE updatedat >= '2026-11-18T00:00:00Z' AND updatedat < '2026-11-19T00:00:00Z' "
+     "ORDER BY severity DESC, updatedat, id LIMIT 1"),
+    ("the finding with the highest severity", f"{_FINDINGS} ORDER BY severity DESC, updatedat, id LIMIT 1"),
+    ("top 3 findings by severity", f"{_FINDINGS} ORDER BY severity DESC, updatedat, id LIMIT 3"),
+    ("first 3 findings sorted by severity", f"{_FINDINGS} ORDER BY severity DESC, updatedat, id LIMIT 3"),
+])
+def test_the_most_severe_findings_are_rows_ranked_by_severity(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["most severe finding per account", "which accounts had the most severe findings"])
+def test_the_most_severe_beside_a_grouping_is_refused(question: str) -> None:
+    with pytest.raises(TranslationError, match="rank findings by severity"):
+        translate(question, DEMO_NOW)
+
+
+_DENIED = "('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation')"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("top 3 principals with the most access denied errors",
+     f"SELECT useridentity.arn, count(*) AS n FROM cloudtrail WHERE errorcode IN {_DENIED} "
+     "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 3"),
+    ("which user had the most access denied errors yesterday",
+     f"SELECT useridentity.arn, count(*) AS n FROM cloudtrail WHERE errorcode IN {_DENIED} "
+     "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1"),
+    ("access denied errors by error code",
+     f"SELECT errorcode, count(*) FROM cloudtrail WHERE errorcode IN {_DENIED} GROUP BY 1"),
+])
+def test_access_denied_errors_are_the_denials_not_a_grouping(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

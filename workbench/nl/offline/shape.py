@@ -82,6 +82,14 @@ def _counts_per(reading: Reading, table: str) -> None:
 
 def _read_shape(reading: Reading, intent: Intent) -> None:
     table = intent.table
+    if table == "guardduty" and reading.most_severe is not None:
+        if grouped := re.search(r"\b(?:per|by|each|distinct|unique|count|how many|number of|(?:which|what)\s+(?!"
+                                r"(?:was|is|were|are|findings?)\b)\w+)\b", reading.text):
+            raise TranslationError(f"cannot rank findings by severity and read {grouped.group(0)!r} at once: ask for "
+                                   "the findings ('the 3 most severe findings') or a maximum ('highest severity per type')")
+        listing(intent)  # a finding listing is highest severity first already: the ranking is its first rows
+        intent.limit, intent.limit_words = reading.most_severe, "most severe"
+        return
     if table == "cloudtrail" and (said := re.search(r"\b(?:per|by|and|&)\s+(?:the\s+)?(results?|outcomes?|status(?:es)?)\b",
                                                    reading.text)):
         # "console logins per user and result": a sign-in's outcome is in its response, any other call's in its error
