@@ -241,9 +241,28 @@ def _trail_bucket(intent: Intent) -> None:
     intent.order = [Order(_TRAIL_BUCKET if o.expression == _BUCKET else o.expression, o.descending) for o in intent.order]
 
 
+def _calling_services(intent: Intent) -> None:
+    """'AssumeRole calls made by aws services, by service': when the callers are AWS services, the service asked
+    for is the caller (`invokedby`); the one called (`eventsource`) only when named so ('per event source')."""
+    if intent.table != "cloudtrail" or not any(f.condition.sql(DIALECT) == "useridentity.type = 'AWSService'"
+                                               for f in intent.filters):
+        return
+    caller = Dimension("useridentity.invokedby", "invoked_by", "calling service")
+
+    def swap(dim: Dimension) -> Dimension:
+        said = dim.expression == "eventsource" and not re.search(r"\b(?:event\s*source|called|target)", dim.words or "")
+        return Dimension(caller.expression, caller.alias, caller.description, dim.words) if said else dim
+
+    intent.group_by, intent.columns = [swap(d) for d in intent.group_by], [swap(d) for d in intent.columns]
+    intent.order = [Order(caller.alias if o.expression == "eventsource" and caller.alias in
+                          {d.alias for d in intent.group_by + intent.columns} else o.expression, o.descending)
+                    for o in intent.order]
+
+
 def apply_conventions(intent: Intent) -> None:
     """The column each convention names, in the order they depend on each other."""
     _other_end(intent)
+    _calling_services(intent)
     _assumed_roles(intent)
     _roles_acted_on(intent)
     _assumed_by_any_means(intent)

@@ -103,9 +103,10 @@ def vpc_concepts(reading: Reading) -> None:
                           r"boxes|instances)\b)",
                           lambda m: ((m.group(1) + " " if m.group(1) else "") + "internal ").ljust(len(m.group(0))),
                           reading.text)
-    if match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
-                             rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
-                             rf"\b{scope}(?=\s+{nouns}\b)"):
+    # both ends may be scoped ("internal hosts … to external addresses"): each is read, never the second dropped
+    while match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
+                                rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
+                                rf"\b{scope}(?=\s+{nouns}\b)"):
         side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
             match.group(1) or match.group(3)) else ("from", match.group(5))
         column = "dstaddr" if side in {"to", "towards"} else "srcaddr"
@@ -122,7 +123,20 @@ def _private(column: str) -> exp.Expression:
     return exp.Paren(this=exp.or_(*(like(column, r) for r in ranges)))
 
 
+_MOST_SEVERE = re.compile(
+    r"\b(?:the\s+)?(?:top\s+)?(\d+\s+)?(?:most\s+severe|highest[- ]severity|severest)\s+(?:guardduty\s+)?(findings?)\b|"
+    r"\b(?:the\s+)?(?:top\s+)?(\d+\s+)?(?:guardduty\s+)?(findings?)\s+(?:with|of)\s+the\s+highest\s+severit(?:y|ies)\b|"
+    r"\b(?:top|first)\s+(\d+\s+)?(?:guardduty\s+)?(findings?)\s+(?:by|sorted by|ordered by|ranked by)\s+severity\b")
+
+
 def guardduty_concepts(reading: Reading) -> None:
+    # "the most severe finding", "top 3 findings by severity": findings ranked by severity, each one a row — never
+    # the high band ("severe") nor the finding types counted
+    if ranked := _MOST_SEVERE.search(reading.text):
+        count = next((g for g in ranked.group(1, 3, 5) if g), None)
+        noun = next(g for g in ranked.group(2, 4, 6) if g)
+        reading.most_severe = int(count) if count else 1 if noun == "finding" else 10
+        reading.text = reading.text[:ranked.start()] + "findings".ljust(len(ranked.group(0))) + reading.text[ranked.end():]
     if match := reading.find(r"\bseverity (?:bands?|levels?|buckets?)\s*(?:\(?\s*low\s*[/,]\s*medium\s*[/,]\s*high"
                              r"(?:\s*[/,]\s*critical)?\s*\)?)?"):
         # "by severity band (low/medium/high/critical)": the bands named, not four filters on them

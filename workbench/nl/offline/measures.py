@@ -15,7 +15,7 @@ _AGGREGATE = {"max": "max", "maximum": "max", "highest": "max", "largest": "max"
               "mean": "avg", "sum": "sum", "total": "sum"}
 
 
-def read_measure(reading: Reading, table: str) -> Measure | None:
+def read_measure(reading: Reading, table: str, before_dims: str = "") -> Measure | None:
     columns = NUMERIC.get(table, ())
     # "total packets and total bytes": the first "total" was read as the count's word, the second is the
     # pair's; both sums are read below as "packets and bytes", never the second alone
@@ -42,6 +42,11 @@ def read_measure(reading: Reading, table: str) -> Measure | None:
         return Measure("sum", "total_bytes", "total bytes", "bytes", match.group(0))
     if match := re.search(r"\bpackets\b", reading.text):
         return Measure("sum", "total_packets", "total packets", "packets", match.group(0))
+    # "top talkers": the network sense ranks sources by volume; a count must be asked ("by flow count")
+    # (the talkers were read as the grouping already: the text before it says so)
+    if (match := re.search(r"\btalkers?\b", before_dims)) and not re.search(
+            r"\b(?:flows?|connections?|count|number|records?|sessions?|times)\b", before_dims):
+        return Measure("sum", "total_bytes", "total bytes", "bytes", match.group(0))
     return None
 
 

@@ -237,7 +237,8 @@ def _camel(value: str, before: str, after: str) -> str | None:
 
 # English prefixes written with a hyphen ("non-aws", "cross-account"): a word, never a part of a name
 _PREFIXES = {"non", "anti", "pre", "post", "re", "multi", "cross", "self", "sub", "un", "de", "co", "mis", "over",
-             "under", "semi", "inter", "intra", "third", "party", "high", "low", "read", "write", "well", "known"}
+             "under", "semi", "inter", "intra", "third", "party", "high", "low", "read", "write", "well", "known",
+             "medium", "critical", "unprotected", "sev"}  # "high-sev", "unprotected-port": descriptions
 # English suffixes that make a compound modifier ("admin-level", "org-wide", "prod-facing"): a description,
 # never a resource's name; left as words, which are read or refused
 _SUFFIXES = {"level", "wide", "like", "based", "related", "style", "ish", "facing", "grade", "type", "scoped"}

@@ -35,7 +35,7 @@ count counts number numbers total amount attempt attempts aws amazon cloud cloud
 eventname eventsource assumed actor actually
 active often frequently frequent common busiest noisiest loudest heaviest chattiest largest biggest rarest fewest
 bytes volume
-up down out off broken together overall altogether single each distinct unique different
+up down out off broken together overall altogether single individual each distinct unique different
 s scan scanned scanning opened generate generated generating involving involve involved involves related
 regarding concerning mentioning mentions mention mentioned order ordered chronological chronologically sorted sort
 appear appeared appears appearing show showed shown surface surfaced

@@ -118,8 +118,10 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
         # filters at once (no row both succeeds and fails)
         reading.text = reading.text[:match.start()] + "by call outcome".ljust(len(match.group(0))) + reading.text[match.end():]
         return
-    if match := reading.find(r"\b(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|permission errors?|"
-                             r"not authori[sz]ed)\b"):
+    # "the most access denied errors": the errors are the denials themselves, never a grouping by error code
+    if match := reading.find(r"\b(?:(?:access[- ]denied|denied|unauthori[sz]ed|forbidden|not authori[sz]ed)"
+                             r"(?:\s+(?:errors?|failures?|exceptions?)(?=\s*$|\s+(?:in|on|from|for|yesterday|today|"
+                             r"per|by|and|with|over|during|last|past|since)\b|[?,.]))?|permission errors?)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
     elif match := reading.find(r"\b(?:failed|fail|fails|failures?|(?<!without )(?<!without an )(?<!no )errors?(?! codes?\b)|"
                                r"errored|unsuccessful(?:ly)?|failing)\b"):

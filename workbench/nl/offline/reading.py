@@ -31,6 +31,7 @@ class Reading:
     filters: list[Filter] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
     sort: Dimension | None = None  # "sorted by severity"
+    most_severe: int | None = None  # "the 3 most severe findings": that many findings, highest severity first
     buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
     console: bool = False  # the question names the ConsoleLogin call itself
     extra: Measure | None = None  # a second sum beside the first ("bytes and packets")

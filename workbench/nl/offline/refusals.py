@@ -174,7 +174,20 @@ _OUTCOME_FOLLOW_UP = re.compile(r"[,;:-]?\s*\b(?:and|&|also|plus)\s+(?:did|were|
 _OTHER_ASK = re.compile(r"\b(?:which|what|who|whom|how many|per|by each|for each|list|show|count|top)\b", re.IGNORECASE)
 
 
+# "rejected and total flow counts", "failed vs all logins": a count of some rows beside the count of all. One
+# filter applies to the whole query, so the total would silently become the filtered count again.
+_BESIDE_TOTAL = re.compile(
+    r"\b(?:rejected|accepted|failed|failing|denied|successful|blocked|allowed|erro(?:r|red|rs)|unauthori[sz]ed)\s+"
+    r"(?:\w+\s+){0,2}?(?:and|&|vs\.?|versus|against|compared (?:to|with)|out of|beside|alongside|plus)\s+"
+    r"(?:the\s+|their\s+)?(?:total|all|overall|every)\b(?!\s+(?:the\s+)?(?:rejected|accepted|failed|denied|"
+    r"successful|blocked|allowed|erro|unauthori))", re.IGNORECASE)
+
+
 def refuse_compound(question: str) -> None:
+    if match := _BESIDE_TOTAL.search(question):
+        raise TranslationError(
+            f"cannot count a part beside the whole ({match.group(0)!r}) in one answer: ask them one at a time, e.g. "
+            "'rejected flows per account', then 'flows per account' (or 'flows per account and action')")
     match = _OUTCOME_FOLLOW_UP.search(question)
     if match and _OTHER_ASK.search(question[:match.start()]):
         raise TranslationError(

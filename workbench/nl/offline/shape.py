@@ -83,6 +83,14 @@ def _counts_per(reading: Reading, table: str) -> None:
 
 def _read_shape(reading: Reading, intent: Intent) -> None:
     table = intent.table
+    if table == "guardduty" and reading.most_severe is not None:
+        if grouped := re.search(r"\b(?:per|by|each|distinct|unique|count|how many|number of|(?:which|what)\s+(?!"
+                                r"(?:was|is|were|are|findings?)\b)\w+)\b", reading.text):
+            raise TranslationError(f"cannot rank findings by severity and read {grouped.group(0)!r} at once: ask for "
+                                   "the findings ('the 3 most severe findings') or a maximum ('highest severity per type')")
+        listing(intent)  # a finding listing is highest severity first already: the ranking is its first rows
+        intent.limit, intent.limit_words = reading.most_severe, "most severe"
+        return
     if table == "cloudtrail" and (said := re.search(r"\b(?:per|by|and|&)\s+(?:the\s+)?(results?|outcomes?|status(?:es)?)\b",
                                                    reading.text)):
         # "console logins per user and result": a sign-in's outcome is in its response, any other call's in its error
@@ -198,7 +206,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if counting:
         reading.consume(counting)
     refuse_unplaced_group(reading, table)
-    measure = read_measure(reading, table)
+    measure = read_measure(reading, table, before_dims)
     reading.extra = second_measure(reading, measure)
     count = Measure("count", COUNT_ALIAS[table], "number of " + {"cloudtrail": "events", "vpc_flow": "flows",
                                                                  "guardduty": "findings"}[table],
@@ -278,7 +286,10 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         if threshold:
             for op, value, words in (threshold, bound) if bound else (threshold,):
                 intent.having.append((op, value, words))
-        if ranking and len(intent.groups) > 1:
+        if ranking and len(intent.groups) > 1 and (pairs := re.search(r"\b(?:pairs?|combinations?|combos?|tuples?)\b",
+                                                                     reading.text)):
+            reading.consume(pairs)  # "top 5 source/destination pairs": each pair is one thing, ranked overall
+        elif ranking and len(intent.groups) > 1:
             names = " and ".join(d.description for d in intent.groups)
             raise TranslationError(f"a top N over {names} is ambiguous (the top overall, or the top within each?): "
                                    f"ask for the top N of one thing, or 'count per {names}' without a top")

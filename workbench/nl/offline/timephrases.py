@@ -79,6 +79,10 @@ def extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | 
 def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str | None]:
     text = re.sub(r"\bmidnight\b", "00:00", text)
     text = re.sub(r"\b(?:noon|midday)\b", "12:00", text)
+    # "the last half hour", "past quarter of an hour", "an hour and a half": the minutes the phrases below read
+    text = re.sub(r"\b(?:an?\s+|one\s+)?hour\s+and\s+a\s+half\b", "90 minutes", text)
+    text = re.sub(r"\bhalf(?:\s+an|\s+a|-an)?[\s-]+hour\b", "30 minutes", text)
+    text = re.sub(r"\b(?:a\s+)?quarter(?:\s+of)?(?:\s+an|\s+a)?[\s-]+hour\b", "15 minutes", text)
     # "events from 2 days ago": that calendar day, as "the day before yesterday" reads
     words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
     text = re.sub(r"\b(?:from\s+|on\s+)?(\d{1,2}|one|two|three|four|five|six|seven)\s+days?\s+ago\b",

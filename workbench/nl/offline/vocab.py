@@ -71,6 +71,10 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "client ip": ("sourceipaddress", "sourceipaddress", "source IP"),
         "event source": ("eventsource", "eventsource", "service"),
         "aws service": ("eventsource", "eventsource", "service"),
+        # the service that made the call on its own behalf (an AWSService identity), not the one called
+        "invoking service": ("useridentity.invokedby", "invoked_by", "calling service"),
+        "calling service": ("useridentity.invokedby", "invoked_by", "calling service"),
+        "invokedby": ("useridentity.invokedby", "invoked_by", "calling service"),
         "api call": ("eventname", "eventname", "event name"),
         "operation": ("eventname", "eventname", "event name"),
         "access keys": ("useridentity.accesskeyid", "accesskeyid", "access key"),
