@@ -160,3 +160,19 @@ def test_an_excluded_range_keeps_the_side_said_before_it(engine, question: str, 
                                                   ("flows per subnet_id", "subnet_id")])
 def test_flow_columns_by_their_own_names(question: str, column: str) -> None:
     assert f"GROUP BY {column}" in " ".join(translate(question, DEMO_NOW)[0].split())
+
+
+@pytest.mark.parametrize("question", ["traffic from that ip since midnight", "first time that ip showed up?",
+                                      "what did she do yesterday", "what else did it do", "events in the same account"])
+def test_a_value_from_an_earlier_question_is_refused(question: str) -> None:
+    with pytest.raises(TranslationError, match="ambiguous"):
+        translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["flows from 192.0.2.88, and how many bytes did that ip send",
+                                      "did heidi.smith sign in without mfa, and from which ip did she come"])
+def test_a_back_reference_to_a_value_named_in_the_question_is_read(question: str) -> None:
+    try:
+        translate(question, DEMO_NOW)
+    except TranslationError as error:
+        assert "refers to a value" not in str(error)

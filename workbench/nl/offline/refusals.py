@@ -193,3 +193,30 @@ def refuse_compound(question: str) -> None:
         raise TranslationError(
             f"two questions in one ({match.group(0).strip(' ,;:-')!r} asks about the outcome apart): ask them one at a "
             "time, e.g. the first part alone, then the same with 'failed' (or 'per error code')")
+
+
+# "traffic from that ip", "what did she do yesterday": a value named in an earlier question, which this one does not
+# carry (each question is translated on its own); answered, it would be every row of the table
+_REFERS_BACK = {
+    "ip": r"\b(?:that|this|those|these|the same)\s+(?:ip|ips|address|addresses|host|hosts|source|scanner|attacker)\b",
+    "user": r"\b(?:that|this|those|these|the same)\s+(?:user|users|person|guy|account|principal|identity)\b(?!\s+id)|"
+            r"\b(?:she|he|her|him|his|hers)\b",
+    "role": r"\b(?:that|this|the same)\s+role\b",
+    "access_key": r"\b(?:that|this|the same)\s+(?:access\s+)?key\b",
+    "bucket": r"\b(?:that|this|the same)\s+bucket\b",
+    "resource_id": r"\b(?:that|this|the same)\s+(?:instance|machine|box|server|interface|eni)\b",
+}
+_KINDS_OF = {"ip": {"ip"}, "user": {"user", "name", "bare_name", "arn", "role", "access_key", "account"}, "role": {"role", "arn"},
+             "access_key": {"access_key"}, "bucket": {"bucket", "name"}, "resource_id": {"resource_id"}}
+
+
+def refuse_back_reference(question: str, kinds: set[str]) -> None:
+    for kind, pattern in _REFERS_BACK.items():
+        if (match := re.search(pattern, question, re.IGNORECASE)) and not kinds & _KINDS_OF[kind]:
+            raise TranslationError(f"ambiguous: {match.group(0)!r} refers to a value this question does not name (each "
+                                   "question is read on its own): name it, e.g. 'traffic from 203.0.113.42 since "
+                                   "midnight' or 'what did heidi.smith do yesterday'")
+    if not kinds and re.search(r"\b(?:did|does|has|have|was|is)\s+it\b|\bits\s+(?:traffic|flows?|calls?|events?|"
+                               r"activity|logins?)\b", question, re.IGNORECASE):
+        raise TranslationError("ambiguous: 'it' refers to something this question does not name (each question is "
+                               "read on its own): name the IP, user, key or instance")

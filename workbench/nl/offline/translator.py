@@ -42,6 +42,7 @@ from workbench.nl.offline.outcomes import cloudtrail_outcomes
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.refusals import (
+    refuse_back_reference,
     refuse_compound,
     refuse_nested,
     refuse_unanswerable,
@@ -214,6 +215,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_compound(question)
     found = extract(correct_typed(question))
     refuse_ambiguous_names(found)
+    refuse_back_reference(found.text, {m.kind for m in found.items})
     window, text, phrase = extract_window(correct(found.text), now)
     if found.of("role"):  # "what did the X role do after being assumed": its sessions, which a role filter is
         text = re.sub(r"\bafter (?:being|it was|it got|getting|it's been|it has been|they were) assumed\b",
