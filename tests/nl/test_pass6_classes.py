@@ -115,7 +115,7 @@ def test_the_most_severe_findings_are_ranked_by_severity(question: str, limit: i
 
 
 def test_the_most_severe_finding_per_group_is_refused() -> None:
-    with pytest.raises(TranslationError, match="top finding within each group"):
+    with pytest.raises(TranslationError, match="cannot rank findings by severity"):
         translate("most severe finding per account", DEMO_NOW)
 
 

@@ -123,10 +123,13 @@ def _private(column: str) -> exp.Expression:
     return exp.Paren(this=exp.or_(*(like(column, r) for r in ranges)))
 
 
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+_N = r"(\d+\s+|(?:one|two|three|four|five|ten)\s+)?"
 _MOST_SEVERE = re.compile(
-    r"\b(?:the\s+)?(?:top\s+)?(\d+\s+)?(?:most\s+severe|highest[- ]severity|severest)\s+(?:guardduty\s+)?(findings?)\b|"
-    r"\b(?:the\s+)?(?:top\s+)?(\d+\s+)?(?:guardduty\s+)?(findings?)\s+(?:with|of)\s+the\s+highest\s+severit(?:y|ies)\b|"
-    r"\b(?:top|first)\s+(\d+\s+)?(?:guardduty\s+)?(findings?)\s+(?:by|sorted by|ordered by|ranked by)\s+severity\b")
+    rf"\b(?:the\s+)?(?:top\s+)?{_N}(?:most\s+severe|most\s+critical|most\s+serious|worst|highest[- ]sev(?:erity)?|severest)\s+"
+    r"(?:guardduty\s+|gd\s+)?(findings?|alerts?)\b|"
+    rf"\b(?:the\s+)?(?:top\s+)?{_N}(?:guardduty\s+)?(findings?)\s+(?:with|of)\s+the\s+(?:highest|worst)\s+severit(?:y|ies)\b|"
+    rf"\b(?:top|first)\s+{_N}(?:guardduty\s+)?(findings?)\s+(?:by|sorted by|ordered by|ranked by)\s+severity\b")
 
 
 def guardduty_concepts(reading: Reading) -> None:
@@ -135,7 +138,9 @@ def guardduty_concepts(reading: Reading) -> None:
     if ranked := _MOST_SEVERE.search(reading.text):
         count = next((g for g in ranked.group(1, 3, 5) if g), None)
         noun = next(g for g in ranked.group(2, 4, 6) if g)
-        reading.most_severe = int(count) if count else 1 if noun == "finding" else 10
+        count = count and count.strip()
+        reading.most_severe = (int(count) if count.isdigit() else _COUNT_WORDS[count]) if count else \
+            1 if not noun.endswith("s") else 10
         reading.text = reading.text[:ranked.start()] + "findings".ljust(len(ranked.group(0))) + reading.text[ranked.end():]
     if match := reading.find(r"\bseverity (?:bands?|levels?|buckets?)\s*(?:\(?\s*low\s*[/,]\s*medium\s*[/,]\s*high"
                              r"(?:\s*[/,]\s*critical)?\s*\)?)?"):

@@ -171,6 +171,9 @@ def normalise(question: str) -> str:
     # "in the last half hour", "an hour and a half ago": minutes, which the time reader counts
     text = re.sub(r"\b(?:an?\s+|one\s+)?hour and a half\b", "90 minutes", text, flags=re.IGNORECASE)
     text = re.sub(r"\b(?:a\s+)?half(?:\s+an|-an)?[\s-]+hour\b", "30 minutes", text, flags=re.IGNORECASE)
+    # "in the last half hour", "an hour and a half ago": minutes, which the time reader counts
+    text = re.sub(r"\b(?:an?\s+|one\s+)?hour and a half\b", "90 minutes", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:a\s+)?half(?:\s+an|-an)?[\s-]+hour\b", "30 minutes", text, flags=re.IGNORECASE)
     # "the most severe finding", "the two worst guardduty findings": the findings ranked by severity, never the
     # "severe" band, nor the severity alone
     text = re.sub(r"\b(?:the\s+)?(?:(\d{1,2}|one|two|three|four|five|ten)\s+)?(?:most severe|most critical|most serious|"

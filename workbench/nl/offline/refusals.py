@@ -146,12 +146,6 @@ def refuse_nested(question: str) -> None:
                           r"having)\s+the\s+(?:most|fewest|least|highest|lowest|largest|biggest)\b", question, re.IGNORECASE):
         raise TranslationError(f"cannot answer {match.group(0)!r} in one query: ask first for the top one (e.g. "
                                "'the user with the most errors'), then for its rows by name")
-    # "the most severe finding per account": the top row within each group, which one grouped query cannot give
-    if match := re.search(r"\b(?:most severe|most critical|most serious|worst|highest[- ]severity)\s+(?:guard ?duty\s+)?"
-                          r"(?:findings?|alerts?)\b.*?\b(?:per|each|by)\s+\w+", question, re.IGNORECASE):
-        raise TranslationError(f"{match.group(0)!r} is the top finding within each group, which one query here cannot "
-                               "give: ask for the highest severity per group ('max severity per account'), or the most "
-                               "severe findings overall")
     # "which users were created, and did the new users then make calls?": the second part acts on the first's rows
     if match := _ACTS_ON_RESULT.search(question):
         raise TranslationError(f"cannot answer {match.group(0).strip(' ,;:-')!r} in one query: it asks about the rows "
