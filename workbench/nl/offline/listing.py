@@ -85,7 +85,8 @@ _GAP = re.compile(r"(?:\s|,|\band\b|\bthe\b|\bits\b|\btheir\b)*")
 def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
     """'for each RunInstances call give me the time, the region and the instance type': the columns named for each
     row, in order, and where their list starts; none unless two or more known columns run to the end of the question."""
-    trigger = re.search(r"\b(?:give|show|get|pull)(?:\s+me)?\s+|\b(?:with|including)\s+|:\s*", text)
+    # "with / including" columns add to the listing (conventions.py); "give me A, B and C" asks for those alone
+    trigger = re.search(r"\b(?:give|show|get|pull)(?:\s+me)?\s+|:\s*", text)
     if trigger is None:
         return [], -1
     at, found, end = trigger.end(), [], len(text.rstrip())

@@ -166,7 +166,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         first = last = None
         recent = latest
     elif (edge := first or last) and not (first and last) and not recent and edge.group(0).endswith("eventname") \
-            and not re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) and names_only_the_kind(intent):
+            and not re.search(r"\bwhen\b|\btime\b|\bseen\b|\bwho\b|\bwhom\b", reading.text) and names_only_the_kind(intent):
         first = last = None  # "most recent CreateUser event": that one event, not a time
         recent = edge
     if both and (first or last):  # "first and last time we saw X": both ends of the same span
