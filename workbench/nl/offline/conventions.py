@@ -39,6 +39,8 @@ PRESENT_ONLY = {
     "json_extract_scalar(requestparameters, '$.bucketName')": (
         is_null("json_extract_scalar(requestparameters, '$.bucketName')", negate=True), "naming a bucket"),
     "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
+    "json_extract_scalar(requestparameters, '$.roleArn')": (
+        is_null("json_extract_scalar(requestparameters, '$.roleArn')", negate=True), "naming a role"),
     # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
     "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
                                                    "Identity Center sessions"),
@@ -159,10 +161,16 @@ def _assumed_by_any_means(intent: Intent) -> None:
 
     Only when the verb said it ('assumed'), not the call's name ('AssumeRole calls into X' keeps that call).
     """
-    if not any(f.description.startswith("assuming role ") for f in intent.filters):
+    arn = "json_extract_scalar(requestparameters, '$.roleArn')"
+    named = any(f.description.startswith("assuming role ") for f in intent.filters)
+    # "how many times was each role assumed", "most assumed roles": the roles in the requests, whichever call
+    # assumed them (the verb, never the call's name: "AssumeRole calls per target role arn" keeps that call)
+    listed = arn in {d.expression for d in intent.group_by + intent.columns} | {m.column for m in intent.measures}
+    if not named and not listed:
         return
     for i, item in enumerate(intent.filters):
-        if item.condition.sql(DIALECT) == "eventname = 'AssumeRole'" and "assumerole" not in item.words.lower():
+        if item.condition.sql(DIALECT) == "eventname = 'AssumeRole'" and "assumerole" not in item.words.lower() \
+                and (named or re.search(r"\bassum(?:ed|ptions?)\b", item.words.lower())):
             intent.filters[i] = Filter(one_of("eventname", _ASSUME_CALLS), item.words, "role assumptions (any STS call)",
                                        item.entities)
 
