@@ -68,7 +68,7 @@ def per_value(intent: Intent, found: Mentions, text: str) -> None:
                                                        column, item.words))
                     intent.order.insert(0, Order(column))
                 return
-    if not intent.measures or intent.groups or not (found.compared or re.search(
+    if not intent.measures or not (found.compared or re.search(
             r"\b(?:counts|each|respectively|separately|apiece|individually|per (?:user|ip|address|role))\b", found.text)):
         return
     for item in intent.filters:
@@ -76,9 +76,20 @@ def per_value(intent: Intent, found: Mentions, text: str) -> None:
         if columns:
             # a bare name is a user or a role: the one of the two columns that holds it
             column = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
-            intent.group_by = [Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1], column,
-                                         item.words)]
-            intent.order = [Order(column)]
+            if any(d.expression == column for d in intent.groups):
+                return
+            named = Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1], column, item.words)
+            if intent.groups:
+                # "StopInstances and StartInstances counts by day", "A vs B per hour": each value's own count
+                # in each group, never the sum of both ("alice or bob, count per user" is grouped by them already)
+                if not (found.compared or re.search(r"\b(?:counts|each|respectively|separately|apiece|individually)\b",
+                                                    found.text)) or "useridentity" in column and any(
+                        d.expression.startswith("useridentity") for d in intent.groups):
+                    return
+                intent.group_by.append(named)
+                intent.order.append(Order(column))
+            else:
+                intent.group_by, intent.order = [named], [Order(column)]
             return
 
 
