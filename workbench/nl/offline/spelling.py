@@ -58,6 +58,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     # "which users got new access keys": the users the keys were made for (the request's userName), not the makers
     (r"\b(?:which|what) (users?|people) (?:got|received|were given|have been given|were issued|obtained)\s+(?:an?\s+|any\s+)?"
      r"(?:new\s+|fresh\s+)?(access keys?|mfa devices?)\b", r"new \2 for which \1"),
+    # "hwo many": one swap from both "how" and "who", but only "how" goes before "many"/"much"/"often"
+    (r"\b(?:hwo|ohw|hmo)\s+(?=(?:many|much|often|long)\b)", "how "),
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
     # "brute-forced heidi.smith's console password": the password guessed at sign-in, not a login profile call
     (r"\b((?:brute[- ]?forc|password[- ]spray)\w*\b.*?)\s+(?:aws\s+)?(?:console\s+)?passwords?\b", r"\1"),
