@@ -39,6 +39,9 @@ PRESENT_ONLY = {
     "json_extract_scalar(requestparameters, '$.bucketName')": (
         is_null("json_extract_scalar(requestparameters, '$.bucketName')", negate=True), "naming a bucket"),
     "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
+    "json_extract_scalar(requestparameters, '$.secretId')": (
+        is_null("json_extract_scalar(requestparameters, '$.secretId')", negate=True), "naming a secret"),
+    "useridentity.sessioncontext.sessionissuer.arn": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
     "json_extract_scalar(requestparameters, '$.roleArn')": (
         is_null("json_extract_scalar(requestparameters, '$.roleArn')", negate=True), "naming a role"),
     # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
@@ -108,10 +111,11 @@ def _listed_columns(condition: exp.Expression) -> list[str]:
 def _assumed_roles(intent: Intent) -> None:
     """With AssumeRole calls, 'roles' are the roles assumed (in the request), not the callers' sessions."""
     issuer = "useridentity.sessioncontext.sessionissuer.username"
-    if not any(f.condition.sql(DIALECT) == "eventname = 'AssumeRole'" for f in intent.filters):
+    if not any(f.condition.sql(DIALECT) in {f"eventname = '{call}'" for call in _ASSUME_CALLS} for f in intent.filters):
         return
     arn = "json_extract_scalar(requestparameters, '$.roleArn')"
     swap = {issuer: Dimension(arn, "role", "assumed role"),
+            "useridentity.sessioncontext.sessionissuer.arn": Dimension(arn, "role", "assumed role"),
             "json_extract_scalar(requestparameters, '$.roleName')": Dimension(arn, "role", "assumed role")}
     intent.group_by = [swap.get(d.expression, d) for d in intent.group_by]
     intent.columns = [swap.get(d.expression, d) for d in intent.columns] if intent.distinct else intent.columns

@@ -60,6 +60,15 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
      r"(?:new\s+|fresh\s+)?(access keys?|mfa devices?)\b", r"new \2 for which \1"),
     # "hwo many": one swap from both "how" and "who", but only "how" goes before "many"/"much"/"often"
     (r"\b(?:hwo|ohw|hmo)\s+(?=(?:many|much|often|long)\b)", "how "),
+    # "with the highest call volume", "the highest number of calls": the ranking word the rules read, "most"
+    (r"\b(?:highest|largest|greatest|biggest)\s+(?:api\s+)?(?:call\s+(?:volume|count)|volume of (?:api\s+)?calls)\b",
+     "most calls"),
+    (r"\b(?:highest|largest|greatest|biggest)\s+(?:number|count)\s+of\b", "most"),
+    (r"\b(?:lowest|smallest)\s+(?:number|count)\s+of\b", "fewest"),
+    # "3 iam users with the most calls": a bare count before the ranked noun, as "the 3 iam users …"
+    (r"^\s*(\d+)\s+(?=(?:[a-z][\w-]*\s+){1,3}(?:with|having|that|who)\s+(?:\w+\s+){0,2}?the\s+(?:most|fewest|least)\b)",
+     r"the \1 "),
+    (r"\b(?:the\s+)?(?:full|complete|entire|whole)\s+(list|listing)\b", r"\1"),  # a listing is every row already
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
     # "brute-forced heidi.smith's console password": the password guessed at sign-in, not a login profile call
     (r"\b((?:brute[- ]?forc|password[- ]spray)\w*\b.*?)\s+(?:aws\s+)?(?:console\s+)?passwords?\b", r"\1"),
