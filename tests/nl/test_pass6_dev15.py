@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.nl import TranslationError
 from workbench.nl.offline.translator import translate
 
 from .conftest import DEMO_NOW, same_rows
@@ -91,3 +92,55 @@ def test_named_calls_without_each_are_counted_together(engine) -> None:
     assert same_rows(engine, "DescribeTrails and GetTrailStatus calls by ip",
                      "SELECT sourceipaddress, count(*) FROM cloudtrail "
                      "WHERE eventname IN ('DescribeTrails', 'GetTrailStatus') GROUP BY 1") > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("hwo many ImportKeyPair calls per region",
+     "SELECT awsregion, count(*) FROM cloudtrail WHERE eventname = 'ImportKeyPair' GROUP BY 1"),
+    ("hwo much data did 10.10.16.128 send", "SELECT sum(bytes) FROM vpc_flow WHERE srcaddr = '10.10.16.128'"),
+])
+def test_hwo_before_many_or_much_is_how(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_hwo_before_a_verb_stays_ambiguous() -> None:
+    with pytest.raises(TranslationError, match="hwo"):
+        translate("hwo called ImportKeyPair", DEMO_NOW)
+
+
+_IAM_CALLS = ("SELECT useridentity.username, count(*) AS n FROM cloudtrail WHERE useridentity.type = 'IAMUser' "
+              "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 3")
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("3 iam users with the highest call volume", _IAM_CALLS),
+    ("3 iam users with the most calls", _IAM_CALLS),
+    ("the ip with the highest number of calls",
+     "SELECT sourceipaddress, count(*) AS n FROM cloudtrail GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1"),
+])
+def test_highest_call_volume_ranks_like_most_calls(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("whats the count of AssumeRoleWithWebIdentity per role arn",
+     f"SELECT {_ROLE_ARN}, count(*) FROM cloudtrail WHERE eventname = 'AssumeRoleWithWebIdentity' "
+     f"AND {_ROLE_ARN} IS NOT NULL GROUP BY 1"),
+    ("calls per role arn",
+     "SELECT useridentity.sessioncontext.sessionissuer.arn, count(*) FROM cloudtrail "
+     "WHERE useridentity.type = 'AssumedRole' GROUP BY 1"),
+    ("how many GetSecretValue calls per secret id",
+     "SELECT json_extract_scalar(requestparameters, '$.secretId'), count(*) FROM cloudtrail "
+     "WHERE eventname = 'GetSecretValue' GROUP BY 1"),
+    ("number of findings per resourcetype", "SELECT resourcetype, count(*) FROM guardduty GROUP BY 1"),
+])
+def test_column_names_as_analysts_write_them(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["svc-reporting activity in ap-northeast-2, full list",
+                                      "svc-reporting activity in ap-northeast-2, the complete list"])
+def test_a_full_list_is_the_listing(engine, question: str) -> None:
+    assert same_rows(engine, question, "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, "
+                     "errorcode, eventid FROM cloudtrail WHERE useridentity.username = 'svc-reporting' "
+                     "AND awsregion = 'ap-northeast-2'") > 0
