@@ -144,3 +144,47 @@ def test_a_full_list_is_the_listing(engine, question: str) -> None:
     assert same_rows(engine, question, "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, "
                      "errorcode, eventid FROM cloudtrail WHERE useridentity.username = 'svc-reporting' "
                      "AND awsregion = 'ap-northeast-2'") > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("who put a bucket policy on tyrell-backups-33c922, and from which ip",
+     "SELECT DISTINCT useridentity.arn, sourceipaddress FROM cloudtrail WHERE eventname = 'PutBucketPolicy' "
+     "AND json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-backups-33c922'"),
+    ("who set a new bucket policy on tyrell-backups-33c922",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'PutBucketPolicy' "
+     "AND json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-backups-33c922'"),
+])
+def test_putting_a_bucket_policy_is_put_bucket_policy(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+_SSH_IN = ("SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow "
+           "WHERE dstaddr = '10.10.0.69' AND dstport = 22 AND action = 'ACCEPT' ")
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("list accepted ssh connections into 10.10.0.69 that did not come from 68.62.167.181 or 69.56.160.124",
+     _SSH_IN + "AND srcaddr NOT IN ('68.62.167.181', '69.56.160.124')"),
+    ("accepted ssh connections into 10.10.0.69 that didn't come from 68.62.167.181",
+     _SSH_IN + "AND srcaddr <> '68.62.167.181'"),
+])
+def test_did_not_come_from_negates_the_source(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("accept vs reject counts for i-cab9541e488fe9331",
+     "SELECT action, count(*) FROM vpc_flow WHERE instance_id = 'i-cab9541e488fe9331' GROUP BY 1"),
+    ("when did the first Recon:EC2/PortProbeUnprotectedPort finding land",
+     "SELECT min(updatedat) FROM guardduty WHERE type = 'Recon:EC2/PortProbeUnprotectedPort'"),
+    ("when did the last finding arrive", "SELECT max(updatedat) FROM guardduty"),
+    ("instance ids named in guardduty findings",
+     "SELECT DISTINCT json_extract_scalar(resource, '$.instanceDetails.instanceId') FROM guardduty "
+     "WHERE json_extract_scalar(resource, '$.instanceDetails.instanceId') IS NOT NULL"),
+    ("Any findings of type Discovery:IAMUser/AnomalousBehavior? I need the ids",
+     "SELECT id FROM guardduty WHERE type = 'Discovery:IAMUser/AnomalousBehavior'"),
+    ("I need the ids of the high severity findings",
+     "SELECT id FROM guardduty WHERE severity >= 7 AND severity < 9"),
+])
+def test_chat_wordings_of_known_readings(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -69,6 +69,12 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"^\s*(\d+)\s+(?=(?:[a-z][\w-]*\s+){1,3}(?:with|having|that|who)\s+(?:\w+\s+){0,2}?the\s+(?:most|fewest|least)\b)",
      r"the \1 "),
     (r"\b(?:the\s+)?(?:full|complete|entire|whole)\s+(list|listing)\b", r"\1"),  # a listing is every row already
+    (r"\b(findings?)\s+(?:land|landed|lands|arrive|arrived|arrives|come in|came in|comes in|fire|fired|fires)\b",
+     r"\1 appear"),  # "when did the first X finding land": when it showed up
+    # "instance ids named in guardduty findings": the ones the findings carry, as "in the findings" reads
+    (r"\b(?:named|mentioned|referenced|listed|cited|appearing|that appear)\s+in\s+(?=(?:the\s+|any\s+)?(?:guard ?duty\s+)?"
+     r"(?:findings?|alerts?)\b)", "in "),
+    (r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:need|want|would like)\s+(?:the|their|its)\s+", "just the "),  # "… I need the ids"
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
     # "brute-forced heidi.smith's console password": the password guessed at sign-in, not a login profile call
     (r"\b((?:brute[- ]?forc|password[- ]spray)\w*\b.*?)\s+(?:aws\s+)?(?:console\s+)?passwords?\b", r"\1"),
