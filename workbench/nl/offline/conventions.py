@@ -39,6 +39,11 @@ PRESENT_ONLY = {
     "json_extract_scalar(requestparameters, '$.bucketName')": (
         is_null("json_extract_scalar(requestparameters, '$.bucketName')", negate=True), "naming a bucket"),
     "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
+    "json_extract_scalar(requestparameters, '$.secretId')": (
+        is_null("json_extract_scalar(requestparameters, '$.secretId')", negate=True), "naming a secret"),
+    "useridentity.sessioncontext.sessionissuer.arn": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
+    "json_extract_scalar(requestparameters, '$.roleArn')": (
+        is_null("json_extract_scalar(requestparameters, '$.roleArn')", negate=True), "naming a role"),
     # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
     "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
                                                    "Identity Center sessions"),
@@ -66,7 +71,7 @@ def per_value(intent: Intent, found: Mentions, text: str) -> None:
                                                        column, item.words))
                     intent.order.insert(0, Order(column))
                 return
-    if not intent.measures or intent.groups or not (found.compared or re.search(
+    if not intent.measures or not (found.compared or re.search(
             r"\b(?:counts|each|respectively|separately|apiece|individually|per (?:user|ip|address|role))\b", found.text)):
         return
     for item in intent.filters:
@@ -74,9 +79,20 @@ def per_value(intent: Intent, found: Mentions, text: str) -> None:
         if columns:
             # a bare name is a user or a role: the one of the two columns that holds it
             column = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
-            intent.group_by = [Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1], column,
-                                         item.words)]
-            intent.order = [Order(column)]
+            if any(d.expression == column for d in intent.groups):
+                return
+            named = Dimension(column, "name" if len(columns) > 1 else column.split(".")[-1], column, item.words)
+            if intent.groups:
+                # "StopInstances and StartInstances counts by day", "A vs B per hour": each value's own count
+                # in each group, never the sum of both ("alice or bob, count per user" is grouped by them already)
+                if not (found.compared or re.search(r"\b(?:counts|each|respectively|separately|apiece|individually)\b",
+                                                    found.text)) or "useridentity" in column and any(
+                        d.expression.startswith("useridentity") for d in intent.groups):
+                    return
+                intent.group_by.append(named)
+                intent.order.append(Order(column))
+            else:
+                intent.group_by, intent.order = [named], [Order(column)]
             return
 
 
@@ -95,10 +111,11 @@ def _listed_columns(condition: exp.Expression) -> list[str]:
 def _assumed_roles(intent: Intent) -> None:
     """With AssumeRole calls, 'roles' are the roles assumed (in the request), not the callers' sessions."""
     issuer = "useridentity.sessioncontext.sessionissuer.username"
-    if not any(f.condition.sql(DIALECT) == "eventname = 'AssumeRole'" for f in intent.filters):
+    if not any(f.condition.sql(DIALECT) in {f"eventname = '{call}'" for call in _ASSUME_CALLS} for f in intent.filters):
         return
     arn = "json_extract_scalar(requestparameters, '$.roleArn')"
     swap = {issuer: Dimension(arn, "role", "assumed role"),
+            "useridentity.sessioncontext.sessionissuer.arn": Dimension(arn, "role", "assumed role"),
             "json_extract_scalar(requestparameters, '$.roleName')": Dimension(arn, "role", "assumed role")}
     intent.group_by = [swap.get(d.expression, d) for d in intent.group_by]
     intent.columns = [swap.get(d.expression, d) for d in intent.columns] if intent.distinct else intent.columns
@@ -159,10 +176,16 @@ def _assumed_by_any_means(intent: Intent) -> None:
 
     Only when the verb said it ('assumed'), not the call's name ('AssumeRole calls into X' keeps that call).
     """
-    if not any(f.description.startswith("assuming role ") for f in intent.filters):
+    arn = "json_extract_scalar(requestparameters, '$.roleArn')"
+    named = any(f.description.startswith("assuming role ") for f in intent.filters)
+    # "how many times was each role assumed", "most assumed roles": the roles in the requests, whichever call
+    # assumed them (the verb, never the call's name: "AssumeRole calls per target role arn" keeps that call)
+    listed = arn in {d.expression for d in intent.group_by + intent.columns} | {m.column for m in intent.measures}
+    if not named and not listed:
         return
     for i, item in enumerate(intent.filters):
-        if item.condition.sql(DIALECT) == "eventname = 'AssumeRole'" and "assumerole" not in item.words.lower():
+        if item.condition.sql(DIALECT) == "eventname = 'AssumeRole'" and "assumerole" not in item.words.lower() \
+                and (named or re.search(r"\bassum(?:ed|ptions?)\b", item.words.lower())):
             intent.filters[i] = Filter(one_of("eventname", _ASSUME_CALLS), item.words, "role assumptions (any STS call)",
                                        item.entities)
 

@@ -74,6 +74,10 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     # "new access keys and who they were for": the user the call acted on, as "for whom" asks
     reading.text = re.sub(r"\bwho(?:m)?\s+(?:they|it|those|these|each)\s+(?:was|were|is|are)\s+(?:made\s+|created\s+)?for\b",
                           lambda m: "for whom".ljust(len(m.group(0))), reading.text)
+    # "… and which user were they for", "what role was it made for": the stranded "for" asks for whom, as "for which user"
+    reading.text = re.sub(r"\b(?:which|what)\s+(users?|roles?|groups?)\s+(?:was|were|is|are)\s+(?:they|it|those|these|each(?:\s+one)?|"
+                          r"th[eo]se\s+\w+|the\s+\w+(?:\s+\w+)?)\s+(?:(?:made|created|issued|generated|minted|meant)\s+)?for\b",
+                          lambda m: f"for which {m.group(1)}".ljust(len(m.group(0))), reading.text)
     # "which users did X create access keys for": the stranded preposition asks for whom, as "for which users"
     # (only beside calls that act on someone: "which users did 10.0.0.5 talk to" names no such call)
     if any("eventname" in f.condition.sql() for f in reading.filters):

@@ -45,6 +45,9 @@ def direction(before: str, after: str = "", value: str = "") -> str:
                     " ", before.lower())
     if re.search(r"\b(?:to|into) or from\s+$|\bfrom or to\s+$|\bto/from\s+$|\bfrom/to\s+$|\band from\s+$", before):
         return "any"  # "connections to or from 10.0.0.5": either side
+    if re.search(r"\b(?:receiv\w*|download\w*|accepted|ingest\w*|absorb\w*|delivered)\s+(?:\w+\s+)?by\s+(?:the\s+)?"
+                 r"(?:ip\s+|address\s+|host\s+)?$", before):
+        return "to"  # "bytes received by 10.0.0.5": the passive of a receiving verb names the receiver, not a sender
     if _FROM.search(before):
         return "from"
     if _TO.search(before):

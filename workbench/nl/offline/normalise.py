@@ -160,6 +160,15 @@ def normalise(question: str) -> str:
     text = siem_idioms(text)
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
+    # "connections that did not come from A or B": the negated source, as "not from A or B" reads it
+    text = re.sub(r"\b(?:(?:that|which)\s+)?(?:did\s+not|didn't|does\s+not|doesn't|do\s+not|don't|were\s+not|weren't|"
+                  r"was\s+not|wasn't)\s+(?:(?:come|originate)\s+)?from\b", "not from", text, flags=re.IGNORECASE)
+    text = re.sub(r"\baccept\s+(vs\.?|versus|/|and|or)\s+reject\b", r"accepted \1 rejected", text, flags=re.IGNORECASE)
+    # "who put a bucket policy on X": writing one is PutBucketPolicy (PutBucketAcl) alone, never its deletion too
+    text = re.sub(r"\b(?:put(?:s|ting)?|set(?:s|ting)?|appl(?:y|ies|ied|ying)|attach(?:es|ed|ing)?|add(?:s|ed|ing)?|"
+                  r"wr(?:ite|ites|ote|iting))\s+(?:(?:an?|the|any|new|its)\s+)+(?:s3\s+)?bucket\s+(polic(?:y|ies)|acls?)\b",
+                  lambda m: "called " + ("PutBucketPolicy" if m.group(1).lower().startswith("polic") else "PutBucketAcl"),
+                  text, flags=re.IGNORECASE)
     text = re.sub(r"\bwhat\s+sorts?\s+of\b", "which", text, flags=re.IGNORECASE)  # "what sorts of instance types": which
     # "which operations did X run via ssm", "what did X execute": the calls made; "run instances" is a call of its own
     text = re.sub(r"\b(?:run|ran|execute|executed|invoke|invoked)(?=\s+(?:via|through|from|in|on|against|using|yesterday|today|last|this|since|between|during)\b|\s*[?.!]?\s*$)",

@@ -58,6 +58,23 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     # "which users got new access keys": the users the keys were made for (the request's userName), not the makers
     (r"\b(?:which|what) (users?|people) (?:got|received|were given|have been given|were issued|obtained)\s+(?:an?\s+|any\s+)?"
      r"(?:new\s+|fresh\s+)?(access keys?|mfa devices?)\b", r"new \2 for which \1"),
+    # "hwo many": one swap from both "how" and "who", but only "how" goes before "many"/"much"/"often"
+    (r"\b(?:hwo|ohw|hmo)\s+(?=(?:many|much|often|long)\b)", "how "),
+    # "with the highest call volume", "the highest number of calls": the ranking word the rules read, "most"
+    (r"\b(?:highest|largest|greatest|biggest)\s+(?:api\s+)?(?:call\s+(?:volume|count)|volume of (?:api\s+)?calls)\b",
+     "most calls"),
+    (r"\b(?:highest|largest|greatest|biggest)\s+(?:number|count)\s+of\b", "most"),
+    (r"\b(?:lowest|smallest)\s+(?:number|count)\s+of\b", "fewest"),
+    # "3 iam users with the most calls": a bare count before the ranked noun, as "the 3 iam users …"
+    (r"^\s*(\d+)\s+(?=(?:[a-z][\w-]*\s+){1,3}(?:with|having|that|who)\s+(?:\w+\s+){0,2}?the\s+(?:most|fewest|least)\b)",
+     r"the \1 "),
+    (r"\b(?:the\s+)?(?:full|complete|entire|whole)\s+(list|listing)\b", r"\1"),  # a listing is every row already
+    (r"\b(findings?)\s+(?:land|landed|lands|arrive|arrived|arrives|come in|came in|comes in|fire|fired|fires)\b",
+     r"\1 appear"),  # "when did the first X finding land": when it showed up
+    # "instance ids named in guardduty findings": the ones the findings carry, as "in the findings" reads
+    (r"\b(?:named|mentioned|referenced|listed|cited|appearing|that appear)\s+in\s+(?=(?:the\s+|any\s+)?(?:guard ?duty\s+)?"
+     r"(?:findings?|alerts?)\b)", "in "),
+    (r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:need|want|would like)\s+(?:the|their|its)\s+", "just the "),  # "… I need the ids"
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
     # "brute-forced heidi.smith's console password": the password guessed at sign-in, not a login profile call
     (r"\b((?:brute[- ]?forc|password[- ]spray)\w*\b.*?)\s+(?:aws\s+)?(?:console\s+)?passwords?\b", r"\1"),

@@ -94,6 +94,10 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "guardduty detector": ("json_extract_scalar(requestparameters, '$.detectorId')", "detector", "GuardDuty detector"),
         "target group": ("json_extract_scalar(requestparameters, '$.groupName')", "target_group", "target group"),
         "secret": ("json_extract_scalar(requestparameters, '$.secretId')", "secret", "secret"),
+        "secret id": ("json_extract_scalar(requestparameters, '$.secretId')", "secret", "secret"),
+        "secret name": ("json_extract_scalar(requestparameters, '$.secretId')", "secret", "secret"),
+        # the role a session acts as; with the STS calls it becomes the role assumed (conventions._assumed_roles)
+        "role arn": ("useridentity.sessioncontext.sessionissuer.arn", "role_arn", "role"),
         "bucket": ("json_extract_scalar(requestparameters, '$.bucketName')", "bucket", "bucket"),
         "policy": ("json_extract_scalar(requestparameters, '$.policyArn')", "policy", "policy"),
         "instance type": ("json_extract_scalar(requestparameters, '$.instanceType')", "instance_type",
@@ -120,6 +124,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "id": ("id", "id", "finding id"),
         "type": ("type", "type", "finding type"),
         "resource type": ("resourcetype", "resourcetype", "resource type"),
+        "resourcetype": ("resourcetype", "resourcetype", "resource type"),
         "resource": ("resourcetype", "resourcetype", "resource type"),
         "severity": ("severity", "severity", "severity"),
         # AWS's bands: low 1-3.9, medium 4-6.9, high 7-8.9, critical 9-10
