@@ -1,0 +1,31 @@
+"""Classes of wrong answers found by dev16 (written blind): each answered wording runs through the guard and the
+local engine against a reference query written here; refused ones assert the reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.nl import TranslationError
+from workbench.nl.offline.translator import translate
+
+from .conftest import DEMO_NOW, same_rows
+
+_NO_MFA = "json_extract_scalar(additionaleventdata, '$.MFAUsed') = 'No'"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("console logins w/out mfa, per user",
+     f"SELECT useridentity.username, count(*) FROM cloudtrail WHERE eventname = 'ConsoleLogin' AND {_NO_MFA} "
+     "GROUP BY 1"),
+    ("W/out MFA console sign-ins",
+     "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     f"WHERE eventname = 'ConsoleLogin' AND {_NO_MFA}"),
+    ("failed logins w/out mfa",
+     "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     f"WHERE eventname = 'ConsoleLogin' AND {_NO_MFA} "
+     "AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure'"),
+])
+def test_w_out_is_without(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) >= 0
+    assert "w/out" not in translate(question, DEMO_NOW)[0].lower()
