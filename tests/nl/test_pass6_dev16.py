@@ -29,3 +29,16 @@ _NO_MFA = "json_extract_scalar(additionaleventdata, '$.MFAUsed') = 'No'"
 def test_w_out_is_without(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) >= 0
     assert "w/out" not in translate(question, DEMO_NOW)[0].lower()
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("whose access key is AKIAYYZUTAER2JRUMOHI, and from which ips was it used?",
+     "SELECT DISTINCT useridentity.arn, sourceipaddress FROM cloudtrail "
+     "WHERE useridentity.accesskeyid = 'AKIAYYZUTAER2JRUMOHI'"),
+    ("whose key is AKIAYYZUTAER2JRUMOHI?",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE useridentity.accesskeyid = 'AKIAYYZUTAER2JRUMOHI'"),
+    ("whose calls came from 192.0.2.88",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE sourceipaddress = '192.0.2.88'"),
+])
+def test_whose_opening_a_question_asks_for_the_principal(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -251,7 +251,9 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     if (asks := re.search(r"\bwho\s+(?:are|is|were|was)\s+(?=the\b)", reading.text)) and any(
             d.trigger in {"top", "which"} for d in found):
         reading.consume(asks)  # "who are the 4 noisiest iam users": the question word of the noun ranked
-    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
+    # "whose access key is AKIA…?" opening the question asks for the owner; "roles whose sessions …" only relates
+    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b|^\s*whose\b",
+                          reading.text):
         expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
         # "iam users who called X", "identity center users who …": the relative pronoun of the people listed
         # already, by the name asked for; a principal beside it would be a second column nobody asked for
