@@ -42,3 +42,18 @@ def test_w_out_is_without(engine, question: str, reference: str) -> None:
 ])
 def test_whose_opening_a_question_asks_for_the_principal(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("iam users seen from more than 3 source ips, with the count",
+     "SELECT useridentity.username, count(DISTINCT sourceipaddress) FROM cloudtrail WHERE useridentity.type = 'IAMUser' "
+     "GROUP BY 1 HAVING count(DISTINCT sourceipaddress) > 3"),
+    ("roles used from at least 2 regions and the count",
+     "SELECT useridentity.sessioncontext.sessionissuer.username, count(DISTINCT awsregion) FROM cloudtrail "
+     "WHERE useridentity.type = 'AssumedRole' GROUP BY 1 HAVING count(DISTINCT awsregion) >= 2"),
+    ("source ips that called more than 5 distinct apis, with counts",
+     "SELECT sourceipaddress, count(DISTINCT eventname) FROM cloudtrail GROUP BY 1 "
+     "HAVING count(DISTINCT eventname) > 5"),
+])
+def test_with_the_count_after_a_compared_number_is_that_number(engine, question: str, reference: str) -> None:
+    same_rows(engine, question, reference)

@@ -71,6 +71,12 @@ def _counts_per(reading: Reading, table: str) -> None:
     if match := re.search(rf"\b({keys})\s+(?:and|with|&|plus)\s+(?:their\s+|the\s+|its\s+)?(?:counts?|number)\b",
                           reading.text):
         said = match.group(0)
+        if re.search(r"\b(?:than|over|under|least|most|exactly)\s+\w+\s+(?:(?:distinct|different|unique)\s+)?$",
+                     reading.text[:match.start()]):
+            # "users seen from more than 3 source ips, with the count": the count compared, kept beside the user
+            start = match.start() + len(match.group(1))
+            reading.text = reading.text[:start] + " " * (match.end() - start) + reading.text[match.end():]
+            return
         reading.text = reading.text[:match.start()] + f"count per {match.group(1)}".ljust(len(said)) + \
             reading.text[match.end():]
         return
