@@ -57,3 +57,20 @@ def test_whose_opening_a_question_asks_for_the_principal(engine, question: str, 
 ])
 def test_with_the_count_after_a_compared_number_is_that_number(engine, question: str, reference: str) -> None:
     same_rows(engine, question, reference)
+
+
+_PAIR = ("(srcaddr = '68.62.167.181' AND dstaddr = '10.10.0.69') OR (srcaddr = '10.10.0.69' "
+         "AND dstaddr = '68.62.167.181')")
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("traffic between 68.62.167.181 and 10.10.0.69, total bytes each direction",
+     f"SELECT srcaddr, dstaddr, sum(bytes) FROM vpc_flow WHERE {_PAIR} GROUP BY 1, 2"),
+    ("bytes between 10.10.0.69 and 68.62.167.181 per direction",
+     f"SELECT srcaddr, dstaddr, sum(bytes) FROM vpc_flow WHERE {_PAIR} GROUP BY 1, 2"),
+    ("flows between 68.62.167.181 and 10.10.0.69 in each direction",
+     f"SELECT srcaddr, dstaddr, count(*) FROM vpc_flow WHERE {_PAIR} GROUP BY 1, 2"),
+])
+def test_each_direction_between_two_hosts_is_source_and_destination(engine, question: str, reference: str) -> None:
+    # flow_direction is the interface's own view: a flow between two watched hosts is logged as both
+    assert same_rows(engine, question, reference) > 0
