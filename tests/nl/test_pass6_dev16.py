@@ -74,3 +74,28 @@ _PAIR = ("(srcaddr = '68.62.167.181' AND dstaddr = '10.10.0.69') OR (srcaddr = '
 def test_each_direction_between_two_hosts_is_source_and_destination(engine, question: str, reference: str) -> None:
     # flow_direction is the interface's own view: a flow between two watched hosts is logged as both
     assert same_rows(engine, question, reference) > 0
+
+
+_DENIED = "errorcode IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation')"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("roles whose sessions got AccessDenied-type errors, with the count",
+     "SELECT useridentity.sessioncontext.sessionissuer.username, count(*) FROM cloudtrail "
+     f"WHERE {_DENIED} AND useridentity.type = 'AssumedRole' GROUP BY 1"),
+    ("access-denied type errors per source ip",
+     f"SELECT sourceipaddress, count(*) FROM cloudtrail WHERE {_DENIED} GROUP BY 1"),
+    ("which users got AccessDenied-like errors",
+     f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {_DENIED}"),
+])
+def test_access_denied_type_errors_are_the_denials(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", [
+    "roles that got ThrottlingException-type errors, with the count",
+    "users with NoSuchBucket-like errors",
+])
+def test_another_codes_family_is_refused(question: str) -> None:
+    with pytest.raises(TranslationError, match="which error codes"):
+        translate(question, DEMO_NOW)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from workbench.nl import TranslationError
 from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
 from workbench.nl.offline.vocab import NOT_NAMES
@@ -160,7 +161,13 @@ def normalise(question: str) -> str:
     text = siem_idioms(text)
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
-    text = re.sub(r"\bwhat\s+sorts?\s+of\b", "which", text, flags=re.IGNORECASE)  # "what sorts of instance types": which
+    text = re.sub(r"\bwhat\s+sorts?\s+of\b", "which", text, flags=re.IGNORECASE)
+    # "AccessDenied-type errors", "access-denied-like errors": the family of denials, not the one code
+    text = re.sub(r"\baccess[- ]?denied[- ]?(?:type|like|style|kind|ish)\b", "access denied", text, flags=re.IGNORECASE)
+    if family := re.search(r"\b([A-Z][\w.]+)[- ](?:type|like|style|kind|ish)\s+(?:errors?|failures?|codes?)\b", text):
+        # "ThrottlingException-type errors": which codes are alike is a judgement the logs do not record
+        raise TranslationError(f"cannot tell which error codes are {family.group(0)!r}: name them, e.g. "
+                               f"'{family.group(1)} errors per role', or ask for 'access denied errors'")  # "what sorts of instance types": which
     # "which operations did X run via ssm", "what did X execute": the calls made; "run instances" is a call of its own
     text = re.sub(r"\b(?:run|ran|execute|executed|invoke|invoked)(?=\s+(?:via|through|from|in|on|against|using|yesterday|today|last|this|since|between|during)\b|\s*[?.!]?\s*$)",
                   "call", text, flags=re.IGNORECASE)
