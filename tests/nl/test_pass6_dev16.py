@@ -99,3 +99,65 @@ def test_access_denied_type_errors_are_the_denials(engine, question: str, refere
 def test_another_codes_family_is_refused(question: str) -> None:
     with pytest.raises(TranslationError, match="which error codes"):
         translate(question, DEMO_NOW)
+
+
+_SUCCESS = "json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Success'"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("console sign ins w/o mfa that actually succeeded - user, ip, time",
+     "SELECT useridentity.username, sourceipaddress, eventtime FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
+     f"AND {_SUCCESS} AND {_NO_MFA}"),
+    ("successful console logins yesterday - user and ip",
+     "SELECT useridentity.username, sourceipaddress FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
+     f"AND {_SUCCESS}"),
+    ("CreateUser calls — user, ip, time",
+     "SELECT useridentity.arn, sourceipaddress, eventtime FROM cloudtrail WHERE eventname = 'CreateUser'"),
+])
+def test_a_column_list_after_a_dash_is_what_each_row_shows(engine, question: str, reference: str) -> None:
+    # as after a colon: the columns named, in order, for each row
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", [
+    "when did we last get a flow record from the dev account 426676542884? its flow log was deleted at some point",
+    "flows from 10.10.0.69 when the trail was stopped",
+    "vpc flow records of account 426676542884 after its flow logs were deleted",
+])
+def test_flow_records_beside_a_cloudtrail_event_are_refused(question: str) -> None:
+    with pytest.raises(TranslationError, match="asks for VPC flow records"):
+        translate(question, DEMO_NOW)
+
+
+_LISTING = "eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid"
+_PRIVESC = ("eventname IN ('AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy', 'PutUserPolicy', 'PutRolePolicy', "
+            "'PutGroupPolicy', 'CreatePolicyVersion', 'SetDefaultPolicyVersion', 'AddUserToGroup', "
+            "'UpdateAssumeRolePolicy', 'CreateLoginProfile', 'UpdateLoginProfile')")
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("pls list privilege-escalation calls made by iam users (not roles), with the user and ip",
+     f"SELECT {_LISTING} FROM cloudtrail WHERE useridentity.type = 'IAMUser' AND {_PRIVESC}"),
+    ("privesc events from 192.0.2.238, with time and event name",
+     f"SELECT {_LISTING} FROM cloudtrail WHERE sourceipaddress = '192.0.2.238' AND {_PRIVESC}"),
+    ("ImportKeyPair calls, with the ip and region",
+     f"SELECT {_LISTING}, awsregion FROM cloudtrail WHERE eventname = 'ImportKeyPair'"),
+    ("who created users, with time and region",
+     f"SELECT {_LISTING}, awsregion FROM cloudtrail WHERE eventname = 'CreateUser'"),
+])
+def test_columns_asked_with_a_listing_add_to_it(engine, question: str, reference: str) -> None:
+    # tests/nl/README.md: events asked "with" columns a listing shows are the listing; others are added to it
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("CreateUser calls: who, ip, time",
+     "SELECT useridentity.arn, sourceipaddress, eventtime FROM cloudtrail WHERE eventname = 'CreateUser'"),
+    ("DeleteTrail calls - who, ip and when",
+     "SELECT useridentity.arn, sourceipaddress, eventtime FROM cloudtrail WHERE eventname = 'DeleteTrail'"),
+    ("who created users, with ip and time",
+     f"SELECT {_LISTING} FROM cloudtrail WHERE eventname = 'CreateUser'"),
+])
+def test_who_among_the_columns_asked_keeps_the_others(engine, question: str, reference: str) -> None:
+    # "who" read alone would list the callers and drop the ip and time asked beside it
+    assert same_rows(engine, question, reference) > 0

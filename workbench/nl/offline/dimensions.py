@@ -259,6 +259,11 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
         # already, by the name asked for; a principal beside it would be a second column nobody asked for
         relative = match.group(0) == "who" and re.search(r"_\s*$", reading.text[:match.start()]) and any(
             d.dimension.alias in {"username", "identity"} for d in found)
+        from workbench.nl.offline.listing import asked_columns  # noqa: PLC0415 (listing reads dimensions' Dim)
+        listed, at = asked_columns(reading.text, table)
+        if match.group(0) == "who" and match.start() >= at >= 0 and any(
+                d.alias not in {"principal", TIME_COLUMN[table]} for d in listed):
+            return found  # "CreateUser calls: who, ip, time": a column of each row, read with the others
         if all(d.dimension.alias != alias for d in found) and not relative:
             found.insert(0, Dim(Dimension(expr, alias, description, match.group(0).strip()), "who"))
     return found

@@ -318,7 +318,9 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                                        dim.expression, counting.group(0)))
         return
-    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b|\S\s*[-–—,;:]?\s*(?<!since )\bwhen\s*[?.!]?\s*$", reading.text):
+    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b|"
+                          # "who created users, with ip and time": each event's time is asked, so the events
+                          r"\b(?:with|including)\s+(?:(?:the\s+)?(?:source\s+)?ips?\s*(?:,|and|&)\s*)?(?:the\s+)?time(?:stamp)?s?\b|\S\s*[-–—,;:]?\s*(?<!since )\bwhen\s*[?.!]?\s*$", reading.text):
         if not any(d.dimension.alias == "principal" for d in dims):
             # "when and from which ip": the columns it names, each event's (the "who … and when" events say more)
             column = TIME_COLUMN[table]
