@@ -161,3 +161,41 @@ def test_columns_asked_with_a_listing_add_to_it(engine, question: str, reference
 def test_who_among_the_columns_asked_keeps_the_others(engine, question: str, reference: str) -> None:
     # "who" read alone would list the callers and drop the ip and time asked beside it
     assert same_rows(engine, question, reference) > 0
+
+
+_FLOWS = "start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("any rdp (3389) or mysql (3306) connection attempts?",
+     f"SELECT {_FLOWS} FROM vpc_flow WHERE dstport IN (3389, 3306)"),
+    ("ssh (port 22) flows from 198.51.100.149",
+     f"SELECT {_FLOWS} FROM vpc_flow WHERE srcaddr = '198.51.100.149' AND dstport = 22"),
+    ("RDP (3389) traffic yesterday",
+     f"SELECT {_FLOWS} FROM vpc_flow WHERE dstport = 3389"),
+])
+def test_a_service_port_restated_in_brackets_is_one_value(engine, question: str, reference: str) -> None:
+    same_rows(engine, question, reference)
+
+
+def test_another_port_in_brackets_still_conflicts() -> None:
+    with pytest.raises(TranslationError, match="conflicting"):
+        translate("ssh (2222) flows", DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("which ports did 198.51.100.149 get through on (accepted)?",
+     "SELECT DISTINCT dstport FROM vpc_flow WHERE srcaddr = '198.51.100.149' AND action = 'ACCEPT'"),
+    ("accepted flows from 198.51.100.149 that got through",
+     f"SELECT {_FLOWS} FROM vpc_flow WHERE srcaddr = '198.51.100.149' AND action = 'ACCEPT'"),
+    ("which ips got through on port 22 (allowed)",
+     "SELECT DISTINCT srcaddr FROM vpc_flow WHERE dstport = 22 AND action = 'ACCEPT'"),
+])
+def test_an_outcome_said_twice_is_one_filter(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["was any role assumed via saml?", "any saml logins", "saml federation yesterday"])
+def test_saml_is_its_federation_call(engine, question: str) -> None:
+    assert "eventname = 'AssumeRoleWithSAML'" in translate(question, DEMO_NOW)[0]
+    same_rows(engine, question, f"SELECT {_LISTING} FROM cloudtrail WHERE eventname = 'AssumeRoleWithSAML'")

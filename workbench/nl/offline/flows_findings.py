@@ -67,6 +67,8 @@ def vpc_concepts(reading: Reading) -> None:
     elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|accepting|allowing|established|"
                                r"let (?:in|through)|(?:got|gets?|getting) through)\b"):
         reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
+        if again := reading.find(rf"\b{let_in}\b"):
+            reading.consume(again)  # "which ports did X get through on (accepted)": the same outcome said twice
     if reading.has(rf"\b{let_in}\b") and any("REJECT" in f.condition.sql() for f in reading.filters):
         # both outcomes written but not read as a pair: one filter would silently drop the other
         raise TranslationError("both accepted and rejected traffic are asked: say 'accepted vs rejected' for one row "

@@ -13,7 +13,7 @@ import re
 from workbench.nl import TranslationError
 from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
-from workbench.nl.offline.vocab import NOT_NAMES
+from workbench.nl.offline.vocab import NOT_NAMES, WELL_KNOWN_PORTS
 
 # Words of a greeting or sign-off, not of the question
 _OPENING = re.compile(r"^\s*(?:(?:hey|hi|hello|yo|ok|okay|um+|uh+|hmm+|quick (?:q|question)|q(?=\s*:)|fyi)\b"
@@ -162,6 +162,10 @@ def normalise(question: str) -> str:
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
     text = re.sub(r"\bwhat\s+sorts?\s+of\b", "which", text, flags=re.IGNORECASE)
+    # "rdp (3389) or mysql (3306)": the port restated in brackets is the service's own, one value not two
+    text = re.sub(r"\b(" + "|".join(WELL_KNOWN_PORTS) + r")\s*\(\s*(?:port\s+)?(\d+)\s*\)",
+                  lambda m: m.group(1) if WELL_KNOWN_PORTS[m.group(1).lower()] == int(m.group(2)) else m.group(0), text,
+                  flags=re.IGNORECASE)
     # "AccessDenied-type errors", "access-denied-like errors": the family of denials, not the one code
     text = re.sub(r"\baccess[- ]?denied[- ]?(?:type|like|style|kind|ish)\b", "access denied", text, flags=re.IGNORECASE)
     if family := re.search(r"\b([A-Z][\w.]+)[- ](?:type|like|style|kind|ish)\s+(?:errors?|failures?|codes?)\b", text):
