@@ -199,3 +199,18 @@ def test_an_outcome_said_twice_is_one_filter(engine, question: str, reference: s
 def test_saml_is_its_federation_call(engine, question: str) -> None:
     assert "eventname = 'AssumeRoleWithSAML'" in translate(question, DEMO_NOW)[0]
     same_rows(engine, question, f"SELECT {_LISTING} FROM cloudtrail WHERE eventname = 'AssumeRoleWithSAML'")
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("findings whose severity is above 7",
+     "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty WHERE severity > 7"),
+    ("guardduty findings whose severity is at least 8",
+     "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty WHERE severity >= 8"),
+])
+def test_a_relative_whose_is_no_question_about_identities(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_whose_opening_a_flow_question_is_still_refused() -> None:
+    with pytest.raises(TranslationError, match="records no identities"):
+        translate("whose flows hit port 22", DEMO_NOW)

@@ -239,7 +239,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     if table == "vpc_flow" and found and (who := re.search(r"\bwho\s+(?:are|were|is|was)\b", reading.text)):
         # "who are the top 5 talkers": the talkers are asked, by address — not an identity
         reading.consume(who)
-    if table != "cloudtrail" and re.search(r"\bwho(?:m|se)?\b", reading.text):
+    if table != "cloudtrail" and re.search(r"\bwhom?\b|^\s*whose\b", reading.text):
         raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
                                "CloudTrail events instead (e.g. 'who called DeleteTrail')")
     rows_asked = re.search(r"\b(?:list|show|give|display|pull|dump|with)\s+(?:me\s+|us\s+)?(?:the\s+|all\s+(?:the\s+)?|"
