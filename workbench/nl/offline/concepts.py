@@ -273,11 +273,11 @@ def cloudtrail_concepts(reading: Reading) -> None:
         tail = re.search(r"(?:the\s+)?(?:most|least)$", match.group(0))
         reading.text = reading.text[:match.start()] + (tail.group(0) + " " if tail else "") + "target role arns" \
             + reading.text[match.end():]
-    if match := reading.find(r"\b(?:(?:through|via|using|with|by)\s+)?webidentity(?:\s+(?:role\s+)?(?:assumptions?|"
+    if match := reading.find(r"\b(?:(?:through|via|using|with|by)\s+)?(webidentity|saml)(?:\s+(?:role\s+)?(?:assumptions?|"
                              r"logins?|sign-?ins?|calls?|federation))?\b"):
-        # "web identity role assumptions", "assumed X through web identity": OIDC federation's own call
-        reading.add(event_filter(("AssumeRoleWithWebIdentity",)), reading.consume(match), "web identity role assumptions",
-                    "role assumptions")
+        # "web identity role assumptions", "assumed X via saml": OIDC's (SAML's) federation call of its own
+        call = "AssumeRoleWithWebIdentity" if match.group(1) == "webidentity" else "AssumeRoleWithSAML"
+        reading.add(event_filter((call,)), reading.consume(match), f"{match.group(1)} role assumptions", "role assumptions")
         if verb := reading.find(r"\bassum(?:ed|es|e|ing)\b"):
             reading.consume(verb)
     if match := reading.find(r"\b(?:aws\s+)?(?:identity center|sso)(?:\s+sessions?\b|(?=\s+roles?\b))"):

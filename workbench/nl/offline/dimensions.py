@@ -243,7 +243,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     if table == "vpc_flow" and found and (who := re.search(r"\bwho\s+(?:are|were|is|was)\b", reading.text)):
         # "who are the top 5 talkers": the talkers are asked, by address — not an identity
         reading.consume(who)
-    if table != "cloudtrail" and re.search(r"\bwho(?:m|se)?\b", reading.text):
+    if table != "cloudtrail" and re.search(r"\bwhom?\b|^\s*whose\b", reading.text):
         raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
                                "CloudTrail events instead (e.g. 'who called DeleteTrail')")
     rows_asked = re.search(r"\b(?:list|show|give|display|pull|dump|with)\s+(?:me\s+|us\s+)?(?:the\s+|all\s+(?:the\s+)?|"
@@ -255,12 +255,19 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     if (asks := re.search(r"\bwho\s+(?:are|is|were|was)\s+(?=the\b)", reading.text)) and any(
             d.trigger in {"top", "which"} for d in found):
         reading.consume(asks)  # "who are the 4 noisiest iam users": the question word of the noun ranked
-    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b", reading.text):
+    # "whose access key is AKIA…?" opening the question asks for the owner; "roles whose sessions …" only relates
+    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b|^\s*whose\b",
+                          reading.text):
         expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
         # "iam users who called X", "identity center users who …": the relative pronoun of the people listed
         # already, by the name asked for; a principal beside it would be a second column nobody asked for
         relative = match.group(0) == "who" and re.search(r"_\s*$", reading.text[:match.start()]) and any(
             d.dimension.alias in {"username", "identity"} for d in found)
+        from workbench.nl.offline.listing import asked_columns  # noqa: PLC0415 (listing reads dimensions' Dim)
+        listed, at = asked_columns(reading.text, table)
+        if match.group(0) == "who" and match.start() >= at >= 0 and any(
+                d.alias not in {"principal", TIME_COLUMN[table]} for d in listed):
+            return found  # "CreateUser calls: who, ip, time": a column of each row, read with the others
         if all(d.dimension.alias != alias for d in found) and not relative:
             found.insert(0, Dim(Dimension(expr, alias, description, match.group(0).strip()), "who"))
     return found

@@ -35,6 +35,11 @@ def vpc_concepts(reading: Reading) -> None:
                             f"{name.upper()} (port {port}, either side)")
             else:
                 reading.add(eq("dstport", port), reading.consume(match), f"to {name.upper()} (port {port})")
+    if between and (match := reading.find(r"\b(?:(?:in|for)\s+)?(?:each|per|by)\s+directions?\b")):
+        # "bytes between A and B, each direction": A→B and B→A; flow_direction is each interface's own view, and a
+        # flow between two watched hosts is logged once on each side
+        reading.text = reading.text[:match.start()] + "by src and dst".ljust(len(match.group(0))) + \
+            reading.text[match.end():]
     if match := reading.find(r"\b(?:inbound|incoming|ingress)\s+(?:vs\.?|versus|and|or|/)\s+(?:outbound|outgoing|egress)\b|"
                              r"\b(?:outbound|outgoing|egress)\s+(?:vs\.?|versus|and|or|/)\s+(?:inbound|incoming|ingress)\b"):
         # "ingress vs egress bytes": one row per direction
@@ -62,6 +67,8 @@ def vpc_concepts(reading: Reading) -> None:
     elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|accepting|allowing|established|"
                                r"let (?:in|through)|(?:got|gets?|getting) through)\b"):
         reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
+        if again := reading.find(rf"\b{let_in}\b"):
+            reading.consume(again)  # "which ports did X get through on (accepted)": the same outcome said twice
     if reading.has(rf"\b{let_in}\b") and any("REJECT" in f.condition.sql() for f in reading.filters):
         # both outcomes written but not read as a pair: one filter would silently drop the other
         raise TranslationError("both accepted and rejected traffic are asked: say 'accepted vs rejected' for one row "

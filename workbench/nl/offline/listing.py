@@ -85,8 +85,8 @@ _GAP = re.compile(r"(?:\s|,|\band\b|\bthe\b|\bits\b|\btheir\b)*")
 def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
     """'for each RunInstances call give me the time, the region and the instance type': the columns named for each
     row, in order, and where their list starts; none unless two or more known columns run to the end of the question."""
-    # "with / including" columns add to the listing (conventions.py); "give me A, B and C" asks for those alone
-    trigger = re.search(r"\b(?:give|show|get|pull)(?:\s+me)?\s+|:\s*", text)
+    # "with the ip and region" is not among them: columns asked beside the rows add to the listing's own
+    trigger = re.search(r"\b(?:give|show|get|pull)(?:\s+me)?\s+|:\s*|\s[-–—]\s+", text)
     if trigger is None:
         return [], -1
     at, found, end = trigger.end(), [], len(text.rstrip())
@@ -94,6 +94,8 @@ def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
         if moment := _TIME_WORDS.match(text, at):
             column = TIME_COLUMN[table]
             dim, length = Dimension(column, column, column, moment.group(0)), moment.end() - at
+        elif table == "cloudtrail" and (who := re.match(r"who\b", text[at:])):  # "…: who, ip, time": the caller
+            dim, length = Dimension("useridentity.arn", "principal", "principal", "who"), who.end()
         elif hit := vocab_dimension(table, text[at:]):
             dim, length = hit
         else:

@@ -307,7 +307,7 @@ def extract(question: str) -> Mentions:
     question = re.sub(r"\b(?<=kms )(decrypt|encrypt)\b|\b(decrypt|encrypt)\b(?=\s+(?:calls?|events?|requests?|api))",
                       lambda m: (m.group(1) or m.group(2)).title(), question)
     # shorthand with a slash would read as a secret path; "0.0.0.0/0" is the whole internet
-    question = re.sub(r"(?<![\w/])w/o(?![\w/])", "without", question, flags=re.IGNORECASE)
+    question = re.sub(r"(?<![\w/])w/o(?:ut)?(?![\w/])", "without", question, flags=re.IGNORECASE)
     question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question, flags=re.IGNORECASE)
     question = re.sub(r"(?<![\w.:/])(?:0\.0\.0\.0/0|::/0)(?![\w/])", "the world", question)
     reader = _Reader(question)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
+from workbench.nl import TranslationError
 from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
-from workbench.nl.offline.vocab import NOT_NAMES
+from workbench.nl.offline.vocab import NOT_NAMES, WELL_KNOWN_PORTS
 
 # Words of a greeting or sign-off, not of the question
 _OPENING = re.compile(r"^\s*(?:(?:hey|hi|hello|yo|ok|okay|um+|uh+|hmm+|quick (?:q|question)|q(?=\s*:)|fyi)\b"
@@ -170,6 +171,16 @@ def normalise(question: str) -> str:
                   lambda m: "called " + ("PutBucketPolicy" if m.group(1).lower().startswith("polic") else "PutBucketAcl"),
                   text, flags=re.IGNORECASE)
     text = re.sub(r"\bwhat\s+sorts?\s+of\b", "which", text, flags=re.IGNORECASE)  # "what sorts of instance types": which
+    # "rdp (3389) or mysql (3306)": the port restated in brackets is the service's own, one value not two
+    text = re.sub(r"\b(" + "|".join(WELL_KNOWN_PORTS) + r")\s*\(\s*(?:port\s+)?(\d+)\s*\)",
+                  lambda m: m.group(1) if WELL_KNOWN_PORTS[m.group(1).lower()] == int(m.group(2)) else m.group(0), text,
+                  flags=re.IGNORECASE)
+    # "AccessDenied-type errors", "access-denied-like errors": the family of denials, not the one code
+    text = re.sub(r"\baccess[- ]?denied[- ]?(?:type|like|style|kind|ish)\b", "access denied", text, flags=re.IGNORECASE)
+    if family := re.search(r"\b([A-Z][\w.]+)[- ](?:type|like|style|kind|ish)\s+(?:errors?|failures?|codes?)\b", text):
+        # "ThrottlingException-type errors": which codes are alike is a judgement the logs do not record
+        raise TranslationError(f"cannot tell which error codes are {family.group(0)!r}: name them, e.g. "
+                               f"'{family.group(1)} errors per role', or ask for 'access denied errors'")
     # "which operations did X run via ssm", "what did X execute": the calls made; "run instances" is a call of its own
     text = re.sub(r"\b(?:run|ran|execute|executed|invoke|invoked)(?=\s+(?:via|through|from|in|on|against|using|yesterday|today|last|this|since|between|during)\b|\s*[?.!]?\s*$)",
                   "call", text, flags=re.IGNORECASE)

@@ -71,6 +71,12 @@ def _counts_per(reading: Reading, table: str) -> None:
     if match := re.search(rf"\b({keys})\s+(?:and|with|&|plus)\s+(?:their\s+|the\s+|its\s+)?(?:counts?|number)\b",
                           reading.text):
         said = match.group(0)
+        if re.search(r"\b(?:than|over|under|least|most|exactly)\s+\w+\s+(?:(?:distinct|different|unique)\s+)?$",
+                     reading.text[:match.start()]):
+            # "users seen from more than 3 source ips, with the count": the count compared, kept beside the user
+            start = match.start() + len(match.group(1))
+            reading.text = reading.text[:start] + " " * (match.end() - start) + reading.text[match.end():]
+            return
         reading.text = reading.text[:match.start()] + f"count per {match.group(1)}".ljust(len(said)) + \
             reading.text[match.end():]
         return
@@ -315,7 +321,9 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                                        dim.expression, counting.group(0)))
         return
-    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b|\S\s*[-–—,;:]?\s*(?<!since )\bwhen\s*[?.!]?\s*$", reading.text):
+    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b|"
+                          # "who created users, with ip and time": each event's time is asked, so the events
+                          r"\b(?:with|including)\s+(?:(?:the\s+)?(?:source\s+)?ips?\s*(?:,|and|&)\s*)?(?:the\s+)?time(?:stamp)?s?\b|\S\s*[-–—,;:]?\s*(?<!since )\bwhen\s*[?.!]?\s*$", reading.text):
         if not any(d.dimension.alias == "principal" for d in dims):
             # "when and from which ip": the columns it names, each event's (the "who … and when" events say more)
             column = TIME_COLUMN[table]

@@ -39,7 +39,7 @@ ABBREVIATIONS = {
     "dest": "destination", "evts": "events", "evt": "event", "acct": "account", "accts": "accounts",
     "pkts": "packets", "packet": "packets", "byte": "bytes", "conn": "connection", "conns": "connections", "num": "number", "cnt": "count",
     "yday": "yesterday", "ystrday": "yesterday", "ystrdy": "yesterday", "ystdy": "yesterday", "ystday": "yesterday",
-    "yest": "yesterday", "nr": "number", "nbr": "number", "diff": "different", "w/o": "without",
+    "yest": "yesterday", "nr": "number", "nbr": "number", "diff": "different", "w/o": "without", "w/out": "without",
     "sg": "security group", "sgs": "security groups", "svc": "service",
     "svcs": "services", "addr": "address", "addrs": "addresses", "usr": "user", "usrs": "users", "err": "error",
     "errs": "errors", "req": "request", "reqs": "requests", "mins": "minutes", "hrs": "hours", "secs": "seconds",

@@ -75,6 +75,8 @@ _DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:hosts?|address\w*
                           r"(?!\s+(?:destinations?|ports?|instances?)\b)"  # "which instances did it reach": instance_id
                           r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went|"
                           r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*))\s+(?:to|into)\s*$")
+# Rows only VPC flow logs hold, named outright: never a CloudTrail event's object ("flow logs were deleted")
+_FLOW_ROWS = r"\b(?:vpc\s+)?flow(?:\s+log)?\s+(?:records?|entries|rows)\b|\b(?:vpc\s+)?flows\b|\bvpc\s+flow\b"
 _CLOUDTRAIL_WORDS = r"\b(?:services?|api|apis|events?|calls?|users?|roles?|principals?|identit\w+|regions?|errors?)\b"
 
 
@@ -101,6 +103,12 @@ def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
                 "ask one at a time, e.g. 'GuardDuty findings of high severity' or 'privilege escalation attempts'")
         guardduty_concepts(reading)
         return "guardduty", reading
+    if trial.concepts and (rows := re.search(_FLOW_ROWS, trial.text)):
+        # "last flow record from X? its flow log was deleted": flows and a CloudTrail event in one question; read
+        # as CloudTrail, the flows asked would be silently dropped
+        raise TranslationError(f"{rows.group(0)!r} asks for VPC flow records but {trial.concepts[0]!r} is a "
+                               "CloudTrail event: ask one log source at a time, e.g. 'last flow from 10.0.0.5', then "
+                               "'when were flow logs deleted'")
     if trial.concepts:
         return "cloudtrail", trial
     # A traffic word beside a user or event name: flows it is, and the name is refused when placed
@@ -115,7 +123,7 @@ def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
 
 # A listing already shows these: "findings about access keys, with severity" asks for nothing more
 _SHOWN = {"guardduty": r"severit(?:y|ies)|types?|titles?|times?|timestamps?|ids?|resource types?",
-          "cloudtrail": r"times?|timestamps?|(?:source )?ips?|(?:source )?ip address(?:es)?|event names?|error codes?|"
+          "cloudtrail": r"times?|timestamps?|users?|(?:source )?ips?|(?:source )?ip address(?:es)?|event names?|error codes?|"
                         r"errors?|principals?|arns?|event ids?|services?|event sources?",
           "vpc_flow": r"times?|timestamps?|ports?|bytes|packets|actions?|protocols?|interfaces?|(?:source|destination) "
                       r"(?:ips?|address(?:es)?)"}
@@ -148,13 +156,11 @@ def _listed_columns_asked(reading: Reading, intent: Intent) -> None:
         raise TranslationError(f"cannot restrict the listing to {' '.join(match.group(0).split())!r}: a listing "
                                "shows the time, principal, source IP, service, event name, error code and event id; "
                                "ask without the column list, or for distinct values, e.g. 'distinct event names from 10.0.0.5'")
-    reading.text = re.sub(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
-                          rf"(?:{_SHOWN[intent.table]})(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_SHOWN[intent.table]}))*\b",
-                          lambda m: " " * len(m.group(0)), reading.text)
     # "ImportKeyPair calls, with region": a column beside the listing's own is asked for, never left unread
     extra = "|".join(re.escape(k) for k in sorted(_EXTRA[intent.table], key=len, reverse=True))
+    shown = rf"(?:(?:the\s+)?(?:{_SHOWN[intent.table]})\s*(?:,|and|&)\s*)*"  # "with time and region": shown, then not
     while match := re.search(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
-                             rf"({extra})\b(?!\s+(?:username|rolename|bucketname|regionname|accountnumber|accesskeyid|"
+                             rf"{shown}(?:the\s+)?({extra})\b(?!\s+(?:username|rolename|bucketname|regionname|accountnumber|accesskeyid|"
                              rf"ipaddr|of|is|was|=|named|called)\b)", reading.text):
         expr, alias, description = DIMENSIONS[intent.table][_EXTRA[intent.table][match.group(1)]]
         if all(d.expression != expr for d in intent.columns):
@@ -167,6 +173,9 @@ def _listed_columns_asked(reading: Reading, intent: Intent) -> None:
                 intent.columns.append(Dimension(expr, alias, description, more.group(0).strip(" ,")))
             start = match.end()
             reading.text = reading.text[:start] + " " * len(more.group(0)) + reading.text[start + more.end():]
+    reading.text = re.sub(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
+                          rf"(?:{_SHOWN[intent.table]})(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_SHOWN[intent.table]}))*\b",
+                          lambda m: " " * len(m.group(0)), reading.text)
 
 
 def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
