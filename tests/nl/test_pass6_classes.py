@@ -176,3 +176,24 @@ def test_a_back_reference_to_a_value_named_in_the_question_is_read(question: str
         translate(question, DEMO_NOW)
     except TranslationError as error:
         assert "refers to a value" not in str(error)
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("what did 10.0.0.5 do", "10.0.0.5"), ("calls with AKIAYYZUTAER2JRUMOHI", "AKIAYYZUTAER2JRUMOHI"),
+    ("flows on i-cab9541e488fe9331", "i-cab9541e488fe9331"), ("what did dave.kowalski do", "dave.kowalski"),
+    ("activity on tyrell-backups-33c922", "tyrell-backups-33c922"), ("who called CreateUser", "CreateUser"),
+])
+def test_a_written_value_the_answer_does_not_filter_on_is_refused(question: str, value: str) -> None:
+    from workbench.nl.offline.written import refuse_unused_values
+
+    with pytest.raises(TranslationError, match="would not filter on it"):
+        refuse_unused_values(question, "SELECT * FROM cloudtrail WHERE eventsource = 's3.amazonaws.com'")
+    refuse_unused_values(question, f"SELECT * FROM cloudtrail WHERE x LIKE '%{value}%'")  # covered: no error
+
+
+@pytest.mark.parametrize("question", ["GuardDuty findings from yesterday", "flows from 10.x to 10.0.0.0/8",
+                                      "count by identity type (IAMUser, AssumedRole)", "gd findings via signin.aws.com"])
+def test_products_wildcards_and_ranges_are_not_values_to_filter_on(question: str) -> None:
+    from workbench.nl.offline.written import refuse_unused_values
+
+    refuse_unused_values(question, "SELECT * FROM guardduty")

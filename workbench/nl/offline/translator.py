@@ -53,6 +53,7 @@ from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.timephrases import extract_window
 from workbench.nl.offline.verbs import read_verbs
 from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
+from workbench.nl.offline.written import refuse_unused_values
 from workbench.timewindow import Window
 
 TABLE_NAMES = {"cloudtrail": "CloudTrail events", "guardduty": "GuardDuty findings", "vpc_flow": "VPC flows"}
@@ -390,4 +391,6 @@ def describe(intent: Intent) -> str:
 def translate(question: str, now: datetime) -> tuple[str, str, Window | None]:
     """(Athena SQL, one-line explanation, the question's own window or None)."""
     intent = read_intent(question, now)
-    return compile_intent(intent), describe(intent), intent.window
+    sql = compile_intent(intent)
+    refuse_unused_values(question, sql)
+    return sql, describe(intent), intent.window
