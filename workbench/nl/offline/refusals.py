@@ -46,7 +46,11 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
      "packet contents need VPC Traffic Mirroring captures; flow logs hold only addresses, ports and counts"),
     (r"\bprocess(?:es)?\b|command lines?|\bshell commands?\b|\bterminal\b|\bkeystrokes?\b|commands? (?:typed|run|executed) (?:on|in) (?:the )?(?:host|instance|box|"
      r"server|shell)|\bshell history\b|\bbash\b|\bedr\b|\bsyslog\b|\bauth\.log\b|files? (?:on|in) (?:the )?"
-     r"(?:disk|host|instance)|\bmalware (?:on|in) (?:the )?(?:disk|host)",
+     r"(?:disk|host|instance)|\bmalware (?:on|in) (?:the )?(?:disk|host)|"
+     # "what did bob type in the ssm session": CloudTrail logs StartSession, never what was typed inside it
+     r"\b(?:typ(?:e|ed|es|ing)|enter(?:ed|s)?|r[au]n|execut(?:e|ed|es))\s+(?:\w+\s+){0,2}(?:in|into|inside|during|"
+     r"within|over)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+|that\s+)?(?:ssm\s+|session manager\s+|shell\s+|"
+     r"interactive\s+|remote\s+)?sessions?\b|\bsession (?:contents?|transcripts?|recordings?|output|history)\b",
      "host activity is in EDR, OS or SSM Session Manager logs, which are not in the lake"),
     (r"\bemails?\b|\bphish(?:ing)?\b|\bslack\b|\bokta\b|\bazure\b|\bentra\b|\bgcp\b|\bgoogle workspace\b|"
      r"\bo365\b|\boffice 365\b|\bgithub audit\b",
