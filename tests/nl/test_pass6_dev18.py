@@ -100,3 +100,21 @@ def test_what_was_typed_in_a_session_is_refused(question: str) -> None:
 
 def test_who_started_a_session_is_still_answered() -> None:
     assert "StartSession" in translate("who started an ssm session on i-ff23499c7bbb22f59", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("list the guardduty findings that aren't low severity",
+     "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty WHERE severity >= 4.0"),
+    ("how many flows weren't rejected", "SELECT count(*) FROM vpc_flow WHERE action <> 'REJECT'"),
+    ("how many calls didn't fail", "SELECT count(*) FROM cloudtrail WHERE errorcode IS NULL"),
+])
+def test_a_negative_contraction_is_the_negation_written_out(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["who didn't log in successfully", "which users did not log in",
+                                      "who has not called DeleteBucket", "which users haven't used mfa"])
+def test_who_did_not_do_something_is_refused(question: str) -> None:
+    # answered, these listed everyone with some other event: the absence of an event is not in the logs
+    with pytest.raises(TranslationError, match="asks who did not do something"):
+        translate(question, DEMO_NOW)

@@ -101,6 +101,12 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
 )
 
 
+# "who did not log in", "which users have not called X": the ones acting, with their action negated
+ABSENCE = re.compile(r"\b(?:who|whom|which|what)\s+(?:\w+\s+){0,2}?(?:did|do|does|have|has|had)\s+not\s+(?:yet\s+|ever\s+)?"
+                     r"(?:log\w*|sign\w*|call\w*|use[ds]?|using|access\w*|make|made|touch\w*|run|ran|creat\w*|delet\w*|"
+                     r"connect\w*|assum\w*|rotat\w*|enabl\w*|send|sent|talk\w*|read|writ\w*|do|done)\b")
+
+
 SQL_SYNTAX = re.compile(r"\bunion\s+(?:all\s+)?select\b|\bselect\b.+\bfrom\b|\b(?:drop|truncate|alter)\s+table\b|"
                         r"\binsert\s+into\b|\bdelete\s+from\b|;\s*(?:select|with|drop|delete|insert|update|alter|create|grant)\b|"
                         r"'\s*--|--\S|/\*|\binformation_schema\b")
@@ -125,6 +131,11 @@ def refuse_unanswerable(question: str) -> None:
         raise TranslationError(
             "refused (a request to act, not a question): %ask only reads logs; containment lives in "
             "workbench.respond (dry run by default)")
+    if ABSENCE.search(text):
+        # "who did not log in" is everyone minus those who did: the logs hold what happened, not who is missing
+        raise TranslationError(
+            "refused (asks who did not do something): the logs hold only what happened; ask who did it (e.g. "
+            "'which users logged in to the console') and compare with your list of users")
     for pattern, source in MISSING_DATA:
         if re.search(pattern, text):
             raise TranslationError(
