@@ -118,3 +118,20 @@ def test_who_did_not_do_something_is_refused(question: str) -> None:
     # answered, these listed everyone with some other event: the absence of an event is not in the logs
     with pytest.raises(TranslationError, match="asks who did not do something"):
         translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("which ips ssh'd into 10.10.0.69",
+     "SELECT DISTINCT srcaddr FROM vpc_flow WHERE dstaddr = '10.10.0.69' AND dstport = 22 AND action = 'ACCEPT'"),
+    ("which ips sshed to 10.10.0.69",
+     "SELECT DISTINCT srcaddr FROM vpc_flow WHERE dstaddr = '10.10.0.69' AND dstport = 22 AND action = 'ACCEPT'"),
+    ("how many ips ssh-ed into 10.10.0.69",
+     "SELECT count(DISTINCT srcaddr) FROM vpc_flow WHERE dstaddr = '10.10.0.69' AND dstport = 22 AND action = 'ACCEPT'"),
+])
+def test_a_service_used_as_a_verb_got_in_over_it(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_a_scope_after_into_is_on_the_destination() -> None:
+    sql = " ".join(translate("which ips ssh'd into internal hosts", DEMO_NOW)[0].split())
+    assert "dstaddr LIKE '10.%'" in sql and "srcaddr LIKE" not in sql

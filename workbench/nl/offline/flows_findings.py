@@ -112,14 +112,14 @@ def vpc_concepts(reading: Reading) -> None:
                           lambda m: ((m.group(1) + " " if m.group(1) else "") + "internal ").ljust(len(m.group(0))),
                           reading.text)
     # both ends may be scoped ("internal hosts … to external addresses"): each is read, never the second dropped
-    while match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
-                                rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
+    while match := reading.find(rf"\b(to|towards|into|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
+                                rf"\b(to|towards|into|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
                                 rf"\b{scope}(?=\s+({nouns}|dsts?)\b)"):
         # "internal destinations": the scope is on the side the noun names
         bare = "to" if re.match(r"dst|destination", match.group(6) or "") else "from"
         side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
             match.group(1) or match.group(3)) else (bare, match.group(5))
-        column = "dstaddr" if side in {"to", "towards"} else "srcaddr"
+        column = "dstaddr" if side in {"to", "towards", "into"} else "srcaddr"
         inside = _private(column)
         outside = not re.match(r"internal|private|rfc|in-?vpc", kind)
         # "distinct external sources": the scope word is read, the noun stays for the shape to list
