@@ -135,3 +135,19 @@ def test_a_service_used_as_a_verb_got_in_over_it(engine, question: str, referenc
 def test_a_scope_after_into_is_on_the_destination() -> None:
     sql = " ".join(translate("which ips ssh'd into internal hosts", DEMO_NOW)[0].split())
     assert "dstaddr LIKE '10.%'" in sql and "srcaddr LIKE" not in sql
+
+
+_INGRESS = "eventname = 'AuthorizeSecurityGroupIngress'"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("who called AuthorizeSecurityGroupIngress with 0.0.0.0/0",
+     f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {_INGRESS} AND requestparameters LIKE '%0.0.0.0/0%'"),
+    ("how many AuthorizeSecurityGroupIngress calls allowing 0.0.0.0/0",
+     f"SELECT count(*) FROM cloudtrail WHERE {_INGRESS} AND requestparameters LIKE '%0.0.0.0/0%'"),
+    ("who called AuthorizeSecurityGroupIngress without 0.0.0.0/0 in the request",
+     f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {_INGRESS} AND requestparameters NOT LIKE '%0.0.0.0/0%'"),
+])
+def test_the_whole_internet_beside_a_security_group_call_is_in_its_request(engine, question: str,
+                                                                           reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
