@@ -197,8 +197,8 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"\b(?:deactivat\w*|remov\w*|delet\w*|disabl\w*)\s+(?:an?\s+|the\s+|their\s+)?mfa(?:\s+devices?)?\b", "",
          lambda r, w: r.add(event_filter(MFA_CHANGES if re.search(r"chang", w) else MFA_CHANGES[:2]), w,
                             "MFA device changes" if re.search(r"chang", w) else "MFA devices removed", "MFA")),
-        (r"\b(?:assum\w+ (?:a\s+|the\s+|any\s+)?roles?|role assumptions?|(?<!which )(?<!what )roles? (?:were\s+)?assumed)\b",
-         "",
+        (r"\b(?:assum\w+ (?:a\s+|the\s+|any\s+)?roles?|role assumptions?|(?<!which )(?<!what )(?<!distinct )"
+         r"(?<!unique )(?<!different )roles? (?:were\s+)?assumed)\b(?!\s+(?:more|fewer|less|over|under|at least)\b)", "",
          events(("AssumeRole",), "role assumptions")),
     ]
 

@@ -181,11 +181,13 @@ def _assumed_by_any_means(intent: Intent) -> None:
     # "how many times was each role assumed", "most assumed roles": the roles in the requests, whichever call
     # assumed them (the verb, never the call's name: "AssumeRole calls per target role arn" keeps that call)
     listed = arn in {d.expression for d in intent.group_by + intent.columns} | {m.column for m in intent.measures}
-    if not named and not listed:
-        return
     for i, item in enumerate(intent.filters):
-        if item.condition.sql(DIALECT) == "eventname = 'AssumeRole'" and "assumerole" not in item.words.lower() \
-                and (named or re.search(r"\bassum(?:ed|ptions?)\b", item.words.lower())):
+        words = item.words.lower()
+        # "how many times were roles assumed": the verb on the noun is every assumption too, whichever call
+        said = re.search(r"\b(?:roles?\s+(?:\w+\s+)?assumed|assumed\s+(?:an?\s+|the\s+|any\s+)?roles?|"
+                         r"role assumptions?)\b", words)
+        if item.condition.sql(DIALECT) == "eventname = 'AssumeRole'" and "assumerole" not in words \
+                and (named or said or listed and re.search(r"\bassum(?:ed|ptions?)\b", words)):
             intent.filters[i] = Filter(one_of("eventname", _ASSUME_CALLS), item.words, "role assumptions (any STS call)",
                                        item.entities)
 

@@ -7,6 +7,13 @@ once from the repository's rules and generator; a call not listed must be writte
 
 import re
 
+# "billing-lambda was assumed", "… was first assumed", "… has ever been assumed": the name is the role assumed
+ASSUMED = (r"(?:(?:was|were|is|got|gets?|getting|been|being|has|have|had)\s+){0,2}"
+           r"(?:(?:first|last|ever|recently|most recently)\s+)?assumed\b")
+# "which roles were assumed, other than X": the excepted name is one of the roles assumed
+ASSUMED_EXCEPT = re.compile(rf"\broles?\s+{ASSUMED}\s*,?\s*(?:other than|except(?: for)?|excluding|besides|apart from|"
+                            r"aside from|but not)\s+(?:the\s+)?(?:role\s+)?$")
+
 EVENT_NAMES = frozenset({
     "AcceptVpcPeeringConnection", "AddLayerVersionPermission", "AddPermission", "AddUserToGroup",
     "AdminUserGlobalSignOut", "AssociateResolverQueryLogConfig", "AssumeRole", "AssumeRoleWithSAML",

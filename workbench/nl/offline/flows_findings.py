@@ -26,6 +26,14 @@ from workbench.nl.offline.vocab import (
 
 
 def vpc_concepts(reading: Reading) -> None:
+    # "which hosts received ssh attempts", "ips that were scanned": a noun that names no side, as the subject of a
+    # receiving verb, is the destination (read first: "ips" grows to "dsts" before any filter's place is kept)
+    received = (r"(?:(?:that|which)\s+)?(?:(?:have|has|had)\s+)?(?:receiv(?:e|es|ed|ing)\b|(?:were|was|got|get|gets|"
+                r"been|being|are|is)\s+(?:\w+\s+)?(?:contacted|targeted|scanned|probed|attacked|hit|reached|accessed|"
+                r"connected to)\b)")
+    reading.text = re.sub(rf"\b(?:hosts?|ips?|addresses|address|machines?|servers?|instances?)\s(?=\s*{received})",
+                          lambda m: (("dsts" if m.group(0).rstrip().endswith("s") else "dst") + " ").ljust(len(m.group(0))),
+                          reading.text)
     # "ssh traffic between A and B": either end may be the client, so the service's port is on either side
     between = reading.has(r"\bbetween\s+ipaddr\s+(?:and|&)\s+ipaddr\b")
     for name, port in WELL_KNOWN_PORTS.items():
@@ -106,17 +114,19 @@ def vpc_concepts(reading: Reading) -> None:
     scope = r"(internal|private|rfc ?1918|in-?vpc|external|public|internet|outside)"
     nouns = r"(?:hosts?|addresses|address|ips?|destinations?|sources?|networks?|peers?|machines?|servers?)"
     # "which of our hosts", "our servers": the organisation's own addresses, the private ranges
-    reading.text = re.sub(r"\b(?:(which|what)\s+of\s+)?our\s+(?:own\s+)?(?=(?:hosts?|ips?|addresses|machines?|servers?|"
+    reading.text = re.sub(r"\b(?:(which|what)\s+of\s+)?our\s+(?:own\s+)?(?=(?:hosts?|ips?|dsts?|addresses|machines?|servers?|"
                           r"boxes|instances)\b)",
                           lambda m: ((m.group(1) + " " if m.group(1) else "") + "internal ").ljust(len(m.group(0))),
                           reading.text)
     # both ends may be scoped ("internal hosts … to external addresses"): each is read, never the second dropped
-    while match := reading.find(rf"\b(to|towards|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
-                                rf"\b(to|towards|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
-                                rf"\b{scope}(?=\s+{nouns}\b)"):
+    while match := reading.find(rf"\b(to|towards|into|from)\s+(?:an?\s+|the\s+|any\s+)?{scope}\s+{nouns}\b|"
+                                rf"\b(to|towards|into|from)\s+(?:the\s+)?(internet|outside(?:\s+(?:the\s+)?(?:vpc|network))?)|"
+                                rf"\b{scope}(?=\s+({nouns}|dsts?)\b)"):
+        # "internal destinations": the scope is on the side the noun names
+        bare = "to" if re.match(r"dst|destination", match.group(6) or "") else "from"
         side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
-            match.group(1) or match.group(3)) else ("from", match.group(5))
-        column = "dstaddr" if side in {"to", "towards"} else "srcaddr"
+            match.group(1) or match.group(3)) else (bare, match.group(5))
+        column = "dstaddr" if side in {"to", "towards", "into"} else "srcaddr"
         inside = _private(column)
         outside = not re.match(r"internal|private|rfc|in-?vpc", kind)
         # "distinct external sources": the scope word is read, the noun stays for the shape to list

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from workbench.nl.offline.directions import direction as side_of
-from workbench.nl.offline.eventnames import EVENT_PREFIX, known_events
+from workbench.nl.offline.eventnames import ASSUMED, ASSUMED_EXCEPT, EVENT_PREFIX, known_events
 from workbench.nl.offline.findingtypes import FINDING_TAIL
 from workbench.nl.offline.vocab import (
     ERROR_CODES,
@@ -23,9 +23,6 @@ from workbench.nl.offline.vocab import (
     NOT_NAMES,
     SERVICES,
 )
-
-# "billing-lambda was assumed", "… was first assumed", "… has ever been assumed": the name is the role assumed
-_ASSUMED = r"(?:(?:was|were|is|got|been|being|has|have|had)\s+){0,2}(?:(?:first|last|ever|recently|most recently)\s+)?assumed\b"
 
 COMMON_WORDS = {
     "use", "log", "do", "did", "make", "call", "access", "activity", "events", "event", "calls", "the", "a", "an",
@@ -197,7 +194,8 @@ class _Reader:
                     # "not made by lena.garcia or terraform-runner-aed5": neither one
                     negation = re.search(r"(\s*)$", piece)
                 target = re.search(r"\b(?:for|into|to|of|assum\w*)\s+(?:the\s+|a\s+|an\s+)?(?:role\s+)?$", piece.lower()) \
-                    or re.match(rf"\s*(?:role\s+)?{_ASSUMED}", self.text[end:].lower()) \
+                    or ASSUMED_EXCEPT.search(self.text[:start].lower()) \
+                    or re.match(rf"\s*(?:role\s+)?{ASSUMED}", self.text[end:].lower()) \
                     or _PASSIVE_TARGET.match(self.text[end:].lower()) or re.search(
                         r"\b(?:creat\w*|delet\w*|remov\w*)\s+(?:the\s+|a\s+|an\s+)?(?:iam\s+)?user\s+$", piece.lower()) or (
                         re.search(r"\b(?:was|were|is|got)\s+(?:the\s+)?(?:user\s+)?$", piece.lower())
@@ -259,7 +257,8 @@ def _named(value: str, before: str, after: str) -> str | None:
     for kind, pattern in _KIND_AFTER.items():
         if pattern.match(after_low):
             return kind
-    if re.search(r"\bassum\w*\s+(?:the\s+)?$", before_low) or re.match(rf"\s*{_ASSUMED}", after_low):
+    if re.search(r"\bassum\w*\s+(?:the\s+)?$", before_low) or re.match(rf"\s*{ASSUMED}", after_low) \
+            or ASSUMED_EXCEPT.search(before_low):
         return "role"  # "who assumed billing-lambda", "how many times was billing-lambda assumed"
     if re.search(r"(?:^|[-_.])(?:trail|cloudtrail)(?:$|[-_.])", low):
         return "trail"  # "tyrell-dev-trail": trails are named for what they are

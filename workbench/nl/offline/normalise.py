@@ -161,6 +161,11 @@ def normalise(question: str) -> str:
     text = siem_idioms(text)
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
+    # "ips that ssh'd into 10.0.0.5": a service used as a verb got in over it, so the connection was let through
+    text = re.sub(r"\b(ssh|rdp|telnet)(?:['’]?d|['’]?ed|-ed)\s+(?=(?:in)?to\b|onto\b)", r"had accepted \1 ", text,
+                  flags=re.IGNORECASE)
+    # "findings that aren't low", "calls that didn't fail": the contraction is the negation written out
+    text = re.sub(r"\b(are|is|was|were|do|does|did|has|have|had)n['’]t\b", r"\1 not", text, flags=re.IGNORECASE)
     # "connections that did not come from A or B": the negated source, as "not from A or B" reads it
     text = re.sub(r"\b(?:(?:that|which)\s+)?(?:did\s+not|didn't|does\s+not|doesn't|do\s+not|don't|were\s+not|weren't|"
                   r"was\s+not|wasn't)\s+(?:(?:come|originate)\s+)?from\b", "not from", text, flags=re.IGNORECASE)

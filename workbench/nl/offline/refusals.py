@@ -46,7 +46,11 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
      "packet contents need VPC Traffic Mirroring captures; flow logs hold only addresses, ports and counts"),
     (r"\bprocess(?:es)?\b|command lines?|\bshell commands?\b|\bterminal\b|\bkeystrokes?\b|commands? (?:typed|run|executed) (?:on|in) (?:the )?(?:host|instance|box|"
      r"server|shell)|\bshell history\b|\bbash\b|\bedr\b|\bsyslog\b|\bauth\.log\b|files? (?:on|in) (?:the )?"
-     r"(?:disk|host|instance)|\bmalware (?:on|in) (?:the )?(?:disk|host)",
+     r"(?:disk|host|instance)|\bmalware (?:on|in) (?:the )?(?:disk|host)|"
+     # "what did bob type in the ssm session": CloudTrail logs StartSession, never what was typed inside it
+     r"\b(?:typ(?:e|ed|es|ing)|enter(?:ed|s)?|r[au]n|execut(?:e|ed|es))\s+(?:\w+\s+){0,2}(?:in|into|inside|during|"
+     r"within|over)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+|that\s+)?(?:ssm\s+|session manager\s+|shell\s+|"
+     r"interactive\s+|remote\s+)?sessions?\b|\bsession (?:contents?|transcripts?|recordings?|output|history)\b",
      "host activity is in EDR, OS or SSM Session Manager logs, which are not in the lake"),
     (r"\bemails?\b|\bphish(?:ing)?\b|\bslack\b|\bokta\b|\bazure\b|\bentra\b|\bgcp\b|\bgoogle workspace\b|"
      r"\bo365\b|\boffice 365\b|\bgithub audit\b",
@@ -97,6 +101,12 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
 )
 
 
+# "who did not log in", "which users have not called X": the ones acting, with their action negated
+ABSENCE = re.compile(r"\b(?:who|whom|which|what)\s+(?:\w+\s+){0,2}?(?:did|do|does|have|has|had)\s+not\s+(?:yet\s+|ever\s+)?"
+                     r"(?:log\w*|sign\w*|call\w*|use[ds]?|using|access\w*|make|made|touch\w*|run|ran|creat\w*|delet\w*|"
+                     r"connect\w*|assum\w*|rotat\w*|enabl\w*|send|sent|talk\w*|read|writ\w*|do|done)\b")
+
+
 SQL_SYNTAX = re.compile(r"\bunion\s+(?:all\s+)?select\b|\bselect\b.+\bfrom\b|\b(?:drop|truncate|alter)\s+table\b|"
                         r"\binsert\s+into\b|\bdelete\s+from\b|;\s*(?:select|with|drop|delete|insert|update|alter|create|grant)\b|"
                         r"'\s*--|--\S|/\*|\binformation_schema\b")
@@ -121,6 +131,11 @@ def refuse_unanswerable(question: str) -> None:
         raise TranslationError(
             "refused (a request to act, not a question): %ask only reads logs; containment lives in "
             "workbench.respond (dry run by default)")
+    if ABSENCE.search(text):
+        # "who did not log in" is everyone minus those who did: the logs hold what happened, not who is missing
+        raise TranslationError(
+            "refused (asks who did not do something): the logs hold only what happened; ask who did it (e.g. "
+            "'which users logged in to the console') and compare with your list of users")
     for pattern, source in MISSING_DATA:
         if re.search(pattern, text):
             raise TranslationError(

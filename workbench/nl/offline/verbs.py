@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from workbench.nl.intent import contains, negate
 from workbench.nl.offline.mentions import Mentions
 from workbench.nl.offline.reading import Reading, event_filter
 
@@ -38,6 +39,13 @@ _OBJECT_VERBS = (
 
 
 def read_verbs(reading: Reading, found: Mentions) -> None:
+    # "AuthorizeSecurityGroupIngress with 0.0.0.0/0" (read as "the world"): the range is in the rule's request
+    if any(m.kind == "event" and re.search(r"SecurityGroup(?:Ingress|Egress)$", m.value) for m in found.items) and (
+            match := reading.find(r"\b(?:(without)\s+|(?:with|for|to|allowing|containing|including|opening|granting)\s+)?"
+                                  r"the world(?:\s+in\s+(?:the|its|their)\s+requests?)?\b")):
+        opened = contains("requestparameters", "0.0.0.0/0")
+        reading.add(negate(opened) if match.group(1) else opened, reading.consume(match),
+                    ("not " if match.group(1) else "") + "to 0.0.0.0/0")
     instance_named = any(m.kind == "resource_id" and m.value.lower().startswith("i-") for m in found.items)
     for verbs, events, description in _INSTANCE_VERBS:
         # "who tried to stop i-0abc", "instance types launched", "which instances were stopped"
