@@ -197,3 +197,26 @@ def test_products_wildcards_and_ranges_are_not_values_to_filter_on(question: str
     from workbench.nl.offline.written import refuse_unused_values
 
     refuse_unused_values(question, "SELECT * FROM guardduty")
+
+
+def test_the_offline_provider_refuses_an_answer_that_drops_a_written_value(monkeypatch, demo_lake_settings) -> None:  # noqa: ANN001
+    import workbench.nl.offline as offline
+    from workbench.nl.base import NLContext
+    from workbench.nl.offline.translator import read_intent
+    from workbench.timewindow import Window
+
+    context = NLContext(window=Window.between("2026-11-18T00:00:00Z", "2026-11-20T00:00:00Z"), now=DEMO_NOW)
+    # a reader that lost the address: the provider's last check must still refuse
+    monkeypatch.setattr(offline, "read_intent", lambda question, now: read_intent("events yesterday", now))
+    with pytest.raises(TranslationError, match="'10.0.0.5' but the answer would not filter on it"):
+        offline.OfflineProvider(demo_lake_settings).translate("events from 10.0.0.5 yesterday", context)
+
+
+def test_the_regex_cache_holds_every_reader_pattern() -> None:
+    import re
+
+    import workbench.nl.offline  # noqa: F401  (sets the cache size)
+
+    for question in ("what did 10.0.0.5 do yesterday", "top 5 talkers by bytes", "high severity findings per type"):
+        translate(question, DEMO_NOW)
+    assert len(re._cache) < re._MAXCACHE  # type: ignore[attr-defined]  # nothing was evicted, nothing recompiled
