@@ -1,0 +1,29 @@
+"""Classes the offline translator reads since dev17 (an analyst's day across CloudTrail, VPC flows and
+GuardDuty, written blind). Answered questions run through the guard and the local engine and are compared with a
+reference query written here; refused ones assert the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from workbench.nl.offline.translator import translate
+
+from .conftest import DEMO_NOW, same_rows
+
+
+@pytest.mark.parametrize(("question", "start", "end"), [
+    ("flow count for i-1d4a078276f1c39a5 on nov 18 after 6pm utc", "2026-11-18T18:00", "2026-11-19T00:00"),
+    ("flows on the 18th after 16:19", "2026-11-18T16:19", "2026-11-19T00:00"),
+    ("api calls on 2026-11-18 since 21:00", "2026-11-18T21:00", "2026-11-19T00:00"),
+    # the moment named first: it runs to the end of the data
+    ("what did 192.0.2.238 do after 16:19 on the 18th", "2026-11-18T16:19", "2026-11-20T00:00"),
+    ("logging tampering since 21:00 on the 18th", "2026-11-18T21:00", "2026-11-20T00:00"),
+])
+def test_a_time_after_a_named_day_stays_within_it(question: str, start: str, end: str) -> None:
+    window = translate(question, DEMO_NOW)[2]
+    assert window is not None
+    assert (window.start, window.end) == (datetime.fromisoformat(start).replace(tzinfo=UTC),
+                                          datetime.fromisoformat(end).replace(tzinfo=UTC))
