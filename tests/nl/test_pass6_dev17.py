@@ -27,3 +27,18 @@ def test_a_time_after_a_named_day_stays_within_it(question: str, start: str, end
     assert window is not None
     assert (window.start, window.end) == (datetime.fromisoformat(start).replace(tzinfo=UTC),
                                           datetime.fromisoformat(end).replace(tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("instance ids with at least one REJECT flow",
+     "SELECT DISTINCT instance_id FROM vpc_flow WHERE action = 'REJECT' AND instance_id IS NOT NULL"),
+    ("which source ips had at least 1 rejected flow", "SELECT DISTINCT srcaddr FROM vpc_flow WHERE action = 'REJECT'"),
+    ("principals with more than 0 AccessDenied errors",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE errorcode = 'AccessDenied'"),
+])
+def test_at_least_one_is_having_any_not_a_count(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_at_least_two_is_still_a_count_condition() -> None:
+    assert "HAVING COUNT(*) >= 2" in translate("which apis were called at least 2 times", DEMO_NOW)[0]
