@@ -42,3 +42,11 @@ def test_at_least_one_is_having_any_not_a_count(engine, question: str, reference
 
 def test_at_least_two_is_still_a_count_condition() -> None:
     assert "HAVING COUNT(*) >= 2" in " ".join(translate("which apis were called at least 2 times", DEMO_NOW)[0].split())
+
+
+@pytest.mark.parametrize("question", ["what key name did the ImportKeyPair calls use",
+                                      "key pair names used by ImportKeyPair", "ImportKeyPair calls, which key names"])
+def test_a_key_name_is_the_key_pairs_not_an_access_key(engine, question: str) -> None:
+    reference = ("SELECT DISTINCT json_extract_scalar(requestparameters, '$.keyName') FROM cloudtrail "
+                 "WHERE eventname = 'ImportKeyPair'")
+    assert same_rows(engine, question, reference) > 0

@@ -44,6 +44,8 @@ PRESENT_ONLY = {
     "useridentity.sessioncontext.sessionissuer.arn": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
     "json_extract_scalar(requestparameters, '$.roleArn')": (
         is_null("json_extract_scalar(requestparameters, '$.roleArn')", negate=True), "naming a role"),
+    "json_extract_scalar(requestparameters, '$.keyName')": (
+        is_null("json_extract_scalar(requestparameters, '$.keyName')", negate=True), "naming a key pair"),
     # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
     "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
                                                    "Identity Center sessions"),
