@@ -50,3 +50,11 @@ def test_a_key_name_is_the_key_pairs_not_an_access_key(engine, question: str) ->
     reference = ("SELECT DISTINCT json_extract_scalar(requestparameters, '$.keyName') FROM cloudtrail "
                  "WHERE eventname = 'ImportKeyPair'")
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["ImportKeyPair events + the region each one was in",
+                                      "ImportKeyPair events and the region of each", "ImportKeyPair events + region"])
+def test_and_a_column_of_each_event_adds_it_to_the_listing(engine, question: str) -> None:
+    reference = ("SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid, "
+                 "awsregion FROM cloudtrail WHERE eventname = 'ImportKeyPair'")
+    assert same_rows(engine, question, reference) > 0

@@ -153,9 +153,12 @@ def _listed_columns_asked(reading: Reading, intent: Intent) -> None:
                           lambda m: " " * len(m.group(0)), reading.text)
     # "ImportKeyPair calls, with region": a column beside the listing's own is asked for, never left unread
     extra = "|".join(re.escape(k) for k in sorted(_EXTRA[intent.table], key=len, reverse=True))
-    while match := re.search(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
-                             rf"({extra})\b(?!\s+(?:username|rolename|bucketname|regionname|accountnumber|accesskeyid|"
-                             rf"ipaddr|of|is|was|=|named|called)\b)", reading.text):
+    # "ImportKeyPair events + the region each one was in": "and" a column of each row asks for it too
+    while match := re.search(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing|(?:along\s+)?and)\s+"
+                             rf"(?:the\s+|their\s+|its\s+)?({extra})\b(?!\s+(?:username|rolename|bucketname|regionname|"
+                             rf"accountnumber|accesskeyid|ipaddr|of(?!\s+each\b)|is|was|=|named|called)\b)"
+                             rf"(?:\s+(?:of\s+)?(?:each(?:\s+one)?|it|they)(?:\s+(?:was|were|is|are|came|happened)"
+                             rf"(?:\s+(?:in|from))?)?\b)?", reading.text):
         expr, alias, description = DIMENSIONS[intent.table][_EXTRA[intent.table][match.group(1)]]
         if all(d.expression != expr for d in intent.columns):
             intent.columns.append(Dimension(expr, alias, description, match.group(0).strip(" ,")))
