@@ -58,3 +58,12 @@ def test_and_a_column_of_each_event_adds_it_to_the_listing(engine, question: str
     reference = ("SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid, "
                  "awsregion FROM cloudtrail WHERE eventname = 'ImportKeyPair'")
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["how many people used the ReadOnlyAccess sso roles",
+                                      "how many users used the ReadOnlyAccess sso role",
+                                      "number of distinct people on the ReadOnlyAccess sso roles"])
+def test_people_counted_on_sso_roles_are_the_session_names(engine, question: str) -> None:
+    reference = ("SELECT count(DISTINCT regexp_extract(useridentity.arn, '[^/]+$')) FROM cloudtrail "
+                 "WHERE useridentity.sessioncontext.sessionissuer.username LIKE 'AWSReservedSSO_ReadOnlyAccess_%'")
+    assert same_rows(engine, question, reference) == 1
