@@ -67,3 +67,44 @@ def test_people_counted_on_sso_roles_are_the_session_names(engine, question: str
     reference = ("SELECT count(DISTINCT regexp_extract(useridentity.arn, '[^/]+$')) FROM cloudtrail "
                  "WHERE useridentity.sessioncontext.sessionissuer.username LIKE 'AWSReservedSSO_ReadOnlyAccess_%'")
     assert same_rows(engine, question, reference) == 1
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("cloudtral: number of events in the last 6 hours",
+     "SELECT count(*) FROM cloudtrail WHERE eventtime >= '2026-11-19T18:00:00Z'"),
+    ("guardduty: findings per sevrity", "SELECT severity, count(*) FROM guardduty GROUP BY 1"),
+    ("faild console logins.", "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, "
+     "eventid FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
+     "AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure'"),
+])
+def test_a_typo_before_punctuation_is_still_corrected(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("newest RunInstances call", "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, "
+     "eventid FROM cloudtrail WHERE eventname = 'RunInstances' ORDER BY eventtime DESC LIMIT 1"),
+    ("most recently updated gd finding",
+     "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty ORDER BY updatedat DESC LIMIT 1"),
+    ("the newest 3 findings",
+     "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty ORDER BY updatedat DESC LIMIT 3"),
+    ("how many gd findings landed per calendar day",
+     "SELECT substr(updatedat, 1, 10) AS day, count(*) FROM guardduty GROUP BY 1"),
+    ("least used 3 event sources",
+     "SELECT eventsource, count(*) AS n FROM cloudtrail GROUP BY eventsource ORDER BY n ASC, eventsource LIMIT 3"),
+    ("most used 5 apis",
+     "SELECT eventname, count(*) AS n FROM cloudtrail GROUP BY eventname ORDER BY n DESC, eventname LIMIT 5"),
+])
+def test_ranking_and_recency_wordings(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "used"), [
+    ("iam users with console logins where mfa wasn't used", "No"),
+    ("iam users with console logins that didn't use mfa", "No"),
+    ("iam users with console logins where mfa was used", "Yes"),
+])
+def test_mfa_said_in_a_clause_is_the_mfa_flag(engine, question: str, used: str) -> None:
+    reference = ("SELECT DISTINCT useridentity.username FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
+                 f"AND json_extract_scalar(additionaleventdata, '$.MFAUsed') = '{used}' AND useridentity.type = 'IAMUser'")
+    assert same_rows(engine, question, reference) > 0
