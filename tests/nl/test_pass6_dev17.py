@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from workbench.nl import TranslationError
 from workbench.nl.offline.translator import translate
 
 from .conftest import DEMO_NOW, same_rows
@@ -108,3 +109,38 @@ def test_mfa_said_in_a_clause_is_the_mfa_flag(engine, question: str, used: str) 
     reference = ("SELECT DISTINCT useridentity.username FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
                  f"AND json_extract_scalar(additionaleventdata, '$.MFAUsed') = '{used}' AND useridentity.type = 'IAMUser'")
     assert same_rows(engine, question, reference) > 0
+
+
+_LISTING = "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("calls with curl in the user agent", f"{_LISTING} WHERE useragent LIKE '%curl%'"),
+    ("calls with useragent=curl/8.5.0", f"{_LISTING} WHERE useragent LIKE '%curl/8.5.0%'"),
+    ("calls from the aws-cli user agent", f"{_LISTING} WHERE useragent LIKE '%aws-cli%'"),
+    ("which ips used a Boto3 user agent",
+     "SELECT DISTINCT sourceipaddress FROM cloudtrail WHERE lower(useragent) LIKE '%boto3%'"),
+    ("calls where the user agent contains wget, per source ip",
+     "SELECT sourceipaddress, count(*) FROM cloudtrail WHERE lower(useragent) LIKE '%wget%' GROUP BY 1"),
+    ("calls excluding the aws-cli user agent, per service",
+     "SELECT eventsource, count(*) FROM cloudtrail WHERE NOT coalesce(useragent LIKE '%aws-cli%', false) GROUP BY 1"),
+    ("number of calls whose user agent isn't curl",
+     "SELECT count(*) FROM cloudtrail WHERE NOT coalesce(useragent LIKE '%curl%', false)"),
+])
+def test_a_tool_named_in_the_user_agent_filters_on_it(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "sql"), [
+    ("top user agents with count", "GROUP BY useragent"),
+    ("which user agent has the most calls", "GROUP BY useragent"),
+    ("calls with distinct user agents", "SELECT DISTINCT useragent"),
+])
+def test_words_beside_user_agent_are_not_tools(question: str, sql: str) -> None:
+    translated = " ".join(translate(question, DEMO_NOW)[0].split())
+    assert sql in translated and "LIKE" not in translated
+
+
+def test_a_user_agent_is_not_asked_of_flows() -> None:
+    with pytest.raises(TranslationError, match="user agents are recorded in CloudTrail"):
+        translate("flows with curl in the user agent", DEMO_NOW)

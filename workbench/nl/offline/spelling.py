@@ -119,7 +119,8 @@ _ENDINGS = ("ed", "ing", "s", "es", "e", "er", "ers", "ion", "ions", "ation", "a
 _PREFIXES = ("un", "non", "in", "im", "dis", "mis", "re", "de", "pre", "anti", "sub")
 _MODULES = ("concepts", "reading", "outcomes", "conventions", "flows_findings", "shape", "dimensions", "measures",
             "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions", "translator", "placement", "neutral",
-            "accounting", "ambiguity", "directions", "siem", "normalise", "listing", "findingtypes", "verbs")
+            "accounting", "ambiguity", "directions", "siem", "normalise", "listing", "findingtypes", "verbs",
+            "useragents")
 
 
 def _words_of(source: str) -> tuple[set[str], set[str]]:

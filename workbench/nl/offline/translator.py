@@ -51,6 +51,7 @@ from workbench.nl.offline.refusals import (
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.timephrases import extract_window
+from workbench.nl.offline.useragents import require_cloudtrail, take_user_agent
 from workbench.nl.offline.verbs import read_verbs
 from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
 from workbench.timewindow import Window
@@ -216,6 +217,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_unreadable_values(question)
     refuse_nested(question)
     refuse_compound(question)
+    question, agent = take_user_agent(question)  # "curl in the user agent": a tool's name, never a user's
     found = extract(correct_typed(question))
     refuse_ambiguous_names(found)
     refuse_back_reference(found.text, {m.kind for m in found.items})
@@ -300,7 +302,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
     # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed
     reading.text = re.sub(r"\bpolicyname(\s+(?:managed\s+|iam\s+)?polic(?:y|ies))\b",
                           lambda m: "policyname" + " " * len(m.group(1)), reading.text)
-    for item in reading.filters:
+    require_cloudtrail(agent, table)
+    for item in [*reading.filters, *([agent] if agent else [])]:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
