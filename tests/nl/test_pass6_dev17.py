@@ -144,3 +144,30 @@ def test_words_beside_user_agent_are_not_tools(question: str, sql: str) -> None:
 def test_a_user_agent_is_not_asked_of_flows() -> None:
     with pytest.raises(TranslationError, match="user agents are recorded in CloudTrail"):
         translate("flows with curl in the user agent", DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["which principals fetched the ssm param /prod/orders-api/db-password",
+                                      "who read the ssm param /prod/orders-api/db-password",
+                                      "who retrieved the ssm param /prod/orders-api/db-password"])
+def test_param_is_an_ssm_parameter(engine, question: str) -> None:
+    reference = ("SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname IN ('GetParameter', 'GetParameters') "
+                 "AND requestparameters LIKE '%/prod/orders-api/db-password%'")
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["who opened up tyrell-backups-33c922 to the public",
+                                      "who exposed bucket tyrell-backups-33c922 to the internet",
+                                      "who opened up the tyrell-backups-33c922 bucket to the public"])
+def test_opening_a_bucket_to_the_public_is_making_it_public(engine, question: str) -> None:
+    reference = ("SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname IN ('PutBucketPolicy', 'PutBucketAcl') "
+                 "AND json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-backups-33c922'")
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["AuthorizeSecurityGroupIngress calls that opened 0.0.0.0/0",
+                                      "security group rules allowing 0.0.0.0/0",
+                                      "security group ingress opening 0.0.0.0/0"])
+def test_opening_the_whole_internet_is_a_world_open_rule(engine, question: str) -> None:
+    reference = (f"{_LISTING} WHERE eventname = 'AuthorizeSecurityGroupIngress' "
+                 "AND requestparameters LIKE '%0.0.0.0/0%'")
+    assert same_rows(engine, question, reference) > 0

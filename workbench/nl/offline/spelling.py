@@ -46,6 +46,7 @@ ABBREVIATIONS = {
     "b/w": "between", "thru": "through", "pls": "please", "plz": "please", "u": "you",
     "ppl": "people", "info": "information", "sev": "severity", "crit": "critical", "wat": "what", "wht": "what",
     "incl": "including", "teh": "the", "hte": "the", "eventnames": "event names", "errorcodes": "error codes",
+    "param": "parameter", "params": "parameters",
 }
 # Words and phrases with one reading the rules already know, rewritten to it after the names are taken out
 SYNONYMS: tuple[tuple[str, str], ...] = (
@@ -93,6 +94,11 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(source|destination)\s+ip\s+addresses\b", r"\1 ips"), (r"\b(source|destination)\s+ip\s+address\b", r"\1 ip"),
     (r"\bip\s+addresses\b", "ips"),
     (r"\bthe (?:whole|entire|open|public) (internet|world)\b", r"the \1"),
+    (r"\b(?:opened|opening|opens|open)\s+(?=the world\b)", "opened to "),  # "opened 0.0.0.0/0"
+    (r"\b(allowed|allowing|allows)\s+(?=the world\b)", r"\1 to "),
+    # "who opened up tyrell-backups to the public": made it public, as the rules read it
+    (r"\b(?:opened|exposed)\s+(?:up\s+)?(?:the\s+)?(?:s3\s+)?(?:bucket\s+)?(username|bucketname)(?:\s+bucket)?\s+(?:up\s+)?to\s+"
+     r"(?:the\s+)?(?:public|internet|world)\b", r"made \1 public"),
     (r"\b(?:aws\s+)?(?:iam\s+)?(?:identity center|sso) (users?|identit(?:y|ies))\b(?!\s+username)",
      r"identity center \1"),
     (r"\b(?:aws\s+)?(?:iam\s+)?(?:identity center|sso) (?:users?|identit(?:y|ies))\s+(?=username)", ""),
