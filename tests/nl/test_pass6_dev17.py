@@ -171,3 +171,8 @@ def test_opening_the_whole_internet_is_a_world_open_rule(engine, question: str) 
     reference = (f"{_LISTING} WHERE eventname = 'AuthorizeSecurityGroupIngress' "
                  "AND requestparameters LIKE '%0.0.0.0/0%'")
     assert same_rows(engine, question, reference) > 0
+
+
+def test_newest_as_an_order_stays_an_order() -> None:
+    sql = " ".join(translate("findings sorted newest to oldest", DEMO_NOW)[0].split())
+    assert "ORDER BY updatedat DESC" in sql and "LIMIT" not in sql

@@ -78,7 +78,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:named|mentioned|referenced|listed|cited|appearing|that appear)\s+in\s+(?=(?:the\s+|any\s+)?(?:guard ?duty\s+)?"
      r"(?:findings?|alerts?)\b)", "in "),
     (r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:need|want|would like)\s+(?:the|their|its)\s+", "just the "),  # "… I need the ids"
-    (r"\bnewest\b", "latest"),
+    (r"(?<!\bto )\bnewest\b(?!\s+(?:to|first|last|on top|at)\b)", "latest"),  # never an order ("oldest to newest")
     # a finding's time is its last update: "the most recently updated finding" is the most recent one
     (r"\b(?:most\s+recently|last|latest)\s+updated\s+(?=(?:guard ?duty\s+)?findings?\b)", "most recent "),
     (r"\b(?:per|by|each|every)\s+calendar\s+(day|week|month|hour)\b", r"per \1"),  # a day is a calendar day
