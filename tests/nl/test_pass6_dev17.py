@@ -176,3 +176,12 @@ def test_opening_the_whole_internet_is_a_world_open_rule(engine, question: str) 
 def test_newest_as_an_order_stays_an_order() -> None:
     sql = " ".join(translate("findings sorted newest to oldest", DEMO_NOW)[0].split())
     assert "ORDER BY updatedat DESC" in sql and "LIMIT" not in sql
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("events w/ errorcode Client.VcpuLimitExceeded", f"{_LISTING} WHERE errorcode = 'Client.VcpuLimitExceeded'"),
+    ("events where errorcode is AccessDenied", f"{_LISTING} WHERE errorcode = 'AccessDenied'"),
+    ("count by errorcode", "SELECT errorcode, count(*) FROM cloudtrail WHERE errorcode IS NOT NULL GROUP BY 1"),
+])
+def test_errorcode_typed_as_one_word_is_the_column(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
