@@ -185,3 +185,32 @@ def test_newest_as_an_order_stays_an_order() -> None:
 ])
 def test_errorcode_typed_as_one_word_is_the_column(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("which key pairs were imported",
+     "SELECT DISTINCT json_extract_scalar(requestparameters, '$.keyName') FROM cloudtrail WHERE eventname = 'ImportKeyPair'"),
+    ("who imported key pairs", "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'ImportKeyPair'"),
+    ("key pair names imported, and the region of each",
+     "SELECT DISTINCT json_extract_scalar(requestparameters, '$.keyName'), awsregion FROM cloudtrail "
+     "WHERE eventname = 'ImportKeyPair'"),
+])
+def test_a_verb_on_key_pairs_is_its_call(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("which event names did 192.0.2.238 call, with region",
+     "SELECT DISTINCT eventname, awsregion FROM cloudtrail WHERE sourceipaddress = '192.0.2.238'"),
+    ("which users called ListBuckets and the region of each",
+     "SELECT DISTINCT useridentity.arn, awsregion FROM cloudtrail WHERE eventname = 'ListBuckets'"),
+])
+def test_a_column_asked_beside_distinct_values_is_added(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["which event names did svc-reporting call and the source ip of each",
+                                      "events per user with region", "count per service, with the user agent"])
+def test_a_column_nobody_placed_is_refused_not_dropped(question: str) -> None:
+    with pytest.raises(TranslationError, match="beside this answer"):
+        translate(question, DEMO_NOW)

@@ -35,6 +35,7 @@ from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partia
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
+from workbench.nl.offline.listing import refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
 from workbench.nl.offline.normalise import normalise, without_lead_in
@@ -142,7 +143,10 @@ _ONLY_COLUMNS = re.compile(rf"\b(?:{_PICKABLE})(?:\s*(?:,|and|&|\+)\s*(?:the\s+)
 
 
 def _listed_columns_asked(reading: Reading, intent: Intent) -> None:
-    if intent.measures or intent.groups or intent.distinct or not intent.columns:
+    if intent.measures or intent.groups or not intent.columns:
+        return
+    if intent.distinct:  # "which key pair names …, and the region of each": a distinct listing's second column
+        _extra_columns(reading, intent)
         return
     if match := _ONLY_COLUMNS.search(reading.text):
         # the listing's columns are fixed: dropping the rest silently would show what was not asked
@@ -152,6 +156,10 @@ def _listed_columns_asked(reading: Reading, intent: Intent) -> None:
     reading.text = re.sub(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
                           rf"(?:{_SHOWN[intent.table]})(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_SHOWN[intent.table]}))*\b",
                           lambda m: " " * len(m.group(0)), reading.text)
+    _extra_columns(reading, intent)
+
+
+def _extra_columns(reading: Reading, intent: Intent) -> None:
     # "ImportKeyPair calls, with region": a column beside the listing's own is asked for, never left unread
     extra = "|".join(re.escape(k) for k in sorted(_EXTRA[intent.table], key=len, reverse=True))
     # "ImportKeyPair events + the region each one was in": "and" a column of each row asks for it too
@@ -308,6 +316,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
     _listed_columns_asked(reading, intent)
+    refuse_unread_column(reading.text, intent)
     refuse_unread_noun(reading.text)
     per_value(intent, found, reading.text)
     refuse_stray_modifiers(reading, intent)

@@ -37,7 +37,29 @@ _OBJECT_VERBS = (
 )
 
 
+# verb → the EC2 call that does it to a key pair; only the verb is read, the noun may still be what is listed
+_KEY_PAIR_VERBS = ((r"import(?:s|ed|ing)?|upload(?:s|ed|ing)?", "ImportKeyPair", "imported"),
+                   (r"creat(?:e|es|ed|ing)|generat(?:e|es|ed|ing)|made|mak(?:e|es|ing)", "CreateKeyPair", "created"),
+                   (r"delet(?:e|es|ed|ing)|remov(?:e|es|ed|ing)", "DeleteKeyPair", "deleted"))
+_KEY_PAIR = r"(?:ssh\s+|ec2\s+)?key\s*pairs?(?:\s+names?)?"
+
+
+def _key_pair_verb(reading: Reading) -> bool:
+    """'key pair names imported by svc-reporting', 'who created a key pair': the key pair call of the verb."""
+    for verbs, event, description in _KEY_PAIR_VERBS:
+        match = reading.find(rf"\b(?P<verb>{verbs})\s+(?:an?\s+|the\s+|any\s+|new\s+)?{_KEY_PAIR}\b|"
+                             rf"\b{_KEY_PAIR}\s+(?:(?:was|were|got|been|being|is|are)\s+)?(?P<after>{verbs})\b")
+        if match:
+            verb = "verb" if match.group("verb") else "after"
+            reading.add(event_filter((event,)), reading.consume_span(match.start(verb), match.end(verb)),
+                        f"key pairs {description}", "iam and ec2 calls")
+            return True
+    return False
+
+
 def read_verbs(reading: Reading, found: Mentions) -> None:
+    if _key_pair_verb(reading):
+        return
     instance_named = any(m.kind == "resource_id" and m.value.lower().startswith("i-") for m in found.items)
     for verbs, events, description in _INSTANCE_VERBS:
         # "who tried to stop i-0abc", "instance types launched", "which instances were stopped"
