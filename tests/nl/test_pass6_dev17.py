@@ -214,3 +214,14 @@ def test_a_column_asked_beside_distinct_values_is_added(engine, question: str, r
 def test_a_column_nobody_placed_is_refused_not_dropped(question: str) -> None:
     with pytest.raises(TranslationError, match="beside this answer"):
         translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("iam users seen on 69.56.160.124, and how many calls each",
+     "SELECT useridentity.username, count(*) FROM cloudtrail WHERE sourceipaddress = '69.56.160.124' "
+     "AND useridentity.type = 'IAMUser' GROUP BY 1"),
+    ("who imported ec2 key pairs and in which regions",
+     "SELECT DISTINCT useridentity.arn, awsregion FROM cloudtrail WHERE eventname = 'ImportKeyPair'"),
+])
+def test_counts_each_and_verbs_with_objects_still_read(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -113,11 +113,13 @@ def refuse_unread_column(text: str, intent: Intent) -> None:
     for match in re.finditer(rf"\b(?:with|and|plus|including|showing)\s+(?:the\s+|their\s+|its\s+)?({keys})(?:e?s)?\b"
                              r"(?=\s+(?:of|for)\s+each\b|\s+(?:each|it|they)\b|\s*$|\s*[,?.]|\s{2,})", text):
         expression = DIMENSIONS[intent.table][match.group(1)][0]
-        if expression in shown or intent.table == "cloudtrail" and not intent.distinct and not intent.groups \
+        if match.group(1) in ROW_NOUNS or expression in shown or intent.table == "cloudtrail" and not intent.distinct and not intent.groups \
                 and not intent.measures and expression in LISTED:
             continue
         raise TranslationError(f"cannot add {match.group(1)!r} beside this answer: ask for it on its own, e.g. "
                                f"'distinct {match.group(1)}s', or as a grouping, e.g. 'count per {match.group(1)}'")
 
 
+# the rows themselves ("and how many calls each"): counted or listed, never a column beside the answer
+ROW_NOUNS = {"call", "event", "api call", "api", "action", "operation", "finding", "session", "flow", "connection"}
 LISTED = {"eventtime", "useridentity.arn", "sourceipaddress", "eventsource", "eventname", "errorcode", "eventid"}

@@ -50,9 +50,11 @@ def _key_pair_verb(reading: Reading) -> bool:
         match = reading.find(rf"\b(?P<verb>{verbs})\s+(?:an?\s+|the\s+|any\s+|new\s+)?{_KEY_PAIR}\b|"
                              rf"\b{_KEY_PAIR}\s+(?:(?:was|were|got|been|being|is|are)\s+)?(?P<after>{verbs})\b")
         if match:
-            verb = "verb" if match.group("verb") else "after"
-            reading.add(event_filter((event,)), reading.consume_span(match.start(verb), match.end(verb)),
-                        f"key pairs {description}", "iam and ec2 calls")
+            # "who imported ec2 key pairs": the noun after the verb is its object, read with it; "key pair names
+            # imported by X", "which key pairs were created": the noun before it is what is listed, left to list
+            words = reading.consume(match) if match.group("verb") else reading.consume_span(match.start("after"),
+                                                                                             match.end("after"))
+            reading.add(event_filter((event,)), words, f"key pairs {description}", "iam and ec2 calls")
             return True
     return False
 
