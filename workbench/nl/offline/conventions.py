@@ -44,6 +44,8 @@ PRESENT_ONLY = {
     "useridentity.sessioncontext.sessionissuer.arn": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
     "json_extract_scalar(requestparameters, '$.roleArn')": (
         is_null("json_extract_scalar(requestparameters, '$.roleArn')", negate=True), "naming a role"),
+    "json_extract_scalar(requestparameters, '$.keyName')": (
+        is_null("json_extract_scalar(requestparameters, '$.keyName')", negate=True), "naming a key pair"),
     # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
     "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
                                                    "Identity Center sessions"),
@@ -164,8 +166,13 @@ def _sso_who(intent: Intent) -> None:
     swap = lambda d: Dimension(expr, alias, description, d.words) if d.alias == "principal" else d  # noqa: E731
     intent.group_by = [swap(d) for d in intent.group_by]
     intent.columns = [swap(d) for d in intent.columns]
+    # "how many people used the ReadOnlyAccess sso roles": the people counted, not their per-account ARNs
+    counted = {m.alias: f"distinct_{alias}" for m in intent.measures
+               if m.func == "count_distinct" and m.column == "useridentity.arn"}
+    intent.measures = [Measure(m.func, counted[m.alias], f"number of distinct {description}", expr, m.words)
+                       if m.alias in counted else m for m in intent.measures]
     intent.order = [Order(alias if o.expression == "principal" else expr if o.expression == "useridentity.arn"
-                          else o.expression, o.descending) for o in intent.order]
+                          else counted.get(o.expression, o.expression), o.descending) for o in intent.order]
 
 
 _ASSUME_CALLS = ("AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML")

@@ -9,9 +9,10 @@ import re
 
 from sqlglot import exp
 
+from workbench.nl.base import TranslationError
 from workbench.nl.intent import Dimension, Intent, Order
 from workbench.nl.offline.dimensions import Dim
-from workbench.nl.offline.vocab import LIST_COLUMNS, TIME_COLUMN, vocab_dimension
+from workbench.nl.offline.vocab import DIMENSIONS, LIST_COLUMNS, TIME_COLUMN, vocab_dimension
 
 
 def names_only_the_kind(intent: Intent) -> bool:
@@ -104,3 +105,23 @@ def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
             found.append(dim)
         at += length
     return (found, trigger.start()) if len(found) >= 2 else ([], -1)
+
+
+def refuse_unread_column(text: str, intent: Intent) -> None:
+    """'which event names did X call, and the source ip of each', 'events per user with region': a column asked
+    beside the answer that no reader placed would be dropped without a word; refused instead."""
+    keys = "|".join(re.escape(k) for k in sorted(DIMENSIONS[intent.table], key=len, reverse=True))
+    shown = {d.expression for d in intent.columns + intent.group_by} | {m.column for m in intent.measures}
+    for match in re.finditer(rf"\b(?:with|and|plus|including|showing)\s+(?:the\s+|their\s+|its\s+)?({keys})(?:e?s)?\b"
+                             r"(?=\s+(?:of|for)\s+each\b|\s+(?:each|it|they)\b|\s*$|\s*[,?.]|\s{2,})", text):
+        expression = DIMENSIONS[intent.table][match.group(1)][0]
+        if match.group(1) in ROW_NOUNS or expression in shown or intent.table == "cloudtrail" and not intent.distinct and not intent.groups \
+                and not intent.measures and expression in LISTED:
+            continue
+        raise TranslationError(f"cannot add {match.group(1)!r} beside this answer: ask for it on its own, e.g. "
+                               f"'distinct {match.group(1)}s', or as a grouping, e.g. 'count per {match.group(1)}'")
+
+
+# the rows themselves ("and how many calls each"): counted or listed, never a column beside the answer
+ROW_NOUNS = {"call", "event", "api call", "api", "action", "operation", "finding", "session", "flow", "connection"}
+LISTED = {"eventtime", "useridentity.arn", "sourceipaddress", "eventsource", "eventname", "errorcode", "eventid"}

@@ -23,7 +23,8 @@ _INTERVAL = re.compile(r"\b(?:per|by|each|every|over)\s+(?:the\s+)?(?:minute|hou
 _COLUMNS = ((r"user_?names?", "user name"), (r"event_?names?", "event name"), (r"access_?key_?ids?", "access key"),
             (r"src_ip|src_addr|source\.ip", "source ip"), (r"dest_ip|dst_ip|dest_addr|destination\.ip", "destination ip"),
             (r"dest_port|dst_port|destination\.port", "destination port"), (r"src_port|source\.port", "source port"),
-            (r"event\.action", "event name"), (r"event_source|event\.provider", "event source"))
+            (r"event\.action", "event name"), (r"event_source|event\.provider", "event source"),
+            (r"error_?codes?", "error code"))
 
 
 # SPL's field=value and KQL's field: value, by the field's meaning: what the readers call it before a value

@@ -46,6 +46,7 @@ ABBREVIATIONS = {
     "b/w": "between", "thru": "through", "pls": "please", "plz": "please", "u": "you",
     "ppl": "people", "info": "information", "sev": "severity", "crit": "critical", "wat": "what", "wht": "what",
     "incl": "including", "teh": "the", "hte": "the", "eventnames": "event names", "errorcodes": "error codes",
+    "param": "parameter", "params": "parameters",
 }
 # Words and phrases with one reading the rules already know, rewritten to it after the names are taken out
 SYNONYMS: tuple[tuple[str, str], ...] = (
@@ -68,6 +69,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     # "3 iam users with the most calls": a bare count before the ranked noun, as "the 3 iam users …"
     (r"^\s*(\d+)\s+(?=(?:[a-z][\w-]*\s+){1,3}(?:with|having|that|who)\s+(?:\w+\s+){0,2}?the\s+(?:most|fewest|least)\b)",
      r"the \1 "),
+    # "least used 3 event sources": the count after the ranking words, as "the 3 least used" reads
+    (r"\b(most|least)\s+(used|called|active|common|frequent|seen|busy)\s+(\d+)\s+(?=[a-z])", r"\3 \1 \2 "),
     (r"\b(?:the\s+)?(?:full|complete|entire|whole)\s+(list|listing)\b", r"\1"),  # a listing is every row already
     (r"\b(findings?)\s+(?:land|landed|lands|arrive|arrived|arrives|come in|came in|comes in|fire|fired|fires)\b",
      r"\1 appear"),  # "when did the first X finding land": when it showed up
@@ -75,14 +78,27 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:named|mentioned|referenced|listed|cited|appearing|that appear)\s+in\s+(?=(?:the\s+|any\s+)?(?:guard ?duty\s+)?"
      r"(?:findings?|alerts?)\b)", "in "),
     (r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:need|want|would like)\s+(?:the|their|its)\s+", "just the "),  # "… I need the ids"
+    (r"(?<!\bto )\bnewest\b(?!\s+(?:to|first|last|on top|at)\b)", "latest"),  # never an order ("oldest to newest")
+    # a finding's time is its last update: "the most recently updated finding" is the most recent one
+    (r"\b(?:most\s+recently|last|latest)\s+updated\s+(?=(?:guard ?duty\s+)?findings?\b)", "most recent "),
+    (r"\b(?:per|by|each|every)\s+calendar\s+(day|week|month|hour)\b", r"per \1"),  # a day is a calendar day
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
     # "brute-forced heidi.smith's console password": the password guessed at sign-in, not a login profile call
     (r"\b((?:brute[- ]?forc|password[- ]spray)\w*\b.*?)\s+(?:aws\s+)?(?:console\s+)?passwords?\b", r"\1"),
     (r"\bconsole passwords?\b", "login profile"),
     (r"\b(?:mfa-?less|no-mfa|non-mfa)\b", "without mfa"),
+    # "logins where mfa wasn't used", "sign-ins that didn't use mfa": the MFA flag the phrases above read
+    (r"\b(?:where|when|and)\s+(?:the\s+)?mfa\s+(?:wasn'?t|was\s+not|was\s+never|is\s+not|isn'?t)\s+used\b|"
+     r"\b(?:that|which|who)\s+(?:didn'?t|did\s+not|never)\s+use[ds]?\s+mfa\b", "without mfa"),
+    (r"\b(?:where|when|and)\s+(?:the\s+)?mfa\s+(?:was|is)\s+used\b|\b(?:that|which|who)\s+used\s+mfa\b", "with mfa"),
     (r"\b(source|destination)\s+ip\s+addresses\b", r"\1 ips"), (r"\b(source|destination)\s+ip\s+address\b", r"\1 ip"),
     (r"\bip\s+addresses\b", "ips"),
     (r"\bthe (?:whole|entire|open|public) (internet|world)\b", r"the \1"),
+    (r"\b(?:opened|opening|opens|open)\s+(?=the world\b)", "opened to "),  # "opened 0.0.0.0/0"
+    (r"\b(allowed|allowing|allows)\s+(?=the world\b)", r"\1 to "),
+    # "who opened up tyrell-backups to the public": made it public, as the rules read it
+    (r"\b(?:opened|exposed)\s+(?:up\s+)?(?:the\s+)?(?:s3\s+)?(?:bucket\s+)?(username|bucketname)(?:\s+bucket)?\s+(?:up\s+)?to\s+"
+     r"(?:the\s+)?(?:public|internet|world)\b", r"made \1 public"),
     (r"\b(?:aws\s+)?(?:iam\s+)?(?:identity center|sso) (users?|identit(?:y|ies))\b(?!\s+username)",
      r"identity center \1"),
     (r"\b(?:aws\s+)?(?:iam\s+)?(?:identity center|sso) (?:users?|identit(?:y|ies))\s+(?=username)", ""),
@@ -100,14 +116,17 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
 )
 _SHORT = re.compile(r"(?<![\w.@/:-])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
                     + r")(?![\w.@/:-])")
-_WORD = re.compile(r"(?<![\w.@/:'-])([a-z]{4,})(?![\w.@/:-])")
+# a colon or dot that ends the word ("cloudtral: count of events") is punctuation, one inside a token ("arn:aws",
+# "heidi.smith") a name
+_WORD = re.compile(r"(?<![\w.@/:'-])([a-z]{4,})(?![\w@/-]|[.:][\w@/-])")
 # A name follows these words: never corrected ("user stoped", "role admin-ops", "bucket logz")
 _NAMED = re.compile(r"\b(?:named|called)\s+$")
 _ENDINGS = ("ed", "ing", "s", "es", "e", "er", "ers", "ion", "ions", "ation", "ations")
 _PREFIXES = ("un", "non", "in", "im", "dis", "mis", "re", "de", "pre", "anti", "sub")
 _MODULES = ("concepts", "reading", "outcomes", "conventions", "flows_findings", "shape", "dimensions", "measures",
             "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions", "translator", "placement", "neutral",
-            "accounting", "ambiguity", "directions", "siem", "normalise", "listing", "findingtypes", "verbs", "written")
+            "accounting", "ambiguity", "directions", "siem", "normalise", "listing", "findingtypes", "verbs",
+            "useragents", "written", "columns")
 
 
 def _words_of(source: str) -> tuple[set[str], set[str]]:

@@ -36,7 +36,12 @@ def threshold(reading: Reading) -> tuple[str, int, str] | None:
           "under": "<", "at most": "<=", "exactly": "=", "or more": ">=", "or over": ">=", "or above": ">=", "+": ">=",
           "or fewer": "<=", "or less": "<=", "or under": "<="}[said]
     words = reading.consume(match)
-    return op, _WORDS.get(number) or int(number), words
+    value = _WORDS.get(number) or int(number)
+    if (op, value) in {(">=", 1), (">", 0)}:
+        # "instance ids with at least one REJECT flow": every group has one, so it is the plain listing of the
+        # values that have such rows, with no count beside them
+        return None
+    return op, value, words
 
 
 # "from more than one source ip": a number of values of a column is a number of distinct values, said or not

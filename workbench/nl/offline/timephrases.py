@@ -96,6 +96,9 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
     if clock:
         text = (text[: clock.start()] + " " + text[clock.end():]).strip()
     edge = None if clock else _CLOCK_EDGE.search(text)
+    # "on nov 18 after 18:00": the day was named first, so the time falls within it; "after 16:19 on the 18th"
+    # names a starting moment instead, and runs to the end of the data
+    day_first = bool(edge) and _is_one_day(_day_or_range(text[: edge.start()], now)[0])
     if edge:
         text = (text[: edge.start()] + " " + text[edge.end():]).strip()
     part = None if clock or edge else _PART_OF_DAY.search(text)
@@ -112,7 +115,7 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
         window = Window(window.start + timedelta(hours=start), window.start + timedelta(hours=end))
         phrase = f"{phrase}, in the {part.group(1)} (UTC)"
     if edge:
-        window, phrase = _from_clock_edge(edge, window, phrase, now)
+        window, phrase = _from_clock_edge(edge, window, phrase, now, within_day=day_first)
     if clock:
         if window is None or window.end - window.start != timedelta(days=1):
             raise TranslationError(f"{clock.group(0)!r} needs a day: say e.g. '{clock.group(0)} yesterday' or "
@@ -130,11 +133,16 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
     return window, rest, phrase
 
 
+def _is_one_day(window: Window | None) -> bool:
+    return window is not None and window.end - window.start == timedelta(days=1)
+
+
 def _from_clock_edge(edge: re.Match[str], window: Window | None, phrase: str | None,
-                     now: datetime) -> tuple[Window, str]:
+                     now: datetime, *, within_day: bool = False) -> tuple[Window, str]:
     """"after 15:54 on nov 19" runs from that minute to now: "after" / "since" name a start, not a day.
 
-    "before 09:30 on the 19th" is that day up to the minute. A bare "since 18:00" is the most recent 18:00.
+    "before 09:30 on the 19th" is that day up to the minute, and so is "on the 19th after 09:30" from it to
+    midnight. A bare "since 18:00" is the most recent 18:00.
     """
     after = edge.group(1) in {"after", "since", "from"}
     offset = _clock(*edge.group(2, 3, 4))
@@ -151,6 +159,8 @@ def _from_clock_edge(edge: re.Match[str], window: Window | None, phrase: str | N
     if at >= now:
         raise TranslationError(f"{edge.group(0)!r} on {iso_z(window.start)[:10]} is after the end of the data "
                                f"({iso_z(now)}): name an earlier time")
+    if within_day:
+        return Window(at, min(window.end, now)), f"{phrase}, {edge.group(0)}"
     return Window(at, now), f"since {iso_z(at)}"
 
 

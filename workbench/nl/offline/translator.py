@@ -16,7 +16,6 @@ from datetime import datetime
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import (
-    Dimension,
     Intent,
     compile_intent,
 )
@@ -32,9 +31,11 @@ from workbench.nl.offline.accounting import (
     refuse_unread_noun,
 )
 from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
+from workbench.nl.offline.columns import listed_columns_asked
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
+from workbench.nl.offline.listing import refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained
 from workbench.nl.offline.normalise import normalise, without_lead_in
@@ -51,6 +52,7 @@ from workbench.nl.offline.refusals import (
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.timephrases import extract_window
+from workbench.nl.offline.useragents import require_cloudtrail, take_user_agent
 from workbench.nl.offline.verbs import read_verbs
 from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
 from workbench.nl.offline.written import refuse_unused_values
@@ -122,63 +124,6 @@ def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
     return "cloudtrail", trial
 
 
-# A listing already shows these: "findings about access keys, with severity" asks for nothing more
-_SHOWN = {"guardduty": r"severit(?:y|ies)|types?|titles?|times?|timestamps?|ids?|resource types?",
-          "cloudtrail": r"times?|timestamps?|users?|(?:source )?ips?|(?:source )?ip address(?:es)?|event names?|error codes?|"
-                        r"errors?|principals?|arns?|event ids?|services?|event sources?",
-          "vpc_flow": r"times?|timestamps?|ports?|bytes|packets|actions?|protocols?|interfaces?|(?:source|destination) "
-                      r"(?:ips?|address(?:es)?)"}
-
-
-# Columns a listing may carry beside its own ("with region"), each to its vocabulary key
-_EXTRA = {"cloudtrail": {"region": "region", "regions": "region", "aws region": "region", "user agent": "user agent",
-                         "user agents": "user agent", "useragent": "user agent", "account id": "account id",
-                         "account": "account id", "access key": "access key", "access key id": "access key"},
-          "guardduty": {"region": "region", "account id": "account id", "account": "account id",
-                        },
-          "vpc_flow": {"region": "region", "account id": "account id", "account": "account id",
-                       "instance": "instance", "instance id": "instance", "direction": "direction", "vpc": "vpc"}}
-
-
-# Columns a question may restrict a listing to ("event name and time only"); not error codes, which as
-# "errors only" are a filter
-_PICKABLE = (r"(?:event |api )?names?|times?|timestamps?|dates?|(?:source )?ips?|(?:source )?ip address(?:es)?|"
-             r"principals?|arns?|users?|user ?names?|event ids?|services?|event sources?|user ?agents?|regions?")
-_ONLY_COLUMNS = re.compile(rf"\b(?:{_PICKABLE})(?:\s*(?:,|and|&|\+)\s*(?:the\s+)?(?:{_PICKABLE}))+\s+only\b|"
-                           rf"\b(?:only|just)\s+(?:the\s+)?(?:{_PICKABLE})(?:\s*(?:,|and|&|\+)\s*(?:the\s+)?"
-                           rf"(?:{_PICKABLE}))+\b")
-
-
-def _listed_columns_asked(reading: Reading, intent: Intent) -> None:
-    if intent.measures or intent.groups or intent.distinct or not intent.columns:
-        return
-    if match := _ONLY_COLUMNS.search(reading.text):
-        # the listing's columns are fixed: dropping the rest silently would show what was not asked
-        raise TranslationError(f"cannot restrict the listing to {' '.join(match.group(0).split())!r}: a listing "
-                               "shows the time, principal, source IP, service, event name, error code and event id; "
-                               "ask without the column list, or for distinct values, e.g. 'distinct event names from 10.0.0.5'")
-    # "ImportKeyPair calls, with region": a column beside the listing's own is asked for, never left unread
-    extra = "|".join(re.escape(k) for k in sorted(_EXTRA[intent.table], key=len, reverse=True))
-    shown = rf"(?:(?:the\s+)?(?:{_SHOWN[intent.table]})\s*(?:,|and|&)\s*)*"  # "with time and region": shown, then not
-    while match := re.search(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
-                             rf"{shown}(?:the\s+)?({extra})\b(?!\s+(?:username|rolename|bucketname|regionname|accountnumber|accesskeyid|"
-                             rf"ipaddr|of|is|was|=|named|called)\b)", reading.text):
-        expr, alias, description = DIMENSIONS[intent.table][_EXTRA[intent.table][match.group(1)]]
-        if all(d.expression != expr for d in intent.columns):
-            intent.columns.append(Dimension(expr, alias, description, match.group(0).strip(" ,")))
-        reading.text = reading.text[:match.start()] + " " * len(match.group(0)) + reading.text[match.end():]
-        # "with instance and vpc": the columns joined to the first are asked for too
-        while more := re.match(rf"\s*(?:,|and|&|\+)\s*(?:the\s+)?({extra})\b", reading.text[match.end():]):
-            expr, alias, description = DIMENSIONS[intent.table][_EXTRA[intent.table][more.group(1)]]
-            if all(d.expression != expr for d in intent.columns):
-                intent.columns.append(Dimension(expr, alias, description, more.group(0).strip(" ,")))
-            start = match.end()
-            reading.text = reading.text[:start] + " " * len(more.group(0)) + reading.text[start + more.end():]
-    reading.text = re.sub(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
-                          rf"(?:{_SHOWN[intent.table]})(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_SHOWN[intent.table]}))*\b",
-                          lambda m: " " * len(m.group(0)), reading.text)
-
-
 def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
     """'which ports did dave use': a column another table has but this one lacks is refused, not dropped."""
     own = set(DIMENSIONS[table])
@@ -223,6 +168,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_unreadable_values(question)
     refuse_nested(question)
     refuse_compound(question)
+    question, agent = take_user_agent(question)  # "curl in the user agent": a tool's name, never a user's
     found = extract(correct_typed(question))
     refuse_ambiguous_names(found)
     refuse_back_reference(found.text, {m.kind for m in found.items})
@@ -307,11 +253,13 @@ def _read_intent(question: str, now: datetime) -> Intent:
     # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed
     reading.text = re.sub(r"\bpolicyname(\s+(?:managed\s+|iam\s+)?polic(?:y|ies))\b",
                           lambda m: "policyname" + " " * len(m.group(1)), reading.text)
-    for item in reading.filters:
+    require_cloudtrail(agent, table)
+    for item in [*reading.filters, *([agent] if agent else [])]:
         intent.add(item)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
-    _listed_columns_asked(reading, intent)
+    listed_columns_asked(reading, intent)
+    refuse_unread_column(reading.text, intent)
     refuse_unread_noun(reading.text)
     per_value(intent, found, reading.text)
     refuse_stray_modifiers(reading, intent)

@@ -38,6 +38,28 @@ _OBJECT_VERBS = (
 )
 
 
+# verb → the EC2 call that does it to a key pair; only the verb is read, the noun may still be what is listed
+_KEY_PAIR_VERBS = ((r"import(?:s|ed|ing)?|upload(?:s|ed|ing)?", "ImportKeyPair", "imported"),
+                   (r"creat(?:e|es|ed|ing)|generat(?:e|es|ed|ing)|made|mak(?:e|es|ing)", "CreateKeyPair", "created"),
+                   (r"delet(?:e|es|ed|ing)|remov(?:e|es|ed|ing)", "DeleteKeyPair", "deleted"))
+_KEY_PAIR = r"(?:ssh\s+|ec2\s+)?key\s*pairs?(?:\s+names?)?"
+
+
+def _key_pair_verb(reading: Reading) -> bool:
+    """'key pair names imported by svc-reporting', 'who created a key pair': the key pair call of the verb."""
+    for verbs, event, description in _KEY_PAIR_VERBS:
+        match = reading.find(rf"\b(?P<verb>{verbs})\s+(?:an?\s+|the\s+|any\s+|new\s+)?{_KEY_PAIR}\b|"
+                             rf"\b{_KEY_PAIR}\s+(?:(?:was|were|got|been|being|is|are)\s+)?(?P<after>{verbs})\b")
+        if match:
+            # "who imported ec2 key pairs": the noun after the verb is its object, read with it; "key pair names
+            # imported by X", "which key pairs were created": the noun before it is what is listed, left to list
+            words = reading.consume(match) if match.group("verb") else reading.consume_span(match.start("after"),
+                                                                                             match.end("after"))
+            reading.add(event_filter((event,)), words, f"key pairs {description}", "iam and ec2 calls")
+            return True
+    return False
+
+
 def read_verbs(reading: Reading, found: Mentions) -> None:
     # "AuthorizeSecurityGroupIngress with 0.0.0.0/0" (read as "the world"): the range is in the rule's request
     if any(m.kind == "event" and re.search(r"SecurityGroup(?:Ingress|Egress)$", m.value) for m in found.items) and (
@@ -46,6 +68,8 @@ def read_verbs(reading: Reading, found: Mentions) -> None:
         opened = contains("requestparameters", "0.0.0.0/0")
         reading.add(negate(opened) if match.group(1) else opened, reading.consume(match),
                     ("not " if match.group(1) else "") + "to 0.0.0.0/0")
+    if _key_pair_verb(reading):
+        return
     instance_named = any(m.kind == "resource_id" and m.value.lower().startswith("i-") for m in found.items)
     for verbs, events, description in _INSTANCE_VERBS:
         # "who tried to stop i-0abc", "instance types launched", "which instances were stopped"

@@ -79,6 +79,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "operation": ("eventname", "eventname", "event name"),
         "access keys": ("useridentity.accesskeyid", "accesskeyid", "access key"),
         "key": ("useridentity.accesskeyid", "accesskeyid", "access key"),
+        # "what key name did ImportKeyPair use": an EC2 key pair's name, never an access key
+        **dict.fromkeys(("key name", "key names", "key pair", "key pairs", "key pair name", "keypair", "keypairs"),
+                        ("json_extract_scalar(requestparameters, '$.keyName')", "key_name", "key pair name")),
         "user name": ("useridentity.username", "username", "user name"),
         "mfa": ("json_extract_scalar(additionaleventdata, '$.MFAUsed')", "mfa_used", "MFA used"),
         "call outcome": ("CASE WHEN errorcode IS NULL THEN 'Success' ELSE 'Failure' END", "outcome", "outcome"),
