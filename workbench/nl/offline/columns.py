@@ -14,7 +14,7 @@ from workbench.nl.offline.vocab import DIMENSIONS
 
 # A listing already shows these: "findings about access keys, with severity" asks for nothing more
 _SHOWN = {"guardduty": r"severit(?:y|ies)|types?|titles?|times?|timestamps?|ids?|resource types?",
-          "cloudtrail": r"times?|timestamps?|users?|(?:source )?ips?|(?:source )?ip address(?:es)?|event names?|error codes?|"
+          "cloudtrail": r"times?|timestamps?|users?(?! ?agents?)|(?:source )?ips?|(?:source )?ip address(?:es)?|event names?|error codes?|"
                         r"errors?|principals?|arns?|event ids?|services?|event sources?",
           "vpc_flow": r"times?|timestamps?|ports?|bytes|packets|actions?|protocols?|interfaces?|(?:source|destination) "
                       r"(?:ips?|address(?:es)?)"}

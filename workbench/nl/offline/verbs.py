@@ -63,8 +63,8 @@ def _key_pair_verb(reading: Reading) -> bool:
 def read_verbs(reading: Reading, found: Mentions) -> None:
     # "AuthorizeSecurityGroupIngress with 0.0.0.0/0" (read as "the world"): the range is in the rule's request
     if any(m.kind == "event" and re.search(r"SecurityGroup(?:Ingress|Egress)$", m.value) for m in found.items) and (
-            match := reading.find(r"\b(?:(without)\s+|(?:with|for|to|allowing|containing|including|opening|granting)\s+)?"
-                                  r"the world(?:\s+in\s+(?:the|its|their)\s+requests?)?\b")):
+            match := reading.find(r"\b(?:(without)\s+|(?:with|for|allow(?:s|ed|ing)?|containing|including|opening|granting)"
+                                  r"\s+(?:to\s+)?|to\s+)?the world(?:\s+in\s+(?:the|its|their)\s+requests?)?\b")):
         opened = contains("requestparameters", "0.0.0.0/0")
         reading.add(negate(opened) if match.group(1) else opened, reading.consume(match),
                     ("not " if match.group(1) else "") + "to 0.0.0.0/0")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from workbench.nl.base import TranslationError
+from workbench.nl.offline.vocab import NOT_NAMES
 
 _WRITTEN = re.compile(
     r"(?<![\w.@/:*-])(?:"
@@ -22,7 +23,7 @@ _WRITTEN = re.compile(
     r"|[a-z0-9._-]+@[a-z0-9.-]+\.[a-z]{2,}"  # an e-mail (an Identity Center user)
     r"|[a-z]+\.[a-z]+"  # first.last, an IAM user
     r"|[a-z]+(?:-[a-z0-9]+)*-(?:[a-z]*\d[a-z0-9]*)(?:-[a-z0-9]+)*"  # a hyphenated name with a digit (bucket, role)
-    r")(?![\w@/*]|[.:-]\w)")
+    r")(?![\w@/*]|[.:-]\w|\s*[:=])")  # "source.ip: X", "user.name=X": a field's name, not a value
 _CAMEL = re.compile(r"(?<![\w./:-])[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+(?![\w:/])")
 # CamelCase that names a product, an identity type or a finding family, never a value to filter on
 _NOT_VALUES = {"GuardDuty", "CloudTrail", "CloudWatch", "AssumedRole", "IamUser", "AwsService", "SecurityHub",
@@ -34,7 +35,10 @@ _NOT_VALUES = {"GuardDuty", "CloudTrail", "CloudWatch", "AssumedRole", "IamUser"
 def refuse_unused_values(question: str, sql: str) -> None:
     from workbench.nl.check import missing_entities  # check reads the mentions, which import this package
 
-    written = [v for v in _WRITTEN.findall(question) if not re.fullmatch(r"[a-z]+\.(?:com|net|org|io|yaml|py)", v)]
+    # "non-s3 calls", "a multi-region trail": an English prefix makes a word, never a name
+    written = [v for v in _WRITTEN.findall(question) if not re.fullmatch(r"[a-z]+\.(?:com|net|org|io|yaml|py)", v)
+               and v.lower() not in NOT_NAMES and not re.match(r"(?:non|anti|pre|post|multi|cross|self|re|un|sub|inter|"
+                                                                 r"intra|co|de|mis|over|under|semi)-", v)]
     written += [v.removesuffix("s") if v.endswith("s") and not v.endswith("ss") else v for v in _CAMEL.findall(question)
                 if v not in _NOT_VALUES]
     if missing := missing_entities(sql, list(dict.fromkeys(written))):
