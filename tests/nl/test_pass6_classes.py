@@ -220,3 +220,14 @@ def test_the_regex_cache_holds_every_reader_pattern() -> None:
     for question in ("what did 10.0.0.5 do yesterday", "top 5 talkers by bytes", "high severity findings per type"):
         translate(question, DEMO_NOW)
     assert len(re._cache) < re._MAXCACHE  # type: ignore[attr-defined]  # nothing was evicted, nothing recompiled
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("when did each user last call GetBucketPolicy",
+     "SELECT useridentity.arn, max(eventtime) FROM cloudtrail WHERE eventname = 'GetBucketPolicy' GROUP BY 1"),
+    ("when did each user first log in",
+     "SELECT useridentity.username, min(eventtime) FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
+     "AND useridentity.username IS NOT NULL GROUP BY 1"),
+])
+def test_each_between_when_and_first_or_last_is_a_time_per_group(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 1

@@ -132,19 +132,19 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.bucket = time_bucket(table, unit, bucket.group(0))
         reading.consume(bucket)
     # "first and last api call of X": the log named before the noun still asks when X was first/last seen
-    first = re.search(r"\b(?:when|what time) did\b.*\b(?:start|begin)\b|"
+    first = re.search(r"\b(?:when|what time) did\b(?:(?!\beach\b).)*\b(?:start|begin)\b|"
                       r"\b(?:first|earliest)\s+(?:api\s+|cloudtrail\s+|vpc\s+|guard ?duty\s+)?(?:time(?:stamp)?|"
                       r"eventtime|updatedat|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
                       r"logins|sign-?in|activity|"
-                      r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen (?:did|was|were)\b.*\bfirst\b|"
+                      r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen (?:did|was|were)\b(?:(?!\beach\b).)*\bfirst\b|"
                       r"\b(?:(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:earliest|oldest|first)\b|"
                       r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)|"
                       r"\b(?:first|earliest)\s+(?:signs?|evidence|instance|occurrence|hint|trace)\s+of\b|"
                       r"\b(?:first|earliest)(?=\s{2,})", reading.text)
     last = re.search(r"\b(?:last|latest|most recent)\s+(?:api\s+|cloudtrail\s+|vpc\s+|guard ?duty\s+)?(?:time(?:stamp)?|"
                      r"eventtime|updatedat|seen|call|event|eventname|login|logins|sign-?in|"
-                     r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b.*\blast\b|"
-                     r"\bwhen was\b.*\blast\b|\b(?:last|latest|most recent)(?=\s{2,})|"
+                     r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b(?:(?!\beach\b).)*\blast\b|"
+                     r"\bwhen was\b(?:(?!\beach\b).)*\blast\b|\b(?:last|latest|most recent)(?=\s{2,})|"
                      # "when was the latest X finding updated", "time of the most recent finding": its time
                      r"\b(?:when (?:was|were|did)|(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:latest|most recent|newest)\b|"
                      r"\bwhen did\b.*\b(?:stop|end|finish|cease)\b", reading.text)  # "when did the scan stop"
