@@ -20,7 +20,10 @@ _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transm
                     r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|destinations?|peers?|"
                     r"(?:get|gets|got|getting|go|goes|went)\s+(?:through|in))\b",  # "did X get through": its flows, accepted  # "10.10.17.92 destinations": where it sent to
                     re.IGNORECASE)
-_RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|download\w*|accept\w* from|sources|senders?|listen\w*|serv(?:e|es|ed|ing)|"
+_RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|"
+                       # "did 10.0.0.5 get connections from": what came to it, though "connections" names no side
+                       r"(?:get|gets|got|getting|see|sees|saw)\s+(?:any\s+|some\s+|inbound\s+)*(?:connections?|traffic|"
+                       r"flows?|hits?|requests?|probes?|scans?|packets|bytes|data|sessions?)\s+from\b|download\w*|accept\w* from|sources|senders?|listen\w*|serv(?:e|es|ed|ing)|"
                        r"accept(?:s|ed|ing)?\s+(?:\w+\s+)?(?:connections?|traffic|flows?|sessions?))\b", re.IGNORECASE)
 
 

@@ -26,6 +26,14 @@ from workbench.nl.offline.vocab import (
 
 
 def vpc_concepts(reading: Reading) -> None:
+    # "our machines", "servers", "boxes" in traffic are the addresses at the ends of a flow; asked for or grouped by
+    # ("which machines", "per server") they may as well be the instances (instance_id), so those stay unread
+    machines = r"\b(?:(machine)s?|(server)s?|box)(?=(es|s)?\b)(?:es|s)?"
+    if not re.search(r"\b(?:which|what)\s+(?:of\s+)?(?:our\s+|the\s+)?(?:own\s+)?(?:internal\s+|external\s+)?(?:machines?|"
+                     r"servers?|boxes)\b|\b(?:per|by|each)\s+(?:machine|server|box)\b", reading.text) or \
+            re.search(r"\b(?:addresses|ips|address|ip)\b", reading.text):
+        reading.text = re.sub(machines, lambda m: ("hosts" if m.group(0).endswith("s") else "host").ljust(len(m.group(0))),
+                              reading.text)
     # "which hosts received ssh attempts", "ips that were scanned": a noun that names no side, as the subject of a
     # receiving verb, is the destination (read first: "ips" grows to "dsts" before any filter's place is kept)
     received = (r"(?:(?:that|which)\s+)?(?:(?:have|has|had)\s+)?(?:receiv(?:e|es|ed|ing)\b|(?:were|was|got|get|gets|"
@@ -124,6 +132,11 @@ def vpc_concepts(reading: Reading) -> None:
                                 rf"\b{scope}(?=\s+({nouns}|dsts?)\b)"):
         # "internal destinations": the scope is on the side the noun names
         bare = "to" if re.match(r"dst|destination", match.group(6) or "") else "from"
+        if match.group(5) and re.search(r"\b(?:which|what)\s+(?:of\s+the\s+)?$", reading.text[:match.start()]) and \
+                re.match(rf"\s+{nouns}\s+(?:did|does|do|has|have|had)\s+(?:ipaddr|it|they|he|she|(?:the|that|this)\s+\w+)\s+"
+                         r"(?!(?:receive|get|got|accept|hear|see))",
+                         reading.text[match.end():]):
+            bare = "to"  # "which external ips did 10.0.0.5 connect to": the noun is the object of the address's verb
         side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
             match.group(1) or match.group(3)) else (bare, match.group(5))
         column = "dstaddr" if side in {"to", "towards", "into"} else "srcaddr"

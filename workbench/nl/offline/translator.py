@@ -74,7 +74,9 @@ _WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )conne
 _PASSIVE = re.compile(r"\s*(?:(?:first|last|ever|recently|actually|really|just|also)\s+)?(?:hit|accessed|read|touched|"
                       r"downloaded|uploaded|listed|modified|deleted|written|reached|probed|scanned|enumerated|"
                       r"exposed|copied|emptied|fetched)\b")
-_DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:hosts?|address\w*|ips?|servers?|machines?)\b)?"
+# a scope before the noun ("which external ips did it connect to") was read already: it goes with the noun
+_DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:(?:internal|external|private|public)\s+)?"
+                          r"(?:hosts?|address\w*|ips?|servers?|machines?)\b)?"
                           r"(?!\s+(?:destinations?|ports?|instances?)\b)"  # "which instances did it reach": instance_id
                           r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went|"
                           r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*))\s+(?:to|into)\s*$")
