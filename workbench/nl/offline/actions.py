@@ -8,10 +8,14 @@ other pair stays in the text and, unexplained, refuses the question instead of g
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, NamedTuple
 
 from workbench.nl.base import TranslationError
-from workbench.nl.intent import one_of
+from workbench.nl.intent import contains, negate, one_of
 from workbench.nl.offline.reading import Reading, event_filter
+
+if TYPE_CHECKING:
+    from workbench.nl.offline.mentions import Mentions
 
 # English verb forms → the verb CloudTrail uses. "new X" reads as X created.
 VERBS: dict[str, str] = {
@@ -74,6 +78,10 @@ def _event(verb: str, noun: str) -> str | None:
         return "DeactivateMFADevice"
     if noun == "BucketPublicAccessBlock" and verb in {"Create", "Update"}:
         verb = "Put"
+    if verb == "Deactivate" and noun == "AccessKey":  # a key is deactivated by setting its status, not by a call of its own
+        return "UpdateAccessKey"
+    if verb == "Create" and noun == "SecurityGroupIngress":  # a rule is added to a group by authorising it
+        return "AuthorizeSecurityGroupIngress"
     name = verb + noun
     return name if name in KNOWN or name == "StopLogging" else None
 
@@ -224,3 +232,93 @@ def passwords_changed(reading: Reading) -> None:
         reading.add(event_filter(("ChangePassword",) if own else ("CreateLoginProfile", "UpdateLoginProfile",
                                                                   "ChangePassword")),
                     reading.consume(match), "passwords changed", "passwords")
+
+
+# The late grammar: read after the table is chosen (translator.py), on what verb_object_events leaves. Late, since a
+# flow question may name an instance beside a verb ("when did i-0abc start talking to 10.0.0.5"); narrower than
+# VERBS, since beside a named instance any "run" or "new" would be read as a call.
+class _LateVerb(NamedTuple):
+    forms: str  # the English forms
+    verb: str  # the verb CloudTrail uses
+    done: str  # the participle the explanation says
+
+
+class _LateObject(NamedTuple):
+    noun: str  # the noun in the call's name
+    words: str  # the object after its verb
+    listed: str  # the object before a passive verb
+    verbs: tuple[_LateVerb, ...]
+    said: str  # the object as the explanation says it
+    family: str
+    # the noun is what is listed, left to the shape: after the verb ("which instances were stopped"), before it
+    # ("key pair names imported by X"); a key pair after its verb ("who imported key pairs") is the verb's object
+    keeps_after: bool = False
+    keeps_before: bool = False
+    alone: str = ""  # the verb that names its object itself ("tagged")
+
+
+_INSTANCE = r"(?:ec2\s+)?(?:instances?|resourceid|vms?|servers?)"
+_KEY_PAIR = r"(?:ssh\s+|ec2\s+)?key\s*pairs?(?:\s+names?)?"
+_INGRESS = r"(?:security\s+group\s+)?ingress"
+_LATE_OBJECTS = (
+    _LateObject("KeyPair", _KEY_PAIR, _KEY_PAIR, (
+        _LateVerb(r"import(?:s|ed|ing)?|upload(?:s|ed|ing)?", "Import", "imported"),
+        _LateVerb(r"creat(?:e|es|ed|ing)|generat(?:e|es|ed|ing)|made|mak(?:e|es|ing)", "Create", "created"),
+        _LateVerb(r"delet(?:e|es|ed|ing)|remov(?:e|es|ed|ing)", "Delete", "deleted")),
+        "key pairs", "iam and ec2 calls", keeps_before=True),
+    _LateObject("Instances", _INSTANCE, rf"{_INSTANCE}(?:\s+types?)?", (
+        _LateVerb(r"stop(?:s|ped|ping)?", "Stop", "stopped"),
+        _LateVerb(r"start(?:s|ed|ing)?|boot(?:s|ed|ing)?(?! up)", "Start", "started"),
+        _LateVerb(r"terminat(?:e|es|ed|ing)|kill(?:s|ed|ing)?|destroy(?:s|ed|ing)?", "Terminate", "terminated"),
+        _LateVerb(r"reboot(?:s|ed|ing)?|restart(?:s|ed|ing)?", "Reboot", "rebooted"),
+        _LateVerb(r"launch(?:es|ed|ing)?|spin(?:s|ning)? up|spun up", "Run", "launched")),
+        "instances", "instance calls", keeps_after=True, keeps_before=True),
+    _LateObject("AccessKey", r"(?:iam\s+)?access\s+keys?", r"access\s+keys?", (
+        _LateVerb(r"deactivat(?:e|es|ed|ing)|disabl(?:e|es|ed|ing)|made inactive", "Deactivate", "deactivated"),),
+        "access keys", "iam and ec2 calls"),
+    _LateObject("SecurityGroupIngress", rf"{_INGRESS}(?:\s+rules?)?", rf"{_INGRESS}\s+rules?", (
+        _LateVerb(r"revok(?:e|es|ed|ing)|remov(?:e|es|ed|ing)", "Revoke", "revoked"),
+        _LateVerb(r"add(?:s|ed|ing)?|creat(?:e|es|ed|ing)", "Create", "added")),
+        "ingress rules", "iam and ec2 calls"),
+    _LateObject("Tags", r"tags?", r"tags?", (_LateVerb(r"add(?:s|ed|ing)?|put|creat(?:e|es|ed|ing)", "Create", "added"),),
+                "tags", "iam and ec2 calls", alone=r"tagged"),
+)
+_LATE_ARTICLE = r"(?:an?\s+|the\s+|any\s+|new\s+|some\s+)?"
+_LATE_BE = r"(?:(?:was|were|got|been|being|is|are|has been|have been)\s+)?"
+
+
+def _opened_to_the_world(reading: Reading, found: Mentions) -> None:
+    # Not a verb on an object but the range a named security-group call opens ("AuthorizeSecurityGroupIngress
+    # with 0.0.0.0/0", read as "the world"): a condition on the call's request, kept beside the late grammar
+    # because it needs the event mentions, which only the late pass is given
+    if any(m.kind == "event" and re.search(r"SecurityGroup(?:Ingress|Egress)$", m.value) for m in found.items) and (
+            match := reading.find(r"\b(?:(without)\s+|(?:with|for|allow(?:s|ed|ing)?|containing|including|opening|granting)"
+                                  r"\s+(?:to\s+)?|to\s+)?the world(?:\s+in\s+(?:the|its|their)\s+requests?)?\b")):
+        opened = contains("requestparameters", "0.0.0.0/0")
+        reading.add(negate(opened) if match.group(1) else opened, reading.consume(match),
+                    ("not " if match.group(1) else "") + "to 0.0.0.0/0")
+
+
+def late_verb_object_events(reading: Reading, found: Mentions) -> None:
+    """'who tried to stop i-0abc', 'instance types launched', 'key pair names imported by X', 'has anyone
+    deactivated an access key': plain verbs on the objects above; the first the question names is its call."""
+    _opened_to_the_world(reading, found)
+    instance_named = any(m.kind == "resource_id" and m.value.lower().startswith("i-") for m in found.items)
+    for obj in _LATE_OBJECTS:
+        for late in obj.verbs:
+            match = reading.find(rf"\b(?P<verb>{late.forms})\s+{_LATE_ARTICLE}{obj.words}\b|"
+                                 rf"\b{obj.listed}\s+{_LATE_BE}(?P<after>{late.forms})\b")
+            if match is None and obj.alone:
+                match = reading.find(rf"\b(?P<verb>{obj.alone})\b")
+            if match is None and obj.noun == "Instances" and instance_named:
+                # "who tried to stop i-0abc": the instance is named, so the verb alone is read (not "start time")
+                match = reading.find(rf"\b(?P<verb>{late.forms})\b(?!\s+(?:time|date|at|of)\b)")
+            if match is None:
+                continue
+            side = "verb" if match.group("verb") else "after"
+            keeps = obj.keeps_after if side == "verb" else obj.keeps_before
+            words = reading.consume_span(match.start(side), match.end(side)) if keeps else reading.consume(match)
+            event = _event(late.verb, obj.noun)
+            assert event is not None, f"{late.verb} {obj.noun} is no call in KNOWN"
+            reading.add(event_filter((event,)), words, f"{obj.said} {late.done}", obj.family)
+            return

@@ -125,7 +125,7 @@ _ENDINGS = ("ed", "ing", "s", "es", "e", "er", "ers", "ion", "ions", "ation", "a
 _PREFIXES = ("un", "non", "in", "im", "dis", "mis", "re", "de", "pre", "anti", "sub")
 _MODULES = ("concepts", "reading", "outcomes", "conventions", "flows_findings", "shape", "dimensions", "measures",
             "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions", "translator", "placement", "neutral",
-            "accounting", "ambiguity", "directions", "siem", "normalise", "listing", "findingtypes", "verbs",
+            "accounting", "ambiguity", "directions", "siem", "normalise", "listing", "findingtypes",
             "useragents", "written", "columns")
 
 

@@ -30,6 +30,7 @@ from workbench.nl.offline.accounting import (
     refuse_stray_modifiers,
     refuse_unread_noun,
 )
+from workbench.nl.offline.actions import late_verb_object_events
 from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
 from workbench.nl.offline.columns import listed_columns_asked
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
@@ -53,7 +54,6 @@ from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.timephrases import extract_window
 from workbench.nl.offline.useragents import require_cloudtrail, take_user_agent
-from workbench.nl.offline.verbs import read_verbs
 from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
 from workbench.nl.offline.written import refuse_unused_values
 from workbench.timewindow import Window
@@ -220,7 +220,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
     if table == "cloudtrail":
         _refuse_people_as_endpoints(found)
-        read_verbs(reading, found)
+        late_verb_object_events(reading, found)
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to", "where did it ssh into", "which hosts did it reach to": the dangling
         # "to" asks for the destinations, whatever noun names the ends. Matched on the words as typed, since
