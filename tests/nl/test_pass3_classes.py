@@ -95,9 +95,15 @@ def test_identity_center_vocabulary(engine) -> None:
     assert same_rows(engine, "which sso roles did bob.dubois@tyrell.com use", roles) > 0
     assert same_rows(engine, "Which Identity Center permission sets (AWSReservedSSO roles) did bob.dubois@tyrell.com "
                               "use?", roles) > 0
-    who = ("SELECT DISTINCT regexp_extract(useridentity.arn, '[^/]+$') FROM cloudtrail "
+    # "who" is the principal, Identity Center sessions too; "which people" is the person the session name carries
+    who = ("SELECT DISTINCT useridentity.arn FROM cloudtrail "
            "WHERE useridentity.sessioncontext.sessionissuer.username LIKE 'AWSReservedSSO_AdministratorAccess%'")
     assert same_rows(engine, "who used an AdministratorAccess sso role", who) > 0
+    assert same_rows(engine, "who used the AdministratorAccess permission set", who) > 0
+    people = ("SELECT DISTINCT regexp_extract(useridentity.arn, '[^/]+$') FROM cloudtrail "
+              "WHERE useridentity.sessioncontext.sessionissuer.username LIKE 'AWSReservedSSO_AdministratorAccess%'")
+    assert same_rows(engine, "which people used an AdministratorAccess sso role", people) > 0
+    assert same_rows(engine, "which identity center users used the AdministratorAccess permission set", people) > 0
     # a read-only role is a permission set, not the read-only flag: refused rather than read as readonly = true
     with pytest.raises(TranslationError):
         translate("ivan.dubois@tyrell.com activity, read-only role only, yesterday", DEMO_NOW)

@@ -159,8 +159,12 @@ def _roles_acted_on(intent: Intent) -> None:
 
 
 def _sso_who(intent: Intent) -> None:
-    """'who used an sso role': an Identity Center session's caller is the user its session name carries."""
+    """'which people used an sso role': an Identity Center session's caller is the user its session name carries."""
     if not any(f.description == "Identity Center sessions" for f in intent.filters):
+        return
+    # "who used the ReadOnlyAccess permission set" asks for the principals, as "who" does everywhere: their ARNs
+    if any(d.alias == "principal" and re.search(r"\b(?:who|whom|whose|principals?)\b", d.words.lower())
+           for d in intent.group_by + intent.columns):
         return
     expr, alias, description = DIMENSIONS["cloudtrail"]["identity center user"]
     swap = lambda d: Dimension(expr, alias, description, d.words) if d.alias == "principal" else d  # noqa: E731
