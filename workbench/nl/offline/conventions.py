@@ -288,7 +288,8 @@ def _calling_services(intent: Intent) -> None:
     caller = Dimension("useridentity.invokedby", "invoked_by", "calling service")
 
     def swap(dim: Dimension) -> Dimension:
-        said = dim.expression == "eventsource" and not re.search(r"\b(?:event\s*source|called|target)", dim.words or "")
+        said = dim.expression == "eventsource" and not re.search(r"\b(?:event\s*source|called|target)", dim.words or "") \
+            and (not assumed or re.search(r"\bservices?\b", dim.words or ""))  # a listing's own column stays
         return Dimension(caller.expression, caller.alias, caller.description, dim.words) if said else dim
 
     intent.group_by, intent.columns = [swap(d) for d in intent.group_by], [swap(d) for d in intent.columns]

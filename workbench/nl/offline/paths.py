@@ -24,6 +24,7 @@ _PATH_ROOTS = {"prod", "production", "prd", "dev", "development", "staging", "st
                "sandbox", "shared", "internal", "app", "apps", "svc", "service", "services", "db", "rds", "infra",
                "ops", "ci", "cicd", "platform", "security", "secrets", "payments", "billing", "data"}
 _KIND_BEFORE = re.compile(r"\b(?:secrets?|parameters?|params?|paths?|ssm)\s+(?:named\s+|called\s+)?$")
+_KIND_AFTER = re.compile(r"\s*(?:secrets?|parameters?|params?)\b")
 
 
 def secret_path(value: str, before: str, after: str) -> str | None:
@@ -39,5 +40,5 @@ def secret_path(value: str, before: str, after: str) -> str | None:
     if any(len(part) < 2 for part in parts):
         return None
     shaped = len(parts) >= 3 or re.search(r"[\d_.-]", value) or parts[0].lower() in _PATH_ROOTS \
-        or _KIND_BEFORE.search(before)
+        or _KIND_BEFORE.search(before) or _KIND_AFTER.match(after)
     return "secret" if shaped else None

@@ -22,8 +22,13 @@ _PLACED_ELSEWHERE = {
     "CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "CreateLoginProfile", "UpdateLoginProfile",
     "DeleteLoginProfile", "AttachUserPolicy", "DetachUserPolicy", "PutUserPolicy", "AddUserToGroup", "CreateUser",
     "DeleteUser", "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
-_ABOUT = re.compile(r"\b(?:mentioning|mentions|about|regarding|concerning|referencing|naming|involving|for|on|against)"
-                    r"\s+(?:the\s+)?$")
+_ABOUT = re.compile(r"\b(?:mentioning|mentions|about|regarding|concerning|referencing|naming|involving)\s+(?:the\s+)?$")
+# "for X" is the one calling ("RunInstances per region for svc-reporting"), except beside the calls that read one
+# named resource ("GetSecretValue calls for orders-api"), where it is that resource unless X is shaped like a person
+_FOR = re.compile(r"\bfor\s+(?:the\s+)?$")
+_READS_ONE = {"GetSecretValue", "DescribeSecret", "PutSecretValue", "FilterLogEvents", "GetLogEvents",
+              "DescribeLogStreams", "GetParameter", "GetParameters", "GetParameterHistory", "GetFunction", "Invoke"}
+_PERSON = re.compile(r"[a-z]+\.[a-z]+|.*@.*")
 # "who changed heidi.smith's …": a verb of change right before the possessive; "heidi.smith's calls" is her own
 _CHANGED = re.compile(r"\b(?:chang|reset|updat|delet|creat|remov|modif|rotat|disabl|deactivat|enabl|set|add|attach|"
                       r"detach|edit|revok|touch)\w*\s+(?:the\s+)?$")
@@ -40,7 +45,8 @@ def request_values(found: Mentions) -> list[Mention]:
     calls = {e.value for e in found.of("event") if not e.negated}
     if not calls or calls & _PLACED_ELSEWHERE:
         return []
-    taken = [m for m in found.of("user") if not m.typed and _ABOUT.search(m.before)]
+    taken = [m for m in found.of("user") if not m.typed and (_ABOUT.search(m.before) or _FOR.search(m.before) and (
+        calls <= _READS_ONE and not _PERSON.fullmatch(m.value)))]
     for mention in taken:
         mention.kind = "request"
     return taken
