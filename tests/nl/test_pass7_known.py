@@ -83,12 +83,20 @@ def test_roles_assumed_through_federation_are_the_roles_in_the_request(engine, q
 
 
 @pytest.mark.parametrize("question", ["which bucket was the trail pointed at", "which s3 bucket does the trail deliver to",
-                                      "what bucket does cloudtrail log to", "which bucket is the trail writing logs to"])
+                                      "what bucket does cloudtrail log to", "which bucket is the trail writing logs to",
+                                      "where does the trail write its logs", "where is cloudtrail delivering logs to"])
 def test_the_trails_bucket_is_the_one_its_request_names(engine, question: str) -> None:
     bucket = "json_extract_scalar(requestparameters, '$.s3BucketName')"
     reference = (f"SELECT DISTINCT {bucket} FROM cloudtrail WHERE eventname IN ('CreateTrail', 'UpdateTrail') "
                  f"AND {bucket} IS NOT NULL")
     assert same_rows(engine, question, reference) == 1
+
+
+def test_who_pointed_the_trail_names_the_bucket_of_the_request(engine) -> None:
+    bucket = "json_extract_scalar(requestparameters, '$.s3BucketName')"
+    reference = (f"SELECT DISTINCT useridentity.arn, {bucket} FROM cloudtrail WHERE eventname IN ('CreateTrail', "
+                 f"'UpdateTrail') AND {bucket} IS NOT NULL")
+    assert same_rows(engine, "who pointed the trail at a different bucket", reference) == 1
 
 
 _EVENTS = "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "

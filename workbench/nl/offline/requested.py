@@ -33,11 +33,15 @@ _PERSON = re.compile(r"[a-z]+\.[a-z]+|.*@.*")
 _CHANGED = re.compile(r"\b(?:chang|reset|updat|delet|creat|remov|modif|rotat|disabl|deactivat|enabl|set|add|attach|"
                       r"detach|edit|revok|touch)\w*\s+(?:the\s+)?$")
 _POSSESSIVE = re.compile(r"\s*['’]s?\b")
+_TRAIL = r"(?:the\s+|our\s+|a\s+|its\s+|any\s+)?(?:cloud ?trail\s+)?(?:trails?|cloud ?trail)"
 _TRAIL_POINTED = re.compile(
-    r"\b(?:the\s+|our\s+|a\s+|its\s+|any\s+)?(?:cloud ?trail\s+)?(?:trails?|cloud ?trail)\s+"
-    r"(?:(?:was|were|is|are|has been|have been|got|gets|get|been)\s+)?(?:(?:re)?pointed|points?|pointing|"
-    r"deliver(?:s|ed|ing)?|writ(?:es|ing)|wrote|written|sen(?:ds?|t|ding)|log(?:s|ged|ging)?|ship(?:s|ped|ping)?|"
-    r"configured|set)(?:\s+(?:up\s+)?(?:its\s+|their\s+)?(?:logs?|events?))?(?:\s+(?:at|to|into|towards|in|for|with))?\b")
+    rf"\b{_TRAIL}\s+(?:(?:was|were|is|are|has been|have been|got|gets|get|been)\s+)?(?:(?:re)?pointed|points?|"
+    r"pointing|deliver(?:s|ed|ing)?|writ(?:es|ing|e)|wrote|written|sen(?:ds?|t|ding)|log(?:s|ged|ging)?|"
+    r"ship(?:s|ped|ping)?|configured|set)(?:\s+(?:up\s+)?(?:its\s+|their\s+)?(?:logs?|events?))?"
+    r"(?:\s+(?:at|to|into|towards|in|for|with))?\b"
+    # "who pointed the trail at a different bucket": the verb before the trail
+    rf"|\b(?:(?:re)?point(?:ed|ing|s)?|redirect\w*|mov(?:ed|es?|ing)|switch\w*)\s+{_TRAIL}(?:['’]s)?"
+    r"(?:\s+(?:logs?|delivery|destination))?\s+(?:at|to|into|towards)\b")
 
 
 def request_values(found: Mentions) -> list[Mention]:
@@ -70,7 +74,19 @@ def possessive_targets(found: Mentions) -> None:
 
 def trail_destination(reading: Reading) -> None:
     """'which bucket was the trail pointed at': the bucket named by the calls that set a trail's destination."""
-    if not reading.find(r"\bbuckets?\b") or not (match := reading.find(_TRAIL_POINTED.pattern)):
+    if not (match := reading.find(_TRAIL_POINTED.pattern)):
+        return
+    if not reading.find(r"\bbuckets?\b"):
+        where = reading.find(r"\bwhere\b")
+        if where is None or len(match.group(0)) < len("which bucket"):
+            return
+        # "where does the trail write its logs": the place asked is the bucket; said in the trail words' room,
+        # so every later offset still holds
+        reading.consume(where)
+        words = reading.text[match.start():match.end()]
+        reading.text = reading.text[:match.start()] + "which bucket".ljust(len(words)) + reading.text[match.end():]
+        reading.add(one_of("eventname", ("CreateTrail", "UpdateTrail")), words.strip(),
+                    "trail destinations (CreateTrail, UpdateTrail)")
         return
     # "which s3 bucket does the trail deliver to": "s3" says what kind of bucket, the calls are CloudTrail's own
     if kind := reading.find(r"\b(?:s3|amazon s3)\s+(?=buckets?\b)"):
