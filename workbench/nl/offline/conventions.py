@@ -39,6 +39,10 @@ PRESENT_ONLY = {
     "json_extract_scalar(requestparameters, '$.bucketName')": (
         is_null("json_extract_scalar(requestparameters, '$.bucketName')", negate=True), "naming a bucket"),
     "useridentity.username": (is_null("useridentity.username", negate=True), "with a user name"),
+    "json_extract_scalar(requestparameters, '$.s3BucketName')": (
+        is_null("json_extract_scalar(requestparameters, '$.s3BucketName')", negate=True), "naming the trail's bucket"),
+    # only AWS services' own calls name one: a person's assumption is not a service's
+    "useridentity.invokedby": (is_null("useridentity.invokedby", negate=True), "made by an AWS service"),
     "json_extract_scalar(requestparameters, '$.secretId')": (
         is_null("json_extract_scalar(requestparameters, '$.secretId')", negate=True), "naming a secret"),
     "useridentity.sessioncontext.sessionissuer.arn": (eq("useridentity.type", "AssumedRole"), "assumed-role sessions"),
@@ -280,13 +284,16 @@ def _trail_bucket(intent: Intent) -> None:
 def _calling_services(intent: Intent) -> None:
     """'AssumeRole calls made by aws services, by service': when the callers are AWS services, the service asked
     for is the caller (`invokedby`); the one called (`eventsource`) only when named so ('per event source')."""
-    if intent.table != "cloudtrail" or not any(f.condition.sql(DIALECT) == "useridentity.type = 'AWSService'"
-                                               for f in intent.filters):
+    # "which services assumed roles": every STS call's event source is sts, so the services asked for are the callers
+    assumed = bool(names := event_names(intent)) and set(names) <= set(_ASSUME_CALLS)
+    if intent.table != "cloudtrail" or not assumed and not any(
+            f.condition.sql(DIALECT) == "useridentity.type = 'AWSService'" for f in intent.filters):
         return
     caller = Dimension("useridentity.invokedby", "invoked_by", "calling service")
 
     def swap(dim: Dimension) -> Dimension:
-        said = dim.expression == "eventsource" and not re.search(r"\b(?:event\s*source|called|target)", dim.words or "")
+        said = dim.expression == "eventsource" and not re.search(r"\b(?:event\s*source|called|target)", dim.words or "") \
+            and (not assumed or re.search(r"\bservices?\b", dim.words or ""))  # a listing's own column stays
         return Dimension(caller.expression, caller.alias, caller.description, dim.words) if said else dim
 
     intent.group_by, intent.columns = [swap(d) for d in intent.group_by], [swap(d) for d in intent.columns]

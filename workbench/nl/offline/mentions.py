@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from workbench.nl.offline.directions import direction as side_of
 from workbench.nl.offline.eventnames import ASSUMED, ASSUMED_EXCEPT, EVENT_PREFIX, known_events
 from workbench.nl.offline.findingtypes import FINDING_TAIL
+from workbench.nl.offline.paths import secret_path
 from workbench.nl.offline.vocab import (
     ERROR_CODES,
     EVENT_VERBS,
@@ -274,25 +275,6 @@ def _quoted(value: str, before: str, after: str) -> str | None:
     return _camel(inner, before, after) if CAMEL.fullmatch(inner) else _named(inner, before, after) or "keep"
 
 
-# Words joined by a slash in plain English ("start/stop", "list/describe"): never a secret's path
-SLASHED_WORDS = {"start", "stop", "list", "describe", "read", "write", "and", "or", "create", "delete", "get", "put",
-                 "allow", "deny", "accept", "reject", "accepted", "rejected", "in", "out", "inbound", "outbound",
-                 "ingress", "egress", "tcp", "udp", "yes", "no", "with", "without", "success", "failure", "on", "off",
-                 "login", "logout", "upload", "download", "src", "dst", "source", "destination", "user", "users",
-                 "role", "roles", "day", "hour", "attach", "detach", "add", "remove", "enable", "disable", "either",
-                 "low", "medium", "high", "critical", "update", "modify", "change", "stopped", "deleted", "updated",
-                 "created", "removed", "changed", "modified"}
-
-
-def _secret(value: str, before: str, after: str) -> str | None:
-    # "s3/iam calls": two services, read as alternatives
-    # "trail stopped/deleted/updated": past participles joined by slashes are English, not a path
-    if all(part.lower() in SLASHED_WORDS or part.lower() in SERVICES or re.fullmatch(r"[a-z]{3,}ed", part)
-           for part in value.split("/")):
-        return None
-    return "secret" if not value.lower().startswith(("http", "tcp/", "udp/")) else None
-
-
 def extract(question: str) -> Mentions:
     if re.search(r"[A-Z]", question) and not re.search(r"[a-z]", question):
         question = question.lower()  # "SHOW FAILED LOGINS FOR HEIDI.SMITH": caps lock, not CamelCase
@@ -325,7 +307,7 @@ def extract(question: str) -> Mentions:
     reader.take(CAMEL, None, classify=_camel)
     reader.take(SINGLE_EVENT, "event")
     reader.take(PARAMETER_PATH, "parameter")
-    reader.take(SECRET_PATH, None, classify=_secret)
+    reader.take(SECRET_PATH, None, classify=secret_path)
     reader.take(NAME, None, classify=_named)
     for pattern, kind in _KEYWORD_NAMES:  # "the bucket readers", "role holders": who or what acts, never a name
         reader.take(pattern, None, classify=lambda v, b, a, k=kind: None if _english(v) or re.fullmatch(

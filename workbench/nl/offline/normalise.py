@@ -156,6 +156,12 @@ _EITHER_OUTCOME = re.compile(r"[,;-]?\s*\b(?:(?:accepted|rejected|allowed|blocke
 def normalise(question: str) -> str:
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", question, flags=re.IGNORECASE)
+    # "crypto-mining", "brute-forcing", "back-door": GuardDuty's threat families said in prose; hyphenated they
+    # look like a name and were searched for in the findings' resources
+    text = re.sub(r"\b(?:crypto|coin|bitcoin|monero)[- ]?min(?:ing|ers?)\b|\bcrypto[- ]?jack(?:ing|ed)?\b", "crypto mining",
+                  text, flags=re.IGNORECASE)
+    text = re.sub(r"\bbrute[- ]?forc(?:ing|ed)\b", "brute force", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bback-doors?\b|\bbackdoored\b", "backdoor", text, flags=re.IGNORECASE)
     # "earliest/latest", "first / last seen": both ends of a span, never a name with a slash in it
     text = re.sub(r"\b(first|earliest|min)\s*/\s*(last|latest|max)\b", r"\1 and \2", text, flags=re.IGNORECASE)
     text = siem_idioms(text)

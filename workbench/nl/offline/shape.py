@@ -24,6 +24,7 @@ from workbench.nl.offline.dimensions import (
 )
 from workbench.nl.offline.listing import asked_columns, listing, names_only_the_kind, the_one_event
 from workbench.nl.offline.measures import read_measure, second_measure
+from workbench.nl.offline.rankedrows import rank_rows
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.thresholds import distinct_threshold
 from workbench.nl.offline.thresholds import threshold as read_threshold
@@ -343,12 +344,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.order = [Order(d.alias) for d in intent.columns]
         return
     if ranking and measure is not None:  # "top 10 largest flows": rows by the measure
-        listing(intent)
-        intent.order = [Order(measure.column or "bytes", descending=True), *intent.order]
-        singular = re.search(r"\b(?:largest|biggest|heaviest|top)\s+(?:single\s+)?(?:flow|connection|transfer)\b",
-                             reading.text)
-        n = _top_n(top) or (1 if singular else 10)
-        intent.limit, intent.limit_words = n, ranking.group(0)
+        rank_rows(reading, intent, measure, _top_n(top), ranking.group(0), ascending)
         return
     if ranking:  # "the most common errors" with nothing to rank by: a listing would ignore the ranking
         raise TranslationError("top what? name what to rank and by what, e.g. 'top 10 source IPs by number of "

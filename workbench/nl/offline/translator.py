@@ -50,6 +50,14 @@ from workbench.nl.offline.refusals import (
     refuse_unanswerable,
     refuse_unreadable_values,
 )
+from workbench.nl.offline.requested import (
+    ipv6_world,
+    place_request_values,
+    possessive_targets,
+    refuse_both_worlds,
+    request_values,
+    trail_destination,
+)
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.timephrases import extract_window
@@ -163,6 +171,7 @@ def read_intent(question: str, now: datetime) -> Intent:
 def _read_intent(question: str, now: datetime) -> Intent:
     if not question.strip():
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
+    refuse_both_worlds(question)
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
     asked = question.lower()
     question = normalise(question)
@@ -212,6 +221,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
         mention.kind = "bucket" if (bucket_talk or acted_on or object_of) and "@" not in mention.value and not subject \
             else "user"
         mention.typed = False
+    possessive_targets(found)
+    in_request = request_values(found)
     console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
     if found.of("bucket"):  # "acl and policy changes on tyrell-backups-33c922": the bucket's policy, not IAM's
         text = re.sub(r"\b(\w+\s+)?(polic(?:y|ies))\b", lambda m: m.group(0) if m.group(1) and m.group(1).split()[0] in {
@@ -220,6 +231,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
     if table == "cloudtrail":
         _refuse_people_as_endpoints(found)
+        trail_destination(reading)
         late_verb_object_events(reading, found)
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to", "where did it ssh into", "which hosts did it reach to": the dangling
@@ -249,6 +261,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
                             console_named=console)
     if table == "cloudtrail":
         place_cloudtrail(intent, found, reading.concepts, reading.filters)
+        place_request_values(intent, in_request)
     else:
         {"vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
     refuse_unplaced(found, table)
@@ -270,6 +283,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_conflicting_filters(intent, found.text)
     refuse_mixed_alternatives(intent, asked)
     apply_conventions(intent)
+    ipv6_world(asked, intent)
     refuse_foreign_words(reading, table)
     refuse_leftover_numbers(reading)
     refuse_partial_possessive(reading.text)

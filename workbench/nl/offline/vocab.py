@@ -291,6 +291,10 @@ FINDING_FAMILIES: dict[str, str] = {
     "initialaccess": "InitialAccess:%", "pentest": "PenTest:%", "credentialaccess": "CredentialAccess:%",
     "privilege escalation": "PrivilegeEscalation:%", "defense evasion": "DefenseEvasion:%",
     "initial access": "InitialAccess:%", "credential access": "CredentialAccess:%",
+    # a penetration-testing distribution is GuardDuty's PenTest purpose (PenTest:IAMUser/KaliLinux, ParrotLinux …)
+    "pen test": "PenTest:%", "pen-test": "PenTest:%", "penetration test(?:ing)?": "PenTest:%",
+    "kali(?: linux)?": "PenTest:%", "parrot(?: linux|os)?": "PenTest:%", "pentoo(?: linux)?": "PenTest:%",
+    "exfil": "Exfiltration:%", "trojan horse": "Trojan:%",
     "cloudtrail disabled": "%LoggingDisabled%", "trail disabled": "%LoggingDisabled%",
 }
 RESOURCE_TYPES: dict[str, str] = {
