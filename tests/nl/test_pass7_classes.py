@@ -59,3 +59,24 @@ def test_our_machines_in_traffic_are_our_addresses(engine, question: str) -> Non
 def test_machines_asked_for_may_be_instances_or_addresses(question: str) -> None:
     with pytest.raises(TranslationError):
         translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["which 3 destination addresses received the most bytes",
+                                      "which 3 dst addrs received the most bytes",
+                                      "which 3 destination ips received the most bytes"])
+def test_a_destination_noun_before_a_receiving_verb_is_read_once(engine, question: str) -> None:
+    reference = "SELECT dstaddr, sum(bytes) AS b FROM vpc_flow GROUP BY 1 ORDER BY b DESC, dstaddr LIMIT 3"
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("busiest 3 roles by number of events",
+     "SELECT useridentity.sessioncontext.sessionissuer.username, count(*) AS n FROM cloudtrail "
+     "WHERE useridentity.type = 'AssumedRole' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 3"),
+    ("the busiest 2 source ips",
+     "SELECT sourceipaddress, count(*) AS n FROM cloudtrail GROUP BY 1 ORDER BY n DESC, 1 LIMIT 2"),
+    ("quietest 3 hosts by flow count",
+     "SELECT srcaddr, count(*) AS n FROM vpc_flow GROUP BY 1 ORDER BY n, 1 LIMIT 3"),
+])
+def test_a_number_after_busiest_is_the_top_n(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

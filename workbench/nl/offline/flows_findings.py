@@ -39,7 +39,8 @@ def vpc_concepts(reading: Reading) -> None:
     received = (r"(?:(?:that|which)\s+)?(?:(?:have|has|had)\s+)?(?:receiv(?:e|es|ed|ing)\b|(?:were|was|got|get|gets|"
                 r"been|being|are|is)\s+(?:\w+\s+)?(?:contacted|targeted|scanned|probed|attacked|hit|reached|accessed|"
                 r"connected to)\b)")
-    reading.text = re.sub(rf"\b(?:hosts?|ips?|addresses|address|machines?|servers?|instances?)\s(?=\s*{received})",
+    reading.text = re.sub(rf"\b(?:destination\s+)?(?:hosts?|ips?|addresses|address|machines?|servers?|instances?)\s"
+                          rf"(?=\s*{received})",
                           lambda m: (("dsts" if m.group(0).rstrip().endswith("s") else "dst") + " ").ljust(len(m.group(0))),
                           reading.text)
     # "ssh traffic between A and B": either end may be the client, so the service's port is on either side
