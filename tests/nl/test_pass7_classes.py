@@ -80,3 +80,17 @@ def test_a_destination_noun_before_a_receiving_verb_is_read_once(engine, questio
 ])
 def test_a_number_after_busiest_is_the_top_n(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("events per useridentity.type", "SELECT useridentity.type, count(*) FROM cloudtrail GROUP BY 1"),
+    ("number of events per user type (useridentity.type)", "SELECT useridentity.type, count(*) FROM cloudtrail GROUP BY 1"),
+    ("events by account (recipientaccountid)", "SELECT recipientaccountid, count(*) FROM cloudtrail GROUP BY 1"),
+    ("count of events per useridentity.username",
+     "SELECT useridentity.username, count(*) FROM cloudtrail WHERE useridentity.username IS NOT NULL GROUP BY 1"),
+    ("which useridentity.arn called GetSecretValue",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'GetSecretValue'"),
+])
+def test_a_column_written_as_the_logs_name_it_is_a_column_not_a_user(engine, question: str, reference: str) -> None:
+    # dotted, it has a user's shape: "events per useridentity.type" filtered on a user called 'useridentity.type'
+    assert same_rows(engine, question, reference) > 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from workbench.nl import TranslationError
+from workbench.nl.offline.rawcolumns import plain_column_names
 from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
 from workbench.nl.offline.vocab import NOT_NAMES, WELL_KNOWN_PORTS
@@ -155,7 +156,7 @@ _EITHER_OUTCOME = re.compile(r"[,;-]?\s*\b(?:(?:accepted|rejected|allowed|blocke
 
 def normalise(question: str) -> str:
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
-    text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", question, flags=re.IGNORECASE)
+    text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", plain_column_names(question), flags=re.IGNORECASE)
     # "crypto-mining", "brute-forcing", "back-door": GuardDuty's threat families said in prose; hyphenated they
     # look like a name and were searched for in the findings' resources
     text = re.sub(r"\b(?:crypto|coin|bitcoin|monero)[- ]?min(?:ing|ers?)\b|\bcrypto[- ]?jack(?:ing|ed)?\b", "crypto mining",
