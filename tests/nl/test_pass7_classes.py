@@ -94,3 +94,15 @@ def test_a_number_after_busiest_is_the_top_n(engine, question: str, reference: s
 def test_a_column_written_as_the_logs_name_it_is_a_column_not_a_user(engine, question: str, reference: str) -> None:
     # dotted, it has a user's shape: "events per useridentity.type" filtered on a user called 'useridentity.type'
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("console logins grouped by user and whether mfa was used",
+     "SELECT useridentity.username, json_extract_scalar(additionaleventdata, '$.MFAUsed'), count(*) FROM cloudtrail "
+     "WHERE eventname = 'ConsoleLogin' AND useridentity.username IS NOT NULL GROUP BY 1, 2"),
+    ("console logins by whether mfa was used",
+     "SELECT json_extract_scalar(additionaleventdata, '$.MFAUsed'), count(*) FROM cloudtrail "
+     "WHERE eventname = 'ConsoleLogin' GROUP BY 1"),
+])
+def test_whether_mfa_was_used_is_the_mfa_column(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
