@@ -52,6 +52,8 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "role": ("useridentity.sessioncontext.sessionissuer.username", "role", "role"),
         "roles": ("useridentity.sessioncontext.sessionissuer.username", "role", "role"),
         "event name": ("eventname", "eventname", "event name"),
+        "call name": ("eventname", "eventname", "event name"),  # "the call name": one noun, not a call and a name
+        "api name": ("eventname", "eventname", "event name"),
         "event": ("eventname", "eventname", "event name"),
         "api": ("eventname", "eventname", "event name"),
         "call": ("eventname", "eventname", "event name"),
