@@ -113,3 +113,16 @@ SESSIONS = "eventname IN ('SendCommand', 'StartSession', 'SendSSHPublicKey')"
 def test_question_words_inside_a_column_list_ask_for_columns(engine, question: str, reference: str) -> None:
     # read as "which call" on its own, the list became distinct (who, call) and the time asked was dropped
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("busiest 3 roles by number of events",
+     "SELECT useridentity.sessioncontext.sessionissuer.username, count(*) AS n FROM cloudtrail "
+     "WHERE useridentity.type = 'AssumedRole' GROUP BY 1 ORDER BY n DESC LIMIT 3"),
+    ("noisiest 5 source ips",
+     "SELECT sourceipaddress, count(*) AS n FROM cloudtrail GROUP BY 1 ORDER BY n DESC, sourceipaddress LIMIT 5"),
+    ("quietest 2 regions", "SELECT awsregion, count(*) AS n FROM cloudtrail GROUP BY 1 ORDER BY n, awsregion LIMIT 2"),
+])
+def test_a_number_after_the_superlative_is_how_many_ranked(engine, question: str, reference: str) -> None:
+    # refused before: the number stood where no reader looked for a count of rows ("the 3 busiest roles" was read)
+    assert same_rows(engine, question, reference) > 0

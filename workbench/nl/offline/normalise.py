@@ -161,6 +161,9 @@ def normalise(question: str) -> str:
     text = siem_idioms(text)
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
+    # "busiest 3 roles", "most active 5 users": the number after the superlative, as "the 3 busiest roles" says it
+    text = re.sub(r"\b(busiest|noisiest|loudest|chattiest|quietest|rarest|(?:most|least)\s+(?:active|common|frequent))\s+"
+                  r"(\d{1,4}|two|three|four|five|six|seven|eight|nine|ten)\s+(?=[a-z])", r"\2 \1 ", text, flags=re.IGNORECASE)
     # "who called X, list the events": a request after a comma opens a clause, as after a dash (where 'list calls'
     # cannot be the List* calls); "describe, list calls" joins verbs of calls instead
     text = re.sub(r"(?<!\bget)(?<!\bdescribe)(?<!\bread)\s*[,;]\s+(?=(?:just\s+|please\s+|pls\s+|now\s+|then\s+)?list\s+"
