@@ -126,3 +126,21 @@ def test_question_words_inside_a_column_list_ask_for_columns(engine, question: s
 def test_a_number_after_the_superlative_is_how_many_ranked(engine, question: str, reference: str) -> None:
     # refused before: the number stood where no reader looked for a count of rows ("the 3 busiest roles" was read)
     assert same_rows(engine, question, reference) > 0
+
+
+MFA = "json_extract_scalar(additionaleventdata, '$.MFAUsed')"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("console logins grouped by user and whether mfa was used",
+     f"SELECT useridentity.username, {MFA}, count(*) FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
+     "AND useridentity.username IS NOT NULL GROUP BY 1, 2"),
+    ("console logins per user and whether they used mfa",
+     f"SELECT useridentity.username, {MFA}, count(*) FROM cloudtrail WHERE eventname = 'ConsoleLogin' "
+     "AND useridentity.username IS NOT NULL GROUP BY 1, 2"),
+    ("rupert.garcia console logins - time and whether mfa was used",
+     f"SELECT eventtime, {MFA} FROM cloudtrail WHERE useridentity.username = 'rupert.garcia' AND eventname = 'ConsoleLogin'"),
+])
+def test_whether_mfa_was_used_asks_for_the_flag(engine, question: str, reference: str) -> None:
+    # refused before ('mfa' not understood), or read as 'used mfa', the value Yes, which hid the sign-ins without it
+    assert same_rows(engine, question, reference) > 0

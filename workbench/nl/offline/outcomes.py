@@ -18,6 +18,8 @@ from workbench.nl.offline.vocab import DENIED_CODES, SERVICES
 LOGIN_OUTCOME = "json_extract_scalar(responseelements, '$.ConsoleLogin')"
 MFA_USED = "json_extract_scalar(additionaleventdata, '$.MFAUsed')"
 SESSION_MFA = "useridentity.sessioncontext.attributes.mfaauthenticated"
+# "… and whether they used mfa": the flag asked as a column or grouping, not one of its values
+_NOT_ASKED = r"(?<!\bwhether they )(?<!\bwhether he )(?<!\bwhether she )(?<!\bif they )"
 
 
 def console_logins(reading: Reading) -> None:
@@ -52,7 +54,7 @@ def console_logins(reading: Reading) -> None:
         column, no, yes = (MFA_USED, "No", "Yes") if reading.console else (SESSION_MFA, "false", "true")
         if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
             reading.add(eq(column, no), reading.consume(match), "without MFA", "MFA")
-        elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
+        elif match := reading.find(rf"{_NOT_ASKED}\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
             reading.add(eq(column, yes), reading.consume(match), "with MFA", "MFA")
         return
     before = reading.text[:login.start()]
@@ -98,7 +100,7 @@ def console_logins(reading: Reading) -> None:
         reading.add(eq(LOGIN_OUTCOME, "Success"), login.group(0), "that succeeded")
     if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
         reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
-    elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
+    elif match := reading.find(rf"{_NOT_ASKED}\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
         reading.add(eq(MFA_USED, "Yes"), reading.consume(match), "with MFA", "MFA")
 
 
