@@ -144,3 +144,11 @@ MFA = "json_extract_scalar(additionaleventdata, '$.MFAUsed')"
 def test_whether_mfa_was_used_asks_for_the_flag(engine, question: str, reference: str) -> None:
     # refused before ('mfa' not understood), or read as 'used mfa', the value Yes, which hid the sign-ins without it
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["SendCommand / StartSession / SendSSHPublicKey calls - who, from where",
+                                      "SendCommand / StartSession / SendSSHPublicKey calls - who and from which ip"])
+def test_without_when_the_callers_and_addresses_stay_distinct(engine, question: str) -> None:
+    # the README's "who … and from where": the distinct pairs; only a time asked makes each row the answer
+    reference = f"SELECT DISTINCT useridentity.arn, sourceipaddress FROM cloudtrail WHERE {SESSIONS}"
+    assert same_rows(engine, question, reference) > 0

@@ -107,9 +107,10 @@ def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
     if trigger is None:
         return [], -1
     at, found, end = trigger.end(), [], len(text.rstrip())
+    asked_word = False
     while (at := _GAP.match(text, at).end()) < end:  # type: ignore[union-attr]
         if (word := _ASKED_WORD.match(text, at)) and at > trigger.end():
-            at = word.end()
+            at, asked_word = word.end(), True
         if moment := _TIME_WORDS.match(text, at):
             column = TIME_COLUMN[table]
             dim, length = Dimension(column, column, column, moment.group(0)), moment.end() - at
@@ -122,6 +123,9 @@ def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
         if dim.alias not in {d.alias for d in found}:
             found.append(dim)
         at += length
+    # "- who, from where" (no time) asks for the distinct callers and addresses (README); with "when" each row is asked
+    if asked_word and all(d.expression != TIME_COLUMN[table] for d in found):
+        return [], -1
     return (found, trigger.start()) if len(found) >= 2 else ([], -1)
 
 
