@@ -164,7 +164,8 @@ _FINDINGS = "SELECT updatedat, severity, type, title, resourcetype, id FROM guar
     ("what was the most severe guardduty finding on nov 18",
      f"{_FINDINGS} WHERE updatedat >= '2026-11-18T00:00:00Z' AND updatedat < '2026-11-19T00:00:00Z' "
      "ORDER BY severity DESC, updatedat, id LIMIT 1"),
-    ("the finding with the highest severity", f"{_FINDINGS} ORDER BY severity DESC, updatedat, id LIMIT 1"),
+    # no number: every finding tied at the top severity (dev19), not one of them picked by LIMIT 1
+    ("the finding with the highest severity", f"{_FINDINGS} WHERE severity = (SELECT max(severity) FROM guardduty)"),
     ("top 3 findings by severity", f"{_FINDINGS} ORDER BY severity DESC, updatedat, id LIMIT 3"),
     ("first 3 findings sorted by severity", f"{_FINDINGS} ORDER BY severity DESC, updatedat, id LIMIT 3"),
 ])

@@ -18,7 +18,7 @@ from workbench.nl.base import TranslationError
 from workbench.nl.intent import any_of, contains, eq, like
 from workbench.nl.offline.actions import passwords_changed, verb_object_events, verb_object_lists
 from workbench.nl.offline.outcomes import console_logins
-from workbench.nl.offline.reading import Reading, event_filter
+from workbench.nl.offline.reading import Reading, event_filter, opens_request
 from workbench.nl.offline.vocab import (
     CREDENTIAL_ACCESS,
     EVENT_GROUPS,
@@ -242,8 +242,7 @@ def _calls_by_verb(reading: Reading) -> None:
     """
     verbs = r"get|list|describe|delete|create|put|update|modify|attach|detach|remove|start|stop|run|assume|decrypt"
     for match in re.finditer(rf"\b({verbs})\s+(?:api\s+)?(?:calls|events|requests|operations|actions)\b", reading.text):
-        if match.group(1) in {"get", "list", "run"} and re.fullmatch(r"\s*(?:(?:can|could) you\s+|please\s+)?",
-                                                                      reading.text[:match.start()]):
+        if match.group(1) in {"get", "list", "run"} and opens_request(reading.text[:match.start()], match.group(1)):
             continue
         verb = match.group(1).title()
         said = re.compile(re.escape(match.group(1))).match(reading.text, match.start())
@@ -332,7 +331,7 @@ def cloudtrail_concepts(reading: Reading) -> None:
             reading.consume(again)
         reading.add(event_filter((event,)), match.group(0).strip(), f"object {'downloads' if event == 'GetObject' else 'uploads'}",
                     "objects")
-    if reading.has(r"\broles?\b|\brolename\b") and (match := reading.find(r"\bassum(?:e|ed|es|ing)\b")):
+    if reading.has(r"\broles?\b|\brolename\b|\bprincipalarn\b") and (match := reading.find(r"\bassum(?:e|ed|es|ing)\b")):
         # "which roles did dave assume", "who assumed the orders-api-ec2 role": AssumeRole calls
         reading.add(event_filter(("AssumeRole",)), reading.consume(match), "role assumptions", "role assumptions")
     passwords_changed(reading)

@@ -43,6 +43,10 @@ _OWN_NOUNS = {
 }
 
 
+# the columns of a CloudTrail listing that a "which" may ask for beside "who"
+_LISTED = {"sourceipaddress", "eventname", "eventsource", "errorcode", "eventtime"}
+
+
 @dataclass(frozen=True)
 class Dim:
     dimension: Dimension
@@ -122,6 +126,11 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                                                        reading.text)):
         # "where did the failed sign-ins come from (ips)": where a call comes from is its source address
         reading.text = came.group(1) + "which source ips" + came.group(2) + reading.text[came.end():]
+    from workbench.nl.offline.listing import _ASKED_WORD, asked_columns  # noqa: PLC0415 (listing reads dimensions' Dim)
+    if (asked := asked_columns(reading.text, table))[0]:
+        # "SendCommand calls - when, who, and which call": the question words inside a list of columns asked of each
+        # row are not a distinct list of their own; blanked so the listing reads the columns
+        reading.text = reading.text[:asked[1]] + _ASKED_WORD.sub(lambda m: " " * len(m.group(0)), reading.text[asked[1]:])
     # "brute force check: source ips with …", "any ip that made fewer than 20 calls": the noun a count
     # condition is about starts its clause, or follows 'any'/'every' (without a condition, 'any user' asks yes/no)
     compared = compared or re.search(THRESHOLD, reading.text) is not None
@@ -249,9 +258,13 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     rows_asked = re.search(r"\b(?:list|show|give|display|pull|dump|with)\s+(?:me\s+|us\s+)?(?:the\s+|all\s+(?:the\s+)?|"
                            r"their\s+|its\s+)?(?:events|calls|api calls|records|rows|entries|log entries)\b",
                            reading.text)
-    if rows_asked and not found and (who := re.search(r"\bwho\b", reading.text)):
-        # "who touched X? list the events": the events say who, and what and when; a list of names would drop them
+    rows_asked = rows_asked or re.search(r"\b(?:list|show)\s+(?:me\s+)?(?:everything|it all|all of it)\b", reading.text)
+    if rows_asked and (who := re.search(r"\bwho\b", reading.text)) and all(
+            d.trigger == "which" and d.dimension.expression in _LISTED for d in found):
+        # "who touched X (and from where)? list the events": the events say who, from where, what and when; a list
+        # of names would drop them. Only columns the listing shows: "which buckets…" asks for what it lacks
         reading.consume(who)
+        found = []
     if (asks := re.search(r"\bwho\s+(?:are|is|were|was)\s+(?=the\b)", reading.text)) and any(
             d.trigger in {"top", "which"} for d in found):
         reading.consume(asks)  # "who are the 4 noisiest iam users": the question word of the noun ranked

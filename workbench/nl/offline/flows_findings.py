@@ -172,6 +172,8 @@ def guardduty_concepts(reading: Reading) -> None:
         count = count and count.strip()
         reading.most_severe = (int(count) if count.isdigit() else _COUNT_WORDS[count]) if count else \
             1 if not noun.endswith("s") else 10
+        # "the highest severity finding": one of several tied at the top would be picked at random; all of them are
+        reading.severest_tied = count is None and not noun.endswith("s")
         reading.text = reading.text[:ranked.start()] + "findings".ljust(len(ranked.group(0))) + reading.text[ranked.end():]
     if match := reading.find(r"\bseverity (?:bands?|levels?|buckets?)\s*(?:\(?\s*low\s*[/,]\s*medium\s*[/,]\s*high"
                              r"(?:\s*[/,]\s*critical)?\s*\)?)?"):

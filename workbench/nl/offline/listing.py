@@ -10,7 +10,7 @@ import re
 from sqlglot import exp
 
 from workbench.nl.base import TranslationError
-from workbench.nl.intent import Dimension, Intent, Order
+from workbench.nl.intent import Dimension, Filter, Intent, Order
 from workbench.nl.offline.dimensions import Dim
 from workbench.nl.offline.vocab import DIMENSIONS, LIST_COLUMNS, TIME_COLUMN, vocab_dimension
 
@@ -79,8 +79,24 @@ def listing(intent: Intent, descending: bool = False, sort: Dimension | None = N
             intent.order.append(Order(expr, descending=(direction == "DESC") != descending))
 
 
+def severest(intent: Intent, count: int, tied: bool) -> tuple[int | None, str]:
+    """'the 3 most severe findings': the first rows of the listing, highest severity first. 'the most severe finding'
+    with no number: every finding at the top severity among those asked about, since a LIMIT 1 would pick one of
+    several tied at random. The engine bounds the inner scan by the question's window as it does the outer one."""
+    if not tied:
+        return count, "most severe"
+    inner = exp.select(exp.Max(this=exp.column("severity"))).from_("guardduty")
+    if intent.filters:
+        inner = inner.where(exp.and_(*(f.condition.copy() for f in intent.filters)))
+    intent.filters.append(Filter(exp.EQ(this=exp.column("severity"), expression=exp.Subquery(this=inner)),
+                                 "most severe", "at the highest severity"))
+    return None, ""
+
+
 _TIME_WORDS = re.compile(r"(?:time(?:stamp)?s?|when|dates?)\b")
 _GAP = re.compile(r"(?:\s|,|\band\b|\bthe\b|\bits\b|\btheir\b)*")
+# "…: when, who, and which call": a question word inside the list asks for that column of each row
+_ASKED_WORD = re.compile(r"(?:from\s+)?(?:which|what)\s+(?!(?:when|who)\b)")
 
 
 def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
@@ -91,7 +107,10 @@ def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
     if trigger is None:
         return [], -1
     at, found, end = trigger.end(), [], len(text.rstrip())
+    asked_word = False
     while (at := _GAP.match(text, at).end()) < end:  # type: ignore[union-attr]
+        if (word := _ASKED_WORD.match(text, at)) and at > trigger.end():
+            at, asked_word = word.end(), True
         if moment := _TIME_WORDS.match(text, at):
             column = TIME_COLUMN[table]
             dim, length = Dimension(column, column, column, moment.group(0)), moment.end() - at
@@ -104,6 +123,9 @@ def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
         if dim.alias not in {d.alias for d in found}:
             found.append(dim)
         at += length
+    # "- who, from where" (no time) asks for the distinct callers and addresses (README); with "when" each row is asked
+    if asked_word and all(d.expression != TIME_COLUMN[table] for d in found):
+        return [], -1
     return (found, trigger.start()) if len(found) >= 2 else ([], -1)
 
 

@@ -171,6 +171,14 @@ def normalise(question: str) -> str:
                   "mfa", text, flags=re.IGNORECASE)
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
+    # "busiest 3 roles", "most active 5 users": the number after the superlative, as "the 3 busiest roles" says it
+    text = re.sub(r"\b(busiest|noisiest|loudest|chattiest|quietest|rarest|(?:most|least)\s+(?:active|common|frequent))\s+"
+                  r"(\d{1,4}|two|three|four|five|six|seven|eight|nine|ten)\s+(?=[a-z])", r"\2 \1 ", text, flags=re.IGNORECASE)
+    # "who called X, list the events": a request after a comma opens a clause, as after a dash (where 'list calls'
+    # cannot be the List* calls); "describe, list calls" joins verbs of calls instead
+    text = re.sub(r"(?<!\bget)(?<!\bdescribe)(?<!\bread)\s*[,;]\s+(?=(?:just\s+|please\s+|pls\s+|now\s+|then\s+)?list\s+"
+                  r"(?:me\s+)?(?:the\s+|all\s+(?:the\s+)?)?(?:events|calls|api calls|rows|records|entries)\b)", " - ", text,
+                  flags=re.IGNORECASE)
     # "ips that ssh'd into 10.0.0.5": a service used as a verb got in over it, so the connection was let through
     text = re.sub(r"\b(ssh|rdp|telnet)(?:['’]?d|['’]?ed|-ed)\s+(?=(?:in)?to\b|onto\b)", r"had accepted \1 ", text,
                   flags=re.IGNORECASE)
@@ -214,10 +222,13 @@ def normalise(question: str) -> str:
     text = re.sub(r"\b(?:the\s+)?(?:(\d{1,2}|one|two|three|four|five|ten)\s+)?(?:most severe|most critical|most serious|"
                   r"worst|highest[- ]severity|highest[- ]sev|top[- ]severity)\s+((?:guard ?duty\s+)?(?:findings?|alerts?))\b"
                   r"(?!.*\b(?:per|each|by)\b)",  # "the most severe finding per account" is a top 1 per group: refused
-                  lambda m: f"the {m.group(1) or 1} {m.group(2)} with the highest severity"
+                  lambda m: f"the {m.group(1) + ' ' if m.group(1) else ''}{m.group(2)} with the highest severity"
                   if m.group(1) or not m.group(2).endswith("s") else m.group(0), text, flags=re.IGNORECASE)
-    text = re.sub(r"\b(?:the|a|one)\s+((?:guard ?duty\s+)?(?:finding|alert))\s+with\s+the\s+(?:highest|worst|top)\s+"
+    # with no number the finding is each one at the top severity (ties kept); "one" asks for a single row
+    text = re.sub(r"\b(?:one)\s+((?:guard ?duty\s+)?(?:finding|alert))\s+with\s+the\s+(?:highest|worst|top)\s+"
                   r"severity\b", r"the 1 \1 with the highest severity", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:the|a)\s+((?:guard ?duty\s+)?(?:finding|alert))\s+with\s+the\s+(?:worst|top)\s+"
+                  r"severity\b", r"the \1 with the highest severity", text, flags=re.IGNORECASE)
     # "the 10. range", "the 10/8 range", "172.16/12": a CIDR written with its zero octets left out
     text = re.sub(r"(?<![\w./])(\d{1,3}(?:\.\d{1,3}){0,2})\.\s+(?:range|block|network|subnet)\b",
                   lambda m: _range(m).rstrip(), text, flags=re.IGNORECASE)

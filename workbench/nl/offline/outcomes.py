@@ -11,12 +11,15 @@ import re
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import eq, is_null, one_of
+from workbench.nl.offline.listing import asked_columns
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.vocab import DENIED_CODES, SERVICES
 
 LOGIN_OUTCOME = "json_extract_scalar(responseelements, '$.ConsoleLogin')"
 MFA_USED = "json_extract_scalar(additionaleventdata, '$.MFAUsed')"
 SESSION_MFA = "useridentity.sessioncontext.attributes.mfaauthenticated"
+# "… and whether they used mfa": the flag asked as a column or grouping, not one of its values
+_NOT_ASKED = r"(?<!\bwhether they )(?<!\bwhether he )(?<!\bwhether she )(?<!\bif they )"
 
 
 def console_logins(reading: Reading) -> None:
@@ -51,7 +54,7 @@ def console_logins(reading: Reading) -> None:
         column, no, yes = (MFA_USED, "No", "Yes") if reading.console else (SESSION_MFA, "false", "true")
         if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
             reading.add(eq(column, no), reading.consume(match), "without MFA", "MFA")
-        elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
+        elif match := reading.find(rf"{_NOT_ASKED}\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
             reading.add(eq(column, yes), reading.consume(match), "with MFA", "MFA")
         return
     before = reading.text[:login.start()]
@@ -97,8 +100,15 @@ def console_logins(reading: Reading) -> None:
         reading.add(eq(LOGIN_OUTCOME, "Success"), login.group(0), "that succeeded")
     if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
         reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
-    elif match := reading.find(r"\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
+    elif match := reading.find(rf"{_NOT_ASKED}\b(?:with|using|used)\s+(?:mfa|multi-factor\w*|2fa)\b"):
         reading.add(eq(MFA_USED, "Yes"), reading.consume(match), "with MFA", "MFA")
+
+
+def _asked_column(reading: Reading, at: int) -> bool:
+    """'RunInstances calls - time, region and error code': the error code is a column asked of every row, which
+    succeeded calls show empty; read as a filter it would drop them."""
+    listed, start = asked_columns(reading.text, "cloudtrail")
+    return 0 <= start <= at and any(d.expression == "errorcode" for d in listed)
 
 
 def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named: bool = False) -> None:
@@ -123,8 +133,8 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
                              r"(?:\s+(?:errors?|failures?|exceptions?)(?=\s*$|\s+(?:in|on|from|for|yesterday|today|"
                              r"per|by|and|with|over|during|last|past|since)\b|[?,.]))?|permission errors?)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
-    elif match := reading.find(r"\b(?:failed|fail|fails|failures?|(?<!without )(?<!without an )(?<!no )errors?(?! codes?\b)|"
-                               r"errored|unsuccessful(?:ly)?|failing)\b"):
+    elif (match := reading.find(r"\b(?:failed|fail|fails|failures?|(?<!without )(?<!without an )(?<!no )errors?(?! codes?\b)|"
+                                r"errored|unsuccessful(?:ly)?|failing)\b")) and not _asked_column(reading, match.start()):
         asked = re.search(r"\b(?:which|what|most common|most frequent|top(?: \d+)?|distinct|unique|different|kinds? of|"
                           r"types? of)\s+(?:\w+\s+)?$", reading.text[:match.start()])
         if not error_codes_named and asked and match.group(0).startswith("error"):
@@ -135,7 +145,7 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
             reading.add(is_null("errorcode", negate=True), reading.consume(match), "that failed")
     elif match := reading.find(r"\b(?:succeeded|successful(?:ly)?|without (?:an? )?errors?|no errors?)\b"):
         reading.add(is_null("errorcode"), reading.consume(match), "that succeeded")
-    if not error_codes_named and reading.has(r"\berror codes?\b"):
+    if not error_codes_named and (said := reading.find(r"\berror codes?\b")) and not _asked_column(reading, said.start()):
         # "error codes for ivan.patel": the codes are listed, so only calls that have one
         reading.add(is_null("errorcode", negate=True), "error codes", "that failed")
     if match := reading.find(r"\b(?:non[- ]read[- ]only|not read[- ]only)\b"):

@@ -24,7 +24,7 @@ from workbench.nl.intent import (
     one_of,
 )
 from workbench.nl.offline.accounting import SOURCE_OF
-from workbench.nl.offline.eventnames import LAMBDA_VERSIONED, is_prefix
+from workbench.nl.offline.eventnames import ASSUMED, LAMBDA_VERSIONED, is_prefix
 from workbench.nl.offline.findingtypes import is_tail, tail_condition
 from workbench.nl.offline.mentions import Mention, Mentions
 
@@ -60,12 +60,25 @@ def _values(mentions: list[Mention]) -> list[str]:
     return list(dict.fromkeys(m.value for m in mentions))
 
 
+def _assumed_role_arn(arn: Mention) -> bool:
+    """A role's ARN with the verb on it ('was arn:…:role/x assumed', 'who assumed arn:…:role/x'), as a role named by
+    its name: the STS calls that assume it carry the ARN in the request. The one acting keeps its own ARN
+    ('which roles did arn:…:role/x assume')."""
+    return re.search(r":role/", arn.value) is not None and (
+        re.search(r"\b(?:assum\w*|into)\s+(?:the\s+|a\s+)?(?:role\s+)?$", arn.before) is not None
+        or re.match(rf"\s*(?:role\s+)?{ASSUMED}", arn.after) is not None)
+
+
 def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str] = (),  # type: ignore[assignment]
                      intent_concepts_filters: list[Filter] = ()) -> None:  # type: ignore[assignment]
     if ips := found.of("ip"):
         _add(intent, ips, any_of(*(_ip_condition("sourceipaddress", v) for v in _values(ips))),
              "from " + " or ".join(_values(ips)))
     for arn in found.of("arn"):
+        if _assumed_role_arn(arn):  # "how many times was arn:…:role/billing-lambda assumed": the role in the request
+            _add(intent, [arn], eq("json_extract_scalar(requestparameters, '$.roleArn')", arn.value),
+                 f"assuming role {arn.value}")
+            continue
         _add(intent, [arn], any_of(eq("useridentity.arn", arn.value),
                                    eq("useridentity.sessioncontext.sessionissuer.arn", arn.value)), f"by {arn.value}")
     if keys := found.of("access_key"):

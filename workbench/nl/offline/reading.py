@@ -32,6 +32,7 @@ class Reading:
     concepts: list[str] = field(default_factory=list)  # names of the vocabulary rules that fired
     sort: Dimension | None = None  # "sorted by severity"
     most_severe: int | None = None  # "the 3 most severe findings": that many findings, highest severity first
+    severest_tied: bool = False  # "the most severe finding", no number: every finding at the top severity
     buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
     console: bool = False  # the question names the ConsoleLogin call itself
     extra: Measure | None = None  # a second sum beside the first ("bytes and packets")
@@ -82,3 +83,16 @@ def _column(condition: exp.Expression) -> str:
 
 def event_filter(events: tuple[str, ...]) -> exp.Expression:
     return one_of("eventname", events)
+
+
+# "…: list events", "… and from where - list the calls", "can you list calls": a request opening its clause
+_REQUEST_OPENS = re.compile(r"(?:^|[-–—:;,.?!(]|\b(?:and|then|so|now|also|pls|please))\s*"
+                            r"(?:(?:can|could|would) you\s+|please\s+|pls\s+|just\s+|also\s+|now\s+)*$")
+
+
+def opens_request(before: str, verb: str) -> bool:
+    """'list calls by X', '… - list events': a verb opening its clause asks for the rows, not the calls named by it
+    ('how many list calls' counts List*). Only 'list' reads so after a separator: 'x: get calls' stays ambiguous."""
+    if verb == "list":  # "describe and list calls" joins two verbs of calls: no request there
+        return _REQUEST_OPENS.search(before) is not None and not re.search(r"\b(?:get|describe|read)\s+(?:and|or)\s*$", before)
+    return re.fullmatch(r"\s*(?:(?:can|could) you\s+|please\s+)?", before) is not None

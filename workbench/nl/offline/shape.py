@@ -22,7 +22,7 @@ from workbench.nl.offline.dimensions import (
     sized_bucket,
     time_bucket,
 )
-from workbench.nl.offline.listing import asked_columns, listing, names_only_the_kind, the_one_event
+from workbench.nl.offline.listing import asked_columns, listing, names_only_the_kind, severest, the_one_event
 from workbench.nl.offline.measures import read_measure, second_measure
 from workbench.nl.offline.rankedrows import rank_rows
 from workbench.nl.offline.reading import Reading
@@ -96,7 +96,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
             raise TranslationError(f"cannot rank findings by severity and read {grouped.group(0)!r} at once: ask for "
                                    "the findings ('the 3 most severe findings') or a maximum ('highest severity per type')")
         listing(intent)  # a finding listing is highest severity first already: the ranking is its first rows
-        intent.limit, intent.limit_words = reading.most_severe, "most severe"
+        intent.limit, intent.limit_words = severest(intent, reading.most_severe, reading.severest_tied)
         return
     if table == "cloudtrail" and (said := re.search(r"\b(?:per|by|and|&)\s+(?:the\s+)?(results?|outcomes?|status(?:es)?)\b",
                                                    reading.text)):

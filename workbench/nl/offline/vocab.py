@@ -52,6 +52,8 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "role": ("useridentity.sessioncontext.sessionissuer.username", "role", "role"),
         "roles": ("useridentity.sessioncontext.sessionissuer.username", "role", "role"),
         "event name": ("eventname", "eventname", "event name"),
+        "call name": ("eventname", "eventname", "event name"),  # "the call name": one noun, not a call and a name
+        "api name": ("eventname", "eventname", "event name"),
         "event": ("eventname", "eventname", "event name"),
         "api": ("eventname", "eventname", "event name"),
         "call": ("eventname", "eventname", "event name"),
@@ -83,7 +85,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         **dict.fromkeys(("key name", "key names", "key pair", "key pairs", "key pair name", "keypair", "keypairs"),
                         ("json_extract_scalar(requestparameters, '$.keyName')", "key_name", "key pair name")),
         "user name": ("useridentity.username", "username", "user name"),
-        "mfa": ("json_extract_scalar(additionaleventdata, '$.MFAUsed')", "mfa_used", "MFA used"),
+        # "grouped by user and whether mfa was used": the sign-in's MFA flag, as "mfa" alone names it
+        **dict.fromkeys(("mfa", "whether mfa was used", "whether they used mfa", "mfa used"),
+                        ("json_extract_scalar(additionaleventdata, '$.MFAUsed')", "mfa_used", "MFA used")),
         "call outcome": ("CASE WHEN errorcode IS NULL THEN 'Success' ELSE 'Failure' END", "outcome", "outcome"),
         "login outcome": ("json_extract_scalar(responseelements, '$.ConsoleLogin')", "outcome", "sign-in outcome"),
         "identity type": ("useridentity.type", "identity_type", "identity type"),
