@@ -143,7 +143,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                 (rf"\b{N}\s+(?:most|least)\s+\w+\s+", "top"),
                 (rf"\b(?:which|what|the)\s+{N}\s+(?=\w+(?:\s+\w+)?\s+(?:\w+\s+){{0,3}}(?:the\s+)?(?:most|least|fewest)\b)", "top"),
                 (r"\b(?:most|least)\s+(?:common|active|frequent|used|busy)\s+", "top"),
-                (rf"\b(?:busiest|noisiest|loudest|chattiest|quietest|rarest)\s+(?:{N}\s+)?", "top"),
+                (r"\b(?:busiest|noisiest|loudest|chattiest|quietest|rarest)\s+", "top"),
                 (r"\b(?:most|least)\s{2,}", "most"),  # "most rejected source ip": the filter read, the noun ranked
                 # "the user with the most errors", "which ip has the most rejected flows": the noun ranked
                 (r"\b(?:the|which|what)\s+(?=(?:[\w-]+\s+){1,2}(?:with|that (?:has|had|made|sent|got|did)|having|has|had)"

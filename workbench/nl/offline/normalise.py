@@ -166,9 +166,6 @@ def normalise(question: str) -> str:
     # "earliest/latest", "first / last seen": both ends of a span, never a name with a slash in it
     text = re.sub(r"\b(first|earliest|min)\s*/\s*(last|latest|max)\b", r"\1 and \2", text, flags=re.IGNORECASE)
     text = siem_idioms(text)
-    # "time and whether mfa was used": the MFA column asked beside the others, not a condition
-    text = re.sub(r"\bwhether\s+(?:or\s+not\s+)?(?:an?\s+)?mfa(?:\s+device)?\s+(?:was|were|is|got)\s+used(?:\s+or\s+not)?\b",
-                  "mfa", text, flags=re.IGNORECASE)
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
     # "busiest 3 roles", "most active 5 users": the number after the superlative, as "the 3 busiest roles" says it

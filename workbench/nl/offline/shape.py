@@ -197,7 +197,6 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     if by_count:
         reading.consume(by_count)
     top = re.search(rf"\b(?:top|bottom)\s*-?\s*{N}?\b|\b{N}\s+(?:most|biggest|largest|busiest|noisiest|least|rarest|quietest)\b|"
-                    rf"\b(?:busiest|noisiest|loudest|quietest)\s+{N}\b(?=\s+[a-z])|"
                     rf"\b(?:which|what|the)\s+{N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
     # "the highest packet total": the groups' sums ranked, never the largest single flow
     summed = re.search(r"\b(?:(highest|largest|biggest|greatest)|lowest|smallest)(?=\s+(?:bytes|packets)\s+(?:total|sum)\b)",
