@@ -66,6 +66,12 @@ _MODIFIER = re.compile(r"\b(?:top|bottom|per|each|every|by|count\w*|how many|num
                        re.IGNORECASE)
 
 
+_ADDRESS = r"\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?"
+_ARROW = re.compile(rf"(?:\bfrom\s+)?(?<![\w.])({_ADDRESS})\s*(?:-+>|→|⟶|=+>|⇒|\s>\s)\s*({_ADDRESS})(?![\w.])",
+                    re.IGNORECASE)
+_BACK_ARROW = re.compile(rf"(?<![\w.])({_ADDRESS})\s*(?:<-+|←|⟵|⇐|\s<\s)\s*({_ADDRESS})(?![\w.])")
+
+
 def _values(text: str) -> list[str]:
     return [v for v in dict.fromkeys(_VALUE.findall(text)) if v.lower() not in NOT_NAMES]
 
@@ -154,6 +160,9 @@ _EITHER_OUTCOME = re.compile(r"[,;-]?\s*\b(?:(?:accepted|rejected|allowed|blocke
 
 
 def normalise(question: str) -> str:
+    # "10.0.0.5 -> 203.0.113.42", "a → b", "a => b", "a > b": an arrow between two addresses points from the
+    # source to the destination; left as punctuation, each address would match either side of the flow
+    question = _ARROW.sub(r"from \1 to \2", _BACK_ARROW.sub(r"from \2 to \1", question))
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", question, flags=re.IGNORECASE)
     # "earliest/latest", "first / last seen": both ends of a span, never a name with a slash in it
