@@ -46,6 +46,7 @@ from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.refusals import (
     refuse_back_reference,
     refuse_compound,
+    refuse_follow_up,
     refuse_nested,
     refuse_unanswerable,
     refuse_unreadable_values,
@@ -168,6 +169,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     question = normalise(question)
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
+    refuse_follow_up(question)
     refuse_nested(question)
     refuse_compound(question)
     question, agent = take_user_agent(question)  # "curl in the user agent": a tool's name, never a user's
