@@ -88,3 +88,27 @@ def test_a_follow_up_naming_only_a_new_value_is_ambiguous(question: str) -> None
 
 def test_and_for_inside_a_question_is_not_a_follow_up() -> None:
     assert "CreateAccessKey" in translate("who created access keys and for which user", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize("question", [
+    "was 198.51.100.149 ever allowed in",
+    "was 198.51.100.149 ever let in",
+    "was 198.51.100.149 allowed through",
+    "has 198.51.100.149 been let through",
+])
+def test_an_address_let_in_is_the_source_of_accepted_flows(engine, question: str) -> None:
+    reference = _FLOWS + "WHERE action = 'ACCEPT' AND srcaddr = '198.51.100.149'"
+    same_rows(engine, question, reference)
+
+
+_GRANTS = ("SELECT DISTINCT useridentity.arn, json_extract_scalar(requestparameters, '$.userName') FROM cloudtrail "
+           "WHERE eventname = 'AttachUserPolicy' AND json_extract_scalar(requestparameters, '$.policyArn') LIKE '%/{}'")
+
+
+@pytest.mark.parametrize(("question", "policy"), [
+    ("IAMFullAccess - who attached it, to which user", "IAMFullAccess"),
+    ("IAMFullAccess: who attached it and to which user", "IAMFullAccess"),
+    ("AdministratorAccess — who attached it, and to which user?", "AdministratorAccess"),
+])
+def test_a_policy_named_before_the_question_is_what_it_refers_to(engine, question: str, policy: str) -> None:
+    same_rows(engine, question, _GRANTS.format(policy))

@@ -53,7 +53,7 @@ _LEAD = re.compile(r"(?:(?<=[.!?;])\s+|\s+[—–]\s+|\s+--?\s+|:\s+)(?=(?:(?:so
                    r"(?:you|u)|i(?:'d| would) like|i need|i want|we need|please|pls|how (?:many|much|often)|which|what|"
                    r"who|when|where|show|list|give|pull|get|find)\b)", re.IGNORECASE)
 # A value as the logs write it: an address, a dotted/hyphenated name, an id, a CamelCase call
-_VALUE = re.compile(r"(?<![\w.@/:-])(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z0-9]+(?:[._@-][a-z0-9]+)+|[A-Z][a-z]+[A-Z]\w*|\d{12})"
+_VALUE = re.compile(r"(?<![\w.@/:-])(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z0-9]+(?:[._@-][a-z0-9]+)+|[A-Z]+[a-z]+[A-Z]\w*|\d{12})"
                     r"(?![\w.@/:-]*\w)")
 _BACK_REFERENCE = re.compile(r"\b(?:her|him|them|it|that (?:instance|user|ip|address|host|role|bucket|key)|"
                              r"this (?:instance|user|ip|address|host|role|bucket|key))\b", re.IGNORECASE)

@@ -70,7 +70,7 @@ _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accept
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
 # "ec2 instance connect" is a service, not a connection
 _WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )connect\w*|talk\w*|communicat\w*|reach\w*|"
-                 r"contact\w*|prob(?:e|es|ed|ing)|send|sent|received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
+                 r"contact\w*|prob(?:e|es|ed|ing)|send|sent|received|(?:allowed|let|permitted)\s+(?:in|through)|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
 # what is done to a bucket, in the passive ("was X first hit", "were X ever read anonymously")
 _PASSIVE = re.compile(r"\s*(?:(?:first|last|ever|recently|actually|really|just|also)\s+)?(?:hit|accessed|read|touched|"
                       r"downloaded|uploaded|listed|modified|deleted|written|reached|probed|scanned|enumerated|"
