@@ -82,7 +82,7 @@ def test_how_many_packets_is_still_a_count() -> None:
     "ok thanks, same query but for heidi.smith",
 ])
 def test_a_follow_up_naming_only_a_new_value_is_ambiguous(question: str) -> None:
-    with pytest.raises(TranslationError, match="ambiguous: .* continues an earlier question"):
+    with pytest.raises(TranslationError, match="ambiguous: .* follow-up to an earlier question"):
         translate(question, DEMO_NOW)
 
 

@@ -234,7 +234,7 @@ _FOLLOW_UP = re.compile(
 
 def refuse_follow_up(question: str) -> None:
     if match := _FOLLOW_UP.match(question):
-        raise TranslationError(f"ambiguous: {match.group(0).strip()!r} continues an earlier question, and each question is "
+        raise TranslationError(f"ambiguous: {match.group(0).strip()!r} reads as a follow-up to an earlier question; each question is "
                                "read on its own: ask it whole, e.g. 'what did judy.byrne@tyrell.com do yesterday' or "
                                "'failed console logins for heidi.smith'")
 
