@@ -18,7 +18,7 @@ _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transm
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
                     r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
                     r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|destinations?|peers?|"
-                    r"(?:get|gets|got|getting|go|goes|went)\s+(?:through|in))\b",  # "did X get through": its flows, accepted  # "10.10.17.92 destinations": where it sent to
+                    r"(?:get|gets|got|getting|go|goes|went)\s+(?:through|in)|(?:ever\s+)?(?:allowed|let|permitted)\s+(?:in|through))\b",  # "did X get through": its flows, accepted  # "10.10.17.92 destinations": where it sent to
                     re.IGNORECASE)
 _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|"
                        # "did 10.0.0.5 get connections from": what came to it, though "connections" names no side

@@ -134,6 +134,7 @@ ENGLISH = {
     "connected", "downloaded", "uploaded", "requested", "read", "having", "doing", "making", "using", "calling",
     "accessing", "running", "trying", "getting", "sending", "reading", "pulled", "fetched", "retrieved", "hit",
     "hits", "work", "worked", "through", "via", "there", "here", "now", "then", "today", "yesterday",
+    "writes", "downloads", "uploads", "deletes", "deletions", "creations", "failures", "denials", "puts", "logons",
 }
 
 

@@ -54,7 +54,7 @@ _LEAD = re.compile(r"(?:(?<=[.!?;])\s+|\s+[—–]\s+|\s+--?\s+|:\s+)(?=(?:(?:so
                    r"(?:you|u)|i(?:'d| would) like|i need|i want|we need|please|pls|how (?:many|much|often)|which|what|"
                    r"who|when|where|show|list|give|pull|get|find)\b)", re.IGNORECASE)
 # A value as the logs write it: an address, a dotted/hyphenated name, an id, a CamelCase call
-_VALUE = re.compile(r"(?<![\w.@/:-])(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z0-9]+(?:[._@-][a-z0-9]+)+|[A-Z][a-z]+[A-Z]\w*|\d{12})"
+_VALUE = re.compile(r"(?<![\w.@/:-])(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z0-9]+(?:[._@-][a-z0-9]+)+|[A-Z]+[a-z]+[A-Z]\w*|\d{12})"
                     r"(?![\w.@/:-]*\w)")
 _BACK_REFERENCE = re.compile(r"\b(?:her|him|them|it|that (?:instance|user|ip|address|host|role|bucket|key)|"
                              r"this (?:instance|user|ip|address|host|role|bucket|key))\b", re.IGNORECASE)
@@ -65,6 +65,12 @@ _MODIFIER = re.compile(r"\b(?:top|bottom|per|each|every|by|count\w*|how many|num
                        r"distinct|unique|only|not|except\w*|excluding|without|other than|besides|since|until|after|"
                        r"yesterday|today|hours?|days?|minutes?|week|between|denied|rejected|accepted|succe\w+|fail\w*)\b",
                        re.IGNORECASE)
+
+
+_ADDRESS = r"\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?"
+_ARROW = re.compile(rf"(?:\bfrom\s+)?(?<![\w.])({_ADDRESS})\s*(?:-+>|→|⟶|=+>|⇒|\s>\s)\s*({_ADDRESS})(?![\w.])",
+                    re.IGNORECASE)
+_BACK_ARROW = re.compile(rf"(?<![\w.])({_ADDRESS})\s*(?:<-+|←|⟵|⇐|\s<\s)\s*({_ADDRESS})(?![\w.])")
 
 
 def _values(text: str) -> list[str]:
@@ -155,6 +161,9 @@ _EITHER_OUTCOME = re.compile(r"[,;-]?\s*\b(?:(?:accepted|rejected|allowed|blocke
 
 
 def normalise(question: str) -> str:
+    # "10.0.0.5 -> 203.0.113.42", "a → b", "a => b", "a > b": an arrow between two addresses points from the
+    # source to the destination; left as punctuation, each address would match either side of the flow
+    question = _ARROW.sub(r"from \1 to \2", _BACK_ARROW.sub(r"from \2 to \1", question))
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", plain_column_names(question), flags=re.IGNORECASE)
     # "crypto-mining", "brute-forcing", "back-door": GuardDuty's threat families said in prose; hyphenated they

@@ -41,8 +41,12 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
     (r"\burls?\b|\bhttp (?:requests?|paths?|status|methods?|headers?)\b|\buser[- ]agents? of web|\bwaf\b|"
      r"\bload balancer\b|\balb\b|\belb\b|\bcloudfront\b|web requests?|\bweb logs?\b",
      "web requests are in ALB/CloudFront/WAF access logs, which are not in the lake"),
-    (r"\bpayloads?\b|packet contents?|contents of (?:the )?(?:packets?|traffic)|\bpcap\b|what (?:data|files) "
-     r"(?:was|were) (?:sent|transferred|exfiltrated)",
+    (r"\bpayloads?\b|packet (?:contents?|data|bodies|body)|contents of (?:the )?(?:packets?|traffic)|\bpcap\b|what (?:data|files) "
+     r"(?:was|were) (?:sent|transferred|exfiltrated)|"
+     # "what was in the packets from X", "what did the packets contain": what was carried, not how much
+     r"\bwhat(?: data)? (?:was|is|were|are) (?:(?:inside|in|within|carried in|sent in) )(?:the |those |these |its |their )?"
+     r"packets?\b|\b(?:inside|within) (?:the |those |these )?packets?\b|"
+     r"\bpackets?\b[^?]{0,60}?\b(?:contain(?:s|ed|ing)?|carr(?:y|ied|ies|ying))\b",
      "packet contents need VPC Traffic Mirroring captures; flow logs hold only addresses, ports and counts"),
     (r"\bprocess(?:es)?\b|command lines?|\bshell commands?\b|\bterminal\b|\bkeystrokes?\b|commands? (?:typed|run|executed) (?:on|in) (?:the )?(?:host|instance|box|"
      r"server|shell)|\bshell history\b|\bbash\b|\bedr\b|\bsyslog\b|\bauth\.log\b|files? (?:on|in) (?:the )?"
@@ -109,7 +113,7 @@ ABSENCE = re.compile(r"\b(?:who|whom|which|what)\s+(?:\w+\s+){0,2}?(?:did|do|doe
 
 SQL_SYNTAX = re.compile(r"\bunion\s+(?:all\s+)?select\b|\bselect\b.+\bfrom\b|\b(?:drop|truncate|alter)\s+table\b|"
                         r"\binsert\s+into\b|\bdelete\s+from\b|;\s*(?:select|with|drop|delete|insert|update|alter|create|grant)\b|"
-                        r"'\s*--|--\S|/\*|\binformation_schema\b")
+                        r"'\s*--|--(?!-*>)\S|/\*|\binformation_schema\b")
 
 
 def refuse_unanswerable(question: str) -> None:
@@ -217,6 +221,22 @@ _REFERS_BACK = {
 }
 _KINDS_OF = {"ip": {"ip"}, "user": {"user", "name", "bare_name", "arn", "role", "access_key", "account"}, "role": {"role", "arn"},
              "access_key": {"access_key"}, "bucket": {"bucket", "name"}, "resource_id": {"resource_id"}}
+
+
+# "and what about judy.byrne@tyrell.com?", "same for 10.0.0.5", "and for bob?": a new value for an earlier question,
+# whose filters and shape this one does not carry; answered alone it would be every row of the value
+_FOLLOW_UP = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|right|alright|thanks|thank you|cool|great|nice|and|also|now|then)\b\W*)*"
+    r"(?:(?:what|how)\s+about|(?:the\s+)?same(?:\s+(?:thing|query|question|search|again|as before|one))*\s+(?:but\s+)?"
+    r"(?:for|with|on|against|about)|(?<=and\s)(?:for|with)|(?:do|run|repeat)\s+(?:it|that|this)\s+(?:again\s+)?for)\b",
+    re.IGNORECASE)
+
+
+def refuse_follow_up(question: str) -> None:
+    if match := _FOLLOW_UP.match(question):
+        raise TranslationError(f"ambiguous: {match.group(0).strip()!r} reads as a follow-up to an earlier question; each question is "
+                               "read on its own: ask it whole, e.g. 'what did judy.byrne@tyrell.com do yesterday' or "
+                               "'failed console logins for heidi.smith'")
 
 
 def refuse_back_reference(question: str, kinds: set[str]) -> None:

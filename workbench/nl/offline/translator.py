@@ -46,6 +46,7 @@ from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.refusals import (
     refuse_back_reference,
     refuse_compound,
+    refuse_follow_up,
     refuse_nested,
     refuse_unanswerable,
     refuse_unreadable_values,
@@ -77,7 +78,7 @@ _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accept
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
 # "ec2 instance connect" is a service, not a connection
 _WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )connect\w*|talk\w*|communicat\w*|reach\w*|"
-                 r"contact\w*|prob(?:e|es|ed|ing)|send|sent|received|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
+                 r"contact\w*|prob(?:e|es|ed|ing)|send|sent|received|(?:allowed|let|permitted)\s+(?:in|through)|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
 # what is done to a bucket, in the passive ("was X first hit", "were X ever read anonymously")
 _PASSIVE = re.compile(r"\s*(?:(?:first|last|ever|recently|actually|really|just|also)\s+)?(?:hit|accessed|read|touched|"
                       r"downloaded|uploaded|listed|modified|deleted|written|reached|probed|scanned|enumerated|"
@@ -177,6 +178,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     question = normalise(question)
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
+    refuse_follow_up(question)
     refuse_nested(question)
     refuse_compound(question)
     question, agent = take_user_agent(question)  # "curl in the user agent": a tool's name, never a user's
