@@ -32,17 +32,19 @@ _EVENTS = "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eve
 _BUCKET = "json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-backups-33c922'"
 
 
+# convention (tests/nl/README.md): an anonymous caller's "reads" of a bucket are every request it made there, the
+# listings too (dev3 f041, dev5 h062, dev9 l067); a named caller's S3 reads are GetObject
 @pytest.mark.parametrize(("question", "reference"), [
     ("anonymous reads on tyrell-backups-33c922",
-     _EVENTS + f"WHERE eventname = 'GetObject' AND useridentity.accountid = 'anonymous' AND {_BUCKET}"),
+     _EVENTS + f"WHERE useridentity.accountid = 'anonymous' AND {_BUCKET}"),
     ("anonymous read requests on tyrell-backups-33c922",
-     _EVENTS + f"WHERE eventname = 'GetObject' AND useridentity.accountid = 'anonymous' AND {_BUCKET}"),
+     _EVENTS + f"WHERE useridentity.accountid = 'anonymous' AND {_BUCKET}"),
     ("how many anonymous reads on tyrell-backups-33c922",
-     f"SELECT count(*) FROM cloudtrail WHERE eventname = 'GetObject' AND useridentity.accountid = 'anonymous' AND {_BUCKET}"),
+     f"SELECT count(*) FROM cloudtrail WHERE useridentity.accountid = 'anonymous' AND {_BUCKET}"),
     ("were there anonymous reads of tyrell-backups-33c922",
-     _EVENTS + f"WHERE eventname = 'GetObject' AND useridentity.accountid = 'anonymous' AND {_BUCKET}"),
+     _EVENTS + f"WHERE useridentity.accountid = 'anonymous' AND {_BUCKET}"),
 ])
-def test_an_action_word_beside_an_identity_word_is_read(engine, question: str, reference: str) -> None:
+def test_anonymous_reads_are_every_anonymous_request(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
 
 
