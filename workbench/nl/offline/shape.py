@@ -22,10 +22,16 @@ from workbench.nl.offline.dimensions import (
     sized_bucket,
     time_bucket,
 )
-from workbench.nl.offline.listing import asked_columns, listing, names_only_the_kind, the_one_event
+from workbench.nl.offline.listing import (
+    asked_columns,
+    listing,
+    names_only_the_kind,
+    rows_or_values,
+    the_one_event,
+)
 from workbench.nl.offline.measures import read_measure, second_measure
 from workbench.nl.offline.reading import Reading
-from workbench.nl.offline.thresholds import distinct_threshold
+from workbench.nl.offline.thresholds import distinct_threshold, second_bound
 from workbench.nl.offline.thresholds import threshold as read_threshold
 from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, TIME_COLUMN
 
@@ -256,7 +262,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
             r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
     threshold = read_threshold(reading)
     # "fewer than 30 flows but more than 3": a range, both bounds on the same count
-    bound = read_threshold(reading) if threshold else None
+    bound = second_bound(reading, threshold)
     if reading.total:  # "destinations 10.0.0.5 sent at least 1 MB to in total": a condition on each group's sum
         if threshold or distinct_cmp:
             raise TranslationError(f"two conditions on totals ({reading.total[2]!r} and another): ask for one")
@@ -339,8 +345,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         raise TranslationError(f"cannot place {measure.words!r} beside a list of values: ask for it per group, "
                                f"e.g. '{measure.words} per type', or alone, e.g. 'the {measure.words}'")
     if dims:
-        intent.columns, intent.distinct = [d.dimension for d in dims], True
-        intent.order = [Order(d.alias) for d in intent.columns]
+        rows_or_values(intent, dims, before_dims)
         return
     if ranking and measure is not None:  # "top 10 largest flows": rows by the measure
         listing(intent)
