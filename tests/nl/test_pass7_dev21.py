@@ -173,3 +173,26 @@ def test_a_comparison_before_the_severity_word(engine, question: str, reference:
 def test_since_yesterday_starts_at_yesterdays_midnight(question: str) -> None:
     window = translate(question, DEMO_NOW)[2]
     assert window is not None and window.start.isoformat().startswith("2026-11-19T00:00")
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("egress flows from 10.10.0.139 not on 443",
+     "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow "
+     "WHERE srcaddr = '10.10.0.139' AND flow_direction = 'egress' AND dstport <> 443"),
+    ("flows from 10.10.0.139 except on 443",
+     "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow "
+     "WHERE srcaddr = '10.10.0.139' AND dstport <> 443"),
+])
+def test_a_bare_port_after_a_negation_is_excluded(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("hours yesterday with more than 5 errors in cloudtrail",
+     "SELECT substr(eventtime, 1, 13), count(*) FROM cloudtrail WHERE errorcode IS NOT NULL AND eventtime >= "
+     "'2026-11-19T00:00:00Z' AND eventtime < '2026-11-20T00:00:00Z' GROUP BY 1 HAVING count(*) > 5"),
+    ("days with more than 1000 calls",
+     "SELECT substr(eventtime, 1, 10), count(*) FROM cloudtrail GROUP BY 1 HAVING count(*) > 1000"),
+])
+def test_time_units_leading_a_count_condition_are_buckets(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
