@@ -196,3 +196,14 @@ def test_a_bare_port_after_a_negation_is_excluded(engine, question: str, referen
 ])
 def test_time_units_leading_a_count_condition_are_buckets(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", [
+    "GetObject calls from outside our office ips 69.56.160.124 and 68.62.167.181",
+    "GetObject calls from outside the corporate ips 69.56.160.124, 68.62.167.181",
+    "GetObject calls from ips outside 69.56.160.124 and 68.62.167.181",
+])
+def test_addresses_after_from_outside_are_excluded(engine, question: str) -> None:
+    reference = (f"SELECT {_LISTING} FROM cloudtrail WHERE eventname = 'GetObject' "
+                 "AND sourceipaddress NOT IN ('69.56.160.124', '68.62.167.181')")
+    assert same_rows(engine, question, reference) > 0
