@@ -80,7 +80,7 @@ def distinct_threshold(reading: Reading, table: str) -> tuple[str, int, str, Mea
     if (hit := vocab_dimension(table, reading.text[match.end() + skip:])) is None:
         return None
     if not re.search(r"\b(?:distinct|different|unique|separate)\s*$", match.group(0)) and re.match(
-            r"\s*(?:(?:api|aws|iam|console|cloudtrail|vpc|flow|guard ?duty)\s+)?" + _ROW_NOUNS, reading.text[match.end():]):
+            r"\s*(?:(?:api|aws|iam|console|cloudtrail|vpc|flow|guard ?duty)\s+)*" + _ROW_NOUNS, reading.text[match.end():]):
         return None  # "more than 5 calls", "300 api calls": rows counted, not the distinct event names
     said, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
     op = {"more than": ">", "over": ">", "greater than": ">", "at least": ">=", "fewer than": "<", "less than": "<",
