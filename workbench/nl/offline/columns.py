@@ -14,7 +14,7 @@ from workbench.nl.offline.vocab import DIMENSIONS
 
 # A listing already shows these: "findings about access keys, with severity" asks for nothing more
 _SHOWN = {"guardduty": r"severit(?:y|ies)|types?|titles?|times?|timestamps?|ids?|resource types?",
-          "cloudtrail": r"times?|timestamps?|users?(?! ?agents?)|(?:source )?ips?|(?:source )?ip address(?:es)?|event names?|error codes?|"
+          "cloudtrail": r"times?|timestamps?|users?(?! ?agents?)(?! names?)|(?:source )?ips?|(?:source )?ip address(?:es)?|event names?|error codes?|"
                         r"errors?|principals?|arns?|event ids?|services?|event sources?",
           "vpc_flow": r"times?|timestamps?|ports?|bytes|packets|actions?|protocols?|interfaces?|(?:source|destination) "
                       r"(?:ips?|address(?:es)?)"}
@@ -23,7 +23,13 @@ _SHOWN = {"guardduty": r"severit(?:y|ies)|types?|titles?|times?|timestamps?|ids?
 # Columns a listing may carry beside its own ("with region"), each to its vocabulary key
 _EXTRA = {"cloudtrail": {"region": "region", "regions": "region", "aws region": "region", "user agent": "user agent",
                          "user agents": "user agent", "useragent": "user agent", "account id": "account id",
-                         "account": "account id", "access key": "access key", "access key id": "access key"},
+                         "account": "account id", "access key": "access key", "access key id": "access key",
+                         # the user or role a call acted on is in its request, said with the verb that did it
+                         **{f"{kind}{name} {they} {verb}": f"target {kind}" for kind in ("role", "user")
+                            for name in ("", " name") for they in ("they", "it", "each one", "each call")
+                            for verb in ("targeted", "acted on", "touched", "changed", "modified")},
+                         **{f"{adj} {kind}{name}": f"target {kind}" for kind in ("role", "user")
+                            for name in ("", " name") for adj in ("target", "targeted")}},
           "guardduty": {"region": "region", "account id": "account id", "account": "account id",
                         },
           "vpc_flow": {"region": "region", "account id": "account id", "account": "account id",
@@ -76,6 +82,17 @@ def _extra_columns(reading: Reading, intent: Intent) -> None:
                 intent.columns.append(Dimension(expr, alias, description, more.group(0).strip(" ,")))
             start = match.end()
             reading.text = reading.text[:start] + " " * len(more.group(0)) + reading.text[start + more.end():]
+    if intent.distinct:
+        # "regions used by iam users, with the user": a distinct listing shows only what it lists, so a column
+        # asked with it is one more distinct column, never one "already shown"
+        keys = "|".join(re.escape(k) for k in sorted(DIMENSIONS[intent.table], key=len, reverse=True))
+        while match := re.search(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+|each\s+)?"
+                                 rf"({keys})(?:e?s)?\b(?=\s*$|\s*[,?.;])", reading.text):
+            expr, alias, description = DIMENSIONS[intent.table][match.group(1)]
+            if all(d.expression != expr for d in intent.columns):
+                intent.columns.append(Dimension(expr, alias, description, match.group(0).strip(" ,")))
+            reading.text = reading.text[:match.start()] + " " * len(match.group(0)) + reading.text[match.end():]
+        return
     reading.text = re.sub(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing)\s+(?:the\s+|their\s+|its\s+)?"
                           rf"(?:{_SHOWN[intent.table]})(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_SHOWN[intent.table]}))*\b",
                           lambda m: " " * len(m.group(0)), reading.text)

@@ -82,6 +82,10 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
     reading.text = re.sub(r"\b(?:which|what)\s+(users?|roles?|groups?)\s+(?:was|were|is|are)\s+(?:they|it|those|these|each(?:\s+one)?|"
                           r"th[eo]se\s+\w+|the\s+\w+(?:\s+\w+)?)\s+(?:(?:made|created|issued|generated|minted|meant)\s+)?for\b",
                           lambda m: f"for which {m.group(1)}".ljust(len(m.group(0))), reading.text)
+    # "… and which user they were for", "what role the key was made for": the same, in the order of a statement
+    reading.text = re.sub(r"\b(?:which|what)\s+(users?|roles?|groups?)\s+(?:they|it|those|these|each(?:\s+one)?|th[eo]se\s+\w+|"
+                          r"the\s+\w+(?:\s+\w+)?)\s+(?:was|were|is|are|got)\s+(?:(?:made|created|issued|generated|minted|"
+                          r"meant)\s+)?for\b", lambda m: f"for which {m.group(1)}".ljust(len(m.group(0))), reading.text)
     # "which users did X create access keys for": the stranded preposition asks for whom, as "for which users"
     # (only beside calls that act on someone: "which users did 10.0.0.5 talk to" names no such call)
     if any("eventname" in f.condition.sql() for f in reading.filters):

@@ -187,6 +187,9 @@ def guardduty_concepts(reading: Reading) -> None:
         words = reading.consume(match)
         reading.add(compare("severity", ">=", low), words, f"severity >= {low}")
         reading.add(compare("severity", "<=", high), words, f"severity <= {high}")
+    # "findings above sev 7": the comparison said before the word, as "severity above 7" reads it
+    reading.text = re.sub(r"\b(above|over|greater than|more than|at least|below|under|less than)\s+(severity|sev)(?=\s+\d)",
+                          lambda m: f"{m.group(2)} {m.group(1)}", reading.text)
     severity = (r"\b(?:severity|sev)\s+(?:of\s+|is\s+|score\s+)?(above|over|greater than|more than|at least|below|under|"
                 r"less than|>=|>|<=|<|=|of|equal to|)\s*(\d+(?:\.\d+)?)(?!\s*(?:\+|or\s))")
     or_more = reading.find(r"\b(?:severity|sev)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)?)\s*(?:\+|or (?:higher|above|more|greater|worse))")

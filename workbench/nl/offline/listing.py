@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Dimension, Filter, Intent, Order
-from workbench.nl.offline.dimensions import Dim
+from workbench.nl.offline.dimensions import ROWS, Dim
 from workbench.nl.offline.vocab import DIMENSIONS, LIST_COLUMNS, TIME_COLUMN, vocab_dimension
 
 
@@ -93,6 +93,28 @@ def severest(intent: Intent, count: int, tied: bool) -> tuple[int | None, str]:
     return None, ""
 
 
+def rows_or_values(intent: Intent, dims: list[Dim], text: str) -> None:
+    """'which users …': the distinct values; 'successful CreateAccessKey calls on the 19th and for which user the key
+    was made': the calls are asked, and the value joined to them after 'and' is one more column of each call."""
+    rows = re.search(rf"\b(?:{ROWS[intent.table]})\b", text)
+    # a value asked in a statement's order ("and which user they were for") was reworded before its words were kept
+    asked = re.search(r"\b(?:which|what|whom)\b", text[rows.end():]) if rows else None
+    starts = [at if (at := text.find(d.dimension.words)) >= 0 or rows is None or asked is None
+              else rows.end() + asked.start() for d in dims]
+    if rows and dims and all(d.trigger == "which" for d in dims) and min(starts) >= rows.end() and not re.search(
+            r"\b(?:which|what|who|whom|whose|distinct|unique|different|how many|per|by each|list|show)\b",
+            text[:rows.start()]) and re.fullmatch(
+            r"(?:(?!\b(?:which|what|who|whom)\b).)*?[,;]?\s*\b(?:and|plus)\s+(?:also\s+)?", text[rows.end():min(starts)]):
+        listing(intent)
+        # "ssh flows over 100 KB, and which src and dst": what the listing shows already is asked as distinct values
+        if added := [d.dimension for d in dims if all(c.expression != d.dimension.expression for c in intent.columns)]:
+            intent.columns += added
+            return
+        intent.columns, intent.order = [], []
+    intent.columns, intent.distinct = [d.dimension for d in dims], True
+    intent.order = [Order(d.alias) for d in intent.columns]
+
+
 _TIME_WORDS = re.compile(r"(?:time(?:stamp)?s?|when|dates?)\b")
 _GAP = re.compile(r"(?:\s|,|\band\b|\bthe\b|\bits\b|\btheir\b)*")
 # "…: when, who, and which call": a question word inside the list asks for that column of each row
@@ -135,6 +157,7 @@ def refuse_unread_column(text: str, intent: Intent) -> None:
     keys = "|".join(re.escape(k) for k in sorted(DIMENSIONS[intent.table], key=len, reverse=True))
     shown = {d.expression for d in intent.columns + intent.group_by} | {m.column for m in intent.measures}
     for match in re.finditer(rf"\b(?:with|and|plus|including|showing)\s+(?:the\s+|their\s+|its\s+)?({keys})(?:e?s)?\b"
+                             r"(?:\s+names?\b)?"  # "with the role name": the role, as a column, whatever its name says
                              r"(?=\s+(?:of|for)\s+each\b|\s+(?:each|it|they)\b|\s*$|\s*[,?.]|\s{2,})", text):
         expression = DIMENSIONS[intent.table][match.group(1)][0]
         if match.group(1) in ROW_NOUNS or expression in shown or intent.table == "cloudtrail" and not intent.distinct and not intent.groups \

@@ -8,6 +8,7 @@ import re
 
 from workbench.nl.intent import Measure
 from workbench.nl.offline.reading import Reading
+from workbench.nl.offline.vocab import DIMENSIONS
 
 NUMERIC = {"vpc_flow": ("bytes", "packets"), "guardduty": ("severity",)}
 _AGGREGATE = {"max": "max", "maximum": "max", "highest": "max", "largest": "max", "biggest": "max", "peak": "max",
@@ -60,3 +61,29 @@ def second_measure(reading: Reading, measure: Measure | None) -> Measure | None:
         reading.consume(match)
         return Measure("sum", f"total_{other}", f"total {other}", other, match.group(0).strip())
     return None
+
+
+def counts_per(reading: Reading, table: str) -> None:
+    """'event names and counts', 'what did X call, with counts': a count per value, not one total.
+
+    Rewritten to the 'count per <column>' the rest of the shape reads; 'with counts' beside nothing to count
+    per is left for the stray-count check, which refuses it.
+    """
+    keys = "|".join(re.escape(k) + r"(?:es|s)?" for k in sorted(DIMENSIONS[table], key=len, reverse=True))
+    if match := re.search(rf"\b({keys})\s+(?:and|with|&|plus)\s+(?:their\s+|the\s+|its\s+)?(?:counts?|number)\b",
+                          reading.text):
+        said = match.group(0)
+        if re.search(r"\b(?:than|over|under|least|most|exactly)\s+\w+\s+(?:(?:distinct|different|unique)\s+)?$",
+                     reading.text[:match.start()]):
+            # "users seen from more than 3 source ips, with the count": the count compared, kept beside the user
+            start = match.start() + len(match.group(1))
+            reading.text = reading.text[:start] + " " * (match.end() - start) + reading.text[match.end():]
+            return
+        reading.text = reading.text[:match.start()] + f"count per {match.group(1)}".ljust(len(said)) + \
+            reading.text[match.end():]
+        return
+    # "what did 10.0.0.5 call, with counts": the calls it made are event names
+    if table == "cloudtrail" and (match := re.search(
+            r"^(\s*)what\s+(did|does|has)\b(.*)\b(call|calls|called|do|done)\s*-?\s*(?:with|and|w|plus|&)\s+"
+            r"(?:the\s+|their\s+)?counts?\s*$", reading.text)):
+        reading.text = f"{match.group(1)}count {match.group(3)} per event name "

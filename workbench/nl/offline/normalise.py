@@ -193,6 +193,14 @@ def normalise(question: str) -> str:
     # "connections that did not come from A or B": the negated source, as "not from A or B" reads it
     text = re.sub(r"\b(?:(?:that|which)\s+)?(?:did\s+not|didn't|does\s+not|doesn't|do\s+not|don't|were\s+not|weren't|"
                   r"was\s+not|wasn't)\s+(?:(?:come|originate)\s+)?from\b", "not from", text, flags=re.IGNORECASE)
+    # "calls from outside our office ips A and B": the addresses listed are the ones excluded, as "from ips outside A and B"
+    text = re.sub(r"\bfrom\s+outside\s+(?:of\s+)?(?:(?:our|the)\s+)?(?:(?:office|corporate|company|vpn|known|trusted|home)\s+)?"
+                  r"(ips?|addresses|ip addresses)\s+(?=\d)", r"from \1 outside ", text, flags=re.IGNORECASE)
+    # "egress flows not on 443": a bare port after a negation, written with its word so the negation is read with it
+    text = re.sub(r"\b(not|except|excluding|other than)\s+(on|to|over|via|at)\s+\(?(\d{2,5})\)?(?![\d:.,/-])"
+                  r"(?!\s*(?:am|pm|utc|z|h|hrs?|hours?|mins?|minutes?|days?|[kmg]?b|bytes|packets|st|nd|rd|th|"
+                  r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)\b)",
+                  r"\1 \2 port \3", text, flags=re.IGNORECASE)
     text = re.sub(r"\baccept\s+(vs\.?|versus|/|and|or)\s+reject\b", r"accepted \1 rejected", text, flags=re.IGNORECASE)
     # "who put a bucket policy on X": writing one is PutBucketPolicy (PutBucketAcl) alone, never its deletion too
     text = re.sub(r"\b(?:put(?:s|ting)?|set(?:s|ting)?|appl(?:y|ies|ied|ying)|attach(?:es|ed|ing)?|add(?:s|ed|ing)?|"

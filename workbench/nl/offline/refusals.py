@@ -196,7 +196,22 @@ _BESIDE_TOTAL = re.compile(
     r"successful|blocked|allowed|erro|unauthori))", re.IGNORECASE)
 
 
+# "how many distinct ports did X hit, and how many of those flows got rejected": a second count over a part of
+# the rows; its condition would become the first count's filter too, so both answers would be the part's
+_COUNT_OF_PART = re.compile(
+    r"\b(?:how many|number of|count of)\b.*?[,;:-]?\s*\b(?:and|&|plus|also)\s+(?:also\s+)?(?:how many|what number|"
+    r"the number|the count|count)\s+(?:of\s+(?:them|those|these|which)\b(?:\s+\w+){0,2}?\s+(?:were|was|got|get|are|is|"
+    r"did|failed|succeeded|errored|had|have|came)\b|(?:were|was|got|are)\s+(?:rejected|accepted|denied|failed|blocked|"
+    r"successful|allowed|errors?)\b)", re.IGNORECASE)
+
+
 def refuse_compound(question: str) -> None:
+    if match := _COUNT_OF_PART.search(question):
+        part = match.group(0)[match.group(0).rfind(next(w for w in ("how many", "what number", "the number", "the count",
+                                                                    "count") if w in match.group(0).lower())):]
+        raise TranslationError(
+            f"cannot count a part beside the whole ({part!r}) in one answer: ask them one at a time, e.g. the first "
+            "count alone, then the same with the part's condition ('how many rejected flows from 10.0.0.5')")
     if match := _BESIDE_TOTAL.search(question):
         raise TranslationError(
             f"cannot count a part beside the whole ({match.group(0)!r}) in one answer: ask them one at a time, e.g. "

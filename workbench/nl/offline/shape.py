@@ -22,13 +22,20 @@ from workbench.nl.offline.dimensions import (
     sized_bucket,
     time_bucket,
 )
-from workbench.nl.offline.listing import asked_columns, listing, names_only_the_kind, severest, the_one_event
-from workbench.nl.offline.measures import read_measure, second_measure
+from workbench.nl.offline.listing import (
+    asked_columns,
+    listing,
+    names_only_the_kind,
+    rows_or_values,
+    severest,
+    the_one_event,
+)
+from workbench.nl.offline.measures import counts_per, read_measure, second_measure
 from workbench.nl.offline.rankedrows import rank_rows
 from workbench.nl.offline.reading import Reading
-from workbench.nl.offline.thresholds import distinct_threshold
+from workbench.nl.offline.thresholds import distinct_threshold, second_bound
 from workbench.nl.offline.thresholds import threshold as read_threshold
-from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS, TIME_COLUMN
+from workbench.nl.offline.vocab import COUNT_ALIAS, TIME_COLUMN
 
 _RANK = (r"\b(?<!at )(?:most (?:common|active|frequent|often|frequently|used|calls|events|traffic|flows|findings)|"
          r"the most\b|busiest|noisiest|loudest|biggest|largest|heaviest|chattiest|most\b)")
@@ -62,32 +69,6 @@ def _ranked_by_rows(reading: Reading, table: str) -> None:
         reading.text = reading.text[:match.start()] + "by number of" + reading.text[match.end():]
 
 
-def _counts_per(reading: Reading, table: str) -> None:
-    """'event names and counts', 'what did X call, with counts': a count per value, not one total.
-
-    Rewritten to the 'count per <column>' the rest of the shape reads; 'with counts' beside nothing to count
-    per is left for the stray-count check, which refuses it.
-    """
-    keys = "|".join(re.escape(k) + r"(?:es|s)?" for k in sorted(DIMENSIONS[table], key=len, reverse=True))
-    if match := re.search(rf"\b({keys})\s+(?:and|with|&|plus)\s+(?:their\s+|the\s+|its\s+)?(?:counts?|number)\b",
-                          reading.text):
-        said = match.group(0)
-        if re.search(r"\b(?:than|over|under|least|most|exactly)\s+\w+\s+(?:(?:distinct|different|unique)\s+)?$",
-                     reading.text[:match.start()]):
-            # "users seen from more than 3 source ips, with the count": the count compared, kept beside the user
-            start = match.start() + len(match.group(1))
-            reading.text = reading.text[:start] + " " * (match.end() - start) + reading.text[match.end():]
-            return
-        reading.text = reading.text[:match.start()] + f"count per {match.group(1)}".ljust(len(said)) + \
-            reading.text[match.end():]
-        return
-    # "what did 10.0.0.5 call, with counts": the calls it made are event names
-    if table == "cloudtrail" and (match := re.search(
-            r"^(\s*)what\s+(did|does|has)\b(.*)\b(call|calls|called|do|done)\s*-?\s*(?:with|and|w|plus|&)\s+"
-            r"(?:the\s+|their\s+)?counts?\s*$", reading.text)):
-        reading.text = f"{match.group(1)}count {match.group(3)} per event name "
-
-
 def _read_shape(reading: Reading, intent: Intent) -> None:
     table = intent.table
     if table == "guardduty" and reading.most_severe is not None:
@@ -104,7 +85,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         console = any("ConsoleLogin" in f.condition.sql() for f in intent.filters)
         reading.text = reading.text[:said.start(1)] + ("login outcome" if console else "call outcome") + \
             reading.text[said.end(1):]
-    _counts_per(reading, table)
+    counts_per(reading, table)
     _ranked_by_rows(reading, table)
     if table == "vpc_flow" and (who := re.search(r"\bwho(?:m)?\b", reading.text)):
         # flows hold addresses, not identities: "who talks to X" asks for the sources, "who did X reach" the peers
@@ -126,7 +107,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     # "busiest hour", "which day had the most events": the unit is the bucket, the ranking word stays
     bucket = None if intent.bucket else re.search(rf"\b(?:{GROUP}\s+(?:the\s+)?(minute|hour|day)s?|(hourly|daily)|over time|"
                        rf"(?<=busiest )(minute|hour|day)s?|(?<=quietest )(minute|hour|day)s?|"
-                       rf"(?<=which )(minute|hour|day)s?|(?<=what )(minute|hour|day)s?)\b", reading.text)
+                       rf"(?<=which )(minute|hour|day)s?|(?<=what )(minute|hour|day)s?|(?<=^ )(minute|hour|day)s(?=(?:\s+\w+){{0,3}}?"
+                       rf"\s+(?:with|having|that had|where)\s+(?:more|fewer|less|over|under|at least|at most)\b))\b", reading.text)
     if bucket:
         unit = next((g for g in (bucket.group(1), *bucket.groups()[2:]) if g), None) or {
             "hourly": "hour", "daily": "day"}.get(bucket.group(2) or "", "hour")
@@ -257,7 +239,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
             r"\b(?:distinct|unique|different)\b", d.dimension.words) else d for d in dims]
     threshold = read_threshold(reading)
     # "fewer than 30 flows but more than 3": a range, both bounds on the same count
-    bound = read_threshold(reading) if threshold else None
+    bound = second_bound(reading, threshold)
     if reading.total:  # "destinations 10.0.0.5 sent at least 1 MB to in total": a condition on each group's sum
         if threshold or distinct_cmp:
             raise TranslationError(f"two conditions on totals ({reading.total[2]!r} and another): ask for one")
@@ -340,8 +322,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         raise TranslationError(f"cannot place {measure.words!r} beside a list of values: ask for it per group, "
                                f"e.g. '{measure.words} per type', or alone, e.g. 'the {measure.words}'")
     if dims:
-        intent.columns, intent.distinct = [d.dimension for d in dims], True
-        intent.order = [Order(d.alias) for d in intent.columns]
+        rows_or_values(intent, dims, before_dims)
         return
     if ranking and measure is not None:  # "top 10 largest flows": rows by the measure
         rank_rows(reading, intent, measure, _top_n(top), ranking.group(0), ascending)

@@ -198,6 +198,9 @@ def _day_or_range(text: str, now: datetime) -> tuple[Window | None, str, str | N
         unit = {"m": "minute", "h": "hour", "d": "day", "w": "week"}[match.group(2)]
         n = int(match.group(1))
         return _cut(text, match, Window(now - n * UNITS[unit], now), f"in the last {n}{match.group(2)}")
+    if match := re.search(r"\b(?:since|from)\s+(?:the\s+)?(?:start\s+of\s+)?yesterday\b(?!\s+(?:at|\d))", text):
+        # "since yesterday": from yesterday's midnight until now, today included
+        return _cut(text, match, Window(_midnight(now) - timedelta(days=1), now), "since yesterday")
     if match := _YESTERDAY.search(text):
         today = _midnight(now)
         return _cut(text, match, Window(today - timedelta(days=1), today), "yesterday")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import re
 from datetime import datetime
+from typing import Any
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import (
@@ -31,6 +32,7 @@ from workbench.nl.offline.accounting import (
     refuse_unread_noun,
 )
 from workbench.nl.offline.actions import late_verb_object_events
+from workbench.nl.offline.alternatives import services_beside_address
 from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
 from workbench.nl.offline.columns import listed_columns_asked
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
@@ -247,7 +249,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
                             + " " * (len(working) - dangling.end(3)))
     if table == "cloudtrail" and any("/" in m.value for m in found.of("ip")):  # flows: which side is not said
         # "the 192.0.2.x addresses": a range's plural noun asks for its members, not the range's own kind
-        reading.text = re.sub(r"\bipaddr (?=(?:ip |source ip )?(?:addresses|ips|hosts)\b)|(?<=\bevery )ipaddr (?=(?:ip |source ip )?"
+        # ("calls from 10.x addresses": after a preposition the range is where the calls came from, a filter)
+        reading.text = re.sub(r"(?<!\bfrom )(?<!\bvia )(?<!\bby )\bipaddr (?=(?:ip |source ip )?(?:addresses|ips|hosts)\b)|(?<=\bevery )ipaddr (?=(?:ip |source ip )?"
                               r"(?:address|ip|host)\b)", "which  ", reading.text)
     intent = Intent(table=table, window=window, window_words=phrase or "")
     if table == "cloudtrail":
@@ -273,6 +276,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     require_cloudtrail(agent, table)
     for item in [*reading.filters, *([agent] if agent else [])]:
         intent.add(item)
+    services_beside_address(reading, intent)
     _refuse_foreign_dimension(reading, table)
     read_shape(reading, intent)
     listed_columns_asked(reading, intent)
@@ -286,6 +290,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_mixed_alternatives(intent, asked)
     apply_conventions(intent)
     ipv6_world(asked, intent)
+    _one_column_each(intent)
     refuse_foreign_words(reading, table)
     refuse_leftover_numbers(reading)
     refuse_partial_possessive(reading.text)
@@ -317,6 +322,15 @@ def _read_intent(question: str, now: datetime) -> Intent:
             f"cannot translate {question.strip()!r}: no IP, user, event, service, finding or traffic term I "
             "know. Try: " + "; ".join(f"'{s}'" for s in SUGGESTIONS))
     return intent
+
+
+def _one_column_each(intent: Intent) -> None:
+    """'per iam user, users w/ at least 3': a grouping said twice (or two words a convention makes one column) is one
+    column; twice, the answer would show it twice and order by it twice."""
+    def once(items: list[Any]) -> list[Any]:
+        seen: set[str] = set()
+        return [i for i in items if not (i.expression in seen or seen.add(i.expression))]
+    intent.group_by, intent.columns, intent.order = once(intent.group_by), once(intent.columns), once(intent.order)
 
 
 _TRAFFIC_VERB = r"(?:contact\w*|talk\w*|connect\w*|communicat\w*|reach\w*)"
