@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from workbench.nl import TranslationError
+from workbench.nl.offline.breakdowns import breakdowns
 from workbench.nl.offline.rawcolumns import plain_column_names
 from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
@@ -164,8 +165,12 @@ def normalise(question: str) -> str:
     # "10.0.0.5 -> 203.0.113.42", "a → b", "a => b", "a > b": an arrow between two addresses points from the
     # source to the destination; left as punctuation, each address would match either side of the flow
     question = _ARROW.sub(r"from \1 to \2", _BACK_ARROW.sub(r"from \2 to \1", question))
+    # "non-readonly calls", "not readonly": the column's name as a word, the read-only calls' negation
+    question = re.sub(r"\b(non[- ]?|not\s+)readonly\b", lambda m: "not read-only" if m.group(1).startswith("not") else
+                      "non-read-only", question, flags=re.IGNORECASE)
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
-    text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", plain_column_names(question), flags=re.IGNORECASE)
+    text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", breakdowns(plain_column_names(question)),
+                  flags=re.IGNORECASE)
     # "crypto-mining", "brute-forcing", "back-door": GuardDuty's threat families said in prose; hyphenated they
     # look like a name and were searched for in the findings' resources
     text = re.sub(r"\b(?:crypto|coin|bitcoin|monero)[- ]?min(?:ing|ers?)\b|\bcrypto[- ]?jack(?:ing|ed)?\b", "crypto mining",

@@ -42,6 +42,11 @@ _NOT_A_TOOL = frozenset({
     "also", "there", "set", "present", "given", "shown", "it", "them", "they"})
 # A bare word before "user agent" is a tool only when it is one analysts look for; a value with a version, a slash or
 # a dash ("aws-cli", "curl/8.5.0", "boto3") is a tool's name by its shape
+# A tool's name with its version ("aws-cli/1.22.34", "Boto3/1.34.145", "Mozilla/5.0") is the start of a user agent
+# string by its shape, said with or without "user agent": read anywhere, it is never a user, a secret or a bucket
+_VERSIONED = re.compile(r"(?<![\w/.-])(?P<value>(?:aws-cli|aws-sdk-[a-z]+|boto3?|botocore|python-requests|curl|wget|mozilla|"
+                        r"terraform|go-http-client|okhttp|postman\w*|powershell|java|python|aws-internal)/\d+(?:\.\d+)*)"
+                        + _END, re.IGNORECASE)
 _TOOLS = frozenset({"curl", "wget", "boto", "boto3", "botocore", "python", "terraform", "awscli", "mozilla", "chrome",
                     "firefox", "safari", "edge", "kali", "parrot", "postman", "powershell", "java", "go", "pacu",
                     "s3browser", "cyberduck", "rclone", "nmap", "sqlmap", "scoutsuite", "prowler"})
@@ -68,6 +73,11 @@ def take_user_agent(question: str) -> tuple[str, Filter | None]:
                 condition, description = negate(condition), "not " + description
             rest = question[:match.start()] + " " + question[match.end():]
             return rest, Filter(condition, words, description, (value,))
+    if (match := _VERSIONED.search(question)) is not None:
+        value = match.group("value")
+        rest = question[:match.start()] + " " + question[match.end():]
+        return rest, Filter(exp.Like(this=exp.Lower(this=col("useragent")), expression=literal(f"%{value.lower()}%")),
+                            value, f"user agent containing {value!r}", (value,))
     return question, None
 
 
