@@ -226,7 +226,7 @@ def _camel(value: str, before: str, after: str) -> str | None:
         return "error_code"
     if re.fullmatch(r"AWSReservedSSO_\w+|AWSServiceRoleFor\w+", value):
         return "role"  # Identity Center's and AWS services' own role names, as the session issuer writes them
-    if re.match(r"^\s*(?:(?:permission set\s+|sso\s+)?(?:roles?|sessions?)|permission sets?)\b", after.lower()):
+    if re.match(r"^\s*(?:(?:(?:sso\s+)?permission set\s+|sso\s+)?(?:roles?|sessions?)|(?:sso\s+)?permission sets?)\b", after.lower()):
         return "role"  # "the AdministratorAccess role": an SSO permission set's role
     if value in KNOWN_POLICIES or re.match(r"^\s*(?:managed\s+)?polic(?:y|ies)\b", after.lower()):
         return "policy"
