@@ -169,7 +169,7 @@ def normalise(question: str) -> str:
     question = re.sub(r"\b(non[- ]?|not\s+)readonly\b", lambda m: "not read-only" if m.group(1).startswith("not") else
                       "non-read-only", question, flags=re.IGNORECASE)
     # "users (iam)", "principals (sso)": the kind said aside, as "iam users" says it before the noun
-    question = re.sub(r"\b(users?|principals?|identit(?:y|ies)|callers?)\s*\(\s*(iam|sso|root|identity center)\s*\)",
+    question = re.sub(r"\b(users?|principals?|identit(?:y|ies))\s*\(\s*(iam|sso|root|identity center)\s*\)",
                       r"\2 \1", question, flags=re.IGNORECASE)
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", breakdowns(plain_column_names(question)),
