@@ -18,12 +18,14 @@ _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transm
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
                     r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
                     r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|destinations?|peers?|"
+                    # "10.10.16.65 total bytes out": the volume it sent, said after it
+                    r"(?:bytes|packets|data|traffic)\s+(?:out|outbound|sent|egress|uploaded)|"
                     r"(?:get|gets|got|getting|go|goes|went)\s+(?:through|in)|(?:ever\s+)?(?:allowed|let|permitted)\s+(?:in|through))\b",  # "did X get through": its flows, accepted  # "10.10.17.92 destinations": where it sent to
                     re.IGNORECASE)
 _RECEIVES = re.compile(r"^\s*(?:\w+\s+)?(?:receiv\w*|"
                        # "did 10.0.0.5 get connections from": what came to it, though "connections" names no side
                        r"(?:get|gets|got|getting|see|sees|saw)\s+(?:any\s+|some\s+|inbound\s+)*(?:connections?|traffic|"
-                       r"flows?|hits?|requests?|probes?|scans?|packets|bytes|data|sessions?)\s+from\b|download\w*|accept\w* from|sources|senders?|listen\w*|serv(?:e|es|ed|ing)|"
+                       r"flows?|hits?|requests?|probes?|scans?|packets|bytes|data|sessions?)\s+from\b|download\w*|(?:bytes|packets|data|traffic)\s+(?:inbound|received|ingress|in(?=\s*(?:$|[,;?.!]|across|over|total)))|accept\w* from|sources|senders?|listen\w*|serv(?:e|es|ed|ing)|"
                        r"accept(?:s|ed|ing)?\s+(?:\w+\s+)?(?:connections?|traffic|flows?|sessions?))\b", re.IGNORECASE)
 
 
