@@ -138,6 +138,9 @@ def vpc_concepts(reading: Reading) -> None:
                          r"(?!(?:receive|get|got|accept|hear|see))",
                          reading.text[match.end():]):
             bare = "to"  # "which external ips did 10.0.0.5 connect to": the noun is the object of the address's verb
+        elif match.group(5) and re.match(rf"\s+{nouns}\s+(?:that|which)\s+ipaddr\s+(?!(?:receiv|get|got|accept|hear|saw|see))\w",
+                                         reading.text[match.end():]):
+            bare = "to"  # "internal hosts that 10.0.0.5 opened connections to": the same object, in a relative clause
         side, kind = (match.group(1) or match.group(3), match.group(2) or match.group(4)) if (
             match.group(1) or match.group(3)) else (bare, match.group(5))
         column = "dstaddr" if side in {"to", "towards", "into"} else "srcaddr"

@@ -171,6 +171,10 @@ def normalise(question: str) -> str:
     # "users (iam)", "principals (sso)": the kind said aside, as "iam users" says it before the noun
     question = re.sub(r"\b(users?|principals?|identit(?:y|ies))\s*\(\s*(iam|sso|root|identity center)\s*\)",
                       r"\2 \1", question, flags=re.IGNORECASE)
+    # "internal hosts 10.0.0.5 opened ssh connections to": a relative clause without its 'that', the hosts listed
+    question = re.sub(r"^(\s*(?:(?:the|list|show|all)\s+)*(?:(?:internal|external|private|public)\s+)?(?:hosts|ips|addresses|"
+                      r"ip addresses|destinations|machines|servers))\s+(?=\d{1,3}(?:\.\d{1,3}){3}\s+\S.*\b(?:to|into)\s*[?.!]?\s*$)",
+                      r"\1 that ", question, flags=re.IGNORECASE)
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", breakdowns(plain_column_names(question)),
                   flags=re.IGNORECASE)
