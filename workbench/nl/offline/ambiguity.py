@@ -40,3 +40,17 @@ def refuse_partial_possessive(text: str) -> None:
         if word in NEUTRAL or word in _NOT_PEOPLE or word.removesuffix("s") in NEUTRAL:
             continue
         raise TranslationError("ambiguous: " + _hint(word))
+
+
+# "what changed", "did anything change?": a change with nothing around it says neither where nor in what; read as
+# every write call in the lake it is thousands of rows that answer none of the questions the analyst had in mind
+_BARE_CHANGE = re.compile(r"\s*(?:(?:so|ok|okay|and|then|well)[,\s]+)?(?:what(?:'s|\s+has|\s+have|\s+was|\s+were|\s+got)?|"
+                          r"(?:did|has|have)\s+(?:anything|something)|anything|something)\s+(?:been\s+)?"
+                          r"(?:chang(?:e|ed|es)|modified|altered|different)\s*[?.!]*\s*", re.IGNORECASE)
+
+
+def refuse_bare_change(question: str) -> None:
+    if _BARE_CHANGE.fullmatch(question):
+        raise TranslationError("ambiguous: a change with nothing to place it (no service, resource, person or time) "
+                               "could be anything in the logs: say what and when, e.g. 'IAM changes since Monday' or "
+                               "'security group changes yesterday'")

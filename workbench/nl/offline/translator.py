@@ -33,7 +33,11 @@ from workbench.nl.offline.accounting import (
 )
 from workbench.nl.offline.actions import late_verb_object_events
 from workbench.nl.offline.alternatives import services_beside_address
-from workbench.nl.offline.ambiguity import refuse_ambiguous_names, refuse_partial_possessive
+from workbench.nl.offline.ambiguity import (
+    refuse_ambiguous_names,
+    refuse_bare_change,
+    refuse_partial_possessive,
+)
 from workbench.nl.offline.columns import listed_columns_asked
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
@@ -181,6 +185,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
     refuse_follow_up(question)
+    refuse_bare_change(question)
     refuse_nested(question)
     refuse_compound(question)
     question, agent = take_user_agent(question)  # "curl in the user agent": a tool's name, never a user's
