@@ -22,7 +22,17 @@ SESSION_MFA = "useridentity.sessioncontext.attributes.mfaauthenticated"
 _NOT_ASKED = r"(?<!\bwhether they )(?<!\bwhether he )(?<!\bwhether she )(?<!\bif they )"
 
 
+# "did X log in with mfa every time?": a question about all of the sign-ins, which a filter on MFA would hide
+_EVERY_TIME = re.compile(r"\b(?:mfa|2fa|multi-factor\w*)\b.*\b(?:every\s+(?:single\s+)?time|each\s+time|all\s+the\s+time|"
+                         r"always|every\s+(?:single\s+)?(?:console\s+)?(?:log-?in|sign-?in)s?)\b|\b(?:always|every\s+time)\b"
+                         r".*\b(?:mfa|2fa|multi-factor\w*)\b", re.IGNORECASE)
+
+
 def console_logins(reading: Reading) -> None:
+    if _EVERY_TIME.search(reading.text):
+        raise TranslationError("whether MFA was used every time needs all the sign-ins, and a filter on MFA would hide "
+                               "the ones without it: ask for the counts either way, e.g. 'console logins by "
+                               "<user> with vs without mfa'")
     if brute := reading.find(r"\b(?:brute[- ]?forc\w*|password[- ]spray\w*|credential stuffing)(?:\s+(?:attacks?|attempts?))?"
                              r"(?:(?:\s+(?:against|on|of))?\s+(?:the\s+)?(?:aws\s+)?(?:console|logins?|sign-?ins?))?"):
         reading.add(eq("eventname", "ConsoleLogin"), reading.consume(brute), "console logins", "console")
