@@ -142,3 +142,11 @@ def test_a_placed_change_is_still_read() -> None:
 def test_mfa_every_time_is_refused_with_the_counts_to_ask(question: str) -> None:
     with pytest.raises(TranslationError, match="with vs without mfa"):
         translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["guardduty findings about access keys or iam users",
+                                      "findings on iam users or access keys"])
+def test_iam_users_beside_access_keys_say_the_resource_again(engine, question: str) -> None:
+    reference = ("SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty "
+                 "WHERE resourcetype = 'AccessKey'")
+    assert same_rows(engine, question, reference) > 0

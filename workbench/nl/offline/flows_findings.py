@@ -251,8 +251,9 @@ def guardduty_concepts(reading: Reading) -> None:
     if families:
         reading.add(any_of(*(like("type", p) for _, p in families)), " ".join(w for w, _ in families),
                     " or ".join(w for w, _ in families) + " findings")
-    if match := reading.find(r"\biam\s+(?=users?\b)"):
+    if match := reading.find(r"(?<!\bor )(?<!\band )\biam\s+(?=users?\b(?!\s+(?:or|and)\b))"):
         # "which iam users appear in access key findings": a key's owner can be a role session too; the kind is asked
+        # ("access keys or iam users" says the resource again, in other words: no kind of owner is asked)
         reading.add(eq("json_extract_scalar(resource, '$.accessKeyDetails.userType')", "IAMUser"), reading.consume(match),
                     "on the access keys of IAM users")
     # "ec2 instances", "s3 buckets": the service says again what the resource noun says
