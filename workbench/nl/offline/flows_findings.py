@@ -133,7 +133,7 @@ def vpc_concepts(reading: Reading) -> None:
                                 rf"\b{scope}(?=\s+({nouns}|dsts?)\b)"):
         # "internal destinations": the scope is on the side the noun names
         bare = "to" if re.match(r"dst|destination", match.group(6) or "") else "from"
-        if match.group(5) and re.search(r"\b(?:which|what)\s+(?:of\s+the\s+)?$", reading.text[:match.start()]) and \
+        if match.group(5) and re.search(r"\b(?:which|what|how\s+many)\s+(?:of\s+the\s+)?$", reading.text[:match.start()]) and \
                 re.match(rf"\s+{nouns}\s+(?:did|does|do|has|have|had)\s+(?:ipaddr|it|they|he|she|(?:the|that|this)\s+\w+)\s+"
                          r"(?!(?:receive|get|got|accept|hear|see))",
                          reading.text[match.end():]):
