@@ -88,3 +88,16 @@ def test_a_named_span_is_still_a_window(engine) -> None:
     reference = ("SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty "
                  "WHERE updatedat >= '2026-11-19T18:00:00Z' AND updatedat < '2026-11-20T00:00:00Z'")
     same_rows(engine, "findings during the last 6 hours", reference)  # asserts the rows agree
+
+
+@pytest.mark.parametrize("question", [
+    "gd findings by severity, highest first",
+    "guardduty findings by severity, most severe first",
+    "findings by severity descending",
+    "findings by severity, highest to lowest",
+])
+def test_findings_by_severity_highest_first_are_the_findings_in_order(engine, question: str) -> None:
+    # not the count per severity ordered by how many, nor the high band that "severe" names elsewhere
+    reference = "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty"
+    assert same_rows(engine, question, reference) > 1
+    assert "ORDER BY severity DESC" in " ".join(translate(question, DEMO_NOW)[0].split())
