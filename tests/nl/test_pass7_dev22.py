@@ -71,6 +71,11 @@ def test_first_seen_per_value_within_a_period_is_still_answered(engine) -> None:
     reference = ("SELECT sourceipaddress, min(eventtime) FROM cloudtrail WHERE eventtime >= '2026-11-19T00:00:00Z' "
                  "AND eventtime < '2026-11-20T00:00:00Z' GROUP BY 1")
     assert same_rows(engine, "first seen time per source ip yesterday", reference) > 1
+    # "in order of first use" orders the values of the period; it does not ask which are new
+    ordered = ("SELECT eventname, min(eventtime) FROM cloudtrail WHERE useridentity.arn LIKE '%/lena.garcia@tyrell.com' "
+               "AND eventtime >= '2026-11-18T21:00:00Z' AND eventtime < '2026-11-18T22:00:00Z' GROUP BY 1")
+    assert same_rows(engine, "lena.garcia@tyrell.com on the 18th between 21:00 and 22:00 utc: which event names, in "
+                             "order of first use", ordered) > 1
 
 
 @pytest.mark.parametrize("question", [
