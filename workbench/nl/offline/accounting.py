@@ -52,6 +52,14 @@ def refuse_stray_modifiers(reading: Reading, intent: Intent) -> None:
         # "how many calls each" with no grouping read: one total would answer something else
         raise TranslationError(f"cannot tell what {match.group(0)!r} groups by: say 'count per user', 'per source IP', "
                                "'per event name' or 'per hour'")
+    if intent.window is not None and intent.group_by and any(
+            m.func == "min" and re.search(r"\b(?:seen|time|appeared|showed)\b", m.words) for m in intent.measures) \
+            and not any(re.search(r"\b(?:per|each|every|by)\b", d.words or "") for d in intent.group_by):
+        # "event names seen for the first time yesterday": new values are the ones not seen before the period, which
+        # an answer bounded by the period cannot tell from old ones (each one's first time inside it would be listed)
+        raise TranslationError(f"cannot tell what was first seen {intent.window_words!r}: the answer would need the "
+                               "time before it too; ask for the first time of each over the whole range, e.g. 'first "
+                               "seen time per event name', and read those that start in the period")
     if match := re.search(r"\b(?:before|after|since|until|till|prior to|following|preceding)\b", reading.text):
         # "what did bob do after the StopLogging call": a time relative to an event is not a filter on it
         raise TranslationError(f"cannot place {match.group(0)!r}: a time relative to another event is not understood; "

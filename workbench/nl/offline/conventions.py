@@ -8,6 +8,7 @@ keeps only the rows that have it; "counts for alice and bob" is one count per na
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from sqlglot import exp
 
@@ -243,7 +244,8 @@ def _only_present(intent: Intent) -> None:
 def _other_end(intent: Intent) -> None:
     """'which hosts does 10.0.0.5 talk to on 5432': an address pinned to one value is never what is listed or
     grouped — the hosts asked for are the other end of its connections."""
-    if intent.table != "vpc_flow" or not (intent.distinct or intent.group_by):
+    counted = [m for m in intent.measures if m.func == "count_distinct"]
+    if intent.table != "vpc_flow" or not (intent.distinct or intent.group_by or counted):
         return  # a listing shows both ends anyway
     pinned = {f.condition.this.sql(DIALECT) for f in intent.filters
               if isinstance(f.condition, exp.EQ) and f.condition.this.sql(DIALECT) in {"srcaddr", "dstaddr"}}
@@ -259,10 +261,18 @@ def _other_end(intent: Intent) -> None:
                                                                d.words or "") else d for d in dims]
 
     columns, group_by = turned(intent.columns), turned(intent.group_by)
-    if columns == intent.columns and group_by == intent.group_by:
+    # "how many hosts did 10.0.0.5 ssh into": counting the pinned address's own distinct values would always say 1
+    measures = [replace(m, alias=f"distinct_{swap.alias}", description=f"number of distinct {swap.description}",
+                        column=swap.expression)
+                if m.func == "count_distinct" and m.column == side and not re.search(
+                    r"\b(?:source|src|destination|dst|dest|sender|target)", m.words or "") else m
+                for m in intent.measures]
+    if columns == intent.columns and group_by == intent.group_by and measures == intent.measures:
         return
-    intent.columns, intent.group_by = columns, group_by
-    intent.order = [Order(other[side], o.descending) if o.expression in {side, swap.alias} else o for o in intent.order]
+    renamed = {m.alias: n.alias for m, n in zip(intent.measures, measures, strict=True)}
+    intent.columns, intent.group_by, intent.measures = columns, group_by, measures
+    intent.order = [Order(other[side], o.descending) if o.expression in {side, swap.alias}
+                    else Order(renamed.get(o.expression, o.expression), o.descending) for o in intent.order]
 
 
 _BUCKET = "json_extract_scalar(requestparameters, '$.bucketName')"

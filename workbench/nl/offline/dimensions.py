@@ -112,6 +112,9 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
             found.append(Dim(Dimension(f"json_extract_scalar(requestparameters, '$.{field}')", f"target_{noun}",
                                         f"target {noun}", target.group(0)), "which"))
         reading.consume(target)
+    if "SecurityGroup" in calls:
+        # "security groups opened to the world - who and which group": the group the call changed, never an IAM group
+        reading.text = re.sub(r"\b(which|what)\s+(groups?)\b", r"\1 security \2", reading.text)
     sort = re.search(r"\b(?:sorted|ordered|sort|order|ranked)\s+by\s+(?:the\s+)?", reading.text)
     if sort and (hit := vocab_dimension(table, reading.text[sort.end():])):
         reading.sort = hit[0]
@@ -282,7 +285,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
             d.dimension.alias in {"username", "identity"} for d in found)
         from workbench.nl.offline.listing import asked_columns  # noqa: PLC0415 (listing reads dimensions' Dim)
         listed, at = asked_columns(reading.text, table)
-        if match.group(0) == "who" and match.start() >= at >= 0 and any(
+        if match.group(0) in {"who", "whom"} and match.start() >= at >= 0 and any(
                 d.alias not in {"principal", TIME_COLUMN[table]} for d in listed):
             return found  # "CreateUser calls: who, ip, time": a column of each row, read with the others
         if all(d.dimension.alias != alias for d in found) and not relative:

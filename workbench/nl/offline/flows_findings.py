@@ -133,7 +133,7 @@ def vpc_concepts(reading: Reading) -> None:
                                 rf"\b{scope}(?=\s+({nouns}|dsts?)\b)"):
         # "internal destinations": the scope is on the side the noun names
         bare = "to" if re.match(r"dst|destination", match.group(6) or "") else "from"
-        if match.group(5) and re.search(r"\b(?:which|what)\s+(?:of\s+the\s+)?$", reading.text[:match.start()]) and \
+        if match.group(5) and re.search(r"\b(?:which|what|how\s+many)\s+(?:of\s+the\s+)?$", reading.text[:match.start()]) and \
                 re.match(rf"\s+{nouns}\s+(?:did|does|do|has|have|had)\s+(?:ipaddr|it|they|he|she|(?:the|that|this)\s+\w+)\s+"
                          r"(?!(?:receive|get|got|accept|hear|see))",
                          reading.text[match.end():]):
@@ -167,6 +167,12 @@ _MOST_SEVERE = re.compile(
 
 
 def guardduty_concepts(reading: Reading) -> None:
+    # "gd findings by severity, highest first": the findings in severity order, as "sorted by severity" reads; the
+    # counts per severity ordered by how many (or the high band, for "severe") answered another question
+    if not re.search(r"\b(?:count|counts|how many|number|total|tally)\b", reading.text):
+        reading.text = re.sub(r"\b(findings?|alerts?)\s+by\s+severity\s*[,;-]?\s*(?:(?:highest|most\s+severe|worst|"
+                              r"most\s+critical)\s+first|desc(?:ending)?|high(?:est)?\s+to\s+low(?:est)?)\b",
+                              r"\1 sorted by severity", reading.text)
     # "the most severe finding", "top 3 findings by severity": findings ranked by severity, each one a row — never
     # the high band ("severe") nor the finding types counted
     if ranked := _MOST_SEVERE.search(reading.text):

@@ -116,7 +116,8 @@ def rows_or_values(intent: Intent, dims: list[Dim], text: str) -> None:
 
 
 _TIME_WORDS = re.compile(r"(?:time(?:stamp)?s?|when|dates?)\b")
-_GAP = re.compile(r"(?:\s|,|\band\b|\bthe\b|\bits\b|\btheir\b)*")
+# "when, where (region), by whom": a bracket only glosses the word before it
+_GAP = re.compile(r"(?:\s|,|\band\b|\bthe\b|\bits\b|\btheir\b|\bwhere\s*\(?(?=\s*(?:regions?|accounts?)\b)|[()])*")
 # "…: when, who, and which call": a question word inside the list asks for that column of each row
 _ASKED_WORD = re.compile(r"(?:from\s+)?(?:which|what)\s+(?!(?:when|who)\b)")
 
@@ -136,7 +137,7 @@ def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
         if moment := _TIME_WORDS.match(text, at):
             column = TIME_COLUMN[table]
             dim, length = Dimension(column, column, column, moment.group(0)), moment.end() - at
-        elif table == "cloudtrail" and (who := re.match(r"who\b", text[at:])):  # "…: who, ip, time": the caller
+        elif table == "cloudtrail" and (who := re.match(r"(?:by\s+)?whom?\b", text[at:])):  # "…: who, ip, time": the caller
             dim, length = Dimension("useridentity.arn", "principal", "principal", "who"), who.end()
         elif hit := vocab_dimension(table, text[at:]):
             dim, length = hit

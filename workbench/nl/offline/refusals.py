@@ -165,6 +165,13 @@ def refuse_nested(question: str) -> None:
                           r"having)\s+the\s+(?:most|fewest|least|highest|lowest|largest|biggest)\b", question, re.IGNORECASE):
         raise TranslationError(f"cannot answer {match.group(0)!r} in one query: ask first for the top one (e.g. "
                                "'the user with the most errors'), then for its rows by name")
+    # "regions touched by 192.0.2.238 during the leaked key alert": the alert's time span is another query's answer;
+    # read as a GuardDuty question or with the span dropped, the answer would be about something else
+    if match := re.search(r"\b(?:during|while|throughout|around|at the time of)\s+(?:the|that|this)\s+(?:[\w-]+\s+){0,5}?"
+                          r"(?:alerts?|findings?|incidents?|attacks?|scans?|outages?)\b", question, re.IGNORECASE):
+        raise TranslationError(f"cannot place {match.group(0)!r}: a time relative to another event is not understood; "
+                               "name the time, e.g. 'on 2026-11-19 between 14:00 and 16:00', or ask for the alert's "
+                               "time first ('when was the first finding of that type')")
     # "which users were created, and did the new users then make calls?": the second part acts on the first's rows
     if match := _ACTS_ON_RESULT.search(question):
         raise TranslationError(f"cannot answer {match.group(0).strip(' ,;:-')!r} in one query: it asks about the rows "
