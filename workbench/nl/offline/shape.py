@@ -366,6 +366,8 @@ def _count_distinct(dims: list[Dim], counting: re.Match[str], text: str = "") ->
     if re.search(r"\b(?:and|with|plus)\b", text[counting.end():].split("_")[0]):
         return False
     # "IPs used by dave, how many?" counts the IPs; "the event names and how many times each" counts per name
+    if re.search(r"\band\s*$", text[:counting.start()]) and not re.search(r"\w", text[counting.end():]):
+        return False  # "which services had errors, and how many": the values listed, each one's count beside it
     return all(d.trigger == "which" for d in dims) and not re.search(
         r"\b(?:each|times|calls|events|requests|flows|findings|per|apiece)\b", text)
 
