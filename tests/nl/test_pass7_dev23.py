@@ -108,3 +108,33 @@ def test_exactly_one_distinct_value_is_still_read(engine) -> None:
     reference = ("SELECT useridentity.arn, count(DISTINCT awsregion) FROM cloudtrail GROUP BY 1 "
                  "HAVING count(DISTINCT awsregion) = 1")
     assert same_rows(engine, "principals active in exactly one region", reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("when was the public access block removed and from which bucket",
+     "SELECT eventtime, json_extract_scalar(requestparameters, '$.bucketName') FROM cloudtrail "
+     "WHERE eventname = 'DeleteBucketPublicAccessBlock'"),
+    ("when was StopLogging called and from which ip",
+     "SELECT eventtime, sourceipaddress FROM cloudtrail WHERE eventname = 'StopLogging'"),
+    ("when did CreateUser happen and in what region",
+     "SELECT eventtime, awsregion FROM cloudtrail WHERE eventname = 'CreateUser'"),
+])
+def test_when_and_which_value_lists_each_time_beside_it(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+_MFA = "useridentity.sessioncontext.attributes.mfaauthenticated = 'true'"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("how many api calls were made from mfa-authenticated sessions", f"SELECT count(*) FROM cloudtrail WHERE {_MFA}"),
+    ("calls from mfa authenticated sessions per user",
+     f"SELECT useridentity.arn, count(*) FROM cloudtrail WHERE {_MFA} GROUP BY 1"),
+    ("which principals made calls from mfa-protected sessions",
+     f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {_MFA}"),
+    ("mfa-authenticated console logins",
+     "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     "WHERE eventname = 'ConsoleLogin' AND json_extract_scalar(additionaleventdata, '$.MFAUsed') = 'Yes'"),
+])
+def test_mfa_authenticated_is_the_mfa_flag_not_a_name(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0

@@ -305,6 +305,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                                        dim.expression, counting.group(0)))
         return
     if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b|"
+                          r"^\s*when\b.*\band\s+(?:(?:from|on|in|for|to|of)\s+)?(?:which|what)\b|"  # "when …, and which bucket"
                           # "who created users, with ip and time": each event's time is asked, so the events
                           r"\b(?:with|including)\s+(?:(?:the\s+)?(?:source\s+)?ips?\s*(?:,|and|&)\s*)?(?:the\s+)?time(?:stamp)?s?\b|\S\s*[-–—,;:]?\s*(?<!since )\bwhen\s*[?.!]?\s*$", reading.text):
         if not any(d.dimension.alias == "principal" for d in dims):
