@@ -1,5 +1,5 @@
 """Classes of dev23's wrong answers (pass 7): two named values set against each other, a time alone as a
-follow-up, unauthenticated reads, "which X …, and how many", a key's owner asked after the keys, and a condition
+follow-up, unauthenticated callers, "which X …, and how many", a key's owner asked after the keys, and a condition
 on how many distinct values each one has. Answers are compared with reference rows; refusals assert the reason.
 """
 
@@ -45,20 +45,20 @@ def test_a_time_alone_after_and_is_a_follow_up(question: str) -> None:
 
 
 @pytest.mark.parametrize(("question", "reference"), [
-    ("ips reading s3 anonymously and how many requests each",
-     "SELECT sourceipaddress, count(*) FROM cloudtrail WHERE useridentity.accountid = 'anonymous' GROUP BY 1"),
-    ("anonymous s3 reads per ip",
-     "SELECT sourceipaddress, count(*) FROM cloudtrail WHERE useridentity.accountid = 'anonymous' GROUP BY 1"),
     ("when did unauthenticated reads of s3 start, first one",
      "SELECT min(eventtime) FROM cloudtrail WHERE useridentity.accountid = 'anonymous'"),
-    ("which ips read s3 unauthenticated",
-     "SELECT DISTINCT sourceipaddress FROM cloudtrail WHERE useridentity.accountid = 'anonymous'"),
+    ("unauthenticated requests per source ip",
+     "SELECT sourceipaddress, count(*) FROM cloudtrail WHERE useridentity.accountid = 'anonymous' GROUP BY 1"),
+    ("count of unauthenticated GetObject on tyrell-backups-33c922 per source ip",
+     "SELECT sourceipaddress, count(*) FROM cloudtrail WHERE useridentity.accountid = 'anonymous' "
+     "AND eventname = 'GetObject' AND json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-backups-33c922' "
+     "GROUP BY 1"),
     ("unauthenticated s3 requests per bucket",
      "SELECT json_extract_scalar(requestparameters, '$.bucketName'), count(*) FROM cloudtrail "
      "WHERE useridentity.accountid = 'anonymous' AND json_extract_scalar(requestparameters, '$.bucketName') IS NOT NULL "
      "GROUP BY 1"),
 ])
-def test_unauthenticated_reads_are_every_anonymous_request(engine, question: str, reference: str) -> None:
+def test_unauthenticated_callers_are_anonymous_ones(engine, question: str, reference: str) -> None:
     assert same_rows(engine, question, reference) > 0
 
 
