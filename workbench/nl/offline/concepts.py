@@ -304,7 +304,7 @@ def cloudtrail_concepts(reading: Reading) -> None:
                                   r"dump\w*|open\w*)\b")):
         # "who read prod/billing/api", "secrets the billing-lambda role pulled": reading a secret is GetSecretValue
         reading.add(event_filter(("GetSecretValue",)), reading.consume(match), "secret reads", "credential access")
-    if match := reading.find(r"\banonymous(?:ly)?(?:\s+(?:users?|access|requests?|callers?|principals?|reads?))?\b"):
+    if match := reading.find(r"\b(?:anonymous(?:ly)?|unauthenticated(?:ly)?)(?:\s+(?:users?|access|requests?|callers?|principals?|reads?))?\b"):  # "unauthenticated" callers are anonymous ones
         reading.add(eq("useridentity.accountid", "anonymous"), reading.consume(match), "anonymous callers", "anonymous")
     if match := reading.find(r"\b(ingress|egress)\s+(?:rules?\s+)?(?:(?:was|were|got|been)\s+)?(?:added|authori[sz]ed|"
                              r"opened|allowed|created)\b|\b(?:added|authori[sz]ed|opened|allowed|created)\s+(?:an?\s+|the\s+)?"

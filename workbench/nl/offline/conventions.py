@@ -28,7 +28,7 @@ from workbench.nl.intent import (
     one_of,
 )
 from workbench.nl.offline.mentions import Mentions
-from workbench.nl.offline.vocab import DIMENSIONS
+from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS
 
 # Attributes only some rows carry: a row without one is not an answer to "which roles" or "top 5
 # roles", so listing or ranking by them keeps the rows that have them (as the sets' gold SQL does).
@@ -64,6 +64,8 @@ _EACH = (r"\b(?:did|do|does|have|has|had|were|was|they|them|username|rolename|ip
 
 def per_value(intent: Intent, found: Mentions, text: str) -> None:
     """'event counts for alice and bob': one count per named value, not their sum."""
+    if found.compared and not intent.measures and not intent.groups:
+        _compared_counts(intent, found.text)
     if found.compared and not intent.groups and not any(len(f.entities) > 1 and _listed_columns(f.condition)
                                                            for f in intent.filters):
         raise TranslationError("cannot set the values against each other ('vs') here: ask for a count per value, "
@@ -101,6 +103,18 @@ def per_value(intent: Intent, found: Mentions, text: str) -> None:
             else:
                 intent.group_by, intent.order = [named], [Order(column)]
             return
+
+
+def _compared_counts(intent: Intent, text: str) -> None:
+    """'s3 calls in A vs B': two values set against each other are compared by their counts; the rows of both
+    side by side would not compare them."""
+    if intent.distinct and re.search(r"\b(?:which|what|distinct|unique|list)\b", text):
+        raise TranslationError("cannot set the values against each other ('vs') in a listing: ask for a count per "
+                               "value, e.g. 'event count per account for 776471095852 vs 426676542884', or ask "
+                               "about one value at a time")
+    intent.columns, intent.distinct, intent.order = [], False, []
+    intent.measures = [Measure("count", COUNT_ALIAS[intent.table], "number of " + {
+        "cloudtrail": "events", "vpc_flow": "flows", "guardduty": "findings"}[intent.table])]
 
 
 def _listed_columns(condition: exp.Expression) -> list[str]:

@@ -276,7 +276,10 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
             d.trigger in {"top", "which"} for d in found):
         reading.consume(asks)  # "who are the 4 noisiest iam users": the question word of the noun ranked
     # "whose access key is AKIA…?" opening the question asks for the owner; "roles whose sessions …" only relates
-    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b|^\s*whose\b",
+    # "which keys were used, and whose are they": a key's owner is who signed with it, a column beside the keys
+    keys = any(d.dimension.alias == "accesskeyid" for d in found)
+    if match := re.search(r"\b(?:who|whom|which (?:identity|identities|principals?|users?) )\b|^\s*whose\b|"
+                          + (r"\band\s+whose\b(?=\s+(?:are|is|were|was)\s+(?:they|it|those|these|them)\b)" if keys else "$^"),
                           reading.text):
         expr, alias, description = DIMENSIONS["cloudtrail"]["user"]
         # "iam users who called X", "identity center users who …": the relative pronoun of the people listed

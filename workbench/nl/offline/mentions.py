@@ -180,8 +180,8 @@ class _Reader:
                              if chosen in {"ip", "port", "service_host", "resource_id"} else "any")
                 previous = self.found[-1] if self.found else None
                 listed = previous is not None and previous.kind == chosen and re.fullmatch(
-                    r"\s*(?:,\s*)?(?:or|and|&|/|,|nor|vs\.?|versus)?\s*", piece) is not None
-                if listed and (versus := re.search(r"\b(?:vs\.?|versus)(?=\s)", piece)):
+                    r"\s*(?:,\s*)?(?:or|and|&|/|,|nor|vs\.?|versus|against)?\s*", piece) is not None
+                if listed and (versus := re.search(r"\b(?:vs\.?|versus|against)(?=\s)", piece)):
                     # "from A vs B": both values, one count each (conventions.per_value groups them)
                     piece = piece[:versus.start()] + " " * len(versus.group(0)) + piece[versus.end():]
                     self.compared = True

@@ -233,6 +233,10 @@ def normalise(question: str) -> str:
     # "which operations did X run via ssm", "what did X execute": the calls made; "run instances" is a call of its own
     text = re.sub(r"\b(?:run|ran|execute|executed|invoke|invoked)(?=\s+(?:via|through|from|in|on|against|using|yesterday|today|last|this|since|between|during)\b|\s*[?.!]?\s*$)",
                   "call", text, flags=re.IGNORECASE)
+    # "calls from mfa-authenticated sessions": the session's MFA flag, never a user named "mfa-authenticated"
+    text = re.sub(r"\b(?:(?:from|in|by|via)\s+)?(?:an?\s+)?(?:mfa|2fa)[- ](?:authenticated|protected|backed|enabled)"
+                  r"(?:\s+(?:sessions?|credentials|callers?))?\b(?!\s+(?:console\s+)?(?:log|sign))", "with mfa", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(mfa|2fa)-(authenticated|protected|backed|enabled)\b", r"\1 \2", text, flags=re.IGNORECASE)
     # "seen more than once", "at least twice": a count of times
     text = re.sub(r"\b(more than|at least|over|fewer than|less than|exactly)\s+(once|twice)\b",
                   lambda m: f"{m.group(1)} {1 if m.group(2).lower() == 'once' else 2} times", text, flags=re.IGNORECASE)

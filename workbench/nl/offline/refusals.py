@@ -212,7 +212,17 @@ _COUNT_OF_PART = re.compile(
     r"successful|allowed|errors?)\b)", re.IGNORECASE)
 
 
+# "services that only show up in one account": a condition on how many distinct values each one has, which no
+# reading here keeps; answered, it would list every service
+_IN_ONLY_ONE = re.compile(r"\b(?:only|just)\s+(?:(?:\w+\s+){0,3}?(?:in|from|by|on|for)\s+)?(?:one|a single|1)\s+"
+                          r"(accounts?|regions?|ips?|users?|principals?|services?|buckets?|days?)\b", re.IGNORECASE)
+
+
 def refuse_compound(question: str) -> None:
+    if match := _IN_ONLY_ONE.search(question):
+        raise TranslationError(f"cannot keep {match.group(0)!r}: a condition on how many distinct "
+                               f"{match.group(1).rstrip('s')}s each value has is not read; ask for the count beside "
+                               f"each value, e.g. 'services with their number of distinct accounts'")
     if match := _COUNT_OF_PART.search(question):
         part = match.group(0)[match.group(0).rfind(next(w for w in ("how many", "what number", "the number", "the count",
                                                                     "count") if w in match.group(0).lower())):]

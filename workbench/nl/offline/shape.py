@@ -305,6 +305,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                                        dim.expression, counting.group(0)))
         return
     if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b|"
+                          r"^\s*when\b.*\band\s+(?:(?:from|on|in|for|to|of)\s+)?(?:which|what)\b|"  # "when …, and which bucket"
                           # "who created users, with ip and time": each event's time is asked, so the events
                           r"\b(?:with|including)\s+(?:(?:the\s+)?(?:source\s+)?ips?\s*(?:,|and|&)\s*)?(?:the\s+)?time(?:stamp)?s?\b|\S\s*[-–—,;:]?\s*(?<!since )\bwhen\s*[?.!]?\s*$", reading.text):
         if not any(d.dimension.alias == "principal" for d in dims):
@@ -366,6 +367,8 @@ def _count_distinct(dims: list[Dim], counting: re.Match[str], text: str = "") ->
     if re.search(r"\b(?:and|with|plus)\b", text[counting.end():].split("_")[0]):
         return False
     # "IPs used by dave, how many?" counts the IPs; "the event names and how many times each" counts per name
+    if re.search(r"\band\s*$", text[:counting.start()]) and not re.search(r"\w", text[counting.end():]):
+        return False  # "which services had errors, and how many": the values listed, each one's count beside it
     return all(d.trigger == "which" for d in dims) and not re.search(
         r"\b(?:each|times|calls|events|requests|flows|findings|per|apiece)\b", text)
 

@@ -311,7 +311,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
     bare_count = (intent.measures and all(m.column is None for m in intent.measures) and not intent.filters
                   and not intent.groups and not cue and window is None)  # "how many?" counts nothing named
     descending = any(o.descending for o in intent.order)
-    if not intent.filters and not cue and window is None and re.match(
+    # "and yesterday?": a time alone, with nothing to count or list, is a follow-up too
+    if not intent.filters and not cue and (window is None or not (intent.measures or intent.groups or intent.distinct)) and re.match(
             r"\s*(?:(?:ok|okay|thanks|thank you|great|cool|nice)\W+)*(?:and|also|now|then|what about|how about)\b", asked):
         # "thanks, and per hour?": a follow-up to an earlier question, whose filters this one does not carry
         raise TranslationError("this reads as a follow-up: each question is translated on its own, so repeat what to "
