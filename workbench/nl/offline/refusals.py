@@ -82,6 +82,17 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
      r"privileges))\b|\bwho can\b|\bis allowed to\b|\bare allowed to\b",
      "who holds which permissions now is IAM state (the IAM API, Access Analyzer or AWS Config), not in event "
      "logs; ask who attached a policy, or privilege escalation attempts"),
+    # whether a user has MFA is a property of the account; the events say only whether a sign-in or session used it,
+    # and EnableMFADevice / DeactivateMFADevice (who changed it) stay answerable
+    (r"^(?!.*\b(?:sessions?|log(?:ged)? ?ins?|logins?|sign(?:ed)?[- ]?ins?|console)\b).*(?:"
+     r"\b(?:is|are|was|were|has|have|does|do)\s+(?:\S+\s+){0,3}?mfa\s+(?:enabled|configured|set ?up|turned on|"
+     r"activated|enforced|registered|on(?=\s*(?:$|[?.!,;]|for\b)))\b|\bmfa\s+(?:is|are)\s+(?:not\s+)?(?:enabled|"
+     r"configured|set ?up|turned on|activated|enforced|registered|on|off|disabled)\b|\b(?:has|have|does|do)\s+"
+     r"(?:\S+\s+){0,3}?(?:an?\s+)?mfa(?:\s+devices?)?\s*(?:$|[?.!,;]|for\b)|\b(?:with|without|no|lack\w*|missing)\s+"
+     r"(?:an?\s+)?mfa\s+(?:devices?|enabled|configured|set ?up|registered)\b)|"
+     r"\bcan (?:be )?assum\w*|\bcan\s+\S+\s+assume\b|\bare able to assume\b",
+     "whether an account has MFA or may assume a role is IAM state (the IAM API or a credential report), not in "
+     "event logs; ask for sign-ins without MFA, or who enabled or deactivated an MFA device"),
     (r"\bmalicious\b(?!\s+ips?\b)|\breputation\b|\bthreat intel\w*\b|\bblocklists?\b|\bknown[- ]bad\b",
      "threat intelligence is not in these tables: ask for GuardDuty findings involving the address instead"),
     (r"\b(?:security ?hub|inspector|macie|detective|access analyzer|trusted advisor|config rules?)\s+(?:findings?|alerts?|"
