@@ -52,16 +52,5 @@ def test_who_changed_mfa_stays_answered(engine) -> None:
                                        "('DeactivateMFADevice', 'DeleteVirtualMFADevice')") == 0
 
 
-@pytest.mark.parametrize("question", ["which roles did 4.216.91.232 assume", "what roles does 4.216.91.232 assume",
-                                      "which roles were assumed from 4.216.91.232", "roles 4.216.91.232 assumed"])
-def test_roles_an_address_assumed_by_any_sts_call(engine, question: str) -> None:
-    # a CI runner assumes its roles with AssumeRoleWithWebIdentity: 'assume' in the present tense kept only AssumeRole,
-    # and the answer was empty
-    reference = ("SELECT DISTINCT json_extract_scalar(requestparameters, '$.roleArn') FROM cloudtrail WHERE "
-                 "sourceipaddress = '4.216.91.232' AND eventname IN ('AssumeRole', 'AssumeRoleWithWebIdentity', "
-                 "'AssumeRoleWithSAML') AND json_extract_scalar(requestparameters, '$.roleArn') IS NOT NULL")
-    assert same_rows(engine, question, reference) > 0
-
-
 def test_the_call_named_keeps_that_call() -> None:
     assert "eventname = 'AssumeRole'" in translate("AssumeRole calls from 4.216.91.232, which roles", DEMO_NOW)[0]

@@ -217,7 +217,7 @@ def _assumed_by_any_means(intent: Intent) -> None:
         said = re.search(r"\b(?:roles?\s+(?:\w+\s+)?assumed|assumed\s+(?:an?\s+|the\s+|any\s+)?roles?|"
                          r"role assumptions?)\b", words)
         if item.condition.sql(DIALECT) == "eventname = 'AssumeRole'" and "assumerole" not in words \
-                and (named or said or listed and re.search(r"\bassum(?:e|ed|es|ing|ptions?)\b", words)):
+                and (named or said or listed and re.search(r"\bassum(?:ed|ptions?)\b", words)):
             intent.filters[i] = Filter(one_of("eventname", _ASSUME_CALLS), item.words, "role assumptions (any STS call)",
                                        item.entities)
 

@@ -289,6 +289,7 @@ def refuse_back_reference(question: str, kinds: set[str]) -> None:
                                    "question is read on its own): name it, e.g. 'traffic from 203.0.113.42 since "
                                    "midnight' or 'what did heidi.smith do yesterday'")
     if not kinds and re.search(r"\b(?:did|does|has|have|was|is)\s+it\b|\bits\s+(?:traffic|flows?|calls?|events?|"
-                               r"activity|logins?)\b", question, re.IGNORECASE):
-        raise TranslationError("ambiguous: 'it' refers to something this question does not name (each question is "
-                               "read on its own): name the IP, user, key or instance")
+                               r"activity|logins?)\b|^\W*(?:(?:so|and|but|ok)\W+)*(?:did|do|have|had|were|are|could)\s+"
+                               r"they\b", question, re.IGNORECASE):
+        raise TranslationError("ambiguous: 'it' or 'they' refers to something this question does not name (each "
+                               "question is read on its own): name the IP, user, key or instance")
