@@ -113,8 +113,8 @@ TARGET_USER = "json_extract_scalar(requestparameters, '$.userName')"
 @pytest.mark.parametrize(("question", "reference"), [
     ("who created the iam user terraform-runner-aed5", "SELECT DISTINCT useridentity.arn FROM cloudtrail "
      f"WHERE eventname = 'CreateUser' AND {TARGET_USER} = 'terraform-runner-aed5'"),
-    ("when did the terraform-runner-aed5 user get created and by whom",
-     EVENTS + f"WHERE eventname = 'CreateUser' AND {TARGET_USER} = 'terraform-runner-aed5'"),
+    ("when did the terraform-runner-aed5 user get created and by whom",  # the columns named (pass 8)
+     "SELECT eventtime, useridentity.arn FROM cloudtrail " + f"WHERE eventname = 'CreateUser' AND {TARGET_USER} = 'terraform-runner-aed5'"),
     ("what users did heidi.smith make new access keys for",
      f"SELECT DISTINCT {TARGET_USER} FROM cloudtrail WHERE eventname = 'CreateAccessKey' "
      "AND useridentity.username = 'heidi.smith'"),

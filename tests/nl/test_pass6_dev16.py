@@ -142,8 +142,8 @@ _PRIVESC = ("eventname IN ('AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupP
      f"SELECT {_LISTING} FROM cloudtrail WHERE sourceipaddress = '192.0.2.238' AND {_PRIVESC}"),
     ("ImportKeyPair calls, with the ip and region",
      f"SELECT {_LISTING}, awsregion FROM cloudtrail WHERE eventname = 'ImportKeyPair'"),
-    ("who created users, with time and region",
-     f"SELECT {_LISTING}, awsregion FROM cloudtrail WHERE eventname = 'CreateUser'"),
+    ("who created users, with time and region",  # the columns named (pass 8)
+     "SELECT eventtime, useridentity.arn, awsregion FROM cloudtrail WHERE eventname = 'CreateUser'"),
 ])
 def test_columns_asked_with_a_listing_add_to_it(engine, question: str, reference: str) -> None:
     # tests/nl/README.md: events asked "with" columns a listing shows are the listing; others are added to it
@@ -155,8 +155,8 @@ def test_columns_asked_with_a_listing_add_to_it(engine, question: str, reference
      "SELECT useridentity.arn, sourceipaddress, eventtime FROM cloudtrail WHERE eventname = 'CreateUser'"),
     ("DeleteTrail calls - who, ip and when",
      "SELECT useridentity.arn, sourceipaddress, eventtime FROM cloudtrail WHERE eventname = 'DeleteTrail'"),
-    ("who created users, with ip and time",
-     f"SELECT {_LISTING} FROM cloudtrail WHERE eventname = 'CreateUser'"),
+    ("who created users, with ip and time",  # the columns named (pass 8)
+     "SELECT eventtime, useridentity.arn, sourceipaddress FROM cloudtrail WHERE eventname = 'CreateUser'"),
 ])
 def test_who_among_the_columns_asked_keeps_the_others(engine, question: str, reference: str) -> None:
     # "who" read alone would list the callers and drop the ip and time asked beside it

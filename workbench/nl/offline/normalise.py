@@ -186,6 +186,9 @@ def normalise(question: str) -> str:
     text = re.sub(r"\bback-doors?\b|\bbackdoored\b", "backdoor", text, flags=re.IGNORECASE)
     # "earliest/latest", "first / last seen": both ends of a span, never a name with a slash in it
     text = re.sub(r"\b(first|earliest|min)\s*/\s*(last|latest|max)\b", r"\1 and \2", text, flags=re.IGNORECASE)
+    # "who/what/when": the columns asked, a list, never a value with slashes in it
+    text = re.sub(r"\b(?:who|what|when|where)(?:\s*/\s*(?:who|what|when|where)\b)+",
+                  lambda m: ", ".join(re.split(r"\s*/\s*", m.group(0))), text, flags=re.IGNORECASE)
     text = siem_idioms(text)
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
@@ -287,9 +290,9 @@ def normalise(question: str) -> str:
                   r"(?:\s+before\s+(?:the\s+)?(?:standup|stand-up|lunch|meeting|sync|eod|end of day|i (?:go|leave)))?\s*[:,—–]\s*",
                   "", text, flags=re.IGNORECASE)
     text = _REPORTED.sub("", text)
-    # "when, and what error if any": every outcome, with the error code a listing shows anyway
+    # "when, and what error if any": every outcome, and the error code of each row (the named columns keep it)
     text = re.sub(r"[,;]?\s*(?:and\s+)?(?:what|which|the|any)\s+(?:error(?:\s+code)?s?|failures?)\s*,?\s*if\s+any\b",
-                  " including failures", text, flags=re.IGNORECASE)
+                  " and the error, including failures", text, flags=re.IGNORECASE)
     text = _CLOSING.sub("", text) or text
     text = without_purpose(text)
     # "show me the earliest flow from X": the first/last reading is the same without the request words

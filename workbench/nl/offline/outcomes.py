@@ -114,6 +114,13 @@ def console_logins(reading: Reading) -> None:
         reading.add(eq(MFA_USED, "Yes"), reading.consume(match), "with MFA", "MFA")
 
 
+def _error_column(text: str, at: int) -> bool:
+    """'who deleted flow logs, when, and the error': the error of each row, asked beside the others, not a filter
+    on failures ('… with errors' and 'the errors yesterday' still are)."""
+    return bool(re.search(r"(?:\band|&|\bwith|\bplus|w/)\s+(?:the|its|their)\s+$", text[:at])
+                and re.match(r"errors?\b\s*(?:$|[?.]|\band\b)", text[at:]))
+
+
 def _asked_column(reading: Reading, at: int) -> bool:
     """'RunInstances calls - time, region and error code': the error code is a column asked of every row, which
     succeeded calls show empty; read as a filter it would drop them."""
@@ -144,7 +151,8 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
                              r"per|by|and|with|over|during|last|past|since)\b|[?,.]))?|permission errors?)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
     elif (match := reading.find(r"\b(?:failed|fail|fails|failures?|(?<!without )(?<!without an )(?<!no )errors?(?! codes?\b)|"
-                                r"errored|unsuccessful(?:ly)?|failing)\b")) and not _asked_column(reading, match.start()):
+                                r"errored|unsuccessful(?:ly)?|failing)\b")) and not _asked_column(reading, match.start()) \
+            and not _error_column(reading.text, match.start()):
         asked = re.search(r"\b(?:which|what|most common|most frequent|top(?: \d+)?|distinct|unique|different|kinds? of|"
                           r"types? of)\s+(?:\w+\s+)?$", reading.text[:match.start()])
         if not error_codes_named and asked and match.group(0).startswith("error"):

@@ -10,7 +10,6 @@ import re
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Dimension, Intent, Measure, Order
-from workbench.nl.offline.conventions import event_names
 from workbench.nl.offline.dimensions import (
     GROUP,
     ROWS,
@@ -31,6 +30,7 @@ from workbench.nl.offline.listing import (
     the_one_event,
 )
 from workbench.nl.offline.measures import counts_per, read_measure, second_measure
+from workbench.nl.offline.projection import named_columns
 from workbench.nl.offline.rankedrows import rank_rows
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.thresholds import distinct_threshold, second_bound
@@ -304,19 +304,14 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         intent.measures.append(Measure("count_distinct", f"distinct_{dim.alias}", f"number of distinct {dim.description}",
                                        dim.expression, counting.group(0)))
         return
-    if dims and re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b|"
+    if dims and (asked_time := re.search(r"\b(?:and|&) when\b|\bwhen and\b|\bat what time\b|^\s*when\b.*\bby whom\b|"
                           r"^\s*when\b.*\band\s+(?:(?:from|on|in|for|to|of)\s+)?(?:which|what)\b|"  # "when …, and which bucket"
                           # "who created users, with ip and time": each event's time is asked, so the events
-                          r"\b(?:with|including)\s+(?:(?:the\s+)?(?:source\s+)?ips?\s*(?:,|and|&)\s*)?(?:the\s+)?time(?:stamp)?s?\b|\S\s*[-–—,;:]?\s*(?<!since )\bwhen\s*[?.!]?\s*$", reading.text):
-        if not any(d.dimension.alias == "principal" for d in dims):
-            # "when and from which ip": the columns it names, each event's (the "who … and when" events say more)
-            column = TIME_COLUMN[table]
-            intent.columns = [Dimension(column, column, column), *(d.dimension for d in dims)]
-            if table == "cloudtrail" and len(event_names(intent)) > 1:  # "CreateRole and AttachRolePolicy calls":
-                intent.columns.insert(1, Dimension("eventname", "eventname", "event name"))  # which call each was
-            intent.order = [Order(column)]
-            return
-        listing(intent)  # "who … and when", "when was it created, and by whom": the events carry both
+                          r"\b(?:with|including)\s+(?:(?:the\s+)?(?:source\s+)?ips?\s*(?:,|and|&)\s*)?(?:the\s+)?time(?:stamp)?s?\b|\S\s*[-–—,;:]?\s*(?<!since )\bwhen\s*[?.!]?\s*$", reading.text)):
+        # "who created users and when", "when and from which ip": the columns it names, each event's (pass 8)
+        column = TIME_COLUMN[table]
+        intent.columns = named_columns(reading.text, asked_time.start(), intent, [d.dimension for d in dims])
+        intent.order = [Order(column)]
         return
     if dims and measure is not None and measure.func in {"max", "min", "avg"}:
         # "which finding has the highest severity": a listing would drop the function
