@@ -60,3 +60,23 @@ def test_who_what_when_written_with_slashes_is_never_a_value() -> None:
 def test_the_error_asked_beside_the_time_is_a_column_not_a_filter(question: str, failed: bool) -> None:
     sql = translate(question, DEMO_NOW)[0]
     assert ("errorcode IS NULL" in sql) is failed, sql
+
+
+def test_first_call_with_event_and_time_is_that_one_row() -> None:
+    # answered before as the earliest time alone: the "event" asked beside it, and its LIMIT 1, were lost
+    sql = translate("first api call from 203.0.113.77 - event and time", DEMO_NOW)[0]
+    assert "LIMIT 1" in sql and "eventname" in sql.split("FROM")[0] and "MIN(" not in sql
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("how many flows came from 10.20.x.x source addresses", "SELECT count(*) FROM vpc_flow WHERE srcaddr LIKE '10.20.%'"),
+    ("how many flows came from 10.0.0.5 source address", "SELECT count(*) FROM vpc_flow WHERE srcaddr = '10.0.0.5'"),
+])
+def test_a_noun_after_an_address_says_what_it_is_not_a_grouping(engine, question: str, reference: str) -> None:
+    same_rows(engine, question, reference)
+
+
+def test_stopped_logging_on_a_named_trail_is_that_trails_stop_logging() -> None:
+    assert "DeleteFlowLogs" not in translate("who stopped logging on tyrell-dev-trail", DEMO_NOW)[0]
+    # bare "logging" turned off stays every call that stops a log the lake keeps
+    assert "DeleteFlowLogs" in translate("who stopped logging", DEMO_NOW)[0]

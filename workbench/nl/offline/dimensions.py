@@ -75,6 +75,11 @@ def sized_bucket(table: str, seconds: int, words: str) -> Dimension:
 
 def read_dimensions(reading: Reading, table: str, compared: bool = False) -> list[Dim]:
     found: list[Dim] = []
+    # "flows from 10.20.x.x source addresses": the noun says what the address named is, on the side it was named on,
+    # never a grouping by it
+    reading.text = re.sub(r"\b(?:(from\s+ipaddr)\s+(?:source|src)|(to\s+ipaddr)\s+(?:destination|dest|dst))"
+                          r"(?:\s+ip)?\s+(?:address(?:es)?|ips?|hosts?)\b",
+                          lambda m: (m.group(1) or m.group(2)).ljust(len(m.group(0))), reading.text)
     # "new access keys and who they were for": the user the call acted on, as "for whom" asks
     reading.text = re.sub(r"\bwho(?:m)?\s+(?:they|it|those|these|each)\s+(?:was|were|is|are)\s+(?:made\s+|created\s+)?for\b",
                           lambda m: "for whom".ljust(len(m.group(0))), reading.text)

@@ -48,6 +48,12 @@ def the_one_event(intent: Intent, first: re.Match[str] | None, last: re.Match[st
             return False
         intent.columns = [Dimension(time_column, time_column, time_column), *(d.dimension for d in asked)]
         intent.order = [Order(time_column, descending=last is not None)]
+    elif intent.table == "cloudtrail" and re.search(
+            r"\b(?:event|call|api|action|eventname)(?:\s+name)?\s*(?:and|&|\+)\s*(?:the\s+)?time(?:stamp)?\s*$|"
+            r"\btime(?:stamp)?\s*(?:and|&|\+)\s*(?:the\s+)?(?:event|call|api|action|eventname)(?:\s+name)?\s*$", text):
+        # "first call from X - event and time": the columns named, of the one earliest (latest) event (pass 9)
+        intent.columns = [Dimension(time_column, time_column, time_column), Dimension("eventname", "eventname", "event name")]
+        intent.order = [Order(time_column, descending=last is not None)]
     elif re.search(r"\bwhat and when\b|\bwhen and what\b|\bwhat (?:it|that|this) (?:was|did)\b|"
                    r"\b(?:show|see|give|get|pull)(?: me)?(?: the| that| this)? (?:whole |full |actual )?(?:event|record|row|call)\b",
                    text):
