@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from workbench.nl import TranslationError
+from workbench.nl.offline.aftersignin import after_sign_in
 from workbench.nl.offline.breakdowns import breakdowns
 from workbench.nl.offline.rawcolumns import plain_column_names
 from workbench.nl.offline.siem import siem_idioms
@@ -290,6 +291,7 @@ def normalise(question: str) -> str:
                   r"(?:\s+before\s+(?:the\s+)?(?:standup|stand-up|lunch|meeting|sync|eod|end of day|i (?:go|leave)))?\s*[:,—–]\s*",
                   "", text, flags=re.IGNORECASE)
     text = _REPORTED.sub("", text)
+    text = after_sign_in(text)
     # "when, and what error if any": every outcome, and the error code of each row (the named columns keep it)
     text = re.sub(r"[,;]?\s*(?:and\s+)?(?:what|which|the|any)\s+(?:error(?:\s+code)?s?|failures?)\s*,?\s*if\s+any\b",
                   " and the error, including failures", text, flags=re.IGNORECASE)
