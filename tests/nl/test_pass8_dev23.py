@@ -50,3 +50,29 @@ def test_days_set_apart_or_relative_to_an_event_still_refuse(question: str) -> N
     # 'but not' asks for a difference of two sets, which rows per day do not answer
     with pytest.raises(TranslationError, match="before"):
         translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("compare activity of account 776471095852 and 426676542884",
+     "SELECT recipientaccountid, count(*) FROM cloudtrail WHERE recipientaccountid IN ('776471095852', '426676542884') "
+     "GROUP BY 1"),
+    ("compare finding counts for 776471095852 vs 426676542884",
+     "SELECT accountid, count(*) FROM guardduty WHERE accountid IN ('776471095852', '426676542884') GROUP BY 1"),
+    ("compare errors in us-east-1 with eu-west-1",
+     "SELECT awsregion, count(*) FROM cloudtrail WHERE awsregion IN ('us-east-1', 'eu-west-1') "
+     "AND errorcode IS NOT NULL GROUP BY 1"),
+    ("please compare calls from 203.0.113.77 and 198.51.100.149",
+     "SELECT sourceipaddress, count(*) FROM cloudtrail WHERE sourceipaddress IN ('203.0.113.77', '198.51.100.149') GROUP BY 1"),
+])
+def test_compare_two_values_is_the_measure_for_each(engine, question: str, reference: str) -> None:
+    # the verb sets the two values against each other, as 'A vs B' does; without it 'A and B' is both together
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_values_joined_without_the_verb_stay_together() -> None:
+    assert "GROUP BY" not in translate("calls in 776471095852 and 426676542884", DEMO_NOW)[0]
+
+
+def test_compare_with_nothing_named_still_refuses() -> None:
+    with pytest.raises(TranslationError, match="compare"):
+        translate("compare those two for me", DEMO_NOW)

@@ -1,7 +1,8 @@
-"""Two calendar days set against each other: "failed calls yesterday vs the day before" → one row per day.
+"""Two days or two named values set against each other: the measure for each side, one row per side.
 
-"the day before" after "yesterday" names the calendar day before it, not a time relative to an event; the
-comparison is the measure for each of the two days side by side, which "per day" over both days answers.
+"failed calls yesterday vs the day before": "the day before" after "yesterday" names the calendar day before it, not
+a time relative to an event, and "per day" over both days answers. "compare activity of account A and B": the verb
+says the two values are the sides, as "A vs B" does.
 """
 
 from __future__ import annotations
@@ -20,6 +21,24 @@ _TIME_GROUPING = re.compile(r"\b(?:per|by|each|every)\s+(?:day|hour|date|minute)
 _COMPARE_VERB = re.compile(r"^\s*(?:please\s+)?(?:compare|comparison\s+of|contrast)\s+(?:the\s+)?")
 # "did more people use X yesterday or the day before": which day had more is read from each day's number
 _MORE_OR_FEWER = re.compile(r"^\s*(?:did|were\s+there|was\s+there)\s+(?:more|fewer|less)\s+")
+
+
+# two values of one kind, each unmistakable: accounts, addresses, regions
+_VALUE = r"(?:\d{12}|\d{1,3}(?:\.\d{1,3}){3}|[a-z]{2}(?:-gov)?-[a-z]+-\d)"
+_TWO_VALUES = re.compile(rf"\b({_VALUE})\s*,?\s+(?:and|with|to|&|vs\.?|versus|against)\s+((?:account\s+|region\s+)?{_VALUE})\b")
+
+
+def compare(question: str, now: datetime) -> str:
+    """The question with its days or its two values set against each other as the readers read a comparison."""
+    return compare_values(compare_days(question, now))
+
+
+def compare_values(question: str) -> str:
+    """"compare finding counts for A and B" as "finding counts for A vs B"; without the verb, "A and B" is both."""
+    if not _COMPARE_VERB.match(question) or not (match := _TWO_VALUES.search(question)):
+        return question
+    question = f"{question[: match.start()]}{match.group(1)} vs {match.group(2)}{question[match.end():]}"
+    return _COMPARE_VERB.sub("", question)
 
 
 def compare_days(question: str, now: datetime) -> str:
