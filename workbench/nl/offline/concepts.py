@@ -184,7 +184,7 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere)|"
          r"(?:security groups?\s+(?:rules?\s+|ingress\s+)?|ingress\s+(?:rules?\s+)?(?:(?:was|were|got|been)\s+)?)"
          r"(?:opened|open|exposed|allowing\w*)\s+to\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:world|internet|public|everyone|"
-         r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+(?:ports?\s+)?|port portnumber\s+|"
+         r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
          + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
         (r"\b(?:public (?:exposure|exposures)|(?:exposed|exposure) to the (?:internet|world|public)|"
