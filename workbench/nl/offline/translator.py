@@ -66,7 +66,6 @@ from workbench.nl.offline.requested import (
     request_values,
     trail_destination,
 )
-from workbench.nl.offline.securitygroups import security_group_words
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.timephrases import extract_window
@@ -183,7 +182,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_both_worlds(question)
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
     asked = question.lower()
-    question = security_group_words(compare(normalise(question), now))
+    question = compare(normalise(question), now)
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
     refuse_follow_up(question)
