@@ -39,6 +39,7 @@ from workbench.nl.offline.ambiguity import (
     refuse_partial_possessive,
 )
 from workbench.nl.offline.columns import listed_columns_asked
+from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
@@ -181,7 +182,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_both_worlds(question)
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
     asked = question.lower()
-    question = normalise(question)
+    question = compare(normalise(question), now)
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
     refuse_follow_up(question)
