@@ -15,6 +15,7 @@ from workbench.nl.offline.breakdowns import breakdowns
 from workbench.nl.offline.rawcolumns import plain_column_names
 from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
+from workbench.nl.offline.triage import triage_idioms
 from workbench.nl.offline.vocab import NOT_NAMES, WELL_KNOWN_PORTS
 
 # Words of a greeting or sign-off, not of the question
@@ -186,7 +187,7 @@ def normalise(question: str) -> str:
     text = re.sub(r"\bback-doors?\b|\bbackdoored\b", "backdoor", text, flags=re.IGNORECASE)
     # "earliest/latest", "first / last seen": both ends of a span, never a name with a slash in it
     text = re.sub(r"\b(first|earliest|min)\s*/\s*(last|latest|max)\b", r"\1 and \2", text, flags=re.IGNORECASE)
-    text = siem_idioms(text)
+    text = triage_idioms(siem_idioms(text))
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
     # "busiest 3 roles", "most active 5 users": the number after the superlative, as "the 3 busiest roles" says it
