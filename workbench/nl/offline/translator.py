@@ -41,6 +41,7 @@ from workbench.nl.offline.ambiguity import (
 from workbench.nl.offline.columns import listed_columns_asked
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
+from workbench.nl.offline.creations import named_creations, place_creations
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
 from workbench.nl.offline.listing import refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
@@ -231,6 +232,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
             else "user"
         mention.typed = False
     possessive_targets(found)
+    text, made = named_creations(found, text)
     in_request = request_values(found)
     console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
     if found.of("bucket"):  # "acl and policy changes on tyrell-backups-33c922": the bucket's policy, not IAM's
@@ -258,6 +260,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
         reading.text = re.sub(r"(?<!\bfrom )(?<!\bvia )(?<!\bby )\bipaddr (?=(?:ip |source ip )?(?:addresses|ips|hosts)\b)|(?<=\bevery )ipaddr (?=(?:ip |source ip )?"
                               r"(?:address|ip|host)\b)", "which  ", reading.text)
     intent = Intent(table=table, window=window, window_words=phrase or "")
+    place_creations(intent, made)
     if table == "cloudtrail":
         if security_group_ports(reading):
             for mention in found.of("port"):
