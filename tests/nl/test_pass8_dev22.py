@@ -1,0 +1,125 @@
+"""Classes of dev22's refusals (alert triage): 'what else did X do' after an alert, an API name typed in lower camel
+case, a user or role named as what a call made or removed ('when was X created'), the distinct values of a column
+with a count of each, and an enumeration in brackets that explains a concept. Answers run through the guard and the
+local engine against a reference query written here; near wordings that must still refuse are asserted beside them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.nl.base import TranslationError
+from workbench.nl.offline.translator import translate
+
+from .conftest import DEMO_NOW, same_rows
+
+EVENTS = "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail"
+DAY = "eventtime >= '2026-11-19T00:00:00Z' AND eventtime < '2026-11-20T00:00:00Z'"
+
+
+@pytest.mark.parametrize(("question", "where"), [
+    ("what else came from 192.0.2.238", "sourceipaddress = '192.0.2.238'"),
+    ("what else did judy.byrne@tyrell.com do yesterday", f"useridentity.arn LIKE '%/judy.byrne@tyrell.com' AND {DAY}"),
+    ("anything else from 198.51.100.174?", "sourceipaddress = '198.51.100.174'"),
+    ("what else did user svc-reporting do", "useridentity.username = 'svc-reporting'"),
+    ("what else has svc-reporting done yesterday",
+     f"(useridentity.username = 'svc-reporting' OR useridentity.sessioncontext.sessionissuer.username = "
+     f"'svc-reporting') AND {DAY}"),
+])
+def test_what_else_after_an_alert_is_all_the_activity(engine, question: str, where: str) -> None:
+    # "else" sets the question beside the alert; the activity asked is all of it, the alerting event included
+    assert same_rows(engine, question, f"{EVENTS} WHERE {where}") > 0
+
+
+@pytest.mark.parametrize("question", [
+    "who else read tyrell-backups-33c922",  # the others than someone the question does not name
+    "what else did that ip do",  # the value is in an earlier question
+])
+def test_else_that_points_outside_the_question_still_refuses(question: str) -> None:
+    with pytest.raises(TranslationError):
+        translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("stopLogging on tyrell-dev-trail?", f"{EVENTS} WHERE eventname = 'StopLogging' AND requestparameters LIKE "
+                                          "'%tyrell-dev-trail%'"),
+    ("who called getObject on tyrell-backups-33c922", "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = "
+     "'GetObject' AND json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-backups-33c922'"),
+    ("how many assumeRole calls yesterday", f"SELECT count(*) FROM cloudtrail WHERE eventname = 'AssumeRole' AND {DAY}"),
+    ("consoleLogin failures for heidi.smith", f"{EVENTS} WHERE useridentity.username = 'heidi.smith' AND eventname = "
+     "'ConsoleLogin' AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure'"),
+])
+def test_an_api_name_in_lower_camel_case_is_that_call(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+CREATED_USER = ("eventname = 'CreateUser' AND "
+                "json_extract_scalar(requestparameters, '$.userName') = 'terraform-runner-aed5'")
+CREATED_ROLE = "eventname = 'CreateRole' AND json_extract_scalar(requestparameters, '$.roleName') = 'metrics-319c-role'"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("when was terraform-runner-aed5 created", f"SELECT eventtime FROM cloudtrail WHERE {CREATED_USER}"),
+    ("who created terraform-runner-aed5", f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {CREATED_USER}"),
+    ("terraform-runner-aed5 was created by whom", f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {CREATED_USER}"),
+    ("when did terraform-runner-aed5 get created", f"SELECT eventtime FROM cloudtrail WHERE {CREATED_USER}"),
+    ("when was user terraform-runner-aed5 created", f"SELECT eventtime FROM cloudtrail WHERE {CREATED_USER}"),
+    ("when was the iam user terraform-runner-aed5 created", f"SELECT eventtime FROM cloudtrail WHERE {CREATED_USER}"),
+    ("when was metrics-319c-role created", f"SELECT eventtime FROM cloudtrail WHERE {CREATED_ROLE}"),
+    ("who created the role metrics-319c-role", f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {CREATED_ROLE}"),
+    ("the metrics-319c-role role was created by whom",
+     f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {CREATED_ROLE}"),
+])
+def test_a_name_created_is_in_the_request_of_the_call_that_made_it(engine, question: str, reference: str) -> None:
+    # the name is what the call made (its request's userName / roleName), never the one calling: a role's own
+    # sessions, or a user's own calls, would answer who the name was, not who made it. A bare name may be either
+    assert same_rows(engine, question, reference) > 0
+    assert "sessionissuer" not in translate(question, DEMO_NOW)[0]
+
+
+def test_a_bare_name_removed_is_searched_as_a_user_or_a_role() -> None:
+    sql = translate("who deleted terraform-runner-aed5", DEMO_NOW)[0]
+    assert "'DeleteUser'" in sql and "'DeleteRole'" in sql and "'$.roleName'" in sql
+
+
+@pytest.mark.parametrize("question", [
+    "what has terraform-runner-aed5 created",  # the name acts: what it made is not said
+    "who created tyrell-backups-33c922",  # shaped like a bucket: no user or role call makes it
+])
+def test_a_name_that_acts_or_is_no_user_still_refuses(question: str) -> None:
+    with pytest.raises(TranslationError):
+        translate(question, DEMO_NOW)
+
+
+ERRORS = "SELECT errorcode, count(*) FROM cloudtrail WHERE errorcode IS NOT NULL GROUP BY errorcode"
+NAMES_FROM = "SELECT eventname, count(*) FROM cloudtrail WHERE sourceipaddress = '192.0.2.238' GROUP BY eventname"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("list the distinct error codes and how often each happened", ERRORS),
+    ("distinct error codes and how often each", ERRORS),
+    ("unique event names from 192.0.2.238 and how many times each", NAMES_FROM),
+    ("distinct event names from 192.0.2.238 and how often each occurred", NAMES_FROM),
+    ("distinct dstports from 198.51.100.149 and how many times each",
+     "SELECT dstport, count(*) FROM vpc_flow WHERE srcaddr = '198.51.100.149' GROUP BY dstport"),
+])
+def test_distinct_values_with_a_count_each_are_counted_per_value(engine, question: str, reference: str) -> None:
+    # "each" after the count ties it to every value listed: one count per value, not the number of values
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["distinct error codes, how many?", "how many distinct ports did each ip hit"])
+def test_a_count_of_distinct_values_stays_a_count_distinct(question: str) -> None:
+    assert "COUNT(DISTINCT" in translate(question, DEMO_NOW)[0]
+
+
+def test_an_enumeration_in_brackets_explains_the_concept(engine) -> None:
+    # 'secrets' reads as no filter and 'new keys' as one member: ANDed, the member alone would narrow the answer
+    reference = (f"{EVENTS} WHERE eventname IN ('GetSecretValue', 'GetParameter', 'GetParameters', 'CreateAccessKey') "
+                 f"AND {DAY}")
+    assert same_rows(engine, "credential access events (secrets, new keys) yesterday", reference) > 0
+
+
+def test_one_member_in_brackets_still_narrows() -> None:
+    sql = translate("who tampered with logging (StopLogging) - per principal", DEMO_NOW)[0]
+    assert "eventname = 'StopLogging'" in sql
