@@ -123,3 +123,107 @@ def test_an_enumeration_in_brackets_explains_the_concept(engine) -> None:
 def test_one_member_in_brackets_still_narrows() -> None:
     sql = translate("who tampered with logging (StopLogging) - per principal", DEMO_NOW)[0]
     assert "eventname = 'StopLogging'" in sql
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("cloudtrail logging disabled alert - who called StopLogging",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'StopLogging'"),
+    ("new access key alert: who called CreateAccessKey",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'CreateAccessKey'"),
+    ("bucket exposure alert - who called PutBucketPolicy",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'PutBucketPolicy'"),
+])
+def test_an_alert_title_before_the_question_says_why_it_is_asked(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", [
+    "port scan alert on 10.10.1.171 - how many distinct ports did 198.51.100.149 hit",  # a value in the title
+    "cloudwatch alarm - who called StopLogging",  # an alarm of a log the lake lacks
+])
+def test_an_alert_title_that_may_hold_a_condition_still_refuses(question: str) -> None:
+    with pytest.raises(TranslationError):
+        translate(question, DEMO_NOW)
+
+
+LOGIN_PROFILES = ("SELECT DISTINCT useridentity.arn, json_extract_scalar(requestparameters, '$.userName') FROM cloudtrail "
+                  "WHERE eventname = 'CreateLoginProfile'")
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("login profiles created for users - who did it and for whom", LOGIN_PROFILES),
+    ("CreateLoginProfile calls: who made them and for which user", LOGIN_PROFILES),
+    ("access keys created - who did that",
+     "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'CreateAccessKey'"),
+])
+def test_who_did_it_after_the_events_named_asks_who_made_them(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["so who actually did it then", "who did it"])
+def test_who_did_it_alone_still_points_at_an_earlier_question(question: str) -> None:
+    with pytest.raises(TranslationError):
+        translate(question, DEMO_NOW)
+
+
+FLOWS = "SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, interface_id FROM vpc_flow"
+FINDINGS = "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("gd findings w/ high sev, triage list", f"{FINDINGS} WHERE severity >= 7.0 AND severity < 9.0"),
+    ("high severity findings for triage", f"{FINDINGS} WHERE severity >= 7.0 AND severity < 9.0"),
+    ("ssh flows from the bastion 10.10.0.69 to other internal hosts",
+     f"{FLOWS} WHERE srcaddr = '10.10.0.69' AND dstport = 22 AND dstaddr LIKE '10.%'"),
+    ("did 10.10.0.69 connect to any other hosts on 22", f"{FLOWS} WHERE srcaddr = '10.10.0.69' AND dstport = 22"),
+    ("flows to mining pool port 8080", f"{FLOWS} WHERE dstport = 8080"),
+    ("flows to crypto-mining pool port 5432", f"{FLOWS} WHERE dstport = 5432"),
+])
+def test_triage_words_that_ask_nothing_of_their_own(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_mining_pools_without_a_port_still_refuse() -> None:
+    with pytest.raises(TranslationError):
+        translate("flows to mining pools", DEMO_NOW)
+
+
+READS = ("eventname = 'GetObject' AND json_extract_scalar(requestparameters, '$.bucketName') = "
+         "'tyrell-backups-33c922'")
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("is anyone still pulling from tyrell-backups-33c922? most recent GetObject",
+     f"SELECT max(eventtime) FROM cloudtrail WHERE {READS}"),
+    ("who is reading from tyrell-backups-33c922", f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {READS}"),
+    ("who pulled files from tyrell-backups-33c922", f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE {READS}"),
+    ("how many times did 192.0.2.238 pull data from tyrell-backups-33c922",
+     f"SELECT count(*) FROM cloudtrail WHERE sourceipaddress = '192.0.2.238' AND {READS}"),
+])
+def test_pulling_from_a_bucket_is_reading_its_objects(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_pulling_from_an_address_still_refuses() -> None:
+    with pytest.raises(TranslationError):
+        translate("who is pulling from 10.0.0.5", DEMO_NOW)
+
+
+DECRYPTED = "json_extract_scalar(requestparameters, '$.withDecryption') = 'true'"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("GetParameter calls with decryption by iam users",
+     f"{EVENTS} WHERE eventname = 'GetParameter' AND useridentity.type = 'IAMUser' AND {DECRYPTED}"),
+    ("decrypted GetParameters calls yesterday", f"{EVENTS} WHERE eventname = 'GetParameters' AND {DECRYPTED} AND {DAY}"),
+    ("who called GetParameter with decryption",
+     f"SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'GetParameter' AND {DECRYPTED}"),
+])
+def test_a_named_parameter_read_with_decryption_keeps_the_flag(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+    assert "withDecryption" in translate(question, DEMO_NOW)[0]
+
+
+def test_decryption_beside_a_call_without_the_flag_still_refuses() -> None:
+    with pytest.raises(TranslationError):
+        translate("GetSecretValue with decryption", DEMO_NOW)

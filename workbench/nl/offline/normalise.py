@@ -15,7 +15,7 @@ from workbench.nl.offline.breakdowns import breakdowns
 from workbench.nl.offline.rawcolumns import plain_column_names
 from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
-from workbench.nl.offline.triage import triage_idioms
+from workbench.nl.offline.triage import alert_title, triage_idioms
 from workbench.nl.offline.vocab import NOT_NAMES, WELL_KNOWN_PORTS
 
 # Words of a greeting or sign-off, not of the question
@@ -95,7 +95,7 @@ def without_lead_in(text: str) -> str:
         return text  # a number or a modifier in the lead may be part of what is asked: never dropped
     if not values:
         talk = re.match(r"\s*(?:ok|okay|so|fyi|btw|also|quick one|one more|last thing)\b", lead, re.IGNORECASE) or re.search(
-            r"\b(?:i|we|my|our|me|us|i'm|we're)\b", lead, re.IGNORECASE)
+            r"\b(?:i|we|my|our|me|us|i'm|we're)\b", lead, re.IGNORECASE) or alert_title(lead)
         return rest if talk else text
     references = _BACK_REFERENCE.findall(rest)
     # "did X mess with logging? list it": a lead that asks something of its own is not only the value's source

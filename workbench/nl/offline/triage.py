@@ -14,5 +14,35 @@ import re
 _WHAT_ELSE = re.compile(r"\b(what|anything|something)\s+else\b", re.IGNORECASE)
 
 
+# "high sev findings, triage list", "… for triage": what the list is for, which every listing already is
+_FOR_TRIAGE = re.compile(r"\s*[,;:-]?\s*(?:(?:a|the|my|our|as\s+a)\s+)?(?:triage\s+(?:list|view|queue|table)|for\s+triage)\b",
+                         re.IGNORECASE)
+# "ssh from the bastion 10.10.0.69 to other internal hosts": a flow's far end is another host already
+_OTHER_HOSTS = re.compile(r"\b(to|into|reach\w*|contact\w*)\s+(?:any\s+)?other\s+(?=(?:(?:internal|external|private|public)\s+)?"
+                          r"(?:hosts?|machines?|servers?|instances?|boxes|addresses|ips|destinations)\b)", re.IGNORECASE)
+# "flows to mining pool port 3333": what the port serves, said before it as "ssh port 22" is
+_POOL_PORT = re.compile(r"\b(?:crypto\s*)?mining[- ]pools?\s+(?=ports?\s+\d)", re.IGNORECASE)
+
+
+# "login profiles created for users - who did it and for whom": after the events named, "it" is those events; at the
+# start of a question ("so who did it") it points at an earlier question and stays refused
+_WHO_DID_IT = re.compile(r"(?<=\S)(\s*(?:\s[-—–]+|[:;,?])\s*(?:and\s+|so\s+)?)(who)\s+(?:did|does|made|performed|ran|triggered|"
+                         r"called)\s+(?:it|that|this|them|those|these)\b", re.IGNORECASE)
+
+# "is anyone still pulling from tyrell-backups-33c922": taking objects out of a bucket, which S3 logs as GetObject
+_PULLING = re.compile(r"\b(?:pull(?:s|ed|ing)?|read(?:s|ing)?)\s+(?:down\s+)?(?:(?:data|files|objects|stuff)\s+)?from\s+"
+                      r"(?=(?:the\s+)?(?:s3\s+)?(?:bucket\s+)?[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+(?![\w.-]))", re.IGNORECASE)
+
+
 def triage_idioms(text: str) -> str:
-    return _WHAT_ELSE.sub(r"\1", text)
+    text = _PULLING.sub("downloading from ", text)
+    text = _WHO_DID_IT.sub(r"\1\2", _FOR_TRIAGE.sub("", _WHAT_ELSE.sub(r"\1", text)))
+    return _POOL_PORT.sub("", _OTHER_HOSTS.sub(r"\1 ", text))
+
+
+def alert_title(lead: str) -> bool:
+    """'cloudtrail logging disabled alert - who called StopLogging': the alert's title before the question proper says
+    why the analyst asks, as 'we got paged' does; the question after it is read whole (a lead that names a value or
+    a number is kept, see normalise.without_lead_in). CloudWatch alarms are a log the lake lacks, not a title."""
+    return re.search(r"\b(?:alert|alarm)s?\s*[:.!]*\s*$", lead, re.IGNORECASE) is not None and not re.search(
+        r"\bcloud ?watch\b", lead, re.IGNORECASE)
