@@ -227,3 +227,47 @@ def test_a_named_parameter_read_with_decryption_keeps_the_flag(engine, question:
 def test_decryption_beside_a_call_without_the_flag_still_refuses() -> None:
     with pytest.raises(TranslationError):
         translate("GetSecretValue with decryption", DEMO_NOW)
+
+
+REGIONS = "awsregion IN ('ap-southeast-1', 'ap-northeast-2', 'sa-east-1', 'ap-south-1', 'eu-north-1')"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("cloudtrail activity in regions we dont use (ap-southeast-1, ap-northeast-2, sa-east-1, ap-south-1, eu-north-1)",
+     f"{EVENTS} WHERE {REGIONS}"),
+    ("RunInstances in unused regions (sa-east-1, ap-southeast-1)",
+     f"{EVENTS} WHERE eventname = 'RunInstances' AND awsregion IN ('sa-east-1', 'ap-southeast-1')"),
+    ("how many calls in regions we don't operate in (ap-northeast-2, sa-east-1)",
+     "SELECT count(*) FROM cloudtrail WHERE awsregion IN ('ap-northeast-2', 'sa-east-1')"),
+])
+def test_regions_described_then_listed_are_the_regions_listed(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_regions_described_without_a_list_still_refuse() -> None:
+    # which regions go unused is not in the logs
+    with pytest.raises(TranslationError):
+        translate("RunInstances in unused regions", DEMO_NOW)
+
+
+SUCCESS_88 = ("eventname = 'ConsoleLogin' AND sourceipaddress = '192.0.2.88' AND "
+              "json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Success'")
+PUBLIC = ("json_extract_scalar(requestparameters, '$.bucketName') = 'tyrell-backups-33c922' AND eventname IN "
+          "('PutBucketPolicy', 'PutBucketAcl')")
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("did 192.0.2.88 eventually log in successfully? when", f"SELECT eventtime FROM cloudtrail WHERE {SUCCESS_88}"),
+    ("did 192.0.2.88 log in successfully? if so when", f"SELECT eventtime FROM cloudtrail WHERE {SUCCESS_88}"),
+    ("did anyone call StopLogging? and when", "SELECT eventtime FROM cloudtrail WHERE eventname = 'StopLogging'"),
+    ("was tyrell-backups-33c922 made public? when?", f"SELECT eventtime FROM cloudtrail WHERE {PUBLIC}"),
+])
+def test_a_yes_no_question_then_when_asks_for_the_times(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["was tyrell-backups-33c922 made public", "when was tyrell-backups-33c922 made public"])
+def test_a_bucket_made_public_in_the_passive_is_the_bucket(engine, question: str) -> None:
+    # the passive's subject is what was made public: read as the one acting it searched for a user of that name
+    assert same_rows(engine, question, f"{EVENTS} WHERE {PUBLIC}" if question.startswith("was") else
+                     f"SELECT eventtime FROM cloudtrail WHERE {PUBLIC}") > 0

@@ -89,7 +89,7 @@ _WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )conne
 # what is done to a bucket, in the passive ("was X first hit", "were X ever read anonymously")
 _PASSIVE = re.compile(r"\s*(?:(?:first|last|ever|recently|actually|really|just|also)\s+)?(?:hit|accessed|read|touched|"
                       r"downloaded|uploaded|listed|modified|deleted|written|reached|probed|scanned|enumerated|"
-                      r"exposed|copied|emptied|fetched)\b")
+                      r"exposed|copied|emptied|fetched|made\s+public)\b")
 # a scope before the noun ("which external ips did it connect to") was read already: it goes with the noun
 _DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:(?:internal|external|private|public)\s+)?"
                           r"(?:hosts?|address\w*|ips?|servers?|machines?)\b)?"

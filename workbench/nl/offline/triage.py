@@ -33,8 +33,22 @@ _WHO_DID_IT = re.compile(r"(?<=\S)(\s*(?:\s[-—–]+|[:;,?])\s*(?:and\s+|so\s+)
 _PULLING = re.compile(r"\b(?:pull(?:s|ed|ing)?|read(?:s|ing)?)\s+(?:down\s+)?(?:(?:data|files|objects|stuff)\s+)?from\s+"
                       r"(?=(?:the\s+)?(?:s3\s+)?(?:bucket\s+)?[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+(?![\w.-]))", re.IGNORECASE)
 
+# "activity in regions we dont use (ap-southeast-1, sa-east-1)": the regions listed say which are meant; without the
+# list, which regions go unused is not in the logs and the words stay unread
+_DESCRIBED_REGIONS = re.compile(r"\b(?:regions?\s+(?:that\s+)?we\s+(?:don['’]?t|do\s+not|never)\s+(?:use|operate\s+in|run\s+in)|"
+                                r"(?:unused|weird|odd|unusual|unexpected|strange)\s+regions?)\s*(?=\(\s*[a-z]{2}(?:-[a-z]+)+-\d)",
+                                re.IGNORECASE)
+
+# "did 192.0.2.88 eventually log in successfully? when": the yes/no question answered by its times, as "when did …"
+# asks it; "eventually" (at some point) bounds nothing
+_THEN_WHEN = re.compile(r"^\s*(did|does|has|have|had|was|were)\s+(.+?)\s*\?+\s*(?:(?:and|if so|if yes)\s*,?\s*)?when\s*\?*\s*$",
+                        re.IGNORECASE)
+_EVENTUALLY = re.compile(r"\beventually\s+", re.IGNORECASE)
+
 
 def triage_idioms(text: str) -> str:
+    text = _THEN_WHEN.sub(r"when \1 \2", _EVENTUALLY.sub("", text))
+    text = _DESCRIBED_REGIONS.sub("regions ", text)
     text = _PULLING.sub("downloading from ", text)
     text = _WHO_DID_IT.sub(r"\1\2", _FOR_TRIAGE.sub("", _WHAT_ELSE.sub(r"\1", text)))
     return _POOL_PORT.sub("", _OTHER_HOSTS.sub(r"\1 ", text))
