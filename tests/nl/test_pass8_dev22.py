@@ -271,3 +271,30 @@ def test_a_bucket_made_public_in_the_passive_is_the_bucket(engine, question: str
     # the passive's subject is what was made public: read as the one acting it searched for a user of that name
     assert same_rows(engine, question, f"{EVENTS} WHERE {PUBLIC}" if question.startswith("was") else
                      f"SELECT eventtime FROM cloudtrail WHERE {PUBLIC}") > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("GetSecretValue calls by humans (iam users) - count per user",
+     "SELECT useridentity.username, count(*) FROM cloudtrail WHERE eventname = 'GetSecretValue' AND useridentity.type = "
+     "'IAMUser' GROUP BY useridentity.username"),
+    ("console logins by people (iam users)",
+     f"{EVENTS} WHERE useridentity.type = 'IAMUser' AND eventname = 'ConsoleLogin'"),
+])
+def test_a_loose_word_glossed_by_a_kind_in_brackets_is_that_kind(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_the_loose_word_alone_still_refuses() -> None:
+    # humans may be IAM users or Identity Center people: which is not said
+    with pytest.raises(TranslationError):
+        translate("GetSecretValue calls by humans", DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", [
+    "gd findings for trail tyrell-dev-trail",
+    "guardduty findings mentioning tyrell-dev-trail",
+    "logging disabled findings for tyrell-dev-trail",
+])
+def test_a_finding_about_a_named_trail_names_it_in_its_title(engine, question: str) -> None:
+    # GuardDuty's finding on a disabled trail names the trail only in its title (the resource is the access key used)
+    assert same_rows(engine, question, f"{FINDINGS} WHERE title LIKE '%tyrell-dev-trail%'") > 0

@@ -45,8 +45,13 @@ _THEN_WHEN = re.compile(r"^\s*(did|does|has|have|had|was|were)\s+(.+?)\s*\?+\s*(
                         re.IGNORECASE)
 _EVENTUALLY = re.compile(r"\beventually\s+", re.IGNORECASE)
 
+# "calls by humans (iam users)": the kind in brackets says which identities the loose word means
+_GLOSSED_KIND = re.compile(r"\b(?:humans?|people|persons?|real\s+users|actual\s+users)\s*\(\s*((?:iam|sso|identity\s+center)\s+"
+                           r"users?)\s*\)", re.IGNORECASE)
+
 
 def triage_idioms(text: str) -> str:
+    text = _GLOSSED_KIND.sub(r"\1", text)
     text = _THEN_WHEN.sub(r"when \1 \2", _EVENTUALLY.sub("", text))
     text = _DESCRIBED_REGIONS.sub("regions ", text)
     text = _PULLING.sub("downloading from ", text)
