@@ -40,7 +40,10 @@ def named_creations(found: Mentions, text: str) -> tuple[str, list[Filter]]:
     spot = PLACEHOLDER[mention.kind]
     # "when was the role X created": the kind word before the name says which call; a bare name may be either
     noun = rf"(?:(?:the\s+|a\s+|an\s+)?(?:iam\s+)?{mention.kind}\s+)" if mention.typed else r"(?:the\s+)?"
-    forward = rf"\b(?:{_VERB})\s+{noun}{spot}\b"
+    # the name ends the verb's object: "who created heidi.smith's access key" made a key, not the user
+    ends = (r"(?=\s*$|\s*[?!.,;:)(-]|\s+(?:and|or|from|on|in|at|during|between|since|before|after|when|with|via|who|"
+            r"which|what|please|pls|user|role)\b)")
+    forward = rf"\b(?:{_VERB})\s+{noun}{spot}{ends}"
     # "when was X created" (the be-verb before the name), "X got deleted" (after it); "what has X created" is X acting
     adverb = r"(?:(?:first|ever|recently|actually|just)\s+)?"
     passives = (rf"\b{_BE}\s+(?P<noun>{noun}?){spot}\s+{adverb}(?:{_VERB})\b",
