@@ -85,6 +85,8 @@ def test_a_bare_name_removed_is_searched_as_a_user_or_a_role() -> None:
 @pytest.mark.parametrize("question", [
     "what has terraform-runner-aed5 created",  # the name acts: what it made is not said
     "who created tyrell-backups-33c922",  # shaped like a bucket: no user or role call makes it
+    "who created heidi.smith's access key",  # the key was made, not the user
+    "who created terraform-runner-aed5 access keys",
 ])
 def test_a_name_that_acts_or_is_no_user_still_refuses(question: str) -> None:
     with pytest.raises(TranslationError):
