@@ -279,9 +279,10 @@ def _quoted(value: str, before: str, after: str) -> str | None:
 def extract(question: str) -> Mentions:
     if re.search(r"[A-Z]", question) and not re.search(r"[a-z]", question):
         question = question.lower()  # "SHOW FAILED LOGINS FOR HEIDI.SMITH": caps lock, not CamelCase
-    # "assumerole calls": an API name typed in lower case is still that call
+    # "assumerole calls", "stopLogging on the trail": an API name typed in lower (or lower camel) case is still that call
     known = known_events()
-    question = re.sub(r"(?<![\w.@/-])([a-z]{8,})(?![\w.@/-])", lambda m: known.get(m.group(1), m.group(1)), question)
+    question = re.sub(r"(?<![\w.@/-])([a-z][a-zA-Z]{7,})(?![\w.@/-])", lambda m: known.get(m.group(1).lower(), m.group(1)),
+                      question)
     # "failed ConsoleLogins", "AssumeRoles yesterday": a known call in the plural is that call, never a name of its own
     question = re.sub(r"(?<![\w.@/-])([A-Z][A-Za-z0-9]{5,})s(?![\w.@/-])", lambda m: m.group(1) if known.get(
         m.group(1).lower()) == m.group(1) and m.group(0).lower() not in known else m.group(0), question)

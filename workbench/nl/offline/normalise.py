@@ -15,6 +15,7 @@ from workbench.nl.offline.breakdowns import breakdowns
 from workbench.nl.offline.rawcolumns import plain_column_names
 from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
+from workbench.nl.offline.triage import alert_title, triage_idioms
 from workbench.nl.offline.vocab import NOT_NAMES, WELL_KNOWN_PORTS
 
 # Words of a greeting or sign-off, not of the question
@@ -94,7 +95,7 @@ def without_lead_in(text: str) -> str:
         return text  # a number or a modifier in the lead may be part of what is asked: never dropped
     if not values:
         talk = re.match(r"\s*(?:ok|okay|so|fyi|btw|also|quick one|one more|last thing)\b", lead, re.IGNORECASE) or re.search(
-            r"\b(?:i|we|my|our|me|us|i'm|we're)\b", lead, re.IGNORECASE)
+            r"\b(?:i|we|my|our|me|us|i'm|we're)\b", lead, re.IGNORECASE) or alert_title(lead)
         return rest if talk else text
     references = _BACK_REFERENCE.findall(rest)
     # "did X mess with logging? list it": a lead that asks something of its own is not only the value's source
@@ -186,7 +187,7 @@ def normalise(question: str) -> str:
     text = re.sub(r"\bback-doors?\b|\bbackdoored\b", "backdoor", text, flags=re.IGNORECASE)
     # "earliest/latest", "first / last seen": both ends of a span, never a name with a slash in it
     text = re.sub(r"\b(first|earliest|min)\s*/\s*(last|latest|max)\b", r"\1 and \2", text, flags=re.IGNORECASE)
-    text = siem_idioms(text)
+    text = triage_idioms(siem_idioms(text))
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
     # "busiest 3 roles", "most active 5 users": the number after the superlative, as "the 3 busiest roles" says it

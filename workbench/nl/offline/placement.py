@@ -260,6 +260,8 @@ def place_guardduty(intent: Intent, found: Mentions) -> None:
         _add(intent, accounts, one_of("accountid", _values(accounts)), "in account " + ", ".join(_values(accounts)))
     if regions := found.of("region"):
         _add(intent, regions, one_of("region", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
+    if trails := found.of("trail"):  # "the finding for tyrell-dev-trail": a trail is named only in the finding's title
+        _add(intent, trails, any_of(*(contains("title", v) for v in _values(trails))), "about trail " + ", ".join(_values(trails)))
 
 
 def refuse_unplaced(found: Mentions, table: str) -> None:

@@ -42,6 +42,7 @@ from workbench.nl.offline.columns import listed_columns_asked
 from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
+from workbench.nl.offline.creations import named_creations, place_creations
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
 from workbench.nl.offline.listing import refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
@@ -89,7 +90,7 @@ _WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )conne
 # what is done to a bucket, in the passive ("was X first hit", "were X ever read anonymously")
 _PASSIVE = re.compile(r"\s*(?:(?:first|last|ever|recently|actually|really|just|also)\s+)?(?:hit|accessed|read|touched|"
                       r"downloaded|uploaded|listed|modified|deleted|written|reached|probed|scanned|enumerated|"
-                      r"exposed|copied|emptied|fetched)\b")
+                      r"exposed|copied|emptied|fetched|made\s+public)\b")
 # a scope before the noun ("which external ips did it connect to") was read already: it goes with the noun
 _DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:(?:internal|external|private|public)\s+)?"
                           r"(?:hosts?|address\w*|ips?|servers?|machines?)\b)?"
@@ -232,6 +233,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
             else "user"
         mention.typed = False
     possessive_targets(found)
+    text, made = named_creations(found, text)
     in_request = request_values(found)
     console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
     if found.of("bucket"):  # "acl and policy changes on tyrell-backups-33c922": the bucket's policy, not IAM's
@@ -259,6 +261,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
         reading.text = re.sub(r"(?<!\bfrom )(?<!\bvia )(?<!\bby )\bipaddr (?=(?:ip |source ip )?(?:addresses|ips|hosts)\b)|(?<=\bevery )ipaddr (?=(?:ip |source ip )?"
                               r"(?:address|ip|host)\b)", "which  ", reading.text)
     intent = Intent(table=table, window=window, window_words=phrase or "")
+    place_creations(intent, made)
     if table == "cloudtrail":
         if security_group_ports(reading):
             for mention in found.of("port"):
