@@ -38,6 +38,8 @@ from workbench.nl.offline.ambiguity import (
     refuse_bare_change,
     refuse_partial_possessive,
 )
+from workbench.nl.offline.callverbs import verbs_of_named_calls
+from workbench.nl.offline.columnasks import column_asked
 from workbench.nl.offline.columns import listed_columns_asked
 from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
@@ -50,6 +52,8 @@ from workbench.nl.offline.neutral import unexplained
 from workbench.nl.offline.normalise import normalise, without_lead_in
 from workbench.nl.offline.outcomes import cloudtrail_outcomes
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
+from workbench.nl.offline.rarephrases import plain_rare_phrases
+from workbench.nl.offline.rarevalues import take_rare_values
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.refusals import (
     refuse_back_reference,
@@ -183,7 +187,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_both_worlds(question)
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
     asked = question.lower()
-    question = compare(normalise(question), now)
+    question = compare(normalise(plain_rare_phrases(question)), now)
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
     refuse_follow_up(question)
@@ -191,10 +195,11 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_nested(question)
     refuse_compound(question)
     question, agent = take_user_agent(question)  # "curl in the user agent": a tool's name, never a user's
+    question, rare = take_rare_values(question)
     found = extract(correct_typed(question))
     refuse_ambiguous_names(found)
     refuse_back_reference(found.text, {m.kind for m in found.items})
-    window, text, phrase = extract_window(correct(found.text), now)
+    window, text, phrase = extract_window(column_asked(correct(found.text)), now)
     if found.of("role"):  # "what did the X role do after being assumed": its sessions, which a role filter is
         text = re.sub(r"\bafter (?:being|it was|it got|getting|it's been|it has been|they were) assumed\b",
                       lambda m: " " * len(m.group(0)), text)
@@ -244,6 +249,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     if table == "cloudtrail":
         _refuse_people_as_endpoints(found)
         trail_destination(reading)
+        verbs_of_named_calls(reading, found)
         late_verb_object_events(reading, found)
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to", "where did it ssh into", "which hosts did it reach to": the dangling
@@ -282,8 +288,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
     # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed
     reading.text = re.sub(r"\bpolicyname(\s+(?:managed\s+|iam\s+)?polic(?:y|ies))\b",
                           lambda m: "policyname" + " " * len(m.group(1)), reading.text)
-    require_cloudtrail(agent, table)
-    for item in [*reading.filters, *([agent] if agent else [])]:
+    require_cloudtrail(agent or (rare[0] if rare else None), table)
+    for item in [*reading.filters, *([agent] if agent else []), *rare]:
         intent.add(item)
     services_beside_address(reading, intent)
     _refuse_foreign_dimension(reading, table)
