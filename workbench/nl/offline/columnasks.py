@@ -12,10 +12,12 @@ import re
 from workbench.nl.offline.vocab import DIMENSIONS
 
 _KEYS = "|".join(re.escape(k) for k in sorted({k for vocab in DIMENSIONS.values() for k in vocab}, key=len, reverse=True))
-_WHAT_IS_THE = re.compile(r"\bwhat(?:'s|s|\s+is|\s+are|\s+was|\s+were)\s+(?:the|its|their|his|her)\s+|^\s*(?:the\s+)?"
-                          # a question opening with its rows ("events for alice", "calls on tyrell-backups") lists them
+_WHAT_IS_THE = re.compile(r"(?:\bwhat(?:'s|s|\s+is|\s+are|\s+was|\s+were)\s+(?:the|its|their|his|her)\s+|^\s*(?:the\s+)?"
+                          # a question opening with its rows ("events for alice", "calls on tyrell-backups", "errors for
+                          # bob": the failed calls) lists them
                           r"(?!(?:events?|calls?|api\s+calls?|apis?|actions?|operations?|requests?|findings?|finding\s+types?|"
-                          r"activity|records?|entries|sessions?)\s)"
+                          r"activity|records?|entries|sessions?|errors)\s))"
+                          # both openings only before "of / for / …" ("what were the new users called" asks no column)
                           rf"(?=(?:{_KEYS})(?:e?s)?\s+(?:of|for|on|behind|used\s+by)\b)")
 
 

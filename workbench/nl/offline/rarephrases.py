@@ -25,7 +25,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     (r"\berror[\s_-]?(?:message|msg)(s?)\b", r"errormessage\1"),
     (r"\bvpc[\s_-]?endpoint(?:[\s_-]?id)?(s?)\b", r"vpcendpointid\1"),  # never VPC flows' vpc
     (r"\bguard ?duty(?:'s)?\s+(?=(?:api\s+)?(?:calls?|requests?|apis?|api\s+activity)\b)", "guardduty.amazonaws.com "),
-    (r"\b((?:api\s+)?calls?\s+(?:made\s+)?to\s+(?:the\s+)?)guard ?duty(?:\s+api)?\b(?!\s+(?:findings?|alerts?|detectors?)\b)",
+    (r"\b((?:api\s+)?calls?\s+(?:made\s+)?to\s+(?:the\s+)?)guard ?duty(?:\s+api)?\b(?![.\w-])(?!\s+(?:findings?|alerts?|detectors?)\b)",
      r"\1guardduty.amazonaws.com"),
     (r"\b(?:aws\s+)?services?\s+(?:that\s+)?(?:invoked|made|called|issued|performed|sent)\s+(?:api\s+)?calls?\s+"
      r"(?:on\s+(?:our|my|your|their|its|his|her|someone's|a user's)\s+behalf|for\s+(?:us|them|users?|principals?))",
