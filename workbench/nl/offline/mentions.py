@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from workbench.nl.offline.directions import direction as side_of
 from workbench.nl.offline.eventnames import ASSUMED, ASSUMED_EXCEPT, EVENT_PREFIX, known_events
-from workbench.nl.offline.findingtypes import FINDING_TAIL
+from workbench.nl.offline.findingtypes import FAMILY_STARTS, FINDING_TAIL
 from workbench.nl.offline.paths import secret_path
 from workbench.nl.offline.vocab import (
     ERROR_CODES,
@@ -199,7 +199,7 @@ class _Reader:
                     or ASSUMED_EXCEPT.search(self.text[:start].lower()) \
                     or re.match(rf"\s*(?:role\s+)?{ASSUMED}", self.text[end:].lower()) \
                     or _PASSIVE_TARGET.match(self.text[end:].lower()) or re.search(
-                        r"\b(?:creat\w*|delet\w*|remov\w*)\s+(?:the\s+|a\s+|an\s+)?(?:iam\s+)?user\s+$", piece.lower()) or (
+                        r"\b(?:creat\w*|delet\w*|remov\w*)\s+(?:the\s+|a\s+|an\s+)?(?:iam\s+)?(?:user|role)\s+$", piece.lower()) or (
                         re.search(r"\b(?:was|were|is|got)\s+(?:the\s+)?(?:user\s+)?$", piece.lower())
                         and re.match(r"\s*(?:user\s+)?(?:created|deleted|removed|made)\b", self.text[end:].lower()))
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
@@ -224,6 +224,8 @@ def _camel(value: str, before: str, after: str) -> str | None:
         return "keep"  # a GuardDuty threat purpose: read as a finding family
     if value in ERROR_CODES:
         return "error_code"
+    if value in FAMILY_STARTS:
+        return "finding_type"
     if re.fullmatch(r"AWSReservedSSO_\w+|AWSServiceRoleFor\w+", value):
         return "role"  # Identity Center's and AWS services' own role names, as the session issuer writes them
     if re.match(r"^\s*(?:(?:(?:sso\s+)?permission set\s+|sso\s+)?(?:roles?|sessions?)|(?:sso\s+)?permission sets?)\b", after.lower()):

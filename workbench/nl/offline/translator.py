@@ -46,9 +46,10 @@ from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, 
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.creations import named_creations, place_creations
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
+from workbench.nl.offline.leads import unread_lead
 from workbench.nl.offline.listing import refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
-from workbench.nl.offline.neutral import unexplained
+from workbench.nl.offline.neutral import unexplained, without_descriptions
 from workbench.nl.offline.normalise import normalise, without_lead_in
 from workbench.nl.offline.outcomes import cloudtrail_outcomes
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
@@ -173,6 +174,9 @@ def read_intent(question: str, now: datetime) -> Intent:
     except TranslationError:
         # "ok last thing before standup — how many …": refused as a whole, the question proper may still read
         if (proper := without_lead_in(question)) == question:
+            # "possible miner. any RunInstances in …": a lead that reads as nothing is only the reason for asking
+            proper = unread_lead(question, lambda lead: _read_intent(lead, now))
+        if proper == question:
             raise
         try:
             return _read_intent(proper, now)
@@ -309,7 +313,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_foreign_words(reading, table)
     refuse_leftover_numbers(reading)
     refuse_partial_possessive(reading.text)
-    if left := unexplained(reading.text):
+    if left := unexplained(without_descriptions(reading.text)):
         raise TranslationError(
             f"cannot translate: did not understand {', '.join(repr(w) for w in dict.fromkeys(left))} in the question, "
             "and an answer would ignore it: rephrase with the terms in the suggestions, or name the value exactly. Try: "
