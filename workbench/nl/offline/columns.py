@@ -73,20 +73,25 @@ def listed_columns_asked(reading: Reading, intent: Intent) -> None:
 
 def _extra_columns(reading: Reading, intent: Intent) -> None:
     # "ImportKeyPair calls, with region": a column beside the listing's own is asked for, never left unread
-    extra = "|".join(re.escape(k) for k in sorted(_EXTRA[intent.table], key=len, reverse=True))
+    keys = _EXTRA[intent.table]
+    if any(f.description.startswith("trail destinations") for f in intent.filters):
+        # "UpdateTrail calls with the s3 bucket the trail was pointed at": the trail's destination is no bucket a
+        # call was about (its request's bucketName); beside a listing it stays unread (refused), as before
+        keys = {k: v for k, v in keys.items() if v != "bucket"}
+    extra = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
     # "ImportKeyPair events + the region each one was in": "and" a column of each row asks for it too
     while match := re.search(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing|(?:along\s+)?and)\s+"
                              rf"(?:the\s+|their\s+|its\s+)?({extra})\b(?!\s+(?:(?:names?\s+)?(?:{_VALUE_NAMED})|of(?!\s+each\b)|is|was|=|named|"
                              rf"called)\b)"
                              rf"(?:\s+(?:of\s+)?(?:each(?:\s+one)?|it|they)(?:\s+(?:was|were|is|are|came|happened)"
                              rf"(?:\s+(?:in|from))?)?\b)?", reading.text):
-        expr, alias, description = DIMENSIONS[intent.table][_EXTRA[intent.table][match.group(1)]]
+        expr, alias, description = DIMENSIONS[intent.table][keys[match.group(1)]]
         if all(d.expression != expr for d in intent.columns):
             intent.columns.append(Dimension(expr, alias, description, match.group(0).strip(" ,")))
         reading.text = reading.text[:match.start()] + " " * len(match.group(0)) + reading.text[match.end():]
         # "with instance and vpc": the columns joined to the first are asked for too
         while more := re.match(rf"\s*(?:,|and|&|\+)\s*(?:the\s+)?({extra})\b", reading.text[match.end():]):
-            expr, alias, description = DIMENSIONS[intent.table][_EXTRA[intent.table][more.group(1)]]
+            expr, alias, description = DIMENSIONS[intent.table][keys[more.group(1)]]
             if all(d.expression != expr for d in intent.columns):
                 intent.columns.append(Dimension(expr, alias, description, more.group(0).strip(" ,")))
             start = match.end()
