@@ -30,7 +30,9 @@ FOREIGN_WORDS = {
 
 def refuse_stray_modifiers(reading: Reading, intent: Intent) -> None:
     """'calls from 10.0.0.5, distinct names': a modifier the shape did not tie to a column was not applied."""
-    distinct = intent.distinct or any(m.func == "count_distinct" for m in intent.measures)
+    # "the distinct error codes and how often each": the values grouped are distinct already, one count each
+    distinct = intent.distinct or any(m.func == "count_distinct" for m in intent.measures) or any(
+        re.search(r"\b(?:distinct|unique|different)\b", d.words) for d in intent.group_by)
     if not distinct and (match := re.search(r"\b(?:distinct|unique|different|deduplicated|deduped)\b", reading.text)):
         raise TranslationError(
             f"cannot tell which column {match.group(0)!r} applies to: name it, e.g. 'distinct event names from "
@@ -158,8 +160,12 @@ def drop_explanations(intent: Intent, text: str) -> None:
     members = [f for f in intent.filters if inside(f.words) and not f.entities and (listed := _listed(f.condition))
                and any(o and o[0] == listed[0] and listed[1] <= o[1] and g is not f for g, o in outer)]
     # one member named in brackets may narrow the concept ("logging tampering (StopLogging)"): only an
-    # enumeration of several reads as the explanation; a named value (a mention) is never dropped
-    if len(members) >= 2:
+    # enumeration of several reads as the explanation, even when some of its items are plain words ("credential
+    # access (secrets, new keys)": 'secrets' reads as nothing, 'new keys' as one member); a named value (a mention)
+    # is never dropped
+    listing = any(re.search(r",|/|\band\b|\bor\b", text[a:b]) for a, b in spans
+                  if any(text.find(f.words, a) >= a and text.find(f.words, a) + len(f.words) <= b for f in members))
+    if len(members) >= 2 or members and listing:
         intent.filters = [f for f in intent.filters if f not in members]
 
 

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from workbench.nl.base import TranslationError
-from workbench.nl.intent import contains, negate, one_of
+from workbench.nl.intent import contains, eq, negate, one_of
 from workbench.nl.offline.reading import Reading, event_filter
 
 if TYPE_CHECKING:
@@ -299,10 +299,20 @@ def _opened_to_the_world(reading: Reading, found: Mentions) -> None:
                     ("not " if match.group(1) else "") + "to 0.0.0.0/0")
 
 
+def _decrypted_reads(reading: Reading, found: Mentions) -> None:
+    # "GetParameter calls with decryption": the SecureString read in clear, a flag of the named call's request (the
+    # parameter reads said in words read it with their concept)
+    if any(m.kind == "event" and m.value in {"GetParameter", "GetParameters"} and not m.negated for m in found.items) and (
+            match := reading.find(r"\b(?:with\s+decrypt(?:ion|ed)|decrypted)\b")):
+        reading.add(eq("json_extract_scalar(requestparameters, '$.withDecryption')", "true"), reading.consume(match),
+                    "decrypted")
+
+
 def late_verb_object_events(reading: Reading, found: Mentions) -> None:
     """'who tried to stop i-0abc', 'instance types launched', 'key pair names imported by X', 'has anyone
     deactivated an access key': plain verbs on the objects above; the first the question names is its call."""
     _opened_to_the_world(reading, found)
+    _decrypted_reads(reading, found)
     instance_named = any(m.kind == "resource_id" and m.value.lower().startswith("i-") for m in found.items)
     for obj in _LATE_OBJECTS:
         for late in obj.verbs:

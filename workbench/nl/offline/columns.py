@@ -9,6 +9,7 @@ import re
 
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Dimension, Intent
+from workbench.nl.offline.mentions import PLACEHOLDER
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.vocab import DIMENSIONS
 
@@ -24,6 +25,10 @@ _SHOWN = {"guardduty": r"severit(?:y|ies)|types?|titles?|times?|timestamps?|ids?
 _EXTRA = {"cloudtrail": {"region": "region", "regions": "region", "aws region": "region", "user agent": "user agent",
                          "user agents": "user agent", "useragent": "user agent", "account id": "account id",
                          "account": "account id", "access key": "access key", "access key id": "access key",
+                         # what a call was about, from its request: "denied s3 calls, list them w/ the bucket"
+                         "bucket": "bucket", "bucket name": "bucket", "object key": "object key",
+                         "secret": "secret", "secret name": "secret", "secret id": "secret",
+                         "key pair name": "key pair name", "instance type": "instance type",
                          # the user or role a call acted on is in its request, said with the verb that did it
                          **{f"{kind}{name} {they} {verb}": f"target {kind}" for kind in ("role", "user")
                             for name in ("", " name") for they in ("they", "it", "each one", "each call")
@@ -34,6 +39,10 @@ _EXTRA = {"cloudtrail": {"region": "region", "regions": "region", "aws region": 
                         },
           "vpc_flow": {"region": "region", "account id": "account id", "account": "account id",
                        "instance": "instance", "instance id": "instance", "direction": "direction", "vpc": "vpc"}}
+
+
+# "with bucket tyrell-backups-33c922": the noun before a named value is that value's kind, a filter, not a column
+_VALUE_NAMED = "|".join(sorted(set(PLACEHOLDER.values())))
 
 
 # Columns a question may restrict a listing to ("event name and time only"); not error codes, which as
@@ -64,20 +73,25 @@ def listed_columns_asked(reading: Reading, intent: Intent) -> None:
 
 def _extra_columns(reading: Reading, intent: Intent) -> None:
     # "ImportKeyPair calls, with region": a column beside the listing's own is asked for, never left unread
-    extra = "|".join(re.escape(k) for k in sorted(_EXTRA[intent.table], key=len, reverse=True))
+    keys = _EXTRA[intent.table]
+    if any(f.description.startswith("trail destinations") for f in intent.filters):
+        # "UpdateTrail calls with the s3 bucket the trail was pointed at": the trail's destination is no bucket a
+        # call was about (its request's bucketName); beside a listing it stays unread (refused), as before
+        keys = {k: v for k, v in keys.items() if v != "bucket"}
+    extra = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
     # "ImportKeyPair events + the region each one was in": "and" a column of each row asks for it too
     while match := re.search(rf"(?:,\s*)?\b(?:with|including|incl\.?|plus|showing|(?:along\s+)?and)\s+"
-                             rf"(?:the\s+|their\s+|its\s+)?({extra})\b(?!\s+(?:username|rolename|bucketname|regionname|"
-                             rf"accountnumber|accesskeyid|ipaddr|of(?!\s+each\b)|is|was|=|named|called)\b)"
+                             rf"(?:the\s+|their\s+|its\s+)?({extra})\b(?!\s+(?:(?:names?\s+)?(?:{_VALUE_NAMED})|of(?!\s+each\b)|is|was|=|named|"
+                             rf"called)\b)"
                              rf"(?:\s+(?:of\s+)?(?:each(?:\s+one)?|it|they)(?:\s+(?:was|were|is|are|came|happened)"
                              rf"(?:\s+(?:in|from))?)?\b)?", reading.text):
-        expr, alias, description = DIMENSIONS[intent.table][_EXTRA[intent.table][match.group(1)]]
+        expr, alias, description = DIMENSIONS[intent.table][keys[match.group(1)]]
         if all(d.expression != expr for d in intent.columns):
             intent.columns.append(Dimension(expr, alias, description, match.group(0).strip(" ,")))
         reading.text = reading.text[:match.start()] + " " * len(match.group(0)) + reading.text[match.end():]
         # "with instance and vpc": the columns joined to the first are asked for too
         while more := re.match(rf"\s*(?:,|and|&|\+)\s*(?:the\s+)?({extra})\b", reading.text[match.end():]):
-            expr, alias, description = DIMENSIONS[intent.table][_EXTRA[intent.table][more.group(1)]]
+            expr, alias, description = DIMENSIONS[intent.table][keys[more.group(1)]]
             if all(d.expression != expr for d in intent.columns):
                 intent.columns.append(Dimension(expr, alias, description, more.group(0).strip(" ,")))
             start = match.end()

@@ -28,6 +28,7 @@ from workbench.nl.intent import (
     one_of,
 )
 from workbench.nl.offline.mentions import Mentions
+from workbench.nl.offline.rarecolumns import RARE_PRESENT_ONLY
 from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS
 
 # Attributes only some rows carry: a row without one is not an answer to "which roles" or "top 5
@@ -54,6 +55,7 @@ PRESENT_ONLY = {
     # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
     "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
                                                    "Identity Center sessions"),
+    **RARE_PRESENT_ONLY,
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from workbench.nl.offline.directions import direction as side_of
 from workbench.nl.offline.eventnames import ASSUMED, ASSUMED_EXCEPT, EVENT_PREFIX, known_events
-from workbench.nl.offline.findingtypes import FINDING_TAIL
+from workbench.nl.offline.findingtypes import FAMILY_STARTS, FINDING_TAIL
 from workbench.nl.offline.paths import secret_path
 from workbench.nl.offline.vocab import (
     ERROR_CODES,
@@ -199,7 +199,7 @@ class _Reader:
                     or ASSUMED_EXCEPT.search(self.text[:start].lower()) \
                     or re.match(rf"\s*(?:role\s+)?{ASSUMED}", self.text[end:].lower()) \
                     or _PASSIVE_TARGET.match(self.text[end:].lower()) or re.search(
-                        r"\b(?:creat\w*|delet\w*|remov\w*)\s+(?:the\s+|a\s+|an\s+)?(?:iam\s+)?user\s+$", piece.lower()) or (
+                        r"\b(?:creat\w*|delet\w*|remov\w*)\s+(?:the\s+|a\s+|an\s+)?(?:iam\s+)?(?:user|role)\s+$", piece.lower()) or (
                         re.search(r"\b(?:was|were|is|got)\s+(?:the\s+)?(?:user\s+)?$", piece.lower())
                         and re.match(r"\s*(?:user\s+)?(?:created|deleted|removed|made)\b", self.text[end:].lower()))
                 self.found.append(Mention(chosen, value, self.text[start:end], direction, negated=negation is not None,
@@ -224,6 +224,8 @@ def _camel(value: str, before: str, after: str) -> str | None:
         return "keep"  # a GuardDuty threat purpose: read as a finding family
     if value in ERROR_CODES:
         return "error_code"
+    if value in FAMILY_STARTS:
+        return "finding_type"
     if re.fullmatch(r"AWSReservedSSO_\w+|AWSServiceRoleFor\w+", value):
         return "role"  # Identity Center's and AWS services' own role names, as the session issuer writes them
     if re.match(r"^\s*(?:(?:(?:sso\s+)?permission set\s+|sso\s+)?(?:roles?|sessions?)|(?:sso\s+)?permission sets?)\b", after.lower()):
@@ -279,9 +281,10 @@ def _quoted(value: str, before: str, after: str) -> str | None:
 def extract(question: str) -> Mentions:
     if re.search(r"[A-Z]", question) and not re.search(r"[a-z]", question):
         question = question.lower()  # "SHOW FAILED LOGINS FOR HEIDI.SMITH": caps lock, not CamelCase
-    # "assumerole calls": an API name typed in lower case is still that call
+    # "assumerole calls", "stopLogging on the trail": an API name typed in lower (or lower camel) case is still that call
     known = known_events()
-    question = re.sub(r"(?<![\w.@/-])([a-z]{8,})(?![\w.@/-])", lambda m: known.get(m.group(1), m.group(1)), question)
+    question = re.sub(r"(?<![\w.@/-])([a-z][a-zA-Z]{7,})(?![\w.@/-])", lambda m: known.get(m.group(1).lower(), m.group(1)),
+                      question)
     # "failed ConsoleLogins", "AssumeRoles yesterday": a known call in the plural is that call, never a name of its own
     question = re.sub(r"(?<![\w.@/-])([A-Z][A-Za-z0-9]{5,})s(?![\w.@/-])", lambda m: m.group(1) if known.get(
         m.group(1).lower()) == m.group(1) and m.group(0).lower() not in known else m.group(0), question)

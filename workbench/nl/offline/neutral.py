@@ -56,3 +56,13 @@ def unexplained(text: str) -> list[str]:
  """The words left in the working text that are not neutral (underscores mark consumed words)."""
  return [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text) if w not in NEUTRAL and not w.endswith("'s")
  and w.removesuffix("s") not in NEUTRAL]
+
+
+# "for ci role github-actions-deploy", "the build user svc-reporting": a word describing a role or user named by its
+# name adds no condition to it; an environment does (one role name can live in a prod and a dev account)
+_DESCRIBED = re.compile(r"\b(?!(?:prod|production|dev|development|staging|stage|test|qa|sandbox|not|no|non)\b)[a-z][a-z-]*"
+                        r"(?=\s+(?:iam\s+)?(?:role|user)\s+(?:rolename|username)\b)")
+
+
+def without_descriptions(text: str) -> str:
+    return _DESCRIBED.sub(lambda m: " " * len(m.group(0)), text)

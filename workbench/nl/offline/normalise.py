@@ -13,9 +13,11 @@ import re
 from workbench.nl import TranslationError
 from workbench.nl.offline.aftersignin import after_sign_in
 from workbench.nl.offline.breakdowns import breakdowns
+from workbench.nl.offline.findingtypes import resource_type_words
 from workbench.nl.offline.rawcolumns import plain_column_names
 from workbench.nl.offline.siem import siem_idioms
 from workbench.nl.offline.spelling import closest
+from workbench.nl.offline.triage import alert_title, triage_idioms
 from workbench.nl.offline.vocab import NOT_NAMES, WELL_KNOWN_PORTS
 
 # Words of a greeting or sign-off, not of the question
@@ -54,11 +56,11 @@ _QUESTION_WORD = re.compile(r"(?:who|whom|whose|what|which|when|where|how|were|w
 # or question word.
 _LEAD = re.compile(r"(?:(?<=[.!?;])\s+|\s+[—–]\s+|\s+--?\s+|:\s+)(?=(?:(?:so|and|ok|okay)\s+)?(?:(?:can|could|would|will) "
                    r"(?:you|u)|i(?:'d| would) like|i need|i want|we need|please|pls|how (?:many|much|often)|which|what|"
-                   r"who|when|where|show|list|give|pull|get|find)\b)", re.IGNORECASE)
+                   r"who|when|where|show|list|give|pull|get|find|count|did|does|has|have|was|were)\b)", re.IGNORECASE)
 # A value as the logs write it: an address, a dotted/hyphenated name, an id, a CamelCase call
 _VALUE = re.compile(r"(?<![\w.@/:-])(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z0-9]+(?:[._@-][a-z0-9]+)+|[A-Z]+[a-z]+[A-Z]\w*|\d{12})"
                     r"(?![\w.@/:-]*\w)")
-_BACK_REFERENCE = re.compile(r"\b(?:her|him|them|it|that (?:instance|user|ip|address|host|role|bucket|key)|"
+_BACK_REFERENCE = re.compile(r"\b(?:her|him|she|he|its|them|it|that (?:instance|user|ip|address|host|role|bucket|key)|"
                              r"this (?:instance|user|ip|address|host|role|bucket|key))\b", re.IGNORECASE)
 
 
@@ -91,17 +93,18 @@ def without_lead_in(text: str) -> str:
     cut = splits[-1]
     lead, rest = text[:cut.start()], text[cut.end():]
     values = _values(lead)
-    if re.search(r"\d", _VALUE.sub(" ", lead)) or _MODIFIER.search(lead):
+    # a digit inside a word ("ec2", "s3") is a service's name, not a number
+    if re.search(r"(?<![a-z])\d", _VALUE.sub(" ", lead), re.IGNORECASE) or _MODIFIER.search(lead):
         return text  # a number or a modifier in the lead may be part of what is asked: never dropped
     if not values:
         talk = re.match(r"\s*(?:ok|okay|so|fyi|btw|also|quick one|one more|last thing)\b", lead, re.IGNORECASE) or re.search(
-            r"\b(?:i|we|my|our|me|us|i'm|we're)\b", lead, re.IGNORECASE)
+            r"\b(?:i|we|my|our|me|us|i'm|we're)\b", lead, re.IGNORECASE) or alert_title(lead)
         return rest if talk else text
     references = _BACK_REFERENCE.findall(rest)
     # "did X mess with logging? list it": a lead that asks something of its own is not only the value's source
     talk_only = not re.search(r"\?\s*$", lead)
     if len(values) == 1 and len(references) == 1 and not _values(rest) and talk_only:
-        return _BACK_REFERENCE.sub(values[0], rest)
+        return _BACK_REFERENCE.sub(lambda m: values[0] + ("'s" if m.group(0).lower() == "its" else ""), rest)
     return text
 
 
@@ -176,8 +179,13 @@ def normalise(question: str) -> str:
     question = re.sub(r"^(\s*(?:(?:the|list|show|all)\s+)*(?:(?:internal|external|private|public)\s+)?(?:hosts|ips|addresses|"
                       r"ip addresses|destinations|machines|servers))\s+(?=\d{1,3}(?:\.\d{1,3}){3}\s+\S.*\b(?:to|into)\s*[?.!]?\s*$)",
                       r"\1 that ", question, flags=re.IGNORECASE)
+    # "to non-10 addresses", "non-10.20.x ips": the addresses outside the range those octets begin
+    question = re.sub(r"\bnon-(\d{1,3}(?:\.\d{1,3}){0,2})(?:\.(?:x|\*))?\s+((?:ip\s+)?address(?:es)?|ips|hosts)\b",
+                      lambda m: f"{m.group(2)} outside {m.group(1)}{'.0' * (3 - m.group(1).count('.'))}/"
+                                f"{8 * (m.group(1).count('.') + 1)}", question, flags=re.IGNORECASE)
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
-    text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ", breakdowns(plain_column_names(question)),
+    text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ",
+                  resource_type_words(breakdowns(plain_column_names(question))),
                   flags=re.IGNORECASE)
     # "crypto-mining", "brute-forcing", "back-door": GuardDuty's threat families said in prose; hyphenated they
     # look like a name and were searched for in the findings' resources
@@ -190,9 +198,12 @@ def normalise(question: str) -> str:
     # "who/what/when": the columns asked, a list, never a value with slashes in it
     text = re.sub(r"\b(?:who|what|when|where)(?:\s*/\s*(?:who|what|when|where)\b)+",
                   lambda m: ", ".join(re.split(r"\s*/\s*", m.group(0))), text, flags=re.IGNORECASE)
-    text = siem_idioms(text)
+    text = triage_idioms(siem_idioms(text))
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
+    # "eni's that sent 10 MB": an acronym's plural written with an apostrophe, never a possessive before a clause
+    text = re.sub(r"\b(eni|ip|api|arn|ami|vpc)['’]s(?=\s+(?:that|which|with|where|whose|having)\b)", r"\1s", text,
+                  flags=re.IGNORECASE)
     # "busiest 3 roles", "most active 5 users": the number after the superlative, as "the 3 busiest roles" says it
     text = re.sub(r"\b(busiest|noisiest|loudest|chattiest|quietest|rarest|(?:most|least)\s+(?:active|common|frequent))\s+"
                   r"(\d{1,4}|two|three|four|five|six|seven|eight|nine|ten)\s+(?=[a-z])", r"\2 \1 ", text, flags=re.IGNORECASE)

@@ -107,10 +107,15 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
         _add(intent, users, any_of(*conditions), "by user " + " or ".join(names)
              + (" (or role " + " or ".join(untyped) + ")" if untyped else ""))
     assumed = [r for r in found.of("role") if r.target] if assuming else []
+    made = [r for r in found.of("role") if r.target and not assuming
+            and any(f"'{e}'" in said for e in ("CreateRole", "DeleteRole"))]
+    for role in made:  # "who created the role metrics-319c-role": the role made, named in the request, not the caller
+        _add(intent, [role], eq("json_extract_scalar(requestparameters, '$.roleName')", role.value),
+             f"for role {role.value}")
     for role in assumed:  # "AssumeRole calls for the orders-api-ec2 role": the role assumed, not the caller's
         _add(intent, [role], like("json_extract_scalar(requestparameters, '$.roleArn')", f"%/{role.value}"),
              f"assuming role {role.value}")
-    if roles := [r for r in found.of("role") if r not in assumed]:
+    if roles := [r for r in found.of("role") if r not in assumed and r not in made]:
         issuer = "useridentity.sessioncontext.sessionissuer.username"
         # SSO roles are named AWSReservedSSO_<permission set>_<hash>: a permission set name matches inside
         conditions = [like(issuer, f"%{v}%") if re.fullmatch(r"[A-Z]\w+", v) else eq(issuer, v) for v in _values(roles)]
@@ -260,6 +265,8 @@ def place_guardduty(intent: Intent, found: Mentions) -> None:
         _add(intent, accounts, one_of("accountid", _values(accounts)), "in account " + ", ".join(_values(accounts)))
     if regions := found.of("region"):
         _add(intent, regions, one_of("region", [v.lower() for v in _values(regions)]), "in " + ", ".join(_values(regions)))
+    if trails := found.of("trail"):  # "the finding for tyrell-dev-trail": a trail is named only in the finding's title
+        _add(intent, trails, any_of(*(contains("title", v) for v in _values(trails))), "about trail " + ", ".join(_values(trails)))
 
 
 def refuse_unplaced(found: Mentions, table: str) -> None:

@@ -20,6 +20,7 @@ RAW_COLUMNS: dict[str, str] = {
     "useridentity.username": "username",
     "useridentity.accesskeyid": "access key",
     "useridentity.invokedby": "invoking service",
+    "invokedby": "invoking service",
     "recipientaccountid": "account",
     "additionaleventdata.mfaused": "mfa",
 }

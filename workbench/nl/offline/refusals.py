@@ -116,6 +116,12 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
 )
 
 
+# a hyphenated name of three parts or more, or of two with a digit ("dns-resolver-lambda", "metrics-319c"); never a
+# compound word ("on-call", "known-bad")
+_RESOURCE_NAME = re.compile(r"(?<![\w.@/-])(?:[a-z0-9]+(?:-[a-z0-9]+){2,}|[a-z]*\d[a-z0-9]*-[a-z0-9]+|[a-z0-9]+-[a-z]*\d[a-z0-9]*)"
+                            r"(?![\w@/-])")
+
+
 # "who did not log in", "which users have not called X": the ones acting, with their action negated
 ABSENCE = re.compile(r"\b(?:who|whom|which|what)\s+(?:\w+\s+){0,2}?(?:did|do|does|have|has|had)\s+not\s+(?:yet\s+|ever\s+)?"
                      r"(?:log\w*|sign\w*|call\w*|use[ds]?|using|access\w*|make|made|touch\w*|run|ran|creat\w*|delet\w*|"
@@ -151,8 +157,12 @@ def refuse_unanswerable(question: str) -> None:
         raise TranslationError(
             "refused (asks who did not do something): the logs hold only what happened; ask who did it (e.g. "
             "'which users logged in to the console') and compare with your list of users")
+    # "who created metrics-319c-role": a word inside a name the logs write (joined by hyphens or dots, with a digit;
+    # or of three hyphenated parts, "dns-resolver-lambda") names no data source
+    named = re.sub(r"(?<![\w.-])(?=[\w.-]*\d)[a-z0-9]+(?:[-.][a-z0-9]+)+(?![\w.-])", "name", text)
+    named = _RESOURCE_NAME.sub("resourcename", named)
     for pattern, source in MISSING_DATA:
-        if re.search(pattern, text):
+        if re.search(pattern, named):
             raise TranslationError(
                 f"refused (data these tables do not hold): {source}. The lake has CloudTrail (API calls), "
                 "VPC flow logs (connections) and GuardDuty (findings); ask about those instead")

@@ -352,8 +352,10 @@ def _top_n(top: re.Match[str] | None) -> int | None:
 
 
 def _count_distinct(dims: list[Dim], counting: re.Match[str], text: str = "") -> bool:
-    if any(re.search(r"\b(?:distinct|unique|different)\b", d.dimension.words) for d in dims if d.trigger == "which"):
-        return True  # "distinct srcaddr count": the distinct values counted
+    each = re.match(r"\s*(?:times\s+)?(?:each|apiece)\b", text[counting.end():]) if text else None
+    if each is None and any(re.search(r"\b(?:distinct|unique|different)\b", d.dimension.words) for d in dims
+                            if d.trigger == "which"):
+        return True  # "distinct srcaddr count": the distinct values counted; "… and how often each": one count each
     if any(d.trigger == "count" for d in dims):
         return True  # "how many / count of / total buckets": the noun right after the count is what is counted
     if counting.group(0) not in {"how many", "number of"}:

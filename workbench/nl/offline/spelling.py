@@ -126,7 +126,7 @@ _PREFIXES = ("un", "non", "in", "im", "dis", "mis", "re", "de", "pre", "anti", "
 _MODULES = ("concepts", "reading", "outcomes", "conventions", "flows_findings", "shape", "dimensions", "measures",
             "thresholds", "vocab", "actions", "timephrases", "refusals", "mentions", "translator", "placement", "neutral",
             "accounting", "ambiguity", "directions", "siem", "normalise", "listing", "findingtypes",
-            "useragents", "written", "columns")
+            "useragents", "written", "columns", "rarecolumns")
 
 
 def _words_of(source: str) -> tuple[set[str], set[str]]:

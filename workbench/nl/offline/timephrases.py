@@ -49,6 +49,9 @@ MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 _CLOCK_EDGE = re.compile(r"\b(after|since|from|before|until|till)\s+(\d{1,2}):(\d{2})\s*(am|pm)?(?:\s*utc|\s*z)?\b")
 _MONTH_DAY = re.compile(r"\b(?:on\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})"
                         r"(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b")
+_EDGE_DAY_FIRST = re.compile(r"\b(after|since|from|before|until|till)\s+((?:the\s+\d{1,2}(?:st|nd|rd|th)|(?:jan|feb|mar|apr|"
+                             r"may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?|"
+                             r"\d{4}-\d{2}-\d{2}))(?:,?\s+at|,)?\s+(\d{1,2}:\d{2})(?![\d:])")
 # Parts of a day, UTC: "yesterday evening", "the afternoon of the 18th" narrow the one day named
 PARTS_OF_DAY = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 24)}
 _PART_OF_DAY = re.compile(r"\b(?:(?:on|in|during)\s+)?(?:the\s+)?(morning|afternoon|evening)(?:\s+of\b)?")
@@ -92,6 +95,8 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
     text = re.sub(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b",
                   lambda m: f"{int(m.group(1)) % 12 + (12 if m.group(3) == 'pm' else 0):02d}:{m.group(2) or '00'}"
                   if 1 <= int(m.group(1)) <= 12 else m.group(0), text)
+    # "since the 18th at 12:00", "after nov 19 18:00": the day said before the time, as "since 12:00 on the 18th"
+    text = _EDGE_DAY_FIRST.sub(r"\1 \3 on \2", text)
     clock = _CLOCK_RANGE.search(text)
     if clock:
         text = (text[: clock.start()] + " " + text[clock.end():]).strip()
@@ -178,11 +183,11 @@ def _day_or_range(text: str, now: datetime) -> tuple[Window | None, str, str | N
         except ValueError:
             raise TranslationError(f"{match.group(0).strip()!r} is not a day of {month_start:%B}: name the date, "
                                    "e.g. 'on 2026-11-19'") from None
-        return _cut(text, match, Window(day, day + timedelta(days=1)), f"on {iso_z(day)[:10]}")
+        return _one_day_or_since(text, match, day, now)
     if match := _MONTH_DAY.search(text):
         month = MONTHS.index(match.group(1)[:3]) + 1
         day = parse_time(f"{int(match.group(3) or now.year):04d}-{month:02d}-{int(match.group(2)):02d}")
-        return _cut(text, match, Window(day, day + timedelta(days=1)), f"on {iso_z(day)[:10]}")
+        return _one_day_or_since(text, match, day, now)
     if match := _BETWEEN.search(text):
         start, end = parse_time(match.group(1).upper()), parse_time(match.group(2).upper())
         if _date_only(match.group(2)):
@@ -221,6 +226,14 @@ def _day_or_range(text: str, now: datetime) -> tuple[Window | None, str, str | N
         day = parse_time(match.group(1))
         return _cut(text, match, Window(day, day + timedelta(days=1)), f"on {match.group(1)}")
     return None, text, None
+
+
+def _one_day_or_since(text: str, match: re.Match[str], day: datetime, now: datetime) -> tuple[Window, str, str]:
+    """'on the 19th' is that day; 'since the 18th', as 'since 2026-11-18' and 'since monday', runs from its midnight."""
+    if since := re.search(r"\bsince\s+$", text[:match.start()]):
+        text = text[:since.start()] + " " * len(since.group(0)) + text[since.end():]
+        return _cut(text, match, Window(day, now), f"since {iso_z(day)[:10]}")
+    return _cut(text, match, Window(day, day + timedelta(days=1)), f"on {iso_z(day)[:10]}")
 
 
 def _cut(text: str, match: re.Match[str], window: Window, phrase: str) -> tuple[Window, str, str]:

@@ -38,16 +38,23 @@ from workbench.nl.offline.ambiguity import (
     refuse_bare_change,
     refuse_partial_possessive,
 )
+from workbench.nl.offline.callverbs import verbs_of_named_calls
+from workbench.nl.offline.columnasks import column_asked
 from workbench.nl.offline.columns import listed_columns_asked
+from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
+from workbench.nl.offline.creations import named_creations, place_creations
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
+from workbench.nl.offline.leads import unread_lead
 from workbench.nl.offline.listing import refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
-from workbench.nl.offline.neutral import unexplained
+from workbench.nl.offline.neutral import unexplained, without_descriptions
 from workbench.nl.offline.normalise import normalise, without_lead_in
 from workbench.nl.offline.outcomes import cloudtrail_outcomes
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
+from workbench.nl.offline.rarephrases import plain_rare_phrases
+from workbench.nl.offline.rarevalues import take_rare_values
 from workbench.nl.offline.reading import Reading
 from workbench.nl.offline.refusals import (
     refuse_back_reference,
@@ -88,7 +95,7 @@ _WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )conne
 # what is done to a bucket, in the passive ("was X first hit", "were X ever read anonymously")
 _PASSIVE = re.compile(r"\s*(?:(?:first|last|ever|recently|actually|really|just|also)\s+)?(?:hit|accessed|read|touched|"
                       r"downloaded|uploaded|listed|modified|deleted|written|reached|probed|scanned|enumerated|"
-                      r"exposed|copied|emptied|fetched)\b")
+                      r"exposed|copied|emptied|fetched|made\s+public)\b")
 # a scope before the noun ("which external ips did it connect to") was read already: it goes with the noun
 _DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:(?:internal|external|private|public)\s+)?"
                           r"(?:hosts?|address\w*|ips?|servers?|machines?)\b)?"
@@ -167,6 +174,9 @@ def read_intent(question: str, now: datetime) -> Intent:
     except TranslationError:
         # "ok last thing before standup — how many …": refused as a whole, the question proper may still read
         if (proper := without_lead_in(question)) == question:
+            # "possible miner. any RunInstances in …": a lead that reads as nothing is only the reason for asking
+            proper = unread_lead(question, lambda lead: _read_intent(lead, now))
+        if proper == question:
             raise
         try:
             return _read_intent(proper, now)
@@ -181,7 +191,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_both_worlds(question)
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
     asked = question.lower()
-    question = normalise(question)
+    question = compare(normalise(plain_rare_phrases(question)), now)
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
     refuse_follow_up(question)
@@ -189,10 +199,11 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_nested(question)
     refuse_compound(question)
     question, agent = take_user_agent(question)  # "curl in the user agent": a tool's name, never a user's
+    question, rare = take_rare_values(question)
     found = extract(correct_typed(question))
     refuse_ambiguous_names(found)
     refuse_back_reference(found.text, {m.kind for m in found.items})
-    window, text, phrase = extract_window(correct(found.text), now)
+    window, text, phrase = extract_window(column_asked(correct(found.text)), now)
     if found.of("role"):  # "what did the X role do after being assumed": its sessions, which a role filter is
         text = re.sub(r"\bafter (?:being|it was|it got|getting|it's been|it has been|they were) assumed\b",
                       lambda m: " " * len(m.group(0)), text)
@@ -231,6 +242,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
             else "user"
         mention.typed = False
     possessive_targets(found)
+    text, made = named_creations(found, text)
     in_request = request_values(found)
     console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
     if found.of("bucket"):  # "acl and policy changes on tyrell-backups-33c922": the bucket's policy, not IAM's
@@ -241,6 +253,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     if table == "cloudtrail":
         _refuse_people_as_endpoints(found)
         trail_destination(reading)
+        verbs_of_named_calls(reading, found)
         late_verb_object_events(reading, found)
     if table == "vpc_flow":
         # "what did 10.0.0.5 connect to", "where did it ssh into", "which hosts did it reach to": the dangling
@@ -258,6 +271,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
         reading.text = re.sub(r"(?<!\bfrom )(?<!\bvia )(?<!\bby )\bipaddr (?=(?:ip |source ip )?(?:addresses|ips|hosts)\b)|(?<=\bevery )ipaddr (?=(?:ip |source ip )?"
                               r"(?:address|ip|host)\b)", "which  ", reading.text)
     intent = Intent(table=table, window=window, window_words=phrase or "")
+    place_creations(intent, made)
     if table == "cloudtrail":
         if security_group_ports(reading):
             for mention in found.of("port"):
@@ -278,8 +292,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
     # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed
     reading.text = re.sub(r"\bpolicyname(\s+(?:managed\s+|iam\s+)?polic(?:y|ies))\b",
                           lambda m: "policyname" + " " * len(m.group(1)), reading.text)
-    require_cloudtrail(agent, table)
-    for item in [*reading.filters, *([agent] if agent else [])]:
+    require_cloudtrail(agent or (rare[0] if rare else None), table)
+    for item in [*reading.filters, *([agent] if agent else []), *rare]:
         intent.add(item)
     services_beside_address(reading, intent)
     _refuse_foreign_dimension(reading, table)
@@ -299,7 +313,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_foreign_words(reading, table)
     refuse_leftover_numbers(reading)
     refuse_partial_possessive(reading.text)
-    if left := unexplained(reading.text):
+    if left := unexplained(without_descriptions(reading.text)):
         raise TranslationError(
             f"cannot translate: did not understand {', '.join(repr(w) for w in dict.fromkeys(left))} in the question, "
             "and an answer would ignore it: rephrase with the terms in the suggestions, or name the value exactly. Try: "

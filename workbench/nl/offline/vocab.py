@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from workbench.nl.intent import Dimension
+from workbench.nl.offline.rarecolumns import RARE_COLUMNS
 
 # Words that point at a table; the first table whose cue appears wins, CloudTrail is the default.
 TABLE_CUES: dict[str, tuple[str, ...]] = {
@@ -200,6 +201,8 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "dst": ("dstaddr", "dstaddr", "destination address"),
     },
 }
+for _table, _columns in RARE_COLUMNS.items():
+    DIMENSIONS[_table].update(_columns)
 
 # What a plain listing shows, and its order.
 LIST_COLUMNS: dict[str, tuple[str, str]] = {

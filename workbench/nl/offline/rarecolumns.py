@@ -1,0 +1,48 @@
+"""Columns analysts name less often, kept apart from vocab.DIMENSIONS (which it joins at import) so the main
+vocabulary stays readable: CloudTrail's principal id, error message, event type, TLS details and VPC endpoint,
+and the instance details GuardDuty's findings carry in their resource.
+"""
+
+from __future__ import annotations
+
+from workbench.nl.intent import is_null
+
+# GetParameter names one parameter, GetParameters a list (shown as the list read: a read of each would need unnesting)
+_SSM_NAME = ("CASE WHEN eventsource = 'ssm.amazonaws.com' THEN coalesce(json_extract_scalar(requestparameters, '$.name'), "
+             "json_format(json_extract(requestparameters, '$.names'))) END")
+_INSTANCE = "json_extract_scalar(resource, '$.instanceDetails.{}')"
+
+RARE_COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "cloudtrail": {
+        **dict.fromkeys(("principal id", "principalid"), ("useridentity.principalid", "principal_id", "principal id")),
+        **dict.fromkeys(("error message", "errormessage", "error msg"), ("errormessage", "errormessage", "error message")),
+        # the account that received the event; "account" alone reads so already
+        **dict.fromkeys(("recipient account", "recipient account id", "recipientaccountid"),
+                        ("recipientaccountid", "recipientaccountid", "account")),
+        **dict.fromkeys(("event type", "eventtype"), ("eventtype", "eventtype", "event type")),
+        **dict.fromkeys(("tls version", "tlsversion"), ("tlsdetails.tlsversion", "tls_version", "TLS version")),
+        **dict.fromkeys(("cipher suite", "ciphersuite", "tls cipher suite"),
+                        ("tlsdetails.ciphersuite", "cipher_suite", "TLS cipher suite")),
+        **dict.fromkeys(("vpc endpoint", "vpc endpoint id", "vpcendpointid"),
+                        ("vpcendpointid", "vpcendpointid", "VPC endpoint")),
+        **dict.fromkeys(("readonly", "read only flag", "readonly flag"), ("readonly", "readonly", "read-only flag")),
+        # an SSM parameter's name: only on SSM's calls, where other services' requests name other things (a trail)
+        **dict.fromkeys(("parameter", "ssm parameter", "parameter name", "ssm parameter name"),
+                        (_SSM_NAME, "parameter", "SSM parameter")),
+    },
+    "guardduty": {
+        "finding title": ("title", "title", "title"),
+        **dict.fromkeys(("availability zone", "az"), (_INSTANCE.format("availabilityZone"), "availability_zone",
+                                                     "availability zone")),
+        **dict.fromkeys(("public ip", "public ip address"), (_INSTANCE.format("networkInterfaces[0].publicIp"),
+                                                             "public_ip", "public IP")),
+        **dict.fromkeys(("private ip", "private ip address"), (_INSTANCE.format("networkInterfaces[0].privateIpAddress"),
+                                                               "private_ip", "private IP")),
+        "instance type": (_INSTANCE.format("instanceType"), "instance_type", "instance type"),
+    },
+}
+
+# Only some events carry these: a row without one is not an error message, TLS version or endpoint anyone used
+RARE_PRESENT_ONLY = {column: (is_null(column, negate=True), f"with {description}") for column, description in (
+    ("errormessage", "an error message"), ("tlsdetails.tlsversion", "TLS details"),
+    ("tlsdetails.ciphersuite", "TLS details"), ("vpcendpointid", "a VPC endpoint"), (_SSM_NAME, "an SSM parameter"))}
