@@ -87,3 +87,43 @@ def test_full_activity_or_row_is_the_listing(engine, question: str, reference: s
 def test_full_before_another_noun_stays_unread() -> None:
     with pytest.raises(TranslationError):
         translate("calls with full admin by lena.garcia@tyrell.com", DEMO_NOW)
+
+
+_CREDENTIAL = "('GetSecretValue', 'GetParameter', 'GetParameters', 'CreateAccessKey')"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("credential access events (secrets, params, new keys) yesterday",  # dev22 y137
+     "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     f"WHERE eventname IN {_CREDENTIAL}"),
+    ("credential access calls (secrets, ssm params, new keys) from iam users only, last 6 hrs",  # dev21 x028
+     "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     f"WHERE useridentity.type = 'IAMUser' AND eventname IN {_CREDENTIAL}"),
+    ("credential access events (secrets, ssm params, new access keys) per principal, yesterday",  # dev7 j094
+     f"SELECT useridentity.arn, count(*) AS events FROM cloudtrail WHERE eventname IN {_CREDENTIAL} GROUP BY useridentity.arn"),
+])
+def test_the_parts_of_credential_access_named_aside_are_the_concept(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("top talkers by bytes in the flow logs, top 5 src",  # dev2 e082
+     "SELECT srcaddr, sum(bytes) AS b FROM vpc_flow GROUP BY srcaddr ORDER BY b DESC, srcaddr LIMIT 5"),
+    ("top talkers by flow count in the last 6 hours, top 3",  # dev14 q141
+     "SELECT srcaddr, count(*) AS n FROM vpc_flow GROUP BY srcaddr ORDER BY n DESC, srcaddr LIMIT 3"),
+    ("top talkers by bytes, top 4 src addrs",  # dev19 v080
+     "SELECT srcaddr, sum(bytes) AS b FROM vpc_flow GROUP BY srcaddr ORDER BY b DESC, srcaddr LIMIT 4"),
+])
+def test_a_ranking_said_again_with_its_number_takes_the_number(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_a_credential_aside_naming_something_else_is_not_dropped_as_a_gloss() -> None:
+    from workbench.nl.offline.normalise import normalise
+
+    assert "buckets" in normalise("credential access events (secrets, buckets)")
+
+
+def test_a_ranking_said_again_of_another_noun_stays_refused() -> None:
+    with pytest.raises(TranslationError):
+        translate("top talkers by bytes, top 4 destination ports", DEMO_NOW)
