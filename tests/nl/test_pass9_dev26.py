@@ -127,3 +127,20 @@ def test_a_credential_aside_naming_something_else_is_not_dropped_as_a_gloss() ->
 def test_a_ranking_said_again_of_another_noun_stays_refused() -> None:
     with pytest.raises(TranslationError):
         translate("top talkers by bytes, top 4 destination ports", DEMO_NOW)
+
+
+def test_producing_errors_is_having_errors(engine) -> None:  # dev19 v082, as 'generate' reads in ten golds
+    assert same_rows(engine, "top 2 source ips producing errors in cloudtrail",
+                     "SELECT sourceipaddress, count(*) AS n FROM cloudtrail WHERE errorcode IS NOT NULL "
+                     "GROUP BY sourceipaddress ORDER BY n DESC, sourceipaddress LIMIT 2") > 0
+
+
+@pytest.mark.parametrize("question", [
+    "who changed bucket policies or bucket acls",  # dev23 z049
+    "who changed bucket acls or bucket policies",
+])
+def test_bucket_acls_are_bucket_acl_changes(engine, question: str) -> None:
+    sql = translate(question, DEMO_NOW)[0]
+    assert "'PutBucketAcl'" in sql and "PutObjectAcl" not in sql
+    same_rows(engine, question, "SELECT DISTINCT useridentity.arn FROM cloudtrail "
+                                "WHERE eventname IN ('PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl')")

@@ -36,7 +36,7 @@ eventname eventsource assumed actor actually
 active often frequently frequent common busiest noisiest loudest heaviest chattiest largest biggest rarest fewest
 bytes volume
 up down out off broken together overall altogether single individual each distinct unique different
-s scan scanned scanning opened generate generated generating involving involve involved involves related
+s scan scanned scanning opened generate generated generating produce produced produces producing involving involve involved involves related
 regarding concerning mentioning mentions mention mentioned order ordered chronological chronologically sorted sort
 appear appeared appears appearing show showed shown surface surfaced
 happen display print return give list report summarize summary breakdown across between during since until before after
