@@ -132,7 +132,7 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?![\w.-])", "", root),
         (r"\b(?:role[- ]chain\w*|chain\w* (?:of\s+)?(?:role|assume[- ]?role)s?|assume[- ]role chains?|"
          r"roles? assum\w+ (?:by|from) (?:other|another|assumed) roles?)\b", "", role_chain),
-        (r"\b(?:(?:ssm\s+)?(?:parameter store\s+)?parameters?\s+(?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
+        (r"\b(?:(?:ssm\s+)?(?:parameter store\s+)?parameters?\s+(?:names?\s+)?(?:(?:were|was|being|got|been)\s+)?(?:reads?|read|accessed|"
          r"retriev\w*|fetched|pulled)|(?:read\w*|access\w*|retriev\w*|pull\w*|fetch\w*|get|got)\s+(?:any\s+|the\s+)?"
          r"(?:ssm\s+)?parameters?|ssm parameter (?:reads|access)|parameter store (?:reads?|access\w*)|"
          # "who read /prod/db-password", "reads of /prod/…": a parameter named by its path is read by these calls
@@ -152,7 +152,8 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere))\b", "", open_world),
         (r"\b(?:public (?:exposure|exposures)|(?:exposed|exposure) to the (?:internet|world|public)|"
          r"publicly exposed|internet exposure)\b", "", public_exposure),
-        (r"\bmade (?:\w+\s+){0,3}public\b", "", made_public),
+        # "anything that exposed stuff publicly", "exposed a bucket publicly": made public, said with another verb
+        (r"\bmade (?:\w+\s+){0,3}public\b|\bexposed (?:\w+\s+){0,3}publicly\b", "", made_public),
         (r"\b(?:public (?:access(?!\s+blocks?)|(?:s3\s+)?buckets?|read)|(?:buckets?|acls?) (?:opened|exposed) to "
          r"the (?:internet|world|public)|publicly (?:accessible|readable))\b", "",
          events(PUBLIC_EXPOSURE, "bucket grants")),
@@ -255,7 +256,9 @@ def cloudtrail_concepts(reading: Reading) -> None:
         if match := reading.find(pattern):
             asked = re.search(r"\b(?:(?:which|what|the|top)\s+(?:\d+|two|three|four|five|ten)|which|what|per|each|by)\s+$",
                               reading.text[:match.start()])  # the noun before the verb: "detectors were deleted" keeps both
+            # "top 4 ssm parameters read with …": every word before the participle is the noun ranked
             noun = (re.match(r"\s*(?:\w+\s+)*?\w+(?=\s+(?:was|were|been|being|got|get|is|are|has|have)\b)", match.group(0))
+                    or re.match(r"\s*(?:\w+\s+)*?\w+(?=\s+(?:read|\w+ed)\s*$)", match.group(0))
                     or re.match(r"\s*\w+", match.group(0))) if asked else None
             words = match.group(0).strip()
             # "which secrets were read": the filter, and the noun left for the shape to list

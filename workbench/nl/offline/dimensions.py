@@ -17,7 +17,7 @@ NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seve
            "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
 N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
 GROUP = r"(?:per|by|for each|for every|each|grouped by|group by|broken down by|breakdown by|split by|across)"
-_WHICH = r"(?:which|what|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the|" \
+_WHICH = r"(?:(?:which|what)(?:\s+single)?|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the|" \
          r"give me(?: the)?|get me(?: the)?|just(?: the)?|only(?: the)?|every)"
 _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|every|noisy|aws|" \
           r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
@@ -190,8 +190,8 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                     and re.search(r"\S\s{2,}$", match.group(0)):
                 continue  # "show me privilege escalation apis": the rows of what was read between, not event names
             if trigger == "most" and re.fullmatch(ROWS[table] + r"|events|findings|flows|connections|records|calls",
-                                                  matched):
-                continue  # "the most failed calls": a count of rows, not a ranking of event names
+                                                  matched) and (matched.endswith("s") or dimension.expression != "eventname"):
+                continue  # "the most failed calls": a count of rows; "most denied api call" (one call) ranks the calls
             if trigger == "most":
                 trigger = "top"
             if trigger == "group" and matched in {"who", "whom"}:

@@ -36,7 +36,7 @@ eventname eventsource assumed actor actually
 active often frequently frequent common busiest noisiest loudest heaviest chattiest largest biggest rarest fewest
 bytes volume
 up down out off broken together overall altogether single individual each distinct unique different
-s scan scanned scanning opened generate generated generating involving involve involved involves related
+s scan scanned scanning opened generate generated generating produce produced produces producing involving involve involved involves related
 regarding concerning mentioning mentions mention mentioned order ordered chronological chronologically sorted sort
 appear appeared appears appearing show showed shown surface surfaced
 happen display print return give list report summarize summary breakdown across between during since until before after
@@ -64,5 +64,11 @@ _DESCRIBED = re.compile(r"\b(?!(?:prod|production|dev|development|staging|stage|
                         r"(?=\s+(?:iam\s+)?(?:role|user)\s+(?:rolename|username)\b)")
 
 
+# "full activity of X", "newest finding, full row": the whole of what a listing shows already, no condition
+# (dev25 a036 and a154 read them as the plain listing); "full access" or "full admin" stays unread
+_WHOLE = re.compile(r"\b(?:full|complete|entire)(?=\s+(?:activity|activities|rows?|records?|details?|events?|"
+                    r"history|timeline)\b)")
+
+
 def without_descriptions(text: str) -> str:
-    return _DESCRIBED.sub(lambda m: " " * len(m.group(0)), text)
+    return _WHOLE.sub(lambda m: " " * len(m.group(0)), _DESCRIBED.sub(lambda m: " " * len(m.group(0)), text))

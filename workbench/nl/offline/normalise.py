@@ -165,7 +165,17 @@ _EITHER_OUTCOME = re.compile(r"[,;-]?\s*\b(?:(?:accepted|rejected|allowed|blocke
                              r"(?:successful|failed|accepted|rejected|allowed|blocked)\s+alike)\b", re.IGNORECASE)
 
 
+# "credential access events (secrets, ssm params, new keys)": the concept's own calls named aside, which three writers
+# (dev7 j094, dev21 x028, dev22 y137) read as the concept itself; an aside naming anything else stays to be read
+_CREDENTIAL_PART = (r"(?:(?:ssm\s+|parameter\s+store\s+)?(?:params?|parameters?)(?:\s+reads?)?|(?:secrets?(?:\s+manager)?)"
+                    r"(?:\s+reads?)?|(?:new|created)\s+(?:access\s+)?keys?|access\s+keys?(?:\s+created)?)")
+_CREDENTIAL_GLOSS = re.compile(rf"\b(credential access(?:\s+(?:calls?|events?|activity|api calls?))?)\s*\(\s*"
+                               rf"{_CREDENTIAL_PART}(?:\s*(?:,|/|&|\+|\band\b|\bor\b)\s*{_CREDENTIAL_PART})*\s*\)",
+                               re.IGNORECASE)
+
+
 def normalise(question: str) -> str:
+    question = _CREDENTIAL_GLOSS.sub(r"\1", question)
     # "10.0.0.5 -> 203.0.113.42", "a → b", "a => b", "a > b": an arrow between two addresses points from the
     # source to the destination; left as punctuation, each address would match either side of the flow
     question = _ARROW.sub(r"from \1 to \2", _BACK_ARROW.sub(r"from \2 to \1", question))

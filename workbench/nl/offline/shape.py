@@ -180,6 +180,11 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         reading.consume(by_count)
     top = re.search(rf"\b(?:top|bottom)\s*-?\s*{N}?\b|\b{N}\s+(?:most|biggest|largest|busiest|noisiest|least|rarest|quietest)\b|"
                     rf"\b(?:which|what|the)\s+{N}\b(?!\s*(?:am|pm|hours?|days?|minutes?)\b)", reading.text)
+    said_again = None
+    if top and _top_n(top) is None and (again := re.compile(rf"\btop\s*-?\s*{N}\b").search(reading.text, top.end())):
+        # "top talkers by bytes, top 4 src addrs": the ranking said twice, the second time with its number (dev2 e082,
+        # dev14 q141, dev19 v080); the first 'top' still marks the noun ranked, and is read once the nouns are
+        said_again, top = top, again
     # "the highest packet total": the groups' sums ranked, never the largest single flow
     summed = re.search(r"\b(?:(highest|largest|biggest|greatest)|lowest|smallest)(?=\s+(?:bytes|packets)\s+(?:total|sum)\b)",
                        reading.text)
@@ -192,8 +197,9 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     distinct_cmp = distinct_threshold(reading, table)
     before_dims = reading.text
     dims = read_dimensions(reading, table, compared=distinct_cmp is not None)
-    if top:
-        reading.consume(top)
+    for said in (top, said_again):
+        if said:
+            reading.consume(said)
     counting = re.search(_COUNT, reading.text)
     if counting:
         reading.consume(counting)

@@ -75,6 +75,7 @@ from workbench.nl.offline.requested import (
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.timephrases import extract_window
+from workbench.nl.offline.titles import title_mentions
 from workbench.nl.offline.useragents import require_cloudtrail, take_user_agent
 from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
 from workbench.nl.offline.written import refuse_unused_values
@@ -287,6 +288,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
         place_cloudtrail(intent, found, reading.concepts, reading.filters)
         place_request_values(intent, in_request)
     else:
+        if table == "guardduty":  # "findings that mention X in the title": matched in the title, not the resource
+            title_mentions(reading, intent, found)
         {"vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
     refuse_unplaced(found, table)
     # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed

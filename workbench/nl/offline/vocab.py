@@ -249,6 +249,8 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
     "bucket policy changes": ("PutBucketPolicy", "DeleteBucketPolicy"),
     "acl changes": ("PutBucketAcl", "PutObjectAcl"),
     "acl": ("PutBucketAcl", "PutObjectAcl"),
+    # "who changed bucket policies or bucket acls" (dev23 z049, dev14 q051): a bucket's ACL, never an object's
+    "acls": ("PutBucketAcl", "PutObjectAcl"), "bucket acl": ("PutBucketAcl",), "bucket acls": ("PutBucketAcl",),
     "inline policies": ("PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"),
     "inline policy": ("PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"),
     "policy changes": ("CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion",
