@@ -80,3 +80,11 @@ def test_stopped_logging_on_a_named_trail_is_that_trails_stop_logging() -> None:
     assert "DeleteFlowLogs" not in translate("who stopped logging on tyrell-dev-trail", DEMO_NOW)[0]
     # bare "logging" turned off stays every call that stops a log the lake keeps
     assert "DeleteFlowLogs" in translate("who stopped logging", DEMO_NOW)[0]
+
+
+def test_explain_shows_the_words_each_named_column_came_from() -> None:
+    from workbench.nl.offline import read_intent
+
+    lines = read_intent("privilege escalation - who, what and when", DEMO_NOW).lines()
+    assert 'column: eventtime  ← "when"' in lines and 'column: event name  ← "what"' in lines
+    assert 'column: principal  ← "who"' in lines

@@ -41,10 +41,13 @@ def named_columns(text: str, start: int, intent: Intent, dims: list[Dimension]) 
     """The time, the columns asked, any column joined to the time ('- when and the source ip'), and the call
     when 'what' is asked or two calls were named."""
     column = TIME_COLUMN[intent.table]
-    columns = [Dimension(column, column, column), *dims]
+    # the words each column came from, for `%ask --explain`
+    when = re.search(r"\bat what time\b|\bwhen\b|\btime(?:stamp)?s?\b", text[start:])
+    columns = [Dimension(column, column, column, when.group(0) if when else ""), *dims]
     columns += _columns_beside(text, start, intent.table, columns)
+    what = _WHAT_ASKED.search(text)
     if intent.table == "cloudtrail" and "eventname" not in {d.expression for d in columns} and (
-            _names_listed(intent) or _WHAT_ASKED.search(text)):
+            _names_listed(intent) or what):
         # "CreateRole and AttachRolePolicy calls", "- who, what, when": which call each was
-        columns.insert(1, Dimension("eventname", "eventname", "event name"))
+        columns.insert(1, Dimension("eventname", "eventname", "event name", "what" if what else ""))
     return columns
