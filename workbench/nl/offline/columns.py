@@ -29,6 +29,8 @@ _EXTRA = {"cloudtrail": {"region": "region", "regions": "region", "aws region": 
                          "bucket": "bucket", "bucket name": "bucket", "object key": "object key",
                          "secret": "secret", "secret name": "secret", "secret id": "secret",
                          "key pair name": "key pair name", "instance type": "instance type",
+                         # the instance the call acted on (instances.instance_of_the_call picks the call's field)
+                         "instance": "instance", "instance id": "instance",
                          # the user or role a call acted on is in its request, said with the verb that did it
                          **{f"{kind}{name} {they} {verb}": f"target {kind}" for kind in ("role", "user")
                             for name in ("", " name") for they in ("they", "it", "each one", "each call")

@@ -27,6 +27,7 @@ from workbench.nl.intent import (
     literal,
     one_of,
 )
+from workbench.nl.offline.instances import event_names, instance_of_the_call
 from workbench.nl.offline.mentions import Mentions
 from workbench.nl.offline.rarecolumns import RARE_PRESENT_ONLY
 from workbench.nl.offline.vocab import COUNT_ALIAS, DIMENSIONS
@@ -150,17 +151,6 @@ def _assumed_roles(intent: Intent) -> None:
 # IAM calls that act on a role named in the request: "CreateRole calls by dave - which roles" asks for those roles
 _ROLE_CALLS = re.compile(r"(?:Create|Delete|Update|Tag|Untag|Attach|Detach|Put|Get)Role(?:Policy|Description|"
                          r"PermissionsBoundary)?|UpdateAssumeRolePolicy|(?:Add|Remove)RoleToInstanceProfile")
-
-
-def event_names(intent: Intent) -> list[str]:
-    """The calls the filters name, positively ('eventname = X', 'eventname IN (…)')."""
-    names: list[str] = []
-    for item in intent.filters:
-        node = item.condition.unnest()
-        if isinstance(node, (exp.EQ, exp.In)) and node.this.sql(DIALECT) == "eventname":
-            values = node.expressions if isinstance(node, exp.In) else [node.expression]
-            names += [v.name for v in values if isinstance(v, exp.Literal)]
-    return names
 
 
 def _roles_acted_on(intent: Intent) -> None:
@@ -330,6 +320,7 @@ def _calling_services(intent: Intent) -> None:
 
 def apply_conventions(intent: Intent) -> None:
     """The column each convention names, in the order they depend on each other."""
+    instance_of_the_call(intent)  # before _only_present keeps the rows that have the call's own field
     _other_end(intent)
     _calling_services(intent)
     _assumed_roles(intent)

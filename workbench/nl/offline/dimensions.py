@@ -108,6 +108,10 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
         reading.text = re.sub(r"\b(?:which|what)\s+(users?|roles?|groups?)\s+(?:did|do|does)\s+(?:they|he|she|it|each|"
                               r"th[eo]se?)\s+(?:make|create|add|delete|remove)\b",
                               lambda m: f"for which {m.group(1)}".ljust(len(m.group(0))), reading.text)
+    if table == "cloudtrail":
+        # "who called SendSSHPublicKey and for which instance": the instance the call acted on, as "which instance"
+        reading.text = re.sub(r"\b(?:to|for|on|against)\s+((?:which|what)\s+instances?(?:\s+ids?)?)\b",
+                              lambda m: m.group(1).ljust(len(m.group(0))), reading.text)
     target = re.search(r"\b(?:to|for|on|against)\s+(?:which|what|whom)(?:\s+(users?|roles?|groups?)"
                        r"(?:\s*(?:or|and|/|,)\s*(users?|roles?|groups?))?)?\b", reading.text)
     if target and table == "cloudtrail":

@@ -10,7 +10,7 @@
 - where an event was recorded ("events that landed in account X"): the account the event is in;
 - read-only calls set against writes ("readonly vs write call counts"): a count per value of the read-only flag;
 - a detector deleted (GuardDuty's), a security group's id (the group), an ingress rule for 0.0.0.0/0 (the group opened to the world);
-- the instance that owns an interface, a flow's start time, an address range's kind said aside, a user agent's
+- an ssh key pushed (SendSSHPublicKey), the instance that owns an interface, a flow's start time, an address range's kind said aside, a user agent's
   tool in brackets.
 """
 
@@ -37,7 +37,18 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     # "which instance owns eni-…": the instance a flow's interface belongs to, as "which instance has eni-…" asks
     (r"\b(instances?)\s+(?:that\s+)?(?:owns?|owned|holds?|is\s+behind|sits\s+behind|is\s+attached\s+to)\s+(?=eni-)",
      r"\1 has "),
-    (r"\b(earliest|first|latest|last|most\s+recent)\s+flow\s+start\s+(?:time|timestamp)s?\b", r"\1 flow"),
+    # "ssh keys pushed to i-…", "who pushed an ssh key": a key sent to an instance is EC2 Instance Connect's
+    # SendSSHPublicKey (dev d201, dev9 l100, dev13 p156 read it so), never a key pair imported
+    (r"\b(?:an?\s+|the\s+|new\s+|any\s+)?ssh\s+(?:public\s+)?keys?\s+(?:(?:were|was|got|been|being)\s+)?"
+     r"(?:pushed|sent|injected)\b", "SendSSHPublicKey calls"),
+    (r"\b(?:push(?:ed|es|ing)?|sen(?:t|ds?|ding)|inject(?:ed|s|ing)?)\s+(?:an?\s+|the\s+|new\s+|their\s+)?"
+     r"ssh\s+(?:public\s+)?keys?\b", "called SendSSHPublicKey"),
+    # "SendSSHPublicKey events - who pushed a key": beside the call named, the key pushed is that call's
+    (r"(\bSendSSHPublicKey\b.*?)\bpush(?:ed|es|ing)?\s+(?:an?\s+|the\s+)?keys?\b", r"\1called SendSSHPublicKey"),
+    # "earliest vpc flow start time", "first and last flow start": the flow's start is the time a first / last
+    # flow is read by (dev3 c150, dev9 l073, dev25 a007)
+    (r"\b(earliest|first|latest|last|most\s+recent)\s+((?:vpc\s+)?flow)\s+start(?:\s+(?:time|timestamp)s?)?\b",
+     r"\1 \2"),
     # "52.216.x.x (s3 range)", "the 10.0.0.0/8 (vpc cidr)": what the address is, said aside, adds no condition
     (r"(?<=[\dx*])\s*\((?:the\s+|an?\s+)?(?:s3|aws|amazon|ec2|cloudfront|vpc|corporate|office|vpn|internal|private|"
      r"public)\s+(?:ip\s+)?(?:range|block|prefix|space|cidr|network|subnet)\)", ""),

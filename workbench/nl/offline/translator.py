@@ -46,6 +46,7 @@ from workbench.nl.offline.concepts import cloudtrail_concepts, port_in_request, 
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.creations import named_creations, place_creations
 from workbench.nl.offline.flows_findings import guardduty_concepts, vpc_concepts
+from workbench.nl.offline.instances import own_columns
 from workbench.nl.offline.leads import unread_lead
 from workbench.nl.offline.listing import refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
@@ -149,9 +150,9 @@ def choose_table(mentions: Mentions, reading: Reading) -> tuple[str, Reading]:
     return "cloudtrail", trial
 
 
-def _refuse_foreign_dimension(reading: Reading, table: str) -> None:
+def _refuse_foreign_dimension(reading: Reading, table: str, intent: Intent) -> None:
     """'which ports did dave use': a column another table has but this one lacks is refused, not dropped."""
-    own = set(DIMENSIONS[table])
+    own = own_columns(intent.filters, table)  # CloudTrail's instance only beside the calls naming one
     for other, vocab in DIMENSIONS.items():
         if other == table:
             continue
@@ -299,7 +300,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     for item in [*reading.filters, *([agent] if agent else []), *rare]:
         intent.add(item)
     services_beside_address(reading, intent)
-    _refuse_foreign_dimension(reading, table)
+    _refuse_foreign_dimension(reading, table, intent)
     read_shape(reading, intent)
     listed_columns_asked(reading, intent)
     refuse_unread_column(reading.text, intent)

@@ -110,6 +110,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "policy": ("json_extract_scalar(requestparameters, '$.policyArn')", "policy", "policy"),
         "instance type": ("json_extract_scalar(requestparameters, '$.instanceType')", "instance_type",
                           "instance type"),
+        # the instance a call's request names; instances.instance_of_the_call picks each call's own field
+        **dict.fromkeys(("instance", "instance id", "target instance"),
+                        ("json_extract_scalar(requestparameters, '$.instanceId')", "instance_id", "instance")),
         "security group": ("json_extract_scalar(requestparameters, '$.groupId')", "security_group",
                            "security group"),
         "trail": ("json_extract_scalar(requestparameters, '$.name')", "trail", "trail"),
