@@ -37,5 +37,7 @@ def _after_one(text: str) -> str:
         return text
     rest = text[:match.start()] + text[match.end():]
     tail = "" if _SIGN_IN_EXCLUDED.search(rest) else " other than ConsoleLogin"
-    replacement = (match.group("ip") or "") + tail + (match.group("comma") or "" if tail or match.group("ip") else "")
+    kept = (match.group("ip") or "") + tail
+    # the comma ended the clause only when something stands in its place
+    replacement = kept + (match.group("comma") or "") if kept else ""
     return (text[:match.start()] + replacement + text[match.end():]).strip()
