@@ -39,6 +39,7 @@ from workbench.nl.offline.ambiguity import (
 )
 from workbench.nl.offline.callverbs import verbs_of_named_calls
 from workbench.nl.offline.columnasks import column_asked
+from workbench.nl.offline.columnlist import apply_column_list, column_list, take_column_list
 from workbench.nl.offline.columns import listed_columns_asked
 from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import port_in_request, security_group_ports
@@ -139,6 +140,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
     asked = question.lower()
     question = compare(normalise(plain_rare_phrases(question)), now)
+    question, listed = take_column_list(question)  # "- src, dst, bytes": before its words read as anything else
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
     refuse_follow_up(question)
@@ -197,6 +199,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
             "bucket", "iam", "key", "kms", "role", "user", "group", "trust", "managed", "inline", "policyname"}
             else f"{m.group(1) or ''}bucket {m.group(2)}", text)
     table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
+    asked_list = column_list(listed, table, found, console or "console" in reading.concepts)
     if table == "cloudtrail":
         _refuse_people_as_endpoints(found)
         trail_destination(reading)
@@ -247,6 +250,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     services_beside_address(reading, intent)
     _refuse_foreign_dimension(reading, table, intent)
     read_shape(reading, intent)
+    apply_column_list(intent, asked_list)
     listed_columns_asked(reading, intent)
     refuse_unread_column(reading.text, intent)
     refuse_unread_noun(reading.text)

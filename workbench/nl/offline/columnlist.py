@@ -1,0 +1,238 @@
+"""Columns listed for each row: "accepted flows from X - dst port and bytes", "what did svc-reporting do? show event
+name, region and time", "console logins: just the time, ip and user agent", "findings - title and severity only",
+"event name and time of everything 203.0.113.171 did".
+
+Pass 10: the writers of dev19-dev26 read an explicit list of columns as exactly those columns, each row's (`SELECT
+eventname, awsregion, eventtime … WHERE …`), whatever the rest of the question would have shown: 40 golds in eleven
+sets say so and none says otherwise. Before, the list was read word by word, so its words became other things ("bytes" a
+sum, "what did X do" the distinct calls) or were refused. The list is taken out of the working text before anything
+else reads it, the rest of the question is read as usual, and the columns replace what that reading would show.
+"ips and count" counts per the columns listed; "the whole row" is the listing; a list beside a count or a grouping is
+refused, since the answer could not show both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from workbench.nl.base import TranslationError
+from workbench.nl.intent import Dimension, Intent, Measure, Order
+from workbench.nl.offline.accounting import SOURCE_OF
+from workbench.nl.offline.listing import listing
+from workbench.nl.offline.mentions import Mentions
+from workbench.nl.offline.vocab import COUNT_ALIAS, TIME_COLUMN, vocab_dimension
+
+# Where a list of columns starts: after a question mark, a colon, a dash, or a request to show
+_TRIGGER = re.compile(r"(?:\?|:|\s[-–—]+|\b(?:show|give|get|pull|list)(?:\s+me)?\b|\bi\s+(?:need|want)\b)\s*"
+                      r"(?:(?:just|only|pls|please)\s+)*")
+_SEPARATOR = re.compile(r"\s*(?:,|&|\+|/|;|\band\b|\bplus\b)\s*(?:also\s+)?")
+_END = re.compile(r"(?:\s*\b(?:only|pls|please|plz|thx|thanks|too|each|for each(?: one)?|of each(?: one)?|per row|"
+                  r"for every row)\b)*\s*[?.!]*\s*$")
+_LEAD = re.compile(r"(?:the\s+|its\s+|their\s+|each\s+|(?:from\s+)?(?:which|what)\s+(?!time\b)|distinct\s+|unique\s+)*")
+_RESTRICTED = re.compile(r"\b(?:only|just|pls|please|plz|distinct|unique)\b")
+_COUNT = re.compile(r"(?:count|counts|how many(?:\s+(?:times|calls|events|flows|findings))?|number of (?:calls|events|"
+                    r"flows|findings|requests|hits|times)(?:\s+from\s+each)?|hits)\b")
+_WHOLE_ROW = re.compile(r"(?:whole|full|entire|complete)\s+(?:row|record|event|entry)|all (?:the )?(?:columns|fields)")
+# Columns typed as the table names them ("- src, dst, bytes"): flow sizes are measures elsewhere, here each row's
+_RAW = {"vpc_flow": r"(bytes|packets|start|end|protocol|action)\b", "guardduty": r"(description|updated|created)\b",
+        "cloudtrail": r"(eventtime|eventname|eventsource|errorcode|errormessage|useragent|sourceipaddress)\b"}
+_RAW_COLUMN = {"vpc_flow": {}, "guardduty": {"updated": "updatedat", "created": "createdat"}, "cloudtrail": {}}
+# Calls whose request names the user or role acted on: "CreateRole: role name, who, when" is the role created
+_ACTS_ON = {"user": ("CreateUser", "DeleteUser", "CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey",
+                     "CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile", "AttachUserPolicy",
+                     "DetachUserPolicy", "PutUserPolicy", "DeleteUserPolicy", "AddUserToGroup", "ListAccessKeys"),
+            "role": ("CreateRole", "DeleteRole", "AttachRolePolicy", "DetachRolePolicy", "PutRolePolicy",
+                     "DeleteRolePolicy", "UpdateAssumeRolePolicy", "UpdateRole")}
+
+
+@dataclass
+class ColumnList:
+    columns: list[Dimension]
+    words: str
+    counted: bool = False  # "- ips and count": a count per the columns listed
+    whole_row: bool = False  # "- the whole row": the listing's own columns
+    distinct: bool = False  # "- distinct arns pls"
+
+
+def _item(text: str, at: int, table: str, calls: set[str]) -> tuple[Dimension | str, int] | None:
+    """One column of the list at `at`: its dimension (or 'count' / 'row') and where it ends."""
+    rest = text[at:]
+    if match := _COUNT.match(rest):
+        return "count", at + match.end()
+    if match := _WHOLE_ROW.match(rest):
+        return "row", at + match.end()
+    if match := re.match(r"(?:at\s+what\s+)?(?:time(?:stamp)?s?|when|dates?)\b", rest):
+        column = TIME_COLUMN[table]
+        return Dimension(column, column, column, match.group(0)), at + match.end()
+    if table == "cloudtrail":
+        if match := re.match(r"(?:by\s+)?whom?\b|(?:caller\s+|principal\s+)?arns?\b", rest):
+            return Dimension("useridentity.arn", "principal", "principal", match.group(0)), at + match.end()
+        if match := re.match(r"what\b(?!\s+\w+\s+(?:did|was|were|is)\b)", rest):
+            return Dimension("eventname", "eventname", "event name", "what"), at + match.end()
+        if match := re.match(r"from\s+where\b|where\s+from\b", rest):
+            return Dimension("sourceipaddress", "sourceipaddress", "source IP", match.group(0)), at + match.end()
+        if "ConsoleLogin" in calls and (match := re.match(r"(?:results?|outcomes?|success or failure)\b", rest)):
+            expression = "json_extract_scalar(responseelements, '$.ConsoleLogin')"
+            return Dimension(expression, "outcome", "sign-in outcome", match.group(0)), at + match.end()
+        for kind, acting in _ACTS_ON.items():
+            if calls and calls <= set(acting) and (match := re.match(rf"(?:target\s+)?{kind}(?:\s*names?)?s?\b", rest)):
+                expression = f"json_extract_scalar(requestparameters, '$.{kind}Name')"
+                return Dimension(expression, f"target_{kind}", f"target {kind}", match.group(0)), at + match.end()
+    if match := re.match(_RAW.get(table, r"(?!)"), rest):
+        column = _RAW_COLUMN[table].get(match.group(1), match.group(1))
+        return Dimension(column, column, column, match.group(0)), at + match.end()
+    if hit := vocab_dimension(table, rest):
+        if re.match(r"\s+(?:of|for|from|in|on|by|to|was|were|is|did)\b", rest[hit[1]:]):
+            return None  # "the user agent of heidi.smith": a phrase, not one column of a list
+        return hit[0], at + hit[1]
+    return None
+
+
+def _parse(text: str, start: int, end: int, table: str, calls: set[str]) -> tuple[list[Dimension | str], bool] | None:
+    """The columns between start and end, if nothing else stands there."""
+    items: list[Dimension | str] = []
+    at, distinct = start, False
+    while at < end:
+        lead = _LEAD.match(text, at)
+        distinct |= bool(lead and re.search(r"\b(?:distinct|unique)\b", lead.group(0)))
+        at = lead.end() if lead else at
+        read = _item(text, at, table, calls)
+        if read is None or read[1] > end:
+            return None
+        items.append(read[0])
+        at = read[1]
+        if at >= end:
+            break
+        separator = _SEPARATOR.match(text, at)
+        if separator is None or separator.end() == at or separator.end() >= end:
+            return None
+        at = separator.end()
+    return (items, distinct) if items else None
+
+
+def _any_table(text: str, start: int, end: int) -> list[str] | None:
+    """The kind of each item, if every item is a column of some table (the table is not chosen yet): a column of
+    another table than the one chosen is refused later, never dropped ("flows to port 22 - event name and bytes")."""
+    kinds: list[str] = []
+    at = start
+    while at < end:
+        lead = _LEAD.match(text, at)
+        at = lead.end() if lead else at
+        reads = [read for table in TIME_COLUMN for calls in ({"ConsoleLogin"}, set(_ACTS_ON["user"]), set(_ACTS_ON["role"]))
+                 if (read := _item(text, at, table, calls)) is not None and read[1] <= end]
+        if not reads:
+            return None
+        item, at = max(reads, key=lambda read: read[1])
+        kinds.append(item if isinstance(item, str) else "column")
+        if at >= end:
+            break
+        separator = _SEPARATOR.match(text, at)
+        if separator is None or separator.end() == at or separator.end() >= end:
+            return None
+        at = separator.end()
+    return kinds or None
+
+
+def take_column_list(question: str) -> tuple[str, str | None]:
+    """The question without its list of columns, and the list as typed, before anything reads its words."""
+    text = question.lower()
+    end = _END.search(text).start()  # type: ignore[union-attr]
+    span = None
+    for trigger in _TRIGGER.finditer(text):
+        if trigger.end() >= end:
+            break
+        if kinds := _any_table(text, trigger.end(), end):
+            span = (trigger.start(), len(text), trigger.end(), kinds)
+            break
+    # "event name and time of everything X did": the list first, then the rows it is of
+    if span is None and (lead := re.match(r"\s*(?:(?:show|give|get|list)(?:\s+me)?\s+)?", text)) and (
+            tail := re.search(r"\s+(?:of|for)\s+(?=(?:everything|all|every|each|any)\b)", text[lead.end():])):
+        if (kinds := _any_table(text, lead.end(), lead.end() + tail.start())) and len(kinds) >= 2:
+            span = (lead.start(), lead.end() + tail.end(), lead.end(), kinds)
+    if span is None:
+        return question, None
+    start, stop, items_at, kinds = span
+    words = text[start:stop]
+    if kinds == ["column"] and not (_RESTRICTED.search(words) and not _FILTER_ITEM.match(text[items_at:].lstrip())):
+        return question, None  # one word after a dash is often a restriction ("- errors only"), not a column
+    if len(kinds) > 1 and "row" in kinds or kinds == ["count"]:
+        return question, None  # "- count", "just the count": the count the question asks, said again
+    listed = text[items_at:end]
+    if re.match(r"\s*(?:by\s+)?whom?\b", listed) and not re.search(r"\b(?:when|time(?:stamp)?s?|dates?)\b", listed):
+        return question, None  # "- who, from where", "- who and which group": README's "who did X" convention
+    if kinds.count("column") == len(kinds) and not re.sub(r"\b(?:who|whom|by|when|what|from|where|the|and)\b|[,/&+\s]",
+                                                          "", listed):
+        return question, None  # "- who and when", "- who, what, when", "- who, from where": projection.py (pass 9)
+    rest = question[:start] + (" " if stop < len(question) else "") + question[stop:]
+    return rest, words.rstrip()
+
+
+# one word after a dash that restricts the rows rather than names a column: "errors only", "iam users only"
+_FILTER_ITEM = re.compile(r"(?:the\s+)?(?:errors?|users?|roles?|types?|actions?|identit(?:y|ies)|mfa|accounts?|regions?|"
+                          r"services?|rejects?|rejected|accepted|failures?|successes|events?|calls?|findings?|flows?)\b")
+
+
+def column_list(words: str | None, table: str, found: Mentions, console: bool) -> ColumnList | None:
+    """The list taken from the question, read as the chosen table's columns; a word that is no column of it is refused."""
+    if words is None:
+        return None
+    calls = {m.value for m in found.of("event") if not m.negated} | ({"ConsoleLogin"} if console else set())
+    start = _TRIGGER.match(words)
+    at = start.end() if start else re.match(r"(?:(?:show|give|get|list)(?:\s+me)?\s+)?", words).end()  # type: ignore[union-attr]
+    end = _END.search(words).start() if start else len(re.sub(r"\s+(?:of|for)\s*$", "", words))  # type: ignore[union-attr]
+    parsed = _parse(words, at, end, table, calls)
+    if parsed is None:
+        raise TranslationError(f"cannot show {words!r}: not every word there is a column of {SOURCE_OF[table]}; name "
+                               "its columns, e.g. '- time, source ip and event name'")
+    items, distinct = parsed
+    return ColumnList([i for i in items if isinstance(i, Dimension)], words, counted="count" in items,
+                      whole_row="row" in items, distinct=distinct)
+
+
+def apply_column_list(intent: Intent, asked: ColumnList | None) -> None:
+    """The rows read from the rest of the question, showing the columns listed."""
+    if asked is None:
+        return
+    time_column = TIME_COLUMN[intent.table]
+    edge = [m for m in intent.measures if m.func in {"min", "max"} and m.column == time_column]
+    if asked.counted:
+        if [m.func for m in intent.measures] == ["count"] and [d.expression for d in intent.group_by] == [
+                d.expression for d in asked.columns] and not intent.bucket:
+            return  # "which dst ports were rejected more than 30 times? port and count": what was read already
+        if intent.measures or intent.groups or not asked.columns:
+            raise TranslationError(f"cannot count per {asked.words!r} beside the count the question asks already: "
+                                   "ask for one count, e.g. 'calls from 10.0.0.5 - ips and count'")
+        intent.group_by = list(asked.columns)
+        intent.columns, intent.distinct = [], False
+        intent.measures = [Measure("count", COUNT_ALIAS[intent.table], f"number of {COUNT_ALIAS[intent.table]}",
+                                   None, "count")]
+        intent.order = [Order(COUNT_ALIAS[intent.table], descending=True)]
+        return
+    if intent.measures or intent.groups:
+        if not (intent.groups or len(edge) != 1 or len(intent.measures) != 1):
+            # "last call from 192.0.2.88 - the whole row": the one latest (earliest) row, not its time
+            descending = edge[0].func == "max"
+            intent.measures = []
+            intent.columns, intent.order = [], []
+            if asked.whole_row:
+                listing(intent, descending=descending, chronological=not descending)
+            else:
+                intent.columns = list(asked.columns)
+                intent.order = [Order(time_column, descending=descending)]
+            intent.limit, intent.limit_words = 1, edge[0].words
+            return
+        raise TranslationError(f"cannot show {asked.words!r} beside a count or a grouping: ask for the rows "
+                               "('accepted flows from 10.0.0.5 - dst port and bytes') or the count on its own")
+    if asked.whole_row:
+        if intent.distinct or not intent.columns:
+            intent.columns, intent.order, intent.distinct = [], [], False
+            listing(intent)
+        return
+    was_distinct = intent.distinct
+    intent.columns, intent.distinct = list(asked.columns), asked.distinct
+    expressions = {d.expression for d in intent.columns}
+    if asked.distinct:
+        intent.order = [Order(d.alias) for d in intent.columns]
+    elif was_distinct or not intent.order:
+        intent.order = [Order(time_column)] if time_column in expressions else []
