@@ -150,6 +150,11 @@ def take_column_list(question: str) -> tuple[str, str | None]:
             tail := re.search(r"\s+(?:of|for)\s+(?=(?:everything|all|every|each|any)\b)", text[lead.end():])):
         if (kinds := _any_table(text, lead.end(), lead.end() + tail.start())) and len(kinds) >= 2:
             span = (lead.start(), lead.end() + tail.end(), lead.end(), kinds)
+    # "the earliest event from X, full row": after a comma only the whole row, since "…, when, and the error" lists
+    # columns beside the ones the question asked before it (projection.py)
+    if span is None and (row := re.search(r",\s*(?:(?:the|its)\s+)?(?=(?:whole|full|entire|complete)\s+(?:row|record|event|entry)"
+                                          r"\s*[?.!]*\s*$)", text)):
+        span = (row.start(), len(text), row.end(), ["row"])
     if span is None:
         return question, None
     start, stop, items_at, kinds = span
@@ -178,7 +183,7 @@ def column_list(words: str | None, table: str, found: Mentions, console: bool) -
     if words is None:
         return None
     calls = {m.value for m in found.of("event") if not m.negated} | ({"ConsoleLogin"} if console else set())
-    start = _TRIGGER.match(words)
+    start = _TRIGGER.match(words) or re.match(r"\s*,\s*", words)
     at = start.end() if start else re.match(r"(?:(?:show|give|get|list)(?:\s+me)?\s+)?", words).end()  # type: ignore[union-attr]
     end = _END.search(words).start() if start else len(re.sub(r"\s+(?:of|for)\s*$", "", words))  # type: ignore[union-attr]
     parsed = _parse(words, at, end, table, calls)

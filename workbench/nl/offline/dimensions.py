@@ -272,7 +272,7 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
         raise TranslationError(f"'who' cannot be answered from {table}: it records no identities; ask about "
                                "CloudTrail events instead (e.g. 'who called DeleteTrail')")
     rows_asked = re.search(r"\b(?:list|show|give|display|pull|dump|with)\s+(?:me\s+|us\s+)?(?:the\s+|all\s+(?:the\s+)?|"
-                           r"their\s+|its\s+)?(?:events|calls|api calls|records|rows|entries|log entries)\b",
+                           r"their\s+|its\s+)?(?:eventname\s+)?(?:events|calls|api calls|records|rows|entries|log entries)\b",
                            reading.text)
     rows_asked = rows_asked or re.search(r"\b(?:list|show)\s+(?:me\s+)?(?:everything|it all|all of it)\b", reading.text)
     if rows_asked and (who := re.search(r"\bwho\b", reading.text)) and all(

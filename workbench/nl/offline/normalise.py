@@ -262,6 +262,8 @@ def normalise(question: str) -> str:
     text = re.sub(r"\b(?:(?:from|in|by|via)\s+)?(?:an?\s+)?(?:mfa|2fa)[- ](?:authenticated|protected|backed|enabled)"
                   r"(?:\s+(?:sessions?|credentials|callers?))?\b(?!\s+(?:console\s+)?(?:log|sign))", "with mfa", text, flags=re.IGNORECASE)
     text = re.sub(r"\b(mfa|2fa)-(authenticated|protected|backed|enabled)\b", r"\1 \2", text, flags=re.IGNORECASE)
+    # "no-mfa console logins", "non-mfa sign-ins", "mfa-less logins": the flag, never a user named "no-mfa" (dev27)
+    text = re.sub(r"\b(?:no|non|without)-(?:mfa|2fa)\b|\b(?:mfa|2fa)-?less\b", "no mfa", text, flags=re.IGNORECASE)
     # "seen more than once", "at least twice": a count of times
     text = re.sub(r"\b(more than|at least|over|fewer than|less than|exactly)\s+(once|twice)\b",
                   lambda m: f"{m.group(1)} {1 if m.group(2).lower() == 'once' else 2} times", text, flags=re.IGNORECASE)

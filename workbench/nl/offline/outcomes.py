@@ -84,6 +84,7 @@ def console_logins(reading: Reading) -> None:
     if match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
                              r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
         # "successes vs failures": one row per outcome, for the shape to group by — never both filters at once
+        _refuse_both(reading, match, "console logins per user and login outcome")
         said = "by login outcome"
         reading.text = reading.text[:match.start()] + said.ljust(len(match.group(0))) + reading.text[match.end():]
         if noun := reading.find(r"\b(?:outcomes|results)\b"):
@@ -143,6 +144,7 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
                              r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
         # "successful and failed AssumeRole calls": one row per outcome, for the shape to group by — never both
         # filters at once (no row both succeeds and fails)
+        _refuse_both(reading, match, "AssumeRole calls per principal and call outcome")
         reading.text = reading.text[:match.start()] + "by call outcome".ljust(len(match.group(0))) + reading.text[match.end():]
         return
     # "the most access denied errors": the errors are the denials themselves, never a grouping by error code
@@ -187,3 +189,11 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
     # read in the order written: "except s3 and kms" negates the first, and the list carries it to the next
     for start, end, word, service in sorted(spans):
         reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume_span(start, end), f"in {word.upper()}")
+
+
+def _refuse_both(reading: Reading, match: re.Match[str], instead: str) -> None:
+    """'users that had both failed and successful console logins': the subjects with each outcome, which one row per
+    outcome does not answer (it lists every user with either); refused, never answered as the grouping (dev27)."""
+    if re.search(r"\bboth\s+(?:(?:a|the)\s+)?$", reading.text[:match.start()]):
+        raise TranslationError(f"'both {' '.join(match.group(0).split())}' asks for those that had each outcome, which "
+                               f"one answer here cannot show: ask '{instead}' and read the pairs")

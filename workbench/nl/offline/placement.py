@@ -153,12 +153,14 @@ def place_cloudtrail(intent: Intent, found: Mentions, intent_concepts: list[str]
         # unless it is called the event source: "eventsource = iam.amazonaws.com", "event source kms.amazonaws.com"
         source = re.search(r"\b(?:event ?source|event_source|eventsource|event\.provider)\s*(?:=|:|is|of)?\s*$", host.before) \
             or re.search(r"\b(?:on|in|against|into|via|through)\s+(?:the\s+)?$", host.before)  # "agents on signin…": the service called
+        # "guardduty api calls (guardduty.amazonaws.com)": the host in brackets glosses the rows' service (dev27)
+        source = source or re.search(r"\b(?:events?|calls?|requests?|activity|apis?)\s*\(\s*$", host.before)
         # "kms.amazonaws.com events", "sts.amazonaws.com calls": the host as the rows' adjective names the service
         # called, as "s3 events" does; a caller is said with a word ("calls from/by config.amazonaws.com")
         source = source or (re.match(r"\s*(?:(?:api|write|read|management)\s+)?(?:events?|calls?|requests?|activity)\b",
                                      host.after) and not re.search(r"\b(?:from|by)\s+(?:the\s+)?$", host.before))
         column = "eventsource" if host.direction == "to" or source else "sourceipaddress"
-        _add(intent, [host], eq(column, host.value.lower()), f"{'to' if host.direction == 'to' else 'from'} {host.value}")
+        _add(intent, [host], eq(column, host.value.lower()), f"{'to' if column == 'eventsource' else 'from'} {host.value}")
     for trail in found.of("trail"):  # trail calls name the trail (or its ARN) in the request
         _add(intent, [trail], contains("requestparameters", trail.value), f"trail {trail.value}")
     named = []

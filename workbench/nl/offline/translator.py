@@ -91,7 +91,7 @@ _PASSIVE = re.compile(r"\s*(?:(?:first|last|ever|recently|actually|really|just|a
 # a scope before the noun ("which external ips did it connect to") was read already: it goes with the noun
 _DANGLING_TO = re.compile(r"^(\s*(?:what|which|where)\b)(\s+(?:(?:internal|external|private|public)\s+)?"
                           r"(?:hosts?|address\w*|ips?|servers?|machines?)\b)?"
-                          r"(?!\s+(?:destinations?|ports?|instances?)\b)"  # "which instances did it reach": instance_id
+                          r"(?!\s+(?:destinations?|ports?|instances?|interfaces?|enis?|network\s+interfaces?)\b)"  # "which instances did it reach": instance_id
                           r"(.*\b(?:connect\w*|talk\w*|communicat\w*|reach\w*|contact\w*|send|sent|go|went|"
                           r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*))\s+(?:to|into)\s*$")
 
@@ -183,7 +183,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
             r"static|media|reports?|cloudtrail)(?:[-.]|$)", mention.value))
         # "did terraform-runner-aed5 touch tyrell-invoices-33c922": the object of a verb, shaped like a bucket name
         object_of = (re.search(r"\b(?:touch\w*|access\w*|read|reads|wrote|write|writes|download\w*|upload\w*|list\w*|"
-                              r"modif\w*|delet\w*|on|in|into|against|(?:access\w*|requests?|calls?|hits?|reads?|writes?|"
+                              r"modif\w*|delet\w*|on|in|into|against|(?:did|done|does|do|access\w*|requests?|calls?|hits?|reads?|writes?|"
                               r"uploads?|traffic)\s+to)\s+(?:the\s+)?$", mention.before) or passive) and re.search(
             r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
             r"invoices?|static|media|reports?)(?:[-.]|$)", mention.value)
