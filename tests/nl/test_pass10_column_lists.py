@@ -50,6 +50,17 @@ from .conftest import DEMO_NOW, same_rows
     ("first flow from 198.51.100.149 - dst and port",
      "SELECT dstaddr, dstport FROM vpc_flow WHERE srcaddr = '198.51.100.149' OR dstaddr = '198.51.100.149' "
      "ORDER BY start LIMIT 1"),
+    # what a call acted on or made is in its request or response: the instance, its OS user, the new key (dev27)
+    ("CreateAccessKey calls: when, who, for which user, new access key id",
+     "SELECT eventtime, useridentity.arn, json_extract_scalar(requestparameters, '$.userName'), "
+     "json_extract_scalar(responseelements, '$.accessKey.accessKeyId') FROM cloudtrail WHERE eventname = 'CreateAccessKey'"),
+    ("SendSSHPublicKey calls - instance, os user and time",
+     "SELECT json_extract_scalar(requestparameters, '$.instanceId'), "
+     "json_extract_scalar(requestparameters, '$.instanceOSUser'), eventtime FROM cloudtrail "
+     "WHERE eventname = 'SendSSHPublicKey'"),
+    ("StartSession calls - target, who and when",
+     "SELECT json_extract_scalar(requestparameters, '$.target'), useridentity.arn, eventtime FROM cloudtrail "
+     "WHERE eventname = 'StartSession'"),
     ("who called GetSecretValue? distinct arns pls",
      "SELECT DISTINCT useridentity.arn FROM cloudtrail WHERE eventname = 'GetSecretValue'"),
 ])

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from workbench.nl.base import TranslationError
 from workbench.nl.intent import Dimension, Intent, Measure, Order
 from workbench.nl.offline.accounting import SOURCE_OF
+from workbench.nl.offline.instances import INSTANCE, INSTANCE_CALLS
 from workbench.nl.offline.listing import listing
-from workbench.nl.offline.mentions import Mentions
 from workbench.nl.offline.vocab import COUNT_ALIAS, TIME_COLUMN, vocab_dimension
 
 # Where a list of columns starts: after a question mark, a colon, a dash, or a request to show
@@ -29,7 +29,8 @@ _TRIGGER = re.compile(r"(?:\?|:|\s[-–—]+|\b(?:show|give|get|pull|list)(?:\s+
 _SEPARATOR = re.compile(r"\s*(?:,|&|\+|/|;|\band\b|\bplus\b)\s*(?:also\s+)?")
 _END = re.compile(r"(?:\s*\b(?:only|pls|please|plz|thx|thanks|too|each|for each(?: one)?|of each(?: one)?|per row|"
                   r"for every row)\b)*\s*[?.!]*\s*$")
-_LEAD = re.compile(r"(?:the\s+|its\s+|their\s+|each\s+|(?:from\s+)?(?:which|what)\s+(?!time\b)|distinct\s+|unique\s+)*")
+_LEAD = re.compile(r"(?:the\s+|its\s+|their\s+|each\s+|(?:(?:from|for|to|on)\s+)?(?:which|what)\s+(?!time\b)|distinct\s+|"
+                   r"unique\s+)*")
 _RESTRICTED = re.compile(r"\b(?:only|just|pls|please|plz|distinct|unique)\b")
 _COUNT = re.compile(r"(?:count|counts|how many(?:\s+(?:times|calls|events|flows|findings))?|number of (?:calls|events|"
                     r"flows|findings|requests|hits|times)(?:\s+from\s+each)?|hits)\b")
@@ -44,6 +45,11 @@ _ACTS_ON = {"user": ("CreateUser", "DeleteUser", "CreateAccessKey", "DeleteAcces
                      "DetachUserPolicy", "PutUserPolicy", "DeleteUserPolicy", "AddUserToGroup", "ListAccessKeys"),
             "role": ("CreateRole", "DeleteRole", "AttachRolePolicy", "DetachRolePolicy", "PutRolePolicy",
                      "DeleteRolePolicy", "UpdateAssumeRolePolicy", "UpdateRole")}
+
+
+# the calls whose columns a list may name, one kind at a time (the calls are not read yet when the list is taken)
+_CALL_KINDS = ({"ConsoleLogin"}, set(_ACTS_ON["user"]), set(_ACTS_ON["role"]), set(INSTANCE_CALLS), {"SendSSHPublicKey"},
+               {"CreateAccessKey"})
 
 
 @dataclass
@@ -75,6 +81,17 @@ def _item(text: str, at: int, table: str, calls: set[str]) -> tuple[Dimension | 
         if "ConsoleLogin" in calls and (match := re.match(r"(?:results?|outcomes?|success or failure)\b", rest)):
             expression = "json_extract_scalar(responseelements, '$.ConsoleLogin')"
             return Dimension(expression, "outcome", "sign-in outcome", match.group(0)), at + match.end()
+        if calls and calls <= set(INSTANCE_CALLS) and (match := re.match(r"(?:target(?:\s+instance)?|instance)(?:\s+ids?)?\b", rest)):
+            # the call's own field replaces the vocabulary's (instances.instance_of_the_call)
+            return Dimension(INSTANCE, "instance_id", "instance", match.group(0)), at + match.end()
+        if calls and calls <= {"SendSSHPublicKey", "SendSerialConsoleSSHPublicKey"} and (
+                match := re.match(r"(?:os|instance os|login|linux)\s+users?\b", rest)):
+            expression = "json_extract_scalar(requestparameters, '$.instanceOSUser')"
+            return Dimension(expression, "os_user", "OS user", match.group(0)), at + match.end()
+        if calls == {"CreateAccessKey"} and (match := re.match(r"(?:new\s+|created\s+)?(?:access\s+)?key(?:\s+ids?)\b", rest)):
+            # the key the call made is in its response; the caller's own key is useridentity.accesskeyid
+            expression = "json_extract_scalar(responseelements, '$.accessKey.accessKeyId')"
+            return Dimension(expression, "new_access_key", "access key created", match.group(0)), at + match.end()
         for kind, acting in _ACTS_ON.items():
             if calls and calls <= set(acting) and (match := re.match(rf"(?:target\s+)?{kind}(?:\s*names?)?s?\b", rest)):
                 expression = f"json_extract_scalar(requestparameters, '$.{kind}Name')"
@@ -119,7 +136,7 @@ def _any_table(text: str, start: int, end: int) -> list[str] | None:
     while at < end:
         lead = _LEAD.match(text, at)
         at = lead.end() if lead else at
-        reads = [read for table in TIME_COLUMN for calls in ({"ConsoleLogin"}, set(_ACTS_ON["user"]), set(_ACTS_ON["role"]))
+        reads = [read for table in TIME_COLUMN for calls in _CALL_KINDS
                  if (read := _item(text, at, table, calls)) is not None and read[1] <= end]
         if not reads:
             return None
@@ -178,11 +195,12 @@ _FILTER_ITEM = re.compile(r"(?:the\s+)?(?:errors?|users?|roles?|types?|actions?|
                           r"services?|rejects?|rejected|accepted|failures?|successes|events?|calls?|findings?|flows?)\b")
 
 
-def column_list(words: str | None, table: str, found: Mentions, console: bool) -> ColumnList | None:
-    """The list taken from the question, read as the chosen table's columns; a word that is no column of it is refused."""
+def column_list(words: str | None, table: str, calls: set[str], console: bool) -> ColumnList | None:
+    """The list taken from the question, read as the chosen table's columns (the calls the question names decide
+    what 'user' or 'target' is); a word that is no column of the table is refused."""
     if words is None:
         return None
-    calls = {m.value for m in found.of("event") if not m.negated} | ({"ConsoleLogin"} if console else set())
+    calls = calls | ({"ConsoleLogin"} if console else set())
     start = _TRIGGER.match(words) or re.match(r"\s*,\s*", words)
     at = start.end() if start else re.match(r"(?:(?:show|give|get|list)(?:\s+me)?\s+)?", words).end()  # type: ignore[union-attr]
     end = _END.search(words).start() if start else len(re.sub(r"\s+(?:of|for)\s*$", "", words))  # type: ignore[union-attr]

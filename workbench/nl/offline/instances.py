@@ -22,6 +22,7 @@ _FIELD = {
     **dict.fromkeys(_STATE_CALLS, ("json_extract_scalar(requestparameters, '$.instancesSet.items[0].instanceId')",
                                    "instance")),
 }
+INSTANCE_CALLS = tuple(_FIELD)  # the calls whose request names the instance they act on
 
 
 def event_names(intent: Intent) -> list[str]:

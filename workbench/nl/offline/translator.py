@@ -45,7 +45,7 @@ from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.creations import named_creations, place_creations
-from workbench.nl.offline.instances import own_columns
+from workbench.nl.offline.instances import named_calls, own_columns
 from workbench.nl.offline.leads import unread_lead
 from workbench.nl.offline.listing import refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
@@ -199,7 +199,6 @@ def _read_intent(question: str, now: datetime) -> Intent:
             "bucket", "iam", "key", "kms", "role", "user", "group", "trust", "managed", "inline", "policyname"}
             else f"{m.group(1) or ''}bucket {m.group(2)}", text)
     table, reading = choose_table(found, Reading(f" {text} ", buckets=bool(found.of("bucket")), console=console))
-    asked_list = column_list(listed, table, found, console or "console" in reading.concepts)
     if table == "cloudtrail":
         _refuse_people_as_endpoints(found)
         trail_destination(reading)
@@ -249,6 +248,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
         intent.add(item)
     services_beside_address(reading, intent)
     _refuse_foreign_dimension(reading, table, intent)
+    asked_list = column_list(listed, table, {*named_calls(intent.filters), *(m.value for m in found.of("event") if not m.negated)},
+                             console or "console" in reading.concepts)
     read_shape(reading, intent)
     apply_column_list(intent, asked_list)
     listed_columns_asked(reading, intent)
