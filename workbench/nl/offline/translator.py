@@ -31,6 +31,7 @@ from workbench.nl.offline.accounting import (
     refuse_unread_noun,
 )
 from workbench.nl.offline.actions import late_verb_object_events
+from workbench.nl.offline.actiontypes import action_types
 from workbench.nl.offline.alternatives import services_beside_address
 from workbench.nl.offline.ambiguity import (
     refuse_ambiguous_names,
@@ -236,6 +237,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     else:
         if table == "guardduty":  # "findings that mention X in the title": matched in the title, not the resource
             title_mentions(reading, intent, found)
+            action_types(reading)
         {"vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
     refuse_unplaced(found, table)
     # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed

@@ -1,0 +1,45 @@
+"""Pass 10, GuardDuty fields named as the finding writes them (dev28's GuardDuty questions).
+
+- An action type typed in GuardDuty's upper snake case ("action type PORT_PROBE") is a filter on the finding's
+  `service.action.actionType`; until now its parts ("port", "probe") were each neutral and the value vanished, so the
+  count was of every finding (dev28 ad170, a silent drop). A snake-case word no rule reads is refused anywhere.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.nl.offline.translator import TranslationError, translate
+
+from .conftest import DEMO_NOW, same_rows
+
+_ACTION = "json_extract_scalar(service, '$.action.actionType')"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("how many findings have action type PORT_PROBE", f"SELECT count(*) FROM guardduty WHERE {_ACTION} = 'PORT_PROBE'"),
+    ("count guardduty findings whose action type is AWS_API_CALL",
+     f"SELECT count(*) FROM guardduty WHERE {_ACTION} = 'AWS_API_CALL'"),
+    ("PORT_PROBE findings per type",
+     f"SELECT type, count(*) FROM guardduty WHERE {_ACTION} = 'PORT_PROBE' GROUP BY type"),
+])
+def test_an_action_type_typed_is_a_filter_on_the_findings_action(engine, question: str, reference: str) -> None:
+    sql = translate(question, DEMO_NOW)[0]
+    assert "$.action.actionType" in sql
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_an_action_type_can_be_excluded(engine) -> None:
+    question = "findings that are not PORT_PROBE"
+    assert same_rows(engine, question, "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty "
+                                       f"WHERE {_ACTION} <> 'PORT_PROBE'") > 0
+
+
+@pytest.mark.parametrize("question", [
+    "flows with PORT_PROBE",  # an action type is GuardDuty's: no flow has one
+    "how many findings have action type PORT_SCANNING",  # not an action type GuardDuty writes
+    "events with FOO_BAR",
+])
+def test_a_snake_case_word_nothing_reads_is_refused(question: str) -> None:
+    with pytest.raises(TranslationError):
+        translate(question, DEMO_NOW)
