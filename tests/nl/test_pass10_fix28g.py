@@ -3,6 +3,8 @@
 - An action type typed in GuardDuty's upper snake case ("action type PORT_PROBE") is a filter on the finding's
   `service.action.actionType`; until now its parts ("port", "probe") were each neutral and the value vanished, so the
   count was of every finding (dev28 ad170, a silent drop). A snake-case word no rule reads is refused anywhere.
+- "earliest eventFirstSeen", "latest eventLastSeen": the finding's own first / last seen times, not `updatedat`
+  (dev28 ad068, ad163, ad164).
 """
 
 from __future__ import annotations
@@ -41,5 +43,34 @@ def test_an_action_type_can_be_excluded(engine) -> None:
     "events with FOO_BAR",
 ])
 def test_a_snake_case_word_nothing_reads_is_refused(question: str) -> None:
+    with pytest.raises(TranslationError):
+        translate(question, DEMO_NOW)
+
+
+_FIRST = "json_extract_scalar(service, '$.eventFirstSeen')"
+_LAST = "json_extract_scalar(service, '$.eventLastSeen')"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("earliest eventFirstSeen over all the findings", f"SELECT min({_FIRST}) FROM guardduty"),
+    ("latest eventLastSeen among the port probe findings (Recon:EC2/PortProbeUnprotectedPort)",
+     f"SELECT max({_LAST}) FROM guardduty WHERE type = 'Recon:EC2/PortProbeUnprotectedPort'"),
+    ("when was port probing of i-cab9541e488fe9331 first seen (eventFirstSeen)",
+     f"SELECT min({_FIRST}) FROM guardduty WHERE type = 'Recon:EC2/PortProbeUnprotectedPort' AND "
+     "json_extract_scalar(resource, '$.instanceDetails.instanceId') = 'i-cab9541e488fe9331'"),
+    ("latest eventLastSeen per finding type", f"SELECT type, max({_LAST}) FROM guardduty GROUP BY type"),
+])
+def test_a_findings_seen_time_named_is_that_field(engine, question: str, reference: str) -> None:
+    sql = translate(question, DEMO_NOW)[0]
+    assert "updatedat" not in sql
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", [
+    "eventFirstSeen of the port probe findings",  # which end is not said
+    "earliest eventFirstSeen and latest eventLastSeen",  # two answers in one
+    "how many findings, earliest eventFirstSeen",
+])
+def test_a_seen_time_without_one_end_or_beside_another_answer_is_refused(question: str) -> None:
     with pytest.raises(TranslationError):
         translate(question, DEMO_NOW)

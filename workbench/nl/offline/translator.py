@@ -72,6 +72,7 @@ from workbench.nl.offline.requested import (
     request_values,
     trail_destination,
 )
+from workbench.nl.offline.seentimes import place_seen, seen_time
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.tablechoice import choose_table
@@ -240,6 +241,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
             action_types(reading)
         {"vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
     refuse_unplaced(found, table)
+    seen = seen_time(reading) if table == "guardduty" else None
     # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed
     reading.text = re.sub(r"\bpolicyname(\s+(?:managed\s+|iam\s+)?polic(?:y|ies))\b",
                           lambda m: "policyname" + " " * len(m.group(1)), reading.text)
@@ -249,6 +251,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
     services_beside_address(reading, intent)
     _refuse_foreign_dimension(reading, table, intent)
     read_shape(reading, intent)
+    if seen is not None:
+        place_seen(intent, seen)
     listed_columns_asked(reading, intent)
     refuse_unread_column(reading.text, intent)
     refuse_unread_noun(reading.text)
