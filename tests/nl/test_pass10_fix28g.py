@@ -5,6 +5,8 @@
   count was of every finding (dev28 ad170, a silent drop). A snake-case word no rule reads is refused anywhere.
 - "earliest eventFirstSeen", "latest eventLastSeen": the finding's own first / last seen times, not `updatedat`
   (dev28 ad068, ad163, ad164).
+- "findings whose type starts with Recon" / "… whose type mentions IAMUser": the part of the type as said, a prefix or
+  anywhere in it, whatever its case (dev28 ad082, ad159); on another table it is refused.
 """
 
 from __future__ import annotations
@@ -72,5 +74,28 @@ def test_a_findings_seen_time_named_is_that_field(engine, question: str, referen
     "how many findings, earliest eventFirstSeen",
 ])
 def test_a_seen_time_without_one_end_or_beside_another_answer_is_refused(question: str) -> None:
+    with pytest.raises(TranslationError):
+        translate(question, DEMO_NOW)
+
+
+_LISTING = "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("list findings whose type starts with Recon", f"{_LISTING} WHERE type LIKE 'Recon%'"),
+    ("findings whose type starts with recon", f"{_LISTING} WHERE type LIKE 'Recon%'"),
+    ("list the findings whose type mentions IAMUser", f"{_LISTING} WHERE type LIKE '%IAMUser%'"),
+    ("findings with type containing PortProbe per region",
+     "SELECT region, count(*) FROM guardduty WHERE type LIKE '%PortProbe%' GROUP BY region"),
+])
+def test_a_part_of_the_finding_type_is_matched_as_said(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", [
+    "events whose type starts with Recon",  # CloudTrail has no finding type
+    "findings whose type does not start with Recon",  # the negation is not read
+])
+def test_a_part_of_a_type_elsewhere_or_negated_is_refused(question: str) -> None:
     with pytest.raises(TranslationError):
         translate(question, DEMO_NOW)

@@ -78,6 +78,7 @@ from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.tablechoice import choose_table
 from workbench.nl.offline.timephrases import extract_window
 from workbench.nl.offline.titles import title_mentions
+from workbench.nl.offline.typepatterns import place_type_patterns, take_type_patterns
 from workbench.nl.offline.useragents import require_cloudtrail, take_user_agent
 from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
 from workbench.nl.offline.written import refuse_unused_values
@@ -149,6 +150,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_compound(question)
     question, agent = take_user_agent(question)  # "curl in the user agent": a tool's name, never a user's
     question, rare = take_rare_values(question)
+    question, type_patterns = take_type_patterns(question)  # "findings whose type starts with Recon"
     found = extract(correct_typed(question))
     refuse_ambiguous_names(found)
     refuse_back_reference(found.text, {m.kind for m in found.items})
@@ -220,6 +222,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
         reading.text = re.sub(r"(?<!\bfrom )(?<!\bvia )(?<!\bby )\bipaddr (?=(?:ip |source ip )?(?:addresses|ips|hosts)\b)|(?<=\bevery )ipaddr (?=(?:ip |source ip )?"
                               r"(?:address|ip|host)\b)", "which  ", reading.text)
     intent = Intent(table=table, window=window, window_words=phrase or "")
+    place_type_patterns(intent, type_patterns)
     place_creations(intent, made)
     if table == "cloudtrail":
         if security_group_ports(reading):
