@@ -99,3 +99,16 @@ def test_a_part_of_the_finding_type_is_matched_as_said(engine, question: str, re
 def test_a_part_of_a_type_elsewhere_or_negated_is_refused(question: str) -> None:
     with pytest.raises(TranslationError):
         translate(question, DEMO_NOW)
+
+
+def test_accountid_written_as_the_column_groups_findings_by_account(engine) -> None:
+    # dev28 ad071 writes the column as GuardDuty's table does; dev17 t163 and dev25 a156 read "per account id" so
+    question = "split the guardduty findings by accountid, count each"
+    assert same_rows(engine, question, "SELECT accountid, count(*) FROM guardduty GROUP BY accountid") > 0
+
+
+@pytest.mark.parametrize("question", ["events per accountid", "flows by accountid"])
+def test_accountid_on_another_table_is_refused(question: str) -> None:
+    # CloudTrail has two account columns (the caller's and the recipient's), flows their own: not guessed
+    with pytest.raises(TranslationError):
+        translate(question, DEMO_NOW)

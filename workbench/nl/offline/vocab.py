@@ -145,6 +145,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "severity bucket": (SEVERITY_BAND, "band", "severity band"),
         "account": ("accountid", "accountid", "account"),
         "account id": ("accountid", "accountid", "account"),
+        "accountid": ("accountid", "accountid", "account"),  # the column as the table writes it (dev28 ad071)
         "region": ("region", "region", "region"),
         "title": ("title", "title", "title"),
         "finding": ("type", "type", "finding type"),
