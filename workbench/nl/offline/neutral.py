@@ -53,9 +53,11 @@ invoke invokes issued point points pointed pointing
 
 
 def unexplained(text: str) -> list[str]:
- """The words left in the working text that are not neutral (underscores mark consumed words)."""
- return [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text) if w not in NEUTRAL and not w.endswith("'s")
- and w.removesuffix("s") not in NEUTRAL]
+    """The words left in the working text that are not neutral. A snake-case word left whole ("port_probe") is a
+    value or field typed as the logs write it, which no rule read: its parts may each be neutral, it is not."""
+    snake = re.findall(r"[a-z0-9]+(?:_[a-z0-9]+)+", text)
+    return snake + [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", re.sub(r"[a-z0-9]+(?:_[a-z0-9]+)+", " ", text))
+                    if w not in NEUTRAL and not w.endswith("'s") and w.removesuffix("s") not in NEUTRAL]
 
 
 # "for ci role github-actions-deploy", "the build user svc-reporting": a word describing a role or user named by its

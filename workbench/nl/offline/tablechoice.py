@@ -18,7 +18,8 @@ from workbench.nl.offline.vocab import WELL_KNOWN_PORTS
 
 CLOUDTRAIL_ONLY = {"arn", "access_key", "event", "error_code", "role", "bucket", "secret", "policy", "user",
                    "service_host", "parameter"}
-_GUARDDUTY_CUE = r"\b(?:guard ?duty(?!\s+detectors?)|findings?|severity|severities|detections?|threat intel\w*)\b"
+_GUARDDUTY_CUE = (r"\b(?:guard ?duty(?!\s+detectors?)|findings?|severity|severities|detections?|threat intel\w*|"
+                  r"eventfirstseen|eventlastseen)\b")  # the last two: a finding's own fields (seentimes.py)
 _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accepted|srcaddr|dstaddr|srcport|dstport|"
             r"destination ips?|destination address\w*|dest ips?|protocols?|enis?|network interfaces?|talkers?|packets|network|port ?scan\w*|scan(?:s|ning|ned)?|bytes|ports?|"
             r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")

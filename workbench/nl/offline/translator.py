@@ -31,6 +31,7 @@ from workbench.nl.offline.accounting import (
     refuse_unread_noun,
 )
 from workbench.nl.offline.actions import late_verb_object_events
+from workbench.nl.offline.actiontypes import action_types
 from workbench.nl.offline.alternatives import services_beside_address
 from workbench.nl.offline.ambiguity import (
     refuse_ambiguous_names,
@@ -72,11 +73,13 @@ from workbench.nl.offline.requested import (
     request_values,
     trail_destination,
 )
+from workbench.nl.offline.seentimes import place_seen, seen_time
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.tablechoice import choose_table
 from workbench.nl.offline.timephrases import extract_window
 from workbench.nl.offline.titles import title_mentions
+from workbench.nl.offline.typepatterns import place_type_patterns, take_type_patterns
 from workbench.nl.offline.useragents import require_cloudtrail, take_user_agent
 from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
 from workbench.nl.offline.written import refuse_unused_values
@@ -149,6 +152,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_compound(question)
     question, agent = take_user_agent(question)  # "curl in the user agent": a tool's name, never a user's
     question, rare = take_rare_values(question)
+    question, type_patterns = take_type_patterns(question)  # "findings whose type starts with Recon"
     found = extract(correct_typed(question))
     refuse_ambiguous_names(found)
     refuse_back_reference(found.text, {m.kind for m in found.items})
@@ -220,6 +224,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
         reading.text = re.sub(r"(?<!\bfrom )(?<!\bvia )(?<!\bby )\bipaddr (?=(?:ip |source ip )?(?:addresses|ips|hosts)\b)|(?<=\bevery )ipaddr (?=(?:ip |source ip )?"
                               r"(?:address|ip|host)\b)", "which  ", reading.text)
     intent = Intent(table=table, window=window, window_words=phrase or "")
+    place_type_patterns(intent, type_patterns)
     place_creations(intent, made)
     if table == "cloudtrail":
         if security_group_ports(reading):
@@ -238,8 +243,10 @@ def _read_intent(question: str, now: datetime) -> Intent:
     else:
         if table == "guardduty":  # "findings that mention X in the title": matched in the title, not the resource
             title_mentions(reading, intent, found)
+            action_types(reading)
         {"vpc_flow": place_vpc, "guardduty": place_guardduty}[table](intent, found)
     refuse_unplaced(found, table)
+    seen = seen_time(reading) if table == "guardduty" else None
     # "the AdministratorAccess policy": the noun after a policy name is that name's kind, already placed
     reading.text = re.sub(r"\bpolicyname(\s+(?:managed\s+|iam\s+)?polic(?:y|ies))\b",
                           lambda m: "policyname" + " " * len(m.group(1)), reading.text)
@@ -252,6 +259,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
                              console or "console" in reading.concepts)
     read_shape(reading, intent)
     apply_column_list(intent, asked_list)
+    if seen is not None:
+        place_seen(intent, seen)
     listed_columns_asked(reading, intent)
     refuse_unread_column(reading.text, intent)
     refuse_unread_noun(reading.text)

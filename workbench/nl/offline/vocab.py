@@ -13,7 +13,8 @@ from workbench.nl.offline.rarecolumns import RARE_COLUMNS
 
 # Words that point at a table; the first table whose cue appears wins, CloudTrail is the default.
 TABLE_CUES: dict[str, tuple[str, ...]] = {
-    "guardduty": ("guardduty", "guard duty", "finding", "findings"),
+    "guardduty": ("guardduty", "guard duty", "finding", "findings",
+                  "eventfirstseen", "eventlastseen"),  # the finding's own fields (seentimes.py)
     "vpc_flow": ("vpc flow", "flow log", "flow logs", "flows", "flow", "traffic", "connections",
                  "connection", "talkers", "talker", "packets", "network", "port scan"),
     "cloudtrail": ("cloudtrail", "cloud trail", "api call", "api calls", "events", "activity", "calls"),
@@ -144,6 +145,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "severity bucket": (SEVERITY_BAND, "band", "severity band"),
         "account": ("accountid", "accountid", "account"),
         "account id": ("accountid", "accountid", "account"),
+        "accountid": ("accountid", "accountid", "account"),  # the column as the table writes it (dev28 ad071)
         "region": ("region", "region", "region"),
         "title": ("title", "title", "title"),
         "finding": ("type", "type", "finding type"),
@@ -290,7 +292,8 @@ FINDING_FAMILIES: dict[str, str] = {
     "ssh brute force": "%SSHBruteForce%", "rdp brute force": "%RDPBruteForce%", "brute force": "%BruteForce%",
     "brute-force": "%BruteForce%", "tor": "%Tor%", "malicious ip": "%MaliciousIPCaller%",
     "credential exfiltration": "%InstanceCredentialExfiltration%", "anomalous": "%AnomalousBehavior%",
-    "port probe": "%PortProbe%", "port probes": "%PortProbe%", "logging disabled": "%LoggingDisabled%",
+    "port probe": "%PortProbe%", "port probes": "%PortProbe%", "port probing": "%PortProbe%",
+    "logging disabled": "%LoggingDisabled%",
     "console login": "%ConsoleLogin%", "anonymous access": "%AnonymousAccess%",
     "crypto": "CryptoCurrency:%", "bitcoin": "CryptoCurrency:%", "mining": "CryptoCurrency:%",
     "recon": "Recon:%", "reconnaissance": "Recon:%",
