@@ -75,7 +75,11 @@ def refuse_stray_modifiers(reading: Reading, intent: Intent) -> None:
 
 def refuse_leftover_numbers(reading: Reading) -> None:
     """A number the reading did not use (a port, a count, a threshold…) is part of the question: refuse."""
-    if match := re.search(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w.:/-])", reading.text):
+    # "from 192.0.2" / "from 192.0.2.": a partial address is a number too, never silently dropped
+    if match := re.search(r"(?<![\w.:/-])(\d+(?:\.\d+)*)\.?(?![\w.:/-])", reading.text):
+        if match.group(1).count(".") > 1:
+            raise TranslationError(f"cannot place {match.group(1)!r}, a part of an address: write the whole address "
+                                   f"or the range, e.g. '{match.group(1)}.x' or '{match.group(1)}.0/24'")
         raise TranslationError(
             f"cannot place the number {match.group(1)!r}: say what it is, e.g. 'port {match.group(1)}', "
             f"'top {match.group(1)}', 'more than {match.group(1)} calls', 'severity above {match.group(1)}'")

@@ -145,7 +145,7 @@ def _cloudtrail_rules() -> list[tuple[str, str, Callable[[Reading, str], None]]]
                             "secret reads" if "secret" in w else "credential access", "credential access")),
         (r"\b(?:(?:" + "|".join(WELL_KNOWN_PORTS) + r"|port portnumber)\s+(?:was\s+|is\s+)?(?:opened|open|exposed)\s+to\s+"
          r"(?:the\s+)?(?:world|internet|public|everyone|anyone|anywhere)|"
-         r"(?:security groups?\s+(?:rules?\s+|ingress\s+)?|ingress\s+(?:rules?\s+)?(?:(?:was|were|got|been)\s+)?)"
+         r"(?:security groups?\s+(?:rules?\s+|ingress\s+)?|ingress\s+(?:rules?\s+)?(?:(?:that\s+|which\s+)?(?:was|were|got|been)\s+)?)"
          r"(?:opened|open|exposed|allowing\w*)\s+to\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:world|internet|public|everyone|"
          r"anyone)|(?:opened|exposed|allowed)\s+(?:a\s+|any\s+)?(?:security groups?\s+|port portnumber\s+|"
          + "|".join(rf"{p}\s+" for p in WELL_KNOWN_PORTS) + r")?(?:ingress\s+)?(?:access\s+)?(?:to|from)\s+"
@@ -272,7 +272,8 @@ def cloudtrail_concepts(reading: Reading) -> None:
         reading.add(event_filter(("GetSecretValue",)), reading.consume(match), "secret reads", "credential access")
     if match := reading.find(r"\b(?:anonymous(?:ly)?|unauthenticated(?:ly)?)(?:\s+(?:users?|access|requests?|callers?|principals?|reads?))?\b"):  # "unauthenticated" callers are anonymous ones
         reading.add(eq("useridentity.accountid", "anonymous"), reading.consume(match), "anonymous callers", "anonymous")
-    if match := reading.find(r"\b(ingress|egress)\s+(?:rules?\s+)?(?:(?:was|were|got|been)\s+)?(?:added|authori[sz]ed|"
+    # "ingress rules that were added": the relative clause says the same as the participle alone
+    if match := reading.find(r"\b(ingress|egress)\s+(?:rules?\s+)?(?:(?:that\s+|which\s+)?(?:was|were|got|been)\s+)?(?:added|authori[sz]ed|"
                              r"opened|allowed|created)\b|\b(?:added|authori[sz]ed|opened|allowed|created)\s+(?:an?\s+|the\s+)?"
                              r"(ingress|egress)(?:\s+rules?)?\b"):
         side = "Ingress" if "ingress" in match.group(0) else "Egress"

@@ -19,8 +19,9 @@ N = r"(\d{1,4}|" + "|".join(NUMBERS) + ")"
 GROUP = r"(?:per|by|for each|for every|each|grouped by|group by|broken down by|breakdown by|split by|across)"
 _WHICH = r"(?:(?:which|what)(?:\s+single)?|list(?: the| all| of)?|distinct|unique|different|show(?: me)?(?: the)?|all the|name the|" \
          r"give me(?: the)?|get me(?: the)?|just(?: the)?|only(?: the)?|every)"
+# "per vpc flow source": the log's name before the column; "per vpc" alone is the VPC, a column
 _FILLER = r"(?:(?:the|most|least|active|common|frequent|distinct|unique|different|of|all|every|noisy|aws|" \
-          r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc|iam|s3|ec2|kms|sts|" \
+          r"top|busiest|noisiest|biggest|largest|loudest|rarest|guard ?duty|cloudtrail|vpc(?=\s+flow)|iam|s3|ec2|kms|sts|" \
           r"lambda|\d+|" + "|".join(NUMBERS) + r")\s+)*"
 # "user agents used by the s3 callers": 'by' after a participle names who acted (a filter), not a grouping
 _AGENT_NOT_GROUP = ("(?!(?:" + "|".join(rf"(?<=\b{verb} )" for verb in (
@@ -202,6 +203,8 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                 trigger = "who"  # "ListUsers - by who?": the callers, not a count per caller
             if trigger == "tail":
                 placeholder = match.group(0).strip()
+                if dimension.alias == "vpc_id":
+                    continue  # "flows in the 426676542884 vpc": where the named value lives, not the VPCs asked for
                 if re.fullmatch(_OWN_NOUNS[placeholder] + r"|" + ROWS[table] + r"|events|calls|findings|flows|records",
                                 matched):
                     continue  # "the billing-lambda role", "AssumeRole calls": the value's own kind, not a column
@@ -295,6 +298,9 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
         # already, by the name asked for; a principal beside it would be a second column nobody asked for
         relative = match.group(0) == "who" and re.search(r"_\s*$", reading.text[:match.start()]) and any(
             d.dimension.alias in {"username", "identity"} for d in found)
+        # "whose access key is AKIA…? user name pls": the owner asked for by the name said with it (ab087)
+        relative = relative or match.group(0).strip() == "whose" and any(
+            d.dimension.alias in {"username", "identity", "session_name"} for d in found)
         from workbench.nl.offline.listing import asked_columns  # noqa: PLC0415 (listing reads dimensions' Dim)
         listed, at = asked_columns(reading.text, table)
         if match.group(0) in {"who", "whom"} and match.start() >= at >= 0 and any(

@@ -10,7 +10,7 @@ import re
 
 _FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by|out of|left|leaving|leaves|exited|exiting|egress from|"
                    r"outbound from|destinations? of|peers? of)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
-_TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reaching|hit|hitting|at|sources? of|senders? to)\s+"
+_TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reach|reached|reaches|reaching|hit|hitting|at|sources? of|senders? to)\s+"
                  r"(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
 
 # A value that is the subject of a traffic verb sent or received it: "what did 10.0.0.5 send".
@@ -44,6 +44,9 @@ def direction(before: str, after: str = "", value: str = "") -> str:
         return "from" if side.group(1) else "to"
     if side := _AS_SIDE.match(after):
         return "from" if side.group(1) else "to"
+    # "where the source is not a 10.x address", "the destination was 10.0.0.5": the side is the copula's subject
+    before = re.sub(r"\s+(?:is|are|was|were)(?:\s+not)?(?:\s+(?:in|within|inside))?(?:\s+(?:an?|the))?\s*$", " ",
+                    before, flags=re.IGNORECASE)
     # "to anything other than 10.0.0.0/8", "from outside 10.0.0.0/8": the side is said before the exclusion
     before = re.sub(r"\s*\b(?:anything|anywhere|any\s+(?:address|ip|host)\w*|addresses|ips|hosts)?\s*(?:other than|"
                     r"outside(?: of)?|except(?: for)?|but not|but|not in|besides|excluding|apart from)\s+(?:the\s+)?$",

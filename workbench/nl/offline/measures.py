@@ -27,7 +27,9 @@ def read_measure(reading: Reading, table: str, before_dims: str = "") -> Measure
     # "max severity per finding type", "avg bytes per flow": a function of a number the table holds ("highest
     # packet total" ranks by the total, read below)
     # one space apart: a wider gap is a word read already ("highest total packets": the total, ranked)
-    if columns and (match := re.search(rf"\b({'|'.join(_AGGREGATE)}) (?:of (?:the )?)?({'|'.join(columns)})\b"
+    # "highest severity score": GuardDuty's severity is the score, a number from 1 to 10 (the band is its level)
+    if columns and (match := re.search(rf"\b({'|'.join(_AGGREGATE)}) (?:of (?:the )?)?({'|'.join(columns)})"
+                                       r"(?:(?<=severity) scores?)?\b"
                                        r"(?!\s+(?:findings?|flows?|connections?|total|sum|count)\b)", reading.text)):
         func, column = _AGGREGATE[match.group(1)], match.group(2)
         words = reading.consume(match)

@@ -146,11 +146,12 @@ def _english(word: str) -> bool:
     return low in NOT_NAMES or low in COMMON_WORDS or low in ENGLISH or low in NEUTRAL
 
 
-# The value a negation word stands before: "except (for) bob", "not from 10.0.0.5", "other than the user bob".
+# The value a negation word stands before: "except (for) bob", "not from 10.0.0.5", "other than the user bob",
+# "the source is not a 10.x address".
 NEGATION = re.compile(r"\b(not|except(?: for)?|excluding|exclude|other than|besides|apart from|aside from|but not|"
                       r"ignoring|ignore|minus|without|leaving out|leave out|omitting|omit|(?<=\banywhere )but|(?<=\banyone )but|(?<=\banybody )but|"
                       r"(?<=\beveryone )but|(?<=\beverybody )but|(?<=\banything )but|(?<=\beverything )but)\s+"
-                      r"(?:(?:from|by|to|for|the|user|users|ip|ips|address|role|calls? to|events? from|port|account|src|source|dst|dest|"
+                      r"(?:(?:from|by|to|for|the|a|an|user|users|ip|ips|address|role|calls? to|events? from|port|account|src|source|dst|dest|"
                       r"region|bucket|named|ones?|those|that|coming|came|made|sent|on|at|via|over|in)\s+){0,3}$", re.IGNORECASE)
 # "the X user was created", "X got deleted": the name is what the call acted on, not who acted
 _PASSIVE_TARGET = re.compile(r"\s*(?:user\s+(?:(?:was|were|got|gets?|has been|had been|is)\s+)?|"

@@ -190,9 +190,20 @@ def normalise(question: str) -> str:
                       r"ip addresses|destinations|machines|servers))\s+(?=\d{1,3}(?:\.\d{1,3}){3}\s+\S.*\b(?:to|into)\s*[?.!]?\s*$)",
                       r"\1 that ", question, flags=re.IGNORECASE)
     # "to non-10 addresses", "non-10.20.x ips": the addresses outside the range those octets begin
-    question = re.sub(r"\bnon-(\d{1,3}(?:\.\d{1,3}){0,2})(?:\.(?:x|\*))?\s+((?:ip\s+)?address(?:es)?|ips|hosts)\b",
+    # ("non-10.x source ips": the side named before the noun stays with it)
+    question = re.sub(r"\bnon-(\d{1,3}(?:\.\d{1,3}){0,2})(?:\.(?:x|\*))?\s+((?:(?:source|src|destination|dest|dst)\s+)?"
+                      r"(?:(?:ip\s+)?address(?:es)?|ips)|hosts)\b",
                       lambda m: f"{m.group(2)} outside {m.group(1)}{'.0' * (3 - m.group(1).count('.'))}/"
                                 f"{8 * (m.group(1).count('.') + 1)}", question, flags=re.IGNORECASE)
+    # "who pulled secrets? distinct arns pls", "count per arn": an ARN alone, asked for, is the caller's (a109, ab018,
+    # ab165); a policy's or a role's ARN is said with its noun ("policy arns"), and "arn" in a list of columns is left
+    # to the list's reader
+    question = re.sub(r"\b(distinct|unique|different|per|by|each)\s+arn(s?)\b(?!:)", r"\1 principal\2", question,
+                      flags=re.IGNORECASE)
+    # "which AWSReservedSSO roles did X use": the prefix alone names the family of Identity Center roles, as "sso
+    # roles" does, never one role called that (whose own noun would then hide the "which"); said aside in brackets
+    # it glosses the noun before it, which reads it already
+    question = re.sub(r"(?<!\()\bAWSReservedSSO(?:_\*?)?(?=\s+(?:roles?|sessions?)\b)", "sso", question)
     # "non-s3 calls", "non-failed calls": a negation, never a name ("non-read-only", "non-mfa" are phrases of their own)
     text = re.sub(r"\bnon-(?!read|mfa|human\b)(?=[a-z0-9])", "not ",
                   resource_type_words(breakdowns(plain_column_names(question))),
@@ -289,6 +300,9 @@ def normalise(question: str) -> str:
     # "the 10. range", "the 10/8 range", "172.16/12": a CIDR written with its zero octets left out
     text = re.sub(r"(?<![\w./])(\d{1,3}(?:\.\d{1,3}){0,2})\.\s+(?:range|block|network|subnet)\b",
                   lambda m: _range(m).rstrip(), text, flags=re.IGNORECASE)
+    # "from a 192.0.2. address", "10.1. ips": the same prefix before an address noun, which stays to be read
+    text = re.sub(r"(?<![\w./])(\d{1,3}(?:\.\d{1,3}){0,2})\.(?=\s+(?:ip\s+)?(?:address(?:es)?|ips?|hosts?)\b)",
+                  _range, text, flags=re.IGNORECASE)
     text = re.sub(r"(?<![\w./])(\d{1,3}(?:\.\d{1,3}){0,2})/(\d{1,2})(?:\s+(?:range|block|network|subnet|cidr))?(?![\w./])",
                   lambda m: ".".join(m.group(1).split(".") + ["0"] * (4 - len(m.group(1).split(".")))) + "/" + m.group(2),
                   text)

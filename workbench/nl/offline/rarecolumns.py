@@ -1,6 +1,6 @@
 """Columns analysts name less often, kept apart from vocab.DIMENSIONS (which it joins at import) so the main
 vocabulary stays readable: CloudTrail's principal id, error message, event type, TLS details and VPC endpoint,
-and the instance details GuardDuty's findings carry in their resource.
+the instance details GuardDuty's findings carry in their resource, and the flow logs' VPC and availability zone.
 """
 
 from __future__ import annotations
@@ -39,6 +39,13 @@ RARE_COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
         **dict.fromkeys(("private ip", "private ip address"), (_INSTANCE.format("networkInterfaces[0].privateIpAddress"),
                                                                "private_ip", "private IP")),
         "instance type": (_INSTANCE.format("instanceType"), "instance_type", "instance type"),
+        "severity score": ("severity", "severity", "severity"),  # the number itself, 1 to 10 (the band is its level)
+    },
+    "vpc_flow": {
+        "vpc id": ("vpc_id", "vpc_id", "VPC"),
+        # the flow's zone is recorded by its ID ("use1-az1", ab151, ad027); "availability zone" alone stays GuardDuty's
+        # instance detail ("which availability zones are the probed instances in")
+        **dict.fromkeys(("availability zone id", "az id"), ("az_id", "az_id", "availability zone")),
     },
 }
 

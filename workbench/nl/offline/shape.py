@@ -287,7 +287,8 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
         if ranking and len(intent.groups) > 1 and (pairs := re.search(r"\b(?:pairs?|combinations?|combos?|tuples?)\b",
                                                                      reading.text)):
             reading.consume(pairs)  # "top 5 source/destination pairs": each pair is one thing, ranked overall
-        elif ranking and len(intent.groups) > 1:
+        # ("which roles got assumed the most? top 3 role arns": one thing named twice, by name and by ARN, is one)
+        elif ranking and len({d.description for d in intent.groups}) > 1:
             names = " and ".join(d.description for d in intent.groups)
             raise TranslationError(f"a top N over {names} is ambiguous (the top overall, or the top within each?): "
                                    f"ask for the top N of one thing, or 'count per {names}' without a top")
