@@ -120,6 +120,13 @@ def vpc_concepts(reading: Reading) -> None:
     for name, number in PROTOCOLS.items():
         if match := reading.find(rf"\b{name}\b"):
             reading.add(eq("protocol", number), reading.consume(match), name.upper())
+            # "udp flows (protocol 17)": the number the logs write for the protocol named, said aside: the same filter
+            if aside := reading.find(rf"\(\s*(?:ip\s+)?proto(?:col)?\s*(?:=|number|no\.?|#)?\s*{number}\s*\)"):
+                reading.consume(aside)
+    # "protocol 17 flows", "protocol = 6": the IANA number as the logs write it
+    if match := reading.find(r"\b(?:ip\s+)?proto(?:col)?\s*(?:=|number|no\.?|#)?\s*(\d{1,3})\b(?!\s*(?:bytes|packets|%))"):
+        if int(match.group(1)) <= 255:
+            reading.add(eq("protocol", int(match.group(1))), reading.consume(match), f"protocol {match.group(1)}")
     scope = r"(internal|private|rfc ?1918|in-?vpc|external|public|internet|outside)"
     nouns = r"(?:hosts?|addresses|address|ips?|destinations?|sources?|networks?|peers?|machines?|servers?)"
     # "which of our hosts", "our servers": the organisation's own addresses, the private ranges
