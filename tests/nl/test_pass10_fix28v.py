@@ -186,3 +186,17 @@ def test_columns_and_tables_named_as_the_lake_names_them(engine, question: str, 
 def test_management_and_data_together_is_not_split() -> None:
     with pytest.raises(TranslationError):  # "and" may be both in one count: refused, never guessed as a split
         translate("count of management and data events", DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("distinct dst ports under 1024 that were rejected",
+     "SELECT DISTINCT dstport FROM vpc_flow WHERE action = 'REJECT' AND dstport < 1024"),
+    ("which dst ports above 1000 were rejected",
+     "SELECT DISTINCT dstport FROM vpc_flow WHERE action = 'REJECT' AND dstport > 1000"),
+])
+def test_ports_compared_and_asked_for_are_listed(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_flows_to_ports_compared_stay_a_listing() -> None:
+    assert translate("flows to ports above 1023", DEMO_NOW)[0].lstrip().startswith("SELECT\n  start")

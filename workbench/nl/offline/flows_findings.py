@@ -95,7 +95,10 @@ def vpc_concepts(reading: Reading) -> None:
         # "flows to ports above 1023": a comparison on the port, the destination's unless the source is said
         column = "srcport" if match.group(1) in {"source", "src"} else "dstport"
         op = ">" if match.group(2) in {"above", "over", "greater than", "higher than"} else "<"
-        reading.add(compare(column, op, int(match.group(3))), reading.consume(match),
+        # "distinct dst ports under 1024": the ports are also what is asked, so the noun stays for the shape to list
+        asked = re.search(r"\b(?:distinct|unique|different|which|what)\s+$", reading.text[:match.start()])
+        words = reading.consume_span(match.start(2), match.end()) if asked else reading.consume(match)
+        reading.add(compare(column, op, int(match.group(3))), words,
                     f"{'source ' if column == 'srcport' else ''}port {op} {match.group(3)}")
     bytes_ = (r"\b(more than|over|above|greater than|at least|larger than|bigger than|less than|under|below|fewer than)"
               r"\s+([\d.,]+)\s*(bytes|b|kb|mb|gb|packets)\b")
