@@ -183,6 +183,11 @@ def _identity_type(reading: Reading) -> None:
         if kind == "AWSAccount" and (anonymous := reading.find(r"\banonymous(?:\s+(?:identit(?:y|ies)|callers?|"
                                                                 r"principals?|users?))?\b")):
             reading.consume(anonymous)  # AWSAccount is how CloudTrail records an anonymous caller: the same filter
+        for words, named in IDENTITY_TYPES.items():
+            # "made by aws service principals (identity type AWSService)": the type in words and as the logs write
+            # it is one filter said twice; left unread, the words would turn into a grouping by calling service
+            if named == kind and (same := reading.find(rf"\b(?:by|from|made by|of|as)\s+(?:an?\s+|the\s+)?(?:{words})\b")):
+                reading.consume(same)
         return
     for words, kind in IDENTITY_TYPES.items():
         if match := reading.find(rf"\b(?:by|from|made by|of|as)\s+(?:an?\s+|the\s+)?(?:{words})\b"):

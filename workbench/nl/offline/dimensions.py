@@ -163,8 +163,10 @@ def read_dimensions(reading: Reading, table: str, compared: bool = False) -> lis
                 (r"\b(?:busiest|noisiest|loudest|chattiest|quietest|rarest)\s+", "top"),
                 (r"\b(?:most|least)\s{2,}", "most"),  # "most rejected source ip": the filter read, the noun ranked
                 # "the user with the most errors", "which ip has the most rejected flows": the noun ranked
-                (r"\b(?:the|which|what)\s+(?=(?:[\w-]+\s+){1,2}(?:with|that (?:has|had|made|sent|got|did)|having|has|had)"
-                 r"\s+the\s+(?:most|fewest|least|highest number of|lowest number of)\b)", "top"))
+                # (a question opening on the noun, "subnet with the highest total bytes", ranks it the same way)
+                (r"(?:\b(?:the|which|what)\s+|^\s*)(?=(?:[\w-]+\s+){1,2}(?:with|that (?:has|had|made|sent|got|did)|having|"
+                 r"has|had)\s+the\s+(?:most|fewest|least|highest number of|lowest number of)\b)",
+                 "top"))
     for pattern, kind in patterns:
         for match in list(re.finditer(pattern, reading.text)):
             trigger = kind

@@ -95,7 +95,10 @@ def vpc_concepts(reading: Reading) -> None:
         # "flows to ports above 1023": a comparison on the port, the destination's unless the source is said
         column = "srcport" if match.group(1) in {"source", "src"} else "dstport"
         op = ">" if match.group(2) in {"above", "over", "greater than", "higher than"} else "<"
-        reading.add(compare(column, op, int(match.group(3))), reading.consume(match),
+        # "distinct dst ports under 1024": the ports are also what is asked, so the noun stays for the shape to list
+        asked = re.search(r"\b(?:distinct|unique|different|which|what)\s+$", reading.text[:match.start()])
+        words = reading.consume_span(match.start(2), match.end()) if asked else reading.consume(match)
+        reading.add(compare(column, op, int(match.group(3))), words,
                     f"{'source ' if column == 'srcport' else ''}port {op} {match.group(3)}")
     bytes_ = (r"\b(more than|over|above|greater than|at least|larger than|bigger than|less than|under|below|fewer than)"
               r"\s+([\d.,]+)\s*(bytes|b|kb|mb|gb|packets)\b")
@@ -120,6 +123,13 @@ def vpc_concepts(reading: Reading) -> None:
     for name, number in PROTOCOLS.items():
         if match := reading.find(rf"\b{name}\b"):
             reading.add(eq("protocol", number), reading.consume(match), name.upper())
+            # "udp flows (protocol 17)": the number the logs write for the protocol named, said aside: the same filter
+            if aside := reading.find(rf"\(\s*(?:ip\s+)?proto(?:col)?\s*(?:=|number|no\.?|#)?\s*{number}\s*\)"):
+                reading.consume(aside)
+    # "protocol 17 flows", "protocol = 6": the IANA number as the logs write it
+    if match := reading.find(r"\b(?:ip\s+)?proto(?:col)?\s*(?:=|number|no\.?|#)?\s*(\d{1,3})\b(?!\s*(?:bytes|packets|%))"):
+        if int(match.group(1)) <= 255:
+            reading.add(eq("protocol", int(match.group(1))), reading.consume(match), f"protocol {match.group(1)}")
     scope = r"(internal|private|rfc ?1918|in-?vpc|external|public|internet|outside)"
     nouns = r"(?:hosts?|addresses|address|ips?|destinations?|sources?|networks?|peers?|machines?|servers?)"
     # "which of our hosts", "our servers": the organisation's own addresses, the private ranges

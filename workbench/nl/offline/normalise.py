@@ -136,6 +136,12 @@ _IPS_LABEL = re.compile(r"\s*\((?:the\s+|our\s+)?(?:two\s+|both\s+)?(?:office|co
                         r"internal|nat|bastion|scanner)\s+(?:ips?|address(?:es)?|hosts?)\)|"
                         r"\b(?:the\s+|our\s+)?(?:two\s+|three\s+|both\s+)?(?:office|corporate|corp|vpn|home|known|trusted|nat)"
                         r"\s+(?:ips?|address(?:es)?)\s+(?=\d{1,3}(?:\.\d{1,3}){3}\b)", re.IGNORECASE)
+# "the bastion eni-8f0b…", "the web eni-…", "the miner i-…", "the prod vpc vpc-…": what the resource named by its id is
+# (dev9 s111, dev22 y178, dev28 ad018/ad045/ad194); the id alone is the filter
+_RESOURCE_LABEL = re.compile(r"\b(?:bastion|jump ?(?:box|host)|web|web ?server|app|api|db|database|miner|mining|nat|proxy|"
+                             r"build|ci|prod|production|dev|development|staging|test|compromised|suspicious|infected)"
+                             r"(?:\s+(?:host|server|box|instance|interface|eni|vpc|node|machine))?"
+                             r"\s+(?=(?:i|eni|vpc|subnet)-[0-9a-f]{8,17}\b)", re.IGNORECASE)
 _ACCOUNT_LABEL = re.compile(r"\b(?:security|prod|production|dev|development|staging|test|audit|logging|log archive|"
                             r"management|shared services|sandbox|payer|master)\s+(?=account\s+\d{12}\b)", re.IGNORECASE)
 
@@ -319,6 +325,7 @@ def normalise(question: str) -> str:
     text = _EITHER_OUTCOME.sub("", text)
     text = _COMPOUND.sub(lambda m: m.group(1).replace("-", " "), text)
     text = _HOST_LABEL.sub("", text)
+    text = _RESOURCE_LABEL.sub("", text)
     text = _IPS_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
     text = _KIND_ASIDE.sub("", text)

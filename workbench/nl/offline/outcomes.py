@@ -19,6 +19,10 @@ LOGIN_OUTCOME = "json_extract_scalar(responseelements, '$.ConsoleLogin')"
 MFA_USED = "json_extract_scalar(additionaleventdata, '$.MFAUsed')"
 SESSION_MFA = "useridentity.sessioncontext.attributes.mfaauthenticated"
 # "… and whether they used mfa": the flag asked as a column or grouping, not one of its values
+# "successes and failures together": both outcomes in one count, the opposite of "separately" (one row per outcome)
+_BOTH_TOGETHER = (r"\b(?:(?:success\w*|succeeded)\s+(?:and|&|\+|plus)\s+(?:fail\w*|unsuccessful)|(?:fail\w*|unsuccessful)\s+"
+                  r"(?:and|&|\+|plus)\s+(?:success\w*|succeeded))(?:\s+(?:ones\s+)?(?:alike))?\s+(?:together|combined|"
+                  r"alike|lumped\s+together|in\s+one\s+count)\b")
 _NOT_ASKED = r"(?<!\bwhether they )(?<!\bwhether he )(?<!\bwhether she )(?<!\bif they )"
 
 
@@ -81,6 +85,9 @@ def console_logins(reading: Reading) -> None:
     if match := reading.find(r"\b(?:with\s+(?:vs\.?|versus|and|or)\s+without|mfa\s+(?:vs\.?|versus)\s+no)\s+(?:mfa|2fa)?\b"):
         # "with vs without MFA": one row per MFAUsed value, for the shape to group by
         reading.text = reading.text[:match.start()] + "by mfa" + " " * (len(match.group(0)) - 6) + reading.text[match.end():]
+    if match := reading.find(_BOTH_TOGETHER):
+        reading.consume(match)  # "successes and failures together": every sign-in, one count, no outcome split
+        return
     if match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
                              r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
         # "successes vs failures": one row per outcome, for the shape to group by — never both filters at once
@@ -140,8 +147,12 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
     if match := reading.find(r"\b(?:incl\.?|including|inclusive of|even|plus|as well as)\s+(?:the\s+)?(?:failures?|"
                              r"failed(?: ones| calls)?|errors?|unsuccessful(?: ones)?)\b"):
         reading.consume(match)  # "RunInstances per region, incl. failures": every outcome, so no outcome filter
-    if match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
-                             r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
+    if error_codes_named and (match := reading.find(r"\b(?:failed|failing|fails|errored)\b(?=\s+(?:with|on|due to)\b)")):
+        reading.consume(match)  # "event names failing with AccessDenied": the code named is the failure, one filter
+    if match := reading.find(_BOTH_TOGETHER):
+        reading.consume(match)  # "successes and failures combined": every outcome in one count, no filter, no split
+    elif match := reading.find(r"\b(?:(?:success\w*|succeeded)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:fail\w*|unsuccessful)|"
+                               r"(?:fail\w*|unsuccessful)\s+(?:vs\.?|versus|and|or|&|/)\s+(?:success\w*|succeeded))\b"):
         # "successful and failed AssumeRole calls": one row per outcome, for the shape to group by — never both
         # filters at once (no row both succeeds and fails)
         _refuse_both(reading, match, "AssumeRole calls per principal and call outcome")

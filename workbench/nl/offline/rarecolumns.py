@@ -26,10 +26,14 @@ RARE_COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
         **dict.fromkeys(("vpc endpoint", "vpc endpoint id", "vpcendpointid"),
                         ("vpcendpointid", "vpcendpointid", "VPC endpoint")),
         **dict.fromkeys(("readonly", "read only flag", "readonly flag"), ("readonly", "readonly", "read-only flag")),
+        # "totals by eventcategory": Management / Data / Insight, as CloudTrail records it
+        **dict.fromkeys(("event category", "eventcategory"), ("eventcategory", "eventcategory", "event category")),
         # an SSM parameter's name: only on SSM's calls, where other services' requests name other things (a trail)
         **dict.fromkeys(("parameter", "ssm parameter", "parameter name", "ssm parameter name"),
                         (_SSM_NAME, "parameter", "SSM parameter")),
     },
+    # "flow count by availability zone id" (dev26 ab151, dev28 ad027): the flow's own zone id, not a finding's zone
+    "vpc_flow": dict.fromkeys(("availability zone id", "az id", "az_id", "zone id"), ("az_id", "az_id", "availability zone id")),
     "guardduty": {
         "finding title": ("title", "title", "title"),
         **dict.fromkeys(("availability zone", "az"), (_INSTANCE.format("availabilityZone"), "availability_zone",

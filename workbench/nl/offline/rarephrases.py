@@ -18,9 +18,17 @@ from __future__ import annotations
 
 import re
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, re.IGNORECASE), replacement) for
                                                             pattern, replacement in (
     (r"\b(did|does|do|was|were|is|are|has|have|had|could|would|should)nt\b", r"\1n't"),
+    # "weekly report - api calls per region", "handover: total findings", "… for the report": where the answer goes
+    # is no condition on it (dev28's reporting questions bound nothing by the report's period; "daily" would be a
+    # grouping, so a daily report is left to be read or refused)
+    (r"^\s*(?:for\s+(?:the|my|our|this)\s+)?(?:(?:weekly|monthly|quarterly|shift|exec(?:utive)?|management|status)\s+)?"
+     r"(?:report|handover|hand-?off|recap)(?:\s+(?:numbers|stats|figures|metrics))?\s*(?::|,|;|\s[-—–]{1,2})\s*", ""),
+    (r"[,;]?\s+for\s+(?:the|my|our|this)\s+(?:(?:weekly|monthly|quarterly|shift|exec(?:utive)?|management|status)\s+)?"
+     r"(?:report|handover|hand-?off|recap)\s*([.?!]?)\s*$", r"\1"),
     # the message is a column of its own: "error" in it is no outcome ("Failed authentication" has no error code)
     (r"\berror[\s_-]?(?:message|msg)(s?)\b", r"errormessage\1"),
     (r"\bvpc[\s_-]?endpoint(?:[\s_-]?id)?(s?)\b", r"vpcendpointid\1"),  # never VPC flows' vpc
@@ -49,9 +57,46 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     # flow is read by (dev3 c150, dev9 l073, dev25 a007)
     (r"\b(earliest|first|latest|last|most\s+recent)\s+((?:vpc\s+)?flow)\s+start(?:\s+(?:time|timestamp)s?)?\b",
      r"\1 \2"),
+    # "start time of the most recent rejected flow on eni-…", "when did the last flow from X start": the time the
+    # first / last flow is read by is its start already (dev28 ad017, ad018); "start" left would read as "first"
+    (r"\bstart\s+(?:time|timestamp)\s+of\s+(?:the\s+)?(first|earliest|last|latest|most\s+recent)\s+(?=(?:[a-z]+\s+)?"
+     r"flows?\b)", r"the \1 "),
+    (r"\bwhen\s+did\s+(the\s+(?:first|earliest|last|latest|most\s+recent)\s+(?:[a-z]+\s+)?flows?\b.*?)\s+(?:start|begin)"
+     r"\s*(\??)\s*$", r"when was \1\2"),
     # "52.216.x.x (s3 range)", "the 10.0.0.0/8 (vpc cidr)": what the address is, said aside, adds no condition
     (r"(?<=[\dx*])\s*\((?:the\s+|an?\s+)?(?:s3|aws|amazon|ec2|cloudfront|vpc|corporate|office|vpn|internal|private|"
      r"public)\s+(?:ip\s+)?(?:range|block|prefix|space|cidr|network|subnet)\)", ""),
+    # "external source ips (not 10.x)", "to external (non-10.x) destinations", "internal (10.x)": the organisation's
+    # range said aside restates the scope word (10.x is internal, dev28's header; dev9 o121 reads "(10.x destinations
+    # only)" so); only a gloss that agrees with the word is dropped, one that contradicts it stays to be refused
+    (r"\b(?:(?P<out>external|public)|internal|private)(?P<noun>(?:\s+(?:source|destination|src|dst))?(?:\s+(?:ips?|"
+     r"addresses|address|hosts?|sources?|destinations?|dsts?|srcs?))?)\s*\(\s*(?P<neg>not\s+(?:in\s+)?|non-?\s*|"
+     r"outside\s+(?:of\s+)?(?:the\s+)?)?10\.(?:x|\*)(?:\.(?:x|\*))*(?:\s+(?:range|addresses|ips|space))?\s*\)",
+     lambda m: m.group(0) if bool(m.group("out")) != bool(m.group("neg")) else m.group(0)[:m.end("noun") - m.start()]),
+    # "rejected flows on 11/19", "between 21:00 and 22:00 on 11/18": a month and day (dev3 c115, dev28 ad049), never the
+    # range 11.0.0.0/19; only when the day cannot be a month, so "on 11/12" (November or December?) is left to refuse
+    (r"\b(on|for|during)\s+(1[0-2]|0?[1-9])/(1[3-9]|2\d|3[01])(?:/(\d{4}))?(?![\w./-])",
+     lambda m: f"{m.group(1)} {_MONTHS[int(m.group(2)) - 1]} {m.group(3)}{', ' + m.group(4) if m.group(4) else ''}"),
+    # "ssh flows where both source and destination are internal": each end scoped, as "from internal addresses to
+    # internal addresses" reads (dev28 ad022)
+    (r"\b(?:where|with|whose)\s+both\s+(?:the\s+)?(?:source|src)\s+and\s+(?:the\s+)?(?:destination|dst)\s+(?:are|were|is)\s+"
+     r"(internal|private|external|public)\b", r"from \1 addresses to \1 addresses"),
+    # "egress bytes (flow_direction egress)": the column and value said aside restate the direction named
+    (r"\b(ingress|egress)\b(.*?)\s*\(\s*flow[_ ]direction\s*(?:=\s*)?'?\1'?\s*\)", r"\1\2"),
+    # "bytes to s3 (pkt dst aws service S3)", "bytes to amazon S3 per instance, using pkt_dst_aws_service": the column
+    # the service named is read from, said aside (the service is read as that column already)
+    (r"\b(s3|dynamodb|cloudfront)\b(.*?)\s*\(\s*pkt[ _](?:dst|src)[ _]aws[ _]service\s*(?:=\s*)?'?\1'?\s*\)", r"\1\2"),
+    (r"\b(s3|dynamodb|cloudfront)\b(.*?)[,;]?\s+(?:using|via|from|with)\s+(?:the\s+)?pkt[ _](?:dst|src)[ _]aws[ _]service"
+     r"(?:\s+(?:field|column))?\s*([.?!]?)\s*$", r"\1\2\3"),
+    # "management vs data events": the values of the event category set against each other, a count per value
+    (r"\b(?:management|mgmt)\s+(?:vs\.?|versus)\s+data((?:\s+(?:api\s+)?(?:calls?|events?))?)(?:\s*[-:—]\s*"
+     r"(?:totals?|counts?)\s+(?:by|per)\s+(?:event\s*category))?", r"\1 per event category"),
+    # "REJECT flows in vpc_flow", "in the guardduty table": the table named as the lake names it is the log itself
+    (r"\b(in|from|of)\s+(?:the\s+)?(?:vpc_flows?(?:\s+table)?|vpc\s+flows?\s+table)(?![\w.-])", r"\1 vpc flow logs"),
+    (r"\b(in|from|of)\s+(?:the\s+)?(cloudtrail|guardduty)\s+table\b", r"\1 \2"),
+    # "vpc flow bytes summed per account": the bytes added up, as "total bytes" says it ("500 bytes summed" is a
+    # total compared, read with its number)
+    (r"(?<![\d.,])(?<![\d.,]\s)\b(bytes|packets)\s+(?:summed|added\s+up|totall?ed)\b", r"total \1"),
     # "a browser user agent (Mozilla)": the tool in brackets is the user agent named
     (r"\b(?:an?\s+|the\s+)?(?:browser|web|console)\s+user[\s_-]?agent\s*\(\s*([\w./-]+)\s*\)", r"the \1 user agent"),
     (r"\b(?:sgs?|security\s+groups?)\s+ids?\b", "security groups"),  # the groups are named by their ids

@@ -65,6 +65,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:highest|largest|greatest|biggest)\s+(?:api\s+)?(?:call\s+(?:volume|count)|volume of (?:api\s+)?calls)\b",
      "most calls"),
     (r"\b(?:highest|largest|greatest|biggest)\s+(?:number|count)\s+of\b", "most"),
+    # "the subnet with the highest total bytes": the sum ranked, as "with the most bytes" reads it
+    (r"(?<=\bwith the )(?:highest|largest|greatest|biggest)\s+total\s+(?=(?:bytes|packets)\b)", "most "),
     (r"\b(?:lowest|smallest)\s+(?:number|count)\s+of\b", "fewest"),
     # "3 iam users with the most calls": a bare count before the ranked noun, as "the 3 iam users …"
     (r"^\s*(\d+)\s+(?=(?:[a-z][\w-]*\s+){1,3}(?:with|having|that|who)\s+(?:\w+\s+){0,2}?the\s+(?:most|fewest|least)\b)",

@@ -28,7 +28,10 @@ _SHORT = re.compile(r"\b(?:in\s+|over\s+)?(?:the\s+)?(?:last|past)\s+(\d+)(m|h|d
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+({_ISO})\s+(?:and|to|until)\s+({_ISO})\b")
 _SINCE_DAY = re.compile(r"\bsince\s+(?:last\s+)?(" + "|".join(WEEKDAYS) + r")\b")
 _SINCE_ISO = re.compile(rf"\b(?:since|after)\s+({_ISO})\b")
-_ON_DAY = re.compile(r"\bon\s+(\d{4}-\d{2}-\d{2})\b")
+# "per hour for 2026-11-19", "findings from 2026-11-19": that day, as "on" names it ("from X to Y" is a range, read
+# before; "from X onwards" runs on, left for the leftover check to refuse)
+_ON_DAY = re.compile(r"\b(?:on|for|during|from)\s+(\d{4}-\d{2}-\d{2})\b(?![T:\d])"
+                     r"(?!\s*(?:on(?:wards?)?|to|until|till|through|thru|-|and)\b)")
 _YESTERDAY = re.compile(r"\byesterday\b")
 _TODAY = re.compile(r"\btoday\b")
 
