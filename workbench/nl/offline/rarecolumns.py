@@ -32,8 +32,6 @@ RARE_COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
         **dict.fromkeys(("parameter", "ssm parameter", "parameter name", "ssm parameter name"),
                         (_SSM_NAME, "parameter", "SSM parameter")),
     },
-    # "flow count by availability zone id" (dev26 ab151, dev28 ad027): the flow's own zone id, not a finding's zone
-    "vpc_flow": dict.fromkeys(("availability zone id", "az id", "az_id", "zone id"), ("az_id", "az_id", "availability zone id")),
     "guardduty": {
         "finding title": ("title", "title", "title"),
         **dict.fromkeys(("availability zone", "az"), (_INSTANCE.format("availabilityZone"), "availability_zone",
@@ -47,9 +45,9 @@ RARE_COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
     "vpc_flow": {
         "vpc id": ("vpc_id", "vpc_id", "VPC"),
-        # the flow's zone is recorded by its ID ("use1-az1", ab151, ad027); "availability zone" alone stays GuardDuty's
-        # instance detail ("which availability zones are the probed instances in")
-        **dict.fromkeys(("availability zone id", "az id"), ("az_id", "az_id", "availability zone")),
+        # the flow's zone is recorded by its ID ("use1-az1", dev26 ab151, dev28 ad027); "availability zone" alone stays
+        # GuardDuty's instance detail ("which availability zones are the probed instances in")
+        **dict.fromkeys(("availability zone id", "az id", "az_id", "zone id"), ("az_id", "az_id", "availability zone id")),
     },
 }
 
