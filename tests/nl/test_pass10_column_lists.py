@@ -1,8 +1,8 @@
 """An explicit list of columns is the answer's columns, each row's: '- src, dst, bytes', 'show event name, region and
 time', 'just the time, ip and user agent', 'title and severity only', 'event name and time of everything X did'.
 
-Pass 10: dev26's writer asked for columns this way in a dozen questions, and the writers of dev19-dev25 had done so
-forty times; every gold reads the list as exactly those columns. Before, the list's words were read one by one ("bytes"
+Pass 10: dev26's writer asked for columns this way in a dozen questions, and about thirty golds in twelve older sets
+read the list as exactly those columns. Before, the list's words were read one by one ("bytes"
 a sum, "what did X do" the distinct calls), so the answer showed something else, or the question was refused.
 """
 

@@ -2,10 +2,10 @@
 name, region and time", "console logins: just the time, ip and user agent", "findings - title and severity only",
 "event name and time of everything 203.0.113.171 did".
 
-Pass 10: the writers of dev19-dev26 read an explicit list of columns as exactly those columns, each row's (`SELECT
-eventname, awsregion, eventtime … WHERE …`), whatever the rest of the question would have shown: 40 golds in eleven
-sets say so and none says otherwise. Before, the list was read word by word, so its words became other things ("bytes" a
-sum, "what did X do" the distinct calls) or were refused. The list is taken out of the working text before anything
+Pass 10: the independent writers read an explicit list of columns as exactly those columns, each row's (`SELECT
+eventname, awsregion, eventtime … WHERE …`), whatever the rest of the question would have shown: about thirty golds
+in twelve sets (dev3 to dev26) say so; one that added a time not asked was re-marked. Before, the list was read word by word, so its words became other things ("bytes" a
+sum, "what did X do" the distinct calls) or were refused. The list is taken out of the question before anything
 else reads it, the rest of the question is read as usual, and the columns replace what that reading would show.
 "ips and count" counts per the columns listed; "the whole row" is the listing; a list beside a count or a grouping is
 refused, since the answer could not show both.
