@@ -38,6 +38,10 @@ _NO_MFA = ("SELECT useridentity.username, count(*) FROM cloudtrail WHERE eventna
      "WHERE sourceipaddress = '192.0.2.88' ORDER BY eventtime, eventid LIMIT 1"),
     ("which network interfaces did 198.51.100.149 talk to",
      "SELECT DISTINCT interface_id FROM vpc_flow WHERE srcaddr = '198.51.100.149'"),
+    # dev26: the question after a dash asks what the call was, as at the start ("what was the very first call …")
+    ("203.0.113.171 - what was its very first call",
+     "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     "WHERE sourceipaddress = '203.0.113.171' ORDER BY eventtime, eventid LIMIT 1"),
     ("who made new access keys? show the CreateAccessKey events",
      "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
      "WHERE eventname = 'CreateAccessKey'"),

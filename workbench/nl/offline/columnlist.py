@@ -181,6 +181,8 @@ def take_column_list(question: str) -> tuple[str, str | None]:
     if len(kinds) > 1 and "row" in kinds or kinds == ["count"]:
         return question, None  # "- count", "just the count": the count the question asks, said again
     listed = text[items_at:end]
+    if re.search(r"\bwhom?\b", text[:start]) and re.search(r"\b(?:when|time(?:stamp)?s?|dates?)\b", listed):
+        return question, None  # "who deleted flow logs - when and the source ip": beside who, projection.py (pass 9)
     if re.match(r"\s*(?:by\s+)?whom?\b", listed) and not re.search(r"\b(?:when|time(?:stamp)?s?|dates?)\b", listed):
         return question, None  # "- who, from where", "- who and which group": README's "who did X" convention
     if kinds.count("column") == len(kinds) and not re.sub(r"\b(?:who|whom|by|when|what|from|where|the|and)\b|[,/&+\s]",

@@ -147,7 +147,9 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     latest = None if both or re.search(r"\bwhen\b|\btime\b|\bseen\b", reading.text) else re.search(
         rf"\b(?:most recent|latest|newest|last|earliest|oldest|first)\s+(?:guard ?duty\s+|vpc\s+|cloudtrail\s+|api\s+)?"
         rf"(?:{ROWS[table]}|thing)\b", reading.text)  # "the very first thing X did": the earliest row
-    asks_row = re.match(r"\s*(?:what|which|show|list|give|get|display|find|pull)\b", reading.text) and not re.search(
+    # "198.51.100.174 - what was its very first call": the question after a dash or colon opens as well (dev26)
+    asks_row = re.match(r"\s*(?:[^-–—:]*\s[-–—:]\s*)?(?:what|which|show|list|give|get|display|find|pull)\b",
+                        reading.text) and not re.search(
         r"\b(?:first and (?:the\s+)?last|earliest and (?:the\s+)?latest)\b", reading.text)  # one row is never both
     if latest and not recent and not latest.group(0).endswith("s") and intent.entities() and not asks_row \
             and table != "guardduty":  # "most recent finding in <account>": a finding is read as its row
