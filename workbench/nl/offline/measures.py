@@ -81,6 +81,13 @@ def counts_per(reading: Reading, table: str) -> None:
             start = match.start() + len(match.group(1))
             reading.text = reading.text[:start] + " " * (match.end() - start) + reading.text[match.end():]
             return
+        if re.search(r"\b(?:per|by|for each|grouped by|group by|broken down by|breakdown by|split by)\s+(?:the\s+)?$",
+                     reading.text[:match.start()]):
+            # "calls broken down by event name, with counts": grouped already, and a grouping counts; the
+            # 'count per' rewrite would leave "by count per event name", a grouping by 'per'
+            start = match.start() + len(match.group(1))
+            reading.text = reading.text[:start] + " " * (match.end() - start) + reading.text[match.end():]
+            return
         reading.text = reading.text[:match.start()] + f"count per {match.group(1)}".ljust(len(said)) + \
             reading.text[match.end():]
         return

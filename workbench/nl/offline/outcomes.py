@@ -46,10 +46,28 @@ def console_logins(reading: Reading) -> None:
             raise TranslationError("the attacker in a brute force is known only by source IP (the sign-ins' user is the "
                                    "one attacked): ask 'which ips brute-forced heidi.smith'")
     if got_in := reading.find(r"\b(?:(?:ever|actually|really)\s+)*(?:(?:get|got|gets|getting|break|broke)\s+"
-                              r"(?:it\s+)?|(?:make|made|makes)\s+it\s+)in\b(?!\s*(?:to|touch|the|an?)\b)"):
+                              r"(?:it\s+)?|(?:make|made|makes)\s+it\s+)in\b(?!\s*(?:to|touch|the|an?)\b)|"
+                              r"\b(?:get|got|gets|getting|break|broke)\s+into\s+(?:the\s+)?(?:aws\s+|web\s+|"
+                              r"management\s+)*console\b"):
         # "did 192.0.2.88 ever get in", "who made it in": a sign-in that worked, the console being the way in
         reading.add(eq("eventname", "ConsoleLogin"), reading.consume(got_in), "console logins", "console")
         reading.add(eq(LOGIN_OUTCOME, "Success"), got_in.group(0), "that succeeded")
+        # "did X ever get in? successful console logins from that ip", "… - list those logins": the same sign-ins
+        # said again; one said to have failed is a different question, left unread so it is refused
+        while again := reading.find(r"(?<!fail)(?<!failed )(?<!unsuccessful )\b(?:(?:successful|succeeded)\s+)?"
+                                    r"(?:console\s+)?(?:log[- ]?ins?|sign[- ]?ins?)\b"):
+            if re.search(r"\b(?:list|show)\s+(?:me\s+)?(?:those|these)\s+$", reading.text[:again.start()]):
+                # "who got in - list those logins": 'those' is not read as the rows yet; left unread, refused
+                break
+            if re.search(r"\b(?:list|show)\s+(?:me\s+)?(?:the|all|all the)\s+$", reading.text[:again.start()]):
+                # "who got in - list those logins": the rows asked for, as 'list the events' asks them
+                reading.text = reading.text[:again.start()] + "events".ljust(len(again.group(0))) + \
+                    reading.text[again.end():]
+                continue
+            reading.consume(again)
+        # "who got into the console w/o mfa": the sign-ins' own MFA flag, as for 'console logins without mfa'
+        if match := reading.find(r"\b(?:without|no|not using|missing|w/o)\s+(?:an?\s+)?(?:mfa|multi-factor\w*|2fa)\b"):
+            reading.add(eq(MFA_USED, "No"), reading.consume(match), "without MFA", "MFA")
         return
     if not reading.has(r"\b(?:log-?ins?|sign-?ins?|logged|signed|logons?|log (?:in|on)|sign (?:in|on))\b") and \
             (wrong := reading.find(r"\b(?:(?:typ\w*|enter\w*|put|used?|gave|giv\w*|tried)\s+(?:in\s+)?)?(?:the\s+|an?\s+)?"
