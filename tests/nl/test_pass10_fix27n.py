@@ -33,3 +33,14 @@ def test_cloudtrail_and_vpc_time_columns_read_alike() -> None:
 def test_a_time_column_that_restates_nothing_is_refused(question: str) -> None:
     with pytest.raises(TranslationError):
         translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("guardduty: which findings have tyrell-backups-33c922 in their title text", "tyrell-backups-33c922"),
+    ("ids of findings whose title mentions tyrell-dev-trail", "tyrell-dev-trail"),  # a trail's name, in the title
+])
+def test_a_value_said_to_be_in_the_title_is_matched_there(engine, question: str, value: str) -> None:
+    sql = translate(question, DEMO_NOW)[0]
+    assert f"STRPOS(title, '{value}')" in sql
+    column = "id" if question.startswith("ids") else "updatedat, severity, type, title, resourcetype, id"
+    assert same_rows(engine, question, f"SELECT {column} FROM guardduty WHERE title LIKE '%{value}%'") > 0
