@@ -16,9 +16,10 @@ _BEFORE = re.compile(r"\b(?:whose\s+|with\s+(?:a\s+|the\s+)?|where\s+(?:the\s+)?
                      r"titles?\s+(?:naming|names?|mentioning|mentions?|containing|contains?|including|includes?|saying|"
                      r"says?|having|has|with)\s*$")
 # the words after it: "mention X in the title", "X in their titles"
-_AFTER = re.compile(r"\s*in\s+(?:the|their|its|a)\s+titles?\b")
-_TITLE_WORDS = re.compile(_BEFORE.pattern.removesuffix(r"\s*$") + r"|" + r"\bin\s+(?:the|their|its|a)\s+titles?\b")
-_KINDS = {"name", "user", "bucket", "resource_id", "access_key", "role"}
+_AFTER = re.compile(r"\s*in\s+(?:the|their|its|a)\s+titles?(?:\s+text)?\b")  # "in their title text" (dev27 ac074)
+_TITLE_WORDS = re.compile(_BEFORE.pattern.removesuffix(r"\s*$") + r"|" + r"\bin\s+(?:the|their|its|a)\s+titles?(?:\s+text)?\b")
+# a trail's name is written into the titles of the logging findings as well (dev28 ad181)
+_KINDS = {"name", "user", "bucket", "resource_id", "access_key", "role", "trail"}
 
 
 def title_mentions(reading: Reading, intent: Intent, found: Mentions) -> None:

@@ -81,7 +81,7 @@ from workbench.nl.offline.timephrases import extract_window
 from workbench.nl.offline.titles import title_mentions
 from workbench.nl.offline.typepatterns import place_type_patterns, take_type_patterns
 from workbench.nl.offline.useragents import require_cloudtrail, take_user_agent
-from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, WELL_KNOWN_PORTS
+from workbench.nl.offline.vocab import DIMENSIONS, SUGGESTIONS, TABLE_CUES, TIME_COLUMN, WELL_KNOWN_PORTS
 from workbench.nl.offline.written import refuse_unused_values
 from workbench.timewindow import Window
 
@@ -258,6 +258,10 @@ def _read_intent(question: str, now: datetime) -> Intent:
     asked_list = column_list(listed, table, {*named_calls(intent.filters), *(m.value for m in found.of("event") if not m.negated)},
                              console or "console" in reading.concepts)
     read_shape(reading, intent)
+    column = TIME_COLUMN[table]
+    if intent.bucket is not None and re.search(rf"\(\s*(?:by\s+)?{column}\s*\)", asked):
+        # "findings per day (by updatedat)": the bracket names the column the bucket is over already
+        reading.text = re.sub(rf"(?:\bby\s+)?\b{column}\b", lambda m: " " * len(m.group(0)), reading.text)
     apply_column_list(intent, asked_list)
     if seen is not None:
         place_seen(intent, seen)
