@@ -73,13 +73,16 @@ def test_an_iam_user_on_a_finding_is_its_access_keys_owner(engine, question: str
     assert "accessKeyDetails.userName" in translate(question, DEMO_NOW)[0]
 
 
-@pytest.mark.parametrize("question", [
-    "calls from 192.0.2.88, just the time and event name",
-    "what did 192.0.2.88 do? timestamps + api names only",
-])
-def test_a_listing_restricted_to_named_columns_is_refused(question: str) -> None:
+def test_a_listing_restricted_after_a_comma_is_refused() -> None:
+    # after a comma a list may be columns beside those asked before it ("who …, when, and the error"): not taken
     with pytest.raises(TranslationError, match="cannot restrict the listing"):
-        translate(question, DEMO_NOW)
+        translate("calls from 192.0.2.88, just the time and event name", DEMO_NOW)
+
+
+def test_a_listing_restricted_after_a_question_mark_shows_those_columns(engine) -> None:
+    # refused until pass 10; the independent writers read such a list as the answer's columns (columnlist.py)
+    reference = "SELECT eventtime, eventname FROM cloudtrail WHERE sourceipaddress = '192.0.2.88'"
+    assert same_rows(engine, "what did 192.0.2.88 do? timestamps + api names only", reference) > 0
 
 
 @pytest.mark.parametrize("question", [

@@ -24,21 +24,20 @@ from workbench.nl.offline.listing import listing
 from workbench.nl.offline.vocab import COUNT_ALIAS, TIME_COLUMN, vocab_dimension
 
 # Where a list of columns starts: after a question mark, a colon, a dash, or a request to show
-_TRIGGER = re.compile(r"(?:\?|:|\s[-–—]+|\b(?:show|give|get|pull|list)(?:\s+me)?\b|\bi\s+(?:need|want)\b)\s*"
+_TRIGGER = re.compile(r"(?:\?|:|\s[-–—]+|\b(?:show|give|list)(?:\s+me)?\b|\b(?:get|pull)\s+me\b|\bi\s+(?:need|want)\b)\s*"
                       r"(?:(?:just|only|pls|please)\s+)*")
 _SEPARATOR = re.compile(r"\s*(?:,|&|\+|/|;|\band\b|\bplus\b)\s*(?:also\s+)?")
 _END = re.compile(r"(?:\s*\b(?:only|pls|please|plz|thx|thanks|too|each|for each(?: one)?|of each(?: one)?|per row|"
                   r"for every row)\b)*\s*[?.!]*\s*$")
-_LEAD = re.compile(r"(?:the\s+|its\s+|their\s+|each\s+|(?:(?:from|for|to|on)\s+)?(?:which|what)\s+(?!time\b)|distinct\s+|"
-                   r"unique\s+)*")
+_LEAD = re.compile(r"(?:the\s+|its\s+|their\s+|each\s+|(?:from\s+)?(?:which|what)\s+(?!time\b)|distinct\s+|unique\s+)*")
 _RESTRICTED = re.compile(r"\b(?:only|just|pls|please|plz|distinct|unique)\b")
 _COUNT = re.compile(r"(?:count|counts|how many(?:\s+(?:times|calls|events|flows|findings))?|number of (?:calls|events|"
                     r"flows|findings|requests|hits|times)(?:\s+from\s+each)?|hits)\b")
 _WHOLE_ROW = re.compile(r"(?:whole|full|entire|complete)\s+(?:row|record|event|entry)|all (?:the )?(?:columns|fields)")
 # Columns typed as the table names them ("- src, dst, bytes"): flow sizes are measures elsewhere, here each row's
-_RAW = {"vpc_flow": r"(bytes|packets|start|end|protocol|action)\b", "guardduty": r"(description|updated|created)\b",
+_RAW = {"vpc_flow": r"(bytes|packets|start|end|protocol|action)\b", "guardduty": r"(description|updatedat|createdat)\b",
         "cloudtrail": r"(eventtime|eventname|eventsource|errorcode|errormessage|useragent|sourceipaddress)\b"}
-_RAW_COLUMN = {"vpc_flow": {}, "guardduty": {"updated": "updatedat", "created": "createdat"}, "cloudtrail": {}}
+_RAW_COLUMN: dict[str, dict[str, str]] = {"vpc_flow": {}, "guardduty": {}, "cloudtrail": {}}
 # Calls whose request names the user or role acted on: "CreateRole: role name, who, when" is the role created
 _ACTS_ON = {"user": ("CreateUser", "DeleteUser", "CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey",
                      "CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile", "AttachUserPolicy",
@@ -93,7 +92,9 @@ def _item(text: str, at: int, table: str, calls: set[str]) -> tuple[Dimension | 
             expression = "json_extract_scalar(responseelements, '$.accessKey.accessKeyId')"
             return Dimension(expression, "new_access_key", "access key created", match.group(0)), at + match.end()
         for kind, acting in _ACTS_ON.items():
-            if calls and calls <= set(acting) and (match := re.match(rf"(?:target\s+)?{kind}(?:\s*names?)?s?\b", rest)):
+            if calls and calls <= set(acting) and (match := re.match(
+                    rf"(?:(?:for|to|on)\s+(?:which|what)\s+(?:target\s+)?{kind}s?(?:\s*names?)?|target\s+{kind}s?(?:\s*names?)?|"
+                    rf"{kind}\s*names?)\b", rest)):
                 expression = f"json_extract_scalar(requestparameters, '$.{kind}Name')"
                 return Dimension(expression, f"target_{kind}", f"target {kind}", match.group(0)), at + match.end()
     if match := re.match(_RAW.get(table, r"(?!)"), rest):
@@ -181,7 +182,8 @@ def take_column_list(question: str) -> tuple[str, str | None]:
     if len(kinds) > 1 and "row" in kinds or kinds == ["count"]:
         return question, None  # "- count", "just the count": the count the question asks, said again
     listed = text[items_at:end]
-    if re.search(r"\bwhom?\b", text[:start]) and re.search(r"\b(?:when|time(?:stamp)?s?|dates?)\b", listed):
+    if re.search(r"\bwhom?\b", text[:start]) and re.search(r"\b(?:when|time(?:stamp)?s?|dates?)\b", listed) and not \
+            re.search(r"\b(?:who|whom|arns?|principals?|callers?|users?)\b", listed):
         return question, None  # "who deleted flow logs - when and the source ip": beside who, projection.py (pass 9)
     if re.match(r"\s*(?:by\s+)?whom?\b", listed) and not re.search(r"\b(?:when|time(?:stamp)?s?|dates?)\b", listed):
         return question, None  # "- who, from where", "- who and which group": README's "who did X" convention
