@@ -14,6 +14,7 @@ refused, since the answer could not show both.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from workbench.nl.base import TranslationError
@@ -107,19 +108,20 @@ def _item(text: str, at: int, table: str, calls: set[str]) -> tuple[Dimension | 
     return None
 
 
-def _parse(text: str, start: int, end: int, table: str, calls: set[str]) -> tuple[list[Dimension | str], bool] | None:
-    """The columns between start and end, if nothing else stands there."""
+def _walk(text: str, start: int, end: int,
+          read: Callable[[int], tuple[Dimension | str, int] | None]) -> tuple[list[Dimension | str], bool] | None:
+    """The items between start and end, each read by `read` and joined by separators, if nothing else stands there."""
     items: list[Dimension | str] = []
     at, distinct = start, False
     while at < end:
         lead = _LEAD.match(text, at)
         distinct |= bool(lead and re.search(r"\b(?:distinct|unique)\b", lead.group(0)))
         at = lead.end() if lead else at
-        read = _item(text, at, table, calls)
-        if read is None or read[1] > end:
+        found = read(at)
+        if found is None or found[1] > end:
             return None
-        items.append(read[0])
-        at = read[1]
+        items.append(found[0])
+        at = found[1]
         if at >= end:
             break
         separator = _SEPARATOR.match(text, at)
@@ -129,27 +131,21 @@ def _parse(text: str, start: int, end: int, table: str, calls: set[str]) -> tupl
     return (items, distinct) if items else None
 
 
+def _parse(text: str, start: int, end: int, table: str, calls: set[str]) -> tuple[list[Dimension | str], bool] | None:
+    """The columns of one table between start and end, if nothing else stands there."""
+    return _walk(text, start, end, lambda at: _item(text, at, table, calls))
+
+
 def _any_table(text: str, start: int, end: int) -> list[str] | None:
     """The kind of each item, if every item is a column of some table (the table is not chosen yet): a column of
     another table than the one chosen is refused later, never dropped ("flows to port 22 - event name and bytes")."""
-    kinds: list[str] = []
-    at = start
-    while at < end:
-        lead = _LEAD.match(text, at)
-        at = lead.end() if lead else at
+    def longest(at: int) -> tuple[Dimension | str, int] | None:
         reads = [read for table in TIME_COLUMN for calls in _CALL_KINDS
                  if (read := _item(text, at, table, calls)) is not None and read[1] <= end]
-        if not reads:
-            return None
-        item, at = max(reads, key=lambda read: read[1])
-        kinds.append(item if isinstance(item, str) else "column")
-        if at >= end:
-            break
-        separator = _SEPARATOR.match(text, at)
-        if separator is None or separator.end() == at or separator.end() >= end:
-            return None
-        at = separator.end()
-    return kinds or None
+        return max(reads, key=lambda read: read[1]) if reads else None
+
+    walked = _walk(text, start, end, longest)
+    return [item if isinstance(item, str) else "column" for item in walked[0]] if walked else None
 
 
 def take_column_list(question: str) -> tuple[str, str | None]:
