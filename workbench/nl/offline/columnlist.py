@@ -25,11 +25,11 @@ from workbench.nl.offline.listing import listing
 from workbench.nl.offline.vocab import COUNT_ALIAS, TIME_COLUMN, vocab_dimension
 
 # Where a list of columns starts: after a question mark, a colon, a dash, or a request to show
-_TRIGGER = re.compile(r"(?:\?|:|\s[-–—]+|\b(?:show|give|list)(?:\s+me)?\b|\b(?:get|pull)\s+me\b|\bi\s+(?:need|want)\b)\s*"
+_TRIGGER = re.compile(r"(?:\?|:|\s[-–—]+|\s\(|\b(?:show|give|list)(?:\s+me)?\b|\b(?:get|pull)\s+me\b|\bi\s+(?:need|want)\b)\s*"
                       r"(?:(?:just|only|pls|please)\s+)*")
 _SEPARATOR = re.compile(r"\s*(?:,|&|\+|/|;|\band\b|\bplus\b)\s*(?:also\s+)?")
 _END = re.compile(r"(?:\s*\b(?:only|pls|please|plz|thx|thanks|too|each|for each(?: one)?|of each(?: one)?|per row|"
-                  r"for every row)\b)*\s*[?.!]*\s*$")
+                  r"for every row)\b)*\s*\)?\s*[?.!]*\s*$")
 _LEAD = re.compile(r"(?:the\s+|its\s+|their\s+|each\s+|(?:from\s+)?(?:which|what)\s+(?!time\b)|distinct\s+|unique\s+)*")
 _RESTRICTED = re.compile(r"\b(?:only|just|pls|please|plz|distinct|unique)\b")
 _COUNT = re.compile(r"(?:count|counts|how many(?:\s+(?:times|calls|events|flows|findings))?|number of (?:calls|events|"

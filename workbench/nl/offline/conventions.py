@@ -154,11 +154,14 @@ _ROLE_CALLS = re.compile(r"(?:Create|Delete|Update|Tag|Untag|Attach|Detach|Put|G
 
 
 def _roles_acted_on(intent: Intent) -> None:
-    """With only role-management calls and the caller named, 'which roles' are the roles in the request."""
+    """With only role-management calls and the caller named or asked for, 'which roles' are the roles in the request."""
     issuer = "useridentity.sessioncontext.sessionissuer.username"
     calls = event_names(intent)
     caller = any("useridentity" in f.condition.sql(DIALECT) and "eventname" not in f.condition.sql(DIALECT)
                  for f in intent.filters)
+    # "CreateRole events - who made which role": the caller asked for beside it, so the role is the one acted on
+    caller |= any(d.alias == "principal" and re.search(r"\b(?:who|whom)\b", d.words.lower())
+                  for d in intent.group_by + intent.columns)
     if not calls or not caller or not all(_ROLE_CALLS.fullmatch(c) for c in calls):
         return
     name = Dimension("json_extract_scalar(requestparameters, '$.roleName')", "role_name", "role acted on")

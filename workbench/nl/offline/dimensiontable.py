@@ -41,6 +41,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "who": ("useridentity.arn", "principal", "principal"),
         "role": ("useridentity.sessioncontext.sessionissuer.username", "role", "role"),
         "roles": ("useridentity.sessioncontext.sessionissuer.username", "role", "role"),
+        "role name": ("useridentity.sessioncontext.sessionissuer.username", "role", "role"),
         "event name": ("eventname", "eventname", "event name"),
         "call name": ("eventname", "eventname", "event name"),  # "the call name": one noun, not a call and a name
         "api name": ("eventname", "eventname", "event name"),

@@ -11,7 +11,9 @@
 - read-only calls set against writes ("readonly vs write call counts"): a count per value of the read-only flag;
 - a detector deleted (GuardDuty's), a security group's id (the group), an ingress rule for 0.0.0.0/0 (the group opened to the world);
 - an ssh key pushed (SendSSHPublicKey), the instance that owns an interface, a flow's start time, an address range's kind said aside, a user agent's
-  tool in brackets.
+  tool in brackets;
+- identities broken down by type (the identity type), the session issuer (the role), the user a key was made for
+  (the target user).
 """
 
 from __future__ import annotations
@@ -106,6 +108,15 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     # "which detector ids were deleted": a detector is GuardDuty's, whose deletion the rules read by that name
     (r"(?<!duty )\b(detectors?(?:\s+ids?)?\s+(?:(?:were|was|got|been|being)\s+)?(?:deleted|removed|disabled|suspended)\b)",
      r"guardduty \1"),
+    # "break down identities by type": the identity's type, not each identity and its type
+    (r"\b(?:cloudtrail\s+|caller\s+|principal\s+)?identit(?:y|ies)\s+(?:broken\s+down\s+)?(by|per)\s+(?:their\s+|its\s+)?type\b",
+     r"events \1 identity type"),
+    # "per role (session issuer)": the role a session was issued from, said aside as CloudTrail names the field
+    (r"\b(roles?)\s*\(\s*(?:the\s+)?session\s*issuer(?:\s+(?:name|username))?\s*\)", r"\1"),
+    (r"\bsession\s*issuers?(?:\s+(?:names?|usernames?))?\b", "role"),
+    # "every CreateAccessKey … with the user it was made for": the user the request names
+    (r"\bthe\s+(user|role)s?\s+(?:(?:that\s+)?(?:it|they|each(?:\s+one)?|the\s+(?:key|keys|password|login\s+profile)s?)\s+)?"
+     r"(?:was|were|got)\s+(?:made|created|minted|issued|generated|set\s+up|attached)\s+(?:for|to)\b", r"the target \1"),
 ))
 
 

@@ -1,0 +1,78 @@
+"""Pass 11 (lead): wrong answers of the blind-style sets that were readings, not conventions.
+
+- "identities by type" counted each identity and its type; it is the identity type alone.
+- "(session issuer)" beside a role, and "role names", are the role a session was issued from.
+- "who made which role" beside CreateRole gave the caller's own role; with the caller asked for, the role is the
+  one the request names (as "CreateRole calls by dave - which roles" already read).
+- "(role names, count each)" in brackets at the end is a list of columns, as after a dash.
+- "with the user it was made for" was dropped from a listing; it is the user the request names.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.nl.offline.translator import TranslationError, translate
+
+from .conftest import DEMO_NOW, same_rows
+
+
+@pytest.mark.parametrize("question", ["break down cloudtrail identities by type", "identities by type",
+                                      "cloudtrail identities per type"])
+def test_identities_by_type_count_per_identity_type(engine, question: str) -> None:
+    reference = "SELECT useridentity.type, count(*) FROM cloudtrail GROUP BY useridentity.type"
+    assert same_rows(engine, question, reference) >= 3
+
+
+@pytest.mark.parametrize("question", ["kms Decrypt calls per role (session issuer)",
+                                      "kms Decrypt calls per session issuer", "Decrypt calls per role name"])
+def test_session_issuer_is_the_role(engine, question: str) -> None:
+    reference = ("SELECT useridentity.sessioncontext.sessionissuer.username, count(*) FROM cloudtrail "
+                 "WHERE eventname = 'Decrypt' AND useridentity.type = 'AssumedRole' "
+                 "GROUP BY useridentity.sessioncontext.sessionissuer.username")
+    assert same_rows(engine, question, reference) >= 1
+
+
+@pytest.mark.parametrize("question", ["CreateRole events - who made which role", "who created roles and which roles",
+                                      "who attached policies to roles and which roles"])
+def test_who_and_which_role_beside_role_calls_is_the_role_acted_on(engine, question: str) -> None:
+    call = "AttachRolePolicy" if "attached" in question else "CreateRole"
+    reference = (f"SELECT DISTINCT useridentity.arn, json_extract_scalar(requestparameters, '$.roleName') FROM cloudtrail "
+                 f"WHERE eventname = '{call}'")
+    assert same_rows(engine, question, reference) >= 1
+
+
+def test_which_roles_called_a_role_call_are_still_the_callers() -> None:
+    sql = translate("which roles called CreateRole", DEMO_NOW)[0]
+    assert "sessionissuer.username AS role" in sql and "roleName" not in sql
+
+
+def test_bracketed_list_at_the_end_is_the_columns(engine) -> None:
+    question = "who ran ExecuteChangeSet yday (role names, count each)"
+    reference = ("SELECT useridentity.sessioncontext.sessionissuer.username, count(*) FROM cloudtrail "
+                 "WHERE eventname = 'ExecuteChangeSet' AND useridentity.type = 'AssumedRole' "
+                 "AND eventtime >= '2026-11-19T00:00:00Z' AND eventtime < '2026-11-20T00:00:00Z' "
+                 "GROUP BY useridentity.sessioncontext.sessionissuer.username")
+    assert same_rows(engine, question, reference) >= 1
+
+
+def test_bracketed_list_of_flow_columns(engine) -> None:
+    question = "accepted flows to port 22 (src and dst)"
+    reference = "SELECT srcaddr, dstaddr FROM vpc_flow WHERE dstport = 22 AND action = 'ACCEPT'"
+    assert same_rows(engine, question, reference) >= 1
+
+
+def test_brackets_that_are_no_list_of_columns_are_read_with_the_question() -> None:
+    # words in brackets that are no columns are the question's own: understood, or refused by name
+    with pytest.raises(TranslationError, match="stratum"):
+        translate("accepted flows to dst port 3333 (stratum mining ports)", DEMO_NOW)
+
+
+def test_the_user_a_key_was_made_for_is_added_to_the_listing(engine) -> None:
+    question = "i need every CreateAccessKey made from 192.0.2.88 with the user it was made for"
+    sql = translate(question, DEMO_NOW)[0]
+    assert "'$.userName'" in sql and "'192.0.2.88'" in sql
+    reference = ("SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid, "
+                 "json_extract_scalar(requestparameters, '$.userName') FROM cloudtrail "
+                 "WHERE eventname = 'CreateAccessKey' AND sourceipaddress = '192.0.2.88'")
+    assert same_rows(engine, question, reference) >= 1
