@@ -43,6 +43,7 @@ DEV_SIZES: dict[str, tuple[str, int, int]] = {
     "dev24": ("c", 150, 20), "dev25": ("a", 150, 20),
     "dev26": ("ab", 150, 20), "dev27": ("ac", 150, 20), "dev28": ("ad", 150, 20),
     "dev29": ("ae", 150, 20),
+    "dev31": ("ag", 150, 20),
 }
 DEFAULT_DEV_SIZE = (150, 20)
 
