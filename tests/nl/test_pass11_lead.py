@@ -76,3 +76,25 @@ def test_the_user_a_key_was_made_for_is_added_to_the_listing(engine) -> None:
                  "json_extract_scalar(requestparameters, '$.userName') FROM cloudtrail "
                  "WHERE eventname = 'CreateAccessKey' AND sourceipaddress = '192.0.2.88'")
     assert same_rows(engine, question, reference) >= 1
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    ("is that user bad?", "that user"),
+    ("is this user legit?", "this user"),
+    ("why did heidi.smith do that?", "asks why"),
+    ("what should I do about heidi.smith?", "asks what to do"),
+    ("how should we respond to 203.0.113.77", "asks what to do"),
+    ("how did they get in?", "how did they"),
+    ("when did the breach start?", "the breach"),
+    ("when did the incident start?", "the incident"),
+    ("top talkers for the thing", "the thing"),
+])
+def test_questions_no_log_answers_are_refused_with_the_reason(question: str, reason: str) -> None:
+    with pytest.raises(TranslationError, match=reason):
+        translate(question, DEMO_NOW)
+
+
+@pytest.mark.parametrize("question", ["when did the attack from 192.0.2.88 start",
+                                      "for the incident doc: how many GetObject calls did terraform-runner-aed5 make"])
+def test_an_incident_with_its_values_named_is_answered(question: str) -> None:
+    assert "SELECT" in translate(question, DEMO_NOW)[0]

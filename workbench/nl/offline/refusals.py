@@ -152,6 +152,15 @@ def refuse_unanswerable(question: str) -> None:
         raise TranslationError(
             "refused (a request to act, not a question): %ask only reads logs; containment lives in "
             "workbench.respond (dry run by default)")
+    if re.search(r"^\W*(?:but\s+|so\s+|and\s+)?why\b|\bwhy\s+(?:did|does|do|was|were|is|are|would|has|have)\b", text):
+        # the logs record what was done, by whom, when and from where; a motive is no column
+        raise TranslationError("refused (asks why): the logs record what was done, by whom, when and from where, "
+                               "not why; ask e.g. 'what did heidi.smith do yesterday' and read the calls around it")
+    if re.search(r"\bwhat\s+(?:should|do|can|must|shall)\s+(?:i|we)\s+do\b|\bhow\s+(?:should|do|can|shall)\s+(?:i|we)\s+"
+                 r"(?:respond|fix|remediate|contain|handle|stop|clean up)\b", text):
+        raise TranslationError("refused (asks what to do): %ask only reads logs; containment lives in workbench.respond "
+                               "(dry run by default) and the alert's investigation playbook; to look first, ask e.g. "
+                               "'what did heidi.smith do in the last day'")
     if ABSENCE.search(text):
         # "who did not log in" is everyone minus those who did: the logs hold what happened, not who is missing
         raise TranslationError(
@@ -298,6 +307,13 @@ def refuse_back_reference(question: str, kinds: set[str]) -> None:
             raise TranslationError(f"ambiguous: {match.group(0)!r} refers to a value this question does not name (each "
                                    "question is read on its own): name it, e.g. 'traffic from 203.0.113.42 since "
                                    "midnight' or 'what did heidi.smith do yesterday'")
+    # "when did the breach start", "how did they get in": an incident named by no value, time or rows of its own
+    if not kinds and (match := re.search(r"\b(?:the|this|that|our)\s+(?:breach|incident|attack|compromise|intrusion|thing)\b(?!\s+(?:doc|report|"
+                                         r"channel|ticket|notes?)\b)|^\W*(?:how|when|where|what|why)\s+(?:did|do|have|had|were|"
+                                         r"are|could)\s+they\b", question, re.IGNORECASE)):
+        raise TranslationError(f"ambiguous: {match.group(0).strip()!r} refers to something this question does not name "
+                               "(each question is read on its own): name the IP, user, key or time, e.g. 'what did "
+                               "192.0.2.88 do on the 18th' or 'failed console logins for heidi.smith'")
     if not kinds and re.search(r"\b(?:did|does|has|have|was|is)\s+it\b|\bits\s+(?:traffic|flows?|calls?|events?|"
                                r"activity|logins?)\b|^\W*(?:(?:so|and|but|ok)\W+)*(?:did|do|have|had|were|are|could)\s+"
                                r"they\b", question, re.IGNORECASE):
