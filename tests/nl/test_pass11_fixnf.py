@@ -78,3 +78,61 @@ def test_remote_ip_outside_findings_stays_refused() -> None:
     with pytest.raises(TranslationError):
         translate("which remote ips called DeleteTrail", DEMO_NOW)
 
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("the two most rejected destination ports in vpc flow, with reject counts",
+     "SELECT dstport, count(*) FROM vpc_flow WHERE action = 'REJECT' GROUP BY dstport ORDER BY 2 DESC, 1 LIMIT 2"),
+    ("earliest ssh connection start out of 10.10.0.69",
+     "SELECT min(start) FROM vpc_flow WHERE srcaddr = '10.10.0.69' AND dstport = 22"),
+    ("earliest flow start time for src 198.51.100.149", "SELECT min(start) FROM vpc_flow WHERE srcaddr = '198.51.100.149'"),
+])
+def test_flow_words_said_again(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_a_reject_count_alone_is_still_the_rejected_flows() -> None:
+    assert "action = 'REJECT'" in translate("destination ports with reject counts", DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize(("question", "condition"), [
+    ("flows where 10.20.0.161 is the dst and port is 3389", "dstaddr = '10.20.0.161' AND dstport = 3389"),
+    ("flows where 10.10.0.69 was the source", "srcaddr = '10.10.0.69'"),
+    ("flows where dst port is 22", "dstport = 22"),
+])
+def test_a_side_or_port_said_as_a_sentence(engine, question: str, condition: str) -> None:
+    assert condition in translate(question, DEMO_NOW)[0]
+    same_rows(engine, question, f"SELECT start, srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes, action, "
+                                f"interface_id FROM vpc_flow WHERE {condition}")
+
+
+@pytest.mark.parametrize(("question", "condition"), [
+    ("instance ids named in high-severity findings", "severity >= 7 AND severity < 9"),
+    ("instance ids mentioned in port probe findings", "type = 'Recon:EC2/PortProbeUnprotectedPort'"),
+])
+def test_ids_named_in_described_findings(engine, question: str, condition: str) -> None:
+    same_rows(engine, question, "SELECT DISTINCT json_extract_scalar(resource, '$.instanceDetails.instanceId') FROM "
+                                f"guardduty WHERE resourcetype = 'Instance' AND {condition}")
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("resource types with findings + count", "SELECT resourcetype, count(*) FROM guardduty GROUP BY resourcetype"),
+    ("regions with findings and counts", "SELECT region, count(*) FROM guardduty GROUP BY region"),
+])
+def test_with_findings_beside_a_count_is_the_count_per_value(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+@pytest.mark.parametrize("question", ["how many findings have 198.51.100.149 as the remote ip",
+                                      "count of findings where the remote ip is 198.51.100.149"])
+def test_an_address_said_to_be_the_remote_ip_is_the_address_in_the_finding(engine, question: str) -> None:
+    assert same_rows(engine, question, "SELECT count(*) FROM guardduty WHERE service LIKE "
+                                       "'%\"ipAddressV4\":\"198.51.100.149\"%'") == 1
+
+
+@pytest.mark.parametrize(("question", "condition"), [
+    ("on the access key findings, which user names does guardduty list?", "resourcetype = 'AccessKey'"),
+    ("which user name is in the Discovery:IAMUser/AnomalousBehavior finding", "type = 'Discovery:IAMUser/AnomalousBehavior'"),
+])
+def test_a_findings_user_name_is_the_access_keys_user(engine, question: str, condition: str) -> None:
+    assert same_rows(engine, question, "SELECT DISTINCT json_extract_scalar(resource, '$.accessKeyDetails.userName') "
+                                       f"FROM guardduty WHERE {condition}") > 0

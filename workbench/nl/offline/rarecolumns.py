@@ -46,6 +46,9 @@ RARE_COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
         **dict.fromkeys(("private ip", "private ip address"), (_INSTANCE.format("networkInterfaces[0].privateIpAddress"),
                                                                "private_ip", "private IP")),
         "instance type": (_INSTANCE.format("instanceType"), "instance_type", "instance type"),
+        # an access key finding's user, as "user" reads it here: CloudTrail's "user name" column is no finding's
+        # ("username" is not one: it stands for a user's name the question gave, in every table's questions)
+        "user name": ("json_extract_scalar(resource, '$.accessKeyDetails.userName')", "user_name", "user"),
         **dict.fromkeys(("remote ip", "remote ip address", "remote address", "remote ips", "remote ip addresses",
                          "remote addresses"), (_REMOTE_IP, "remote_ip", "remote IP")),
         "severity score": ("severity", "severity", "severity"),  # the number itself, 1 to 10 (the band is its level)
