@@ -18,7 +18,9 @@ _WHAT_IS_THE = re.compile(r"(?:\bwhat(?:'s|s|\s+is|\s+are|\s+was|\s+were)\s+(?:t
                           r"(?!(?:events?|calls?|api\s+calls?|apis?|actions?|operations?|requests?|findings?|finding\s+types?|"
                           r"activity|records?|entries|sessions?|errors)\s))"
                           # both openings only before "of / for / …" ("what were the new users called" asks no column)
-                          rf"(?=(?:{_KEYS})(?:e?s)?\s+(?:of|for|on|behind|used\s+by)\b)")
+                          # or "in" a finding named ("remote ip in the Stealth:… finding", dev28 ad185): the finding's
+                          rf"(?=(?:{_KEYS})(?:e?s)?\s+(?:of|for|on|behind|used\s+by|in(?=\s+(?:the|this|that)\s+"
+                          r"(?:\S+\s+){0,3}?findings?\b))\b)")
 
 
 # "which tls versions do clients use": everyone's calls, as "which tls versions are used" asks

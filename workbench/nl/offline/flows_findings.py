@@ -18,6 +18,7 @@ from workbench.nl.intent import (
     like,
 )
 from workbench.nl.offline.reading import PROTOCOLS, UNIT, Reading
+from workbench.nl.offline.splitwords import finding_words, flow_splits
 from workbench.nl.offline.vocab import (
     FINDING_FAMILIES,
     RESOURCE_TYPES,
@@ -26,6 +27,7 @@ from workbench.nl.offline.vocab import (
 
 
 def vpc_concepts(reading: Reading) -> None:
+    flow_splits(reading)  # "split by accept/reject action": the grouping, its values said again
     # "our machines", "servers", "boxes" in traffic are the addresses at the ends of a flow; asked for or grouped by
     # ("which machines", "per server") they may as well be the instances (instance_id), so those stay unread
     machines = r"\b(?:(machine)s?|(server)s?|box)(?=(es|s)?\b)(?:es|s)?"
@@ -177,6 +179,7 @@ _MOST_SEVERE = re.compile(
 
 
 def guardduty_concepts(reading: Reading) -> None:
+    finding_words(reading)  # "mean guardduty severity", "which finding came first": words the readers below know
     # "gd findings by severity, highest first": the findings in severity order, as "sorted by severity" reads; the
     # counts per severity ordered by how many (or the high band, for "severe") answered another question
     if not re.search(r"\b(?:count|counts|how many|number|total|tally)\b", reading.text):

@@ -11,6 +11,11 @@ from workbench.nl.intent import is_null
 _SSM_NAME = ("CASE WHEN eventsource = 'ssm.amazonaws.com' THEN coalesce(json_extract_scalar(requestparameters, '$.name'), "
              "json_format(json_extract(requestparameters, '$.names'))) END")
 _INSTANCE = "json_extract_scalar(resource, '$.instanceDetails.{}')"
+# a finding's remote address sits under the action its type records (an API call, a connection, a port probe: the
+# first prober, as the findings' own titles name one); one column whichever it is
+_REMOTE_IP = ("coalesce(" + ", ".join(
+    f"json_extract_scalar(service, '$.action.{path}.remoteIpDetails.ipAddressV4')"
+    for path in ("awsApiCallAction", "networkConnectionAction", "portProbeAction.portProbeDetails[0]")) + ")")
 
 RARE_COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
     "cloudtrail": {
@@ -41,6 +46,11 @@ RARE_COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
         **dict.fromkeys(("private ip", "private ip address"), (_INSTANCE.format("networkInterfaces[0].privateIpAddress"),
                                                                "private_ip", "private IP")),
         "instance type": (_INSTANCE.format("instanceType"), "instance_type", "instance type"),
+        # an access key finding's user, as "user" reads it here: CloudTrail's "user name" column is no finding's
+        # ("username" is not one: it stands for a user's name the question gave, in every table's questions)
+        "user name": ("json_extract_scalar(resource, '$.accessKeyDetails.userName')", "user_name", "user"),
+        **dict.fromkeys(("remote ip", "remote ip address", "remote address", "remote ips", "remote ip addresses",
+                         "remote addresses"), (_REMOTE_IP, "remote_ip", "remote IP")),
         "severity score": ("severity", "severity", "severity"),  # the number itself, 1 to 10 (the band is its level)
     },
     "vpc_flow": {

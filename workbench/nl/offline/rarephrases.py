@@ -57,14 +57,20 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     (r"(\bSendSSHPublicKey\b.*?)\bpush(?:ed|es|ing)?\s+(?:an?\s+|the\s+)?keys?\b", r"\1called SendSSHPublicKey"),
     # "earliest vpc flow start time", "first and last flow start": the flow's start is the time a first / last
     # flow is read by (dev3 c150, dev9 l073, dev25 a007)
-    (r"\b(earliest|first|latest|last|most\s+recent)\s+((?:vpc\s+)?flow)\s+start(?:\s+(?:time|timestamp)s?)?\b",
-     r"\1 \2"),
+    # ("earliest ssh connection start out of X": a connection is a flow, dev27 ac117)
+    (r"\b(earliest|first|latest|last|most\s+recent)\s+((?:vpc\s+)?(?:[a-z0-9]+\s+)?(?:flow|connection))\s+start"
+     r"(?:\s+(?:time|timestamp)s?)?\b", r"\1 \2"),
     # "start time of the most recent rejected flow on eni-…", "when did the last flow from X start": the time the
     # first / last flow is read by is its start already (dev28 ad017, ad018); "start" left would read as "first"
     (r"\bstart\s+(?:time|timestamp)\s+of\s+(?:the\s+)?(first|earliest|last|latest|most\s+recent)\s+(?=(?:[a-z]+\s+)?"
      r"flows?\b)", r"the \1 "),
     (r"\bwhen\s+did\s+(the\s+(?:first|earliest|last|latest|most\s+recent)\s+(?:[a-z]+\s+)?flows?\b.*?)\s+(?:start|begin)"
      r"\s*(\??)\s*$", r"when was \1\2"),
+    # "flows where 10.20.0.161 is the dst and port is 3389" (dev19 v032): the side and the port said as sentences, read
+    # as "the dst is 10.20.0.161" and "port 3389" are
+    (r"\b((?:(?:dst|dest|destination|src|source)\s+)?port)\s+(?:is|was|equals|=|==)\s+(?=\d{1,5}\b)", r"\1 "),
+    (r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})\s+(?:is|was)\s+the\s+(dst|destination|src|source)\b(?!\s+(?:port|ip|address))",
+     r"the \2 is \1"),
     # "52.216.x.x (s3 range)", "the 10.0.0.0/8 (vpc cidr)": what the address is, said aside, adds no condition
     (r"(?<=[\dx*])\s*\((?:the\s+|an?\s+)?(?:s3|aws|amazon|ec2|cloudfront|vpc|corporate|office|vpn|internal|private|"
      r"public)\s+(?:ip\s+)?(?:range|block|prefix|space|cidr|network|subnet)\)", ""),

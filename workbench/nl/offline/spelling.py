@@ -76,9 +76,10 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:the\s+)?(?:full|complete|entire|whole)\s+(list|listing)\b", r"\1"),  # a listing is every row already
     (r"\b(findings?)\s+(?:land|landed|lands|arrive|arrived|arrives|come in|came in|comes in|fire|fired|fires)\b",
      r"\1 appear"),  # "when did the first X finding land": when it showed up
-    # "instance ids named in guardduty findings": the ones the findings carry, as "in the findings" reads
+    # "instance ids named in guardduty findings": the ones the findings carry, as "in the findings" reads; so with the
+    # findings described ("named in high-severity findings", dev28 ad188)
     (r"\b(?:named|mentioned|referenced|listed|cited|appearing|that appear)\s+in\s+(?=(?:the\s+|any\s+)?(?:guard ?duty\s+)?"
-     r"(?:findings?|alerts?)\b)", "in "),
+     r"(?:[\w:/.-]+\s+){0,3}?(?:findings?|alerts?)\b)", "in "),
     (r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:need|want|would like)\s+(?:the|their|its)\s+", "just the "),  # "… I need the ids"
     (r"(?<!\bto )\bnewest\b(?!\s+(?:to|first|last|on top|at)\b)", "latest"),  # never an order ("oldest to newest")
     # a finding's time is its last update: "the most recently updated finding" is the most recent one
