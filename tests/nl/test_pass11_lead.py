@@ -98,3 +98,9 @@ def test_questions_no_log_answers_are_refused_with_the_reason(question: str, rea
                                       "for the incident doc: how many GetObject calls did terraform-runner-aed5 make"])
 def test_an_incident_with_its_values_named_is_answered(question: str) -> None:
     assert "SELECT" in translate(question, DEMO_NOW)[0]
+
+
+@pytest.mark.parametrize(("question", "column"), [("regions with findings", "region"),
+                                                  ("accounts with findings", "accountid")])
+def test_values_with_findings_are_those_that_had_any(engine, question: str, column: str) -> None:
+    assert same_rows(engine, question, f"SELECT DISTINCT {column} FROM guardduty") >= 1

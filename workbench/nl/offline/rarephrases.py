@@ -120,6 +120,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     # "per role (session issuer)": the role a session was issued from, said aside as CloudTrail names the field
     (r"\b(roles?)\s*\(\s*(?:the\s+)?session\s*issuer(?:\s+(?:name|username))?\s*\)", r"\1"),
     (r"\bsession\s*issuers?(?:\s+(?:names?|usernames?))?\b", "role"),
+    # "regions with findings": the regions that had any, not each region beside each finding type ("+ count" counts)
+    (r"\b(regions?|accounts?|account\s*ids?|resource\s*types?)\s+with\s+(?:any\s+)?(?:guard\s*duty\s+|gd\s+)?findings\b"
+     r"(?!\s*(?:\+|,|&|\band\b|\bwith\b|\bplus\b)\s*(?:a\s+|the\s+|their\s+)?(?:counts?|how many|number)\b)", r"\1 that had findings"),
     # "every CreateAccessKey … with the user it was made for": the user the request names
     (r"\bthe\s+(user|role)s?\s+(?:(?:that\s+)?(?:it|they|each(?:\s+one)?|the\s+(?:key|keys|password|login\s+profile)s?)\s+)?"
      r"(?:was|were|got)\s+(?:made|created|minted|issued|generated|set\s+up|attached)\s+(?:for|to)\b", r"the target \1"),
