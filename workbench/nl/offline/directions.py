@@ -17,7 +17,10 @@ _TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reach|reached|reaches
 _SENDS = re.compile(r"^\s*(?:\w+\s+)?(?:send|sent|sends|sending|upload\w*|transmit\w*|connect\w*|talk\w*|contact\w*|"
                     r"reach\w*|communicat\w*|initiat\w*|push\w*|hit|hits|prob\w*|scan\w*|target\w*|attack\w*|"
                     r"attempt\w*|open\w*|tr(?:y|ied|ies)|establish\w*|exfiltrat\w*|beacon\w*|"
-                    r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|destinations?|peers?|"
+                    r"ssh(?:ed|'d)?|rdp(?:ed|'d)?|pivot\w*|"
+                    # "10.10.17.92 destinations": where it sent to, said right after it ("on i-… which destination
+                    # ports got rejected" asks the ports, and says no side of the instance)
+                    r"(?<!which\s)(?<!what\s)destinations?|peers?|"
                     # "10.10.16.65 total bytes out": the volume it sent, said after it
                     r"(?:bytes|packets|data|traffic)\s+(?:out|outbound|sent|egress|uploaded)|"
                     r"(?:get|gets|got|getting|go|goes|went)\s+(?:through|in)|(?:ever\s+)?(?:allowed|let|permitted)\s+(?:in|through))\b",  # "did X get through": its flows, accepted  # "10.10.17.92 destinations": where it sent to

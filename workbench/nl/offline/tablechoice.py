@@ -25,7 +25,7 @@ _VPC_CUE = (r"\b(?:vpc flows?|flow ?logs?|flows?|traffic|rejects|rejected|accept
             r"portnumber|inbound|outbound|egress|ingress traffic|" + "|".join(WELL_KNOWN_PORTS) + r")\b")
 # Words that mean traffic only when nothing in the question names a CloudTrail column.
 # "ec2 instance connect" is a service, not a connection
-_WEAK_VPC_CUE = (r"\b(?:connections?|connected|(?<!instance-)(?<!instance )connect\w*|talk\w*|communicat\w*|reach\w*|"
+_WEAK_VPC_CUE = (r"\b(?:connections?|connected|targeted|targeting|(?<!instance-)(?<!instance )connect\w*|talk\w*|communicat\w*|reach\w*|"
                  r"contact\w*|prob(?:e|es|ed|ing)|send|sent|received|(?:allowed|let|permitted)\s+(?:in|through)|transferr?\w*|upload\w*|download\w*|how much data|data volume)\b")
 # Rows only VPC flow logs hold, named outright: never a CloudTrail event's object ("flow logs were deleted")
 _FLOW_ROWS = r"\b(?:vpc\s+)?flow(?:\s+log)?\s+(?:records?|entries|rows)\b|\b(?:vpc\s+)?flows\b|\bvpc\s+flow\b"

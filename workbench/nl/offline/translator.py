@@ -46,6 +46,7 @@ from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.creations import named_creations, place_creations
+from workbench.nl.offline.flowends import destination_ends, rejects_counted
 from workbench.nl.offline.instances import named_calls, own_columns
 from workbench.nl.offline.leads import unread_lead
 from workbench.nl.offline.listing import refuse_unread_column
@@ -275,6 +276,8 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_conflicting_filters(intent, found.text)
     refuse_mixed_alternatives(intent, asked)
     apply_conventions(intent)
+    destination_ends(intent, found)
+    rejects_counted(intent, found.text)
     ipv6_world(asked, intent)
     _one_column_each(intent)
     refuse_foreign_words(reading, table)
