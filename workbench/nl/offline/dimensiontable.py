@@ -11,11 +11,6 @@ from workbench.nl.offline.rarecolumns import RARE_COLUMNS
 # (column expression, alias, description) per table for "per X", "by X", "top N X", "which X".
 SEVERITY_BAND = ("CASE WHEN severity >= 9.0 THEN 'critical' WHEN severity >= 7.0 THEN 'high' "
                  "WHEN severity >= 4.0 THEN 'medium' ELSE 'low' END")
-# A finding's remote address is in its action, whose kind the finding type decides: an API call's caller, a
-# connection's or a port probe's peer (dev8 k125, dev15 r149, dev28 ad080 / ad185, dev30 af123 read each field).
-REMOTE_IP = ("coalesce(" + ", ".join(f"json_extract_scalar(service, '$.action.{path}.remoteIpDetails.ipAddressV4')"
-                                    for path in ("awsApiCallAction", "networkConnectionAction",
-                                                 "portProbeAction.portProbeDetails[0]")) + ")")
 DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     "cloudtrail": {
         "sourceipaddress": ("sourceipaddress", "sourceipaddress", "source IP"),
@@ -148,10 +143,6 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "access key": ("json_extract_scalar(resource, '$.accessKeyDetails.accessKeyId')", "access_key", "access key"),
         "user": ("json_extract_scalar(resource, '$.accessKeyDetails.userName')", "user_name", "user"),
         "kind": ("type", "type", "finding type"),
-        "remote ip": (REMOTE_IP, "remote_ip", "remote IP"),
-        "remote ips": (REMOTE_IP, "remote_ip", "remote IP"),
-        "remote ip address": (REMOTE_IP, "remote_ip", "remote IP"),
-        "remote address": (REMOTE_IP, "remote_ip", "remote IP"),
     },
     "vpc_flow": {
         "srcaddr": ("srcaddr", "srcaddr", "source address"),
