@@ -46,6 +46,7 @@ from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.creations import named_creations, place_creations
+from workbench.nl.offline.firstseen import first_seen_within, without_gloss
 from workbench.nl.offline.instances import named_calls, own_columns
 from workbench.nl.offline.leads import unread_lead
 from workbench.nl.offline.listing import refuse_unread_column
@@ -142,7 +143,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_both_worlds(question)
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
     asked = question.lower()
-    question = compare(normalise(plain_rare_phrases(question)), now)
+    question = without_gloss(compare(normalise(plain_rare_phrases(question)), now))
     question, listed = take_column_list(question)  # "- src, dst, bytes": before its words read as anything else
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
@@ -269,6 +270,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_unread_column(reading.text, intent)
     refuse_unread_noun(reading.text)
     per_value(intent, found, reading.text)
+    reading.text = first_seen_within(intent, reading.text)
     refuse_stray_modifiers(reading, intent)
     merge_alternatives(intent, text)
     drop_explanations(intent, asked)
