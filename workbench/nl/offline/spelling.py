@@ -55,6 +55,11 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     # "which access key ids", "instance ids in the findings": the ids are the things, as the bare plural asks
     (r"\b((?:which|what|distinct|unique|different|per|by|each)\s+(?:\w+\s+)?(?:access key|instance|detector|flow log|"
      r"key pair))\s+ids\b", r"\1s"),
+    # "svc-reporting's access key id(s)", "access key ids used by X": the id is the key, as the value reads
+    (r"\baccess key ids?\s*\(s\)", "access keys"), (r"\baccess key ids\b", "access keys"),
+    (r"\baccess key id\b(?!\s+(?:is|was|were|are)\b)", "access key"),
+    # "distinct useragent strings": the user agent is a string, the column itself
+    (r"\b(user ?agent)\s+strings\b", r"\1s"), (r"\b(user ?agent)\s+string\b", r"\1"),
     (r"\bs3 (?:object )?keys\b", "object keys"),  # an S3 key names an object, never an access key
     # "which users got new access keys": the users the keys were made for (the request's userName), not the makers
     (r"\b(?:which|what) (users?|people) (?:got|received|were given|have been given|were issued|obtained)\s+(?:an?\s+|any\s+)?"
