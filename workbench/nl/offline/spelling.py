@@ -58,6 +58,10 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     # "svc-reporting's access key id(s)", "access key ids used by X": the id is the key, as the value reads
     (r"\baccess key ids?\s*\(s\)", "access keys"), (r"\baccess key ids\b", "access keys"),
     (r"\baccess key id\b(?!\s+(?:is|was|were|are)\b)", "access key"),
+    # "every call signed with access key AKIA…": a call is signed with the key it was made with
+    (r"\b(calls?|events?|requests?|activity|actions?)\s+signed\s+(?=(?:with|using|by)\b)", r"\1 made "),
+    # "first & last failed console login from X": the ampersand is the "and" of the pair of times
+    (r"\b(first|earliest)\s*&\s*(last|latest|most recent)\b", r"\1 and \2"),
     # "distinct useragent strings": the user agent is a string, the column itself
     (r"\b(user ?agent)\s+strings\b", r"\1s"), (r"\b(user ?agent)\s+string\b", r"\1"),
     (r"\bs3 (?:object )?keys\b", "object keys"),  # an S3 key names an object, never an access key
