@@ -54,6 +54,7 @@ from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained, without_descriptions
 from workbench.nl.offline.normalise import normalise, without_lead_in
 from workbench.nl.offline.outcomes import cloudtrail_outcomes
+from workbench.nl.offline.pairs import pairs_as_columns
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
 from workbench.nl.offline.possessivecolumns import possessive_column
 from workbench.nl.offline.rarephrases import plain_rare_phrases
@@ -143,7 +144,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
     refuse_both_worlds(question)
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
-    question = possessive_column(question)
+    question = pairs_as_columns(possessive_column(question))
     asked = question.lower()
     question = without_gloss(compare(normalise(plain_rare_phrases(question)), now))
     question, listed = take_column_list(question)  # "- src, dst, bytes": before its words read as anything else
