@@ -76,6 +76,7 @@ from workbench.nl.offline.requested import (
     request_values,
     trail_destination,
 )
+from workbench.nl.offline.restated import restated_limit
 from workbench.nl.offline.seentimes import place_seen, seen_time
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
@@ -283,6 +284,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     ipv6_world(asked, intent)
     _one_column_each(intent)
     refuse_foreign_words(reading, table)
+    restated_limit(reading, intent, asked)
     refuse_leftover_numbers(reading)
     refuse_partial_possessive(reading.text)
     if left := unexplained(without_descriptions(reading.text)):
