@@ -58,6 +58,10 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     # "svc-reporting's access key id(s)", "access key ids used by X": the id is the key, as the value reads
     (r"\baccess key ids?\s*\(s\)", "access keys"), (r"\baccess key ids\b", "access keys"),
     (r"\baccess key id\b(?!\s+(?:is|was|were|are)\b)", "access key"),
+    # "s3 deletes in the last 6h": the service's delete calls, as "s3 delete calls" reads (dev19 v144)
+    (r"\b(s3|iam|ec2|kms|lambda)\s+deletes\b", r"\1 delete calls"),
+    # "when did 192.0.2.23 first download something": what is downloaded from the lake's logs is an S3 object (GetObject)
+    (r"\b(download(?:s|ed|ing)?)\s+(?:something|anything)\b", r"\1 objects"),
     # "every call signed with access key AKIA…": a call is signed with the key it was made with
     (r"\b(calls?|events?|requests?|activity|actions?)\s+signed\s+(?=(?:with|using|by)\b)", r"\1 made "),
     # "first & last failed console login from X": the ampersand is the "and" of the pair of times
