@@ -100,3 +100,21 @@ def test_a_limit_said_again_at_the_end_is_the_same_limit(engine) -> None:  # noq
                  "cloudtrail WHERE eventname = 'GetObject' AND json_extract_scalar(requestparameters, '$.bucketName') "
                  "IS NOT NULL GROUP BY 1 ORDER BY reads DESC LIMIT 3")
     assert same_rows(engine, question, reference) == 3
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("s3 deletes in the last 2 days", "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, "
+     "errorcode, eventid FROM cloudtrail WHERE eventsource = 's3.amazonaws.com' AND eventname LIKE 'Delete%'"),
+    ("when did 192.0.2.23 first download something", "SELECT min(eventtime) FROM cloudtrail WHERE sourceipaddress = "
+     "'192.0.2.23' AND eventname = 'GetObject'"),
+    ("calls in regions we dont use (anything outside us-east-1, us-west-2, eu-west-1)", "SELECT eventtime, "
+     "useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail WHERE awsregion NOT "
+     "IN ('us-east-1', 'us-west-2', 'eu-west-1')"),
+])
+def test_deletes_downloads_and_regions_described_by_the_ones_used(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_unused_regions_without_their_list_stay_refused() -> None:
+    with pytest.raises(TranslationError):  # which regions go unused is not in the logs
+        translate("any calls in the regions we don't use", DEMO_NOW)
