@@ -123,7 +123,7 @@ class Intent:
     bucket: Dimension | None = None  # "per hour", "by day": a grouping over time
     measures: list[Measure] = field(default_factory=list)
     order: list[Order] = field(default_factory=list)
-    having: list[tuple[str, int, str]] = field(default_factory=list)  # (op, value, words) on the first measure
+    having: list[tuple[str, int | str, str]] = field(default_factory=list)  # (op, value, words) on the first measure
     limit: int | None = None
     limit_words: str = ""
     window: Window | None = None

@@ -55,6 +55,19 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     # "which access key ids", "instance ids in the findings": the ids are the things, as the bare plural asks
     (r"\b((?:which|what|distinct|unique|different|per|by|each)\s+(?:\w+\s+)?(?:access key|instance|detector|flow log|"
      r"key pair))\s+ids\b", r"\1s"),
+    # "svc-reporting's access key id(s)", "access key ids used by X": the id is the key, as the value reads
+    (r"\baccess key ids?\s*\(s\)", "access keys"), (r"\baccess key ids\b", "access keys"),
+    (r"\baccess key id\b(?!\s+(?:is|was|were|are)\b)", "access key"),
+    # "s3 deletes in the last 6h": the service's delete calls, as "s3 delete calls" reads (dev19 v144)
+    (r"\b(s3|iam|ec2|kms|lambda)\s+deletes\b", r"\1 delete calls"),
+    # "when did 192.0.2.23 first download something": what is downloaded from the lake's logs is an S3 object (GetObject)
+    (r"\b(download(?:s|ed|ing)?)\s+(?:something|anything)\b", r"\1 objects"),
+    # "every call signed with access key AKIA…": a call is signed with the key it was made with
+    (r"\b(calls?|events?|requests?|activity|actions?)\s+signed\s+(?=(?:with|using|by)\b)", r"\1 made "),
+    # "first & last failed console login from X": the ampersand is the "and" of the pair of times
+    (r"\b(first|earliest)\s*&\s*(last|latest|most recent)\b", r"\1 and \2"),
+    # "distinct useragent strings": the user agent is a string, the column itself
+    (r"\b(user ?agent)\s+strings\b", r"\1s"), (r"\b(user ?agent)\s+string\b", r"\1"),
     (r"\bs3 (?:object )?keys\b", "object keys"),  # an S3 key names an object, never an access key
     # "which users got new access keys": the users the keys were made for (the request's userName), not the makers
     (r"\b(?:which|what) (users?|people) (?:got|received|were given|have been given|were issued|obtained)\s+(?:an?\s+|any\s+)?"

@@ -46,6 +46,7 @@ from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.creations import named_creations, place_creations
+from workbench.nl.offline.firstseen import first_seen_within, without_gloss
 from workbench.nl.offline.flowends import destination_ends, rejects_counted
 from workbench.nl.offline.instances import named_calls, own_columns
 from workbench.nl.offline.leads import unread_lead
@@ -54,7 +55,9 @@ from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained, without_descriptions
 from workbench.nl.offline.normalise import normalise, without_lead_in
 from workbench.nl.offline.outcomes import cloudtrail_outcomes
+from workbench.nl.offline.pairs import pairs_as_columns
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
+from workbench.nl.offline.possessivecolumns import possessive_column
 from workbench.nl.offline.rarephrases import plain_rare_phrases
 from workbench.nl.offline.rarevalues import take_rare_values
 from workbench.nl.offline.reading import Reading
@@ -74,6 +77,7 @@ from workbench.nl.offline.requested import (
     request_values,
     trail_destination,
 )
+from workbench.nl.offline.restated import restated_limit
 from workbench.nl.offline.seentimes import place_seen, seen_time
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
@@ -142,8 +146,9 @@ def _read_intent(question: str, now: datetime) -> Intent:
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
     refuse_both_worlds(question)
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
+    question = pairs_as_columns(possessive_column(question))
     asked = question.lower()
-    question = compare(normalise(plain_rare_phrases(question)), now)
+    question = without_gloss(compare(normalise(plain_rare_phrases(question)), now))
     question, listed = take_column_list(question)  # "- src, dst, bytes": before its words read as anything else
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
@@ -270,6 +275,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_unread_column(reading.text, intent)
     refuse_unread_noun(reading.text)
     per_value(intent, found, reading.text)
+    reading.text = first_seen_within(intent, reading.text)
     refuse_stray_modifiers(reading, intent)
     merge_alternatives(intent, text)
     drop_explanations(intent, asked)
@@ -281,6 +287,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     ipv6_world(asked, intent)
     _one_column_each(intent)
     refuse_foreign_words(reading, table)
+    restated_limit(reading, intent, asked)
     refuse_leftover_numbers(reading)
     refuse_partial_possessive(reading.text)
     if left := unexplained(without_descriptions(reading.text)):

@@ -34,10 +34,12 @@ _PULLING = re.compile(r"\b(?:pull(?:s|ed|ing)?|read(?:s|ing)?)\s+(?:down\s+)?(?:
                       r"(?=(?:the\s+)?(?:s3\s+)?(?:bucket\s+)?[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+(?![\w.-]))", re.IGNORECASE)
 
 # "activity in regions we dont use (ap-southeast-1, sa-east-1)": the regions listed say which are meant; without the
-# list, which regions go unused is not in the logs and the words stay unread
+# list, which regions go unused is not in the logs and the words stay unread; the list may be of the regions used
+# ("(anything outside us-east-1, us-west-2)", dev19 v207), which the bracket's own words then negate
 _DESCRIBED_REGIONS = re.compile(r"\b(?:regions?\s+(?:that\s+)?we\s+(?:don['’]?t|do\s+not|never)\s+(?:use|operate\s+in|run\s+in)|"
-                                r"(?:unused|weird|odd|unusual|unexpected|strange)\s+regions?)\s*(?=\(\s*[a-z]{2}(?:-[a-z]+)+-\d)",
-                                re.IGNORECASE)
+                                r"(?:unused|weird|odd|unusual|unexpected|strange)\s+regions?)\s*(?=\(\s*(?:(?:anything|everything|"
+                                r"any\s+regions?)\s+)?(?:(?:outside(?:\s+of)?|other\s+than|except|besides|not\s+in)\s+)?"
+                                r"[a-z]{2}(?:-[a-z]+)+-\d)", re.IGNORECASE)
 
 # "did 192.0.2.88 eventually log in successfully? when": the yes/no question answered by its times, as "when did …"
 # asks it; "eventually" (at some point) bounds nothing
