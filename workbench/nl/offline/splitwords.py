@@ -70,6 +70,7 @@ def finding_words(reading: Reading) -> None:
                               len(m.group(0))), reading.text)
     # "findings with severity 5 or more, highest severity first": the listing in severity order
     # (a count ranked so is another question: left to the readers of counts)
-    if not re.search(r"\b(?:count|counts|how many|number|total|tally|per|each)\b", reading.text):
+    # ("findings by severity, most severe first" is read whole by the ordering's own reader: pass 7, dev22)
+    if not re.search(r"\b(?:count|counts|how many|number|total|tally|per|each|by\s+severity)\b", reading.text):
         _reword(reading, r"\b(findings?\b.*?)\s*[,;-]?\s*(?:(?:highest|worst)\s+severity|most\s+severe)\s+first\s*$",
                 r"\1 sorted by severity")
