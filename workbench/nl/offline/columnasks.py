@@ -28,6 +28,13 @@ _ANYONE_USES = re.compile(rf"\b((?:which|what)\s+(?:{_KEYS})(?:e?s)?)\s+(?:do|do
                           r"(?:clients|callers|people|principals|identities|users)\s+use\b")
 
 
+# "time the public access block got deleted on X?", "exact time svc-reporting was created": a clause after "time"
+# asks when it happened, as "when did … get deleted" does (dev31 ag122); "time of the latest finding" is not a clause
+_TIME_OF_CLAUSE = re.compile(r"^\s*(?:(?:what(?:'s|s|\s+is|\s+was)\s+)?(?:the|exact)\s+)*time\s+(?:that\s+|when\s+)?"
+                             r"(?=(?!of\b)(?:[\w./-]+\s+){1,4}(?:got|was|were|get)\s+\w+(?:ed|en)\b)")
+
+
 def column_asked(text: str) -> str:
+    text = _TIME_OF_CLAUSE.sub("when ", text)
     text = _ANYONE_USES.sub(r"\1 used", text)
     return _WHAT_IS_THE.sub(lambda m: "which ".ljust(len(m.group(0))), text)

@@ -24,8 +24,9 @@ from workbench.nl.offline.instances import INSTANCE, INSTANCE_CALLS
 from workbench.nl.offline.listing import listing
 from workbench.nl.offline.vocab import COUNT_ALIAS, TIME_COLUMN, vocab_dimension
 
-# Where a list of columns starts: after a question mark, a colon, a dash, or a request to show
-_TRIGGER = re.compile(r"(?:\?|:|\s[-–—]+|\s\(|\b(?:show|give|list)(?:\s+me)?\b|\b(?:get|pull)\s+me\b|\bi\s+(?:need|want)\b)\s*"
+# Where a list of columns starts: after a question mark (with or without a dash after it: "…lena.garcia? - who,
+# when, from which ip"), a colon, a dash, or a request to show
+_TRIGGER = re.compile(r"(?:\?(?:\s*[-–—]+)?|:|\s[-–—]+|\s\(|\b(?:show|give|list)(?:\s+me)?\b|\b(?:get|pull)\s+me\b|\bi\s+(?:need|want)\b)\s*"
                       r"(?:(?:just|only|pls|please)\s+)*")
 _SEPARATOR = re.compile(r"\s*(?:,|&|\+|/|;|\band\b|\bplus\b)\s*(?:also\s+)?")
 _END = re.compile(r"(?:\s*\b(?:only|pls|please|plz|thx|thanks|too|each|for each(?: one)?|of each(?: one)?|per row|"

@@ -31,6 +31,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "principal arn": ("useridentity.arn", "principal", "principal"),
         "user arn": ("useridentity.arn", "principal", "principal"),
         "caller arn": ("useridentity.arn", "principal", "principal"),
+        # "which arns called GetSecretValue": an ARN alone is the caller's, as "distinct arns" reads it (dev27 ab018,
+        # dev28 ac114, dev31 ag133); "role arn", "policy arn" stay theirs (longer keys)
+        "arn": ("useridentity.arn", "principal", "principal"),
         "policy arn": ("json_extract_scalar(requestparameters, '$.policyArn')", "policy", "policy"),
         # "which object keys were downloaded": the S3 object's key, never an access key
         "object key": ("json_extract_scalar(requestparameters, '$.key')", "object_key", "object key"),

@@ -228,6 +228,8 @@ def normalise(question: str) -> str:
     text = triage_idioms(siem_idioms(text))
     text = re.sub(r"(?<=[a-z])\s+\+\s+(?=[a-z])", " and ", text, flags=re.IGNORECASE)  # "src ip + count": a list
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.IGNORECASE)  # "per-bucket counts"
+    # "source ip(s)", "bucket(s)", "address(es)": the plural marker asks for every value, as the plural does
+    text = re.sub(r"\b([a-z]+)\((e?s)\)(?!\w)", r"\1\2", text, flags=re.IGNORECASE)
     # "eni's that sent 10 MB": an acronym's plural written with an apostrophe, never a possessive before a clause
     text = re.sub(r"\b(eni|ip|api|arn|ami|vpc)['’]s(?=\s+(?:that|which|with|where|whose|having)\b)", r"\1s", text,
                   flags=re.IGNORECASE)

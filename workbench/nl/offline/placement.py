@@ -179,7 +179,9 @@ def _role_session(resource: Mention) -> bool:
     """'the i-… instance role session', 'session i-…': the instance as the actor, not a resource acted on."""
     return resource.value.lower().startswith("i-") and bool(
         re.match(r"\s*(?:instance\s+)?(?:(?:iam\s+)?role\s+)?(?:credentials?|sessions?)\b", resource.after)
-        or re.search(r"\b(?:role\s+)?sessions?\s+(?:of\s+|for\s+|named\s+)?(?:the\s+)?(?:instance\s+)?$", resource.before))
+        or re.search(r"\b(?:role\s+)?sessions?\s+(?:of\s+|for\s+|named\s+)?(?:the\s+)?(?:instance\s+)?$", resource.before)
+        # "api calls made by instance i-… (its instance role sessions)": the gloss says who acted (dev20 v024, dev31 ag147)
+        or re.search(r"\(\s*(?:its|the|their)\s+(?:instance\s+)?(?:iam\s+)?role\s+sessions?\s*\)", resource.after))
 
 
 def place_vpc(intent: Intent, found: Mentions) -> None:

@@ -185,16 +185,23 @@ def _read_intent(question: str, now: datetime) -> Intent:
         person = re.fullmatch(r"[a-z]+\.[a-z]+", mention.value) and not re.search(r"\bbuckets?\s+$", mention.before)
         # "when was tyrell-backups-33c922 first hit": the passive's subject is what was acted on
         passive = re.search(r"\b(?:was|were|is|are|been|got|get)\s+$", mention.before) and _PASSIVE.match(mention.after)
+        # "terraform-runner-aed5 -> which buckets did it GetObject from?": the name the later "it" acts for
+        # acted (dev5 e105, dev12 o029, dev24 y058, dev31 ag028 read it so)
         subject = person or not passive and (re.search(
             r"\b(?:did|does|has|have|had|was|by|user|principal|identity|for user)\s+$", mention.before)
-            or ACTOR_VERB.match(mention.after))
+            or ACTOR_VERB.match(mention.after) or re.search(r"\b(?:did|does|has|had)\s+it\b(?!\s+(?:get|got|been)\b)",
+                                                            mention.after))
         acted_on = s3_events and (re.search(r"\b(?:on|in|into|to|from|of)\s+(?:the\s+)?$", mention.before) or re.search(
             r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
             r"static|media|reports?|cloudtrail)(?:[-.]|$)", mention.value))
         # "did terraform-runner-aed5 touch tyrell-invoices-33c922": the object of a verb, shaped like a bucket name
-        object_of = (re.search(r"\b(?:touch\w*|access\w*|read|reads|wrote|write|writes|download\w*|upload\w*|list\w*|"
+        # "how many distinct ips hit tyrell-data-lake-33c922": what is hit (dev5 e056, dev11 n053, dev31 ag124); the
+        # requests or calls of a name ending in the lake's 6-hex bucket suffix are those it received (dev31 ag126/ag131)
+        object_of = (re.search(r"\b(?:touch\w*|access\w*|read|reads|wrote|write|writes|download\w*|upload\w*|list\w*|hit|"
                               r"modif\w*|delet\w*|on|in|into|against|(?:did|done|does|do|access\w*|requests?|calls?|hits?|reads?|writes?|"
-                              r"uploads?|traffic)\s+to)\s+(?:the\s+)?$", mention.before) or passive) and re.search(
+                              r"uploads?|traffic)\s+to)\s+(?:the\s+)?$", mention.before) or passive
+                     or re.match(r"\s*(?:s3\s+)?(?:requests|calls)\b", mention.after)
+                     and re.search(r"-(?=[0-9a-f]*\d)[0-9a-f]{6}$", mention.value)) and re.search(
             r"(?:^|[-.])(?:[0-9a-f]{6,}|backups?|logs?|data|lake|archive|assets|bucket|artifacts?|uploads?|exports?|"
             r"invoices?|static|media|reports?)(?:[-.]|$)", mention.value)
         mention.kind = "bucket" if (bucket_talk or acted_on or object_of) and "@" not in mention.value and not subject \
