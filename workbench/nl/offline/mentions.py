@@ -135,6 +135,9 @@ ENGLISH = {
     "accessing", "running", "trying", "getting", "sending", "reading", "pulled", "fetched", "retrieved", "hit",
     "hits", "work", "worked", "through", "via", "there", "here", "now", "then", "today", "yesterday",
     "writes", "downloads", "uploads", "deletes", "deletions", "creations", "failures", "denials", "puts", "logons",
+    # a judgement of the user ("is that user bad?"), never a name: the question names nobody and is refused
+    "bad", "good", "malicious", "suspicious", "compromised", "legit", "legitimate", "normal", "okay", "safe",
+    "dangerous", "risky", "evil", "hostile", "benign", "harmless", "shady", "sketchy", "trusted", "really", "actually",
 }
 
 
