@@ -325,6 +325,10 @@ def normalise(question: str) -> str:
     text = _EITHER_OUTCOME.sub("", text)
     text = _COMPOUND.sub(lambda m: m.group(1).replace("-", " "), text)
     text = _HOST_LABEL.sub("", text)
+    # "the scanner 198.51.100.149": a scanner is what sends the probes, the source of its flows (dev11 j073, dev12
+    # k108, dev26 ac079, dev30 af164 read it so)
+    text = re.sub(r"\b(?:scanner|scanning)(?:\s+(?:ip|address|host))?\s+(?=\d{1,3}(?:\.\d{1,3}){3}\b)", "source ", text,
+                  flags=re.IGNORECASE)
     text = _RESOURCE_LABEL.sub("", text)
     text = _IPS_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
