@@ -254,7 +254,9 @@ def apply_column_list(intent: Intent, asked: ColumnList | None) -> None:
             listing(intent)
         return
     was_distinct = intent.distinct
-    intent.columns, intent.distinct = list(asked.columns), asked.distinct
+    # "who tried to escalate privileges? just the arns": the list names the very values "who" asked, distinct already
+    same = was_distinct and [d.expression for d in asked.columns] == [d.expression for d in intent.columns]
+    intent.columns, intent.distinct = list(asked.columns), asked.distinct or same
     expressions = {d.expression for d in intent.columns}
     if asked.distinct:
         intent.order = [Order(d.alias) for d in intent.columns]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
+# "which ports let 198.51.100.149 through": what a port lets through is the traffic it sent
 _FROM = re.compile(r"\b(from|by|source|src|origin|sender|sent by|out of|left|leaving|leaves|exited|exiting|egress from|"
-                   r"outbound from|destinations? of|peers? of)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
+                   r"outbound from|destinations? of|peers? of|let)\s+(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
 _TO = re.compile(r"\b(to|towards|destination|dst|dest|into|reach|reached|reaches|reaching|hit|hitting|at|sources? of|senders? to)\s+"
                  r"(?:the\s+)?(?:ip\s+|address\s+|host\s+)?$")
 

@@ -37,13 +37,14 @@ def vpc_concepts(reading: Reading) -> None:
         reading.text = re.sub(machines, lambda m: ("hosts" if m.group(0).endswith("s") else "host").ljust(len(m.group(0))),
                               reading.text)
     # "which hosts received ssh attempts", "ips that were scanned": a noun that names no side, as the subject of a
-    # receiving verb, is the destination (read first: "ips" grows to "dsts" before any filter's place is kept)
+    # receiving verb, is the destination (read first: "ips" grows to "dsts" before any filter's place is kept;
+    # "address" is one, so "which address received the most bytes" is the one top destination)
     received = (r"(?:(?:that|which)\s+)?(?:(?:have|has|had)\s+)?(?:receiv(?:e|es|ed|ing)\b|(?:were|was|got|get|gets|"
                 r"been|being|are|is)\s+(?:\w+\s+)?(?:contacted|targeted|scanned|probed|attacked|hit|reached|accessed|"
                 r"connected to)\b)")
     reading.text = re.sub(rf"\b(?:destination\s+)?(?:hosts?|ips?|addresses|address|machines?|servers?|instances?)\s"
                           rf"(?=\s*{received})",
-                          lambda m: (("dsts" if m.group(0).rstrip().endswith("s") else "dst") + " ").ljust(len(m.group(0))),
+                          lambda m: (("dsts" if re.search(r"[^s]s$", m.group(0).rstrip()) else "dst") + " ").ljust(len(m.group(0))),
                           reading.text)
     # "ssh traffic between A and B": either end may be the client, so the service's port is on either side
     between = reading.has(r"\bbetween\s+ipaddr\s+(?:and|&)\s+ipaddr\b")
@@ -74,7 +75,8 @@ def vpc_concepts(reading: Reading) -> None:
         service = match.group(2).upper().replace(" ", "")
         reading.add(eq(side, service), reading.consume(match), f"{'from' if 'src' in side else 'to'} AWS service {service}")
     # "how many were let in and how many blocked": both outcomes asked, one row per action
-    let_in, kept_out = r"(?:accepted|allowed|let (?:in|through)|(?:got|gets?|getting) through)", r"(?:rejected|blocked|denied|turned away)"
+    # "which ports let it through": the object between the verb and its particle is the traffic itself
+    let_in, kept_out = r"(?:accepted|allowed|let (?:(?:it|them|him|her)\s+)?(?:in|through)|let(?=\s+ipaddr\s+(?:in|through)\b)|(?:got|gets?|getting) through)", r"(?:rejected|blocked|denied|turned away)"
     many = r"how many\s+(?:were\s+|got\s+)?"
     pair = rf"\s*(?:(?:vs\.?|versus|and|or|/|,)\s*(?:and\s+)?(?:{many})?|{many})"
     if match := reading.find(rf"\b{let_in}{pair}{kept_out}\b|\b{kept_out}{pair}{let_in}\b"):
@@ -84,7 +86,7 @@ def vpc_concepts(reading: Reading) -> None:
                              r"failed|turned away)\b"):
         reading.add(eq("action", "REJECT"), reading.consume(match), "rejected")
     elif match := reading.find(r"\b(?:accepted|allowed|permitted|successful(?:ly)?|succeeded|accept|accepts|accepting|allowing|established|"
-                               r"let (?:in|through)|(?:got|gets?|getting) through)\b"):
+                               r"let (?:(?:it|them|him|her)\s+)?(?:in|through)|let(?=\s+ipaddr\s+(?:in|through)\b)|(?:got|gets?|getting) through)\b"):
         reading.add(eq("action", "ACCEPT"), reading.consume(match), "accepted")
         if again := reading.find(rf"\b{let_in}\b"):
             reading.consume(again)  # "which ports did X get through on (accepted)": the same outcome said twice
@@ -250,7 +252,8 @@ def guardduty_concepts(reading: Reading) -> None:
         reading.add(compare("severity", ">=", 7), reading.consume(match), "of high severity or worse (7 or more)")
     elif match := reading.find(r"\b(?:critical)(?:[- ]sev(?:erity)?)?\b"):
         reading.add(compare("severity", ">=", 9), reading.consume(match), "of critical severity (9 or more)")
-    elif match := reading.find(r"\b(?:high|severe)(?:[- ]sev(?:erity)?)?\b"):
+    elif match := reading.find(r"(?<!\bhow )\b(?:high|severe)(?:[- ]sev(?:erity)?)?\b"):
+        # "how severe" asks the severity, never the high band (dev29 ae143): left unread, it is refused
         # AWS bands GuardDuty severity: low 1-3.9, medium 4-6.9, high 7-8.9, critical 9-10
         words = reading.consume(match)
         reading.add(compare("severity", ">=", 7), words, "of high severity (7 to 9)")

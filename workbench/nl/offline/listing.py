@@ -22,6 +22,21 @@ def names_only_the_kind(intent: Intent) -> bool:
     return bool(named) and all({c.name for c in f.condition.find_all(exp.Column)} == {"eventname"} for f in named)
 
 
+def one_event_asked(edge: re.Match[str], intent: Intent, text: str) -> bool:
+    """'most recent CreateUser event', 'the most recent successful console sign-in': the kind of event is all the
+    question names (no subject, no 'when'), so the one latest (earliest) event is asked, not a time (dev10 r014,
+    dev30 af006, af007); 'last console login for alice.nguyen' names whose and stays a time."""
+    if re.search(r"\bwhen\b|\btime\b|\bseen\b|\bwho\b|\bwhom\b", text):
+        return False
+    if edge.group(0).endswith("eventname"):
+        return names_only_the_kind(intent)
+    # the kind's words were read as filters ("successful console sign-in"), leaving the bare ranking word after
+    # "the"; without it ("first anonymous access to any bucket", dev16) or beside the other end it stays a time
+    return edge.group(0).strip() in {"last", "latest", "most recent", "first", "earliest"} and not intent.entities() \
+        and bool(re.search(r"\bthe\s+(?:very\s+)?$", text[:edge.start()])) \
+        and not re.search(r"\b(?:each|per|every|by)\b|\b(?:first|earliest)\s+(?:and|&)\b", text)
+
+
 def the_one_event(intent: Intent, first: re.Match[str] | None, last: re.Match[str] | None,
                    both: re.Match[str] | None, dims: list[Dim], text: str) -> bool:
     """'first call from X - what and when', 'X last seen, and from what ip': the one earliest (latest) event,

@@ -135,10 +135,10 @@ ENGLISH = {
     "accessing", "running", "trying", "getting", "sending", "reading", "pulled", "fetched", "retrieved", "hit",
     "hits", "work", "worked", "through", "via", "there", "here", "now", "then", "today", "yesterday",
     "writes", "downloads", "uploads", "deletes", "deletions", "creations", "failures", "denials", "puts", "logons",
-    # judgements asked of a user ("is that user bad?"): the logs hold no verdict, and no user is named so
-    "bad", "good", "malicious", "compromised", "suspicious", "safe", "legit", "legitimate", "normal", "risky",
+    # a judgement of the user ("is that user bad?"), never a name: the logs hold no verdict, the question names nobody
+    "bad", "good", "malicious", "compromised", "suspicious", "safe", "legit", "legitimate", "normal", "okay", "risky",
     "dangerous", "evil", "hacked", "infected", "clean", "trusted", "trustworthy", "sketchy", "shady", "fishy", "rogue",
-    "hostile", "benign",
+    "hostile", "benign", "harmless", "really", "actually",
 }
 
 

@@ -327,6 +327,10 @@ def normalise(question: str) -> str:
     text = _EITHER_OUTCOME.sub("", text)
     text = _COMPOUND.sub(lambda m: m.group(1).replace("-", " "), text)
     text = _HOST_LABEL.sub("", text)
+    # "the scanner 198.51.100.149": a scanner is what sends the probes, the source of its flows (dev11 j073, dev12
+    # k108, dev26 ac079, dev30 af164 read it so)
+    text = re.sub(r"\b(?:scanner|scanning)(?:\s+(?:ip|address|host))?\s+(?=\d{1,3}(?:\.\d{1,3}){3}\b)", "source ", text,
+                  flags=re.IGNORECASE)
     text = _RESOURCE_LABEL.sub("", text)
     text = _IPS_LABEL.sub("", text)
     text = _ACCOUNT_LABEL.sub("", text)
@@ -346,8 +350,11 @@ def normalise(question: str) -> str:
     # "show me the earliest flow from X": the first/last reading is the same without the request words
     text = re.sub(r"^\s*(?:show|give|get|pull|display)(?:\s+(?:me|us))?\s+(?:the\s+)?(?=(?:very\s+)?(?:first|earliest|"
                   r"oldest|last|latest|newest|most recent)\b)", "", text, flags=re.IGNORECASE)
-    # "… in the logs", "… in the data": where to look, which every question already is
-    text = re.sub(r"\s+in\s+(?:the\s+)?(?:logs?|data|lake|data ?lake)\s*(?=[?.!]*\s*$)", "", text, flags=re.IGNORECASE)
+    # "what user agent strings has X used": the user agent is a string; the word adds nothing (dev27, dev30)
+    text = re.sub(r"\b(user[- ]?agent)\s+string(s?)\b", r"\1\2", text, flags=re.IGNORECASE)
+    # "… in the logs", "… in the whole data set": where to look, which every question already is
+    text = re.sub(r"\s+in\s+(?:the\s+)?(?:(?:whole|entire|full)\s+)?(?:logs?|data|lake|data ?lake|data ?set)\s*(?=[?.!]*\s*$)",
+                  "", text, flags=re.IGNORECASE)
     # "show me who created keys", "tell me if root logged in": the question after the request is what is asked
     text = re.sub(r"^\s*(?:show|tell|give)\s+(?:me|us)\s+(?:(?:if|whether)\s+)?(?=(?:who|whom|whose|what|which|when|where|"
                   r"how|did|does|do|was|were|is|are|has|have)\b)", "", text, flags=re.IGNORECASE)

@@ -24,7 +24,7 @@ from workbench.nl.offline.dimensions import (
 from workbench.nl.offline.listing import (
     asked_columns,
     listing,
-    names_only_the_kind,
+    one_event_asked,
     rows_or_values,
     severest,
     the_one_event,
@@ -159,8 +159,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     elif latest and not recent and not latest.group(0).endswith("s"):  # "the most recent finding": that one row
         first = last = None
         recent = latest
-    elif (edge := first or last) and not (first and last) and not recent and edge.group(0).endswith("eventname") \
-            and not re.search(r"\bwhen\b|\btime\b|\bseen\b|\bwho\b|\bwhom\b", reading.text) and names_only_the_kind(intent):
+    elif (edge := first or last) and not (first and last) and not recent and one_event_asked(edge, intent, reading.text):
         first = last = None  # "most recent CreateUser event": that one event, not a time
         recent = edge
     if both and (first or last):  # "first and last time we saw X": both ends of the same span

@@ -94,6 +94,11 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
     text = re.sub(r"\b(?:from\s+|on\s+)?(\d{1,2}|one|two|three|four|five|six|seven)\s+days?\s+ago\b",
                   lambda m: "on " + (now - timedelta(days=int(words.get(m.group(1), m.group(1) if m.group(1).isdigit()
                                                                          else 0)))).strftime("%Y-%m-%d"), text)
+    # "between 6 and 7 pm", "6-7pm": the half of the day said once at the end holds for both ends when the first
+    # hour comes before the second ("between 11 and 1 pm" already reads 11:00-13:00 without it)
+    text = re.sub(r"\b((?:between|from)\s+)(\d{1,2})((?::\d{2})?)(\s+(?:and|to|until|till|-)\s+|\s*-\s*)(\d{1,2})((?::\d{2})?\s*(am|pm))\b",
+                  lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)} {m.group(7)}{m.group(4)}{m.group(5)}{m.group(6)}"
+                  if 1 <= int(m.group(2)) < int(m.group(5)) < 12 else m.group(0), text)
     # "since 6pm yesterday", "before 9:30am": the 24-hour clock the phrases below read
     text = re.sub(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b",
                   lambda m: f"{int(m.group(1)) % 12 + (12 if m.group(3) == 'pm' else 0):02d}:{m.group(2) or '00'}"
