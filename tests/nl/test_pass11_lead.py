@@ -104,3 +104,62 @@ def test_an_incident_with_its_values_named_is_answered(question: str) -> None:
                                                   ("accounts with findings", "accountid")])
 def test_values_with_findings_are_those_that_had_any(engine, question: str, column: str) -> None:
     assert same_rows(engine, question, f"SELECT DISTINCT {column} FROM guardduty") >= 1
+
+
+_DENIED = "errorcode IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation')"
+_TAMPERING = "eventname IN ('StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'DeleteFlowLogs')"
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("denials per day", f"SELECT substr(eventtime, 1, 10), count(*) FROM cloudtrail WHERE {_DENIED} GROUP BY 1"),
+    ("has anyone been tampering with our logging?",
+     f"SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     f"WHERE {_TAMPERING}"),
+    ("Security groups opened up to the whole internet - any?",
+     "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     "WHERE eventname = 'AuthorizeSecurityGroupIngress' AND strpos(requestparameters, '0.0.0.0/0') > 0"),
+])
+def test_security_vocabulary_said_otherwise(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) >= 1
+
+
+def test_which_objects_did_someone_create_are_the_objects_the_request_names(engine) -> None:
+    question = "which iam users did lena.garcia create"
+    reference = ("SELECT DISTINCT json_extract_scalar(requestparameters, '$.userName') FROM cloudtrail "
+                 "WHERE useridentity.username = 'lena.garcia' AND eventname = 'CreateUser'")
+    assert same_rows(engine, question, reference) >= 1
+    sql = translate("which roles did dave.kowalski@tyrell.com create", DEMO_NOW)[0]
+    assert "'$.roleName'" in sql and "eventname = 'CreateRole'" in sql
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("list guardduty findings in the high severity band",
+     "SELECT updatedat, severity, type, title, resourcetype, id FROM guardduty WHERE severity >= 7.0 AND severity < 9.0"),
+    ("console logins - how many succeeded and how many failed?",
+     "SELECT json_extract_scalar(responseelements, '$.ConsoleLogin'), count(*) FROM cloudtrail "
+     "WHERE eventname = 'ConsoleLogin' GROUP BY 1"),
+    ("how many distinct api actions did lena.garcia@tyrell.com perform?",
+     "SELECT count(DISTINCT eventname) FROM cloudtrail WHERE useridentity.arn LIKE '%/lena.garcia@tyrell.com'"),
+    ("break down the port 8080 traffic by accept/reject",
+     "SELECT action, count(*) FROM vpc_flow WHERE dstport = 8080 GROUP BY action"),
+])
+def test_everyday_wordings_of_known_shapes(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) >= 1
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("which subnet is i-9bb7939b0bfe31f31 in, per the flow logs",
+     "SELECT DISTINCT subnet_id FROM vpc_flow WHERE instance_id = 'i-9bb7939b0bfe31f31'"),
+    ("did anybody get into the console yesterday without using mfa? successful logins only",
+     "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     "WHERE eventname = 'ConsoleLogin' AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Success' "
+     "AND json_extract_scalar(additionaleventdata, '$.MFAUsed') = 'No' "
+     "AND eventtime >= '2026-11-19T00:00:00Z' AND eventtime < '2026-11-20T00:00:00Z'"),
+])
+def test_the_log_source_named_and_mfa_said_otherwise(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) >= 1
+
+
+def test_the_first_things_someone_did_are_their_first_events() -> None:
+    sql = " ".join(translate("list the first five things lena.garcia did", DEMO_NOW)[0].split())
+    assert "'lena.garcia'" in sql and sql.endswith("LIMIT 5") and "ORDER BY eventtime ASC" in sql

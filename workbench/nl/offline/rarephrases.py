@@ -123,6 +123,34 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     # "regions with findings": the regions that had any, not each region beside each finding type ("+ count" counts)
     (r"\b(regions?|accounts?|account\s*ids?|resource\s*types?)\s+with\s+(?:any\s+)?(?:guard\s*duty\s+|gd\s+)?findings\b"
      r"(?!\s*(?:\+|,|&|\band\b|\bwith\b|\bplus\b)\s*(?:a\s+|the\s+|their\s+)?(?:counts?|how many|number)\b)", r"\1 that had findings"),
+    # "opened up to the whole internet": opened to the world, as the exposure readers say it
+    (r"\b(open(?:ed|s|ing)?)\s+up\s+(?=to\b)", r"\1 "),
+    (r"\bthe\s+(?:whole|entire|wide|open|public)\s+(internet|world)\b", r"the \1"),
+    # "denials per day", "count the denials": the denied calls counted ("the ListAccounts denials" is left as it was)
+    (r"\b((?:count(?:\s+of)?|number\s+of|how\s+many|total)\s+(?:the\s+)?)denials\b", r"\1denied calls"),
+    (r"^(\W*)denials(?=\s+(?:per|by|each|over)\b)", r"\1denied calls"),
+    # "has anyone been tampering with our logging?": logging tampering, the concept
+    (r"\b(?:been|is|are|was|were)\s+tampering\s+with\s+(?:our\s+|the\s+)?(?:logging|logs|audit\s+logs?)\b",
+     "done logging tampering"),
+    # "which iam users did lena.garcia create": the passive the verb grammar reads ("which users were created by …")
+    (r"\b(which|what)\s+((?:iam\s+)?(?:users|roles|buckets|groups|trails|secrets|security\s+groups|key\s*pairs|access\s+keys))"
+     r"\s+did\s+([\w.@+=-]+)\s+(creat|delet|remov|updat)e\s*([?.!]?)\s*$", r"\1 \2 were \4ed by \3\5"),
+    # "findings in the high severity band": of high severity, as the band readers say it
+    (r"\bin\s+the\s+(critical|high|medium|low)\s+severity\s+(?:band|bucket|range|tier|level)\b", r"of \1 severity"),
+    # "console logins - how many succeeded and how many failed?": a count per outcome
+    (r"\b(?:how\s+many|count(?:\s+of)?)\s+(?:succeeded|were\s+successful|successes)\s*(?:,|and|vs\.?|versus|&)\s*"
+     r"(?:how\s+many\s+)?(?:failed|were\s+unsuccessful|failures)\b", "count per outcome"),
+    # "how many distinct api actions did X perform": the calls X made
+    (r"\b(did|does|do)\s+([\w.@+=-]+)\s+perform\b", r"\1 \2 make"),
+    # "break down the port 8080 traffic by accept/reject": per action (splitwords.py reads "by accept/reject action")
+    (r"\b((?:per|by|split\s+by|broken\s+down\s+by|grouped\s+by)\s+)(?:accept(?:ed)?|allow(?:ed)?)\s*(?:/|vs\.?|or|and|&)\s*"
+     r"(?:reject(?:ed)?|block(?:ed)?)\b(?!\s+actions?\b)", r"\1action"),
+    # "which subnet is i-… in, per the flow logs", "going by guardduty": the log source named, not a grouping
+    (r"\b(?:per|according\s+to|going\s+by|based\s+on|as\s+per)\s+(?:the\s+)?((?:vpc\s+)?flow\s+logs?|guard\s*duty|cloud\s*trail)\b",
+     r"in the \1"),
+    (r"\bwithout\s+using\s+(?:an?\s+)?mfa\b", "without mfa"),
+    # "list the first five things lena.garcia did": her first events
+    (r"\bthe\s+(first|last|latest|earliest)\s+(\w+)\s+(?:things|actions|calls)\s+([\w.@+=-]+)\s+did\b", r"the \1 \2 events of \3"),
     # "every CreateAccessKey … with the user it was made for": the user the request names
     (r"\bthe\s+(user|role)s?\s+(?:(?:that\s+)?(?:it|they|each(?:\s+one)?|the\s+(?:key|keys|password|login\s+profile)s?)\s+)?"
      r"(?:was|were|got)\s+(?:made|created|minted|issued|generated|set\s+up|attached)\s+(?:for|to)\b", r"the target \1"),
