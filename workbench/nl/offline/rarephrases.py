@@ -146,8 +146,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     (r"\b((?:per|by|split\s+by|broken\s+down\s+by|grouped\s+by)\s+)(?:accept(?:ed)?|allow(?:ed)?)\s*(?:/|vs\.?|or|and|&)\s*"
      r"(?:reject(?:ed)?|block(?:ed)?)\b(?!\s+actions?\b)", r"\1action"),
     # "which subnet is i-… in, per the flow logs", "going by guardduty": the log source named, not a grouping
-    (r"\b(?:per|according\s+to|going\s+by|based\s+on|as\s+per)\s+(?:the\s+)?((?:vpc\s+)?flow\s+logs?|guard\s*duty|cloud\s*trail)\b",
-     r"in the \1"),
+    (r"\b(?:per|according\s+to|going\s+by|based\s+on|as\s+per)\s+(?:the\s+)?((?:vpc\s+)?flow\s+logs?|guard\s*duty|cloud\s*trail)\b"
+     r"(?=\s*(?:[?.!,;]|$))", r"in the \1"),  # the source alone: "per guardduty finding type" is a grouping
     (r"\bwithout\s+using\s+(?:an?\s+)?mfa\b", "without mfa"),
     # "list the first five things lena.garcia did": her first events
     (r"\bthe\s+(first|last|latest|earliest)\s+(\w+)\s+(?:things|actions|calls)\s+([\w.@+=-]+)\s+did\b", r"the \1 \2 events of \3"),
