@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -47,6 +50,20 @@ def serialise_moto_dynamodb_writes() -> None:
 
         serialised._serialised = True  # type: ignore[attr-defined]
         setattr(DynamoDBBackend, name, serialised)
+
+
+@pytest.fixture(autouse=True)
+def _sigint_handler_left_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that leaves a SIGINT handler of its own behind changes Ctrl-C for every later test: the Athena run's
+    SIGINT test once inherited a handler that did not raise and failed in the full suite only. Put back the handler
+    found, and name the test that left one (in the warnings summary), so the leak is mended where it is."""
+    found = signal.getsignal(signal.SIGINT)
+    yield
+    left = signal.getsignal(signal.SIGINT)
+    if left is not found and found is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, found)
+        warnings.warn(f"{request.node.nodeid} left SIGINT handled by {left!r}; the handler it found is put back",
+                      RuntimeWarning, stacklevel=1)
 
 
 @pytest.fixture(scope="session")
