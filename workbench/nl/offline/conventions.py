@@ -84,7 +84,8 @@ def per_value(intent: Intent, found: Mentions, text: str) -> None:
                     intent.order.insert(0, Order(column))
                 return
     if not intent.measures or not (found.compared or re.search(
-            r"\b(?:counts|each|respectively|separately|apiece|individually|per (?:user|ip|address|role))\b", found.text)):
+            r"\b(?:counts|each|respectively|separately|apiece|individually|per (?:user|ip|address|role))\b", found.text)
+            or _leading_calls(intent, found.text)):
         return
     for item in intent.filters:
         columns = _listed_columns(item.condition) if len(item.entities) > 1 else []
@@ -98,7 +99,7 @@ def per_value(intent: Intent, found: Mentions, text: str) -> None:
                 # "StopInstances and StartInstances counts by day", "A vs B per hour": each value's own count
                 # in each group, never the sum of both ("alice or bob, count per user" is grouped by them already)
                 if not (found.compared or re.search(r"\b(?:counts|each|respectively|separately|apiece|individually)\b",
-                                                    found.text)) or "useridentity" in column and any(
+                                                    found.text) or _leading_calls(intent, found.text)) or "useridentity" in column and any(
                         d.expression.startswith("useridentity") for d in intent.groups):
                     return
                 intent.group_by.append(named)
@@ -106,6 +107,15 @@ def per_value(intent: Intent, found: Mentions, text: str) -> None:
             else:
                 intent.group_by, intent.order = [named], [Order(column)]
             return
+
+
+def _leading_calls(intent: Intent, text: str) -> bool:
+    """'StartInstances and StopInstances per day' (dev32 ah186, as dev20 r062's 'counts by day'): the calls named
+    as the whole subject, over time, are each counted; a concept they explain ('iam enumeration (ListUsers, …) per
+    day') is one count. (The text has each named call as its column's name.)"""
+    return bool(intent.table == "cloudtrail" and any(g.alias in ("day", "hour", "week", "minute") for g in intent.groups)
+                and re.match(r"\s*(?:(?:count|number)\s+of\s+)?eventname(?:\s*(?:,|/|&|\band\b|\bor\b)?\s*eventname)+"
+                             r"(?:\s+(?:calls|events|api\s+calls))?\s+(?:per|by|each|a)\s+(?:day|hour|week|minute)\b", text))
 
 
 def _compared_counts(intent: Intent, text: str) -> None:

@@ -13,7 +13,9 @@
 - an ssh key pushed (SendSSHPublicKey), the instance that owns an interface, a flow's start time, an address range's kind said aside, a user agent's
   tool in brackets;
 - identities broken down by type (the identity type), the session issuer (the role), the user a key was made for
-  (the target user).
+  (the target user);
+- dev32's checklist words: a leading CIS item label, console authentication failures, trail config changes with their
+  calls listed, security group rule changes, kms keys disabled or scheduled for deletion, ssh key pairs, detector ids.
 """
 
 from __future__ import annotations
@@ -107,6 +109,10 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     (r"(?<![\d.,])(?<![\d.,]\s)\b(bytes|packets)\s+(?:summed|added\s+up|totall?ed)\b", r"total \1"),
     # "a browser user agent (Mozilla)": the tool in brackets is the user agent named
     (r"\b(?:an?\s+|the\s+)?(?:browser|web|console)\s+user[\s_-]?agent\s*\(\s*([\w./-]+)\s*\)", r"the \1 user agent"),
+    # "sg rule changes", "attempts to change security groups": CIS 4.10's security group changes, as the readers say it
+    (r"\b(?:sgs?|security\s+groups?)\s+(?:rules?\s+)?changes\b", "security group changes"),
+    (r"\b(?:attempts?|tries|tried|trying)\s+to\s+(?:change|modify|alter)\s+(?:the\s+|any\s+|our\s+)?(?:sgs|security\s+groups)\b",
+     "security group changes"),
     (r"\b(?:sgs?|security\s+groups?)\s+ids?\b", "security groups"),  # the groups are named by their ids
     # "security groups that got an ingress rule for 0.0.0.0/0": opened to the world, as the rules read it
     (r"\b(?:got|received|gained|were\s+given|was\s+given|had)\s+(?:an?\s+|new\s+|any\s+)?(?:ingress|inbound)\s+rules?\s+"
@@ -114,6 +120,20 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     # "which detector ids were deleted": a detector is GuardDuty's, whose deletion the rules read by that name
     (r"(?<!duty )\b(detectors?(?:\s+ids?)?\s+(?:(?:were|was|got|been|being)\s+)?(?:deleted|removed|disabled|suspended)\b)",
      r"guardduty \1"),
+    # "kms keys disabled or scheduled for deletion" (CIS 4.7): the calls that do it, DisableKey and ScheduleKeyDeletion
+    # ("which kms keys …" asks for the keys, a column these calls name in their request: left to be refused)
+    (r"(?<!which )(?<!what )\b(?:kms\s+keys?|cmks?)\s+(?:(?:were|was|got|being|been)\s+)?(?:disabled\s+or\s+scheduled\s+for\s+deletion|"
+     r"scheduled\s+for\s+deletion\s+or\s+disabled)\b", "DisableKey or ScheduleKeyDeletion calls"),
+    (r"(?<!which )(?<!what )\b(?:kms\s+keys?|cmks?)\s+(?:(?:were|was|got|being|been)\s+)?disabled\b", "DisableKey calls"),
+    (r"(?<!which )(?<!what )\b(?:kms\s+keys?|cmks?)\s+(?:(?:were|was|got|being|been)\s+)?scheduled\s+for\s+deletion\b",
+     "ScheduleKeyDeletion calls"),
+    # "ssh key pairs": an EC2 key pair is an ssh key; the word adds nothing to ImportKeyPair / CreateKeyPair
+    (r"\bssh\s+(key\s*-?\s*pairs?)\b", r"\1"),
+    # "the GuardDuty detector in eu-west-1 deleted": the place said between the detector and its deletion
+    (r"\b(guard ?duty\s+detectors?)\s+(in\s+[a-z]{2}(?:-[a-z]+)+-\d)\s+((?:(?:was|were|got|been|being)\s+)?"
+     r"(?:deleted|removed|disabled|suspended))\b", r"\1 \3 \2"),
+    # "detectors deleted - detector id, region, who": the detector, named by its id
+    (r"\bdetector\s+ids?\b(?!\s+(?:(?:were|was|got|been|being)\s+)?(?:deleted|removed|disabled|suspended)\b)", "detector"),
     # "break down identities by type": the identity's type, not each identity and its type
     (r"\b(?:cloudtrail\s+|caller\s+|principal\s+)?identit(?:y|ies)\s+(?:broken\s+down\s+)?(by|per)\s+(?:their\s+|its\s+)?type\b",
      r"events \1 identity type"),
@@ -143,6 +163,16 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     (r"\b(?:per|according\s+to|going\s+by|based\s+on|as\s+per)\s+(?:the\s+)?((?:vpc\s+)?flow\s+logs?|guard\s*duty|cloud\s*trail)\b"
      r"(?=\s*(?:[?.!,;]|$))", r"in the \1"),  # the source alone: "per guardduty finding type" is a grouping
     (r"\bwithout\s+using\s+(?:an?\s+)?mfa\b", "without mfa"),
+    # "cis 4.3: console logins where mfa was not used": the checklist item's number labels the question, the words
+    # after it ask it (the number is no port or count)
+    (r"^\s*cis(?:\s+(?:aws\s+)?(?:benchmark|control|item|check))?\s+\d+(?:\.\d+)+\s*[:\-—–]\s*", ""),
+    # "console authentication failures" (CIS 4.6's metric): failed console sign-ins, as the readers say it
+    (r"\b(?:aws\s+)?(?:management\s+)?console\s+auth(?:entication)?\s+failures?\b", "failed console logins"),
+    # "cloudtrail configuration changes (create/update/delete trail, start/stop logging)": the list spelled out beside
+    # the concept restates it (CIS 4.5's calls)
+    (r"\b((?:cloud ?trail|trails?)(?:\s+(?:config|configuration|settings))?\s+changes)\s*"
+     r"\((?=[^()]*(?:[/,]|\band\b|\bor\b))(?:\s*(?:create|update|delete|start|stop|trails?|logging|and|or|[/,]))+\s*\)",
+     r"\1"),  # (one call alone in brackets may narrow it, as accounting.drop_explanations reads it)
     # "list the first five things lena.garcia did": her first events
     (r"\bthe\s+(first|last|latest|earliest)\s+(\w+)\s+(?:things|actions|calls)\s+([\w.@+=-]+)\s+did\b", r"the \1 \2 events of \3"),
     # "every CreateAccessKey … with the user it was made for": the user the request names

@@ -17,10 +17,21 @@ def _trail_named(reading: Reading) -> bool:
 
 
 TRAIL_TAMPERING = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors")
+# "cloudtrail configuration changes" (CIS 4.5's metric filter): the trail made, changed, deleted, started or stopped
+TRAIL_CHANGES = ("CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging")
+
+
+def _trail_changes(reading: Reading) -> None:
+    """'trail changes', 'cloudtrail config changes': the noun names CIS 4.5's list (dev32 ah033, ah038, ah039), where a
+    verb ('who modified the trail') keeps to the calls that change a trail in place."""
+    if match := reading.find(r"\b(?:cloud ?trail|trails?)(?:\s+(?:config|configuration|settings))?\s+changes\b"):
+        words = reading.consume(match)
+        reading.add(event_filter(TRAIL_CHANGES), words, "trail " + "/".join(TRAIL_CHANGES), "trail changes")
 
 
 def trail_concepts(reading: Reading) -> None:
     """'stopped the trail', 'logging turned off', 'tampered with cloudtrail': the trail's calls a verb names."""
+    _trail_changes(reading)
     subject = (r"(?:(?:cloud ?trail (?:logging|logs?|trails?)|audit logging|cloud ?trail|trailname|trails?|logging)"
                r"(?:\s+(?:config|configuration|settings|selectors|event selectors))?)")
     verbs = {r"stop\w*|(?:turn|switch)\w* off|paus\w*|halt\w*|disabl\w*": ("StopLogging",),
@@ -48,7 +59,8 @@ def trail_concepts(reading: Reading) -> None:
                         r"(?:stop\w*|(?:turn|switch)\w* off|disabl\w*)", words):
             # bare "logging" turned off: every log the lake keeps that a call can stop, the trail's and the flows';
             # "stopped logging on <a trail>" is the trail's own StopLogging
-            events = ("StopLogging",) if words.startswith("stop") and _trail_named(reading) else (
+            # ("was logging stopped on any trail" alike: dev32 ah041)
+            events = ("StopLogging",) if re.search(r"\bstop", words) and _trail_named(reading) else (
                 "StopLogging", "DeleteTrail", "DeleteFlowLogs")
         elif re.search(r"\b(?:turn|switch)\w* off\b", words) and not re.search(r"chang|updat|modif|tamper|mess", words):
             # the trail "switched off": stopped or deleted, either leaves it off
