@@ -77,7 +77,7 @@ from workbench.nl.offline.requested import (
     request_values,
     trail_destination,
 )
-from workbench.nl.offline.restated import restated_limit
+from workbench.nl.offline.restated import restated_column, restated_limit
 from workbench.nl.offline.seentimes import place_seen, seen_time
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
@@ -278,6 +278,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     apply_column_list(intent, asked_list)
     if seen is not None:
         place_seen(intent, seen)
+    restated_column(reading, intent, asked)
     listed_columns_asked(reading, intent)
     refuse_unread_column(reading.text, intent)
     refuse_unread_noun(reading.text)
