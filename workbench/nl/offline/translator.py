@@ -211,7 +211,9 @@ def _read_intent(question: str, now: datetime) -> Intent:
     text, made = named_creations(found, text)
     in_request = request_values(found)
     console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
-    if found.of("bucket"):  # "acl and policy changes on tyrell-backups-33c922": the bucket's policy, not IAM's
+    # "acl and policy changes on tyrell-backups-33c922", "which buckets had their policy or ACL changed": the bucket's
+    # policy, not IAM's (dev9 j100, dev14 s146, dev29 ae019)
+    if found.of("bucket") or re.search(r"\b(?:which|what|distinct|per|by|list)\s+(?:s3\s+)?buckets\b.*\btheir\s+polic", text):
         text = re.sub(r"\b(\w+\s+)?(polic(?:y|ies))\b", lambda m: m.group(0) if m.group(1) and m.group(1).split()[0] in {
             "bucket", "iam", "key", "kms", "role", "user", "group", "trust", "managed", "inline", "policyname"}
             else f"{m.group(1) or ''}bucket {m.group(2)}", text)
