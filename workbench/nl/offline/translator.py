@@ -82,6 +82,7 @@ from workbench.nl.offline.seentimes import place_seen, seen_time
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.tablechoice import choose_table
+from workbench.nl.offline.tailphrases import tail_phrases
 from workbench.nl.offline.timephrases import extract_window
 from workbench.nl.offline.titles import title_mentions
 from workbench.nl.offline.typepatterns import place_type_patterns, take_type_patterns
@@ -148,7 +149,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
     question = pairs_as_columns(possessive_column(question))
     asked = question.lower()
-    question = without_gloss(compare(normalise(plain_rare_phrases(question)), now))
+    question = without_gloss(compare(normalise(tail_phrases(plain_rare_phrases(question))), now))
     question, listed = take_column_list(question)  # "- src, dst, bytes": before its words read as anything else
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
