@@ -46,7 +46,8 @@ def test_a_session_manager_session_names_its_target(engine) -> None:
 @pytest.mark.parametrize("question", [
     "RunInstances calls with the instance id",
     "which instances did CreateUser target",
-    "what instances did the etl-batch-ec2 role run on (session names)",
+    # ("what instances did the etl-batch-ec2 role run on (session names)": the gloss names the column, the role's session
+    # names, read so since pass 12 (test_pass12_tail18.py; dev19 v117, dev31 ag055))
     "SendSSHPublicKey and StopInstances calls per instance",
     # the instance as the caller (its role sessions) is no request's field: refused as before
     "api calls made by instance i-9bb7939b0bfe31f31 (its instance role sessions), denied ones only",

@@ -284,6 +284,7 @@ _LATE_OBJECTS = (
                 "tags", "iam and ec2 calls", alone=r"tagged"),
 )
 _LATE_ARTICLE = r"(?:an?\s+|the\s+|any\s+|new\s+|some\s+)?"
+_LATE_ACTOR = r"(?:the\s+)?(?:(?:iam\s+)?user\s+|role\s+)?(?:username|rolename|principalarn)"
 _LATE_BE = r"(?:(?:was|were|got|been|being|is|are|has been|have been)\s+)?"
 
 
@@ -318,6 +319,11 @@ def late_verb_object_events(reading: Reading, found: Mentions) -> None:
         for late in obj.verbs:
             match = reading.find(rf"\b(?P<verb>{late.forms})\s+{_LATE_ARTICLE}{obj.words}\b|"
                                  rf"\b{obj.listed}\s+{_LATE_BE}(?P<after>{late.forms})\b")
+            if match is None:
+                # "instance types svc-reporting launched", "what instance types did X launch": the object first, then
+                # the one who acted on it (dev d178, dev29 ae050 read it so, as "instance types launched by X" reads)
+                match = reading.find(rf"\b{obj.listed}\s+(?:(?:did|does|has|have|had)\s+)?{_LATE_ACTOR}\s+"
+                                     rf"(?P<after>{late.forms})\b")
             if match is None and obj.alone:
                 match = reading.find(rf"\b(?P<verb>{obj.alone})\b")
             if match is None and obj.noun == "Instances" and instance_named:
@@ -325,7 +331,7 @@ def late_verb_object_events(reading: Reading, found: Mentions) -> None:
                 match = reading.find(rf"\b(?P<verb>{late.forms})\b(?!\s+(?:time|date|at|of)\b)")
             if match is None:
                 continue
-            side = "verb" if match.group("verb") else "after"
+            side = "verb" if match.groupdict().get("verb") else "after"
             keeps = obj.keeps_after if side == "verb" else obj.keeps_before
             words = reading.consume_span(match.start(side), match.end(side)) if keeps else reading.consume(match)
             event = _event(late.verb, obj.noun)

@@ -53,6 +53,8 @@ PRESENT_ONLY = {
         is_null("json_extract_scalar(requestparameters, '$.roleArn')", negate=True), "naming a role"),
     "json_extract_scalar(requestparameters, '$.keyName')": (
         is_null("json_extract_scalar(requestparameters, '$.keyName')", negate=True), "naming a key pair"),
+    "json_extract_scalar(requestparameters, '$.keyId')": (
+        is_null("json_extract_scalar(requestparameters, '$.keyId')", negate=True), "naming a KMS key"),
     # Identity Center users act through the AWSReservedSSO_* roles; the session name is the user
     "regexp_extract(useridentity.arn, '[^/]+$')": (like("useridentity.arn", "%:assumed-role/AWSReservedSSO_%"),
                                                    "Identity Center sessions"),

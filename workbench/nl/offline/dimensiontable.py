@@ -75,6 +75,9 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         "operation": ("eventname", "eventname", "event name"),
         "access keys": ("useridentity.accesskeyid", "accesskeyid", "access key"),
         "key": ("useridentity.accesskeyid", "accesskeyid", "access key"),
+        # "which kms key ids did billing-lambda call GenerateDataKey on": the KMS key the request names (tailphrases.py
+        # writes "kms key" so), never the caller's access key that "key" alone is (dev29 ae090)
+        **dict.fromkeys(("kmskey", "kmskey id"), ("json_extract_scalar(requestparameters, '$.keyId')", "kms_key", "KMS key")),
         # "what key name did ImportKeyPair use": an EC2 key pair's name, never an access key
         **dict.fromkeys(("key name", "key names", "key pair", "key pairs", "key pair name", "keypair", "keypairs"),
                         ("json_extract_scalar(requestparameters, '$.keyName')", "key_name", "key pair name")),

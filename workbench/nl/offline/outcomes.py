@@ -181,6 +181,7 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
                              r"(?:\s+(?:errors?|failures?|exceptions?)(?=\s*$|\s+(?:in|on|from|for|yesterday|today|"
                              r"per|by|and|with|over|during|last|past|since)\b|[?,.]))?|permission errors?)\b"):
         reading.add(one_of("errorcode", DENIED_CODES), reading.consume(match), "that were denied")
+        _said_again(reading, r"denied|denials?")
     elif (match := reading.find(r"\b(?:failed|fail|fails|failures?|(?<!without )(?<!without an )(?<!no )errors?(?! codes?\b)|"
                                 r"errored|unsuccessful(?:ly)?|failing)\b")) and not _asked_column(reading, match.start()) \
             and not _error_column(reading.text, match.start()):
@@ -192,6 +193,8 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
             reading.add(is_null("errorcode", negate=True), match.group(0), "that failed")
         elif not error_codes_named:
             reading.add(is_null("errorcode", negate=True), reading.consume(match), "that failed")
+            if re.fullmatch(r"fail\w*|unsuccessful\w*", match.group(0)):
+                _said_again(reading, r"fail(?:ed|s|ing|ures?)?|unsuccessful(?:ly)?")
     elif match := reading.find(r"\b(?:succeeded|successful(?:ly)?|without (?:an? )?errors?|no errors?)\b"):
         reading.add(is_null("errorcode"), reading.consume(match), "that succeeded")
     if not error_codes_named and (said := reading.find(r"\berror codes?\b")) and not _asked_column(reading, said.start()):
@@ -218,6 +221,18 @@ def cloudtrail_outcomes(reading: Reading, error_codes_named: bool, console_named
     # read in the order written: "except s3 and kms" negates the first, and the list carries it to the next
     for start, end, word, service in sorted(spans):
         reading.add(eq("eventsource", f"{service}.amazonaws.com"), reading.consume_span(start, end), f"in {word.upper()}")
+
+
+def _said_again(reading: Reading, words: str) -> None:
+    """'who got denied the most? top 1 arn by denied calls', 'was ivan.patel ever denied? count the denials', 'api calls
+    that fail most often - name and failure count': the outcome already read, said once more where the question restates
+    itself; the same filter, not a word left unread (dev29 ae077, ae037, dev31 ag009). Never after a negation or beside
+    another outcome ('failed but not denied', 'denied vs allowed'): those are other questions, left to be refused."""
+    if re.search(r"\b(?:not|never|non|no|without|except|excluding|other\s+than|vs\.?|versus|allowed|accepted|"
+                 r"succe\w+)\b|n't\b", reading.text):
+        return
+    while match := reading.find(rf"\b(?:{words})\b"):
+        reading.consume(match)
 
 
 def _refuse_both(reading: Reading, match: re.Match[str], instead: str) -> None:

@@ -118,7 +118,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
     first = re.search(r"\b(?:when|what time) did\b(?:(?!\beach\b).)*\b(?:start|begin)\b|"
                       r"\b(?:first|earliest)\s+(?:api\s+|cloudtrail\s+|vpc\s+|guard ?duty\s+)?(?:time(?:stamp)?|"
                       r"eventtime|updatedat|seen|appear\w*|show\w* up|call\w*|event|eventname|login|"
-                      r"logins|sign-?in|activity|"
+                      r"logins|sign-?in|activity|access(?![\s-]*(?:keys?|denied)\b)|"
                       r"occurrence|use|used|sighting|connection|flow|finding)\b|\bwhen (?:did|was|were)\b(?:(?!\beach\b).)*\bfirst\b|"
                       r"\b(?:(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:earliest|oldest|first)\b|"
                       r"\bfirst\s+(?:\w+\s+)?(?:seen|appear\w*|show\w* up|used)|"
@@ -126,7 +126,7 @@ def _read_shape(reading: Reading, intent: Intent) -> None:
                       r"\b(?:first|earliest)(?=\s{2,})", reading.text)
     last = re.search(r"\b(?:last|latest|most recent)\s+(?:api\s+|cloudtrail\s+|vpc\s+|guard ?duty\s+)?(?:time(?:stamp)?|"
                      r"eventtime|updatedat|seen|call|event|eventname|login|logins|sign-?in|"
-                     r"activity|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b(?:(?!\beach\b).)*\blast\b|"
+                     r"activity|access(?![\s-]*(?:keys?|denied)\b)|occurrence|use|used|sighting|connection|flow|finding)\b|\blast\s+seen\b|\bwhen did\b(?:(?!\beach\b).)*\blast\b|"
                      r"\bwhen was\b(?:(?!\beach\b).)*\blast\b|\b(?:last|latest|most recent)(?=\s{2,})|"
                      # "when was the latest X finding updated", "time of the most recent finding": its time
                      r"\b(?:when (?:was|were|did)|(?:the\s+)?time of)\s+(?:the\s+)?(?:very\s+)?(?:latest|most recent|newest)\b|"

@@ -99,6 +99,10 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:most\s+recently|last|latest)\s+updated\s+(?=(?:guard ?duty\s+)?findings?\b)", "most recent "),
     (r"\b(?:per|by|each|every)\s+calendar\s+(day|week|month|hour)\b", r"per \1"),  # a day is a calendar day
     (r"\bminted\b", "created"), (r"\bspun up\b", "launched"),
+    # "which buckets did X put objects into": an object put is an upload, PutObject (dev31 ag077; "write to", "upload"
+    # read so in dev12 o045, dev16 t105)
+    (r"\bput\s+(?:any\s+|some\s+|the\s+|new\s+)?((?:s3\s+)?(?:objects?|files?))\s+(?=(?:into|in|to|on)\b)", r"upload \1 "),
+    (r"\bcrypto[\s-]currenc(y|ies)\b", r"cryptocurrenc\1"),  # "any crypto currency findings?" (dev25 a065): one word
     # "brute-forced heidi.smith's console password": the password guessed at sign-in, not a login profile call
     (r"\b((?:brute[- ]?forc|password[- ]spray)\w*\b.*?)\s+(?:aws\s+)?(?:console\s+)?passwords?\b", r"\1"),
     (r"\bconsole passwords?\b", "login profile"),

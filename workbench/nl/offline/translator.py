@@ -77,11 +77,12 @@ from workbench.nl.offline.requested import (
     request_values,
     trail_destination,
 )
-from workbench.nl.offline.restated import restated_limit
+from workbench.nl.offline.restated import restated_column, restated_limit
 from workbench.nl.offline.seentimes import place_seen, seen_time
 from workbench.nl.offline.shape import read_shape
 from workbench.nl.offline.spelling import correct, correct_typed
 from workbench.nl.offline.tablechoice import choose_table
+from workbench.nl.offline.tailphrases import tail_phrases
 from workbench.nl.offline.timephrases import extract_window
 from workbench.nl.offline.titles import title_mentions
 from workbench.nl.offline.typepatterns import place_type_patterns, take_type_patterns
@@ -148,7 +149,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
     question = pairs_as_columns(possessive_column(question))
     asked = question.lower()
-    question = without_gloss(compare(normalise(plain_rare_phrases(question)), now))
+    question = without_gloss(compare(normalise(tail_phrases(plain_rare_phrases(question))), now))
     question, listed = take_column_list(question)  # "- src, dst, bytes": before its words read as anything else
     refuse_unanswerable(question)
     refuse_unreadable_values(question)
@@ -211,7 +212,9 @@ def _read_intent(question: str, now: datetime) -> Intent:
     text, made = named_creations(found, text)
     in_request = request_values(found)
     console = {(e.value, e.negated) for e in found.of("event")} == {("ConsoleLogin", False)}
-    if found.of("bucket"):  # "acl and policy changes on tyrell-backups-33c922": the bucket's policy, not IAM's
+    # "acl and policy changes on tyrell-backups-33c922", "which buckets had their policy or ACL changed": the bucket's
+    # policy, not IAM's (dev9 j100, dev14 s146, dev29 ae019)
+    if found.of("bucket") or re.search(r"\b(?:which|what|distinct|per|by|list)\s+(?:s3\s+)?buckets\b.*\btheir\s+polic", text):
         text = re.sub(r"\b(\w+\s+)?(polic(?:y|ies))\b", lambda m: m.group(0) if m.group(1) and m.group(1).split()[0] in {
             "bucket", "iam", "key", "kms", "role", "user", "group", "trust", "managed", "inline", "policyname"}
             else f"{m.group(1) or ''}bucket {m.group(2)}", text)
@@ -278,6 +281,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     apply_column_list(intent, asked_list)
     if seen is not None:
         place_seen(intent, seen)
+    restated_column(reading, intent, asked)
     listed_columns_asked(reading, intent)
     refuse_unread_column(reading.text, intent)
     refuse_unread_noun(reading.text)

@@ -41,6 +41,7 @@ SERVICES: dict[str, str] = {
     "cloudwatch": "monitoring", "access analyzer": "access-analyzer", "ebs": "ebs",
     "ec2-instance-connect": "ec2-instance-connect", "ec2 instance connect": "ec2-instance-connect",
     "instance connect": "ec2-instance-connect", "ssm messages": "ssmmessages", "ssmmessages": "ssmmessages",
+    "lightsail": "lightsail", "bedrock": "bedrock",  # dev23 z089, dev27 ac137
 }
 
 DENIED_CODES = ("AccessDenied", "AccessDeniedException", "Client.UnauthorizedOperation", "UnauthorizedOperation")
