@@ -196,8 +196,10 @@ def guardduty_concepts(reading: Reading) -> None:
         count = count and count.strip()
         reading.most_severe = (int(count) if count.isdigit() else _COUNT_WORDS[count]) if count else \
             1 if not noun.endswith("s") else 10
-        # "the highest severity finding": one of several tied at the top would be picked at random; all of them are
-        reading.severest_tied = count is None and not noun.endswith("s")
+        # "the highest severity finding", "list the most severe findings": one of several tied at the top would be
+        # picked at random, and a top 10 would reach below the top; all of them at the top severity are (dev34 aj068,
+        # as dev24 v092 reads the singular). "top findings by severity" asks for a top N, the first rows
+        reading.severest_tied = count is None and (not noun.endswith("s") or not re.search(r"\btop\b", ranked.group(0)))
         reading.text = reading.text[:ranked.start()] + "findings".ljust(len(ranked.group(0))) + reading.text[ranked.end():]
     if match := reading.find(r"\bseverity (?:bands?|levels?|buckets?)\s*(?:\(?\s*low\s*[/,]\s*medium\s*[/,]\s*high"
                              r"(?:\s*[/,]\s*critical)?\s*\)?)?"):

@@ -41,6 +41,11 @@ def read_measure(reading: Reading, table: str, before_dims: str = "") -> Measure
     if match := re.search(r"\bhow much\s+(?:data|traffic|bytes|volume|bandwidth)?", reading.text):
         words = reading.consume(match)  # "how much traffic went to port 443": the bytes summed
         return Measure("sum", "total_bytes", "total bytes", "bytes", words)
+    # "top 3 instances by their single largest flow": one flow's bytes, the largest per group, never their total
+    # (a ranking of flows themselves, "the single biggest flow", reads the column alone and lists the rows)
+    if match := re.search(r"\b(?:single\s+(?:largest|biggest|heaviest)|(?:largest|biggest|heaviest)\s+single)"
+                          r"(?=\s+(?:flow|transfer|connection|record)s?\b)", reading.text):
+        return Measure("max", "max_bytes", "max bytes", "bytes", match.group(0))
     if match := re.search(r"\b(?:bytes|volume|data|bandwidth|largest|biggest|heaviest)\b", reading.text):
         return Measure("sum", "total_bytes", "total bytes", "bytes", match.group(0))
     if match := re.search(r"\bpackets\b", reading.text):

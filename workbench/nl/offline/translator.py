@@ -48,6 +48,7 @@ from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.creations import named_creations, place_creations
 from workbench.nl.offline.firstseen import first_seen_within, without_gloss
 from workbench.nl.offline.flowends import destination_ends, rejects_counted
+from workbench.nl.offline.groupcounts import count_groups
 from workbench.nl.offline.instances import named_calls, own_columns
 from workbench.nl.offline.leads import unread_lead
 from workbench.nl.offline.listing import refuse_unread_column
@@ -293,6 +294,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     rejects_counted(intent, found.text)
     ipv6_world(asked, intent)
     _one_column_each(intent)
+    count_groups(intent, asked)
     refuse_foreign_words(reading, table)
     restated_limit(reading, intent, asked)
     refuse_leftover_numbers(reading)
@@ -358,7 +360,9 @@ def describe(intent: Intent) -> str:
         what += f" ({', '.join(said)})"
     groups = ", ".join(d.description for d in intent.groups)
     measure = intent.measures[0].description if intent.measures else ""
-    if intent.measures and groups:
+    if intent.groups_counted:
+        text = f"number of {groups} ({', '.join(w for _, _, w in intent.having)}) among {what}"
+    elif intent.measures and groups:
         text = f"{measure} of {what} per {groups}"
         if intent.limit is not None:
             text = f"the top {intent.limit} by {measure}: {what} per {groups}"
