@@ -14,7 +14,7 @@ from workbench.nl.intent import Intent
 _COUNTED = re.compile(r"(?:how many|number of|no\. of|count of|total number of)\s")
 # "…, and how many calls each", "with their counts", "which ones": the groups themselves are asked for too
 _GROUPS_ASKED = re.compile(r"\b(?:each|apiece|per|which|list|show|counts|with (?:the |their )?count|and how many|"
-                           r"who|what are|name them|top|most|least)\b")
+                           r"who|what are|name them|top|(?<!at )most|(?<!at )least)\b")  # "at least 5 flows" is the condition
 
 
 def count_groups(intent: Intent, asked: str) -> None:

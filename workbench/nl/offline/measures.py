@@ -17,6 +17,8 @@ _AGGREGATE = {"max": "max", "maximum": "max", "highest": "max", "largest": "max"
 
 
 def read_measure(reading: Reading, table: str, before_dims: str = "") -> Measure | None:
+    if reading.summed is not None:  # a sum over findings, read with its words before the count words (findingsums.py)
+        return reading.summed
     columns = NUMERIC.get(table, ())
     # "total packets and total bytes": the first "total" was read as the count's word, the second is the
     # pair's; both sums are read below as "packets and bytes", never the second alone

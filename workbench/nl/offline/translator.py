@@ -55,6 +55,7 @@ from workbench.nl.offline.listing import refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained, without_descriptions
 from workbench.nl.offline.normalise import normalise, without_lead_in
+from workbench.nl.offline.numbertalk import either_way, number_talk
 from workbench.nl.offline.outcomes import cloudtrail_outcomes
 from workbench.nl.offline.pairs import pairs_as_columns
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
@@ -147,7 +148,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
     refuse_both_worlds(question)
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
-    question = pairs_as_columns(possessive_column(question))
+    question = pairs_as_columns(possessive_column(number_talk(question)))
     asked = question.lower()
     question = without_gloss(compare(normalise(plain_rare_phrases(question)), now))
     question, listed = take_column_list(question)  # "- src, dst, bytes": before its words read as anything else
@@ -292,6 +293,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     apply_conventions(intent)
     destination_ends(intent, found)
     rejects_counted(intent, found.text)
+    either_way(reading, intent)
     ipv6_world(asked, intent)
     _one_column_each(intent)
     count_groups(intent, asked)
@@ -380,5 +382,5 @@ def translate(question: str, now: datetime) -> tuple[str, str, Window | None]:
     """(Athena SQL, one-line explanation, the question's own window or None)."""
     intent = read_intent(question, now)
     sql = compile_intent(intent)
-    refuse_unused_values(question, sql)
+    refuse_unused_values(number_talk(question), sql)  # as read: a gloss it drops ("(service.count)") is no value
     return sql, describe(intent), intent.window

@@ -1,0 +1,30 @@
+"""Sums over GuardDuty findings: 'sum of the counts on Recon:EC2/PortProbeUnprotectedPort findings', 'sum of the finding
+occurrence counts per instance', 'add up the service count field', 'sum of severity scores per resource type'.
+
+A finding's `service.count` is how many times GuardDuty saw the activity it reports (its occurrences); "the counts"
+of findings summed, or their occurrence / service / event count, is that number added up over the findings, never
+how many findings there are (dev28 ad166, dev34 aj136 / aj152 / aj162 read it so). A sum of the severity adds the
+scores. Read before the shape, whose count words ("sum of", "total") would otherwise read a count of rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.nl.intent import Measure
+from workbench.nl.offline.reading import Reading
+
+OCCURRENCES = "CAST(json_extract_scalar(service, '$.count') AS bigint)"
+_SUMMED = r"(?:(?:the\s+)?sum\s+of|add(?:ed)?\s+up|total(?:led)?|summed)\s+(?:the\s+)?(?:findings?'?\s+|guard ?duty\s+)?"
+_QUALIFIED = r"(?:occurrence|service|event)[\s.]+counts?(?:\s+field)?"
+_OCCURRENCE_SUM = re.compile(rf"\b{_SUMMED}(?:{_QUALIFIED}|counts\b(?!\s+of\b))(?:\s+summed\b)?|"
+                             rf"\b{_QUALIFIED}\s+(?:summed|added\s+up|totalled|in\s+total)\b")
+_SEVERITY_SUM = re.compile(rf"\b{_SUMMED}severit(?:y|ies)(?:\s+scores?)?\b")
+
+
+def finding_sums(reading: Reading) -> None:
+    """Read a sum of the findings' occurrence counts or severities into the reading's measure."""
+    if match := _OCCURRENCE_SUM.search(reading.text):
+        reading.summed = Measure("sum", "total_count", "total occurrence count", OCCURRENCES, reading.consume(match))
+    elif match := _SEVERITY_SUM.search(reading.text):
+        reading.summed = Measure("sum", "total_severity", "total severity", "severity", reading.consume(match))
