@@ -114,3 +114,27 @@ def test_a_list_of_ports_keeps_its_commas() -> None:
 def test_either_way_beside_an_address_with_a_side_is_refused() -> None:
     with pytest.raises(TranslationError):
         translate("flows from 203.0.113.77 either way", DEMO_NOW)
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    ("which source talked to the most distinct destination ports",
+     "SELECT srcaddr, count(DISTINCT dstport) AS n FROM vpc_flow GROUP BY srcaddr ORDER BY n DESC LIMIT 1"),
+    ("which source ip has the highest number of distinct destination ports",
+     "SELECT srcaddr, count(DISTINCT dstport) AS n FROM vpc_flow GROUP BY srcaddr ORDER BY n DESC LIMIT 1"),
+    ("top 3 users with the most distinct source ips",
+     "SELECT useridentity.arn, count(DISTINCT sourceipaddress) AS n FROM cloudtrail GROUP BY 1 ORDER BY n DESC, 1 LIMIT 3"),
+])
+def test_the_most_distinct_values_rank_one_grouping(engine, question: str, reference: str) -> None:
+    assert same_rows(engine, question, reference) > 0
+
+
+def test_distinct_resource_types_the_findings_cover(engine) -> None:
+    question = "how many distinct resource types do the findings cover"
+    assert same_rows(engine, question, "SELECT count(DISTINCT resourcetype) FROM guardduty") == 1
+
+
+@pytest.mark.parametrize(("question", "n"), [("which finding has the biggest occurrence count", 1),
+                                             ("top 3 findings by occurrence count", 3)])
+def test_findings_ranked_by_their_occurrence_count(engine, question: str, n: int) -> None:
+    reference = f"{_FINDINGS.replace(' FROM', f', {_OCCURRENCES} AS o FROM')} ORDER BY o DESC LIMIT {n}"
+    assert same_rows(engine, question, reference) == n

@@ -46,6 +46,7 @@ from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.creations import named_creations, place_creations
+from workbench.nl.offline.findingsums import rank_by_occurrences, ranked_by_occurrences
 from workbench.nl.offline.firstseen import first_seen_within, without_gloss
 from workbench.nl.offline.flowends import destination_ends, rejects_counted
 from workbench.nl.offline.groupcounts import count_groups
@@ -272,7 +273,9 @@ def _read_intent(question: str, now: datetime) -> Intent:
     _refuse_foreign_dimension(reading, table, intent)
     asked_list = column_list(listed, table, {*named_calls(intent.filters), *(m.value for m in found.of("event") if not m.negated)},
                              console or "console" in reading.concepts)
+    ranked = ranked_by_occurrences(reading) if table == "guardduty" else None  # the findings' own count, ranked
     read_shape(reading, intent)
+    rank_by_occurrences(intent, ranked)
     column = TIME_COLUMN[table]
     if intent.bucket is not None and re.search(rf"\(\s*(?:by\s+)?{column}\s*\)", asked):
         # "findings per day (by updatedat)": the bracket names the column the bucket is over already
@@ -382,5 +385,5 @@ def translate(question: str, now: datetime) -> tuple[str, str, Window | None]:
     """(Athena SQL, one-line explanation, the question's own window or None)."""
     intent = read_intent(question, now)
     sql = compile_intent(intent)
-    refuse_unused_values(number_talk(question), sql)  # as read: a gloss it drops ("(service.count)") is no value
+    refuse_unused_values(question, sql)
     return sql, describe(intent), intent.window
