@@ -9,7 +9,7 @@ in as literals, never spliced into text — so what the intent says is what the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import sqlglot
@@ -126,6 +126,7 @@ class Intent:
     having: list[tuple[str, int | str, str]] = field(default_factory=list)  # (op, value, words) on the first measure
     limit: int | None = None
     limit_words: str = ""
+    groups_counted: str = ""  # "how many source ips have fewer than 3 flows": the words; the groups are counted
     window: Window | None = None
     window_words: str = ""
 
@@ -162,6 +163,8 @@ class Intent:
                                              for o in self.order))
         if self.limit is not None:
             out.append(f"limit: {self.limit}  ← \"{self.limit_words}\"")
+        if self.groups_counted:
+            out.append(f"count of the groups  ← \"{self.groups_counted}\"")
         out.append(f"window: {self.window}  ← \"{self.window_words}\"" if self.window
                    else "window: the session window")
         return out
@@ -184,6 +187,11 @@ def _aliased(expression: exp.Expression, alias: str) -> exp.Expression:
 
 def build(intent: Intent) -> exp.Select:
     """The intent as one SELECT tree over its table."""
+    if intent.groups_counted:
+        # "how many users made more than 100 calls": the groups that pass the condition, counted; their order and
+        # any cut would change nothing in the count
+        inner = build(replace(intent, groups_counted="", order=[], limit=None))
+        return exp.select(exp.alias_(exp.Count(this=exp.Star()), "matching")).from_(inner.subquery("passing"))
     select = exp.Select().from_(exp.to_table(intent.table))
     groups = intent.groups
     projections = [_aliased(col(d.expression), d.alias) for d in (groups or intent.columns)]

@@ -17,6 +17,7 @@ from workbench.nl.intent import (
     eq,
     like,
 )
+from workbench.nl.offline.findingsums import finding_sums
 from workbench.nl.offline.reading import PROTOCOLS, UNIT, Reading
 from workbench.nl.offline.splitwords import finding_words, flow_splits
 from workbench.nl.offline.vocab import (
@@ -181,6 +182,7 @@ _MOST_SEVERE = re.compile(
 
 
 def guardduty_concepts(reading: Reading) -> None:
+    finding_sums(reading)  # "sum of the counts on X findings": the findings' occurrences added up, not a count
     finding_words(reading)  # "mean guardduty severity", "which finding came first": words the readers below know
     # "gd findings by severity, highest first": the findings in severity order, as "sorted by severity" reads; the
     # counts per severity ordered by how many (or the high band, for "severe") answered another question
@@ -196,8 +198,10 @@ def guardduty_concepts(reading: Reading) -> None:
         count = count and count.strip()
         reading.most_severe = (int(count) if count.isdigit() else _COUNT_WORDS[count]) if count else \
             1 if not noun.endswith("s") else 10
-        # "the highest severity finding": one of several tied at the top would be picked at random; all of them are
-        reading.severest_tied = count is None and not noun.endswith("s")
+        # "the highest severity finding", "list the most severe findings": one of several tied at the top would be
+        # picked at random, and a top 10 would reach below the top; all of them at the top severity are (dev34 aj068,
+        # as dev24 v092 reads the singular). "top findings by severity" asks for a top N, the first rows
+        reading.severest_tied = count is None and (not noun.endswith("s") or not re.search(r"\btop\b", ranked.group(0)))
         reading.text = reading.text[:ranked.start()] + "findings".ljust(len(ranked.group(0))) + reading.text[ranked.end():]
     if match := reading.find(r"\bseverity (?:bands?|levels?|buckets?)\s*(?:\(?\s*low\s*[/,]\s*medium\s*[/,]\s*high"
                              r"(?:\s*[/,]\s*critical)?\s*\)?)?"):
@@ -283,8 +287,10 @@ def guardduty_concepts(reading: Reading) -> None:
                           lambda m: " " * len(m.group(0)), reading.text)
     for word, resource in RESOURCE_TYPES.items():
         if match := reading.find(rf"\b{word}s?\b"):
-            asked = re.search(r"\b(?:which|what|per|by|each|distinct|unique|top(?:\s+\d+)?|bottom(?:\s+\d+)?)\s+"
-                              r"(?:\w+\s+)?$", reading.text[:match.start()]) or re.match(r"\s*ids?\b", reading.text[match.end():])
+            asked = re.search(r"\b(?:which|what|per|by|each|distinct|unique|different|top(?:\s+\d+)?|bottom(?:\s+\d+)?)\s+"
+                              r"(?:\w+\s+)?$", reading.text[:match.start()]) or re.match(r"\s*ids?\b", reading.text[match.end():]) \
+                or re.match(r"\s+(?:with|having|that\s+(?:has|had))\s+the\s+(?:most|fewest|least)\b", reading.text[match.end():])
+            # "the instance with the most port probe findings": the instances ranked, as "which instance has the most"
             # "which instances had findings": the filter, and the word left for the shape to list
             words = match.group(0) if asked else reading.consume(match)
             reading.add(eq("resourcetype", resource), words, f"on {resource} resources")

@@ -17,6 +17,8 @@ _AGGREGATE = {"max": "max", "maximum": "max", "highest": "max", "largest": "max"
 
 
 def read_measure(reading: Reading, table: str, before_dims: str = "") -> Measure | None:
+    if reading.summed is not None:  # a sum over findings, read with its words before the count words (findingsums.py)
+        return reading.summed
     columns = NUMERIC.get(table, ())
     # "total packets and total bytes": the first "total" was read as the count's word, the second is the
     # pair's; both sums are read below as "packets and bytes", never the second alone
@@ -41,6 +43,11 @@ def read_measure(reading: Reading, table: str, before_dims: str = "") -> Measure
     if match := re.search(r"\bhow much\s+(?:data|traffic|bytes|volume|bandwidth)?", reading.text):
         words = reading.consume(match)  # "how much traffic went to port 443": the bytes summed
         return Measure("sum", "total_bytes", "total bytes", "bytes", words)
+    # "top 3 instances by their single largest flow": one flow's bytes, the largest per group, never their total
+    # (a ranking of flows themselves, "the single biggest flow", reads the column alone and lists the rows)
+    if match := re.search(r"\b(?:single\s+(?:largest|biggest|heaviest)|(?:largest|biggest|heaviest)\s+single)"
+                          r"(?=\s+(?:flow|transfer|connection|record)s?\b)", reading.text):
+        return Measure("max", "max_bytes", "max bytes", "bytes", match.group(0))
     if match := re.search(r"\b(?:bytes|volume|data|bandwidth|largest|biggest|heaviest)\b", reading.text):
         return Measure("sum", "total_bytes", "total bytes", "bytes", match.group(0))
     if match := re.search(r"\bpackets\b", reading.text):

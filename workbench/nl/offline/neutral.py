@@ -37,7 +37,7 @@ active often frequently frequent common busiest noisiest loudest heaviest chatti
 bytes volume
 up down out off broken together overall altogether single individual each distinct unique different
 s scan scanned scanning opened generate generated generating produce produced produces producing involving involve involved involves related
-regarding concerning mentioning mentions mention mentioned order ordered chronological chronologically sorted sort
+regarding concerning concern concerns fall falls cover covers mentioning mentions mention mentioned order ordered chronological chronologically sorted sort
 appear appeared appears appearing show showed shown surface surfaced
 happen display print return give list report summarize summary breakdown across between during since until before after
 originating originated coming emanating taken take took performed under against among amongst signs sign evidence

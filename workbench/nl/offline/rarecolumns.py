@@ -52,6 +52,10 @@ RARE_COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
         **dict.fromkeys(("remote ip", "remote ip address", "remote address", "remote ips", "remote ip addresses",
                          "remote addresses"), (_REMOTE_IP, "remote_ip", "remote IP")),
         "severity score": ("severity", "severity", "severity"),  # the number itself, 1 to 10 (the band is its level)
+        # what the finding saw (a port probe, an API call, a connection): its action's type (dev34 aj140; dev28 ad170
+        # filters on it), never CloudTrail's "action"
+        **dict.fromkeys(("action type", "actiontype", "action_type"),
+                        ("json_extract_scalar(service, '$.action.actionType')", "action_type", "action type")),
     },
     "vpc_flow": {
         "vpc id": ("vpc_id", "vpc_id", "VPC"),

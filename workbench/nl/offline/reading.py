@@ -36,6 +36,7 @@ class Reading:
     buckets: bool = False  # the question names a bucket (its placeholder may read as a name)
     console: bool = False  # the question names the ConsoleLogin call itself
     extra: Measure | None = None  # a second sum beside the first ("bytes and packets")
+    summed: Measure | None = None  # "sum of the finding occurrence counts": the findings' own number added up
     total: tuple[str, int, str, str] | None = None  # "sent at least 1 MB in total": (op, amount, words, column) on a sum
     last: tuple[int, str] | None = None  # where the last consumed words stood, and what they were
     negated_end: int | None = None  # where the words of the last negated filter ended

@@ -81,6 +81,9 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     # "the subnet with the highest total bytes": the sum ranked, as "with the most bytes" reads it
     (r"(?<=\bwith the )(?:highest|largest|greatest|biggest)\s+total\s+(?=(?:bytes|packets)\b)", "most "),
     (r"\b(?:lowest|smallest)\s+(?:number|count)\s+of\b", "fewest"),
+    # "which source talked to the most distinct destination ports": ranked by how many distinct values, one
+    # grouping (dev34 aj052), as "the most number of distinct" reads; never a top over both columns
+    (r"\b(most|fewest)\s+(?=(?:distinct|different|unique)\s)", r"\1 number of "),
     # "3 iam users with the most calls": a bare count before the ranked noun, as "the 3 iam users …"
     (r"^\s*(\d+)\s+(?=(?:[a-z][\w-]*\s+){1,3}(?:with|having|that|who)\s+(?:\w+\s+){0,2}?the\s+(?:most|fewest|least)\b)",
      r"the \1 "),

@@ -46,14 +46,17 @@ from workbench.nl.offline.comparisons import compare
 from workbench.nl.offline.concepts import port_in_request, security_group_ports
 from workbench.nl.offline.conventions import apply_conventions, per_value
 from workbench.nl.offline.creations import named_creations, place_creations
+from workbench.nl.offline.findingsums import rank_by_occurrences, ranked_by_occurrences
 from workbench.nl.offline.firstseen import first_seen_within, without_gloss
 from workbench.nl.offline.flowends import destination_ends, rejects_counted
+from workbench.nl.offline.groupcounts import count_groups
 from workbench.nl.offline.instances import named_calls, own_columns
 from workbench.nl.offline.leads import unread_lead
 from workbench.nl.offline.listing import refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained, without_descriptions
 from workbench.nl.offline.normalise import normalise, without_lead_in
+from workbench.nl.offline.numbertalk import either_way, number_talk
 from workbench.nl.offline.outcomes import cloudtrail_outcomes
 from workbench.nl.offline.pairs import pairs_as_columns
 from workbench.nl.offline.placement import place_cloudtrail, place_guardduty, place_vpc, refuse_unplaced
@@ -147,7 +150,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
         raise TranslationError("ask a question, e.g. " + "; ".join(f"'{s}'" for s in SUGGESTIONS[:3]))
     refuse_both_worlds(question)
     refuse_unanswerable(question)  # as typed: "can you block …" is a request to act before it is anything else
-    question = pairs_as_columns(possessive_column(question))
+    question = pairs_as_columns(possessive_column(number_talk(question)))
     asked = question.lower()
     question = without_gloss(compare(normalise(tail_phrases(plain_rare_phrases(question))), now))
     question, listed = take_column_list(question)  # "- src, dst, bytes": before its words read as anything else
@@ -273,7 +276,9 @@ def _read_intent(question: str, now: datetime) -> Intent:
     _refuse_foreign_dimension(reading, table, intent)
     asked_list = column_list(listed, table, {*named_calls(intent.filters), *(m.value for m in found.of("event") if not m.negated)},
                              console or "console" in reading.concepts)
+    ranked = ranked_by_occurrences(reading) if table == "guardduty" else None  # the findings' own count, ranked
     read_shape(reading, intent)
+    rank_by_occurrences(intent, ranked)
     column = TIME_COLUMN[table]
     if intent.bucket is not None and re.search(rf"\(\s*(?:by\s+)?{column}\s*\)", asked):
         # "findings per day (by updatedat)": the bracket names the column the bucket is over already
@@ -295,8 +300,10 @@ def _read_intent(question: str, now: datetime) -> Intent:
     apply_conventions(intent)
     destination_ends(intent, found)
     rejects_counted(intent, found.text)
+    either_way(reading, intent)
     ipv6_world(asked, intent)
     _one_column_each(intent)
+    count_groups(intent, asked)
     refuse_foreign_words(reading, table)
     restated_limit(reading, intent, asked)
     refuse_leftover_numbers(reading)
@@ -362,7 +369,9 @@ def describe(intent: Intent) -> str:
         what += f" ({', '.join(said)})"
     groups = ", ".join(d.description for d in intent.groups)
     measure = intent.measures[0].description if intent.measures else ""
-    if intent.measures and groups:
+    if intent.groups_counted:
+        text = f"number of {groups} ({', '.join(w for _, _, w in intent.having)}) among {what}"
+    elif intent.measures and groups:
         text = f"{measure} of {what} per {groups}"
         if intent.limit is not None:
             text = f"the top {intent.limit} by {measure}: {what} per {groups}"

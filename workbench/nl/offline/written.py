@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from workbench.nl.base import TranslationError
+from workbench.nl.offline.numbertalk import number_talk
 from workbench.nl.offline.rawcolumns import plain_column_names
 from workbench.nl.offline.vocab import NOT_NAMES
 
@@ -37,6 +38,7 @@ def refuse_unused_values(question: str, sql: str) -> None:
     from workbench.nl.check import missing_entities  # check reads the mentions, which import this package
 
     question = plain_column_names(question)  # "per useridentity.type": a column, not a value
+    question = number_talk(question)  # as read: a gloss the reading drops ("(service.count)") is no value
     # "non-s3 calls", "a multi-region trail": an English prefix makes a word, never a name
     written = [v for v in _WRITTEN.findall(question) if not re.fullmatch(r"[a-z]+\.(?:com|net|org|io|yaml|py)", v)
                and v.lower() not in NOT_NAMES and not re.match(r"(?:non|anti|pre|post|multi|cross|self|re|un|sub|inter|"
