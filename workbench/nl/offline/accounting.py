@@ -56,7 +56,8 @@ def refuse_stray_modifiers(reading: Reading, intent: Intent) -> None:
                                "'per event name' or 'per hour'")
     if intent.window is not None and intent.group_by and any(
             m.func == "min" and re.search(r"\b(?:seen|time|appeared|showed)\b", m.words) for m in intent.measures) \
-            and not any(re.search(r"\b(?:per|each|every|by)\b", d.words or "") for d in intent.group_by):
+            and not any(re.search(r"\b(?:per|each|every|by)\b", d.words or "") for d in intent.group_by) \
+            and not re.search(r"\b(?:per|each|every)\b", reading.text):  # "..., with the first time it touched each"
         # "event names seen for the first time yesterday": new values are the ones not seen before the period, which
         # an answer bounded by the period cannot tell from old ones (each one's first time inside it would be listed)
         raise TranslationError(f"cannot tell what was first seen {intent.window_words!r}: the answer would need the "

@@ -39,6 +39,8 @@ def first_seen_within(intent: Intent, text: str) -> str:
     firsts = [m for m in intent.measures if m.func == "min" and _APPEARED.search(m.words)]
     if len(intent.measures) != 1 or not firsts or any(_PER.search(d.words or "") for d in intent.group_by):
         return text  # "first seen time per event name yesterday": each one's first time inside the day, as asked
+    if _PER.search(text):
+        return text  # "regions X used yesterday, with the first time it touched each": the day bounds what was used
     column = TIME_COLUMN[intent.table]
     if firsts[0].column != column:
         return text

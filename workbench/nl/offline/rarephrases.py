@@ -87,6 +87,23 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     # range 11.0.0.0/19; only when the day cannot be a month, so "on 11/12" (November or December?) is left to refuse
     (r"\b(on|for|during)\s+(1[0-2]|0?[1-9])/(1[3-9]|2\d|3[01])(?:/(\d{4}))?(?![\w./-])",
      lambda m: f"{m.group(1)} {_MONTHS[int(m.group(2)) - 1]} {m.group(3)}{', ' + m.group(4) if m.group(4) else ''}"),
+    # "flows on 19/11": a day and month, written day first (dev33 ai001, ai150); as above only when the day cannot be
+    # a month, never the range 19.0.0.0/11
+    (r"\b(on|for|during)\s+(1[3-9]|2\d|3[01])/(1[0-2]|0?[1-9])(?:/(\d{4}))?(?![\w./-])",
+     lambda m: f"{m.group(1)} {_MONTHS[int(m.group(3)) - 1]} {m.group(2)}{', ' + m.group(4) if m.group(4) else ''}"),
+    # "findings on 18 november", "on the 18th of november", "on 19 nov 2026": a date written day first, as "nov 18"
+    # reads (dev33 ai003, ai013); "may" is left out, a verb as often as a month
+    (r"\b(?:the\s+)?(3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)"
+     r"(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?\.?(?:,?\s+(20\d\d))?\b(?![\w./-])",
+     lambda m: f"{m.group(2)} {int(m.group(1))}{', ' + m.group(3) if m.group(3) else ''}"),
+    # "minute by minute flow counts": a count per minute; "the timestamp of the first event": its time; "its final api
+    # call": its last (dev33 ai047, ai049, ai051)
+    (r"\b(minute|hour|day)\s+by\s+\1\b", r"per \1"),
+    (r"\btimestamp(s?)(?=\s+of\b)", r"time\1"),
+    (r"\bfinal\b", "last"),
+    # "anything from 203.0.113.77 on 2026/11/18": a year first is always year/month/day, the ISO date
+    (r"(?<![\w./-])(20\d\d)/(1[0-2]|0?[1-9])/(3[01]|[12]\d|0?[1-9])(?![\w./-])",
+     lambda m: f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"),
     # "ssh flows where both source and destination are internal": each end scoped, as "from internal addresses to
     # internal addresses" reads (dev28 ad022)
     (r"\b(?:where|with|whose)\s+both\s+(?:the\s+)?(?:source|src)\s+and\s+(?:the\s+)?(?:destination|dst)\s+(?:are|were|is)\s+"

@@ -106,7 +106,9 @@ MISSING_DATA: tuple[tuple[str, str], ...] = (
      r"\bplaintext\b|\bwhat (?:was|were|is|are) (?:the |its |their )?secret values?\b|"
      r"\bsecret values? (?:(?:were|was|are|is) )?(?:returned|read out|revealed)|\bcontents? of (?:the )?secret",
      "secret and password values are never logged (CloudTrail records only that a secret was read)"),
-    (r"\blambda (?:logs?|output|stdout|print)|\bapplication logs?\b|\bcloudwatch logs? (?:contents?|lines?|"
+    # "lambda invocation logs", "execution logs of the function": what a function printed, not its API calls
+    (r"\blambda (?:(?:function|invocation|execution|runtime) )?(?:logs?|output|stdout|print)|"
+     r"\b(?:invocation|execution) logs?\b|\bapplication logs?\b|\bcloudwatch logs? (?:contents?|lines?|"
      r"messages?)|\blog lines?\b",
      "application output is in CloudWatch Logs, which is not in the lake"),
     (r"\bs3 (?:object|data) (?:contents?|downloads?)|\b(?:which|what) (?:files|objects)\b.{0,40}\b(?:download\w*|read|"

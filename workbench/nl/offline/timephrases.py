@@ -10,6 +10,7 @@ import re
 from datetime import datetime, timedelta
 
 from workbench.nl.base import TranslationError
+from workbench.nl.offline.clockspans import spans_as_ranges
 from workbench.timewindow import Window, iso_z, parse_time
 
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -105,6 +106,7 @@ def _extract_window(text: str, now: datetime) -> tuple[Window | None, str, str |
                   if 1 <= int(m.group(1)) <= 12 else m.group(0), text)
     # "since the 18th at 12:00", "after nov 19 18:00": the day said before the time, as "since 12:00 on the 18th"
     text = _EDGE_DAY_FIRST.sub(r"\1 \3 on \2", text)
+    text = spans_as_ranges(text)  # "at 21:16 utc", "in the hour after 15:54": a clock range of that day
     clock = _CLOCK_RANGE.search(text)
     if clock:
         text = (text[: clock.start()] + " " + text[clock.end():]).strip()
@@ -236,8 +238,18 @@ def _day_or_range(text: str, now: datetime) -> tuple[Window | None, str, str | N
     return None, text, None
 
 
+# "on wed nov 18", "thursday the 19th": a weekday said beside the date restates it
+_WEEKDAY_BEFORE = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday|s|rs|r)?\.?,?\s+$")
+
+
 def _one_day_or_since(text: str, match: re.Match[str], day: datetime, now: datetime) -> tuple[Window, str, str]:
     """'on the 19th' is that day; 'since the 18th', as 'since 2026-11-18' and 'since monday', runs from its midnight."""
+    if weekday := _WEEKDAY_BEFORE.search(text[:match.start()]):
+        if [w[:3] for w in WEEKDAYS].index(weekday.group(1)) != day.weekday():
+            # a weekday that is not the date's: one of the two is mistyped, and either reading may be the one meant
+            raise TranslationError(f"{weekday.group(0).strip()!r} does not fall on {iso_z(day)[:10]} (a "
+                                   f"{WEEKDAYS[day.weekday()].title()}): name the date, e.g. 'on {iso_z(day)[:10]}'")
+        text = text[:weekday.start()] + " " * len(weekday.group(0)) + text[weekday.end():]
     if since := re.search(r"\bsince\s+$", text[:match.start()]):
         text = text[:since.start()] + " " * len(since.group(0)) + text[since.end():]
         return _cut(text, match, Window(day, now), f"since {iso_z(day)[:10]}")
