@@ -157,6 +157,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
     # "per role (session issuer)": the role a session was issued from, said aside as CloudTrail names the field
     (r"\b(roles?)\s*\(\s*(?:the\s+)?session\s*issuer(?:\s+(?:name|username))?\s*\)", r"\1"),
     (r"\bsession\s*issuers?(?:\s+(?:names?|usernames?))?\b", "role"),
+    # "regions with findings": the regions that had any, not each region beside each finding type ("+ count" counts)
+    (r"\b(regions?|accounts?|account\s*ids?|resource\s*types?)\s+with\s+(?:any\s+)?(?:guard\s*duty\s+|gd\s+)?findings\b"
+     r"(?!\s*(?:\+|,|&|\band\b|\bwith\b|\bplus\b)\s*(?:a\s+|the\s+|their\s+)?(?:counts?|how many|number)\b)", r"\1 that had findings"),
     # "opened up to the whole internet": opened to the world, as the exposure readers say it
     (r"\b(open(?:ed|s|ing)?)\s+up\s+(?=to\b)", r"\1 "),
     (r"\bthe\s+(?:whole|entire|wide|open|public)\s+(internet|world)\b", r"the \1"),
@@ -176,6 +179,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, 
      r"(?:how\s+many\s+)?(?:failed|were\s+unsuccessful|failures)\b", "count per outcome"),
     # "how many distinct api actions did X perform": the calls X made
     (r"\b(did|does|do)\s+([\w.@+=-]+)\s+perform\b", r"\1 \2 make"),
+    # "break down the port 8080 traffic by accept/reject": per action (splitwords.py reads "by accept/reject action")
+    (r"\b((?:per|by|split\s+by|broken\s+down\s+by|grouped\s+by)\s+)(?:accept(?:ed)?|allow(?:ed)?)\s*(?:/|vs\.?|or|and|&)\s*"
+     r"(?:reject(?:ed)?|block(?:ed)?)\b(?!\s+actions?\b)", r"\1action"),
     # "which subnet is i-… in, per the flow logs", "going by guardduty": the log source named, not a grouping
     (r"\b(?:per|according\s+to|going\s+by|based\s+on|as\s+per)\s+(?:the\s+)?((?:vpc\s+)?flow\s+logs?|guard\s*duty|cloud\s*trail)\b"
      r"(?=\s*(?:[?.!,;]|$))", r"in the \1"),  # the source alone: "per guardduty finding type" is a grouping

@@ -4,8 +4,7 @@
   the values name the rows the grouping makes, not a filter on one of them (dev19 v063, dev25 a101; dev7 i003 and
   dev19 u151 say the same with "vs");
 - the outcome said again beside a count of it ("most rejected ports, with reject counts", dev27 ac144);
-- "resource types with findings + count", "regions with findings": a count per resource type, the regions, every
-  row being a finding (dev25 a158);
+- "resource types with findings + count": a count per resource type, every row being a finding (dev25 a158);
 - the table named before its column ("mean guardduty severity") and a column's "value" ("per severity value"): the
   column itself (dev23 z146, dev28 ad060, ad078);
 - an address said to be the finding's remote IP: the address in the finding, as the address alone reads (dev12 o146);
@@ -37,9 +36,8 @@ def flow_splits(reading: Reading) -> None:
     for column, values in (("direction", _DIRECTIONS), ("action", _ACTIONS)):
         # "per direction (ingress/egress)", "by action: accept or reject" (the brackets may be gone already)
         _reword(reading, rf"\b({_GROUPED}{column})\s*(?:\(\s*(?:{values})\s*\)|[:-]?\s*(?:{values})\b)", r"\1")
-        # "split by accept/reject action", "break down the port 8080 traffic by accept/reject": the values between the
-        # grouping word and the column's name, or in its place
-        _reword(reading, rf"\b({_GROUPED})(?:{values})(?:\s+{column}s?)?\b", rf"\1{column}")
+        # "split by accept/reject action": the values between the grouping word and the column's name
+        _reword(reading, rf"\b({_GROUPED})(?:{values})\s+{column}s?\b", rf"\1{column}")
     # "the two most rejected destination ports, with reject counts": the count of the rejected flows asked, the
     # outcome said once more (only beside the same outcome read elsewhere: never the filter's only word)
     for said, again in ((r"reject(?:ed|s)?|block(?:ed|s)?|denied|dropped", r"reject(?:ed|ion)?|block(?:ed)?|den(?:y|ied)"),
@@ -55,11 +53,10 @@ def finding_words(reading: Reading) -> None:
     # "mean guardduty severity", "per severity value": the severity column
     _reword(reading, r"\b(?:guard ?duty|gd|finding)\s+(severity)\b(?!\s+(?:band|level|bucket)s?\b)", r"\1")
     _reword(reading, r"\b(severity)\s+(?:values?|numbers?)\b", r"\1")
-    # "resource types with findings + count", "regions with findings": every row is a finding, so "with findings" says
-    # nothing more (read as the finding type it would add a column); "+ count" is "& count", a count per value
-    # (dev25 a158)
-    _reword(reading, r"\b((?:types?|regions?|accounts?|accountids?|account\s*ids?|severit(?:y|ies))\s+)(?:with|having|"
-                     r"that\s+(?:have|had))\s+(?:any\s+)?(?:guard ?duty\s+|gd\s+)?findings\b", r"\1")
+    # "resource types with findings + count": every row is a finding, so "with findings" says nothing more (read as the
+    # finding type it would add a column); "+ count" is "& count", a count per value (dev25 a158)
+    _reword(reading, r"\b((?:types?|regions?|accounts?|accountids?|account\s+ids?|severit(?:y|ies))\s+)(?:with|having|that\s+have)"
+                     r"\s+(?:any\s+)?(?:guard ?duty\s+|gd\s+)?findings\b(?=\s*(?:\+|and|with|,)\s*counts?\b)", r"\1")
     _reword(reading, r"\+(\s*counts?)\b", r"&\1")  # the same length: offsets read later stay put
     # "findings that have 198.51.100.149 as the remote ip", "where the remote ip is …": the address in the finding's
     # service, where its remote addresses are (the address alone reads so already; dev12 o146)
