@@ -103,8 +103,10 @@ def _item(text: str, at: int, table: str, calls: set[str]) -> tuple[Dimension | 
         column = _RAW_COLUMN[table].get(match.group(1), match.group(1))
         return Dimension(column, column, column, match.group(0)), at + match.end()
     if hit := vocab_dimension(table, rest):
-        if re.match(r"\s+(?:of|for|from|in|on|by|to|was|were|is|did)\b", rest[hit[1]:]):
-            return None  # "the user agent of heidi.smith": a phrase, not one column of a list
+        # "the user agent of heidi.smith": a phrase, not one column of a list ("time and region of every RunInstances
+        # call": the last column of a list before the rows it is of)
+        if re.match(r"\s+(?:(?:of|for)(?!\s+(?:every|each|all|any)\b|\s*$)|from|in|on|by|to|was|were|is|did)\b", rest[hit[1]:]):
+            return None
         return hit[0], at + hit[1]
     return None
 
@@ -204,7 +206,8 @@ def column_list(words: str | None, table: str, calls: set[str], console: bool) -
     calls = calls | ({"ConsoleLogin"} if console else set())
     start = _TRIGGER.match(words) or re.match(r"\s*,\s*", words)
     at = start.end() if start else re.match(r"(?:(?:show|give|get|list)(?:\s+me)?\s+)?", words).end()  # type: ignore[union-attr]
-    end = _END.search(words).start() if start else len(re.sub(r"\s+(?:of|for)\s*$", "", words))  # type: ignore[union-attr]
+    end = _END.search(words).start() if start else len(words)  # type: ignore[union-attr]
+    end = len(re.sub(r"\s+(?:of|for)\s*$", "", words[:end]))  # "show the time and source ip of every console login"
     parsed = _parse(words, at, end, table, calls)
     if parsed is None:
         raise TranslationError(f"cannot show {words!r}: not every word there is a column of {SOURCE_OF[table]}; name "

@@ -192,3 +192,20 @@ def refuse_unread_column(text: str, intent: Intent) -> None:
 # the rows themselves ("and how many calls each"): counted or listed, never a column beside the answer
 ROW_NOUNS = {"call", "event", "api call", "api", "action", "operation", "finding", "session", "flow", "connection"}
 LISTED = {"eventtime", "useridentity.arn", "sourceipaddress", "eventsource", "eventname", "errorcode", "eventid"}
+
+
+def refuse_trailing_column(text: str, intent: Intent, asked: str) -> None:
+    """'which regions did svc-reporting use? source ips': a column named after the question, that no reader placed, was
+    dropped without a word (the answer listed the regions alone); refused. One that restates a column shown or a
+    filter ('? account ids only', 'errors from the billing-lambda role') is read already and never reaches here."""
+    keys = "|".join(re.escape(k) for k in sorted(DIMENSIONS[intent.table], key=len, reverse=True))
+    said = re.search(rf"(?:\?|\s[-–—:]|,)\s*(?:(?:and|with|plus|just|only)\s+)?(?:the\s+|their\s+|its\s+)?({keys})(?:e?s)?"
+                     r"(?:\s+(?:only|too|as\s+well|pls|please))?\s*[.?!]?\s*$", asked)
+    if not said or said.group(1) in ROW_NOUNS or not re.search(rf"\b{re.escape(said.group(1))}(?:e?s)?\s*$", text):
+        return
+    expression = DIMENSIONS[intent.table][said.group(1)][0]
+    shown = {d.expression for d in intent.columns + intent.group_by} | {m.column for m in intent.measures}
+    if expression in shown or any(expression in f.condition.sql() for f in intent.filters):
+        return
+    raise TranslationError(f"cannot add {said.group(1)!r} beside this answer: ask for it on its own, e.g. 'distinct "
+                           f"{said.group(1)}s', or as a column list, e.g. '… - {said.group(1)}, time'")

@@ -52,7 +52,7 @@ from workbench.nl.offline.flowends import destination_ends, rejects_counted
 from workbench.nl.offline.groupcounts import count_groups
 from workbench.nl.offline.instances import named_calls, own_columns
 from workbench.nl.offline.leads import unread_lead
-from workbench.nl.offline.listing import refuse_unread_column
+from workbench.nl.offline.listing import refuse_trailing_column, refuse_unread_column
 from workbench.nl.offline.mentions import ACTOR_VERB, Mentions, extract
 from workbench.nl.offline.neutral import unexplained, without_descriptions
 from workbench.nl.offline.normalise import normalise, without_lead_in
@@ -289,6 +289,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     restated_column(reading, intent, asked)
     listed_columns_asked(reading, intent)
     refuse_unread_column(reading.text, intent)
+    refuse_trailing_column(reading.text, intent, asked)
     refuse_unread_noun(reading.text)
     per_value(intent, found, reading.text)
     reading.text = first_seen_within(intent, reading.text)
