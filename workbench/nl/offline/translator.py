@@ -49,6 +49,7 @@ from workbench.nl.offline.creations import named_creations, place_creations
 from workbench.nl.offline.findingsums import rank_by_occurrences, ranked_by_occurrences
 from workbench.nl.offline.firstseen import first_seen_within, without_gloss
 from workbench.nl.offline.flowends import destination_ends, rejects_counted
+from workbench.nl.offline.glossedcalls import calls_spelling_out_a_concept
 from workbench.nl.offline.groupcounts import count_groups
 from workbench.nl.offline.instances import named_calls, own_columns
 from workbench.nl.offline.leads import unread_lead
@@ -296,6 +297,7 @@ def _read_intent(question: str, now: datetime) -> Intent:
     refuse_stray_modifiers(reading, intent)
     merge_alternatives(intent, text)
     drop_explanations(intent, asked)
+    calls_spelling_out_a_concept(intent, asked)  # "iam enumeration (ListUsers, …, GetRole)": the list
     refuse_conflicting_filters(intent, found.text)
     refuse_mixed_alternatives(intent, asked)
     apply_conventions(intent)
