@@ -54,3 +54,21 @@ def test_one_column_of_someone_is_still_a_phrase() -> None:
     # "the user agent of heidi.smith" names whose user agent, not the last column of a list
     sql = translate("the user agent of heidi.smith", DEMO_NOW)[0]
     assert "useragent" in sql and "heidi.smith" in sql
+
+
+@pytest.mark.parametrize(("question", "reference"), [
+    # GetRole is no List*/Describe* call: read as the concept AND the list it was dropped without a word
+    ("iam enumeration (ListUsers, ListRoles, ListPolicies, ListAttachedUserPolicies, GetRole) per day",
+     "SELECT substr(eventtime, 1, 10) AS day, count(*) AS calls FROM cloudtrail WHERE eventname IN ('ListUsers', "
+     "'ListRoles', 'ListPolicies', 'ListAttachedUserPolicies', 'GetRole') GROUP BY 1"),
+    ("discovery calls (ListBuckets, GetCallerIdentity) from 192.0.2.238",
+     "SELECT eventtime, useridentity.arn, sourceipaddress, eventsource, eventname, errorcode, eventid FROM cloudtrail "
+     "WHERE sourceipaddress = '192.0.2.238' AND eventname IN ('ListBuckets', 'GetCallerIdentity')"),
+])
+def test_calls_in_brackets_spell_out_the_concept(engine, question: str, reference: str) -> None:  # noqa: ANN001
+    same_rows(engine, question, reference)
+
+
+def test_one_call_in_brackets_still_narrows_the_concept() -> None:
+    sql = translate("privilege escalation (AttachUserPolicy)", DEMO_NOW)[0]
+    assert "'AttachUserPolicy'" in sql and "PutRolePolicy" in sql  # the concept's filter is kept beside the call
