@@ -169,8 +169,11 @@ class AthenaDouble:
         for key, value in self.athena_settings(database).items():
             monkeypatch.setenv(f"MANTISSA_ATHENA__{key.upper()}", str(value))
 
-    def query(self, sql: str, database: str = "default", timeout: float = 30.0) -> QueryExecution:
-        """Run one statement through the API and wait for it to end (SUCCEEDED or not)."""
+    def query(self, sql: str, database: str = "default", timeout: float = 120.0) -> QueryExecution:
+        """Run one statement through the API and wait for it to end (SUCCEEDED or not).
+
+        The bound is generous: reading the demo lake's raw gzip records through the CloudTrail serde took over 30 s
+        on a 2-core machine running four other jobs, and failed a full run that had nothing wrong."""
         client = self.client()
         query_id = client.start_query_execution(
             QueryString=sql, QueryExecutionContext={"Database": database},
