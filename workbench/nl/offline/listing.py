@@ -176,8 +176,8 @@ def asked_columns(text: str, table: str) -> tuple[list[Dimension], int]:
 def refuse_unread_column(text: str, intent: Intent) -> None:
     """'which event names did X call, and the source ip of each', 'events per user with region': a column asked
     beside the answer that no reader placed would be dropped without a word; refused instead."""
-    keys = "|".join(re.escape(k) for k in sorted(DIMENSIONS[intent.table], key=len, reverse=True))
-    shown = {d.expression for d in intent.columns + intent.group_by} | {m.column for m in intent.measures}
+    keys = _column_words(intent.table)
+    shown = _shown(intent)
     for match in re.finditer(rf"\b(?:with|and|plus|including|showing)\s+(?:the\s+|their\s+|its\s+)?({keys})(?:e?s)?\b"
                              r"(?:\s+names?\b)?"  # "with the role name": the role, as a column, whatever its name says
                              r"(?=\s+(?:of|for)\s+each\b|\s+(?:each|it|they)\b|\s*$|\s*[,?.]|\s{2,})", text):
@@ -198,14 +198,24 @@ def refuse_trailing_column(text: str, intent: Intent, asked: str) -> None:
     """'which regions did svc-reporting use? source ips': a column named after the question, that no reader placed, was
     dropped without a word (the answer listed the regions alone); refused. One that restates a column shown or a
     filter ('? account ids only', 'errors from the billing-lambda role') is read already and never reaches here."""
-    keys = "|".join(re.escape(k) for k in sorted(DIMENSIONS[intent.table], key=len, reverse=True))
+    keys = _column_words(intent.table)
     said = re.search(rf"(?:\?|\s[-–—:]|,)\s*(?:(?:and|with|plus|just|only)\s+)?(?:the\s+|their\s+|its\s+)?({keys})(?:e?s)?"
                      r"(?:\s+(?:only|too|as\s+well|pls|please))?\s*[.?!]?\s*$", asked)
     if not said or said.group(1) in ROW_NOUNS or not re.search(rf"\b{re.escape(said.group(1))}(?:e?s)?\s*$", text):
         return
     expression = DIMENSIONS[intent.table][said.group(1)][0]
-    shown = {d.expression for d in intent.columns + intent.group_by} | {m.column for m in intent.measures}
+    shown = _shown(intent)
     if expression in shown or any(expression in f.condition.sql() for f in intent.filters):
         return
     raise TranslationError(f"cannot add {said.group(1)!r} beside this answer: ask for it on its own, e.g. 'distinct "
                            f"{said.group(1)}s', or as a column list, e.g. '… - {said.group(1)}, time'")
+
+
+def _column_words(table: str) -> str:
+    """The table's column words as one alternation, longest first so "source ip" wins over "source"."""
+    return "|".join(re.escape(k) for k in sorted(DIMENSIONS[table], key=len, reverse=True))
+
+
+def _shown(intent: Intent) -> set[str | None]:
+    """The expressions the answer shows already: its columns, groupings and measured columns."""
+    return {d.expression for d in intent.columns + intent.group_by} | {m.column for m in intent.measures}
